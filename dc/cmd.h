@@ -1,0 +1,31 @@
+/* dc/cmd.h - the `minidc` subcommand table */
+#ifndef MDC_CMD_H
+#define MDC_CMD_H
+
+/*
+ * A subcommand gets argv with argv[0] = its own name and returns the
+ * process exit status (0 ok, 1 failure, 2 usage).  It prints its errors as
+ * one line "minidc <cmd>: <what failed>: <why>" on stderr.
+ */
+struct mdc_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;  /* one line, shown by `minidc help`; NULL: internal */
+};
+
+/* The table, terminated by a NULL name (dc/commands.c). */
+extern const struct mdc_cmd mdc_commands[];
+
+/* Print "minidc <cmd>: <fmt...>" to stderr (one line). */
+void mdc_cmd_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Subcommands implemented in dc/ (others declare theirs in their own .h). */
+int mdc_cmd_provision(int argc, char **argv);
+int mdc_cmd_run(int argc, char **argv);
+int mdc_cmd_status(int argc, char **argv);
+int mdc_cmd_stop(int argc, char **argv);
+int mdc_cmd_env(int argc, char **argv);
+int mdc_cmd_check_config(int argc, char **argv);
+
+#endif

@@ -1,0 +1,31 @@
+/* dc/commands.c - the table of `minidc` subcommands (one line per command) */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "dc/cmd.h"
+
+const struct mdc_cmd mdc_commands[] = {
+	{ "provision", mdc_cmd_provision,
+	  "provision --domain D --dir DIR [--realm R] [--netbios N] [--host-name H] "
+	  "[--host-ip IP] [--adminpass-file F] [--base-port N] [--force]" },
+	{ "run", mdc_cmd_run, "run --dir DIR [--foreground]" },
+	{ "status", mdc_cmd_status, "status --dir DIR" },
+	{ "stop", mdc_cmd_stop, "stop --dir DIR" },
+	{ "env", mdc_cmd_env, "env --dir DIR        (eval \"$(minidc env --dir DIR)\")" },
+	{ "check-config", mdc_cmd_check_config, "check-config --dir DIR" },
+	{ NULL, NULL, NULL },
+};
+
+void
+mdc_cmd_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "minidc %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

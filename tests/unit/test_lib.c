@@ -1,0 +1,161 @@
+/* tests/unit/test_lib.c - Check suite for lib/ (buf, conf, util, err) */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
+#include "lib/conf.h"
+#include "lib/err.h"
+#include "lib/util.h"
+
+START_TEST(rbuf_reads_and_bounds)
+{
+	const uint8_t data[] = { 0x12, 0x34, 0x56, 0x78, 0x9a };
+	struct mdc_rbuf b;
+	uint16_t v16;
+	uint32_t v32;
+	uint8_t v8;
+
+	mdc_rbuf_init(&b, data, sizeof(data));
+	ck_assert_int_eq(mdc_rbuf_get_u16be(&b, &v16), 0);
+	ck_assert_uint_eq(v16, 0x1234);
+	ck_assert_int_eq(mdc_rbuf_get_u16le(&b, &v16), 0);
+	ck_assert_uint_eq(v16, 0x7856);
+	ck_assert_int_eq(mdc_rbuf_get_u32be(&b, &v32), MDC_ETRUNC);
+	ck_assert_uint_eq(b.pos, 4); /* a failed read does not move */
+	ck_assert_int_eq(mdc_rbuf_get_u8(&b, &v8), 0);
+	ck_assert_uint_eq(v8, 0x9a);
+	ck_assert_int_eq(mdc_rbuf_get_u8(&b, &v8), MDC_ETRUNC);
+	ck_assert_int_eq(mdc_rbuf_seek(&b, 6), MDC_ETRUNC);
+	mdc_rbuf_init(&b, data, sizeof(data));
+	ck_assert_int_eq(mdc_rbuf_get_u32le(&b, &v32), 0);
+	ck_assert_uint_eq(v32, 0x78563412);
+}
+END_TEST
+
+START_TEST(wbuf_writes_and_fills)
+{
+	uint8_t out[6];
+	struct mdc_wbuf w;
+
+	mdc_wbuf_init(&w, out, sizeof(out));
+	ck_assert_int_eq(mdc_wbuf_put_u32be(&w, 0x01020304), 0);
+	ck_assert_int_eq(mdc_wbuf_put_u16le(&w, 0x0506), 0);
+	ck_assert_int_eq(mdc_wbuf_put_u8(&w, 7), MDC_ESPACE);
+	ck_assert_mem_eq(out, "\x01\x02\x03\x04\x06\x05", 6);
+}
+END_TEST
+
+struct tconf {
+	char *name;
+	long port;
+	long flag;
+};
+
+static const struct mdc_conf_item titems[] = {
+	{ "a", "name", MDC_CONF_STR, NULL, 0, 0, offsetof(struct tconf, name) },
+	{ "a", "port", MDC_CONF_INT, "53", 1, 65535, offsetof(struct tconf, port) },
+	{ "b", "flag", MDC_CONF_BOOL, "no", 0, 0, offsetof(struct tconf, flag) },
+	{ NULL, NULL, 0, NULL, 0, 0, 0 },
+};
+
+/* Write text to a temp file and load it; returns the status. */
+static int
+load_text(const char *text, struct tconf *c, char *err, size_t errlen)
+{
+	char path[] = "/tmp/mdc-conf-XXXXXX";
+	int fd = mkstemp(path), ret;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	memset(c, 0, sizeof(*c));
+	ret = mdc_conf_load(path, titems, c, err, errlen);
+	unlink(path);
+	return ret;
+}
+
+START_TEST(conf_parses_and_rejects)
+{
+	struct tconf c;
+	char err[256];
+
+	ck_assert_int_eq(load_text("# c\n[A]\nNAME = x y \n[b]\nflag=yes\n", &c,
+				   err, sizeof(err)), 0);
+	ck_assert_str_eq(c.name, "x y");
+	ck_assert_int_eq(c.port, 53);
+	ck_assert_int_eq(c.flag, 1);
+	mdc_conf_free(titems, &c);
+	ck_assert_int_eq(load_text("[a]\nname=x\nport=70000\n", &c, err,
+				   sizeof(err)), MDC_ECONF);
+	ck_assert_ptr_nonnull(strstr(err, ":3: value out of range"));
+	mdc_conf_free(titems, &c);
+	ck_assert_int_eq(load_text("[a]\nname=x\nbogus=1\n", &c, err,
+				   sizeof(err)), MDC_ECONF);
+	ck_assert_ptr_nonnull(strstr(err, ":3: unknown key"));
+	mdc_conf_free(titems, &c);
+	ck_assert_int_eq(load_text("[a]\nport=1\n", &c, err, sizeof(err)),
+			 MDC_ECONF);
+	ck_assert_ptr_nonnull(strstr(err, "missing [a] name"));
+	mdc_conf_free(titems, &c);
+}
+END_TEST
+
+START_TEST(util_files_and_secrets)
+{
+	char dir[] = "/tmp/mdc-util-XXXXXX", *path, *data = NULL, pw[33];
+	struct stat st;
+	size_t len;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	path = mdc_strdupf("%s/a/b/secret", dir);
+	ck_assert_int_eq(mdc_mkdir_p(dir, 0700), 0);
+	ck_assert_int_ne(mdc_file_write(path, "x", 1, 0600), 0); /* no a/b yet */
+	free(path);
+	path = mdc_strdupf("%s/a/b", dir);
+	ck_assert_int_eq(mdc_mkdir_p(path, 0700), 0);
+	free(path);
+	path = mdc_strdupf("%s/a/b/secret", dir);
+	ck_assert_int_eq(mdc_random_password(pw, 32), 0);
+	ck_assert_uint_eq(strlen(pw), 32);
+	ck_assert_int_eq(mdc_file_printf(path, 0600, "%s\n", pw), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(mdc_file_read(path, 4096, &data, &len), 0);
+	ck_assert_uint_eq(len, 33);
+	mdc_str_chomp(data);
+	ck_assert_str_eq(data, pw);
+	mdc_secret_free(data, 0);
+	ck_assert_int_eq(mdc_file_read(path, 4, &data, &len), MDC_ERANGE);
+	free(path);
+	ck_assert_int_eq(mdc_rm_rf(dir), 0);
+	ck_assert_int_eq(mdc_path_exists(dir), 0);
+	ck_assert_str_eq(mdc_strerror(MDC_EMALF), "malformed input");
+	ck_assert_str_eq(mdc_strerror(MDC_ENOENT), "No such file or directory");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("lib");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, rbuf_reads_and_bounds);
+	tcase_add_test(tc, wbuf_writes_and_fills);
+	tcase_add_test(tc, conf_parses_and_rejects);
+	tcase_add_test(tc, util_files_and_secrets);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
