@@ -28,4 +28,13 @@ int mdc_cmd_stop(int argc, char **argv);
 int mdc_cmd_env(int argc, char **argv);
 int mdc_cmd_check_config(int argc, char **argv);
 
+struct mdc_dcconf;
+/*
+ * Parse "--dir DIR" (and "--foreground" when foreground is non-NULL) and
+ * load DIR/minidc.conf into conf.  Returns 0, or the exit status after
+ * printing the error.  Shared by every subcommand that works on a DC.
+ */
+int mdc_cmd_load_dir(const char *cmd, int argc, char **argv,
+		     struct mdc_dcconf *conf, int *foreground);
+
 #endif

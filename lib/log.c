@@ -99,6 +99,17 @@ mdc_log(enum mdc_log_level lvl, const char *fmt, ...)
 }
 
 void
+mdc_log_line(const char *ident, const char *text)
+{
+	char saved[sizeof(log_ident)];
+
+	memcpy(saved, log_ident, sizeof(saved));
+	mdc_log_set_ident(ident);
+	mdc_log(MDC_LOG_INFO, "%s", text);
+	memcpy(log_ident, saved, sizeof(saved));
+}
+
+void
 log_err_r(int code, const char *fmt, ...)
 {
 	char msg[1536];

@@ -31,6 +31,9 @@ void mdc_vlog(enum mdc_log_level lvl, const char *fmt, va_list ap);
 #define log_warn(...) mdc_log(MDC_LOG_WARN, __VA_ARGS__)
 #define log_info(...) mdc_log(MDC_LOG_INFO, __VA_ARGS__)
 #define log_debug(...) mdc_log(MDC_LOG_DEBUG, __VA_ARGS__)
+/* Log one line on behalf of another service (the supervisor relays its
+ * children's output this way), at info level. */
+void mdc_log_line(const char *ident, const char *text);
 void log_err_r(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

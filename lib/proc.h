@@ -27,7 +27,7 @@ MDC_MUSTCHECK int mdc_proc_run(char *const argv[], char *const envp[],
 			       const char *input, size_t input_len,
 			       int timeout_ms, char **out_out);
 /* Wait up to timeout_ms for pid to exit; 0 if it did (status in *status). */
-MDC_MUSTCHECK int mdc_proc_wait(pid_t pid, int timeout_ms, int *status);
+int mdc_proc_wait(pid_t pid, int timeout_ms, int *status);
 /* SIGTERM pid's group, wait up to timeout_ms, then SIGKILL it. */
 void mdc_proc_stop(pid_t pid, int timeout_ms);
 /* Monotonic milliseconds. */

@@ -1,0 +1,30 @@
+/* dc/provision.h - create a new domain in a directory (minidc provision) */
+#ifndef MDC_PROVISION_H
+#define MDC_PROVISION_H
+
+#include <stddef.h>
+
+#include "lib/err.h"
+
+struct mdc_provision_opts {
+	const char *domain;        /* example.com (required) */
+	const char *realm;         /* default: upper-cased domain */
+	const char *netbios;       /* default: first label upper-cased, <= 15 */
+	const char *dir;           /* required */
+	const char *host_name;     /* default: dc1 */
+	const char *host_ip;       /* default: 127.0.0.1 */
+	const char *adminpass_file;/* NULL: generate, save 0600 */
+	int base_port;             /* 0: standard ports */
+	int force;                 /* replace an existing minidc DIR */
+};
+
+/*
+ * Create everything a DC needs in opts->dir (see dc/dcconf.h for the
+ * layout).  Validates every input first; a failure after DIR was created
+ * removes it again, and an existing DIR is never touched without force.
+ * On failure err holds one line saying what and why.
+ */
+MDC_MUSTCHECK int mdc_provision(const struct mdc_provision_opts *opts,
+				char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,37 @@
+/* dc/service.h - a service the supervisor starts, watches and stops */
+#ifndef MDC_SERVICE_H
+#define MDC_SERVICE_H
+
+#include "dc/dcconf.h"
+
+/*
+ * One supervised child.  The supervisor starts services in table order
+ * (dc/services.c), waits for each one's readiness probe before starting the
+ * next, restarts a crashed one with back-off, and stops them in reverse order.
+ */
+struct mdc_service {
+	const char *name; /* short, used in logs and `minidc status` */
+	/*
+	 * Build the child's argv (argv[0] an absolute path) as a NULL-terminated
+	 * malloc'd array of malloc'd strings; *envp_out likewise, or NULL to
+	 * inherit.  self is the absolute path of the running minidc binary,
+	 * for services that are internal subcommands.  Mandatory.
+	 */
+	int (*argv)(const struct mdc_dcconf *conf, const char *self,
+		    char ***argv_out, char ***envp_out);
+	/* Return 0 when the service answers (probed every 50 ms).  Mandatory. */
+	int (*ready)(const struct mdc_dcconf *conf);
+	int ready_timeout_ms;
+	/* Optional: return 0 if this DC runs the service (NULL: always). */
+	int (*enabled)(const struct mdc_dcconf *conf);
+};
+
+/* The services in start order, NULL-terminated (dc/services.c). */
+extern const struct mdc_service *const mdc_services[];
+
+/* Free an argv/envp array built by an argv() callback (NULL-safe). */
+void mdc_strv_free(char **v);
+/* Build a NULL-terminated malloc'd string vector from a NULL-terminated list. */
+char **mdc_strv_new(const char *first, ...);
+
+#endif

@@ -1,0 +1,56 @@
+/* dc/services.c - the services of a DC, in start order */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dc/service.h"
+#include "dc/slapdconf.h"
+
+/*
+ * Start order: the directory first (everything reads it), then the
+ * directory agent, Kerberos, and the network services that depend on both.
+ */
+const struct mdc_service *const mdc_services[] = {
+	&mdc_service_slapd,
+	NULL,
+};
+
+void
+mdc_strv_free(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+char **
+mdc_strv_new(const char *first, ...)
+{
+	const char *s;
+	char **v;
+	size_t n = 0, i = 0;
+	va_list ap;
+
+	va_start(ap, first);
+	for (s = first; s != NULL; s = va_arg(ap, const char *))
+		n++;
+	va_end(ap);
+	v = calloc(n + 1, sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	va_start(ap, first);
+	for (s = first; s != NULL; s = va_arg(ap, const char *)) {
+		v[i] = strdup(s);
+		if (v[i++] == NULL) {
+			va_end(ap);
+			mdc_strv_free(v);
+			return NULL;
+		}
+	}
+	va_end(ap);
+	return v;
+}

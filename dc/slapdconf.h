@@ -1,0 +1,40 @@
+/* dc/slapdconf.h - slapd's cn=config for a DC, and the slapd service */
+#ifndef MDC_SLAPDCONF_H
+#define MDC_SLAPDCONF_H
+
+#include <stdio.h>
+
+#include "dc/dcconf.h"
+#include "dc/service.h"
+
+/* The DC system identity: root over ldapi (SASL EXTERNAL). */
+#define MDC_ROOT_AUTHZ_DN "gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth"
+
+/*
+ * Directory holding our schema files (NN-name.ldif): $MINIDC_DATADIR/schema
+ * if set, the installed pkgdatadir, else the source tree.  Static string.
+ */
+const char *mdc_schema_dir(void);
+
+/*
+ * Write the complete cn=config LDIF for conf to out: global settings (SASL
+ * host/realm, authz-regexp to sAMAccountName, TLS files, rootDSE file),
+ * modules, OpenLDAP's core (person's sn made optional, as in AD), cosine
+ * and inetorgperson schema, every dc/schema/NN-name.ldif, the config and mdb
+ * databases with ACLs, indexes and overlays (syncprov, unique, memberof,
+ * refint).  On failure err holds one line.
+ */
+MDC_MUSTCHECK int mdc_slapd_config_ldif(const struct mdc_dcconf *conf,
+					FILE *out, char *err, size_t errlen);
+
+/* The slapd service for the supervisor. */
+extern const struct mdc_service mdc_service_slapd;
+
+/*
+ * Start slapd for conf in the background (for provisioning), wait until it
+ * answers on ldapi; *pid_out is its pid.  Stop it with mdc_proc_stop().
+ */
+MDC_MUSTCHECK int mdc_slapd_start_temp(const struct mdc_dcconf *conf,
+				       int *pid_out, char *err, size_t errlen);
+
+#endif

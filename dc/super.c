@@ -1,0 +1,463 @@
+/* dc/super.c - supervisor: ordered start with readiness, restart, stop */
+#include "config.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dc/service.h"
+#include "dc/super.h"
+#include "lib/log.h"
+#include "lib/net.h"
+#include "lib/proc.h"
+#include "lib/util.h"
+
+#define MAX_SVC 16
+#define BACKOFF_MAX_MS 10000
+#define STABLE_MS 30000 /* a child that ran this long restarts at once */
+
+enum svc_state { SVC_DISABLED, SVC_STOPPED, SVC_STARTING, SVC_RUNNING, SVC_BACKOFF };
+static const char *const state_names[] = { "disabled", "stopped", "starting",
+					   "running", "restarting" };
+
+struct svc {
+	const struct mdc_service *def;
+	enum svc_state state;
+	pid_t pid;
+	int out_fd;           /* read end of the child's stdout+stderr */
+	char line[2048];
+	size_t linelen;
+	int restarts;
+	int backoff_ms;
+	long long started_ms, next_ms;
+};
+
+struct super {
+	const struct mdc_dcconf *conf;
+	const char *self;
+	struct svc svc[MAX_SVC];
+	int n;
+	int sig_fd, ctl_fd;
+	int stopping;
+};
+
+/* Relay complete lines of a child's output into our log. */
+static void
+relay_output(struct svc *s, int flush)
+{
+	ssize_t n;
+
+	for (;;) {
+		char *nl;
+
+		n = read(s->out_fd, s->line + s->linelen,
+			 sizeof(s->line) - 1 - s->linelen);
+		if (n > 0)
+			s->linelen += (size_t)n;
+		s->line[s->linelen] = '\0';
+		while ((nl = strchr(s->line, '\n')) != NULL) {
+			*nl = '\0';
+			if (nl > s->line)
+				mdc_log_line(s->def->name, s->line);
+			s->linelen -= (size_t)(nl + 1 - s->line);
+			memmove(s->line, nl + 1, s->linelen + 1);
+		}
+		if (s->linelen == sizeof(s->line) - 1 || (flush && n <= 0 && s->linelen > 0)) {
+			mdc_log_line(s->def->name, s->line);
+			s->linelen = 0;
+		}
+		if (n <= 0)
+			break;
+	}
+	if (n == 0 || flush) {
+		close(s->out_fd);
+		s->out_fd = -1;
+	}
+}
+
+static int
+svc_spawn(struct super *sp, struct svc *s)
+{
+	char **argv = NULL, **envp = NULL;
+	int pfd[2] = { -1, -1 }, ret;
+
+	ret = s->def->argv(sp->conf, sp->self, &argv, &envp);
+	if (ret != 0)
+		goto out;
+	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) != 0) {
+		ret = mdc_err_from_errno(errno);
+		goto out;
+	}
+	ret = mdc_proc_spawn(argv, envp, pfd[1], &s->pid);
+	if (ret != 0)
+		goto out;
+	if (s->out_fd >= 0)
+		close(s->out_fd);
+	s->out_fd = pfd[0];
+	pfd[0] = -1;
+	s->state = SVC_STARTING;
+	s->started_ms = mdc_now_ms();
+	log_info("%s: started (pid %d)", s->def->name, (int)s->pid);
+out:
+	if (ret != 0)
+		log_err_r(ret, "%s: cannot start", s->def->name);
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	mdc_strv_free(argv);
+	mdc_strv_free(envp);
+	return ret;
+}
+
+/* A child exited: log why, and schedule a restart unless stopping. */
+static void
+svc_exited(struct super *sp, struct svc *s, int status)
+{
+	long long now = mdc_now_ms();
+
+	if (s->out_fd >= 0)
+		relay_output(s, 1);
+	if (WIFSIGNALED(status))
+		log_warn("%s: pid %d killed by signal %d", s->def->name, (int)s->pid,
+			 WTERMSIG(status));
+	else
+		log_warn("%s: pid %d exited with status %d", s->def->name,
+			 (int)s->pid, WEXITSTATUS(status));
+	s->pid = -1;
+	if (sp->stopping) {
+		s->state = SVC_STOPPED;
+		return;
+	}
+	if (now - s->started_ms > STABLE_MS)
+		s->backoff_ms = 0;
+	s->next_ms = now + s->backoff_ms;
+	log_info("%s: restarting in %d ms", s->def->name, s->backoff_ms);
+	s->backoff_ms = s->backoff_ms == 0 ? 250 : s->backoff_ms * 2;
+	if (s->backoff_ms > BACKOFF_MAX_MS)
+		s->backoff_ms = BACKOFF_MAX_MS;
+	s->restarts++;
+	s->state = SVC_BACKOFF;
+}
+
+static void
+reap(struct super *sp)
+{
+	struct signalfd_siginfo si;
+	int status;
+	pid_t pid;
+
+	while (read(sp->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+			if (!sp->stopping)
+				log_info("signal %u: stopping", si.ssi_signo);
+			sp->stopping = 1;
+		}
+	}
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		for (int i = 0; i < sp->n; i++)
+			if (sp->svc[i].pid == pid)
+				svc_exited(sp, &sp->svc[i], status);
+}
+
+/* Answer one control request on a fresh connection. */
+static void
+serve_control(struct super *sp)
+{
+	char req[64] = "", *ans = NULL;
+	size_t len = 0;
+	FILE *mem;
+	ssize_t n;
+	int fd;
+
+	fd = accept4(sp->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* Requests are one short line sent at once by `minidc status|stop`. */
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	if (poll(&pfd, 1, 1000) == 1 && (n = read(fd, req, sizeof(req) - 1)) > 0)
+		req[n] = '\0';
+	mdc_str_chomp(req);
+	mem = open_memstream(&ans, &len);
+	if (mem == NULL)
+		goto out;
+	if (strcmp(req, "status") == 0) {
+		fprintf(mem, "%-10s %-10s %-8s %s\n", "SERVICE", "STATE", "PID", "RESTARTS");
+		for (int i = 0; i < sp->n; i++) {
+			struct svc *s = &sp->svc[i];
+
+			fprintf(mem, "%-10s %-10s %-8d %d\n", s->def->name,
+				state_names[s->state], s->pid > 0 ? (int)s->pid : 0,
+				s->restarts);
+		}
+	} else if (strcmp(req, "stop") == 0) {
+		log_info("stop requested on the control socket");
+		sp->stopping = 1;
+		fprintf(mem, "stopping\n");
+	} else {
+		fprintf(mem, "error: unknown request\n");
+	}
+	fclose(mem);
+	if (write(fd, ans, len) < 0)
+		log_debug("control: reply not sent");
+out:
+	free(ans);
+	close(fd);
+}
+
+/* Wait up to ms for events, then handle them all. */
+static void
+loop_once(struct super *sp, int ms)
+{
+	struct pollfd pfd[MAX_SVC + 2];
+	struct svc *owner[MAX_SVC + 2];
+	int n = 0;
+
+	pfd[n].fd = sp->sig_fd;
+	pfd[n].events = POLLIN;
+	owner[n++] = NULL;
+	if (sp->ctl_fd >= 0) {
+		pfd[n].fd = sp->ctl_fd;
+		pfd[n].events = POLLIN;
+		owner[n++] = NULL;
+	}
+	for (int i = 0; i < sp->n; i++) {
+		if (sp->svc[i].out_fd < 0)
+			continue;
+		pfd[n].fd = sp->svc[i].out_fd;
+		pfd[n].events = POLLIN;
+		owner[n++] = &sp->svc[i];
+	}
+	if (poll(pfd, (nfds_t)n, ms) <= 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		if (pfd[i].revents == 0)
+			continue;
+		if (owner[i] != NULL)
+			relay_output(owner[i], 0);
+		else if (pfd[i].fd == sp->sig_fd)
+			reap(sp);
+		else
+			serve_control(sp);
+	}
+}
+
+/* Start what is due, promote what became ready. */
+static void
+tick(struct super *sp)
+{
+	long long now = mdc_now_ms();
+
+	for (int i = 0; i < sp->n && !sp->stopping; i++) {
+		struct svc *s = &sp->svc[i];
+
+		if (s->state == SVC_BACKOFF && now >= s->next_ms)
+			(void)svc_spawn(sp, s);
+		if (s->state == SVC_STARTING && s->def->ready(sp->conf) == 0) {
+			s->state = SVC_RUNNING;
+			log_info("%s: ready (%lld ms)", s->def->name,
+				 mdc_now_ms() - s->started_ms);
+		}
+	}
+}
+
+/* Start every service in order, each ready before the next; 0 or error. */
+static int
+start_all(struct super *sp, char *err, size_t errlen)
+{
+	for (int i = 0; i < sp->n; i++) {
+		struct svc *s = &sp->svc[i];
+		long long end;
+
+		if (s->state == SVC_DISABLED)
+			continue;
+		if (svc_spawn(sp, s) != 0) {
+			snprintf(err, errlen, "%s could not be started", s->def->name);
+			return MDC_ECHILD;
+		}
+		end = mdc_now_ms() + s->def->ready_timeout_ms;
+		while (s->state != SVC_RUNNING) {
+			loop_once(sp, 50);
+			if (sp->stopping) {
+				snprintf(err, errlen, "stopped during start-up");
+				return MDC_ECHILD;
+			}
+			if (s->state != SVC_STARTING || mdc_now_ms() > end) {
+				snprintf(err, errlen, "%s failed to start (see %s/log/minidc.log)",
+					 s->def->name, sp->conf->dir);
+				return MDC_ECHILD;
+			}
+			tick(sp);
+		}
+	}
+	return 0;
+}
+
+/* Stop services in reverse order: SIGTERM, 5 s grace, then SIGKILL. */
+static void
+stop_all(struct super *sp)
+{
+	sp->stopping = 1;
+	for (int i = sp->n - 1; i >= 0; i--) {
+		struct svc *s = &sp->svc[i];
+		long long end = mdc_now_ms() + 5000;
+
+		if (s->pid <= 0)
+			continue;
+		log_info("%s: stopping (pid %d)", s->def->name, (int)s->pid);
+		kill(-s->pid, SIGTERM);
+		while (s->pid > 0 && mdc_now_ms() < end)
+			loop_once(sp, 50);
+		if (s->pid > 0) {
+			log_warn("%s: did not stop in 5 s, killing", s->def->name);
+			kill(-s->pid, SIGKILL);
+			while (s->pid > 0)
+				loop_once(sp, 50);
+		}
+	}
+}
+
+/* Signals arrive on a signalfd so the loop stays single-threaded. */
+static int
+setup(struct super *sp, char *err, size_t errlen)
+{
+	char *ctl = mdc_dc_path(sp->conf, "run/control.sock");
+	sigset_t set;
+	int ret;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sp->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	ret = ctl == NULL ? MDC_ENOMEM : mdc_net_listen_unix(ctl, &sp->ctl_fd);
+	if (ret == MDC_EADDRINUSE)
+		snprintf(err, errlen, "a domain controller is already running in %s",
+			 sp->conf->dir);
+	else if (ret != 0)
+		snprintf(err, errlen, "control socket %s: %s", ctl, mdc_strerror(ret));
+	else if (sp->sig_fd < 0)
+		ret = mdc_err_from_errno(errno);
+	free(ctl);
+	if (ret != 0)
+		return ret;
+	for (int i = 0; mdc_services[i] != NULL && sp->n < MAX_SVC; i++) {
+		struct svc *s = &sp->svc[sp->n++];
+
+		memset(s, 0, sizeof(*s));
+		s->def = mdc_services[i];
+		s->pid = -1;
+		s->out_fd = -1;
+		s->state = s->def->enabled == NULL || s->def->enabled(sp->conf) == 0 ?
+			SVC_STOPPED : SVC_DISABLED;
+	}
+	return 0;
+}
+
+static void
+notify(int fd, const char *msg)
+{
+	if (fd >= 0 && write(fd, msg, strlen(msg)) < 0)
+		log_debug("start-up notification not delivered");
+}
+
+int
+mdc_super_run(const struct mdc_dcconf *conf, const char *self, int notify_fd)
+{
+	struct super sp = { .conf = conf, .self = self, .sig_fd = -1, .ctl_fd = -1 };
+	char err[512] = "", *pidfile = mdc_dc_path(conf, "run/minidc.pid");
+	int ret;
+
+	ret = setup(&sp, err, sizeof(err));
+	if (ret == 0 && pidfile != NULL)
+		ret = mdc_file_printf(pidfile, 0644, "%d\n", (int)getpid());
+	if (ret == 0) {
+		log_info("starting domain controller %s for %s", conf->fqdn, conf->realm);
+		ret = start_all(&sp, err, sizeof(err));
+	}
+	if (ret == 0) {
+		log_info("all services ready");
+		notify(notify_fd, "ok\n");
+		while (!sp.stopping) {
+			loop_once(&sp, 200);
+			tick(&sp);
+		}
+	} else {
+		if (err[0] == '\0')
+			snprintf(err, sizeof(err), "%s", mdc_strerror(ret));
+		log_err("start-up failed: %s", err);
+		notify(notify_fd, err);
+	}
+	stop_all(&sp);
+	log_info("domain controller stopped");
+	if (sp.ctl_fd >= 0) {
+		char *ctl = mdc_dc_path(conf, "run/control.sock");
+
+		close(sp.ctl_fd);
+		if (ctl != NULL)
+			unlink(ctl);
+		free(ctl);
+	}
+	if (pidfile != NULL)
+		unlink(pidfile);
+	free(pidfile);
+	return ret == 0 ? 0 : 1;
+}
+
+int
+mdc_super_request(const struct mdc_dcconf *conf, const char *req,
+		  char **answer_out)
+{
+	char *ctl = mdc_dc_path(conf, "run/control.sock"), *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fd = -1, ret;
+
+	*answer_out = NULL;
+	ret = ctl == NULL ? MDC_ENOMEM : mdc_net_connect_unix(ctl, &fd);
+	if (ret == -ECONNREFUSED || ret == MDC_ENOENT)
+		ret = MDC_ENOENT; /* no supervisor (a stale socket refuses) */
+	if (ret != 0)
+		goto out;
+	if (write(fd, req, strlen(req)) < 0 || write(fd, "\n", 1) < 0) {
+		ret = mdc_err_from_errno(errno);
+		goto out;
+	}
+	for (;;) {
+		char tmp[1024];
+		ssize_t n = read(fd, tmp, sizeof(tmp));
+
+		if (n <= 0)
+			break;
+		if (len + (size_t)n + 1 > cap) {
+			char *nb = realloc(buf, cap = (len + (size_t)n + 1) * 2);
+
+			if (nb == NULL) {
+				ret = MDC_ENOMEM;
+				goto out;
+			}
+			buf = nb;
+		}
+		memcpy(buf + len, tmp, (size_t)n);
+		len += (size_t)n;
+		buf[len] = '\0';
+	}
+	*answer_out = buf != NULL ? buf : strdup("");
+	buf = NULL;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	free(ctl);
+	return ret;
+}
