@@ -241,10 +241,11 @@ make_dirs(const char *dir, char *err, size_t errlen)
 	return ret;
 }
 
-/* Write text to a temp file in DIR and slapadd it into database n. */
+/* Write text to a temp file in DIR and feed it to tool (slapadd or
+ * slapmodify) for database n. */
 static int
-slapadd(const struct mdc_dcconf *c, int dbnum, const char *ldif, size_t len,
-	char *err, size_t errlen)
+slaptool(const struct mdc_dcconf *c, const char *tool, int dbnum,
+	 const char *ldif, size_t len, char *err, size_t errlen)
 {
 	char *path = NULL, *fdir = NULL, *out = NULL, num[8];
 	int ret;
@@ -259,7 +260,7 @@ slapadd(const struct mdc_dcconf *c, int dbnum, const char *ldif, size_t len,
 	if (ret != 0)
 		FAIL(ret, "cannot write %s: %s", path, mdc_strerror(ret));
 	{
-		char *argv[] = { MDC_SLAPADD, "-q", "-n", num, "-F", fdir, "-l",
+		char *argv[] = { (char *)tool, "-q", "-n", num, "-F", fdir, "-l",
 				 path, NULL };
 
 		ret = mdc_proc_run(argv, NULL, NULL, 0, 60000, &out);
@@ -272,7 +273,8 @@ slapadd(const struct mdc_dcconf *c, int dbnum, const char *ldif, size_t len,
 		for (p = out; (p = strchr(p, '\n')) != NULL; p++)
 			if (p[1] != '\0')
 				last = p + 1;
-		FAIL(ret, "slapadd of database %d failed: %s", dbnum, last);
+		FAIL(ret, "%s of database %d failed: %s", strrchr(tool, '/') + 1,
+		     dbnum, last);
 	}
 out:
 	if (path != NULL)
@@ -297,7 +299,17 @@ load_config(const struct mdc_dcconf *c, char *err, size_t errlen)
 	ret = mdc_slapd_config_ldif(c, mem, err, errlen);
 	fclose(mem);
 	if (ret == 0)
-		ret = slapadd(c, 0, text, len, err, errlen);
+		ret = slaptool(c, MDC_SLAPADD, 0, text, len, err, errlen);
+	free(text);
+	text = NULL;
+	mem = open_memstream(&text, &len);
+	if (mem == NULL)
+		return MDC_ENOMEM;
+	if (ret == 0)
+		ret = mdc_slapd_rootdse_ldif(c, mem);
+	fclose(mem);
+	if (ret == 0)
+		ret = slaptool(c, MDC_SLAPMODIFY, 0, text, len, err, errlen);
 	free(text);
 	return ret;
 }
@@ -324,7 +336,7 @@ load_dit(const struct mdc_dcconf *c, const char *pw, char *err, size_t errlen)
 	}
 	fclose(mem);
 	if (ret == 0)
-		ret = slapadd(c, 1, text, len, err, errlen);
+		ret = slaptool(c, MDC_SLAPADD, 1, text, len, err, errlen);
 	if (text != NULL)
 		mdc_secret_free(text, len);
 	return ret;
@@ -366,7 +378,7 @@ build(struct mdc_dcconf *c, const char *pw, char *err, size_t errlen)
 	}
 	if (ret != 0)
 		FAIL(ret, "cannot create TLS certificates: %s", mdc_strerror(ret));
-	ret = mdc_rootdse_write != NULL ? mdc_rootdse_write(c) : MDC_ENOTSUP;
+	ret = mdc_rootdse_write(c);
 	if (ret != 0)
 		FAIL(ret, "cannot write rootdse.ldif: %s", mdc_strerror(ret));
 	ret = load_config(c, err, errlen);

@@ -13,10 +13,11 @@
  *  2. dns_provision_ldif()  (dns/)          zone entries appended to the DIT LDIF
  *  3. mdc_krb_provision()   (dc/kdb area)   realm, keys, keytab, krb5.conf,
  *                                           with slapd running on ldapi
- * Declared weak so that provisioning works while an area is still being
- * written; a missing hook is reported by `minidc provision` as skipped.
+ * Hooks of areas still being written are declared weak (a weak reference
+ * does not pull an object out of a convenience archive: each area's hook
+ * moves to a plain declaration when the area lands).
  */
-int mdc_rootdse_write(const struct mdc_dcconf *conf) __attribute__((weak));
+#include "dc/rootdse.h"
 int dns_provision_ldif(const struct mdc_dcconf *conf, FILE *out)
 	__attribute__((weak));
 int mdc_krb_provision(const struct mdc_dcconf *conf, const char *admin_password,

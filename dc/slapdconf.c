@@ -117,10 +117,9 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
 		"olcTLSCACertificateFile: %s/tls/ca.crt\n"
 		"olcTLSCertificateFile: %s/tls/dc.crt\n"
 		"olcTLSCertificateKeyFile: %s/tls/dc.key\n"
-		"olcRootDSE: %s/rootdse.ldif\n"
 		"olcSizeLimit: 1000\n\n",
 		c->dir, c->dir, c->fqdn, c->realm, c->base_dn, lower, c->base_dn,
-		c->dir, c->dir, c->dir, c->dir);
+		c->dir, c->dir, c->dir);
 	fprintf(out,
 		"dn: cn=module{0},cn=config\nobjectClass: olcModuleList\n"
 		"cn: module{0}\nolcModulePath: %s\n"
@@ -211,6 +210,14 @@ mdc_slapd_config_ldif(const struct mdc_dcconf *conf, FILE *out, char *err,
 	if (ret != 0)
 		return ret;
 	emit_databases(conf, out);
+	return ferror(out) ? MDC_ENOMEM : 0;
+}
+
+int
+mdc_slapd_rootdse_ldif(const struct mdc_dcconf *conf, FILE *out)
+{
+	fprintf(out, "dn: cn=config\nchangetype: modify\nadd: olcRootDSE\n"
+		"olcRootDSE: %s/rootdse.ldif\n-\n\n", conf->dir);
 	return ferror(out) ? MDC_ENOMEM : 0;
 }
 

@@ -18,7 +18,7 @@ const char *mdc_schema_dir(void);
 
 /*
  * Write the complete cn=config LDIF for conf to out: global settings (SASL
- * host/realm, authz-regexp to sAMAccountName, TLS files, rootDSE file),
+ * host/realm, authz-regexp to sAMAccountName, TLS files),
  * modules, OpenLDAP's core (person's sn made optional, as in AD), cosine
  * and inetorgperson schema, every dc/schema/NN-name.ldif, the config and mdb
  * databases with ACLs, indexes and overlays (syncprov, unique, memberof,
@@ -26,6 +26,14 @@ const char *mdc_schema_dir(void);
  */
 MDC_MUSTCHECK int mdc_slapd_config_ldif(const struct mdc_dcconf *conf,
 					FILE *out, char *err, size_t errlen);
+
+/*
+ * The modification that points slapd at DIR/rootdse.ldif.  It is applied
+ * with slapmodify after the schema is in place, because slapd parses the
+ * file when the setting is loaded and its attributes are ours.
+ */
+MDC_MUSTCHECK int mdc_slapd_rootdse_ldif(const struct mdc_dcconf *conf,
+					 FILE *out);
 
 /* The slapd service for the supervisor. */
 extern const struct mdc_service mdc_service_slapd;
