@@ -1,0 +1,256 @@
+/* dc/kdb/kdb_map.c - principal <-> AD entry mapping, UAC bits, NT time, salts */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kdb.h>
+#include <ldap.h>
+
+#include "dc/kdb/kdb_map.h"
+#include "lib/util.h"
+
+/* Seconds between 1601-01-01 and 1970-01-01. */
+#define NT_EPOCH_DELTA 11644473600LL
+
+/* True if d holds exactly the string s. */
+static int
+deq(krb5_data d, const char *s)
+{
+	size_t n = strlen(s);
+
+	return d.length == n && (n == 0 || memcmp(d.data, s, n) == 0);
+}
+
+/* RFC 4515-escape s into a new string (NULL on failure). */
+static char *
+fesc(const char *s)
+{
+	struct berval in, out = { 0, NULL };
+	char *r;
+
+	in.bv_val = (char *)s;
+	in.bv_len = strlen(s);
+	if (ldap_bv2escaped_filter_value(&in, &out) != 0)
+		return NULL;
+	r = strdup(out.bv_val != NULL ? out.bv_val : "");
+	ldap_memfree(out.bv_val);
+	return r;
+}
+
+/* True if the principal is krbtgt/<realm>. */
+static int
+is_local_tgs(krb5_const_principal p, const char *realm)
+{
+	return p->length == 2 && deq(p->data[0], "krbtgt") &&
+	       deq(p->data[1], realm);
+}
+
+/* The filter for an unparsed name n (no realm) of principal p. */
+static char *
+build_filter(krb5_const_principal p, const char *realm, const char *n)
+{
+	char *e = fesc(n), *f = NULL;
+
+	if (e == NULL)
+		return NULL;
+	if (is_local_tgs(p, realm))
+		f = mdc_strdupf("(|(sAMAccountName=krbtgt)"
+				    "(minidcKrbPrincipalName=%s))", e);
+	else if (p->length >= 2)
+		f = mdc_strdupf("(|(servicePrincipalName=%s)"
+				    "(minidcKrbPrincipalName=%s))", e, e);
+	else if (strchr(n, '@') != NULL)
+		f = mdc_strdupf("(|(userPrincipalName=%s)"
+				    "(minidcKrbPrincipalName=%s))", e, e);
+	else
+		f = mdc_strdupf("(|(sAMAccountName=%s)"
+				    "(userPrincipalName=%s@%s)"
+				    "(minidcKrbPrincipalName=%s))", e, e, realm,
+				    e);
+	free(e);
+	return f;
+}
+
+int
+mdc_kdb_filter(krb5_context ctx, krb5_const_principal p, const char *realm,
+	       char **filter_out, char **name_out)
+{
+	char *n = NULL, *f = NULL;
+	int ret = MDC_ENOENT;
+
+	if (p == NULL || p->length < 1 || !deq(p->realm, realm))
+		goto out;
+	if (krb5_unparse_name_flags(ctx, p, KRB5_PRINCIPAL_UNPARSE_NO_REALM |
+					    KRB5_PRINCIPAL_UNPARSE_DISPLAY,
+				    &n) != 0) {
+		ret = MDC_ENOMEM;
+		goto out;
+	}
+	if (n[0] == '\0' || strlen(n) > 1024) {
+		ret = MDC_EINVAL;
+		goto out;
+	}
+	f = build_filter(p, realm, n);
+	if (f == NULL) {
+		ret = MDC_ENOMEM;
+		goto out;
+	}
+	*filter_out = f;
+	f = NULL;
+	if (name_out != NULL) {
+		*name_out = n;
+		n = NULL;
+	}
+	ret = 0;
+out:
+	free(f);
+	krb5_free_unparsed_name(ctx, n);
+	return ret;
+}
+
+krb5_flags
+mdc_kdb_uac_to_flags(uint32_t uac, int has_spn, int64_t pwd_last_set)
+{
+	krb5_flags f = 0;
+
+	if (uac & (MDC_UAC_ACCOUNTDISABLE | MDC_UAC_LOCKOUT))
+		f |= KRB5_KDB_DISALLOW_ALL_TIX;
+	if (uac & MDC_UAC_NOT_DELEGATED)
+		f |= KRB5_KDB_DISALLOW_FORWARDABLE;
+	if (uac & MDC_UAC_TRUSTED_FOR_DELEGATION)
+		f |= KRB5_KDB_OK_AS_DELEGATE;
+	if (uac & MDC_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION)
+		f |= KRB5_KDB_OK_TO_AUTH_AS_DELEGATE;
+	if (!(uac & MDC_UAC_DONT_REQ_PREAUTH))
+		f |= KRB5_KDB_REQUIRES_PRE_AUTH;
+	if (!has_spn)
+		f |= KRB5_KDB_DISALLOW_SVR;
+	/* AD: pwdLastSet 0 means "must change", unless it never expires. */
+	if (!(uac & MDC_UAC_DONT_EXPIRE_PASSWORD) &&
+	    ((uac & MDC_UAC_PASSWORD_EXPIRED) || pwd_last_set == 0))
+		f |= KRB5_KDB_REQUIRES_PWCHANGE;
+	return f;
+}
+
+uint32_t
+mdc_kdb_flags_to_uac(uint32_t uac, krb5_flags old_flags, krb5_flags flags)
+{
+	static const struct {
+		krb5_flags flag;
+		uint32_t bit;
+	} map[] = {
+		{ KRB5_KDB_DISALLOW_ALL_TIX, MDC_UAC_ACCOUNTDISABLE },
+		{ KRB5_KDB_DISALLOW_FORWARDABLE, MDC_UAC_NOT_DELEGATED },
+		{ KRB5_KDB_OK_AS_DELEGATE, MDC_UAC_TRUSTED_FOR_DELEGATION },
+		{ KRB5_KDB_OK_TO_AUTH_AS_DELEGATE,
+		  MDC_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION },
+	};
+	size_t i;
+
+	krb5_flags changed = old_flags ^ flags;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (!(changed & map[i].flag))
+			continue;
+		if (flags & map[i].flag)
+			uac |= map[i].bit;
+		else
+			uac &= ~map[i].bit;
+	}
+	if ((changed & KRB5_KDB_DISALLOW_ALL_TIX) &&
+	    !(flags & KRB5_KDB_DISALLOW_ALL_TIX))
+		uac &= ~(uint32_t)MDC_UAC_LOCKOUT;
+	if (!(changed & KRB5_KDB_REQUIRES_PRE_AUTH))
+		return uac;
+	if (flags & KRB5_KDB_REQUIRES_PRE_AUTH)
+		uac &= ~(uint32_t)MDC_UAC_DONT_REQ_PREAUTH;
+	else
+		uac |= MDC_UAC_DONT_REQ_PREAUTH;
+	return uac;
+}
+
+int64_t
+mdc_nttime_from_unix(time_t t)
+{
+	return ((int64_t)t + NT_EPOCH_DELTA) * 10000000LL;
+}
+
+time_t
+mdc_unix_from_nttime(int64_t nt)
+{
+	if (nt <= 0)
+		return 0;
+	return (time_t)(nt / 10000000LL - NT_EPOCH_DELTA);
+}
+
+char *
+mdc_kdb_ad_salt(const char *realm, const char *dns_domain, const char *sam)
+{
+	size_t n = strlen(sam);
+	char *host, *dom, *s;
+
+	if (n < 2 || sam[n - 1] != '$')
+		return mdc_strdupf("%s%s", realm, sam);
+	host = strndup(sam, n - 1);
+	dom = strdup(dns_domain);
+	s = NULL;
+	if (host != NULL && dom != NULL) {
+		for (n = 0; host[n] != '\0'; n++)
+			host[n] = (char)tolower((unsigned char)host[n]);
+		for (n = 0; dom[n] != '\0'; n++)
+			dom[n] = (char)tolower((unsigned char)dom[n]);
+		s = mdc_strdupf("%shost%s.%s", realm, host, dom);
+	}
+	free(host);
+	free(dom);
+	return s;
+}
+
+char *
+mdc_dn_escape(const char *v)
+{
+	size_t n = strlen(v), i, o = 0;
+	char *r = malloc(3 * n + 1);
+
+	if (r == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (strchr(",+\"\\<>;=", c) != NULL ||
+		    (i == 0 && (c == '#' || c == ' ')) ||
+		    (i == n - 1 && c == ' ')) {
+			r[o++] = '\\';
+			r[o++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(r + o, 4, "\\%02x", c);
+			o += 3;
+		} else {
+			r[o++] = (char)c;
+		}
+	}
+	r[o] = '\0';
+	return r;
+}
+
+int
+mdc_kdb_parse_int(const char *s, size_t len, int64_t *v)
+{
+	char buf[32], *end;
+	long long x;
+
+	if (s == NULL || len == 0 || len >= sizeof(buf))
+		return MDC_EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	x = strtoll(buf, &end, 10);
+	if (errno != 0 || *end != '\0' || end == buf)
+		return MDC_EINVAL;
+	*v = x;
+	return 0;
+}

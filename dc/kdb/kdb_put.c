@@ -1,0 +1,520 @@
+/* dc/kdb/kdb_put.c - KDB writes: put_principal, change_pwd, delete_principal */
+#include "config.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <kadm5/admin.h>
+#include <kdb.h>
+
+#include "dc/kdb/kdb_enc.h"
+#include "dc/kdb/kdb_int.h"
+#include "dc/kdb/kdb_map.h"
+#include "lib/util.h"
+
+#define MAX_MODS 24
+
+/* A list of LDAP modifications we own (each with one value at most). */
+struct modlist {
+	LDAPMod *m[MAX_MODS + 1];
+	int n;
+	int err;
+};
+
+/* Append op on attr with one value (val NULL: no value). */
+static void
+mod_bin(struct modlist *ml, int op, const char *attr, const void *val,
+	size_t len)
+{
+	LDAPMod *m;
+	struct berval **bv;
+
+	if (ml->err != 0 || ml->n >= MAX_MODS) {
+		ml->err = MDC_ENOMEM;
+		return;
+	}
+	m = calloc(1, sizeof(*m));
+	bv = calloc(2, sizeof(*bv));
+	if (m == NULL || bv == NULL)
+		goto fail;
+	m->mod_op = op | LDAP_MOD_BVALUES;
+	m->mod_type = strdup(attr);
+	m->mod_bvalues = bv;
+	ml->m[ml->n++] = m;
+	if (m->mod_type == NULL)
+		goto fail_noref;
+	if (val == NULL)
+		return;
+	bv[0] = calloc(1, sizeof(**bv));
+	if (bv[0] == NULL)
+		goto fail_noref;
+	bv[0]->bv_val = malloc(len > 0 ? len : 1);
+	if (bv[0]->bv_val == NULL)
+		goto fail_noref;
+	memcpy(bv[0]->bv_val, val, len);
+	bv[0]->bv_len = len;
+	return;
+fail:
+	free(m);
+	free(bv);
+fail_noref:
+	ml->err = MDC_ENOMEM;
+}
+
+static void
+mod_str(struct modlist *ml, int op, const char *attr, const char *val)
+{
+	mod_bin(ml, op, attr, val, val != NULL ? strlen(val) : 0);
+}
+
+static void
+mod_int(struct modlist *ml, int op, const char *attr, int64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	mod_str(ml, op, attr, buf);
+}
+
+static void
+modlist_free(struct modlist *ml)
+{
+	int i;
+
+	for (i = 0; i < ml->n; i++) {
+		struct berval **bv = ml->m[i]->mod_bvalues;
+
+		if (bv != NULL && bv[0] != NULL) {
+			explicit_bzero(bv[0]->bv_val, bv[0]->bv_len);
+			free(bv[0]->bv_val);
+			free(bv[0]);
+		}
+		free(bv);
+		free(ml->m[i]->mod_type);
+		free(ml->m[i]);
+	}
+	ml->n = 0;
+}
+
+/* Replace minidcKrbKeyData and minidcKrbTlData with the entry's. */
+static void
+mod_keys_tl(struct modlist *ml, const krb5_db_entry *e)
+{
+	uint8_t *p = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = mdc_kdb_keys_encode(e->key_data, e->n_key_data, &p, &len);
+	if (ret != 0) {
+		ml->err = ret;
+		return;
+	}
+	mod_bin(ml, LDAP_MOD_REPLACE, "minidcKrbKeyData",
+		e->n_key_data > 0 ? p : NULL, len);
+	free(p);
+	p = NULL;
+	ret = mdc_kdb_tl_encode(e->tl_data, &p, &len);
+	if (ret != 0) {
+		ml->err = ret;
+		return;
+	}
+	mod_bin(ml, LDAP_MOD_REPLACE, "minidcKrbTlData",
+		e->tl_data != NULL ? p : NULL, len);
+	free(p);
+}
+
+/* Highest key version of the entry (0 without keys). */
+static int
+max_kvno(const krb5_db_entry *e)
+{
+	int i, k = 0;
+
+	for (i = 0; i < e->n_key_data; i++)
+		if (e->key_data[i].key_data_kvno > k)
+			k = e->key_data[i].key_data_kvno;
+	return k;
+}
+
+/* The AD-side mirrors of a key change: kvno, pwdLastSet, userPassword. */
+static void
+mod_key_mirrors(struct modlist *ml, const struct mdc_kdb_rec *r,
+		const krb5_db_entry *e, const struct mdc_kdb_edata *ed)
+{
+	if (r->sam == NULL)
+		return;
+	mod_int(ml, LDAP_MOD_REPLACE, "msDS-KeyVersionNumber", max_kvno(e));
+	mod_int(ml, LDAP_MOD_REPLACE, "pwdLastSet",
+		mdc_nttime_from_unix(time(NULL)));
+	if (ed != NULL && ed->pw_hash != NULL)
+		mod_str(ml, LDAP_MOD_REPLACE, "userPassword", ed->pw_hash);
+}
+
+/* Flags: userAccountControl for AD accounts, minidcKrbFlags otherwise. */
+static void
+mod_flags(struct modlist *ml, const struct mdc_kdb_rec *r,
+	  const krb5_db_entry *e)
+{
+	uint32_t uac;
+
+	if (r->sam == NULL || mdc_kdb_rec_is_krbtgt(r) || !r->has_uac) {
+		mod_int(ml, LDAP_MOD_REPLACE, "minidcKrbFlags", e->attributes);
+		return;
+	}
+	uac = mdc_kdb_flags_to_uac(
+		r->uac,
+		mdc_kdb_uac_to_flags(r->uac,
+				     r->spns != NULL && r->spns[0] != NULL,
+				     r->pwd_last_set),
+		e->attributes);
+	if (uac != r->uac)
+		mod_int(ml, LDAP_MOD_REPLACE, "userAccountControl", uac);
+}
+
+/* Build the modifications of an existing entry from mask. */
+static void
+build_mods(struct modlist *ml, const struct mdc_kdb_rec *r,
+	   const krb5_db_entry *e, const struct mdc_kdb_edata *ed)
+{
+	long mask = e->mask == 0 ? -1L : e->mask;
+	int ad = r->sam != NULL && !mdc_kdb_rec_is_krbtgt(r);
+
+	if (r->sam != NULL && !r->has_aux)
+		mod_str(ml, LDAP_MOD_ADD, "objectClass",
+			"minidcKrbPrincipalAux");
+	mod_keys_tl(ml, e);
+	if (mask & (KADM5_KEY_DATA | KADM5_PRINCIPAL))
+		mod_key_mirrors(ml, r, e, ed);
+	if (mask & KADM5_ATTRIBUTES)
+		mod_flags(ml, r, e);
+	if (mask & KADM5_MAX_LIFE)
+		mod_int(ml, LDAP_MOD_REPLACE, "minidcKrbMaxLife", e->max_life);
+	if (mask & KADM5_MAX_RLIFE)
+		mod_int(ml, LDAP_MOD_REPLACE, "minidcKrbMaxRenew",
+			e->max_renewable_life);
+	if ((mask & KADM5_PRINC_EXPIRE_TIME) && ad)
+		mod_int(ml, LDAP_MOD_REPLACE, "accountExpires",
+			e->expiration == 0 ? 0
+					   : mdc_nttime_from_unix(e->expiration));
+	else if (mask & KADM5_PRINC_EXPIRE_TIME)
+		mod_int(ml, LDAP_MOD_REPLACE, "minidcKrbExpiration",
+			e->expiration);
+	if (mask & KADM5_PW_EXPIRATION)
+		mod_int(ml, LDAP_MOD_REPLACE, "minidcKrbPwExpiration",
+			e->pw_expiration);
+}
+
+int
+mdc_kdb_ensure_container(struct mdc_kdb *db)
+{
+	struct modlist ml = { .n = 0 };
+	int rc = 0, ret;
+
+	mod_str(&ml, LDAP_MOD_ADD, "objectClass", "minidcKrbContainer");
+	mod_str(&ml, LDAP_MOD_ADD, "cn", "Kerberos");
+	ret = ml.err;
+	if (ret == 0)
+		ret = mdc_kdb_add(&db->conn, db->krb_dn, ml.m, &rc);
+	if (ret != 0 && rc == LDAP_ALREADY_EXISTS)
+		ret = 0;
+	modlist_free(&ml);
+	return ret;
+}
+
+/* Drop modifications that carry no value in an add (LDAP forbids them). */
+static void
+prune_empty(struct modlist *ml)
+{
+	int i, j = 0;
+
+	for (i = 0; i < ml->n; i++) {
+		if (ml->m[i]->mod_bvalues[0] == NULL) {
+			free(ml->m[i]->mod_bvalues);
+			free(ml->m[i]->mod_type);
+			free(ml->m[i]);
+			continue;
+		}
+		ml->m[j++] = ml->m[i];
+	}
+	ml->n = j;
+	ml->m[j] = NULL;
+}
+
+/* Add a new special (non-AD) principal entry under CN=Kerberos. */
+static krb5_error_code
+add_special(krb5_context ctx, struct mdc_kdb *db, const krb5_db_entry *e)
+{
+	struct modlist ml = { .n = 0 };
+	char *name = NULL, *esc = NULL, *dn = NULL;
+	krb5_error_code kret;
+	int rc = 0, ret, i;
+
+	kret = krb5_unparse_name_flags(ctx, e->princ,
+				       KRB5_PRINCIPAL_UNPARSE_NO_REALM, &name);
+	if (kret != 0)
+		return kret;
+	esc = mdc_dn_escape(name);
+	dn = esc != NULL ? mdc_strdupf("CN=%s,%s", esc, db->krb_dn) : NULL;
+	mod_str(&ml, LDAP_MOD_ADD, "objectClass", "minidcKrbPrincipal");
+	mod_str(&ml, LDAP_MOD_ADD, "cn", name);
+	mod_str(&ml, LDAP_MOD_ADD, "minidcKrbPrincipalName", name);
+	mod_keys_tl(&ml, e);
+	mod_int(&ml, LDAP_MOD_ADD, "minidcKrbFlags", e->attributes);
+	mod_int(&ml, LDAP_MOD_ADD, "minidcKrbMaxLife", e->max_life);
+	mod_int(&ml, LDAP_MOD_ADD, "minidcKrbMaxRenew", e->max_renewable_life);
+	mod_int(&ml, LDAP_MOD_ADD, "minidcKrbExpiration", e->expiration);
+	mod_int(&ml, LDAP_MOD_ADD, "minidcKrbPwExpiration", e->pw_expiration);
+	ret = dn == NULL ? MDC_ENOMEM : ml.err;
+	if (ret == 0) {
+		/* mod_keys_tl used REPLACE; an add takes only values. */
+		prune_empty(&ml);
+		for (i = 0; i < ml.n; i++)
+			ml.m[i]->mod_op = LDAP_MOD_ADD | LDAP_MOD_BVALUES;
+		ret = mdc_kdb_add(&db->conn, dn, ml.m, &rc);
+		if (ret != 0 && rc == LDAP_NO_SUCH_OBJECT &&
+		    mdc_kdb_ensure_container(db) == 0)
+			ret = mdc_kdb_add(&db->conn, dn, ml.m, &rc);
+	}
+	kret = mdc_kdb_err(ret);
+	if (ret != 0)
+		krb5_set_error_message(ctx, kret,
+				       "minidc KDB: add %s: %s", name,
+				       ldap_err2string(rc));
+	modlist_free(&ml);
+	free(dn);
+	free(esc);
+	krb5_free_unparsed_name(ctx, name);
+	return kret;
+}
+
+/* Modify the existing directory entry r to match e. */
+static krb5_error_code
+modify_existing(krb5_context ctx, struct mdc_kdb *db,
+		const struct mdc_kdb_rec *r, const krb5_db_entry *e,
+		const struct mdc_kdb_edata *ed)
+{
+	struct modlist ml = { .n = 0 };
+	krb5_error_code kret;
+	int rc = 0, ret;
+
+	build_mods(&ml, r, e, ed);
+	ret = ml.err;
+	if (ret == 0)
+		ret = mdc_kdb_modify(&db->conn, r->dn, ml.m, &rc);
+	kret = mdc_kdb_err(ret);
+	if (ret != 0)
+		krb5_set_error_message(ctx, kret, "minidc KDB: modify %s: %s",
+				       r->dn, ldap_err2string(rc));
+	modlist_free(&ml);
+	return kret;
+}
+
+krb5_error_code
+mdc_kdb_put_principal(krb5_context ctx, krb5_db_entry *entry, char **db_args)
+{
+	struct mdc_kdb_edata *ed = (struct mdc_kdb_edata *)entry->e_data;
+	struct mdc_kdb_rec *own = NULL;
+	const struct mdc_kdb_rec *r = ed != NULL ? ed->rec : NULL;
+	struct mdc_kdb *db;
+	krb5_error_code kret;
+	int ret;
+
+	kret = mdc_kdb_state(ctx, &db);
+	if (kret != 0)
+		return kret;
+	if (r == NULL) {
+		ret = mdc_kdb_lookup(ctx, db, entry->princ, &own);
+		if (ret != 0 && ret != MDC_ENOENT)
+			return mdc_kdb_err(ret);
+		r = own;
+	}
+	if (r == NULL)
+		kret = add_special(ctx, db, entry);
+	else
+		kret = modify_existing(ctx, db, r, entry, ed);
+	mdc_kdb_cache_clear(db);
+	mdc_kdb_rec_free(own);
+	return kret;
+}
+
+/* "{CRYPT}" + SHA-512 crypt of passwd, for LDAP simple binds (new string). */
+static char *
+pw_hash(const char *passwd)
+{
+	struct crypt_data cd;
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE], *h, *r = NULL;
+
+	memset(&cd, 0, sizeof(cd));
+	if (crypt_gensalt_rn("$6$", 0, NULL, 0, setting, sizeof(setting)) ==
+	    NULL)
+		return NULL;
+	h = crypt_r(passwd, setting, &cd);
+	if (h != NULL && h[0] == '$')
+		r = mdc_strdupf("{CRYPT}%s", h);
+	explicit_bzero(&cd, sizeof(cd));
+	return r;
+}
+
+/* True if enctype already has a key at index < n. */
+static int
+have_enctype(const krb5_key_data *kd, int n, krb5_enctype et)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (kd[i].key_data_type[0] == et)
+			return 1;
+	return 0;
+}
+
+/*
+ * Derive and encrypt the keys of passwd with salt sd.  AD accounts store it
+ * as a "special" salt; others use the normal (principal-derived) salt,
+ * which is stored without data.
+ */
+static krb5_error_code
+derive_keys(krb5_context ctx, krb5_keyblock *mkey, krb5_key_salt_tuple *ks,
+	    int nks, const char *passwd, krb5_data sd, int special, int kvno,
+	    krb5_key_data *kd, int *n_out)
+{
+	krb5_data pw = { 0 };
+	krb5_keyblock key;
+	krb5_keysalt ksalt;
+	krb5_error_code kret = 0;
+	int i, n = 0;
+
+	pw.data = (char *)passwd;
+	pw.length = (unsigned)strlen(passwd);
+	memset(&ksalt, 0, sizeof(ksalt));
+	ksalt.type = special ? KRB5_KDB_SALTTYPE_SPECIAL
+			     : KRB5_KDB_SALTTYPE_NORMAL;
+	if (special)
+		ksalt.data = sd;
+	for (i = 0; i < nks && kret == 0; i++) {
+		if (have_enctype(kd, n, ks[i].ks_enctype))
+			continue;
+		kret = krb5_c_string_to_key(ctx, ks[i].ks_enctype, &pw, &sd,
+					    &key);
+		if (kret != 0)
+			break;
+		kret = krb5_dbe_encrypt_key_data(ctx, mkey, &key, &ksalt, kvno,
+						 &kd[n]);
+		krb5_free_keyblock_contents(ctx, &key);
+		if (kret == 0)
+			n++;
+	}
+	*n_out = n;
+	return kret;
+}
+
+/* Replace e's keys with kd[0..n) (+ the old ones if keepold). */
+static krb5_error_code
+install_keys(krb5_context ctx, krb5_db_entry *e, krb5_key_data *kd, int n,
+	     krb5_boolean keepold)
+{
+	int i;
+
+	if (keepold) {
+		for (i = 0; i < e->n_key_data; i++)
+			kd[n++] = e->key_data[i];
+	} else {
+		for (i = 0; i < e->n_key_data; i++)
+			krb5_dbe_free_key_data_contents(ctx, &e->key_data[i]);
+	}
+	free(e->key_data);
+	e->key_data = kd;
+	e->n_key_data = (krb5_int16)n;
+	return 0;
+}
+
+krb5_error_code
+mdc_kdb_change_pwd(krb5_context ctx, krb5_keyblock *mkey,
+		   krb5_key_salt_tuple *ks, int nks, char *passwd, int new_kvno,
+		   krb5_boolean keepold, krb5_db_entry *e)
+{
+	struct mdc_kdb_edata *ed = (struct mdc_kdb_edata *)e->e_data;
+	int ad = ed != NULL && ed->rec != NULL && ed->rec->sam != NULL;
+	struct mdc_kdb *db;
+	krb5_key_data *kd = NULL;
+	krb5_data sd = { 0 };
+	char *salt = NULL;
+	krb5_error_code kret;
+	int i, n = 0;
+
+	kret = mdc_kdb_state(ctx, &db);
+	if (kret != 0)
+		return kret;
+	if (ad) {
+		salt = mdc_kdb_ad_salt(db->realm, db->dns_domain,
+				       ed->rec->sam);
+		if (salt == NULL)
+			return ENOMEM;
+		sd.data = salt;
+		sd.length = (unsigned)strlen(salt);
+	} else {
+		kret = krb5_principal2salt(ctx, e->princ, &sd);
+		if (kret != 0)
+			return kret;
+	}
+	/* kadm5 passes 0 for "one more than the current kvno". */
+	if (new_kvno <= 0)
+		new_kvno = max_kvno(e) + 1;
+	kret = ENOMEM;
+	kd = calloc((size_t)nks + (size_t)e->n_key_data + 1, sizeof(*kd));
+	if (kd == NULL)
+		goto out;
+	kret = derive_keys(ctx, mkey, ks, nks, passwd, sd, ad, new_kvno, kd,
+			   &n);
+	if (kret != 0)
+		goto out;
+	if (ed != NULL && ed->pw_hash != NULL)
+		mdc_secret_free(ed->pw_hash, 0);
+	if (ed != NULL && ad)
+		ed->pw_hash = pw_hash(passwd);
+	install_keys(ctx, e, kd, n, keepold);
+	kd = NULL;
+	n = 0;
+out:
+	for (i = 0; kd != NULL && i < n; i++)
+		krb5_dbe_free_key_data_contents(ctx, &kd[i]);
+	free(kd);
+	if (ad)
+		free(salt);
+	else
+		krb5_free_data_contents(ctx, &sd);
+	return kret;
+}
+
+krb5_error_code
+mdc_kdb_delete_principal(krb5_context ctx, krb5_const_principal p)
+{
+	struct modlist ml = { .n = 0 };
+	struct mdc_kdb *db;
+	struct mdc_kdb_rec *r = NULL;
+	krb5_error_code kret;
+	int ret;
+
+	kret = mdc_kdb_state(ctx, &db);
+	if (kret != 0)
+		return kret;
+	ret = mdc_kdb_lookup(ctx, db, p, &r);
+	if (ret == 0 && r->sam == NULL) {
+		ret = mdc_kdb_delete(&db->conn, r->dn, NULL);
+	} else if (ret == 0) {
+		/* An AD account stays; it only loses its Kerberos keys. */
+		mod_bin(&ml, LDAP_MOD_REPLACE, "minidcKrbKeyData", NULL, 0);
+		mod_bin(&ml, LDAP_MOD_REPLACE, "minidcKrbTlData", NULL, 0);
+		ret = ml.err;
+		if (ret == 0)
+			ret = mdc_kdb_modify(&db->conn, r->dn, ml.m, NULL);
+	}
+	mdc_kdb_cache_clear(db);
+	modlist_free(&ml);
+	mdc_kdb_rec_free(r);
+	return mdc_kdb_err(ret);
+}
