@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "dc/cldap.h"
 #include "dc/cmd.h"
 
 const struct mdc_cmd mdc_commands[] = {
@@ -15,6 +16,7 @@ const struct mdc_cmd mdc_commands[] = {
 	{ "stop", mdc_cmd_stop, "stop --dir DIR" },
 	{ "env", mdc_cmd_env, "env --dir DIR        (eval \"$(minidc env --dir DIR)\")" },
 	{ "check-config", mdc_cmd_check_config, "check-config --dir DIR" },
+	{ "cldap-serve", mdc_cmd_cldap_serve, NULL },
 	{ NULL, NULL, NULL },
 };
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dc/cldap.h"
 #include "dc/service.h"
 #include "dc/slapdconf.h"
 
@@ -14,6 +15,7 @@
  */
 const struct mdc_service *const mdc_services[] = {
 	&mdc_service_slapd,
+	&mdc_service_cldap,
 	NULL,
 };
 
