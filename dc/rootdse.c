@@ -165,6 +165,12 @@ rootdse_ping(const struct mdc_dcconf *c, FILE *out)
 		ret = ldif_u32le(out, "NtVer", rootdse_ntvers[i]);
 	for (i = 0; ret == 0 && i < sizeof(rootdse_aacs) / 4; i++)
 		ret = ldif_u32le(out, "AAC", rootdse_aacs[i]);
+	/* Windows and Samba may add these terms: give them our values. */
+	if (ret == 0)
+		ret = ldif_put(out, "DomainGuid", dc.domain_guid, 16);
+	if (ret == 0)
+		ret = ldif_put(out, "DomainSid", dc.domain_sid,
+		               dc.domain_sid_len);
 	if (ret == 0)
 		ret = ldif_put(out, "netlogon", blob, len);
 	return ret;

@@ -512,9 +512,9 @@ START_TEST(rootdse_ldif_content)
 	ck_assert_ptr_nonnull(strstr(text, "\ndn:\n"));
 	ck_assert_ptr_nonnull(
 	        strstr(text, "\ndefaultNamingContext: DC=example,DC=com\n"));
-	ck_assert_ptr_nonnull(
-	        strstr(text, "\nconfigurationNamingContext: "
-	                     "CN=Configuration,DC=example,DC=com\n"));
+	ck_assert_ptr_nonnull(strstr(text,
+	                             "\nconfigurationNamingContext: "
+	                             "CN=Configuration,DC=example,DC=com\n"));
 	ck_assert_ptr_nonnull(
 	        strstr(text, "\nrootDomainNamingContext: DC=example,DC=com\n"));
 	ck_assert_ptr_nonnull(strstr(text,
@@ -538,6 +538,12 @@ START_TEST(rootdse_ldif_content)
 	ck_assert_ptr_nonnull(strstr(text, "\nNtVer:: FAAAAA==\n"));
 	ck_assert_ptr_nonnull(strstr(text, "\nAAC:: AAAAAA==\n"));
 	ck_assert_ptr_null(strstr(text, "supportedSASLMechanisms"));
+	b64 = mdc_base64(test_guid, sizeof(test_guid));
+	ck_assert_ptr_nonnull(b64);
+	ck_assert_ptr_nonnull(strstr(text, b64));
+	free(b64);
+	ck_assert_ptr_nonnull(strstr(
+	        text, "\nDomainSid:: AQQAAAAAAAUVAAAAAQAAAAIAAAADAAAA\n"));
 	b64 = mdc_base64(ref_blob, sizeof(ref_blob));
 	ck_assert_ptr_nonnull(b64);
 	ck_assert_ptr_nonnull(strstr(text, b64));
