@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dc/cldap.h"
+#include "dc/krb5conf.h"
 #include "dc/service.h"
 #include "dc/slapdconf.h"
 
@@ -15,6 +16,8 @@
  */
 const struct mdc_service *const mdc_services[] = {
 	&mdc_service_slapd,
+	&mdc_service_krb5kdc,
+	&mdc_service_kadmind,
 	&mdc_service_cldap,
 	NULL,
 };

@@ -3,6 +3,8 @@
 #define MDC_KDB_INT_H
 
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include <kdb.h>
 
@@ -30,6 +32,9 @@ struct mdc_kdb {
 	char *krb_dn;    /* CN=Kerberos,CN=System,<base>: special entries */
 	char *admins_dn; /* CN=Domain Admins,CN=Users,<base> */
 	long cache_ms;
+	char *stamp_path;       /* touched by every writer; NULL: TTL only */
+	struct timespec stamp_seen;
+	ino_t stamp_ino;
 	struct mdc_kdb_slot cache[MDC_KDB_CACHE_SLOTS];
 };
 
@@ -43,6 +48,11 @@ struct mdc_kdb_edata {
 krb5_error_code mdc_kdb_state(krb5_context ctx, struct mdc_kdb **db_out);
 /* Forget every cached lookup (after any write). */
 void mdc_kdb_cache_clear(struct mdc_kdb *db);
+/*
+ * Tell every process using the directory (krb5kdc, kadmind, kadmin.local)
+ * that an entry changed: touch the stamp file (profile: stamp_file).
+ */
+void mdc_kdb_touch(struct mdc_kdb *db);
 /*
  * Find the directory record of principal p (no cache).  MDC_ENOENT if none.
  */

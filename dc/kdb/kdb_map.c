@@ -174,13 +174,13 @@ mdc_kdb_flags_to_uac(uint32_t uac, krb5_flags old_flags, krb5_flags flags)
 }
 
 int64_t
-mdc_nttime_from_unix(time_t t)
+mdc_kdb_nttime(time_t t)
 {
 	return ((int64_t)t + NT_EPOCH_DELTA) * 10000000LL;
 }
 
 time_t
-mdc_unix_from_nttime(int64_t nt)
+mdc_kdb_unix_time(int64_t nt)
 {
 	if (nt <= 0)
 		return 0;
@@ -211,7 +211,7 @@ mdc_kdb_ad_salt(const char *realm, const char *dns_domain, const char *sam)
 }
 
 char *
-mdc_dn_escape(const char *v)
+mdc_kdb_dn_escape(const char *v)
 {
 	size_t n = strlen(v), i, o = 0;
 	char *r = malloc(3 * n + 1);

@@ -61,8 +61,8 @@ uint32_t mdc_kdb_flags_to_uac(uint32_t uac, krb5_flags old_flags,
 			      krb5_flags new_flags);
 
 /* NT time (100 ns since 1601) from Unix time, and back (0 stays 0). */
-int64_t mdc_nttime_from_unix(time_t t);
-time_t mdc_unix_from_nttime(int64_t nt);
+int64_t mdc_kdb_nttime(time_t t);
+time_t mdc_kdb_unix_time(int64_t nt);
 
 /*
  * The AD salt string of an account ([MS-KILE] 3.1.1.2), new string:
@@ -78,7 +78,7 @@ char *mdc_kdb_ad_salt(const char *realm, const char *dns_domain,
  * RFC 4514 escaping of one attribute value for use in a DN; new string or
  * NULL on allocation failure.
  */
-char *mdc_dn_escape(const char *value);
+char *mdc_kdb_dn_escape(const char *value);
 
 /* Parse a decimal LDAP integer value fully; MDC_EINVAL if not one. */
 MDC_MUSTCHECK int mdc_kdb_parse_int(const char *s, size_t len, int64_t *v);

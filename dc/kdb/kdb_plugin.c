@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -68,6 +71,43 @@ mdc_kdb_cache_clear(struct mdc_kdb *db)
 		db->cache[i].key = NULL;
 		db->cache[i].rec = NULL;
 	}
+}
+
+void
+mdc_kdb_touch(struct mdc_kdb *db)
+{
+	int fd;
+
+	mdc_kdb_cache_clear(db);
+	if (db->stamp_path == NULL)
+		return;
+	fd = open(db->stamp_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	(void)futimens(fd, NULL);
+	close(fd);
+}
+
+/*
+ * Drop the cache when another process wrote since we last looked: one
+ * stat() per lookup, so a kpasswd through kadmind is seen by the very next
+ * AS-REQ.  Writers that do not touch the stamp (a plain ldapmodify) are
+ * still seen within cache_ms.
+ */
+static void
+cache_check_stamp(struct mdc_kdb *db)
+{
+	struct stat st;
+
+	if (db->stamp_path == NULL || stat(db->stamp_path, &st) != 0)
+		return;
+	if (st.st_ino == db->stamp_ino &&
+	    st.st_mtim.tv_sec == db->stamp_seen.tv_sec &&
+	    st.st_mtim.tv_nsec == db->stamp_seen.tv_nsec)
+		return;
+	mdc_kdb_cache_clear(db);
+	db->stamp_ino = st.st_ino;
+	db->stamp_seen = st.st_mtim;
 }
 
 /* FNV-1a over the key: the cache is direct-mapped, a collision evicts. */
@@ -237,13 +277,17 @@ fill_policy(struct mdc_kdb *db, const struct mdc_kdb_rec *r,
 			r->pwd_last_set);
 	else
 		e->attributes = (krb5_flags)r->flags;
+	/* An admin's TGT may get kadmin tickets (AD-style password resets). */
+	if (r->kname != NULL && (strcasecmp(r->kname, "kadmin/admin") == 0 ||
+				 strcasecmp(r->kname, "kadmin/changepw") == 0))
+		e->attributes &= ~KRB5_KDB_DISALLOW_TGT_BASED;
 	e->max_life = r->max_life > 0 ? (krb5_deltat)r->max_life
 				      : MDC_KDB_DEFAULT_MAX_LIFE;
 	e->max_renewable_life = r->max_renew > 0 ? (krb5_deltat)r->max_renew
 						 : MDC_KDB_DEFAULT_MAX_RENEW;
 	if (ad && r->account_expires > 0 &&
 	    r->account_expires < INT64_MAX)
-		e->expiration = (krb5_timestamp)mdc_unix_from_nttime(
+		e->expiration = (krb5_timestamp)mdc_kdb_unix_time(
 			r->account_expires);
 	else
 		e->expiration = (krb5_timestamp)r->expiration;
@@ -317,6 +361,7 @@ mdc_get_principal(krb5_context ctx, krb5_const_principal search_for,
 	kret = krb5_unparse_name(ctx, search_for, &key);
 	if (kret != 0)
 		return kret;
+	cache_check_stamp(db);
 	rec = cache_get(db, key);
 	if (rec == NULL) {
 		kret = mdc_kdb_err(mdc_kdb_lookup(ctx, db, search_for, &rec));
@@ -360,6 +405,7 @@ state_free(struct mdc_kdb *db)
 	free(db->dns_domain);
 	free(db->krb_dn);
 	free(db->admins_dn);
+	free(db->stamp_path);
 	free(db);
 }
 
@@ -378,6 +424,7 @@ state_new(krb5_context ctx, const char *section, struct mdc_kdb **db_out)
 	db->realm = conf_str(ctx, section, "realm");
 	db->dns_domain = conf_str(ctx, section, "dns_domain");
 	cms = conf_str(ctx, section, "cache_ms");
+	db->stamp_path = conf_str(ctx, section, "stamp_file");
 	db->cache_ms = cms != NULL ? strtol(cms, NULL, 10) : MDC_KDB_CACHE_MS;
 	if (uri == NULL || db->base_dn == NULL || db->realm == NULL ||
 	    db->dns_domain == NULL) {

@@ -150,7 +150,7 @@ mod_key_mirrors(struct modlist *ml, const struct mdc_kdb_rec *r,
 		return;
 	mod_int(ml, LDAP_MOD_REPLACE, "msDS-KeyVersionNumber", max_kvno(e));
 	mod_int(ml, LDAP_MOD_REPLACE, "pwdLastSet",
-		mdc_nttime_from_unix(time(NULL)));
+		mdc_kdb_nttime(time(NULL)));
 	if (ed != NULL && ed->pw_hash != NULL)
 		mod_str(ml, LDAP_MOD_REPLACE, "userPassword", ed->pw_hash);
 }
@@ -200,7 +200,7 @@ build_mods(struct modlist *ml, const struct mdc_kdb_rec *r,
 	if ((mask & KADM5_PRINC_EXPIRE_TIME) && ad)
 		mod_int(ml, LDAP_MOD_REPLACE, "accountExpires",
 			e->expiration == 0 ? 0
-					   : mdc_nttime_from_unix(e->expiration));
+					   : mdc_kdb_nttime(e->expiration));
 	else if (mask & KADM5_PRINC_EXPIRE_TIME)
 		mod_int(ml, LDAP_MOD_REPLACE, "minidcKrbExpiration",
 			e->expiration);
@@ -258,7 +258,7 @@ add_special(krb5_context ctx, struct mdc_kdb *db, const krb5_db_entry *e)
 				       KRB5_PRINCIPAL_UNPARSE_NO_REALM, &name);
 	if (kret != 0)
 		return kret;
-	esc = mdc_dn_escape(name);
+	esc = mdc_kdb_dn_escape(name);
 	dn = esc != NULL ? mdc_strdupf("CN=%s,%s", esc, db->krb_dn) : NULL;
 	mod_str(&ml, LDAP_MOD_ADD, "objectClass", "minidcKrbPrincipal");
 	mod_str(&ml, LDAP_MOD_ADD, "cn", name);
@@ -337,7 +337,7 @@ mdc_kdb_put_principal(krb5_context ctx, krb5_db_entry *entry, char **db_args)
 		kret = add_special(ctx, db, entry);
 	else
 		kret = modify_existing(ctx, db, r, entry, ed);
-	mdc_kdb_cache_clear(db);
+	mdc_kdb_touch(db);
 	mdc_kdb_rec_free(own);
 	return kret;
 }
@@ -513,7 +513,7 @@ mdc_kdb_delete_principal(krb5_context ctx, krb5_const_principal p)
 		if (ret == 0)
 			ret = mdc_kdb_modify(&db->conn, r->dn, ml.m, NULL);
 	}
-	mdc_kdb_cache_clear(db);
+	mdc_kdb_touch(db);
 	modlist_free(&ml);
 	mdc_kdb_rec_free(r);
 	return mdc_kdb_err(ret);
