@@ -157,9 +157,14 @@ emit_admin_krbtgt(struct ditctx *x, const char *admin_password)
 	hash = mdc_password_hash(admin_password);
 	dn = mdc_strdupf("CN=Administrator,CN=Users,%s", c->base_dn);
 	if (hash != NULL)
+		/* slapadd bypasses the memberof overlay: write memberOf here. */
 		extra = mdc_strdupf("description: Built-in account for administering "
-				    "the domain\nuserPassword: %s\npwdLastSet: %llu\n",
-				    hash, (unsigned long long)mdc_nttime_from_unix(time(NULL)));
+				    "the domain\nuserPassword: %s\npwdLastSet: %llu\n"
+				    "memberOf: CN=Domain Admins,CN=Users,%s\n"
+				    "memberOf: CN=Enterprise Admins,CN=Users,%s\n"
+				    "memberOf: CN=Administrators,CN=Builtin,%s\n",
+				    hash, (unsigned long long)mdc_nttime_from_unix(time(NULL)),
+				    c->base_dn, c->base_dn, c->base_dn);
 	if (dn == NULL || extra == NULL)
 		goto out;
 	ret = emit_account(x, dn, "Administrator", "Administrator",
@@ -208,9 +213,10 @@ emit_dc_account(struct ditctx *x)
 			    "servicePrincipalName: ldap/%s/%s\n"
 			    "servicePrincipalName: host/%s\nservicePrincipalName: host/%s\n"
 			    "servicePrincipalName: DNS/%s\n"
-			    "msDS-SupportedEncryptionTypes: 24\npwdLastSet: 0\n",
+			    "msDS-SupportedEncryptionTypes: 24\npwdLastSet: 0\n"
+			    "memberOf: CN=Domain Controllers,CN=Users,%s\n",
 			    c->fqdn, c->fqdn, cn, c->fqdn, c->dns_domain, c->fqdn,
-			    cn, c->fqdn);
+			    cn, c->fqdn, c->base_dn);
 	if (sam == NULL || dn == NULL || extra == NULL)
 		goto out;
 	ret = emit_account(x, dn, cn, sam, MDC_RID_DC1,

@@ -222,7 +222,7 @@ static int
 make_dirs(const char *dir, char *err, size_t errlen)
 {
 	static const struct { const char *sub; mode_t mode; } subs[] = {
-		{ "", 0755 }, { "slapd.d", 0700 }, { "db", 0700 }, { "run", 0755 },
+		{ "", 0755 }, { "db", 0700 }, { "run", 0755 },
 		{ "log", 0750 }, { "tls", 0755 }, { "krb5", 0700 }, { "secrets", 0700 },
 	};
 	int ret = 0;
@@ -241,27 +241,26 @@ make_dirs(const char *dir, char *err, size_t errlen)
 	return ret;
 }
 
-/* Write text to a temp file in DIR and feed it to tool (slapadd or
- * slapmodify) for database n. */
+/* Write text to a temp file in DIR and feed it to tool (slapadd) for
+ * the domain database. */
 static int
-slaptool(const struct mdc_dcconf *c, const char *tool, int dbnum,
-	 const char *ldif, size_t len, char *err, size_t errlen)
+slaptool(const struct mdc_dcconf *c, const char *tool, const char *ldif,
+	 size_t len, char *err, size_t errlen)
 {
-	char *path = NULL, *fdir = NULL, *out = NULL, num[8];
+	char *path = NULL, *fconf = NULL, *out = NULL;
 	int ret;
 
-	snprintf(num, sizeof(num), "%d", dbnum);
-	path = mdc_strdupf("%s/run/provision-%d.ldif", c->dir, dbnum);
-	fdir = mdc_dc_path(c, "slapd.d");
-	if (path == NULL || fdir == NULL)
+	path = mdc_strdupf("%s/run/provision.ldif", c->dir);
+	fconf = mdc_dc_path(c, "slapd.conf");
+	if (path == NULL || fconf == NULL)
 		FAIL(MDC_ENOMEM, "out of memory");
 	/* The DIT LDIF holds the admin password hash: keep it 0600. */
 	ret = mdc_file_write(path, ldif, len, 0600);
 	if (ret != 0)
 		FAIL(ret, "cannot write %s: %s", path, mdc_strerror(ret));
 	{
-		char *argv[] = { (char *)tool, "-q", "-n", num, "-F", fdir, "-l",
-				 path, NULL };
+		char *argv[] = { (char *)tool, "-q", "-f", fconf, "-b",
+				 c->base_dn, "-l", path, NULL };
 
 		ret = mdc_proc_run(argv, NULL, NULL, 0, 60000, &out);
 	}
@@ -273,44 +272,14 @@ slaptool(const struct mdc_dcconf *c, const char *tool, int dbnum,
 		for (p = out; (p = strchr(p, '\n')) != NULL; p++)
 			if (p[1] != '\0')
 				last = p + 1;
-		FAIL(ret, "%s of database %d failed: %s", strrchr(tool, '/') + 1,
-		     dbnum, last);
+		FAIL(ret, "%s failed: %s", strrchr(tool, '/') + 1, last);
 	}
 out:
 	if (path != NULL)
 		unlink(path);
 	free(path);
-	free(fdir);
+	free(fconf);
 	free(out);
-	return ret;
-}
-
-/* Render an LDIF into memory with fn, then slapadd it. */
-static int
-load_config(const struct mdc_dcconf *c, char *err, size_t errlen)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	int ret;
-
-	if (mem == NULL)
-		return MDC_ENOMEM;
-	ret = mdc_slapd_config_ldif(c, mem, err, errlen);
-	fclose(mem);
-	if (ret == 0)
-		ret = slaptool(c, MDC_SLAPADD, 0, text, len, err, errlen);
-	free(text);
-	text = NULL;
-	mem = open_memstream(&text, &len);
-	if (mem == NULL)
-		return MDC_ENOMEM;
-	if (ret == 0)
-		ret = mdc_slapd_rootdse_ldif(c, mem);
-	fclose(mem);
-	if (ret == 0)
-		ret = slaptool(c, MDC_SLAPMODIFY, 0, text, len, err, errlen);
-	free(text);
 	return ret;
 }
 
@@ -336,7 +305,7 @@ load_dit(const struct mdc_dcconf *c, const char *pw, char *err, size_t errlen)
 	}
 	fclose(mem);
 	if (ret == 0)
-		ret = slaptool(c, MDC_SLAPADD, 1, text, len, err, errlen);
+		ret = slaptool(c, MDC_SLAPADD, text, len, err, errlen);
 	if (text != NULL)
 		mdc_secret_free(text, len);
 	return ret;
@@ -381,7 +350,7 @@ build(struct mdc_dcconf *c, const char *pw, char *err, size_t errlen)
 	ret = mdc_rootdse_write(c);
 	if (ret != 0)
 		FAIL(ret, "cannot write rootdse.ldif: %s", mdc_strerror(ret));
-	ret = load_config(c, err, errlen);
+	ret = mdc_slapd_conf_write(c, err, errlen);
 	if (ret == 0)
 		ret = load_dit(c, pw, err, errlen);
 	if (ret == 0)
@@ -429,7 +398,8 @@ mdc_provision(const struct mdc_provision_opts *o, char *err, size_t errlen)
 	}
 	ret = build(&c, pw, err, errlen);
 out:
-	if (ret != 0 && created)
+	/* MINIDC_PROVISION_KEEP=1 keeps a failed DIR for debugging. */
+	if (ret != 0 && created && getenv("MINIDC_PROVISION_KEEP") == NULL)
 		mdc_rm_rf(o->dir);
 	if (pw != NULL)
 		mdc_secret_free(pw, 0);

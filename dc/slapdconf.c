@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <strings.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,36 +30,86 @@ mdc_schema_dir(void)
 	return MDC_SRCDIR "/dc/schema";
 }
 
-/* Copy a file into out; with fix_person, make person's sn optional. */
+/*
+ * Append the definitions of one cn=config schema LDIF (olcAttributeTypes,
+ * olcObjectClasses, olcObjectIdentifier values, continuation lines joined)
+ * to out as slapd.conf directives.
+ */
 static int
-emit_file(FILE *out, const char *path, int fix_person, char *err,
-	  size_t errlen)
+emit_schema_file(FILE *out, const char *path, char *err, size_t errlen)
 {
-	static const char must[] = "MUST ( sn $ cn )\n  MAY ( ";
-	char *text = NULL, *p;
-	int ret;
+	static const struct { const char *ldif, *conf; } kinds[] = {
+		{ "olcAttributeTypes:", "attributetype" },
+		{ "olcObjectClasses:", "objectclass" },
+		{ "olcObjectIdentifier:", "objectidentifier" },
+	};
+	char *text = NULL, *line, *save = NULL, *p;
+	int ret, open_def = 0;
 
 	ret = mdc_file_read(path, 1 << 22, &text, NULL);
 	if (ret != 0) {
 		snprintf(err, errlen, "schema %s: %s", path, mdc_strerror(ret));
 		return ret;
 	}
-	if (fix_person) {
-		/* AD's person has no mandatory sn: computers carry none. */
-		p = strstr(text, "NAME 'person'");
-		p = p != NULL ? strstr(p, must) : NULL;
-		if (p == NULL) {
-			snprintf(err, errlen, "schema %s: person class not as expected", path);
-			free(text);
-			return MDC_ECONF;
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == ' ' && open_def) {
+			fprintf(out, "%s", line + 1); /* LDIF: drop one space */
+			continue;
 		}
-		*p = '\0';
-		fprintf(out, "%sMUST cn\n  MAY ( sn $ %s\n", text, p + strlen(must));
-	} else {
-		fprintf(out, "%s\n", text);
+		if (open_def)
+			fputc('\n', out);
+		open_def = 0;
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			size_t n = strlen(kinds[k].ldif);
+
+			if (strncasecmp(line, kinds[k].ldif, n) != 0)
+				continue;
+			p = line + n;
+			while (*p == ' ')
+				p++;
+			if (*p == '{' && strchr(p, '}') != NULL)
+				p = strchr(p, '}') + 1; /* drop an "{N}" ordering prefix */
+			fprintf(out, "%s %s", kinds[k].conf, p);
+			open_def = 1;
+		}
 	}
+	if (open_def)
+		fputc('\n', out);
 	free(text);
 	return 0;
+}
+
+/* OpenLDAP's core schema with person's sn optional (AD's person has
+ * none: computers carry no sn). */
+static int
+emit_core(FILE *out, char *err, size_t errlen)
+{
+	static const char must[] = "MUST ( sn $ cn ) MAY ( ";
+	char *buf = NULL, *p;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int ret;
+
+	if (mem == NULL)
+		return MDC_ENOMEM;
+	ret = emit_schema_file(mem, SYS_SCHEMA "/core.ldif", err, errlen);
+	fclose(mem);
+	if (ret != 0)
+		goto out;
+	p = strstr(buf, "NAME 'person'");
+	p = p != NULL ? strstr(p, must) : NULL;
+	if (p == NULL) {
+		snprintf(err, errlen, "schema %s: person class not as expected",
+			 SYS_SCHEMA "/core.ldif");
+		ret = MDC_ECONF;
+		goto out;
+	}
+	*p = '\0';
+	fprintf(out, "%sMUST cn MAY ( sn $ %s", buf, p + strlen(must));
+out:
+	free(buf);
+	return ret;
 }
 
 static int
@@ -87,7 +138,9 @@ emit_our_schema(FILE *out, char *err, size_t errlen)
 		    strcmp(names[i]->d_name + len - 5, ".ldif") == 0) {
 			char *path = mdc_strdupf("%s/%s", dir, names[i]->d_name);
 
-			ret = path == NULL ? MDC_ENOMEM : emit_file(out, path, 0, err, errlen);
+			fprintf(out, "# %s\n", names[i]->d_name);
+			ret = path == NULL ? MDC_ENOMEM :
+				emit_schema_file(out, path, err, errlen);
 			free(path);
 		}
 		free(names[i]);
@@ -104,36 +157,32 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
 	snprintf(lower, sizeof(lower), "%s", c->realm);
 	mdc_str_lower(lower);
 	fprintf(out,
-		"dn: cn=config\nobjectClass: olcGlobal\ncn: config\n"
-		"olcPidFile: %s/run/slapd.pid\nolcArgsFile: %s/run/slapd.args\n"
-		"olcLogLevel: none\n"
-		"olcSaslHost: %s\nolcSaslRealm: %s\n"
-		"olcSaslSecProps: noanonymous,noplain\n"
+		"\npidfile %s/run/slapd.pid\nargsfile %s/run/slapd.args\n"
+		"loglevel none\nsizelimit 1000\n"
+		"sasl-host %s\nsasl-realm %s\nsasl-secprops noanonymous,noplain\n"
 		/* Cyrus names GSSAPI users uid=<name>[,cn=<realm>],cn=gssapi,cn=auth. */
-		"olcAuthzRegexp: {0}\"^uid=([^,]+),cn=gssapi,cn=auth$\" "
+		"authz-regexp \"^uid=([^,]+),cn=gssapi,cn=auth$\" "
 		"\"ldap:///%s??sub?(sAMAccountName=$1)\"\n"
-		"olcAuthzRegexp: {1}\"^uid=([^,]+),cn=%s,cn=gssapi,cn=auth$\" "
+		"authz-regexp \"^uid=([^,]+),cn=%s,cn=gssapi,cn=auth$\" "
 		"\"ldap:///%s??sub?(sAMAccountName=$1)\"\n"
-		"olcTLSCACertificateFile: %s/tls/ca.crt\n"
-		"olcTLSCertificateFile: %s/tls/dc.crt\n"
-		"olcTLSCertificateKeyFile: %s/tls/dc.key\n"
-		"olcSizeLimit: 1000\n\n",
+		"TLSCACertificateFile %s/tls/ca.crt\n"
+		"TLSCertificateFile %s/tls/dc.crt\n"
+		"TLSCertificateKeyFile %s/tls/dc.key\n"
+		/* After the schema: the file uses our attribute types.  This is
+		 * why slapd runs from slapd.conf: under cn=config the global
+		 * entry (olcRootDSE) is read before cn=schema, and slapd
+		 * 2.5 then cannot parse the file. */
+		"rootDSE %s/rootdse.ldif\n\n"
+		"modulepath %s\nmoduleload back_mdb\nmoduleload back_sock\n"
+		"moduleload syncprov\nmoduleload unique\nmoduleload memberof\n"
+		"moduleload refint\n\n",
 		c->dir, c->dir, c->fqdn, c->realm, c->base_dn, lower, c->base_dn,
-		c->dir, c->dir, c->dir);
-	fprintf(out,
-		"dn: cn=module{0},cn=config\nobjectClass: olcModuleList\n"
-		"cn: module{0}\nolcModulePath: %s\n"
-		"olcModuleLoad: back_mdb\nolcModuleLoad: back_sock\n"
-		"olcModuleLoad: syncprov\nolcModuleLoad: unique\n"
-		"olcModuleLoad: memberof\nolcModuleLoad: refint\n\n"
-		"dn: cn=schema,cn=config\nobjectClass: olcSchemaConfig\ncn: schema\n\n",
-		MDC_SLAPD_MODULEDIR);
+		c->dir, c->dir, c->dir, c->dir, MDC_SLAPD_MODULEDIR);
 }
 
 /*
  * Attributes nobody but the DC system identity may read.  The Kerberos key
- * attributes of dc/schema/10-kerberos.ldif are covered by their classes'
- * names in MDC_SECRET_CLASSES when that file defines them.
+ * attributes of dc/schema/10-kerberos.ldif belong here too.
  */
 #define MDC_SECRET_ATTRS "userPassword,unicodePwd"
 
@@ -148,77 +197,84 @@ static const char *const db_indexes[] = {
 static void
 emit_databases(const struct mdc_dcconf *c, FILE *out)
 {
+	const char *root = MDC_ROOT_AUTHZ_DN;
+
 	fprintf(out,
-		"dn: olcDatabase={-1}frontend,cn=config\nobjectClass: olcDatabaseConfig\n"
-		"objectClass: olcFrontendConfig\nolcDatabase: {-1}frontend\n"
-		"olcAccess: {0}to dn.base=\"\" by * read\n"
-		"olcAccess: {1}to dn.base=\"cn=subschema\" by * read\n"
-		"olcAccess: {2}to * by dn.exact=\"%s\" manage by * break\n\n"
-		"dn: olcDatabase={0}config,cn=config\nobjectClass: olcDatabaseConfig\n"
-		"olcDatabase: {0}config\nolcRootDN: %s\n"
-		"olcAccess: {0}to * by dn.exact=\"%s\" manage by * none\n\n",
-		MDC_ROOT_AUTHZ_DN, MDC_ROOT_AUTHZ_DN, MDC_ROOT_AUTHZ_DN);
+		/* Global (frontend) access: anonymous sees the rootDSE only. */
+		"access to dn.base=\"\" by * read\n"
+		"access to dn.base=\"cn=subschema\" by * read\n"
+		"access to * by dn.exact=\"%s\" manage by * break\n\n"
+		"database config\nrootdn \"%s\"\naccess to * by * none\n\n",
+		root, root);
 	fprintf(out,
-		"dn: olcDatabase={1}mdb,cn=config\nobjectClass: olcDatabaseConfig\n"
-		"objectClass: olcMdbConfig\nolcDatabase: {1}mdb\n"
-		"olcSuffix: %s\nolcDbDirectory: %s/db\nolcRootDN: %s\n"
-		"olcDbMaxSize: 4294967296\n"
-		"olcLimits: {0}dn.exact=\"%s\" size=unlimited time=unlimited\n"
-		/* Secrets: the DC identity only; simple binds may test userPassword. */
-		"olcAccess: {0}to attrs=%s by dn.exact=\"%s\" manage by anonymous auth by * none\n"
-		/* Anonymous sees the rootDSE only (frontend); users read the domain. */
-		"olcAccess: {1}to dn.subtree=\"%s\" by dn.exact=\"%s\" manage by users read by * none\n",
-		c->base_dn, c->dir, MDC_ROOT_AUTHZ_DN, MDC_ROOT_AUTHZ_DN,
-		MDC_SECRET_ATTRS, MDC_ROOT_AUTHZ_DN, c->base_dn, MDC_ROOT_AUTHZ_DN);
+		"database mdb\nsuffix \"%s\"\ndirectory %s/db\nrootdn \"%s\"\n"
+		"maxsize 4294967296\n"
+		/* The rootdn (the DC system identity) bypasses these rules. */
+		/* Secrets: nobody else reads them; simple binds may test userPassword. */
+		"access to attrs=%s by anonymous auth by * none\n"
+		/* Users read the domain; writes go through the DC identity. */
+		"access to dn.subtree=\"%s\" by users read by * none\n",
+		c->base_dn, c->dir, root, MDC_SECRET_ATTRS, c->base_dn);
 	for (int i = 0; db_indexes[i] != NULL; i++)
-		fprintf(out, "olcDbIndex: %s\n", db_indexes[i]);
+		fprintf(out, "index %s\n", db_indexes[i]);
 	fprintf(out,
-		"\ndn: olcOverlay={0}syncprov,olcDatabase={1}mdb,cn=config\n"
-		"objectClass: olcOverlayConfig\nobjectClass: olcSyncProvConfig\n"
-		"olcOverlay: {0}syncprov\nolcSpCheckpoint: 100 10\nolcSpSessionlog: 10000\n\n"
-		"dn: olcOverlay={1}unique,olcDatabase={1}mdb,cn=config\n"
-		"objectClass: olcOverlayConfig\nobjectClass: olcUniqueConfig\n"
-		"olcOverlay: {1}unique\n"
-		"olcUniqueURI: ldap:///%s?sAMAccountName?sub\n"
-		"olcUniqueURI: ldap:///%s?userPrincipalName?sub\n"
-		"olcUniqueURI: ldap:///%s?servicePrincipalName?sub\n\n"
-		"dn: olcOverlay={2}memberof,olcDatabase={1}mdb,cn=config\n"
-		"objectClass: olcOverlayConfig\nobjectClass: olcMemberOf\n"
-		"olcOverlay: {2}memberof\nolcMemberOfGroupOC: group\n"
-		"olcMemberOfMemberAD: member\nolcMemberOfMemberOfAD: memberOf\n"
-		"olcMemberOfRefInt: TRUE\nolcMemberOfDangling: ignore\n\n"
-		"dn: olcOverlay={3}refint,olcDatabase={1}mdb,cn=config\n"
-		"objectClass: olcOverlayConfig\nobjectClass: olcRefintConfig\n"
-		"olcOverlay: {3}refint\nolcRefintAttribute: member\n\n",
+		"\noverlay syncprov\nsyncprov-checkpoint 100 10\nsyncprov-sessionlog 10000\n\n"
+		"overlay unique\n"
+		"unique_uri ldap:///%s?sAMAccountName?sub\n"
+		"unique_uri ldap:///%s?userPrincipalName?sub\n"
+		"unique_uri ldap:///%s?servicePrincipalName?sub\n\n"
+		"overlay memberof\nmemberof-group-oc group\nmemberof-member-ad member\n"
+		"memberof-memberof-ad memberOf\nmemberof-refint true\n"
+		"memberof-dangling ignore\n\n"
+		"overlay refint\nrefint_attributes member\n",
 		c->base_dn, c->base_dn, c->base_dn);
 }
 
 int
-mdc_slapd_config_ldif(const struct mdc_dcconf *conf, FILE *out, char *err,
-		      size_t errlen)
+mdc_slapd_conf(const struct mdc_dcconf *conf, FILE *out, char *err,
+	       size_t errlen)
 {
 	int ret;
 
-	emit_global(conf, out);
-	ret = emit_file(out, SYS_SCHEMA "/core.ldif", 1, err, errlen);
+	fprintf(out, "# slapd.conf for %s, rendered by minidc at every start "
+		"from minidc.conf: edit that file, not this one.\n", conf->fqdn);
+	ret = emit_core(out, err, errlen);
 	if (ret == 0)
-		ret = emit_file(out, SYS_SCHEMA "/cosine.ldif", 0, err, errlen);
+		ret = emit_schema_file(out, SYS_SCHEMA "/cosine.ldif", err, errlen);
 	if (ret == 0)
-		ret = emit_file(out, SYS_SCHEMA "/inetorgperson.ldif", 0, err, errlen);
+		ret = emit_schema_file(out, SYS_SCHEMA "/inetorgperson.ldif", err, errlen);
 	if (ret == 0)
 		ret = emit_our_schema(out, err, errlen);
 	if (ret != 0)
 		return ret;
+	emit_global(conf, out);
 	emit_databases(conf, out);
 	return ferror(out) ? MDC_ENOMEM : 0;
 }
 
 int
-mdc_slapd_rootdse_ldif(const struct mdc_dcconf *conf, FILE *out)
+mdc_slapd_conf_write(const struct mdc_dcconf *conf, char *err, size_t errlen)
 {
-	fprintf(out, "dn: cn=config\nchangetype: modify\nadd: olcRootDSE\n"
-		"olcRootDSE: %s/rootdse.ldif\n-\n\n", conf->dir);
-	return ferror(out) ? MDC_ENOMEM : 0;
+	char *text = NULL, *path = mdc_dc_path(conf, "slapd.conf");
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	int ret = MDC_ENOMEM;
+
+	if (mem == NULL || path == NULL)
+		goto out;
+	ret = mdc_slapd_conf(conf, mem, err, errlen);
+	fclose(mem);
+	mem = NULL;
+	if (ret == 0)
+		ret = mdc_file_write(path, text, len, 0600);
+	if (ret != 0 && err[0] == '\0')
+		snprintf(err, errlen, "cannot write %s: %s", path, mdc_strerror(ret));
+out:
+	if (mem != NULL)
+		fclose(mem);
+	free(text);
+	free(path);
+	return ret;
 }
 
 /* Build slapd's argv: foreground (-d 0), our cn=config, our listeners. */
@@ -226,7 +282,7 @@ static int
 slapd_argv(const struct mdc_dcconf *c, const char *self, char ***argv_out,
 	   char ***envp_out)
 {
-	char *urls = NULL, *fdir = NULL, *ldapi = mdc_dc_ldapi_uri(c);
+	char *urls = NULL, *fconf = NULL, *ldapi = mdc_dc_ldapi_uri(c);
 	char *kt = NULL, *k5 = NULL, *rc = NULL;
 	int ret = MDC_ENOMEM;
 
@@ -234,15 +290,25 @@ slapd_argv(const struct mdc_dcconf *c, const char *self, char ***argv_out,
 	*envp_out = NULL;
 	if (ldapi == NULL)
 		goto out;
+	/* Every start renders slapd.conf anew from minidc.conf and the
+	 * schema files of this minidc. */
+	{
+		char e[512] = "";
+
+		ret = mdc_slapd_conf_write(c, e, sizeof(e));
+		if (ret != 0)
+			goto out;
+		ret = MDC_ENOMEM;
+	}
 	urls = mdc_strdupf("ldap://%s:%ld/ ldaps://%s:%ld/ %s/", c->address,
 			   c->port_ldap, c->address, c->port_ldaps, ldapi);
-	fdir = mdc_dc_path(c, "slapd.d");
+	fconf = mdc_dc_path(c, "slapd.conf");
 	kt = mdc_strdupf("KRB5_KTNAME=FILE:%s/krb5/dc.keytab", c->dir);
 	k5 = mdc_strdupf("KRB5_CONFIG=%s/krb5.conf", c->dir);
 	rc = mdc_strdupf("KRB5RCACHEDIR=%s/run", c->dir);
-	if (urls == NULL || fdir == NULL || kt == NULL || k5 == NULL || rc == NULL)
+	if (urls == NULL || fconf == NULL || kt == NULL || k5 == NULL || rc == NULL)
 		goto out;
-	*argv_out = mdc_strv_new(MDC_SLAPD, "-d", "0", "-F", fdir, "-h", urls,
+	*argv_out = mdc_strv_new(MDC_SLAPD, "-d", "0", "-f", fconf, "-h", urls,
 				 NULL);
 	*envp_out = mdc_strv_new(kt, k5, rc, "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 				 NULL);
@@ -250,7 +316,7 @@ slapd_argv(const struct mdc_dcconf *c, const char *self, char ***argv_out,
 		ret = 0;
 out:
 	free(urls);
-	free(fdir);
+	free(fconf);
 	free(ldapi);
 	free(kt);
 	free(k5);

@@ -17,23 +17,21 @@
 const char *mdc_schema_dir(void);
 
 /*
- * Write the complete cn=config LDIF for conf to out: global settings (SASL
- * host/realm, authz-regexp to sAMAccountName, TLS files),
- * modules, OpenLDAP's core (person's sn made optional, as in AD), cosine
- * and inetorgperson schema, every dc/schema/NN-name.ldif, the config and mdb
- * databases with ACLs, indexes and overlays (syncprov, unique, memberof,
- * refint).  On failure err holds one line.
+ * Write slapd.conf for conf to out: OpenLDAP's core (person's sn made
+ * optional, as in AD), cosine and inetorgperson schema and every
+ * dc/schema/NN-name.ldif (converted from their cn=config form), SASL
+ * host/realm with authz-regexp to sAMAccountName, TLS files, the rootDSE
+ * file, the config and mdb databases with ACLs, indexes and overlays
+ * (syncprov, unique, memberof, refint).  slapd runs from this file rather
+ * than from cn=config: in slapd.d the global entry (olcRootDSE) is loaded
+ * before cn=schema, so a rootDSE file using our attribute types cannot be
+ * read there.  On failure err holds one line.
  */
-MDC_MUSTCHECK int mdc_slapd_config_ldif(const struct mdc_dcconf *conf,
-					FILE *out, char *err, size_t errlen);
-
-/*
- * The modification that points slapd at DIR/rootdse.ldif.  It is applied
- * with slapmodify after the schema is in place, because slapd parses the
- * file when the setting is loaded and its attributes are ours.
- */
-MDC_MUSTCHECK int mdc_slapd_rootdse_ldif(const struct mdc_dcconf *conf,
-					 FILE *out);
+MDC_MUSTCHECK int mdc_slapd_conf(const struct mdc_dcconf *conf, FILE *out,
+				 char *err, size_t errlen);
+/* Render DIR/slapd.conf (0600): done at provision and at every start. */
+MDC_MUSTCHECK int mdc_slapd_conf_write(const struct mdc_dcconf *conf,
+				       char *err, size_t errlen);
 
 /* The slapd service for the supervisor. */
 extern const struct mdc_service mdc_service_slapd;

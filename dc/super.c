@@ -206,7 +206,7 @@ serve_control(struct super *sp)
 		fprintf(mem, "error: unknown request\n");
 	}
 	fclose(mem);
-	if (write(fd, ans, len) < 0)
+	if (send(fd, ans, len, MSG_NOSIGNAL) < 0)
 		log_debug("control: reply not sent");
 out:
 	free(ans);
@@ -341,6 +341,8 @@ setup(struct super *sp, char *err, size_t errlen)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sp->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	/* Children inherit it: their lines come back through relay_output(). */
+	setenv("MINIDC_SUPERVISED", "1", 1);
 	ret = ctl == NULL ? MDC_ENOMEM : mdc_net_listen_unix(ctl, &sp->ctl_fd);
 	if (ret == MDC_EADDRINUSE)
 		snprintf(err, errlen, "a domain controller is already running in %s",
@@ -420,6 +422,7 @@ mdc_super_request(const struct mdc_dcconf *conf, const char *req,
 		  char **answer_out)
 {
 	char *ctl = mdc_dc_path(conf, "run/control.sock"), *buf = NULL;
+	char *line = NULL;
 	size_t len = 0, cap = 0;
 	int fd = -1, ret;
 
@@ -429,7 +432,9 @@ mdc_super_request(const struct mdc_dcconf *conf, const char *req,
 		ret = MDC_ENOENT; /* no supervisor (a stale socket refuses) */
 	if (ret != 0)
 		goto out;
-	if (write(fd, req, strlen(req)) < 0 || write(fd, "\n", 1) < 0) {
+	line = mdc_strdupf("%s\n", req);
+	/* One send: the supervisor answers after its first read. */
+	if (line == NULL || send(fd, line, strlen(line), MSG_NOSIGNAL) < 0) {
 		ret = mdc_err_from_errno(errno);
 		goto out;
 	}
@@ -458,6 +463,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(buf);
+	free(line);
 	free(ctl);
 	return ret;
 }

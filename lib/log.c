@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -72,8 +73,13 @@ mdc_vlog(enum mdc_log_level lvl, const char *fmt, va_list ap)
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	n = snprintf(line, sizeof(line), "%s.%03ldZ %s: %s: ", ts,
-		     now.tv_nsec / 1000000, log_ident, level_names[lvl]);
+	/* Under the supervisor, which stamps each relayed line with the time
+	 * and the service name, print the level and the message only. */
+	if (getenv("MINIDC_SUPERVISED") != NULL && log_fd < 0)
+		n = snprintf(line, sizeof(line), "%s: ", level_names[lvl]);
+	else
+		n = snprintf(line, sizeof(line), "%s.%03ldZ %s: %s: ", ts,
+			     now.tv_nsec / 1000000, log_ident, level_names[lvl]);
 	if (n < 0)
 		return;
 	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);

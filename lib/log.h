@@ -11,6 +11,9 @@ enum mdc_log_level { MDC_LOG_ERR = 0, MDC_LOG_WARN, MDC_LOG_INFO, MDC_LOG_DEBUG 
  *   "<ISO time> <ident>: <level>: <message>"
  * written to stderr and, when path is non-NULL, appended to that file
  * (created 0640).  ident names the service ("slapd", "dns", "supervisor").
+ * With MINIDC_SUPERVISED set in the environment (by the supervisor for its
+ * children) and no file, lines are "<level>: <message>": the supervisor
+ * adds the time and the service name when it relays them.
  * Returns 0 or a negative MDC_E* code if the file cannot be opened.
  */
 int mdc_log_open(const char *ident, const char *path, enum mdc_log_level max);

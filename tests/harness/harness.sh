@@ -88,6 +88,9 @@ t_wait() {
 	done
 }
 
+# lds ARGS...: ldapsearch with unwrapped LDIF lines (easy to grep).
+lds() { ldapsearch -o ldif-wrap=no "$@"; }
+
 # ---- addresses ----
 # Take a free 127.0.0.x (x in 100..250) under a lock; prints it.
 harness_addr() {
