@@ -6,6 +6,7 @@
 
 #include "dc/cldap.h"
 #include "dc/cmd.h"
+#include "dns/dns.h"
 
 const struct mdc_cmd mdc_commands[] = {
 	{ "provision", mdc_cmd_provision,
@@ -17,6 +18,8 @@ const struct mdc_cmd mdc_commands[] = {
 	{ "env", mdc_cmd_env, "env --dir DIR        (eval \"$(minidc env --dir DIR)\")" },
 	{ "check-config", mdc_cmd_check_config, "check-config --dir DIR" },
 	{ "cldap-serve", mdc_cmd_cldap_serve, NULL },
+	{ "dns-serve", dns_cmd_serve, NULL },
+	{ "dns", dns_cmd_admin, "dns list|add|del --dir DIR [--ttl N] [NAME TYPE [DATA...]]" },
 	{ NULL, NULL, NULL },
 };
 

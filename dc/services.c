@@ -9,6 +9,7 @@
 #include "dc/krb5conf.h"
 #include "dc/service.h"
 #include "dc/slapdconf.h"
+#include "dns/dns.h"
 
 /*
  * Start order: the directory first (everything reads it), then the
@@ -18,6 +19,7 @@ const struct mdc_service *const mdc_services[] = {
 	&mdc_service_slapd,
 	&mdc_service_krb5kdc,
 	&mdc_service_kadmind,
+	&dns_service,
 	&mdc_service_cldap,
 	NULL,
 };

@@ -1,0 +1,235 @@
+/* dns/admin.c - `minidc dns add|del|list`: edit the zone in the directory */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dc/cmd.h"
+#include "dns/dns.h"
+#include "dns/ldapdns.h"
+#include "lib/util.h"
+
+#define USAGE                                                                  \
+	"usage: minidc dns list --dir DIR | add --dir DIR [--ttl N] NAME "     \
+	"TYPE DATA... | del --dir DIR NAME TYPE [DATA...]"
+
+struct adm {
+	struct mdc_dcconf conf;
+	LDAP *ld;
+	ldns_rdf *origin;
+	struct dns_entry *ents;
+	size_t n;
+};
+
+/* Read every entry of the zone from the directory. */
+static int
+load_all(struct adm *a)
+{
+	char *base = dns_ldap_container_dn(&a->conf);
+	LDAPMessage *res = NULL, *e;
+	int ret = MDC_ELDAP;
+
+	if (base == NULL)
+		return MDC_ENOMEM;
+	if (ldap_search_ext_s(a->ld, base, LDAP_SCOPE_SUBTREE, dns_ldap_filter,
+	                      dns_ldap_attrs, 0, NULL, NULL, NULL, 0,
+	                      &res) != LDAP_SUCCESS)
+		goto out;
+	a->ents = calloc((size_t)ldap_count_entries(a->ld, res) + 1,
+	                 sizeof(*a->ents));
+	ret = MDC_ENOMEM;
+	if (a->ents == NULL)
+		goto out;
+	for (e = ldap_first_entry(a->ld, res); e != NULL;
+	     e = ldap_next_entry(a->ld, e)) {
+		if (dns_ldap_entry(a->ld, e, a->origin, &a->ents[a->n]) == 0)
+			a->n++;
+		else
+			dns_entry_clear(&a->ents[a->n]);
+	}
+	ret = 0;
+out:
+	ldap_msgfree(res);
+	free(base);
+	return ret;
+}
+
+static int
+cmd_list(struct adm *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		ldns_rr_list_print(stdout, a->ents[i].rrs);
+	return 0;
+}
+
+/* Parse "NAME TTL IN TYPE DATA..." from the command line into *rr. */
+static int
+parse_rr(struct adm *a, int argc, char **argv, long ttl, ldns_rr **rr)
+{
+	char line[2048];
+	size_t n;
+	ldns_rdf *org = ldns_rdf_clone(a->origin);
+	ldns_status st;
+
+	n = (size_t)snprintf(line, sizeof(line), "%s %ld IN", argv[0], ttl);
+	for (int i = 1; i < argc && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s",
+		                      argv[i]);
+	if (n >= sizeof(line) || org == NULL) {
+		if (org != NULL)
+			ldns_rdf_deep_free(org);
+		return MDC_EINVAL;
+	}
+	st = ldns_rr_new_frm_str(rr, line, (uint32_t)ttl, org, NULL);
+	ldns_rdf_deep_free(org);
+	return st == LDNS_STATUS_OK ? 0 : MDC_EINVAL;
+}
+
+static struct dns_entry *
+find_entry(struct adm *a, const ldns_rdf *name)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (ldns_dname_compare(a->ents[i].name, name) == 0)
+			return &a->ents[i];
+	return NULL;
+}
+
+/* Add rr to its name, or delete matching records (data given or not). */
+static int
+edit(struct adm *a, ldns_rr *rr, int del, int match_data)
+{
+	struct dns_entry *e = find_entry(a, ldns_rr_owner(rr));
+	ldns_rr_list *l =
+	        e != NULL ? ldns_rr_list_clone(e->rrs) : ldns_rr_list_new();
+	ldns_rr_list *keep = ldns_rr_list_new();
+	char *zdn = dns_ldap_zone_dn(&a->conf);
+	int ret = MDC_ENOMEM, hit = 0;
+
+	if (l == NULL || keep == NULL || zdn == NULL)
+		goto out;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+		ldns_rr *x = ldns_rr_list_rr(l, i);
+		int same =
+		        ldns_rr_get_type(x) == ldns_rr_get_type(rr) &&
+		        (!match_data || ldns_rr_compare_no_rdata(x, rr) == 0) &&
+		        (!match_data || ldns_rr_compare(x, rr) == 0);
+		hit |= same;
+		if (!(del && same))
+			ldns_rr_list_push_rr(keep, ldns_rr_clone(x));
+	}
+	if (!del && !hit)
+		ldns_rr_list_push_rr(keep, ldns_rr_clone(rr));
+	ret = del && !hit
+	              ? MDC_ENOENT
+	              : dns_ldap_store(a->ld, zdn, a->origin, ldns_rr_owner(rr),
+	                               e != NULL ? e->dn : NULL, keep, NULL);
+out:
+	if (l != NULL)
+		ldns_rr_list_deep_free(l);
+	if (keep != NULL)
+		ldns_rr_list_deep_free(keep);
+	free(zdn);
+	return ret;
+}
+
+/* "NAME TYPE" only: a question-like RR naming the RRset. */
+static int
+parse_set(struct adm *a, char **argv, ldns_rr **rr)
+{
+	char line[1024];
+	ldns_rdf *org = ldns_rdf_clone(a->origin);
+	ldns_status st;
+
+	if (org == NULL)
+		return MDC_ENOMEM;
+	snprintf(line, sizeof(line), "%s IN %s", argv[0], argv[1]);
+	st = ldns_rr_new_question_frm_str(rr, line, org, NULL);
+	ldns_rdf_deep_free(org);
+	return st == LDNS_STATUS_OK ? 0 : MDC_EINVAL;
+}
+
+static int
+run(struct adm *a, const char *sub, int argc, char **argv, long ttl)
+{
+	ldns_rr *rr = NULL;
+	int ret, del = strcmp(sub, "del") == 0;
+
+	if ((ret = load_all(a)) != 0)
+		return ret;
+	if (strcmp(sub, "list") == 0)
+		return argc == 0 ? cmd_list(a) : MDC_EINVAL;
+	if ((!del && strcmp(sub, "add") != 0) || argc < 2 || (!del && argc < 3))
+		return MDC_EINVAL;
+	ret = argc == 2 ? parse_set(a, argv, &rr)
+	                : parse_rr(a, argc, argv, ttl, &rr);
+	if (ret != 0)
+		return ret;
+	if (ldns_dname_compare(ldns_rr_owner(rr), a->origin) != 0 &&
+	    !ldns_dname_is_subdomain(ldns_rr_owner(rr), a->origin))
+		ret = MDC_EINVAL;
+	else
+		ret = edit(a, rr, del, argc > 2);
+	ldns_rr_free(rr);
+	return ret;
+}
+
+int
+dns_cmd_admin(int argc, char **argv)
+{
+	static const struct option lo[] = {
+	        {"dir", required_argument, NULL, 'd'},
+	        {"ttl", required_argument, NULL, 't'},
+	        {NULL, 0, NULL, 0},
+	};
+	struct adm a = {0};
+	const char *dir = NULL, *sub;
+	char err[256];
+	long ttl = 900;
+	int c, ret;
+
+	if (argc < 2) {
+		fprintf(stderr, "%s\n", USAGE);
+		return 2;
+	}
+	sub = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+		if (c == 'd')
+			dir = optarg;
+		else if (c == 't')
+			ttl = strtol(optarg, NULL, 10);
+		else
+			return 2;
+	}
+	if (dir == NULL || ttl < 0 || ttl > 0x7fffffff) {
+		fprintf(stderr, "%s\n", USAGE);
+		return 2;
+	}
+	if (mdc_dcconf_load(dir, &a.conf, err, sizeof(err)) != 0) {
+		mdc_cmd_error("dns", "%s", err);
+		return 1;
+	}
+	ret = MDC_ENOMEM;
+	a.origin = ldns_dname_new_frm_str(a.conf.dns_domain);
+	if (a.origin != NULL && (ret = dns_ldap_connect(&a.conf, &a.ld)) == 0)
+		ret = run(&a, sub, argc - optind, argv + optind, ttl);
+	if (ret == MDC_EINVAL) {
+		fprintf(stderr, "%s\n", USAGE);
+	} else if (ret != 0) {
+		mdc_cmd_error("dns", "%s %s: %s", sub,
+		              argc > optind ? argv[optind] : "",
+		              ret == MDC_ENOENT ? "no such record"
+		                                : mdc_strerror(ret));
+	}
+	for (size_t i = 0; i < a.n; i++)
+		dns_entry_clear(&a.ents[i]);
+	free(a.ents);
+	if (a.origin != NULL)
+		ldns_rdf_deep_free(a.origin);
+	if (a.ld != NULL)
+		ldap_unbind_ext_s(a.ld, NULL, NULL);
+	mdc_dcconf_free(&a.conf);
+	return ret == 0 ? 0 : ret == MDC_EINVAL ? 2 : 1;
+}

@@ -1,0 +1,227 @@
+/* dns/dcglue.c - the DNS area in the DC: supervisor entry and provisioning LDIF
+ */
+#include "config.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dns/dns.h"
+#include "dns/wire.h"
+#include "lib/net.h"
+#include "lib/util.h"
+
+/*
+ * Both live in one object on purpose: dc/services.c references dns_service
+ * strongly, which pulls this object (and so dns_provision_ldif, a weak hook
+ * of dc/provision_hooks.h) out of the convenience archive.
+ */
+
+static int
+dns_argv(const struct mdc_dcconf *c, const char *self, char ***argv_out,
+         char ***envp_out)
+{
+	*envp_out = NULL;
+	*argv_out = mdc_strv_new(self, "dns-serve", "--dir", c->dir, NULL);
+	return *argv_out != NULL ? 0 : MDC_ENOMEM;
+}
+
+/* Build "SOA <domain>?" with id 0x4d44; returns its length or 0. */
+static size_t
+soa_query(const char *domain, uint8_t *q, size_t cap)
+{
+	struct dns_hdr h = {.id = 0x4d44, .qd = 1};
+	size_t n = DNS_HDR_LEN;
+	const char *p = domain;
+
+	dns_hdr_put(q, &h);
+	while (*p != '\0') {
+		size_t l = strcspn(p, ".");
+		if (l == 0 || l > 63 || n + l + 6 > cap)
+			return 0;
+		q[n++] = (uint8_t)l;
+		memcpy(q + n, p, l);
+		n += l;
+		p += l + (p[l] == '.');
+	}
+	q[n++] = 0;
+	q[n++] = 0;
+	q[n++] = DNS_T_SOA;
+	q[n++] = 0;
+	q[n++] = DNS_C_IN;
+	return n;
+}
+
+/* Ready = the SOA of our zone is answered with NOERROR (zone loaded). */
+static int
+dns_ready(const struct mdc_dcconf *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	uint8_t q[300], r[512];
+	struct pollfd pfd = {.events = POLLIN};
+	size_t n = soa_query(c->dns_domain, q, sizeof(q));
+	int ret = MDC_EAGAIN;
+	ssize_t got;
+
+	if (n == 0 || mdc_net_addr(c->address, (int)c->port_dns, &ss, &sl) != 0)
+		return MDC_EINVAL;
+	pfd.fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (pfd.fd < 0)
+		return mdc_err_from_errno(errno);
+	if (connect(pfd.fd, (struct sockaddr *)&ss, sl) == 0 &&
+	    send(pfd.fd, q, n, 0) == (ssize_t)n && poll(&pfd, 1, 200) == 1) {
+		got = recv(pfd.fd, r, sizeof(r), 0);
+		if (got >= DNS_HDR_LEN && r[0] == q[0] && r[1] == q[1] &&
+		    (r[3] & 0xf) == DNS_R_NOERROR && (r[6] | r[7]) != 0)
+			ret = 0;
+	}
+	close(pfd.fd);
+	return ret;
+}
+
+const struct mdc_service dns_service = {
+        .name = "dns",
+        .argv = dns_argv,
+        .ready = dns_ready,
+        .ready_timeout_ms = 30000,
+};
+
+#define RECORD_TTL 900
+
+struct rec {
+	char *name; /* relative owner name, "@" for the apex */
+	const char *attr;
+	char *value;
+};
+
+struct recs {
+	struct rec r[64];
+	int n, err;
+};
+
+static void
+add(struct recs *rs, char *name, const char *attr, char *value)
+{
+	if (name == NULL || value == NULL || rs->n == 64) {
+		free(name);
+		free(value);
+		rs->err = 1;
+		return;
+	}
+	rs->r[rs->n++] = (struct rec){name, attr, value};
+}
+
+static void
+srv(struct recs *rs, const struct mdc_dcconf *c, char *name, long port)
+{
+	add(rs, name, "sRVRecord", mdc_strdupf("0 100 %ld %s.", port, c->fqdn));
+}
+
+static void
+addr(struct recs *rs, const struct mdc_dcconf *c, char *name)
+{
+	add(rs, name, strchr(c->address, ':') ? "aAAARecord" : "aRecord",
+	    strdup(c->address));
+}
+
+/* The netlogon.dns set of the spec (section 1), one site. */
+static void
+locator_records(struct recs *rs, const struct mdc_dcconf *c)
+{
+	const char *s = c->site;
+	long ldap = c->port_ldap, kdc = c->port_kdc, kpw = c->port_kpasswd;
+
+	addr(rs, c, strdup(c->host_name));
+	srv(rs, c, strdup("_ldap._tcp"), ldap);
+	srv(rs, c, mdc_strdupf("_ldap._tcp.%s._sites", s), ldap);
+	srv(rs, c, strdup("_ldap._tcp.dc._msdcs"), ldap);
+	srv(rs, c, mdc_strdupf("_ldap._tcp.%s._sites.dc._msdcs", s), ldap);
+	srv(rs, c, strdup("_ldap._tcp.pdc._msdcs"), ldap);
+	srv(rs, c, mdc_strdupf("_ldap._tcp.%s.domains._msdcs", c->domain_guid),
+	    ldap);
+	/* Single-domain forest: the domain NC on the LDAP port is the GC. */
+	srv(rs, c, strdup("_ldap._tcp.gc._msdcs"), ldap);
+	srv(rs, c, mdc_strdupf("_ldap._tcp.%s._sites.gc._msdcs", s), ldap);
+	srv(rs, c, strdup("_gc._tcp"), ldap);
+	srv(rs, c, mdc_strdupf("_gc._tcp.%s._sites", s), ldap);
+	addr(rs, c, strdup("gc._msdcs"));
+	srv(rs, c, strdup("_kerberos._tcp"), kdc);
+	srv(rs, c, strdup("_kerberos._udp"), kdc);
+	srv(rs, c, mdc_strdupf("_kerberos._tcp.%s._sites", s), kdc);
+	srv(rs, c, strdup("_kerberos._tcp.dc._msdcs"), kdc);
+	srv(rs, c, mdc_strdupf("_kerberos._tcp.%s._sites.dc._msdcs", s), kdc);
+	srv(rs, c, strdup("_kerberos-master._tcp"), kdc);
+	srv(rs, c, strdup("_kerberos-master._udp"), kdc);
+	srv(rs, c, strdup("_kpasswd._tcp"), kpw);
+	srv(rs, c, strdup("_kpasswd._udp"), kpw);
+	add(rs, mdc_strdupf("%s._msdcs", c->ntds_guid), "cNAMERecord",
+	    mdc_strdupf("%s.", c->fqdn));
+	add(rs, strdup("_kerberos"), "tXTRecord",
+	    mdc_strdupf("\"%s\"", c->realm));
+	for (int i = 0; i < 2; i++) {
+		const char *p = i == 0 ? "DomainDnsZones" : "ForestDnsZones";
+		addr(rs, c, strdup(p));
+		srv(rs, c, mdc_strdupf("_ldap._tcp.%s", p), ldap);
+		srv(rs, c, mdc_strdupf("_ldap._tcp.%s._sites.%s", s, p), ldap);
+	}
+}
+
+static void
+emit_zone(FILE *out, const struct mdc_dcconf *c)
+{
+	fprintf(out,
+	        "dn: cn=dns,%s\nobjectClass: top\nobjectClass: container\n"
+	        "cn: dns\n\n",
+	        c->base_dn);
+	fprintf(out,
+	        "dn: idnsName=%s,cn=dns,%s\nobjectClass: top\n"
+	        "objectClass: idnsRecord\nobjectClass: idnsZone\n"
+	        "idnsName: %s\nidnsZoneActive: TRUE\nidnsSOAmName: %s.\n"
+	        "idnsSOArName: hostmaster.%s.\nidnsSOAserial: 1\n"
+	        "idnsSOArefresh: 900\nidnsSOAretry: 600\nidnsSOAexpire: 86400\n"
+	        "idnsSOAminimum: 3600\ndNSTTL: %d\nnSRecord: %s.\n%s: %s\n\n",
+	        c->dns_domain, c->base_dn, c->dns_domain, c->fqdn,
+	        c->dns_domain, RECORD_TTL, c->fqdn,
+	        strchr(c->address, ':') ? "aAAARecord" : "aRecord", c->address);
+}
+
+int
+dns_provision_ldif(const struct mdc_dcconf *conf, FILE *out)
+{
+	struct recs rs = {0};
+	int ret = MDC_ENOMEM;
+
+	if (conf->dns_domain == NULL || conf->fqdn == NULL ||
+	    conf->address == NULL || conf->site == NULL ||
+	    conf->domain_guid == NULL || conf->ntds_guid == NULL ||
+	    conf->host_name == NULL || conf->realm == NULL)
+		return MDC_EINVAL;
+	locator_records(&rs, conf);
+	if (rs.err)
+		goto out;
+	emit_zone(out, conf);
+	/* One entry per owner name; records of a name are adjacent. */
+	for (int i = 0; i < rs.n; i++) {
+		if (i == 0 || strcmp(rs.r[i].name, rs.r[i - 1].name) != 0)
+			fprintf(out,
+			        "%sdn: idnsName=%s,idnsName=%s,cn=dns,%s\n"
+			        "objectClass: top\nobjectClass: idnsRecord\n"
+			        "idnsName: %s\ndNSTTL: %d\n",
+			        i == 0 ? "" : "\n", rs.r[i].name,
+			        conf->dns_domain, conf->base_dn, rs.r[i].name,
+			        RECORD_TTL);
+		fprintf(out, "%s: %s\n", rs.r[i].attr, rs.r[i].value);
+	}
+	fputc('\n', out);
+	ret = ferror(out) ? MDC_ENOMEM : 0;
+out:
+	for (int i = 0; i < rs.n; i++) {
+		free(rs.r[i].name);
+		free(rs.r[i].value);
+	}
+	return ret;
+}

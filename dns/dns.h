@@ -1,0 +1,23 @@
+/* dns/dns.h - what the DNS area gives the rest of minidc */
+#ifndef DNS_DNS_H
+#define DNS_DNS_H
+
+#include <stdio.h>
+
+#include "dc/dcconf.h"
+#include "dc/service.h"
+
+/* `minidc dns-serve` (internal): the daemon, see dns/server.h. */
+int dns_cmd_serve(int argc, char **argv);
+/* `minidc dns add|del|list --dir DIR ...`: edit the zone in the directory. */
+int dns_cmd_admin(int argc, char **argv);
+/*
+ * Append the LDIF of the new domain's zone to out: cn=dns,<base>, the zone
+ * entry (SOA, NS, apex A) and every AD locator record with conf's ports.
+ * Returns 0, MDC_EINVAL if conf lacks a needed field, MDC_ENOMEM.
+ */
+int dns_provision_ldif(const struct mdc_dcconf *conf, FILE *out);
+/* The supervisor's "dns" service (dc/services.c). */
+extern const struct mdc_service dns_service;
+
+#endif

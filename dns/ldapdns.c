@@ -1,0 +1,551 @@
+/* dns/ldapdns.c - the zone in the directory: idnsZone/idnsRecord <-> RRs */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dns/ldapdns.h"
+#include "lib/util.h"
+
+#define DEFAULT_TTL 900
+#define SOA_TTL     3600
+#define MAX_VALS    256
+
+/* Record types we store, with their attribute (bind-dyndb-ldap names). */
+static const struct {
+	ldns_rr_type type;
+	const char *attr;
+} types[] = {
+        {LDNS_RR_TYPE_A, "aRecord"},     {LDNS_RR_TYPE_AAAA, "aAAARecord"},
+        {LDNS_RR_TYPE_NS, "nSRecord"},   {LDNS_RR_TYPE_CNAME, "cNAMERecord"},
+        {LDNS_RR_TYPE_PTR, "pTRRecord"}, {LDNS_RR_TYPE_MX, "mXRecord"},
+        {LDNS_RR_TYPE_TXT, "tXTRecord"}, {LDNS_RR_TYPE_SRV, "sRVRecord"},
+};
+#define NTYPES (sizeof(types) / sizeof(types[0]))
+
+const char *const dns_ldap_filter =
+        "(|(objectClass=idnsZone)(objectClass=idnsRecord))";
+char *dns_ldap_attrs[] = {
+        "objectClass",  "idnsName",      "dNSTTL",         "idnsZoneActive",
+        "idnsSOAmName", "idnsSOArName",  "idnsSOAserial",  "idnsSOArefresh",
+        "idnsSOAretry", "idnsSOAexpire", "idnsSOAminimum", DNS_OWNER_ATTR,
+        "aRecord",      "aAAARecord",    "nSRecord",       "cNAMERecord",
+        "pTRRecord",    "mXRecord",      "tXTRecord",      "sRVRecord",
+        NULL,
+};
+
+/* EXTERNAL needs no interaction: the server takes our socket credentials. */
+static int
+sasl_noop(LDAP *ld, unsigned flags, void *defaults, void *interact)
+{
+	return LDAP_SUCCESS;
+}
+
+int
+dns_ldap_connect(const struct mdc_dcconf *conf, LDAP **ld_out)
+{
+	char *uri = mdc_dc_ldapi_uri(conf);
+	LDAP *ld = NULL;
+	int v = LDAP_VERSION3, ret = MDC_ELDAP;
+
+	if (uri == NULL)
+		return MDC_ENOMEM;
+	if (ldap_initialize(&ld, uri) != LDAP_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v) !=
+	            LDAP_OPT_SUCCESS)
+		goto out;
+	/* EXTERNAL over ldapi: slapd takes our uid/gid from the socket. */
+	if (ldap_sasl_interactive_bind_s(ld, NULL, "EXTERNAL", NULL, NULL,
+	                                 LDAP_SASL_QUIET, sasl_noop,
+	                                 NULL) != LDAP_SUCCESS)
+		goto out;
+	*ld_out = ld;
+	ld = NULL;
+	ret = 0;
+out:
+	if (ld != NULL)
+		ldap_unbind_ext_s(ld, NULL, NULL);
+	free(uri);
+	return ret;
+}
+
+char *
+dns_ldap_container_dn(const struct mdc_dcconf *conf)
+{
+	return mdc_strdupf("cn=dns,%s", conf->base_dn);
+}
+
+char *
+dns_ldap_zone_dn(const struct mdc_dcconf *conf)
+{
+	return mdc_strdupf("idnsName=%s,cn=dns,%s", conf->dns_domain,
+	                   conf->base_dn);
+}
+
+/* First value of attr as a new string, or NULL. */
+static char *
+first_val(LDAP *ld, LDAPMessage *e, const char *attr)
+{
+	struct berval **v = ldap_get_values_len(ld, e, attr);
+	char *s = NULL;
+
+	if (v != NULL && v[0] != NULL)
+		s = strndup(v[0]->bv_val, v[0]->bv_len);
+	ldap_value_free_len(v);
+	return s;
+}
+
+static int
+has_value(LDAP *ld, LDAPMessage *e, const char *attr, const char *val)
+{
+	struct berval **v = ldap_get_values_len(ld, e, attr);
+	int found = 0;
+
+	for (int i = 0; v != NULL && v[i] != NULL && !found; i++)
+		found = strlen(val) == v[i]->bv_len &&
+		        strncasecmp(v[i]->bv_val, val, v[i]->bv_len) == 0;
+	ldap_value_free_len(v);
+	return found;
+}
+
+static long
+num_val(LDAP *ld, LDAPMessage *e, const char *attr, long def)
+{
+	char *s = first_val(ld, e, attr);
+	long v = s != NULL ? strtol(s, NULL, 10) : def;
+
+	free(s);
+	return v;
+}
+
+/* Parse "<owner> <ttl> IN <type> <text>" and append it to l. */
+static int
+push_rr(ldns_rr_list *l, const char *owner, long ttl, const char *type,
+        const char *text, const ldns_rdf *origin)
+{
+	char *line = mdc_strdupf("%s %ld IN %s %s", owner, ttl, type, text);
+	ldns_rdf *org = ldns_rdf_clone(origin);
+	ldns_rr *rr = NULL;
+	int ret = MDC_ENOMEM;
+
+	if (line == NULL || org == NULL)
+		goto out;
+	ret = MDC_EMALF;
+	if (ldns_rr_new_frm_str(&rr, line, (uint32_t)ttl, org, NULL) !=
+	    LDNS_STATUS_OK)
+		goto out;
+	ret = ldns_rr_list_push_rr(l, rr) ? 0 : MDC_ENOMEM;
+	if (ret == 0)
+		rr = NULL;
+out:
+	if (rr != NULL)
+		ldns_rr_free(rr);
+	if (org != NULL)
+		ldns_rdf_deep_free(org);
+	free(line);
+	return ret;
+}
+
+static int
+zone_soa(LDAP *ld, LDAPMessage *e, const char *owner, const ldns_rdf *origin,
+         ldns_rr_list *l)
+{
+	char *m = first_val(ld, e, "idnsSOAmName");
+	char *r = first_val(ld, e, "idnsSOArName");
+	char *text = NULL;
+	int ret = MDC_EMALF;
+
+	if (m == NULL || r == NULL)
+		goto out;
+	text = mdc_strdupf("%s %s %ld %ld %ld %ld %ld", m, r,
+	                   num_val(ld, e, "idnsSOAserial", 1),
+	                   num_val(ld, e, "idnsSOArefresh", 900),
+	                   num_val(ld, e, "idnsSOAretry", 600),
+	                   num_val(ld, e, "idnsSOAexpire", 86400),
+	                   num_val(ld, e, "idnsSOAminimum", 3600));
+	ret = text == NULL ? MDC_ENOMEM
+	                   : push_rr(l, owner, SOA_TTL, "SOA", text, origin);
+out:
+	free(m);
+	free(r);
+	free(text);
+	return ret;
+}
+
+/* The absolute owner name of an entry's idnsName value. */
+static char *
+owner_name(const char *idns, int zone, const ldns_rdf *origin)
+{
+	char *o = ldns_rdf2str(origin), *s;
+	size_t n = strlen(idns);
+
+	if (o == NULL)
+		return NULL;
+	if (zone || strcmp(idns, "@") == 0)
+		s = strdup(o);
+	else if (n > 0 && idns[n - 1] == '.')
+		s = strdup(idns);
+	else
+		s = mdc_strdupf("%s.%s", idns, o);
+	free(o);
+	return s;
+}
+
+static int
+entry_records(LDAP *ld, LDAPMessage *e, const char *owner, long ttl,
+              const ldns_rdf *origin, ldns_rr_list *l)
+{
+	for (size_t t = 0; t < NTYPES; t++) {
+		struct berval **v = ldap_get_values_len(ld, e, types[t].attr);
+		const char *tname = ldns_rr_descript(types[t].type)->_name;
+		for (int i = 0; v != NULL && v[i] != NULL; i++) {
+			char *val = strndup(v[i]->bv_val, v[i]->bv_len);
+			int ret = val == NULL ? MDC_ENOMEM
+			                      : push_rr(l, owner, ttl, tname,
+			                                val, origin);
+			free(val);
+			if (ret == MDC_ENOMEM) {
+				ldap_value_free_len(v);
+				return ret;
+			}
+		}
+		ldap_value_free_len(v);
+	}
+	return 0;
+}
+
+int
+dns_ldap_entry(LDAP *ld, LDAPMessage *e, const ldns_rdf *origin,
+               struct dns_entry *out)
+{
+	int zone = has_value(ld, e, "objectClass", "idnsZone");
+	char *idns = first_val(ld, e, "idnsName"), *owner = NULL, *dn;
+	long ttl = num_val(ld, e, "dNSTTL", DEFAULT_TTL);
+	int ret = MDC_EMALF;
+
+	memset(out, 0, sizeof(*out));
+	if (idns == NULL || (owner = owner_name(idns, zone, origin)) == NULL)
+		goto out;
+	if (zone && has_value(ld, e, "idnsZoneActive", "FALSE"))
+		goto out;
+	ret = MDC_ENOMEM;
+	dn = ldap_get_dn(ld, e);
+	out->dn = dn != NULL ? strdup(dn) : NULL;
+	ldap_memfree(dn);
+	out->owner = first_val(ld, e, DNS_OWNER_ATTR);
+	out->rrs = ldns_rr_list_new();
+	if (out->dn == NULL || out->rrs == NULL ||
+	    ldns_str2rdf_dname(&out->name, owner) != LDNS_STATUS_OK)
+		goto out;
+	ret = MDC_EMALF;
+	if (ldns_dname_compare(out->name, origin) != 0 &&
+	    !ldns_dname_is_subdomain(out->name, origin))
+		goto out;
+	if (zone && (ret = zone_soa(ld, e, owner, origin, out->rrs)) != 0)
+		goto out;
+	ret = entry_records(ld, e, owner, ttl, origin, out->rrs);
+out:
+	free(idns);
+	free(owner);
+	return ret;
+}
+
+/* RDATA of rr in presentation format (caller frees). */
+static char *
+rdata_str(const ldns_rr *rr)
+{
+	ldns_buffer *b = ldns_buffer_new(128);
+	char *s = NULL;
+
+	if (b == NULL)
+		return NULL;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		if (i > 0)
+			ldns_buffer_printf(b, " ");
+		if (ldns_rdf2buffer_str(b, ldns_rr_rdf(rr, i)) !=
+		    LDNS_STATUS_OK)
+			goto out;
+	}
+	s = ldns_buffer_export2str(b);
+out:
+	ldns_buffer_free(b);
+	return s;
+}
+
+/* name relative to origin ("host2"), "@" for the apex; caller frees. */
+static char *
+relative_name(const ldns_rdf *name, const ldns_rdf *origin)
+{
+	char *s = ldns_rdf2str(name), *o = ldns_rdf2str(origin), *r = NULL;
+	size_t ls, lo;
+
+	if (s == NULL || o == NULL)
+		goto out;
+	ls = strlen(s);
+	lo = strlen(o);
+	if (ls == lo && strcasecmp(s, o) == 0)
+		r = strdup("@");
+	else if (ls > lo + 1 && strcasecmp(s + ls - lo, o) == 0 &&
+	         s[ls - lo - 1] == '.')
+		r = strndup(s, ls - lo - 1);
+out:
+	free(s);
+	free(o);
+	return r;
+}
+
+/* Escape an RDN value (RFC 4514) into a new string. */
+static char *
+dn_escape(const char *v)
+{
+	size_t n = strlen(v);
+	char *out = malloc(3 * n + 1), *p = out;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (strchr(",+\"\\<>;=", v[i]) != NULL ||
+		    (i == 0 && (v[i] == '#' || v[i] == ' ')))
+			*p++ = '\\';
+		*p++ = v[i];
+	}
+	*p = '\0';
+	return out;
+}
+
+struct modset {
+	LDAPMod mods[NTYPES + 4];
+	LDAPMod *ptrs[NTYPES + 5];
+	char *vals[NTYPES][MAX_VALS + 1];
+	char ttlbuf[24];
+	char *ttlv[2];
+	int n;
+};
+
+static void
+modset_free(struct modset *m)
+{
+	for (size_t t = 0; t < NTYPES; t++)
+		for (int i = 0; m->vals[t][i] != NULL; i++)
+			free(m->vals[t][i]);
+}
+
+/* Values per type from rrs; the TTL of the first record. */
+static int
+modset_fill(struct modset *m, const ldns_rr_list *rrs, int op, int *count)
+{
+	long ttl = -1;
+	int nv[NTYPES] = {0};
+
+	*count = 0;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+		for (size_t t = 0; t < NTYPES; t++) {
+			if (types[t].type != ldns_rr_get_type(rr) ||
+			    nv[t] == MAX_VALS)
+				continue;
+			if ((m->vals[t][nv[t]++] = rdata_str(rr)) == NULL)
+				return MDC_ENOMEM;
+			if (ttl < 0)
+				ttl = ldns_rr_ttl(rr);
+			(*count)++;
+		}
+	}
+	for (size_t t = 0; t < NTYPES; t++) {
+		if (op == LDAP_MOD_ADD && nv[t] == 0)
+			continue;
+		m->mods[m->n].mod_op = op;
+		m->mods[m->n].mod_type = (char *)types[t].attr;
+		m->mods[m->n].mod_values = nv[t] > 0 ? m->vals[t] : NULL;
+		m->n++;
+	}
+	snprintf(m->ttlbuf, sizeof(m->ttlbuf), "%ld",
+	         ttl < 0 ? DEFAULT_TTL : ttl);
+	m->ttlv[0] = m->ttlbuf;
+	m->mods[m->n].mod_op = op;
+	m->mods[m->n].mod_type = "dNSTTL";
+	m->mods[m->n].mod_values = m->ttlv;
+	m->n++;
+	return 0;
+}
+
+static int
+store_new(LDAP *ld, const char *zone_dn, const char *rel, struct modset *m,
+          const char *owner)
+{
+	char *oc[] = {"top", "idnsRecord", DNS_OWNED_CLASS, NULL};
+	char *namev[] = {(char *)rel, NULL};
+	char *ownv[] = {(char *)owner, NULL};
+	char *esc = dn_escape(rel), *dn = NULL;
+	int ret = MDC_ENOMEM;
+
+	if (esc == NULL ||
+	    (dn = mdc_strdupf("idnsName=%s,%s", esc, zone_dn)) == NULL)
+		goto out;
+	m->mods[m->n++] = (LDAPMod){LDAP_MOD_ADD, "objectClass", {oc}};
+	m->mods[m->n++] = (LDAPMod){LDAP_MOD_ADD, "idnsName", {namev}};
+	if (owner != NULL)
+		m->mods[m->n++] =
+		        (LDAPMod){LDAP_MOD_ADD, DNS_OWNER_ATTR, {ownv}};
+	for (int i = 0; i < m->n; i++)
+		m->ptrs[i] = &m->mods[i];
+	m->ptrs[m->n] = NULL;
+	ret = ldap_add_ext_s(ld, dn, m->ptrs, NULL, NULL) == LDAP_SUCCESS
+	              ? 0
+	              : MDC_ELDAP;
+out:
+	free(esc);
+	free(dn);
+	return ret;
+}
+
+int
+dns_ldap_store(LDAP *ld, const char *zone_dn, const ldns_rdf *origin,
+               const ldns_rdf *name, const char *dn, const ldns_rr_list *rrs,
+               const char *owner)
+{
+	struct modset m = {0};
+	char *rel = relative_name(name, origin);
+	int ret, count, apex = rel != NULL && strcmp(rel, "@") == 0;
+
+	if (rel == NULL) {
+		ret = MDC_EINVAL;
+		goto out;
+	}
+	ret = modset_fill(&m, rrs, dn == NULL ? LDAP_MOD_ADD : LDAP_MOD_REPLACE,
+	                  &count);
+	if (ret != 0 || (dn == NULL && count == 0))
+		goto out;
+	if (dn == NULL) {
+		ret = apex ? MDC_EINVAL
+		           : store_new(ld, zone_dn, rel, &m, owner);
+	} else if (count == 0 && !apex) {
+		ret = ldap_delete_ext_s(ld, dn, NULL, NULL) == LDAP_SUCCESS
+		              ? 0
+		              : MDC_ELDAP;
+	} else {
+		for (int i = 0; i < m.n; i++)
+			m.ptrs[i] = &m.mods[i];
+		m.ptrs[m.n] = NULL;
+		ret = ldap_modify_ext_s(ld, dn, m.ptrs, NULL, NULL) ==
+		                      LDAP_SUCCESS
+		              ? 0
+		              : MDC_ELDAP;
+	}
+out:
+	modset_free(&m);
+	free(rel);
+	return ret;
+}
+
+/* Search one entry; *dn_out and the attributes via *msg_out. */
+static int
+search_one(LDAP *ld, const char *base, const char *filter, char **attrs,
+           LDAPMessage **msg_out)
+{
+	LDAPMessage *res = NULL;
+	int rc;
+
+	rc = ldap_search_ext_s(ld, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0,
+	                       NULL, NULL, NULL, 2, &res);
+	if (rc != LDAP_SUCCESS || ldap_count_entries(ld, res) < 1) {
+		ldap_msgfree(res);
+		return rc == LDAP_SUCCESS ? MDC_ENOENT : MDC_ELDAP;
+	}
+	*msg_out = res;
+	return 0;
+}
+
+static char *
+escaped(const char *s)
+{
+	struct berval in = {strlen(s), (char *)s}, out = {0, NULL};
+
+	if (ldap_bv2escaped_filter_value(&in, &out) != 0)
+		return NULL;
+	return out.bv_val; /* ber_memfree-compatible: libc allocator */
+}
+
+static int
+in_admin_group(struct dns_ldap_ctx *c, const char *dn)
+{
+	char *edn = escaped(dn), *f = NULL, *attrs[] = {"cn", NULL};
+	LDAPMessage *res = NULL;
+	int ret = 0;
+
+	if (edn == NULL)
+		return 0;
+	f = mdc_strdupf("(&(objectClass=group)(member=%s)(|(cn=Domain Admins)"
+	                "(cn=Enterprise Admins)(cn=DnsAdmins)"
+	                "(cn=Domain Controllers)))",
+	                edn);
+	if (f != NULL && search_one(c->ld, c->base_dn, f, attrs, &res) == 0)
+		ret = 1;
+	ldap_msgfree(res);
+	ldap_memfree(edn);
+	free(f);
+	return ret;
+}
+
+static int
+ldap_privileged(void *ctx, const char *principal)
+{
+	struct dns_ldap_ctx *c = ctx;
+	char *attrs[] = {"primaryGroupID", "userAccountControl", NULL};
+	char *user = strdup(principal), *at, *eu = NULL, *ep = NULL, *f = NULL;
+	char *dn = NULL;
+	LDAPMessage *res = NULL;
+	int ret = 0;
+
+	if (user == NULL)
+		return 0;
+	if ((at = strchr(user, '@')) != NULL)
+		*at = '\0';
+	if (c->dc_account != NULL && strcasecmp(user, c->dc_account) == 0) {
+		ret = 1;
+		goto out;
+	}
+	if ((eu = escaped(user)) == NULL || (ep = escaped(principal)) == NULL ||
+	    (f = mdc_strdupf("(|(sAMAccountName=%s)(userPrincipalName=%s))", eu,
+	                     ep)) == NULL ||
+	    search_one(c->ld, c->base_dn, f, attrs, &res) != 0)
+		goto out;
+	LDAPMessage *e = ldap_first_entry(c->ld, res);
+	long pg = num_val(c->ld, e, "primaryGroupID", 0);
+	long uac = num_val(c->ld, e, "userAccountControl", 0);
+	dn = ldap_get_dn(c->ld, e);
+	ret = pg == 512 || pg == 516 || pg == 519 || (uac & 0x2000) != 0 ||
+	      (dn != NULL && in_admin_group(c, dn));
+out:
+	ldap_memfree(dn);
+	ldap_msgfree(res);
+	ldap_memfree(eu);
+	ldap_memfree(ep);
+	free(f);
+	free(user);
+	return ret;
+}
+
+static int
+ldap_write(void *ctx, const struct dns_snapshot *s, const struct dns_change *ch,
+           size_t n, const char *principal)
+{
+	struct dns_ldap_ctx *c = ctx;
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		ret = dns_ldap_store(c->ld, c->zone_dn, s->origin, ch[i].name,
+		                     ch[i].old != NULL ? ch[i].old->dn : NULL,
+		                     ch[i].rrs, principal);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
+const struct dns_update_ops dns_ldap_ops = {
+        .privileged = ldap_privileged,
+        .write = ldap_write,
+};

@@ -1,0 +1,58 @@
+/* dns/ldapdns.h - the zone in the directory: idnsZone/idnsRecord <-> RRs */
+#ifndef DNS_LDAPDNS_H
+#define DNS_LDAPDNS_H
+
+#include <ldap.h>
+#include <ldns/ldns.h>
+
+#include "dc/dcconf.h"
+#include "dns/update.h"
+#include "dns/zone.h"
+
+/* Our auxiliary class and attribute (dc/schema/20-dns.ldif). */
+#define DNS_OWNED_CLASS "mdcDnsOwnedObject"
+#define DNS_OWNER_ATTR  "mdcDnsOwner"
+
+/*
+ * Connect to slapd's ldapi socket of the DC and bind with SASL EXTERNAL
+ * (the DC system identity when run as root).  *ld_out owned by the caller
+ * (ldap_unbind_ext_s).  0 or MDC_ELDAP.
+ */
+MDC_MUSTCHECK int dns_ldap_connect(const struct mdc_dcconf *conf,
+                                   LDAP **ld_out);
+/* "cn=dns,<base>" and "idnsName=<domain>,cn=dns,<base>" (caller frees). */
+char *dns_ldap_container_dn(const struct mdc_dcconf *conf);
+char *dns_ldap_zone_dn(const struct mdc_dcconf *conf);
+/* The search filter and attributes every reader uses. */
+extern const char *const dns_ldap_filter;
+extern char *dns_ldap_attrs[];
+
+/*
+ * Convert one idnsZone/idnsRecord entry to an entry of zone origin.
+ * Record values that do not parse are skipped.  0, MDC_EMALF (not a DNS
+ * entry of this zone) or MDC_ENOMEM; out is cleared by the caller.
+ */
+MDC_MUSTCHECK int dns_ldap_entry(LDAP *ld, LDAPMessage *e,
+                                 const ldns_rdf *origin, struct dns_entry *out);
+
+/*
+ * Store rrs (the complete RRset of name; the SOA is ignored) in the
+ * directory: modify the entry dn (NULL: create it below zone_dn with owner,
+ * which may be NULL), or delete it when rrs is empty and it is not the
+ * apex.  0 or MDC_ELDAP.
+ */
+MDC_MUSTCHECK int dns_ldap_store(LDAP *ld, const char *zone_dn,
+                                 const ldns_rdf *origin, const ldns_rdf *name,
+                                 const char *dn, const ldns_rr_list *rrs,
+                                 const char *owner);
+
+/* The update backend used by the daemon (ctx = struct dns_ldap_ctx). */
+struct dns_ldap_ctx {
+	LDAP *ld;
+	char *zone_dn;
+	char *base_dn;
+	char *dc_account; /* "DC1$" */
+};
+extern const struct dns_update_ops dns_ldap_ops;
+
+#endif

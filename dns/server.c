@@ -1,0 +1,655 @@
+/* dns/server.c - the DNS daemon: sockets, worker threads, snapshot publication
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dc/dcconf.h"
+#include "dns/server.h"
+#include "dns/slow.h"
+#include "dns/sync.h"
+#include "dns/tsig.h"
+#include "dns/wire.h"
+#include "lib/log.h"
+#include "lib/net.h"
+
+#define BATCH       32
+#define UDP_IN      4096
+#define UDP_OUT     4096
+#define MAX_WORKERS 16
+#define MAX_CONNS   256
+#define TCP_IDLE_MS 10000
+
+struct worker {
+	struct dns_server *srv;
+	pthread_t th;
+	int fd;
+	_Atomic(struct dns_snapshot *) active; /* hazard pointer */
+};
+
+struct dns_server {
+	_Atomic(struct dns_snapshot *) snap;
+	atomic_int stop;
+	pthread_mutex_t publish_lock;
+	pthread_mutex_t slow_lock; /* one slow path at a time */
+	struct dns_slow slow;
+	int forward;
+	struct worker workers[MAX_WORKERS + 1]; /* last one: TCP thread */
+	int nworkers;
+	int tcp_fd;
+};
+
+void
+dns_server_publish(struct dns_server *srv, struct dns_snapshot *s)
+{
+	struct dns_snapshot *old;
+	int busy;
+
+	pthread_mutex_lock(&srv->publish_lock);
+	old = atomic_exchange(&srv->snap, s);
+	/* Wait until no reader still holds the old snapshot, then free it. */
+	do {
+		busy = 0;
+		for (int i = 0; i <= srv->nworkers; i++)
+			if (old != NULL &&
+			    atomic_load(&srv->workers[i].active) == old)
+				busy = 1;
+		if (busy)
+			usleep(200);
+	} while (busy);
+	pthread_mutex_unlock(&srv->publish_lock);
+	dns_snapshot_free(old);
+}
+
+int
+dns_server_stopping(const struct dns_server *srv)
+{
+	return atomic_load(&srv->stop);
+}
+
+/* Take the current snapshot as w's hazard pointer (re-checked after). */
+static struct dns_snapshot *
+acquire(struct worker *w)
+{
+	struct dns_snapshot *s;
+
+	do {
+		s = atomic_load(&w->srv->snap);
+		atomic_store(&w->active, s);
+	} while (atomic_load(&w->srv->snap) != s);
+	return s;
+}
+
+static void
+release(struct worker *w)
+{
+	atomic_store(&w->active, NULL);
+}
+
+/* Answer one message: fast path, else slow path under the lock. */
+static int
+handle(struct dns_server *srv, const struct dns_snapshot *s, const uint8_t *q,
+       size_t qlen, const struct sockaddr *peer, int tcp, uint8_t *out,
+       size_t cap, size_t *outlen)
+{
+	int v;
+
+	v = dns_query_answer(s, q, qlen, tcp, srv->forward, out, cap, outlen);
+	if (v != DNS_SLOW)
+		return v;
+	pthread_mutex_lock(&srv->slow_lock);
+	v = dns_slow_handle(&srv->slow, s, q, qlen, peer, tcp, out, cap,
+	                    outlen);
+	pthread_mutex_unlock(&srv->slow_lock);
+	return v;
+}
+
+struct udp_bufs {
+	struct mmsghdr in[BATCH], out[BATCH];
+	struct iovec iov_in[BATCH], iov_out[BATCH];
+	struct sockaddr_storage peer[BATCH];
+	uint8_t qbuf[BATCH][UDP_IN];
+	uint8_t rbuf[BATCH][UDP_OUT];
+};
+
+static void
+udp_batch(struct worker *w, struct udp_bufs *b, int n)
+{
+	const struct dns_snapshot *s = acquire(w);
+	int nout = 0;
+	size_t len;
+
+	for (int i = 0; i < n; i++) {
+		if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
+			continue;
+		if (handle(w->srv, s, b->qbuf[i], b->in[i].msg_len,
+		           (struct sockaddr *)&b->peer[i], 0, b->rbuf[nout],
+		           UDP_OUT, &len) != DNS_SEND)
+			continue;
+		b->iov_out[nout].iov_base = b->rbuf[nout];
+		b->iov_out[nout].iov_len = len;
+		memset(&b->out[nout].msg_hdr, 0, sizeof(b->out[nout].msg_hdr));
+		b->out[nout].msg_hdr.msg_name = &b->peer[i];
+		b->out[nout].msg_hdr.msg_namelen = b->in[i].msg_hdr.msg_namelen;
+		b->out[nout].msg_hdr.msg_iov = &b->iov_out[nout];
+		b->out[nout].msg_hdr.msg_iovlen = 1;
+		nout++;
+	}
+	release(w);
+	for (int sent = 0; sent < nout;) {
+		int r = sendmmsg(w->fd, b->out + sent, nout - sent, 0);
+		if (r <= 0)
+			break; /* a full socket buffer drops replies, like UDP
+			        */
+		sent += r;
+	}
+}
+
+static void *
+udp_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct udp_bufs *b = calloc(1, sizeof(*b));
+	int n;
+
+	if (b == NULL)
+		return NULL;
+	while (!atomic_load(&w->srv->stop)) {
+		for (int i = 0; i < BATCH; i++) {
+			b->iov_in[i].iov_base = b->qbuf[i];
+			b->iov_in[i].iov_len = UDP_IN;
+			memset(&b->in[i].msg_hdr, 0, sizeof(b->in[i].msg_hdr));
+			b->in[i].msg_hdr.msg_name = &b->peer[i];
+			b->in[i].msg_hdr.msg_namelen = sizeof(b->peer[i]);
+			b->in[i].msg_hdr.msg_iov = &b->iov_in[i];
+			b->in[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(w->fd, b->in, BATCH, MSG_WAITFORONE, NULL);
+		if (n > 0)
+			udp_batch(w, b, n);
+	}
+	free(b);
+	return NULL;
+}
+
+struct conn {
+	int fd;
+	uint8_t *buf; /* 2 + DNS_MSG_MAX */
+	size_t len;
+	long long last;
+	struct sockaddr_storage peer;
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+send_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = send(fd, p, n, MSG_NOSIGNAL);
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int
+tcp_send_msg(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct conn *c = ctx;
+	uint8_t l[2] = {len >> 8, len & 0xff};
+
+	if (send_all(c->fd, l, 2) != 0 || send_all(c->fd, msg, len) != 0)
+		return MDC_EAGAIN;
+	return 0;
+}
+
+/* Answer every complete message in c's buffer (pipelining); -1: close. */
+static int
+tcp_process(struct worker *w, struct conn *c, uint8_t *out)
+{
+	struct dns_snapshot *s;
+	size_t mlen, olen;
+	int v, ret = 0;
+
+	while (ret == 0 && c->len >= 2 &&
+	       c->len >= 2 + (mlen = (size_t)c->buf[0] << 8 | c->buf[1])) {
+		s = acquire(w);
+		v = handle(w->srv, s, c->buf + 2, mlen,
+		           (struct sockaddr *)&c->peer, 1, out + 2, DNS_MSG_MAX,
+		           &olen);
+		if (v == DNS_SEND)
+			ret = tcp_send_msg(c, out + 2, olen);
+		else if (v == DNS_AXFR)
+			ret = dns_slow_axfr(s, c->buf + 2, mlen, tcp_send_msg,
+			                    c);
+		release(w);
+		memmove(c->buf, c->buf + 2 + mlen, c->len - 2 - mlen);
+		c->len -= 2 + mlen;
+		if (mlen == 0)
+			ret = -1;
+	}
+	return ret != 0 ? -1 : 0;
+}
+
+static void
+conn_close(int ep, struct conn **conns, int i)
+{
+	epoll_ctl(ep, EPOLL_CTL_DEL, conns[i]->fd, NULL);
+	close(conns[i]->fd);
+	free(conns[i]->buf);
+	free(conns[i]);
+	conns[i] = NULL;
+}
+
+static void
+tcp_accept(int ep, int lfd, struct conn **conns)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	struct timeval tv = {.tv_sec = 2};
+	struct conn *c;
+	socklen_t sl;
+	int i, fd;
+
+	for (;;) {
+		struct sockaddr_storage peer;
+		sl = sizeof(peer);
+		fd = accept4(lfd, (struct sockaddr *)&peer, &sl, SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		for (i = 0; i < MAX_CONNS && conns[i] != NULL; i++)
+			;
+		c = i < MAX_CONNS ? calloc(1, sizeof(*c)) : NULL;
+		if (c != NULL)
+			c->buf = malloc(2 + DNS_MSG_MAX);
+		if (c == NULL || c->buf == NULL) {
+			free(c);
+			close(fd);
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		c->fd = fd;
+		c->peer = peer;
+		c->last = now_ms();
+		conns[i] = c;
+		ev.data.u32 = (uint32_t)i + 1;
+		epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+	}
+}
+
+static void
+tcp_read(struct worker *w, int ep, struct conn **conns, int i, uint8_t *out)
+{
+	struct conn *c = conns[i];
+	ssize_t r;
+
+	r = recv(c->fd, c->buf + c->len, 2 + DNS_MSG_MAX - c->len,
+	         MSG_DONTWAIT);
+	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+		conn_close(ep, conns, i);
+		return;
+	}
+	if (r < 0)
+		return;
+	c->len += (size_t)r;
+	c->last = now_ms();
+	if (tcp_process(w, c, out) != 0)
+		conn_close(ep, conns, i);
+}
+
+static void *
+tcp_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct conn *conns[MAX_CONNS] = {0};
+	struct epoll_event ev = {.events = EPOLLIN}, evs[32];
+	uint8_t *out = malloc(2 + DNS_MSG_MAX);
+	int ep = epoll_create1(EPOLL_CLOEXEC), n;
+
+	ev.data.u32 = 0;
+	if (out == NULL || ep < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, w->fd, &ev) != 0)
+		goto out;
+	while (!atomic_load(&w->srv->stop)) {
+		n = epoll_wait(ep, evs, 32, 200);
+		for (int k = 0; k < n; k++) {
+			if (evs[k].data.u32 == 0)
+				tcp_accept(ep, w->fd, conns);
+			else if (conns[evs[k].data.u32 - 1] != NULL)
+				tcp_read(w, ep, conns, evs[k].data.u32 - 1,
+				         out);
+		}
+		for (int i = 0; i < MAX_CONNS; i++)
+			if (conns[i] != NULL &&
+			    now_ms() - conns[i]->last > TCP_IDLE_MS)
+				conn_close(ep, conns, i);
+	}
+out:
+	for (int i = 0; i < MAX_CONNS; i++)
+		if (conns[i] != NULL)
+			conn_close(ep, conns, i);
+	if (ep >= 0)
+		close(ep);
+	free(out);
+	return NULL;
+}
+
+struct opts {
+	const char *dir, *zone, *origin, *listen, *forwarders, *axfr;
+	long port, workers;
+	int debug;
+};
+
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+	        {"dir", required_argument, NULL, 'd'},
+	        {"zone", required_argument, NULL, 'z'},
+	        {"origin", required_argument, NULL, 'o'},
+	        {"listen", required_argument, NULL, 'l'},
+	        {"port", required_argument, NULL, 'p'},
+	        {"workers", required_argument, NULL, 'w'},
+	        {"forwarders", required_argument, NULL, 'f'},
+	        {"axfr-allow", required_argument, NULL, 'a'},
+	        {"debug", no_argument, NULL, 'D'},
+	        {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			o->dir = optarg;
+			break;
+		case 'z':
+			o->zone = optarg;
+			break;
+		case 'o':
+			o->origin = optarg;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'p':
+			o->port = strtol(optarg, NULL, 10);
+			break;
+		case 'w':
+			o->workers = strtol(optarg, NULL, 10);
+			break;
+		case 'f':
+			o->forwarders = optarg;
+			break;
+		case 'a':
+			o->axfr = optarg;
+			break;
+		case 'D':
+			o->debug = 1;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc || (o->dir == NULL) == (o->zone == NULL))
+		return -1;
+	if (o->zone != NULL && (o->origin == NULL || o->listen == NULL ||
+	                        o->port <= 0 || o->port > 65535))
+		return -1;
+	return 0;
+}
+
+/* Serve a zone file (tests and benchmarks without a directory). */
+static int
+load_zone_file(struct dns_server *srv, const char *path, const char *origin)
+{
+	ldns_rdf *org = ldns_dname_new_frm_str(origin);
+	struct dns_entry *ents = NULL;
+	struct dns_snapshot *s = NULL;
+	ldns_zone *z = NULL;
+	size_t n = 0;
+	int line = 0, ret = MDC_EMALF;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL || org == NULL) {
+		ret = f == NULL ? mdc_err_from_errno(errno) : MDC_EINVAL;
+		goto out;
+	}
+	if (ldns_zone_new_frm_fp_l(&z, f, org, 3600, LDNS_RR_CLASS_IN, &line) !=
+	    LDNS_STATUS_OK) {
+		log_err("zone file %s:%d: cannot parse", path, line);
+		goto out;
+	}
+	if ((ret = dns_entries_from_zone(z, &ents, &n)) != 0 ||
+	    (ret = dns_snapshot_build(org, ents, n, &s)) != 0)
+		goto out;
+	dns_server_publish(srv, s);
+out:
+	for (size_t i = 0; i < n; i++)
+		dns_entry_clear(&ents[i]);
+	free(ents);
+	if (z != NULL)
+		ldns_zone_deep_free(z);
+	if (org != NULL)
+		ldns_rdf_deep_free(org);
+	if (f != NULL)
+		fclose(f);
+	return ret;
+}
+
+static int
+bind_all(struct dns_server *srv, const char *ip, int port)
+{
+	struct timeval tv = {.tv_usec = 200000};
+	int ret, fd;
+
+	for (int i = 0; i < srv->nworkers; i++) {
+		ret = mdc_net_listen(ip, port, SOCK_DGRAM, 1, &fd);
+		if (ret != 0)
+			return ret;
+		/* Blocking receive with a timeout: workers notice stop. */
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		srv->workers[i].fd = fd;
+	}
+	return mdc_net_listen(ip, port, SOCK_STREAM, 0, &srv->tcp_fd);
+}
+
+/* Give up root once the ports are bound and secrets are loaded. */
+static int
+drop_privileges(void)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0)
+		return 0;
+	pw = getpwnam("nobody");
+	if (pw == NULL)
+		return MDC_ENOENT;
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0)
+		return mdc_err_from_errno(errno);
+	if (setuid(0) == 0)
+		return MDC_EACCES; /* must not be able to regain root */
+	return 0;
+}
+
+static int
+start_threads(struct dns_server *srv)
+{
+	for (int i = 0; i <= srv->nworkers; i++) {
+		struct worker *w = &srv->workers[i];
+		w->srv = srv;
+		if (i == srv->nworkers)
+			w->fd = srv->tcp_fd;
+		if (pthread_create(&w->th, NULL,
+		                   i == srv->nworkers ? tcp_thread : udp_worker,
+		                   w) != 0)
+			return MDC_ENOMEM;
+	}
+	return 0;
+}
+
+static void
+wait_for_signal(struct dns_server *srv)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigwait(&set, &sig);
+	log_info("signal %d: stopping", sig);
+	atomic_store(&srv->stop, 1);
+}
+
+struct run {
+	struct opts o;
+	struct mdc_dcconf conf;
+	int have_conf;
+	struct dns_sync *sync;
+};
+
+/* Read DIR/minidc.conf into the options the rest of the code uses. */
+static int
+setup_dir(struct run *r, struct dns_server *srv)
+{
+	char err[256];
+	int ret;
+
+	ret = mdc_dcconf_load(r->o.dir, &r->conf, err, sizeof(err));
+	if (ret != 0) {
+		log_err("%s", err);
+		return ret;
+	}
+	r->have_conf = 1;
+	r->o.listen = r->conf.address;
+	r->o.port = r->conf.port_dns;
+	if (r->o.workers <= 0)
+		r->o.workers = r->conf.dns_workers;
+	r->o.forwarders = r->conf.dns_forwarders;
+	r->o.axfr = r->conf.dns_axfr_allow;
+	if (r->conf.log_debug)
+		mdc_log_open("dns", NULL, MDC_LOG_DEBUG);
+	return 0;
+}
+
+static int
+serve(struct run *r, struct dns_server *srv)
+{
+	int ret;
+
+	if (r->o.workers <= 0)
+		r->o.workers = sysconf(_SC_NPROCESSORS_ONLN);
+	srv->nworkers = r->o.workers < 1             ? 1
+	                : r->o.workers > MAX_WORKERS ? MAX_WORKERS
+	                                             : r->o.workers;
+	if ((ret = dns_slow_config(&srv->slow, r->o.forwarders, r->o.axfr)) !=
+	    0) {
+		log_err("bad [dns] forwarders or axfr_allow list");
+		return ret;
+	}
+	srv->forward = srv->slow.nforwarders > 0;
+	if ((ret = bind_all(srv, r->o.listen, (int)r->o.port)) != 0) {
+		log_err_r(ret, "cannot bind %s port %ld", r->o.listen,
+		          r->o.port);
+		return ret;
+	}
+	if (r->have_conf)
+		ret = dns_sync_open(&r->conf, srv, &srv->slow, &r->sync);
+	else
+		ret = load_zone_file(srv, r->o.zone, r->o.origin);
+	if (ret != 0) {
+		log_err_r(ret, "cannot load the zone");
+		return ret;
+	}
+	if ((ret = drop_privileges()) != 0) {
+		log_err_r(ret, "cannot drop privileges");
+		return ret;
+	}
+	if ((ret = start_threads(srv)) != 0 ||
+	    (r->sync != NULL && (ret = dns_sync_start(r->sync)) != 0))
+		return ret;
+	log_info("serving on %s port %ld (udp x%d, tcp)", r->o.listen,
+	         r->o.port, srv->nworkers);
+	wait_for_signal(srv);
+	return 0;
+}
+
+static void
+shutdown_server(struct run *r, struct dns_server *srv)
+{
+	atomic_store(&srv->stop, 1);
+	for (int i = 0; i <= srv->nworkers; i++)
+		if (srv->workers[i].th != 0)
+			pthread_join(srv->workers[i].th, NULL);
+	if (r->sync != NULL)
+		dns_sync_close(r->sync);
+	for (int i = 0; i < srv->nworkers; i++)
+		if (srv->workers[i].fd > 0)
+			close(srv->workers[i].fd);
+	if (srv->tcp_fd > 0)
+		close(srv->tcp_fd);
+	dns_snapshot_free(atomic_load(&srv->snap));
+	dns_tsig_keys_free(srv->slow.keys);
+	if (r->have_conf)
+		mdc_dcconf_free(&r->conf);
+}
+
+int
+dns_cmd_serve(int argc, char **argv)
+{
+	struct run r = {0};
+	struct dns_server *srv = calloc(1, sizeof(*srv));
+	sigset_t set;
+	int ret;
+
+	if (srv == NULL)
+		return 1;
+	if (parse_opts(argc, argv, &r.o) != 0) {
+		fprintf(stderr,
+		        "usage: minidc dns-serve --dir DIR | --zone FILE "
+		        "--origin NAME --listen IP --port N [--workers N] "
+		        "[--forwarders L] [--axfr-allow L]\n");
+		free(srv);
+		return 2;
+	}
+	mdc_log_open("dns", NULL, r.o.debug ? MDC_LOG_DEBUG : MDC_LOG_INFO);
+	/* Threads inherit the mask: only the main thread takes signals. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	pthread_mutex_init(&srv->publish_lock, NULL);
+	pthread_mutex_init(&srv->slow_lock, NULL);
+	srv->slow.now = NULL;
+	ret = r.o.dir != NULL ? setup_dir(&r, srv) : 0;
+	if (ret == 0)
+		ret = serve(&r, srv);
+	shutdown_server(&r, srv);
+	free(srv);
+	return ret == 0 ? 0 : 1;
+}

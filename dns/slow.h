@@ -1,0 +1,54 @@
+/* dns/slow.h - the slow path: odd queries, TKEY, UPDATE, AXFR, forwarding */
+#ifndef DNS_SLOW_H
+#define DNS_SLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "dns/query.h"
+#include "dns/zone.h"
+
+#define DNS_AXFR 3 /* verdict: stream the zone (dns_slow_axfr) */
+
+struct dns_update_ops; /* dns/update.h */
+struct dns_tsig_keys;  /* dns/tsig.h */
+
+/* Everything the slow path needs; owned by the server. */
+struct dns_slow {
+	struct sockaddr_storage forwarders[4];
+	socklen_t fwd_len[4];
+	int nforwarders;
+	struct sockaddr_storage axfr_allow[8]; /* address; prefix in *_bits */
+	int axfr_bits[8];
+	int naxfr;
+	struct dns_tsig_keys *keys; /* NULL: no GSS-TSIG (zone file mode) */
+	const struct dns_update_ops *ops; /* NULL: updates REFUSED */
+	void *ops_ctx;
+	long long (*now)(void); /* seconds since the epoch */
+};
+
+/*
+ * Handle a message the fast path passed on.  Serialised by the caller
+ * (one slow path at a time: GSS contexts are not thread-safe).  Returns a
+ * verdict like dns_query_answer(); DNS_AXFR asks a TCP caller to call
+ * dns_slow_axfr.
+ */
+int dns_slow_handle(struct dns_slow *sl, const struct dns_snapshot *s,
+                    const uint8_t *q, size_t qlen, const struct sockaddr *peer,
+                    int tcp, uint8_t *out, size_t cap, size_t *outlen);
+
+/*
+ * Render the zone transfer for query q as one or more messages, calling
+ * send(ctx, msg, len) for each; 0 or a negative MDC_E*.
+ */
+int dns_slow_axfr(const struct dns_snapshot *s, const uint8_t *q, size_t qlen,
+                  int (*send)(void *ctx, const uint8_t *msg, size_t len),
+                  void *ctx);
+
+/* Parse "ip[:port] ..." and "addr[/bits] ..." lists into sl; 0 or MDC_EINVAL.
+ */
+MDC_MUSTCHECK int dns_slow_config(struct dns_slow *sl, const char *forwarders,
+                                  const char *axfr_allow);
+
+#endif

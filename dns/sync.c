@@ -1,0 +1,330 @@
+/* dns/sync.c - keep the zone current from the directory (RFC 4533
+ * refreshAndPersist) */
+#include "config.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dns/ldapdns.h"
+#include "dns/sync.h"
+#include "dns/tsig.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+struct item {
+	char uuid[16];
+	struct dns_entry e;
+};
+
+struct dns_sync {
+	const struct mdc_dcconf *conf;
+	struct dns_server *srv;
+	LDAP *ld;
+	struct dns_ldap_ctx wctx;
+	ldap_sync_t ls;
+	pthread_t th;
+	int started;
+	ldns_rdf *origin;
+	struct item *items;
+	size_t n, cap;
+	int refreshed, dirty;
+	uint32_t serial;
+};
+
+static struct item *
+find_item(struct dns_sync *y, const struct berval *uuid)
+{
+	if (uuid == NULL || uuid->bv_len != 16)
+		return NULL;
+	for (size_t i = 0; i < y->n; i++)
+		if (memcmp(y->items[i].uuid, uuid->bv_val, 16) == 0)
+			return &y->items[i];
+	return NULL;
+}
+
+static void
+drop_item(struct dns_sync *y, const struct berval *uuid)
+{
+	struct item *it = find_item(y, uuid);
+
+	if (it == NULL)
+		return;
+	dns_entry_clear(&it->e);
+	*it = y->items[--y->n];
+	y->dirty = 1;
+}
+
+static int
+put_item(struct dns_sync *y, const struct berval *uuid, struct dns_entry *e)
+{
+	struct item *it = find_item(y, uuid);
+
+	if (it == NULL) {
+		if (y->n == y->cap) {
+			size_t cap = y->cap ? y->cap * 2 : 64;
+			struct item *p = realloc(y->items, cap * sizeof(*p));
+			if (p == NULL)
+				return MDC_ENOMEM;
+			y->items = p;
+			y->cap = cap;
+		}
+		it = &y->items[y->n++];
+		memcpy(it->uuid, uuid->bv_val, 16);
+	} else {
+		dns_entry_clear(&it->e);
+	}
+	it->e = *e;
+	y->dirty = 1;
+	return 0;
+}
+
+static int
+on_entry(ldap_sync_t *ls, LDAPMessage *msg, struct berval *uuid,
+         ldap_sync_refresh_t phase)
+{
+	struct dns_sync *y = ls->ls_private;
+	struct dns_entry e;
+
+	if (uuid == NULL || uuid->bv_len != 16)
+		return LDAP_SUCCESS;
+	if (phase == LDAP_SYNC_CAPI_DELETE) {
+		drop_item(y, uuid);
+		return LDAP_SUCCESS;
+	}
+	if (phase != LDAP_SYNC_CAPI_ADD && phase != LDAP_SYNC_CAPI_MODIFY)
+		return LDAP_SUCCESS;
+	if (dns_ldap_entry(ls->ls_ld, msg, y->origin, &e) != 0) {
+		dns_entry_clear(&e);
+		drop_item(y, uuid); /* no longer one of ours */
+		return LDAP_SUCCESS;
+	}
+	if (put_item(y, uuid, &e) != 0)
+		dns_entry_clear(&e);
+	return LDAP_SUCCESS;
+}
+
+static int
+on_intermediate(ldap_sync_t *ls, LDAPMessage *msg, BerVarray uuids,
+                ldap_sync_refresh_t phase)
+{
+	struct dns_sync *y = ls->ls_private;
+
+	if (phase == LDAP_SYNC_CAPI_DONE) {
+		y->refreshed = 1;
+		y->dirty = 1;
+	}
+	if (phase == LDAP_SYNC_CAPI_DELETES_IDSET)
+		for (int i = 0; uuids != NULL && uuids[i].bv_val != NULL; i++)
+			drop_item(y, &uuids[i]);
+	return LDAP_SUCCESS;
+}
+
+static int
+on_result(ldap_sync_t *ls, LDAPMessage *msg, int refresh_deletes)
+{
+	struct dns_sync *y = ls->ls_private;
+
+	y->refreshed = 1;
+	y->dirty = 1;
+	return LDAP_SUCCESS;
+}
+
+/* Serial = max(directory value, last + 1); the first is at least now. */
+static void
+set_serial(struct dns_sync *y, struct dns_entry *ents, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ldns_dname_compare(ents[i].name, y->origin) != 0)
+			continue;
+		for (size_t j = 0; j < ldns_rr_list_rr_count(ents[i].rrs);
+		     j++) {
+			ldns_rr *rr = ldns_rr_list_rr(ents[i].rrs, j);
+			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA)
+				continue;
+			uint32_t v = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
+			uint32_t want = y->serial ? y->serial + 1
+			                          : (uint32_t)time(NULL);
+			if (v < want)
+				v = want;
+			ldns_rdf *f =
+			        ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32, v);
+			if (f == NULL)
+				return;
+			ldns_rdf_deep_free(ldns_rr_set_rdf(rr, f, 2));
+			y->serial = v;
+		}
+	}
+}
+
+static void
+publish(struct dns_sync *y)
+{
+	struct dns_entry *ents = calloc(y->n ? y->n : 1, sizeof(*ents));
+	struct dns_snapshot *s = NULL;
+	int ret;
+
+	if (ents == NULL)
+		return;
+	for (size_t i = 0; i < y->n; i++)
+		ents[i] = y->items[i].e; /* shallow: the build copies */
+	set_serial(y, ents, y->n);
+	ret = dns_snapshot_build(y->origin, ents, y->n, &s);
+	free(ents);
+	if (ret != 0) {
+		log_err_r(ret, "zone %s not published", y->conf->dns_domain);
+		return;
+	}
+	log_debug("zone %s: %zu names, serial %u", y->conf->dns_domain,
+	          s->nnodes, s->serial);
+	dns_server_publish(y->srv, s);
+	y->dirty = 0;
+}
+
+static void *
+sync_thread(void *arg)
+{
+	struct dns_sync *y = arg;
+	int rc;
+
+	while (!dns_server_stopping(y->srv)) {
+		rc = ldap_sync_poll(&y->ls);
+		if (rc != LDAP_SUCCESS) {
+			log_err("directory sync ended: %s",
+			        ldap_err2string(rc));
+			kill(getpid(),
+			     SIGTERM); /* the supervisor restarts us */
+			break;
+		}
+		if (y->refreshed && y->dirty)
+			publish(y);
+	}
+	return NULL;
+}
+
+/* The update backend: its own connection, the DC's account name. */
+static int
+open_writer(struct dns_sync *y, struct dns_slow *sl)
+{
+	const struct mdc_dcconf *c = y->conf;
+	char *kt;
+	int ret;
+
+	if ((ret = dns_ldap_connect(c, &y->wctx.ld)) != 0)
+		return ret;
+	y->wctx.zone_dn = dns_ldap_zone_dn(c);
+	y->wctx.base_dn = strdup(c->base_dn);
+	y->wctx.dc_account = mdc_strdupf("%s$", c->host_name);
+	if (y->wctx.zone_dn == NULL || y->wctx.base_dn == NULL ||
+	    y->wctx.dc_account == NULL)
+		return MDC_ENOMEM;
+	kt = mdc_dc_path(c, "krb5/dc.keytab");
+	if (kt == NULL)
+		return MDC_ENOMEM;
+	ret = dns_tsig_keys_new(kt, &sl->keys);
+	if (ret != 0)
+		log_warn("no GSS-TSIG (keytab %s: %s): secure updates refused",
+		         kt, mdc_strerror(ret));
+	free(kt);
+	sl->ops = &dns_ldap_ops;
+	sl->ops_ctx = &y->wctx;
+	return 0;
+}
+
+static int
+start_search(struct dns_sync *y)
+{
+	char *base = dns_ldap_container_dn(y->conf);
+	int rc;
+
+	if (base == NULL || ldap_sync_initialize(&y->ls) == NULL) {
+		free(base);
+		return MDC_ENOMEM;
+	}
+	y->ls.ls_base = base; /* freed by ldap_sync_destroy */
+	y->ls.ls_scope = LDAP_SCOPE_SUBTREE;
+	y->ls.ls_filter = strdup(dns_ldap_filter);
+	y->ls.ls_attrs = dns_ldap_attrs;
+	y->ls.ls_timeout = 1; /* seconds: how soon the thread sees a stop */
+	y->ls.ls_search_entry = on_entry;
+	y->ls.ls_intermediate = on_intermediate;
+	y->ls.ls_search_result = on_result;
+	y->ls.ls_private = y;
+	y->ls.ls_ld = y->ld;
+	rc = ldap_sync_init(&y->ls, LDAP_SYNC_REFRESH_AND_PERSIST);
+	if (rc != LDAP_SUCCESS) {
+		log_err("directory sync of %s: %s", base, ldap_err2string(rc));
+		return MDC_ELDAP;
+	}
+	return 0;
+}
+
+int
+dns_sync_open(const struct mdc_dcconf *conf, struct dns_server *srv,
+              struct dns_slow *sl, struct dns_sync **out)
+{
+	struct dns_sync *y = calloc(1, sizeof(*y));
+	int ret = MDC_ENOMEM;
+
+	if (y == NULL)
+		return MDC_ENOMEM;
+	y->conf = conf;
+	y->srv = srv;
+	y->origin = ldns_dname_new_frm_str(conf->dns_domain);
+	if (y->origin == NULL)
+		goto out;
+	if ((ret = dns_ldap_connect(conf, &y->ld)) != 0) {
+		log_err("cannot bind to the directory over ldapi");
+		goto out;
+	}
+	if ((ret = open_writer(y, sl)) != 0 || (ret = start_search(y)) != 0)
+		goto out;
+	/* The refresh may already be complete: publish before serving. */
+	if (y->refreshed && y->dirty)
+		publish(y);
+out:
+	if (ret != 0) {
+		dns_sync_close(y);
+		return ret;
+	}
+	*out = y;
+	return 0;
+}
+
+int
+dns_sync_start(struct dns_sync *y)
+{
+	if (pthread_create(&y->th, NULL, sync_thread, y) != 0)
+		return MDC_ENOMEM;
+	y->started = 1;
+	return 0;
+}
+
+void
+dns_sync_close(struct dns_sync *y)
+{
+	if (y == NULL)
+		return;
+	if (y->started)
+		pthread_join(y->th, NULL);
+	y->ls.ls_attrs = NULL; /* static array, not ours to free */
+	y->ls.ls_ld = NULL;
+	if (y->ls.ls_base != NULL || y->ls.ls_filter != NULL)
+		ldap_sync_destroy(&y->ls, 0);
+	if (y->ld != NULL)
+		ldap_unbind_ext_s(y->ld, NULL, NULL);
+	if (y->wctx.ld != NULL)
+		ldap_unbind_ext_s(y->wctx.ld, NULL, NULL);
+	free(y->wctx.zone_dn);
+	free(y->wctx.base_dn);
+	free(y->wctx.dc_account);
+	for (size_t i = 0; i < y->n; i++)
+		dns_entry_clear(&y->items[i].e);
+	free(y->items);
+	if (y->origin != NULL)
+		ldns_rdf_deep_free(y->origin);
+	free(y);
+}

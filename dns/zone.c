@@ -1,0 +1,625 @@
+/* dns/zone.c - immutable zone snapshots with pre-rendered answers */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns/wire.h"
+#include "dns/zone.h"
+
+/* One RR (or an empty non-terminal candidate) while building. */
+struct item {
+	uint8_t name[DNS_NAME_MAX + 1];
+	uint16_t nlen;
+	uint16_t type;
+	const ldns_rr *rr; /* NULL: ancestor name only */
+	int32_t ent;
+};
+
+void
+dns_entry_clear(struct dns_entry *e)
+{
+	free(e->dn);
+	free(e->owner);
+	if (e->name != NULL)
+		ldns_rdf_deep_free(e->name);
+	if (e->rrs != NULL)
+		ldns_rr_list_deep_free(e->rrs);
+	memset(e, 0, sizeof(*e));
+}
+
+int
+dns_entry_copy(struct dns_entry *dst, const struct dns_entry *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->dn = src->dn != NULL ? strdup(src->dn) : NULL;
+	dst->owner = src->owner != NULL ? strdup(src->owner) : NULL;
+	dst->name = ldns_rdf_clone(src->name);
+	dst->rrs = src->rrs != NULL ? ldns_rr_list_clone(src->rrs)
+	                            : ldns_rr_list_new();
+	if ((src->dn != NULL && dst->dn == NULL) ||
+	    (src->owner != NULL && dst->owner == NULL) || dst->name == NULL ||
+	    dst->rrs == NULL) {
+		dns_entry_clear(dst);
+		return MDC_ENOMEM;
+	}
+	return 0;
+}
+
+uint32_t
+dns_name_hash(const uint8_t *name, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= name[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static int
+arena_put(struct dns_snapshot *s, const void *p, size_t n, uint32_t *off_out)
+{
+	if (s->arena_len + n > s->arena_cap) {
+		size_t cap = s->arena_cap ? s->arena_cap * 2 : 4096;
+		while (cap < s->arena_len + n)
+			cap *= 2;
+		uint8_t *a = realloc(s->arena, cap);
+		if (a == NULL)
+			return MDC_ENOMEM;
+		s->arena = a;
+		s->arena_cap = cap;
+	}
+	if (off_out != NULL)
+		*off_out = (uint32_t)s->arena_len;
+	memcpy(s->arena + s->arena_len, p, n);
+	s->arena_len += n;
+	return 0;
+}
+
+static int
+put16(struct dns_snapshot *s, uint16_t v)
+{
+	uint8_t b[2] = {v >> 8, v & 0xff};
+
+	return arena_put(s, b, 2, NULL);
+}
+
+/* Type, class, TTL, RDLENGTH and RDATA of rr (uncompressed), ttl forced. */
+static int
+put_rr_tail(struct dns_snapshot *s, const ldns_rr *rr, uint32_t ttl)
+{
+	size_t rdlen = 0;
+	uint8_t b[4] = {ttl >> 24, ttl >> 16, ttl >> 8, ttl};
+	int ret;
+
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++)
+		rdlen += ldns_rdf_size(ldns_rr_rdf(rr, i));
+	if (rdlen > 65535)
+		return MDC_ERANGE;
+	if ((ret = put16(s, ldns_rr_get_type(rr))) != 0 ||
+	    (ret = put16(s, ldns_rr_get_class(rr))) != 0 ||
+	    (ret = arena_put(s, b, 4, NULL)) != 0 ||
+	    (ret = put16(s, (uint16_t)rdlen)) != 0)
+		return ret;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const ldns_rdf *f = ldns_rr_rdf(rr, i);
+		if ((ret = arena_put(s, ldns_rdf_data(f), ldns_rdf_size(f),
+		                     NULL)) != 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* An RR whose owner is the question name: pointer to offset 12. */
+static int
+put_rr_qname(struct dns_snapshot *s, const ldns_rr *rr)
+{
+	static const uint8_t ptr[2] = {0xc0, 0x0c};
+	int ret;
+
+	ret = arena_put(s, ptr, 2, NULL);
+	return ret != 0 ? ret : put_rr_tail(s, rr, ldns_rr_ttl(rr));
+}
+
+static int
+cmp_item(const void *pa, const void *pb)
+{
+	const struct item *a = pa, *b = pb;
+	size_t n = a->nlen < b->nlen ? a->nlen : b->nlen;
+	int c = memcmp(a->name, b->name, n);
+
+	if (c != 0)
+		return c;
+	if (a->nlen != b->nlen)
+		return a->nlen < b->nlen ? -1 : 1;
+	return (int)a->type - (int)b->type;
+}
+
+struct build {
+	struct dns_snapshot *s;
+	struct item *it;
+	size_t n, cap;
+};
+
+static int
+add_item(struct build *b, const uint8_t *name, size_t nlen, const ldns_rr *rr,
+         int32_t ent)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		struct item *p = realloc(b->it, cap * sizeof(*p));
+		if (p == NULL)
+			return MDC_ENOMEM;
+		b->it = p;
+		b->cap = cap;
+	}
+	struct item *i = &b->it[b->n++];
+	memcpy(i->name, name, nlen);
+	i->nlen = (uint16_t)nlen;
+	i->type = rr != NULL ? ldns_rr_get_type(rr) : 0;
+	i->rr = rr;
+	i->ent = ent;
+	return 0;
+}
+
+/* Add an item per RR of entry e plus its ancestors up to the apex. */
+static int
+add_entry_items(struct build *b, const struct dns_entry *e, int32_t idx)
+{
+	const struct dns_snapshot *s = b->s;
+	uint8_t name[DNS_NAME_MAX + 1];
+	size_t nlen, off, apex_off;
+	int ret;
+
+	for (size_t j = 0; j < ldns_rr_list_rr_count(e->rrs); j++) {
+		const ldns_rr *rr = ldns_rr_list_rr(e->rrs, j);
+		const ldns_rdf *o = ldns_rr_owner(rr);
+		nlen = ldns_rdf_size(o);
+		if (nlen > DNS_NAME_MAX)
+			continue;
+		memcpy(name, ldns_rdf_data(o), nlen);
+		dns_name_lower(name, nlen);
+		if (!dns_name_under(name, nlen, s->apex, s->apex_len,
+		                    &apex_off))
+			continue; /* out of zone data is never served */
+		if ((ret = add_item(b, name, nlen, rr, idx)) != 0)
+			return ret;
+		for (off = name[0] + 1; off <= apex_off && name[0] != 0;
+		     off += name[off] + 1)
+			if ((ret = add_item(b, name + off, nlen - off, NULL,
+			                    -1)) != 0)
+				return ret;
+	}
+	return 0;
+}
+
+/* Index range [*lo, *hi) of items named name. */
+static void
+find_items(const struct build *b, const uint8_t *name, size_t nlen,
+           size_t *lo_out, size_t *hi_out)
+{
+	struct item key;
+	size_t lo = 0, hi = b->n;
+
+	memcpy(key.name, name, nlen);
+	key.nlen = (uint16_t)nlen;
+	key.type = 0;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cmp_item(&b->it[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	hi = lo;
+	while (hi < b->n && b->it[hi].nlen == nlen &&
+	       memcmp(b->it[hi].name, name, nlen) == 0)
+		hi++;
+	*lo_out = lo;
+	*hi_out = hi;
+}
+
+/* The in-zone target name of an NS, MX or SRV record, or NULL. */
+static const ldns_rdf *
+rr_target(const ldns_rr *rr)
+{
+	size_t idx;
+
+	switch (ldns_rr_get_type(rr)) {
+	case LDNS_RR_TYPE_NS:
+		idx = 0;
+		break;
+	case LDNS_RR_TYPE_MX:
+		idx = 1;
+		break;
+	case LDNS_RR_TYPE_SRV:
+		idx = 3;
+		break;
+	default:
+		return NULL;
+	}
+	if (ldns_rr_rd_count(rr) <= idx ||
+	    ldns_rdf_get_type(ldns_rr_rdf(rr, idx)) != LDNS_RDF_TYPE_DNAME)
+		return NULL;
+	return ldns_rr_rdf(rr, idx);
+}
+
+/* Append A/AAAA of the target of each rr in [lo, hi) (deduplicated). */
+static int
+put_additional(struct build *b, size_t lo, size_t hi, uint16_t *ar)
+{
+	uint8_t t[DNS_NAME_MAX + 1];
+	size_t tl, a, z;
+	int ret;
+
+	for (size_t i = lo; i < hi; i++) {
+		const ldns_rdf *tg = rr_target(b->it[i].rr);
+		int dup = 0;
+		if (tg == NULL || (tl = ldns_rdf_size(tg)) > DNS_NAME_MAX)
+			continue;
+		for (size_t k = lo; k < i && !dup; k++) {
+			const ldns_rdf *p = rr_target(b->it[k].rr);
+			dup = p != NULL && ldns_dname_compare(p, tg) == 0;
+		}
+		if (dup)
+			continue;
+		memcpy(t, ldns_rdf_data(tg), tl);
+		dns_name_lower(t, tl);
+		find_items(b, t, tl, &a, &z);
+		for (; a < z; a++) {
+			const ldns_rr *rr = b->it[a].rr;
+			if (rr == NULL || (b->it[a].type != DNS_T_A &&
+			                   b->it[a].type != DNS_T_AAAA))
+				continue;
+			if ((ret = arena_put(b->s, t, tl, NULL)) != 0 ||
+			    (ret = put_rr_tail(b->s, rr, ldns_rr_ttl(rr))) != 0)
+				return ret;
+			(*ar)++;
+		}
+	}
+	return 0;
+}
+
+static int
+new_set(struct dns_snapshot *s, uint16_t type, int32_t *idx_out)
+{
+	if (s->nsets == s->sets_cap) {
+		size_t cap = s->sets_cap ? s->sets_cap * 2 : 64;
+		struct dns_set *p = realloc(s->sets, cap * sizeof(*p));
+		if (p == NULL)
+			return MDC_ENOMEM;
+		s->sets = p;
+		s->sets_cap = cap;
+	}
+	struct dns_set *set = &s->sets[s->nsets];
+	memset(set, 0, sizeof(*set));
+	set->type = type;
+	set->off = (uint32_t)s->arena_len;
+	*idx_out = (int32_t)s->nsets++;
+	return 0;
+}
+
+/* Render items [lo, hi) (one type) as a set; additional records if wanted. */
+static int
+render_set(struct build *b, size_t lo, size_t hi, uint16_t type, int addl,
+           int32_t *idx_out)
+{
+	struct dns_snapshot *s = b->s;
+	uint16_t an = 0, ar = 0;
+	int32_t idx;
+	int ret;
+
+	if ((ret = new_set(s, type, &idx)) != 0)
+		return ret;
+	for (size_t i = lo; i < hi; i++) {
+		if (b->it[i].rr == NULL)
+			continue;
+		if ((ret = put_rr_qname(s, b->it[i].rr)) != 0)
+			return ret;
+		an++;
+	}
+	s->sets[idx].alen = (uint32_t)(s->arena_len - s->sets[idx].off);
+	if (addl && (ret = put_additional(b, lo, hi, &ar)) != 0)
+		return ret;
+	s->sets[idx].an = an;
+	s->sets[idx].ar = ar;
+	s->sets[idx].len = (uint32_t)(s->arena_len - s->sets[idx].off);
+	*idx_out = idx;
+	return 0;
+}
+
+static int
+new_node(struct dns_snapshot *s, struct dns_node **out)
+{
+	if (s->nnodes == s->nodes_cap) {
+		size_t cap = s->nodes_cap ? s->nodes_cap * 2 : 64;
+		struct dns_node *p = realloc(s->nodes, cap * sizeof(*p));
+		if (p == NULL)
+			return MDC_ENOMEM;
+		s->nodes = p;
+		s->nodes_cap = cap;
+	}
+	*out = &s->nodes[s->nnodes++];
+	memset(*out, 0, sizeof(**out));
+	(*out)->cname_set = (*out)->any_set = (*out)->entry = -1;
+	return 0;
+}
+
+/* Make the node for items [lo, hi) (one name, sorted by type). */
+static int
+build_node(struct build *b, size_t lo, size_t hi)
+{
+	struct dns_snapshot *s = b->s;
+	struct dns_node *nd;
+	size_t i, j, first;
+	int32_t idx;
+	int ret;
+
+	if ((ret = new_node(s, &nd)) != 0)
+		return ret;
+	nd->name_len = b->it[lo].nlen;
+	if ((ret = arena_put(s, b->it[lo].name, nd->name_len, &nd->name_off)) !=
+	    0)
+		return ret;
+	for (first = lo; first < hi && b->it[first].rr == NULL; first++)
+		;
+	if (first == hi)
+		return 0; /* empty non-terminal */
+	nd->entry = b->it[first].ent;
+	nd->first_set = (uint32_t)s->nsets;
+	for (i = first; i < hi; i = j) {
+		for (j = i; j < hi && b->it[j].type == b->it[i].type; j++)
+			;
+		if ((ret = render_set(b, i, j, b->it[i].type, 1, &idx)) != 0)
+			return ret;
+		nd = &s->nodes[s->nnodes - 1];
+		nd->nsets++;
+		if (b->it[i].type == DNS_T_CNAME)
+			nd->cname_set = idx;
+	}
+	if ((ret = render_set(b, first, hi, DNS_T_ANY, 0, &idx)) != 0)
+		return ret;
+	s->nodes[s->nnodes - 1].any_set = idx;
+	return 0;
+}
+
+static int
+build_table(struct dns_snapshot *s)
+{
+	size_t size = 16;
+
+	while (size < s->nnodes * 2)
+		size *= 2;
+	s->table = calloc(size, sizeof(*s->table));
+	if (s->table == NULL)
+		return MDC_ENOMEM;
+	s->table_mask = size - 1;
+	for (size_t i = 0; i < s->nnodes; i++) {
+		const struct dns_node *nd = &s->nodes[i];
+		uint32_t h =
+		        dns_name_hash(s->arena + nd->name_off, nd->name_len);
+		size_t k = h & s->table_mask;
+		while (s->table[k] != 0)
+			k = (k + 1) & s->table_mask;
+		s->table[k] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+/* Negative-answer SOA tail and the AXFR list, from the apex SOA. */
+static int
+build_soa(struct dns_snapshot *s, const struct build *b)
+{
+	const ldns_rr *soa = NULL;
+	size_t lo, hi, start;
+	uint32_t ttl, min;
+	int ret;
+
+	find_items(b, s->apex, s->apex_len, &lo, &hi);
+	for (; lo < hi && soa == NULL; lo++)
+		if (b->it[lo].type == DNS_T_SOA)
+			soa = b->it[lo].rr;
+	if (soa == NULL || ldns_rr_rd_count(soa) != 7)
+		return MDC_EMALF;
+	s->serial = ldns_rdf2native_int32(ldns_rr_rdf(soa, 2));
+	min = ldns_rdf2native_int32(ldns_rr_rdf(soa, 6));
+	ttl = ldns_rr_ttl(soa) < min ? ldns_rr_ttl(soa) : min;
+	start = s->arena_len;
+	if ((ret = put_rr_tail(s, soa, ttl)) != 0)
+		return ret;
+	s->neg = malloc(s->arena_len - start);
+	if (s->neg == NULL)
+		return MDC_ENOMEM;
+	s->neg_len = s->arena_len - start;
+	memcpy(s->neg, s->arena + start, s->neg_len);
+	s->arena_len = start;
+	s->axfr = ldns_rr_list_new();
+	if (s->axfr == NULL ||
+	    !ldns_rr_list_push_rr(s->axfr, ldns_rr_clone(soa)))
+		return MDC_ENOMEM;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->it[i].rr != NULL && b->it[i].type != DNS_T_SOA &&
+		    !ldns_rr_list_push_rr(s->axfr, ldns_rr_clone(b->it[i].rr)))
+			return MDC_ENOMEM;
+	if (!ldns_rr_list_push_rr(s->axfr, ldns_rr_clone(soa)))
+		return MDC_ENOMEM;
+	return 0;
+}
+
+static int
+build_all(struct build *b, const struct dns_entry *ents, size_t n)
+{
+	struct dns_snapshot *s = b->s;
+	size_t i, j;
+	int ret;
+
+	for (i = 0; i < n; i++)
+		if ((ret = add_entry_items(b, &ents[i], (int32_t)i)) != 0)
+			return ret;
+	qsort(b->it, b->n, sizeof(*b->it), cmp_item);
+	for (i = 0; i < b->n; i = j) {
+		for (j = i;
+		     j < b->n && b->it[j].nlen == b->it[i].nlen &&
+		     memcmp(b->it[j].name, b->it[i].name, b->it[i].nlen) == 0;
+		     j++)
+			;
+		if ((ret = build_node(b, i, j)) != 0)
+			return ret;
+	}
+	if ((ret = build_soa(s, b)) != 0 || (ret = build_table(s)) != 0)
+		return ret;
+	s->ents = calloc(n ? n : 1, sizeof(*s->ents));
+	if (s->ents == NULL)
+		return MDC_ENOMEM;
+	for (i = 0; i < n; i++, s->nents++)
+		if ((ret = dns_entry_copy(&s->ents[i], &ents[i])) != 0)
+			return ret;
+	return 0;
+}
+
+int
+dns_snapshot_build(const ldns_rdf *origin, const struct dns_entry *ents,
+                   size_t n, struct dns_snapshot **out)
+{
+	struct build b = {0};
+	int ret = MDC_ENOMEM;
+
+	b.s = calloc(1, sizeof(*b.s));
+	if (b.s == NULL)
+		goto out;
+	if (ldns_rdf_size(origin) > DNS_NAME_MAX) {
+		ret = MDC_EINVAL;
+		goto out;
+	}
+	b.s->apex_len = ldns_rdf_size(origin);
+	memcpy(b.s->apex, ldns_rdf_data(origin), b.s->apex_len);
+	dns_name_lower(b.s->apex, b.s->apex_len);
+	b.s->origin = ldns_rdf_clone(origin);
+	if (b.s->origin == NULL)
+		goto out;
+	ret = build_all(&b, ents, n);
+out:
+	free(b.it);
+	if (ret != 0) {
+		dns_snapshot_free(b.s);
+		return ret;
+	}
+	*out = b.s;
+	return 0;
+}
+
+void
+dns_snapshot_free(struct dns_snapshot *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->nents; i++)
+		dns_entry_clear(&s->ents[i]);
+	free(s->ents);
+	free(s->neg);
+	free(s->arena);
+	free(s->sets);
+	free(s->nodes);
+	free(s->table);
+	if (s->origin != NULL)
+		ldns_rdf_deep_free(s->origin);
+	if (s->axfr != NULL)
+		ldns_rr_list_deep_free(s->axfr);
+	free(s);
+}
+
+const struct dns_node *
+dns_snapshot_find(const struct dns_snapshot *s, const uint8_t *name, size_t len)
+{
+	size_t k = dns_name_hash(name, len) & s->table_mask;
+	uint32_t v;
+
+	while ((v = s->table[k]) != 0) {
+		const struct dns_node *nd = &s->nodes[v - 1];
+		if (nd->name_len == len &&
+		    memcmp(s->arena + nd->name_off, name, len) == 0)
+			return nd;
+		k = (k + 1) & s->table_mask;
+	}
+	return NULL;
+}
+
+const struct dns_entry *
+dns_snapshot_entry(const struct dns_snapshot *s, const ldns_rdf *name)
+{
+	uint8_t n[DNS_NAME_MAX + 1];
+	size_t len = ldns_rdf_size(name);
+	const struct dns_node *nd;
+
+	if (len > DNS_NAME_MAX)
+		return NULL;
+	memcpy(n, ldns_rdf_data(name), len);
+	dns_name_lower(n, len);
+	nd = dns_snapshot_find(s, n, len);
+	if (nd == NULL || nd->entry < 0)
+		return NULL;
+	return &s->ents[nd->entry];
+}
+
+/* Find or append the entry for owner in *ents. */
+static int
+entry_for(struct dns_entry **ents, size_t *n, const ldns_rdf *owner,
+          struct dns_entry **out)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (ldns_dname_compare((*ents)[i].name, owner) == 0) {
+			*out = &(*ents)[i];
+			return 0;
+		}
+	struct dns_entry *p = realloc(*ents, (*n + 1) * sizeof(*p));
+	if (p == NULL)
+		return MDC_ENOMEM;
+	*ents = p;
+	memset(&p[*n], 0, sizeof(p[*n]));
+	p[*n].name = ldns_rdf_clone(owner);
+	p[*n].rrs = ldns_rr_list_new();
+	*out = &p[(*n)++];
+	return (*out)->name != NULL && (*out)->rrs != NULL ? 0 : MDC_ENOMEM;
+}
+
+int
+dns_entries_from_zone(const ldns_zone *z, struct dns_entry **ents_out,
+                      size_t *n_out)
+{
+	struct dns_entry *ents = NULL, *e;
+	const ldns_rr_list *rrs = ldns_zone_rrs(z);
+	size_t n = 0;
+	int ret = MDC_EMALF;
+
+	if (ldns_zone_soa(z) == NULL)
+		goto out;
+	if ((ret = entry_for(&ents, &n, ldns_rr_owner(ldns_zone_soa(z)), &e)) !=
+	    0)
+		goto out;
+	if (!ldns_rr_list_push_rr(e->rrs, ldns_rr_clone(ldns_zone_soa(z)))) {
+		ret = MDC_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+		if ((ret = entry_for(&ents, &n, ldns_rr_owner(rr), &e)) != 0)
+			goto out;
+		if (!ldns_rr_list_push_rr(e->rrs, ldns_rr_clone(rr))) {
+			ret = MDC_ENOMEM;
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	if (ret != 0) {
+		for (size_t i = 0; i < n; i++)
+			dns_entry_clear(&ents[i]);
+		free(ents);
+		return ret;
+	}
+	*ents_out = ents;
+	*n_out = n;
+	return 0;
+}

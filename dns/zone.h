@@ -1,0 +1,88 @@
+/* dns/zone.h - immutable zone snapshots with pre-rendered answers */
+#ifndef DNS_ZONE_H
+#define DNS_ZONE_H
+
+#include <ldns/ldns.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/err.h"
+
+/*
+ * One owner name as stored in the directory (one idnsRecord entry) or read
+ * from a zone file.  All fields owned by the struct (dns_entry_clear).
+ */
+struct dns_entry {
+	char *dn;          /* LDAP DN, NULL for zone-file data */
+	char *owner;       /* principal that created the name, NULL: static */
+	ldns_rdf *name;    /* absolute owner name */
+	ldns_rr_list *rrs; /* its records (SOA included for the apex) */
+};
+void dns_entry_clear(struct dns_entry *e);
+/* Deep copy src into dst; 0 or MDC_ENOMEM. */
+MDC_MUSTCHECK int dns_entry_copy(struct dns_entry *dst,
+                                 const struct dns_entry *src);
+
+struct dns_set {
+	uint16_t type, an, ns, ar;
+	uint32_t off, len; /* blob in the arena: answer + additional RRs */
+	uint32_t alen;     /* bytes of the answer part (additional follows) */
+};
+
+struct dns_node {
+	uint32_t name_off; /* lower-case wire name in the arena */
+	uint16_t name_len;
+	uint16_t nsets;
+	uint32_t first_set; /* index into sets[] */
+	int32_t cname_set;  /* index into sets[] or -1 */
+	int32_t any_set;    /* all RRsets, for QTYPE ANY; -1 if ENT */
+	int32_t entry;      /* index into ents[] or -1 (empty non-terminal) */
+};
+
+/*
+ * What the query workers read.  Built once, never modified, published by
+ * pointer swap (dns/server.c) and freed when no worker uses it any more.
+ */
+struct dns_snapshot {
+	uint8_t apex[256];
+	size_t apex_len;
+	uint32_t serial;
+	uint8_t *neg; /* SOA RR after its owner name (negative TTL) */
+	size_t neg_len;
+	uint8_t *arena;
+	size_t arena_len, arena_cap;
+	struct dns_set *sets;
+	size_t nsets, sets_cap;
+	struct dns_node *nodes;
+	size_t nnodes, nodes_cap;
+	uint32_t *table; /* open addressing: node index + 1, 0 = empty */
+	size_t table_mask;
+	struct dns_entry *ents; /* sorted by nothing; node->entry points here */
+	size_t nents;
+	ldns_rdf *origin;
+	ldns_rr_list *axfr; /* SOA, every other RR, SOA (owned) */
+};
+
+/*
+ * Build a snapshot for zone origin from n entries (copied, the caller keeps
+ * its own).  The apex entry must hold exactly one SOA.  Returns 0 and the
+ * new snapshot in *out, MDC_EMALF without a SOA, MDC_ENOMEM.
+ */
+MDC_MUSTCHECK int dns_snapshot_build(const ldns_rdf *origin,
+                                     const struct dns_entry *ents, size_t n,
+                                     struct dns_snapshot **out);
+void dns_snapshot_free(struct dns_snapshot *s);
+/* Find the node of a lower-case wire name, or NULL. */
+const struct dns_node *dns_snapshot_find(const struct dns_snapshot *s,
+                                         const uint8_t *name, size_t len);
+/* The entry holding name (case-insensitive), or NULL. */
+const struct dns_entry *dns_snapshot_entry(const struct dns_snapshot *s,
+                                           const ldns_rdf *name);
+/* Group the RRs of an ldns zone (file) into entries; caller frees each. */
+MDC_MUSTCHECK int dns_entries_from_zone(const ldns_zone *z,
+                                        struct dns_entry **ents_out,
+                                        size_t *n_out);
+/* 32-bit FNV-1a of a lower-case name (used by the table). */
+uint32_t dns_name_hash(const uint8_t *name, size_t len);
+
+#endif
