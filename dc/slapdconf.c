@@ -184,14 +184,16 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
  * Attributes nobody but the DC system identity may read.  The Kerberos key
  * attributes of dc/schema/10-kerberos.ldif belong here too.
  */
-#define MDC_SECRET_ATTRS "userPassword,unicodePwd"
+#define MDC_SECRET_ATTRS \
+	"userPassword,unicodePwd,minidcKrbKeyData,minidcKrbTlData"
 
 /* Indexes of the domain database (attribute + index types). */
 static const char *const db_indexes[] = {
 	"objectClass eq", "entryUUID eq", "entryCSN eq", "cn eq,sub",
 	"sAMAccountName eq,sub", "userPrincipalName eq", "servicePrincipalName eq",
 	"objectSid eq", "objectGUID eq", "member eq", "memberOf eq",
-	"dNSHostName eq", "userAccountControl eq", NULL,
+	"dNSHostName eq", "userAccountControl eq",
+	"minidcKrbPrincipalName eq", NULL,
 };
 
 static void

@@ -1,0 +1,835 @@
+/* dc/admin.c - `minidc user|group|computer|delegation` over the directory */
+#include "config.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dc/admin.h"
+#include "dc/adwrite.h"
+#include "dc/cmd.h"
+#include "dc/dcconf.h"
+#include "dc/dit.h"
+#include "dc/krb5conf.h"
+#include "lib/ad.h"
+#include "lib/util.h"
+
+#define SAM_MAX 20
+#define PW_MAX 256
+
+/* One parsed invocation: minidc <cmd> <verb> [args] --dir D [...] */
+struct inv {
+	const char *cmd;
+	const char *verb;
+	char *args[3];
+	int nargs;
+	const char *dir;
+	const char *pwfile;
+	struct mdc_dcconf conf;
+	int have_conf;
+	struct mdc_adw *w;
+};
+
+int
+mdc_sam_valid(const char *name, int computer)
+{
+	size_t n = name != NULL ? strlen(name) : 0, i;
+	int other = 0;
+
+	if (n == 0 || n > SAM_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c < 0x20 || c == 0x7f || strchr("\"/\\[]:;|=,+*?<>@", c))
+			return 0;
+		if (c != '.' && c != ' ')
+			other = 1;
+	}
+	if (!other || name[0] == ' ' || name[n - 1] == ' ')
+		return 0;
+	return computer ? (n >= 2 && name[n - 1] == '$') : 1;
+}
+
+int
+mdc_spn_valid(const char *spn)
+{
+	const char *slash = spn != NULL ? strchr(spn, '/') : NULL;
+	size_t i;
+
+	if (slash == NULL || slash == spn || slash[1] == '\0' ||
+	    strlen(spn) > 1024)
+		return 0;
+	for (i = 0; spn[i] != '\0'; i++)
+		if ((unsigned char)spn[i] <= 0x20 || spn[i] == 0x7f ||
+		    spn[i] == '@')
+			return 0;
+	return 1;
+}
+
+/* Parse verb, positional args and options. */
+static int
+parse(struct inv *v, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "dir", required_argument, NULL, 'D' },
+		{ "password-file", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	v->cmd = argv[0];
+	v->dir = getenv("MINIDC_DIR");
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+", lo, NULL)) != -1 ||
+	       optind < argc) {
+		if (ch == -1) {
+			if (v->verb == NULL)
+				v->verb = argv[optind];
+			else if (v->nargs < 3)
+				v->args[v->nargs++] = argv[optind];
+			else
+				return 2;
+			optind++;
+		} else if (ch == 'D') {
+			v->dir = optarg;
+		} else if (ch == 'p') {
+			v->pwfile = optarg;
+		} else {
+			return 2;
+		}
+	}
+	if (v->verb == NULL || v->dir == NULL)
+		return 2;
+	return 0;
+}
+
+/* Load DIR/minidc.conf and connect to the directory. */
+static int
+connect_dc(struct inv *v)
+{
+	char err[1024];
+
+	if (mdc_dcconf_load(v->dir, &v->conf, err, sizeof(err)) != 0) {
+		mdc_cmd_error(v->cmd, "%s", err);
+		return 1;
+	}
+	v->have_conf = 1;
+	if (mdc_adw_open(&v->conf, &v->w, err, sizeof(err)) != 0) {
+		mdc_cmd_error(v->cmd, "%s", err);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+inv_free(struct inv *v)
+{
+	mdc_adw_close(v->w);
+	if (v->have_conf)
+		mdc_dcconf_free(&v->conf);
+}
+
+/* Read a line without echo from the terminal (prompt on stderr). */
+static int
+read_tty(const char *prompt, char *buf, size_t len)
+{
+	struct termios old, quiet;
+	int ok;
+
+	fputs(prompt, stderr);
+	if (tcgetattr(STDIN_FILENO, &old) != 0)
+		return MDC_EINVAL;
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	ok = fgets(buf, (int)len, stdin) != NULL;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	fputc('\n', stderr);
+	if (!ok)
+		return MDC_EINVAL;
+	mdc_str_chomp(buf);
+	return 0;
+}
+
+/* The new password: --password-file (0600), a prompt, or stdin. */
+static int
+read_password(struct inv *v, char *pw, size_t len)
+{
+	char again[PW_MAX], *data = NULL;
+	struct stat st;
+	int ret;
+
+	if (v->pwfile != NULL) {
+		if (stat(v->pwfile, &st) != 0 || (st.st_mode & 077) != 0) {
+			mdc_cmd_error(v->cmd, "%s: missing or not mode 0600",
+				      v->pwfile);
+			return MDC_EACCES;
+		}
+		ret = mdc_file_read(v->pwfile, len - 1, &data, NULL);
+		if (ret == 0) {
+			mdc_str_chomp(data);
+			snprintf(pw, len, "%s", data);
+			mdc_secret_free(data, 0);
+		}
+	} else if (isatty(STDIN_FILENO)) {
+		ret = read_tty("New password: ", pw, len);
+		if (ret == 0)
+			ret = read_tty("Again: ", again, sizeof(again));
+		if (ret == 0 && strcmp(pw, again) != 0)
+			ret = MDC_EINVAL;
+		explicit_bzero(again, sizeof(again));
+	} else {
+		ret = fgets(pw, (int)len, stdin) != NULL ? 0 : MDC_EINVAL;
+		if (ret == 0)
+			mdc_str_chomp(pw);
+	}
+	if (ret == 0 && (pw[0] == '\0' || strchr(pw, '\n') != NULL))
+		ret = MDC_EINVAL;
+	if (ret != 0)
+		mdc_cmd_error(v->cmd, "no usable password given");
+	return ret;
+}
+
+/* Set sam's password through kadmin.local (the KDB plugin derives keys). */
+static int
+set_password(struct inv *v, const char *sam, const char *pw)
+{
+	char err[512], *q = NULL, *input = NULL;
+	int ret = MDC_ENOMEM;
+
+	q = mdc_strdupf("cpw %s", sam);
+	input = mdc_strdupf("%s\n%s\n", pw, pw);
+	if (q != NULL && input != NULL)
+		ret = mdc_krb_kadmin_local(&v->conf, q, input, err,
+					   sizeof(err));
+	if (ret != 0 && ret != MDC_ENOMEM)
+		mdc_cmd_error(v->cmd, "cannot set the password of %s: %s", sam,
+			      err);
+	free(q);
+	if (input != NULL)
+		mdc_secret_free(input, 0);
+	return ret;
+}
+
+/* A list of modifications with one value each, pointing at caller memory. */
+struct mods {
+	LDAPMod m[20];
+	LDAPMod *p[21];
+	struct berval bv[20];
+	struct berval *bvp[20][2];
+	int n;
+};
+
+static void
+mod_bin(struct mods *ms, int op, const char *type, const void *val,
+	size_t len)
+{
+	int i = ms->n++;
+
+	ms->bv[i].bv_val = (char *)val;
+	ms->bv[i].bv_len = len;
+	ms->bvp[i][0] = &ms->bv[i];
+	ms->bvp[i][1] = NULL;
+	ms->m[i].mod_op = op | LDAP_MOD_BVALUES;
+	ms->m[i].mod_type = (char *)type;
+	ms->m[i].mod_bvalues = ms->bvp[i];
+	ms->p[i] = &ms->m[i];
+	ms->p[i + 1] = NULL;
+}
+
+static void
+mod_str(struct mods *ms, int op, const char *type, const char *val)
+{
+	mod_bin(ms, op, type, val, strlen(val));
+}
+
+/* The binary SID of the domain plus rid into sid (>= 68 bytes). */
+static int
+account_sid(const struct mdc_dcconf *c, unsigned rid, uint8_t *bin,
+	    size_t cap, size_t *len)
+{
+	struct mdc_sid sid;
+	int ret;
+
+	ret = mdc_sid_parse(c->domain_sid, &sid);
+	if (ret == 0)
+		ret = mdc_sid_append(&sid, rid);
+	if (ret == 0)
+		ret = mdc_sid_to_bin(&sid, bin, cap, len);
+	return ret;
+}
+
+/* Common attributes of a new user or group entry. */
+struct newobj {
+	uint8_t sid[MDC_SID_BIN_LEN(MDC_SID_MAX_SUBAUTH)];
+	size_t sid_len;
+	struct mdc_guid guid;
+	char now[32];
+	char *category;
+};
+
+static int
+newobj_init(struct inv *v, struct newobj *o, const char *category)
+{
+	unsigned rid;
+	int ret;
+
+	ret = mdc_adw_next_rid(v->w, &rid);
+	if (ret != 0) {
+		mdc_cmd_error(v->cmd, "cannot allocate a RID: %s",
+			      mdc_adw_error(v->w));
+		return ret;
+	}
+	ret = account_sid(&v->conf, rid, o->sid, sizeof(o->sid), &o->sid_len);
+	if (ret == 0)
+		ret = mdc_guid_new(&o->guid);
+	mdc_gentime(time(NULL), o->now, sizeof(o->now));
+	o->category = mdc_strdupf("CN=%s,CN=Schema,CN=Configuration,%s",
+				  category, v->conf.base_dn);
+	if (ret == 0 && o->category == NULL)
+		ret = MDC_ENOMEM;
+	if (ret != 0)
+		mdc_cmd_error(v->cmd, "%s", mdc_strerror(ret));
+	return ret;
+}
+
+static void
+newobj_mods(struct mods *ms, struct newobj *o)
+{
+	mod_bin(ms, LDAP_MOD_ADD, "objectSid", o->sid, o->sid_len);
+	mod_bin(ms, LDAP_MOD_ADD, "objectGUID", o->guid.b, sizeof(o->guid.b));
+	mod_str(ms, LDAP_MOD_ADD, "objectCategory", o->category);
+	mod_str(ms, LDAP_MOD_ADD, "whenCreated", o->now);
+	mod_str(ms, LDAP_MOD_ADD, "whenChanged", o->now);
+}
+
+/* RFC 4514 escaping of an RDN value (new string). */
+static char *
+dn_value(const char *v)
+{
+	size_t n = strlen(v), i, o = 0;
+	char *r = malloc(2 * n + 1);
+
+	if (r == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (strchr(",+\"\\<>;=", v[i]) != NULL ||
+		    (i == 0 && (v[i] == '#' || v[i] == ' ')) ||
+		    (i == n - 1 && v[i] == ' '))
+			r[o++] = '\\';
+		r[o++] = v[i];
+	}
+	r[o] = '\0';
+	return r;
+}
+
+/* Fail with a one-line error unless name is a valid account name. */
+static int
+check_sam(struct inv *v, const char *name, int computer)
+{
+	if (name != NULL && mdc_sam_valid(name, computer))
+		return 0;
+	mdc_cmd_error(v->cmd, "invalid account name '%s'",
+		      name != NULL ? name : "");
+	return 1;
+}
+
+/* Add the user entry (no keys yet). */
+static int
+user_add_entry(struct inv *v, const char *name, const char *dn)
+{
+	static char *oc[] = { "top", "person", "organizationalPerson", "user",
+			      NULL };
+	struct newobj o = { .category = NULL };
+	struct mods ms = { .n = 0 };
+	char *upn = mdc_strdupf("%s@%s", name, v->conf.dns_domain);
+	char uac[16], pgid[16], sat[16];
+	int ret, i;
+
+	ret = upn == NULL ? MDC_ENOMEM : newobj_init(v, &o, "Person");
+	if (ret != 0)
+		goto out;
+	snprintf(uac, sizeof(uac), "%d", MDC_UAC_NORMAL_ACCOUNT);
+	snprintf(pgid, sizeof(pgid), "%d", MDC_RID_DOMAIN_USERS);
+	snprintf(sat, sizeof(sat), "%d", MDC_SAT_USER);
+	for (i = 0; oc[i] != NULL; i++)
+		mod_str(&ms, LDAP_MOD_ADD, "objectClass", oc[i]);
+	mod_str(&ms, LDAP_MOD_ADD, "cn", name);
+	mod_str(&ms, LDAP_MOD_ADD, "sAMAccountName", name);
+	mod_str(&ms, LDAP_MOD_ADD, "userPrincipalName", upn);
+	mod_str(&ms, LDAP_MOD_ADD, "userAccountControl", uac);
+	mod_str(&ms, LDAP_MOD_ADD, "primaryGroupID", pgid);
+	mod_str(&ms, LDAP_MOD_ADD, "sAMAccountType", sat);
+	mod_str(&ms, LDAP_MOD_ADD, "accountExpires", "9223372036854775807");
+	mod_str(&ms, LDAP_MOD_ADD, "pwdLastSet", "0");
+	newobj_mods(&ms, &o);
+	ret = mdc_adw_add(v->w, dn, ms.p);
+	if (ret != 0)
+		mdc_cmd_error(v->cmd, "cannot add %s: %s", dn,
+			      mdc_adw_error(v->w));
+out:
+	free(o.category);
+	free(upn);
+	return ret;
+}
+
+static int
+user_add(struct inv *v)
+{
+	const char *name = v->args[0];
+	char pw[PW_MAX], *dn = NULL, *edn = NULL, *found = NULL;
+	int ret;
+
+	if (v->nargs != 1 || check_sam(v, name, 0) != 0 ||
+	    name[strlen(name) - 1] == '$')
+		return v->nargs != 1 ? 2 : (mdc_cmd_error(v->cmd,
+				"invalid user name '%s'", name), 1);
+	if (mdc_adw_find(v->w, "", name, &found) == 0) {
+		mdc_cmd_error(v->cmd, "account %s already exists", name);
+		free(found);
+		return 1;
+	}
+	if (read_password(v, pw, sizeof(pw)) != 0)
+		return 1;
+	edn = dn_value(name);
+	dn = edn != NULL ? mdc_strdupf("CN=%s,CN=Users,%s", edn,
+				       v->conf.base_dn) : NULL;
+	ret = dn == NULL ? MDC_ENOMEM : user_add_entry(v, name, dn);
+	if (ret == 0) {
+		ret = set_password(v, name, pw);
+		/* Nothing half-made stays behind. */
+		if (ret != 0 && mdc_adw_delete(v->w, dn) != 0)
+			mdc_cmd_error(v->cmd, "also could not remove %s", dn);
+	}
+	if (ret == 0)
+		printf("added user %s (%s)\n", name, dn);
+	explicit_bzero(pw, sizeof(pw));
+	free(dn);
+	free(edn);
+	return ret == 0 ? 0 : 1;
+}
+
+/* Read one integer attribute of dn (0 if absent). */
+static int
+read_int(struct inv *v, const char *dn, const char *attr, long long *val)
+{
+	char *attrs[] = { (char *)attr, NULL }, buf[32];
+	LDAPMessage *res = NULL, *e;
+	struct berval **vals = NULL;
+	int ret;
+
+	*val = 0;
+	ret = mdc_adw_search(v->w, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+			     attrs, &res);
+	if (ret != 0)
+		return ret;
+	e = ldap_first_entry(mdc_adw_ld(v->w), res);
+	if (e != NULL)
+		vals = ldap_get_values_len(mdc_adw_ld(v->w), e, attr);
+	if (vals != NULL && vals[0] != NULL && vals[0]->bv_len < sizeof(buf)) {
+		memcpy(buf, vals[0]->bv_val, vals[0]->bv_len);
+		buf[vals[0]->bv_len] = '\0';
+		*val = strtoll(buf, NULL, 10);
+	}
+	ldap_value_free_len(vals);
+	ldap_msgfree(res);
+	return 0;
+}
+
+#define USER_ONLY "(objectClass=user)(!(objectClass=computer))"
+
+/* Find a user (not a computer) by name, with a one-line error if absent. */
+static int
+find_user(struct inv *v, const char *name, char **dn_out)
+{
+	if (v->nargs != 1)
+		return 2;
+	if (check_sam(v, name, 0) != 0)
+		return 1;
+	if (mdc_adw_find(v->w, USER_ONLY, name, dn_out) != 0) {
+		mdc_cmd_error(v->cmd, "no user %s", name);
+		return 1;
+	}
+	return 0;
+}
+
+/* Set or clear ACCOUNTDISABLE. */
+static int
+user_enable(struct inv *v, int disable)
+{
+	struct mods ms = { .n = 0 };
+	long long uac = 0;
+	char *dn = NULL, val[16];
+	int ret;
+
+	ret = find_user(v, v->args[0], &dn);
+	if (ret != 0)
+		return ret;
+	if (strcasecmp(v->args[0], "krbtgt") == 0) {
+		mdc_cmd_error(v->cmd, "krbtgt stays disabled");
+		free(dn);
+		return 1;
+	}
+	ret = read_int(v, dn, "userAccountControl", &uac);
+	if (disable)
+		uac |= MDC_UAC_ACCOUNTDISABLE;
+	else
+		uac &= ~(long long)MDC_UAC_ACCOUNTDISABLE;
+	snprintf(val, sizeof(val), "%lld", uac);
+	mod_str(&ms, LDAP_MOD_REPLACE, "userAccountControl", val);
+	if (ret == 0)
+		ret = mdc_adw_modify(v->w, dn, ms.p);
+	if (ret != 0)
+		mdc_cmd_error(v->cmd, "cannot change %s: %s", dn,
+			      mdc_adw_error(v->w));
+	free(dn);
+	return ret == 0 ? 0 : 1;
+}
+
+static int
+user_del(struct inv *v)
+{
+	char *dn = NULL;
+	int ret;
+
+	ret = find_user(v, v->args[0], &dn);
+	if (ret != 0)
+		return ret;
+	if (strcasecmp(v->args[0], "krbtgt") == 0 ||
+	    strcasecmp(v->args[0], "Administrator") == 0) {
+		mdc_cmd_error(v->cmd, "%s is a built-in account", v->args[0]);
+		free(dn);
+		return 1;
+	}
+	ret = mdc_adw_delete(v->w, dn);
+	if (ret != 0)
+		mdc_cmd_error(v->cmd, "cannot delete %s: %s", dn,
+			      mdc_adw_error(v->w));
+	free(dn);
+	return ret == 0 ? 0 : 1;
+}
+
+static int
+user_passwd(struct inv *v)
+{
+	char pw[PW_MAX], *dn = NULL;
+	int ret;
+
+	ret = find_user(v, v->args[0], &dn);
+	free(dn);
+	if (ret != 0)
+		return ret;
+	if (read_password(v, pw, sizeof(pw)) != 0)
+		return 1;
+	ret = set_password(v, v->args[0], pw);
+	explicit_bzero(pw, sizeof(pw));
+	return ret == 0 ? 0 : 1;
+}
+
+/* Print one attribute (first value) of every entry matching filter. */
+static int
+list(struct inv *v, const char *base, int scope, const char *filter,
+     const char *attr)
+{
+	char *attrs[] = { (char *)attr, NULL };
+	LDAP *ld = mdc_adw_ld(v->w);
+	LDAPMessage *res = NULL, *e;
+	struct berval **vals;
+	int ret, i;
+
+	ret = mdc_adw_search(v->w, base, scope, filter, attrs, &res);
+	if (ret != 0) {
+		mdc_cmd_error(v->cmd, "search failed: %s", mdc_adw_error(v->w));
+		return 1;
+	}
+	for (e = ldap_first_entry(ld, res); e != NULL;
+	     e = ldap_next_entry(ld, e)) {
+		vals = ldap_get_values_len(ld, e, attr);
+		for (i = 0; vals != NULL && vals[i] != NULL; i++)
+			printf("%.*s\n", (int)vals[i]->bv_len,
+			       vals[i]->bv_val);
+		ldap_value_free_len(vals);
+	}
+	ldap_msgfree(res);
+	return 0;
+}
+
+/* Run fn after parsing and connecting; the usual exit statuses. */
+static int
+run(int argc, char **argv, const char *usage,
+    int (*fn)(struct inv *v))
+{
+	struct inv v;
+	int ret;
+
+	memset(&v, 0, sizeof(v));
+	if (parse(&v, argc, argv) != 0) {
+		mdc_cmd_error(argv[0], "usage: minidc %s", usage);
+		return 2;
+	}
+	ret = connect_dc(&v);
+	if (ret == 0)
+		ret = fn(&v);
+	if (ret == 2)
+		mdc_cmd_error(argv[0], "usage: minidc %s", usage);
+	inv_free(&v);
+	return ret;
+}
+
+static int
+user_main(struct inv *v)
+{
+	if (strcmp(v->verb, "add") == 0)
+		return user_add(v);
+	if (strcmp(v->verb, "del") == 0)
+		return user_del(v);
+	if (strcmp(v->verb, "passwd") == 0)
+		return user_passwd(v);
+	if (strcmp(v->verb, "enable") == 0)
+		return user_enable(v, 0);
+	if (strcmp(v->verb, "disable") == 0)
+		return user_enable(v, 1);
+	if (strcmp(v->verb, "list") == 0 && v->nargs == 0)
+		return list(v, v->conf.base_dn, LDAP_SCOPE_SUBTREE,
+			    "(&" USER_ONLY ")", "sAMAccountName");
+	return 2;
+}
+
+int
+mdc_cmd_user(int argc, char **argv)
+{
+	return run(argc, argv,
+		   "user add|del|passwd|enable|disable NAME | user list "
+		   "--dir DIR [--password-file F]",
+		   user_main);
+}
+
+static int
+group_add(struct inv *v)
+{
+	const char *name = v->args[0];
+	struct newobj o = { .category = NULL };
+	struct mods ms = { .n = 0 };
+	char *dn = NULL, *edn = NULL, gt[16], sat[16], *found = NULL;
+	int ret;
+
+	if (v->nargs != 1)
+		return 2;
+	if (check_sam(v, name, 0) != 0)
+		return 1;
+	if (mdc_adw_find(v->w, "", name, &found) == 0) {
+		mdc_cmd_error(v->cmd, "%s already exists", name);
+		free(found);
+		return 1;
+	}
+	edn = dn_value(name);
+	dn = edn != NULL ? mdc_strdupf("CN=%s,CN=Users,%s", edn,
+				       v->conf.base_dn) : NULL;
+	ret = dn == NULL ? MDC_ENOMEM : newobj_init(v, &o, "Group");
+	snprintf(gt, sizeof(gt), "%d", -2147483646); /* global security */
+	snprintf(sat, sizeof(sat), "%d", MDC_SAT_GROUP);
+	mod_str(&ms, LDAP_MOD_ADD, "objectClass", "top");
+	mod_str(&ms, LDAP_MOD_ADD, "objectClass", "group");
+	mod_str(&ms, LDAP_MOD_ADD, "cn", name);
+	mod_str(&ms, LDAP_MOD_ADD, "sAMAccountName", name);
+	mod_str(&ms, LDAP_MOD_ADD, "groupType", gt);
+	mod_str(&ms, LDAP_MOD_ADD, "sAMAccountType", sat);
+	if (ret == 0) {
+		newobj_mods(&ms, &o);
+		ret = mdc_adw_add(v->w, dn, ms.p);
+		if (ret != 0)
+			mdc_cmd_error(v->cmd, "cannot add %s: %s", dn,
+				      mdc_adw_error(v->w));
+	}
+	free(o.category);
+	free(dn);
+	free(edn);
+	return ret == 0 ? 0 : 1;
+}
+
+/* Add or remove ACCOUNT (user, computer or group) in GROUP. */
+static int
+group_change_member(struct inv *v, int op)
+{
+	struct mods ms = { .n = 0 };
+	char *gdn = NULL, *mdn = NULL;
+	int ret = 1;
+
+	if (v->nargs != 2)
+		return 2;
+	if (check_sam(v, v->args[0], 0) != 0 || check_sam(v, v->args[1], 0))
+		return 1;
+	if (mdc_adw_find(v->w, "(objectClass=group)", v->args[0], &gdn) != 0)
+		mdc_cmd_error(v->cmd, "no group %s", v->args[0]);
+	else if (mdc_adw_find(v->w, "", v->args[1], &mdn) != 0)
+		mdc_cmd_error(v->cmd, "no account %s", v->args[1]);
+	else {
+		mod_str(&ms, op, "member", mdn);
+		ret = mdc_adw_modify(v->w, gdn, ms.p) == 0 ? 0 : 1;
+		if (ret != 0)
+			mdc_cmd_error(v->cmd, "cannot change %s: %s", gdn,
+				      mdc_adw_error(v->w));
+	}
+	free(gdn);
+	free(mdn);
+	return ret;
+}
+
+static int
+group_main(struct inv *v)
+{
+	char *dn = NULL;
+	int ret;
+
+	if (strcmp(v->verb, "add") == 0)
+		return group_add(v);
+	if (strcmp(v->verb, "addmember") == 0)
+		return group_change_member(v, LDAP_MOD_ADD);
+	if (strcmp(v->verb, "delmember") == 0)
+		return group_change_member(v, LDAP_MOD_DELETE);
+	if (strcmp(v->verb, "list") == 0 && v->nargs == 0)
+		return list(v, v->conf.base_dn, LDAP_SCOPE_SUBTREE,
+			    "(objectClass=group)", "sAMAccountName");
+	if (strcmp(v->verb, "list") != 0 || v->nargs != 1)
+		return 2;
+	if (check_sam(v, v->args[0], 0) != 0)
+		return 1;
+	if (mdc_adw_find(v->w, "(objectClass=group)", v->args[0], &dn) != 0) {
+		mdc_cmd_error(v->cmd, "no group %s", v->args[0]);
+		return 1;
+	}
+	ret = list(v, dn, LDAP_SCOPE_BASE, "(objectClass=*)", "member");
+	free(dn);
+	return ret;
+}
+
+int
+mdc_cmd_group(int argc, char **argv)
+{
+	return run(argc, argv,
+		   "group add NAME | addmember|delmember GROUP ACCOUNT | "
+		   "list [GROUP] --dir DIR",
+		   group_main);
+}
+
+/* "host2" -> "HOST2$" style lookup name (keeps the caller's case). */
+static char *
+computer_sam(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && name[n - 1] == '$' ? strdup(name)
+					   : mdc_strdupf("%s$", name);
+}
+
+static int
+computer_main(struct inv *v)
+{
+	char *sam = NULL, *dn = NULL;
+	long long uac = 0;
+	int ret = 1;
+
+	if (strcmp(v->verb, "list") == 0 && v->nargs == 0)
+		return list(v, v->conf.base_dn, LDAP_SCOPE_SUBTREE,
+			    "(objectClass=computer)", "sAMAccountName");
+	if (strcmp(v->verb, "del") != 0 || v->nargs != 1)
+		return 2;
+	sam = computer_sam(v->args[0]);
+	if (sam == NULL || check_sam(v, sam, 1) != 0)
+		goto out;
+	if (mdc_adw_find(v->w, "(objectClass=computer)", sam, &dn) != 0) {
+		mdc_cmd_error(v->cmd, "no computer %s", sam);
+		goto out;
+	}
+	if (read_int(v, dn, "userAccountControl", &uac) == 0 &&
+	    (uac & MDC_UAC_SERVER_TRUST_ACCOUNT)) {
+		mdc_cmd_error(v->cmd, "%s is a domain controller", sam);
+		goto out;
+	}
+	ret = mdc_adw_delete(v->w, dn) == 0 ? 0 : 1;
+	if (ret != 0)
+		mdc_cmd_error(v->cmd, "cannot delete %s: %s", dn,
+			      mdc_adw_error(v->w));
+out:
+	free(sam);
+	free(dn);
+	return ret;
+}
+
+int
+mdc_cmd_computer(int argc, char **argv)
+{
+	return run(argc, argv, "computer list | del NAME --dir DIR",
+		   computer_main);
+}
+
+/* Find an account (user or computer, NAME or NAME$). */
+static int
+find_account(struct inv *v, const char *name, char **dn_out)
+{
+	char *sam;
+	int ret;
+
+	if (check_sam(v, name, 0) != 0)
+		return 1;
+	if (mdc_adw_find(v->w, "(objectClass=user)", name, dn_out) == 0)
+		return 0;
+	sam = computer_sam(name);
+	ret = sam != NULL ? mdc_adw_find(v->w, "(objectClass=user)", sam,
+					 dn_out)
+			  : MDC_ENOMEM;
+	free(sam);
+	if (ret != 0)
+		mdc_cmd_error(v->cmd, "no account %s", name);
+	return ret == 0 ? 0 : 1;
+}
+
+static int
+delegation_main(struct inv *v)
+{
+	struct mods ms = { .n = 0 };
+	int allow = strcmp(v->verb, "allow") == 0, ret;
+	char *dn = NULL;
+
+	if (strcmp(v->verb, "list") == 0 && v->nargs == 1) {
+		ret = find_account(v, v->args[0], &dn);
+		if (ret == 0)
+			ret = list(v, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+				   "msDS-AllowedToDelegateTo");
+		free(dn);
+		return ret;
+	}
+	if ((!allow && strcmp(v->verb, "deny") != 0) || v->nargs != 2)
+		return 2;
+	if (!mdc_spn_valid(v->args[1])) {
+		mdc_cmd_error(v->cmd, "invalid service principal name '%s'",
+			      v->args[1]);
+		return 1;
+	}
+	ret = find_account(v, v->args[0], &dn);
+	if (ret != 0)
+		return ret;
+	mod_str(&ms, allow ? LDAP_MOD_ADD : LDAP_MOD_DELETE,
+		"msDS-AllowedToDelegateTo", v->args[1]);
+	ret = mdc_adw_modify(v->w, dn, ms.p) == 0 ? 0 : 1;
+	if (ret != 0)
+		mdc_cmd_error(v->cmd, "cannot change %s: %s", dn,
+			      mdc_adw_error(v->w));
+	free(dn);
+	return ret;
+}
+
+int
+mdc_cmd_delegation(int argc, char **argv)
+{
+	return run(argc, argv,
+		   "delegation allow|deny ACCOUNT SPN | list ACCOUNT --dir DIR",
+		   delegation_main);
+}

@@ -1,0 +1,247 @@
+/* dc/adwrite.c - ldapi access for the admin CLI, with the KDC cache stamp */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dc/adwrite.h"
+#include "lib/util.h"
+
+struct mdc_adw {
+	LDAP *ld;
+	char *base;
+	char *stamp;
+	char error[512];
+};
+
+static int
+sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
+{
+	return LDAP_SUCCESS;
+}
+
+int
+mdc_adw_open(const struct mdc_dcconf *c, struct mdc_adw **w_out, char *err,
+	     size_t errlen)
+{
+	struct mdc_adw *w = calloc(1, sizeof(*w));
+	char *uri = mdc_dc_ldapi_uri(c);
+	int v3 = LDAP_VERSION3, rc, ret = MDC_ENOMEM;
+
+	if (w == NULL || uri == NULL)
+		goto out;
+	w->base = strdup(c->base_dn);
+	w->stamp = mdc_dc_path(c, "run/kdb.stamp");
+	if (w->base == NULL || w->stamp == NULL)
+		goto out;
+	ret = MDC_ELDAP;
+	if (ldap_initialize(&w->ld, uri) != LDAP_SUCCESS)
+		goto out;
+	ldap_set_option(w->ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
+	rc = ldap_sasl_interactive_bind_s(w->ld, NULL, "EXTERNAL", NULL, NULL,
+					  LDAP_SASL_QUIET, sasl_quiet, NULL);
+	if (rc != LDAP_SUCCESS) {
+		snprintf(err, errlen, "cannot bind to the directory at %s: %s "
+			 "(is the DC running, and are you root?)", uri,
+			 ldap_err2string(rc));
+		goto out;
+	}
+	*w_out = w;
+	w = NULL;
+	ret = 0;
+out:
+	if (ret == MDC_ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	free(uri);
+	mdc_adw_close(w);
+	return ret;
+}
+
+void
+mdc_adw_close(struct mdc_adw *w)
+{
+	if (w == NULL)
+		return;
+	if (w->ld != NULL)
+		ldap_unbind_ext_s(w->ld, NULL, NULL);
+	free(w->base);
+	free(w->stamp);
+	free(w);
+}
+
+LDAP *
+mdc_adw_ld(struct mdc_adw *w)
+{
+	return w->ld;
+}
+
+const char *
+mdc_adw_error(const struct mdc_adw *w)
+{
+	return w->error;
+}
+
+int
+mdc_adw_search(struct mdc_adw *w, const char *base, int scope,
+	       const char *filter, char *const *attrs, LDAPMessage **res_out)
+{
+	int rc;
+
+	*res_out = NULL;
+	rc = ldap_search_ext_s(w->ld, base, scope, filter, (char **)attrs, 0,
+			       NULL, NULL, NULL, 0, res_out);
+	if (rc == LDAP_SUCCESS)
+		return 0;
+	snprintf(w->error, sizeof(w->error), "%s", ldap_err2string(rc));
+	ldap_msgfree(*res_out);
+	*res_out = NULL;
+	return rc == LDAP_NO_SUCH_OBJECT ? MDC_ENOENT : MDC_ELDAP;
+}
+
+/* Let krb5kdc/kadmind drop cached entries now (see dc/kdb). */
+static void
+touch_stamp(struct mdc_adw *w)
+{
+	int fd = open(w->stamp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return;
+	(void)futimens(fd, NULL);
+	close(fd);
+}
+
+/* Turn an LDAP result code into a status, remembering the reason. */
+static int
+result(struct mdc_adw *w, int rc)
+{
+	char *diag = NULL;
+
+	if (rc == LDAP_SUCCESS) {
+		touch_stamp(w);
+		return 0;
+	}
+	ldap_get_option(w->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+	snprintf(w->error, sizeof(w->error), "%s%s%s", ldap_err2string(rc),
+		 diag != NULL && diag[0] != '\0' ? ": " : "",
+		 diag != NULL ? diag : "");
+	ldap_memfree(diag);
+	if (rc == LDAP_ALREADY_EXISTS)
+		return MDC_EEXIST;
+	if (rc == LDAP_NO_SUCH_OBJECT)
+		return MDC_ENOENT;
+	return MDC_ELDAP;
+}
+
+int
+mdc_adw_add(struct mdc_adw *w, const char *dn, LDAPMod **mods)
+{
+	return result(w, ldap_add_ext_s(w->ld, dn, mods, NULL, NULL));
+}
+
+int
+mdc_adw_modify(struct mdc_adw *w, const char *dn, LDAPMod **mods)
+{
+	return result(w, ldap_modify_ext_s(w->ld, dn, mods, NULL, NULL));
+}
+
+int
+mdc_adw_delete(struct mdc_adw *w, const char *dn)
+{
+	return result(w, ldap_delete_ext_s(w->ld, dn, NULL, NULL));
+}
+
+int
+mdc_adw_find(struct mdc_adw *w, const char *what, const char *sam,
+	     char **dn_out)
+{
+	static char *const attrs[] = { "1.1", NULL };
+	struct berval in, esc = { 0, NULL };
+	LDAPMessage *res = NULL, *e;
+	char *filter = NULL, *dn;
+	int ret = MDC_ENOMEM;
+
+	in.bv_val = (char *)sam;
+	in.bv_len = strlen(sam);
+	if (ldap_bv2escaped_filter_value(&in, &esc) != 0)
+		return MDC_ENOMEM;
+	filter = mdc_strdupf("(&%s(sAMAccountName=%s))", what, esc.bv_val);
+	if (filter == NULL)
+		goto out;
+	ret = mdc_adw_search(w, w->base, LDAP_SCOPE_SUBTREE, filter, attrs,
+			     &res);
+	if (ret != 0)
+		goto out;
+	e = ldap_first_entry(w->ld, res);
+	ret = MDC_ENOENT;
+	if (e == NULL || (dn = ldap_get_dn(w->ld, e)) == NULL)
+		goto out;
+	*dn_out = strdup(dn);
+	ldap_memfree(dn);
+	ret = *dn_out == NULL ? MDC_ENOMEM : 0;
+out:
+	ldap_memfree(esc.bv_val);
+	ldap_msgfree(res);
+	free(filter);
+	return ret;
+}
+
+/* Read the current mdcRidNext. */
+static int
+read_rid(struct mdc_adw *w, unsigned *rid_out)
+{
+	static char *const attrs[] = { "mdcRidNext", NULL };
+	LDAPMessage *res = NULL, *e;
+	struct berval **v = NULL;
+	char buf[16];
+	int ret;
+
+	ret = mdc_adw_search(w, w->base, LDAP_SCOPE_BASE, "(objectClass=*)",
+			     attrs, &res);
+	if (ret != 0)
+		return ret;
+	e = ldap_first_entry(w->ld, res);
+	if (e != NULL)
+		v = ldap_get_values_len(w->ld, e, "mdcRidNext");
+	ret = MDC_ENOENT;
+	if (v != NULL && v[0] != NULL && v[0]->bv_len < sizeof(buf)) {
+		memcpy(buf, v[0]->bv_val, v[0]->bv_len);
+		buf[v[0]->bv_len] = '\0';
+		*rid_out = (unsigned)strtoul(buf, NULL, 10);
+		ret = *rid_out >= 1000 ? 0 : MDC_EINVAL;
+	}
+	ldap_value_free_len(v);
+	ldap_msgfree(res);
+	return ret;
+}
+
+int
+mdc_adw_next_rid(struct mdc_adw *w, unsigned *rid_out)
+{
+	char oldv[16], newv[16];
+	char *ov[] = { oldv, NULL }, *nv[] = { newv, NULL };
+	LDAPMod del = { LDAP_MOD_DELETE, "mdcRidNext", { .modv_strvals = ov } };
+	LDAPMod add = { LDAP_MOD_ADD, "mdcRidNext", { .modv_strvals = nv } };
+	LDAPMod *mods[] = { &del, &add, NULL };
+	unsigned rid = 0;
+	int attempt, rc = LDAP_OTHER, ret;
+
+	for (attempt = 0; attempt < 20; attempt++) {
+		ret = read_rid(w, &rid);
+		if (ret != 0)
+			return ret;
+		snprintf(oldv, sizeof(oldv), "%u", rid);
+		snprintf(newv, sizeof(newv), "%u", rid + 1);
+		/* Fails with noSuchAttribute if another writer got there. */
+		rc = ldap_modify_ext_s(w->ld, w->base, mods, NULL, NULL);
+		if (rc != LDAP_NO_SUCH_ATTRIBUTE)
+			break;
+	}
+	if (rc != LDAP_SUCCESS)
+		return result(w, rc);
+	*rid_out = rid;
+	return 0;
+}
