@@ -24,6 +24,7 @@
 #include "dns/wire.h"
 #include "lib/log.h"
 #include "lib/net.h"
+#include "lib/util.h"
 
 #define BATCH       32
 #define UDP_IN      4096
@@ -476,17 +477,42 @@ bind_all(struct dns_server *srv, const char *ip, int port)
 	return mdc_net_listen(ip, port, SOCK_STREAM, 0, &srv->tcp_fd);
 }
 
+/*
+ * The GSS acceptor's replay cache must stay writable after we drop root:
+ * give it a directory of its own (an inherited KRB5RCACHEDIR may be
+ * root-only).
+ */
+static int
+prepare_rcache(const char *dir, const struct passwd *pw)
+{
+	char *rc = mdc_strdupf("%s/run/dns-rcache", dir);
+	int ret = MDC_ENOMEM;
+
+	if (rc == NULL)
+		return ret;
+	ret = mdc_mkdir_p(rc, 0700);
+	if (ret == 0 && pw != NULL && chown(rc, pw->pw_uid, pw->pw_gid) != 0)
+		ret = mdc_err_from_errno(errno);
+	if (ret == 0 && setenv("KRB5RCACHEDIR", rc, 1) != 0)
+		ret = MDC_ENOMEM;
+	free(rc);
+	return ret;
+}
+
 /* Give up root once the ports are bound and secrets are loaded. */
 static int
-drop_privileges(void)
+drop_privileges(const char *dir)
 {
 	struct passwd *pw;
+	int ret;
 
 	if (geteuid() != 0)
-		return 0;
+		return dir != NULL ? prepare_rcache(dir, NULL) : 0;
 	pw = getpwnam("nobody");
 	if (pw == NULL)
 		return MDC_ENOENT;
+	if (dir != NULL && (ret = prepare_rcache(dir, pw)) != 0)
+		return ret;
 	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 ||
 	    setuid(pw->pw_uid) != 0)
 		return mdc_err_from_errno(errno);
@@ -585,7 +611,7 @@ serve(struct run *r, struct dns_server *srv)
 		log_err_r(ret, "cannot load the zone");
 		return ret;
 	}
-	if ((ret = drop_privileges()) != 0) {
+	if ((ret = drop_privileges(r->have_conf ? r->conf.dir : NULL)) != 0) {
 		log_err_r(ret, "cannot drop privileges");
 		return ret;
 	}

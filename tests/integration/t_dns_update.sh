@@ -1,0 +1,143 @@
+#!/bin/sh
+# tests/integration/t_dns_update.sh - issue 4: secure dynamic update with real
+# nsupdate -g (GSS-TSIG), the owner rule, records written to the directory and
+# served from the sync stream, changes made with ldapmodify and `minidc dns`
+# seen within 1 s, persistence across stop/run.
+. "$top_srcdir/tests/harness/harness.sh"
+harness_start
+
+P=${MINIDC_DNS_PORT:-53}
+D="dig @$H_ADDR -p $P +time=2 +tries=1"
+ZDN="idnsName=example.com,cn=dns,$H_BASE"
+has() { # name type expected-substring: true once dig shows it
+	$D +short "$2" "$1" | grep -q -- "$3"
+}
+hasnt() { [ -z "$($D +short "$2" "$1")" ]; }
+upd() { # ccache file, then nsupdate lines on stdin
+	_cc=$1; shift
+	{ printf 'server %s %s\nzone example.com\n' "$H_ADDR" "$P"; cat; printf 'send\n'; } > "$H_TMP/nsu.txt"
+	KRB5CCNAME="FILE:$_cc" timeout 30 nsupdate -g "$H_TMP/nsu.txt"
+}
+owner_of() {
+	ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "idnsName=$1,$ZDN" -s base mdcDnsOwner 2>/dev/null |
+		sed -n 's/^mdcDnsOwner: //p'
+}
+
+# ---- identities: Administrator and an ordinary principal ----
+ADMCC="$H_TMP/admin.cc"
+USRCC="$H_TMP/user2.cc"
+t_ok "kinit Administrator" sh -c "KRB5CCNAME=FILE:$ADMCC kinit Administrator < '$H_ADMIN_PW_FILE'"
+t_ok "kadmin creates an ordinary principal user2" sh -c \
+	"kadmin -p Administrator -q 'addprinc -randkey user2' < '$H_ADMIN_PW_FILE'"
+t_ok "kadmin extracts user2's keys" sh -c \
+	"kadmin -p Administrator -q 'ktadd -k $H_TMP/user2.kt user2' < '$H_ADMIN_PW_FILE'"
+t_ok "kinit user2 from its keytab" env KRB5CCNAME="FILE:$USRCC" kinit -k -t "$H_TMP/user2.kt" user2
+
+# ---- Administrator adds, the change is served and stored ----
+t_ok "nsupdate -g as Administrator adds host2 A" upd "$ADMCC" <<NSU
+update add host2.example.com 3600 A 10.0.0.2
+NSU
+t_ok "dig sees host2 within 1 s" t_wait 1 has host2.example.com A 10.0.0.2
+out=$(ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "$ZDN" '(idnsName=host2)' aRecord mdcDnsOwner dNSTTL 2>&1)
+t_like "host2 is in the directory" "$out" "^aRecord: 10\.0\.0\.2$"
+t_like "the directory keeps the TTL" "$out" "^dNSTTL: 3600$"
+t_is "Administrator owns host2" "$(owner_of host2)" "Administrator@EXAMPLE.COM"
+out=$($D +norec a host2.example.com)
+t_like "the new record is authoritative" "$out" "flags: qr aa;"
+
+# ---- the owner rule ----
+t_fail "user2 cannot replace host2 (owned by Administrator)" upd "$USRCC" <<NSU
+update delete host2.example.com A
+update add host2.example.com 3600 A 10.0.0.66
+NSU
+t_is "host2 is unchanged" "$($D +short a host2.example.com)" "10.0.0.2"
+t_fail "user2 cannot change a provisioned locator record" upd "$USRCC" <<NSU
+update delete _ldap._tcp.example.com SRV
+NSU
+t_ok "the locator record is still there" has _ldap._tcp.example.com SRV "dc1.example.com."
+t_ok "user2 creates host7" upd "$USRCC" <<NSU
+update add host7.example.com 600 A 10.0.0.7
+NSU
+t_ok "dig sees host7 within 1 s" t_wait 1 has host7.example.com A 10.0.0.7
+t_is "user2 owns host7" "$(owner_of host7)" "user2@EXAMPLE.COM"
+t_ok "user2 replaces its own host7" upd "$USRCC" <<NSU
+update delete host7.example.com A
+update add host7.example.com 600 A 10.0.0.77
+NSU
+t_ok "dig sees the new host7 within 1 s" t_wait 1 has host7.example.com A 10.0.0.77
+t_ok "Administrator may change host7 too (Domain Admins)" upd "$ADMCC" <<NSU
+update add host7.example.com 600 TXT "admin-was-here"
+NSU
+t_ok "dig sees Administrator's TXT on host7" t_wait 1 has host7.example.com TXT admin-was-here
+t_ok "prerequisite 'name in use' holds for host7" upd "$USRCC" <<NSU
+prereq yxdomain host7.example.com
+update add host7.example.com 600 A 10.0.0.78
+NSU
+t_fail "prerequisite 'name not in use' fails for host7 (YXDOMAIN)" upd "$USRCC" <<NSU
+prereq nxdomain host7.example.com
+update add host7.example.com 600 A 10.0.0.79
+NSU
+t_ok "the failed prerequisite changed nothing" t_wait 1 sh -c "! $D +short a host7.example.com | grep -q 10.0.0.79"
+
+# ---- unsigned updates ----
+printf 'server %s %s\nzone example.com\nupdate add host3.example.com 300 A 10.0.0.3\nsend\n' "$H_ADDR" "$P" > "$H_TMP/unsigned.txt"
+out=$(nsupdate "$H_TMP/unsigned.txt" 2>&1)
+t_like "an unsigned nsupdate is REFUSED" "$out" "REFUSED"
+t_ok "host3 does not exist" hasnt host3.example.com A
+
+# ---- deletion ----
+t_ok "nsupdate -g as Administrator deletes host2" upd "$ADMCC" <<NSU
+update delete host2.example.com A
+NSU
+t_ok "host2 is gone from DNS within 1 s" t_wait 1 sh -c "$D a host2.example.com | grep -q 'status: NXDOMAIN'"
+out=$(ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "$ZDN" '(idnsName=host2)' dn 2>&1)
+t_unlike "host2 is gone from the directory" "$out" "^dn:"
+
+# ---- changes made in the directory ----
+t_ok "ldapmodify adds host9" ldapmodify -Q -Y EXTERNAL -H "$H_LDAPI" <<LDIF
+dn: idnsName=host9,$ZDN
+changetype: add
+objectClass: idnsRecord
+idnsName: host9
+aRecord: 10.0.0.9
+LDIF
+t_ok "host9 is answered within 1 s, no restart" t_wait 1 has host9.example.com A 10.0.0.9
+t_ok "ldapmodify changes host9" ldapmodify -Q -Y EXTERNAL -H "$H_LDAPI" <<LDIF
+dn: idnsName=host9,$ZDN
+changetype: modify
+replace: aRecord
+aRecord: 10.0.0.99
+LDIF
+t_ok "the new host9 address is answered within 1 s" t_wait 1 has host9.example.com A 10.0.0.99
+t_ok "ldapdelete removes host9" ldapdelete -Q -Y EXTERNAL -H "$H_LDAPI" "idnsName=host9,$ZDN"
+t_ok "host9 is NXDOMAIN within 1 s" t_wait 1 sh -c "$D a host9.example.com | grep -q 'status: NXDOMAIN'"
+
+# ---- minidc dns add|list|del ----
+t_ok "minidc dns add" "$MINIDC" dns add --dir "$H_DIR" --ttl 300 web CNAME dc1
+t_ok "the CNAME is answered within 1 s" t_wait 1 has web.example.com CNAME dc1.example.com.
+out=$("$MINIDC" dns list --dir "$H_DIR" 2>&1)
+t_like "minidc dns list shows it" "$out" "^web\.example\.com\.[[:space:]]+300[[:space:]]+IN[[:space:]]+CNAME[[:space:]]+dc1\.example\.com\.$"
+t_like "minidc dns list shows the locator records" "$out" "^_kerberos\._tcp\.dc\._msdcs\.example\.com\..*SRV"
+t_ok "minidc dns del" "$MINIDC" dns del --dir "$H_DIR" web CNAME
+t_ok "the CNAME is gone within 1 s" t_wait 1 hasnt web.example.com CNAME
+out=$("$MINIDC" dns del --dir "$H_DIR" web CNAME 2>&1); rc=$?
+t_is "deleting a missing record fails" "$rc" "1"
+t_like "with a one-line reason" "$out" "^minidc dns: del web: no such record$"
+out=$("$MINIDC" dns add --dir "$H_DIR" bad A not-an-address 2>&1); rc=$?
+t_is "a malformed record is a usage error" "$rc" "2"
+
+# ---- persistence across stop/run ----
+t_ok "nsupdate -g adds host8 before the restart" upd "$ADMCC" <<NSU
+update add host8.example.com 3600 A 10.0.0.8
+NSU
+t_ok "host8 is served" t_wait 1 has host8.example.com A 10.0.0.8
+t_ok "minidc stop" "$MINIDC" stop --dir "$H_DIR"
+t_ok "minidc run" "$MINIDC" run --dir "$H_DIR"
+t_is "host8 survived the restart" "$($D +short a host8.example.com)" "10.0.0.8"
+t_is "host7 survived the restart" "$($D +short a host7.example.com | sort | head -n 1)" "10.0.0.77"
+t_ok "a fresh TKEY/update works after the restart" upd "$ADMCC" <<NSU
+update delete host8.example.com A
+NSU
+t_ok "host8 is gone within 1 s" t_wait 1 hasnt host8.example.com A
+
+harness_done
