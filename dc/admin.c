@@ -218,12 +218,19 @@ set_password(struct inv *v, const char *sam, const char *pw)
 	return ret;
 }
 
-/* A list of modifications with one value each, pointing at caller memory. */
+/*
+ * A list of modifications pointing at caller memory; consecutive values of
+ * the same attribute and operation share one LDAPMod (an add may not name
+ * an attribute twice).
+ */
+#define MODS_MAX 20
+#define VALS_MAX 6
 struct mods {
-	LDAPMod m[20];
-	LDAPMod *p[21];
-	struct berval bv[20];
-	struct berval *bvp[20][2];
+	LDAPMod m[MODS_MAX];
+	LDAPMod *p[MODS_MAX + 1];
+	struct berval bv[MODS_MAX][VALS_MAX];
+	struct berval *bvp[MODS_MAX][VALS_MAX + 1];
+	int nv[MODS_MAX];
 	int n;
 };
 
@@ -231,17 +238,26 @@ static void
 mod_bin(struct mods *ms, int op, const char *type, const void *val,
 	size_t len)
 {
-	int i = ms->n++;
+	int i = ms->n - 1, j;
 
-	ms->bv[i].bv_val = (char *)val;
-	ms->bv[i].bv_len = len;
-	ms->bvp[i][0] = &ms->bv[i];
-	ms->bvp[i][1] = NULL;
-	ms->m[i].mod_op = op | LDAP_MOD_BVALUES;
-	ms->m[i].mod_type = (char *)type;
-	ms->m[i].mod_bvalues = ms->bvp[i];
-	ms->p[i] = &ms->m[i];
-	ms->p[i + 1] = NULL;
+	if (i < 0 || strcmp(ms->m[i].mod_type, type) != 0 ||
+	    ms->m[i].mod_op != (op | LDAP_MOD_BVALUES) ||
+	    ms->nv[i] >= VALS_MAX) {
+		if (ms->n >= MODS_MAX)
+			return; /* callers stay far below */
+		i = ms->n++;
+		ms->nv[i] = 0;
+		ms->m[i].mod_op = op | LDAP_MOD_BVALUES;
+		ms->m[i].mod_type = (char *)type;
+		ms->m[i].mod_bvalues = ms->bvp[i];
+		ms->p[i] = &ms->m[i];
+		ms->p[i + 1] = NULL;
+	}
+	j = ms->nv[i]++;
+	ms->bv[i][j].bv_val = (char *)val;
+	ms->bv[i][j].bv_len = len;
+	ms->bvp[i][j] = &ms->bv[i][j];
+	ms->bvp[i][j + 1] = NULL;
 }
 
 static void
@@ -387,10 +403,15 @@ user_add(struct inv *v)
 	char pw[PW_MAX], *dn = NULL, *edn = NULL, *found = NULL;
 	int ret;
 
-	if (v->nargs != 1 || check_sam(v, name, 0) != 0 ||
-	    name[strlen(name) - 1] == '$')
-		return v->nargs != 1 ? 2 : (mdc_cmd_error(v->cmd,
-				"invalid user name '%s'", name), 1);
+	if (v->nargs != 1)
+		return 2;
+	if (check_sam(v, name, 0) != 0)
+		return 1;
+	if (name[strlen(name) - 1] == '$') {
+		mdc_cmd_error(v->cmd, "invalid user name '%s' (ends with $)",
+			      name);
+		return 1;
+	}
 	if (mdc_adw_find(v->w, "", name, &found) == 0) {
 		mdc_cmd_error(v->cmd, "account %s already exists", name);
 		free(found);

@@ -214,8 +214,11 @@ emit_databases(const struct mdc_dcconf *c, FILE *out)
 		/* The rootdn (the DC system identity) bypasses these rules. */
 		/* Secrets: nobody else reads them; simple binds may test userPassword. */
 		"access to attrs=%s by anonymous auth by * none\n"
-		/* Users read the domain; writes go through the DC identity. */
-		"access to dn.subtree=\"%s\" by users read by * none\n",
+		/* Users read the domain; writes go through the DC identity.
+		 * Anonymous "auth" lets simple binds and the SASL authz-regexp
+		 * search (run anonymously) find the account entry. */
+		"access to dn.subtree=\"%s\" by users read by anonymous auth "
+		"by * none\n",
 		c->base_dn, c->dir, root, MDC_SECRET_ATTRS, c->base_dn);
 	for (int i = 0; db_indexes[i] != NULL; i++)
 		fprintf(out, "index %s\n", db_indexes[i]);

@@ -1,0 +1,135 @@
+#!/bin/sh
+# tests/integration/t_kerberos.sh - issue 3: the domain's Kerberos with real
+# clients (kinit, klist, kvno, kpasswd, kadmin, ldapwhoami/ldapsearch -Y GSSAPI)
+# against stock krb5kdc/kadmind running our KDB plugin over the directory.
+. "$top_srcdir/tests/harness/harness.sh"
+harness_start
+
+ADMPW=$(cat "$H_ADMIN_PW_FILE")
+ldapi() { ldapsearch -Q -LLL -Y EXTERNAL -H "$H_LDAPI" -b "$H_BASE" "$@"; }
+attr() { ldapi "(sAMAccountName=$1)" "$2" | sed -n "s/^$2: //p"; }
+kinit_pw() { _pw=$1; shift; printf '%s\n' "$_pw" | kinit "$@" 2>&1; }  # PW [OPTS] NAME
+# GSSAPI LDAP clients need the DC's name: a private /etc/hosts (no DNS).
+printf '%s dc1.example.com dc1\n127.0.0.1 localhost\n' "$H_ADDR" > "$H_TMP/hosts"
+named() { unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$H_TMP/hosts" "$@"; }
+
+# ---- files ----
+t_is "dc.keytab is 0600" "$(stat -c %a "$H_DIR/krb5/dc.keytab")" 600
+t_is "stash is 0600" "$(stat -c %a "$H_DIR/krb5/stash")" 600
+kt=$(klist -k "$H_DIR/krb5/dc.keytab")
+for p in 'DC1\$' host/dc1.example.com ldap/dc1.example.com DNS/dc1.example.com dns/dc1.example.com; do
+	t_like "keytab has $p" "$kt" " $p@EXAMPLE.COM"
+done
+
+# ---- Administrator, service tickets, GSSAPI to slapd ----
+out=$(kinit_pw "$ADMPW" Administrator)
+t_is "kinit Administrator with the provisioned password" "$?" 0
+t_like "klist shows Administrator@EXAMPLE.COM" "$(klist)" "Default principal: Administrator@EXAMPLE.COM"
+t_like "kvno ldap/dc1.example.com" "$(kvno ldap/dc1.example.com 2>&1)" "ldap/dc1.example.com@EXAMPLE.COM: kvno = 1"
+t_ok "the DC keytab decrypts its ticket" kvno -k "$H_DIR/krb5/dc.keytab" host/dc1.example.com
+out=$(named ldapwhoami -Q -Y GSSAPI -H ldap://dc1.example.com 2>&1 | tr A-Z a-z)
+t_like "ldapwhoami -Y GSSAPI is the Administrator entry" "$out" "^dn: *cn=administrator,cn=users,dc=example,dc=com$"
+out=$(named ldapsearch -Q -LLL -Y GSSAPI -H ldap://dc1.example.com -b "$H_BASE" '(sAMAccountName=DC1$)' dNSHostName minidcKrbKeyData 2>&1)
+t_like "ldapsearch -Y GSSAPI reads the domain" "$out" "dNSHostName: dc1.example.com"
+t_unlike "... but not the Kerberos keys" "$out" "minidcKrbKeyData"
+out=$(named ldapsearch -Q -LLL -Y GSSAPI -H ldap://dc1.example.com -b "$H_BASE" '(sAMAccountName=krbtgt)' minidcKrbKeyData minidcKrbTlData userPassword 2>&1)
+t_unlike "krbtgt's keys are not readable over GSSAPI" "$out" "minidcKrbKeyData|minidcKrbTlData|userPassword"
+
+# ---- unknown principal, wrong password ----
+out=$(kinit_pw x nosuchuser)
+t_like "unknown principal: the KDC's own error" "$out" "not found in Kerberos database"
+out=$(kinit_pw wrong-password Administrator)
+t_like "wrong password: pre-authentication failure" "$out" "Password incorrect|Preauthentication failed"
+
+# ---- minidc user add, kinit, kpasswd, kvno mirror ----
+echo 'Alice-Pass-1' | "$MINIDC" user add alice --dir "$H_DIR" > "$H_TMP/add.out" 2>&1
+t_is "minidc user add alice (password on stdin)" "$?" 0
+out=$(kinit_pw Alice-Pass-1 alice)
+t_like "kinit alice" "$(klist 2>&1)" "Default principal: alice@EXAMPLE.COM"
+t_like "alice has an LDAP password hash too" "$(ldapi '(sAMAccountName=alice)' userPassword)" "userPassword::"
+printf 'Alice-Pass-1\nAlice-Pass-2\nAlice-Pass-2\n' | kpasswd alice > "$H_TMP/kpw.out" 2>&1
+t_is "kpasswd alice" "$?" 0
+t_fail "old password fails after kpasswd" sh -c "echo Alice-Pass-1 | kinit alice"
+t_ok "new password works after kpasswd" sh -c "echo Alice-Pass-2 | kinit alice"
+( umask 077; printf '%s' Alice-Pass-2 > "$H_TMP/alice.pw" )
+t_ok "LDAP simple bind with the new password" ldapwhoami -x -H "$LDAPURI" -D "CN=alice,CN=Users,$H_BASE" -y "$H_TMP/alice.pw"
+kinit_pw "$ADMPW" Administrator > /dev/null
+kvno kadmin/admin > /dev/null 2>&1
+gp=$(kadmin -c "$KRB5CCNAME" -q "getprinc alice" 2>&1)
+kv=$(printf '%s\n' "$gp" | sed -n 's/^Key: vno \([0-9]*\),.*/\1/p' | head -n 1)
+t_is "msDS-KeyVersionNumber equals the key's kvno" "$(attr alice msDS-KeyVersionNumber)" "${kv:-none}"
+t_is "kvno went up with the password change" "$kv" 2
+t_like "keys use the AD salt" "$gp" "aes256-cts-hmac-sha1-96:special"
+t_like "pwdLastSet is an NT time" "$(attr alice pwdLastSet)" "^1[0-9]{17}$"
+
+# ---- kadmind authorization: Domain Admins yes, others only themselves ----
+printf 'Alice-Pass-3\nAlice-Pass-3\n' | kadmin -c "$KRB5CCNAME" -q "cpw alice" > "$H_TMP/cpw.out" 2>&1
+t_ok "a Domain Admin resets alice's password via kadmind" sh -c "echo Alice-Pass-3 | kinit alice"
+kvno kadmin/admin > /dev/null 2>&1
+out=$(kadmin -c "$KRB5CCNAME" -q "getprinc Administrator" 2>&1)
+t_like "alice may not read Administrator via kadmind" "$out" "requires .*privilege|Operation requires"
+printf 'x-New-1\nx-New-1\n' | kadmin -c "$KRB5CCNAME" -q "cpw Administrator" > "$H_TMP/cpw2.out" 2>&1
+t_ok "... nor set Administrator's password" sh -c "printf '%s\n' '$ADMPW' | kinit Administrator"
+
+# ---- forwardable tickets and NOT_DELEGATED ----
+kinit_pw Alice-Pass-3 -f alice > /dev/null
+kvno host/dc1.example.com > /dev/null 2>&1
+t_like "kinit -f: service ticket to a computer SPN is forwardable" \
+	"$(klist -f | grep -A1 'host/dc1.example.com@' | tail -n 1)" "Flags: F"
+uac=$(attr alice userAccountControl)
+ldapmodify -Q -Y EXTERNAL -H "$H_LDAPI" > /dev/null <<EOM
+dn: CN=alice,CN=Users,$H_BASE
+changetype: modify
+replace: userAccountControl
+userAccountControl: $((uac | 0x100000))
+EOM
+notfwd() { kdestroy >/dev/null 2>&1; printf 'Alice-Pass-3\n' | kinit -f alice >/dev/null 2>&1 &&
+	kvno host/dc1.example.com >/dev/null 2>&1 &&
+	! klist -f | grep -A1 'host/dc1.example.com@' | tail -n 1 | grep -q 'Flags: F'; }
+t_ok "NOT_DELEGATED (set by ldapmodify) -> ticket not forwardable within 1 s" t_wait 1 notfwd
+
+# ---- disable ----
+"$MINIDC" user disable alice --dir "$H_DIR" > "$H_TMP/dis.out" 2>&1
+t_is "minidc user disable alice" "$?" 0
+out=$(kinit_pw Alice-Pass-3 alice)
+t_like "disabled account: kinit refused (revoked)" "$out" "revoked|disabled"
+"$MINIDC" user enable alice --dir "$H_DIR" > /dev/null 2>&1
+t_ok "enabled again: kinit works" sh -c "echo Alice-Pass-3 | kinit alice"
+
+# ---- bad input to the CLI: one line, non-zero, nothing changes ----
+before=$(ldapi '(objectClass=*)' 1.1 | grep -c '^dn:')
+for bad in 'a/b' 'x,y' '' 'waytoolongusername-xxxxxxx' 'bad*name'; do
+	out=$(echo pw | "$MINIDC" user add "$bad" --dir "$H_DIR" 2>&1)
+	rc=$?
+	t_is "user add '$bad': fails with one line" "$rc:$(printf '%s\n' "$out" | wc -l)" "1:1"
+done
+out=$("$MINIDC" delegation allow alice 'not an spn' --dir "$H_DIR" 2>&1)
+t_is "delegation allow with a bad SPN fails with one line" "$?:$(printf '%s\n' "$out" | wc -l)" "1:1"
+out=$("$MINIDC" user passwd nosuch --dir "$H_DIR" < /dev/null 2>&1)
+t_like "passwd of an unknown user" "$out" "^minidc user: no user nosuch$"
+t_is "the directory did not change" "$(ldapi '(objectClass=*)' 1.1 | grep -c '^dn:')" "$before"
+
+# ---- groups, computers, delegation ----
+t_ok "group add" "$MINIDC" group add ops --dir "$H_DIR"
+t_ok "group addmember" "$MINIDC" group addmember ops alice --dir "$H_DIR"
+t_like "group list ops" "$("$MINIDC" group list ops --dir "$H_DIR" | tr A-Z a-z)" "cn=alice,cn=users"
+t_ok "group delmember" "$MINIDC" group delmember ops alice --dir "$H_DIR"
+t_like "computer list" "$("$MINIDC" computer list --dir "$H_DIR")" '^DC1\$$'
+t_fail "computer del refuses the DC" "$MINIDC" computer del DC1 --dir "$H_DIR"
+t_ok "delegation allow" "$MINIDC" delegation allow alice host/dc1.example.com --dir "$H_DIR"
+t_is "delegation list" "$("$MINIDC" delegation list alice --dir "$H_DIR")" "host/dc1.example.com"
+t_ok "delegation deny" "$MINIDC" delegation deny alice host/dc1.example.com --dir "$H_DIR"
+t_is "delegation list after deny" "$("$MINIDC" delegation list alice --dir "$H_DIR")" ""
+
+# ---- the supervisor restarts killed Kerberos daemons ----
+for d in krb5kdc kadmind; do
+	old=$(cat "$H_DIR/run/$d.pid")
+	kill -9 "$old"
+	newpid() { n=$(cat "$H_DIR/run/$d.pid" 2>/dev/null) && [ -n "$n" ] && [ "$n" != "$old" ] && kill -0 "$n"; }
+	t_ok "kill -9 $d: restarted by the supervisor" t_wait 10 newpid
+done
+t_ok "kinit works after the restarts" t_wait 10 sh -c "printf '%s\n' '$ADMPW' | kinit Administrator"
+t_ok "kpasswd port answers after the restart" t_wait 10 sh -c \
+	"printf 'Alice-Pass-3\nAlice-Pass-4\nAlice-Pass-4\n' | kpasswd alice"
+
+harness_done
