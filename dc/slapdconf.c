@@ -282,10 +282,11 @@ out:
 	return ret;
 }
 
-/* Build slapd's argv: foreground (-d 0), our cn=config, our listeners. */
+/* Build slapd's argv: foreground (-d 0), our slapd.conf, our listeners
+ * (only the ldapi socket when local_only: provisioning needs no network). */
 static int
-slapd_argv(const struct mdc_dcconf *c, const char *self, char ***argv_out,
-	   char ***envp_out)
+slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
+	       char ***envp_out)
 {
 	char *urls = NULL, *fconf = NULL, *ldapi = mdc_dc_ldapi_uri(c);
 	char *kt = NULL, *k5 = NULL, *rc = NULL;
@@ -305,8 +306,9 @@ slapd_argv(const struct mdc_dcconf *c, const char *self, char ***argv_out,
 			goto out;
 		ret = MDC_ENOMEM;
 	}
-	urls = mdc_strdupf("ldap://%s:%ld/ ldaps://%s:%ld/ %s/", c->address,
-			   c->port_ldap, c->address, c->port_ldaps, ldapi);
+	urls = local_only ? mdc_strdupf("%s/", ldapi) :
+		mdc_strdupf("ldap://%s:%ld/ ldaps://%s:%ld/ %s/", c->address,
+			    c->port_ldap, c->address, c->port_ldaps, ldapi);
 	fconf = mdc_dc_path(c, "slapd.conf");
 	kt = mdc_strdupf("KRB5_KTNAME=FILE:%s/krb5/dc.keytab", c->dir);
 	k5 = mdc_strdupf("KRB5_CONFIG=%s/krb5.conf", c->dir);
@@ -330,7 +332,15 @@ out:
 }
 
 static int
-slapd_ready(const struct mdc_dcconf *c)
+slapd_argv(const struct mdc_dcconf *c, const char *self, char ***argv_out,
+	   char ***envp_out)
+{
+	return slapd_argv_for(c, 0, argv_out, envp_out);
+}
+
+/* ldapi answers (and, unless local_only, the LDAP port). */
+static int
+slapd_ready_for(const struct mdc_dcconf *c, int local_only)
 {
 	char *path = mdc_dc_path(c, "run/ldapi");
 	int ret;
@@ -339,9 +349,15 @@ slapd_ready(const struct mdc_dcconf *c)
 		return MDC_ENOMEM;
 	ret = mdc_net_unix_probe(path);
 	free(path);
-	if (ret == 0)
+	if (ret == 0 && !local_only)
 		ret = mdc_net_tcp_probe(c->address, (int)c->port_ldap, 200);
 	return ret;
+}
+
+static int
+slapd_ready(const struct mdc_dcconf *c)
+{
+	return slapd_ready_for(c, 0);
 }
 
 const struct mdc_service mdc_service_slapd = {
@@ -361,7 +377,7 @@ mdc_slapd_start_temp(const struct mdc_dcconf *conf, int *pid_out, char *err,
 	int ret, logfd = -1;
 
 	*pid_out = -1;
-	ret = slapd_argv(conf, NULL, &argv, &envp);
+	ret = slapd_argv_for(conf, 1, &argv, &envp);
 	if (ret != 0)
 		goto out;
 	logpath = mdc_dc_path(conf, "log/slapd-provision.log");
@@ -370,7 +386,7 @@ mdc_slapd_start_temp(const struct mdc_dcconf *conf, int *pid_out, char *err,
 	ret = mdc_proc_spawn(argv, envp, logfd, &pid);
 	if (ret != 0)
 		goto out;
-	for (end = mdc_now_ms() + 20000; slapd_ready(conf) != 0;) {
+	for (end = mdc_now_ms() + 20000; slapd_ready_for(conf, 1) != 0;) {
 		if (mdc_proc_wait(pid, 20, NULL) == 0 || mdc_now_ms() > end) {
 			snprintf(err, errlen, "slapd did not start (see %s)", logpath);
 			mdc_proc_stop(pid, 1000);

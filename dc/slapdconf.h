@@ -37,8 +37,9 @@ MDC_MUSTCHECK int mdc_slapd_conf_write(const struct mdc_dcconf *conf,
 extern const struct mdc_service mdc_service_slapd;
 
 /*
- * Start slapd for conf in the background (for provisioning), wait until it
- * answers on ldapi; *pid_out is its pid.  Stop it with mdc_proc_stop().
+ * Start slapd for conf in the background (for provisioning) listening on
+ * the ldapi socket only, wait until it answers; *pid_out is its pid.  Stop
+ * it with mdc_proc_stop().
  */
 MDC_MUSTCHECK int mdc_slapd_start_temp(const struct mdc_dcconf *conf,
 				       int *pid_out, char *err, size_t errlen);

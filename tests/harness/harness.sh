@@ -68,6 +68,17 @@ t_like() {
 		echo "#   text does not match /$3/:"; printf '%s\n' "$2" | head -n 20 | sed 's/^/#   /'
 	fi
 }
+# t_ilike: t_like, ignoring case (DNs: slapd may change their case).
+t_ilike() {
+	H_NTEST=$((H_NTEST + 1))
+	if printf '%s\n' "$2" | grep -Eiq -- "$3"; then
+		echo "ok $H_NTEST - $1"
+	else
+		H_NFAIL=$((H_NFAIL + 1))
+		echo "not ok $H_NTEST - $1"
+		echo "#   text does not match /$3/i:"; printf '%s\n' "$2" | head -n 20 | sed 's/^/#   /'
+	fi
+}
 t_unlike() {
 	H_NTEST=$((H_NTEST + 1))
 	if printf '%s\n' "$2" | grep -Eq -- "$3"; then
