@@ -115,6 +115,13 @@ out:
 	return 0;
 }
 
+int
+dns_tsig_keys_new_empty(struct dns_tsig_keys **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out != NULL ? 0 : MDC_ENOMEM;
+}
+
 static void
 key_drop(struct key *key)
 {

@@ -30,6 +30,11 @@ struct dns_tsig_rr {
  */
 MDC_MUSTCHECK int dns_tsig_keys_new(const char *keytab_path,
                                     struct dns_tsig_keys **out);
+/*
+ * A key table without an acceptor credential (unit tests, fuzzing): TKEY
+ * negotiations fail with BADKEY, key lookups miss.  0 or MDC_ENOMEM.
+ */
+MDC_MUSTCHECK int dns_tsig_keys_new_empty(struct dns_tsig_keys **out);
 void dns_tsig_keys_free(struct dns_tsig_keys *k);
 
 /*

@@ -1,0 +1,104 @@
+/* tests/fuzz/fuzz_dns_update.c - libFuzzer: UPDATE and TKEY processing, TSIG
+ * parsing */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns/slow.h"
+#include "dns/tsig.h"
+#include "dns/update.h"
+#include "dns/wire.h"
+#include "dns/zone.h"
+
+static const char zone_text[] = "$ORIGIN example.com.\n"
+                                "@ 3600 IN SOA dc1.example.com. "
+                                "hostmaster.example.com. 7 900 600 86400 3600\n"
+                                "@ 900 IN NS dc1.example.com.\n"
+                                "dc1 900 IN A 127.0.0.1\n"
+                                "host2 900 IN A 10.0.0.2\n"
+                                "host2 900 IN TXT \"x\"\n"
+                                "www 900 IN CNAME dc1.example.com.\n";
+
+static struct dns_snapshot *snap;
+static struct dns_tsig_keys *keys;
+static uint8_t out[65536];
+static int privileged;
+
+static int
+fake_priv(void *ctx, const char *principal)
+{
+	return privileged;
+}
+
+/* Check the shape of what would be written to the directory. */
+static int
+fake_write(void *ctx, const struct dns_snapshot *s, const struct dns_change *ch,
+           size_t n, const char *principal)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ch[i].name == NULL || ch[i].rrs == NULL)
+			abort();
+	return n % 2 == 0 ? 0 : MDC_ELDAP; /* exercise both outcomes */
+}
+
+static const struct dns_update_ops ops = {fake_priv, fake_write};
+
+static void
+init(void)
+{
+	FILE *f = fmemopen((void *)zone_text, sizeof(zone_text) - 1, "r");
+	ldns_rdf *org = ldns_dname_new_frm_str("example.com.");
+	struct dns_entry *ents = NULL;
+	ldns_zone *z = NULL;
+	size_t n = 0;
+
+	setenv("KRB5_KTNAME", "FILE:/nonexistent/keytab", 1);
+	if (f == NULL || org == NULL ||
+	    ldns_zone_new_frm_fp(&z, f, org, 3600, LDNS_RR_CLASS_IN) !=
+	            LDNS_STATUS_OK ||
+	    dns_entries_from_zone(z, &ents, &n) != 0 ||
+	    dns_snapshot_build(org, ents, n, &snap) != 0 ||
+	    dns_tsig_keys_new_empty(&keys) != 0)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		dns_entry_clear(&ents[i]);
+	free(ents);
+	ldns_zone_deep_free(z);
+	ldns_rdf_deep_free(org);
+	fclose(f);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct dns_slow sl = {.keys = NULL, .ops = &ops};
+	struct dns_tsig_rr t;
+	ldns_pkt *pkt = NULL;
+	size_t len;
+
+	if (snap == NULL)
+		init();
+	if (size < DNS_HDR_LEN)
+		return 0;
+	privileged = data[0] & 1;
+	/* The whole UPDATE message path (unsigned or with an unknown key). */
+	sl.keys = keys;
+	len = dns_update_handle(&sl, snap, data, size, 1000, out, sizeof(out));
+	if (len > sizeof(out))
+		abort();
+	/* The update engine on whatever ldns makes of the bytes. */
+	if (ldns_wire2pkt(&pkt, data, size) == LDNS_STATUS_OK) {
+		dns_update_apply(snap, pkt, "u@EXAMPLE.COM", &ops, NULL);
+		ldns_pkt_free(pkt);
+	}
+	/* TKEY parsing and the (failing) GSS negotiation. */
+	if (dns_tkey_handle(keys, data, size, 1000, out, sizeof(out), &len) ==
+	            0 &&
+	    len > sizeof(out))
+		abort();
+	if (dns_tsig_find(data, size, &t) == 1 && t.off >= size)
+		abort();
+	return 0;
+}

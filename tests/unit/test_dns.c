@@ -1,0 +1,513 @@
+/* tests/unit/test_dns.c - Check suite for the DNS engine (wire, snapshot, fast
+ * and slow paths, update) */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns/query.h"
+#include "dns/slow.h"
+#include "dns/tsig.h"
+#include "dns/update.h"
+#include "dns/wire.h"
+#include "dns/zone.h"
+
+static const char *const zone_text =
+        "$ORIGIN example.com.\n"
+        "@ 3600 IN SOA dc1.example.com. hostmaster.example.com. 7 900 600 "
+        "86400 3600\n"
+        "@ 900 IN NS dc1.example.com.\n"
+        "dc1 900 IN A 127.0.0.1\n"
+        "_ldap._tcp.dc._msdcs 900 IN SRV 0 100 389 dc1.example.com.\n"
+        "www 900 IN CNAME dc1.example.com.\n"
+        "big 900 IN TXT "
+        "\"01234567890123456789012345678901234567890123456789012345678901234567"
+        "89\"\n"
+        "big 900 IN TXT "
+        "\"11234567890123456789012345678901234567890123456789012345678901234567"
+        "89\"\n"
+        "big 900 IN TXT "
+        "\"21234567890123456789012345678901234567890123456789012345678901234567"
+        "89\"\n"
+        "big 900 IN TXT "
+        "\"31234567890123456789012345678901234567890123456789012345678901234567"
+        "89\"\n"
+        "big 900 IN TXT "
+        "\"41234567890123456789012345678901234567890123456789012345678901234567"
+        "89\"\n"
+        "big 900 IN TXT "
+        "\"51234567890123456789012345678901234567890123456789012345678901234567"
+        "89\"\n"
+        "big 900 IN TXT "
+        "\"61234567890123456789012345678901234567890123456789012345678901234567"
+        "89\"\n";
+
+static struct dns_snapshot *
+make_snapshot(void)
+{
+	FILE *f = fmemopen((void *)zone_text, strlen(zone_text), "r");
+	ldns_rdf *org = ldns_dname_new_frm_str("example.com.");
+	struct dns_snapshot *s = NULL;
+	struct dns_entry *ents = NULL;
+	ldns_zone *z = NULL;
+	size_t n = 0;
+	int line = 0;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(ldns_zone_new_frm_fp_l(&z, f, org, 3600,
+	                                        LDNS_RR_CLASS_IN, &line),
+	                 LDNS_STATUS_OK);
+	ck_assert_int_eq(dns_entries_from_zone(z, &ents, &n), 0);
+	ck_assert_int_eq(dns_snapshot_build(org, ents, n, &s), 0);
+	for (size_t i = 0; i < n; i++)
+		dns_entry_clear(&ents[i]);
+	free(ents);
+	ldns_zone_deep_free(z);
+	ldns_rdf_deep_free(org);
+	fclose(f);
+	return s;
+}
+
+/* Build a query for name/type (flags, optional OPT with version/size). */
+static size_t
+mkquery(uint8_t *q, const char *name, uint16_t type, uint16_t flags, int opt,
+        uint8_t version, uint16_t size)
+{
+	ldns_rdf *d = ldns_dname_new_frm_str(name);
+	size_t n = DNS_HDR_LEN;
+	struct dns_hdr h = {
+	        .id = 0x1234, .flags = flags, .qd = 1, .ar = opt ? 1 : 0};
+
+	dns_hdr_put(q, &h);
+	memcpy(q + n, ldns_rdf_data(d), ldns_rdf_size(d));
+	n += ldns_rdf_size(d);
+	ldns_rdf_deep_free(d);
+	q[n++] = type >> 8;
+	q[n++] = type & 0xff;
+	q[n++] = 0;
+	q[n++] = 1;
+	if (opt) {
+		uint8_t o[11] = {0, 0, 41, size >> 8, size & 0xff, 0, version,
+		                 0, 0, 0,  0};
+		memcpy(q + n, o, sizeof(o));
+		n += sizeof(o);
+	}
+	return n;
+}
+
+static uint8_t out[65536];
+
+static ldns_pkt *
+ask(const struct dns_snapshot *s, const char *name, uint16_t type, int tcp,
+    int opt, uint16_t size, size_t *len_out)
+{
+	uint8_t q[512];
+	size_t qlen = mkquery(q, name, type, 0, opt, 0, size), len = 0;
+	ldns_pkt *p = NULL;
+
+	ck_assert_int_eq(
+	        dns_query_answer(s, q, qlen, tcp, 0, out, sizeof(out), &len),
+	        DNS_SEND);
+	ck_assert_int_eq(ldns_wire2pkt(&p, out, len), LDNS_STATUS_OK);
+	if (len_out != NULL)
+		*len_out = len;
+	return p;
+}
+
+START_TEST(wire_name_compression_rules)
+{
+	/* "a" at 12, then a pointer back to it; then a forward pointer. */
+	uint8_t m[32] = {0};
+	uint8_t name[256];
+	struct mdc_rbuf b;
+	size_t n;
+
+	m[12] = 1;
+	m[13] = 'A';
+	m[14] = 0;
+	m[15] = 0xc0;
+	m[16] = 12;
+	m[17] = 0xc0;
+	m[18] = 17; /* points at itself: a loop */
+	mdc_rbuf_init(&b, m, 19);
+	ck_assert_int_eq(mdc_rbuf_seek(&b, 15), 0);
+	ck_assert_int_eq(dns_name_get(&b, name, &n, 1), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(name[1], 'a');
+	ck_assert_uint_eq(b.pos, 17);
+	ck_assert_int_eq(dns_name_get(&b, name, &n, 1), MDC_EMALF);
+	mdc_rbuf_init(&b, m, 14);
+	ck_assert_int_eq(mdc_rbuf_seek(&b, 12), 0);
+	ck_assert_int_eq(dns_name_get(&b, name, &n, 1), MDC_ETRUNC);
+}
+END_TEST
+
+START_TEST(answer_srv_with_additional_and_case)
+{
+	struct dns_snapshot *s = make_snapshot();
+	ldns_pkt *p = ask(s, "_LDAP._tcp.DC._msdcs.Example.COM.", DNS_T_SRV, 0,
+	                  1, 4096, NULL);
+	char *q;
+
+	ck_assert(ldns_pkt_aa(p));
+	ck_assert_int_eq(ldns_pkt_get_rcode(p), 0);
+	ck_assert_uint_eq(ldns_pkt_ancount(p), 1);
+	ck_assert_uint_eq(ldns_pkt_arcount(p),
+	                  1); /* A of dc1 (ldns counts OPT apart) */
+	ck_assert(ldns_pkt_edns(p));
+	q = ldns_rdf2str(
+	        ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_question(p), 0)));
+	ck_assert_str_eq(q, "_LDAP._tcp.DC._msdcs.Example.COM.");
+	free(q);
+	ldns_pkt_free(p);
+	dns_snapshot_free(s);
+}
+END_TEST
+
+START_TEST(answer_negative_and_ent)
+{
+	struct dns_snapshot *s = make_snapshot();
+	ldns_pkt *p;
+
+	p = ask(s, "nosuch.example.com.", DNS_T_A, 0, 0, 0, NULL);
+	ck_assert_int_eq(ldns_pkt_get_rcode(p), DNS_R_NXDOMAIN);
+	ck_assert_uint_eq(ldns_pkt_nscount(p), 1);
+	ck_assert_int_eq(
+	        ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_authority(p), 0)),
+	        LDNS_RR_TYPE_SOA);
+	ldns_pkt_free(p);
+	p = ask(s, "dc._msdcs.example.com.", DNS_T_A, 0, 0, 0, NULL);
+	ck_assert_int_eq(ldns_pkt_get_rcode(p), 0); /* ENT: NODATA */
+	ck_assert_uint_eq(ldns_pkt_ancount(p), 0);
+	ck_assert_uint_eq(ldns_pkt_nscount(p), 1);
+	ldns_pkt_free(p);
+	p = ask(s, "dc1.example.com.", DNS_T_AAAA, 0, 0, 0, NULL);
+	ck_assert_int_eq(ldns_pkt_get_rcode(p), 0);
+	ck_assert_uint_eq(ldns_pkt_ancount(p), 0);
+	ldns_pkt_free(p);
+	p = ask(s, "www.example.com.", DNS_T_A, 0, 0, 0, NULL);
+	ck_assert_uint_eq(ldns_pkt_ancount(p), 1);
+	ck_assert_int_eq(
+	        ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 0)),
+	        LDNS_RR_TYPE_CNAME);
+	ldns_pkt_free(p);
+	p = ask(s, "example.org.", DNS_T_A, 0, 0, 0, NULL);
+	ck_assert_int_eq(ldns_pkt_get_rcode(p), DNS_R_REFUSED);
+	ck_assert(!ldns_pkt_aa(p));
+	ldns_pkt_free(p);
+	dns_snapshot_free(s);
+}
+END_TEST
+
+START_TEST(answer_truncation_and_edns)
+{
+	struct dns_snapshot *s = make_snapshot();
+	ldns_pkt *p;
+	uint8_t q[512];
+	size_t len, qlen;
+
+	p = ask(s, "big.example.com.", DNS_T_TXT, 0, 0, 0, &len);
+	ck_assert(ldns_pkt_tc(p));
+	ck_assert_uint_le(len, 512);
+	ck_assert_uint_eq(ldns_pkt_ancount(p), 0);
+	ldns_pkt_free(p);
+	p = ask(s, "big.example.com.", DNS_T_TXT, 0, 1, 1232, &len);
+	ck_assert(!ldns_pkt_tc(p));
+	ck_assert_uint_eq(ldns_pkt_ancount(p), 7);
+	ldns_pkt_free(p);
+	p = ask(s, "big.example.com.", DNS_T_TXT, 1, 0, 0, &len);
+	ck_assert(!ldns_pkt_tc(p));
+	ck_assert_uint_eq(ldns_pkt_ancount(p), 7);
+	ldns_pkt_free(p);
+	/* EDNS version 1: BADVERS (extended rcode 1 in the OPT). */
+	qlen = mkquery(q, "example.com.", DNS_T_SOA, 0, 1, 1, 1232);
+	ck_assert_int_eq(
+	        dns_query_answer(s, q, qlen, 0, 0, out, sizeof(out), &len),
+	        DNS_SEND);
+	ck_assert_int_eq(out[3] & 0xf, 0);
+	ck_assert_int_eq(out[len - 6], 1); /* OPT TTL byte 0: ext rcode */
+	ck_assert_int_eq(out[7], 0);       /* no answer */
+	dns_snapshot_free(s);
+}
+END_TEST
+
+START_TEST(fast_path_hands_over)
+{
+	struct dns_snapshot *s = make_snapshot();
+	uint8_t q[512];
+	size_t qlen, len;
+
+	qlen = mkquery(q, "example.com.", DNS_T_SOA, DNS_OP_UPDATE << 11, 0, 0,
+	               0);
+	ck_assert_int_eq(
+	        dns_query_answer(s, q, qlen, 0, 0, out, sizeof(out), &len),
+	        DNS_SLOW);
+	qlen = mkquery(q, "example.com.", DNS_T_AXFR, 0, 0, 0, 0);
+	ck_assert_int_eq(
+	        dns_query_answer(s, q, qlen, 1, 0, out, sizeof(out), &len),
+	        DNS_SLOW);
+	qlen = mkquery(q, "example.com.", DNS_T_SOA, DNS_F_QR, 0, 0, 0);
+	ck_assert_int_eq(
+	        dns_query_answer(s, q, qlen, 0, 0, out, sizeof(out), &len),
+	        DNS_DROP);
+	ck_assert_int_eq(
+	        dns_query_answer(s, q, 5, 0, 0, out, sizeof(out), &len),
+	        DNS_DROP);
+	/* Zone not loaded yet: SERVFAIL. */
+	qlen = mkquery(q, "example.com.", DNS_T_SOA, 0, 0, 0, 0);
+	ck_assert_int_eq(
+	        dns_query_answer(NULL, q, qlen, 0, 0, out, sizeof(out), &len),
+	        DNS_SEND);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_SERVFAIL);
+	dns_snapshot_free(s);
+}
+END_TEST
+
+START_TEST(slow_path_errors)
+{
+	struct dns_snapshot *s = make_snapshot();
+	struct dns_slow sl = {0};
+	struct sockaddr_storage peer = {.ss_family = AF_INET};
+	uint8_t q[512];
+	size_t qlen, len;
+
+	ck_assert_int_eq(dns_slow_config(&sl, "", "127.0.0.0/8"), 0);
+	qlen = mkquery(q, "example.com.", DNS_T_SOA, 15 << 11, 0, 0, 0);
+	ck_assert_int_eq(dns_slow_handle(&sl, s, q, qlen,
+	                                 (struct sockaddr *)&peer, 0, out,
+	                                 sizeof(out), &len),
+	                 DNS_SEND);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_NOTIMP);
+	/* QDCOUNT 2: FORMERR. */
+	qlen = mkquery(q, "example.com.", DNS_T_SOA, 0, 0, 0, 0);
+	q[5] = 2;
+	ck_assert_int_eq(dns_slow_handle(&sl, s, q, qlen,
+	                                 (struct sockaddr *)&peer, 0, out,
+	                                 sizeof(out), &len),
+	                 DNS_SEND);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_FORMERR);
+	/* Unsigned UPDATE of our zone: REFUSED; of another: NOTAUTH. */
+	qlen = mkquery(q, "example.com.", DNS_T_SOA, DNS_OP_UPDATE << 11, 0, 0,
+	               0);
+	dns_slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer, 0, out,
+	                sizeof(out), &len);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_REFUSED);
+	qlen = mkquery(q, "example.org.", DNS_T_SOA, DNS_OP_UPDATE << 11, 0, 0,
+	               0);
+	dns_slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer, 0, out,
+	                sizeof(out), &len);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_NOTAUTH);
+	/* AXFR over UDP refused, over TCP from 127.0.0.1 streamed. */
+	qlen = mkquery(q, "example.com.", DNS_T_AXFR, 0, 0, 0, 0);
+	((struct sockaddr_in *)&peer)->sin_addr.s_addr = htonl(0x7f000001);
+	dns_slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer, 0, out,
+	                sizeof(out), &len);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_REFUSED);
+	ck_assert_int_eq(dns_slow_handle(&sl, s, q, qlen,
+	                                 (struct sockaddr *)&peer, 1, out,
+	                                 sizeof(out), &len),
+	                 DNS_AXFR);
+	((struct sockaddr_in *)&peer)->sin_addr.s_addr = htonl(0x0a000001);
+	dns_slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer, 1, out,
+	                sizeof(out), &len);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_REFUSED);
+	dns_snapshot_free(s);
+}
+END_TEST
+
+/* A fake directory for the update engine. */
+struct fake {
+	int privileged, writes;
+	size_t nchanges;
+	size_t last_rrs;
+};
+
+static int
+fake_priv(void *ctx, const char *principal)
+{
+	return ((struct fake *)ctx)->privileged;
+}
+
+static int
+fake_write(void *ctx, const struct dns_snapshot *s, const struct dns_change *ch,
+           size_t n, const char *principal)
+{
+	struct fake *f = ctx;
+
+	f->writes++;
+	f->nchanges = n;
+	f->last_rrs = ldns_rr_list_rr_count(ch[n - 1].rrs);
+	return 0;
+}
+
+static const struct dns_update_ops fake_ops = {fake_priv, fake_write};
+
+/* A prerequisite RR without RDATA: name, class, type. */
+static ldns_rr *
+mkprereq(const char *name, ldns_rr_class cls, ldns_rr_type type)
+{
+	ldns_rr *rr = ldns_rr_new();
+
+	ldns_rr_set_owner(rr, ldns_dname_new_frm_str(name));
+	ldns_rr_set_class(rr, cls);
+	ldns_rr_set_type(rr, type);
+	ldns_rr_set_ttl(rr, 0);
+	ldns_rr_set_question(rr, false);
+	return rr;
+}
+
+static ldns_pkt *
+mkupdate(ldns_rr *prereq, const char *update)
+{
+	ldns_rdf *zone = ldns_dname_new_frm_str("example.com.");
+	ldns_rr_list *pr = ldns_rr_list_new(), *up = ldns_rr_list_new();
+	ldns_pkt *p;
+	ldns_rr *rr;
+
+	if (prereq != NULL)
+		ldns_rr_list_push_rr(pr, prereq);
+	if (strstr(update, " ANY SOA") != NULL) {
+		rr = mkprereq("example.com.", LDNS_RR_CLASS_ANY,
+		              LDNS_RR_TYPE_SOA);
+	} else {
+		ck_assert_int_eq(
+		        ldns_rr_new_frm_str(&rr, update, 0, NULL, NULL),
+		        LDNS_STATUS_OK);
+	}
+	ldns_rr_list_push_rr(up, rr);
+	p = ldns_update_pkt_new(zone, LDNS_RR_CLASS_IN, pr, up, NULL);
+	ldns_rr_list_deep_free(pr); /* the packet holds clones */
+	ldns_rr_list_deep_free(up);
+	return p;
+}
+
+START_TEST(update_rules)
+{
+	struct dns_snapshot *s = make_snapshot();
+	struct fake f = {0};
+	ldns_pkt *p;
+
+	/* A new name: anyone authenticated may create it. */
+	p = mkupdate(NULL, "host2.example.com. 300 IN A 10.0.0.2");
+	ck_assert_int_eq(dns_update_apply(s, p, "u@EXAMPLE.COM", &fake_ops, &f),
+	                 0);
+	ck_assert_int_eq(f.writes, 1);
+	ck_assert_uint_eq(f.last_rrs, 1);
+	ldns_pkt_free(p);
+	/* A static name (no owner): privileged only. */
+	p = mkupdate(NULL, "dc1.example.com. 300 IN A 10.0.0.3");
+	ck_assert_int_eq(dns_update_apply(s, p, "u@EXAMPLE.COM", &fake_ops, &f),
+	                 DNS_R_REFUSED);
+	f.privileged = 1;
+	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
+	                 0);
+	ck_assert_uint_eq(f.last_rrs, 2);
+	ldns_pkt_free(p);
+	/* Out of zone: NOTZONE; unsupported type: REFUSED. */
+	p = mkupdate(NULL, "x.example.org. 300 IN A 10.0.0.3");
+	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
+	                 DNS_R_NOTZONE);
+	ldns_pkt_free(p);
+	p = mkupdate(NULL, "x.example.com. 300 IN HINFO a b");
+	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
+	                 DNS_R_REFUSED);
+	ldns_pkt_free(p);
+	/* Prerequisite: the RRset dc1/A exists (class ANY) or not (NONE). */
+	p = mkupdate(
+	        mkprereq("dc1.example.com.", LDNS_RR_CLASS_ANY, LDNS_RR_TYPE_A),
+	        "x.example.com. 300 IN A 10.0.0.4");
+	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
+	                 0);
+	ldns_pkt_free(p);
+	p = mkupdate(mkprereq("dc1.example.com.", LDNS_RR_CLASS_NONE,
+	                      LDNS_RR_TYPE_A),
+	             "x.example.com. 300 IN A 10.0.0.4");
+	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
+	                 DNS_R_YXRRSET);
+	ldns_pkt_free(p);
+	p = mkupdate(mkprereq("nosuch.example.com.", LDNS_RR_CLASS_ANY,
+	                      LDNS_RR_TYPE_ANY),
+	             "x.example.com. 300 IN A 10.0.0.4");
+	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
+	                 DNS_R_NXDOMAIN);
+	ldns_pkt_free(p);
+	/* The apex SOA cannot be deleted: nothing to write. */
+	f.writes = 0;
+	p = mkupdate(NULL, "example.com. 0 ANY SOA");
+	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
+	                 0);
+	ck_assert_int_eq(f.writes, 0);
+	ldns_pkt_free(p);
+	/* Adding A to a CNAME name is ignored (RFC 2136 3.4.2.2). */
+	p = mkupdate(NULL, "www.example.com. 300 IN A 10.0.0.5");
+	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
+	                 0);
+	ck_assert_int_eq(f.writes, 0);
+	ldns_pkt_free(p);
+	dns_snapshot_free(s);
+}
+END_TEST
+
+START_TEST(tsig_find_rules)
+{
+	uint8_t q[512];
+	size_t qlen = mkquery(q, "example.com.", DNS_T_SOA, 0, 0, 0, 0);
+	struct dns_tsig_rr t;
+	static const uint8_t tsig[] = {
+	        3,  'k', 'e', 'y', 0,   0,   250, 0,    255,  0,   0, 0, 0, 0,
+	        26, 8,   'g', 's', 's', '-', 't', 's',  'i',  'g', 0, 0, 0, 0,
+	        0,  0,   1,   1,   44,  0,   0,   0x12, 0x34, 0,   0, 0, 0};
+
+	ck_assert_int_eq(dns_tsig_find(q, qlen, &t), 0);
+	memcpy(q + qlen, tsig, sizeof(tsig));
+	q[11] = 1;
+	ck_assert_int_eq(dns_tsig_find(q, qlen + sizeof(tsig), &t), 1);
+	ck_assert_uint_eq(t.off, qlen);
+	ck_assert_uint_eq(t.fudge, 300);
+	ck_assert_uint_eq(t.time_signed, 1);
+	ck_assert_uint_eq(t.orig_id, 0x1234);
+	/* A TSIG that is not the last record is malformed. */
+	memcpy(q + qlen + sizeof(tsig), tsig, sizeof(tsig));
+	q[11] = 2;
+	q[qlen + sizeof(tsig) + 6] = 1; /* second one is type 1 */
+	ck_assert_int_eq(dns_tsig_find(q, qlen + 2 * sizeof(tsig), &t),
+	                 MDC_EMALF);
+	/* Truncated RDATA. */
+	q[11] = 1;
+	ck_assert_int_eq(dns_tsig_find(q, qlen + sizeof(tsig) - 3, &t),
+	                 MDC_EMALF);
+}
+END_TEST
+
+static Suite *
+dns_suite(void)
+{
+	Suite *s = suite_create("dns");
+	TCase *tc = tcase_create("engine");
+
+	tcase_add_test(tc, wire_name_compression_rules);
+	tcase_add_test(tc, answer_srv_with_additional_and_case);
+	tcase_add_test(tc, answer_negative_and_ent);
+	tcase_add_test(tc, answer_truncation_and_edns);
+	tcase_add_test(tc, fast_path_hands_over);
+	tcase_add_test(tc, slow_path_errors);
+	tcase_add_test(tc, update_rules);
+	tcase_add_test(tc, tsig_find_rules);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(dns_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
