@@ -297,7 +297,7 @@ load_dit(const struct mdc_dcconf *c, const char *pw, char *err, size_t errlen)
 	if (ret != 0)
 		snprintf(err, errlen, "cannot render the directory tree: %s",
 			 mdc_strerror(ret));
-	if (ret == 0 && dns_provision_ldif != NULL) {
+	if (ret == 0) {
 		ret = dns_provision_ldif(c, mem);
 		if (ret != 0)
 			snprintf(err, errlen, "cannot render the DNS zone: %s",
@@ -318,8 +318,6 @@ provision_kerberos(const struct mdc_dcconf *c, const char *pw, char *err,
 {
 	int pid = -1, ret;
 
-	if (mdc_krb_provision == NULL)
-		return 0;
 	ret = mdc_slapd_start_temp(c, &pid, err, errlen);
 	if (ret != 0)
 		return ret;

@@ -13,14 +13,9 @@
  *  2. dns_provision_ldif()  (dns/)          zone entries appended to the DIT LDIF
  *  3. mdc_krb_provision()   (dc/kdb area)   realm, keys, keytab, krb5.conf,
  *                                           with slapd running on ldapi
- * Hooks of areas still being written are declared weak (a weak reference
- * does not pull an object out of a convenience archive: each area's hook
- * moves to a plain declaration when the area lands).
  */
+#include "dc/krb5conf.h"
 #include "dc/rootdse.h"
-int dns_provision_ldif(const struct mdc_dcconf *conf, FILE *out)
-	__attribute__((weak));
-int mdc_krb_provision(const struct mdc_dcconf *conf, const char *admin_password,
-		      char *err, size_t errlen) __attribute__((weak));
+#include "dns/dns.h"
 
 #endif
