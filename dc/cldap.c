@@ -18,9 +18,12 @@
 #include "dc/service.h"
 #include "lib/log.h"
 #include "lib/net.h"
+#include "lib/privdrop.h"
 #include "lib/proc.h"
 
 #define CMD "cldap-serve"
+/* Who answers pings once port 389 is bound. */
+#define CLDAP_USER "nobody"
 /* Answers are one entry + done: the blob plus ~100 bytes of BER. */
 #define CLDAP_OUT_MAX (1024 + MDC_NETLOGON_BLOB_MAX)
 /* Pings are ~100 bytes; anything near a full datagram is not a ping. */
@@ -201,6 +204,12 @@ mdc_cmd_cldap_serve(int argc, char **argv)
 		                     SOCK_DGRAM, 0, &fd);
 	if (ret != 0) {
 		log_err_r(ret, "udp %s:%ld", conf.address, conf.port_cldap);
+		goto out;
+	}
+	/* The parser of network bytes runs without privileges (STYLE 8). */
+	ret = mdc_drop_privileges(CLDAP_USER);
+	if (ret != 0) {
+		log_err_r(ret, "cannot drop privileges to %s", CLDAP_USER);
 		goto out;
 	}
 	log_info("answering LDAP pings for %s on %s:%ld/udp", dc.domain,

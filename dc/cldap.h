@@ -8,8 +8,9 @@
 
 /*
  * `minidc cldap-serve --dir DIR`: read DIR/minidc.conf, bind UDP
- * conf->address:conf->port_cldap and answer LDAP pings (dc/netlogon.h)
- * in the foreground until SIGTERM or SIGINT; logs to stderr as "cldap".
+ * conf->address:conf->port_cldap, drop root (to nobody) and answer LDAP
+ * pings (dc/netlogon.h) in the foreground until SIGTERM or SIGINT; logs to
+ * stderr as "cldap".
  * Returns the exit status (0 after a signal, 1 on a startup failure,
  * 2 on a usage error).
  */

@@ -137,6 +137,8 @@ t_is "CLDAP still answers after 204 bad datagrams" "$(field entry "$out")" yes
 # Still running and never restarted: none of those datagrams crashed it.
 t_like "supervisor: cldap running, 0 restarts" \
 	"$("$MINIDC" status --dir "$H_DIR" 2>&1)" '^cldap +running +[1-9][0-9]* +0$'
+pid=$("$MINIDC" status --dir "$H_DIR" 2>/dev/null | awk '$1 == "cldap" { print $3 }')
+t_is "cldap-serve answers as nobody" "$(ps -o user= -p "${pid:-0}" | tr -d ' ')" nobody
 
 # The same request over TCP and UDP gets the same blob, field by field.
 tcp=$("$PING" -D "$H_TMP/tcp.blob")
