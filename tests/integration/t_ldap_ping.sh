@@ -92,14 +92,21 @@ t_like "adcli info: domain-controller = dc1.example.com" "$out" \
 	'^domain-controller = dc1.example.com$'
 t_like "adcli info: usable = yes" "$out" '^domain-controller-usable = yes$'
 t_like "adcli info: DC is writable" "$out" '^domain-controller-flags = .*writable'
-# By name: resolved through a private /etc/hosts (never the machine's resolver).
-printf '%s dc1.example.com dc1\n' "$H_ADDR" > "$H_TMP/hosts"
+# By name and by domain, resolved by the DC's own DNS in a private mount
+# namespace (never the machine's resolver): the issue's acceptance commands.
+printf '127.0.0.1 localhost\n' > "$H_TMP/hosts"
 printf 'nameserver %s\n' "$H_ADDR" > "$H_TMP/resolv.conf"
-out=$(timeout 30 unshare -m sh -c "mount --bind '$H_TMP/hosts' /etc/hosts &&
-	mount --bind '$H_TMP/resolv.conf' /etc/resolv.conf &&
-	adcli info --domain-controller=dc1.example.com" 2>&1)
+adcli_ns() {
+	timeout 30 unshare -m sh -c "mount --bind '$H_TMP/hosts' /etc/hosts &&
+		mount --bind '$H_TMP/resolv.conf' /etc/resolv.conf && adcli info $*" 2>&1
+}
+out=$(adcli_ns --domain-controller=dc1.example.com)
 t_like "adcli info --domain-controller=dc1.example.com: usable = yes" "$out" \
 	'^domain-controller-usable = yes$'
+out=$(adcli_ns example.com)
+t_like "adcli info example.com (SRV discovery): domain-name" "$out" '^domain-name = example.com$'
+t_like "adcli info example.com: usable = yes" "$out" '^domain-controller-usable = yes$'
+t_like "adcli info example.com: DC is writable" "$out" '^domain-controller-flags = .*writable'
 
 # ---- UDP: minidc cldap-serve ----
 out=$("$PING" "$H_ADDR" 'DnsDomain=example.com' 'NtVer=\06\00\00\00' 2>&1)
