@@ -43,6 +43,7 @@ struct worker {
 struct dns_server {
 	_Atomic(struct dns_snapshot *) snap;
 	atomic_int stop;
+	atomic_int failed;
 	pthread_mutex_t publish_lock;
 	pthread_mutex_t slow_lock; /* one slow path at a time */
 	struct dns_slow slow;
@@ -72,6 +73,13 @@ dns_server_publish(struct dns_server *srv, struct dns_snapshot *s)
 	} while (busy);
 	pthread_mutex_unlock(&srv->publish_lock);
 	dns_snapshot_free(old);
+}
+
+void
+dns_server_fail(struct dns_server *srv)
+{
+	atomic_store(&srv->failed, 1);
+	kill(getpid(), SIGTERM); /* the main thread waits in sigwait() */
 }
 
 int
@@ -676,6 +684,8 @@ dns_cmd_serve(int argc, char **argv)
 	if (ret == 0)
 		ret = serve(&r, srv);
 	shutdown_server(&r, srv);
+	if (atomic_load(&srv->failed))
+		ret = MDC_ELDAP;
 	free(srv);
 	return ret == 0 ? 0 : 1;
 }

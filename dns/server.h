@@ -13,6 +13,11 @@ struct dns_server;
  * the LDAP sync thread.
  */
 void dns_server_publish(struct dns_server *srv, struct dns_snapshot *s);
+/*
+ * Stop the daemon with a failure status (the supervisor restarts it), e.g.
+ * when the directory connection is lost.  Thread-safe.
+ */
+void dns_server_fail(struct dns_server *srv);
 /* True once SIGTERM/SIGINT asked the daemon to stop. */
 int dns_server_stopping(const struct dns_server *srv);
 
