@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dc/acctname.h"
 #include "dc/admin.h"
 #include "dc/adwrite.h"
 #include "dc/cmd.h"
@@ -20,7 +21,6 @@
 #include "lib/ad.h"
 #include "lib/util.h"
 
-#define SAM_MAX 20
 #define PW_MAX 256
 
 /* One parsed invocation: minidc <cmd> <verb> [args] --dir D [...] */
@@ -35,43 +35,6 @@ struct inv {
 	int have_conf;
 	struct mdc_adw *w;
 };
-
-int
-mdc_sam_valid(const char *name, int computer)
-{
-	size_t n = name != NULL ? strlen(name) : 0, i;
-	int other = 0;
-
-	if (n == 0 || n > SAM_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (c < 0x20 || c == 0x7f || strchr("\"/\\[]:;|=,+*?<>@", c))
-			return 0;
-		if (c != '.' && c != ' ')
-			other = 1;
-	}
-	if (!other || name[0] == ' ' || name[n - 1] == ' ')
-		return 0;
-	return computer ? (n >= 2 && name[n - 1] == '$') : 1;
-}
-
-int
-mdc_spn_valid(const char *spn)
-{
-	const char *slash = spn != NULL ? strchr(spn, '/') : NULL;
-	size_t i;
-
-	if (slash == NULL || slash == spn || slash[1] == '\0' ||
-	    strlen(spn) > 1024)
-		return 0;
-	for (i = 0; spn[i] != '\0'; i++)
-		if ((unsigned char)spn[i] <= 0x20 || spn[i] == 0x7f ||
-		    spn[i] == '@')
-			return 0;
-	return 1;
-}
 
 /* Parse verb, positional args and options. */
 static int

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "dc/acctname.h" /* mdc_sam_valid(), mdc_spn_valid() */
+
 /*
  * The subcommands (see dc/cmd.h for the calling convention).  All take
  * --dir DIR (or $MINIDC_DIR) and talk to the DC's directory as root over
@@ -16,14 +18,5 @@ int mdc_cmd_user(int argc, char **argv);
 int mdc_cmd_group(int argc, char **argv);
 int mdc_cmd_computer(int argc, char **argv);
 int mdc_cmd_delegation(int argc, char **argv);
-
-/*
- * True if name is a valid sAMAccountName (1-20 characters, none of
- * "/\[]:;|=,+*?<>@ or control characters, not only dots and spaces);
- * computer accounts (computer != 0) must end with '$'.
- */
-int mdc_sam_valid(const char *name, int computer);
-/* True if spn looks like service/host[:port][/name] (no spaces/controls). */
-int mdc_spn_valid(const char *spn);
 
 #endif

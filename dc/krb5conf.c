@@ -116,6 +116,10 @@ static void
 kdc_conf_modules(FILE *f, const struct mdc_dcconf *c, const char *pdir,
 		 const char *ldapi)
 {
+	char dcname[64];
+
+	snprintf(dcname, sizeof(dcname), "%s", c->host_name);
+	mdc_str_upper(dcname);
 	fprintf(f,
 		"[dbmodules]\n"
 		"\tdb_module_dir = %s\n"
@@ -126,16 +130,20 @@ kdc_conf_modules(FILE *f, const struct mdc_dcconf *c, const char *pdir,
 		"\t\trealm = %s\n"
 		"\t\tdns_domain = %s\n"
 		"\t\tstamp_file = %s/run/kdb.stamp\n"
+		"\t\tnetbios = %s\n"
+		"\t\tdc_name = %s\n"
 		"\t}\n"
 		"[plugins]\n"
 		"\tkadm5_auth = {\n"
 		"\t\tmodule = minidc:%s/minidc.so\n"
 		"\t}\n"
+		/* One line per request: straight to a file, not through the
+		 * supervisor's pipe (start-up errors still go to stderr). */
 		"[logging]\n"
-		"\tkdc = STDERR\n"
-		"\tadmin_server = STDERR\n",
+		"\tkdc = FILE:%s/log/krb5kdc.log\n"
+		"\tadmin_server = FILE:%s/log/kadmind.log\n",
 		pdir, ldapi, c->base_dn, c->realm, c->dns_domain, c->dir,
-		pdir);
+		c->netbios, dcname, pdir, c->dir, c->dir);
 }
 
 /* Render DIR/krb5/kdc.conf. */

@@ -6,8 +6,12 @@
 #include <strings.h>
 
 #include <kdb.h>
+#include <time.h>
 
 #include "dc/kdb/kdb_int.h"
+#include "dc/kdb/kdb_map.h"
+#include "dc/kdb/kdb_ndr.h"
+#include "lib/util.h"
 
 krb5_error_code
 mdc_kdb_check_allowed_to_delegate(krb5_context ctx,
@@ -78,6 +82,127 @@ copy_buffers(krb5_context ctx, krb5_pac old_pac, krb5_pac new_pac)
 	return kret;
 }
 
+/* Append the RID of SID value bv to u's groups if it is in u's domain. */
+static void
+add_group(struct mdc_pac_user *u, uint32_t *rids, const struct berval *bv)
+{
+	struct mdc_pac_user g;
+	uint32_t rid;
+
+	memset(&g, 0, sizeof(g));
+	if (u->ngroups >= MDC_PAC_MAX_GROUPS ||
+	    mdc_pac_split_sid((const uint8_t *)bv->bv_val, bv->bv_len, &g,
+			      &rid) != 0)
+		return;
+	if (g.dom_nsub != u->dom_nsub ||
+	    memcmp(g.dom_auth, u->dom_auth, 6) != 0 ||
+	    memcmp(g.dom_sub, u->dom_sub, 4 * (size_t)g.dom_nsub) != 0 ||
+	    rid == u->primary_gid)
+		return;
+	rids[u->ngroups++] = rid;
+}
+
+/* The RIDs of the groups whose member attribute names dn. */
+static int
+group_rids(struct mdc_kdb *db, const char *dn, struct mdc_pac_user *u,
+	   uint32_t *rids)
+{
+	static char *const attrs[] = { "objectSid", NULL };
+	struct berval in, esc = { 0, NULL }, **v;
+	LDAPMessage *res = NULL, *e;
+	char *filter = NULL;
+	int ret;
+
+	in.bv_val = (char *)dn;
+	in.bv_len = strlen(dn);
+	if (ldap_bv2escaped_filter_value(&in, &esc) != 0)
+		return MDC_ENOMEM;
+	filter = mdc_strdupf("(&(objectClass=group)(member=%s))", esc.bv_val);
+	ret = filter == NULL ? MDC_ENOMEM
+			     : mdc_kdb_search(&db->conn, db->base_dn,
+					      LDAP_SCOPE_SUBTREE, filter, attrs,
+					      0, &res);
+	for (e = ret == 0 ? ldap_first_entry(db->conn.ld, res) : NULL;
+	     e != NULL; e = ldap_next_entry(db->conn.ld, e)) {
+		v = ldap_get_values_len(db->conn.ld, e, "objectSid");
+		if (v != NULL && v[0] != NULL)
+			add_group(u, rids, v[0]);
+		ldap_value_free_len(v);
+	}
+	ldap_msgfree(res);
+	ldap_memfree(esc.bv_val);
+	free(filter);
+	return ret;
+}
+
+/* SAM account flags (USER_*) of an AD account for the PAC. */
+static uint32_t
+uf_flags(const struct mdc_kdb_rec *r)
+{
+	uint32_t f;
+
+	if (r->uac & MDC_UAC_SERVER_TRUST_ACCOUNT)
+		f = 0x100;
+	else if (r->uac & MDC_UAC_WORKSTATION_TRUST_ACCOUNT)
+		f = 0x80;
+	else
+		f = 0x10;
+	if (r->uac & MDC_UAC_DONT_EXPIRE_PASSWORD)
+		f |= 0x200;
+	if (r->uac & MDC_UAC_ACCOUNTDISABLE)
+		f |= 0x1;
+	return f;
+}
+
+/* Build and add a LOGON_INFO buffer for the client entry (AS, S4U2Self). */
+static krb5_error_code
+add_logon_info(krb5_context ctx, krb5_db_entry *client, krb5_timestamp auth,
+	       krb5_pac new_pac)
+{
+	const struct mdc_kdb_edata *ed = (void *)client->e_data;
+	const struct mdc_kdb_rec *r = ed != NULL ? ed->rec : NULL;
+	struct mdc_pac_user u;
+	struct mdc_kdb *db;
+	uint32_t *rids = NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	krb5_data d;
+	krb5_error_code kret;
+	int ret;
+
+	if (r == NULL || r->sid == NULL || r->sam == NULL ||
+	    mdc_kdb_state(ctx, &db) != 0)
+		return 0; /* no AD account (kadmin/..., K/M): no LOGON_INFO */
+	memset(&u, 0, sizeof(u));
+	if (mdc_pac_split_sid(r->sid, r->sid_len, &u, &u.rid) != 0)
+		return 0;
+	rids = calloc(MDC_PAC_MAX_GROUPS, sizeof(*rids));
+	if (rids == NULL)
+		return ENOMEM;
+	u.logon_time = (uint64_t)mdc_kdb_nttime((time_t)(uint32_t)auth);
+	u.pwd_last_set = r->pwd_last_set > 0 ? (uint64_t)r->pwd_last_set : 0;
+	u.account = r->sam;
+	u.logon_server = db->dc_name;
+	u.domain = db->netbios;
+	u.primary_gid = r->primary_gid != 0 ? r->primary_gid : 513;
+	u.uf_flags = uf_flags(r);
+	u.groups = rids;
+	ret = group_rids(db, r->dn, &u, rids);
+	if (ret == 0)
+		ret = mdc_pac_logon_info(&u, &buf, &len);
+	kret = mdc_kdb_err(ret);
+	if (kret == 0) {
+		d.magic = KV5M_DATA;
+		d.data = (char *)buf;
+		d.length = (unsigned)len;
+		kret = krb5_pac_add_buffer(ctx, new_pac, KRB5_PAC_LOGON_INFO,
+					   &d);
+	}
+	free(buf);
+	free(rids);
+	return kret;
+}
+
 krb5_error_code
 mdc_kdb_issue_pac(krb5_context ctx, unsigned int flags, krb5_db_entry *client,
 		  krb5_keyblock *replaced_reply_key, krb5_db_entry *server,
@@ -88,7 +213,10 @@ mdc_kdb_issue_pac(krb5_context ctx, unsigned int flags, krb5_db_entry *client,
 	int s4u2self = (flags & KRB5_KDB_FLAG_PROTOCOL_TRANSITION) &&
 		       client != NULL;
 
+	/* TGS: the header ticket's PAC carries the groups (as in AD). */
 	if (old_pac != NULL && !s4u2self)
 		return copy_buffers(ctx, old_pac, new_pac);
-	return 0;
+	if (client == NULL)
+		return 0;
+	return add_logon_info(ctx, client, authtime, new_pac);
 }

@@ -406,6 +406,8 @@ state_free(struct mdc_kdb *db)
 	free(db->krb_dn);
 	free(db->admins_dn);
 	free(db->stamp_path);
+	free(db->netbios);
+	free(db->dc_name);
 	free(db);
 }
 
@@ -425,6 +427,8 @@ state_new(krb5_context ctx, const char *section, struct mdc_kdb **db_out)
 	db->dns_domain = conf_str(ctx, section, "dns_domain");
 	cms = conf_str(ctx, section, "cache_ms");
 	db->stamp_path = conf_str(ctx, section, "stamp_file");
+	db->netbios = conf_str(ctx, section, "netbios");
+	db->dc_name = conf_str(ctx, section, "dc_name");
 	db->cache_ms = cms != NULL ? strtol(cms, NULL, 10) : MDC_KDB_CACHE_MS;
 	if (uri == NULL || db->base_dn == NULL || db->realm == NULL ||
 	    db->dns_domain == NULL) {
@@ -438,7 +442,12 @@ state_new(krb5_context ctx, const char *section, struct mdc_kdb **db_out)
 	db->krb_dn = mdc_strdupf("CN=Kerberos,CN=System,%s", db->base_dn);
 	db->admins_dn = mdc_strdupf("CN=Domain Admins,CN=Users,%s",
 				    db->base_dn);
+	if (db->netbios == NULL && db->realm != NULL)
+		db->netbios = strndup(db->realm, strcspn(db->realm, "."));
+	if (db->dc_name == NULL)
+		db->dc_name = strdup("DC");
 	if (db->krb_dn == NULL || db->admins_dn == NULL ||
+	    db->netbios == NULL || db->dc_name == NULL ||
 	    mdc_kdb_conn_init(&db->conn, uri) != 0)
 		goto out;
 	*db_out = db;
