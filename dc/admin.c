@@ -41,9 +41,9 @@ static int
 parse(struct inv *v, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "dir", required_argument, NULL, 'D' },
-		{ "password-file", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 },
+	        {"dir", required_argument, NULL, 'D'},
+	        {"password-file", required_argument, NULL, 'p'},
+	        {NULL, 0, NULL, 0},
 	};
 	int ch;
 
@@ -132,7 +132,7 @@ read_password(struct inv *v, char *pw, size_t len)
 	if (v->pwfile != NULL) {
 		if (stat(v->pwfile, &st) != 0 || (st.st_mode & 077) != 0) {
 			mdc_cmd_error(v->cmd, "%s: missing or not mode 0600",
-				      v->pwfile);
+			              v->pwfile);
 			return MDC_EACCES;
 		}
 		ret = mdc_file_read(v->pwfile, len - 1, &data, NULL);
@@ -171,10 +171,10 @@ set_password(struct inv *v, const char *sam, const char *pw)
 	input = mdc_strdupf("%s\n%s\n", pw, pw);
 	if (q != NULL && input != NULL)
 		ret = mdc_krb_kadmin_local(&v->conf, q, input, err,
-					   sizeof(err));
+		                           sizeof(err));
 	if (ret != 0 && ret != MDC_ENOMEM)
 		mdc_cmd_error(v->cmd, "cannot set the password of %s: %s", sam,
-			      err);
+		              err);
 	free(q);
 	if (input != NULL)
 		mdc_secret_free(input, 0);
@@ -198,8 +198,7 @@ struct mods {
 };
 
 static void
-mod_bin(struct mods *ms, int op, const char *type, const void *val,
-	size_t len)
+mod_bin(struct mods *ms, int op, const char *type, const void *val, size_t len)
 {
 	int i = ms->n - 1, j;
 
@@ -231,8 +230,8 @@ mod_str(struct mods *ms, int op, const char *type, const char *val)
 
 /* The binary SID of the domain plus rid into sid (>= 68 bytes). */
 static int
-account_sid(const struct mdc_dcconf *c, unsigned rid, uint8_t *bin,
-	    size_t cap, size_t *len)
+account_sid(const struct mdc_dcconf *c, unsigned rid, uint8_t *bin, size_t cap,
+            size_t *len)
 {
 	struct mdc_sid sid;
 	int ret;
@@ -263,7 +262,7 @@ newobj_init(struct inv *v, struct newobj *o, const char *category)
 	ret = mdc_adw_next_rid(v->w, &rid);
 	if (ret != 0) {
 		mdc_cmd_error(v->cmd, "cannot allocate a RID: %s",
-			      mdc_adw_error(v->w));
+		              mdc_adw_error(v->w));
 		return ret;
 	}
 	ret = account_sid(&v->conf, rid, o->sid, sizeof(o->sid), &o->sid_len);
@@ -271,7 +270,7 @@ newobj_init(struct inv *v, struct newobj *o, const char *category)
 		ret = mdc_guid_new(&o->guid);
 	mdc_gentime(time(NULL), o->now, sizeof(o->now));
 	o->category = mdc_strdupf("CN=%s,CN=Schema,CN=Configuration,%s",
-				  category, v->conf.base_dn);
+	                          category, v->conf.base_dn);
 	if (ret == 0 && o->category == NULL)
 		ret = MDC_ENOMEM;
 	if (ret != 0)
@@ -316,7 +315,7 @@ check_sam(struct inv *v, const char *name, int computer)
 	if (name != NULL && mdc_sam_valid(name, computer))
 		return 0;
 	mdc_cmd_error(v->cmd, "invalid account name '%s'",
-		      name != NULL ? name : "");
+	              name != NULL ? name : "");
 	return 1;
 }
 
@@ -324,10 +323,10 @@ check_sam(struct inv *v, const char *name, int computer)
 static int
 user_add_entry(struct inv *v, const char *name, const char *dn)
 {
-	static char *oc[] = { "top", "person", "organizationalPerson", "user",
-			      NULL };
-	struct newobj o = { .category = NULL };
-	struct mods ms = { .n = 0 };
+	static char *oc[] = {"top", "person", "organizationalPerson", "user",
+	                     NULL};
+	struct newobj o = {.category = NULL};
+	struct mods ms = {.n = 0};
 	char *upn = mdc_strdupf("%s@%s", name, v->conf.dns_domain);
 	char uac[16], pgid[16], sat[16];
 	int ret, i;
@@ -352,7 +351,7 @@ user_add_entry(struct inv *v, const char *name, const char *dn)
 	ret = mdc_adw_add(v->w, dn, ms.p);
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot add %s: %s", dn,
-			      mdc_adw_error(v->w));
+		              mdc_adw_error(v->w));
 out:
 	free(o.category);
 	free(upn);
@@ -372,7 +371,7 @@ user_add(struct inv *v)
 		return 1;
 	if (name[strlen(name) - 1] == '$') {
 		mdc_cmd_error(v->cmd, "invalid user name '%s' (ends with $)",
-			      name);
+		              name);
 		return 1;
 	}
 	if (mdc_adw_find(v->w, "", name, &found) == 0) {
@@ -383,8 +382,9 @@ user_add(struct inv *v)
 	if (read_password(v, pw, sizeof(pw)) != 0)
 		return 1;
 	edn = dn_value(name);
-	dn = edn != NULL ? mdc_strdupf("CN=%s,CN=Users,%s", edn,
-				       v->conf.base_dn) : NULL;
+	dn = edn != NULL
+	             ? mdc_strdupf("CN=%s,CN=Users,%s", edn, v->conf.base_dn)
+	             : NULL;
 	ret = dn == NULL ? MDC_ENOMEM : user_add_entry(v, name, dn);
 	if (ret == 0) {
 		ret = set_password(v, name, pw);
@@ -404,14 +404,14 @@ user_add(struct inv *v)
 static int
 read_int(struct inv *v, const char *dn, const char *attr, long long *val)
 {
-	char *attrs[] = { (char *)attr, NULL }, buf[32];
+	char *attrs[] = {(char *)attr, NULL}, buf[32];
 	LDAPMessage *res = NULL, *e;
 	struct berval **vals = NULL;
 	int ret;
 
 	*val = 0;
 	ret = mdc_adw_search(v->w, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
-			     attrs, &res);
+	                     attrs, &res);
 	if (ret != 0)
 		return ret;
 	e = ldap_first_entry(mdc_adw_ld(v->w), res);
@@ -448,7 +448,7 @@ find_user(struct inv *v, const char *name, char **dn_out)
 static int
 user_enable(struct inv *v, int disable)
 {
-	struct mods ms = { .n = 0 };
+	struct mods ms = {.n = 0};
 	long long uac = 0;
 	char *dn = NULL, val[16];
 	int ret;
@@ -472,7 +472,7 @@ user_enable(struct inv *v, int disable)
 		ret = mdc_adw_modify(v->w, dn, ms.p);
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot change %s: %s", dn,
-			      mdc_adw_error(v->w));
+		              mdc_adw_error(v->w));
 	free(dn);
 	return ret == 0 ? 0 : 1;
 }
@@ -495,7 +495,7 @@ user_del(struct inv *v)
 	ret = mdc_adw_delete(v->w, dn);
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot delete %s: %s", dn,
-			      mdc_adw_error(v->w));
+		              mdc_adw_error(v->w));
 	free(dn);
 	return ret == 0 ? 0 : 1;
 }
@@ -522,7 +522,7 @@ static int
 list(struct inv *v, const char *base, int scope, const char *filter,
      const char *attr)
 {
-	char *attrs[] = { (char *)attr, NULL };
+	char *attrs[] = {(char *)attr, NULL};
 	LDAP *ld = mdc_adw_ld(v->w);
 	LDAPMessage *res = NULL, *e;
 	struct berval **vals;
@@ -537,8 +537,7 @@ list(struct inv *v, const char *base, int scope, const char *filter,
 	     e = ldap_next_entry(ld, e)) {
 		vals = ldap_get_values_len(ld, e, attr);
 		for (i = 0; vals != NULL && vals[i] != NULL; i++)
-			printf("%.*s\n", (int)vals[i]->bv_len,
-			       vals[i]->bv_val);
+			printf("%.*s\n", (int)vals[i]->bv_len, vals[i]->bv_val);
 		ldap_value_free_len(vals);
 	}
 	ldap_msgfree(res);
@@ -547,8 +546,7 @@ list(struct inv *v, const char *base, int scope, const char *filter,
 
 /* Run fn after parsing and connecting; the usual exit statuses. */
 static int
-run(int argc, char **argv, const char *usage,
-    int (*fn)(struct inv *v))
+run(int argc, char **argv, const char *usage, int (*fn)(struct inv *v))
 {
 	struct inv v;
 	int ret;
@@ -582,7 +580,7 @@ user_main(struct inv *v)
 		return user_enable(v, 1);
 	if (strcmp(v->verb, "list") == 0 && v->nargs == 0)
 		return list(v, v->conf.base_dn, LDAP_SCOPE_SUBTREE,
-			    "(&" USER_ONLY ")", "sAMAccountName");
+		            "(&" USER_ONLY ")", "sAMAccountName");
 	return 2;
 }
 
@@ -590,17 +588,17 @@ int
 mdc_cmd_user(int argc, char **argv)
 {
 	return run(argc, argv,
-		   "user add|del|passwd|enable|disable NAME | user list "
-		   "--dir DIR [--password-file F]",
-		   user_main);
+	           "user add|del|passwd|enable|disable NAME | user list "
+	           "--dir DIR [--password-file F]",
+	           user_main);
 }
 
 static int
 group_add(struct inv *v)
 {
 	const char *name = v->args[0];
-	struct newobj o = { .category = NULL };
-	struct mods ms = { .n = 0 };
+	struct newobj o = {.category = NULL};
+	struct mods ms = {.n = 0};
 	char *dn = NULL, *edn = NULL, gt[16], sat[16], *found = NULL;
 	int ret;
 
@@ -614,8 +612,9 @@ group_add(struct inv *v)
 		return 1;
 	}
 	edn = dn_value(name);
-	dn = edn != NULL ? mdc_strdupf("CN=%s,CN=Users,%s", edn,
-				       v->conf.base_dn) : NULL;
+	dn = edn != NULL
+	             ? mdc_strdupf("CN=%s,CN=Users,%s", edn, v->conf.base_dn)
+	             : NULL;
 	ret = dn == NULL ? MDC_ENOMEM : newobj_init(v, &o, "Group");
 	snprintf(gt, sizeof(gt), "%d", -2147483646); /* global security */
 	snprintf(sat, sizeof(sat), "%d", MDC_SAT_GROUP);
@@ -630,7 +629,7 @@ group_add(struct inv *v)
 		ret = mdc_adw_add(v->w, dn, ms.p);
 		if (ret != 0)
 			mdc_cmd_error(v->cmd, "cannot add %s: %s", dn,
-				      mdc_adw_error(v->w));
+			              mdc_adw_error(v->w));
 	}
 	free(o.category);
 	free(dn);
@@ -642,7 +641,7 @@ group_add(struct inv *v)
 static int
 group_change_member(struct inv *v, int op)
 {
-	struct mods ms = { .n = 0 };
+	struct mods ms = {.n = 0};
 	char *gdn = NULL, *mdn = NULL;
 	int ret = 1;
 
@@ -659,7 +658,7 @@ group_change_member(struct inv *v, int op)
 		ret = mdc_adw_modify(v->w, gdn, ms.p) == 0 ? 0 : 1;
 		if (ret != 0)
 			mdc_cmd_error(v->cmd, "cannot change %s: %s", gdn,
-				      mdc_adw_error(v->w));
+			              mdc_adw_error(v->w));
 	}
 	free(gdn);
 	free(mdn);
@@ -680,7 +679,7 @@ group_main(struct inv *v)
 		return group_change_member(v, LDAP_MOD_DELETE);
 	if (strcmp(v->verb, "list") == 0 && v->nargs == 0)
 		return list(v, v->conf.base_dn, LDAP_SCOPE_SUBTREE,
-			    "(objectClass=group)", "sAMAccountName");
+		            "(objectClass=group)", "sAMAccountName");
 	if (strcmp(v->verb, "list") != 0 || v->nargs != 1)
 		return 2;
 	if (check_sam(v, v->args[0], 0) != 0)
@@ -698,9 +697,9 @@ int
 mdc_cmd_group(int argc, char **argv)
 {
 	return run(argc, argv,
-		   "group add NAME | addmember|delmember GROUP ACCOUNT | "
-		   "list [GROUP] --dir DIR",
-		   group_main);
+	           "group add NAME | addmember|delmember GROUP ACCOUNT | "
+	           "list [GROUP] --dir DIR",
+	           group_main);
 }
 
 /* "host2" -> "HOST2$" style lookup name (keeps the caller's case). */
@@ -710,7 +709,7 @@ computer_sam(const char *name)
 	size_t n = strlen(name);
 
 	return n > 0 && name[n - 1] == '$' ? strdup(name)
-					   : mdc_strdupf("%s$", name);
+	                                   : mdc_strdupf("%s$", name);
 }
 
 static int
@@ -722,7 +721,7 @@ computer_main(struct inv *v)
 
 	if (strcmp(v->verb, "list") == 0 && v->nargs == 0)
 		return list(v, v->conf.base_dn, LDAP_SCOPE_SUBTREE,
-			    "(objectClass=computer)", "sAMAccountName");
+		            "(objectClass=computer)", "sAMAccountName");
 	if (strcmp(v->verb, "del") != 0 || v->nargs != 1)
 		return 2;
 	sam = computer_sam(v->args[0]);
@@ -740,7 +739,7 @@ computer_main(struct inv *v)
 	ret = mdc_adw_delete(v->w, dn) == 0 ? 0 : 1;
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot delete %s: %s", dn,
-			      mdc_adw_error(v->w));
+		              mdc_adw_error(v->w));
 out:
 	free(sam);
 	free(dn);
@@ -751,7 +750,7 @@ int
 mdc_cmd_computer(int argc, char **argv)
 {
 	return run(argc, argv, "computer list | del NAME --dir DIR",
-		   computer_main);
+	           computer_main);
 }
 
 /* Find an account (user or computer, NAME or NAME$). */
@@ -766,9 +765,9 @@ find_account(struct inv *v, const char *name, char **dn_out)
 	if (mdc_adw_find(v->w, "(objectClass=user)", name, dn_out) == 0)
 		return 0;
 	sam = computer_sam(name);
-	ret = sam != NULL ? mdc_adw_find(v->w, "(objectClass=user)", sam,
-					 dn_out)
-			  : MDC_ENOMEM;
+	ret = sam != NULL
+	              ? mdc_adw_find(v->w, "(objectClass=user)", sam, dn_out)
+	              : MDC_ENOMEM;
 	free(sam);
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "no account %s", name);
@@ -778,7 +777,7 @@ find_account(struct inv *v, const char *name, char **dn_out)
 static int
 delegation_main(struct inv *v)
 {
-	struct mods ms = { .n = 0 };
+	struct mods ms = {.n = 0};
 	int allow = strcmp(v->verb, "allow") == 0, ret;
 	char *dn = NULL;
 
@@ -786,7 +785,7 @@ delegation_main(struct inv *v)
 		ret = find_account(v, v->args[0], &dn);
 		if (ret == 0)
 			ret = list(v, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
-				   "msDS-AllowedToDelegateTo");
+			           "msDS-AllowedToDelegateTo");
 		free(dn);
 		return ret;
 	}
@@ -794,18 +793,18 @@ delegation_main(struct inv *v)
 		return 2;
 	if (!mdc_spn_valid(v->args[1])) {
 		mdc_cmd_error(v->cmd, "invalid service principal name '%s'",
-			      v->args[1]);
+		              v->args[1]);
 		return 1;
 	}
 	ret = find_account(v, v->args[0], &dn);
 	if (ret != 0)
 		return ret;
 	mod_str(&ms, allow ? LDAP_MOD_ADD : LDAP_MOD_DELETE,
-		"msDS-AllowedToDelegateTo", v->args[1]);
+	        "msDS-AllowedToDelegateTo", v->args[1]);
 	ret = mdc_adw_modify(v->w, dn, ms.p) == 0 ? 0 : 1;
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot change %s: %s", dn,
-			      mdc_adw_error(v->w));
+		              mdc_adw_error(v->w));
 	free(dn);
 	return ret;
 }
@@ -814,6 +813,6 @@ int
 mdc_cmd_delegation(int argc, char **argv)
 {
 	return run(argc, argv,
-		   "delegation allow|deny ACCOUNT SPN | list ACCOUNT --dir DIR",
-		   delegation_main);
+	           "delegation allow|deny ACCOUNT SPN | list ACCOUNT --dir DIR",
+	           delegation_main);
 }

@@ -1,4 +1,5 @@
-/* dc/admin.h - `minidc user|group|computer|delegation`: account administration */
+/* dc/admin.h - `minidc user|group|computer|delegation`: account administration
+ */
 #ifndef MDC_ADMIN_H
 #define MDC_ADMIN_H
 

@@ -26,7 +26,7 @@ sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
 
 int
 mdc_adw_open(const struct mdc_dcconf *c, struct mdc_adw **w_out, char *err,
-	     size_t errlen)
+             size_t errlen)
 {
 	struct mdc_adw *w = calloc(1, sizeof(*w));
 	char *uri = mdc_dc_ldapi_uri(c);
@@ -43,11 +43,12 @@ mdc_adw_open(const struct mdc_dcconf *c, struct mdc_adw **w_out, char *err,
 		goto out;
 	ldap_set_option(w->ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
 	rc = ldap_sasl_interactive_bind_s(w->ld, NULL, "EXTERNAL", NULL, NULL,
-					  LDAP_SASL_QUIET, sasl_quiet, NULL);
+	                                  LDAP_SASL_QUIET, sasl_quiet, NULL);
 	if (rc != LDAP_SUCCESS) {
-		snprintf(err, errlen, "cannot bind to the directory at %s: %s "
-			 "(is the DC running, and are you root?)", uri,
-			 ldap_err2string(rc));
+		snprintf(err, errlen,
+		         "cannot bind to the directory at %s: %s "
+		         "(is the DC running, and are you root?)",
+		         uri, ldap_err2string(rc));
 		goto out;
 	}
 	*w_out = w;
@@ -87,13 +88,13 @@ mdc_adw_error(const struct mdc_adw *w)
 
 int
 mdc_adw_search(struct mdc_adw *w, const char *base, int scope,
-	       const char *filter, char *const *attrs, LDAPMessage **res_out)
+               const char *filter, char *const *attrs, LDAPMessage **res_out)
 {
 	int rc;
 
 	*res_out = NULL;
 	rc = ldap_search_ext_s(w->ld, base, scope, filter, (char **)attrs, 0,
-			       NULL, NULL, NULL, 0, res_out);
+	                       NULL, NULL, NULL, 0, res_out);
 	if (rc == LDAP_SUCCESS)
 		return 0;
 	snprintf(w->error, sizeof(w->error), "%s", ldap_err2string(rc));
@@ -126,8 +127,8 @@ result(struct mdc_adw *w, int rc)
 	}
 	ldap_get_option(w->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
 	snprintf(w->error, sizeof(w->error), "%s%s%s", ldap_err2string(rc),
-		 diag != NULL && diag[0] != '\0' ? ": " : "",
-		 diag != NULL ? diag : "");
+	         diag != NULL && diag[0] != '\0' ? ": " : "",
+	         diag != NULL ? diag : "");
 	ldap_memfree(diag);
 	if (rc == LDAP_ALREADY_EXISTS)
 		return MDC_EEXIST;
@@ -156,10 +157,10 @@ mdc_adw_delete(struct mdc_adw *w, const char *dn)
 
 int
 mdc_adw_find(struct mdc_adw *w, const char *what, const char *sam,
-	     char **dn_out)
+             char **dn_out)
 {
-	static char *const attrs[] = { "1.1", NULL };
-	struct berval in, esc = { 0, NULL };
+	static char *const attrs[] = {"1.1", NULL};
+	struct berval in, esc = {0, NULL};
 	LDAPMessage *res = NULL, *e;
 	char *filter = NULL, *dn;
 	int ret = MDC_ENOMEM;
@@ -172,7 +173,7 @@ mdc_adw_find(struct mdc_adw *w, const char *what, const char *sam,
 	if (filter == NULL)
 		goto out;
 	ret = mdc_adw_search(w, w->base, LDAP_SCOPE_SUBTREE, filter, attrs,
-			     &res);
+	                     &res);
 	if (ret != 0)
 		goto out;
 	e = ldap_first_entry(w->ld, res);
@@ -193,14 +194,14 @@ out:
 static int
 read_rid(struct mdc_adw *w, unsigned *rid_out)
 {
-	static char *const attrs[] = { "mdcRidNext", NULL };
+	static char *const attrs[] = {"mdcRidNext", NULL};
 	LDAPMessage *res = NULL, *e;
 	struct berval **v = NULL;
 	char buf[16];
 	int ret;
 
 	ret = mdc_adw_search(w, w->base, LDAP_SCOPE_BASE, "(objectClass=*)",
-			     attrs, &res);
+	                     attrs, &res);
 	if (ret != 0)
 		return ret;
 	e = ldap_first_entry(w->ld, res);
@@ -222,10 +223,10 @@ int
 mdc_adw_next_rid(struct mdc_adw *w, unsigned *rid_out)
 {
 	char oldv[16], newv[16];
-	char *ov[] = { oldv, NULL }, *nv[] = { newv, NULL };
-	LDAPMod del = { LDAP_MOD_DELETE, "mdcRidNext", { .modv_strvals = ov } };
-	LDAPMod add = { LDAP_MOD_ADD, "mdcRidNext", { .modv_strvals = nv } };
-	LDAPMod *mods[] = { &del, &add, NULL };
+	char *ov[] = {oldv, NULL}, *nv[] = {newv, NULL};
+	LDAPMod del = {LDAP_MOD_DELETE, "mdcRidNext", {.modv_strvals = ov}};
+	LDAPMod add = {LDAP_MOD_ADD, "mdcRidNext", {.modv_strvals = nv}};
+	LDAPMod *mods[] = {&del, &add, NULL};
 	unsigned rid = 0;
 	int attempt, rc = LDAP_OTHER, ret;
 

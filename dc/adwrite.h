@@ -1,4 +1,5 @@
-/* dc/adwrite.h - the admin CLI's directory access (one module, to be redirected to the dsa) */
+/* dc/adwrite.h - the admin CLI's directory access (one module, to be redirected
+ * to the dsa) */
 #ifndef MDC_ADWRITE_H
 #define MDC_ADWRITE_H
 
@@ -20,24 +21,24 @@ struct mdc_adw;
 
 /* Connect and bind; on failure a one-line reason is in err. */
 MDC_MUSTCHECK int mdc_adw_open(const struct mdc_dcconf *conf,
-			       struct mdc_adw **w_out, char *err,
-			       size_t errlen);
+                               struct mdc_adw **w_out, char *err,
+                               size_t errlen);
 void mdc_adw_close(struct mdc_adw *w);
 /* The LDAP handle, for reading results of mdc_adw_search(). */
 LDAP *mdc_adw_ld(struct mdc_adw *w);
 
 /* Search; *res_out is the caller's (ldap_msgfree). */
-MDC_MUSTCHECK int mdc_adw_search(struct mdc_adw *w, const char *base,
-				 int scope, const char *filter,
-				 char *const *attrs, LDAPMessage **res_out);
+MDC_MUSTCHECK int mdc_adw_search(struct mdc_adw *w, const char *base, int scope,
+                                 const char *filter, char *const *attrs,
+                                 LDAPMessage **res_out);
 /*
  * Add, modify or delete.  MDC_ELDAP on refusal, with the server's reason in
  * mdc_adw_error(); MDC_EEXIST if the entry exists (add), MDC_ENOENT if not.
  */
 MDC_MUSTCHECK int mdc_adw_add(struct mdc_adw *w, const char *dn,
-			      LDAPMod **mods);
+                              LDAPMod **mods);
 MDC_MUSTCHECK int mdc_adw_modify(struct mdc_adw *w, const char *dn,
-				 LDAPMod **mods);
+                                 LDAPMod **mods);
 MDC_MUSTCHECK int mdc_adw_delete(struct mdc_adw *w, const char *dn);
 /* Text of the last refusal (static storage of w). */
 const char *mdc_adw_error(const struct mdc_adw *w);
@@ -48,7 +49,7 @@ const char *mdc_adw_error(const struct mdc_adw *w);
  * *dn_out.  MDC_ENOENT if none.
  */
 MDC_MUSTCHECK int mdc_adw_find(struct mdc_adw *w, const char *what,
-			       const char *sam, char **dn_out);
+                               const char *sam, char **dn_out);
 /*
  * Allocate the next RID of the domain (mdcRidNext on the domain head,
  * changed atomically with a delete+add of the old value).

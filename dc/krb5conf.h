@@ -1,4 +1,5 @@
-/* dc/krb5conf.h - the domain's Kerberos: config files, realm creation, services */
+/* dc/krb5conf.h - the domain's Kerberos: config files, realm creation, services
+ */
 #ifndef MDC_KRB5CONF_H
 #define MDC_KRB5CONF_H
 
@@ -23,7 +24,7 @@ char *mdc_krb_plugin_dir(void);
  * module).  Returns 0 or MDC_E*; a one-line reason is in err.
  */
 MDC_MUSTCHECK int mdc_krb_write_conf(const struct mdc_dcconf *conf, char *err,
-				     size_t errlen);
+                                     size_t errlen);
 
 /*
  * Create the realm in the directory (slapd must be up on DIR/run/ldapi):
@@ -34,8 +35,8 @@ MDC_MUSTCHECK int mdc_krb_write_conf(const struct mdc_dcconf *conf, char *err,
  * SPNs.  Returns 0 or MDC_E* with a one-line reason in err.
  */
 MDC_MUSTCHECK int mdc_krb_provision(const struct mdc_dcconf *conf,
-				    const char *admin_password, char *err,
-				    size_t errlen);
+                                    const char *admin_password, char *err,
+                                    size_t errlen);
 
 /*
  * Run `kadmin.local -q QUERY` for conf's realm with input (may be NULL) on
@@ -44,8 +45,8 @@ MDC_MUSTCHECK int mdc_krb_provision(const struct mdc_dcconf *conf,
  * derivation (the master key never leaves the stash).
  */
 MDC_MUSTCHECK int mdc_krb_kadmin_local(const struct mdc_dcconf *conf,
-				       const char *query, const char *input,
-				       char *err, size_t errlen);
+                                       const char *query, const char *input,
+                                       char *err, size_t errlen);
 
 /* The supervised Kerberos daemons (dc/services.c lists them). */
 extern const struct mdc_service mdc_service_krb5kdc;

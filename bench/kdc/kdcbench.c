@@ -1,4 +1,5 @@
-/* bench/kdc/kdcbench.c - AS-REQ (with pre-auth) and TGS-REQ rate against a KDC */
+/* bench/kdc/kdcbench.c - AS-REQ (with pre-auth) and TGS-REQ rate against a KDC
+ */
 #include "config.h"
 
 #include <stdio.h>
@@ -33,7 +34,7 @@ as_once(krb5_context ctx, krb5_principal client, char *pw)
 
 	memset(&creds, 0, sizeof(creds));
 	ret = krb5_get_init_creds_password(ctx, &creds, client, pw, NULL, NULL,
-					   0, NULL, NULL);
+	                                   0, NULL, NULL);
 	if (ret == 0)
 		krb5_free_cred_contents(ctx, &creds);
 	return ret;
@@ -41,7 +42,7 @@ as_once(krb5_context ctx, krb5_principal client, char *pw)
 
 static int
 tgs_once(krb5_context ctx, krb5_ccache cc, krb5_principal client,
-	 krb5_principal server)
+         krb5_principal server)
 {
 	krb5_creds in, *out = NULL;
 	krb5_error_code ret;
@@ -57,7 +58,7 @@ tgs_once(krb5_context ctx, krb5_ccache cc, krb5_principal client,
 /* A MEMORY ccache holding a TGT of client. */
 static int
 tgt_cache(krb5_context ctx, krb5_principal client, char *pw,
-	  krb5_ccache *cc_out)
+          krb5_ccache *cc_out)
 {
 	krb5_creds creds;
 	krb5_error_code ret;
@@ -66,7 +67,7 @@ tgt_cache(krb5_context ctx, krb5_principal client, char *pw,
 	ret = krb5_cc_new_unique(ctx, "MEMORY", NULL, cc_out);
 	if (ret == 0)
 		ret = krb5_get_init_creds_password(ctx, &creds, client, pw,
-						   NULL, NULL, 0, NULL, NULL);
+		                                   NULL, NULL, 0, NULL, NULL);
 	if (ret == 0)
 		ret = krb5_cc_initialize(ctx, *cc_out, client);
 	if (ret == 0)
@@ -88,7 +89,7 @@ main(int argc, char **argv)
 
 	if (argc != 5 || (strcmp(argv[1], "as") && strcmp(argv[1], "tgs"))) {
 		fprintf(stderr, "usage: kdcbench as|tgs PRINCIPAL SERVICE "
-				"SECONDS < password\n");
+		                "SECONDS < password\n");
 		return 2;
 	}
 	tgs = strcmp(argv[1], "tgs") == 0;
@@ -107,10 +108,10 @@ main(int argc, char **argv)
 	t0 = now();
 	while (now() - t0 < secs) {
 		ret = tgs ? tgs_once(ctx, cc, client, server)
-			  : as_once(ctx, client, pw);
+		          : as_once(ctx, client, pw);
 		if (ret != 0) {
 			fprintf(stderr, "kdcbench: %s\n",
-				krb5_get_error_message(ctx, ret));
+			        krb5_get_error_message(ctx, ret));
 			return 1;
 		}
 		n++;

@@ -1,4 +1,5 @@
-/* dc/kdb/kdb_auth.c - kadm5_auth module: members of Domain Admins may administer */
+/* dc/kdb/kdb_auth.c - kadm5_auth module: members of Domain Admins may
+ * administer */
 #include "config.h"
 
 #include <stdlib.h>
@@ -26,14 +27,14 @@
 
 typedef struct kadm5_auth_moddata_st {
 	struct mdc_kdb db; /* only conn, realm, base_dn, admins_dn used */
-} *moddata;
+} * moddata;
 
 /* True if rec belongs to Domain Admins. */
 static int
 rec_is_admin(struct mdc_kdb *db, const struct mdc_kdb_rec *rec)
 {
-	static char *const attrs[] = { "1.1", NULL };
-	struct berval bv, ebv = { 0, NULL };
+	static char *const attrs[] = {"1.1", NULL};
+	struct berval bv, ebv = {0, NULL};
 	LDAPMessage *res = NULL;
 	char *esc = NULL, *filter = NULL;
 	int admin = 0;
@@ -48,7 +49,7 @@ rec_is_admin(struct mdc_kdb *db, const struct mdc_kdb_rec *rec)
 	filter = mdc_strdupf("(member=%s)", esc);
 	if (filter != NULL &&
 	    mdc_kdb_search(&db->conn, db->admins_dn, LDAP_SCOPE_BASE, filter,
-			   attrs, 0, &res) == 0)
+	                   attrs, 0, &res) == 0)
 		admin = ldap_count_entries(db->conn.ld, res) > 0;
 	ldap_msgfree(res);
 	ldap_memfree(esc);
@@ -81,7 +82,7 @@ conf_get(krb5_context ctx, const char *name)
 	if (krb5_get_profile(ctx, &prof) != 0)
 		return NULL;
 	if (profile_get_string(prof, "dbmodules", "minidc", name, NULL, &v) ==
-		    0 &&
+	            0 &&
 	    v != NULL)
 		r = strdup(v);
 	profile_release_string(v);
@@ -114,10 +115,9 @@ auth_init(krb5_context ctx, const char *acl_file, moddata *data_out)
 	d->db.base_dn = conf_get(ctx, "base_dn");
 	if (d->db.realm == NULL || d->db.base_dn == NULL)
 		goto out;
-	d->db.admins_dn = mdc_strdupf("CN=Domain Admins,CN=Users,%s",
-				      d->db.base_dn);
-	if (d->db.admins_dn == NULL ||
-	    mdc_kdb_conn_init(&d->db.conn, uri) != 0)
+	d->db.admins_dn =
+	        mdc_strdupf("CN=Domain Admins,CN=Users,%s", d->db.base_dn);
+	if (d->db.admins_dn == NULL || mdc_kdb_conn_init(&d->db.conn, uri) != 0)
 		goto out;
 	*data_out = d;
 	d = NULL;
@@ -130,15 +130,15 @@ out:
 
 static krb5_error_code
 auth_princ(krb5_context ctx, moddata d, krb5_const_principal client,
-	   krb5_const_principal target)
+           krb5_const_principal target)
 {
 	return decide(ctx, d, client);
 }
 
 static krb5_error_code
 auth_ent(krb5_context ctx, moddata d, krb5_const_principal client,
-	 krb5_const_principal target, const struct _kadm5_principal_ent_t *ent,
-	 long mask, struct kadm5_auth_restrictions **rs_out)
+         krb5_const_principal target, const struct _kadm5_principal_ent_t *ent,
+         long mask, struct kadm5_auth_restrictions **rs_out)
 {
 	*rs_out = NULL;
 	return decide(ctx, d, client);
@@ -146,14 +146,14 @@ auth_ent(krb5_context ctx, moddata d, krb5_const_principal client,
 
 static krb5_error_code
 auth_setstr(krb5_context ctx, moddata d, krb5_const_principal client,
-	    krb5_const_principal target, const char *key, const char *value)
+            krb5_const_principal target, const char *key, const char *value)
 {
 	return decide(ctx, d, client);
 }
 
 static krb5_error_code
 auth_ren(krb5_context ctx, moddata d, krb5_const_principal client,
-	 krb5_const_principal src, krb5_const_principal dst)
+         krb5_const_principal src, krb5_const_principal dst)
 {
 	return decide(ctx, d, client);
 }
@@ -166,32 +166,32 @@ auth_client(krb5_context ctx, moddata d, krb5_const_principal client)
 
 static krb5_error_code
 auth_pol(krb5_context ctx, moddata d, krb5_const_principal client,
-	 const char *policy, const struct _kadm5_policy_ent_t *ent, long mask)
+         const char *policy, const struct _kadm5_policy_ent_t *ent, long mask)
 {
 	return decide(ctx, d, client);
 }
 
 static krb5_error_code
 auth_delpol(krb5_context ctx, moddata d, krb5_const_principal client,
-	    const char *policy)
+            const char *policy)
 {
 	return decide(ctx, d, client);
 }
 
 static krb5_error_code
 auth_getpol(krb5_context ctx, moddata d, krb5_const_principal client,
-	    const char *policy, const char *client_policy)
+            const char *policy, const char *client_policy)
 {
 	return decide(ctx, d, client);
 }
 
 __attribute__((visibility("default"))) krb5_error_code
 kadm5_auth_minidc_initvt(krb5_context ctx, int maj_ver, int min_ver,
-			 krb5_plugin_vtable vtable);
+                         krb5_plugin_vtable vtable);
 
 krb5_error_code
 kadm5_auth_minidc_initvt(krb5_context ctx, int maj_ver, int min_ver,
-			 krb5_plugin_vtable vtable)
+                         krb5_plugin_vtable vtable)
 {
 	kadm5_auth_vtable vt = (kadm5_auth_vtable)vtable;
 

@@ -1,4 +1,5 @@
-/* dc/kdb/kdb_enc.c - encode and decode key_data and tl_data for the directory */
+/* dc/kdb/kdb_enc.c - encode and decode key_data and tl_data for the directory
+ */
 #include "config.h"
 
 #include <stdlib.h>
@@ -37,14 +38,14 @@ key_put(struct mdc_wbuf *w, const krb5_key_data *k)
 			ret = mdc_wbuf_put_u16be(w, k->key_data_length[j]);
 		if (ret == 0 && k->key_data_length[j] > 0)
 			ret = mdc_wbuf_put_bytes(w, k->key_data_contents[j],
-						 k->key_data_length[j]);
+			                         k->key_data_length[j]);
 	}
 	return ret;
 }
 
 int
 mdc_kdb_keys_encode(const krb5_key_data *kd, int n, uint8_t **out_out,
-		    size_t *len_out)
+                    size_t *len_out)
 {
 	struct mdc_wbuf w;
 	uint8_t *out = NULL;
@@ -122,7 +123,7 @@ key_get(struct mdc_rbuf *r, krb5_key_data *k)
 			return ret;
 		k->key_data_type[j] = (krb5_int16)type;
 		ret = get_blob(r, &k->key_data_length[j],
-			       &k->key_data_contents[j]);
+		               &k->key_data_contents[j]);
 		if (ret != 0)
 			return ret;
 	}
@@ -148,7 +149,7 @@ get_header(struct mdc_rbuf *r, unsigned max, uint16_t *n_out)
 
 int
 mdc_kdb_keys_decode(const void *data, size_t len, krb5_key_data **kd_out,
-		    int *n_out)
+                    int *n_out)
 {
 	struct mdc_rbuf r;
 	krb5_key_data *kd = NULL;
@@ -192,7 +193,7 @@ mdc_kdb_keys_free(krb5_key_data *kd, int n)
 			if (kd[i].key_data_contents[j] == NULL)
 				continue;
 			explicit_bzero(kd[i].key_data_contents[j],
-				       kd[i].key_data_length[j]);
+			               kd[i].key_data_length[j]);
 			free(kd[i].key_data_contents[j]);
 		}
 	}
@@ -225,7 +226,7 @@ mdc_kdb_tl_encode(const krb5_tl_data *tl, uint8_t **out_out, size_t *len_out)
 			ret = mdc_wbuf_put_u16be(&w, t->tl_data_length);
 		if (ret == 0 && t->tl_data_length > 0)
 			ret = mdc_wbuf_put_bytes(&w, t->tl_data_contents,
-						 t->tl_data_length);
+			                         t->tl_data_length);
 	}
 	if (ret != 0)
 		goto out;

@@ -11,12 +11,12 @@
 #include "dc/kdb/kdb_ldap.h"
 
 /* Lookups are cached this long unless the profile says cache_ms = N. */
-#define MDC_KDB_CACHE_MS 500
+#define MDC_KDB_CACHE_MS    500
 #define MDC_KDB_CACHE_SLOTS 256
 
 struct mdc_kdb_slot {
-	char *key;              /* full unparsed requested name */
-	long long t_ms;         /* when it was fetched */
+	char *key;      /* full unparsed requested name */
+	long long t_ms; /* when it was fetched */
 	struct mdc_kdb_rec *rec;
 };
 
@@ -34,7 +34,7 @@ struct mdc_kdb {
 	char *netbios;   /* NetBIOS domain name (PAC LogonDomainName) */
 	char *dc_name;   /* this DC's host name (PAC LogonServer) */
 	long cache_ms;
-	char *stamp_path;       /* touched by every writer; NULL: TTL only */
+	char *stamp_path; /* touched by every writer; NULL: TTL only */
 	struct timespec stamp_seen;
 	ino_t stamp_ino;
 	struct mdc_kdb_slot cache[MDC_KDB_CACHE_SLOTS];
@@ -58,8 +58,8 @@ void mdc_kdb_touch(struct mdc_kdb *db);
 /*
  * Find the directory record of principal p (no cache).  MDC_ENOENT if none.
  */
-int mdc_kdb_lookup(krb5_context ctx, struct mdc_kdb *db,
-		   krb5_const_principal p, struct mdc_kdb_rec **rec_out);
+int mdc_kdb_lookup(krb5_context ctx, struct mdc_kdb *db, krb5_const_principal p,
+                   struct mdc_kdb_rec **rec_out);
 /* True for the AD krbtgt account record. */
 int mdc_kdb_rec_is_krbtgt(const struct mdc_kdb_rec *r);
 /* Milliseconds on a monotonic clock. */
@@ -67,25 +67,23 @@ long long mdc_kdb_now_ms(void);
 
 /* The DAL methods implemented outside kdb_plugin.c. */
 krb5_error_code mdc_kdb_put_principal(krb5_context ctx, krb5_db_entry *entry,
-				      char **db_args);
+                                      char **db_args);
 krb5_error_code mdc_kdb_change_pwd(krb5_context ctx, krb5_keyblock *mkey,
-				   krb5_key_salt_tuple *ks, int nks,
-				   char *passwd, int new_kvno,
-				   krb5_boolean keepold, krb5_db_entry *e);
+                                   krb5_key_salt_tuple *ks, int nks,
+                                   char *passwd, int new_kvno,
+                                   krb5_boolean keepold, krb5_db_entry *e);
 krb5_error_code mdc_kdb_delete_principal(krb5_context ctx,
-					 krb5_const_principal p);
+                                         krb5_const_principal p);
 krb5_error_code mdc_kdb_check_allowed_to_delegate(krb5_context ctx,
-						  krb5_const_principal client,
-						  const krb5_db_entry *server,
-						  krb5_const_principal proxy);
-krb5_error_code mdc_kdb_issue_pac(krb5_context ctx, unsigned int flags,
-				  krb5_db_entry *client,
-				  krb5_keyblock *replaced_reply_key,
-				  krb5_db_entry *server,
-				  krb5_db_entry *signing_krbtgt,
-				  krb5_timestamp authtime, krb5_pac old_pac,
-				  krb5_pac new_pac,
-				  krb5_data ***auth_indicators);
+                                                  krb5_const_principal client,
+                                                  const krb5_db_entry *server,
+                                                  krb5_const_principal proxy);
+krb5_error_code
+mdc_kdb_issue_pac(krb5_context ctx, unsigned int flags, krb5_db_entry *client,
+                  krb5_keyblock *replaced_reply_key, krb5_db_entry *server,
+                  krb5_db_entry *signing_krbtgt, krb5_timestamp authtime,
+                  krb5_pac old_pac, krb5_pac new_pac,
+                  krb5_data ***auth_indicators);
 
 /* Create CN=Kerberos,CN=System if missing (kdb_put.c). */
 int mdc_kdb_ensure_container(struct mdc_kdb *db);

@@ -9,13 +9,26 @@
 #include "dc/kdb/kdb_map.h"
 
 char *const mdc_kdb_rec_attrs[] = {
-	"objectClass", "sAMAccountName", "userPrincipalName",
-	"servicePrincipalName", "minidcKrbPrincipalName",
-	"userAccountControl", "msDS-AllowedToDelegateTo", "minidcKrbFlags",
-	"minidcKrbMaxLife", "minidcKrbMaxRenew", "minidcKrbExpiration",
-	"minidcKrbPwExpiration", "accountExpires", "pwdLastSet",
-	"msDS-KeyVersionNumber", "primaryGroupID", "objectSid",
-	"minidcKrbKeyData", "minidcKrbTlData", NULL,
+        "objectClass",
+        "sAMAccountName",
+        "userPrincipalName",
+        "servicePrincipalName",
+        "minidcKrbPrincipalName",
+        "userAccountControl",
+        "msDS-AllowedToDelegateTo",
+        "minidcKrbFlags",
+        "minidcKrbMaxLife",
+        "minidcKrbMaxRenew",
+        "minidcKrbExpiration",
+        "minidcKrbPwExpiration",
+        "accountExpires",
+        "pwdLastSet",
+        "msDS-KeyVersionNumber",
+        "primaryGroupID",
+        "objectSid",
+        "minidcKrbKeyData",
+        "minidcKrbTlData",
+        NULL,
 };
 
 int
@@ -47,7 +60,7 @@ sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
 static int
 conn_open(struct mdc_kdb_conn *c)
 {
-	struct timeval tv = { 5, 0 };
+	struct timeval tv = {5, 0};
 	int v3 = LDAP_VERSION3, rc;
 
 	if (c->ld != NULL)
@@ -59,7 +72,7 @@ conn_open(struct mdc_kdb_conn *c)
 	ldap_set_option(c->ld, LDAP_OPT_TIMEOUT, &tv);
 	ldap_set_option(c->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
 	rc = ldap_sasl_interactive_bind_s(c->ld, NULL, "EXTERNAL", NULL, NULL,
-					  LDAP_SASL_QUIET, sasl_quiet, NULL);
+	                                  LDAP_SASL_QUIET, sasl_quiet, NULL);
 	if (rc != LDAP_SUCCESS) {
 		ldap_unbind_ext_s(c->ld, NULL, NULL);
 		c->ld = NULL;
@@ -87,8 +100,8 @@ conn_drop(struct mdc_kdb_conn *c)
 
 int
 mdc_kdb_search(struct mdc_kdb_conn *c, const char *base, int scope,
-	       const char *filter, char *const *attrs, int sizelimit,
-	       LDAPMessage **res_out)
+               const char *filter, char *const *attrs, int sizelimit,
+               LDAPMessage **res_out)
 {
 	LDAPMessage *res = NULL;
 	int attempt, rc = LDAP_OTHER, ret;
@@ -98,8 +111,8 @@ mdc_kdb_search(struct mdc_kdb_conn *c, const char *base, int scope,
 		if (ret != 0)
 			continue;
 		rc = ldap_search_ext_s(c->ld, base, scope, filter,
-				       (char **)attrs, 0, NULL, NULL, NULL,
-				       sizelimit, &res);
+		                       (char **)attrs, 0, NULL, NULL, NULL,
+		                       sizelimit, &res);
 		if (!conn_lost(rc))
 			break;
 		ldap_msgfree(res);
@@ -123,7 +136,7 @@ enum { OP_MOD, OP_ADD, OP_DEL };
 /* One write operation with one reconnect. */
 static int
 write_op(struct mdc_kdb_conn *c, int op, const char *dn, LDAPMod **mods,
-	 int *rc_out)
+         int *rc_out)
 {
 	int attempt, rc = LDAP_SERVER_DOWN;
 
@@ -147,14 +160,13 @@ write_op(struct mdc_kdb_conn *c, int op, const char *dn, LDAPMod **mods,
 
 int
 mdc_kdb_modify(struct mdc_kdb_conn *c, const char *dn, LDAPMod **mods,
-	       int *rc_out)
+               int *rc_out)
 {
 	return write_op(c, OP_MOD, dn, mods, rc_out);
 }
 
 int
-mdc_kdb_add(struct mdc_kdb_conn *c, const char *dn, LDAPMod **mods,
-	    int *rc_out)
+mdc_kdb_add(struct mdc_kdb_conn *c, const char *dn, LDAPMod **mods, int *rc_out)
 {
 	return write_op(c, OP_ADD, dn, mods, rc_out);
 }
@@ -231,7 +243,7 @@ rec_classes(struct mdc_kdb_rec *r, struct berval **vals)
 			r->is_computer = 1;
 		if (vals[i]->bv_len == 21 &&
 		    strncasecmp(vals[i]->bv_val, "minidcKrbPrincipalAux", 21) ==
-			    0)
+		            0)
 			r->has_aux = 1;
 	}
 }

@@ -1,4 +1,5 @@
-/* dc/kdb/kdb_ldap.h - the KDB plugin's directory access: connection and records */
+/* dc/kdb/kdb_ldap.h - the KDB plugin's directory access: connection and records
+ */
 #ifndef MDC_KDB_LDAP_H
 #define MDC_KDB_LDAP_H
 
@@ -32,18 +33,18 @@ void mdc_kdb_conn_close(struct mdc_kdb_conn *c);
  * (optional) when the server refused, or MDC_ENOENT for noSuchObject.
  */
 MDC_MUSTCHECK int mdc_kdb_search(struct mdc_kdb_conn *c, const char *base,
-				 int scope, const char *filter,
-				 char *const *attrs, int sizelimit,
-				 LDAPMessage **res_out);
+                                 int scope, const char *filter,
+                                 char *const *attrs, int sizelimit,
+                                 LDAPMessage **res_out);
 /* ldap_modify_ext_s with reconnect; MDC_ELDAP on refusal (*rc_out). */
 MDC_MUSTCHECK int mdc_kdb_modify(struct mdc_kdb_conn *c, const char *dn,
-				 LDAPMod **mods, int *rc_out);
+                                 LDAPMod **mods, int *rc_out);
 /* ldap_add_ext_s with reconnect. */
 MDC_MUSTCHECK int mdc_kdb_add(struct mdc_kdb_conn *c, const char *dn,
-			      LDAPMod **mods, int *rc_out);
+                              LDAPMod **mods, int *rc_out);
 /* ldap_delete_ext_s with reconnect. */
 MDC_MUSTCHECK int mdc_kdb_delete(struct mdc_kdb_conn *c, const char *dn,
-				 int *rc_out);
+                                 int *rc_out);
 
 /*
  * What the plugin needs from one directory entry.  All members are owned by
@@ -80,10 +81,10 @@ extern char *const mdc_kdb_rec_attrs[];
 
 /* Fill a new record from a search result entry. */
 MDC_MUSTCHECK int mdc_kdb_rec_from_entry(LDAP *ld, LDAPMessage *e,
-					 struct mdc_kdb_rec **rec_out);
+                                         struct mdc_kdb_rec **rec_out);
 /* Deep copy (used by the cache). */
 MDC_MUSTCHECK int mdc_kdb_rec_dup(const struct mdc_kdb_rec *r,
-				  struct mdc_kdb_rec **rec_out);
+                                  struct mdc_kdb_rec **rec_out);
 void mdc_kdb_rec_free(struct mdc_kdb_rec *r);
 
 #endif

@@ -1,4 +1,5 @@
-/* dc/kdb/kdb_map.c - principal <-> AD entry mapping, UAC bits, NT time, salts */
+/* dc/kdb/kdb_map.c - principal <-> AD entry mapping, UAC bits, NT time, salts
+ */
 #include "config.h"
 
 #include <ctype.h>
@@ -29,7 +30,7 @@ deq(krb5_data d, const char *s)
 static char *
 fesc(const char *s)
 {
-	struct berval in, out = { 0, NULL };
+	struct berval in, out = {0, NULL};
 	char *r;
 
 	in.bv_val = (char *)s;
@@ -59,34 +60,38 @@ build_filter(krb5_const_principal p, const char *realm, const char *n)
 		return NULL;
 	if (is_local_tgs(p, realm))
 		f = mdc_strdupf("(|(sAMAccountName=krbtgt)"
-				    "(minidcKrbPrincipalName=%s))", e);
+		                "(minidcKrbPrincipalName=%s))",
+		                e);
 	else if (p->length >= 2)
 		f = mdc_strdupf("(|(servicePrincipalName=%s)"
-				    "(minidcKrbPrincipalName=%s))", e, e);
+		                "(minidcKrbPrincipalName=%s))",
+		                e, e);
 	else if (strchr(n, '@') != NULL)
 		f = mdc_strdupf("(|(userPrincipalName=%s)"
-				    "(minidcKrbPrincipalName=%s))", e, e);
+		                "(minidcKrbPrincipalName=%s))",
+		                e, e);
 	else
 		f = mdc_strdupf("(|(sAMAccountName=%s)"
-				    "(userPrincipalName=%s@%s)"
-				    "(minidcKrbPrincipalName=%s))", e, e, realm,
-				    e);
+		                "(userPrincipalName=%s@%s)"
+		                "(minidcKrbPrincipalName=%s))",
+		                e, e, realm, e);
 	free(e);
 	return f;
 }
 
 int
 mdc_kdb_filter(krb5_context ctx, krb5_const_principal p, const char *realm,
-	       char **filter_out, char **name_out)
+               char **filter_out, char **name_out)
 {
 	char *n = NULL, *f = NULL;
 	int ret = MDC_ENOENT;
 
 	if (p == NULL || p->length < 1 || !deq(p->realm, realm))
 		goto out;
-	if (krb5_unparse_name_flags(ctx, p, KRB5_PRINCIPAL_UNPARSE_NO_REALM |
-					    KRB5_PRINCIPAL_UNPARSE_DISPLAY,
-				    &n) != 0) {
+	if (krb5_unparse_name_flags(ctx, p,
+	                            KRB5_PRINCIPAL_UNPARSE_NO_REALM |
+	                                    KRB5_PRINCIPAL_UNPARSE_DISPLAY,
+	                            &n) != 0) {
 		ret = MDC_ENOMEM;
 		goto out;
 	}
@@ -143,11 +148,11 @@ mdc_kdb_flags_to_uac(uint32_t uac, krb5_flags old_flags, krb5_flags flags)
 		krb5_flags flag;
 		uint32_t bit;
 	} map[] = {
-		{ KRB5_KDB_DISALLOW_ALL_TIX, MDC_UAC_ACCOUNTDISABLE },
-		{ KRB5_KDB_DISALLOW_FORWARDABLE, MDC_UAC_NOT_DELEGATED },
-		{ KRB5_KDB_OK_AS_DELEGATE, MDC_UAC_TRUSTED_FOR_DELEGATION },
-		{ KRB5_KDB_OK_TO_AUTH_AS_DELEGATE,
-		  MDC_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION },
+	        {KRB5_KDB_DISALLOW_ALL_TIX, MDC_UAC_ACCOUNTDISABLE},
+	        {KRB5_KDB_DISALLOW_FORWARDABLE, MDC_UAC_NOT_DELEGATED},
+	        {KRB5_KDB_OK_AS_DELEGATE, MDC_UAC_TRUSTED_FOR_DELEGATION},
+	        {KRB5_KDB_OK_TO_AUTH_AS_DELEGATE,
+	         MDC_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION},
 	};
 	size_t i;
 

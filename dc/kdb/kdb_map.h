@@ -26,7 +26,7 @@ enum {
 };
 
 /* Default ticket lifetimes when an entry has none (AD's defaults). */
-#define MDC_KDB_DEFAULT_MAX_LIFE (10 * 3600)
+#define MDC_KDB_DEFAULT_MAX_LIFE  (10 * 3600)
 #define MDC_KDB_DEFAULT_MAX_RENEW (7 * 24 * 3600)
 
 /*
@@ -41,8 +41,8 @@ enum {
  * (optional) gets the unparsed name without realm, the key for comparisons.
  */
 MDC_MUSTCHECK int mdc_kdb_filter(krb5_context ctx, krb5_const_principal p,
-				 const char *realm, char **filter_out,
-				 char **name_out);
+                                 const char *realm, char **filter_out,
+                                 char **name_out);
 
 /*
  * KRB5_KDB_* attribute bits for an AD account with userAccountControl uac.
@@ -51,14 +51,14 @@ MDC_MUSTCHECK int mdc_kdb_filter(krb5_context ctx, krb5_const_principal p,
  * change at next logon unless DONT_EXPIRE_PASSWORD).
  */
 krb5_flags mdc_kdb_uac_to_flags(uint32_t uac, int has_spn,
-				int64_t pwd_last_set);
+                                int64_t pwd_last_set);
 /*
  * The userAccountControl that results from kadmin changing an account's
  * flags from old_flags (what uac mapped to) to new_flags: only the bits
  * whose krb5 counterpart changed are touched.
  */
 uint32_t mdc_kdb_flags_to_uac(uint32_t uac, krb5_flags old_flags,
-			      krb5_flags new_flags);
+                              krb5_flags new_flags);
 
 /* NT time (100 ns since 1601) from Unix time, and back (0 stays 0). */
 int64_t mdc_kdb_nttime(time_t t);
@@ -72,7 +72,7 @@ time_t mdc_kdb_unix_time(int64_t nt);
  * Returns NULL on allocation failure.
  */
 char *mdc_kdb_ad_salt(const char *realm, const char *dns_domain,
-		      const char *sam);
+                      const char *sam);
 
 /*
  * RFC 4514 escaping of one attribute value for use in a DN; new string or

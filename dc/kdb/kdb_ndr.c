@@ -1,4 +1,5 @@
-/* dc/kdb/kdb_ndr.c - KERB_VALIDATION_INFO in NDR for the PAC LOGON_INFO buffer */
+/* dc/kdb/kdb_ndr.c - KERB_VALIDATION_INFO in NDR for the PAC LOGON_INFO buffer
+ */
 #include "config.h"
 
 #include <stdlib.h>
@@ -132,7 +133,7 @@ info_tail(struct ndr *n, const struct mdc_pac_user *u)
 	u32(n, 0); /* Reserved1[2] */
 	u32(n, 0);
 	u32(n, u->uf_flags);
-	u32(n, 0); /* SubAuthStatus */
+	u32(n, 0);      /* SubAuthStatus */
 	filetime(n, 0); /* LastSuccessfulILogon */
 	filetime(n, 0); /* LastFailedILogon */
 	u32(n, 0);      /* FailedILogonCount */
@@ -172,18 +173,18 @@ info_deferred(struct ndr *n, const struct mdc_pac_user *u, size_t base)
 
 int
 mdc_pac_logon_info(const struct mdc_pac_user *u, uint8_t **out_out,
-		   size_t *len_out)
+                   size_t *len_out)
 {
-	struct ndr n = { .err = 0, .ref = REF_BASE };
+	struct ndr n = {.err = 0, .ref = REF_BASE};
 	size_t cap, body;
 	uint8_t *out;
 
 	if (u->ngroups > MDC_PAC_MAX_GROUPS ||
 	    u->dom_nsub > MDC_PAC_MAX_SUBAUTH)
 		return MDC_EINVAL;
-	cap = 1024 + 8 * u->ngroups + 2 * (strlen(u->account) +
-					   strlen(u->logon_server) +
-					   strlen(u->domain));
+	cap = 1024 + 8 * u->ngroups +
+	      2 * (strlen(u->account) + strlen(u->logon_server) +
+	           strlen(u->domain));
 	out = calloc(1, cap);
 	if (out == NULL)
 		return MDC_ENOMEM;
@@ -216,7 +217,7 @@ mdc_pac_logon_info(const struct mdc_pac_user *u, uint8_t **out_out,
 
 int
 mdc_pac_split_sid(const uint8_t *sid, size_t len, struct mdc_pac_user *u,
-		  uint32_t *rid_out)
+                  uint32_t *rid_out)
 {
 	struct mdc_rbuf r;
 	uint8_t rev, nsub;

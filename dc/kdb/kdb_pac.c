@@ -1,4 +1,5 @@
-/* dc/kdb/kdb_pac.c - constrained delegation (msDS-AllowedToDelegateTo) and the PAC */
+/* dc/kdb/kdb_pac.c - constrained delegation (msDS-AllowedToDelegateTo) and the
+ * PAC */
 #include "config.h"
 
 #include <stdlib.h>
@@ -14,10 +15,9 @@
 #include "lib/util.h"
 
 krb5_error_code
-mdc_kdb_check_allowed_to_delegate(krb5_context ctx,
-				  krb5_const_principal client,
-				  const krb5_db_entry *server,
-				  krb5_const_principal proxy)
+mdc_kdb_check_allowed_to_delegate(krb5_context ctx, krb5_const_principal client,
+                                  const krb5_db_entry *server,
+                                  krb5_const_principal proxy)
 {
 	const struct mdc_kdb_edata *ed;
 	char *full = NULL, *short_name = NULL;
@@ -32,9 +32,8 @@ mdc_kdb_check_allowed_to_delegate(krb5_context ctx,
 		return 0;
 	/* AD stores targets as SPNs without realm; accept both forms. */
 	if (krb5_unparse_name(ctx, proxy, &full) != 0 ||
-	    krb5_unparse_name_flags(ctx, proxy,
-				    KRB5_PRINCIPAL_UNPARSE_NO_REALM,
-				    &short_name) != 0)
+	    krb5_unparse_name_flags(ctx, proxy, KRB5_PRINCIPAL_UNPARSE_NO_REALM,
+	                            &short_name) != 0)
 		goto out;
 	for (i = 0; ed->rec->deleg[i] != NULL; i++) {
 		if (strcasecmp(ed->rec->deleg[i], full) == 0 ||
@@ -65,7 +64,7 @@ static krb5_error_code
 copy_buffers(krb5_context ctx, krb5_pac old_pac, krb5_pac new_pac)
 {
 	krb5_ui_4 *types = NULL;
-	krb5_data d = { 0 };
+	krb5_data d = {0};
 	size_t n = 0, i;
 	krb5_error_code kret;
 
@@ -92,7 +91,7 @@ add_group(struct mdc_pac_user *u, uint32_t *rids, const struct berval *bv)
 	memset(&g, 0, sizeof(g));
 	if (u->ngroups >= MDC_PAC_MAX_GROUPS ||
 	    mdc_pac_split_sid((const uint8_t *)bv->bv_val, bv->bv_len, &g,
-			      &rid) != 0)
+	                      &rid) != 0)
 		return;
 	if (g.dom_nsub != u->dom_nsub ||
 	    memcmp(g.dom_auth, u->dom_auth, 6) != 0 ||
@@ -105,10 +104,10 @@ add_group(struct mdc_pac_user *u, uint32_t *rids, const struct berval *bv)
 /* The RIDs of the groups whose member attribute names dn. */
 static int
 group_rids(struct mdc_kdb *db, const char *dn, struct mdc_pac_user *u,
-	   uint32_t *rids)
+           uint32_t *rids)
 {
-	static char *const attrs[] = { "objectSid", NULL };
-	struct berval in, esc = { 0, NULL }, **v;
+	static char *const attrs[] = {"objectSid", NULL};
+	struct berval in, esc = {0, NULL}, **v;
 	LDAPMessage *res = NULL, *e;
 	char *filter = NULL;
 	int ret;
@@ -119,9 +118,9 @@ group_rids(struct mdc_kdb *db, const char *dn, struct mdc_pac_user *u,
 		return MDC_ENOMEM;
 	filter = mdc_strdupf("(&(objectClass=group)(member=%s))", esc.bv_val);
 	ret = filter == NULL ? MDC_ENOMEM
-			     : mdc_kdb_search(&db->conn, db->base_dn,
-					      LDAP_SCOPE_SUBTREE, filter, attrs,
-					      0, &res);
+	                     : mdc_kdb_search(&db->conn, db->base_dn,
+	                                      LDAP_SCOPE_SUBTREE, filter, attrs,
+	                                      0, &res);
 	for (e = ret == 0 ? ldap_first_entry(db->conn.ld, res) : NULL;
 	     e != NULL; e = ldap_next_entry(db->conn.ld, e)) {
 		v = ldap_get_values_len(db->conn.ld, e, "objectSid");
@@ -157,7 +156,7 @@ uf_flags(const struct mdc_kdb_rec *r)
 /* Build and add a LOGON_INFO buffer for the client entry (AS, S4U2Self). */
 static krb5_error_code
 add_logon_info(krb5_context ctx, krb5_db_entry *client, krb5_timestamp auth,
-	       krb5_pac new_pac)
+               krb5_pac new_pac)
 {
 	const struct mdc_kdb_edata *ed = (void *)client->e_data;
 	const struct mdc_kdb_rec *r = ed != NULL ? ed->rec : NULL;
@@ -196,7 +195,7 @@ add_logon_info(krb5_context ctx, krb5_db_entry *client, krb5_timestamp auth,
 		d.data = (char *)buf;
 		d.length = (unsigned)len;
 		kret = krb5_pac_add_buffer(ctx, new_pac, KRB5_PAC_LOGON_INFO,
-					   &d);
+		                           &d);
 	}
 	free(buf);
 	free(rids);
@@ -205,13 +204,13 @@ add_logon_info(krb5_context ctx, krb5_db_entry *client, krb5_timestamp auth,
 
 krb5_error_code
 mdc_kdb_issue_pac(krb5_context ctx, unsigned int flags, krb5_db_entry *client,
-		  krb5_keyblock *replaced_reply_key, krb5_db_entry *server,
-		  krb5_db_entry *signing_krbtgt, krb5_timestamp authtime,
-		  krb5_pac old_pac, krb5_pac new_pac,
-		  krb5_data ***auth_indicators)
+                  krb5_keyblock *replaced_reply_key, krb5_db_entry *server,
+                  krb5_db_entry *signing_krbtgt, krb5_timestamp authtime,
+                  krb5_pac old_pac, krb5_pac new_pac,
+                  krb5_data ***auth_indicators)
 {
-	int s4u2self = (flags & KRB5_KDB_FLAG_PROTOCOL_TRANSITION) &&
-		       client != NULL;
+	int s4u2self =
+	        (flags & KRB5_KDB_FLAG_PROTOCOL_TRANSITION) && client != NULL;
 
 	/* TGS: the header ticket's PAC carries the groups (as in AD). */
 	if (old_pac != NULL && !s4u2self)

@@ -188,7 +188,7 @@ match_score(const struct mdc_kdb_rec *r, const char *name, const char *realm)
 /* Pick the best-matching entry of a search result. */
 static int
 best_rec(struct mdc_kdb *db, LDAPMessage *res, const char *name,
-	 struct mdc_kdb_rec **rec_out)
+         struct mdc_kdb_rec **rec_out)
 {
 	struct mdc_kdb_rec *best = NULL, *r;
 	LDAPMessage *e;
@@ -220,7 +220,7 @@ best_rec(struct mdc_kdb *db, LDAPMessage *res, const char *name,
 
 int
 mdc_kdb_lookup(krb5_context ctx, struct mdc_kdb *db, krb5_const_principal p,
-	       struct mdc_kdb_rec **rec_out)
+               struct mdc_kdb_rec **rec_out)
 {
 	LDAPMessage *res = NULL;
 	char *filter = NULL, *name = NULL;
@@ -229,8 +229,8 @@ mdc_kdb_lookup(krb5_context ctx, struct mdc_kdb *db, krb5_const_principal p,
 	ret = mdc_kdb_filter(ctx, p, db->realm, &filter, &name);
 	if (ret != 0)
 		goto out;
-	ret = mdc_kdb_search(&db->conn, db->base_dn, LDAP_SCOPE_SUBTREE,
-			     filter, mdc_kdb_rec_attrs, 0, &res);
+	ret = mdc_kdb_search(&db->conn, db->base_dn, LDAP_SCOPE_SUBTREE, filter,
+	                     mdc_kdb_rec_attrs, 0, &res);
 	if (ret != 0)
 		goto out;
 	ret = best_rec(db, res, name, rec_out);
@@ -244,21 +244,21 @@ out:
 /* The canonical principal of a record (see ARCHITECTURE.md section 4). */
 static krb5_error_code
 canon_princ(krb5_context ctx, struct mdc_kdb *db, const struct mdc_kdb_rec *r,
-	    krb5_principal *p_out)
+            krb5_principal *p_out)
 {
 	unsigned rl = (unsigned)strlen(db->realm);
 	krb5_error_code kret;
 
 	if (mdc_kdb_rec_is_krbtgt(r))
-		return krb5_build_principal(ctx, p_out, rl, db->realm,
-					    "krbtgt", db->realm, NULL);
+		return krb5_build_principal(ctx, p_out, rl, db->realm, "krbtgt",
+		                            db->realm, NULL);
 	if (r->sam != NULL)
 		return krb5_build_principal(ctx, p_out, rl, db->realm, r->sam,
-					    NULL);
+		                            NULL);
 	if (r->kname == NULL)
 		return KRB5_KDB_NOENTRY;
 	kret = krb5_parse_name_flags(ctx, r->kname,
-				     KRB5_PRINCIPAL_PARSE_NO_REALM, p_out);
+	                             KRB5_PRINCIPAL_PARSE_NO_REALM, p_out);
 	if (kret == 0)
 		kret = krb5_set_principal_realm(ctx, *p_out, db->realm);
 	return kret;
@@ -266,29 +266,27 @@ canon_princ(krb5_context ctx, struct mdc_kdb *db, const struct mdc_kdb_rec *r,
 
 /* Entry timestamps and flags from the record. */
 static void
-fill_policy(struct mdc_kdb *db, const struct mdc_kdb_rec *r,
-	    krb5_db_entry *e)
+fill_policy(struct mdc_kdb *db, const struct mdc_kdb_rec *r, krb5_db_entry *e)
 {
 	int ad = r->sam != NULL && !mdc_kdb_rec_is_krbtgt(r);
 
 	if (ad && r->has_uac)
 		e->attributes = mdc_kdb_uac_to_flags(
-			r->uac, r->spns != NULL && r->spns[0] != NULL,
-			r->pwd_last_set);
+		        r->uac, r->spns != NULL && r->spns[0] != NULL,
+		        r->pwd_last_set);
 	else
 		e->attributes = (krb5_flags)r->flags;
 	/* An admin's TGT may get kadmin tickets (AD-style password resets). */
 	if (r->kname != NULL && (strcasecmp(r->kname, "kadmin/admin") == 0 ||
-				 strcasecmp(r->kname, "kadmin/changepw") == 0))
+	                         strcasecmp(r->kname, "kadmin/changepw") == 0))
 		e->attributes &= ~KRB5_KDB_DISALLOW_TGT_BASED;
 	e->max_life = r->max_life > 0 ? (krb5_deltat)r->max_life
-				      : MDC_KDB_DEFAULT_MAX_LIFE;
+	                              : MDC_KDB_DEFAULT_MAX_LIFE;
 	e->max_renewable_life = r->max_renew > 0 ? (krb5_deltat)r->max_renew
-						 : MDC_KDB_DEFAULT_MAX_RENEW;
-	if (ad && r->account_expires > 0 &&
-	    r->account_expires < INT64_MAX)
-		e->expiration = (krb5_timestamp)mdc_kdb_unix_time(
-			r->account_expires);
+	                                         : MDC_KDB_DEFAULT_MAX_RENEW;
+	if (ad && r->account_expires > 0 && r->account_expires < INT64_MAX)
+		e->expiration =
+		        (krb5_timestamp)mdc_kdb_unix_time(r->account_expires);
 	else
 		e->expiration = (krb5_timestamp)r->expiration;
 	e->pw_expiration = (krb5_timestamp)r->pw_expiration;
@@ -298,7 +296,7 @@ fill_policy(struct mdc_kdb *db, const struct mdc_kdb_rec *r,
 /* Build a new krb5_db_entry from rec; takes ownership of rec. */
 static krb5_error_code
 rec_to_entry(krb5_context ctx, struct mdc_kdb *db, struct mdc_kdb_rec *rec,
-	     krb5_db_entry **entry_out)
+             krb5_db_entry **entry_out)
 {
 	struct mdc_kdb_edata *ed = NULL;
 	krb5_db_entry *e = NULL;
@@ -317,14 +315,14 @@ rec_to_entry(krb5_context ctx, struct mdc_kdb *db, struct mdc_kdb_rec *rec,
 	fill_policy(db, rec, e);
 	if (rec->keys != NULL) {
 		kret = mdc_kdb_err(mdc_kdb_keys_decode(rec->keys, rec->keys_len,
-						       &e->key_data, &n));
+		                                       &e->key_data, &n));
 		if (kret != 0)
 			goto out;
 		e->n_key_data = (krb5_int16)n;
 	}
 	if (rec->tl != NULL) {
 		kret = mdc_kdb_err(
-			mdc_kdb_tl_decode(rec->tl, rec->tl_len, &e->tl_data));
+		        mdc_kdb_tl_decode(rec->tl, rec->tl_len, &e->tl_data));
 		if (kret != 0)
 			goto out;
 		for (t = e->tl_data; t != NULL; t = t->tl_data_next)
@@ -347,7 +345,7 @@ out:
 
 static krb5_error_code
 mdc_get_principal(krb5_context ctx, krb5_const_principal search_for,
-		  unsigned int flags, krb5_db_entry **entry)
+                  unsigned int flags, krb5_db_entry **entry)
 {
 	struct mdc_kdb *db;
 	struct mdc_kdb_rec *rec = NULL;
@@ -384,7 +382,7 @@ conf_str(krb5_context ctx, const char *section, const char *name)
 	if (krb5_get_profile(ctx, &prof) != 0)
 		return NULL;
 	if (profile_get_string(prof, KDB_MODULE_SECTION, section, name, NULL,
-			       &v) == 0 &&
+	                       &v) == 0 &&
 	    v != NULL)
 		r = strdup(v);
 	profile_release_string(v);
@@ -434,14 +432,14 @@ state_new(krb5_context ctx, const char *section, struct mdc_kdb **db_out)
 	    db->dns_domain == NULL) {
 		kret = KRB5_KDB_SERVER_INTERNAL_ERR;
 		krb5_set_error_message(ctx, kret,
-				       "minidc KDB: [dbmodules] %s needs "
-				       "ldap_uri, base_dn, realm, dns_domain",
-				       section);
+		                       "minidc KDB: [dbmodules] %s needs "
+		                       "ldap_uri, base_dn, realm, dns_domain",
+		                       section);
 		goto out;
 	}
 	db->krb_dn = mdc_strdupf("CN=Kerberos,CN=System,%s", db->base_dn);
-	db->admins_dn = mdc_strdupf("CN=Domain Admins,CN=Users,%s",
-				    db->base_dn);
+	db->admins_dn =
+	        mdc_strdupf("CN=Domain Admins,CN=Users,%s", db->base_dn);
 	if (db->netbios == NULL && db->realm != NULL)
 		db->netbios = strndup(db->realm, strcspn(db->realm, "."));
 	if (db->dc_name == NULL)
@@ -473,8 +471,7 @@ mdc_fini_library(void)
 }
 
 static krb5_error_code
-mdc_init_module(krb5_context ctx, char *conf_section, char **db_args,
-		int mode)
+mdc_init_module(krb5_context ctx, char *conf_section, char **db_args, int mode)
 {
 	struct mdc_kdb *db = NULL, *old = NULL;
 	krb5_error_code kret;
@@ -521,7 +518,7 @@ mdc_create(krb5_context ctx, char *conf_section, char **db_args)
 	if (kret != 0)
 		return kret;
 	kret = krb5_build_principal(ctx, &km, (unsigned)strlen(db->realm),
-				    db->realm, "K", "M", NULL);
+	                            db->realm, "K", "M", NULL);
 	if (kret != 0)
 		return kret;
 	ret = mdc_kdb_lookup(ctx, db, km, &rec);
@@ -529,8 +526,8 @@ mdc_create(krb5_context ctx, char *conf_section, char **db_args)
 	mdc_kdb_rec_free(rec);
 	if (ret == 0) {
 		krb5_set_error_message(ctx, EEXIST,
-				       "minidc KDB: realm %s already exists",
-				       db->realm);
+		                       "minidc KDB: realm %s already exists",
+		                       db->realm);
 		return EEXIST;
 	}
 	if (ret != MDC_ENOENT)
@@ -541,7 +538,7 @@ mdc_create(krb5_context ctx, char *conf_section, char **db_args)
 /* Call func for every entry of one search result. */
 static krb5_error_code
 iterate_res(krb5_context ctx, struct mdc_kdb *db, LDAPMessage *res,
-	    int (*func)(krb5_pointer, krb5_db_entry *), krb5_pointer arg)
+            int (*func)(krb5_pointer, krb5_db_entry *), krb5_pointer arg)
 {
 	struct mdc_kdb_rec *rec;
 	krb5_db_entry *e;
@@ -551,7 +548,7 @@ iterate_res(krb5_context ctx, struct mdc_kdb *db, LDAPMessage *res,
 	for (m = ldap_first_entry(db->conn.ld, res); m != NULL && kret == 0;
 	     m = ldap_next_entry(db->conn.ld, m)) {
 		kret = mdc_kdb_err(
-			mdc_kdb_rec_from_entry(db->conn.ld, m, &rec));
+		        mdc_kdb_rec_from_entry(db->conn.ld, m, &rec));
 		if (kret != 0)
 			break;
 		if (rec->sam == NULL && rec->kname == NULL) {
@@ -569,11 +566,11 @@ iterate_res(krb5_context ctx, struct mdc_kdb *db, LDAPMessage *res,
 
 static krb5_error_code
 mdc_iterate(krb5_context ctx, char *match_entry,
-	    int (*func)(krb5_pointer, krb5_db_entry *), krb5_pointer arg,
-	    krb5_flags iterflags)
+            int (*func)(krb5_pointer, krb5_db_entry *), krb5_pointer arg,
+            krb5_flags iterflags)
 {
 	static const char filter[] = "(|(objectClass=minidcKrbPrincipalAux)"
-				     "(objectClass=minidcKrbPrincipal))";
+	                             "(objectClass=minidcKrbPrincipal))";
 	struct mdc_kdb *db;
 	LDAPMessage *res = NULL;
 	krb5_error_code kret;
@@ -582,8 +579,8 @@ mdc_iterate(krb5_context ctx, char *match_entry,
 	if (kret != 0)
 		return kret;
 	kret = mdc_kdb_err(mdc_kdb_search(&db->conn, db->base_dn,
-					  LDAP_SCOPE_SUBTREE, filter,
-					  mdc_kdb_rec_attrs, 0, &res));
+	                                  LDAP_SCOPE_SUBTREE, filter,
+	                                  mdc_kdb_rec_attrs, 0, &res));
 	if (kret == 0)
 		kret = iterate_res(ctx, db, res, func, arg);
 	ldap_msgfree(res);
@@ -635,23 +632,23 @@ mdc_refresh_config(krb5_context ctx)
 }
 
 __attribute__((visibility("default"))) kdb_vftabl kdb_function_table = {
-	.maj_ver = KRB5_KDB_DAL_MAJOR_VERSION,
-	.min_ver = 0,
-	.init_library = mdc_init_library,
-	.fini_library = mdc_fini_library,
-	.init_module = mdc_init_module,
-	.fini_module = mdc_fini_module,
-	.create = mdc_create,
-	.lock = mdc_lock,
-	.unlock = mdc_unlock,
-	.get_principal = mdc_get_principal,
-	.put_principal = mdc_kdb_put_principal,
-	.delete_principal = mdc_kdb_delete_principal,
-	.iterate = mdc_iterate,
-	.get_policy = mdc_get_policy,
-	.change_pwd = mdc_kdb_change_pwd,
-	.refresh_config = mdc_refresh_config,
-	.check_allowed_to_delegate = mdc_kdb_check_allowed_to_delegate,
-	.free_principal_e_data = mdc_free_principal_e_data,
-	.issue_pac = mdc_kdb_issue_pac,
+        .maj_ver = KRB5_KDB_DAL_MAJOR_VERSION,
+        .min_ver = 0,
+        .init_library = mdc_init_library,
+        .fini_library = mdc_fini_library,
+        .init_module = mdc_init_module,
+        .fini_module = mdc_fini_module,
+        .create = mdc_create,
+        .lock = mdc_lock,
+        .unlock = mdc_unlock,
+        .get_principal = mdc_get_principal,
+        .put_principal = mdc_kdb_put_principal,
+        .delete_principal = mdc_kdb_delete_principal,
+        .iterate = mdc_iterate,
+        .get_policy = mdc_get_policy,
+        .change_pwd = mdc_kdb_change_pwd,
+        .refresh_config = mdc_refresh_config,
+        .check_allowed_to_delegate = mdc_kdb_check_allowed_to_delegate,
+        .free_principal_e_data = mdc_free_principal_e_data,
+        .issue_pac = mdc_kdb_issue_pac,
 };

@@ -30,7 +30,7 @@ struct modlist {
 /* Append op on attr with one value (val NULL: no value). */
 static void
 mod_bin(struct modlist *ml, int op, const char *attr, const void *val,
-	size_t len)
+        size_t len)
 {
 	LDAPMod *m;
 	struct berval **bv;
@@ -116,7 +116,7 @@ mod_keys_tl(struct modlist *ml, const krb5_db_entry *e)
 		return;
 	}
 	mod_bin(ml, LDAP_MOD_REPLACE, "minidcKrbKeyData",
-		e->n_key_data > 0 ? p : NULL, len);
+	        e->n_key_data > 0 ? p : NULL, len);
 	free(p);
 	p = NULL;
 	ret = mdc_kdb_tl_encode(e->tl_data, &p, &len);
@@ -125,7 +125,7 @@ mod_keys_tl(struct modlist *ml, const krb5_db_entry *e)
 		return;
 	}
 	mod_bin(ml, LDAP_MOD_REPLACE, "minidcKrbTlData",
-		e->tl_data != NULL ? p : NULL, len);
+	        e->tl_data != NULL ? p : NULL, len);
 	free(p);
 }
 
@@ -144,13 +144,12 @@ max_kvno(const krb5_db_entry *e)
 /* The AD-side mirrors of a key change: kvno, pwdLastSet, userPassword. */
 static void
 mod_key_mirrors(struct modlist *ml, const struct mdc_kdb_rec *r,
-		const krb5_db_entry *e, const struct mdc_kdb_edata *ed)
+                const krb5_db_entry *e, const struct mdc_kdb_edata *ed)
 {
 	if (r->sam == NULL)
 		return;
 	mod_int(ml, LDAP_MOD_REPLACE, "msDS-KeyVersionNumber", max_kvno(e));
-	mod_int(ml, LDAP_MOD_REPLACE, "pwdLastSet",
-		mdc_kdb_nttime(time(NULL)));
+	mod_int(ml, LDAP_MOD_REPLACE, "pwdLastSet", mdc_kdb_nttime(time(NULL)));
 	if (ed != NULL && ed->pw_hash != NULL)
 		mod_str(ml, LDAP_MOD_REPLACE, "userPassword", ed->pw_hash);
 }
@@ -158,7 +157,7 @@ mod_key_mirrors(struct modlist *ml, const struct mdc_kdb_rec *r,
 /* Flags: userAccountControl for AD accounts, minidcKrbFlags otherwise. */
 static void
 mod_flags(struct modlist *ml, const struct mdc_kdb_rec *r,
-	  const krb5_db_entry *e)
+          const krb5_db_entry *e)
 {
 	uint32_t uac;
 
@@ -167,11 +166,11 @@ mod_flags(struct modlist *ml, const struct mdc_kdb_rec *r,
 		return;
 	}
 	uac = mdc_kdb_flags_to_uac(
-		r->uac,
-		mdc_kdb_uac_to_flags(r->uac,
-				     r->spns != NULL && r->spns[0] != NULL,
-				     r->pwd_last_set),
-		e->attributes);
+	        r->uac,
+	        mdc_kdb_uac_to_flags(r->uac,
+	                             r->spns != NULL && r->spns[0] != NULL,
+	                             r->pwd_last_set),
+	        e->attributes);
 	if (uac != r->uac)
 		mod_int(ml, LDAP_MOD_REPLACE, "userAccountControl", uac);
 }
@@ -179,14 +178,14 @@ mod_flags(struct modlist *ml, const struct mdc_kdb_rec *r,
 /* Build the modifications of an existing entry from mask. */
 static void
 build_mods(struct modlist *ml, const struct mdc_kdb_rec *r,
-	   const krb5_db_entry *e, const struct mdc_kdb_edata *ed)
+           const krb5_db_entry *e, const struct mdc_kdb_edata *ed)
 {
 	long mask = e->mask == 0 ? -1L : e->mask;
 	int ad = r->sam != NULL && !mdc_kdb_rec_is_krbtgt(r);
 
 	if (r->sam != NULL && !r->has_aux)
 		mod_str(ml, LDAP_MOD_ADD, "objectClass",
-			"minidcKrbPrincipalAux");
+		        "minidcKrbPrincipalAux");
 	mod_keys_tl(ml, e);
 	if (mask & (KADM5_KEY_DATA | KADM5_PRINCIPAL))
 		mod_key_mirrors(ml, r, e, ed);
@@ -196,23 +195,22 @@ build_mods(struct modlist *ml, const struct mdc_kdb_rec *r,
 		mod_int(ml, LDAP_MOD_REPLACE, "minidcKrbMaxLife", e->max_life);
 	if (mask & KADM5_MAX_RLIFE)
 		mod_int(ml, LDAP_MOD_REPLACE, "minidcKrbMaxRenew",
-			e->max_renewable_life);
+		        e->max_renewable_life);
 	if ((mask & KADM5_PRINC_EXPIRE_TIME) && ad)
 		mod_int(ml, LDAP_MOD_REPLACE, "accountExpires",
-			e->expiration == 0 ? 0
-					   : mdc_kdb_nttime(e->expiration));
+		        e->expiration == 0 ? 0 : mdc_kdb_nttime(e->expiration));
 	else if (mask & KADM5_PRINC_EXPIRE_TIME)
 		mod_int(ml, LDAP_MOD_REPLACE, "minidcKrbExpiration",
-			e->expiration);
+		        e->expiration);
 	if (mask & KADM5_PW_EXPIRATION)
 		mod_int(ml, LDAP_MOD_REPLACE, "minidcKrbPwExpiration",
-			e->pw_expiration);
+		        e->pw_expiration);
 }
 
 int
 mdc_kdb_ensure_container(struct mdc_kdb *db)
 {
-	struct modlist ml = { .n = 0 };
+	struct modlist ml = {.n = 0};
 	int rc = 0, ret;
 
 	mod_str(&ml, LDAP_MOD_ADD, "objectClass", "minidcKrbContainer");
@@ -249,13 +247,13 @@ prune_empty(struct modlist *ml)
 static krb5_error_code
 add_special(krb5_context ctx, struct mdc_kdb *db, const krb5_db_entry *e)
 {
-	struct modlist ml = { .n = 0 };
+	struct modlist ml = {.n = 0};
 	char *name = NULL, *esc = NULL, *dn = NULL;
 	krb5_error_code kret;
 	int rc = 0, ret, i;
 
 	kret = krb5_unparse_name_flags(ctx, e->princ,
-				       KRB5_PRINCIPAL_UNPARSE_NO_REALM, &name);
+	                               KRB5_PRINCIPAL_UNPARSE_NO_REALM, &name);
 	if (kret != 0)
 		return kret;
 	esc = mdc_kdb_dn_escape(name);
@@ -282,9 +280,8 @@ add_special(krb5_context ctx, struct mdc_kdb *db, const krb5_db_entry *e)
 	}
 	kret = mdc_kdb_err(ret);
 	if (ret != 0)
-		krb5_set_error_message(ctx, kret,
-				       "minidc KDB: add %s: %s", name,
-				       ldap_err2string(rc));
+		krb5_set_error_message(ctx, kret, "minidc KDB: add %s: %s",
+		                       name, ldap_err2string(rc));
 	modlist_free(&ml);
 	free(dn);
 	free(esc);
@@ -295,10 +292,10 @@ add_special(krb5_context ctx, struct mdc_kdb *db, const krb5_db_entry *e)
 /* Modify the existing directory entry r to match e. */
 static krb5_error_code
 modify_existing(krb5_context ctx, struct mdc_kdb *db,
-		const struct mdc_kdb_rec *r, const krb5_db_entry *e,
-		const struct mdc_kdb_edata *ed)
+                const struct mdc_kdb_rec *r, const krb5_db_entry *e,
+                const struct mdc_kdb_edata *ed)
 {
-	struct modlist ml = { .n = 0 };
+	struct modlist ml = {.n = 0};
 	krb5_error_code kret;
 	int rc = 0, ret;
 
@@ -309,7 +306,7 @@ modify_existing(krb5_context ctx, struct mdc_kdb *db,
 	kret = mdc_kdb_err(ret);
 	if (ret != 0)
 		krb5_set_error_message(ctx, kret, "minidc KDB: modify %s: %s",
-				       r->dn, ldap_err2string(rc));
+		                       r->dn, ldap_err2string(rc));
 	modlist_free(&ml);
 	return kret;
 }
@@ -379,10 +376,10 @@ have_enctype(const krb5_key_data *kd, int n, krb5_enctype et)
  */
 static krb5_error_code
 derive_keys(krb5_context ctx, krb5_keyblock *mkey, krb5_key_salt_tuple *ks,
-	    int nks, const char *passwd, krb5_data sd, int special, int kvno,
-	    krb5_key_data *kd, int *n_out)
+            int nks, const char *passwd, krb5_data sd, int special, int kvno,
+            krb5_key_data *kd, int *n_out)
 {
-	krb5_data pw = { 0 };
+	krb5_data pw = {0};
 	krb5_keyblock key;
 	krb5_keysalt ksalt;
 	krb5_error_code kret = 0;
@@ -391,19 +388,19 @@ derive_keys(krb5_context ctx, krb5_keyblock *mkey, krb5_key_salt_tuple *ks,
 	pw.data = (char *)passwd;
 	pw.length = (unsigned)strlen(passwd);
 	memset(&ksalt, 0, sizeof(ksalt));
-	ksalt.type = special ? KRB5_KDB_SALTTYPE_SPECIAL
-			     : KRB5_KDB_SALTTYPE_NORMAL;
+	ksalt.type =
+	        special ? KRB5_KDB_SALTTYPE_SPECIAL : KRB5_KDB_SALTTYPE_NORMAL;
 	if (special)
 		ksalt.data = sd;
 	for (i = 0; i < nks && kret == 0; i++) {
 		if (have_enctype(kd, n, ks[i].ks_enctype))
 			continue;
 		kret = krb5_c_string_to_key(ctx, ks[i].ks_enctype, &pw, &sd,
-					    &key);
+		                            &key);
 		if (kret != 0)
 			break;
 		kret = krb5_dbe_encrypt_key_data(ctx, mkey, &key, &ksalt, kvno,
-						 &kd[n]);
+		                                 &kd[n]);
 		krb5_free_keyblock_contents(ctx, &key);
 		if (kret == 0)
 			n++;
@@ -415,7 +412,7 @@ derive_keys(krb5_context ctx, krb5_keyblock *mkey, krb5_key_salt_tuple *ks,
 /* Replace e's keys with kd[0..n) (+ the old ones if keepold). */
 static krb5_error_code
 install_keys(krb5_context ctx, krb5_db_entry *e, krb5_key_data *kd, int n,
-	     krb5_boolean keepold)
+             krb5_boolean keepold)
 {
 	int i;
 
@@ -434,14 +431,14 @@ install_keys(krb5_context ctx, krb5_db_entry *e, krb5_key_data *kd, int n,
 
 krb5_error_code
 mdc_kdb_change_pwd(krb5_context ctx, krb5_keyblock *mkey,
-		   krb5_key_salt_tuple *ks, int nks, char *passwd, int new_kvno,
-		   krb5_boolean keepold, krb5_db_entry *e)
+                   krb5_key_salt_tuple *ks, int nks, char *passwd, int new_kvno,
+                   krb5_boolean keepold, krb5_db_entry *e)
 {
 	struct mdc_kdb_edata *ed = (struct mdc_kdb_edata *)e->e_data;
 	int ad = ed != NULL && ed->rec != NULL && ed->rec->sam != NULL;
 	struct mdc_kdb *db;
 	krb5_key_data *kd = NULL;
-	krb5_data sd = { 0 };
+	krb5_data sd = {0};
 	char *salt = NULL;
 	krb5_error_code kret;
 	int i, n = 0;
@@ -450,8 +447,7 @@ mdc_kdb_change_pwd(krb5_context ctx, krb5_keyblock *mkey,
 	if (kret != 0)
 		return kret;
 	if (ad) {
-		salt = mdc_kdb_ad_salt(db->realm, db->dns_domain,
-				       ed->rec->sam);
+		salt = mdc_kdb_ad_salt(db->realm, db->dns_domain, ed->rec->sam);
 		if (salt == NULL)
 			return ENOMEM;
 		sd.data = salt;
@@ -469,7 +465,7 @@ mdc_kdb_change_pwd(krb5_context ctx, krb5_keyblock *mkey,
 	if (kd == NULL)
 		goto out;
 	kret = derive_keys(ctx, mkey, ks, nks, passwd, sd, ad, new_kvno, kd,
-			   &n);
+	                   &n);
 	if (kret != 0)
 		goto out;
 	if (ed != NULL && ed->pw_hash != NULL)
@@ -493,7 +489,7 @@ out:
 krb5_error_code
 mdc_kdb_delete_principal(krb5_context ctx, krb5_const_principal p)
 {
-	struct modlist ml = { .n = 0 };
+	struct modlist ml = {.n = 0};
 	struct mdc_kdb *db;
 	struct mdc_kdb_rec *r = NULL;
 	krb5_error_code kret;

@@ -1,4 +1,5 @@
-/* tests/fuzz/fuzz_kdb.c - libFuzzer target: the KDB plugin's directory value decoders */
+/* tests/fuzz/fuzz_kdb.c - libFuzzer target: the KDB plugin's directory value
+ * decoders */
 #include "config.h"
 
 #include <stdint.h>

@@ -1,4 +1,5 @@
-/* tests/unit/test_kdb.c - Check suite for the KDB plugin's encodings and name mapping */
+/* tests/unit/test_kdb.c - Check suite for the KDB plugin's encodings and name
+ * mapping */
 #include "config.h"
 
 #include <check.h>
@@ -28,7 +29,7 @@ teardown(void)
 
 START_TEST(keys_roundtrip)
 {
-	uint8_t k0[] = { 0, 32, 1, 2, 3, 4, 5 }, s1[] = "EXAMPLE.COMalice";
+	uint8_t k0[] = {0, 32, 1, 2, 3, 4, 5}, s1[] = "EXAMPLE.COMalice";
 	krb5_key_data kd[2], *out = NULL;
 	uint8_t *enc = NULL;
 	size_t len = 0;
@@ -63,19 +64,19 @@ END_TEST
 
 START_TEST(keys_malformed)
 {
-	const uint8_t bad_version[] = { 2, 0, 0 };
-	const uint8_t truncated[] = { 1, 0, 1, 0, 2, 0, 1, 0, 18, 0, 9, 1 };
-	const uint8_t trailing[] = { 1, 0, 0, 42 };
-	const uint8_t bad_ver[] = { 1, 0, 1, 0, 3, 0, 1 };
-	const uint8_t too_many[] = { 1, 0xff, 0xff };
+	const uint8_t bad_version[] = {2, 0, 0};
+	const uint8_t truncated[] = {1, 0, 1, 0, 2, 0, 1, 0, 18, 0, 9, 1};
+	const uint8_t trailing[] = {1, 0, 0, 42};
+	const uint8_t bad_ver[] = {1, 0, 1, 0, 3, 0, 1};
+	const uint8_t too_many[] = {1, 0xff, 0xff};
 	krb5_key_data *kd = NULL;
 	int n = -1;
 
 	ck_assert_int_eq(mdc_kdb_keys_decode(bad_version, 3, &kd, &n),
-			 MDC_EMALF);
-	ck_assert_int_eq(mdc_kdb_keys_decode(truncated, sizeof(truncated), &kd,
-					     &n),
-			 MDC_ETRUNC);
+	                 MDC_EMALF);
+	ck_assert_int_eq(
+	        mdc_kdb_keys_decode(truncated, sizeof(truncated), &kd, &n),
+	        MDC_ETRUNC);
 	ck_assert_int_eq(mdc_kdb_keys_decode(trailing, 4, &kd, &n), MDC_EMALF);
 	ck_assert_int_eq(mdc_kdb_keys_decode(bad_ver, 7, &kd, &n), MDC_EMALF);
 	ck_assert_int_eq(mdc_kdb_keys_decode(too_many, 3, &kd, &n), MDC_EMALF);
@@ -87,9 +88,9 @@ END_TEST
 
 START_TEST(tl_roundtrip)
 {
-	uint8_t a[] = { 9, 8, 7 };
-	krb5_tl_data t2 = { NULL, KRB5_TL_MKVNO, 0, NULL };
-	krb5_tl_data t1 = { &t2, KRB5_TL_LAST_PWD_CHANGE, 3, a };
+	uint8_t a[] = {9, 8, 7};
+	krb5_tl_data t2 = {NULL, KRB5_TL_MKVNO, 0, NULL};
+	krb5_tl_data t1 = {&t2, KRB5_TL_LAST_PWD_CHANGE, 3, a};
 	krb5_tl_data *out = NULL;
 	uint8_t *enc = NULL;
 	size_t len = 0;
@@ -131,15 +132,16 @@ START_TEST(name_mapping)
 
 	f = filter_of("alice@EXAMPLE.COM", &ret);
 	ck_assert_int_eq(ret, 0);
-	ck_assert_str_eq(f, "(|(sAMAccountName=alice)(userPrincipalName="
-			    "alice@EXAMPLE.COM)(minidcKrbPrincipalName=alice))");
+	ck_assert_str_eq(f,
+	                 "(|(sAMAccountName=alice)(userPrincipalName="
+	                 "alice@EXAMPLE.COM)(minidcKrbPrincipalName=alice))");
 	free(f);
 	f = filter_of("HOST2$@EXAMPLE.COM", &ret);
 	ck_assert_ptr_nonnull(strstr(f, "(sAMAccountName=HOST2$)"));
 	free(f);
 	f = filter_of("host/host2.example.com@EXAMPLE.COM", &ret);
 	ck_assert_str_eq(f, "(|(servicePrincipalName=host/host2.example.com)"
-			    "(minidcKrbPrincipalName=host/host2.example.com))");
+	                    "(minidcKrbPrincipalName=host/host2.example.com))");
 	free(f);
 	f = filter_of("krbtgt/EXAMPLE.COM@EXAMPLE.COM", &ret);
 	ck_assert_ptr_nonnull(strstr(f, "(sAMAccountName=krbtgt)"));
@@ -159,13 +161,14 @@ START_TEST(uac_flags)
 
 	f = mdc_kdb_uac_to_flags(MDC_UAC_NORMAL_ACCOUNT, 0, 1);
 	ck_assert_int_eq(f, KRB5_KDB_REQUIRES_PRE_AUTH | KRB5_KDB_DISALLOW_SVR);
-	f = mdc_kdb_uac_to_flags(MDC_UAC_ACCOUNTDISABLE | MDC_UAC_NOT_DELEGATED |
-					 MDC_UAC_DONT_REQ_PREAUTH |
-					 MDC_UAC_TRUSTED_FOR_DELEGATION,
-				 1, 1);
+	f = mdc_kdb_uac_to_flags(MDC_UAC_ACCOUNTDISABLE |
+	                                 MDC_UAC_NOT_DELEGATED |
+	                                 MDC_UAC_DONT_REQ_PREAUTH |
+	                                 MDC_UAC_TRUSTED_FOR_DELEGATION,
+	                         1, 1);
 	ck_assert_int_eq(f, KRB5_KDB_DISALLOW_ALL_TIX |
-				    KRB5_KDB_DISALLOW_FORWARDABLE |
-				    KRB5_KDB_OK_AS_DELEGATE);
+	                            KRB5_KDB_DISALLOW_FORWARDABLE |
+	                            KRB5_KDB_OK_AS_DELEGATE);
 	/* pwdLastSet 0: must change, unless the password never expires */
 	f = mdc_kdb_uac_to_flags(MDC_UAC_NORMAL_ACCOUNT, 1, 0);
 	ck_assert_int_ne(f & KRB5_KDB_REQUIRES_PWCHANGE, 0);
@@ -174,16 +177,17 @@ START_TEST(uac_flags)
 	f = mdc_kdb_uac_to_flags(MDC_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION, 1, 1);
 	ck_assert_int_ne(f & KRB5_KDB_OK_TO_AUTH_AS_DELEGATE, 0);
 	/* kadmin -allow_tix: only ACCOUNTDISABLE changes, and LOCKOUT goes */
-	ck_assert_uint_eq(mdc_kdb_flags_to_uac(0x212 | MDC_UAC_NOT_DELEGATED,
-					       KRB5_KDB_DISALLOW_ALL_TIX |
-						       KRB5_KDB_DISALLOW_FORWARDABLE |
-						       KRB5_KDB_REQUIRES_PRE_AUTH,
-					       KRB5_KDB_DISALLOW_FORWARDABLE |
-						       KRB5_KDB_REQUIRES_PRE_AUTH),
-			  0x200 | MDC_UAC_NOT_DELEGATED);
-	ck_assert_uint_eq(mdc_kdb_flags_to_uac(0x200, KRB5_KDB_REQUIRES_PRE_AUTH,
-					       0),
-			  0x200 | MDC_UAC_DONT_REQ_PREAUTH);
+	ck_assert_uint_eq(
+	        mdc_kdb_flags_to_uac(0x212 | MDC_UAC_NOT_DELEGATED,
+	                             KRB5_KDB_DISALLOW_ALL_TIX |
+	                                     KRB5_KDB_DISALLOW_FORWARDABLE |
+	                                     KRB5_KDB_REQUIRES_PRE_AUTH,
+	                             KRB5_KDB_DISALLOW_FORWARDABLE |
+	                                     KRB5_KDB_REQUIRES_PRE_AUTH),
+	        0x200 | MDC_UAC_NOT_DELEGATED);
+	ck_assert_uint_eq(
+	        mdc_kdb_flags_to_uac(0x200, KRB5_KDB_REQUIRES_PRE_AUTH, 0),
+	        0x200 | MDC_UAC_DONT_REQ_PREAUTH);
 }
 END_TEST
 
@@ -216,9 +220,9 @@ le32(const uint8_t *p)
 START_TEST(pac_logon_info)
 {
 	/* S-1-5-21-1-2-3-1105 */
-	const uint8_t sid[] = { 1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 1, 0, 0, 0,
-				2, 0, 0, 0, 3, 0, 0, 0, 0x51, 4, 0, 0 };
-	uint32_t groups[] = { 512, 1103 };
+	const uint8_t sid[] = {1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0,    0, 1, 0,
+	                       0, 0, 2, 0, 0, 0, 3, 0, 0,  0, 0x51, 4, 0, 0};
+	uint32_t groups[] = {512, 1103};
 	struct mdc_pac_user u;
 	uint8_t *b = NULL;
 	size_t len = 0;
@@ -228,7 +232,7 @@ START_TEST(pac_logon_info)
 	ck_assert_uint_eq(u.rid, 1105);
 	ck_assert_uint_eq(u.dom_nsub, 4);
 	ck_assert_int_eq(mdc_pac_split_sid(sid, sizeof(sid) - 1, &u, &u.rid),
-			 MDC_EMALF);
+	                 MDC_EMALF);
 	u.account = "alice";
 	u.logon_server = "DC1";
 	u.domain = "EXAMPLE";
