@@ -2,6 +2,7 @@
  * refreshAndPersist) */
 #include "config.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -14,6 +15,9 @@
 #include "dns/tsig.h"
 #include "lib/log.h"
 #include "lib/util.h"
+
+/* At most one snapshot rebuild per this many ms during bursts. */
+#define PUBLISH_GAP_MS 100
 
 struct item {
 	char uuid[16];
@@ -184,23 +188,56 @@ publish(struct dns_sync *y)
 	y->dirty = 0;
 }
 
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait until the directory connection has data or ms passed.  Used while a
+ * publication is held back, so a burst of changes (a bulk load) costs one
+ * rebuild per PUBLISH_GAP_MS instead of one per entry.
+ */
+static void
+wait_readable(LDAP *ld, long long ms)
+{
+	struct pollfd pfd = {.fd = -1, .events = POLLIN};
+
+	if (ldap_get_option(ld, LDAP_OPT_DESC, &pfd.fd) != LDAP_OPT_SUCCESS ||
+	    pfd.fd < 0)
+		return;
+	poll(&pfd, 1, ms > 0 ? (int)ms : 0);
+}
+
 static void *
 sync_thread(void *arg)
 {
 	struct dns_sync *y = arg;
+	long long last = 0, now;
 	int rc;
 
 	while (!dns_server_stopping(y->srv)) {
+		now = mono_ms();
+		if (y->refreshed && y->dirty && now - last >= PUBLISH_GAP_MS) {
+			publish(y);
+			last = now;
+		}
+		/* Held back: poll without blocking, after a short wait. */
+		y->ls.ls_timeout = y->refreshed && y->dirty ? 0 : 1;
+		if (y->ls.ls_timeout == 0)
+			wait_readable(y->ld, last + PUBLISH_GAP_MS - now);
 		rc = ldap_sync_poll(&y->ls);
 		if (rc != LDAP_SUCCESS) {
 			log_err("directory sync ended: %s",
 			        ldap_err2string(rc));
-			kill(getpid(),
-			     SIGTERM); /* the supervisor restarts us */
+			dns_server_fail(
+			        y->srv); /* the supervisor restarts us */
 			break;
 		}
-		if (y->refreshed && y->dirty)
-			publish(y);
 	}
 	return NULL;
 }
