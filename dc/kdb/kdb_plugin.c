@@ -170,9 +170,10 @@ match_score(const struct mdc_kdb_rec *r, const char *name, const char *realm)
 {
 	size_t i, n = strlen(name);
 
-	if (r->kname != NULL && strcasecmp(r->kname, name) == 0)
-		return 4;
+	/* An AD account wins over a kadmin-made entry of the same name. */
 	if (r->sam != NULL && strcasecmp(r->sam, name) == 0)
+		return 4;
+	if (r->kname != NULL && strcasecmp(r->kname, name) == 0)
 		return 3;
 	if (r->upn != NULL &&
 	    (strcasecmp(r->upn, name) == 0 ||
