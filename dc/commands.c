@@ -7,6 +7,7 @@
 #include "dc/admin.h"
 #include "dc/cldap.h"
 #include "dc/cmd.h"
+#include "dc/dsa.h"
 #include "dns/dns.h"
 
 const struct mdc_cmd mdc_commands[] = {
@@ -19,6 +20,7 @@ const struct mdc_cmd mdc_commands[] = {
 	{ "env", mdc_cmd_env, "env --dir DIR        (eval \"$(minidc env --dir DIR)\")" },
 	{ "check-config", mdc_cmd_check_config, "check-config --dir DIR" },
 	{ "cldap-serve", mdc_cmd_cldap_serve, NULL },
+	{ "dsa-serve", mdc_cmd_dsa_serve, NULL },
 	{ "dns-serve", dns_cmd_serve, NULL },
 	{ "dns", dns_cmd_admin, "dns list|add|del --dir DIR [--ttl N] [NAME TYPE [DATA...]]" },
 	{ "user", mdc_cmd_user, "user add|del|passwd|enable|disable NAME | user list --dir DIR [--password-file F]" },

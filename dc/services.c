@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dc/cldap.h"
+#include "dc/dsa.h"
 #include "dc/krb5conf.h"
 #include "dc/service.h"
 #include "dc/slapdconf.h"
@@ -17,6 +18,7 @@
  */
 const struct mdc_service *const mdc_services[] = {
 	&mdc_service_slapd,
+	&mdc_service_dsa,
 	&mdc_service_krb5kdc,
 	&mdc_service_kadmind,
 	&dns_service,

@@ -160,10 +160,12 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
 		"\npidfile %s/run/slapd.pid\nargsfile %s/run/slapd.args\n"
 		"loglevel none\nsizelimit 1000\n"
 		"sasl-host %s\nsasl-realm %s\nsasl-secprops noanonymous,noplain\n"
-		/* Cyrus names GSSAPI users uid=<name>[,cn=<realm>],cn=gssapi,cn=auth. */
-		"authz-regexp \"^uid=([^,]+),cn=gssapi,cn=auth$\" "
+		/* Cyrus names GSSAPI users uid=<name>[,cn=<realm>],cn=gssapi,
+		 * cn=auth and GSS-SPNEGO ones ...,cn=gss-spnego,cn=auth (what
+		 * adcli uses when offered): map both to the account. */
+		"authz-regexp \"^uid=([^,]+),cn=gss[-a-z]*,cn=auth$\" "
 		"\"ldap:///%s??sub?(sAMAccountName=$1)\"\n"
-		"authz-regexp \"^uid=([^,]+),cn=%s,cn=gssapi,cn=auth$\" "
+		"authz-regexp \"^uid=([^,]+),cn=%s,cn=gss[-a-z]*,cn=auth$\" "
 		"\"ldap:///%s??sub?(sAMAccountName=$1)\"\n"
 		"TLSCACertificateFile %s/tls/ca.crt\n"
 		"TLSCertificateFile %s/tls/dc.crt\n"
@@ -196,8 +198,23 @@ static const char *const db_indexes[] = {
 	"minidcKrbPrincipalName eq", NULL,
 };
 
+/*
+ * The write path: slapd hands every add/modify/modrdn/delete under the
+ * domain to the directory agent (dc/dsa.h) with the requester's bind DN and
+ * connection SSF.  Configured last, so it runs first, before the other
+ * overlays see the client's operation (they see the dsa's own write).
+ */
 static void
-emit_databases(const struct mdc_dcconf *c, FILE *out)
+emit_dsa(const struct mdc_dcconf *c, FILE *out)
+{
+	fprintf(out,
+		"\noverlay sock\nsocketpath %s/run/dsa.sock\n"
+		"sockops add modify modrdn delete\n"
+		"extensions binddn peername ssf\n", c->dir);
+}
+
+static void
+emit_databases(const struct mdc_dcconf *c, FILE *out, int with_dsa)
 {
 	const char *root = MDC_ROOT_AUTHZ_DN;
 
@@ -214,12 +231,16 @@ emit_databases(const struct mdc_dcconf *c, FILE *out)
 		/* The rootdn (the DC system identity) bypasses these rules. */
 		/* Secrets: nobody else reads them; simple binds may test userPassword. */
 		"access to attrs=%s by anonymous auth by * none\n"
-		/* Users read the domain; writes go through the DC identity.
-		 * Anonymous "auth" lets simple binds and the SASL authz-regexp
-		 * search (run anonymously) find the account entry. */
-		"access to dn.subtree=\"%s\" by users read by anonymous auth "
+		/* Users read the domain.  back-sock checks these rules before
+		 * it forwards a write, so users get "write" here and the dsa
+		 * (dc/dsa.h) decides; without the dsa (provisioning) only the
+		 * DC identity writes.  Anonymous "auth" lets simple binds and
+		 * the SASL authz-regexp search (run anonymously) find the
+		 * account entry. */
+		"access to dn.subtree=\"%s\" by users %s by anonymous auth "
 		"by * none\n",
-		c->base_dn, c->dir, root, MDC_SECRET_ATTRS, c->base_dn);
+		c->base_dn, c->dir, root, MDC_SECRET_ATTRS, c->base_dn,
+		with_dsa ? "write" : "read");
 	for (int i = 0; db_indexes[i] != NULL; i++)
 		fprintf(out, "index %s\n", db_indexes[i]);
 	fprintf(out,
@@ -233,11 +254,14 @@ emit_databases(const struct mdc_dcconf *c, FILE *out)
 		"memberof-dangling ignore\n\n"
 		"overlay refint\nrefint_attributes member\n",
 		c->base_dn, c->base_dn, c->base_dn);
+	if (with_dsa)
+		emit_dsa(c, out);
 }
 
-int
-mdc_slapd_conf(const struct mdc_dcconf *conf, FILE *out, char *err,
-	       size_t errlen)
+/* slapd.conf, with the dsa's overlay unless with_dsa is 0. */
+static int
+render(const struct mdc_dcconf *conf, FILE *out, char *err, size_t errlen,
+       int with_dsa)
 {
 	int ret;
 
@@ -253,12 +277,24 @@ mdc_slapd_conf(const struct mdc_dcconf *conf, FILE *out, char *err,
 	if (ret != 0)
 		return ret;
 	emit_global(conf, out);
-	emit_databases(conf, out);
+	emit_databases(conf, out, with_dsa);
 	return ferror(out) ? MDC_ENOMEM : 0;
 }
 
 int
-mdc_slapd_conf_write(const struct mdc_dcconf *conf, char *err, size_t errlen)
+mdc_slapd_conf(const struct mdc_dcconf *conf, FILE *out, char *err,
+	       size_t errlen)
+{
+	return render(conf, out, err, errlen, 1);
+}
+
+/*
+ * Render DIR/slapd.conf.  Without the dsa (with_dsa 0: provisioning, when
+ * only the DC identity writes and no dsa runs) slapd writes directly.
+ */
+static int
+conf_write(const struct mdc_dcconf *conf, int with_dsa, char *err,
+	   size_t errlen)
 {
 	char *text = NULL, *path = mdc_dc_path(conf, "slapd.conf");
 	size_t len = 0;
@@ -267,7 +303,7 @@ mdc_slapd_conf_write(const struct mdc_dcconf *conf, char *err, size_t errlen)
 
 	if (mem == NULL || path == NULL)
 		goto out;
-	ret = mdc_slapd_conf(conf, mem, err, errlen);
+	ret = render(conf, mem, err, errlen, with_dsa);
 	fclose(mem);
 	mem = NULL;
 	if (ret == 0)
@@ -280,6 +316,12 @@ out:
 	free(text);
 	free(path);
 	return ret;
+}
+
+int
+mdc_slapd_conf_write(const struct mdc_dcconf *conf, char *err, size_t errlen)
+{
+	return conf_write(conf, 1, err, errlen);
 }
 
 /* Build slapd's argv: foreground (-d 0), our slapd.conf, our listeners
@@ -301,7 +343,8 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
 	{
 		char e[512] = "";
 
-		ret = mdc_slapd_conf_write(c, e, sizeof(e));
+		/* The dsa runs under the supervisor only. */
+		ret = conf_write(c, !local_only, e, sizeof(e));
 		if (ret != 0)
 			goto out;
 		ret = MDC_ENOMEM;

@@ -1,0 +1,623 @@
+/* dc/dsa.c - the directory agent: identify, authorize, dispatch AD writes */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dc/dit.h"
+#include "dc/dsa_int.h"
+#include "dc/dsa_rules.h"
+#include "dc/krb5conf.h"
+#include "dc/slapdconf.h"
+#include "lib/util.h"
+
+int
+mdc_dsa_new(const struct mdc_dcconf *conf, struct mdc_dsa **d_out)
+{
+	struct mdc_dsa *d = calloc(1, sizeof(*d));
+	char *dns = NULL;
+	int ret = MDC_ENOMEM;
+
+	*d_out = NULL;
+	if (d == NULL)
+		return MDC_ENOMEM;
+	d->conf = conf;
+	pthread_mutex_init(&d->lock, NULL);
+	ret = mdc_sid_parse(conf->domain_sid, &d->dom);
+	if (ret == 0)
+		ret = mdc_dsa_dn_norm(conf->base_dn, &d->base_norm);
+	dns = mdc_strdupf("cn=dns,%s", conf->base_dn);
+	if (ret == 0)
+		ret = dns == NULL ? MDC_ENOMEM
+		                  : mdc_dsa_dn_norm(dns, &d->dns_norm);
+	d->uri = mdc_dc_ldapi_uri(conf);
+	d->stamp = mdc_dc_path(conf, "run/kdb.stamp");
+	d->schema_dn =
+	        mdc_strdupf("CN=Schema,CN=Configuration,%s", conf->base_dn);
+	if (ret == 0 &&
+	    (d->uri == NULL || d->stamp == NULL || d->schema_dn == NULL))
+		ret = MDC_ENOMEM;
+	free(dns);
+	if (ret == 0) {
+		*d_out = d;
+		d = NULL;
+	}
+	mdc_dsa_free(d);
+	return ret;
+}
+
+void
+mdc_dsa_free(struct mdc_dsa *d)
+{
+	if (d == NULL)
+		return;
+	pthread_mutex_destroy(&d->lock);
+	free(d->base_norm);
+	free(d->dns_norm);
+	free(d->uri);
+	free(d->stamp);
+	free(d->schema_dn);
+	free(d);
+}
+
+static int
+sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
+{
+	return LDAP_SUCCESS;
+}
+
+int
+mdc_dsa_ldap_open(const struct mdc_dsa *d, LDAP **ld_out)
+{
+	LDAP *ld = NULL;
+	int v3 = LDAP_VERSION3, rc;
+	struct timeval tv = {30, 0};
+
+	*ld_out = NULL;
+	if (ldap_initialize(&ld, d->uri) != LDAP_SUCCESS)
+		return MDC_ELDAP;
+	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
+	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
+	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
+	rc = ldap_sasl_interactive_bind_s(ld, NULL, "EXTERNAL", NULL, NULL,
+	                                  LDAP_SASL_QUIET, sasl_quiet, NULL);
+	if (rc != LDAP_SUCCESS) {
+		ldap_unbind_ext_s(ld, NULL, NULL);
+		return MDC_ELDAP;
+	}
+	*ld_out = ld;
+	return 0;
+}
+
+void
+mdc_dsa_fail(struct mdc_dsa_res *res, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->cont = 0;
+	res->code = code;
+	va_start(ap, fmt);
+	vsnprintf(res->info, sizeof(res->info), fmt, ap);
+	va_end(ap);
+}
+
+void
+mdc_dsa_ldap_res(LDAP *ld, int rc, struct mdc_dsa_res *res)
+{
+	char *diag = NULL;
+
+	res->cont = 0;
+	res->code = rc;
+	res->info[0] = '\0';
+	if (rc != LDAP_SUCCESS &&
+	    ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag) ==
+	            LDAP_OPT_SUCCESS &&
+	    diag != NULL)
+		snprintf(res->info, sizeof(res->info), "%s", diag);
+	ldap_memfree(diag);
+}
+
+void
+mdc_dsa_touch(const struct mdc_dsa *d)
+{
+	int fd = open(d->stamp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return;
+	(void)futimens(fd, NULL);
+	close(fd);
+}
+
+/* The first value of attr in entry e as a new string, or NULL. */
+static char *
+first_value(LDAP *ld, LDAPMessage *e, const char *attr, size_t *len_out)
+{
+	struct berval **v = ldap_get_values_len(ld, e, attr);
+	char *s = NULL;
+
+	if (v != NULL && v[0] != NULL) {
+		s = malloc(v[0]->bv_len + 1);
+		if (s != NULL) {
+			memcpy(s, v[0]->bv_val, v[0]->bv_len);
+			s[v[0]->bv_len] = '\0';
+			if (len_out != NULL)
+				*len_out = v[0]->bv_len;
+		}
+	}
+	ldap_value_free_len(v);
+	return s;
+}
+
+/* RID of a binary SID if it is in our domain (else 0, foreign set). */
+static uint32_t
+sid_rid(const struct mdc_dsa *d, const uint8_t *bin, size_t len, int *foreign)
+{
+	struct mdc_sid s;
+
+	*foreign = 0;
+	if (len == 0)
+		return 0;
+	if (mdc_sid_from_bin(bin, len, &s) != 0 || s.nsub != d->dom.nsub + 1 ||
+	    s.authority != d->dom.authority ||
+	    memcmp(s.sub, d->dom.sub, d->dom.nsub * sizeof(s.sub[0])) != 0) {
+		*foreign = 1;
+		return 0;
+	}
+	return s.sub[s.nsub - 1];
+}
+
+/* Roles given by one group SID (binary). */
+static unsigned
+group_roles(const struct mdc_dsa *d, const uint8_t *bin, size_t len)
+{
+	struct mdc_sid s;
+	int foreign;
+	uint32_t rid = sid_rid(d, bin, len, &foreign);
+
+	if (!foreign) {
+		if (rid == MDC_RID_DOMAIN_ADMINS ||
+		    rid == MDC_RID_ENTERPRISE_ADMINS)
+			return MDC_DSA_ADMIN;
+		return rid == MDC_RID_DNSADMINS ? MDC_DSA_DNSADMIN : 0;
+	}
+	/* BUILTIN (S-1-5-32): Administrators 544, Account Operators 548. */
+	if (mdc_sid_from_bin(bin, len, &s) != 0 || s.authority != 5 ||
+	    s.nsub != 2 || s.sub[0] != 32)
+		return 0;
+	if (s.sub[1] == 544)
+		return MDC_DSA_ADMIN;
+	return s.sub[1] == 548 ? MDC_DSA_ACCTOP : 0;
+}
+
+char *
+mdc_dsa_filter_escape(const char *s)
+{
+	struct berval in, out = {0, NULL};
+	char *r;
+
+	in.bv_val = (char *)s;
+	in.bv_len = strlen(s);
+	if (ldap_bv2escaped_filter_value(&in, &out) != 0)
+		return NULL;
+	r = strndup(out.bv_val, out.bv_len);
+	ldap_memfree(out.bv_val);
+	return r;
+}
+
+/* Add the roles of the groups whose member is dn; *next_out: one of them. */
+static int
+member_step(struct mdc_dsa *d, LDAP *ld, const char *dn, unsigned *roles,
+            char **next_out)
+{
+	char *attrs[] = {"objectSid", NULL}, *esc, *filter = NULL;
+	LDAPMessage *res = NULL, *e;
+	int rc;
+
+	*next_out = NULL;
+	esc = mdc_dsa_filter_escape(dn);
+	if (esc != NULL)
+		filter = mdc_strdupf("(&(objectClass=group)(member=%s))", esc);
+	free(esc);
+	if (filter == NULL)
+		return MDC_ENOMEM;
+	rc = ldap_search_ext_s(ld, d->conf->base_dn, LDAP_SCOPE_SUBTREE, filter,
+	                       attrs, 0, NULL, NULL, NULL, 0, &res);
+	free(filter);
+	for (e = rc == LDAP_SUCCESS ? ldap_first_entry(ld, res) : NULL;
+	     e != NULL; e = ldap_next_entry(ld, e)) {
+		size_t len = 0;
+		char *sid = first_value(ld, e, "objectSid", &len);
+
+		if (sid != NULL)
+			*roles |= group_roles(d, (uint8_t *)sid, len);
+		free(sid);
+		if (*next_out == NULL) {
+			char *g = ldap_get_dn(ld, e);
+
+			*next_out = g != NULL ? strdup(g) : NULL;
+			ldap_memfree(g);
+		}
+	}
+	ldap_msgfree(res);
+	return rc == LDAP_SUCCESS ? 0 : MDC_ELDAP;
+}
+
+/*
+ * Roles from the groups dn belongs to, following one nesting path a few
+ * levels (AD's built-in nesting is shallow; the bound stops loops).
+ */
+static int
+member_roles(struct mdc_dsa *d, LDAP *ld, const char *dn, unsigned *roles)
+{
+	char *cur = strdup(dn), *next = NULL;
+	int ret = cur == NULL ? MDC_ENOMEM : 0;
+
+	for (int depth = 0; ret == 0 && cur != NULL && depth < 4; depth++) {
+		ret = member_step(d, ld, cur, roles, &next);
+		free(cur);
+		cur = next;
+		next = NULL;
+	}
+	free(cur);
+	return ret;
+}
+
+int
+mdc_dsa_identify(struct mdc_dsa *d, LDAP *ld, const char *binddn,
+                 struct mdc_dsa_who *who)
+{
+	char *attrs[] = {"objectSid", "objectClass", "primaryGroupID", NULL};
+	LDAPMessage *res = NULL, *e;
+	struct berval **oc;
+	char *sid = NULL, *pg = NULL;
+	size_t len = 0;
+	int rc, foreign;
+
+	memset(who, 0, sizeof(*who));
+	rc = ldap_search_ext_s(ld, binddn, LDAP_SCOPE_BASE, "(objectClass=*)",
+	                       attrs, 0, NULL, NULL, NULL, 0, &res);
+	e = rc == LDAP_SUCCESS ? ldap_first_entry(ld, res) : NULL;
+	if (e == NULL) {
+		ldap_msgfree(res);
+		return rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT ||
+		                       rc == LDAP_INVALID_DN_SYNTAX
+		               ? 0
+		               : MDC_ELDAP;
+	}
+	sid = first_value(ld, e, "objectSid", &len);
+	if (sid != NULL && len <= sizeof(who->sid)) {
+		memcpy(who->sid, sid, len);
+		who->sid_len = len;
+	}
+	oc = ldap_get_values_len(ld, e, "objectClass");
+	for (size_t i = 0; oc != NULL && oc[i] != NULL; i++)
+		if (oc[i]->bv_len == 8 &&
+		    strncasecmp(oc[i]->bv_val, "computer", 8) == 0)
+			who->roles |= MDC_DSA_COMPUTER;
+	ldap_value_free_len(oc);
+	pg = first_value(ld, e, "primaryGroupID", NULL);
+	if (pg != NULL && sid_rid(d, who->sid, who->sid_len, &foreign) != 0 &&
+	    strcmp(pg, "512") == 0)
+		who->roles |= MDC_DSA_ADMIN;
+	free(pg);
+	free(sid);
+	ldap_msgfree(res);
+	if (who->sid_len == 0)
+		return 0; /* not an account: no roles */
+	return member_roles(d, ld, binddn, &who->roles);
+}
+
+static void
+target_free(struct mdc_dsa_target *t)
+{
+	free(t->sam);
+	free(t->fqdn);
+	memset(t, 0, sizeof(*t));
+}
+
+static int
+has_class(struct berval **oc, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; oc != NULL && oc[i] != NULL; i++)
+		if (oc[i]->bv_len == n &&
+		    strncasecmp(oc[i]->bv_val, name, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is one of the memberOf values an admin group of the domain? */
+static int
+is_privileged(struct mdc_dsa *d, struct berval **mo)
+{
+	static const char *const groups[] = {
+	        "cn=domain admins,cn=users,",
+	        "cn=enterprise admins,cn=users,",
+	        "cn=administrators,cn=builtin,",
+	};
+	int hit = 0;
+
+	for (size_t i = 0; !hit && mo != NULL && mo[i] != NULL; i++) {
+		char *v = strndup(mo[i]->bv_val, mo[i]->bv_len), *n = NULL;
+
+		if (v != NULL && mdc_dsa_dn_norm(v, &n) == 0)
+			for (size_t g = 0; g < 3 && !hit; g++) {
+				size_t gl = strlen(groups[g]);
+
+				hit = strncmp(n, groups[g], gl) == 0 &&
+				      strcmp(n + gl, d->base_norm) == 0;
+			}
+		free(v);
+		free(n);
+	}
+	return hit;
+}
+
+static void
+target_fill(struct mdc_dsa *d, LDAP *ld, LDAPMessage *e,
+            struct mdc_dsa_target *t)
+{
+	struct berval **oc = ldap_get_values_len(ld, e, "objectClass");
+	struct berval **mo = ldap_get_values_len(ld, e, "memberOf");
+	char *uac = first_value(ld, e, "userAccountControl", NULL), *sid;
+	int64_t v;
+
+	t->exists = 1;
+	t->computer = has_class(oc, "computer");
+	t->user = !t->computer && has_class(oc, "user");
+	t->group = has_class(oc, "group");
+	t->uac = uac != NULL && mdc_dsa_parse_int(uac, &v) == 0 ? v : -1;
+	free(uac);
+	sid = first_value(ld, e, "objectSid", &t->sid_len);
+	if (sid != NULL && t->sid_len <= sizeof(t->sid))
+		memcpy(t->sid, sid, t->sid_len);
+	else
+		t->sid_len = 0;
+	free(sid);
+	t->rid = sid_rid(d, t->sid, t->sid_len, &t->foreign_sid);
+	t->sam = first_value(ld, e, "sAMAccountName", NULL);
+	t->fqdn = first_value(ld, e, "dNSHostName", NULL);
+	t->privileged = is_privileged(d, mo);
+	ldap_value_free_len(oc);
+	ldap_value_free_len(mo);
+}
+
+/* Read the entry an operation targets (ADD: from the request). */
+static int
+target_read(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
+            struct mdc_dsa_target *t)
+{
+	char *attrs[] = {"objectClass", "userAccountControl",
+	                 "objectSid",   "sAMAccountName",
+	                 "dNSHostName", "memberOf",
+	                 NULL};
+	LDAPMessage *res = NULL, *e;
+	char *norm = NULL;
+	int rc, ret;
+
+	memset(t, 0, sizeof(*t));
+	t->uac = -1;
+	ret = mdc_dsa_dn_norm(req->dn, &norm);
+	if (ret != 0)
+		return ret;
+	t->dns = mdc_dsa_dn_under(norm, d->dns_norm);
+	free(norm);
+	if (req->op == MDC_SOCK_ADD) {
+		const struct mdc_sock_attr *oc =
+		        mdc_sock_attr_get(req, "objectClass");
+
+		for (size_t i = 0; oc != NULL && i < oc->nvals; i++) {
+			t->computer |=
+			        strcasecmp(oc->vals[i].data, "computer") == 0;
+			t->user |= strcasecmp(oc->vals[i].data, "user") == 0;
+			t->group |= strcasecmp(oc->vals[i].data, "group") == 0;
+		}
+		t->user = t->user && !t->computer;
+		return 0;
+	}
+	rc = ldap_search_ext_s(ld, req->dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+	                       attrs, 0, NULL, NULL, NULL, 0, &res);
+	e = rc == LDAP_SUCCESS ? ldap_first_entry(ld, res) : NULL;
+	if (e != NULL)
+		target_fill(d, ld, e, t);
+	ldap_msgfree(res);
+	return rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT ? 0 : MDC_ELDAP;
+}
+
+/* A computer changing only what it may change on itself. */
+static int
+self_change(const struct mdc_sock_req *req, const struct mdc_dsa_who *who,
+            const struct mdc_dsa_target *t)
+{
+	if (!(who->roles & MDC_DSA_COMPUTER) || req->op != MDC_SOCK_MODIFY ||
+	    !t->computer || who->sid_len == 0 || who->sid_len != t->sid_len ||
+	    memcmp(who->sid, t->sid, t->sid_len) != 0)
+		return 0;
+	for (size_t i = 0; i < req->nattrs; i++) {
+		const char *n = req->attrs[i].name;
+
+		if (mdc_dsa_attr_kind(n) != MDC_DSA_ATTR_OPERATIONAL &&
+		    !mdc_dsa_attr_self_writable(n))
+			return 0;
+	}
+	return 1;
+}
+
+/* 0 if who may attempt req on t, else the LDAP code (res filled). */
+static int
+authorize(const struct mdc_sock_req *req, const struct mdc_dsa_who *who,
+          const struct mdc_dsa_target *t, struct mdc_dsa_res *res)
+{
+	int account = t->user || t->computer;
+
+	if (who->roles & (MDC_DSA_SYSTEM | MDC_DSA_ADMIN))
+		return 0;
+	if (account && (who->roles & MDC_DSA_ACCTOP) && !t->privileged &&
+	    !(t->exists && (t->foreign_sid || (t->rid > 0 && t->rid < 1000))))
+		return 0;
+	if (t->dns && (who->roles & MDC_DSA_DNSADMIN))
+		return 0;
+	if (account && self_change(req, who, t))
+		return 0;
+	mdc_dsa_fail(res, LDAP_INSUFFICIENT_ACCESS,
+	             "00000005: SecErr: insufficient rights to %s %s",
+	             mdc_sock_op_name(req->op), req->dn);
+	return res->code;
+}
+
+/*
+ * Entries nobody but the DC removes or renames: well-known accounts and
+ * groups (RID < 1000, BUILTIN), domain controllers, the domain head and
+ * its standard containers.
+ */
+static int
+protected_entry(struct mdc_dsa *d, const struct mdc_sock_req *req,
+                const struct mdc_dsa_target *t)
+{
+	static const char *const fixed[] = {
+	        "",
+	        "cn=users,",
+	        "cn=computers,",
+	        "cn=system,",
+	        "cn=builtin,",
+	        "ou=domain controllers,",
+	        "cn=configuration,",
+	        "cn=dns,",
+	};
+	char *norm = NULL;
+	int hit = 0;
+
+	if (t->foreign_sid || (t->rid > 0 && t->rid < 1000))
+		return 1;
+	if (t->uac >= 0 && (t->uac & MDC_UAC_SERVER_TRUST_ACCOUNT))
+		return 1;
+	if (mdc_dsa_dn_norm(req->dn, &norm) != 0)
+		return 1;
+	for (size_t i = 0; !hit && i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		size_t n = strlen(fixed[i]);
+
+		hit = strncmp(norm, fixed[i], n) == 0 &&
+		      strcmp(norm + n, d->base_norm) == 0;
+	}
+	free(norm);
+	return hit;
+}
+
+static int
+do_delete(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
+          struct mdc_dsa_res *res)
+{
+	int rc = ldap_delete_ext_s(ld, req->dn, NULL, NULL);
+
+	mdc_dsa_ldap_res(ld, rc, res);
+	if (rc == LDAP_SUCCESS)
+		mdc_dsa_touch(d);
+	return 0;
+}
+
+static int
+do_modrdn(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
+          const struct mdc_dsa_target *t, struct mdc_dsa_res *res)
+{
+	char *cn = NULL;
+	int rc;
+
+	/* Accounts keep a CN= RDN (cn follows it, as in AD). */
+	if ((t->user || t->computer || t->group) &&
+	    mdc_dsa_rdn_cn(req->newrdn, &cn) != 0) {
+		mdc_dsa_fail(res, LDAP_NAMING_VIOLATION,
+		             "the RDN of an account must be CN=<name>");
+		return 0;
+	}
+	free(cn);
+	rc = ldap_rename_s(ld, req->dn, req->newrdn, req->newsup,
+	                   req->deleteoldrdn, NULL, NULL);
+	mdc_dsa_ldap_res(ld, rc, res);
+	if (rc == LDAP_SUCCESS)
+		mdc_dsa_touch(d);
+	return 0;
+}
+
+int
+mdc_dsa_exec(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
+             const struct mdc_dsa_who *who, struct mdc_dsa_res *res)
+{
+	struct mdc_dsa_target t;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	ret = target_read(d, ld, req, &t);
+	if (ret != 0)
+		return ret;
+	if (req->op != MDC_SOCK_ADD && !t.exists) {
+		mdc_dsa_fail(res, LDAP_NO_SUCH_OBJECT, "no such entry");
+		goto out;
+	}
+	if (authorize(req, who, &t, res) != 0)
+		goto out;
+	if ((req->op == MDC_SOCK_DELETE || req->op == MDC_SOCK_MODRDN) &&
+	    !(who->roles & MDC_DSA_SYSTEM) && protected_entry(d, req, &t)) {
+		mdc_dsa_fail(res, LDAP_UNWILLING_TO_PERFORM,
+		             "%s is a critical system object", req->dn);
+		goto out;
+	}
+	switch (req->op) {
+	case MDC_SOCK_ADD:
+		ret = mdc_dsa_add(d, ld, req, who, &t, res);
+		break;
+	case MDC_SOCK_MODIFY:
+		ret = mdc_dsa_modify(d, ld, req, who, &t, res);
+		break;
+	case MDC_SOCK_DELETE:
+		ret = do_delete(d, ld, req, res);
+		break;
+	case MDC_SOCK_MODRDN:
+		ret = do_modrdn(d, ld, req, &t, res);
+		break;
+	}
+out:
+	target_free(&t);
+	return ret;
+}
+
+int
+mdc_dsa_handle(struct mdc_dsa *d, const struct mdc_sock_req *req,
+               struct mdc_dsa_res *res)
+{
+	struct mdc_dsa_who who;
+	LDAP *ld = NULL;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	/*
+	 * Our own writes (and the KDC's, DNS's) come back through here.  An
+	 * empty bind DN is slapd's own internal operation (refint's repairs
+	 * run on a connection without a DN): clients cannot write
+	 * anonymously, slapd refuses that before any overlay (8).
+	 */
+	if (req->binddn == NULL || req->binddn[0] == '\0' ||
+	    strcasecmp(req->binddn, MDC_ROOT_AUTHZ_DN) == 0) {
+		res->cont = 1;
+		return 0;
+	}
+	ret = mdc_dsa_ldap_open(d, &ld);
+	if (ret == 0)
+		ret = mdc_dsa_identify(d, ld, req->binddn, &who);
+	if (ret == 0 && who.roles == 0 && !(who.sid_len > 0)) {
+		mdc_dsa_fail(res, LDAP_INSUFFICIENT_ACCESS,
+		             "00000005: SecErr: %s is not a domain account",
+		             req->binddn);
+	} else if (ret == 0) {
+		ret = mdc_dsa_exec(d, ld, req, &who, res);
+	}
+	if (ld != NULL)
+		ldap_unbind_ext_s(ld, NULL, NULL);
+	return ret;
+}

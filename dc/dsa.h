@@ -1,0 +1,102 @@
+/* dc/dsa.h - the directory agent: the AD write path behind slapd's sock overlay
+ */
+#ifndef MDC_DSA_H
+#define MDC_DSA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ldap.h>
+
+#include "dc/dcconf.h"
+#include "dc/service.h"
+#include "dc/sockproto.h"
+#include "lib/ad.h"
+#include "lib/err.h"
+
+/*
+ * Every add/modify/modrdn/delete under the domain reaches the dsa with the
+ * requester's bind DN (slapd.conf: overlay sock).  The dsa
+ *   - lets the DC system identity (root over ldapi) through (CONTINUE):
+ *     that is its own writes, the KDB plugin's and the DNS server's;
+ *   - authorizes everyone else: Domain Admins, Enterprise Admins and
+ *     Administrators everything; Account Operators users and computers that
+ *     are not privileged; DnsAdmins the DNS zone (cn=dns,<base>); a computer
+ *     a few attributes of its own entry (mdc_dsa_attr_self_writable);
+ *     anything else gets insufficientAccessRights (50);
+ *   - validates and completes what AD does (objectClass chain, cn, objectSid
+ *     from the domain SID and mdcRidNext, objectGUID, sAMAccountName rules
+ *     and uniqueness, userAccountControl, primaryGroupID, sAMAccountType,
+ *     objectCategory, whenCreated/whenChanged, accountExpires, pwdLastSet);
+ *   - writes as root over ldapi and answers with slapd's result;
+ *   - turns unicodePwd into Kerberos keys through the KDB plugin's
+ *     change_pwd (kadmin.local cpw, as the admin CLI and kpasswd do), which
+ *     also writes msDS-KeyVersionNumber and pwdLastSet.
+ */
+struct mdc_dsa;
+
+/* Roles of a requester (bits). */
+enum {
+	MDC_DSA_SYSTEM = 1,    /* the DC itself / the admin CLI: no authz */
+	MDC_DSA_ADMIN = 2,     /* Domain/Enterprise Admins, Administrators */
+	MDC_DSA_ACCTOP = 4,    /* Account Operators */
+	MDC_DSA_DNSADMIN = 8,  /* DnsAdmins */
+	MDC_DSA_COMPUTER = 16, /* a computer account */
+};
+
+/* Who asks: filled by mdc_dsa_identify(), or by hand for SYSTEM. */
+struct mdc_dsa_who {
+	unsigned roles;
+	uint8_t sid[MDC_SID_BIN_LEN(MDC_SID_MAX_SUBAUTH)];
+	size_t sid_len; /* 0: no entry */
+};
+
+/* The answer for slapd (or the CLI). */
+struct mdc_dsa_res {
+	int cont;       /* 1: let slapd carry on (CONTINUE) */
+	int code;       /* LDAP result code otherwise */
+	char info[512]; /* diagnostic text (may be empty) */
+};
+
+/*
+ * New agent for the DC of conf (conf must outlive it).  Returns 0,
+ * MDC_EINVAL (bad domain SID) or MDC_ENOMEM.
+ */
+MDC_MUSTCHECK int mdc_dsa_new(const struct mdc_dcconf *conf,
+                              struct mdc_dsa **d_out);
+void mdc_dsa_free(struct mdc_dsa *d);
+
+/* Open an ldapi connection bound as root (SASL EXTERNAL); MDC_ELDAP. */
+MDC_MUSTCHECK int mdc_dsa_ldap_open(const struct mdc_dsa *d, LDAP **ld_out);
+
+/*
+ * Decide one forwarded request: CONTINUE for the system identity, else
+ * identify the requester and run mdc_dsa_exec() over a new root
+ * connection.  res is always filled when 0 is returned; a negative MDC_E*
+ * means the dsa itself failed (answer "other", 80).
+ */
+MDC_MUSTCHECK int mdc_dsa_handle(struct mdc_dsa *d,
+                                 const struct mdc_sock_req *req,
+                                 struct mdc_dsa_res *res);
+
+/* Roles and SID of the entry binddn (0 roles if it is not an account). */
+MDC_MUSTCHECK int mdc_dsa_identify(struct mdc_dsa *d, LDAP *ld,
+                                   const char *binddn,
+                                   struct mdc_dsa_who *who_out);
+
+/*
+ * Authorize, validate, complete and perform req for who with ld (bound as
+ * root).  The admin CLI calls this with roles MDC_DSA_SYSTEM, so its writes
+ * get the same validation and completion as LDAP clients'.  res gets the
+ * LDAP result.  Returns 0 or a negative MDC_E* for internal failures.
+ */
+MDC_MUSTCHECK int mdc_dsa_exec(struct mdc_dsa *d, LDAP *ld,
+                               const struct mdc_sock_req *req,
+                               const struct mdc_dsa_who *who,
+                               struct mdc_dsa_res *res);
+
+/* `minidc dsa-serve --dir DIR` (internal) and its supervised service. */
+int mdc_cmd_dsa_serve(int argc, char **argv);
+extern const struct mdc_service mdc_service_dsa;
+
+#endif

@@ -1,0 +1,99 @@
+/* dc/dsa_rules.h - the AD write rules that need no directory: values, names,
+ * bits */
+#ifndef MDC_DSA_RULES_H
+#define MDC_DSA_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ldap.h>
+
+#include "dc/sockproto.h"
+#include "lib/err.h"
+
+/* How the write path treats an attribute named in a request. */
+enum mdc_dsa_attr_kind {
+	MDC_DSA_ATTR_NORMAL = 0,  /* written as given (after validation) */
+	MDC_DSA_ATTR_OPERATIONAL, /* slapd's own (entryUUID, ...): dropped */
+	MDC_DSA_ATTR_SYSTEM,      /* only the DC sets it (objectSid, keys...) */
+	MDC_DSA_ATTR_PASSWORD,    /* unicodePwd: becomes Kerberos keys */
+};
+
+/* Classify an attribute description (options ignored, any case). */
+enum mdc_dsa_attr_kind mdc_dsa_attr_kind(const char *name);
+
+/*
+ * True if a computer may write this attribute of its own entry (AD's
+ * validated writes and a few informational ones): dNSHostName,
+ * servicePrincipalName, msDS-SupportedEncryptionTypes, operatingSystem*.
+ */
+int mdc_dsa_attr_self_writable(const char *name);
+
+/* True if a and b name the same attribute (case-insensitive, no options). */
+int mdc_dsa_attr_is(const char *a, const char *b);
+
+/*
+ * Decode a unicodePwd value (the password in double quotes, UTF-16LE) into
+ * a new UTF-8 string (*pw_out, free with mdc_secret_free).  MDC_EMALF if the
+ * value is not that, or the password is empty or has control characters.
+ */
+MDC_MUSTCHECK int mdc_dsa_unicodepwd(const void *val, size_t len,
+                                     char **pw_out);
+
+/*
+ * Check a userAccountControl value for an account of the given kind
+ * (computer != 0: computer object).  Exactly one account-type bit must be
+ * set and it must fit the class (user: NORMAL_ACCOUNT; computer:
+ * WORKSTATION_TRUST or SERVER_TRUST).  *privileged_out is set to 1 if the
+ * value has bits only domain admins may set (SERVER_TRUST,
+ * TRUSTED_FOR_DELEGATION, TRUSTED_TO_AUTH_FOR_DELEGATION).  MDC_EINVAL if
+ * the value is not acceptable.
+ */
+MDC_MUSTCHECK int mdc_dsa_uac_check(int64_t uac, int computer,
+                                    int *privileged_out);
+
+/* Parse a whole decimal LDAP integer (optional '-').  MDC_EINVAL if not. */
+MDC_MUSTCHECK int mdc_dsa_parse_int(const char *s, int64_t *v_out);
+
+/*
+ * The value of the first RDN of dn if it is a single "CN=value" (any case);
+ * new string in *cn_out.  MDC_EINVAL otherwise.
+ */
+MDC_MUSTCHECK int mdc_dsa_rdn_cn(const char *dn, char **cn_out);
+
+/*
+ * Normalize a DN for comparisons (LDAPv3 string form, no extra spaces,
+ * ASCII lower case): new string in *out.  MDC_EINVAL if not a DN.
+ */
+MDC_MUSTCHECK int mdc_dsa_dn_norm(const char *dn, char **out);
+
+/* True if normalized DN dn equals or lies under normalized DN base. */
+int mdc_dsa_dn_under(const char *dn, const char *base);
+
+/*
+ * True if a computer named short_name (its sAMAccountName without '$') with
+ * DNS name fqdn (may be NULL) may put spn on itself: service/host[:port]
+ * [/...] with host equal to short_name or fqdn (any case).
+ */
+int mdc_dsa_spn_is_own(const char *spn, const char *short_name,
+                       const char *fqdn);
+
+/*
+ * True if a computer named short_name may call itself fqdn: a valid DNS
+ * name whose first label is short_name (any case).
+ */
+int mdc_dsa_dnshostname_ok(const char *fqdn, const char *short_name);
+
+/* sAMAccountType of a group with the given groupType. */
+int64_t mdc_dsa_group_sat(int64_t group_type);
+
+/*
+ * Build a request (ADD with mods as the entry, MODIFY, or DELETE with mods
+ * NULL) from libldap structures, for callers that are not slapd.  mods may
+ * use LDAP_MOD_BVALUES or not.  *req_out is the caller's.
+ */
+MDC_MUSTCHECK int mdc_dsa_req_from_mods(enum mdc_sock_op op, const char *dn,
+                                        LDAPMod **mods,
+                                        struct mdc_sock_req **req_out);
+
+#endif

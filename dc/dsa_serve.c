@@ -1,0 +1,288 @@
+/* dc/dsa_serve.c - `minidc dsa-serve`: answer slapd's sock overlay on
+ * DIR/run/dsa.sock */
+#include "config.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dc/cmd.h"
+#include "dc/dsa.h"
+#include "lib/log.h"
+#include "lib/net.h"
+#include "lib/util.h"
+
+#define CMD "dsa-serve"
+/* Connections served at once.  slapd holds one per forwarded operation and
+ * our own write comes back on another while the first waits, so this is
+ * the number of writes in flight, not of clients. */
+#define DSA_MAX_CONNS    128
+#define DSA_IO_TIMEOUT_S 60
+
+static volatile sig_atomic_t dsa_stop;
+static atomic_int dsa_conns;
+
+struct conn {
+	struct mdc_dsa *d;
+	int fd;
+};
+
+static void
+dsa_on_signal(int sig)
+{
+	(void)sig;
+	dsa_stop = 1;
+}
+
+/* Read one request (through its empty line) into a new buffer. */
+static int
+read_request(int fd, char **buf_out, size_t *len_out)
+{
+	size_t cap = 4096, len = 0, need = 0;
+	char *buf = malloc(cap), *nb;
+	ssize_t n;
+
+	while (buf != NULL && need == 0) {
+		if (len == cap) {
+			if (cap >= MDC_SOCK_MAX_REQ)
+				break;
+			nb = realloc(buf, cap * 2);
+			if (nb == NULL)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		need = mdc_sock_req_complete(buf, len);
+	}
+	if (buf == NULL || need == 0) {
+		if (buf != NULL)
+			mdc_secret_free(buf, cap);
+		return buf == NULL ? MDC_ENOMEM : MDC_ETRUNC;
+	}
+	*buf_out = buf;
+	*len_out = need;
+	return 0;
+}
+
+static void
+write_all(int fd, const char *s)
+{
+	size_t len = strlen(s), off = 0;
+	ssize_t n;
+
+	while (off < len) {
+		n = send(fd, s + off, len - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		off += (size_t)n;
+	}
+}
+
+/* Decide one request and format the answer (new string). */
+static char *
+answer(struct mdc_dsa *d, const char *buf, size_t len)
+{
+	struct mdc_sock_req *req = NULL;
+	struct mdc_dsa_res res;
+	char *out = NULL;
+	int ret;
+
+	ret = mdc_sock_parse(buf, len, &req);
+	if (ret != 0) {
+		log_warn("malformed request from slapd: %s", mdc_strerror(ret));
+		if (mdc_sock_result(LDAP_PROTOCOL_ERROR, NULL,
+		                    "dsa: malformed request", &out) != 0)
+			out = NULL;
+		return out;
+	}
+	ret = mdc_dsa_handle(d, req, &res);
+	if (ret != 0) {
+		log_err_r(ret, "%s %s", mdc_sock_op_name(req->op), req->dn);
+		mdc_sock_req_free(req);
+		if (mdc_sock_result(LDAP_OTHER, NULL,
+		                    "dsa: the directory agent failed",
+		                    &out) != 0)
+			out = NULL;
+		return out;
+	}
+	if (res.cont)
+		out = strdup(MDC_SOCK_CONTINUE);
+	else {
+		/* Values are never logged (they may be passwords). */
+		log_info("%s %s by %s: %d%s%s", mdc_sock_op_name(req->op),
+		         req->dn, req->binddn != NULL ? req->binddn : "-",
+		         res.code, res.info[0] ? " " : "", res.info);
+		if (mdc_sock_result(res.code, NULL, res.info, &out) != 0)
+			out = NULL;
+	}
+	mdc_sock_req_free(req);
+	return out;
+}
+
+static void *
+conn_thread(void *arg)
+{
+	struct conn *c = arg;
+	struct timeval tv = {DSA_IO_TIMEOUT_S, 0};
+	char *buf = NULL, *out = NULL;
+	size_t len = 0;
+
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (read_request(c->fd, &buf, &len) == 0) {
+		out = answer(c->d, buf, len);
+		write_all(c->fd, out != NULL ? out
+		                             : "RESULT\ncode: 80\ninfo: dsa: "
+		                               "out of memory\n\n");
+		mdc_secret_free(buf, len);
+	}
+	free(out);
+	close(c->fd);
+	free(c);
+	atomic_fetch_sub(&dsa_conns, 1);
+	return NULL;
+}
+
+static void
+spawn(struct mdc_dsa *d, int fd)
+{
+	struct conn *c = malloc(sizeof(*c));
+	pthread_attr_t attr;
+	pthread_t th;
+
+	if (c == NULL || atomic_fetch_add(&dsa_conns, 1) >= DSA_MAX_CONNS) {
+		write_all(fd, "RESULT\ncode: 51\ninfo: dsa: busy\n\n");
+		if (c != NULL)
+			atomic_fetch_sub(&dsa_conns, 1);
+		free(c);
+		close(fd);
+		return;
+	}
+	c->d = d;
+	c->fd = fd;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &attr, conn_thread, c) != 0) {
+		atomic_fetch_sub(&dsa_conns, 1);
+		free(c);
+		close(fd);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+static void
+serve(struct mdc_dsa *d, int lfd)
+{
+	struct pollfd p = {.fd = lfd, .events = POLLIN};
+	int fd;
+
+	while (!dsa_stop) {
+		if (poll(&p, 1, 500) <= 0)
+			continue;
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			spawn(d, fd);
+	}
+	/* Let operations in flight finish (slapd is waiting for them). */
+	for (int i = 0; i < 100 && atomic_load(&dsa_conns) > 0; i++)
+		usleep(50000);
+}
+
+static int
+setup_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = dsa_on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) != 0 ||
+	    sigaction(SIGINT, &sa, NULL) != 0)
+		return mdc_err_from_errno(errno);
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+int
+mdc_cmd_dsa_serve(int argc, char **argv)
+{
+	struct mdc_dcconf conf;
+	struct mdc_dsa *d = NULL;
+	char *path = NULL;
+	int lfd = -1, ret, status;
+
+	status = mdc_cmd_load_dir(CMD, argc, argv, &conf, NULL);
+	if (status != 0)
+		return status;
+	status = 1;
+	(void)mdc_log_open("dsa", NULL,
+	                   conf.log_debug ? MDC_LOG_DEBUG : MDC_LOG_INFO);
+	path = mdc_dc_path(&conf, "run/dsa.sock");
+	ret = path == NULL ? MDC_ENOMEM : mdc_dsa_new(&conf, &d);
+	if (ret == 0)
+		ret = setup_signals();
+	if (ret == 0)
+		ret = mdc_net_listen_unix(path, &lfd);
+	/* Only slapd (root) talks to us. */
+	if (ret == 0 && chmod(path, 0600) != 0)
+		ret = mdc_err_from_errno(errno);
+	if (ret != 0) {
+		log_err_r(ret, "cannot serve %s", path != NULL ? path : "?");
+		goto out;
+	}
+	log_info("directory agent for %s on %s", conf.base_dn, path);
+	serve(d, lfd);
+	log_info("stopped");
+	status = 0;
+out:
+	if (lfd >= 0) {
+		close(lfd);
+		unlink(path);
+	}
+	mdc_dsa_free(d);
+	free(path);
+	mdc_dcconf_free(&conf);
+	mdc_log_close();
+	return status;
+}
+
+static int
+dsa_service_argv(const struct mdc_dcconf *conf, const char *self,
+                 char ***argv_out, char ***envp_out)
+{
+	*argv_out = mdc_strv_new(self, CMD, "--dir", conf->dir, NULL);
+	*envp_out = NULL;
+	return *argv_out != NULL ? 0 : MDC_ENOMEM;
+}
+
+static int
+dsa_service_ready(const struct mdc_dcconf *conf)
+{
+	char *path = mdc_dc_path(conf, "run/dsa.sock");
+	int ret = path == NULL ? MDC_ENOMEM : mdc_net_unix_probe(path);
+
+	free(path);
+	return ret;
+}
+
+const struct mdc_service mdc_service_dsa = {
+        .name = "dsa",
+        .argv = dsa_service_argv,
+        .ready = dsa_service_ready,
+        .ready_timeout_ms = 10000,
+};

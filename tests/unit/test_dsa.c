@@ -1,0 +1,245 @@
+/* tests/unit/test_dsa.c - Check suite for dc/sockproto and dc/dsa_rules */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dc/dsa_rules.h"
+#include "dc/sockproto.h"
+#include "lib/util.h"
+
+static struct mdc_sock_req *
+parse_ok(const char *text)
+{
+	struct mdc_sock_req *r = NULL;
+	int ret = mdc_sock_parse(text, strlen(text), &r);
+
+	ck_assert_msg(ret == 0, "parse failed: %s", mdc_strerror(ret));
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
+static int
+parse_err(const char *text)
+{
+	struct mdc_sock_req *r = NULL;
+	int ret = mdc_sock_parse(text, strlen(text), &r);
+
+	ck_assert_ptr_null(r);
+	return ret;
+}
+
+START_TEST(t_add)
+{
+	struct mdc_sock_req *r =
+	        parse_ok("ADD\nmsgid: 2\nbinddn: cn=admin,dc=example,dc=com\n"
+	                 "peername: IP=127.0.0.1:4242\nssf: 256\n"
+	                 "suffix: DC=example,DC=com\n"
+	                 "dn: CN=HOST2,CN=Computers,DC=example,DC=com\n"
+	                 "objectClass: computer\nsAMAccountName: HOST2$\n"
+	                 "servicePrincipalName: host/HOST2\n"
+	                 "servicePrincipalName: host/host2.exa\n mple.com\n"
+	                 "unicodePwd:: IgBhACIA\n\n");
+	const struct mdc_sock_attr *a;
+
+	ck_assert_int_eq(r->op, MDC_SOCK_ADD);
+	ck_assert_int_eq(r->msgid, 2);
+	ck_assert_int_eq(r->ssf, 256);
+	ck_assert_str_eq(r->binddn, "cn=admin,dc=example,dc=com");
+	ck_assert_str_eq(r->dn, "CN=HOST2,CN=Computers,DC=example,DC=com");
+	ck_assert_uint_eq(r->nattrs, 4);
+	a = mdc_sock_attr_get(r, "serviceprincipalname");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->nvals, 2);
+	ck_assert_str_eq(a->vals[1].data, "host/host2.example.com");
+	a = mdc_sock_attr_get(r, "unicodePwd");
+	ck_assert_uint_eq(a->vals[0].len, 6);
+	ck_assert_int_eq(memcmp(a->vals[0].data, "\"\0a\0\"\0", 6), 0);
+	mdc_sock_req_free(r);
+}
+END_TEST
+
+START_TEST(t_modify_modrdn_delete)
+{
+	struct mdc_sock_req *r = parse_ok(
+	        "MODIFY\nmsgid: 4\nbinddn: cn=h\nsuffix: DC=x\n"
+	        "dn: CN=H,DC=x\nreplace: servicePrincipalName\n"
+	        "servicePrincipalName: host/H\n-\ndelete: description\n-\n\n");
+
+	ck_assert_uint_eq(r->nattrs, 2);
+	ck_assert_int_eq(r->attrs[0].op, MDC_SOCK_MOD_REPLACE);
+	ck_assert_int_eq(r->attrs[1].op, MDC_SOCK_MOD_DELETE);
+	ck_assert_uint_eq(r->attrs[1].nvals, 0);
+	ck_assert_int_eq(r->ssf, -1);
+	mdc_sock_req_free(r);
+	r = parse_ok("MODRDN\nmsgid: 5\nbinddn: cn=a\ndn: CN=u1,DC=x\n"
+	             "newrdn: CN=u2\ndeleteoldrdn: 1\nnewSuperior: DC=y\n\n");
+	ck_assert_str_eq(r->newrdn, "CN=u2");
+	ck_assert_int_eq(r->deleteoldrdn, 1);
+	ck_assert_str_eq(r->newsup, "DC=y");
+	mdc_sock_req_free(r);
+	r = parse_ok("DELETE\nmsgid: 6\nbinddn: \ndn: CN=x,DC=x\n\n");
+	ck_assert_str_eq(r->binddn, "");
+	mdc_sock_req_free(r);
+}
+END_TEST
+
+START_TEST(t_bad)
+{
+	ck_assert_int_eq(parse_err("SEARCH\nmsgid: 1\ndn: x\n\n"), MDC_EMALF);
+	/* A second binddn line (smuggled in a value) is refused. */
+	ck_assert_int_eq(parse_err("ADD\nmsgid: 1\nbinddn: cn=a\nbinddn: "
+	                           "cn=b\ndn: cn=x\n\n"),
+	                 MDC_EMALF);
+	ck_assert_int_eq(parse_err("ADD\nmsgid: 1\npeername: x\nbinddn: "
+	                           "cn=b\ndn: cn=x\n\n"),
+	                 MDC_EMALF);
+	ck_assert_int_eq(parse_err("ADD\nmsgid: 1\ndn: cn=x\nattr:: a=b=\n\n"),
+	                 MDC_EMALF);
+	ck_assert_int_eq(parse_err("ADD\nmsgid: 1\ndn: cn=x\nat tr: v\n\n"),
+	                 MDC_EMALF);
+	ck_assert_int_eq(parse_err("MODIFY\nmsgid: 1\ndn: cn=x\nreplace: cn\n"
+	                           "sn: y\n-\n\n"),
+	                 MDC_EMALF);
+	ck_assert_int_eq(parse_err("ADD\nmsgid: 1\ndn: cn=x\ncn: y\n"),
+	                 MDC_ETRUNC);
+	ck_assert_int_eq(parse_err("ADD\nmsgid: x\ndn: cn=x\n\n"), MDC_EMALF);
+	ck_assert_int_eq(parse_err("DELETE\nmsgid: 1\ndn:: AGE=\n\n"),
+	                 MDC_EMALF);
+	ck_assert_int_eq(parse_err("DELETE\nmsgid: 1\ndn: x\n\nextra"),
+	                 MDC_EMALF);
+}
+END_TEST
+
+START_TEST(t_framing_result)
+{
+	char *out = NULL;
+
+	ck_assert_uint_eq(mdc_sock_req_complete("ADD\nmsgid: 1\n", 13), 0);
+	ck_assert_uint_eq(mdc_sock_req_complete("DELETE\n\nX", 9), 8);
+	ck_assert_int_eq(mdc_sock_result(50, NULL, "no\nway", &out), 0);
+	ck_assert_str_eq(out, "RESULT\ncode: 50\ninfo: no way\n\n");
+	free(out);
+	ck_assert_int_eq(mdc_sock_result(0, "", "", &out), 0);
+	ck_assert_str_eq(out, "RESULT\ncode: 0\n\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(t_unicodepwd)
+{
+	/* "Pässw€rd𝄞" in UTF-16LE with quotes. */
+	static const uint8_t v[] = {'"', 0, 'P',  0,    0xe4, 0,    's', 0,
+	                            's', 0, 'w',  0,    0xac, 0x20, 'r', 0,
+	                            'd', 0, 0x34, 0xd8, 0x1e, 0xdd, '"', 0};
+	static const uint8_t lone[] = {'"', 0, 0x34, 0xd8, '"', 0};
+	static const uint8_t ctrl[] = {'"', 0, '\n', 0, '"', 0};
+	char *pw = NULL;
+
+	ck_assert_int_eq(mdc_dsa_unicodepwd(v, sizeof(v), &pw), 0);
+	ck_assert_int_eq(
+	        strcmp(pw, "P\xc3\xa4ssw\xe2\x82\xacrd\xf0\x9d\x84\x9e"), 0);
+	mdc_secret_free(pw, 0);
+	ck_assert_int_eq(mdc_dsa_unicodepwd(lone, sizeof(lone), &pw),
+	                 MDC_EMALF);
+	ck_assert_int_eq(mdc_dsa_unicodepwd(ctrl, sizeof(ctrl), &pw),
+	                 MDC_EMALF);
+	ck_assert_int_eq(mdc_dsa_unicodepwd("\"\0\"\0", 4, &pw), MDC_EMALF);
+	ck_assert_int_eq(mdc_dsa_unicodepwd("a\0b\0c\0", 6, &pw), MDC_EMALF);
+	ck_assert_int_eq(mdc_dsa_unicodepwd("\"\0a\0\"", 5, &pw), MDC_EMALF);
+}
+END_TEST
+
+START_TEST(t_rules)
+{
+	int priv = 0;
+	char *s = NULL;
+
+	ck_assert_int_eq(mdc_dsa_attr_kind("entryUUID"),
+	                 MDC_DSA_ATTR_OPERATIONAL);
+	ck_assert_int_eq(mdc_dsa_attr_kind("objectsid"), MDC_DSA_ATTR_SYSTEM);
+	ck_assert_int_eq(mdc_dsa_attr_kind("minidcKrbKeyData"),
+	                 MDC_DSA_ATTR_SYSTEM);
+	ck_assert_int_eq(mdc_dsa_attr_kind("unicodePwd"),
+	                 MDC_DSA_ATTR_PASSWORD);
+	ck_assert_int_eq(mdc_dsa_attr_kind("description"), MDC_DSA_ATTR_NORMAL);
+	ck_assert(mdc_dsa_attr_self_writable("servicePrincipalName"));
+	ck_assert(!mdc_dsa_attr_self_writable("userAccountControl"));
+	ck_assert_int_eq(mdc_dsa_uac_check(69632, 1, &priv), 0);
+	ck_assert_int_eq(priv, 0);
+	ck_assert_int_eq(mdc_dsa_uac_check(593920, 1, &priv), 0);
+	ck_assert_int_eq(priv, 1);
+	ck_assert_int_eq(mdc_dsa_uac_check(512, 1, &priv), MDC_EINVAL);
+	ck_assert_int_eq(mdc_dsa_uac_check(4096, 0, &priv), MDC_EINVAL);
+	ck_assert_int_eq(mdc_dsa_uac_check(512 | 4096, 1, &priv), MDC_EINVAL);
+	ck_assert_int_eq(mdc_dsa_uac_check(514, 0, &priv), 0);
+	ck_assert_int_eq(mdc_dsa_rdn_cn("CN=HOST2,CN=Computers,DC=x", &s), 0);
+	ck_assert_str_eq(s, "HOST2");
+	free(s);
+	ck_assert_int_eq(mdc_dsa_rdn_cn("OU=x,DC=x", &s), MDC_EINVAL);
+	ck_assert_int_eq(mdc_dsa_rdn_cn("CN=a+SN=b,DC=x", &s), MDC_EINVAL);
+	ck_assert_int_eq(mdc_dsa_dn_norm("CN=A, DC=Example,DC=com", &s), 0);
+	ck_assert_str_eq(s, "cn=a,dc=example,dc=com");
+	ck_assert(mdc_dsa_dn_under(s, "dc=example,dc=com"));
+	ck_assert(!mdc_dsa_dn_under(s, "dc=com,dc=example"));
+	ck_assert(!mdc_dsa_dn_under("cn=a,xdc=example,dc=com",
+	                            "dc=example,dc=com"));
+	free(s);
+	ck_assert(mdc_dsa_spn_is_own("host/HOST2", "host2", NULL));
+	ck_assert(mdc_dsa_spn_is_own("RestrictedKrbHost/host2.example.com",
+	                             "host2", "HOST2.example.com"));
+	ck_assert(mdc_dsa_spn_is_own("ldap/host2.example.com:389/x", "h",
+	                             "host2.example.com"));
+	ck_assert(!mdc_dsa_spn_is_own("host/dc1.example.com", "host2",
+	                              "host2.example.com"));
+	ck_assert(mdc_dsa_dnshostname_ok("host2.example.com", "HOST2"));
+	ck_assert(!mdc_dsa_dnshostname_ok("dc1.example.com", "HOST2"));
+	ck_assert(!mdc_dsa_dnshostname_ok("host2", "HOST2"));
+	ck_assert_int_eq(mdc_dsa_group_sat(-2147483646), 268435456);
+	ck_assert_int_eq(mdc_dsa_group_sat(-2147483644), 536870912);
+	ck_assert_int_eq(mdc_dsa_group_sat(2), 268435457);
+}
+END_TEST
+
+START_TEST(t_req_from_mods)
+{
+	char *v1[] = {"computer", NULL};
+	struct berval b = {3, "a\0b"}, *bv[] = {&b, NULL};
+	LDAPMod m1 = {LDAP_MOD_ADD, "objectClass", {.modv_strvals = v1}};
+	LDAPMod m2 = {LDAP_MOD_ADD | LDAP_MOD_BVALUES, "x", {.modv_bvals = bv}};
+	LDAPMod *mods[] = {&m1, &m2, NULL};
+	struct mdc_sock_req *r = NULL;
+
+	ck_assert_int_eq(
+	        mdc_dsa_req_from_mods(MDC_SOCK_ADD, "CN=x,DC=y", mods, &r), 0);
+	ck_assert_uint_eq(r->nattrs, 2);
+	ck_assert_str_eq(r->attrs[0].vals[0].data, "computer");
+	ck_assert_uint_eq(r->attrs[1].vals[0].len, 3);
+	ck_assert_int_eq(r->attrs[1].op, LDAP_MOD_ADD);
+	mdc_sock_req_free(r);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("dsa");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, t_add);
+	tcase_add_test(tc, t_modify_modrdn_delete);
+	tcase_add_test(tc, t_bad);
+	tcase_add_test(tc, t_framing_result);
+	tcase_add_test(tc, t_unicodepwd);
+	tcase_add_test(tc, t_rules);
+	tcase_add_test(tc, t_req_from_mods);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
