@@ -482,6 +482,10 @@ mdc_init_module(krb5_context ctx, char *conf_section, char **db_args, int mode)
 	kret = state_new(ctx, conf_section, &db);
 	if (kret != 0)
 		return kret;
+	/* Only the KDC caches: writers (kadmind, kadmin.local) read fresh
+	 * entries, so a put never starts from a stale copy. */
+	if ((mode & 0xff00) != KRB5_KDB_SRV_TYPE_KDC)
+		db->cache_ms = 0;
 	kret = krb5_db_set_context(ctx, db);
 	if (kret != 0)
 		state_free(db);
