@@ -1,0 +1,135 @@
+#!/bin/sh
+# tests/integration/t_dsa.sh - issue 5: the write path (dsa) with ldapadd/
+# ldapmodify/ldapdelete: who may write what, what AD completes, unicodePwd ->
+# Kerberos keys, result codes.
+. "$top_srcdir/tests/harness/harness.sh"
+harness_start
+
+export LDAPTLS_CACERT="$H_DIR/tls/ca.crt"
+U="CN=Users,$H_BASE"
+C="CN=Computers,$H_BASE"
+upw() { printf '"%s"' "$1" | iconv -t UTF-16LE | base64 -w0; }
+root_read() { lds -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "$H_BASE" "$@" 2>&1; }
+# as DN PWFILE: ldapmodify over LDAPS with a simple bind (LDIF on stdin).
+as() { ldapmodify -x -H "ldaps://$H_ADDR" -D "$1" -y "$2" 2>&1; }
+admin() { as "$H_ADMIN_DN" "$H_ADMIN_PW_FILE"; }
+( umask 077; printf 'Bob-Secret-42' > "$H_TMP/bob.pw"; printf 'Ws2-Secret-42x' > "$H_TMP/ws2.pw" )
+
+# ---- a user with a password, by a Domain Admin over LDAPS ----
+out=$(printf 'dn: CN=bob,%s\nchangetype: add\nobjectClass: user\nsAMAccountName: bob\nunicodePwd:: %s\n' \
+	"$U" "$(upw Bob-Secret-42)" | admin)
+t_like "Administrator adds user bob with unicodePwd over LDAPS" "$out" 'adding new entry "CN=bob'
+t_ok "kinit bob with that password" sh -c "kinit bob < '$H_TMP/bob.pw'"
+e=$(root_read '(sAMAccountName=bob)' objectClass cn primaryGroupID sAMAccountType \
+	userAccountControl objectSid objectCategory msDS-KeyVersionNumber pwdLastSet accountExpires)
+t_like "bob: cn from the RDN" "$e" "^cn: bob$"
+t_like "bob: objectClass organizationalPerson added" "$e" "^objectClass: organizationalPerson$"
+t_like "bob: primaryGroupID 513" "$e" "^primaryGroupID: 513$"
+t_like "bob: sAMAccountType 805306368" "$e" "^sAMAccountType: 805306368$"
+t_like "bob: enabled normal account (512)" "$e" "^userAccountControl: 512$"
+t_like "bob: objectSid in the domain" "$e" "^objectSid:: AQUAAAAAAAUVAAAA"
+t_like "bob: objectCategory Person" "$e" "^objectCategory: cn=Person,"
+t_like "bob: msDS-KeyVersionNumber 1" "$e" "^msDS-KeyVersionNumber: 1$"
+t_like "bob: pwdLastSet set" "$e" "^pwdLastSet: 1[0-9]{17}$"
+t_like "bob: accountExpires never" "$e" "^accountExpires: 9223372036854775807$"
+BOB="CN=bob,$U"
+t_ok "bob binds with the same password (LDAPS simple bind)" \
+	ldapwhoami -x -H "ldaps://$H_ADDR" -D "$BOB" -y "$H_TMP/bob.pw"
+
+# The RID pool: two new accounts get different SIDs.
+printf 'dn: CN=u2,%s\nchangetype: add\nobjectClass: user\n\ndn: CN=u3,%s\nchangetype: add\nobjectClass: user\n' \
+	"$U" "$U" | admin > /dev/null
+s2=$(root_read '(sAMAccountName=u2)' objectSid | grep '^objectSid')
+s3=$(root_read '(sAMAccountName=u3)' objectSid | grep '^objectSid')
+t_like "u2 got a SID" "$s2" "^objectSid:: "
+t_ok "u2 and u3 have different SIDs" test "$s2" != "$s3"
+t_like "a user without password is disabled (514)" "$(root_read '(sAMAccountName=u2)' userAccountControl)" \
+	"^userAccountControl: 514$"
+
+# ---- refusals ----
+out=$(printf 'dn: CN=eve,%s\nchangetype: add\nobjectClass: user\nunicodePwd:: %s\n' "$U" "$(upw Eve-Secret-1)" |
+	ldapmodify -x -H "ldap://$H_ADDR" -D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" 2>&1)
+t_like "unicodePwd over plain LDAP is refused (53)" "$out" "Server is unwilling to perform \(53\)"
+out=$(printf 'dn: CN=WS9,%s\nchangetype: add\nobjectClass: computer\n' "$C" | as "$BOB" "$H_TMP/bob.pw")
+t_like "a plain user cannot create a computer (50)" "$out" "Insufficient access \(50\)"
+out=$(printf 'dn: %s\nchangetype: modify\nreplace: description\ndescription: x\n' "$H_ADMIN_DN" |
+	as "$BOB" "$H_TMP/bob.pw")
+t_like "a plain user cannot modify Administrator (50)" "$out" "Insufficient access \(50\)"
+out=$(printf 'dn: CN=bob2,%s\nchangetype: add\nobjectClass: user\nsAMAccountName: BOB\n' "$U" | admin)
+t_like "a duplicate sAMAccountName (other case) is refused (68)" "$out" "Already exists \(68\)"
+out=$(printf 'dn: CN=x1,%s\nchangetype: add\nobjectClass: user\nobjectSid:: AQUAAAAAAAUVAAAA\n' "$U" | admin)
+t_like "a client-chosen objectSid is refused (53)" "$out" "unwilling to perform \(53\)"
+out=$(printf 'dn: CN=x2,%s\nchangetype: add\nobjectClass: user\nsAMAccountName: bad*name\n' "$U" | admin)
+t_like "an invalid sAMAccountName is refused (19)" "$out" "Constraint violation \(19\)"
+out=$(printf 'dn: CN=x3,%s\nchangetype: add\nobjectClass: computer\nuserAccountControl: 512\n' "$C" | admin)
+t_like "a computer with a user's UAC is refused (53)" "$out" "unwilling to perform \(53\)"
+out=$(printf 'dn: CN=krbtgt,%s\nchangetype: delete\n' "$U" | admin)
+t_like "krbtgt cannot be deleted (53)" "$out" "unwilling to perform \(53\)"
+out=$(printf 'dn: %s\nchangetype: modify\nreplace: msDS-KeyVersionNumber\nmsDS-KeyVersionNumber: 9\n' "$BOB" | admin)
+t_like "msDS-KeyVersionNumber is system-only (53)" "$out" "unwilling to perform \(53\)"
+
+# ---- a computer with a password, and its own writes ----
+out=$(printf 'dn: CN=WS2,%s\nchangetype: add\nobjectClass: computer\nunicodePwd:: %s\n' \
+	"$C" "$(upw Ws2-Secret-42x)" | admin)
+t_like "Administrator adds computer WS2 (objectClass computer only, no cn)" "$out" 'adding new entry "CN=WS2'
+e=$(root_read '(cn=WS2)' sAMAccountName userAccountControl primaryGroupID)
+t_like "WS2: sAMAccountName WS2\$ derived from the RDN" "$e" '^sAMAccountName: WS2\$$'
+t_like "WS2: workstation trust account (4096)" "$e" "^userAccountControl: 4096$"
+t_like "WS2: primaryGroupID 515" "$e" "^primaryGroupID: 515$"
+WS2="CN=WS2,$C"
+out=$(printf 'dn: %s\nchangetype: modify\nreplace: dNSHostName\ndNSHostName: ws2.example.com\n-\nreplace: servicePrincipalName\nservicePrincipalName: host/ws2.example.com\nservicePrincipalName: host/WS2\n' \
+	"$WS2" | as "$WS2" "$H_TMP/ws2.pw")
+t_like "the computer sets its own dNSHostName and SPNs" "$out" 'modifying entry "CN=WS2'
+t_unlike "... without an error" "$out" "ldap_modify:"
+out=$(printf 'dn: %s\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: 528384\n' "$WS2" |
+	as "$WS2" "$H_TMP/ws2.pw")
+t_like "the computer cannot change its userAccountControl (50)" "$out" "Insufficient access \(50\)"
+out=$(printf 'dn: %s\nchangetype: modify\nreplace: dNSHostName\ndNSHostName: dc1.example.com\n' "$WS2" |
+	as "$WS2" "$H_TMP/ws2.pw")
+t_like "the computer cannot call itself dc1 (50)" "$out" "Insufficient access \(50\)"
+out=$(printf 'dn: CN=bob,%s\nchangetype: modify\nreplace: description\ndescription: y\n' "$U" |
+	as "$WS2" "$H_TMP/ws2.pw")
+t_like "the computer cannot modify another account (50)" "$out" "Insufficient access \(50\)"
+
+# ---- Account Operators ----
+printf 'dn: CN=Account Operators,CN=Builtin,%s\nchangetype: modify\nadd: member\nmember: %s\n' \
+	"$H_BASE" "$BOB" | admin > /dev/null
+out=$(printf 'dn: CN=WS3,%s\nchangetype: add\nobjectClass: computer\n' "$C" | as "$BOB" "$H_TMP/bob.pw")
+t_like "an Account Operator creates a computer" "$out" 'adding new entry "CN=WS3'
+t_unlike "... without an error" "$out" "ldap_add:"
+out=$(printf 'dn: CN=WS4,%s\nchangetype: add\nobjectClass: computer\nuserAccountControl: 528384\n' "$C" |
+	as "$BOB" "$H_TMP/bob.pw")
+t_like "... but no trusted-for-delegation one (50)" "$out" "Insufficient access \(50\)"
+out=$(printf 'dn: %s\nchangetype: modify\nreplace: description\ndescription: z\n' "$H_ADMIN_DN" |
+	as "$BOB" "$H_TMP/bob.pw")
+t_like "... and cannot touch a Domain Admin (50)" "$out" "Insufficient access \(50\)"
+
+# ---- password reset, group, delete ----
+( umask 077; printf 'Bob-Secret-43' > "$H_TMP/bob2.pw" )
+out=$(printf 'dn: %s\nchangetype: modify\nreplace: unicodePwd\nunicodePwd:: %s\n' "$BOB" "$(upw Bob-Secret-43)" | admin)
+t_unlike "Administrator resets bob's password (unicodePwd replace)" "$out" "ldap_modify:"
+t_ok "kinit bob with the new password" sh -c "kinit bob < '$H_TMP/bob2.pw'"
+t_fail "the old one is refused" sh -c "kinit bob < '$H_TMP/bob.pw'"
+t_like "msDS-KeyVersionNumber is now 2" "$(root_read '(sAMAccountName=bob)' msDS-KeyVersionNumber)" \
+	"^msDS-KeyVersionNumber: 2$"
+out=$(printf 'dn: CN=g1,%s\nchangetype: add\nobjectClass: group\n' "$U" | admin)
+t_like "Administrator adds group g1" "$out" 'adding new entry "CN=g1'
+e=$(root_read '(cn=g1)' sAMAccountName groupType sAMAccountType objectSid)
+t_like "g1: sAMAccountName from cn" "$e" "^sAMAccountName: g1$"
+t_like "g1: a global security group" "$e" "^groupType: -2147483646$"
+t_like "g1: sAMAccountType 268435456" "$e" "^sAMAccountType: 268435456$"
+out=$(printf 'dn: %s\nchangetype: delete\n' "$WS2" | admin)
+t_unlike "Administrator deletes WS2" "$out" "ldap_delete:"
+t_unlike "WS2 is gone" "$(root_read '(cn=WS2)' dn)" "^dn:"
+
+# GSSAPI binds map to the account too (adcli's path, here with ldapadd);
+# the client needs the DC's name: a private /etc/hosts (no DNS).
+printf '%s dc1.example.com dc1\n127.0.0.1 localhost\n' "$H_ADDR" > "$H_TMP/hosts"
+printf 'dn: CN=u5,%s\nchangetype: add\nobjectClass: user\n' "$U" > "$H_TMP/u5.ldif"
+t_ok "kinit Administrator" sh -c "kinit Administrator < '$H_ADMIN_PW_FILE'"
+out=$(unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$H_TMP/hosts" \
+	ldapmodify -Q -Y GSSAPI -H ldap://dc1.example.com -f "$H_TMP/u5.ldif" 2>&1)
+t_unlike "Administrator adds a user over SASL/GSSAPI" "$out" "ldap_add:|error"
+t_like "... it exists" "$(root_read '(sAMAccountName=u5)' dn)" "^dn: "
+t_unlike "no password in the DC's logs" "$(cat "$H_DIR"/log/*.log)" "Secret-4"
+harness_done
