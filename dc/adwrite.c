@@ -9,10 +9,13 @@
 #include <unistd.h>
 
 #include "dc/adwrite.h"
+#include "dc/dsa.h"
+#include "dc/dsa_rules.h"
 #include "lib/util.h"
 
 struct mdc_adw {
 	LDAP *ld;
+	struct mdc_dsa *dsa; /* the write rules every LDAP client gets too */
 	char *base;
 	char *stamp;
 	char error[512];
@@ -37,6 +40,9 @@ mdc_adw_open(const struct mdc_dcconf *c, struct mdc_adw **w_out, char *err,
 	w->base = strdup(c->base_dn);
 	w->stamp = mdc_dc_path(c, "run/kdb.stamp");
 	if (w->base == NULL || w->stamp == NULL)
+		goto out;
+	ret = mdc_dsa_new(c, &w->dsa);
+	if (ret != 0)
 		goto out;
 	ret = MDC_ELDAP;
 	if (ldap_initialize(&w->ld, uri) != LDAP_SUCCESS)
@@ -69,6 +75,7 @@ mdc_adw_close(struct mdc_adw *w)
 		return;
 	if (w->ld != NULL)
 		ldap_unbind_ext_s(w->ld, NULL, NULL);
+	mdc_dsa_free(w->dsa);
 	free(w->base);
 	free(w->stamp);
 	free(w);
@@ -137,22 +144,54 @@ result(struct mdc_adw *w, int rc)
 	return MDC_ELDAP;
 }
 
+/*
+ * Writes go through the dsa's rules (dc/dsa.h) as the DC system identity:
+ * the same validation and completion as LDAP clients get, without the
+ * authorization (the CLI runs as root on the DC).
+ */
+static int
+dsa_write(struct mdc_adw *w, enum mdc_sock_op op, const char *dn,
+          LDAPMod **mods)
+{
+	struct mdc_dsa_who who = {.roles = MDC_DSA_SYSTEM};
+	struct mdc_sock_req *req = NULL;
+	struct mdc_dsa_res res;
+	int ret;
+
+	ret = mdc_dsa_req_from_mods(op, dn, mods, &req);
+	if (ret == 0)
+		ret = mdc_dsa_exec(w->dsa, w->ld, req, &who, &res);
+	mdc_sock_req_free(req);
+	if (ret != 0) {
+		snprintf(w->error, sizeof(w->error), "%s", mdc_strerror(ret));
+		return ret;
+	}
+	if (res.code == LDAP_SUCCESS)
+		return 0; /* the dsa touched the KDC's stamp */
+	snprintf(w->error, sizeof(w->error), "%s%s%.400s",
+	         ldap_err2string(res.code), res.info[0] != '\0' ? ": " : "",
+	         res.info);
+	if (res.code == LDAP_ALREADY_EXISTS)
+		return MDC_EEXIST;
+	return res.code == LDAP_NO_SUCH_OBJECT ? MDC_ENOENT : MDC_ELDAP;
+}
+
 int
 mdc_adw_add(struct mdc_adw *w, const char *dn, LDAPMod **mods)
 {
-	return result(w, ldap_add_ext_s(w->ld, dn, mods, NULL, NULL));
+	return dsa_write(w, MDC_SOCK_ADD, dn, mods);
 }
 
 int
 mdc_adw_modify(struct mdc_adw *w, const char *dn, LDAPMod **mods)
 {
-	return result(w, ldap_modify_ext_s(w->ld, dn, mods, NULL, NULL));
+	return dsa_write(w, MDC_SOCK_MODIFY, dn, mods);
 }
 
 int
 mdc_adw_delete(struct mdc_adw *w, const char *dn)
 {
-	return result(w, ldap_delete_ext_s(w->ld, dn, NULL, NULL));
+	return dsa_write(w, MDC_SOCK_DELETE, dn, NULL);
 }
 
 int

@@ -12,8 +12,10 @@
 
 /*
  * Every directory read and write of `minidc user|group|computer|delegation`
- * goes through here: today straight to slapd over DIR/run/ldapi as the DC
- * system identity (SASL EXTERNAL as root); later through the AD write path.
+ * goes through here, over DIR/run/ldapi as the DC system identity (SASL
+ * EXTERNAL as root).  Adds, modifies and deletes run through the dsa's
+ * rules (dc/dsa.h mdc_dsa_exec as MDC_DSA_SYSTEM): the same validation and
+ * completion LDAP clients get, without their authorization.
  * Each successful write touches DIR/run/kdb.stamp so krb5kdc and kadmind
  * drop their cached entries at once (see dc/kdb/kdb_int.h).
  */
