@@ -63,8 +63,13 @@ MDC_MUSTCHECK int mdc_dsa_next_rid(struct mdc_dsa *d, LDAP *ld,
 MDC_MUSTCHECK int mdc_dsa_sam_taken(struct mdc_dsa *d, LDAP *ld,
                                     const char *sam, const uint8_t *self,
                                     size_t self_len, int *taken_out);
-/* Set sam's password through the KDB plugin (kadmin.local cpw). */
-MDC_MUSTCHECK int mdc_dsa_set_password(struct mdc_dsa *d, const char *sam,
+/*
+ * Set sam's password (entry dn) through the KDB plugin (kadmin.local cpw,
+ * password on stdin): keys, msDS-KeyVersionNumber + 1, pwdLastSet.  Checks
+ * that the kvno went up.  On failure err holds a reason.
+ */
+MDC_MUSTCHECK int mdc_dsa_set_password(struct mdc_dsa *d, LDAP *ld,
+                                       const char *dn, const char *sam,
                                        const char *pw, char *err,
                                        size_t errlen);
 

@@ -248,18 +248,50 @@ mdc_dsa_sam_taken(struct mdc_dsa *d, LDAP *ld, const char *sam,
 	return rc == LDAP_SUCCESS ? 0 : MDC_ELDAP;
 }
 
+/* msDS-KeyVersionNumber of dn (0 if absent). */
+static int64_t
+read_kvno(LDAP *ld, const char *dn)
+{
+	char *attrs[] = {"msDS-KeyVersionNumber", NULL};
+	LDAPMessage *res = NULL, *e;
+	struct berval **v = NULL;
+	int64_t kvno = 0;
+	char buf[24];
+
+	if (ldap_search_ext_s(ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs,
+	                      0, NULL, NULL, NULL, 0, &res) == LDAP_SUCCESS &&
+	    (e = ldap_first_entry(ld, res)) != NULL)
+		v = ldap_get_values_len(ld, e, "msDS-KeyVersionNumber");
+	if (v != NULL && v[0] != NULL && v[0]->bv_len < sizeof(buf)) {
+		memcpy(buf, v[0]->bv_val, v[0]->bv_len);
+		buf[v[0]->bv_len] = '\0';
+		if (mdc_dsa_parse_int(buf, &kvno) != 0)
+			kvno = 0;
+	}
+	ldap_value_free_len(v);
+	ldap_msgfree(res);
+	return kvno;
+}
+
 int
-mdc_dsa_set_password(struct mdc_dsa *d, const char *sam, const char *pw,
-                     char *err, size_t errlen)
+mdc_dsa_set_password(struct mdc_dsa *d, LDAP *ld, const char *dn,
+                     const char *sam, const char *pw, char *err, size_t errlen)
 {
 	/* The name is quoted for kadmin's parser (it cannot hold '"'); the
 	 * password goes on stdin, never on a command line. */
 	char *q = mdc_strdupf("cpw \"%s\"", sam);
 	char *input = mdc_strdupf("%s\n%s\n", pw, pw);
+	int64_t before = read_kvno(ld, dn);
 	int ret = MDC_ENOMEM;
 
 	if (q != NULL && input != NULL && strchr(sam, '"') == NULL)
 		ret = mdc_krb_kadmin_local(d->conf, q, input, err, errlen);
+	/* kadmin.local -q exits 0 even when the change failed: the new kvno
+	 * (written by the KDB plugin with the keys) is the proof. */
+	if (ret == 0 && read_kvno(ld, dn) <= before) {
+		snprintf(err, errlen, "kadmin.local did not change the keys");
+		ret = MDC_EKRB5;
+	}
 	free(q);
 	if (input != NULL)
 		mdc_secret_free(input, 0);
@@ -589,7 +621,8 @@ write_add(struct wctx *w)
 	mdc_dsa_touch(w->d);
 	if (w->pw == NULL)
 		return;
-	if (mdc_dsa_set_password(w->d, w->sam, w->pw, err, sizeof(err)) != 0) {
+	if (mdc_dsa_set_password(w->d, w->ld, w->req->dn, w->sam, w->pw, err,
+	                         sizeof(err)) != 0) {
 		(void)ldap_delete_ext_s(w->ld, w->req->dn, NULL, NULL);
 		mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
 		             "0000052D: the password was not accepted: %s",
@@ -925,8 +958,8 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 	if (rc == LDAP_SUCCESS)
 		mdc_dsa_touch(d);
 	if (rc == LDAP_SUCCESS && w.pw != NULL &&
-	    (w.sam == NULL ||
-	     mdc_dsa_set_password(d, w.sam, w.pw, err, sizeof(err)) != 0))
+	    (w.sam == NULL || mdc_dsa_set_password(d, ld, req->dn, w.sam, w.pw,
+	                                           err, sizeof(err)) != 0))
 		mdc_dsa_fail(res, LDAP_CONSTRAINT_VIOLATION,
 		             "0000052D: the password was not accepted: %s",
 		             err);

@@ -46,6 +46,27 @@ t_ok "u2 and u3 have different SIDs" test "$s2" != "$s3"
 t_like "a user without password is disabled (514)" "$(root_read '(sAMAccountName=u2)' userAccountControl)" \
 	"^userAccountControl: 514$"
 
+# Concurrent writes: each is its own connection to the dsa, which serves
+# them in parallel (its own write re-enters slapd's overlay meanwhile).
+for i in 1 2 3 4 5 6 7 8; do
+	printf 'dn: CN=par%s,%s\nchangetype: add\nobjectClass: user\n' "$i" "$U" | admin > /dev/null &
+done
+wait
+t_is "8 parallel adds: 8 accounts with 8 distinct SIDs" \
+	"$(root_read '(cn=par*)' objectSid | grep '^objectSid' | sort -u | wc -l)" 8
+# A name with a space still gets its keys (kadmin's quoting).
+( umask 077; printf 'John-Secret-9' > "$H_TMP/john.pw" )
+out=$(printf 'dn: CN=John Smith,%s\nchangetype: add\nobjectClass: user\nsAMAccountName: John Smith\nunicodePwd:: %s\n' \
+	"$U" "$(upw John-Secret-9)" | admin)
+t_like "a user named 'John Smith' with a password" "$out" 'adding new entry "CN=John Smith'
+t_ok "kinit 'John Smith'" sh -c "kinit 'John Smith' < '$H_TMP/john.pw'"
+out=$(printf 'dn: CN=par1,%s\nchangetype: modrdn\nnewrdn: CN=par1b\ndeleteoldrdn: 1\n' "$U" | admin)
+t_unlike "Administrator renames par1 (modrdn)" "$out" "ldap_rename:|error"
+t_like "... cn follows the RDN, sAMAccountName stays" \
+	"$(root_read '(cn=par1b)' sAMAccountName | grep sAMAccountName)" "^sAMAccountName: par1$"
+out=$(printf 'dn: CN=par2,%s\nchangetype: modrdn\nnewrdn: OU=par2\ndeleteoldrdn: 1\n' "$U" | admin)
+t_like "an account's RDN stays CN= (64)" "$out" "Naming violation \(64\)"
+
 # ---- refusals ----
 out=$(printf 'dn: CN=eve,%s\nchangetype: add\nobjectClass: user\nunicodePwd:: %s\n' "$U" "$(upw Eve-Secret-1)" |
 	ldapmodify -x -H "ldap://$H_ADDR" -D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" 2>&1)
