@@ -9,6 +9,7 @@
 #include <kdb.h>
 
 #include "dc/kdb/kdb_ldap.h"
+#include "dc/kdb/kdb_watch.h"
 
 /* Lookups are cached this long unless the profile says cache_ms = N. */
 #define MDC_KDB_CACHE_MS    500
@@ -37,6 +38,7 @@ struct mdc_kdb {
 	char *stamp_path; /* touched by every writer; NULL: TTL only */
 	struct timespec stamp_seen;
 	ino_t stamp_ino;
+	struct mdc_kdb_watch watch; /* change notifications (cache on only) */
 	struct mdc_kdb_slot cache[MDC_KDB_CACHE_SLOTS];
 };
 

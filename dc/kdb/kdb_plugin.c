@@ -91,8 +91,8 @@ mdc_kdb_touch(struct mdc_kdb *db)
 /*
  * Drop the cache when another process wrote since we last looked: one
  * stat() per lookup, so a kpasswd through kadmind is seen by the very next
- * AS-REQ.  Writers that do not touch the stamp (a plain ldapmodify) are
- * still seen within cache_ms.
+ * AS-REQ.  Every other writer (ldapmodify, the dsa) is seen through the
+ * sync watch (kdb_watch.h), and within cache_ms at worst.
  */
 static void
 cache_check_stamp(struct mdc_kdb *db)
@@ -361,6 +361,10 @@ mdc_get_principal(krb5_context ctx, krb5_const_principal search_for,
 	if (kret != 0)
 		return kret;
 	cache_check_stamp(db);
+	if (db->cache_ms > 0 &&
+	    mdc_kdb_watch_poll(&db->watch, db->conn.uri, db->base_dn,
+	                       mdc_kdb_now_ms()) != 0)
+		mdc_kdb_cache_clear(db);
 	rec = cache_get(db, key);
 	if (rec == NULL) {
 		kret = mdc_kdb_err(mdc_kdb_lookup(ctx, db, search_for, &rec));
@@ -398,6 +402,7 @@ state_free(struct mdc_kdb *db)
 	if (db == NULL)
 		return;
 	mdc_kdb_cache_clear(db);
+	mdc_kdb_watch_close(&db->watch);
 	mdc_kdb_conn_close(&db->conn);
 	free(db->realm);
 	free(db->base_dn);
