@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <linux/filter.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -467,6 +468,26 @@ out:
 	return ret;
 }
 
+/*
+ * Steer each datagram to the worker socket of the CPU that received it
+ * (as Knot does): plain SO_REUSEPORT hashes the 4-tuple, so a few busy
+ * clients can land on one worker while the others idle.  Best effort.
+ */
+static void
+steer_by_cpu(int fd, int nworkers)
+{
+	struct sock_filter code[] = {
+	        {BPF_LD | BPF_W | BPF_ABS, 0, 0, SKF_AD_OFF + SKF_AD_CPU},
+	        {BPF_ALU | BPF_MOD | BPF_K, 0, 0, (uint32_t)nworkers},
+	        {BPF_RET | BPF_A, 0, 0, 0},
+	};
+	struct sock_fprog prog = {3, code};
+
+	if (nworkers > 1)
+		setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog,
+		           sizeof(prog));
+}
+
 static int
 bind_all(struct dns_server *srv, const char *ip, int port)
 {
@@ -482,6 +503,7 @@ bind_all(struct dns_server *srv, const char *ip, int port)
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		srv->workers[i].fd = fd;
 	}
+	steer_by_cpu(srv->workers[0].fd, srv->nworkers);
 	return mdc_net_listen(ip, port, SOCK_STREAM, 0, &srv->tcp_fd);
 }
 

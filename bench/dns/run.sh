@@ -107,7 +107,9 @@ awk -v h="$HOSTS" 'BEGIN { srand(42);
 		else printf "host%d.example.com AAAA\n", int(rand() * h); } }' > "$T/queries"
 
 cpu_ticks() { # sum of utime+stime over the given pids
-	for p in "$@"; do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'
+	# Fields after the ")" closing comm (which may hold spaces: "nsd: main").
+	for p in "$@"; do sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}'; done |
+		awk '{s += $1} END {print s + 0}'
 }
 pids_of() { # name -> pids to account
 	case $1 in
