@@ -18,6 +18,11 @@ upd() { # ccache file, then nsupdate lines on stdin
 	{ printf 'server %s %s\nzone example.com\n' "$H_ADDR" "$P"; cat; printf 'send\n'; } > "$H_TMP/nsu.txt"
 	KRB5CCNAME="FILE:$_cc" timeout 30 nsupdate -g "$H_TMP/nsu.txt"
 }
+upd_ms() { # like upd, in the Windows-2000 style that Samba and AD also speak
+	_cc=$1; shift
+	{ printf 'server %s %s\nzone example.com\n' "$H_ADDR" "$P"; cat; printf 'send\n'; } > "$H_TMP/nsu.txt"
+	KRB5CCNAME="FILE:$_cc" timeout 30 nsupdate -g -o "$H_TMP/nsu.txt"
+}
 owner_of() {
 	ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "idnsName=$1,$ZDN" -s base mdcDnsOwner 2>/dev/null |
 		sed -n 's/^mdcDnsOwner: //p'
@@ -44,6 +49,11 @@ t_like "the directory keeps the TTL" "$out" "^dNSTTL: 3600$"
 t_is "Administrator owns host2" "$(owner_of host2)" "Administrator@EXAMPLE.COM"
 out=$($D +norec a host2.example.com)
 t_like "the new record is authoritative" "$out" "flags: qr aa;"
+
+t_ok "nsupdate -g -o (gss.microsoft.com, TKEY in ANSWER) adds mshost" upd_ms "$ADMCC" <<NSU
+update add mshost.example.com 600 A 10.0.0.12
+NSU
+t_ok "dig sees mshost within 1 s" t_wait 1 has mshost.example.com A 10.0.0.12
 
 # ---- the owner rule ----
 t_fail "user2 cannot replace host2 (owned by Administrator)" upd "$USRCC" <<NSU
