@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <getopt.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ struct inv {
 	const char *pwfile;
 	struct mdc_dcconf conf;
 	int have_conf;
+	int kerberos; /* 1: GSSAPI as the caller, through the dsa */
 	struct mdc_adw *w;
 };
 
@@ -43,12 +45,14 @@ parse(struct inv *v, int argc, char **argv)
 	static const struct option lo[] = {
 	        {"dir", required_argument, NULL, 'D'},
 	        {"password-file", required_argument, NULL, 'p'},
+	        {"kerberos", no_argument, NULL, 'k'},
 	        {NULL, 0, NULL, 0},
 	};
 	int ch;
 
 	v->cmd = argv[0];
 	v->dir = getenv("MINIDC_DIR");
+	v->kerberos = geteuid() != 0; /* only root may use ldapi */
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+", lo, NULL)) != -1 ||
 	       optind < argc) {
@@ -64,6 +68,8 @@ parse(struct inv *v, int argc, char **argv)
 			v->dir = optarg;
 		} else if (ch == 'p') {
 			v->pwfile = optarg;
+		} else if (ch == 'k') {
+			v->kerberos = 1;
 		} else {
 			return 2;
 		}
@@ -84,7 +90,7 @@ connect_dc(struct inv *v)
 		return 1;
 	}
 	v->have_conf = 1;
-	if (mdc_adw_open(&v->conf, &v->w, err, sizeof(err)) != 0) {
+	if (mdc_adw_open(&v->conf, v->kerberos, &v->w, err, sizeof(err)) != 0) {
 		mdc_cmd_error(v->cmd, "%s", err);
 		return 1;
 	}
@@ -160,13 +166,83 @@ read_password(struct inv *v, char *pw, size_t len)
 	return ret;
 }
 
-/* Set sam's password through kadmin.local (the KDB plugin derives keys). */
+/* The unicodePwd value of pw: "pw" in UTF-16LE (new buffer). */
+static int
+unicodepwd(const char *pw, char **out, size_t *len)
+{
+	char *q = mdc_strdupf("\"%s\"", pw), *in, *o;
+	size_t inleft, outleft, cap;
+	iconv_t cd;
+	int ret = MDC_EINVAL;
+
+	if (q == NULL)
+		return MDC_ENOMEM;
+	cap = 4 * strlen(q) + 4;
+	*out = calloc(1, cap);
+	cd = iconv_open("UTF-16LE", "UTF-8");
+	if (*out != NULL && cd != (iconv_t)-1) {
+		in = q;
+		inleft = strlen(q);
+		o = *out;
+		outleft = cap;
+		if (iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1) {
+			*len = cap - outleft;
+			ret = 0;
+		}
+	}
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+	mdc_secret_free(q, 0);
+	if (ret != 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return ret;
+}
+
+/* Reset the password over LDAP (unicodePwd): the dsa derives the keys. */
+static int
+set_password_ldap(struct inv *v, const char *sam, const char *pw)
+{
+	struct berval bv, *vals[] = {&bv, NULL};
+	LDAPMod m = {LDAP_MOD_REPLACE | LDAP_MOD_BVALUES,
+	             "unicodePwd",
+	             {.modv_bvals = vals}};
+	LDAPMod *mods[] = {&m, NULL};
+	char *dn = NULL, *val = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = mdc_adw_find(v->w, "(objectClass=user)", sam, &dn);
+	if (ret == 0)
+		ret = unicodepwd(pw, &val, &len);
+	if (ret == 0) {
+		bv.bv_val = val;
+		bv.bv_len = len;
+		ret = mdc_adw_modify(v->w, dn, mods);
+	}
+	if (ret != 0)
+		mdc_cmd_error(v->cmd, "cannot set the password of %s: %s", sam,
+		              ret == MDC_ELDAP ? mdc_adw_error(v->w)
+		                               : mdc_strerror(ret));
+	if (val != NULL)
+		mdc_secret_free(val, len);
+	free(dn);
+	return ret;
+}
+
+/*
+ * Set sam's password: as the DC through kadmin.local (the KDB plugin
+ * derives the keys), or as a Kerberos admin through the dsa.
+ */
 static int
 set_password(struct inv *v, const char *sam, const char *pw)
 {
 	char err[512], *q = NULL, *input = NULL;
 	int ret = MDC_ENOMEM;
 
+	if (!mdc_adw_is_system(v->w))
+		return set_password_ldap(v, sam, pw);
 	q = mdc_strdupf("cpw %s", sam);
 	input = mdc_strdupf("%s\n%s\n", pw, pw);
 	if (q != NULL && input != NULL)
@@ -331,7 +407,10 @@ user_add_entry(struct inv *v, const char *name, const char *dn)
 	char uac[16], pgid[16], sat[16];
 	int ret, i;
 
-	ret = upn == NULL ? MDC_ENOMEM : newobj_init(v, &o, "Person");
+	/* Through the dsa, it completes SID, GUID, times and the rest. */
+	ret = upn == NULL               ? MDC_ENOMEM
+	      : mdc_adw_is_system(v->w) ? newobj_init(v, &o, "Person")
+	                                : 0;
 	if (ret != 0)
 		goto out;
 	snprintf(uac, sizeof(uac), "%d", MDC_UAC_NORMAL_ACCOUNT);
@@ -343,11 +422,14 @@ user_add_entry(struct inv *v, const char *name, const char *dn)
 	mod_str(&ms, LDAP_MOD_ADD, "sAMAccountName", name);
 	mod_str(&ms, LDAP_MOD_ADD, "userPrincipalName", upn);
 	mod_str(&ms, LDAP_MOD_ADD, "userAccountControl", uac);
-	mod_str(&ms, LDAP_MOD_ADD, "primaryGroupID", pgid);
-	mod_str(&ms, LDAP_MOD_ADD, "sAMAccountType", sat);
-	mod_str(&ms, LDAP_MOD_ADD, "accountExpires", "9223372036854775807");
-	mod_str(&ms, LDAP_MOD_ADD, "pwdLastSet", "0");
-	newobj_mods(&ms, &o);
+	if (mdc_adw_is_system(v->w)) {
+		mod_str(&ms, LDAP_MOD_ADD, "primaryGroupID", pgid);
+		mod_str(&ms, LDAP_MOD_ADD, "sAMAccountType", sat);
+		mod_str(&ms, LDAP_MOD_ADD, "accountExpires",
+		        "9223372036854775807");
+		mod_str(&ms, LDAP_MOD_ADD, "pwdLastSet", "0");
+		newobj_mods(&ms, &o);
+	}
 	ret = mdc_adw_add(v->w, dn, ms.p);
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot add %s: %s", dn,
@@ -589,7 +671,7 @@ mdc_cmd_user(int argc, char **argv)
 {
 	return run(argc, argv,
 	           "user add|del|passwd|enable|disable NAME | user list "
-	           "--dir DIR [--password-file F]",
+	           "--dir DIR [--password-file F] [--kerberos]",
 	           user_main);
 }
 
@@ -615,7 +697,9 @@ group_add(struct inv *v)
 	dn = edn != NULL
 	             ? mdc_strdupf("CN=%s,CN=Users,%s", edn, v->conf.base_dn)
 	             : NULL;
-	ret = dn == NULL ? MDC_ENOMEM : newobj_init(v, &o, "Group");
+	ret = dn == NULL                ? MDC_ENOMEM
+	      : mdc_adw_is_system(v->w) ? newobj_init(v, &o, "Group")
+	                                : 0;
 	snprintf(gt, sizeof(gt), "%d", -2147483646); /* global security */
 	snprintf(sat, sizeof(sat), "%d", MDC_SAT_GROUP);
 	mod_str(&ms, LDAP_MOD_ADD, "objectClass", "top");
@@ -623,9 +707,11 @@ group_add(struct inv *v)
 	mod_str(&ms, LDAP_MOD_ADD, "cn", name);
 	mod_str(&ms, LDAP_MOD_ADD, "sAMAccountName", name);
 	mod_str(&ms, LDAP_MOD_ADD, "groupType", gt);
-	mod_str(&ms, LDAP_MOD_ADD, "sAMAccountType", sat);
-	if (ret == 0) {
+	if (ret == 0 && mdc_adw_is_system(v->w)) {
+		mod_str(&ms, LDAP_MOD_ADD, "sAMAccountType", sat);
 		newobj_mods(&ms, &o);
+	}
+	if (ret == 0) {
 		ret = mdc_adw_add(v->w, dn, ms.p);
 		if (ret != 0)
 			mdc_cmd_error(v->cmd, "cannot add %s: %s", dn,

@@ -15,6 +15,7 @@
 
 struct mdc_adw {
 	LDAP *ld;
+	int system;
 	struct mdc_dsa *dsa; /* the write rules every LDAP client gets too */
 	char *base;
 	char *stamp;
@@ -27,45 +28,75 @@ sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
 	return LDAP_SUCCESS;
 }
 
-int
-mdc_adw_open(const struct mdc_dcconf *c, struct mdc_adw **w_out, char *err,
-             size_t errlen)
+/* Bind: SASL EXTERNAL (ldapi, root) or GSSAPI (the caller's ccache). */
+static int
+adw_bind(struct mdc_adw *w, const char *uri, char *err, size_t errlen)
 {
-	struct mdc_adw *w = calloc(1, sizeof(*w));
-	char *uri = mdc_dc_ldapi_uri(c);
-	int v3 = LDAP_VERSION3, rc, ret = MDC_ENOMEM;
+	const char *mech = w->system ? "EXTERNAL" : "GSSAPI";
+	int v3 = LDAP_VERSION3, rc;
 
-	if (w == NULL || uri == NULL)
-		goto out;
-	w->base = strdup(c->base_dn);
-	w->stamp = mdc_dc_path(c, "run/kdb.stamp");
-	if (w->base == NULL || w->stamp == NULL)
-		goto out;
-	ret = mdc_dsa_new(c, &w->dsa);
-	if (ret != 0)
-		goto out;
-	ret = MDC_ELDAP;
-	if (ldap_initialize(&w->ld, uri) != LDAP_SUCCESS)
-		goto out;
+	if (ldap_initialize(&w->ld, uri) != LDAP_SUCCESS) {
+		snprintf(err, errlen, "bad directory URI %s", uri);
+		return MDC_ELDAP;
+	}
 	ldap_set_option(w->ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
-	rc = ldap_sasl_interactive_bind_s(w->ld, NULL, "EXTERNAL", NULL, NULL,
+	rc = ldap_sasl_interactive_bind_s(w->ld, NULL, mech, NULL, NULL,
 	                                  LDAP_SASL_QUIET, sasl_quiet, NULL);
-	if (rc != LDAP_SUCCESS) {
+	if (rc == LDAP_SUCCESS)
+		return 0;
+	if (w->system)
 		snprintf(err, errlen,
 		         "cannot bind to the directory at %s: %s "
 		         "(is the DC running, and are you root?)",
 		         uri, ldap_err2string(rc));
+	else
+		snprintf(err, errlen,
+		         "cannot bind to %s with Kerberos: %s "
+		         "(kinit as a domain admin first)",
+		         uri, ldap_err2string(rc));
+	return MDC_ELDAP;
+}
+
+int
+mdc_adw_open(const struct mdc_dcconf *c, int kerberos, struct mdc_adw **w_out,
+             char *err, size_t errlen)
+{
+	struct mdc_adw *w = calloc(1, sizeof(*w));
+	char *uri = NULL;
+	int ret = MDC_ENOMEM;
+
+	if (w == NULL)
 		goto out;
+	w->system = !kerberos;
+	uri = kerberos ? mdc_strdupf("ldap://%s:%ld", c->fqdn, c->port_ldap)
+	               : mdc_dc_ldapi_uri(c);
+	w->base = strdup(c->base_dn);
+	w->stamp = mdc_dc_path(c, "run/kdb.stamp");
+	if (uri == NULL || w->base == NULL || w->stamp == NULL)
+		goto out;
+	/* As the DC, writes get the dsa's rules in-process (dsa_write). */
+	if (w->system) {
+		ret = mdc_dsa_new(c, &w->dsa);
+		if (ret != 0)
+			goto out;
 	}
+	ret = adw_bind(w, uri, err, errlen);
+	if (ret != 0)
+		goto out;
 	*w_out = w;
 	w = NULL;
-	ret = 0;
 out:
 	if (ret == MDC_ENOMEM)
 		snprintf(err, errlen, "out of memory");
 	free(uri);
 	mdc_adw_close(w);
 	return ret;
+}
+
+int
+mdc_adw_is_system(const struct mdc_adw *w)
+{
+	return w->system;
 }
 
 void
@@ -129,7 +160,8 @@ result(struct mdc_adw *w, int rc)
 	char *diag = NULL;
 
 	if (rc == LDAP_SUCCESS) {
-		touch_stamp(w);
+		if (w->system)
+			touch_stamp(w);
 		return 0;
 	}
 	ldap_get_option(w->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
@@ -176,21 +208,32 @@ dsa_write(struct mdc_adw *w, enum mdc_sock_op op, const char *dn,
 	return res.code == LDAP_NO_SUCH_OBJECT ? MDC_ENOENT : MDC_ELDAP;
 }
 
+/*
+ * As a Kerberos admin, writes go over LDAP: slapd's sock overlay hands them
+ * to the dsa with our identity, which authorizes them.
+ */
 int
 mdc_adw_add(struct mdc_adw *w, const char *dn, LDAPMod **mods)
 {
+	if (!w->system)
+		return result(w, ldap_add_ext_s(w->ld, dn, mods, NULL, NULL));
 	return dsa_write(w, MDC_SOCK_ADD, dn, mods);
 }
 
 int
 mdc_adw_modify(struct mdc_adw *w, const char *dn, LDAPMod **mods)
 {
+	if (!w->system)
+		return result(w,
+		              ldap_modify_ext_s(w->ld, dn, mods, NULL, NULL));
 	return dsa_write(w, MDC_SOCK_MODIFY, dn, mods);
 }
 
 int
 mdc_adw_delete(struct mdc_adw *w, const char *dn)
 {
+	if (!w->system)
+		return result(w, ldap_delete_ext_s(w->ld, dn, NULL, NULL));
 	return dsa_write(w, MDC_SOCK_DELETE, dn, NULL);
 }
 

@@ -21,10 +21,17 @@
  */
 struct mdc_adw;
 
-/* Connect and bind; on failure a one-line reason is in err. */
-MDC_MUSTCHECK int mdc_adw_open(const struct mdc_dcconf *conf,
+/*
+ * Connect and bind; on failure a one-line reason is in err.  kerberos = 0:
+ * as the DC system identity over DIR/run/ldapi (root only); kerberos = 1:
+ * over ldap://<fqdn>:<port> with SASL GSSAPI as the caller's Kerberos
+ * identity (default ccache), so the dsa authorizes and completes writes.
+ */
+MDC_MUSTCHECK int mdc_adw_open(const struct mdc_dcconf *conf, int kerberos,
                                struct mdc_adw **w_out, char *err,
                                size_t errlen);
+/* True if w writes as the DC system identity (no authorization). */
+int mdc_adw_is_system(const struct mdc_adw *w);
 void mdc_adw_close(struct mdc_adw *w);
 /* The LDAP handle, for reading results of mdc_adw_search(). */
 LDAP *mdc_adw_ld(struct mdc_adw *w);

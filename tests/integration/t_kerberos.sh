@@ -122,6 +122,18 @@ t_is "delegation list" "$("$MINIDC" delegation list alice --dir "$H_DIR")" "host
 t_ok "delegation deny" "$MINIDC" delegation deny alice host/dc1.example.com --dir "$H_DIR"
 t_is "delegation list after deny" "$("$MINIDC" delegation list alice --dir "$H_DIR")" ""
 
+# ---- the CLI as a Kerberos admin (GSSAPI over LDAP; the dsa authorizes) ----
+kinit_pw "$ADMPW" Administrator > /dev/null
+t_ok "user add --kerberos as a Domain Admin" named sh -c \
+	"echo Bob-Pass-1 | '$MINIDC' user add bob --kerberos --dir '$H_DIR'"
+t_ok "kinit bob" sh -c "echo Bob-Pass-1 | kinit bob"
+kinit_pw "$ADMPW" Administrator > /dev/null
+t_ok "user passwd --kerberos (unicodePwd through the dsa)" named sh -c \
+	"echo Bob-Pass-2 | '$MINIDC' user passwd bob --kerberos --dir '$H_DIR'"
+t_ok "kinit bob with the new password" sh -c "echo Bob-Pass-2 | kinit bob"
+out=$(named sh -c "echo Eve-Pass-1 | '$MINIDC' user add eve --kerberos --dir '$H_DIR'" 2>&1)
+t_like "a plain user may not add users (one line)" "$out" "^minidc user: cannot add .*Insufficient access"
+
 # ---- constrained delegation (S4U2Self + S4U2Proxy) from msDS-AllowedToDelegateTo ----
 echo 'Svc1-Pass-1' | "$MINIDC" user add svc1 --dir "$H_DIR" > /dev/null 2>&1
 ldapmodify -Q -Y EXTERNAL -H "$H_LDAPI" > /dev/null <<EOM
