@@ -23,7 +23,7 @@ const struct mdc_cmd mdc_commands[] = {
 	{ "dsa-serve", mdc_cmd_dsa_serve, NULL },
 	{ "dns-serve", dns_cmd_serve, NULL },
 	{ "dns", dns_cmd_admin, "dns list|add|del --dir DIR [--ttl N] [NAME TYPE [DATA...]]" },
-	{ "user", mdc_cmd_user, "user add|del|passwd|enable|disable NAME | user list --dir DIR [--password-file F]" },
+	{ "user", mdc_cmd_user, "user add|del|passwd|enable|disable NAME | user list --dir DIR [--password-file F] [--kerberos]" },
 	{ "group", mdc_cmd_group, "group add NAME | addmember|delmember GROUP ACCOUNT | list [GROUP] --dir DIR" },
 	{ "computer", mdc_cmd_computer, "computer list | del NAME --dir DIR" },
 	{ "delegation", mdc_cmd_delegation, "delegation allow|deny ACCOUNT SPN | list ACCOUNT --dir DIR" },
