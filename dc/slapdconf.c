@@ -149,6 +149,15 @@ emit_our_schema(FILE *out, char *err, size_t errlen)
 	return ret;
 }
 
+/* Twice the online cores, at least 4. */
+static long
+slapd_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 2 ? 4 : 2 * n;
+}
+
 static void
 emit_global(const struct mdc_dcconf *c, FILE *out)
 {
@@ -156,8 +165,12 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
 
 	snprintf(lower, sizeof(lower), "%s", c->realm);
 	mdc_str_lower(lower);
+	/* Worker threads: twice the cores.  slapd's default of 16 spends its
+	 * time switching threads on small machines (measured on 2 vCPUs:
+	 * 4 threads search 30-40 % faster than 16; bench/RESULTS.md). */
+	fprintf(out, "\nthreads %ld\n", slapd_threads());
 	fprintf(out,
-		"\npidfile %s/run/slapd.pid\nargsfile %s/run/slapd.args\n"
+		"pidfile %s/run/slapd.pid\nargsfile %s/run/slapd.args\n"
 		"loglevel none\nsizelimit 1000\n"
 		"sasl-host %s\nsasl-realm %s\nsasl-secprops noanonymous,noplain\n"
 		/* Cyrus names GSSAPI users uid=<name>[,cn=<realm>],cn=gssapi,
