@@ -52,7 +52,12 @@ mdc_net_listen(const char *ip, int port, int type, int reuseport, int *fd_out)
 		ret = mdc_err_from_errno(errno);
 		goto out;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/*
+	 * TCP only: it skips TIME_WAIT on restart.  On UDP it would let a
+	 * second daemon bind the same address and port without an error.
+	 */
+	if (type == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (reuseport)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (ss.ss_family == AF_INET6)
