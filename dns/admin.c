@@ -28,11 +28,15 @@ static int
 load_all(struct adm *a)
 {
 	char *base = dns_ldap_container_dn(&a->conf);
+	char *zdn = dns_ldap_zone_dn(&a->conf);
 	LDAPMessage *res = NULL, *e;
 	int ret = MDC_ELDAP;
 
-	if (base == NULL)
+	if (base == NULL || zdn == NULL) {
+		free(base);
+		free(zdn);
 		return MDC_ENOMEM;
+	}
 	if (ldap_search_ext_s(a->ld, base, LDAP_SCOPE_SUBTREE, dns_ldap_filter,
 	                      dns_ldap_attrs, 0, NULL, NULL, NULL, 0,
 	                      &res) != LDAP_SUCCESS)
@@ -44,7 +48,8 @@ load_all(struct adm *a)
 		goto out;
 	for (e = ldap_first_entry(a->ld, res); e != NULL;
 	     e = ldap_next_entry(a->ld, e)) {
-		if (dns_ldap_entry(a->ld, e, a->origin, &a->ents[a->n]) == 0)
+		if (dns_ldap_entry(a->ld, e, zdn, a->origin, &a->ents[a->n]) ==
+		    0)
 			a->n++;
 		else
 			dns_entry_clear(&a->ents[a->n]);
@@ -53,6 +58,7 @@ load_all(struct adm *a)
 out:
 	ldap_msgfree(res);
 	free(base);
+	free(zdn);
 	return ret;
 }
 

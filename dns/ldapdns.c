@@ -216,9 +216,31 @@ entry_records(LDAP *ld, LDAPMessage *e, const char *owner, long ttl,
 	return 0;
 }
 
+/*
+ * The zone entry is zone_dn itself; a record entry sits directly below it
+ * (its idnsName is relative to this zone, not to another idnsZone).
+ */
+static int
+dn_in_zone(const char *dn, const char *zone_dn, int zone)
+{
+	size_t n = strlen(dn), z = strlen(zone_dn);
+
+	if (zone)
+		return strcasecmp(dn, zone_dn) == 0;
+	if (n <= z + 1 || dn[n - z - 1] != ',' ||
+	    strcasecmp(dn + n - z, zone_dn) != 0)
+		return 0;
+	for (size_t i = 0; i < n - z - 1; i++)
+		if (dn[i] == '\\')
+			i++; /* escaped character */
+		else if (dn[i] == ',')
+			return 0;
+	return 1;
+}
+
 int
-dns_ldap_entry(LDAP *ld, LDAPMessage *e, const ldns_rdf *origin,
-               struct dns_entry *out)
+dns_ldap_entry(LDAP *ld, LDAPMessage *e, const char *zone_dn,
+               const ldns_rdf *origin, struct dns_entry *out)
 {
 	int zone = has_value(ld, e, "objectClass", "idnsZone");
 	char *idns = first_val(ld, e, "idnsName"), *owner = NULL, *dn;
@@ -234,6 +256,10 @@ dns_ldap_entry(LDAP *ld, LDAPMessage *e, const ldns_rdf *origin,
 	dn = ldap_get_dn(ld, e);
 	out->dn = dn != NULL ? strdup(dn) : NULL;
 	ldap_memfree(dn);
+	if (out->dn != NULL && !dn_in_zone(out->dn, zone_dn, zone)) {
+		ret = MDC_EMALF;
+		goto out;
+	}
 	out->owner = first_val(ld, e, DNS_OWNER_ATTR);
 	out->rrs = ldns_rr_list_new();
 	if (out->dn == NULL || out->rrs == NULL ||

@@ -28,11 +28,12 @@ extern const char *const dns_ldap_filter;
 extern char *dns_ldap_attrs[];
 
 /*
- * Convert one idnsZone/idnsRecord entry to an entry of zone origin.
- * Record values that do not parse are skipped.  0, MDC_EMALF (not a DNS
- * entry of this zone) or MDC_ENOMEM; out is cleared by the caller.
+ * Convert one idnsZone/idnsRecord entry to an entry of zone origin stored
+ * at zone_dn (the zone entry itself or a record directly below it; entries
+ * of other zones are MDC_EMALF).  Record values that do not parse are
+ * skipped.  0, MDC_EMALF or MDC_ENOMEM; out is cleared by the caller.
  */
-MDC_MUSTCHECK int dns_ldap_entry(LDAP *ld, LDAPMessage *e,
+MDC_MUSTCHECK int dns_ldap_entry(LDAP *ld, LDAPMessage *e, const char *zone_dn,
                                  const ldns_rdf *origin, struct dns_entry *out);
 
 /*

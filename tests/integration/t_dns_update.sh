@@ -122,6 +122,35 @@ t_ok "the new host9 address is answered within 1 s" t_wait 1 has host9.example.c
 t_ok "ldapdelete removes host9" ldapdelete -Q -Y EXTERNAL -H "$H_LDAPI" "idnsName=host9,$ZDN"
 t_ok "host9 is NXDOMAIN within 1 s" t_wait 1 sh -c "$D a host9.example.com | grep -q 'status: NXDOMAIN'"
 
+# Another zone in the same container is not mixed into ours.
+t_ok "ldapmodify adds a reverse zone with a PTR" ldapmodify -Q -Y EXTERNAL -H "$H_LDAPI" <<LDIF
+dn: idnsName=0.10.in-addr.arpa,cn=dns,$H_BASE
+changetype: add
+objectClass: idnsRecord
+objectClass: idnsZone
+idnsName: 0.10.in-addr.arpa
+idnsZoneActive: TRUE
+idnsSOAmName: other.example.org.
+idnsSOArName: hostmaster.example.org.
+idnsSOAserial: 1
+idnsSOArefresh: 900
+idnsSOAretry: 600
+idnsSOAexpire: 86400
+idnsSOAminimum: 3600
+nSRecord: other.example.org.
+
+dn: idnsName=5.1,idnsName=0.10.in-addr.arpa,cn=dns,$H_BASE
+changetype: add
+objectClass: idnsRecord
+idnsName: 5.1
+pTRRecord: host5.example.com.
+LDIF
+sleep 0.3
+t_like "our SOA still names dc1" "$($D +short soa example.com)" "^dc1\.example\.com\. "
+t_is "our zone has one SOA" "$($D +short soa example.com | wc -l | tr -d ' ')" "1"
+t_ok "a record of the other zone is not grafted onto ours" hasnt 5.1.example.com PTR
+t_like "the other zone is not served (one zone per server)" "$($D ptr 5.1.0.10.in-addr.arpa)" "status: REFUSED"
+
 # ---- minidc dns add|list|del ----
 t_ok "minidc dns add" "$MINIDC" dns add --dir "$H_DIR" --ttl 300 web CNAME dc1
 t_ok "the CNAME is answered within 1 s" t_wait 1 has web.example.com CNAME dc1.example.com.
