@@ -147,6 +147,11 @@ t_like "supervisor: cldap running, 0 restarts" \
 pid=$("$MINIDC" status --dir "$H_DIR" 2>/dev/null | awk '$1 == "cldap" { print $3 }')
 t_is "cldap-serve answers as nobody" "$(ps -o user= -p "${pid:-0}" | tr -d ' ')" nobody
 
+# A second responder on the same address must fail, not share the port.
+dup=$(timeout 10 "$MINIDC" cldap-serve --dir "$H_DIR" 2>&1; echo "rc=$?")
+t_like "second cldap-serve on the same address fails" "$dup" 'Address already in use'
+t_like "second cldap-serve exit status 1" "$dup" '^rc=1$'
+
 # The same request over TCP and UDP gets the same blob, field by field.
 tcp=$("$PING" -D "$H_TMP/tcp.blob")
 t_is "TCP and UDP answers decode identically" "$tcp" \
