@@ -1,5 +1,5 @@
-/* dc/kdb/kdb_auth.c - kadm5_auth module: members of Domain Admins may
- * administer */
+/* dc/kdb/kdb_auth.c - kadm5_auth module: domain administrators may administer
+ */
 #include "config.h"
 
 #include <stdlib.h>
@@ -17,26 +17,52 @@
 /*
  * kadmind loads this module from minidc.so ([plugins] kadm5_auth, written by
  * dc/krb5conf.c).  It answers "yes" for every operation when the client is
- * a member of CN=Domain Admins (by the group's member attribute, or primary
- * group 512), and "no opinion" otherwise, so MIT's built-in "self" module
- * still lets every user and computer change its own password.  It has its
- * own directory connection and reads [dbmodules] minidc like the KDB side.
+ * a member of Domain Admins (by the group's member attribute, or primary
+ * group 512) or, as the dsa also accepts, of Enterprise Admins or the
+ * built-in Administrators; "no opinion" otherwise, so MIT's built-in "self"
+ * module still lets every user and computer change its own password.  It has
+ * its own directory connection and reads [dbmodules] minidc like the KDB side.
  */
 
 #define ADMINS_RID 512
 
 typedef struct kadm5_auth_moddata_st {
-	struct mdc_kdb db; /* only conn, realm, base_dn, admins_dn used */
+	struct mdc_kdb db; /* only conn, realm and base_dn used */
 } * moddata;
 
-/* True if rec belongs to Domain Admins. */
+/* The groups whose members administer the domain (under <base>). */
+static const char *const admin_groups[] = {
+        "CN=Domain Admins,CN=Users",
+        "CN=Enterprise Admins,CN=Users",
+        "CN=Administrators,CN=Builtin",
+};
+
+/* True if the group base,rdn has a member attribute naming esc_dn. */
+static int
+is_member(struct mdc_kdb *db, const char *rdn, const char *esc_dn)
+{
+	static char *const attrs[] = {"1.1", NULL};
+	LDAPMessage *res = NULL;
+	char *gdn = mdc_strdupf("%s,%s", rdn, db->base_dn);
+	char *filter = mdc_strdupf("(member=%s)", esc_dn);
+	int yes = 0;
+
+	if (gdn != NULL && filter != NULL &&
+	    mdc_kdb_search(&db->conn, gdn, LDAP_SCOPE_BASE, filter, attrs, 0,
+	                   &res) == 0)
+		yes = ldap_count_entries(db->conn.ld, res) > 0;
+	ldap_msgfree(res);
+	free(gdn);
+	free(filter);
+	return yes;
+}
+
+/* True if rec administers the domain. */
 static int
 rec_is_admin(struct mdc_kdb *db, const struct mdc_kdb_rec *rec)
 {
-	static char *const attrs[] = {"1.1", NULL};
 	struct berval bv, ebv = {0, NULL};
-	LDAPMessage *res = NULL;
-	char *esc = NULL, *filter = NULL;
+	size_t i;
 	int admin = 0;
 
 	if (rec->primary_gid == ADMINS_RID)
@@ -45,15 +71,10 @@ rec_is_admin(struct mdc_kdb *db, const struct mdc_kdb_rec *rec)
 	bv.bv_len = strlen(rec->dn);
 	if (ldap_bv2escaped_filter_value(&bv, &ebv) != 0)
 		return 0;
-	esc = ebv.bv_val;
-	filter = mdc_strdupf("(member=%s)", esc);
-	if (filter != NULL &&
-	    mdc_kdb_search(&db->conn, db->admins_dn, LDAP_SCOPE_BASE, filter,
-	                   attrs, 0, &res) == 0)
-		admin = ldap_count_entries(db->conn.ld, res) > 0;
-	ldap_msgfree(res);
-	ldap_memfree(esc);
-	free(filter);
+	for (i = 0; !admin && i < sizeof(admin_groups) / sizeof(*admin_groups);
+	     i++)
+		admin = is_member(db, admin_groups[i], ebv.bv_val);
+	ldap_memfree(ebv.bv_val);
 	return admin;
 }
 
@@ -98,7 +119,6 @@ auth_fini(krb5_context ctx, moddata d)
 	mdc_kdb_conn_close(&d->db.conn);
 	free(d->db.realm);
 	free(d->db.base_dn);
-	free(d->db.admins_dn);
 	free(d);
 }
 
@@ -115,9 +135,7 @@ auth_init(krb5_context ctx, const char *acl_file, moddata *data_out)
 	d->db.base_dn = conf_get(ctx, "base_dn");
 	if (d->db.realm == NULL || d->db.base_dn == NULL)
 		goto out;
-	d->db.admins_dn =
-	        mdc_strdupf("CN=Domain Admins,CN=Users,%s", d->db.base_dn);
-	if (d->db.admins_dn == NULL || mdc_kdb_conn_init(&d->db.conn, uri) != 0)
+	if (mdc_kdb_conn_init(&d->db.conn, uri) != 0)
 		goto out;
 	*data_out = d;
 	d = NULL;

@@ -30,10 +30,9 @@ struct mdc_kdb {
 	char *realm;
 	char *base_dn;
 	char *dns_domain;
-	char *krb_dn;    /* CN=Kerberos,CN=System,<base>: special entries */
-	char *admins_dn; /* CN=Domain Admins,CN=Users,<base> */
-	char *netbios;   /* NetBIOS domain name (PAC LogonDomainName) */
-	char *dc_name;   /* this DC's host name (PAC LogonServer) */
+	char *krb_dn;  /* CN=Kerberos,CN=System,<base>: special entries */
+	char *netbios; /* NetBIOS domain name (PAC LogonDomainName) */
+	char *dc_name; /* this DC's host name (PAC LogonServer) */
 	long cache_ms;
 	char *stamp_path; /* touched by every writer; NULL: TTL only */
 	struct timespec stamp_seen;

@@ -408,7 +408,6 @@ state_free(struct mdc_kdb *db)
 	free(db->base_dn);
 	free(db->dns_domain);
 	free(db->krb_dn);
-	free(db->admins_dn);
 	free(db->stamp_path);
 	free(db->netbios);
 	free(db->dc_name);
@@ -444,14 +443,11 @@ state_new(krb5_context ctx, const char *section, struct mdc_kdb **db_out)
 		goto out;
 	}
 	db->krb_dn = mdc_strdupf("CN=Kerberos,CN=System,%s", db->base_dn);
-	db->admins_dn =
-	        mdc_strdupf("CN=Domain Admins,CN=Users,%s", db->base_dn);
 	if (db->netbios == NULL && db->realm != NULL)
 		db->netbios = strndup(db->realm, strcspn(db->realm, "."));
 	if (db->dc_name == NULL)
 		db->dc_name = strdup("DC");
-	if (db->krb_dn == NULL || db->admins_dn == NULL ||
-	    db->netbios == NULL || db->dc_name == NULL ||
+	if (db->krb_dn == NULL || db->netbios == NULL || db->dc_name == NULL ||
 	    mdc_kdb_conn_init(&db->conn, uri) != 0)
 		goto out;
 	*db_out = db;

@@ -134,6 +134,12 @@ t_ok "kinit bob with the new password" sh -c "echo Bob-Pass-2 | kinit bob"
 out=$(named sh -c "echo Eve-Pass-1 | '$MINIDC' user add eve --kerberos --dir '$H_DIR'" 2>&1)
 t_like "a plain user may not add users (one line)" "$out" "^minidc user: cannot add .*Insufficient access"
 
+"$MINIDC" group addmember "Domain Admins" bob --dir "$H_DIR" > /dev/null 2>&1
+kinit_pw Bob-Pass-2 bob > /dev/null
+kvno kadmin/admin > /dev/null 2>&1
+out=$(kadmin -c "$KRB5CCNAME" -q "getprinc Administrator" 2>&1)
+t_like "a new Domain Admins member administers principals via kadmind" "$out" "Principal: Administrator@EXAMPLE.COM"
+
 # ---- constrained delegation (S4U2Self + S4U2Proxy) from msDS-AllowedToDelegateTo ----
 echo 'Svc1-Pass-1' | "$MINIDC" user add svc1 --dir "$H_DIR" > /dev/null 2>&1
 ldapmodify -Q -Y EXTERNAL -H "$H_LDAPI" > /dev/null <<EOM
