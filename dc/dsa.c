@@ -588,6 +588,13 @@ out:
 }
 
 int
+mdc_dsa_is_system(const struct mdc_sock_req *req)
+{
+	return req->binddn == NULL || req->binddn[0] == '\0' ||
+	       strcasecmp(req->binddn, MDC_ROOT_AUTHZ_DN) == 0;
+}
+
+int
 mdc_dsa_handle(struct mdc_dsa *d, const struct mdc_sock_req *req,
                struct mdc_dsa_res *res)
 {
@@ -602,8 +609,7 @@ mdc_dsa_handle(struct mdc_dsa *d, const struct mdc_sock_req *req,
 	 * run on a connection without a DN): clients cannot write
 	 * anonymously, slapd refuses that before any overlay (8).
 	 */
-	if (req->binddn == NULL || req->binddn[0] == '\0' ||
-	    strcasecmp(req->binddn, MDC_ROOT_AUTHZ_DN) == 0) {
+	if (mdc_dsa_is_system(req)) {
 		res->cont = 1;
 		return 0;
 	}

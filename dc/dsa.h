@@ -70,6 +70,13 @@ void mdc_dsa_free(struct mdc_dsa *d);
 MDC_MUSTCHECK int mdc_dsa_ldap_open(const struct mdc_dsa *d, LDAP **ld_out);
 
 /*
+ * True if req comes from the DC system identity (root over ldapi) or from
+ * slapd itself (no bind DN: internal operations such as refint's): those
+ * are answered CONTINUE at once.
+ */
+int mdc_dsa_is_system(const struct mdc_sock_req *req);
+
+/*
  * Decide one forwarded request: CONTINUE for the system identity, else
  * identify the requester and run mdc_dsa_exec() over a new root
  * connection.  res is always filled when 0 is returned; a negative MDC_E*

@@ -11,10 +11,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dc/cmd.h"
 #include "dc/dsa.h"
+#include "dc/slapdconf.h"
 #include "lib/log.h"
 #include "lib/net.h"
 #include "lib/util.h"
@@ -26,8 +28,61 @@
 #define DSA_MAX_CONNS    128
 #define DSA_IO_TIMEOUT_S 60
 
+/*
+ * Client operations (not the DC's own) in progress and waiting.  slapd
+ * gives each forwarded operation a worker thread until the dsa answers, and
+ * the dsa's own reads and write need a second thread: if client operations
+ * held every thread, slapd would deadlock (seen with a burst of 100 writes).
+ * So with T slapd threads (mdc_slapd_threads), at most A = (T - 1) / 3 run
+ * (2 threads each), A more wait up to DSA_WAIT_S, and the rest get "busy"
+ * (51) at once: at most 3A < T threads, one left for reads and the KDC.
+ */
+#define DSA_WAIT_S 10
+
+static int gate_max_active = 1;
 static volatile sig_atomic_t dsa_stop;
 static atomic_int dsa_conns;
+static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
+static int gate_active, gate_waiting;
+
+/* Take a slot for a client operation; MDC_EAGAIN if the dsa is full. */
+static int
+gate_enter(void)
+{
+	struct timespec dl;
+	int ret = 0, waiting = 0;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += DSA_WAIT_S;
+	pthread_mutex_lock(&gate_mu);
+	if (gate_active >= gate_max_active) {
+		if (gate_waiting >= gate_max_active)
+			ret = MDC_EAGAIN;
+		else
+			waiting = 1;
+		gate_waiting += waiting;
+	}
+	while (ret == 0 && gate_active >= gate_max_active)
+		if (pthread_cond_timedwait(&gate_cv, &gate_mu, &dl) ==
+		            ETIMEDOUT &&
+		    gate_active >= gate_max_active)
+			ret = MDC_EAGAIN;
+	gate_waiting -= waiting;
+	if (ret == 0)
+		gate_active++;
+	pthread_mutex_unlock(&gate_mu);
+	return ret;
+}
+
+static void
+gate_leave(void)
+{
+	pthread_mutex_lock(&gate_mu);
+	gate_active--;
+	pthread_cond_signal(&gate_cv);
+	pthread_mutex_unlock(&gate_mu);
+}
 
 struct conn {
 	struct mdc_dsa *d;
@@ -100,7 +155,7 @@ answer(struct mdc_dsa *d, const char *buf, size_t len)
 	struct mdc_sock_req *req = NULL;
 	struct mdc_dsa_res res;
 	char *out = NULL;
-	int ret;
+	int ret, client;
 
 	ret = mdc_sock_parse(buf, len, &req);
 	if (ret != 0) {
@@ -110,7 +165,21 @@ answer(struct mdc_dsa *d, const char *buf, size_t len)
 			out = NULL;
 		return out;
 	}
+	client = !mdc_dsa_is_system(req);
+	if (client && gate_enter() != 0) {
+		log_warn("%s %s by %s: busy", mdc_sock_op_name(req->op),
+		         req->dn, req->binddn);
+		mdc_sock_req_free(req);
+		if (mdc_sock_result(LDAP_BUSY, NULL,
+		                    "dsa: too many writes at "
+		                    "once, try again",
+		                    &out) != 0)
+			out = NULL;
+		return out;
+	}
 	ret = mdc_dsa_handle(d, req, &res);
+	if (client)
+		gate_leave();
 	if (ret != 0) {
 		log_err_r(ret, "%s %s", mdc_sock_op_name(req->op), req->dn);
 		mdc_sock_req_free(req);
@@ -245,7 +314,11 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 		log_err_r(ret, "cannot serve %s", path != NULL ? path : "?");
 		goto out;
 	}
-	log_info("directory agent for %s on %s", conf.base_dn, path);
+	gate_max_active = (int)((mdc_slapd_threads() - 1) / 3);
+	if (gate_max_active < 1)
+		gate_max_active = 1;
+	log_info("directory agent for %s on %s (%d writes at once)",
+	         conf.base_dn, path, gate_max_active);
 	serve(d, lfd);
 	log_info("stopped");
 	status = 0;

@@ -149,9 +149,8 @@ emit_our_schema(FILE *out, char *err, size_t errlen)
 	return ret;
 }
 
-/* Twice the online cores, at least 4. */
-static long
-slapd_threads(void)
+long
+mdc_slapd_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -168,7 +167,7 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
 	/* Worker threads: twice the cores.  slapd's default of 16 spends its
 	 * time switching threads on small machines (measured on 2 vCPUs:
 	 * 4 threads search 30-40 % faster than 16; bench/RESULTS.md). */
-	fprintf(out, "\nthreads %ld\n", slapd_threads());
+	fprintf(out, "\nthreads %ld\n", mdc_slapd_threads());
 	fprintf(out,
 		"pidfile %s/run/slapd.pid\nargsfile %s/run/slapd.args\n"
 		"loglevel none\nsizelimit 1000\n"

@@ -33,6 +33,13 @@ MDC_MUSTCHECK int mdc_slapd_conf(const struct mdc_dcconf *conf, FILE *out,
 MDC_MUSTCHECK int mdc_slapd_conf_write(const struct mdc_dcconf *conf,
 				       char *err, size_t errlen);
 
+/*
+ * slapd's worker threads: twice the online cores, at least 4.  The dsa
+ * sizes its write slots from it (every write it works on holds one thread
+ * and needs a second for its own write: dc/dsa_serve.c).
+ */
+long mdc_slapd_threads(void);
+
 /* The slapd service for the supervisor. */
 extern const struct mdc_service mdc_service_slapd;
 

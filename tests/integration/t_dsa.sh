@@ -47,24 +47,31 @@ t_like "a user without password is disabled (514)" "$(root_read '(sAMAccountName
 	"^userAccountControl: 514$"
 
 # Concurrent writes: each is its own connection to the dsa, which serves
-# them in parallel (its own write re-enters slapd's overlay meanwhile).
-for i in 1 2 3 4 5 6 7 8; do
-	printf 'dn: CN=par%s,%s\nchangetype: add\nobjectClass: user\n' "$i" "$U" | admin > /dev/null &
+# them in parallel (its own write re-enters slapd's overlay meanwhile).  It
+# bounds the writes in flight by slapd's threads, answering "busy" (51)
+# beyond that rather than letting slapd deadlock: every add either worked or
+# was busy, the created ones have distinct SIDs, and slapd still answers.
+for i in $(seq 1 24); do
+	printf 'dn: CN=par%s,%s\nchangetype: add\nobjectClass: user\n' "$i" "$U" | admin > "$H_TMP/par.$i" &
 done
 wait
-t_is "8 parallel adds: 8 accounts with 8 distinct SIDs" \
-	"$(root_read '(cn=par*)' objectSid | grep '^objectSid' | sort -u | wc -l)" 8
+made=$(root_read '(cn=par*)' objectSid | grep -c '^objectSid')
+busy=$(cat "$H_TMP"/par.* | grep -c 'Server is busy (51)')
+t_is "24 parallel adds: each created or busy" "$((made + busy))" 24
+t_ok "... at least 2 created" test "$made" -ge 2
+t_is "... with distinct SIDs" "$(root_read '(cn=par*)' objectSid | grep '^objectSid' | sort -u | wc -l)" "$made"
+t_like "slapd still answers" "$(root_read '(sAMAccountName=bob)' dn)" "^dn: "
 # A name with a space still gets its keys (kadmin's quoting).
 ( umask 077; printf 'John-Secret-9' > "$H_TMP/john.pw" )
 out=$(printf 'dn: CN=John Smith,%s\nchangetype: add\nobjectClass: user\nsAMAccountName: John Smith\nunicodePwd:: %s\n' \
 	"$U" "$(upw John-Secret-9)" | admin)
 t_like "a user named 'John Smith' with a password" "$out" 'adding new entry "CN=John Smith'
 t_ok "kinit 'John Smith'" sh -c "kinit 'John Smith' < '$H_TMP/john.pw'"
-out=$(printf 'dn: CN=par1,%s\nchangetype: modrdn\nnewrdn: CN=par1b\ndeleteoldrdn: 1\n' "$U" | admin)
-t_unlike "Administrator renames par1 (modrdn)" "$out" "ldap_rename:|error"
+out=$(printf 'dn: CN=u2,%s\nchangetype: modrdn\nnewrdn: CN=u2b\ndeleteoldrdn: 1\n' "$U" | admin)
+t_unlike "Administrator renames u2 (modrdn)" "$out" "ldap_rename:|error"
 t_like "... cn follows the RDN, sAMAccountName stays" \
-	"$(root_read '(cn=par1b)' sAMAccountName | grep sAMAccountName)" "^sAMAccountName: par1$"
-out=$(printf 'dn: CN=par2,%s\nchangetype: modrdn\nnewrdn: OU=par2\ndeleteoldrdn: 1\n' "$U" | admin)
+	"$(root_read '(cn=u2b)' sAMAccountName | grep sAMAccountName)" "^sAMAccountName: u2$"
+out=$(printf 'dn: CN=u3,%s\nchangetype: modrdn\nnewrdn: OU=u3\ndeleteoldrdn: 1\n' "$U" | admin)
 t_like "an account's RDN stays CN= (64)" "$out" "Naming violation \(64\)"
 
 # ---- refusals ----
