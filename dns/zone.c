@@ -347,6 +347,50 @@ new_node(struct dns_snapshot *s, struct dns_node **out)
 	return 0;
 }
 
+/*
+ * For a CNAME whose target is in the zone, one set per RRset type of the
+ * target: the CNAME followed by the target's records (RFC 1034 4.3.2), so
+ * a resolver needs no second query.  One level only.
+ */
+static int
+chase_cname(struct build *b, const ldns_rr *cname)
+{
+	struct dns_snapshot *s = b->s;
+	uint8_t t[DNS_NAME_MAX + 1];
+	size_t tl, a, z, j;
+	int32_t idx;
+	int ret;
+
+	if (ldns_rr_rd_count(cname) != 1 ||
+	    (tl = ldns_rdf_size(ldns_rr_rdf(cname, 0))) > DNS_NAME_MAX)
+		return 0;
+	memcpy(t, ldns_rdf_data(ldns_rr_rdf(cname, 0)), tl);
+	dns_name_lower(t, tl);
+	if (!dns_name_under(t, tl, s->apex, s->apex_len, NULL))
+		return 0;
+	find_items(b, t, tl, &a, &z);
+	for (; a < z; a = j) {
+		uint16_t type = b->it[a].type, an = 1;
+		for (j = a; j < z && b->it[j].type == type; j++)
+			;
+		if (b->it[a].rr == NULL || type == DNS_T_CNAME)
+			continue;
+		if ((ret = new_set(s, type, &idx)) != 0 ||
+		    (ret = put_rr_qname(s, cname)) != 0)
+			return ret;
+		for (size_t k = a; k < j; k++, an++)
+			if ((ret = arena_put(s, t, tl, NULL)) != 0 ||
+			    (ret = put_rr_tail(s, b->it[k].rr,
+			                       ldns_rr_ttl(b->it[k].rr))) != 0)
+				return ret;
+		s->sets[idx].an = an;
+		s->sets[idx].len = s->sets[idx].alen =
+		        (uint32_t)(s->arena_len - s->sets[idx].off);
+		s->nodes[s->nnodes - 1].nsets++;
+	}
+	return 0;
+}
+
 /* Make the node for items [lo, hi) (one name, sorted by type). */
 static int
 build_node(struct build *b, size_t lo, size_t hi)
@@ -378,6 +422,13 @@ build_node(struct build *b, size_t lo, size_t hi)
 		nd->nsets++;
 		if (b->it[i].type == DNS_T_CNAME)
 			nd->cname_set = idx;
+	}
+	nd = &s->nodes[s->nnodes - 1];
+	if (nd->cname_set >= 0 && nd->nsets == 1) {
+		for (i = first; b->it[i].type != DNS_T_CNAME; i++)
+			;
+		if ((ret = chase_cname(b, b->it[i].rr)) != 0)
+			return ret;
 	}
 	if ((ret = render_set(b, first, hi, DNS_T_ANY, 0, &idx)) != 0)
 		return ret;

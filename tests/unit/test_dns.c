@@ -188,11 +188,22 @@ START_TEST(answer_negative_and_ent)
 	ck_assert_int_eq(ldns_pkt_get_rcode(p), 0);
 	ck_assert_uint_eq(ldns_pkt_ancount(p), 0);
 	ldns_pkt_free(p);
+	/* CNAME to an in-zone name: the target's A follows in the answer. */
 	p = ask(s, "www.example.com.", DNS_T_A, 0, 0, 0, NULL);
-	ck_assert_uint_eq(ldns_pkt_ancount(p), 1);
+	ck_assert_uint_eq(ldns_pkt_ancount(p), 2);
 	ck_assert_int_eq(
 	        ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 0)),
 	        LDNS_RR_TYPE_CNAME);
+	ck_assert_int_eq(
+	        ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 1)),
+	        LDNS_RR_TYPE_A);
+	ldns_pkt_free(p);
+	/* ... and only the CNAME when the target has no such type. */
+	p = ask(s, "www.example.com.", DNS_T_MX, 0, 0, 0, NULL);
+	ck_assert_uint_eq(ldns_pkt_ancount(p), 1);
+	ldns_pkt_free(p);
+	p = ask(s, "www.example.com.", DNS_T_CNAME, 0, 0, 0, NULL);
+	ck_assert_uint_eq(ldns_pkt_ancount(p), 1);
 	ldns_pkt_free(p);
 	p = ask(s, "example.org.", DNS_T_A, 0, 0, 0, NULL);
 	ck_assert_int_eq(ldns_pkt_get_rcode(p), DNS_R_REFUSED);
