@@ -24,6 +24,8 @@ kt_kvno() { klist -k "$1" | awk '$2 == "HOST2$@EXAMPLE.COM" { print $1 }' | sort
 out=$(in_ns adcli info example.com 2>&1)
 t_like "adcli info example.com (DNS discovery): usable" "$out" "domain-controller-usable = yes"
 t_like "adcli info example.com: the DC is writable" "$out" "domain-controller-flags = .*writable"
+out=$(in_ns adcli info --domain-controller=dc1.example.com 2>&1)
+t_like "adcli info --domain-controller=dc1.example.com: usable" "$out" "domain-controller-usable = yes"
 
 # ---- join ----
 out=$(as_admin adcli join --domain example.com -U Administrator --stdin-password \
@@ -102,6 +104,7 @@ pw=$(printf '"Carol-Secret-7"' | iconv -t UTF-16LE | base64 -w0)
 printf 'dn: CN=carol,CN=Users,%s\nobjectClass: user\nunicodePwd:: %s\n' "$H_BASE" "$pw" > "$H_TMP/carol.ldif"
 t_ok "Administrator adds user carol over LDAPS" ldapadd -x -H "ldaps://$H_ADDR" \
 	-D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" -f "$H_TMP/carol.ldif"
+t_ok "kinit carol with the password given in unicodePwd" sh -c "printf 'Carol-Secret-7' | kinit carol"
 out=$(printf 'Carol-Secret-7' | in_ns adcli join --domain example.com -U carol --stdin-password \
 	-H host3.example.com --host-keytab="$H_TMP/host3.keytab" 2>&1)
 t_like "adcli join as a plain user: insufficient permissions" "$out" "Insufficient permissions"
