@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <kdb.h>
 #include <ldap.h>
@@ -50,6 +51,33 @@ is_local_tgs(krb5_const_principal p, const char *realm)
 	       deq(p->data[1], realm);
 }
 
+/*
+ * An enterprise name user@suffix: its UPN, or (AD's implicit UPN) the
+ * account user when suffix is our realm or DNS domain.  e is n escaped.
+ */
+static char *
+enterprise_filter(const char *n, const char *e, const char *realm)
+{
+	const char *at = strrchr(n, '@');
+	char *user = NULL, *eu = NULL, *f;
+
+	if (at != NULL && strcasecmp(at + 1, realm) == 0) {
+		user = strndup(n, (size_t)(at - n));
+		eu = user != NULL ? fesc(user) : NULL;
+	}
+	if (eu != NULL)
+		f = mdc_strdupf("(|(userPrincipalName=%s)(sAMAccountName=%s)"
+		                "(minidcKrbPrincipalName=%s))",
+		                e, eu, e);
+	else
+		f = mdc_strdupf("(|(userPrincipalName=%s)"
+		                "(minidcKrbPrincipalName=%s))",
+		                e, e);
+	free(user);
+	free(eu);
+	return f;
+}
+
 /* The filter for an unparsed name n (no realm) of principal p. */
 static char *
 build_filter(krb5_const_principal p, const char *realm, const char *n)
@@ -67,9 +95,7 @@ build_filter(krb5_const_principal p, const char *realm, const char *n)
 		                "(minidcKrbPrincipalName=%s))",
 		                e, e);
 	else if (strchr(n, '@') != NULL)
-		f = mdc_strdupf("(|(userPrincipalName=%s)"
-		                "(minidcKrbPrincipalName=%s))",
-		                e, e);
+		f = enterprise_filter(n, e, realm);
 	else
 		f = mdc_strdupf("(|(sAMAccountName=%s)"
 		                "(userPrincipalName=%s@%s)"

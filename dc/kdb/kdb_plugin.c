@@ -164,6 +164,18 @@ mdc_kdb_rec_is_krbtgt(const struct mdc_kdb_rec *r)
 	return r->sam != NULL && strcasecmp(r->sam, "krbtgt") == 0;
 }
 
+/* True if name is sAMAccountName@REALM (AD's implicit UPN) of r. */
+static int
+implicit_upn(const struct mdc_kdb_rec *r, const char *name, const char *realm)
+{
+	const char *at = strrchr(name, '@');
+	size_t n = at != NULL ? (size_t)(at - name) : 0;
+
+	return at != NULL && r->sam != NULL && strlen(r->sam) == n &&
+	       strncasecmp(r->sam, name, n) == 0 &&
+	       strcasecmp(at + 1, realm) == 0;
+}
+
 /* How well record r matches name (higher wins; see mdc_kdb_filter). */
 static int
 match_score(const struct mdc_kdb_rec *r, const char *name, const char *realm)
@@ -179,6 +191,8 @@ match_score(const struct mdc_kdb_rec *r, const char *name, const char *realm)
 	    (strcasecmp(r->upn, name) == 0 ||
 	     (strncasecmp(r->upn, name, n) == 0 && r->upn[n] == '@' &&
 	      strcasecmp(r->upn + n + 1, realm) == 0)))
+		return 2;
+	if (implicit_upn(r, name, realm))
 		return 2;
 	for (i = 0; r->spns != NULL && r->spns[i] != NULL; i++)
 		if (strcasecmp(r->spns[i], name) == 0)

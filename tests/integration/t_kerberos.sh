@@ -35,6 +35,9 @@ t_unlike "... but not the Kerberos keys" "$out" "minidcKrbKeyData"
 out=$(named ldapsearch -Q -LLL -Y GSSAPI -H ldap://dc1.example.com -b "$H_BASE" '(sAMAccountName=krbtgt)' minidcKrbKeyData minidcKrbTlData userPassword 2>&1)
 t_unlike "krbtgt's keys are not readable over GSSAPI" "$out" "minidcKrbKeyData|minidcKrbTlData|userPassword"
 
+out=$(printf '%s\n' "$ADMPW" | kinit -E Administrator@example.com 2>&1)
+t_is "enterprise name (implicit UPN) Administrator@example.com" "$?" 0
+
 # ---- unknown principal, wrong password ----
 out=$(kinit_pw x nosuchuser)
 t_like "unknown principal: the KDC's own error" "$out" "not found in Kerberos database"

@@ -127,6 +127,7 @@ filter_of(const char *name, int *ret)
 
 START_TEST(name_mapping)
 {
+	krb5_principal ent = NULL;
 	char *f;
 	int ret;
 
@@ -149,6 +150,25 @@ START_TEST(name_mapping)
 	f = filter_of("a*b)(x=y@EXAMPLE.COM", &ret); /* escaped, RFC 4515 */
 	ck_assert_ptr_nonnull(strstr(f, "(sAMAccountName=a\\2Ab\\29\\28x=y)"));
 	free(f);
+	/* enterprise names: the UPN, or the implicit UPN sam@REALM */
+	ck_assert_int_eq(
+	        krb5_parse_name_flags(ctx, "alice@example.com@EXAMPLE.COM",
+	                              KRB5_PRINCIPAL_PARSE_ENTERPRISE, &ent),
+	        0);
+	ck_assert_int_eq(mdc_kdb_filter(ctx, ent, "EXAMPLE.COM", &f, NULL), 0);
+	ck_assert_str_eq(f, "(|(userPrincipalName=alice@example.com)"
+	                    "(sAMAccountName=alice)"
+	                    "(minidcKrbPrincipalName=alice@example.com))");
+	free(f);
+	krb5_free_principal(ctx, ent);
+	ck_assert_int_eq(
+	        krb5_parse_name_flags(ctx, "alice@corp.example.org@EXAMPLE.COM",
+	                              KRB5_PRINCIPAL_PARSE_ENTERPRISE, &ent),
+	        0);
+	ck_assert_int_eq(mdc_kdb_filter(ctx, ent, "EXAMPLE.COM", &f, NULL), 0);
+	ck_assert_ptr_null(strstr(f, "sAMAccountName"));
+	free(f);
+	krb5_free_principal(ctx, ent);
 	f = filter_of("alice@OTHER.ORG", &ret);
 	ck_assert_int_eq(ret, MDC_ENOENT);
 	ck_assert_ptr_null(f);
