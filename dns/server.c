@@ -2,6 +2,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
@@ -108,6 +109,22 @@ release(struct worker *w)
 	atomic_store(&w->active, NULL);
 }
 
+/* Log what the slow path did (TKEY, UPDATE) with the client's address. */
+static void
+log_event(const struct sockaddr *peer, const char *event)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+	const void *a = NULL;
+
+	if (peer->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)peer)->sin_addr;
+	else if (peer->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)peer)->sin6_addr;
+	if (a != NULL)
+		inet_ntop(peer->sa_family, a, addr, sizeof(addr));
+	log_info("%s from %s", event, addr);
+}
+
 /* Answer one message: fast path, else slow path under the lock. */
 static int
 handle(struct dns_server *srv, const struct dns_snapshot *s, const uint8_t *q,
@@ -120,8 +137,11 @@ handle(struct dns_server *srv, const struct dns_snapshot *s, const uint8_t *q,
 	if (v != DNS_SLOW)
 		return v;
 	pthread_mutex_lock(&srv->slow_lock);
+	srv->slow.event[0] = '\0';
 	v = dns_slow_handle(&srv->slow, s, q, qlen, peer, tcp, out, cap,
 	                    outlen);
+	if (srv->slow.event[0] != '\0')
+		log_event(peer, srv->slow.event);
 	pthread_mutex_unlock(&srv->slow_lock);
 	return v;
 }

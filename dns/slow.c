@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -202,8 +203,11 @@ slow_query(struct dns_slow *sl, const struct dns_snapshot *s, const uint8_t *q,
 	}
 	if (p.qi.qtype == DNS_T_TKEY && sl->keys != NULL && !p.tsig) {
 		if (dns_tkey_handle(sl->keys, q, qlen, now_s(sl), out, cap,
-		                    outlen) == 0)
+		                    outlen) == 0) {
+			snprintf(sl->event, sizeof(sl->event), "%s",
+			         dns_tsig_message(sl->keys));
 			return DNS_SEND;
+		}
 		*outlen = hdr_only(q, DNS_R_FORMERR, out, cap);
 		return DNS_SEND;
 	}

@@ -37,6 +37,7 @@ struct dns_tsig_keys {
 	gss_cred_id_t cred;
 	struct key keys[NKEYS];
 	unsigned next;
+	char msg[256]; /* what the last TKEY did, for the daemon's log */
 };
 
 static int
@@ -113,6 +114,12 @@ out:
 	}
 	*out = k;
 	return 0;
+}
+
+const char *
+dns_tsig_message(const struct dns_tsig_keys *k)
+{
+	return k != NULL ? k->msg : "";
 }
 
 int
@@ -478,6 +485,24 @@ find_tkey(const uint8_t *q, size_t qlen, struct tkey *tk, size_t *qend)
 	return MDC_EMALF;
 }
 
+/* Put the GSS minor status text (the useful part) into k->msg. */
+static void
+gss_message(struct dns_tsig_keys *k, OM_uint32 major, OM_uint32 minor)
+{
+	gss_buffer_desc text = GSS_C_EMPTY_BUFFER;
+	OM_uint32 m2, ctx = 0;
+
+	if (GSS_ERROR(
+	            gss_display_status(&m2, minor ? minor : major,
+	                               minor ? GSS_C_MECH_CODE : GSS_C_GSS_CODE,
+	                               GSS_C_NO_OID, &ctx, &text)))
+		snprintf(k->msg, sizeof(k->msg), "TKEY refused: GSS error");
+	else
+		snprintf(k->msg, sizeof(k->msg), "TKEY refused: %.*s",
+		         (int)text.length, (const char *)text.value);
+	gss_release_buffer(&m2, &text);
+}
+
 /* Run the GSS acceptor; on success store the key.  Returns TKEY error. */
 static int
 accept_key(struct dns_tsig_keys *k, const struct tkey *tk, long long now,
@@ -494,6 +519,11 @@ accept_key(struct dns_tsig_keys *k, const struct tkey *tk, long long now,
 	                               out_tok, &flags, &lifetime, NULL);
 	if (major != GSS_S_COMPLETE || !(flags & GSS_C_INTEG_FLAG) ||
 	    GSS_ERROR(gss_display_name(&minor, src, &dn, NULL))) {
+		if (major == GSS_S_CONTINUE_NEEDED)
+			snprintf(k->msg, sizeof(k->msg),
+			         "TKEY refused: multi-round GSS negotiation");
+		else
+			gss_message(k, major, minor);
 		gss_release_name(&minor, &src);
 		if (ctx != GSS_C_NO_CONTEXT)
 			gss_delete_sec_context(&minor, &ctx, GSS_C_NO_BUFFER);
@@ -509,6 +539,8 @@ accept_key(struct dns_tsig_keys *k, const struct tkey *tk, long long now,
 	key->ctx = ctx;
 	key->ms = alg_kind(tk->alg, tk->alg_len) == 2;
 	key->expiry = now + (lifetime < KEY_LIFETIME ? lifetime : KEY_LIFETIME);
+	snprintf(k->msg, sizeof(k->msg), "TKEY: GSS-TSIG key for %s",
+	         key->principal != NULL ? key->principal : "?");
 	*key_out = key;
 	return 0;
 }
@@ -543,6 +575,8 @@ tkey_process(struct dns_tsig_keys *k, const struct tkey *tk, long long now,
 {
 	struct key *old;
 
+	snprintf(k->msg, sizeof(k->msg), "TKEY refused: mode %u or algorithm",
+	         tk->mode);
 	if (alg_kind(tk->alg, tk->alg_len) == 0)
 		return DNS_R_BADALG;
 	old = key_find(k, tk->name, tk->name_len, now);

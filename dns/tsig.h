@@ -36,6 +36,8 @@ MDC_MUSTCHECK int dns_tsig_keys_new(const char *keytab_path,
  */
 MDC_MUSTCHECK int dns_tsig_keys_new_empty(struct dns_tsig_keys **out);
 void dns_tsig_keys_free(struct dns_tsig_keys *k);
+/* One line about the last TKEY (key made for whom, or why refused). */
+const char *dns_tsig_message(const struct dns_tsig_keys *k);
 
 /*
  * Find the TSIG RR of message m: returns 1 and fills t if the last

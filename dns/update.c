@@ -1,6 +1,7 @@
 /* dns/update.c - RFC 2136 dynamic update: prerequisites, owner rule, apply */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -445,6 +446,10 @@ signed_update(struct dns_slow *sl, const struct dns_snapshot *s,
 	}
 	if (pkt != NULL)
 		ldns_pkt_free(pkt);
+	snprintf(sl->event, sizeof(sl->event), "UPDATE by %s: %s%s%s",
+	         principal != NULL ? principal : "(unverified key)",
+	         dns_rcode_name(rc), terr ? ", TSIG " : "",
+	         terr ? dns_rcode_name(terr) : "");
 	len = resp_base(q, zend, rc, out, cap);
 	if (len == 0 || dns_tsig_append(sl->keys, t, sign, (uint16_t)terr, now,
 	                                out, &len, cap) != 0)
@@ -467,8 +472,11 @@ dns_update_handle(struct dns_slow *sl, const struct dns_snapshot *s,
 	tsig = dns_tsig_find(q, qlen, &t);
 	if (tsig < 0)
 		return resp_base(q, DNS_HDR_LEN, DNS_R_FORMERR, out, cap);
-	if (tsig == 0) /* unsigned: secure-only zone */
-		return resp_base(q, zend, ours ? DNS_R_REFUSED : DNS_R_NOTAUTH,
-		                 out, cap);
+	if (tsig == 0) { /* unsigned: secure-only zone */
+		rc = ours ? DNS_R_REFUSED : DNS_R_NOTAUTH;
+		snprintf(sl->event, sizeof(sl->event), "UPDATE unsigned: %s",
+		         dns_rcode_name(rc));
+		return resp_base(q, zend, rc, out, cap);
+	}
 	return signed_update(sl, s, q, qlen, &t, zend, ours, now, out, cap);
 }

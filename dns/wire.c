@@ -5,6 +5,22 @@
 
 #include "dns/wire.h"
 
+const char *
+dns_rcode_name(int rc)
+{
+	static const char *const names[] = {
+	        "NOERROR", "FORMERR",  "SERVFAIL", "NXDOMAIN", "NOTIMP",
+	        "REFUSED", "YXDOMAIN", "YXRRSET",  "NXRRSET",  "NOTAUTH",
+	        "NOTZONE", "RCODE11",  "RCODE12",  "RCODE13",  "RCODE14",
+	        "RCODE15", "BADSIG",   "BADKEY",   "BADTIME",  "BADMODE",
+	        "BADNAME", "BADALG",
+	};
+
+	if (rc < 0 || (size_t)rc >= sizeof(names) / sizeof(names[0]))
+		return "RCODE";
+	return names[rc];
+}
+
 int
 dns_hdr_get(struct mdc_rbuf *b, struct dns_hdr *h)
 {

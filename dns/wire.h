@@ -67,6 +67,9 @@ struct dns_hdr {
 	uint16_t id, flags, qd, an, ns, ar;
 };
 
+/* "NOERROR", "REFUSED", "BADSIG", ... (static; "RCODE" for others). */
+const char *dns_rcode_name(int rc);
+
 /* Read the 12-byte header; MDC_ETRUNC if the message is shorter. */
 MDC_MUSTCHECK int dns_hdr_get(struct mdc_rbuf *b, struct dns_hdr *h);
 /* Write a header at the start of buf (at least 12 bytes). */
