@@ -179,8 +179,9 @@ publish(struct dns_sync *y)
 	set_serial(y, ents, y->n);
 	ret = dns_snapshot_build(y->origin, ents, y->n, &s);
 	free(ents);
-	if (ret != 0) {
+	if (ret != 0) { /* e.g. no SOA: keep serving the last good zone */
 		log_err_r(ret, "zone %s not published", y->conf->dns_domain);
+		y->dirty = 0; /* retried on the next change, not in a loop */
 		return;
 	}
 	log_debug("zone %s: %zu names, serial %u", y->conf->dns_domain,
