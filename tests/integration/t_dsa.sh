@@ -132,6 +132,22 @@ out=$(printf 'dn: %s\nchangetype: modify\nreplace: description\ndescription: z\n
 	as "$BOB" "$H_TMP/bob.pw")
 t_like "... and cannot touch a Domain Admin (50)" "$out" "Insufficient access \(50\)"
 
+# ---- DnsAdmins: the zone under cn=dns, nothing else ----
+( umask 077; printf 'Dana-Secret-42' > "$H_TMP/dana.pw" )
+DANA="CN=dana,$U"
+ZDN="idnsName=example.com,cn=dns,$H_BASE"
+printf 'dn: %s\nchangetype: add\nobjectClass: user\nunicodePwd:: %s\n\ndn: CN=DnsAdmins,%s\nchangetype: modify\nadd: member\nmember: %s\n' \
+	"$DANA" "$(upw Dana-Secret-42)" "$U" "$DANA" | admin > /dev/null
+out=$(printf 'dn: idnsName=web,%s\nchangetype: add\nobjectClass: idnsRecord\nidnsName: web\naRecord: 10.0.0.9\n' \
+	"$ZDN" | as "$DANA" "$H_TMP/dana.pw")
+t_like "a DnsAdmins member adds a DNS record" "$out" 'adding new entry "idnsName=web'
+t_unlike "... without an error" "$out" "ldap_add:"
+out=$(printf 'dn: idnsName=web2,%s\nchangetype: add\nobjectClass: idnsRecord\nidnsName: web2\naRecord: 10.0.0.8\n' \
+	"$ZDN" | as "$BOB" "$H_TMP/bob.pw")
+t_like "a user outside DnsAdmins cannot (50)" "$out" "Insufficient access \(50\)"
+out=$(printf 'dn: CN=WS8,%s\nchangetype: add\nobjectClass: computer\n' "$C" | as "$DANA" "$H_TMP/dana.pw")
+t_like "a DnsAdmins member cannot create a computer (50)" "$out" "Insufficient access \(50\)"
+
 # ---- password reset, group, delete ----
 ( umask 077; printf 'Bob-Secret-43' > "$H_TMP/bob2.pw" )
 out=$(printf 'dn: %s\nchangetype: modify\nreplace: unicodePwd\nunicodePwd:: %s\n' "$BOB" "$(upw Bob-Secret-43)" | admin)
