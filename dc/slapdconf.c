@@ -171,7 +171,12 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
 	fprintf(out,
 		"pidfile %s/run/slapd.pid\nargsfile %s/run/slapd.args\n"
 		"loglevel none\nsizelimit 1000\n"
-		"sasl-host %s\nsasl-realm %s\nsasl-secprops noanonymous,noplain\n"
+		"sasl-host %s\nsasl-realm %s\n"
+		/* Cyrus lists every installed mechanism; only GSSAPI, GSS-SPNEGO
+		 * and EXTERNAL can succeed (passwords are stored hashed).  Not
+		 * "noactive": it also drops EXTERNAL, which ldapi needs, and
+		 * Debian's slapd reads mech_list only from /etc/ldap/sasl2. */
+		"sasl-secprops noanonymous,noplain\n"
 		/* Cyrus names GSSAPI users uid=<name>[,cn=<realm>],cn=gssapi,
 		 * cn=auth and GSS-SPNEGO ones ...,cn=gss-spnego,cn=auth (what
 		 * adcli uses when offered): map both to the account. */

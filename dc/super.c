@@ -125,12 +125,15 @@ svc_exited(struct super *sp, struct svc *s, int status)
 
 	if (s->out_fd >= 0)
 		relay_output(s, 1);
+	/* An exit we asked for is news, not a warning. */
 	if (WIFSIGNALED(status))
-		log_warn("%s: pid %d killed by signal %d", s->def->name, (int)s->pid,
-			 WTERMSIG(status));
+		mdc_log(sp->stopping ? MDC_LOG_INFO : MDC_LOG_WARN,
+			"%s: pid %d killed by signal %d", s->def->name, (int)s->pid,
+			WTERMSIG(status));
 	else
-		log_warn("%s: pid %d exited with status %d", s->def->name,
-			 (int)s->pid, WEXITSTATUS(status));
+		mdc_log(sp->stopping ? MDC_LOG_INFO : MDC_LOG_WARN,
+			"%s: pid %d exited with status %d", s->def->name,
+			(int)s->pid, WEXITSTATUS(status));
 	s->pid = -1;
 	if (sp->stopping) {
 		s->state = SVC_STOPPED;
