@@ -329,6 +329,21 @@ failed(struct wctx *w)
 	return w->res->code != 0 || w->ms.err != 0;
 }
 
+/*
+ * Constrained delegation targets need AD's SeEnableDelegationPrivilege:
+ * domain admins only (Account Operators may not hand them out).
+ */
+static int
+admin_only(struct wctx *w, const char *name)
+{
+	if (w->sys || w->admin ||
+	    !mdc_dsa_attr_is(name, "msDS-AllowedToDelegateTo"))
+		return 0;
+	mdc_dsa_fail(w->res, LDAP_INSUFFICIENT_ACCESS,
+	             "00000005: only domain admins may set %s", name);
+	return 1;
+}
+
 /* Take the password of a unicodePwd attribute or modification. */
 static void
 take_password(struct wctx *w, const struct mdc_sock_attr *a)
@@ -395,7 +410,7 @@ copy_attrs(struct wctx *w, const char *const *skip)
 		} else if (k == MDC_DSA_ATTR_SYSTEM && !w->sys) {
 			mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
 			             "00002012: %s is system-only", a->name);
-		} else {
+		} else if (!admin_only(w, a->name)) {
 			if (!w->sys)
 				check_values(w, a);
 			mdc_dsa_mods_vals(&w->ms, LDAP_MOD_ADD, a->name,
@@ -917,6 +932,8 @@ build_modify(struct wctx *w, int account, int self)
 			             "00002012: %s is system-only", m->name);
 			break;
 		}
+		if (admin_only(w, m->name))
+			break;
 		if (self)
 			check_self(w, m, new_fqdn(w->req));
 		else if (account && !w->sys)

@@ -131,6 +131,9 @@ t_like "... but no trusted-for-delegation one (50)" "$out" "Insufficient access 
 out=$(printf 'dn: %s\nchangetype: modify\nreplace: description\ndescription: z\n' "$H_ADMIN_DN" |
 	as "$BOB" "$H_TMP/bob.pw")
 t_like "... and cannot touch a Domain Admin (50)" "$out" "Insufficient access \(50\)"
+out=$(printf 'dn: CN=WS3,%s\nchangetype: modify\nadd: msDS-AllowedToDelegateTo\nmsDS-AllowedToDelegateTo: host/dc1.example.com\n' \
+	"$C" | as "$BOB" "$H_TMP/bob.pw")
+t_like "... nor grant constrained delegation (50)" "$out" "Insufficient access \(50\)"
 
 # ---- DnsAdmins: the zone under cn=dns, nothing else ----
 ( umask 077; printf 'Dana-Secret-42' > "$H_TMP/dana.pw" )
