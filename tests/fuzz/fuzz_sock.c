@@ -4,12 +4,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dc/dsa_rules.h"
 #include "dc/sockproto.h"
+#include "lib/util.h"
+
+/* The dsa's own parsers of client values: passwords, DNs, integers. */
+static void
+values(const struct mdc_sock_req *req, const uint8_t *data, size_t size)
+{
+	char *s = NULL;
+	int64_t v;
+
+	if (mdc_dsa_unicodepwd(data, size, &s) == 0)
+		mdc_secret_free(s, 0);
+	if (mdc_dsa_rdn_cn(req->dn, &s) == 0)
+		free(s);
+	if (mdc_dsa_dn_norm(req->dn, &s) == 0)
+		free(s);
+	for (size_t i = 0; i < req->nattrs; i++)
+		for (size_t j = 0; j < req->attrs[i].nvals; j++) {
+			const struct mdc_sock_val *x = &req->attrs[i].vals[j];
+
+			if (mdc_dsa_unicodepwd(x->data, x->len, &s) == 0)
+				mdc_secret_free(s, 0);
+			(void)mdc_dsa_parse_int(x->data, &v);
+			(void)mdc_dsa_spn_is_own(x->data, "host2", x->data);
+			(void)mdc_dsa_dnshostname_ok(x->data, "host2");
+		}
+}
 
 /*
  * The bytes go through the framing (mdc_sock_req_complete) and the parser
  * as a whole and as the framed prefix; a parsed request is walked fully so
- * ASan sees every value it holds, and every value must keep its NUL.
+ * ASan sees every value it holds, and every value must keep its NUL; then
+ * the dsa's value parsers run over the request and the raw bytes.
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -38,6 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				sum += v->len;
 			}
 		(void)mdc_sock_attr_get(req, "objectClass");
+		values(req, data, size);
 		mdc_sock_req_free(req);
 		req = NULL;
 	}
