@@ -1,5 +1,4 @@
-/* dc/dsa.h - the directory agent: the AD write path behind slapd's sock overlay
- */
+/* dc/dsa.h - the directory agent: AD's write path behind slapd's overlay */
 #ifndef MDC_DSA_H
 #define MDC_DSA_H
 

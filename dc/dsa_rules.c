@@ -1,4 +1,4 @@
-/* dc/dsa_rules.c - AD write rules on values: attribute kinds, passwords, UAC */
+/* dc/dsa_rules.c - AD write rules on values: attributes, passwords, UAC */
 #include "config.h"
 
 #include <stdlib.h>

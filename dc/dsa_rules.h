@@ -1,5 +1,4 @@
-/* dc/dsa_rules.h - the AD write rules that need no directory: values, names,
- * bits */
+/* dc/dsa_rules.h - AD write rules that need no directory: values, names */
 #ifndef MDC_DSA_RULES_H
 #define MDC_DSA_RULES_H
 

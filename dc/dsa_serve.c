@@ -1,5 +1,4 @@
-/* dc/dsa_serve.c - `minidc dsa-serve`: answer slapd's sock overlay on
- * DIR/run/dsa.sock */
+/* dc/dsa_serve.c - `minidc dsa-serve`: serve slapd's overlay on dsa.sock */
 #include "config.h"
 
 #include <poll.h>

@@ -1,5 +1,4 @@
-/* dc/dsa_write.c - the dsa's adds and modifies: validate, complete, write as
- * root */
+/* dc/dsa_write.c - the dsa's adds and modifies: check, complete, write */
 #include "config.h"
 
 #include <stdio.h>
