@@ -28,15 +28,11 @@ static int
 load_all(struct adm *a)
 {
 	char *base = dns_ldap_container_dn(&a->conf);
-	char *zdn = dns_ldap_zone_dn(&a->conf);
 	LDAPMessage *res = NULL, *e;
 	int ret = MDC_ELDAP;
 
-	if (base == NULL || zdn == NULL) {
-		free(base);
-		free(zdn);
+	if (base == NULL)
 		return MDC_ENOMEM;
-	}
 	if (ldap_search_ext_s(a->ld, base, LDAP_SCOPE_SUBTREE, dns_ldap_filter,
 	                      dns_ldap_attrs, 0, NULL, NULL, NULL, 0,
 	                      &res) != LDAP_SUCCESS)
@@ -48,8 +44,7 @@ load_all(struct adm *a)
 		goto out;
 	for (e = ldap_first_entry(a->ld, res); e != NULL;
 	     e = ldap_next_entry(a->ld, e)) {
-		if (dns_ldap_entry(a->ld, e, zdn, a->origin, &a->ents[a->n]) ==
-		    0)
+		if (dns_ldap_entry(a->ld, e, base, &a->ents[a->n]) == 0)
 			a->n++;
 		else
 			dns_entry_clear(&a->ents[a->n]);
@@ -58,7 +53,6 @@ load_all(struct adm *a)
 out:
 	ldap_msgfree(res);
 	free(base);
-	free(zdn);
 	return ret;
 }
 
@@ -102,6 +96,28 @@ find_entry(struct adm *a, const ldns_rdf *name)
 	return NULL;
 }
 
+/* The zone entry (SOA at its own name) holding name: the deepest one. */
+static const struct dns_entry *
+zone_of(const struct adm *a, const ldns_rdf *name)
+{
+	const struct dns_entry *best = NULL;
+
+	for (size_t i = 0; i < a->n; i++) {
+		const struct dns_entry *z = &a->ents[i];
+		int soa = 0;
+		for (size_t j = 0; j < ldns_rr_list_rr_count(z->rrs); j++)
+			soa |= ldns_rr_get_type(ldns_rr_list_rr(z->rrs, j)) ==
+			       LDNS_RR_TYPE_SOA;
+		if (!soa || (ldns_dname_compare(name, z->name) != 0 &&
+		             !ldns_dname_is_subdomain(name, z->name)))
+			continue;
+		if (best == NULL || ldns_dname_label_count(z->name) >
+		                            ldns_dname_label_count(best->name))
+			best = z;
+	}
+	return best;
+}
+
 /* Add rr to its name, or delete matching records (data given or not). */
 static int
 edit(struct adm *a, ldns_rr *rr, int del, int match_data)
@@ -110,10 +126,13 @@ edit(struct adm *a, ldns_rr *rr, int del, int match_data)
 	ldns_rr_list *l =
 	        e != NULL ? ldns_rr_list_clone(e->rrs) : ldns_rr_list_new();
 	ldns_rr_list *keep = ldns_rr_list_new();
-	char *zdn = dns_ldap_zone_dn(&a->conf);
+	const struct dns_entry *z = zone_of(a, ldns_rr_owner(rr));
 	int ret = MDC_ENOMEM, hit = 0;
 
-	if (l == NULL || keep == NULL || zdn == NULL)
+	if (l == NULL || keep == NULL)
+		goto out;
+	ret = MDC_EINVAL; /* not in any zone of ours */
+	if (z == NULL)
 		goto out;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
 		ldns_rr *x = ldns_rr_list_rr(l, i);
@@ -129,14 +148,13 @@ edit(struct adm *a, ldns_rr *rr, int del, int match_data)
 		ldns_rr_list_push_rr(keep, ldns_rr_clone(rr));
 	ret = del && !hit
 	              ? MDC_ENOENT
-	              : dns_ldap_store(a->ld, zdn, a->origin, ldns_rr_owner(rr),
+	              : dns_ldap_store(a->ld, z->dn, z->name, ldns_rr_owner(rr),
 	                               e != NULL ? e->dn : NULL, keep, NULL);
 out:
 	if (l != NULL)
 		ldns_rr_list_deep_free(l);
 	if (keep != NULL)
 		ldns_rr_list_deep_free(keep);
-	free(zdn);
 	return ret;
 }
 
@@ -172,11 +190,7 @@ run(struct adm *a, const char *sub, int argc, char **argv, long ttl)
 	                : parse_rr(a, argc, argv, ttl, &rr);
 	if (ret != 0)
 		return ret;
-	if (ldns_dname_compare(ldns_rr_owner(rr), a->origin) != 0 &&
-	    !ldns_dname_is_subdomain(ldns_rr_owner(rr), a->origin))
-		ret = MDC_EINVAL;
-	else
-		ret = edit(a, rr, del, argc > 2);
+	ret = edit(a, rr, del, argc > 2);
 	ldns_rr_free(rr);
 	return ret;
 }

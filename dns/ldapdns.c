@@ -174,25 +174,6 @@ out:
 	return ret;
 }
 
-/* The absolute owner name of an entry's idnsName value. */
-static char *
-owner_name(const char *idns, int zone, const ldns_rdf *origin)
-{
-	char *o = ldns_rdf2str(origin), *s;
-	size_t n = strlen(idns);
-
-	if (o == NULL)
-		return NULL;
-	if (zone || strcmp(idns, "@") == 0)
-		s = strdup(o);
-	else if (n > 0 && idns[n - 1] == '.')
-		s = strdup(idns);
-	else
-		s = mdc_strdupf("%s.%s", idns, o);
-	free(o);
-	return s;
-}
-
 static int
 entry_records(LDAP *ld, LDAPMessage *e, const char *owner, long ttl,
               const ldns_rdf *origin, ldns_rr_list *l)
@@ -217,49 +198,79 @@ entry_records(LDAP *ld, LDAPMessage *e, const char *owner, long ttl,
 }
 
 /*
- * The zone entry is zone_dn itself; a record entry sits directly below it
- * (its idnsName is relative to this zone, not to another idnsZone).
+ * Where an entry sits: "idnsName=Z,<container>" is zone Z, and
+ * "idnsName=R,idnsName=Z,<container>" a record R of zone Z.  Sets *zone_out
+ * and *rel_out (NULL for a zone entry), both new strings; 0 or MDC_EMALF.
  */
 static int
-dn_in_zone(const char *dn, const char *zone_dn, int zone)
+entry_place(const char *dn, const char *container, int zone, char **zone_out,
+            char **rel_out)
 {
-	size_t n = strlen(dn), z = strlen(zone_dn);
+	size_t n = strlen(dn), c = strlen(container);
+	LDAPDN parts = NULL;
+	char *prefix = NULL;
+	int k, ret = MDC_EMALF;
 
-	if (zone)
-		return strcasecmp(dn, zone_dn) == 0;
-	if (n <= z + 1 || dn[n - z - 1] != ',' ||
-	    strcasecmp(dn + n - z, zone_dn) != 0)
-		return 0;
-	for (size_t i = 0; i < n - z - 1; i++)
-		if (dn[i] == '\\')
-			i++; /* escaped character */
-		else if (dn[i] == ',')
-			return 0;
-	return 1;
+	*zone_out = *rel_out = NULL;
+	if (n <= c + 1 || dn[n - c - 1] != ',' ||
+	    strcasecmp(dn + n - c, container) != 0)
+		return MDC_EMALF;
+	prefix = strndup(dn, n - c - 1);
+	if (prefix == NULL ||
+	    ldap_str2dn(prefix, &parts, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		goto out;
+	for (k = 0; parts[k] != NULL; k++)
+		if (parts[k][0] == NULL || parts[k][1] != NULL ||
+		    strcasecmp(parts[k][0]->la_attr.bv_val, "idnsName") != 0)
+			goto out;
+	if (k != (zone ? 1 : 2))
+		goto out;
+	*zone_out = strndup(parts[k - 1][0]->la_value.bv_val,
+	                    parts[k - 1][0]->la_value.bv_len);
+	if (!zone)
+		*rel_out = strndup(parts[0][0]->la_value.bv_val,
+		                   parts[0][0]->la_value.bv_len);
+	ret = *zone_out != NULL && (zone || *rel_out != NULL) ? 0 : MDC_ENOMEM;
+out:
+	ldap_dnfree(parts);
+	free(prefix);
+	return ret;
+}
+
+/* The absolute owner name: the zone, or rel ("@", relative, absolute.). */
+static char *
+owner_name(const char *zone, const char *rel)
+{
+	size_t z = strlen(zone), n = rel != NULL ? strlen(rel) : 0;
+	const char *dot = z > 0 && zone[z - 1] == '.' ? "" : ".";
+
+	if (rel == NULL || strcmp(rel, "@") == 0)
+		return mdc_strdupf("%s%s", zone, dot);
+	if (n > 0 && rel[n - 1] == '.')
+		return strdup(rel);
+	return mdc_strdupf("%s.%s%s", rel, zone, dot);
 }
 
 int
-dns_ldap_entry(LDAP *ld, LDAPMessage *e, const char *zone_dn,
-               const ldns_rdf *origin, struct dns_entry *out)
+dns_ldap_entry(LDAP *ld, LDAPMessage *e, const char *container,
+               struct dns_entry *out)
 {
 	int zone = has_value(ld, e, "objectClass", "idnsZone");
-	char *idns = first_val(ld, e, "idnsName"), *owner = NULL, *dn;
+	char *dn = ldap_get_dn(ld, e), *zname = NULL, *rel = NULL,
+	     *owner = NULL;
 	long ttl = num_val(ld, e, "dNSTTL", DEFAULT_TTL);
+	ldns_rdf *origin = NULL;
 	int ret = MDC_EMALF;
 
 	memset(out, 0, sizeof(*out));
-	if (idns == NULL || (owner = owner_name(idns, zone, origin)) == NULL)
+	if (dn == NULL || entry_place(dn, container, zone, &zname, &rel) != 0 ||
+	    (owner = owner_name(zname, rel)) == NULL ||
+	    (origin = ldns_dname_new_frm_str(zname)) == NULL)
 		goto out;
 	if (zone && has_value(ld, e, "idnsZoneActive", "FALSE"))
 		goto out;
 	ret = MDC_ENOMEM;
-	dn = ldap_get_dn(ld, e);
-	out->dn = dn != NULL ? strdup(dn) : NULL;
-	ldap_memfree(dn);
-	if (out->dn != NULL && !dn_in_zone(out->dn, zone_dn, zone)) {
-		ret = MDC_EMALF;
-		goto out;
-	}
+	out->dn = strdup(dn);
 	out->owner = first_val(ld, e, DNS_OWNER_ATTR);
 	out->rrs = ldns_rr_list_new();
 	if (out->dn == NULL || out->rrs == NULL ||
@@ -273,7 +284,11 @@ dns_ldap_entry(LDAP *ld, LDAPMessage *e, const char *zone_dn,
 		goto out;
 	ret = entry_records(ld, e, owner, ttl, origin, out->rrs);
 out:
-	free(idns);
+	if (origin != NULL)
+		ldns_rdf_deep_free(origin);
+	ldap_memfree(dn);
+	free(zname);
+	free(rel);
 	free(owner);
 	return ret;
 }
@@ -559,10 +574,15 @@ ldap_write(void *ctx, const struct dns_snapshot *s, const struct dns_change *ch,
            size_t n, const char *principal)
 {
 	struct dns_ldap_ctx *c = ctx;
+	const struct dns_entry *z;
 	int ret;
 
 	for (size_t i = 0; i < n; i++) {
-		ret = dns_ldap_store(c->ld, c->zone_dn, s->origin, ch[i].name,
+		/* New names go below the zone's own entry. */
+		z = dns_snapshot_entry(s, ch[i].origin);
+		if (z == NULL || z->dn == NULL)
+			return MDC_ENOENT;
+		ret = dns_ldap_store(c->ld, z->dn, ch[i].origin, ch[i].name,
 		                     ch[i].old != NULL ? ch[i].old->dn : NULL,
 		                     ch[i].rrs, principal);
 		if (ret != 0)

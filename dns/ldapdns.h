@@ -28,13 +28,14 @@ extern const char *const dns_ldap_filter;
 extern char *dns_ldap_attrs[];
 
 /*
- * Convert one idnsZone/idnsRecord entry to an entry of zone origin stored
- * at zone_dn (the zone entry itself or a record directly below it; entries
- * of other zones are MDC_EMALF).  Record values that do not parse are
- * skipped.  0, MDC_EMALF or MDC_ENOMEM; out is cleared by the caller.
+ * Convert one idnsZone/idnsRecord entry below container (cn=dns,<base>):
+ * "idnsName=Z,<container>" is zone Z (its SOA from the idnsSOA* fields),
+ * "idnsName=R,idnsName=Z,<container>" the records of name R in zone Z.
+ * Record values that do not parse are skipped.  0, MDC_EMALF (not laid out
+ * like that) or MDC_ENOMEM; out is cleared by the caller.
  */
-MDC_MUSTCHECK int dns_ldap_entry(LDAP *ld, LDAPMessage *e, const char *zone_dn,
-                                 const ldns_rdf *origin, struct dns_entry *out);
+MDC_MUSTCHECK int dns_ldap_entry(LDAP *ld, LDAPMessage *e,
+                                 const char *container, struct dns_entry *out);
 
 /*
  * Store rrs (the complete RRset of name; the SOA is ignored) in the
@@ -50,7 +51,7 @@ MDC_MUSTCHECK int dns_ldap_store(LDAP *ld, const char *zone_dn,
 /* The update backend used by the daemon (ctx = struct dns_ldap_ctx). */
 struct dns_ldap_ctx {
 	LDAP *ld;
-	char *zone_dn;
+	char *container_dn;
 	char *base_dn;
 	char *dc_account; /* "DC1$" */
 };

@@ -163,8 +163,8 @@ emit(struct resp *r, const void *p, size_t n)
 
 /* Body after the question: the set, or the SOA for a negative answer. */
 static int
-body(struct resp *r, const struct dns_snapshot *s, const struct dns_set *set,
-     size_t apex_off, int with_addl)
+body(struct resp *r, const struct dns_snapshot *s, const struct dns_zone *z,
+     const struct dns_set *set, size_t apex_off, int with_addl)
 {
 	uint8_t ptr[2];
 
@@ -179,7 +179,7 @@ body(struct resp *r, const struct dns_snapshot *s, const struct dns_set *set,
 	r->h.ns = 1;
 	if (emit(r, ptr, 2) != 0)
 		return -1;
-	return emit(r, s->neg, s->neg_len);
+	return emit(r, z->neg, z->neg_len);
 }
 
 static enum dns_verdict
@@ -189,11 +189,12 @@ answer(const struct dns_snapshot *s, const uint8_t *q, const struct dns_hdr *qh,
 {
 	const struct dns_node *nd;
 	const struct dns_set *set = NULL;
+	const struct dns_zone *z;
 	size_t apex_off, qend = DNS_HDR_LEN + qi->qname_len + 4;
 	int rcode = DNS_R_NOERROR, addl;
 
-	if (!dns_name_under(key, qi->qname_len, s->apex, s->apex_len,
-	                    &apex_off))
+	z = dns_snapshot_zone(s, key, qi->qname_len, &apex_off);
+	if (z == NULL)
 		return DNS_SLOW;
 	nd = dns_snapshot_find(s, key, qi->qname_len);
 	if (nd == NULL)
@@ -203,7 +204,7 @@ answer(const struct dns_snapshot *s, const uint8_t *q, const struct dns_hdr *qh,
 	for (addl = 1; addl >= 0; addl--) {
 		memset(&r->h, 0, sizeof(r->h));
 		r->len = qend;
-		if (body(r, s, set, apex_off, addl) != 0 ||
+		if (body(r, s, z, set, apex_off, addl) != 0 ||
 		    r->len + (qi->edns ? OPT_LEN : 0) > limit)
 			continue;
 		r->h.id = qh->id;

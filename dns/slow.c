@@ -196,6 +196,7 @@ slow_query(struct dns_slow *sl, const struct dns_snapshot *s, const uint8_t *q,
 {
 	struct sq p = {0};
 	int rcode = DNS_R_REFUSED;
+	size_t off;
 
 	if (parse_query(q, qlen, &p) != 0) {
 		*outlen = hdr_only(q, DNS_R_FORMERR, out, cap);
@@ -222,11 +223,11 @@ slow_query(struct dns_slow *sl, const struct dns_snapshot *s, const uint8_t *q,
 	if ((p.qi.qtype == DNS_T_AXFR || p.qi.qtype == DNS_T_IXFR) &&
 	    p.qi.qclass == DNS_C_IN && tcp && s != NULL &&
 	    axfr_allowed(sl, peer) &&
-	    dns_name_eq(p.qname, p.qi.qname_len, s->apex, s->apex_len))
+	    dns_snapshot_zone(s, p.qname, p.qi.qname_len, &off) != NULL &&
+	    off == 0)
 		return DNS_AXFR;
 	if (p.qi.qclass == DNS_C_IN && sl->nforwarders > 0 && s != NULL &&
-	    !dns_name_under(p.qname, p.qi.qname_len, s->apex, s->apex_len,
-	                    NULL)) {
+	    dns_snapshot_zone(s, p.qname, p.qi.qname_len, NULL) == NULL) {
 		*outlen = forward(sl, q, qlen, out, cap);
 		return DNS_SEND;
 	}
@@ -282,20 +283,31 @@ dns_slow_axfr(const struct dns_snapshot *s, const uint8_t *q, size_t qlen,
               int (*send)(void *ctx, const uint8_t *msg, size_t len), void *ctx)
 {
 	struct dns_hdr h = {0};
-	uint8_t *m = malloc(DNS_MSG_MAX);
+	uint8_t *m = malloc(DNS_MSG_MAX), name[DNS_NAME_MAX + 1];
 	ldns_buffer *rb = ldns_buffer_new(512);
-	size_t qend = DNS_HDR_LEN + s->apex_len + 4, len = qend;
+	const struct dns_zone *z;
+	struct mdc_rbuf b;
+	size_t qend, len, nlen, off;
 	int ret = MDC_ENOMEM;
 
-	if (m == NULL || rb == NULL || qlen < qend)
+	if (m == NULL || rb == NULL)
+		goto out;
+	ret = MDC_EMALF;
+	mdc_rbuf_init(&b, q, qlen);
+	if (mdc_rbuf_seek(&b, DNS_HDR_LEN) != 0 ||
+	    dns_name_get(&b, name, &nlen, 1) != 0 ||
+	    (z = dns_snapshot_zone(s, name, nlen, &off)) == NULL || off != 0)
+		goto out;
+	len = qend = DNS_HDR_LEN + nlen + 4;
+	if (qlen < qend)
 		goto out;
 	memcpy(m, q, qend);
 	h.id = (uint16_t)(q[0] << 8 | q[1]);
 	h.flags = DNS_F_QR | DNS_F_AA;
 	h.qd = 1;
-	for (size_t i = 0; i < ldns_rr_list_rr_count(s->axfr); i++) {
+	for (size_t i = 0; i < ldns_rr_list_rr_count(z->axfr); i++) {
 		ldns_buffer_clear(rb);
-		if (ldns_rr2buffer_wire(rb, ldns_rr_list_rr(s->axfr, i),
+		if (ldns_rr2buffer_wire(rb, ldns_rr_list_rr(z->axfr, i),
 		                        LDNS_SECTION_ANSWER) !=
 		    LDNS_STATUS_OK) {
 			ret = MDC_EDNS;

@@ -26,7 +26,7 @@ struct dns_slow {
 	const struct dns_update_ops *ops; /* NULL: updates REFUSED */
 	void *ops_ctx;
 	long long (*now)(void); /* seconds since the epoch */
-	char event[320];        /* set by TKEY/UPDATE handling: one line to log */
+	char event[320]; /* set by TKEY/UPDATE handling: one line to log */
 };
 
 /*

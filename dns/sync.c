@@ -101,8 +101,7 @@ on_entry(ldap_sync_t *ls, LDAPMessage *msg, struct berval *uuid,
 	}
 	if (phase != LDAP_SYNC_CAPI_ADD && phase != LDAP_SYNC_CAPI_MODIFY)
 		return LDAP_SUCCESS;
-	if (dns_ldap_entry(ls->ls_ld, msg, y->wctx.zone_dn, y->origin, &e) !=
-	    0) {
+	if (dns_ldap_entry(ls->ls_ld, msg, y->wctx.container_dn, &e) != 0) {
 		dns_entry_clear(&e);
 		drop_item(y, uuid); /* no longer one of ours */
 		return LDAP_SUCCESS;
@@ -143,12 +142,13 @@ static void
 set_serial(struct dns_sync *y, struct dns_entry *ents, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (ldns_dname_compare(ents[i].name, y->origin) != 0)
-			continue;
 		for (size_t j = 0; j < ldns_rr_list_rr_count(ents[i].rrs);
 		     j++) {
 			ldns_rr *rr = ldns_rr_list_rr(ents[i].rrs, j);
-			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA)
+			/* Every zone's SOA (one counter: serials only grow). */
+			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA ||
+			    ldns_dname_compare(ldns_rr_owner(rr),
+			                       ents[i].name) != 0)
 				continue;
 			uint32_t v = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
 			uint32_t want = y->serial ? y->serial + 1
@@ -184,8 +184,9 @@ publish(struct dns_sync *y)
 		y->dirty = 0; /* retried on the next change, not in a loop */
 		return;
 	}
-	log_debug("zone %s: %zu names, serial %u", y->conf->dns_domain,
-	          s->nnodes, s->serial);
+	log_debug("zone %s (+%zu more): %zu names, serial %u",
+	          y->conf->dns_domain, s->nzones - 1, s->nnodes,
+	          s->zones[0].serial);
 	dns_server_publish(y->srv, s);
 	y->dirty = 0;
 }
@@ -254,10 +255,10 @@ open_writer(struct dns_sync *y, struct dns_slow *sl)
 
 	if ((ret = dns_ldap_connect(c, &y->wctx.ld)) != 0)
 		return ret;
-	y->wctx.zone_dn = dns_ldap_zone_dn(c);
+	y->wctx.container_dn = dns_ldap_container_dn(c);
 	y->wctx.base_dn = strdup(c->base_dn);
 	y->wctx.dc_account = mdc_strdupf("%s$", c->host_name);
-	if (y->wctx.zone_dn == NULL || y->wctx.base_dn == NULL ||
+	if (y->wctx.container_dn == NULL || y->wctx.base_dn == NULL ||
 	    y->wctx.dc_account == NULL)
 		return MDC_ENOMEM;
 	kt = mdc_dc_path(c, "krb5/dc.keytab");
@@ -357,7 +358,7 @@ dns_sync_close(struct dns_sync *y)
 		ldap_unbind_ext_s(y->ld, NULL, NULL);
 	if (y->wctx.ld != NULL)
 		ldap_unbind_ext_s(y->wctx.ld, NULL, NULL);
-	free(y->wctx.zone_dn);
+	free(y->wctx.container_dn);
 	free(y->wctx.base_dn);
 	free(y->wctx.dc_account);
 	for (size_t i = 0; i < y->n; i++)

@@ -21,6 +21,7 @@ struct work {
 
 struct upd {
 	const struct dns_snapshot *s;
+	const struct dns_zone *z; /* the zone named by the zone section */
 	struct work w[MAX_NAMES];
 	size_t n;
 };
@@ -63,16 +64,16 @@ get_work(struct upd *u, const ldns_rdf *name)
 }
 
 static int
-in_zone(const struct dns_snapshot *s, const ldns_rdf *name)
+in_zone(const struct dns_zone *z, const ldns_rdf *name)
 {
-	return ldns_dname_compare(name, s->origin) == 0 ||
-	       ldns_dname_is_subdomain(name, s->origin);
+	return ldns_dname_compare(name, z->origin) == 0 ||
+	       ldns_dname_is_subdomain(name, z->origin);
 }
 
 static int
-is_apex(const struct dns_snapshot *s, const ldns_rdf *name)
+is_apex(const struct dns_zone *z, const ldns_rdf *name)
 {
-	return ldns_dname_compare(name, s->origin) == 0;
+	return ldns_dname_compare(name, z->origin) == 0;
 }
 
 /* Same type and RDATA (names compared case-insensitively). */
@@ -151,7 +152,7 @@ check_prereq(struct upd *u, const ldns_rr_list *pre)
 
 		if (ldns_rr_ttl(rr) != 0)
 			return DNS_R_FORMERR;
-		if (!in_zone(u->s, ldns_rr_owner(rr)))
+		if (!in_zone(u->z, ldns_rr_owner(rr)))
 			return DNS_R_NOTZONE;
 		if ((w = get_work(u, ldns_rr_owner(rr))) == NULL)
 			return DNS_R_SERVFAIL;
@@ -195,14 +196,14 @@ supported_type(ldns_rr_type t)
 
 /* RFC 2136 3.4.1 prescan; returns 0 or the rcode. */
 static int
-prescan(const struct dns_snapshot *s, const ldns_rr_list *up)
+prescan(const struct dns_zone *z, const ldns_rr_list *up)
 {
 	for (size_t i = 0; i < ldns_rr_list_rr_count(up); i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(up, i);
 		ldns_rr_type t = ldns_rr_get_type(rr);
 		ldns_rr_class c = ldns_rr_get_class(rr);
 
-		if (!in_zone(s, ldns_rr_owner(rr)))
+		if (!in_zone(z, ldns_rr_owner(rr)))
 			return DNS_R_NOTZONE;
 		if (c == LDNS_RR_CLASS_IN) {
 			if (t >= 249)
@@ -237,7 +238,7 @@ authorize(struct upd *u, const ldns_rr_list *up, const char *principal,
 
 		if (w == NULL)
 			return DNS_R_SERVFAIL;
-		need = is_apex(u->s, name) ||
+		need = is_apex(u->z, name) ||
 		       (w->old != NULL &&
 		        (w->old->owner == NULL ||
 		         strcasecmp(w->old->owner, principal) != 0));
@@ -256,7 +257,7 @@ static void
 remove_rrs(struct upd *u, struct work *w, ldns_rr_type t, const ldns_rr *rr)
 {
 	ldns_rr_list *keep = ldns_rr_list_new();
-	int apex = is_apex(u->s, w->name);
+	int apex = is_apex(u->z, w->name);
 	size_t nns = count_type(w->rrs, LDNS_RR_TYPE_NS);
 
 	if (keep == NULL)
@@ -349,6 +350,7 @@ write_changes(struct upd *u, const char *principal,
 		if (!u->w[i].touched)
 			continue;
 		ch[n].name = u->w[i].name;
+		ch[n].origin = u->z->origin;
 		ch[n].old = u->w[i].old;
 		ch[n].rrs = u->w[i].rrs;
 		n++;
@@ -371,7 +373,13 @@ dns_update_apply(const struct dns_snapshot *s, const ldns_pkt *pkt,
 
 	if (ops == NULL || principal == NULL)
 		return DNS_R_REFUSED;
-	if ((rc = check_prereq(&u, pre)) != 0 || (rc = prescan(s, up)) != 0 ||
+	if (ldns_rr_list_rr_count(ldns_pkt_question(pkt)) != 1)
+		return DNS_R_FORMERR;
+	u.z = dns_snapshot_zone_at(
+	        s, ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_question(pkt), 0)));
+	if (u.z == NULL)
+		return DNS_R_NOTAUTH;
+	if ((rc = check_prereq(&u, pre)) != 0 || (rc = prescan(u.z, up)) != 0 ||
 	    (rc = authorize(&u, up, principal, ops, ctx)) != 0 ||
 	    (rc = apply_all(&u, up)) != 0)
 		goto out;
@@ -406,7 +414,7 @@ zone_section(const struct dns_snapshot *s, const uint8_t *q, size_t qlen,
 	struct mdc_rbuf b;
 	struct dns_hdr h;
 	uint16_t zt, zc;
-	size_t zl;
+	size_t zl, off;
 
 	*zend = DNS_HDR_LEN;
 	*ours = 0;
@@ -418,7 +426,8 @@ zone_section(const struct dns_snapshot *s, const uint8_t *q, size_t qlen,
 	    zc != DNS_C_IN)
 		return DNS_R_FORMERR;
 	*zend = b.pos;
-	*ours = s != NULL && dns_name_eq(zone, zl, s->apex, s->apex_len);
+	*ours = s != NULL && dns_snapshot_zone(s, zone, zl, &off) != NULL &&
+	        off == 0;
 	return 0;
 }
 

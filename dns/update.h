@@ -12,6 +12,7 @@
 /* The new complete RRset of one owner name touched by an update. */
 struct dns_change {
 	ldns_rdf *name;              /* absolute owner name (owned) */
+	const ldns_rdf *origin;      /* the zone it belongs to */
 	const struct dns_entry *old; /* its entry in the snapshot, or NULL */
 	ldns_rr_list *rrs;           /* every RR the name keeps (owned) */
 };

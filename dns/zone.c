@@ -14,6 +14,7 @@ struct item {
 	uint16_t type;
 	const ldns_rr *rr; /* NULL: ancestor name only */
 	int32_t ent;
+	int32_t zone; /* index into s->zones */
 };
 
 void
@@ -145,7 +146,7 @@ struct build {
 
 static int
 add_item(struct build *b, const uint8_t *name, size_t nlen, const ldns_rr *rr,
-         int32_t ent)
+         int32_t ent, int32_t zone)
 {
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 64;
@@ -161,6 +162,7 @@ add_item(struct build *b, const uint8_t *name, size_t nlen, const ldns_rr *rr,
 	i->type = rr != NULL ? ldns_rr_get_type(rr) : 0;
 	i->rr = rr;
 	i->ent = ent;
+	i->zone = zone;
 	return 0;
 }
 
@@ -169,6 +171,7 @@ static int
 add_entry_items(struct build *b, const struct dns_entry *e, int32_t idx)
 {
 	const struct dns_snapshot *s = b->s;
+	const struct dns_zone *z;
 	uint8_t name[DNS_NAME_MAX + 1];
 	size_t nlen, off, apex_off;
 	int ret;
@@ -181,15 +184,16 @@ add_entry_items(struct build *b, const struct dns_entry *e, int32_t idx)
 			continue;
 		memcpy(name, ldns_rdf_data(o), nlen);
 		dns_name_lower(name, nlen);
-		if (!dns_name_under(name, nlen, s->apex, s->apex_len,
-		                    &apex_off))
+		z = dns_snapshot_zone(s, name, nlen, &apex_off);
+		if (z == NULL)
 			continue; /* out of zone data is never served */
-		if ((ret = add_item(b, name, nlen, rr, idx)) != 0)
+		if ((ret = add_item(b, name, nlen, rr, idx,
+		                    (int32_t)(z - s->zones))) != 0)
 			return ret;
 		for (off = name[0] + 1; off <= apex_off && name[0] != 0;
 		     off += name[off] + 1)
-			if ((ret = add_item(b, name + off, nlen - off, NULL,
-			                    -1)) != 0)
+			if ((ret = add_item(b, name + off, nlen - off, NULL, -1,
+			                    (int32_t)(z - s->zones))) != 0)
 				return ret;
 	}
 	return 0;
@@ -366,7 +370,7 @@ chase_cname(struct build *b, const ldns_rr *cname)
 		return 0;
 	memcpy(t, ldns_rdf_data(ldns_rr_rdf(cname, 0)), tl);
 	dns_name_lower(t, tl);
-	if (!dns_name_under(t, tl, s->apex, s->apex_len, NULL))
+	if (dns_snapshot_zone(s, t, tl, NULL) == NULL)
 		return 0;
 	find_items(b, t, tl, &a, &z);
 	for (; a < z; a = j) {
@@ -459,44 +463,89 @@ build_table(struct dns_snapshot *s)
 	return 0;
 }
 
-/* Negative-answer SOA tail and the AXFR list, from the apex SOA. */
+/* Negative-answer SOA tail and the AXFR list of zone zi, from its SOA. */
 static int
-build_soa(struct dns_snapshot *s, const struct build *b)
+build_soa(struct dns_snapshot *s, const struct build *b, size_t zi)
 {
+	struct dns_zone *z = &s->zones[zi];
 	const ldns_rr *soa = NULL;
 	size_t lo, hi, start;
 	uint32_t ttl, min;
 	int ret;
 
-	find_items(b, s->apex, s->apex_len, &lo, &hi);
+	find_items(b, z->apex, z->apex_len, &lo, &hi);
 	for (; lo < hi && soa == NULL; lo++)
 		if (b->it[lo].type == DNS_T_SOA)
 			soa = b->it[lo].rr;
 	if (soa == NULL || ldns_rr_rd_count(soa) != 7)
 		return MDC_EMALF;
-	s->serial = ldns_rdf2native_int32(ldns_rr_rdf(soa, 2));
+	z->serial = ldns_rdf2native_int32(ldns_rr_rdf(soa, 2));
 	min = ldns_rdf2native_int32(ldns_rr_rdf(soa, 6));
 	ttl = ldns_rr_ttl(soa) < min ? ldns_rr_ttl(soa) : min;
 	start = s->arena_len;
 	if ((ret = put_rr_tail(s, soa, ttl)) != 0)
 		return ret;
-	s->neg = malloc(s->arena_len - start);
-	if (s->neg == NULL)
+	z->neg = malloc(s->arena_len - start);
+	if (z->neg == NULL)
 		return MDC_ENOMEM;
-	s->neg_len = s->arena_len - start;
-	memcpy(s->neg, s->arena + start, s->neg_len);
+	z->neg_len = s->arena_len - start;
+	memcpy(z->neg, s->arena + start, z->neg_len);
 	s->arena_len = start;
-	s->axfr = ldns_rr_list_new();
-	if (s->axfr == NULL ||
-	    !ldns_rr_list_push_rr(s->axfr, ldns_rr_clone(soa)))
+	z->axfr = ldns_rr_list_new();
+	if (z->axfr == NULL ||
+	    !ldns_rr_list_push_rr(z->axfr, ldns_rr_clone(soa)))
 		return MDC_ENOMEM;
 	for (size_t i = 0; i < b->n; i++)
 		if (b->it[i].rr != NULL && b->it[i].type != DNS_T_SOA &&
-		    !ldns_rr_list_push_rr(s->axfr, ldns_rr_clone(b->it[i].rr)))
+		    b->it[i].zone == (int32_t)zi &&
+		    !ldns_rr_list_push_rr(z->axfr, ldns_rr_clone(b->it[i].rr)))
 			return MDC_ENOMEM;
-	if (!ldns_rr_list_push_rr(s->axfr, ldns_rr_clone(soa)))
+	if (!ldns_rr_list_push_rr(z->axfr, ldns_rr_clone(soa)))
 		return MDC_ENOMEM;
 	return 0;
+}
+
+static int
+add_zone(struct dns_snapshot *s, const ldns_rdf *origin)
+{
+	struct dns_zone *z;
+	size_t len = ldns_rdf_size(origin);
+
+	if (len > DNS_NAME_MAX)
+		return MDC_EINVAL;
+	if (dns_snapshot_zone_at(s, origin) != NULL)
+		return 0;
+	z = realloc(s->zones, (s->nzones + 1) * sizeof(*z));
+	if (z == NULL)
+		return MDC_ENOMEM;
+	s->zones = z;
+	z = &s->zones[s->nzones];
+	memset(z, 0, sizeof(*z));
+	z->apex_len = len;
+	memcpy(z->apex, ldns_rdf_data(origin), len);
+	dns_name_lower(z->apex, len);
+	z->origin = ldns_rdf_clone(origin);
+	s->nzones++;
+	return z->origin != NULL ? 0 : MDC_ENOMEM;
+}
+
+/* The primary zone, then every entry with a SOA at its own name. */
+static int
+find_zones(struct dns_snapshot *s, const ldns_rdf *origin,
+           const struct dns_entry *ents, size_t n)
+{
+	int ret = add_zone(s, origin);
+
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		for (size_t j = 0;
+		     ret == 0 && j < ldns_rr_list_rr_count(ents[i].rrs); j++) {
+			const ldns_rr *rr = ldns_rr_list_rr(ents[i].rrs, j);
+			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA &&
+			    ldns_dname_compare(ldns_rr_owner(rr),
+			                       ents[i].name) == 0)
+				ret = add_zone(s, ents[i].name);
+		}
+	return ret;
 }
 
 static int
@@ -519,7 +568,10 @@ build_all(struct build *b, const struct dns_entry *ents, size_t n)
 		if ((ret = build_node(b, i, j)) != 0)
 			return ret;
 	}
-	if ((ret = build_soa(s, b)) != 0 || (ret = build_table(s)) != 0)
+	for (i = 0; i < s->nzones; i++)
+		if ((ret = build_soa(s, b, i)) != 0)
+			return ret;
+	if ((ret = build_table(s)) != 0)
 		return ret;
 	s->ents = calloc(n ? n : 1, sizeof(*s->ents));
 	if (s->ents == NULL)
@@ -540,15 +592,7 @@ dns_snapshot_build(const ldns_rdf *origin, const struct dns_entry *ents,
 	b.s = calloc(1, sizeof(*b.s));
 	if (b.s == NULL)
 		goto out;
-	if (ldns_rdf_size(origin) > DNS_NAME_MAX) {
-		ret = MDC_EINVAL;
-		goto out;
-	}
-	b.s->apex_len = ldns_rdf_size(origin);
-	memcpy(b.s->apex, ldns_rdf_data(origin), b.s->apex_len);
-	dns_name_lower(b.s->apex, b.s->apex_len);
-	b.s->origin = ldns_rdf_clone(origin);
-	if (b.s->origin == NULL)
+	if ((ret = find_zones(b.s, origin, ents, n)) != 0)
 		goto out;
 	ret = build_all(&b, ents, n);
 out:
@@ -569,15 +613,18 @@ dns_snapshot_free(struct dns_snapshot *s)
 	for (size_t i = 0; i < s->nents; i++)
 		dns_entry_clear(&s->ents[i]);
 	free(s->ents);
-	free(s->neg);
+	for (size_t i = 0; i < s->nzones; i++) {
+		free(s->zones[i].neg);
+		if (s->zones[i].origin != NULL)
+			ldns_rdf_deep_free(s->zones[i].origin);
+		if (s->zones[i].axfr != NULL)
+			ldns_rr_list_deep_free(s->zones[i].axfr);
+	}
+	free(s->zones);
 	free(s->arena);
 	free(s->sets);
 	free(s->nodes);
 	free(s->table);
-	if (s->origin != NULL)
-		ldns_rdf_deep_free(s->origin);
-	if (s->axfr != NULL)
-		ldns_rr_list_deep_free(s->axfr);
 	free(s);
 }
 
@@ -594,6 +641,34 @@ dns_snapshot_find(const struct dns_snapshot *s, const uint8_t *name, size_t len)
 			return nd;
 		k = (k + 1) & s->table_mask;
 	}
+	return NULL;
+}
+
+const struct dns_zone *
+dns_snapshot_zone(const struct dns_snapshot *s, const uint8_t *name, size_t len,
+                  size_t *apex_off_out)
+{
+	const struct dns_zone *best = NULL;
+	size_t off, best_off = 0;
+
+	for (size_t i = 0; i < s->nzones; i++)
+		if (dns_name_under(name, len, s->zones[i].apex,
+		                   s->zones[i].apex_len, &off) &&
+		    (best == NULL || off < best_off)) {
+			best = &s->zones[i];
+			best_off = off;
+		}
+	if (best != NULL && apex_off_out != NULL)
+		*apex_off_out = best_off;
+	return best;
+}
+
+const struct dns_zone *
+dns_snapshot_zone_at(const struct dns_snapshot *s, const ldns_rdf *name)
+{
+	for (size_t i = 0; i < s->nzones; i++)
+		if (ldns_dname_compare(s->zones[i].origin, name) == 0)
+			return &s->zones[i];
 	return NULL;
 }
 

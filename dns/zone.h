@@ -39,16 +39,24 @@ struct dns_node {
 	int32_t entry;      /* index into ents[] or -1 (empty non-terminal) */
 };
 
+/* One zone of a snapshot: an entry with a SOA at its own name. */
+struct dns_zone {
+	uint8_t apex[256]; /* lower-case wire name */
+	size_t apex_len;
+	ldns_rdf *origin;
+	uint32_t serial;
+	uint8_t *neg; /* SOA RR after its owner name (negative TTL) */
+	size_t neg_len;
+	ldns_rr_list *axfr; /* SOA, every other RR of the zone, SOA */
+};
+
 /*
  * What the query workers read.  Built once, never modified, published by
  * pointer swap (dns/server.c) and freed when no worker uses it any more.
  */
 struct dns_snapshot {
-	uint8_t apex[256];
-	size_t apex_len;
-	uint32_t serial;
-	uint8_t *neg; /* SOA RR after its owner name (negative TTL) */
-	size_t neg_len;
+	struct dns_zone *zones; /* zones[0] is the primary (the domain) */
+	size_t nzones;
 	uint8_t *arena;
 	size_t arena_len, arena_cap;
 	struct dns_set *sets;
@@ -59,19 +67,29 @@ struct dns_snapshot {
 	size_t table_mask;
 	struct dns_entry *ents; /* sorted by nothing; node->entry points here */
 	size_t nents;
-	ldns_rdf *origin;
-	ldns_rr_list *axfr; /* SOA, every other RR, SOA (owned) */
 };
 
 /*
- * Build a snapshot for zone origin from n entries (copied, the caller keeps
- * its own).  The apex entry must hold exactly one SOA.  Returns 0 and the
- * new snapshot in *out, MDC_EMALF without a SOA, MDC_ENOMEM.
+ * Build a snapshot from n entries (copied, the caller keeps its own).  The
+ * primary zone is origin, whose entry must hold its SOA; every other entry
+ * with a SOA at its own name is a zone too (e.g. a reverse zone).  Records
+ * outside every zone are ignored.  Returns 0 and the new snapshot in *out,
+ * MDC_EMALF without the primary SOA, MDC_ENOMEM.
  */
 MDC_MUSTCHECK int dns_snapshot_build(const ldns_rdf *origin,
                                      const struct dns_entry *ents, size_t n,
                                      struct dns_snapshot **out);
 void dns_snapshot_free(struct dns_snapshot *s);
+/*
+ * The zone holding lower-case wire name (the longest apex that is a suffix
+ * of it), or NULL; *apex_off_out (may be NULL) gets the apex's offset in it.
+ */
+const struct dns_zone *dns_snapshot_zone(const struct dns_snapshot *s,
+                                         const uint8_t *name, size_t len,
+                                         size_t *apex_off_out);
+/* The zone whose apex is exactly name (any case), or NULL. */
+const struct dns_zone *dns_snapshot_zone_at(const struct dns_snapshot *s,
+                                            const ldns_rdf *name);
 /* Find the node of a lower-case wire name, or NULL. */
 const struct dns_node *dns_snapshot_find(const struct dns_snapshot *s,
                                          const uint8_t *name, size_t len);

@@ -23,6 +23,11 @@ upd_ms() { # like upd, in the Windows-2000 style that Samba and AD also speak
 	{ printf 'server %s %s\nzone example.com\n' "$H_ADDR" "$P"; cat; printf 'send\n'; } > "$H_TMP/nsu.txt"
 	KRB5CCNAME="FILE:$_cc" timeout 30 nsupdate -g -o "$H_TMP/nsu.txt"
 }
+upd_zone() { # zone ccache: nsupdate -g for another zone
+	_z=$1; _cc=$2; shift 2
+	{ printf 'server %s %s\nzone %s\n' "$H_ADDR" "$P" "$_z"; cat; printf 'send\n'; } > "$H_TMP/nsu.txt"
+	KRB5CCNAME="FILE:$_cc" timeout 30 nsupdate -g "$H_TMP/nsu.txt"
+}
 owner_of() {
 	ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "idnsName=$1,$ZDN" -s base mdcDnsOwner 2>/dev/null |
 		sed -n 's/^mdcDnsOwner: //p'
@@ -122,7 +127,7 @@ t_ok "the new host9 address is answered within 1 s" t_wait 1 has host9.example.c
 t_ok "ldapdelete removes host9" ldapdelete -Q -Y EXTERNAL -H "$H_LDAPI" "idnsName=host9,$ZDN"
 t_ok "host9 is NXDOMAIN within 1 s" t_wait 1 sh -c "$D a host9.example.com | grep -q 'status: NXDOMAIN'"
 
-# Another zone in the same container is not mixed into ours.
+# ---- a second zone (reverse) in the same container ----
 t_ok "ldapmodify adds a reverse zone with a PTR" ldapmodify -Q -Y EXTERNAL -H "$H_LDAPI" <<LDIF
 dn: idnsName=0.10.in-addr.arpa,cn=dns,$H_BASE
 changetype: add
@@ -130,14 +135,14 @@ objectClass: idnsRecord
 objectClass: idnsZone
 idnsName: 0.10.in-addr.arpa
 idnsZoneActive: TRUE
-idnsSOAmName: other.example.org.
-idnsSOArName: hostmaster.example.org.
+idnsSOAmName: dc1.example.com.
+idnsSOArName: hostmaster.example.com.
 idnsSOAserial: 1
 idnsSOArefresh: 900
 idnsSOAretry: 600
 idnsSOAexpire: 86400
 idnsSOAminimum: 3600
-nSRecord: other.example.org.
+nSRecord: dc1.example.com.
 
 dn: idnsName=5.1,idnsName=0.10.in-addr.arpa,cn=dns,$H_BASE
 changetype: add
@@ -145,11 +150,30 @@ objectClass: idnsRecord
 idnsName: 5.1
 pTRRecord: host5.example.com.
 LDIF
-sleep 0.3
+t_ok "the reverse zone is served within 1 s" t_wait 1 has 5.1.0.10.in-addr.arpa PTR host5.example.com.
+out=$($D +norec -x 10.0.1.5)
+t_like "dig -x answers authoritatively" "$out" "flags: qr aa;"
+t_like "the reverse zone's SOA" "$($D +short soa 0.10.in-addr.arpa)" "^dc1\.example\.com\. hostmaster\.example\.com\. "
+t_like "NXDOMAIN in the reverse zone carries its SOA" "$($D -x 10.0.9.9)" "^0\.10\.in-addr\.arpa\.[[:space:]].*SOA"
 t_like "our SOA still names dc1" "$($D +short soa example.com)" "^dc1\.example\.com\. "
 t_is "our zone has one SOA" "$($D +short soa example.com | wc -l | tr -d ' ')" "1"
 t_ok "a record of the other zone is not grafted onto ours" hasnt 5.1.example.com PTR
-t_like "the other zone is not served (one zone per server)" "$($D ptr 5.1.0.10.in-addr.arpa)" "status: REFUSED"
+t_like "a zone we do not have is still REFUSED" "$($D ptr 5.1.0.11.in-addr.arpa)" "status: REFUSED"
+t_ok "user2 adds its PTR with nsupdate -g (as sssd does)" upd_zone 0.10.in-addr.arpa "$USRCC" <<NSU
+update add 7.0.0.10.in-addr.arpa 600 PTR host7.example.com.
+NSU
+t_ok "dig -x sees it within 1 s" t_wait 1 has 7.0.0.10.in-addr.arpa PTR host7.example.com.
+t_is "user2 owns the PTR" "$(ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "idnsName=7.0,idnsName=0.10.in-addr.arpa,cn=dns,$H_BASE" -s base mdcDnsOwner 2>/dev/null | sed -n 's/^mdcDnsOwner: //p')" "user2@EXAMPLE.COM"
+t_fail "user2 cannot change the provisioned-style PTR 5.1" upd_zone 0.10.in-addr.arpa "$USRCC" <<NSU
+update delete 5.1.0.10.in-addr.arpa PTR
+NSU
+t_ok "minidc dns add puts a PTR into the reverse zone" \
+	"$MINIDC" dns add --dir "$H_DIR" 9.0.0.10.in-addr.arpa. PTR host9.example.com.
+t_ok "it is answered within 1 s" t_wait 1 has 9.0.0.10.in-addr.arpa PTR host9.example.com.
+t_ok "minidc dns del removes it" "$MINIDC" dns del --dir "$H_DIR" 9.0.0.10.in-addr.arpa. PTR
+t_ok "it is gone within 1 s" t_wait 1 hasnt 9.0.0.10.in-addr.arpa PTR
+out=$("$MINIDC" dns add --dir "$H_DIR" www.example.net. A 10.0.0.1 2>&1); rc=$?
+t_is "a name in no zone of ours is a usage error" "$rc" "2"
 
 # ---- minidc dns add|list|del ----
 t_ok "minidc dns add" "$MINIDC" dns add --dir "$H_DIR" --ttl 300 web CNAME dc1

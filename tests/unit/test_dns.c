@@ -493,6 +493,85 @@ START_TEST(tsig_find_rules)
 }
 END_TEST
 
+static int axfr_msgs, axfr_rrs;
+
+static int
+count_axfr(void *ctx, const uint8_t *msg, size_t len)
+{
+	axfr_msgs++;
+	axfr_rrs += msg[6] << 8 | msg[7];
+	return len >= DNS_HDR_LEN ? 0 : -1;
+}
+
+START_TEST(second_zone)
+{
+	static const char *const rev[] = {
+	        "0.10.in-addr.arpa. 3600 IN SOA dc1.example.com. "
+	        "h.example.com. 3 900 600 86400 300",
+	        "5.1.0.10.in-addr.arpa. 900 IN PTR dc1.example.com.",
+	};
+	struct dns_entry e[2] = {{0}};
+	ldns_rdf *org = ldns_dname_new_frm_str("example.com.");
+	struct dns_snapshot *s0 = make_snapshot(), *s;
+	struct dns_entry *all;
+	struct dns_slow sl = {0};
+	struct sockaddr_in peer = {.sin_family = AF_INET,
+	                           .sin_addr.s_addr = htonl(0x7f000001)};
+	uint8_t q[512];
+	size_t n = s0->nents, qlen, len;
+	ldns_pkt *p;
+
+	for (int i = 0; i < 2; i++) {
+		ldns_rr *rr;
+		ck_assert_int_eq(
+		        ldns_rr_new_frm_str(&rr, rev[i], 0, NULL, NULL),
+		        LDNS_STATUS_OK);
+		e[i].name = ldns_rdf_clone(ldns_rr_owner(rr));
+		e[i].rrs = ldns_rr_list_new();
+		ldns_rr_list_push_rr(e[i].rrs, rr);
+	}
+	all = calloc(n + 2, sizeof(*all));
+	memcpy(all, s0->ents, n * sizeof(*all));
+	all[n] = e[0];
+	all[n + 1] = e[1];
+	ck_assert_int_eq(dns_snapshot_build(org, all, n + 2, &s), 0);
+	ck_assert_uint_eq(s->nzones, 2);
+	p = ask(s, "5.1.0.10.in-addr.arpa.", DNS_T_PTR, 0, 0, 0, NULL);
+	ck_assert(ldns_pkt_aa(p));
+	ck_assert_uint_eq(ldns_pkt_ancount(p), 1);
+	ldns_pkt_free(p);
+	/* A negative answer carries the SOA of the zone it is in. */
+	p = ask(s, "9.9.0.10.in-addr.arpa.", DNS_T_PTR, 0, 0, 0, NULL);
+	ck_assert_int_eq(ldns_pkt_get_rcode(p), DNS_R_NXDOMAIN);
+	ck_assert_int_eq(ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(
+	                                            ldns_pkt_authority(p), 0)),
+	                                    s->zones[1].origin),
+	                 0);
+	ck_assert_uint_eq(
+	        ldns_rr_ttl(ldns_rr_list_rr(ldns_pkt_authority(p), 0)), 300);
+	ldns_pkt_free(p);
+	p = ask(s, "1.0.11.in-addr.arpa.", DNS_T_PTR, 0, 0, 0, NULL);
+	ck_assert_int_eq(ldns_pkt_get_rcode(p), DNS_R_REFUSED);
+	ldns_pkt_free(p);
+	/* Each zone transfers its own records only. */
+	ck_assert_int_eq(dns_slow_config(&sl, "", "127.0.0.0/8"), 0);
+	qlen = mkquery(q, "0.10.in-addr.arpa.", DNS_T_AXFR, 0, 0, 0, 0);
+	ck_assert_int_eq(dns_slow_handle(&sl, s, q, qlen,
+	                                 (struct sockaddr *)&peer, 1, out,
+	                                 sizeof(out), &len),
+	                 DNS_AXFR);
+	axfr_msgs = axfr_rrs = 0;
+	ck_assert_int_eq(dns_slow_axfr(s, q, qlen, count_axfr, NULL), 0);
+	ck_assert_int_eq(axfr_rrs, 3); /* SOA, PTR, SOA */
+	dns_entry_clear(&e[0]);
+	dns_entry_clear(&e[1]);
+	free(all);
+	ldns_rdf_deep_free(org);
+	dns_snapshot_free(s);
+	dns_snapshot_free(s0);
+}
+END_TEST
+
 static Suite *
 dns_suite(void)
 {
@@ -507,6 +586,7 @@ dns_suite(void)
 	tcase_add_test(tc, slow_path_errors);
 	tcase_add_test(tc, update_rules);
 	tcase_add_test(tc, tsig_find_rules);
+	tcase_add_test(tc, second_zone);
 	suite_add_tcase(s, tc);
 	return s;
 }
