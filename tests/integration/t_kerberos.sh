@@ -117,6 +117,16 @@ t_is "the directory did not change" "$(ldapi '(objectClass=*)' 1.1 | grep -c '^d
 t_ok "group add" "$MINIDC" group add ops --dir "$H_DIR"
 t_ok "group addmember" "$MINIDC" group addmember ops alice --dir "$H_DIR"
 t_like "group list ops" "$("$MINIDC" group list ops --dir "$H_DIR" | tr A-Z a-z)" "cn=alice,cn=users"
+rid=$(ldapi '(sAMAccountName=ops)' objectSid | sed -n 's/^objectSid:: //p' |
+	base64 -d | tail -c 4 | od -An -tu4 | tr -d ' ')
+kinit_pw Alice-Pass-3 alice > /dev/null
+pac=$("$top_builddir/tests/tools/pacgroups" "$H_DIR/krb5/dc.keytab" host@dc1.example.com 2>&1)
+t_like "alice's PAC (through GSSAPI) names her groups: ops" "$pac" "^group $rid$"
+t_like "... and Domain Users as primary group" "$pac" "^primary 513$"
+kinit_pw "$ADMPW" Administrator > /dev/null
+pac=$("$top_builddir/tests/tools/pacgroups" "$H_DIR/krb5/dc.keytab" host@dc1.example.com 2>&1)
+t_like "Administrator's PAC: user RID 500" "$pac" "^user 500$"
+t_like "... in Domain Admins (512)" "$pac" "^group 512$"
 t_ok "group delmember" "$MINIDC" group delmember ops alice --dir "$H_DIR"
 t_like "computer list" "$("$MINIDC" computer list --dir "$H_DIR")" '^DC1\$$'
 t_fail "computer del refuses the DC" "$MINIDC" computer del DC1 --dir "$H_DIR"
