@@ -75,6 +75,13 @@ out=$(printf 'dn: CN=u3,%s\nchangetype: modrdn\nnewrdn: OU=u3\ndeleteoldrdn: 1\n
 t_like "an account's RDN stays CN= (64)" "$out" "Naming violation \(64\)"
 
 # ---- refusals ----
+# Anonymous writes never reach the dsa (slapd refuses them first, which is
+# why the dsa may let a request without a bind DN through: only slapd's
+# own internal operations have none).
+out=$(printf 'dn: CN=anon,%s\nchangetype: add\nobjectClass: user\n' "$U" |
+	ldapmodify -x -H "ldap://$H_ADDR" 2>&1)
+t_like "an anonymous add is refused by slapd (8)" "$out" "Strong\(er\) authentication required \(8\)"
+t_unlike "... and nothing was created" "$(root_read '(cn=anon)' dn)" "^dn:"
 out=$(printf 'dn: CN=eve,%s\nchangetype: add\nobjectClass: user\nunicodePwd:: %s\n' "$U" "$(upw Eve-Secret-1)" |
 	ldapmodify -x -H "ldap://$H_ADDR" -D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" 2>&1)
 t_like "unicodePwd over plain LDAP is refused (53)" "$out" "Server is unwilling to perform \(53\)"
