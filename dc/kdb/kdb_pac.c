@@ -81,56 +81,108 @@ copy_buffers(krb5_context ctx, krb5_pac old_pac, krb5_pac new_pac)
 	return kret;
 }
 
-/* Append the RID of SID value bv to u's groups if it is in u's domain. */
-static void
+/*
+ * Append the RID of SID value bv to u's groups if it is in u's domain and
+ * not there yet.  Returns 1 if it was added.
+ */
+static int
 add_group(struct mdc_pac_user *u, uint32_t *rids, const struct berval *bv)
 {
 	struct mdc_pac_user g;
 	uint32_t rid;
+	size_t i;
 
 	memset(&g, 0, sizeof(g));
 	if (u->ngroups >= MDC_PAC_MAX_GROUPS ||
 	    mdc_pac_split_sid((const uint8_t *)bv->bv_val, bv->bv_len, &g,
 	                      &rid) != 0)
-		return;
+		return 0;
 	if (g.dom_nsub != u->dom_nsub ||
 	    memcmp(g.dom_auth, u->dom_auth, 6) != 0 ||
 	    memcmp(g.dom_sub, u->dom_sub, 4 * (size_t)g.dom_nsub) != 0 ||
 	    rid == u->primary_gid)
-		return;
+		return 0;
+	for (i = 0; i < u->ngroups; i++)
+		if (rids[i] == rid)
+			return 0;
 	rids[u->ngroups++] = rid;
+	return 1;
 }
 
-/* The RIDs of the groups whose member attribute names dn. */
+/* Add "(member=<dn>)" to the filter being built in *f (NULL: start one). */
 static int
-group_rids(struct mdc_kdb *db, const char *dn, struct mdc_pac_user *u,
-           uint32_t *rids)
+filter_add_member(char **f, const char *dn)
 {
-	static char *const attrs[] = {"objectSid", NULL};
-	struct berval in, esc = {0, NULL}, **v;
-	LDAPMessage *res = NULL, *e;
-	char *filter = NULL;
-	int ret;
+	struct berval in, esc = {0, NULL};
+	char *n;
 
 	in.bv_val = (char *)dn;
 	in.bv_len = strlen(dn);
 	if (ldap_bv2escaped_filter_value(&in, &esc) != 0)
 		return MDC_ENOMEM;
-	filter = mdc_strdupf("(&(objectClass=group)(member=%s))", esc.bv_val);
+	n = mdc_strdupf("%s(member=%s)", *f != NULL ? *f : "", esc.bv_val);
+	ldap_memfree(esc.bv_val);
+	if (n == NULL)
+		return MDC_ENOMEM;
+	free(*f);
+	*f = n;
+	return 0;
+}
+
+/*
+ * One level of group nesting: the groups with a member in `members` (a
+ * list of "(member=...)" terms).  New ones go into u and their DNs into
+ * *next_out for the next level.
+ */
+static int
+group_level(struct mdc_kdb *db, const char *members, struct mdc_pac_user *u,
+            uint32_t *rids, char **next_out)
+{
+	static char *const attrs[] = {"objectSid", NULL};
+	struct berval **v;
+	LDAPMessage *res = NULL, *e;
+	char *filter, *gdn;
+	int ret;
+
+	*next_out = NULL;
+	filter = mdc_strdupf("(&(objectClass=group)(|%s))", members);
 	ret = filter == NULL ? MDC_ENOMEM
 	                     : mdc_kdb_search(&db->conn, db->base_dn,
 	                                      LDAP_SCOPE_SUBTREE, filter, attrs,
 	                                      0, &res);
 	for (e = ret == 0 ? ldap_first_entry(db->conn.ld, res) : NULL;
-	     e != NULL; e = ldap_next_entry(db->conn.ld, e)) {
+	     e != NULL && ret == 0; e = ldap_next_entry(db->conn.ld, e)) {
 		v = ldap_get_values_len(db->conn.ld, e, "objectSid");
-		if (v != NULL && v[0] != NULL)
-			add_group(u, rids, v[0]);
+		if (v != NULL && v[0] != NULL && add_group(u, rids, v[0])) {
+			gdn = ldap_get_dn(db->conn.ld, e);
+			ret = gdn != NULL ? filter_add_member(next_out, gdn)
+			                  : MDC_ENOMEM;
+			ldap_memfree(gdn);
+		}
 		ldap_value_free_len(v);
 	}
 	ldap_msgfree(res);
-	ldap_memfree(esc.bv_val);
 	free(filter);
+	return ret;
+}
+
+/* The RIDs of the groups the account dn is in, nested ones too (as AD). */
+static int
+group_rids(struct mdc_kdb *db, const char *dn, struct mdc_pac_user *u,
+           uint32_t *rids)
+{
+	char *members = NULL, *next = NULL;
+	int depth, ret;
+
+	ret = filter_add_member(&members, dn);
+	for (depth = 0; ret == 0 && members != NULL && depth < 8; depth++) {
+		ret = group_level(db, members, u, rids, &next);
+		free(members);
+		members = next;
+		next = NULL;
+	}
+	free(members);
+	free(next);
 	return ret;
 }
 

@@ -117,11 +117,14 @@ t_is "the directory did not change" "$(ldapi '(objectClass=*)' 1.1 | grep -c '^d
 t_ok "group add" "$MINIDC" group add ops --dir "$H_DIR"
 t_ok "group addmember" "$MINIDC" group addmember ops alice --dir "$H_DIR"
 t_like "group list ops" "$("$MINIDC" group list ops --dir "$H_DIR" | tr A-Z a-z)" "cn=alice,cn=users"
-rid=$(ldapi '(sAMAccountName=ops)' objectSid | sed -n 's/^objectSid:: //p' |
-	base64 -d | tail -c 4 | od -An -tu4 | tr -d ' ')
+ridof() { ldapi "(sAMAccountName=$1)" objectSid | sed -n 's/^objectSid:: //p' |
+	base64 -d | tail -c 4 | od -An -tu4 | tr -d ' '; }
+"$MINIDC" group add opsall --dir "$H_DIR" > /dev/null 2>&1
+"$MINIDC" group addmember opsall ops --dir "$H_DIR" > /dev/null 2>&1
 kinit_pw Alice-Pass-3 alice > /dev/null
 pac=$("$top_builddir/tests/tools/pacgroups" "$H_DIR/krb5/dc.keytab" host@dc1.example.com 2>&1)
-t_like "alice's PAC (through GSSAPI) names her groups: ops" "$pac" "^group $rid$"
+t_like "alice's PAC (through GSSAPI) names her groups: ops" "$pac" "^group $(ridof ops)$"
+t_like "... and the group ops is nested in: opsall" "$pac" "^group $(ridof opsall)$"
 t_like "... and Domain Users as primary group" "$pac" "^primary 513$"
 kinit_pw "$ADMPW" Administrator > /dev/null
 pac=$("$top_builddir/tests/tools/pacgroups" "$H_DIR/krb5/dc.keytab" host@dc1.example.com 2>&1)
