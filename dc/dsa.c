@@ -455,16 +455,17 @@ static int
 authorize(const struct mdc_sock_req *req, const struct mdc_dsa_who *who,
           const struct mdc_dsa_target *t, struct mdc_dsa_res *res)
 {
-	int account = t->user || t->computer;
+	struct mdc_dsa_facts f = {
+	        .roles = who->roles,
+	        .account = t->user || t->computer,
+	        .dns = t->dns,
+	        .exists = t->exists,
+	        .privileged = t->privileged,
+	        .wellknown = t->foreign_sid || (t->rid > 0 && t->rid < 1000),
+	        .self_change = self_change(req, who, t),
+	};
 
-	if (who->roles & (MDC_DSA_SYSTEM | MDC_DSA_ADMIN))
-		return 0;
-	if (account && (who->roles & MDC_DSA_ACCTOP) && !t->privileged &&
-	    !(t->exists && (t->foreign_sid || (t->rid > 0 && t->rid < 1000))))
-		return 0;
-	if (t->dns && (who->roles & MDC_DSA_DNSADMIN))
-		return 0;
-	if (account && self_change(req, who, t))
+	if (mdc_dsa_may(&f))
 		return 0;
 	mdc_dsa_fail(res, LDAP_INSUFFICIENT_ACCESS,
 	             "00000005: SecErr: insufficient rights to %s %s",

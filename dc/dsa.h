@@ -8,6 +8,7 @@
 #include <ldap.h>
 
 #include "dc/dcconf.h"
+#include "dc/dsa_rules.h"
 #include "dc/service.h"
 #include "dc/sockproto.h"
 #include "lib/ad.h"
@@ -33,15 +34,6 @@
  *     also writes msDS-KeyVersionNumber and pwdLastSet.
  */
 struct mdc_dsa;
-
-/* Roles of a requester (bits). */
-enum {
-	MDC_DSA_SYSTEM = 1,    /* the DC itself / the admin CLI: no authz */
-	MDC_DSA_ADMIN = 2,     /* Domain/Enterprise Admins, Administrators */
-	MDC_DSA_ACCTOP = 4,    /* Account Operators */
-	MDC_DSA_DNSADMIN = 8,  /* DnsAdmins */
-	MDC_DSA_COMPUTER = 16, /* a computer account */
-};
 
 /* Who asks: filled by mdc_dsa_identify(), or by hand for SYSTEM. */
 struct mdc_dsa_who {

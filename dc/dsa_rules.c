@@ -65,6 +65,19 @@ mdc_dsa_attr_kind(const char *name)
 }
 
 int
+mdc_dsa_may(const struct mdc_dsa_facts *f)
+{
+	if (f->roles & (MDC_DSA_SYSTEM | MDC_DSA_ADMIN))
+		return 1;
+	if (f->account && (f->roles & MDC_DSA_ACCTOP) && !f->privileged &&
+	    !(f->exists && f->wellknown))
+		return 1;
+	if (f->dns && (f->roles & MDC_DSA_DNSADMIN))
+		return 1;
+	return f->account && (f->roles & MDC_DSA_COMPUTER) && f->self_change;
+}
+
+int
 mdc_dsa_attr_self_writable(const char *name)
 {
 	static const char *const self[] = {

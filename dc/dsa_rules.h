@@ -10,6 +10,35 @@
 #include "dc/sockproto.h"
 #include "lib/err.h"
 
+/* Roles of a requester (bits). */
+enum {
+	MDC_DSA_SYSTEM = 1,    /* the DC itself / the admin CLI: no authz */
+	MDC_DSA_ADMIN = 2,     /* Domain/Enterprise Admins, Administrators */
+	MDC_DSA_ACCTOP = 4,    /* Account Operators */
+	MDC_DSA_DNSADMIN = 8,  /* DnsAdmins */
+	MDC_DSA_COMPUTER = 16, /* a computer account */
+};
+
+/* What the authorization of one operation depends on. */
+struct mdc_dsa_facts {
+	unsigned roles;  /* the requester's MDC_DSA_* bits */
+	int account;     /* the target is a user or computer */
+	int dns;         /* the target lies under cn=dns,<base> */
+	int exists;      /* the target exists (not an ADD) */
+	int privileged;  /* it is a member of an admin group */
+	int wellknown;   /* its RID is < 1000 or its SID is BUILTIN */
+	int self_change; /* a computer's MODIFY of its own entry touching
+	                  * only mdc_dsa_attr_self_writable attributes */
+};
+
+/*
+ * True if the requester may attempt the operation (values are checked
+ * later): system and admins always; Account Operators on accounts that are
+ * neither privileged nor well-known; DnsAdmins on the DNS zone; a computer
+ * its self-writable attributes.
+ */
+int mdc_dsa_may(const struct mdc_dsa_facts *f);
+
 /* How the write path treats an attribute named in a request. */
 enum mdc_dsa_attr_kind {
 	MDC_DSA_ATTR_NORMAL = 0,  /* written as given (after validation) */

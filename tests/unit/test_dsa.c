@@ -202,6 +202,38 @@ START_TEST(t_rules)
 }
 END_TEST
 
+START_TEST(t_may)
+{
+	struct mdc_dsa_facts f = {.account = 1, .exists = 1};
+
+	ck_assert(!mdc_dsa_may(&f)); /* a plain user: nothing */
+	f.roles = MDC_DSA_ADMIN;
+	f.privileged = f.wellknown = 1;
+	ck_assert(mdc_dsa_may(&f)); /* admins: even privileged accounts */
+	f.roles = MDC_DSA_ACCTOP;
+	ck_assert(!mdc_dsa_may(&f));
+	f.privileged = 0;
+	ck_assert(!mdc_dsa_may(&f)); /* well-known (krbtgt, Administrator) */
+	f.wellknown = 0;
+	ck_assert(mdc_dsa_may(&f));
+	f.account = 0;
+	ck_assert(!mdc_dsa_may(&f)); /* groups, containers: not theirs */
+	f.roles = MDC_DSA_DNSADMIN;
+	ck_assert(!mdc_dsa_may(&f));
+	f.dns = 1;
+	ck_assert(mdc_dsa_may(&f));
+	f = (struct mdc_dsa_facts){
+	        .roles = MDC_DSA_COMPUTER, .account = 1, .exists = 1};
+	ck_assert(!mdc_dsa_may(&f));
+	f.self_change = 1;
+	ck_assert(mdc_dsa_may(&f));
+	f.roles = 0; /* a user may not use the computer's self-writes */
+	ck_assert(!mdc_dsa_may(&f));
+	f.roles = MDC_DSA_SYSTEM;
+	ck_assert(mdc_dsa_may(&f));
+}
+END_TEST
+
 START_TEST(t_req_from_mods)
 {
 	char *v1[] = {"computer", NULL};
@@ -235,6 +267,7 @@ main(void)
 	tcase_add_test(tc, t_framing_result);
 	tcase_add_test(tc, t_unicodepwd);
 	tcase_add_test(tc, t_rules);
+	tcase_add_test(tc, t_may);
 	tcase_add_test(tc, t_req_from_mods);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
