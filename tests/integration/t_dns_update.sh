@@ -189,6 +189,22 @@ t_like "with a one-line reason" "$out" "^minidc dns: del web: no such record$"
 out=$("$MINIDC" dns add --dir "$H_DIR" bad A not-an-address 2>&1); rc=$?
 t_is "a malformed record is a usage error" "$rc" "2"
 
+# ---- the directory restarts under us ----
+spid=$(pgrep -f "slapd .*$H_DIR/" | head -n 1)
+dpid=$(pgrep -f "dns-serve --dir $H_DIR" | head -n 1)
+t_ok "slapd is killed (-9)" kill -9 "$spid"
+t_ok "the supervisor restarts the DNS server too" t_wait 15 sh -c \
+	"p=\$(pgrep -f 'dns-serve --dir $H_DIR' | head -n 1); [ -n \"\$p\" ] && [ \"\$p\" != $dpid ]"
+t_ok "the zone is answered again" t_wait 15 has dc1.example.com A "$H_ADDR"
+t_ok "ldapmodify after the restart" ldapmodify -Q -Y EXTERNAL -H "$H_LDAPI" <<LDIF
+dn: idnsName=after,$ZDN
+changetype: add
+objectClass: idnsRecord
+idnsName: after
+aRecord: 10.0.0.42
+LDIF
+t_ok "is answered within 1 s (the sync stream is back)" t_wait 1 has after.example.com A 10.0.0.42
+
 # ---- persistence across stop/run ----
 t_ok "nsupdate -g adds host8 before the restart" upd "$ADMCC" <<NSU
 update add host8.example.com 3600 A 10.0.0.8
