@@ -34,7 +34,7 @@ MDC_MUSTCHECK int mdc_slapd_conf_write(const struct mdc_dcconf *conf,
 				       char *err, size_t errlen);
 
 /*
- * slapd's worker threads: twice the online cores, at least 4.  The dsa
+ * slapd's worker threads: twice the online cores, at least 16.  The dsa
  * sizes its write slots from it (every write it works on holds one thread
  * and needs a second for its own write: dc/dsa_serve.c).
  */

@@ -107,12 +107,26 @@ mdc_log(enum mdc_log_level lvl, const char *fmt, ...)
 void
 mdc_log_line(const char *ident, const char *text)
 {
-	char saved[sizeof(log_ident)];
+	char line[2048], ts[32];
+	struct timespec now;
+	struct tm tm;
+	int n;
 
-	memcpy(saved, log_ident, sizeof(saved));
-	mdc_log_set_ident(ident);
-	mdc_log(MDC_LOG_INFO, "%s", text);
-	memcpy(log_ident, saved, sizeof(saved));
+	/* The child's line carries its own level ("info: ..."), if any. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	n = snprintf(line, sizeof(line), "%s.%03ldZ %s: %s\n", ts,
+		     now.tv_nsec / 1000000, ident, text);
+	if (n < 0)
+		return;
+	if (n >= (int)sizeof(line)) {
+		n = (int)sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	write_all(STDERR_FILENO, line, (size_t)n);
+	if (log_fd >= 0)
+		write_all(log_fd, line, (size_t)n);
 }
 
 void

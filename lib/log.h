@@ -35,7 +35,7 @@ void mdc_vlog(enum mdc_log_level lvl, const char *fmt, va_list ap);
 #define log_info(...) mdc_log(MDC_LOG_INFO, __VA_ARGS__)
 #define log_debug(...) mdc_log(MDC_LOG_DEBUG, __VA_ARGS__)
 /* Log one line on behalf of another service (the supervisor relays its
- * children's output this way), at info level. */
+ * children's output this way): "<time> <ident>: <text>", never filtered. */
 void mdc_log_line(const char *ident, const char *text);
 void log_err_r(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
