@@ -22,7 +22,7 @@ const struct mdc_cmd mdc_commands[] = {
 	{ "cldap-serve", mdc_cmd_cldap_serve, NULL },
 	{ "dsa-serve", mdc_cmd_dsa_serve, NULL },
 	{ "dns-serve", dns_cmd_serve, NULL },
-	{ "dns", dns_cmd_admin, "dns list|add|del --dir DIR [--ttl N] [NAME TYPE [DATA...]]" },
+	{ "dns", dns_cmd_admin, "dns list|add|del|addzone|delzone --dir DIR [--ttl N] [NAME TYPE [DATA...] | ZONE]" },
 	{ "user", mdc_cmd_user, "user add|del|passwd|enable|disable NAME | user list --dir DIR [--password-file F] [--kerberos]" },
 	{ "group", mdc_cmd_group, "group add NAME | addmember|delmember GROUP ACCOUNT | list [GROUP] --dir DIR" },
 	{ "computer", mdc_cmd_computer, "computer list | del NAME --dir DIR" },

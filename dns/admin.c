@@ -13,7 +13,9 @@
 
 #define USAGE                                                                  \
 	"usage: minidc dns list --dir DIR | add --dir DIR [--ttl N] NAME "     \
-	"TYPE DATA... | del --dir DIR NAME TYPE [DATA...]"
+	"TYPE DATA... | del --dir DIR NAME TYPE [DATA...] | addzone --dir "    \
+	"DIR "                                                                 \
+	"ZONE | delzone --dir DIR ZONE"
 
 struct adm {
 	struct mdc_dcconf conf;
@@ -174,6 +176,95 @@ parse_set(struct adm *a, char **argv, ldns_rr **rr)
 	return st == LDNS_STATUS_OK ? 0 : MDC_EINVAL;
 }
 
+/* A new zone (e.g. a reverse zone) served by this DC: SOA and NS name it. */
+static int
+add_zone(struct adm *a, const char *zone)
+{
+	const struct mdc_dcconf *c = &a->conf;
+	ldns_rdf *name = ldns_dname_new_frm_str(zone);
+	char *mname = mdc_strdupf("%s.", c->fqdn);
+	char *rname = mdc_strdupf("hostmaster.%s.", c->dns_domain);
+	char *z = strdup(zone), *dn = NULL;
+	char *oc[] = {"top", "idnsRecord", "idnsZone", NULL};
+	char *zv[] = {z, NULL}, *tv[] = {"TRUE", NULL}, *mv[] = {mname, NULL};
+	char *rv[] = {rname, NULL}, *s1[] = {"1", NULL}, *s2[] = {"900", NULL};
+	char *s3[] = {"600", NULL}, *s4[] = {"86400", NULL};
+	char *s5[] = {"3600", NULL};
+	LDAPMod mods[] = {
+	        {LDAP_MOD_ADD, "objectClass", {oc}},
+	        {LDAP_MOD_ADD, "idnsName", {zv}},
+	        {LDAP_MOD_ADD, "idnsZoneActive", {tv}},
+	        {LDAP_MOD_ADD, "idnsSOAmName", {mv}},
+	        {LDAP_MOD_ADD, "idnsSOArName", {rv}},
+	        {LDAP_MOD_ADD, "idnsSOAserial", {s1}},
+	        {LDAP_MOD_ADD, "idnsSOArefresh", {s2}},
+	        {LDAP_MOD_ADD, "idnsSOAretry", {s3}},
+	        {LDAP_MOD_ADD, "idnsSOAexpire", {s4}},
+	        {LDAP_MOD_ADD, "idnsSOAminimum", {s5}},
+	        {LDAP_MOD_ADD, "nSRecord", {mv}},
+	};
+	LDAPMod *ptrs[sizeof(mods) / sizeof(mods[0]) + 1];
+	int ret = MDC_ENOMEM;
+
+	if (name == NULL || mname == NULL || rname == NULL || z == NULL)
+		goto out;
+	ret = MDC_EEXIST;
+	if (zone_of(a, name) != NULL &&
+	    ldns_dname_compare(zone_of(a, name)->name, name) == 0)
+		goto out;
+	if (z[0] != '\0' && z[strlen(z) - 1] == '.')
+		z[strlen(z) - 1] = '\0'; /* stored without the root dot */
+	ret = MDC_ENOMEM;
+	if ((dn = mdc_strdupf("idnsName=%s,cn=dns,%s", z, c->base_dn)) == NULL)
+		goto out;
+	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++)
+		ptrs[i] = &mods[i];
+	ptrs[sizeof(mods) / sizeof(mods[0])] = NULL;
+	ret = ldap_add_ext_s(a->ld, dn, ptrs, NULL, NULL) == LDAP_SUCCESS
+	              ? 0
+	              : MDC_ELDAP;
+out:
+	if (name != NULL)
+		ldns_rdf_deep_free(name);
+	free(mname);
+	free(rname);
+	free(z);
+	free(dn);
+	return ret;
+}
+
+/* Remove a zone other than the domain's, with every name in it. */
+static int
+del_zone(struct adm *a, const char *zone)
+{
+	ldns_rdf *name = ldns_dname_new_frm_str(zone);
+	const struct dns_entry *z;
+	int ret = MDC_EINVAL;
+
+	if (name == NULL)
+		return MDC_EINVAL;
+	z = zone_of(a, name);
+	if (z == NULL || ldns_dname_compare(z->name, name) != 0) {
+		ret = MDC_ENOENT;
+		goto out;
+	}
+	ret = MDC_EDENIED;
+	if (ldns_dname_compare(name, a->origin) == 0)
+		goto out; /* the domain's own zone stays */
+	ret = 0;
+	for (size_t i = 0; i < a->n && ret == 0; i++)
+		if (&a->ents[i] != z && zone_of(a, a->ents[i].name) == z &&
+		    ldap_delete_ext_s(a->ld, a->ents[i].dn, NULL, NULL) !=
+		            LDAP_SUCCESS)
+			ret = MDC_ELDAP;
+	if (ret == 0 &&
+	    ldap_delete_ext_s(a->ld, z->dn, NULL, NULL) != LDAP_SUCCESS)
+		ret = MDC_ELDAP;
+out:
+	ldns_rdf_deep_free(name);
+	return ret;
+}
+
 static int
 run(struct adm *a, const char *sub, int argc, char **argv, long ttl)
 {
@@ -184,6 +275,10 @@ run(struct adm *a, const char *sub, int argc, char **argv, long ttl)
 		return ret;
 	if (strcmp(sub, "list") == 0)
 		return argc == 0 ? cmd_list(a) : MDC_EINVAL;
+	if (strcmp(sub, "addzone") == 0)
+		return argc == 1 ? add_zone(a, argv[0]) : MDC_EINVAL;
+	if (strcmp(sub, "delzone") == 0)
+		return argc == 1 ? del_zone(a, argv[0]) : MDC_EINVAL;
 	if ((!del && strcmp(sub, "add") != 0) || argc < 2 || (!del && argc < 3))
 		return MDC_EINVAL;
 	ret = argc == 2 ? parse_set(a, argv, &rr)
@@ -238,10 +333,13 @@ dns_cmd_admin(int argc, char **argv)
 	if (ret == MDC_EINVAL) {
 		fprintf(stderr, "%s\n", USAGE);
 	} else if (ret != 0) {
+		int zone = strstr(sub, "zone") != NULL;
 		mdc_cmd_error("dns", "%s %s: %s", sub,
 		              argc > optind ? argv[optind] : "",
-		              ret == MDC_ENOENT ? "no such record"
-		                                : mdc_strerror(ret));
+		              ret == MDC_ENOENT   ? (zone ? "no such zone"
+		                                          : "no such record")
+		              : ret == MDC_EEXIST ? "the zone exists"
+		                                  : mdc_strerror(ret));
 	}
 	for (size_t i = 0; i < a.n; i++)
 		dns_entry_clear(&a.ents[i]);

@@ -174,6 +174,19 @@ t_ok "minidc dns del removes it" "$MINIDC" dns del --dir "$H_DIR" 9.0.0.10.in-ad
 t_ok "it is gone within 1 s" t_wait 1 hasnt 9.0.0.10.in-addr.arpa PTR
 out=$("$MINIDC" dns add --dir "$H_DIR" www.example.net. A 10.0.0.1 2>&1); rc=$?
 t_is "a name in no zone of ours is a usage error" "$rc" "2"
+t_ok "minidc dns addzone 1.10.in-addr.arpa" "$MINIDC" dns addzone --dir "$H_DIR" 1.10.in-addr.arpa
+t_ok "the new zone's SOA is answered within 1 s" t_wait 1 has 1.10.in-addr.arpa SOA "dc1.example.com. hostmaster.example.com."
+t_is "its NS is this DC" "$($D +short ns 1.10.in-addr.arpa)" "dc1.example.com."
+out=$("$MINIDC" dns addzone --dir "$H_DIR" 1.10.in-addr.arpa 2>&1); rc=$?
+t_is "adding it twice fails" "$rc" "1"
+t_like "with a one-line reason" "$out" "^minidc dns: addzone 1\.10\.in-addr\.arpa: the zone exists$"
+t_ok "minidc dns add a PTR into it" "$MINIDC" dns add --dir "$H_DIR" 3.0.1.10.in-addr.arpa. PTR host3.example.com.
+t_ok "the PTR is answered within 1 s" t_wait 1 has 3.0.1.10.in-addr.arpa PTR host3.example.com.
+t_ok "minidc dns delzone removes the zone and its names" "$MINIDC" dns delzone --dir "$H_DIR" 1.10.in-addr.arpa
+t_ok "the zone is no longer served (REFUSED) within 1 s" t_wait 1 sh -c "$D soa 1.10.in-addr.arpa | grep -q 'status: REFUSED'"
+out=$("$MINIDC" dns delzone --dir "$H_DIR" example.com 2>&1); rc=$?
+t_is "the domain's own zone cannot be deleted" "$rc" "1"
+t_is "the domain's zone is still served" "$($D +short ns example.com)" "dc1.example.com."
 
 # ---- minidc dns add|list|del ----
 t_ok "minidc dns add" "$MINIDC" dns add --dir "$H_DIR" --ttl 300 web CNAME dc1
