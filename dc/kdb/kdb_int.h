@@ -73,6 +73,11 @@ krb5_error_code mdc_kdb_change_pwd(krb5_context ctx, krb5_keyblock *mkey,
                                    krb5_key_salt_tuple *ks, int nks,
                                    char *passwd, int new_kvno,
                                    krb5_boolean keepold, krb5_db_entry *e);
+void mdc_kdb_audit_as_req(krb5_context ctx, krb5_kdc_req *request,
+                          const krb5_address *local_addr,
+                          const krb5_address *remote_addr,
+                          krb5_db_entry *client, krb5_db_entry *server,
+                          krb5_timestamp authtime, krb5_error_code error_code);
 krb5_error_code mdc_kdb_delete_principal(krb5_context ctx,
                                          krb5_const_principal p);
 krb5_error_code mdc_kdb_check_allowed_to_delegate(krb5_context ctx,

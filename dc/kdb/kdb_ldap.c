@@ -15,6 +15,7 @@ char *const mdc_kdb_rec_attrs[] = {
         "servicePrincipalName",
         "minidcKrbPrincipalName",
         "userAccountControl",
+        "lastLogonTimestamp",
         "msDS-AllowedToDelegateTo",
         "minidcKrbFlags",
         "minidcKrbMaxLife",
@@ -296,6 +297,8 @@ rec_attr(struct mdc_kdb_rec *r, const char *a, struct berval **v)
 		bv_int(v[0], &r->pwd_last_set, NULL);
 	else if (strcasecmp(a, "msDS-KeyVersionNumber") == 0)
 		bv_int(v[0], &r->kvno, NULL);
+	else if (strcasecmp(a, "lastLogonTimestamp") == 0)
+		bv_int(v[0], &r->last_logon, NULL);
 	return 0;
 }
 

@@ -514,3 +514,43 @@ mdc_kdb_delete_principal(krb5_context ctx, krb5_const_principal p)
 	mdc_kdb_rec_free(r);
 	return mdc_kdb_err(ret);
 }
+
+/*
+ * AD's lastLogonTimestamp: written on a successful AS-REQ only when the
+ * stored value is older than the sync interval (14 days less up to 5 random
+ * days, as AD does), so there is no directory write per AS-REQ.
+ */
+#define LOGON_SYNC_DAYS 14
+
+void
+mdc_kdb_audit_as_req(krb5_context ctx, krb5_kdc_req *request,
+                     const krb5_address *local_addr,
+                     const krb5_address *remote_addr, krb5_db_entry *client,
+                     krb5_db_entry *server, krb5_timestamp authtime,
+                     krb5_error_code error_code)
+{
+	struct mdc_kdb_edata *ed;
+	struct modlist ml = {.n = 0};
+	struct mdc_kdb *db;
+	int64_t now, limit;
+	uint32_t rnd = 0;
+
+	if (error_code != 0 || client == NULL || mdc_kdb_state(ctx, &db) != 0)
+		return;
+	ed = (struct mdc_kdb_edata *)client->e_data;
+	if (ed == NULL || ed->rec == NULL || ed->rec->sam == NULL ||
+	    mdc_kdb_rec_is_krbtgt(ed->rec))
+		return;
+	now = mdc_kdb_nttime(time(NULL));
+	if (mdc_random(&rnd, sizeof(rnd)) != 0)
+		rnd = 0;
+	limit = (int64_t)(LOGON_SYNC_DAYS * 86400 - rnd % (5 * 86400)) *
+	        10000000LL;
+	if (ed->rec->last_logon > 0 && now - ed->rec->last_logon < limit)
+		return;
+	mod_int(&ml, LDAP_MOD_REPLACE, "lastLogonTimestamp", now);
+	if (ml.err == 0 &&
+	    mdc_kdb_modify(&db->conn, ed->rec->dn, ml.m, NULL) == 0)
+		ed->rec->last_logon = now;
+	modlist_free(&ml);
+}

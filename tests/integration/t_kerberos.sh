@@ -50,6 +50,10 @@ t_is "minidc user add alice (password on stdin)" "$?" 0
 out=$(kinit_pw Alice-Pass-1 alice)
 t_like "kinit alice" "$(klist 2>&1)" "Default principal: alice@EXAMPLE.COM"
 t_like "alice has an LDAP password hash too" "$(ldapi '(sAMAccountName=alice)' userPassword)" "userPassword::"
+llt=$(attr alice lastLogonTimestamp)
+t_like "a logon sets lastLogonTimestamp (NT time)" "$llt" "^1[0-9]{17}$"
+kinit_pw Alice-Pass-1 alice > /dev/null
+t_is "... and the next AS-REQ does not write it again" "$(attr alice lastLogonTimestamp)" "$llt"
 printf 'Alice-Pass-1\nAlice-Pass-2\nAlice-Pass-2\n' | kpasswd alice > "$H_TMP/kpw.out" 2>&1
 t_is "kpasswd alice" "$?" 0
 t_fail "old password fails after kpasswd" sh -c "echo Alice-Pass-1 | kinit alice"
