@@ -591,7 +591,47 @@ ldap_write(void *ctx, const struct dns_snapshot *s, const struct dns_change *ch,
 	return 0;
 }
 
+static int
+ldap_lookup(void *ctx, const struct dns_snapshot *s, const ldns_rdf *origin,
+            const ldns_rdf *name, struct dns_entry *out)
+{
+	struct dns_ldap_ctx *c = ctx;
+	const struct dns_entry *z = dns_snapshot_entry(s, origin);
+	char *rel = relative_name(name, origin), *erel = NULL, *f = NULL;
+	int apex = rel != NULL && strcmp(rel, "@") == 0, ret = MDC_ENOMEM;
+	LDAPMessage *res = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (z == NULL || z->dn == NULL || rel == NULL) {
+		ret = rel == NULL ? MDC_ENOMEM : MDC_ENOENT;
+		goto out;
+	}
+	if (!apex && ((erel = escaped(rel)) == NULL ||
+	              (f = mdc_strdupf("(&(objectClass=idnsRecord)"
+	                               "(idnsName=%s))",
+	                               erel)) == NULL))
+		goto out;
+	if (ldap_search_ext_s(
+	            c->ld, z->dn, apex ? LDAP_SCOPE_BASE : LDAP_SCOPE_ONELEVEL,
+	            apex ? "(objectClass=idnsZone)" : f, dns_ldap_attrs, 0,
+	            NULL, NULL, NULL, 2, &res) != LDAP_SUCCESS) {
+		ret = MDC_ELDAP;
+		goto out;
+	}
+	ret = ldap_count_entries(c->ld, res) < 1
+	              ? MDC_ENOENT
+	              : dns_ldap_entry(c->ld, ldap_first_entry(c->ld, res),
+	                               c->container_dn, out);
+out:
+	ldap_msgfree(res);
+	ldap_memfree(erel);
+	free(f);
+	free(rel);
+	return ret;
+}
+
 const struct dns_update_ops dns_ldap_ops = {
         .privileged = ldap_privileged,
         .write = ldap_write,
+        .lookup = ldap_lookup,
 };

@@ -14,7 +14,8 @@
 
 struct work {
 	ldns_rdf *name;
-	const struct dns_entry *old;
+	const struct dns_entry *old; /* &cur, a snapshot entry, or NULL */
+	struct dns_entry cur;        /* as the backend has it right now */
 	ldns_rr_list *rrs;
 	int touched;
 };
@@ -22,6 +23,8 @@ struct work {
 struct upd {
 	const struct dns_snapshot *s;
 	const struct dns_zone *z; /* the zone named by the zone section */
+	const struct dns_update_ops *ops;
+	void *ctx;
 	struct work w[MAX_NAMES];
 	size_t n;
 };
@@ -32,10 +35,36 @@ upd_free(struct upd *u)
 	for (size_t i = 0; i < u->n; i++) {
 		ldns_rdf_deep_free(u->w[i].name);
 		ldns_rr_list_deep_free(u->w[i].rrs);
+		dns_entry_clear(&u->w[i].cur);
 	}
 }
 
-/* The working copy of a name's records (created from the snapshot). */
+/*
+ * What the name holds now: from the backend when it can tell (our own
+ * last write may not have reached the snapshot yet: two updates in a row
+ * must not lose the first), else from the snapshot.  0 or MDC_E*.
+ */
+static int
+current(struct upd *u, struct work *w, const ldns_rdf *name)
+{
+	int ret;
+
+	memset(&w->cur, 0, sizeof(w->cur));
+	if (u->ops == NULL || u->ops->lookup == NULL) {
+		w->old = dns_snapshot_entry(u->s, name);
+		return 0;
+	}
+	ret = u->ops->lookup(u->ctx, u->s, u->z->origin, name, &w->cur);
+	if (ret == MDC_ENOENT) {
+		dns_entry_clear(&w->cur);
+		w->old = NULL;
+		return 0;
+	}
+	w->old = ret == 0 ? &w->cur : NULL;
+	return ret;
+}
+
+/* The working copy of a name's records. */
 static struct work *
 get_work(struct upd *u, const ldns_rdf *name)
 {
@@ -47,7 +76,10 @@ get_work(struct upd *u, const ldns_rdf *name)
 	if (u->n == MAX_NAMES)
 		return NULL;
 	w = &u->w[u->n];
-	w->old = dns_snapshot_entry(u->s, name);
+	if (current(u, w, name) != 0) {
+		dns_entry_clear(&w->cur);
+		return NULL;
+	}
 	w->name = ldns_rdf_clone(name);
 	w->rrs = w->old != NULL ? ldns_rr_list_clone(w->old->rrs)
 	                        : ldns_rr_list_new();
@@ -57,6 +89,7 @@ get_work(struct upd *u, const ldns_rdf *name)
 			ldns_rdf_deep_free(w->name);
 		if (w->rrs != NULL)
 			ldns_rr_list_deep_free(w->rrs);
+		dns_entry_clear(&w->cur);
 		return NULL;
 	}
 	u->n++;
@@ -379,6 +412,8 @@ dns_update_apply(const struct dns_snapshot *s, const ldns_pkt *pkt,
 	        s, ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_question(pkt), 0)));
 	if (u.z == NULL)
 		return DNS_R_NOTAUTH;
+	u.ops = ops;
+	u.ctx = ctx;
 	if ((rc = check_prereq(&u, pre)) != 0 || (rc = prescan(u.z, up)) != 0 ||
 	    (rc = authorize(&u, up, principal, ops, ctx)) != 0 ||
 	    (rc = apply_all(&u, up)) != 0)

@@ -29,6 +29,14 @@ struct dns_update_ops {
 	int (*write)(void *ctx, const struct dns_snapshot *s,
 	             const struct dns_change *ch, size_t n,
 	             const char *principal);
+	/*
+	 * Optional: fill *out with name (in zone origin) as stored now, so an
+	 * update sees the previous one even before the snapshot does.  0,
+	 * MDC_ENOENT if the name has no entry, another MDC_E* on failure.
+	 */
+	int (*lookup)(void *ctx, const struct dns_snapshot *s,
+	              const ldns_rdf *origin, const ldns_rdf *name,
+	              struct dns_entry *out);
 };
 
 /*

@@ -60,6 +60,19 @@ update add mshost.example.com 600 A 10.0.0.12
 NSU
 t_ok "dig sees mshost within 1 s" t_wait 1 has mshost.example.com A 10.0.0.12
 
+# Back-to-back updates of one name (sssd sends A, then AAAA): none is lost,
+# though the second arrives before the first has come back through the sync.
+t_ok "three updates of one name in one nsupdate session" upd "$USRCC" <<NSU
+update add burst.example.com 600 A 10.0.0.31
+send
+update add burst.example.com 600 AAAA fd00::31
+send
+update add burst.example.com 600 TXT "third"
+NSU
+t_ok "the A is served" t_wait 1 has burst.example.com A 10.0.0.31
+t_ok "the AAAA is served" t_wait 1 has burst.example.com AAAA fd00::31
+t_ok "the TXT is served" t_wait 1 has burst.example.com TXT third
+
 # ---- the owner rule ----
 t_fail "user2 cannot replace host2 (owned by Administrator)" upd "$USRCC" <<NSU
 update delete host2.example.com A
