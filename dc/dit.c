@@ -140,7 +140,9 @@ emit_account(struct ditctx *x, const char *dn, const char *cn, const char *sam,
 		"objectClass: organizationalPerson\nobjectClass: user\n%s"
 		"cn: %s\nsAMAccountName: %s\nuserAccountControl: %d\n"
 		"primaryGroupID: %d\nsAMAccountType: %d\n"
-		"accountExpires: 9223372036854775807\n%s",
+		"accountExpires: 9223372036854775807\ncodePage: 0\ncountryCode: 0\n"
+		"badPwdCount: 0\nbadPasswordTime: 0\nlastLogoff: 0\nlastLogon: 0\n"
+		"logonCount: 0\ninstanceType: 4\n%s",
 		dn, computer ? "objectClass: computer\n" : "", cn, sam, uac, pgid,
 		computer ? MDC_SAT_MACHINE : MDC_SAT_USER, extra);
 	ret = emit_sid(x, &x->dom, rid);

@@ -52,6 +52,12 @@ mdc_dsa_attr_kind(const char *name)
 	        "mdcRidNext",
 	        "userPassword",
 	        "lastLogonTimestamp",
+	        "badPwdCount",
+	        "badPasswordTime",
+	        "lastLogon",
+	        "lastLogoff",
+	        "logonCount",
+	        "instanceType",
 	        NULL,
 	};
 

@@ -644,6 +644,20 @@ write_add(struct wctx *w)
 	}
 }
 
+/* The logon bookkeeping AD keeps on every account (MS-ADTS 3.1.1.4.5.x);
+ * a Samba DC writes the same set on a join. */
+static void
+add_account_counters(struct wctx *w)
+{
+	static const char *const zero[] = {
+	        "codePage",  "countryCode", "badPwdCount", "badPasswordTime",
+	        "lastLogoff", "lastLogon",  "logonCount",  NULL};
+
+	for (int i = 0; zero[i] != NULL; i++)
+		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, zero[i], "0");
+	mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "instanceType", "4");
+}
+
 static void
 add_account(struct wctx *w, int computer)
 {
@@ -674,6 +688,7 @@ add_account(struct wctx *w, int computer)
 	if (mdc_sock_attr_get(w->req, "accountExpires") == NULL)
 		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "accountExpires",
 		                 NEVER_EXPIRES);
+	add_account_counters(w);
 	(void)uac;
 	add_identity(w, computer ? "Computer" : "Person");
 	if (!failed(w))
