@@ -155,34 +155,49 @@ struct udp_bufs {
 };
 
 static void
+add_out(struct udp_bufs *b, int slot, int i, size_t len)
+{
+	b->iov_out[slot].iov_base = b->rbuf[slot];
+	b->iov_out[slot].iov_len = len;
+	memset(&b->out[slot].msg_hdr, 0, sizeof(b->out[slot].msg_hdr));
+	b->out[slot].msg_hdr.msg_name = &b->peer[i];
+	b->out[slot].msg_hdr.msg_namelen = b->in[i].msg_hdr.msg_namelen;
+	b->out[slot].msg_hdr.msg_iov = &b->iov_out[slot];
+	b->out[slot].msg_hdr.msg_iovlen = 1;
+}
+
+static void
 udp_batch(struct worker *w, struct udp_bufs *b, int n)
 {
 	const struct dns_snapshot *s = acquire(w);
-	int nout = 0;
+	int nout = 0, nfwd = 0, fwd[BATCH], v;
 	size_t len;
 
 	for (int i = 0; i < n; i++) {
 		if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
 			continue;
-		if (handle(w->srv, s, b->qbuf[i], b->in[i].msg_len,
+		v = handle(w->srv, s, b->qbuf[i], b->in[i].msg_len,
 		           (struct sockaddr *)&b->peer[i], 0, b->rbuf[nout],
-		           UDP_OUT, &len) != DNS_SEND)
-			continue;
-		b->iov_out[nout].iov_base = b->rbuf[nout];
-		b->iov_out[nout].iov_len = len;
-		memset(&b->out[nout].msg_hdr, 0, sizeof(b->out[nout].msg_hdr));
-		b->out[nout].msg_hdr.msg_name = &b->peer[i];
-		b->out[nout].msg_hdr.msg_namelen = b->in[i].msg_hdr.msg_namelen;
-		b->out[nout].msg_hdr.msg_iov = &b->iov_out[nout];
-		b->out[nout].msg_hdr.msg_iovlen = 1;
-		nout++;
+		           UDP_OUT, &len);
+		if (v == DNS_FORWARD)
+			fwd[nfwd++] = i;
+		else if (v == DNS_SEND)
+			add_out(b, nout++, i, len);
 	}
 	release(w);
+	/* Relays block: done without the snapshot, after the rest. */
+	for (int k = 0; k < nfwd; k++) {
+		len = dns_slow_forward(&w->srv->slow, b->qbuf[fwd[k]],
+		                       b->in[fwd[k]].msg_len, b->rbuf[nout],
+		                       UDP_OUT);
+		if (len > 0)
+			add_out(b, nout++, fwd[k], len);
+	}
 	for (int sent = 0; sent < nout;) {
 		int r = sendmmsg(w->fd, b->out + sent, nout - sent, 0);
 		if (r <= 0)
-			break; /* a full socket buffer drops replies, like UDP
-			        */
+			break; /* a full socket buffer drops replies, as UDP
+			          does */
 		sent += r;
 	}
 }
@@ -269,12 +284,17 @@ tcp_process(struct worker *w, struct conn *c, uint8_t *out)
 		v = handle(w->srv, s, c->buf + 2, mlen,
 		           (struct sockaddr *)&c->peer, 1, out + 2, DNS_MSG_MAX,
 		           &olen);
-		if (v == DNS_SEND)
-			ret = tcp_send_msg(c, out + 2, olen);
-		else if (v == DNS_AXFR)
+		if (v == DNS_AXFR)
 			ret = dns_slow_axfr(s, c->buf + 2, mlen, tcp_send_msg,
 			                    c);
 		release(w);
+		if (v == DNS_FORWARD) {
+			olen = dns_slow_forward(&w->srv->slow, c->buf + 2, mlen,
+			                        out + 2, DNS_MSG_MAX);
+			v = olen > 0 ? DNS_SEND : DNS_DROP;
+		}
+		if (v == DNS_SEND)
+			ret = tcp_send_msg(c, out + 2, olen);
 		memmove(c->buf, c->buf + 2 + mlen, c->len - 2 - mlen);
 		c->len -= 2 + mlen;
 		if (mlen == 0)

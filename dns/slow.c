@@ -126,9 +126,9 @@ axfr_allowed(const struct dns_slow *sl, const struct sockaddr *peer)
 }
 
 /* Relay q to the first forwarder that answers; SERVFAIL otherwise. */
-static size_t
-forward(const struct dns_slow *sl, const uint8_t *q, size_t qlen, uint8_t *out,
-        size_t cap)
+size_t
+dns_slow_forward(const struct dns_slow *sl, const uint8_t *q, size_t qlen,
+                 uint8_t *out, size_t cap)
 {
 	for (int i = 0; i < sl->nforwarders; i++) {
 		const struct sockaddr *fa =
@@ -228,8 +228,7 @@ slow_query(struct dns_slow *sl, const struct dns_snapshot *s, const uint8_t *q,
 		return DNS_AXFR;
 	if (p.qi.qclass == DNS_C_IN && sl->nforwarders > 0 && s != NULL &&
 	    dns_snapshot_zone(s, p.qname, p.qi.qname_len, NULL) == NULL) {
-		*outlen = forward(sl, q, qlen, out, cap);
-		return DNS_SEND;
+		return DNS_FORWARD; /* done by the caller, outside the lock */
 	}
 	if (p.qi.qclass == DNS_C_IN && p.qi.qtype != DNS_T_AXFR &&
 	    p.qi.qtype != DNS_T_IXFR && p.qi.qtype != DNS_T_TKEY)

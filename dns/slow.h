@@ -9,7 +9,8 @@
 #include "dns/query.h"
 #include "dns/zone.h"
 
-#define DNS_AXFR 3 /* verdict: stream the zone (dns_slow_axfr) */
+#define DNS_AXFR    3 /* verdict: stream the zone (dns_slow_axfr) */
+#define DNS_FORWARD 4 /* verdict: relay it (dns_slow_forward) */
 
 struct dns_update_ops; /* dns/update.h */
 struct dns_tsig_keys;  /* dns/tsig.h */
@@ -32,7 +33,9 @@ struct dns_slow {
 /*
  * Handle a message the fast path passed on.  Serialised by the caller
  * (one slow path at a time: GSS contexts are not thread-safe).  Returns a
- * verdict like dns_query_answer(); DNS_AXFR asks a TCP caller to call
+ * verdict like dns_query_answer(); DNS_FORWARD asks the caller to call
+ * dns_slow_forward (after letting go of the lock and the snapshot);
+ * DNS_AXFR asks a TCP caller to call
  * dns_slow_axfr.
  */
 int dns_slow_handle(struct dns_slow *sl, const struct dns_snapshot *s,
@@ -46,6 +49,15 @@ int dns_slow_handle(struct dns_slow *sl, const struct dns_snapshot *s,
 int dns_slow_axfr(const struct dns_snapshot *s, const uint8_t *q, size_t qlen,
                   int (*send)(void *ctx, const uint8_t *msg, size_t len),
                   void *ctx);
+
+/*
+ * Relay query q to the configured forwarders (each tried once, 1.5 s) and
+ * put the first answer, or a SERVFAIL, into out; returns its length (0:
+ * send nothing).  Blocks: call it without holding the slow-path lock or a
+ * snapshot.  Thread-safe (reads sl only).
+ */
+size_t dns_slow_forward(const struct dns_slow *sl, const uint8_t *q,
+                        size_t qlen, uint8_t *out, size_t cap);
 
 /* Parse "ip[:port] ..." and "addr[/bits] ..." lists into sl; 0 or MDC_EINVAL.
  */
