@@ -37,12 +37,17 @@ run_daemon(const struct mdc_dcconf *c, const char *self, const char *logpath)
 	if (pid == 0) {
 		close(pfd[0]);
 		setsid();
-		fd = open("/dev/null", O_RDWR);
+		/* Only 0-2 survive: children must not inherit these. */
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		dup2(fd, STDIN_FILENO);
 		dup2(fd, STDOUT_FILENO);
-		fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0640);
+		if (fd > STDERR_FILENO)
+			close(fd);
+		fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 		if (fd >= 0)
 			dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
 		mdc_log_open("minidc", NULL, c->log_debug ? MDC_LOG_DEBUG : MDC_LOG_INFO);
 		_exit(mdc_super_run(c, self, pfd[1]));
 	}
