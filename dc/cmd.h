@@ -10,7 +10,8 @@
 struct mdc_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *usage;  /* one line, shown by `minidc help`; NULL: internal */
+	const char
+	        *usage; /* one line, shown by `minidc help`; NULL: internal */
 };
 
 /* The table, terminated by a NULL name (dc/commands.c). */
@@ -18,7 +19,7 @@ extern const struct mdc_cmd mdc_commands[];
 
 /* Print "minidc <cmd>: <fmt...>" to stderr (one line). */
 void mdc_cmd_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Subcommands implemented in dc/ (others declare theirs in their own .h). */
 int mdc_cmd_provision(int argc, char **argv);
@@ -35,6 +36,6 @@ struct mdc_dcconf;
  * printing the error.  Shared by every subcommand that works on a DC.
  */
 int mdc_cmd_load_dir(const char *cmd, int argc, char **argv,
-		     struct mdc_dcconf *conf, int *foreground);
+                     struct mdc_dcconf *conf, int *foreground);
 
 #endif

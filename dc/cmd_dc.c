@@ -15,41 +15,60 @@ int
 mdc_cmd_provision(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "domain", required_argument, NULL, 'd' },
-		{ "realm", required_argument, NULL, 'r' },
-		{ "netbios", required_argument, NULL, 'n' },
-		{ "dir", required_argument, NULL, 'D' },
-		{ "host-name", required_argument, NULL, 'H' },
-		{ "host-ip", required_argument, NULL, 'i' },
-		{ "adminpass-file", required_argument, NULL, 'p' },
-		{ "base-port", required_argument, NULL, 'b' },
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
+	        {"domain", required_argument, NULL, 'd'},
+	        {"realm", required_argument, NULL, 'r'},
+	        {"netbios", required_argument, NULL, 'n'},
+	        {"dir", required_argument, NULL, 'D'},
+	        {"host-name", required_argument, NULL, 'H'},
+	        {"host-ip", required_argument, NULL, 'i'},
+	        {"adminpass-file", required_argument, NULL, 'p'},
+	        {"base-port", required_argument, NULL, 'b'},
+	        {"force", no_argument, NULL, 'f'},
+	        {NULL, 0, NULL, 0},
 	};
-	struct mdc_provision_opts o = { 0 };
+	struct mdc_provision_opts o = {0};
 	long long t0 = mdc_now_ms();
 	char err[1024] = "", *end;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'd': o.domain = optarg; break;
-		case 'r': o.realm = optarg; break;
-		case 'n': o.netbios = optarg; break;
-		case 'D': o.dir = optarg; break;
-		case 'H': o.host_name = optarg; break;
-		case 'i': o.host_ip = optarg; break;
-		case 'p': o.adminpass_file = optarg; break;
-		case 'f': o.force = 1; break;
+		case 'd':
+			o.domain = optarg;
+			break;
+		case 'r':
+			o.realm = optarg;
+			break;
+		case 'n':
+			o.netbios = optarg;
+			break;
+		case 'D':
+			o.dir = optarg;
+			break;
+		case 'H':
+			o.host_name = optarg;
+			break;
+		case 'i':
+			o.host_ip = optarg;
+			break;
+		case 'p':
+			o.adminpass_file = optarg;
+			break;
+		case 'f':
+			o.force = 1;
+			break;
 		case 'b':
 			o.base_port = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || o.base_port == 0) {
-				mdc_cmd_error("provision", "invalid --base-port '%s'", optarg);
+				mdc_cmd_error("provision",
+				              "invalid --base-port '%s'",
+				              optarg);
 				return 2;
 			}
 			break;
 		default:
-			mdc_cmd_error("provision", "usage: minidc %s", mdc_commands[0].usage);
+			mdc_cmd_error("provision", "usage: minidc %s",
+			              mdc_commands[0].usage);
 			return 2;
 		}
 	}
@@ -69,12 +88,12 @@ mdc_cmd_provision(int argc, char **argv)
 /* Parse the common "--dir DIR" option and load the config. */
 int
 mdc_cmd_load_dir(const char *cmd, int argc, char **argv,
-		 struct mdc_dcconf *conf, int *foreground)
+                 struct mdc_dcconf *conf, int *foreground)
 {
 	static const struct option lo[] = {
-		{ "dir", required_argument, NULL, 'D' },
-		{ "foreground", no_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 },
+	        {"dir", required_argument, NULL, 'D'},
+	        {"foreground", no_argument, NULL, 'F'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char *dir = NULL;
 	char err[1024];
@@ -98,7 +117,7 @@ mdc_cmd_load_dir(const char *cmd, int argc, char **argv,
 	return 0;
 usage:
 	mdc_cmd_error(cmd, "usage: minidc %s --dir DIR%s", cmd,
-		      foreground != NULL ? " [--foreground]" : "");
+	              foreground != NULL ? " [--foreground]" : "");
 	return 2;
 }
 

@@ -43,12 +43,14 @@ run_daemon(const struct mdc_dcconf *c, const char *self, const char *logpath)
 		dup2(fd, STDOUT_FILENO);
 		if (fd > STDERR_FILENO)
 			close(fd);
-		fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		          0640);
 		if (fd >= 0)
 			dup2(fd, STDERR_FILENO);
 		if (fd > STDERR_FILENO)
 			close(fd);
-		mdc_log_open("minidc", NULL, c->log_debug ? MDC_LOG_DEBUG : MDC_LOG_INFO);
+		mdc_log_open("minidc", NULL,
+		             c->log_debug ? MDC_LOG_DEBUG : MDC_LOG_INFO);
 		_exit(mdc_super_run(c, self, pfd[1]));
 	}
 	close(pfd[1]);
@@ -56,12 +58,14 @@ run_daemon(const struct mdc_dcconf *c, const char *self, const char *logpath)
 	close(pfd[0]);
 	msg[n > 0 ? n : 0] = '\0';
 	if (strcmp(msg, "ok\n") == 0) {
-		printf("minidc: domain controller %s for %s running (pid %d); log: %s\n",
+		printf("minidc: domain controller %s for %s running (pid %d); "
+		       "log: %s\n",
 		       c->fqdn, c->realm, (int)pid, logpath);
 		return 0;
 	}
 	mdc_str_chomp(msg);
-	mdc_cmd_error("run", "%s", msg[0] ? msg : "start-up failed (see the log)");
+	mdc_cmd_error("run", "%s",
+	              msg[0] ? msg : "start-up failed (see the log)");
 	(void)mdc_proc_wait(pid, 10000, NULL);
 	return 1;
 }
@@ -85,13 +89,19 @@ mdc_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	if (mdc_super_request(&c, "status", &answer) == 0) {
-		mdc_cmd_error("run", "a domain controller is already running in %s", c.dir);
+		mdc_cmd_error("run",
+		              "a domain controller is already running in %s",
+		              c.dir);
 		ret = 1;
 		goto out;
 	}
 	if (fg) {
-		if (mdc_log_open("minidc", logpath, c.log_debug ? MDC_LOG_DEBUG : MDC_LOG_INFO) != 0)
-			mdc_cmd_error("run", "cannot open %s (logging to stderr only)", logpath);
+		if (mdc_log_open("minidc", logpath,
+		                 c.log_debug ? MDC_LOG_DEBUG : MDC_LOG_INFO) !=
+		    0)
+			mdc_cmd_error("run",
+			              "cannot open %s (logging to stderr only)",
+			              logpath);
 		ret = mdc_super_run(&c, self, -1);
 	} else {
 		ret = run_daemon(&c, self, logpath);
@@ -118,10 +128,12 @@ mdc_cmd_status(int argc, char **argv)
 		printf("domain controller %s: not running\n", c.fqdn);
 		ret = 3; /* as LSB status: program is not running */
 	} else if (ret != 0) {
-		mdc_cmd_error("status", "control socket: %s", mdc_strerror(ret));
+		mdc_cmd_error("status", "control socket: %s",
+		              mdc_strerror(ret));
 		ret = 1;
 	} else {
-		printf("domain controller %s (%s): running\n%s", c.fqdn, c.realm, answer);
+		printf("domain controller %s (%s): running\n%s", c.fqdn,
+		       c.realm, answer);
 		ret = 0;
 	}
 	free(answer);
@@ -162,7 +174,8 @@ mdc_cmd_stop(int argc, char **argv)
 	}
 	free(answer);
 	if (mdc_now_ms() >= end) {
-		mdc_cmd_error("stop", "domain controller still running after 60 s");
+		mdc_cmd_error("stop",
+		              "domain controller still running after 60 s");
 		ret = 1;
 		goto out;
 	}

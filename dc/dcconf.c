@@ -11,37 +11,44 @@
 #include "lib/conf.h"
 #include "lib/util.h"
 
-#define S(sec, key, field, def) \
-	{ sec, key, MDC_CONF_STR, def, 0, 0, offsetof(struct mdc_dcconf, field) }
-#define I(sec, key, field, def, lo, hi) \
-	{ sec, key, MDC_CONF_INT, def, lo, hi, offsetof(struct mdc_dcconf, field) }
+#define S(sec, key, field, def)                                                \
+	{                                                                      \
+		sec, key, MDC_CONF_STR, def, 0, 0,                             \
+		        offsetof(struct mdc_dcconf, field)                     \
+	}
+#define I(sec, key, field, def, lo, hi)                                        \
+	{                                                                      \
+		sec, key, MDC_CONF_INT, def, lo, hi,                           \
+		        offsetof(struct mdc_dcconf, field)                     \
+	}
 
 static const struct mdc_conf_item dcconf_items[] = {
-	S("domain", "dns_domain", dns_domain, NULL),
-	S("domain", "realm", realm, NULL),
-	S("domain", "netbios", netbios, NULL),
-	S("domain", "base_dn", base_dn, NULL),
-	S("domain", "sid", domain_sid, NULL),
-	S("domain", "guid", domain_guid, NULL),
-	S("domain", "oid_arc", oid_arc, "2.25.130646431960511396531638391234485051978"),
-	S("dc", "host_name", host_name, NULL),
-	S("dc", "fqdn", fqdn, NULL),
-	S("dc", "address", address, "127.0.0.1"),
-	S("dc", "guid", dc_guid, NULL),
-	S("dc", "ntds_guid", ntds_guid, NULL),
-	S("dc", "site", site, "Default-First-Site-Name"),
-	I("ports", "ldap", port_ldap, "389", 1, 65535),
-	I("ports", "ldaps", port_ldaps, "636", 1, 65535),
-	I("ports", "cldap", port_cldap, "389", 1, 65535),
-	I("ports", "kdc", port_kdc, "88", 1, 65535),
-	I("ports", "kpasswd", port_kpasswd, "464", 1, 65535),
-	I("ports", "kadmin", port_kadmin, "749", 1, 65535),
-	I("ports", "dns", port_dns, "53", 1, 65535),
-	S("dns", "forwarders", dns_forwarders, ""),
-	S("dns", "axfr_allow", dns_axfr_allow, "127.0.0.0/8 ::1"),
-	I("dns", "workers", dns_workers, "2", 1, 64),
-	I("log", "debug", log_debug, "0", 0, 1),
-	{ NULL, NULL, 0, NULL, 0, 0, 0 },
+        S("domain", "dns_domain", dns_domain, NULL),
+        S("domain", "realm", realm, NULL),
+        S("domain", "netbios", netbios, NULL),
+        S("domain", "base_dn", base_dn, NULL),
+        S("domain", "sid", domain_sid, NULL),
+        S("domain", "guid", domain_guid, NULL),
+        S("domain", "oid_arc", oid_arc,
+          "2.25.130646431960511396531638391234485051978"),
+        S("dc", "host_name", host_name, NULL),
+        S("dc", "fqdn", fqdn, NULL),
+        S("dc", "address", address, "127.0.0.1"),
+        S("dc", "guid", dc_guid, NULL),
+        S("dc", "ntds_guid", ntds_guid, NULL),
+        S("dc", "site", site, "Default-First-Site-Name"),
+        I("ports", "ldap", port_ldap, "389", 1, 65535),
+        I("ports", "ldaps", port_ldaps, "636", 1, 65535),
+        I("ports", "cldap", port_cldap, "389", 1, 65535),
+        I("ports", "kdc", port_kdc, "88", 1, 65535),
+        I("ports", "kpasswd", port_kpasswd, "464", 1, 65535),
+        I("ports", "kadmin", port_kadmin, "749", 1, 65535),
+        I("ports", "dns", port_dns, "53", 1, 65535),
+        S("dns", "forwarders", dns_forwarders, ""),
+        S("dns", "axfr_allow", dns_axfr_allow, "127.0.0.0/8 ::1"),
+        I("dns", "workers", dns_workers, "2", 1, 64),
+        I("log", "debug", log_debug, "0", 0, 1),
+        {NULL, NULL, 0, NULL, 0, 0, 0},
 };
 
 int
@@ -53,7 +60,7 @@ mdc_dcconf_defaults(struct mdc_dcconf *conf)
 
 int
 mdc_dcconf_load(const char *dir, struct mdc_dcconf *conf, char *err,
-		size_t errlen)
+                size_t errlen)
 {
 	char real[PATH_MAX], *path = NULL;
 	int ret;

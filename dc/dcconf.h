@@ -10,36 +10,36 @@
  * strings are owned by it; free with mdc_dcconf_free().
  */
 struct mdc_dcconf {
-	char *dir;          /* absolute path of the DC directory (not in the file) */
+	char *dir; /* absolute path of the DC directory (not in the file) */
 	/* [domain] */
-	char *dns_domain;   /* example.com */
-	char *realm;        /* EXAMPLE.COM */
-	char *netbios;      /* EXAMPLE */
-	char *base_dn;      /* DC=example,DC=com */
-	char *domain_sid;   /* S-1-5-21-x-y-z */
-	char *domain_guid;  /* objectGUID of the domain head, text form */
-	char *oid_arc;      /* 2.25.<uuid>: our schema arc */
+	char *dns_domain;  /* example.com */
+	char *realm;       /* EXAMPLE.COM */
+	char *netbios;     /* EXAMPLE */
+	char *base_dn;     /* DC=example,DC=com */
+	char *domain_sid;  /* S-1-5-21-x-y-z */
+	char *domain_guid; /* objectGUID of the domain head, text form */
+	char *oid_arc;     /* 2.25.<uuid>: our schema arc */
 	/* [dc] */
-	char *host_name;    /* dc1 */
-	char *fqdn;         /* dc1.example.com */
-	char *address;      /* 127.0.0.1 */
-	char *dc_guid;      /* objectGUID of the DC's computer object */
-	char *ntds_guid;    /* objectGUID of its NTDS Settings object */
-	char *site;         /* Default-First-Site-Name */
+	char *host_name; /* dc1 */
+	char *fqdn;      /* dc1.example.com */
+	char *address;   /* 127.0.0.1 */
+	char *dc_guid;   /* objectGUID of the DC's computer object */
+	char *ntds_guid; /* objectGUID of its NTDS Settings object */
+	char *site;      /* Default-First-Site-Name */
 	/* [ports] */
 	long port_ldap, port_ldaps, port_cldap, port_kdc, port_kpasswd,
-		port_kadmin, port_dns;
+	        port_kadmin, port_dns;
 	/* [dns] */
-	char *dns_forwarders;  /* space-separated ip[:port] list, may be empty */
-	char *dns_axfr_allow;  /* space-separated addresses/CIDRs allowed AXFR */
-	long dns_workers;      /* UDP worker threads */
+	char *dns_forwarders; /* space-separated ip[:port] list, may be empty */
+	char *dns_axfr_allow; /* space-separated addresses/CIDRs allowed AXFR */
+	long dns_workers;     /* UDP worker threads */
 	/* [log] */
-	long log_debug;        /* 1: debug lines in logs */
+	long log_debug; /* 1: debug lines in logs */
 };
 
 /* Port offsets used with --base-port N: every listener is N + offset. */
 enum {
-	MDC_PORTOFF_LDAP = 0,  /* also CLDAP (udp) */
+	MDC_PORTOFF_LDAP = 0, /* also CLDAP (udp) */
 	MDC_PORTOFF_LDAPS = 1,
 	MDC_PORTOFF_KDC = 2,
 	MDC_PORTOFF_KPASSWD = 3,
@@ -51,7 +51,7 @@ enum {
 MDC_MUSTCHECK int mdc_dcconf_defaults(struct mdc_dcconf *conf);
 /* Read DIR/minidc.conf; on failure a one-line reason is in err. */
 MDC_MUSTCHECK int mdc_dcconf_load(const char *dir, struct mdc_dcconf *conf,
-				  char *err, size_t errlen);
+                                  char *err, size_t errlen);
 /* Write conf to conf->dir/minidc.conf. */
 MDC_MUSTCHECK int mdc_dcconf_save(const struct mdc_dcconf *conf);
 void mdc_dcconf_free(struct mdc_dcconf *conf);

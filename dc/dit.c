@@ -71,7 +71,8 @@ emit_tail(struct ditctx *x, const char *category, const char *guid)
 	if (ret != 0)
 		return ret;
 	if (category != NULL)
-		fprintf(x->out, "objectCategory: CN=%s,%s\n", category, x->cat_base);
+		fprintf(x->out, "objectCategory: CN=%s,%s\n", category,
+		        x->cat_base);
 	fprintf(x->out, "whenCreated: %s\nwhenChanged: %s\n\n", x->now, x->now);
 	return 0;
 }
@@ -79,8 +80,10 @@ emit_tail(struct ditctx *x, const char *category, const char *guid)
 static int
 emit_container(struct ditctx *x, const char *rdn_cn, const char *parent)
 {
-	fprintf(x->out, "dn: CN=%s,%s\nobjectClass: top\nobjectClass: container\n"
-		"cn: %s\n", rdn_cn, parent, rdn_cn);
+	fprintf(x->out,
+	        "dn: CN=%s,%s\nobjectClass: top\nobjectClass: container\n"
+	        "cn: %s\n",
+	        rdn_cn, parent, rdn_cn);
 	return emit_tail(x, "Container", NULL);
 }
 
@@ -88,23 +91,26 @@ static int
 emit_head(struct ditctx *x)
 {
 	const struct mdc_dcconf *c = x->c;
-	static const struct { const char *guid, *rdn; } wk[] = {
-		{ MDC_WKGUID_COMPUTERS, "CN=Computers" },
-		{ "A9D1CA15768811D1ADED00C04FD8D5CD", "CN=Users" },
-		{ "A361B2FFFFD211D1AA4B00C04FD7D83A", "OU=Domain Controllers" },
-		{ "AB1D30F3768811D1ADED00C04FD8D5CD", "CN=System" },
+	static const struct {
+		const char *guid, *rdn;
+	} wk[] = {
+	        {MDC_WKGUID_COMPUTERS, "CN=Computers"},
+	        {"A9D1CA15768811D1ADED00C04FD8D5CD", "CN=Users"},
+	        {"A361B2FFFFD211D1AA4B00C04FD7D83A", "OU=Domain Controllers"},
+	        {"AB1D30F3768811D1ADED00C04FD8D5CD", "CN=System"},
 	};
 	char label[64];
 	int ret;
 
 	snprintf(label, sizeof(label), "%.*s", (int)strcspn(c->dns_domain, "."),
-		 c->dns_domain);
-	fprintf(x->out, "dn: %s\nobjectClass: top\nobjectClass: domain\n"
-		"objectClass: domainDNS\ndc: %s\nmdcRidNext: %d\n",
-		c->base_dn, label, MDC_RID_FIRST_FREE);
+	         c->dns_domain);
+	fprintf(x->out,
+	        "dn: %s\nobjectClass: top\nobjectClass: domain\n"
+	        "objectClass: domainDNS\ndc: %s\nmdcRidNext: %d\n",
+	        c->base_dn, label, MDC_RID_FIRST_FREE);
 	for (size_t i = 0; i < sizeof(wk) / sizeof(wk[0]); i++)
 		fprintf(x->out, "wellKnownObjects: B:32:%s:%s,%s\n", wk[i].guid,
-			wk[i].rdn, c->base_dn);
+		        wk[i].rdn, c->base_dn);
 	ret = emit_sid(x, &x->dom, 0);
 	return ret != 0 ? ret : emit_tail(x, "Domain-DNS", c->domain_guid);
 }
@@ -112,16 +118,18 @@ emit_head(struct ditctx *x)
 /* A global security group in CN=Users (or CN=Builtin for S-1-5-32). */
 static int
 emit_group(struct ditctx *x, const char *name, uint32_t rid, int builtin,
-	   const char *member_dn)
+           const char *member_dn)
 {
-	struct mdc_sid b32 = { 1, 1, 5, { 32 } };
+	struct mdc_sid b32 = {1, 1, 5, {32}};
 	int ret;
 
-	fprintf(x->out, "dn: CN=%s,CN=%s,%s\nobjectClass: top\nobjectClass: group\n"
-		"cn: %s\nsAMAccountName: %s\ngroupType: %d\nsAMAccountType: %d\n",
-		name, builtin ? "Builtin" : "Users", x->c->base_dn, name, name,
-		builtin ? -2147483643 : -2147483646,
-		builtin ? MDC_SAT_ALIAS : MDC_SAT_GROUP);
+	fprintf(x->out,
+	        "dn: CN=%s,CN=%s,%s\nobjectClass: top\nobjectClass: group\n"
+	        "cn: %s\nsAMAccountName: %s\ngroupType: %d\nsAMAccountType: "
+	        "%d\n",
+	        name, builtin ? "Builtin" : "Users", x->c->base_dn, name, name,
+	        builtin ? -2147483643 : -2147483646,
+	        builtin ? MDC_SAT_ALIAS : MDC_SAT_GROUP);
 	if (member_dn != NULL)
 		fprintf(x->out, "member: %s\n", member_dn);
 	ret = emit_sid(x, builtin ? &b32 : &x->dom, rid);
@@ -131,22 +139,26 @@ emit_group(struct ditctx *x, const char *name, uint32_t rid, int builtin,
 /* A user or computer account; extra holds more "attr: value\n" lines. */
 static int
 emit_account(struct ditctx *x, const char *dn, const char *cn, const char *sam,
-	     uint32_t rid, int uac, int pgid, int computer, const char *extra,
-	     const char *guid)
+             uint32_t rid, int uac, int pgid, int computer, const char *extra,
+             const char *guid)
 {
 	int ret;
 
-	fprintf(x->out, "dn: %s\nobjectClass: top\nobjectClass: person\n"
-		"objectClass: organizationalPerson\nobjectClass: user\n%s"
-		"cn: %s\nsAMAccountName: %s\nuserAccountControl: %d\n"
-		"primaryGroupID: %d\nsAMAccountType: %d\n"
-		"accountExpires: 9223372036854775807\ncodePage: 0\ncountryCode: 0\n"
-		"badPwdCount: 0\nbadPasswordTime: 0\nlastLogoff: 0\nlastLogon: 0\n"
-		"logonCount: 0\ninstanceType: 4\n%s",
-		dn, computer ? "objectClass: computer\n" : "", cn, sam, uac, pgid,
-		computer ? MDC_SAT_MACHINE : MDC_SAT_USER, extra);
+	fprintf(x->out,
+	        "dn: %s\nobjectClass: top\nobjectClass: person\n"
+	        "objectClass: organizationalPerson\nobjectClass: user\n%s"
+	        "cn: %s\nsAMAccountName: %s\nuserAccountControl: %d\n"
+	        "primaryGroupID: %d\nsAMAccountType: %d\n"
+	        "accountExpires: 9223372036854775807\ncodePage: "
+	        "0\ncountryCode: 0\n"
+	        "badPwdCount: 0\nbadPasswordTime: 0\nlastLogoff: 0\nlastLogon: "
+	        "0\n"
+	        "logonCount: 0\ninstanceType: 4\n%s",
+	        dn, computer ? "objectClass: computer\n" : "", cn, sam, uac,
+	        pgid, computer ? MDC_SAT_MACHINE : MDC_SAT_USER, extra);
 	ret = emit_sid(x, &x->dom, rid);
-	return ret != 0 ? ret : emit_tail(x, computer ? "Computer" : "Person", guid);
+	return ret != 0 ? ret
+	                : emit_tail(x, computer ? "Computer" : "Person", guid);
 }
 
 static int
@@ -159,20 +171,23 @@ emit_admin_krbtgt(struct ditctx *x, const char *admin_password)
 	hash = mdc_password_hash(admin_password);
 	dn = mdc_strdupf("CN=Administrator,CN=Users,%s", c->base_dn);
 	if (hash != NULL)
-		/* slapadd bypasses the memberof overlay: write memberOf here. */
-		extra = mdc_strdupf("description: Built-in account for administering "
-				    "the domain\nuserPassword: %s\npwdLastSet: %llu\n"
-				    "memberOf: CN=Domain Admins,CN=Users,%s\n"
-				    "memberOf: CN=Enterprise Admins,CN=Users,%s\n"
-				    "memberOf: CN=Administrators,CN=Builtin,%s\n",
-				    hash, (unsigned long long)mdc_nttime_from_unix(time(NULL)),
-				    c->base_dn, c->base_dn, c->base_dn);
+		/* slapadd bypasses the memberof overlay: write memberOf here.
+		 */
+		extra = mdc_strdupf(
+		        "description: Built-in account for administering "
+		        "the domain\nuserPassword: %s\npwdLastSet: %llu\n"
+		        "memberOf: CN=Domain Admins,CN=Users,%s\n"
+		        "memberOf: CN=Enterprise Admins,CN=Users,%s\n"
+		        "memberOf: CN=Administrators,CN=Builtin,%s\n",
+		        hash,
+		        (unsigned long long)mdc_nttime_from_unix(time(NULL)),
+		        c->base_dn, c->base_dn, c->base_dn);
 	if (dn == NULL || extra == NULL)
 		goto out;
-	ret = emit_account(x, dn, "Administrator", "Administrator",
-			   MDC_RID_ADMINISTRATOR,
-			   MDC_UAC_NORMAL_ACCOUNT | MDC_UAC_DONT_EXPIRE_PASSWORD,
-			   MDC_RID_DOMAIN_USERS, 0, extra, NULL);
+	ret = emit_account(
+	        x, dn, "Administrator", "Administrator", MDC_RID_ADMINISTRATOR,
+	        MDC_UAC_NORMAL_ACCOUNT | MDC_UAC_DONT_EXPIRE_PASSWORD,
+	        MDC_RID_DOMAIN_USERS, 0, extra, NULL);
 	if (ret != 0)
 		goto out;
 	free(dn);
@@ -182,11 +197,13 @@ emit_admin_krbtgt(struct ditctx *x, const char *admin_password)
 		goto out;
 	}
 	/* As in AD, krbtgt is a disabled user: nobody logs on as it. */
-	ret = emit_account(x, dn, "krbtgt", "krbtgt", MDC_RID_KRBTGT,
-			   MDC_UAC_NORMAL_ACCOUNT | MDC_UAC_ACCOUNTDISABLE,
-			   MDC_RID_DOMAIN_USERS, 0,
-			   "description: Key Distribution Center Service Account\n"
-			   "pwdLastSet: 0\n", NULL);
+	ret = emit_account(
+	        x, dn, "krbtgt", "krbtgt", MDC_RID_KRBTGT,
+	        MDC_UAC_NORMAL_ACCOUNT | MDC_UAC_ACCOUNTDISABLE,
+	        MDC_RID_DOMAIN_USERS, 0,
+	        "description: Key Distribution Center Service Account\n"
+	        "pwdLastSet: 0\n",
+	        NULL);
 out:
 	if (extra != NULL)
 		mdc_secret_free(extra, 0);
@@ -210,20 +227,22 @@ emit_dc_account(struct ditctx *x)
 	dn = mdc_strdupf("CN=%s,OU=Domain Controllers,%s", cn, c->base_dn);
 	/* One spelling per SPN: the attribute matches case-insensitively;
 	 * the keytab carries both DNS/ and dns/ (dns-spec). */
-	extra = mdc_strdupf("dNSHostName: %s\n"
-			    "servicePrincipalName: ldap/%s\nservicePrincipalName: ldap/%s\n"
-			    "servicePrincipalName: ldap/%s/%s\n"
-			    "servicePrincipalName: host/%s\nservicePrincipalName: host/%s\n"
-			    "servicePrincipalName: DNS/%s\n"
-			    "msDS-SupportedEncryptionTypes: 24\npwdLastSet: 0\n"
-			    "memberOf: CN=Domain Controllers,CN=Users,%s\n",
-			    c->fqdn, c->fqdn, cn, c->fqdn, c->dns_domain, c->fqdn,
-			    cn, c->fqdn, c->base_dn);
+	extra = mdc_strdupf(
+	        "dNSHostName: %s\n"
+	        "servicePrincipalName: ldap/%s\nservicePrincipalName: ldap/%s\n"
+	        "servicePrincipalName: ldap/%s/%s\n"
+	        "servicePrincipalName: host/%s\nservicePrincipalName: host/%s\n"
+	        "servicePrincipalName: DNS/%s\n"
+	        "msDS-SupportedEncryptionTypes: 24\npwdLastSet: 0\n"
+	        "memberOf: CN=Domain Controllers,CN=Users,%s\n",
+	        c->fqdn, c->fqdn, cn, c->fqdn, c->dns_domain, c->fqdn, cn,
+	        c->fqdn, c->base_dn);
 	if (sam == NULL || dn == NULL || extra == NULL)
 		goto out;
 	ret = emit_account(x, dn, cn, sam, MDC_RID_DC1,
-			   MDC_UAC_SERVER_TRUST_ACCOUNT | MDC_UAC_TRUSTED_FOR_DELEGATION,
-			   MDC_RID_DOMAIN_CONTROLLERS, 1, extra, c->dc_guid);
+	                   MDC_UAC_SERVER_TRUST_ACCOUNT |
+	                           MDC_UAC_TRUSTED_FOR_DELEGATION,
+	                   MDC_RID_DOMAIN_CONTROLLERS, 1, extra, c->dc_guid);
 out:
 	free(cn);
 	free(sam);
@@ -248,21 +267,28 @@ emit_groups(struct ditctx *x)
 		goto out;
 	ret = emit_group(x, "Domain Admins", MDC_RID_DOMAIN_ADMINS, 0, admin);
 	if (ret == 0)
-		ret = emit_group(x, "Domain Users", MDC_RID_DOMAIN_USERS, 0, NULL);
+		ret = emit_group(x, "Domain Users", MDC_RID_DOMAIN_USERS, 0,
+		                 NULL);
 	if (ret == 0)
-		ret = emit_group(x, "Domain Guests", MDC_RID_DOMAIN_GUESTS, 0, NULL);
+		ret = emit_group(x, "Domain Guests", MDC_RID_DOMAIN_GUESTS, 0,
+		                 NULL);
 	if (ret == 0)
-		ret = emit_group(x, "Domain Computers", MDC_RID_DOMAIN_COMPUTERS, 0, NULL);
+		ret = emit_group(x, "Domain Computers",
+		                 MDC_RID_DOMAIN_COMPUTERS, 0, NULL);
 	if (ret == 0)
-		ret = emit_group(x, "Domain Controllers", MDC_RID_DOMAIN_CONTROLLERS, 0, dcdn);
+		ret = emit_group(x, "Domain Controllers",
+		                 MDC_RID_DOMAIN_CONTROLLERS, 0, dcdn);
 	if (ret == 0)
-		ret = emit_group(x, "Enterprise Admins", MDC_RID_ENTERPRISE_ADMINS, 0, admin);
+		ret = emit_group(x, "Enterprise Admins",
+		                 MDC_RID_ENTERPRISE_ADMINS, 0, admin);
 	if (ret == 0)
 		ret = emit_group(x, "DnsAdmins", MDC_RID_DNSADMINS, 0, NULL);
 	if (ret == 0)
-		ret = emit_group(x, "DnsUpdateProxy", MDC_RID_DNSUPDATEPROXY, 0, NULL);
+		ret = emit_group(x, "DnsUpdateProxy", MDC_RID_DNSUPDATEPROXY, 0,
+		                 NULL);
 	if (ret == 0)
-		ret = emit_group(x, "Migration Operators", MDC_RID_MIGRATION_OPERATORS, 0, NULL);
+		ret = emit_group(x, "Migration Operators",
+		                 MDC_RID_MIGRATION_OPERATORS, 0, NULL);
 	if (ret == 0)
 		ret = emit_group(x, "Administrators", 544, 1, admin);
 	if (ret == 0)
@@ -293,10 +319,12 @@ emit_configuration(struct ditctx *x)
 		ret = emit_container(x, "Partitions", cfg);
 	if (ret != 0)
 		goto out;
-	fprintf(x->out, "dn: CN=%s,CN=Partitions,%s\nobjectClass: top\n"
-		"objectClass: crossRef\ncn: %s\nnCName: %s\ndnsRoot: %s\n"
-		"nETBIOSName: %s\n", c->netbios, cfg, c->netbios, c->base_dn,
-		c->dns_domain, c->netbios);
+	fprintf(x->out,
+	        "dn: CN=%s,CN=Partitions,%s\nobjectClass: top\n"
+	        "objectClass: crossRef\ncn: %s\nnCName: %s\ndnsRoot: %s\n"
+	        "nETBIOSName: %s\n",
+	        c->netbios, cfg, c->netbios, c->base_dn, c->dns_domain,
+	        c->netbios);
 	ret = emit_tail(x, "Cross-Ref", NULL);
 	if (ret == 0)
 		ret = emit_container(x, "Sites", cfg);
@@ -318,8 +346,10 @@ emit_configuration(struct ditctx *x)
 		ret = emit_container(x, cn, srv);
 	if (ret != 0)
 		goto out;
-	fprintf(x->out, "dn: CN=NTDS Settings,CN=%s,%s\nobjectClass: top\n"
-		"objectClass: container\ncn: NTDS Settings\n", cn, srv);
+	fprintf(x->out,
+	        "dn: CN=NTDS Settings,CN=%s,%s\nobjectClass: top\n"
+	        "objectClass: container\ncn: NTDS Settings\n",
+	        cn, srv);
 	ret = emit_tail(x, "NTDS-DSA", c->ntds_guid);
 out:
 	free(cfg);
@@ -331,16 +361,17 @@ out:
 
 int
 mdc_dit_ldif(const struct mdc_dcconf *conf, const char *admin_password,
-	     FILE *out)
+             FILE *out)
 {
-	struct ditctx x = { .c = conf, .out = out };
+	struct ditctx x = {.c = conf, .out = out};
 	int ret;
 
 	ret = mdc_sid_parse(conf->domain_sid, &x.dom);
 	if (ret != 0)
 		return ret;
 	mdc_gentime(time(NULL), x.now, sizeof(x.now));
-	x.cat_base = mdc_strdupf("CN=Schema,CN=Configuration,%s", conf->base_dn);
+	x.cat_base =
+	        mdc_strdupf("CN=Schema,CN=Configuration,%s", conf->base_dn);
 	if (x.cat_base == NULL)
 		return MDC_ENOMEM;
 	ret = emit_head(&x);
@@ -353,9 +384,12 @@ mdc_dit_ldif(const struct mdc_dcconf *conf, const char *admin_password,
 	if (ret == 0)
 		ret = emit_container(&x, "Builtin", conf->base_dn);
 	if (ret == 0) {
-		fprintf(out, "dn: OU=Domain Controllers,%s\nobjectClass: top\n"
-			"objectClass: organizationalUnit\nobjectClass: mdcObject\n"
-			"ou: Domain Controllers\n", conf->base_dn);
+		fprintf(out,
+		        "dn: OU=Domain Controllers,%s\nobjectClass: top\n"
+		        "objectClass: organizationalUnit\nobjectClass: "
+		        "mdcObject\n"
+		        "ou: Domain Controllers\n",
+		        conf->base_dn);
 		ret = emit_tail(&x, "Organizational-Unit", NULL);
 	}
 	if (ret == 0)

@@ -17,11 +17,11 @@ enum {
 	MDC_RID_DOMAIN_COMPUTERS = 515,
 	MDC_RID_DOMAIN_CONTROLLERS = 516,
 	MDC_RID_ENTERPRISE_ADMINS = 519,
-	MDC_RID_DC1 = 1000,            /* the first DC's computer account */
+	MDC_RID_DC1 = 1000, /* the first DC's computer account */
 	MDC_RID_DNSADMINS = 1101,
 	MDC_RID_DNSUPDATEPROXY = 1102,
 	MDC_RID_MIGRATION_OPERATORS = 1103,
-	MDC_RID_FIRST_FREE = 1200,     /* mdcRidNext starts here */
+	MDC_RID_FIRST_FREE = 1200, /* mdcRidNext starts here */
 };
 
 /* userAccountControl bits (MS-ADTS 2.2.16). */
@@ -38,10 +38,10 @@ enum {
 };
 
 /* sAMAccountType values. */
-#define MDC_SAT_USER 805306368
+#define MDC_SAT_USER    805306368
 #define MDC_SAT_MACHINE 805306369
-#define MDC_SAT_GROUP 268435456
-#define MDC_SAT_ALIAS 536870912
+#define MDC_SAT_GROUP   268435456
+#define MDC_SAT_ALIAS   536870912
 
 /* The Computers container's well-known GUID prefix adcli looks for. */
 #define MDC_WKGUID_COMPUTERS "AA312825768811D1ADED00C04FD8D5CD"
@@ -57,7 +57,7 @@ enum {
  * keys exist.  Returns 0 or MDC_E*.
  */
 MDC_MUSTCHECK int mdc_dit_ldif(const struct mdc_dcconf *conf,
-			       const char *admin_password, FILE *out);
+                               const char *admin_password, FILE *out);
 
 /* "{CRYPT}$6$..." hash of password (new string, caller frees), or NULL. */
 char *mdc_password_hash(const char *password);

@@ -650,8 +650,8 @@ static void
 add_account_counters(struct wctx *w)
 {
 	static const char *const zero[] = {
-	        "codePage",  "countryCode", "badPwdCount", "badPasswordTime",
-	        "lastLogoff", "lastLogon",  "logonCount",  NULL};
+	        "codePage",   "countryCode", "badPwdCount", "badPasswordTime",
+	        "lastLogoff", "lastLogon",   "logonCount",  NULL};
 
 	for (int i = 0; zero[i] != NULL; i++)
 		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, zero[i], "0");

@@ -35,6 +35,6 @@ main(int argc, char **argv)
 		if (strcmp(c->name, argv[1]) == 0)
 			return c->fn(argc - 1, argv + 1);
 	fprintf(stderr, "minidc: unknown command '%s' (try: minidc help)\n",
-		argv[1]);
+	        argv[1]);
 	return 2;
 }

@@ -21,11 +21,11 @@
 #include "lib/proc.h"
 #include "lib/util.h"
 
-#define FAIL(code, ...)                                  \
-	do {                                             \
-		snprintf(err, errlen, __VA_ARGS__);      \
-		ret = (code);                            \
-		goto out;                                \
+#define FAIL(code, ...)                                                        \
+	do {                                                                   \
+		snprintf(err, errlen, __VA_ARGS__);                            \
+		ret = (code);                                                  \
+		goto out;                                                      \
 	} while (0)
 
 /* Realm: letters, digits, dots and dashes (upper-case by convention). */
@@ -44,13 +44,14 @@ realm_valid(const char *r)
 /* Fill conf's names from opts, with defaults; validates each. */
 static int
 fill_names(const struct mdc_provision_opts *o, struct mdc_dcconf *c, char *err,
-	   size_t errlen)
+           size_t errlen)
 {
 	char nb[16];
 	int ret;
 
 	if (o->domain == NULL || !mdc_domain_valid(o->domain))
-		FAIL(MDC_EINVAL, "invalid domain name '%s' (expected e.g. example.com)",
+		FAIL(MDC_EINVAL,
+		     "invalid domain name '%s' (expected e.g. example.com)",
 		     o->domain ? o->domain : "");
 	c->dns_domain = strdup(o->domain);
 	if (c->dns_domain == NULL)
@@ -62,22 +63,29 @@ fill_names(const struct mdc_provision_opts *o, struct mdc_dcconf *c, char *err,
 	if (o->realm == NULL)
 		mdc_str_upper(c->realm);
 	if (!realm_valid(c->realm))
-		FAIL(MDC_EINVAL, "invalid realm '%s' (expected upper case, e.g. EXAMPLE.COM)",
+		FAIL(MDC_EINVAL,
+		     "invalid realm '%s' (expected upper case, e.g. "
+		     "EXAMPLE.COM)",
 		     c->realm);
-	snprintf(nb, sizeof(nb), "%.*s", (int)strcspn(o->domain, "."), o->domain);
+	snprintf(nb, sizeof(nb), "%.*s", (int)strcspn(o->domain, "."),
+	         o->domain);
 	c->netbios = strdup(o->netbios != NULL ? o->netbios : nb);
 	if (c->netbios == NULL)
 		FAIL(MDC_ENOMEM, "out of memory");
 	mdc_str_upper(c->netbios);
 	if (!mdc_netbios_valid(c->netbios))
-		FAIL(MDC_EINVAL, "invalid NetBIOS name '%s' (1-15 letters, digits, '-', '_')",
+		FAIL(MDC_EINVAL,
+		     "invalid NetBIOS name '%s' (1-15 letters, digits, '-', "
+		     "'_')",
 		     o->netbios ? o->netbios : nb);
 	c->host_name = strdup(o->host_name != NULL ? o->host_name : "dc1");
 	if (c->host_name == NULL)
 		FAIL(MDC_ENOMEM, "out of memory");
 	mdc_str_lower(c->host_name);
 	if (!mdc_label_valid(c->host_name) || strlen(c->host_name) > 15)
-		FAIL(MDC_EINVAL, "invalid host name '%s' (one DNS label, at most 15 characters)",
+		FAIL(MDC_EINVAL,
+		     "invalid host name '%s' (one DNS label, at most 15 "
+		     "characters)",
 		     c->host_name);
 	c->fqdn = mdc_strdupf("%s.%s", c->host_name, c->dns_domain);
 	ret = mdc_domain_to_dn(c->dns_domain, &c->base_dn);
@@ -90,19 +98,23 @@ out:
 /* Address and ports: numeric address, ports from --base-port, all free. */
 static int
 fill_listeners(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
-	       char *err, size_t errlen)
+               char *err, size_t errlen)
 {
-	struct { const char *what; long *port; int type; } l[] = {
-		{ "LDAP", &c->port_ldap, SOCK_STREAM },
-		{ "LDAPS", &c->port_ldaps, SOCK_STREAM },
-		{ "CLDAP", &c->port_cldap, SOCK_DGRAM },
-		{ "Kerberos", &c->port_kdc, SOCK_STREAM },
-		{ "Kerberos", &c->port_kdc, SOCK_DGRAM },
-		{ "kpasswd", &c->port_kpasswd, SOCK_STREAM },
-		{ "kpasswd", &c->port_kpasswd, SOCK_DGRAM },
-		{ "kadmin", &c->port_kadmin, SOCK_STREAM },
-		{ "DNS", &c->port_dns, SOCK_STREAM },
-		{ "DNS", &c->port_dns, SOCK_DGRAM },
+	struct {
+		const char *what;
+		long *port;
+		int type;
+	} l[] = {
+	        {"LDAP", &c->port_ldap, SOCK_STREAM},
+	        {"LDAPS", &c->port_ldaps, SOCK_STREAM},
+	        {"CLDAP", &c->port_cldap, SOCK_DGRAM},
+	        {"Kerberos", &c->port_kdc, SOCK_STREAM},
+	        {"Kerberos", &c->port_kdc, SOCK_DGRAM},
+	        {"kpasswd", &c->port_kpasswd, SOCK_STREAM},
+	        {"kpasswd", &c->port_kpasswd, SOCK_DGRAM},
+	        {"kadmin", &c->port_kadmin, SOCK_STREAM},
+	        {"DNS", &c->port_dns, SOCK_STREAM},
+	        {"DNS", &c->port_dns, SOCK_DGRAM},
 	};
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -113,11 +125,14 @@ fill_listeners(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
 	if (c->address == NULL)
 		FAIL(MDC_ENOMEM, "out of memory");
 	if (mdc_net_addr(c->address, 0, &ss, &len) != 0)
-		FAIL(MDC_EINVAL, "invalid --host-ip '%s' (expected a numeric IPv4 or IPv6 address)",
+		FAIL(MDC_EINVAL,
+		     "invalid --host-ip '%s' (expected a numeric IPv4 or IPv6 "
+		     "address)",
 		     c->address);
 	if (o->base_port != 0) {
 		if (o->base_port < 1024 || o->base_port > 65000)
-			FAIL(MDC_EINVAL, "invalid --base-port %d (expected 1024-65000)",
+			FAIL(MDC_EINVAL,
+			     "invalid --base-port %d (expected 1024-65000)",
 			     o->base_port);
 		c->port_ldap = c->port_cldap = o->base_port + MDC_PORTOFF_LDAP;
 		c->port_ldaps = o->base_port + MDC_PORTOFF_LDAPS;
@@ -129,11 +144,12 @@ fill_listeners(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
 	for (size_t i = 0; i < sizeof(l) / sizeof(l[0]); i++) {
 		ret = mdc_net_port_free(c->address, (int)*l[i].port, l[i].type);
 		if (ret == MDC_EADDRINUSE)
-			FAIL(ret, "%s port %s:%ld/%s is in use", l[i].what, c->address,
-			     *l[i].port, l[i].type == SOCK_STREAM ? "tcp" : "udp");
+			FAIL(ret, "%s port %s:%ld/%s is in use", l[i].what,
+			     c->address, *l[i].port,
+			     l[i].type == SOCK_STREAM ? "tcp" : "udp");
 		if (ret != 0)
-			FAIL(ret, "cannot bind %s:%ld: %s", c->address, *l[i].port,
-			     mdc_strerror(ret));
+			FAIL(ret, "cannot bind %s:%ld: %s", c->address,
+			     *l[i].port, mdc_strerror(ret));
 	}
 out:
 	return ret;
@@ -149,10 +165,12 @@ read_password(const char *path, char **pw_out, char *err, size_t errlen)
 	*pw_out = NULL;
 	ret = mdc_file_read(path, 1024, &pw, NULL);
 	if (ret != 0)
-		FAIL(ret, "cannot read password file %s: %s", path, mdc_strerror(ret));
+		FAIL(ret, "cannot read password file %s: %s", path,
+		     mdc_strerror(ret));
 	mdc_str_chomp(pw);
 	if (pw[0] == '\0' || strchr(pw, '\n') != NULL)
-		FAIL(MDC_EINVAL, "password file %s is empty (one line expected)", path);
+		FAIL(MDC_EINVAL,
+		     "password file %s is empty (one line expected)", path);
 	*pw_out = pw;
 	pw = NULL;
 out:
@@ -168,7 +186,7 @@ fill_ids(struct mdc_dcconf *c)
 	struct mdc_sid sid;
 	struct mdc_guid g;
 	char text[256];
-	char **dst[] = { &c->domain_guid, &c->dc_guid, &c->ntds_guid };
+	char **dst[] = {&c->domain_guid, &c->dc_guid, &c->ntds_guid};
 	int ret;
 
 	ret = mdc_sid_new_domain(&sid);
@@ -197,16 +215,21 @@ check_dir(const struct mdc_provision_opts *o, char *err, size_t errlen)
 	if (!mdc_path_exists(o->dir))
 		return 0;
 	if (!o->force)
-		FAIL(MDC_EEXIST, "%s already exists (use --force to replace it)", o->dir);
+		FAIL(MDC_EEXIST,
+		     "%s already exists (use --force to replace it)", o->dir);
 	conf = mdc_strdupf("%s/minidc.conf", o->dir);
 	ctl = mdc_strdupf("%s/run/control.sock", o->dir);
 	if (conf == NULL || ctl == NULL)
 		FAIL(MDC_ENOMEM, "out of memory");
 	if (!mdc_path_exists(conf) && rmdir(o->dir) != 0)
-		FAIL(MDC_EEXIST, "refusing to replace %s: not an empty directory nor a minidc directory",
+		FAIL(MDC_EEXIST,
+		     "refusing to replace %s: not an empty directory nor a "
+		     "minidc directory",
 		     o->dir);
 	if (mdc_net_unix_probe(ctl) == 0)
-		FAIL(MDC_EEXIST, "a domain controller is running in %s (minidc stop --dir %s first)",
+		FAIL(MDC_EEXIST,
+		     "a domain controller is running in %s (minidc stop --dir "
+		     "%s first)",
 		     o->dir, o->dir);
 	ret = mdc_rm_rf(o->dir);
 	if (ret != 0)
@@ -221,21 +244,25 @@ out:
 static int
 make_dirs(const char *dir, char *err, size_t errlen)
 {
-	static const struct { const char *sub; mode_t mode; } subs[] = {
-		{ "", 0755 }, { "db", 0700 }, { "run", 0755 },
-		{ "log", 0750 }, { "tls", 0755 }, { "krb5", 0700 }, { "secrets", 0700 },
+	static const struct {
+		const char *sub;
+		mode_t mode;
+	} subs[] = {
+	        {"", 0755},    {"db", 0700},   {"run", 0755},     {"log", 0750},
+	        {"tls", 0755}, {"krb5", 0700}, {"secrets", 0700},
 	};
 	int ret = 0;
 
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]) && ret == 0; i++) {
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]) && ret == 0;
+	     i++) {
 		char *p = mdc_strdupf("%s/%s", dir, subs[i].sub);
 
 		ret = p == NULL ? MDC_ENOMEM : mdc_mkdir_p(p, subs[i].mode);
 		if (ret == 0 && chmod(p, subs[i].mode) != 0)
 			ret = mdc_err_from_errno(errno);
 		if (ret != 0)
-			snprintf(err, errlen, "cannot create %s: %s", p ? p : dir,
-				 mdc_strerror(ret));
+			snprintf(err, errlen, "cannot create %s: %s",
+			         p ? p : dir, mdc_strerror(ret));
 		free(p);
 	}
 	return ret;
@@ -245,7 +272,7 @@ make_dirs(const char *dir, char *err, size_t errlen)
  * the domain database. */
 static int
 slaptool(const struct mdc_dcconf *c, const char *tool, const char *ldif,
-	 size_t len, char *err, size_t errlen)
+         size_t len, char *err, size_t errlen)
 {
 	char *path = NULL, *fconf = NULL, *out = NULL;
 	int ret;
@@ -259,8 +286,8 @@ slaptool(const struct mdc_dcconf *c, const char *tool, const char *ldif,
 	if (ret != 0)
 		FAIL(ret, "cannot write %s: %s", path, mdc_strerror(ret));
 	{
-		char *argv[] = { (char *)tool, "-q", "-f", fconf, "-b",
-				 c->base_dn, "-l", path, NULL };
+		char *argv[] = {(char *)tool, "-q", "-f", fconf, "-b",
+		                c->base_dn,   "-l", path, NULL};
 
 		ret = mdc_proc_run(argv, NULL, NULL, 0, 60000, &out);
 	}
@@ -296,12 +323,12 @@ load_dit(const struct mdc_dcconf *c, const char *pw, char *err, size_t errlen)
 	ret = mdc_dit_ldif(c, pw, mem);
 	if (ret != 0)
 		snprintf(err, errlen, "cannot render the directory tree: %s",
-			 mdc_strerror(ret));
+		         mdc_strerror(ret));
 	if (ret == 0) {
 		ret = dns_provision_ldif(c, mem);
 		if (ret != 0)
 			snprintf(err, errlen, "cannot render the DNS zone: %s",
-				 mdc_strerror(ret));
+			         mdc_strerror(ret));
 	}
 	fclose(mem);
 	if (ret == 0)
@@ -314,7 +341,7 @@ load_dit(const struct mdc_dcconf *c, const char *pw, char *err, size_t errlen)
 /* Kerberos needs slapd running: start it on ldapi, provision, stop it. */
 static int
 provision_kerberos(const struct mdc_dcconf *c, const char *pw, char *err,
-		   size_t errlen)
+                   size_t errlen)
 {
 	int pid = -1, ret;
 
@@ -338,13 +365,15 @@ build(struct mdc_dcconf *c, const char *pw, char *err, size_t errlen)
 	{
 		char *tlsdir = mdc_dc_path(c, "tls");
 
-		ret = tlsdir == NULL ? MDC_ENOMEM :
-			mdc_tls_provision(tlsdir, c->realm, c->dns_domain, c->fqdn,
-					  c->address);
+		ret = tlsdir == NULL ? MDC_ENOMEM
+		                     : mdc_tls_provision(tlsdir, c->realm,
+		                                         c->dns_domain, c->fqdn,
+		                                         c->address);
 		free(tlsdir);
 	}
 	if (ret != 0)
-		FAIL(ret, "cannot create TLS certificates: %s", mdc_strerror(ret));
+		FAIL(ret, "cannot create TLS certificates: %s",
+		     mdc_strerror(ret));
 	ret = mdc_rootdse_write(c);
 	if (ret != 0)
 		FAIL(ret, "cannot write rootdse.ldif: %s", mdc_strerror(ret));
@@ -383,16 +412,19 @@ mdc_provision(const struct mdc_provision_opts *o, char *err, size_t errlen)
 	if (ret != 0)
 		goto out;
 	if (realpath(o->dir, abs) == NULL)
-		FAIL(mdc_err_from_errno(errno), "%s: %s", o->dir, strerror(errno));
+		FAIL(mdc_err_from_errno(errno), "%s: %s", o->dir,
+		     strerror(errno));
 	c.dir = strdup(abs);
 	if (c.dir == NULL || fill_ids(&c) != 0)
 		FAIL(MDC_ENOMEM, "out of memory");
 	if (pw == NULL) {
 		pw = calloc(1, 33);
 		pwpath = mdc_dc_path(&c, "secrets/administrator.password");
-		if (pw == NULL || pwpath == NULL || mdc_random_password(pw, 32) != 0 ||
+		if (pw == NULL || pwpath == NULL ||
+		    mdc_random_password(pw, 32) != 0 ||
 		    mdc_file_printf(pwpath, 0600, "%s\n", pw) != 0)
-			FAIL(MDC_ECONF, "cannot write the Administrator password file");
+			FAIL(MDC_ECONF,
+			     "cannot write the Administrator password file");
 	}
 	ret = build(&c, pw, err, errlen);
 out:

@@ -7,15 +7,15 @@
 #include "lib/err.h"
 
 struct mdc_provision_opts {
-	const char *domain;        /* example.com (required) */
-	const char *realm;         /* default: upper-cased domain */
-	const char *netbios;       /* default: first label upper-cased, <= 15 */
-	const char *dir;           /* required */
-	const char *host_name;     /* default: dc1 */
-	const char *host_ip;       /* default: 127.0.0.1 */
-	const char *adminpass_file;/* NULL: generate, save 0600 */
-	int base_port;             /* 0: standard ports */
-	int force;                 /* replace an existing minidc DIR */
+	const char *domain;    /* example.com (required) */
+	const char *realm;     /* default: upper-cased domain */
+	const char *netbios;   /* default: first label upper-cased, <= 15 */
+	const char *dir;       /* required */
+	const char *host_name; /* default: dc1 */
+	const char *host_ip;   /* default: 127.0.0.1 */
+	const char *adminpass_file; /* NULL: generate, save 0600 */
+	int base_port;              /* 0: standard ports */
+	int force;                  /* replace an existing minidc DIR */
 };
 
 /*
@@ -25,6 +25,6 @@ struct mdc_provision_opts {
  * On failure err holds one line saying what and why.
  */
 MDC_MUSTCHECK int mdc_provision(const struct mdc_provision_opts *opts,
-				char *err, size_t errlen);
+                                char *err, size_t errlen);
 
 #endif

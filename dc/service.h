@@ -12,14 +12,16 @@
 struct mdc_service {
 	const char *name; /* short, used in logs and `minidc status` */
 	/*
-	 * Build the child's argv (argv[0] an absolute path) as a NULL-terminated
-	 * malloc'd array of malloc'd strings; *envp_out likewise, or NULL to
-	 * inherit.  self is the absolute path of the running minidc binary,
-	 * for services that are internal subcommands.  Mandatory.
+	 * Build the child's argv (argv[0] an absolute path) as a
+	 * NULL-terminated malloc'd array of malloc'd strings; *envp_out
+	 * likewise, or NULL to inherit.  self is the absolute path of the
+	 * running minidc binary, for services that are internal subcommands.
+	 * Mandatory.
 	 */
 	int (*argv)(const struct mdc_dcconf *conf, const char *self,
-		    char ***argv_out, char ***envp_out);
-	/* Return 0 when the service answers (probed every 50 ms).  Mandatory. */
+	            char ***argv_out, char ***envp_out);
+	/* Return 0 when the service answers (probed every 50 ms).  Mandatory.
+	 */
 	int (*ready)(const struct mdc_dcconf *conf);
 	int ready_timeout_ms;
 	/* Optional: return 0 if this DC runs the service (NULL: always). */
@@ -31,7 +33,8 @@ extern const struct mdc_service *const mdc_services[];
 
 /* Free an argv/envp array built by an argv() callback (NULL-safe). */
 void mdc_strv_free(char **v);
-/* Build a NULL-terminated malloc'd string vector from a NULL-terminated list. */
+/* Build a NULL-terminated malloc'd string vector from a NULL-terminated list.
+ */
 char **mdc_strv_new(const char *first, ...);
 
 #endif

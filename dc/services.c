@@ -17,13 +17,13 @@
  * directory agent, Kerberos, and the network services that depend on both.
  */
 const struct mdc_service *const mdc_services[] = {
-	&mdc_service_slapd,
-	&mdc_service_dsa,
-	&mdc_service_krb5kdc,
-	&mdc_service_kadmind,
-	&dns_service,
-	&mdc_service_cldap,
-	NULL,
+        &mdc_service_slapd,
+        &mdc_service_dsa,
+        &mdc_service_krb5kdc,
+        &mdc_service_kadmind,
+        &dns_service,
+        &mdc_service_cldap,
+        NULL,
 };
 
 void

@@ -38,10 +38,12 @@ mdc_schema_dir(void)
 static int
 emit_schema_file(FILE *out, const char *path, char *err, size_t errlen)
 {
-	static const struct { const char *ldif, *conf; } kinds[] = {
-		{ "olcAttributeTypes:", "attributetype" },
-		{ "olcObjectClasses:", "objectclass" },
-		{ "olcObjectIdentifier:", "objectidentifier" },
+	static const struct {
+		const char *ldif, *conf;
+	} kinds[] = {
+	        {"olcAttributeTypes:", "attributetype"},
+	        {"olcObjectClasses:", "objectclass"},
+	        {"olcObjectIdentifier:", "objectidentifier"},
 	};
 	char *text = NULL, *line, *save = NULL, *p;
 	int ret, open_def = 0;
@@ -69,7 +71,8 @@ emit_schema_file(FILE *out, const char *path, char *err, size_t errlen)
 			while (*p == ' ')
 				p++;
 			if (*p == '{' && strchr(p, '}') != NULL)
-				p = strchr(p, '}') + 1; /* drop an "{N}" ordering prefix */
+				p = strchr(p, '}') +
+				    1; /* drop an "{N}" ordering prefix */
 			fprintf(out, "%s %s", kinds[k].conf, p);
 			open_def = 1;
 		}
@@ -101,7 +104,7 @@ emit_core(FILE *out, char *err, size_t errlen)
 	p = p != NULL ? strstr(p, must) : NULL;
 	if (p == NULL) {
 		snprintf(err, errlen, "schema %s: person class not as expected",
-			 SYS_SCHEMA "/core.ldif");
+		         SYS_SCHEMA "/core.ldif");
 		ret = MDC_ECONF;
 		goto out;
 	}
@@ -128,7 +131,8 @@ emit_our_schema(FILE *out, char *err, size_t errlen)
 
 	n = scandir(dir, &names, NULL, name_cmp);
 	if (n < 0) {
-		snprintf(err, errlen, "schema dir %s: %s", dir, strerror(errno));
+		snprintf(err, errlen, "schema dir %s: %s", dir,
+		         strerror(errno));
 		return mdc_err_from_errno(errno);
 	}
 	for (int i = 0; i < n; i++) {
@@ -136,11 +140,13 @@ emit_our_schema(FILE *out, char *err, size_t errlen)
 
 		if (ret == 0 && len > 5 &&
 		    strcmp(names[i]->d_name + len - 5, ".ldif") == 0) {
-			char *path = mdc_strdupf("%s/%s", dir, names[i]->d_name);
+			char *path =
+			        mdc_strdupf("%s/%s", dir, names[i]->d_name);
 
 			fprintf(out, "# %s\n", names[i]->d_name);
-			ret = path == NULL ? MDC_ENOMEM :
-				emit_schema_file(out, path, err, errlen);
+			ret = path == NULL ? MDC_ENOMEM
+			                   : emit_schema_file(out, path, err,
+			                                      errlen);
 			free(path);
 		}
 		free(names[i]);
@@ -171,50 +177,62 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
 	 * 4 only one, and concurrent joins would be answered "busy". */
 	fprintf(out, "\nthreads %ld\n", mdc_slapd_threads());
 	fprintf(out,
-		"pidfile %s/run/slapd.pid\nargsfile %s/run/slapd.args\n"
-		"loglevel none\nsizelimit 1000\n"
-		"sasl-host %s\nsasl-realm %s\n"
-		/* Cyrus lists every installed mechanism; only GSSAPI, GSS-SPNEGO
-		 * and EXTERNAL can succeed (passwords are stored hashed).  Not
-		 * "noactive": it also drops EXTERNAL, which ldapi needs, and
-		 * Debian's slapd reads mech_list only from /etc/ldap/sasl2. */
-		"sasl-secprops noanonymous,noplain\n"
-		/* Cyrus names GSSAPI users uid=<name>[,cn=<realm>],cn=gssapi,
-		 * cn=auth and GSS-SPNEGO ones ...,cn=gss-spnego,cn=auth (what
-		 * adcli uses when offered): map both to the account. */
-		"authz-regexp \"^uid=([^,]+),cn=gss[-a-z]*,cn=auth$\" "
-		"\"ldap:///%s??sub?(sAMAccountName=$1)\"\n"
-		"authz-regexp \"^uid=([^,]+),cn=%s,cn=gss[-a-z]*,cn=auth$\" "
-		"\"ldap:///%s??sub?(sAMAccountName=$1)\"\n"
-		"TLSCACertificateFile %s/tls/ca.crt\n"
-		"TLSCertificateFile %s/tls/dc.crt\n"
-		"TLSCertificateKeyFile %s/tls/dc.key\n"
-		/* After the schema: the file uses our attribute types.  This is
-		 * why slapd runs from slapd.conf: under cn=config the global
-		 * entry (olcRootDSE) is read before cn=schema, and slapd
-		 * 2.5 then cannot parse the file. */
-		"rootDSE %s/rootdse.ldif\n\n"
-		"modulepath %s\nmoduleload back_mdb\nmoduleload back_sock\n"
-		"moduleload syncprov\nmoduleload unique\nmoduleload memberof\n"
-		"moduleload refint\n\n",
-		c->dir, c->dir, c->fqdn, c->realm, c->base_dn, lower, c->base_dn,
-		c->dir, c->dir, c->dir, c->dir, MDC_SLAPD_MODULEDIR);
+	        "pidfile %s/run/slapd.pid\nargsfile %s/run/slapd.args\n"
+	        "loglevel none\nsizelimit 1000\n"
+	        "sasl-host %s\nsasl-realm %s\n"
+	        /* Cyrus lists every installed mechanism; only GSSAPI,
+	         * GSS-SPNEGO and EXTERNAL can succeed (passwords are stored
+	         * hashed).  Not "noactive": it also drops EXTERNAL, which ldapi
+	         * needs, and Debian's slapd reads mech_list only from
+	         * /etc/ldap/sasl2. */
+	        "sasl-secprops noanonymous,noplain\n"
+	        /* Cyrus names GSSAPI users uid=<name>[,cn=<realm>],cn=gssapi,
+	         * cn=auth and GSS-SPNEGO ones ...,cn=gss-spnego,cn=auth (what
+	         * adcli uses when offered): map both to the account. */
+	        "authz-regexp \"^uid=([^,]+),cn=gss[-a-z]*,cn=auth$\" "
+	        "\"ldap:///%s??sub?(sAMAccountName=$1)\"\n"
+	        "authz-regexp \"^uid=([^,]+),cn=%s,cn=gss[-a-z]*,cn=auth$\" "
+	        "\"ldap:///%s??sub?(sAMAccountName=$1)\"\n"
+	        "TLSCACertificateFile %s/tls/ca.crt\n"
+	        "TLSCertificateFile %s/tls/dc.crt\n"
+	        "TLSCertificateKeyFile %s/tls/dc.key\n"
+	        /* After the schema: the file uses our attribute types.  This is
+	         * why slapd runs from slapd.conf: under cn=config the global
+	         * entry (olcRootDSE) is read before cn=schema, and slapd
+	         * 2.5 then cannot parse the file. */
+	        "rootDSE %s/rootdse.ldif\n\n"
+	        "modulepath %s\nmoduleload back_mdb\nmoduleload back_sock\n"
+	        "moduleload syncprov\nmoduleload unique\nmoduleload memberof\n"
+	        "moduleload refint\n\n",
+	        c->dir, c->dir, c->fqdn, c->realm, c->base_dn, lower,
+	        c->base_dn, c->dir, c->dir, c->dir, c->dir,
+	        MDC_SLAPD_MODULEDIR);
 }
 
 /*
  * Attributes nobody but the DC system identity may read.  The Kerberos key
  * attributes of dc/schema/10-kerberos.ldif belong here too.
  */
-#define MDC_SECRET_ATTRS \
+#define MDC_SECRET_ATTRS                                                       \
 	"userPassword,unicodePwd,minidcKrbKeyData,minidcKrbTlData"
 
 /* Indexes of the domain database (attribute + index types). */
 static const char *const db_indexes[] = {
-	"objectClass eq", "entryUUID eq", "entryCSN eq", "cn eq,sub",
-	"sAMAccountName eq,sub", "userPrincipalName eq", "servicePrincipalName eq",
-	"objectSid eq", "objectGUID eq", "member eq", "memberOf eq",
-	"dNSHostName eq", "userAccountControl eq",
-	"minidcKrbPrincipalName eq", NULL,
+        "objectClass eq",
+        "entryUUID eq",
+        "entryCSN eq",
+        "cn eq,sub",
+        "sAMAccountName eq,sub",
+        "userPrincipalName eq",
+        "servicePrincipalName eq",
+        "objectSid eq",
+        "objectGUID eq",
+        "member eq",
+        "memberOf eq",
+        "dNSHostName eq",
+        "userAccountControl eq",
+        "minidcKrbPrincipalName eq",
+        NULL,
 };
 
 /*
@@ -227,9 +245,10 @@ static void
 emit_dsa(const struct mdc_dcconf *c, FILE *out)
 {
 	fprintf(out,
-		"\noverlay sock\nsocketpath %s/run/dsa.sock\n"
-		"sockops add modify modrdn delete\n"
-		"extensions binddn peername ssf\n", c->dir);
+	        "\noverlay sock\nsocketpath %s/run/dsa.sock\n"
+	        "sockops add modify modrdn delete\n"
+	        "extensions binddn peername ssf\n",
+	        c->dir);
 }
 
 static void
@@ -238,41 +257,44 @@ emit_databases(const struct mdc_dcconf *c, FILE *out, int with_dsa)
 	const char *root = MDC_ROOT_AUTHZ_DN;
 
 	fprintf(out,
-		/* Global (frontend) access: anonymous sees the rootDSE only. */
-		"access to dn.base=\"\" by * read\n"
-		"access to dn.base=\"cn=subschema\" by * read\n"
-		"access to * by dn.exact=\"%s\" manage by * break\n\n"
-		"database config\nrootdn \"%s\"\naccess to * by * none\n\n",
-		root, root);
+	        /* Global (frontend) access: anonymous sees the rootDSE only. */
+	        "access to dn.base=\"\" by * read\n"
+	        "access to dn.base=\"cn=subschema\" by * read\n"
+	        "access to * by dn.exact=\"%s\" manage by * break\n\n"
+	        "database config\nrootdn \"%s\"\naccess to * by * none\n\n",
+	        root, root);
 	fprintf(out,
-		"database mdb\nsuffix \"%s\"\ndirectory %s/db\nrootdn \"%s\"\n"
-		"maxsize 4294967296\n"
-		/* The rootdn (the DC system identity) bypasses these rules. */
-		/* Secrets: nobody else reads them; simple binds may test userPassword. */
-		"access to attrs=%s by anonymous auth by * none\n"
-		/* Users read the domain.  back-sock checks these rules before
-		 * it forwards a write, so users get "write" here and the dsa
-		 * (dc/dsa.h) decides; without the dsa (provisioning) only the
-		 * DC identity writes.  Anonymous "auth" lets simple binds and
-		 * the SASL authz-regexp search (run anonymously) find the
-		 * account entry. */
-		"access to dn.subtree=\"%s\" by users %s by anonymous auth "
-		"by * none\n",
-		c->base_dn, c->dir, root, MDC_SECRET_ATTRS, c->base_dn,
-		with_dsa ? "write" : "read");
+	        "database mdb\nsuffix \"%s\"\ndirectory %s/db\nrootdn \"%s\"\n"
+	        "maxsize 4294967296\n"
+	        /* The rootdn (the DC system identity) bypasses these rules. */
+	        /* Secrets: nobody else reads them; simple binds may test
+	           userPassword. */
+	        "access to attrs=%s by anonymous auth by * none\n"
+	        /* Users read the domain.  back-sock checks these rules before
+	         * it forwards a write, so users get "write" here and the dsa
+	         * (dc/dsa.h) decides; without the dsa (provisioning) only the
+	         * DC identity writes.  Anonymous "auth" lets simple binds and
+	         * the SASL authz-regexp search (run anonymously) find the
+	         * account entry. */
+	        "access to dn.subtree=\"%s\" by users %s by anonymous auth "
+	        "by * none\n",
+	        c->base_dn, c->dir, root, MDC_SECRET_ATTRS, c->base_dn,
+	        with_dsa ? "write" : "read");
 	for (int i = 0; db_indexes[i] != NULL; i++)
 		fprintf(out, "index %s\n", db_indexes[i]);
 	fprintf(out,
-		"\noverlay syncprov\nsyncprov-checkpoint 100 10\nsyncprov-sessionlog 10000\n\n"
-		"overlay unique\n"
-		"unique_uri ldap:///%s?sAMAccountName?sub\n"
-		"unique_uri ldap:///%s?userPrincipalName?sub\n"
-		"unique_uri ldap:///%s?servicePrincipalName?sub\n\n"
-		"overlay memberof\nmemberof-group-oc group\nmemberof-member-ad member\n"
-		"memberof-memberof-ad memberOf\nmemberof-refint true\n"
-		"memberof-dangling ignore\n\n"
-		"overlay refint\nrefint_attributes member\n",
-		c->base_dn, c->base_dn, c->base_dn);
+	        "\noverlay syncprov\nsyncprov-checkpoint 100 "
+	        "10\nsyncprov-sessionlog 10000\n\n"
+	        "overlay unique\n"
+	        "unique_uri ldap:///%s?sAMAccountName?sub\n"
+	        "unique_uri ldap:///%s?userPrincipalName?sub\n"
+	        "unique_uri ldap:///%s?servicePrincipalName?sub\n\n"
+	        "overlay memberof\nmemberof-group-oc group\nmemberof-member-ad "
+	        "member\n"
+	        "memberof-memberof-ad memberOf\nmemberof-refint true\n"
+	        "memberof-dangling ignore\n\n"
+	        "overlay refint\nrefint_attributes member\n",
+	        c->base_dn, c->base_dn, c->base_dn);
 	if (with_dsa)
 		emit_dsa(c, out);
 }
@@ -284,13 +306,17 @@ render(const struct mdc_dcconf *conf, FILE *out, char *err, size_t errlen,
 {
 	int ret;
 
-	fprintf(out, "# slapd.conf for %s, rendered by minidc at every start "
-		"from minidc.conf: edit that file, not this one.\n", conf->fqdn);
+	fprintf(out,
+	        "# slapd.conf for %s, rendered by minidc at every start "
+	        "from minidc.conf: edit that file, not this one.\n",
+	        conf->fqdn);
 	ret = emit_core(out, err, errlen);
 	if (ret == 0)
-		ret = emit_schema_file(out, SYS_SCHEMA "/cosine.ldif", err, errlen);
+		ret = emit_schema_file(out, SYS_SCHEMA "/cosine.ldif", err,
+		                       errlen);
 	if (ret == 0)
-		ret = emit_schema_file(out, SYS_SCHEMA "/inetorgperson.ldif", err, errlen);
+		ret = emit_schema_file(out, SYS_SCHEMA "/inetorgperson.ldif",
+		                       err, errlen);
 	if (ret == 0)
 		ret = emit_our_schema(out, err, errlen);
 	if (ret != 0)
@@ -302,7 +328,7 @@ render(const struct mdc_dcconf *conf, FILE *out, char *err, size_t errlen,
 
 int
 mdc_slapd_conf(const struct mdc_dcconf *conf, FILE *out, char *err,
-	       size_t errlen)
+               size_t errlen)
 {
 	return render(conf, out, err, errlen, 1);
 }
@@ -313,7 +339,7 @@ mdc_slapd_conf(const struct mdc_dcconf *conf, FILE *out, char *err,
  */
 static int
 conf_write(const struct mdc_dcconf *conf, int with_dsa, char *err,
-	   size_t errlen)
+           size_t errlen)
 {
 	char *text = NULL, *path = mdc_dc_path(conf, "slapd.conf");
 	size_t len = 0;
@@ -328,7 +354,8 @@ conf_write(const struct mdc_dcconf *conf, int with_dsa, char *err,
 	if (ret == 0)
 		ret = mdc_file_write(path, text, len, 0600);
 	if (ret != 0 && err[0] == '\0')
-		snprintf(err, errlen, "cannot write %s: %s", path, mdc_strerror(ret));
+		snprintf(err, errlen, "cannot write %s: %s", path,
+		         mdc_strerror(ret));
 out:
 	if (mem != NULL)
 		fclose(mem);
@@ -347,7 +374,7 @@ mdc_slapd_conf_write(const struct mdc_dcconf *conf, char *err, size_t errlen)
  * (only the ldapi socket when local_only: provisioning needs no network). */
 static int
 slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
-	       char ***envp_out)
+               char ***envp_out)
 {
 	char *urls = NULL, *fconf = NULL, *ldapi = mdc_dc_ldapi_uri(c);
 	char *kt = NULL, *k5 = NULL, *rc = NULL;
@@ -368,19 +395,21 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
 			goto out;
 		ret = MDC_ENOMEM;
 	}
-	urls = local_only ? mdc_strdupf("%s/", ldapi) :
-		mdc_strdupf("ldap://%s:%ld/ ldaps://%s:%ld/ %s/", c->address,
-			    c->port_ldap, c->address, c->port_ldaps, ldapi);
+	urls = local_only ? mdc_strdupf("%s/", ldapi)
+	                  : mdc_strdupf("ldap://%s:%ld/ ldaps://%s:%ld/ %s/",
+	                                c->address, c->port_ldap, c->address,
+	                                c->port_ldaps, ldapi);
 	fconf = mdc_dc_path(c, "slapd.conf");
 	kt = mdc_strdupf("KRB5_KTNAME=FILE:%s/krb5/dc.keytab", c->dir);
 	k5 = mdc_strdupf("KRB5_CONFIG=%s/krb5.conf", c->dir);
 	rc = mdc_strdupf("KRB5RCACHEDIR=%s/run", c->dir);
-	if (urls == NULL || fconf == NULL || kt == NULL || k5 == NULL || rc == NULL)
+	if (urls == NULL || fconf == NULL || kt == NULL || k5 == NULL ||
+	    rc == NULL)
 		goto out;
 	*argv_out = mdc_strv_new(MDC_SLAPD, "-d", "0", "-f", fconf, "-h", urls,
-				 NULL);
-	*envp_out = mdc_strv_new(kt, k5, rc, "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-				 NULL);
+	                         NULL);
+	*envp_out = mdc_strv_new(kt, k5, rc,
+	                         "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL);
 	if (*argv_out != NULL && *envp_out != NULL)
 		ret = 0;
 out:
@@ -395,7 +424,7 @@ out:
 
 static int
 slapd_argv(const struct mdc_dcconf *c, const char *self, char ***argv_out,
-	   char ***envp_out)
+           char ***envp_out)
 {
 	return slapd_argv_for(c, 0, argv_out, envp_out);
 }
@@ -423,15 +452,15 @@ slapd_ready(const struct mdc_dcconf *c)
 }
 
 const struct mdc_service mdc_service_slapd = {
-	.name = "slapd",
-	.argv = slapd_argv,
-	.ready = slapd_ready,
-	.ready_timeout_ms = 30000,
+        .name = "slapd",
+        .argv = slapd_argv,
+        .ready = slapd_ready,
+        .ready_timeout_ms = 30000,
 };
 
 int
 mdc_slapd_start_temp(const struct mdc_dcconf *conf, int *pid_out, char *err,
-		     size_t errlen)
+                     size_t errlen)
 {
 	char **argv = NULL, **envp = NULL, *logpath = NULL;
 	long long end;
@@ -444,13 +473,15 @@ mdc_slapd_start_temp(const struct mdc_dcconf *conf, int *pid_out, char *err,
 		goto out;
 	logpath = mdc_dc_path(conf, "log/slapd-provision.log");
 	if (logpath != NULL)
-		logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		             0640);
 	ret = mdc_proc_spawn(argv, envp, logfd, &pid);
 	if (ret != 0)
 		goto out;
 	for (end = mdc_now_ms() + 20000; slapd_ready_for(conf, 1) != 0;) {
 		if (mdc_proc_wait(pid, 20, NULL) == 0 || mdc_now_ms() > end) {
-			snprintf(err, errlen, "slapd did not start (see %s)", logpath);
+			snprintf(err, errlen, "slapd did not start (see %s)",
+			         logpath);
 			mdc_proc_stop(pid, 1000);
 			ret = MDC_ECHILD;
 			goto out;

@@ -8,7 +8,8 @@
 #include "dc/service.h"
 
 /* The DC system identity: root over ldapi (SASL EXTERNAL). */
-#define MDC_ROOT_AUTHZ_DN "gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth"
+#define MDC_ROOT_AUTHZ_DN                                                      \
+	"gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth"
 
 /*
  * Directory holding our schema files (NN-name.ldif): $MINIDC_DATADIR/schema
@@ -28,10 +29,10 @@ const char *mdc_schema_dir(void);
  * read there.  On failure err holds one line.
  */
 MDC_MUSTCHECK int mdc_slapd_conf(const struct mdc_dcconf *conf, FILE *out,
-				 char *err, size_t errlen);
+                                 char *err, size_t errlen);
 /* Render DIR/slapd.conf (0600): done at provision and at every start. */
-MDC_MUSTCHECK int mdc_slapd_conf_write(const struct mdc_dcconf *conf,
-				       char *err, size_t errlen);
+MDC_MUSTCHECK int mdc_slapd_conf_write(const struct mdc_dcconf *conf, char *err,
+                                       size_t errlen);
 
 /*
  * slapd's worker threads: twice the online cores, at least 16.  The dsa
@@ -49,6 +50,6 @@ extern const struct mdc_service mdc_service_slapd;
  * it with mdc_proc_stop().
  */
 MDC_MUSTCHECK int mdc_slapd_start_temp(const struct mdc_dcconf *conf,
-				       int *pid_out, char *err, size_t errlen);
+                                       int *pid_out, char *err, size_t errlen);
 
 #endif

@@ -19,19 +19,25 @@
 #include "lib/proc.h"
 #include "lib/util.h"
 
-#define MAX_SVC 16
+#define MAX_SVC        16
 #define BACKOFF_MAX_MS 10000
-#define STABLE_MS 30000 /* a child that ran this long restarts at once */
+#define STABLE_MS      30000 /* a child that ran this long restarts at once */
 
-enum svc_state { SVC_DISABLED, SVC_STOPPED, SVC_STARTING, SVC_RUNNING, SVC_BACKOFF };
-static const char *const state_names[] = { "disabled", "stopped", "starting",
-					   "running", "restarting" };
+enum svc_state {
+	SVC_DISABLED,
+	SVC_STOPPED,
+	SVC_STARTING,
+	SVC_RUNNING,
+	SVC_BACKOFF
+};
+static const char *const state_names[] = {"disabled", "stopped", "starting",
+                                          "running", "restarting"};
 
 struct svc {
 	const struct mdc_service *def;
 	enum svc_state state;
 	pid_t pid;
-	int out_fd;           /* read end of the child's stdout+stderr */
+	int out_fd; /* read end of the child's stdout+stderr */
 	char line[2048];
 	size_t linelen;
 	int restarts;
@@ -58,7 +64,7 @@ relay_output(struct svc *s, int flush)
 		char *nl;
 
 		n = read(s->out_fd, s->line + s->linelen,
-			 sizeof(s->line) - 1 - s->linelen);
+		         sizeof(s->line) - 1 - s->linelen);
 		if (n > 0)
 			s->linelen += (size_t)n;
 		s->line[s->linelen] = '\0';
@@ -69,7 +75,8 @@ relay_output(struct svc *s, int flush)
 			s->linelen -= (size_t)(nl + 1 - s->line);
 			memmove(s->line, nl + 1, s->linelen + 1);
 		}
-		if (s->linelen == sizeof(s->line) - 1 || (flush && n <= 0 && s->linelen > 0)) {
+		if (s->linelen == sizeof(s->line) - 1 ||
+		    (flush && n <= 0 && s->linelen > 0)) {
 			mdc_log_line(s->def->name, s->line);
 			s->linelen = 0;
 		}
@@ -86,7 +93,7 @@ static int
 svc_spawn(struct super *sp, struct svc *s)
 {
 	char **argv = NULL, **envp = NULL;
-	int pfd[2] = { -1, -1 }, ret;
+	int pfd[2] = {-1, -1}, ret;
 
 	ret = s->def->argv(sp->conf, sp->self, &argv, &envp);
 	if (ret != 0)
@@ -128,12 +135,12 @@ svc_exited(struct super *sp, struct svc *s, int status)
 	/* An exit we asked for is news, not a warning. */
 	if (WIFSIGNALED(status))
 		mdc_log(sp->stopping ? MDC_LOG_INFO : MDC_LOG_WARN,
-			"%s: pid %d killed by signal %d", s->def->name, (int)s->pid,
-			WTERMSIG(status));
+		        "%s: pid %d killed by signal %d", s->def->name,
+		        (int)s->pid, WTERMSIG(status));
 	else
 		mdc_log(sp->stopping ? MDC_LOG_INFO : MDC_LOG_WARN,
-			"%s: pid %d exited with status %d", s->def->name,
-			(int)s->pid, WEXITSTATUS(status));
+		        "%s: pid %d exited with status %d", s->def->name,
+		        (int)s->pid, WEXITSTATUS(status));
 	s->pid = -1;
 	if (sp->stopping) {
 		s->state = SVC_STOPPED;
@@ -184,22 +191,24 @@ serve_control(struct super *sp)
 	if (fd < 0)
 		return;
 	/* Requests are one short line sent at once by `minidc status|stop`. */
-	struct pollfd pfd = { fd, POLLIN, 0 };
+	struct pollfd pfd = {fd, POLLIN, 0};
 
-	if (poll(&pfd, 1, 1000) == 1 && (n = read(fd, req, sizeof(req) - 1)) > 0)
+	if (poll(&pfd, 1, 1000) == 1 &&
+	    (n = read(fd, req, sizeof(req) - 1)) > 0)
 		req[n] = '\0';
 	mdc_str_chomp(req);
 	mem = open_memstream(&ans, &len);
 	if (mem == NULL)
 		goto out;
 	if (strcmp(req, "status") == 0) {
-		fprintf(mem, "%-10s %-10s %-8s %s\n", "SERVICE", "STATE", "PID", "RESTARTS");
+		fprintf(mem, "%-10s %-10s %-8s %s\n", "SERVICE", "STATE", "PID",
+		        "RESTARTS");
 		for (int i = 0; i < sp->n; i++) {
 			struct svc *s = &sp->svc[i];
 
 			fprintf(mem, "%-10s %-10s %-8d %d\n", s->def->name,
-				state_names[s->state], s->pid > 0 ? (int)s->pid : 0,
-				s->restarts);
+			        state_names[s->state],
+			        s->pid > 0 ? (int)s->pid : 0, s->restarts);
 		}
 	} else if (strcmp(req, "stop") == 0) {
 		log_info("stop requested on the control socket");
@@ -267,7 +276,7 @@ tick(struct super *sp)
 		if (s->state == SVC_STARTING && s->def->ready(sp->conf) == 0) {
 			s->state = SVC_RUNNING;
 			log_info("%s: ready (%lld ms)", s->def->name,
-				 mdc_now_ms() - s->started_ms);
+			         mdc_now_ms() - s->started_ms);
 		}
 	}
 }
@@ -283,19 +292,23 @@ start_all(struct super *sp, char *err, size_t errlen)
 		if (s->state == SVC_DISABLED)
 			continue;
 		if (svc_spawn(sp, s) != 0) {
-			snprintf(err, errlen, "%s could not be started", s->def->name);
+			snprintf(err, errlen, "%s could not be started",
+			         s->def->name);
 			return MDC_ECHILD;
 		}
 		end = mdc_now_ms() + s->def->ready_timeout_ms;
 		while (s->state != SVC_RUNNING) {
 			loop_once(sp, 50);
 			if (sp->stopping) {
-				snprintf(err, errlen, "stopped during start-up");
+				snprintf(err, errlen,
+				         "stopped during start-up");
 				return MDC_ECHILD;
 			}
 			if (s->state != SVC_STARTING || mdc_now_ms() > end) {
-				snprintf(err, errlen, "%s failed to start (see %s/log/minidc.log)",
-					 s->def->name, sp->conf->dir);
+				snprintf(err, errlen,
+				         "%s failed to start (see "
+				         "%s/log/minidc.log)",
+				         s->def->name, sp->conf->dir);
 				return MDC_ECHILD;
 			}
 			tick(sp);
@@ -320,7 +333,8 @@ stop_all(struct super *sp)
 		while (s->pid > 0 && mdc_now_ms() < end)
 			loop_once(sp, 50);
 		if (s->pid > 0) {
-			log_warn("%s: did not stop in 5 s, killing", s->def->name);
+			log_warn("%s: did not stop in 5 s, killing",
+			         s->def->name);
 			kill(-s->pid, SIGKILL);
 			while (s->pid > 0)
 				loop_once(sp, 50);
@@ -348,10 +362,12 @@ setup(struct super *sp, char *err, size_t errlen)
 	setenv("MINIDC_SUPERVISED", "1", 1);
 	ret = ctl == NULL ? MDC_ENOMEM : mdc_net_listen_unix(ctl, &sp->ctl_fd);
 	if (ret == MDC_EADDRINUSE)
-		snprintf(err, errlen, "a domain controller is already running in %s",
-			 sp->conf->dir);
+		snprintf(err, errlen,
+		         "a domain controller is already running in %s",
+		         sp->conf->dir);
 	else if (ret != 0)
-		snprintf(err, errlen, "control socket %s: %s", ctl, mdc_strerror(ret));
+		snprintf(err, errlen, "control socket %s: %s", ctl,
+		         mdc_strerror(ret));
 	else if (sp->sig_fd < 0)
 		ret = mdc_err_from_errno(errno);
 	free(ctl);
@@ -364,8 +380,10 @@ setup(struct super *sp, char *err, size_t errlen)
 		s->def = mdc_services[i];
 		s->pid = -1;
 		s->out_fd = -1;
-		s->state = s->def->enabled == NULL || s->def->enabled(sp->conf) == 0 ?
-			SVC_STOPPED : SVC_DISABLED;
+		s->state = s->def->enabled == NULL ||
+		                           s->def->enabled(sp->conf) == 0
+		                   ? SVC_STOPPED
+		                   : SVC_DISABLED;
 	}
 	return 0;
 }
@@ -380,7 +398,8 @@ notify(int fd, const char *msg)
 int
 mdc_super_run(const struct mdc_dcconf *conf, const char *self, int notify_fd)
 {
-	struct super sp = { .conf = conf, .self = self, .sig_fd = -1, .ctl_fd = -1 };
+	struct super sp = {
+	        .conf = conf, .self = self, .sig_fd = -1, .ctl_fd = -1};
 	char err[512] = "", *pidfile = mdc_dc_path(conf, "run/minidc.pid");
 	int ret;
 
@@ -388,7 +407,8 @@ mdc_super_run(const struct mdc_dcconf *conf, const char *self, int notify_fd)
 	if (ret == 0 && pidfile != NULL)
 		ret = mdc_file_printf(pidfile, 0644, "%d\n", (int)getpid());
 	if (ret == 0) {
-		log_info("starting domain controller %s for %s", conf->fqdn, conf->realm);
+		log_info("starting domain controller %s for %s", conf->fqdn,
+		         conf->realm);
 		ret = start_all(&sp, err, sizeof(err));
 	}
 	if (ret == 0) {
@@ -422,7 +442,7 @@ mdc_super_run(const struct mdc_dcconf *conf, const char *self, int notify_fd)
 
 int
 mdc_super_request(const struct mdc_dcconf *conf, const char *req,
-		  char **answer_out)
+                  char **answer_out)
 {
 	char *ctl = mdc_dc_path(conf, "run/control.sock"), *buf = NULL;
 	char *line = NULL;
@@ -448,7 +468,8 @@ mdc_super_request(const struct mdc_dcconf *conf, const char *req,
 		if (n <= 0)
 			break;
 		if (len + (size_t)n + 1 > cap) {
-			char *nb = realloc(buf, cap = (len + (size_t)n + 1) * 2);
+			char *nb =
+			        realloc(buf, cap = (len + (size_t)n + 1) * 2);
 
 			if (nb == NULL) {
 				ret = MDC_ENOMEM;

@@ -11,13 +11,13 @@
  * ready, or one error line if start-up fails.  Returns the exit status.
  */
 int mdc_super_run(const struct mdc_dcconf *conf, const char *self,
-		  int notify_fd);
+                  int notify_fd);
 
 /*
  * Send one request ("status" or "stop") to a running supervisor and copy
  * its answer to *answer_out (malloc'd).  MDC_ENOENT if none is running.
  */
 MDC_MUSTCHECK int mdc_super_request(const struct mdc_dcconf *conf,
-				    const char *req, char **answer_out);
+                                    const char *req, char **answer_out);
 
 #endif

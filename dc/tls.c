@@ -41,10 +41,11 @@ add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
 	return ok ? 0 : MDC_ECRYPTO;
 }
 
-/* Build a certificate for key named cn, signed by (issuer, ikey); NULL issuer = self. */
+/* Build a certificate for key named cn, signed by (issuer, ikey); NULL issuer =
+ * self. */
 static X509 *
 make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *ikey,
-	  long days)
+          long days)
 {
 	X509 *cert = X509_new();
 	X509_NAME *name;
@@ -58,10 +59,12 @@ make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *ikey,
 	ok = ok && X509_gmtime_adj(X509_getm_notAfter(cert), days * 86400L);
 	ok = ok && X509_set_pubkey(cert, key);
 	name = ok ? X509_get_subject_name(cert) : NULL;
-	ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-					      (const unsigned char *)cn, -1, -1, 0);
-	ok = ok && X509_set_issuer_name(cert, issuer != NULL ?
-					X509_get_subject_name(issuer) : name);
+	ok = ok &&
+	     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+	                                (const unsigned char *)cn, -1, -1, 0);
+	ok = ok && X509_set_issuer_name(
+	                   cert, issuer != NULL ? X509_get_subject_name(issuer)
+	                                        : name);
 	BN_free(serial);
 	if (!ok) {
 		X509_free(cert);
@@ -86,8 +89,8 @@ write_pair(const char *dir, const char *base, EVP_PKEY *key, X509 *cert)
 		goto out;
 	}
 	mem = BIO_new(BIO_s_mem());
-	if (mem == NULL || !PEM_write_bio_PrivateKey(mem, key, NULL, NULL, 0,
-						     NULL, NULL))
+	if (mem == NULL ||
+	    !PEM_write_bio_PrivateKey(mem, key, NULL, NULL, 0, NULL, NULL))
 		goto out;
 	len = BIO_get_mem_data(mem, &pem);
 	ret = mdc_file_write(kpath, pem, (size_t)len, 0600);
@@ -110,7 +113,7 @@ out:
 
 int
 mdc_tls_provision(const char *dir, const char *realm, const char *domain,
-		  const char *fqdn, const char *ip)
+                  const char *fqdn, const char *ip)
 {
 	EVP_PKEY *cakey = NULL, *dckey = NULL;
 	X509 *ca = NULL, *dc = NULL;
@@ -128,14 +131,16 @@ mdc_tls_provision(const char *dir, const char *realm, const char *domain,
 	if (cakey == NULL || dckey == NULL)
 		goto out;
 	ca = make_cert(cakey, cn, NULL, NULL, 3650);
-	if (ca == NULL || add_ext(ca, ca, NID_basic_constraints, "critical,CA:TRUE") ||
+	if (ca == NULL ||
+	    add_ext(ca, ca, NID_basic_constraints, "critical,CA:TRUE") ||
 	    add_ext(ca, ca, NID_key_usage, "critical,keyCertSign,cRLSign") ||
 	    add_ext(ca, ca, NID_subject_key_identifier, "hash") ||
 	    !X509_sign(ca, cakey, EVP_sha256()))
 		goto out;
 	dc = make_cert(dckey, fqdn, ca, cakey, 1825);
 	if (dc == NULL || add_ext(dc, ca, NID_basic_constraints, "CA:FALSE") ||
-	    add_ext(dc, ca, NID_key_usage, "critical,digitalSignature,keyAgreement") ||
+	    add_ext(dc, ca, NID_key_usage,
+	            "critical,digitalSignature,keyAgreement") ||
 	    add_ext(dc, ca, NID_ext_key_usage, "serverAuth") ||
 	    add_ext(dc, ca, NID_subject_alt_name, san) ||
 	    add_ext(dc, ca, NID_authority_key_identifier, "keyid") ||

@@ -11,7 +11,7 @@
  * Keys are EC P-256.  Returns 0 or MDC_ECRYPTO / an I/O MDC_E*.
  */
 MDC_MUSTCHECK int mdc_tls_provision(const char *dir, const char *realm,
-				    const char *domain, const char *fqdn,
-				    const char *ip);
+                                    const char *domain, const char *fqdn,
+                                    const char *ip);
 
 #endif

@@ -25,13 +25,15 @@ mdc_sid_parse(const char *text, struct mdc_sid *sid)
 	p += 4;
 	errno = 0;
 	v = strtoull(p, &end, 10);
-	if (errno != 0 || end == p || v >= (1ULL << 48) || !isdigit((unsigned char)*p))
+	if (errno != 0 || end == p || v >= (1ULL << 48) ||
+	    !isdigit((unsigned char)*p))
 		return MDC_EINVAL;
 	sid->authority = v;
 	p = end;
 	while (*p == '-') {
 		p++;
-		if (!isdigit((unsigned char)*p) || sid->nsub >= MDC_SID_MAX_SUBAUTH)
+		if (!isdigit((unsigned char)*p) ||
+		    sid->nsub >= MDC_SID_MAX_SUBAUTH)
 			return MDC_EINVAL;
 		v = strtoull(p, &end, 10);
 		if (errno != 0 || v > 0xffffffffULL)
@@ -49,7 +51,7 @@ mdc_sid_format(const struct mdc_sid *sid, char *out, size_t outlen)
 	int w;
 
 	w = snprintf(out, outlen, "S-%u-%llu", sid->revision,
-		     (unsigned long long)sid->authority);
+	             (unsigned long long)sid->authority);
 	if (w < 0 || (size_t)w >= outlen)
 		return MDC_ESPACE;
 	n = (size_t)w;
@@ -64,7 +66,7 @@ mdc_sid_format(const struct mdc_sid *sid, char *out, size_t outlen)
 
 int
 mdc_sid_to_bin(const struct mdc_sid *sid, uint8_t *out, size_t outlen,
-	       size_t *len_out)
+               size_t *len_out)
 {
 	size_t need = MDC_SID_BIN_LEN(sid->nsub);
 
@@ -139,8 +141,8 @@ mdc_guid_new(struct mdc_guid *g)
 }
 
 /* Byte order of the text form: the first three fields are little-endian. */
-static const int guid_order[16] = { 3, 2, 1, 0, 5, 4, 7, 6,
-				    8, 9, 10, 11, 12, 13, 14, 15 };
+static const int guid_order[16] = {3, 2, 1,  0,  5,  4,  7,  6,
+                                   8, 9, 10, 11, 12, 13, 14, 15};
 
 void
 mdc_guid_format(const struct mdc_guid *g, char *out)
@@ -169,9 +171,10 @@ mdc_guid_parse(const char *text, struct mdc_guid *g)
 			if (*p++ != '-')
 				return MDC_EINVAL;
 		}
-		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]))
+		if (!isxdigit((unsigned char)p[0]) ||
+		    !isxdigit((unsigned char)p[1]))
 			return MDC_EINVAL;
-		v = (unsigned int)strtoul((char[]){ p[0], p[1], 0 }, NULL, 16);
+		v = (unsigned int)strtoul((char[]){p[0], p[1], 0}, NULL, 16);
 		g->b[guid_order[i]] = (uint8_t)v;
 		p += 2;
 	}

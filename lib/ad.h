@@ -13,9 +13,9 @@
 #define MDC_SID_BIN_LEN(n) ((size_t)8 + 4 * (size_t)(n))
 
 struct mdc_sid {
-	uint8_t revision;      /* 1 */
-	uint8_t nsub;          /* number of sub-authorities */
-	uint64_t authority;    /* 48 bits */
+	uint8_t revision;   /* 1 */
+	uint8_t nsub;       /* number of sub-authorities */
+	uint64_t authority; /* 48 bits */
 	uint32_t sub[MDC_SID_MAX_SUBAUTH];
 };
 
@@ -23,12 +23,12 @@ struct mdc_sid {
 MDC_MUSTCHECK int mdc_sid_parse(const char *text, struct mdc_sid *sid);
 /* Format as text into out (>= 184 bytes is always enough). */
 MDC_MUSTCHECK int mdc_sid_format(const struct mdc_sid *sid, char *out,
-				 size_t outlen);
+                                 size_t outlen);
 /* Binary form (rev, count, 6-byte BE authority, LE sub-authorities). */
 MDC_MUSTCHECK int mdc_sid_to_bin(const struct mdc_sid *sid, uint8_t *out,
-				 size_t outlen, size_t *len_out);
+                                 size_t outlen, size_t *len_out);
 MDC_MUSTCHECK int mdc_sid_from_bin(const uint8_t *bin, size_t len,
-				   struct mdc_sid *sid);
+                                   struct mdc_sid *sid);
 /* Append a RID: the SID of an account in a domain. */
 MDC_MUSTCHECK int mdc_sid_append(struct mdc_sid *sid, uint32_t rid);
 /* A new random domain SID S-1-5-21-x-y-z. */

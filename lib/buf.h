@@ -38,7 +38,7 @@ MDC_MUSTCHECK int mdc_rbuf_get_u64le(struct mdc_rbuf *b, uint64_t *v);
 MDC_MUSTCHECK int mdc_rbuf_get_bytes(struct mdc_rbuf *b, void *out, size_t n);
 /* Point *p at the next n bytes inside the buffer (no copy) and advance. */
 MDC_MUSTCHECK int mdc_rbuf_get_ptr(struct mdc_rbuf *b, const uint8_t **p,
-				   size_t n);
+                                   size_t n);
 /* Move the cursor to an absolute offset <= len. */
 MDC_MUSTCHECK int mdc_rbuf_seek(struct mdc_rbuf *b, size_t pos);
 
@@ -50,6 +50,6 @@ MDC_MUSTCHECK int mdc_wbuf_put_u16le(struct mdc_wbuf *b, uint16_t v);
 MDC_MUSTCHECK int mdc_wbuf_put_u32le(struct mdc_wbuf *b, uint32_t v);
 MDC_MUSTCHECK int mdc_wbuf_put_u64le(struct mdc_wbuf *b, uint64_t v);
 MDC_MUSTCHECK int mdc_wbuf_put_bytes(struct mdc_wbuf *b, const void *p,
-				     size_t n);
+                                     size_t n);
 
 #endif

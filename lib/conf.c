@@ -51,11 +51,12 @@ set_value(const struct mdc_conf_item *it, void *target, const char *text)
 		*(char **)FIELD(target, it) = copy;
 		return 0;
 	case MDC_CONF_BOOL:
-		if (strcasecmp(text, "yes") == 0 || strcasecmp(text, "true") == 0 ||
-		    strcmp(text, "1") == 0)
+		if (strcasecmp(text, "yes") == 0 ||
+		    strcasecmp(text, "true") == 0 || strcmp(text, "1") == 0)
 			v = 1;
 		else if (strcasecmp(text, "no") == 0 ||
-			 strcasecmp(text, "false") == 0 || strcmp(text, "0") == 0)
+		         strcasecmp(text, "false") == 0 ||
+		         strcmp(text, "0") == 0)
 			v = 0;
 		else
 			return MDC_ECONF;
@@ -91,7 +92,7 @@ mdc_conf_defaults(const struct mdc_conf_item *items, void *target)
 /* Parse one non-blank, non-comment line. */
 static int
 parse_line(char *line, char *section, size_t seclen,
-	   const struct mdc_conf_item *items, void *target, const char **why)
+           const struct mdc_conf_item *items, void *target, const char **why)
 {
 	const struct mdc_conf_item *it;
 	char *eq, *key, *val;
@@ -121,15 +122,16 @@ parse_line(char *line, char *section, size_t seclen,
 		return MDC_ECONF;
 	}
 	if (set_value(it, target, val) != 0) {
-		*why = it->type == MDC_CONF_INT ? "value out of range" : "bad value";
+		*why = it->type == MDC_CONF_INT ? "value out of range"
+		                                : "bad value";
 		return MDC_ECONF;
 	}
 	return 0;
 }
 
 int
-mdc_conf_load(const char *path, const struct mdc_conf_item *items,
-	      void *target, char *err, size_t errlen)
+mdc_conf_load(const char *path, const struct mdc_conf_item *items, void *target,
+              char *err, size_t errlen)
 {
 	char line[4096], section[128] = "", *p;
 	const struct mdc_conf_item *it;
@@ -151,16 +153,18 @@ mdc_conf_load(const char *path, const struct mdc_conf_item *items,
 		p = trim(line);
 		if (*p == '\0' || *p == '#' || *p == ';')
 			continue;
-		ret = parse_line(p, section, sizeof(section), items, target, &why);
+		ret = parse_line(p, section, sizeof(section), items, target,
+		                 &why);
 		if (ret != 0) {
 			snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
 			goto out;
 		}
 	}
 	for (it = items; it->key != NULL; it++) {
-		if (it->type == MDC_CONF_STR && *(char **)FIELD(target, it) == NULL) {
+		if (it->type == MDC_CONF_STR &&
+		    *(char **)FIELD(target, it) == NULL) {
 			snprintf(err, errlen, "%s: missing [%s] %s", path,
-				 it->section, it->key);
+			         it->section, it->key);
 			ret = MDC_ECONF;
 			goto out;
 		}
@@ -174,7 +178,7 @@ out:
 
 int
 mdc_conf_save(const char *path, const struct mdc_conf_item *items,
-	      const void *target)
+              const void *target)
 {
 	const struct mdc_conf_item *it;
 	const char *cur = "";
@@ -186,7 +190,8 @@ mdc_conf_save(const char *path, const struct mdc_conf_item *items,
 	mem = open_memstream(&text, &len);
 	if (mem == NULL)
 		return MDC_ENOMEM;
-	fprintf(mem, "# minidc domain controller configuration (minidc check-config verifies it)\n");
+	fprintf(mem, "# minidc domain controller configuration (minidc "
+	             "check-config verifies it)\n");
 	for (it = items; it->key != NULL; it++) {
 		const char *f = (const char *)target + it->offset;
 
@@ -196,10 +201,10 @@ mdc_conf_save(const char *path, const struct mdc_conf_item *items,
 		}
 		if (it->type == MDC_CONF_STR)
 			fprintf(mem, "%s = %s\n", it->key,
-				*(char *const *)f ? *(char *const *)f : "");
+			        *(char *const *)f ? *(char *const *)f : "");
 		else if (it->type == MDC_CONF_BOOL)
 			fprintf(mem, "%s = %s\n", it->key,
-				*(const long *)f ? "yes" : "no");
+			        *(const long *)f ? "yes" : "no");
 		else
 			fprintf(mem, "%s = %ld\n", it->key, *(const long *)f);
 	}

@@ -22,9 +22,10 @@ struct mdc_conf_item {
 	const char *section;
 	const char *key;
 	enum mdc_conf_type type;
-	const char *def;     /* default as text; NULL means required */
-	long min, max;       /* bounds for MDC_CONF_INT */
-	size_t offset;       /* offset of the char * or long field in the target struct */
+	const char *def; /* default as text; NULL means required */
+	long min, max;   /* bounds for MDC_CONF_INT */
+	size_t offset;   /* offset of the char * or long field in the target
+	                    struct */
 };
 
 /*
@@ -34,15 +35,16 @@ struct mdc_conf_item {
  * a one-line reason ("minidc.conf:12: unknown key [dns] prot") into err.
  */
 MDC_MUSTCHECK int mdc_conf_load(const char *path,
-				const struct mdc_conf_item *items, void *target,
-				char *err, size_t errlen);
+                                const struct mdc_conf_item *items, void *target,
+                                char *err, size_t errlen);
 /* Fill target with the defaults of items (strings are strdup'd). */
 MDC_MUSTCHECK int mdc_conf_defaults(const struct mdc_conf_item *items,
-				    void *target);
-/* Write target back as an INI file (0644), grouped by section in table order. */
+                                    void *target);
+/* Write target back as an INI file (0644), grouped by section in table order.
+ */
 MDC_MUSTCHECK int mdc_conf_save(const char *path,
-				const struct mdc_conf_item *items,
-				const void *target);
+                                const struct mdc_conf_item *items,
+                                const void *target);
 /* Free the string fields of target (not target itself). */
 void mdc_conf_free(const struct mdc_conf_item *items, void *target);
 

@@ -6,17 +6,17 @@
 #include "lib/err.h"
 
 static const char *const own_msgs[] = {
-	[1] = "malformed input",
-	[2] = "input truncated",
-	[3] = "no space in output buffer",
-	[4] = "LDAP operation failed",
-	[5] = "Kerberos operation failed",
-	[6] = "bad configuration",
-	[7] = "child process failed",
-	[8] = "permission denied by domain policy",
-	[9] = "DNS library failure",
-	[10] = "cryptographic library failure",
-	[11] = "operation not supported",
+        [1] = "malformed input",
+        [2] = "input truncated",
+        [3] = "no space in output buffer",
+        [4] = "LDAP operation failed",
+        [5] = "Kerberos operation failed",
+        [6] = "bad configuration",
+        [7] = "child process failed",
+        [8] = "permission denied by domain policy",
+        [9] = "DNS library failure",
+        [10] = "cryptographic library failure",
+        [11] = "operation not supported",
 };
 
 const char *

@@ -15,7 +15,7 @@ static char log_ident[64] = "minidc";
 static int log_fd = -1;
 static enum mdc_log_level log_max = MDC_LOG_INFO;
 
-static const char *const level_names[] = { "error", "warning", "info", "debug" };
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
 int
 mdc_log_open(const char *ident, const char *path, enum mdc_log_level max)
@@ -79,7 +79,8 @@ mdc_vlog(enum mdc_log_level lvl, const char *fmt, va_list ap)
 		n = snprintf(line, sizeof(line), "%s: ", level_names[lvl]);
 	else
 		n = snprintf(line, sizeof(line), "%s.%03ldZ %s: %s: ", ts,
-			     now.tv_nsec / 1000000, log_ident, level_names[lvl]);
+		             now.tv_nsec / 1000000, log_ident,
+		             level_names[lvl]);
 	if (n < 0)
 		return;
 	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
@@ -117,7 +118,7 @@ mdc_log_line(const char *ident, const char *text)
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 	n = snprintf(line, sizeof(line), "%s.%03ldZ %s: %s\n", ts,
-		     now.tv_nsec / 1000000, ident, text);
+	             now.tv_nsec / 1000000, ident, text);
 	if (n < 0)
 		return;
 	if (n >= (int)sizeof(line)) {

@@ -13,7 +13,7 @@
 
 int
 mdc_net_addr(const char *ip, int port, struct sockaddr_storage *ss,
-	     socklen_t *len)
+             socklen_t *len)
 {
 	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
@@ -98,7 +98,8 @@ mdc_net_tcp_probe(const char *ip, int port, int timeout_ms)
 	ret = mdc_net_addr(ip, port, &ss, &len);
 	if (ret != 0)
 		return ret;
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	            0);
 	if (fd < 0)
 		return mdc_err_from_errno(errno);
 	if (connect(fd, (struct sockaddr *)&ss, len) == 0) {

@@ -7,9 +7,10 @@
 
 #include "lib/err.h"
 
-/* Parse a numeric IPv4/IPv6 address and port into ss; returns 0 or MDC_EINVAL. */
+/* Parse a numeric IPv4/IPv6 address and port into ss; returns 0 or MDC_EINVAL.
+ */
 MDC_MUSTCHECK int mdc_net_addr(const char *ip, int port,
-			       struct sockaddr_storage *ss, socklen_t *len);
+                               struct sockaddr_storage *ss, socklen_t *len);
 /*
  * Check whether ip:port can be bound for the given socket type (SOCK_STREAM
  * or SOCK_DGRAM) right now.  Returns 0 if free, MDC_EADDRINUSE if taken,
@@ -25,10 +26,11 @@ MDC_MUSTCHECK int mdc_net_unix_probe(const char *path);
  * SO_REUSEADDR, close-on-exec and non-blocking; *fd_out owned by caller.
  */
 MDC_MUSTCHECK int mdc_net_listen(const char *ip, int port, int type,
-				 int reuseport, int *fd_out);
+                                 int reuseport, int *fd_out);
 /* Create a listening unix stream socket at path (unlinking a stale one). */
 MDC_MUSTCHECK int mdc_net_listen_unix(const char *path, int *fd_out);
-/* Connect to a unix stream socket at path (blocking); *fd_out owned by caller. */
+/* Connect to a unix stream socket at path (blocking); *fd_out owned by caller.
+ */
 MDC_MUSTCHECK int mdc_net_connect_unix(const char *path, int *fd_out);
 
 #endif

@@ -27,7 +27,7 @@ mdc_now_ms(void)
 void
 mdc_sleep_ms(int ms)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
@@ -59,7 +59,7 @@ child_exec(char *const argv[], char *const envp[], int in_fd, int out_fd)
 
 int
 mdc_proc_spawn(char *const argv[], char *const envp[], int log_fd,
-	       pid_t *pid_out)
+               pid_t *pid_out)
 {
 	pid_t pid;
 
@@ -138,9 +138,9 @@ drain(int fd, char **buf, size_t *len, size_t *cap)
 
 int
 mdc_proc_run(char *const argv[], char *const envp[], const char *input,
-	     size_t input_len, int timeout_ms, char **out_out)
+             size_t input_len, int timeout_ms, char **out_out)
 {
-	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, st = 0, ret;
+	int inp[2] = {-1, -1}, outp[2] = {-1, -1}, st = 0, ret;
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	long long end = mdc_now_ms() + timeout_ms;
@@ -164,16 +164,18 @@ mdc_proc_run(char *const argv[], char *const envp[], const char *input,
 	inp[0] = outp[1] = -1;
 	if (input != NULL && input_len > 0) {
 		/* Small inputs (LDIF, passwords) fit the pipe buffer or are
-		 * consumed as we write; a failed write shows in the exit code. */
+		 * consumed as we write; a failed write shows in the exit code.
+		 */
 		signal(SIGPIPE, SIG_IGN);
 		if (write(inp[1], input, input_len) < 0) {
-			/* fall through: the child's status tells what happened */
+			/* fall through: the child's status tells what happened
+			 */
 		}
 	}
 	close(inp[1]);
 	inp[1] = -1;
 	for (;;) {
-		struct pollfd pfd = { outp[0], POLLIN, 0 };
+		struct pollfd pfd = {outp[0], POLLIN, 0};
 		long long left = end - mdc_now_ms();
 
 		if (left <= 0) {
@@ -182,7 +184,8 @@ mdc_proc_run(char *const argv[], char *const envp[], const char *input,
 			ret = MDC_ETIMEDOUT;
 			goto out;
 		}
-		if (poll(&pfd, 1, (int)left) > 0 && !drain(outp[0], &buf, &len, &cap))
+		if (poll(&pfd, 1, (int)left) > 0 &&
+		    !drain(outp[0], &buf, &len, &cap))
 			break;
 	}
 	if (waitpid(pid, &st, 0) != pid) {

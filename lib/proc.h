@@ -15,7 +15,7 @@
  * signal it with everything it started.
  */
 MDC_MUSTCHECK int mdc_proc_spawn(char *const argv[], char *const envp[],
-				 int log_fd, pid_t *pid_out);
+                                 int log_fd, pid_t *pid_out);
 /*
  * Run argv to completion, feeding input (may be NULL) on stdin and capturing
  * stdout+stderr into *out_out (malloc'd, NUL-terminated; may be NULL to
@@ -24,8 +24,8 @@ MDC_MUSTCHECK int mdc_proc_spawn(char *const argv[], char *const envp[],
  * (the child is killed).
  */
 MDC_MUSTCHECK int mdc_proc_run(char *const argv[], char *const envp[],
-			       const char *input, size_t input_len,
-			       int timeout_ms, char **out_out);
+                               const char *input, size_t input_len,
+                               int timeout_ms, char **out_out);
 /* Wait up to timeout_ms for pid to exit; 0 if it did (status in *status). */
 int mdc_proc_wait(pid_t pid, int timeout_ms, int *status);
 /* SIGTERM pid's group, wait up to timeout_ms, then SIGKILL it. */

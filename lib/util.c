@@ -27,7 +27,7 @@ mdc_file_write(const char *path, const void *data, size_t len, mode_t mode)
 		goto out;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  mode);
+	          mode);
 	if (fd < 0 || fchmod(fd, mode) != 0) {
 		ret = mdc_err_from_errno(errno);
 		goto out;
@@ -180,7 +180,8 @@ mdc_rm_rf(const char *path)
 	while ((de = readdir(d)) != NULL) {
 		char *sub;
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		sub = mdc_strdupf("%s/%s", path, de->d_name);
 		if (sub == NULL) {
@@ -237,11 +238,14 @@ int
 mdc_random_password(char *out, size_t len)
 {
 	static const char *const sets[] = {
-		"ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz",
-		"23456789", "-_.+=%@",
+	        "ABCDEFGHJKLMNPQRSTUVWXYZ",
+	        "abcdefghijkmnopqrstuvwxyz",
+	        "23456789",
+	        "-_.+=%@",
 	};
-	static const char all[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-				  "23456789-_.+=%@";
+	static const char all[] =
+	        "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+	        "23456789-_.+=%@";
 	uint8_t rnd[128];
 	size_t i;
 	int ret;

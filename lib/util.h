@@ -13,19 +13,19 @@
  * fsync, rename) with the given mode.  Secrets are written with 0600 and the
  * mode is set before any byte is written.  Returns 0 or MDC_E*.
  */
-MDC_MUSTCHECK int mdc_file_write(const char *path, const void *data,
-				 size_t len, mode_t mode);
+MDC_MUSTCHECK int mdc_file_write(const char *path, const void *data, size_t len,
+                                 mode_t mode);
 /* Printf into a new file (atomic, as mdc_file_write). */
 MDC_MUSTCHECK int mdc_file_printf(const char *path, mode_t mode,
-				  const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+                                  const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 /*
  * Read a whole file (at most max bytes) into a new NUL-terminated buffer.
  * *data_out is the caller's to free (mdc_secret_free for secrets).
  * Returns MDC_ERANGE if the file is larger than max.
  */
 MDC_MUSTCHECK int mdc_file_read(const char *path, size_t max, char **data_out,
-				size_t *len_out);
+                                size_t *len_out);
 /* Create a directory and its parents (like mkdir -p); existing is fine. */
 MDC_MUSTCHECK int mdc_mkdir_p(const char *path, mode_t mode);
 /* Remove a tree (like rm -rf); a missing path is success. */

@@ -1,4 +1,5 @@
-/* bench/ldap/ldapbench.c - LDAP search-rate load generator (subtree search by sAMAccountName) */
+/* bench/ldap/ldapbench.c - LDAP search-rate load generator (subtree search by
+ * sAMAccountName) */
 #include "config.h"
 
 #include <ldap.h>
@@ -32,8 +33,8 @@ run_worker(void *arg)
 {
 	struct worker *w = arg;
 	const struct opts *o = w->o;
-	struct berval cred = { strlen(o->password), o->password };
-	char *attrs[] = { "cn", NULL };
+	struct berval cred = {strlen(o->password), o->password};
+	char *attrs[] = {"cn", NULL};
 	LDAP *ld = NULL;
 	int v3 = LDAP_VERSION3;
 
@@ -43,7 +44,7 @@ run_worker(void *arg)
 	}
 	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
 	if (ldap_sasl_bind_s(ld, o->binddn, LDAP_SASL_SIMPLE, &cred, NULL, NULL,
-			     NULL) != LDAP_SUCCESS) {
+	                     NULL) != LDAP_SUCCESS) {
 		w->errors++;
 		goto out;
 	}
@@ -52,9 +53,10 @@ run_worker(void *arg)
 		LDAPMessage *res = NULL;
 
 		snprintf(filter, sizeof(filter), "(sAMAccountName=user%d)",
-			 (int)(rand_r(&w->seed) % (unsigned int)o->users));
-		if (ldap_search_ext_s(ld, o->base, LDAP_SCOPE_SUBTREE, filter, attrs,
-				      0, NULL, NULL, NULL, 0, &res) == LDAP_SUCCESS &&
+		         (int)(rand_r(&w->seed) % (unsigned int)o->users));
+		if (ldap_search_ext_s(ld, o->base, LDAP_SCOPE_SUBTREE, filter,
+		                      attrs, 0, NULL, NULL, NULL, 0,
+		                      &res) == LDAP_SUCCESS &&
 		    ldap_count_entries(ld, res) == 1)
 			w->ops++;
 		else
@@ -78,14 +80,29 @@ parse(int argc, char **argv, struct opts *o)
 	o->seconds = 5;
 	while ((ch = getopt(argc, argv, "H:D:y:b:n:c:t:")) != -1) {
 		switch (ch) {
-		case 'H': o->uri = optarg; break;
-		case 'D': o->binddn = optarg; break;
-		case 'y': pwfile = optarg; break;
-		case 'b': o->base = optarg; break;
-		case 'n': o->users = atoi(optarg); break;
-		case 'c': o->conns = atoi(optarg); break;
-		case 't': o->seconds = atoi(optarg); break;
-		default: return -1;
+		case 'H':
+			o->uri = optarg;
+			break;
+		case 'D':
+			o->binddn = optarg;
+			break;
+		case 'y':
+			pwfile = optarg;
+			break;
+		case 'b':
+			o->base = optarg;
+			break;
+		case 'n':
+			o->users = atoi(optarg);
+			break;
+		case 'c':
+			o->conns = atoi(optarg);
+			break;
+		case 't':
+			o->seconds = atoi(optarg);
+			break;
+		default:
+			return -1;
 		}
 	}
 	if (o->uri == NULL || o->binddn == NULL || pwfile == NULL ||
@@ -101,13 +118,14 @@ parse(int argc, char **argv, struct opts *o)
 int
 main(int argc, char **argv)
 {
-	struct opts o = { 0 };
+	struct opts o = {0};
 	struct worker *w;
 	long ops = 0, errors = 0;
 
 	if (parse(argc, argv, &o) != 0) {
-		fprintf(stderr, "usage: ldapbench -H URI -D BINDDN -y PWFILE -b BASE "
-			"[-n users] [-c conns] [-t seconds]\n");
+		fprintf(stderr,
+		        "usage: ldapbench -H URI -D BINDDN -y PWFILE -b BASE "
+		        "[-n users] [-c conns] [-t seconds]\n");
 		return 2;
 	}
 	w = calloc((size_t)o.conns, sizeof(*w));
@@ -125,7 +143,8 @@ main(int argc, char **argv)
 		ops += w[i].ops;
 		errors += w[i].errors;
 	}
-	printf("%.0f searches/s, %ld errors\n", (double)ops / o.seconds, errors);
+	printf("%.0f searches/s, %ld errors\n", (double)ops / o.seconds,
+	       errors);
 	mdc_secret_free(o.password, 0);
 	free(w);
 	return errors > 0 && ops == 0 ? 1 : 0;

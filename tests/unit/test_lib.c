@@ -15,7 +15,7 @@
 
 START_TEST(rbuf_reads_and_bounds)
 {
-	const uint8_t data[] = { 0x12, 0x34, 0x56, 0x78, 0x9a };
+	const uint8_t data[] = {0x12, 0x34, 0x56, 0x78, 0x9a};
 	struct mdc_rbuf b;
 	uint16_t v16;
 	uint32_t v32;
@@ -58,10 +58,11 @@ struct tconf {
 };
 
 static const struct mdc_conf_item titems[] = {
-	{ "a", "name", MDC_CONF_STR, NULL, 0, 0, offsetof(struct tconf, name) },
-	{ "a", "port", MDC_CONF_INT, "53", 1, 65535, offsetof(struct tconf, port) },
-	{ "b", "flag", MDC_CONF_BOOL, "no", 0, 0, offsetof(struct tconf, flag) },
-	{ NULL, NULL, 0, NULL, 0, 0, 0 },
+        {"a", "name", MDC_CONF_STR, NULL, 0, 0, offsetof(struct tconf, name)},
+        {"a", "port", MDC_CONF_INT, "53", 1, 65535,
+         offsetof(struct tconf, port)},
+        {"b", "flag", MDC_CONF_BOOL, "no", 0, 0, offsetof(struct tconf, flag)},
+        {NULL, NULL, 0, NULL, 0, 0, 0},
 };
 
 /* Write text to a temp file and load it; returns the status. */
@@ -86,21 +87,24 @@ START_TEST(conf_parses_and_rejects)
 	char err[256];
 
 	ck_assert_int_eq(load_text("# c\n[A]\nNAME = x y \n[b]\nflag=yes\n", &c,
-				   err, sizeof(err)), 0);
+	                           err, sizeof(err)),
+	                 0);
 	ck_assert_str_eq(c.name, "x y");
 	ck_assert_int_eq(c.port, 53);
 	ck_assert_int_eq(c.flag, 1);
 	mdc_conf_free(titems, &c);
-	ck_assert_int_eq(load_text("[a]\nname=x\nport=70000\n", &c, err,
-				   sizeof(err)), MDC_ECONF);
+	ck_assert_int_eq(
+	        load_text("[a]\nname=x\nport=70000\n", &c, err, sizeof(err)),
+	        MDC_ECONF);
 	ck_assert_ptr_nonnull(strstr(err, ":3: value out of range"));
 	mdc_conf_free(titems, &c);
-	ck_assert_int_eq(load_text("[a]\nname=x\nbogus=1\n", &c, err,
-				   sizeof(err)), MDC_ECONF);
+	ck_assert_int_eq(
+	        load_text("[a]\nname=x\nbogus=1\n", &c, err, sizeof(err)),
+	        MDC_ECONF);
 	ck_assert_ptr_nonnull(strstr(err, ":3: unknown key"));
 	mdc_conf_free(titems, &c);
 	ck_assert_int_eq(load_text("[a]\nport=1\n", &c, err, sizeof(err)),
-			 MDC_ECONF);
+	                 MDC_ECONF);
 	ck_assert_ptr_nonnull(strstr(err, "missing [a] name"));
 	mdc_conf_free(titems, &c);
 }
@@ -115,7 +119,8 @@ START_TEST(util_files_and_secrets)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	path = mdc_strdupf("%s/a/b/secret", dir);
 	ck_assert_int_eq(mdc_mkdir_p(dir, 0700), 0);
-	ck_assert_int_ne(mdc_file_write(path, "x", 1, 0600), 0); /* no a/b yet */
+	ck_assert_int_ne(mdc_file_write(path, "x", 1, 0600),
+	                 0); /* no a/b yet */
 	free(path);
 	path = mdc_strdupf("%s/a/b", dir);
 	ck_assert_int_eq(mdc_mkdir_p(path, 0700), 0);
