@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "dc/cmd.h"
 
@@ -17,11 +19,25 @@ usage(FILE *f)
 			fprintf(f, "  %s\n", c->usage);
 }
 
+/*
+ * Keys, passwords and tickets pass through this process and the services it
+ * starts (slapd, krb5kdc and kadmind inherit the limit): no core files.
+ */
+static void
+no_core_dumps(void)
+{
+	struct rlimit rl = {0, 0};
+
+	setrlimit(RLIMIT_CORE, &rl);
+	prctl(PR_SET_DUMPABLE, 0);
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct mdc_cmd *c;
 
+	no_core_dumps();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -76,6 +76,10 @@ t_is "TLS DC key is 0600" "$(stat -c %a "$H_DIR/tls/dc.key")" 600
 for f in krb5/stash krb5/dc.keytab; do
 	[ -e "$H_DIR/$f" ] && t_is "$f is 0600" "$(stat -c %a "$H_DIR/$f")" 600
 done
+cores=""
+for p in $(pgrep -f "$H_DIR"); do cores="$cores$(awk '/core file/ {print $5}' "/proc/$p/limits" 2>/dev/null) "; done
+t_like "services run" "$cores" "0"
+t_unlike "no service may write a core file (secrets)" "$cores" "[1-9]|unlimited"
 t_unlike "no password in the DC's logs" "$(cat "$H_DIR"/log/*.log)" "Adm1n-Secret-Pass"
 
 # Supervision: kill -9 slapd, expect a new slapd answering within 2 s.
