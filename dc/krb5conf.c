@@ -229,6 +229,26 @@ last_line(const char *what, const char *out, char *err, size_t errlen)
 	snprintf(err, errlen, "%s failed: %.*s", what, (int)n, last);
 }
 
+int
+mdc_krb_kadmin_failed(const char *what, const char *out, char *err,
+                      size_t errlen)
+{
+	const char *w = out != NULL ? strstr(out, " while ") : NULL;
+	const char *start, *p;
+
+	if (w == NULL)
+		return 0;
+	for (start = w; start > out && start[-1] != '\n'; start--)
+		;
+	/* Skip a password prompt that shares the line ('...": '). */
+	for (p = start; p < w; p++)
+		if (p[0] == '"' && p[1] == ':' && p[2] == ' ')
+			start = p + 3;
+	snprintf(err, errlen, "%s failed: %.*s", what,
+	         (int)strcspn(start, "\n"), start);
+	return 1;
+}
+
 /* Run argv (an MIT tool) with the realm's environment and stdin input. */
 static int
 run_tool(const struct mdc_dcconf *c, char *const argv[], const char *input,
@@ -246,6 +266,9 @@ run_tool(const struct mdc_dcconf *c, char *const argv[], const char *input,
 	umask(old);
 	if (ret != 0)
 		last_line(what, out, err, errlen);
+	else if (strcmp(what, "kadmin.local") == 0 &&
+	         mdc_krb_kadmin_failed(what, out, err, errlen))
+		ret = MDC_EKRB5;
 	if (out != NULL)
 		mdc_secret_free(out, 0);
 	mdc_strv_free(envp);

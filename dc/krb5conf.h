@@ -52,4 +52,13 @@ MDC_MUSTCHECK int mdc_krb_kadmin_local(const struct mdc_dcconf *conf,
 extern const struct mdc_service mdc_service_krb5kdc;
 extern const struct mdc_service mdc_service_kadmind;
 
+/*
+ * kadmin.local -q exits 0 even when its request fails; the failure shows in
+ * its output out as a com_err line "<request>: <error> while <doing what>".
+ * Return 1 and put "<what> failed: <that message>" in err if out has one,
+ * else 0.
+ */
+int mdc_krb_kadmin_failed(const char *what, const char *out, char *err,
+                          size_t errlen);
+
 #endif
