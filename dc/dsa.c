@@ -195,6 +195,26 @@ group_roles(const struct mdc_dsa *d, const uint8_t *bin, size_t len)
 	return s.sub[1] == 548 ? MDC_DSA_ACCTOP : 0;
 }
 
+int
+mdc_dsa_search_value(struct mdc_dsa *d, LDAP *ld, const char *pre,
+                     const char *value, const char *post, char **attrs,
+                     LDAPMessage **res_out)
+{
+	char *esc = mdc_dsa_filter_escape(value), *filter = NULL;
+	int rc;
+
+	*res_out = NULL;
+	if (esc != NULL)
+		filter = mdc_strdupf("%s%s%s", pre, esc, post);
+	free(esc);
+	if (filter == NULL)
+		return MDC_ENOMEM;
+	rc = ldap_search_ext_s(ld, d->conf->base_dn, LDAP_SCOPE_SUBTREE, filter,
+	                       attrs, 0, NULL, NULL, NULL, 0, res_out);
+	free(filter);
+	return rc == LDAP_SUCCESS ? 0 : MDC_ELDAP;
+}
+
 char *
 mdc_dsa_filter_escape(const char *s)
 {
@@ -215,22 +235,17 @@ static int
 member_step(struct mdc_dsa *d, LDAP *ld, const char *dn, unsigned *roles,
             char **next_out)
 {
-	char *attrs[] = {"objectSid", NULL}, *esc, *filter = NULL;
+	char *attrs[] = {"objectSid", NULL};
 	LDAPMessage *res = NULL, *e;
-	int rc;
+	int ret;
 
 	*next_out = NULL;
-	esc = mdc_dsa_filter_escape(dn);
-	if (esc != NULL)
-		filter = mdc_strdupf("(&(objectClass=group)(member=%s))", esc);
-	free(esc);
-	if (filter == NULL)
-		return MDC_ENOMEM;
-	rc = ldap_search_ext_s(ld, d->conf->base_dn, LDAP_SCOPE_SUBTREE, filter,
-	                       attrs, 0, NULL, NULL, NULL, 0, &res);
-	free(filter);
-	for (e = rc == LDAP_SUCCESS ? ldap_first_entry(ld, res) : NULL;
-	     e != NULL; e = ldap_next_entry(ld, e)) {
+	ret = mdc_dsa_search_value(d, ld, "(&(objectClass=group)(member=", dn,
+	                           "))", attrs, &res);
+	if (ret == MDC_ENOMEM)
+		return ret;
+	for (e = ret == 0 ? ldap_first_entry(ld, res) : NULL; e != NULL;
+	     e = ldap_next_entry(ld, e)) {
 		size_t len = 0;
 		char *sid = first_value(ld, e, "objectSid", &len);
 
@@ -245,7 +260,7 @@ member_step(struct mdc_dsa *d, LDAP *ld, const char *dn, unsigned *roles,
 		}
 	}
 	ldap_msgfree(res);
-	return rc == LDAP_SUCCESS ? 0 : MDC_ELDAP;
+	return ret;
 }
 
 /*

@@ -53,6 +53,14 @@ void mdc_dsa_fail(struct mdc_dsa_res *res, int code, const char *fmt, ...)
 void mdc_dsa_ldap_res(LDAP *ld, int rc, struct mdc_dsa_res *res);
 /* RFC 4515 escaping of a filter value (new string, NULL on ENOMEM). */
 char *mdc_dsa_filter_escape(const char *s);
+/*
+ * Search the domain subtree with the filter pre + escaped(value) + post for
+ * attrs.  Returns 0, MDC_ENOMEM, or MDC_ELDAP; *res_out (free with
+ * ldap_msgfree, may be NULL) is set in every case.
+ */
+int mdc_dsa_search_value(struct mdc_dsa *d, LDAP *ld, const char *pre,
+                         const char *value, const char *post, char **attrs,
+                         LDAPMessage **res_out);
 /* Touch the KDC's cache stamp after a successful write. */
 void mdc_dsa_touch(const struct mdc_dsa *d);
 

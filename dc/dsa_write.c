@@ -218,22 +218,17 @@ int
 mdc_dsa_sam_taken(struct mdc_dsa *d, LDAP *ld, const char *sam,
                   const uint8_t *self, size_t self_len, int *taken_out)
 {
-	char *attrs[] = {"objectSid", NULL}, *esc, *filter = NULL;
+	char *attrs[] = {"objectSid", NULL};
 	LDAPMessage *res = NULL, *e;
-	int rc;
+	int ret;
 
 	*taken_out = 0;
-	esc = mdc_dsa_filter_escape(sam);
-	if (esc != NULL)
-		filter = mdc_strdupf("(sAMAccountName=%s)", esc);
-	free(esc);
-	if (filter == NULL)
-		return MDC_ENOMEM;
-	rc = ldap_search_ext_s(ld, d->conf->base_dn, LDAP_SCOPE_SUBTREE, filter,
-	                       attrs, 0, NULL, NULL, NULL, 0, &res);
-	free(filter);
-	for (e = rc == LDAP_SUCCESS ? ldap_first_entry(ld, res) : NULL;
-	     e != NULL; e = ldap_next_entry(ld, e)) {
+	ret = mdc_dsa_search_value(d, ld, "(sAMAccountName=", sam, ")", attrs,
+	                           &res);
+	if (ret == MDC_ENOMEM)
+		return ret;
+	for (e = ret == 0 ? ldap_first_entry(ld, res) : NULL; e != NULL;
+	     e = ldap_next_entry(ld, e)) {
 		struct berval **v = ldap_get_values_len(ld, e, "objectSid");
 		int same = self != NULL && v != NULL && v[0] != NULL &&
 		           v[0]->bv_len == self_len &&
@@ -244,7 +239,7 @@ mdc_dsa_sam_taken(struct mdc_dsa *d, LDAP *ld, const char *sam,
 			*taken_out = 1;
 	}
 	ldap_msgfree(res);
-	return rc == LDAP_SUCCESS ? 0 : MDC_ELDAP;
+	return ret;
 }
 
 /* msDS-KeyVersionNumber of dn (0 if absent). */
