@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <check.h>
+
+#include "tests/unit/ck_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,8 +196,6 @@ main(void)
 {
 	Suite *s = suite_create("dc");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, sid_text_and_binary);
 	tcase_add_test(tc, guid_and_names);
@@ -204,9 +204,5 @@ main(void)
 	tcase_add_test(tc, dit_has_what_ad_clients_read);
 	tcase_add_test(tc, tls_files_and_modes);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return mdc_ck_run(s);
 }

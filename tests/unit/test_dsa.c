@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <check.h>
+
+#include "tests/unit/ck_run.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,8 +260,6 @@ main(void)
 {
 	Suite *s = suite_create("dsa");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, t_add);
 	tcase_add_test(tc, t_modify_modrdn_delete);
@@ -270,9 +270,5 @@ main(void)
 	tcase_add_test(tc, t_may);
 	tcase_add_test(tc, t_req_from_mods);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return mdc_ck_run(s);
 }

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <check.h>
+
+#include "tests/unit/ck_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,17 +152,11 @@ main(void)
 {
 	Suite *s = suite_create("lib");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, rbuf_reads_and_bounds);
 	tcase_add_test(tc, wbuf_writes_and_fills);
 	tcase_add_test(tc, conf_parses_and_rejects);
 	tcase_add_test(tc, util_files_and_secrets);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return mdc_ck_run(s);
 }

@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <check.h>
+
+#include "tests/unit/ck_run.h"
 #include <lber.h>
 #include <ldap.h>
 #include <stdio.h>
@@ -562,8 +564,6 @@ main(void)
 {
 	Suite *s = suite_create("netlogon");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, encode_matches_reference_blob);
 	tcase_add_test(tc, encode_with_ip_and_user_decodes);
@@ -579,9 +579,5 @@ main(void)
 	tcase_add_test(tc, dc_init_from_conf);
 	tcase_add_test(tc, rootdse_ldif_content);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return mdc_ck_run(s);
 }
