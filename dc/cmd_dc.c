@@ -134,6 +134,9 @@ mdc_cmd_env(int argc, char **argv)
 	printf("export LDAPURI='ldap://%s:%ld'\n", c.address, c.port_ldap);
 	printf("export LDAPBASE='%s'\n", c.base_dn);
 	printf("export LDAPTLS_CACERT='%s/tls/ca.crt'\n", c.dir);
+	/* GSSAPI to ldap://<address> then asks for ldap/<address> (an SPN of
+	 * the DC) instead of a name from the machine's reverse DNS. */
+	printf("export LDAPSASL_NOCANON=on\n");
 	printf("export MINIDC_DNS_SERVER='%s'\n", c.address);
 	printf("export MINIDC_DNS_PORT='%ld'\n", c.port_dns);
 	printf("export MINIDC_DIR='%s'\n", c.dir);

@@ -233,10 +233,14 @@ emit_dc_account(struct ditctx *x)
 	        "servicePrincipalName: ldap/%s/%s\n"
 	        "servicePrincipalName: host/%s\nservicePrincipalName: host/%s\n"
 	        "servicePrincipalName: DNS/%s\n"
+	        /* An IP SPN (setspn -S ldap/<ip> on Windows): GSSAPI to
+	         * ldap://<address> works without a resolver entry for the DC
+	         * (minidc env sets LDAPSASL_NOCANON). */
+	        "servicePrincipalName: ldap/%s\n"
 	        "msDS-SupportedEncryptionTypes: 24\npwdLastSet: 0\n"
 	        "memberOf: CN=Domain Controllers,CN=Users,%s\n",
 	        c->fqdn, c->fqdn, cn, c->fqdn, c->dns_domain, c->fqdn, cn,
-	        c->fqdn, c->base_dn);
+	        c->fqdn, c->address, c->base_dn);
 	if (sam == NULL || dn == NULL || extra == NULL)
 		goto out;
 	ret = emit_account(x, dn, cn, sam, MDC_RID_DC1,

@@ -64,6 +64,9 @@ write_krb5_conf(const struct mdc_dcconf *c)
 	        "\tdns_lookup_realm = false\n"
 	        "\tdns_canonicalize_hostname = false\n"
 	        "\trdns = false\n"
+	        "\t# acceptors (slapd, DNS) take a ticket for any SPN of\n"
+	        "\t# the DC in their keytab, e.g. ldap/<address>\n"
+	        "\tignore_acceptor_hostname = true\n"
 	        "\t# as on Windows: TGTs are forwardable unless the account\n"
 	        "\t# is NOT_DELEGATED (S4U2Proxy needs forwardable tickets)\n"
 	        "\tforwardable = true\n"
@@ -345,9 +348,9 @@ dc_keytab(const struct mdc_dcconf *c, char *err, size_t errlen)
 	ret = mdc_krb_kadmin_local(c, q, NULL, err, errlen);
 	free(q);
 	q = mdc_strdupf("ktadd -k %s -norandkey %s$ host/%s ldap/%s DNS/%s "
-	                "dns/%s host/%s ldap/%s",
+	                "dns/%s host/%s ldap/%s ldap/%s",
 	                kt, host, c->fqdn, c->fqdn, c->fqdn, c->fqdn, host,
-	                host);
+	                host, c->address);
 	if (ret == 0)
 		ret = q == NULL ? MDC_ENOMEM
 		                : mdc_krb_kadmin_local(c, q, NULL, err, errlen);

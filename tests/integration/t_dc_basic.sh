@@ -82,6 +82,13 @@ t_like "services run" "$cores" "0"
 t_unlike "no service may write a core file (secrets)" "$cores" "[1-9]|unlimited"
 t_unlike "no password in the DC's logs" "$(cat "$H_DIR"/log/*.log)" "Adm1n-Secret-Pass"
 
+# GSSAPI by address, as quickstart shows it: minidc env sets LDAPSASL_NOCANON
+# and the DC has the SPN ldap/<address>; no resolver entry for dc1 needed.
+t_ok "kinit Administrator" sh -c 'kinit Administrator < "$H_ADMIN_PW_FILE"'
+out=$(ldapwhoami -Q -Y GSSAPI -H "ldap://$H_ADDR" 2>&1)
+t_ilike "ldapwhoami -Y GSSAPI -H ldap://<address> is the Administrator" "$out" "^dn:cn=Administrator,cn=Users,dc=example,dc=com$"
+t_like "the ticket is for ldap/<address>" "$(klist)" "ldap/$H_ADDR@EXAMPLE.COM"
+
 # Supervision: kill -9 slapd, expect a new slapd answering within 2 s.
 pid=$("$MINIDC" status --dir "$H_DIR" | awk '$1 == "slapd" { print $3 }')
 kill -9 "$pid"
