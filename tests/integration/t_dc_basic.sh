@@ -88,6 +88,12 @@ t_ok "kinit Administrator" sh -c 'kinit Administrator < "$H_ADMIN_PW_FILE"'
 out=$(ldapwhoami -Q -Y GSSAPI -H "ldap://$H_ADDR" 2>&1)
 t_ilike "ldapwhoami -Y GSSAPI -H ldap://<address> is the Administrator" "$out" "^dn:cn=Administrator,cn=Users,dc=example,dc=com$"
 t_like "the ticket is for ldap/<address>" "$(klist)" "ldap/$H_ADDR@EXAMPLE.COM"
+out=$(ldapwhoami -Y GSS-SPNEGO -H "ldap://$H_ADDR" 2>&1)
+t_ilike "GSS-SPNEGO (what adcli picks) binds as the Administrator" "$out" "^dn:cn=Administrator,cn=Users,dc=example,dc=com$"
+t_like "with a security layer" "$out" "SASL SSF: (56|128|256)"
+out=$(lds -LLL -x -H "ldap://$H_ADDR" -b '' -s base supportedSASLMechanisms 2>&1)
+t_like "the rootDSE offers GSSAPI" "$out" "^supportedSASLMechanisms: GSSAPI$"
+t_like "the rootDSE offers GSS-SPNEGO" "$out" "^supportedSASLMechanisms: GSS-SPNEGO$"
 
 # Supervision: kill -9 slapd, expect a new slapd answering within 2 s.
 pid=$("$MINIDC" status --dir "$H_DIR" | awk '$1 == "slapd" { print $3 }')
