@@ -1,0 +1,268 @@
+/* join/join.c - minidc-join commands: join, status, leave, rotate */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "join/join.h"
+#include "join/locate.h"
+#include "join/sess.h"
+#include "lib/util.h"
+
+#define MACHINE_PW_LEN 64
+/* The KDC may take a moment to see new keys; verification retries. */
+#define VERIFY_TRIES 15
+
+static void say(mdc_join_print out, void *arg, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void
+say(mdc_join_print out, void *arg, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (out == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	out(arg, line);
+}
+
+/* A TGT with the keytab's newest keys (retried briefly). */
+static int
+verify_keytab(struct mdc_join_sess *s, struct mdc_join_err *e)
+{
+	struct timespec ts = {.tv_nsec = 200 * 1000 * 1000};
+	int t, ret = 0;
+
+	for (t = 0; t < VERIFY_TRIES; t++) {
+		ret = mdc_join_login_keytab(s, NULL, NULL, e);
+		if (ret == 0)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return ret;
+}
+
+static int
+write_krb5_conf(struct mdc_join_sess *s, struct mdc_join_err *e)
+{
+	char *text = mdc_join_krb5_conf(s->o, s->dc.addr);
+	int ret;
+
+	if (text == NULL)
+		return mdc_join_fail(e, MDC_ENOMEM, "krb5.conf", "no memory");
+	ret = mdc_file_write(s->o->krb5_conf_out, text, strlen(text), 0644);
+	free(text);
+	if (ret != 0)
+		return mdc_join_fail(e, ret, "krb5.conf", "%s: %s",
+		                     s->o->krb5_conf_out, mdc_strerror(ret));
+	return 0;
+}
+
+/* New password, kpasswd set-password, kvno, keytab, verification. */
+static int
+join_keys(struct mdc_join_sess *s, const char *dn, krb5_kvno *kvno,
+          struct mdc_join_err *e)
+{
+	char pw[MACHINE_PW_LEN + 1];
+	int ret;
+
+	ret = mdc_random_password(pw, MACHINE_PW_LEN);
+	if (ret != 0)
+		return mdc_join_fail(e, ret, "machine password", "%s",
+		                     mdc_strerror(ret));
+	ret = mdc_join_set_password(s, pw, e);
+	if (ret == 0)
+		ret = mdc_join_ldap_kvno(s, dn, kvno, e);
+	if (ret == 0)
+		ret = mdc_join_keytab_write(s, pw, *kvno, 0, e);
+	explicit_bzero(pw, sizeof(pw));
+	if (ret == 0)
+		ret = verify_keytab(s, e);
+	return ret;
+}
+
+static int
+cmd_join(struct mdc_join_sess *s, mdc_join_print out, void *arg,
+         struct mdc_join_err *e)
+{
+	char *dn = NULL;
+	krb5_kvno kvno = 0;
+	int ret, created = 0;
+
+	ret = mdc_join_login_password(s, e);
+	if (ret == 0)
+		ret = mdc_join_ldap_bind(s, e);
+	if (ret == 0) {
+		ret = mdc_join_ldap_find(s, &dn, e);
+		if (ret == 0)
+			ret = mdc_join_ldap_update(s, dn, e);
+		else if (ret == MDC_ENOENT)
+			created = (ret = mdc_join_ldap_add(s, &dn, e)) == 0;
+	}
+	if (ret == 0) {
+		say(out, arg, "%s computer account %s",
+		    created ? "created" : "reusing", dn);
+		ret = join_keys(s, dn, &kvno, e);
+	}
+	/* A half-made account is worse than none: undo what we created. */
+	if (ret != 0 && created && mdc_join_ldap_delete(s, dn, NULL) != 0)
+		say(out, arg, "could not remove %s again", dn);
+	if (ret == 0 && s->o->krb5_conf_out != NULL)
+		ret = write_krb5_conf(s, e);
+	if (ret == 0) {
+		say(out, arg, "joined %s as %s@%s, kvno %u, keytab %s",
+		    s->o->domain, s->o->sam, s->o->realm, (unsigned)kvno,
+		    s->o->keytab);
+		say(out, arg,
+		    "DNS A record of %s: not registered (not done "
+		    "by this version)",
+		    s->o->fqdn);
+	}
+	if (created || dn == NULL)
+		free(dn);
+	else
+		ldap_memfree(dn);
+	return ret;
+}
+
+static int
+cmd_status(struct mdc_join_sess *s, mdc_join_print out, void *arg,
+           struct mdc_join_err *e)
+{
+	krb5_kvno kvno = 0;
+	int ret;
+
+	ret = mdc_join_keytab_kvno(s, &kvno, e);
+	if (ret == 0)
+		ret = mdc_join_login_keytab(s, NULL, NULL, e);
+	if (ret == 0)
+		say(out, arg, "%s@%s: keytab %s is valid (kvno %u) at %s (%s)",
+		    s->o->sam, s->o->realm, s->o->keytab, (unsigned)kvno,
+		    s->dc.name, s->dc.addr);
+	return ret;
+}
+
+static int
+cmd_leave(struct mdc_join_sess *s, mdc_join_print out, void *arg,
+          struct mdc_join_err *e)
+{
+	char *dn = NULL;
+	int ret;
+
+	ret = mdc_join_login_password(s, e);
+	if (ret == 0)
+		ret = mdc_join_ldap_bind(s, e);
+	if (ret == 0) {
+		ret = mdc_join_ldap_find(s, &dn, e);
+		if (ret == MDC_ENOENT)
+			ret = mdc_join_fail(e, ret, "computer account",
+			                    "%s does not exist in %s",
+			                    s->o->sam, s->o->domain);
+	}
+	if (ret == 0)
+		ret = mdc_join_ldap_delete(s, dn, e);
+	if (ret == 0)
+		say(out, arg, "deleted computer account %s", dn);
+	if (ret == 0)
+		ret = mdc_join_keytab_write(s, NULL, 0, 0, e);
+	if (ret == 0)
+		say(out, arg, "removed the keys of %s from %s", s->o->sam,
+		    s->o->keytab);
+	ldap_memfree(dn);
+	return ret;
+}
+
+/* Change the machine's own password; keytab at kvno + 1 (old kept). */
+static int
+rotate_keys(struct mdc_join_sess *s, krb5_creds *cp, krb5_kvno old,
+            krb5_kvno *kvno, struct mdc_join_err *e)
+{
+	char pw[MACHINE_PW_LEN + 1], *dn = NULL;
+	int ret;
+
+	ret = mdc_random_password(pw, MACHINE_PW_LEN);
+	if (ret != 0)
+		return mdc_join_fail(e, ret, "machine password", "%s",
+		                     mdc_strerror(ret));
+	ret = mdc_join_change_password(s, cp, pw, e);
+	if (ret == 0)
+		ret = mdc_join_ldap_bind(s, e);
+	if (ret == 0)
+		ret = mdc_join_ldap_find(s, &dn, e);
+	if (ret == 0)
+		ret = mdc_join_ldap_kvno(s, dn, kvno, e);
+	if (ret == 0 && *kvno <= old)
+		ret = mdc_join_fail(e, MDC_EMALF, "rotate",
+		                    "the DC reports kvno %u after the change "
+		                    "(keytab had %u)",
+		                    (unsigned)*kvno, (unsigned)old);
+	if (ret == 0)
+		ret = mdc_join_keytab_write(s, pw, *kvno, old, e);
+	explicit_bzero(pw, sizeof(pw));
+	ldap_memfree(dn);
+	return ret;
+}
+
+static int
+cmd_rotate(struct mdc_join_sess *s, mdc_join_print out, void *arg,
+           struct mdc_join_err *e)
+{
+	krb5_creds cp;
+	krb5_kvno old = 0, kvno = 0;
+	int ret;
+
+	memset(&cp, 0, sizeof(cp));
+	ret = mdc_join_keytab_kvno(s, &old, e);
+	if (ret == 0) /* the TGT (for LDAP) while the old keys are valid */
+		ret = mdc_join_login_keytab(s, NULL, NULL, e);
+	if (ret == 0)
+		ret = mdc_join_login_keytab(s, "kadmin/changepw", &cp, e);
+	if (ret == 0)
+		ret = rotate_keys(s, &cp, old, &kvno, e);
+	krb5_free_cred_contents(s->ctx, &cp);
+	if (ret == 0)
+		ret = verify_keytab(s, e);
+	if (ret == 0)
+		say(out, arg, "%s@%s: new password, kvno %u -> %u, keytab %s",
+		    s->o->sam, s->o->realm, (unsigned)old, (unsigned)kvno,
+		    s->o->keytab);
+	return ret;
+}
+
+int
+mdc_join_run(struct mdc_join_opts *o, mdc_join_print out, void *arg,
+             struct mdc_join_err *e)
+{
+	struct mdc_join_sess s;
+	struct mdc_join_dc dc;
+	char host[MDC_JOIN_NAME_MAX + 1] = "";
+	int ret;
+
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		host[0] = '\0';
+	ret = mdc_join_derive(o, host[0] != '\0' ? host : NULL, e);
+	if (ret == 0)
+		ret = mdc_join_locate(o, &dc, e);
+	if (ret != 0)
+		return ret;
+	say(out, arg, "domain controller %s (%s)", dc.name, dc.addr);
+	ret = mdc_join_sess_open(&s, o, &dc, e);
+	if (ret == 0 && o->cmd == MDC_JOIN_CMD_JOIN)
+		ret = cmd_join(&s, out, arg, e);
+	else if (ret == 0 && o->cmd == MDC_JOIN_CMD_STATUS)
+		ret = cmd_status(&s, out, arg, e);
+	else if (ret == 0 && o->cmd == MDC_JOIN_CMD_LEAVE)
+		ret = cmd_leave(&s, out, arg, e);
+	else if (ret == 0 && o->cmd == MDC_JOIN_CMD_ROTATE)
+		ret = cmd_rotate(&s, out, arg, e);
+	mdc_join_sess_close(&s);
+	return ret;
+}

@@ -1,0 +1,46 @@
+/* join/main.c - minidc-join: enroll this host in an AD-style domain */
+#include "config.h"
+
+#include <stdio.h>
+#include <sys/resource.h>
+
+#include "join/join.h"
+
+static void
+print_line(void *arg, const char *line)
+{
+	(void)arg;
+	printf("%s\n", line);
+	fflush(stdout);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rlimit nocore = {0, 0};
+	struct mdc_join_opts o;
+	struct mdc_join_err e = {"", ""};
+	int ret;
+
+	/* It holds an admin password and new keys: no core files. */
+	(void)setrlimit(RLIMIT_CORE, &nocore);
+	ret = mdc_join_parse(argc, argv, &o, &e);
+	if (ret == 0 && o.help) {
+		fputs(mdc_join_usage(), stdout);
+		return 0;
+	}
+	if (ret == 0)
+		ret = mdc_join_run(&o, print_line, NULL, &e);
+	if (ret != 0) {
+		/* Before a command is known, no command name. */
+		if (o.cmd == MDC_JOIN_CMD_NONE)
+			fprintf(stderr, "minidc-join: %s: %s\n", e.what, e.why);
+		else
+			fprintf(stderr, "minidc-join %s: %s: %s\n", o.cmdname,
+			        e.what, e.why);
+		if (ret == MDC_EINVAL && e.what[0] == 'a')
+			fputs(mdc_join_usage(), stderr);
+		return ret == MDC_EINVAL ? 2 : 1;
+	}
+	return 0;
+}

@@ -1,0 +1,136 @@
+#!/bin/sh
+# tests/integration/t_join.sh - minidc-join against a real DC, checked with
+# real clients: join (DNS discovery in a private namespace), keytab, kvno,
+# status, rotate, rejoin, leave, and the failures (one line, nothing made).
+. "$top_srcdir/tests/harness/harness.sh"
+harness_start
+
+J="$top_builddir/join/minidc-join"
+KT="$H_TMP/host2.keytab"
+K5="$H_TMP/join-krb5.conf"
+COMP_DN="CN=HOST2,CN=Computers,$H_BASE"
+# Name resolution only through the DC's own DNS (never the machine's).
+printf '127.0.0.1 localhost\n' > "$H_TMP/hosts"
+printf 'nameserver %s\n' "$H_ADDR" > "$H_TMP/resolv.conf"
+in_ns() {
+	timeout 60 unshare -m sh -c "mount --bind '$H_TMP/hosts' /etc/hosts &&
+		mount --bind '$H_TMP/resolv.conf' /etc/resolv.conf && exec \"\$@\"" sh "$@"
+}
+root_read() {
+	lds -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "$H_BASE" "$@" 2>&1
+}
+kt_kvno() { klist -k "$1" | awk '$2 == "HOST2$@EXAMPLE.COM" { print $1 }' | sort -n | tail -1; }
+# kvno of SPN as seen by a fresh Administrator TGT (no cached ticket).
+admin_kvno() {
+	kdestroy >/dev/null 2>&1
+	kinit Administrator < "$H_ADMIN_PW_FILE" >/dev/null 2>&1 || return 1
+	kvno "$1" 2>&1 | sed -n 's/.*: kvno = //p'
+}
+# one_line DESC STDERR-FILE PATTERN: exactly one line, of our form.
+one_line() {
+	t_is "$1: one line on stderr" "$(wc -l < "$2")" 1
+	t_like "$1: the line says what and why" "$(cat "$2")" "^minidc-join $3"
+}
+JARGS="--domain example.com --host-fqdn host2.example.com --keytab $KT"
+
+# ---- join with discovery (SRV, A, LDAP ping) through the DC's DNS ----
+out=$(in_ns sh -c "'$J' join $JARGS --stdin-password --krb5-conf-out '$K5' \
+	< '$H_ADMIN_PW_FILE'" 2>"$H_TMP/err")
+t_is "join exits 0" "$?" 0
+t_is "join: nothing on stderr" "$(cat "$H_TMP/err")" ""
+t_like "join found the DC by DNS and the LDAP ping" "$out" \
+	"^domain controller dc1.example.com \($H_ADDR\)$"
+t_ilike "join created $COMP_DN" "$out" "^created computer account $COMP_DN$"
+t_like "join says the DNS record is not registered" "$out" "not registered"
+t_is "the keytab is 0600" "$(stat -c %a "$KT" 2>&1)" 600
+kt=$(klist -k "$KT" 2>&1)
+for p in 'HOST2\$' host/HOST2 host/host2.example.com RestrictedKrbHost/HOST2 \
+	RestrictedKrbHost/host2.example.com migrate/HOST2 migrate/host2.example.com; do
+	t_like "keytab has $p" "$kt" " $p@EXAMPLE.COM$"
+done
+t_ok "kinit -k -t KEYTAB HOST2\$" kinit -k -t "$KT" 'HOST2$'
+t_ok "kinit -k with the krb5.conf minidc-join wrote" \
+	env KRB5_CONFIG="$K5" KRB5CCNAME="FILE:$H_TMP/cc2" kinit -k -t "$KT" 'HOST2$'
+t_like "the written krb5.conf names the KDC by address" "$(cat "$K5")" \
+	"kdc = $H_ADDR:88"
+
+e=$(root_read '(sAMAccountName=HOST2$)' objectClass sAMAccountName userAccountControl \
+	dNSHostName servicePrincipalName objectSid msDS-KeyVersionNumber)
+t_like "ldapsearch: the computer exists (objectClass computer)" "$e" "^objectClass: computer$"
+t_like "ldapsearch: sAMAccountName HOST2\$" "$e" '^sAMAccountName: HOST2\$$'
+t_like "ldapsearch: userAccountControl 4096" "$e" "^userAccountControl: 4096$"
+t_like "ldapsearch: dNSHostName" "$e" "^dNSHostName: host2.example.com$"
+for p in host/HOST2 host/host2.example.com RestrictedKrbHost/HOST2 \
+	RestrictedKrbHost/host2.example.com migrate/HOST2 migrate/host2.example.com; do
+	t_like "ldapsearch: SPN $p" "$e" "^servicePrincipalName: $p$"
+done
+t_like "ldapsearch: objectSid completed by the DC" "$e" "^objectSid:: AQUAAAAAAAUVAAAA"
+dirkvno=$(printf '%s\n' "$e" | sed -n 's/^msDS-KeyVersionNumber: //p')
+kv=$(kt_kvno "$KT")
+t_is "keytab kvno = msDS-KeyVersionNumber" "$kv" "$dirkvno"
+t_is "kvno host/host2.example.com from Administrator = keytab kvno" \
+	"$(admin_kvno host/host2.example.com)" "$kv"
+
+out=$("$J" status $JARGS --server "$H_ADDR" 2>&1)
+t_is "status exits 0" "$?" 0
+t_like "status: the keytab is valid" "$out" "HOST2\\\$@EXAMPLE.COM: keytab .* is valid \(kvno $kv\)"
+
+# ---- rotate: kvno + 1, the old keys refused ----
+cp "$KT" "$H_TMP/old.keytab"
+out=$("$J" rotate $JARGS --server "$H_ADDR" 2>&1)
+t_is "rotate exits 0" "$?" 0
+t_is "rotate: keytab kvno + 1" "$(kt_kvno "$KT")" "$((kv + 1))"
+t_like "rotate: msDS-KeyVersionNumber + 1" "$(root_read '(sAMAccountName=HOST2$)' \
+	msDS-KeyVersionNumber)" "^msDS-KeyVersionNumber: $((kv + 1))$"
+t_is "rotate: kvno host/host2.example.com from Administrator" \
+	"$(admin_kvno host/host2.example.com)" "$((kv + 1))"
+t_ok "rotate: the new keys give a TGT" kinit -k -t "$KT" 'HOST2$'
+t_fail "rotate: the old keys are refused" kinit -k -t "$H_TMP/old.keytab" 'HOST2$'
+t_is "rotate: the keytab is still 0600" "$(stat -c %a "$KT" 2>&1)" 600
+
+# ---- a second join reuses the account ----
+sid1=$(root_read '(sAMAccountName=HOST2$)' objectSid)
+out=$("$J" join $JARGS --server "$H_ADDR" --password-file "$H_ADMIN_PW_FILE" 2>&1)
+t_is "second join exits 0" "$?" 0
+t_ilike "second join reuses $COMP_DN" "$out" "^reusing computer account $COMP_DN$"
+t_is "... the account keeps its objectSid" "$(root_read '(sAMAccountName=HOST2$)' objectSid)" "$sid1"
+t_is "... the keytab has the new kvno" "$(kt_kvno "$KT")" "$((kv + 2))"
+t_ok "... and its keys give a TGT" kinit -k -t "$KT" 'HOST2$'
+
+# ---- failures: one line, non-zero, nothing created ----
+printf 'Wrong-Pass-1' | "$J" join --domain example.com --server "$H_ADDR" \
+	--host-fqdn host3.example.com --keytab "$H_TMP/host3.keytab" --stdin-password \
+	>/dev/null 2>"$H_TMP/err"
+t_is "wrong admin password: exit 1" "$?" 1
+one_line "wrong admin password" "$H_TMP/err" "join: admin login Administrator@EXAMPLE.COM: wrong password"
+t_unlike "wrong admin password: no HOST3\$" "$(root_read '(sAMAccountName=HOST3$)' dn)" "^dn:"
+t_fail "wrong admin password: no keytab" test -e "$H_TMP/host3.keytab"
+"$J" join --domain example.com --password=Adm1n-Secret-Pass >/dev/null 2>"$H_TMP/err"
+t_is "a password in argv: exit 2" "$?" 2
+t_like "a password in argv is refused" "$(head -1 "$H_TMP/err")" \
+	"^minidc-join join: arguments: passwords are never taken from arguments"
+t_unlike "... and not echoed" "$(cat "$H_TMP/err")" "Adm1n"
+"$J" frobnicate >/dev/null 2>"$H_TMP/err"
+t_like "an unknown command: one error line first" "$(head -1 "$H_TMP/err")" \
+	"^minidc-join: arguments: unknown command frobnicate$"
+"$J" status --domain example.com --host-fqdn host9.example.com --server "$H_ADDR" \
+	--keytab "$H_TMP/none.keytab" >/dev/null 2>"$H_TMP/err"
+t_is "status without a keytab: exit 1" "$?" 1
+one_line "status without a keytab" "$H_TMP/err" "status: keytab: .*none.keytab: No such file"
+in_ns "$J" status --domain example.org --host-fqdn host2.example.org --keytab "$KT" \
+	>/dev/null 2>"$H_TMP/err"
+t_is "discovery of an unknown domain: exit 1" "$?" 1
+one_line "discovery of an unknown domain" "$H_TMP/err" "status: discovery: SRV _ldap._tcp.dc._msdcs.example.org"
+
+# ---- leave ----
+out=$(in_ns sh -c "'$J' leave $JARGS --stdin-password < '$H_ADMIN_PW_FILE'" 2>&1)
+t_is "leave exits 0" "$?" 0
+t_unlike "leave: HOST2\$ is gone" "$(root_read '(sAMAccountName=HOST2$)' dn)" "^dn:"
+t_fail "leave: the keytab (only HOST2\$ keys) is removed" test -e "$KT"
+t_fail "leave: the old keys give no TGT" kinit -k -t "$H_TMP/old.keytab" 'HOST2$'
+"$J" leave $JARGS --server "$H_ADDR" --password-file "$H_ADMIN_PW_FILE" >/dev/null 2>"$H_TMP/err"
+t_is "leave again: exit 1" "$?" 1
+one_line "leave again" "$H_TMP/err" "leave: computer account: HOST2\\\$ does not exist in example.com"
+
+t_unlike "no password in the DC's logs" "$(cat "$H_DIR"/log/*.log)" "Adm1n-Secret-Pass"
+harness_done
