@@ -32,12 +32,13 @@ mdc_join_usage(void)
 	       "[--host-fqdn FQDN] [-U USER]\n"
 	       "                   [--password-file FILE | --stdin-password] "
 	       "[--keytab PATH] [--krb5-conf-out PATH]\n"
+	       "                   [--no-dns-update]\n"
 	       "       minidc-join status --domain DOMAIN [--server ADDR] "
 	       "[--host-fqdn FQDN] [--keytab PATH]\n"
 	       "       minidc-join leave  --domain DOMAIN [--server ADDR] "
 	       "[--host-fqdn FQDN] [-U USER]\n"
 	       "                   [--password-file FILE | --stdin-password] "
-	       "[--keytab PATH]\n"
+	       "[--keytab PATH] [--no-dns-update]\n"
 	       "       minidc-join rotate --domain DOMAIN [--server ADDR] "
 	       "[--host-fqdn FQDN] [--keytab PATH]\n"
 	       "Passwords come from a prompt, stdin or a 0600 file, never "
@@ -99,6 +100,8 @@ parse_flag(const char *a, struct mdc_join_opts *o, struct mdc_join_err *e)
 {
 	if (strcmp(a, "--stdin-password") == 0)
 		o->stdin_password = 1;
+	else if (strcmp(a, "--no-dns-update") == 0)
+		o->no_dns = 1;
 	else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
 		o->help = 1;
 	else if (strncmp(a, "--password", 10) == 0 &&

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "join/dnsreg.h"
 #include "join/join.h"
 #include "join/locate.h"
 #include "join/sess.h"
@@ -32,6 +33,28 @@ say(mdc_join_print out, void *arg, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	out(arg, line);
+}
+
+/*
+ * Register (add) or remove the host's A record with the credentials in
+ * s->cc.  A DNS failure does not undo a join: it is reported on the
+ * output, as sssd does.
+ */
+static void
+dns_record(struct mdc_join_sess *s, int add, mdc_join_print out, void *arg)
+{
+	struct mdc_join_err de = {"", ""};
+	char ip[64] = "";
+
+	if (s->o->no_dns)
+		return;
+	if (mdc_join_dns_update(s, add, ip, sizeof(ip), &de) != 0)
+		say(out, arg, "DNS: A record of %s not %s: %s: %s", s->o->fqdn,
+		    add ? "registered" : "removed", de.what, de.why);
+	else if (add)
+		say(out, arg, "DNS: registered %s A %s", s->o->fqdn, ip);
+	else
+		say(out, arg, "DNS: removed the A record of %s", s->o->fqdn);
 }
 
 /* A TGT with the keytab's newest keys (retried briefly). */
@@ -121,10 +144,7 @@ cmd_join(struct mdc_join_sess *s, mdc_join_print out, void *arg,
 		say(out, arg, "joined %s as %s@%s, kvno %u, keytab %s",
 		    s->o->domain, s->o->sam, s->o->realm, (unsigned)kvno,
 		    s->o->keytab);
-		say(out, arg,
-		    "DNS A record of %s: not registered (not done "
-		    "by this version)",
-		    s->o->fqdn);
+		dns_record(s, 1, out, arg);
 	}
 	if (created || dn == NULL)
 		free(dn);
@@ -169,8 +189,10 @@ cmd_leave(struct mdc_join_sess *s, mdc_join_print out, void *arg,
 	}
 	if (ret == 0)
 		ret = mdc_join_ldap_delete(s, dn, e);
-	if (ret == 0)
+	if (ret == 0) {
 		say(out, arg, "deleted computer account %s", dn);
+		dns_record(s, 0, out, arg);
+	}
 	if (ret == 0)
 		ret = mdc_join_keytab_write(s, NULL, 0, 0, e);
 	if (ret == 0)

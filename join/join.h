@@ -48,6 +48,7 @@ struct mdc_join_opts {
 	int stdin_password;        /* --stdin-password */
 	const char *keytab;        /* --keytab, default /etc/krb5.keytab */
 	const char *krb5_conf_out; /* --krb5-conf-out */
+	int no_dns;                /* --no-dns-update */
 	int help;                  /* --help: print usage, exit 0 */
 	/* Derived (mdc_join_derive). */
 	char domain[MDC_JOIN_NAME_MAX + 1]; /* example.com */

@@ -41,7 +41,13 @@ t_is "join: nothing on stderr" "$(cat "$H_TMP/err")" ""
 t_like "join found the DC by DNS and the LDAP ping" "$out" \
 	"^domain controller dc1.example.com \($H_ADDR\)$"
 t_ilike "join created $COMP_DN" "$out" "^created computer account $COMP_DN$"
-t_like "join says the DNS record is not registered" "$out" "not registered"
+t_like "join registered the A record by GSS-TSIG" "$out" \
+	"^DNS: registered host2.example.com A 127\.0\.0\.1$"
+t_is "dig @DC host2.example.com A" "$(dig @"$H_ADDR" +time=2 +tries=1 +short host2.example.com A)" \
+	"127.0.0.1"
+t_is "the record is owned by HOST2\$ (the update was signed as the machine)" \
+	"$(lds -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "idnsName=example.com,cn=dns,$H_BASE" \
+	'(idnsName=host2)' mdcDnsOwner | sed -n 's/^mdcDnsOwner: //p')" 'HOST2$@EXAMPLE.COM'
 t_is "the keytab is 0600" "$(stat -c %a "$KT" 2>&1)" 600
 kt=$(klist -k "$KT" 2>&1)
 for p in 'HOST2\$' host/HOST2 host/host2.example.com RestrictedKrbHost/HOST2 \
@@ -90,8 +96,10 @@ t_is "rotate: the keytab is still 0600" "$(stat -c %a "$KT" 2>&1)" 600
 
 # ---- a second join reuses the account ----
 sid1=$(root_read '(sAMAccountName=HOST2$)' objectSid)
-out=$("$J" join $JARGS --server "$H_ADDR" --password-file "$H_ADMIN_PW_FILE" 2>&1)
+out=$("$J" join $JARGS --server "$H_ADDR" --password-file "$H_ADMIN_PW_FILE" \
+	--no-dns-update 2>&1)
 t_is "second join exits 0" "$?" 0
+t_unlike "second join with --no-dns-update leaves DNS alone" "$out" "^DNS"
 t_ilike "second join reuses $COMP_DN" "$out" "^reusing computer account $COMP_DN$"
 t_is "... the account keeps its objectSid" "$(root_read '(sAMAccountName=HOST2$)' objectSid)" "$sid1"
 t_is "... the keytab has the new kvno" "$(kt_kvno "$KT")" "$((kv + 2))"
@@ -125,6 +133,10 @@ one_line "discovery of an unknown domain" "$H_TMP/err" "status: discovery: SRV _
 # ---- leave ----
 out=$(in_ns sh -c "'$J' leave $JARGS --stdin-password < '$H_ADMIN_PW_FILE'" 2>&1)
 t_is "leave exits 0" "$?" 0
+t_like "leave: the A record is removed (as the admin)" "$out" \
+	"^DNS: removed the A record of host2.example.com$"
+t_is "leave: dig @DC host2.example.com A is empty" \
+	"$(dig @"$H_ADDR" +time=2 +tries=1 +short host2.example.com A)" ""
 t_unlike "leave: HOST2\$ is gone" "$(root_read '(sAMAccountName=HOST2$)' dn)" "^dn:"
 t_fail "leave: the keytab (only HOST2\$ keys) is removed" test -e "$KT"
 t_fail "leave: the old keys give no TGT" kinit -k -t "$H_TMP/old.keytab" 'HOST2$'

@@ -1,0 +1,512 @@
+/* join/dnsreg.c - the host's A record by GSS-TSIG dynamic update (RFC 3645) */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <gssapi/gssapi.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dns/tsig.h"
+#include "dns/wire.h"
+#include "join/dnsreg.h"
+#include "lib/buf.h"
+#include "lib/util.h"
+
+#define DNS_TIMEOUT_S 10
+#define FUDGE         300
+#define A_TTL         3600
+#define MSG_CAP       65535
+
+static const uint8_t gss_tsig[] = "\x08gss-tsig"; /* with the root label */
+
+struct dnsreg {
+	struct mdc_join_sess *s;
+	int fd;
+	gss_ctx_id_t ctx;
+	uint8_t key[DNS_NAME_MAX]; /* key name, wire */
+	size_t keylen;
+	uint8_t *msg, *resp; /* MSG_CAP each */
+	size_t msglen, resplen;
+	uint8_t mac[1024]; /* the request's MAC (for the response's) */
+	size_t maclen;
+	uint64_t now;
+};
+
+/* "a.b.c" -> wire; names were validated (mdc_domain_valid) or are ours. */
+static int
+name_wire(const char *text, uint8_t *out, size_t cap, size_t *len_out)
+{
+	size_t n = 0, l;
+
+	while (*text != '\0') {
+		l = strcspn(text, ".");
+		if (l == 0 || l > 63 || n + l + 2 > cap)
+			return MDC_EINVAL;
+		out[n++] = (uint8_t)l;
+		memcpy(out + n, text, l);
+		n += l;
+		text += l + (text[l] == '.');
+	}
+	out[n++] = 0;
+	*len_out = n;
+	return 0;
+}
+
+static int
+gfail(struct mdc_join_err *e, const char *what, OM_uint32 major,
+      OM_uint32 minor)
+{
+	gss_buffer_desc text = GSS_C_EMPTY_BUFFER;
+	OM_uint32 m2, mctx = 0;
+
+	if (GSS_ERROR(
+	            gss_display_status(&m2, minor ? minor : major,
+	                               minor ? GSS_C_MECH_CODE : GSS_C_GSS_CODE,
+	                               GSS_C_NO_OID, &mctx, &text)))
+		mdc_join_fail(e, MDC_EKRB5, what, "GSS error %u", major);
+	else
+		mdc_join_fail(e, MDC_EKRB5, what, "%.*s", (int)text.length,
+		              (const char *)text.value);
+	gss_release_buffer(&m2, &text);
+	return MDC_EKRB5;
+}
+
+/* TCP to the DC's port 53, with timeouts. */
+static int
+tcp_open(struct dnsreg *r, struct mdc_join_err *e)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(53)};
+	struct timeval tv = {.tv_sec = DNS_TIMEOUT_S};
+
+	if (inet_pton(AF_INET, r->s->dc.addr, &sin.sin_addr) != 1)
+		return mdc_join_fail(e, MDC_EINVAL, "DNS update",
+		                     "bad address %s", r->s->dc.addr);
+	r->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (r->fd < 0)
+		return mdc_join_fail(e, -errno, "DNS update", "socket: %s",
+		                     strerror(errno));
+	(void)setsockopt(r->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(r->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(r->fd, (struct sockaddr *)&sin, sizeof(sin)) != 0)
+		return mdc_join_fail(e, -errno, "DNS update",
+		                     "connect %s:53: %s", r->s->dc.addr,
+		                     strerror(errno));
+	return 0;
+}
+
+static int
+io_all(int fd, uint8_t *p, size_t n, int out)
+{
+	ssize_t k;
+
+	while (n > 0) {
+		k = out ? send(fd, p, n, MSG_NOSIGNAL) : recv(fd, p, n, 0);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k == 0 ? MDC_ETRUNC : -errno;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Send r->msg, read one framed answer into r->resp. */
+static int
+exchange(struct dnsreg *r, struct mdc_join_err *e)
+{
+	uint8_t pfx[2] = {r->msglen >> 8, r->msglen & 0xff};
+	int ret;
+
+	ret = io_all(r->fd, pfx, 2, 1);
+	if (ret == 0)
+		ret = io_all(r->fd, r->msg, r->msglen, 1);
+	if (ret == 0)
+		ret = io_all(r->fd, pfx, 2, 0);
+	r->resplen = (size_t)pfx[0] << 8 | pfx[1];
+	if (ret == 0 && r->resplen < DNS_HDR_LEN)
+		ret = MDC_EMALF;
+	if (ret == 0)
+		ret = io_all(r->fd, r->resp, r->resplen, 0);
+	if (ret != 0)
+		return mdc_join_fail(
+		        e, ret, "DNS update", "%s:53 (TCP): %s", r->s->dc.addr,
+		        ret == -EAGAIN ? "no answer" : mdc_strerror(ret));
+	if (r->resp[0] != r->msg[0] || r->resp[1] != r->msg[1])
+		return mdc_join_fail(e, MDC_EMALF, "DNS update",
+		                     "answer with another message ID");
+	return 0;
+}
+
+/* The TKEY query (mode 3) carrying token. */
+static int
+put_tkey_query(struct dnsreg *r, const gss_buffer_desc *tok)
+{
+	struct dns_hdr h = {.qd = 1, .ar = 1};
+	struct mdc_wbuf w;
+	uint16_t id;
+
+	if (mdc_random(&id, sizeof(id)) != 0)
+		return MDC_EINVAL;
+	h.id = id;
+	dns_hdr_put(r->msg, &h);
+	mdc_wbuf_init(&w, r->msg, MSG_CAP);
+	w.len = DNS_HDR_LEN;
+	if (mdc_wbuf_put_bytes(&w, r->key, r->keylen) != 0 ||
+	    mdc_wbuf_put_u16be(&w, DNS_T_TKEY) != 0 ||
+	    mdc_wbuf_put_u16be(&w, DNS_C_ANY) != 0 ||
+	    mdc_wbuf_put_bytes(&w, r->key, r->keylen) != 0 ||
+	    mdc_wbuf_put_u16be(&w, DNS_T_TKEY) != 0 ||
+	    mdc_wbuf_put_u16be(&w, DNS_C_ANY) != 0 ||
+	    mdc_wbuf_put_u32be(&w, 0) != 0 ||
+	    mdc_wbuf_put_u16be(
+	            &w, (uint16_t)(sizeof(gss_tsig) + 16 + tok->length)) != 0 ||
+	    mdc_wbuf_put_bytes(&w, gss_tsig, sizeof(gss_tsig)) != 0 ||
+	    mdc_wbuf_put_u32be(&w, (uint32_t)r->now) != 0 ||
+	    mdc_wbuf_put_u32be(&w, (uint32_t)r->now + 3600) != 0 ||
+	    mdc_wbuf_put_u16be(&w, 3) != 0 || /* GSS-API negotiation */
+	    mdc_wbuf_put_u16be(&w, 0) != 0 ||
+	    mdc_wbuf_put_u16be(&w, (uint16_t)tok->length) != 0 ||
+	    mdc_wbuf_put_bytes(&w, tok->value, tok->length) != 0 ||
+	    mdc_wbuf_put_u16be(&w, 0) != 0)
+		return MDC_ESPACE;
+	r->msglen = w.len;
+	return 0;
+}
+
+/* The server's TKEY answer: its error and token (points into r->resp). */
+static int
+get_tkey_answer(struct dnsreg *r, uint16_t *err, gss_buffer_desc *tok)
+{
+	struct mdc_rbuf b;
+	struct dns_hdr h;
+	uint16_t type = 0, mode, klen, len;
+	size_t rr = 0;
+	int i;
+
+	mdc_rbuf_init(&b, r->resp, r->resplen);
+	if (dns_hdr_get(&b, &h) != 0 || (h.flags & 0xf) != DNS_R_NOERROR)
+		return MDC_EDENIED;
+	for (i = 0; i < h.qd; i++)
+		if (dns_name_skip(&b) != 0 ||
+		    mdc_rbuf_get_bytes(&b, NULL, 4) != 0)
+			return MDC_EMALF;
+	for (i = 0; i < h.an + h.ns + h.ar; i++) {
+		rr = b.pos;
+		if (dns_rr_skip(&b, &type) != 0)
+			return MDC_EMALF;
+		if (type == DNS_T_TKEY)
+			break;
+	}
+	if (type != DNS_T_TKEY || mdc_rbuf_seek(&b, rr) != 0 ||
+	    dns_name_skip(&b) != 0 || mdc_rbuf_get_bytes(&b, NULL, 10) != 0 ||
+	    dns_name_skip(&b) != 0 || mdc_rbuf_get_bytes(&b, NULL, 8) != 0 ||
+	    mdc_rbuf_get_u16be(&b, &mode) != 0 ||
+	    mdc_rbuf_get_u16be(&b, err) != 0 ||
+	    mdc_rbuf_get_u16be(&b, &klen) != 0 ||
+	    mdc_rbuf_get_ptr(&b, (const uint8_t **)&tok->value, klen) != 0 ||
+	    mdc_rbuf_get_u16be(&b, &len) != 0)
+		return MDC_EMALF;
+	tok->length = klen;
+	return 0;
+}
+
+/* GSS context with DNS/<dc name> through TKEY (Kerberos: one round). */
+static int
+negotiate(struct dnsreg *r, struct mdc_join_err *e)
+{
+	gss_buffer_desc out = GSS_C_EMPTY_BUFFER, in = GSS_C_EMPTY_BUFFER;
+	gss_buffer_desc sname;
+	gss_name_t target = GSS_C_NO_NAME;
+	OM_uint32 major, minor, flags = GSS_C_MUTUAL_FLAG | GSS_C_INTEG_FLAG;
+	char *svc = mdc_strdupf("DNS@%s", r->s->dc.name);
+	uint16_t err = 0;
+	int ret = 0, round;
+
+	if (svc == NULL)
+		return mdc_join_fail(e, MDC_ENOMEM, "DNS update", "no memory");
+	sname.value = svc;
+	sname.length = strlen(svc);
+	major = gss_import_name(&minor, &sname, GSS_C_NT_HOSTBASED_SERVICE,
+	                        &target);
+	free(svc);
+	if (GSS_ERROR(major))
+		return gfail(e, "DNS update: GSS name", major, minor);
+	for (round = 0; round < 4; round++) {
+		major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL,
+		                             &r->ctx, target, GSS_C_NO_OID,
+		                             flags, 0, NULL, &in, NULL, &out,
+		                             NULL, NULL);
+		if (GSS_ERROR(major)) {
+			ret = gfail(e, "DNS update: GSS-TSIG", major, minor);
+			break;
+		}
+		if (out.length == 0 && major == GSS_S_COMPLETE)
+			break;
+		ret = put_tkey_query(r, &out);
+		gss_release_buffer(&minor, &out);
+		if (ret == 0)
+			ret = exchange(r, e);
+		else
+			ret = mdc_join_fail(e, ret, "DNS update", "TKEY query");
+		if (ret == 0 && (ret = get_tkey_answer(r, &err, &in)) != 0)
+			ret = mdc_join_fail(e, ret, "DNS update",
+			                    "TKEY refused or malformed");
+		if (ret == 0 && err != 0)
+			ret = mdc_join_fail(e, MDC_EDENIED, "DNS update",
+			                    "TKEY error %s",
+			                    dns_rcode_name(err));
+		if (ret != 0 || major == GSS_S_COMPLETE)
+			break;
+	}
+	if (ret == 0 && major != GSS_S_COMPLETE)
+		ret = mdc_join_fail(e, MDC_EKRB5, "DNS update",
+		                    "GSS-TSIG negotiation did not complete");
+	gss_release_name(&minor, &target);
+	return ret;
+}
+
+/* UPDATE: zone SOA; delete fqdn's A RRset; add fqdn A ip (if add). */
+static int
+put_update(struct dnsreg *r, int add, const struct in_addr *ip)
+{
+	struct dns_hdr h = {.flags = DNS_OP_UPDATE << 11, .qd = 1};
+	uint8_t zone[DNS_NAME_MAX], host[DNS_NAME_MAX];
+	size_t zlen, hlen;
+	struct mdc_wbuf w;
+	uint16_t id;
+
+	if (name_wire(r->s->o->domain, zone, sizeof(zone), &zlen) != 0 ||
+	    name_wire(r->s->o->fqdn, host, sizeof(host), &hlen) != 0 ||
+	    mdc_random(&id, sizeof(id)) != 0)
+		return MDC_EINVAL;
+	h.id = id;
+	h.ns = add ? 2 : 1;
+	dns_hdr_put(r->msg, &h);
+	mdc_wbuf_init(&w, r->msg, MSG_CAP);
+	w.len = DNS_HDR_LEN;
+	if (mdc_wbuf_put_bytes(&w, zone, zlen) != 0 ||
+	    mdc_wbuf_put_u16be(&w, DNS_T_SOA) != 0 ||
+	    mdc_wbuf_put_u16be(&w, DNS_C_IN) != 0 ||
+	    mdc_wbuf_put_bytes(&w, host, hlen) != 0 ||
+	    mdc_wbuf_put_u16be(&w, DNS_T_A) != 0 ||
+	    mdc_wbuf_put_u16be(&w, DNS_C_ANY) != 0 ||
+	    mdc_wbuf_put_u32be(&w, 0) != 0 || mdc_wbuf_put_u16be(&w, 0) != 0)
+		return MDC_ESPACE;
+	if (add && (mdc_wbuf_put_bytes(&w, host, hlen) != 0 ||
+	            mdc_wbuf_put_u16be(&w, DNS_T_A) != 0 ||
+	            mdc_wbuf_put_u16be(&w, DNS_C_IN) != 0 ||
+	            mdc_wbuf_put_u32be(&w, A_TTL) != 0 ||
+	            mdc_wbuf_put_u16be(&w, 4) != 0 ||
+	            mdc_wbuf_put_bytes(&w, ip, 4) != 0))
+		return MDC_ESPACE;
+	r->msglen = w.len;
+	return 0;
+}
+
+/* TSIG variables (RFC 8945 4.3.3) after the message in the digest. */
+static int
+put_vars(struct mdc_wbuf *w, const struct dnsreg *r, uint64_t t, uint16_t fudge,
+         uint16_t err, const uint8_t *other, uint16_t olen)
+{
+	if (mdc_wbuf_put_bytes(w, r->key, r->keylen) != 0 ||
+	    mdc_wbuf_put_u16be(w, DNS_C_ANY) != 0 ||
+	    mdc_wbuf_put_u32be(w, 0) != 0 ||
+	    mdc_wbuf_put_bytes(w, gss_tsig, sizeof(gss_tsig)) != 0 ||
+	    mdc_wbuf_put_u16be(w, (uint16_t)(t >> 32)) != 0 ||
+	    mdc_wbuf_put_u32be(w, (uint32_t)t) != 0 ||
+	    mdc_wbuf_put_u16be(w, fudge) != 0 ||
+	    mdc_wbuf_put_u16be(w, err) != 0 ||
+	    mdc_wbuf_put_u16be(w, olen) != 0 ||
+	    mdc_wbuf_put_bytes(w, other, olen) != 0)
+		return MDC_ESPACE;
+	return 0;
+}
+
+/* Sign r->msg: MIC over message + variables, then the TSIG RR. */
+static int
+sign(struct dnsreg *r, struct mdc_join_err *e)
+{
+	gss_buffer_desc in, mic = GSS_C_EMPTY_BUFFER;
+	uint8_t *buf = malloc(r->msglen + 600);
+	struct mdc_wbuf w;
+	OM_uint32 major, minor;
+	int ret = MDC_ESPACE;
+
+	if (buf == NULL)
+		return mdc_join_fail(e, MDC_ENOMEM, "DNS update", "no memory");
+	mdc_wbuf_init(&w, buf, r->msglen + 600);
+	if (mdc_wbuf_put_bytes(&w, r->msg, r->msglen) != 0 ||
+	    put_vars(&w, r, r->now, FUDGE, 0, NULL, 0) != 0)
+		goto out;
+	in.value = buf;
+	in.length = w.len;
+	major = gss_get_mic(&minor, r->ctx, GSS_C_QOP_DEFAULT, &in, &mic);
+	if (GSS_ERROR(major)) {
+		ret = gfail(e, "DNS update: TSIG", major, minor);
+		goto out;
+	}
+	if (mic.length > sizeof(r->mac))
+		goto out;
+	memcpy(r->mac, mic.value, mic.length);
+	r->maclen = mic.length;
+	mdc_wbuf_init(&w, r->msg, MSG_CAP);
+	w.len = r->msglen;
+	if (mdc_wbuf_put_bytes(&w, r->key, r->keylen) != 0 ||
+	    mdc_wbuf_put_u16be(&w, DNS_T_TSIG) != 0 ||
+	    mdc_wbuf_put_u16be(&w, DNS_C_ANY) != 0 ||
+	    mdc_wbuf_put_u32be(&w, 0) != 0 ||
+	    mdc_wbuf_put_u16be(
+	            &w, (uint16_t)(sizeof(gss_tsig) + 16 + mic.length)) != 0 ||
+	    mdc_wbuf_put_bytes(&w, gss_tsig, sizeof(gss_tsig)) != 0 ||
+	    mdc_wbuf_put_u16be(&w, (uint16_t)(r->now >> 32)) != 0 ||
+	    mdc_wbuf_put_u32be(&w, (uint32_t)r->now) != 0 ||
+	    mdc_wbuf_put_u16be(&w, FUDGE) != 0 ||
+	    mdc_wbuf_put_u16be(&w, (uint16_t)mic.length) != 0 ||
+	    mdc_wbuf_put_bytes(&w, mic.value, mic.length) != 0 ||
+	    mdc_wbuf_put_bytes(&w, r->msg, 2) != 0 || /* original ID */
+	    mdc_wbuf_put_u16be(&w, 0) != 0 || mdc_wbuf_put_u16be(&w, 0) != 0)
+		goto out;
+	r->msglen = w.len;
+	r->msg[11]++; /* ARCOUNT 0 -> 1 */
+	ret = 0;
+out:
+	if (ret == MDC_ESPACE)
+		mdc_join_fail(e, ret, "DNS update", "message too large");
+	gss_release_buffer(&minor, &mic);
+	free(buf);
+	return ret;
+}
+
+/* The answer's TSIG: MIC over request MAC + answer + variables. */
+static int
+verify(struct dnsreg *r, struct mdc_join_err *e)
+{
+	struct dns_tsig_rr t;
+	gss_buffer_desc in, mic;
+	uint8_t *buf;
+	struct mdc_wbuf w;
+	OM_uint32 major, minor;
+	int ret;
+
+	if (dns_tsig_find(r->resp, r->resplen, &t) != 1 || t.error != 0)
+		return mdc_join_fail(e, MDC_EDENIED, "DNS update",
+		                     "the answer is not signed (TSIG)");
+	buf = malloc(r->resplen + r->maclen + 600);
+	if (buf == NULL)
+		return mdc_join_fail(e, MDC_ENOMEM, "DNS update", "no memory");
+	mdc_wbuf_init(&w, buf, r->resplen + r->maclen + 600);
+	ret = mdc_wbuf_put_u16be(&w, (uint16_t)r->maclen) != 0 ||
+	      mdc_wbuf_put_bytes(&w, r->mac, r->maclen) != 0 ||
+	      mdc_wbuf_put_bytes(&w, r->resp, t.off) != 0 ||
+	      put_vars(&w, r, t.time_signed, t.fudge, t.error, t.other,
+	               t.other_len) != 0;
+	if (ret == 0) {
+		/* The digest has the original ID and ARCOUNT without TSIG. */
+		buf[2 + r->maclen] = (uint8_t)(t.orig_id >> 8);
+		buf[3 + r->maclen] = (uint8_t)t.orig_id;
+		if (buf[13 + r->maclen]-- == 0)
+			buf[12 + r->maclen]--;
+		in.value = buf;
+		in.length = w.len;
+		mic.value = (void *)t.mac;
+		mic.length = t.mac_len;
+		major = gss_verify_mic(&minor, r->ctx, &in, &mic, NULL);
+		ret = GSS_ERROR(major) ? gfail(e, "DNS update: answer TSIG",
+		                               major, minor)
+		                       : 0;
+	} else {
+		ret = mdc_join_fail(e, MDC_ESPACE, "DNS update", "too large");
+	}
+	free(buf);
+	return ret;
+}
+
+/* The address this host uses towards the DC. */
+static int
+local_addr(struct dnsreg *r, struct in_addr *ip, char *out, size_t cap,
+           struct mdc_join_err *e)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	if (getsockname(r->fd, (struct sockaddr *)&sin, &len) != 0 ||
+	    sin.sin_family != AF_INET)
+		return mdc_join_fail(e, -errno, "DNS update",
+		                     "no local IPv4 address: %s",
+		                     strerror(errno));
+	*ip = sin.sin_addr;
+	if (inet_ntop(AF_INET, ip, out, (socklen_t)cap) == NULL)
+		return mdc_join_fail(e, MDC_ESPACE, "DNS update", "address");
+	return 0;
+}
+
+static int
+update(struct dnsreg *r, int add, char *ip_out, size_t cap,
+       struct mdc_join_err *e)
+{
+	struct in_addr ip;
+	char keytext[64];
+	uint32_t rnd;
+	int ret, rc;
+
+	if (mdc_random(&rnd, sizeof(rnd)) != 0)
+		return mdc_join_fail(e, MDC_EINVAL, "DNS update", "random");
+	snprintf(keytext, sizeof(keytext), "%08x.minidc-join", rnd);
+	if (name_wire(keytext, r->key, sizeof(r->key), &r->keylen) != 0)
+		return mdc_join_fail(e, MDC_EINVAL, "DNS update", "key name");
+	ret = tcp_open(r, e);
+	if (ret == 0)
+		ret = local_addr(r, &ip, ip_out, cap, e);
+	if (ret == 0)
+		ret = negotiate(r, e);
+	if (ret == 0 && (ret = put_update(r, add, &ip)) != 0)
+		ret = mdc_join_fail(e, ret, "DNS update", "cannot build it");
+	if (ret == 0)
+		ret = sign(r, e);
+	if (ret == 0)
+		ret = exchange(r, e);
+	rc = ret == 0 ? r->resp[3] & 0xf : 0;
+	if (ret == 0 && rc != DNS_R_NOERROR)
+		ret = mdc_join_fail(e, MDC_EDENIED, "DNS update",
+		                    "%s answered %s", r->s->dc.name,
+		                    dns_rcode_name(rc));
+	if (ret == 0)
+		ret = verify(r, e);
+	return ret;
+}
+
+int
+mdc_join_dns_update(struct mdc_join_sess *s, int add, char *ip_out, size_t cap,
+                    struct mdc_join_err *e)
+{
+	struct dnsreg r;
+	OM_uint32 minor;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.fd = -1;
+	r.ctx = GSS_C_NO_CONTEXT;
+	r.now = (uint64_t)time(NULL);
+	r.msg = malloc(MSG_CAP);
+	r.resp = malloc(MSG_CAP);
+	if (r.msg == NULL || r.resp == NULL)
+		ret = mdc_join_fail(e, MDC_ENOMEM, "DNS update", "no memory");
+	else
+		ret = update(&r, add, ip_out, cap, e);
+	if (r.ctx != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&minor, &r.ctx, GSS_C_NO_BUFFER);
+	if (r.fd >= 0)
+		close(r.fd);
+	free(r.msg);
+	free(r.resp);
+	return ret;
+}
