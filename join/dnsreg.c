@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dns/tsig.h"
 #include "dns/wire.h"
+#include "join/dnsmsg.h"
 #include "join/dnsreg.h"
 #include "lib/buf.h"
 #include "lib/util.h"
@@ -23,8 +23,6 @@
 #define FUDGE         300
 #define A_TTL         3600
 #define MSG_CAP       65535
-
-static const uint8_t gss_tsig[] = "\x08gss-tsig"; /* with the root label */
 
 struct dnsreg {
 	struct mdc_join_sess *s;
@@ -166,9 +164,10 @@ put_tkey_query(struct dnsreg *r, const gss_buffer_desc *tok)
 	    mdc_wbuf_put_u16be(&w, DNS_T_TKEY) != 0 ||
 	    mdc_wbuf_put_u16be(&w, DNS_C_ANY) != 0 ||
 	    mdc_wbuf_put_u32be(&w, 0) != 0 ||
-	    mdc_wbuf_put_u16be(
-	            &w, (uint16_t)(sizeof(gss_tsig) + 16 + tok->length)) != 0 ||
-	    mdc_wbuf_put_bytes(&w, gss_tsig, sizeof(gss_tsig)) != 0 ||
+	    mdc_wbuf_put_u16be(&w, (uint16_t)(MDC_JOIN_GSS_TSIG_LEN + 16 +
+	                                      tok->length)) != 0 ||
+	    mdc_wbuf_put_bytes(&w, mdc_join_gss_tsig, MDC_JOIN_GSS_TSIG_LEN) !=
+	            0 ||
 	    mdc_wbuf_put_u32be(&w, (uint32_t)r->now) != 0 ||
 	    mdc_wbuf_put_u32be(&w, (uint32_t)r->now + 3600) != 0 ||
 	    mdc_wbuf_put_u16be(&w, 3) != 0 || /* GSS-API negotiation */
@@ -181,43 +180,6 @@ put_tkey_query(struct dnsreg *r, const gss_buffer_desc *tok)
 	return 0;
 }
 
-/* The server's TKEY answer: its error and token (points into r->resp). */
-static int
-get_tkey_answer(struct dnsreg *r, uint16_t *err, gss_buffer_desc *tok)
-{
-	struct mdc_rbuf b;
-	struct dns_hdr h;
-	uint16_t type = 0, mode, klen, len;
-	size_t rr = 0;
-	int i;
-
-	mdc_rbuf_init(&b, r->resp, r->resplen);
-	if (dns_hdr_get(&b, &h) != 0 || (h.flags & 0xf) != DNS_R_NOERROR)
-		return MDC_EDENIED;
-	for (i = 0; i < h.qd; i++)
-		if (dns_name_skip(&b) != 0 ||
-		    mdc_rbuf_get_bytes(&b, NULL, 4) != 0)
-			return MDC_EMALF;
-	for (i = 0; i < h.an + h.ns + h.ar; i++) {
-		rr = b.pos;
-		if (dns_rr_skip(&b, &type) != 0)
-			return MDC_EMALF;
-		if (type == DNS_T_TKEY)
-			break;
-	}
-	if (type != DNS_T_TKEY || mdc_rbuf_seek(&b, rr) != 0 ||
-	    dns_name_skip(&b) != 0 || mdc_rbuf_get_bytes(&b, NULL, 10) != 0 ||
-	    dns_name_skip(&b) != 0 || mdc_rbuf_get_bytes(&b, NULL, 8) != 0 ||
-	    mdc_rbuf_get_u16be(&b, &mode) != 0 ||
-	    mdc_rbuf_get_u16be(&b, err) != 0 ||
-	    mdc_rbuf_get_u16be(&b, &klen) != 0 ||
-	    mdc_rbuf_get_ptr(&b, (const uint8_t **)&tok->value, klen) != 0 ||
-	    mdc_rbuf_get_u16be(&b, &len) != 0)
-		return MDC_EMALF;
-	tok->length = klen;
-	return 0;
-}
-
 /* GSS context with DNS/<dc name> through TKEY (Kerberos: one round). */
 static int
 negotiate(struct dnsreg *r, struct mdc_join_err *e)
@@ -227,6 +189,7 @@ negotiate(struct dnsreg *r, struct mdc_join_err *e)
 	gss_name_t target = GSS_C_NO_NAME;
 	OM_uint32 major, minor, flags = GSS_C_MUTUAL_FLAG | GSS_C_INTEG_FLAG;
 	char *svc = mdc_strdupf("DNS@%s", r->s->dc.name);
+	const uint8_t *tokp = NULL;
 	uint16_t err = 0;
 	int ret = 0, round;
 
@@ -256,9 +219,12 @@ negotiate(struct dnsreg *r, struct mdc_join_err *e)
 			ret = exchange(r, e);
 		else
 			ret = mdc_join_fail(e, ret, "DNS update", "TKEY query");
-		if (ret == 0 && (ret = get_tkey_answer(r, &err, &in)) != 0)
+		if (ret == 0 &&
+		    (ret = mdc_join_tkey_answer(r->resp, r->resplen, &err,
+		                                &tokp, &in.length)) != 0)
 			ret = mdc_join_fail(e, ret, "DNS update",
 			                    "TKEY refused or malformed");
+		in.value = (void *)tokp;
 		if (ret == 0 && err != 0)
 			ret = mdc_join_fail(e, MDC_EDENIED, "DNS update",
 			                    "TKEY error %s",
@@ -319,7 +285,8 @@ put_vars(struct mdc_wbuf *w, const struct dnsreg *r, uint64_t t, uint16_t fudge,
 	if (mdc_wbuf_put_bytes(w, r->key, r->keylen) != 0 ||
 	    mdc_wbuf_put_u16be(w, DNS_C_ANY) != 0 ||
 	    mdc_wbuf_put_u32be(w, 0) != 0 ||
-	    mdc_wbuf_put_bytes(w, gss_tsig, sizeof(gss_tsig)) != 0 ||
+	    mdc_wbuf_put_bytes(w, mdc_join_gss_tsig, MDC_JOIN_GSS_TSIG_LEN) !=
+	            0 ||
 	    mdc_wbuf_put_u16be(w, (uint16_t)(t >> 32)) != 0 ||
 	    mdc_wbuf_put_u32be(w, (uint32_t)t) != 0 ||
 	    mdc_wbuf_put_u16be(w, fudge) != 0 ||
@@ -363,9 +330,10 @@ sign(struct dnsreg *r, struct mdc_join_err *e)
 	    mdc_wbuf_put_u16be(&w, DNS_T_TSIG) != 0 ||
 	    mdc_wbuf_put_u16be(&w, DNS_C_ANY) != 0 ||
 	    mdc_wbuf_put_u32be(&w, 0) != 0 ||
-	    mdc_wbuf_put_u16be(
-	            &w, (uint16_t)(sizeof(gss_tsig) + 16 + mic.length)) != 0 ||
-	    mdc_wbuf_put_bytes(&w, gss_tsig, sizeof(gss_tsig)) != 0 ||
+	    mdc_wbuf_put_u16be(&w, (uint16_t)(MDC_JOIN_GSS_TSIG_LEN + 16 +
+	                                      mic.length)) != 0 ||
+	    mdc_wbuf_put_bytes(&w, mdc_join_gss_tsig, MDC_JOIN_GSS_TSIG_LEN) !=
+	            0 ||
 	    mdc_wbuf_put_u16be(&w, (uint16_t)(r->now >> 32)) != 0 ||
 	    mdc_wbuf_put_u32be(&w, (uint32_t)r->now) != 0 ||
 	    mdc_wbuf_put_u16be(&w, FUDGE) != 0 ||
@@ -385,48 +353,32 @@ out:
 	return ret;
 }
 
-/* The answer's TSIG: MIC over request MAC + answer + variables. */
+/* The answer's TSIG: a valid MIC of the server's context. */
 static int
 verify(struct dnsreg *r, struct mdc_join_err *e)
 {
-	struct dns_tsig_rr t;
 	gss_buffer_desc in, mic;
-	uint8_t *buf;
-	struct mdc_wbuf w;
+	const uint8_t *mac;
+	uint8_t *digest = NULL;
+	size_t dlen, maclen;
 	OM_uint32 major, minor;
 	int ret;
 
-	if (dns_tsig_find(r->resp, r->resplen, &t) != 1 || t.error != 0)
-		return mdc_join_fail(e, MDC_EDENIED, "DNS update",
+	ret = mdc_join_answer_digest(r->mac, r->maclen, r->key, r->keylen,
+	                             r->resp, r->resplen, &digest, &dlen, &mac,
+	                             &maclen);
+	if (ret != 0)
+		return mdc_join_fail(e, ret, "DNS update",
 		                     "the answer is not signed (TSIG)");
-	buf = malloc(r->resplen + r->maclen + 600);
-	if (buf == NULL)
-		return mdc_join_fail(e, MDC_ENOMEM, "DNS update", "no memory");
-	mdc_wbuf_init(&w, buf, r->resplen + r->maclen + 600);
-	ret = mdc_wbuf_put_u16be(&w, (uint16_t)r->maclen) != 0 ||
-	      mdc_wbuf_put_bytes(&w, r->mac, r->maclen) != 0 ||
-	      mdc_wbuf_put_bytes(&w, r->resp, t.off) != 0 ||
-	      put_vars(&w, r, t.time_signed, t.fudge, t.error, t.other,
-	               t.other_len) != 0;
-	if (ret == 0) {
-		/* The digest has the original ID and ARCOUNT without TSIG. */
-		buf[2 + r->maclen] = (uint8_t)(t.orig_id >> 8);
-		buf[3 + r->maclen] = (uint8_t)t.orig_id;
-		if (buf[13 + r->maclen]-- == 0)
-			buf[12 + r->maclen]--;
-		in.value = buf;
-		in.length = w.len;
-		mic.value = (void *)t.mac;
-		mic.length = t.mac_len;
-		major = gss_verify_mic(&minor, r->ctx, &in, &mic, NULL);
-		ret = GSS_ERROR(major) ? gfail(e, "DNS update: answer TSIG",
-		                               major, minor)
-		                       : 0;
-	} else {
-		ret = mdc_join_fail(e, MDC_ESPACE, "DNS update", "too large");
-	}
-	free(buf);
-	return ret;
+	in.value = digest;
+	in.length = dlen;
+	mic.value = (void *)mac;
+	mic.length = maclen;
+	major = gss_verify_mic(&minor, r->ctx, &in, &mic, NULL);
+	free(digest);
+	if (GSS_ERROR(major))
+		return gfail(e, "DNS update: answer TSIG", major, minor);
+	return 0;
 }
 
 /* The address this host uses towards the DC. */
