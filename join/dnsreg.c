@@ -180,56 +180,75 @@ put_tkey_query(struct dnsreg *r, const gss_buffer_desc *tok)
 	return 0;
 }
 
-/* GSS context with DNS/<dc name> through TKEY (Kerberos: one round). */
+/* One TKEY exchange: send out, the server's token into *in. */
 static int
-negotiate(struct dnsreg *r, struct mdc_join_err *e)
+tkey_round(struct dnsreg *r, gss_buffer_desc *out, gss_buffer_desc *in,
+           struct mdc_join_err *e)
 {
-	gss_buffer_desc out = GSS_C_EMPTY_BUFFER, in = GSS_C_EMPTY_BUFFER;
-	gss_buffer_desc sname;
-	gss_name_t target = GSS_C_NO_NAME;
-	OM_uint32 major, minor, flags = GSS_C_MUTUAL_FLAG | GSS_C_INTEG_FLAG;
-	char *svc = mdc_strdupf("DNS@%s", r->s->dc.name);
-	const uint8_t *tokp = NULL;
+	const uint8_t *tok = NULL;
 	uint16_t err = 0;
-	int ret = 0, round;
+	int ret;
+
+	ret = put_tkey_query(r, out);
+	if (ret != 0)
+		return mdc_join_fail(e, ret, "DNS update", "TKEY query");
+	ret = exchange(r, e);
+	if (ret != 0)
+		return ret;
+	ret = mdc_join_tkey_answer(r->resp, r->resplen, &err, &tok,
+	                           &in->length);
+	if (ret != 0)
+		return mdc_join_fail(e, ret, "DNS update",
+		                     "TKEY refused or malformed");
+	if (err != 0)
+		return mdc_join_fail(e, MDC_EDENIED, "DNS update",
+		                     "TKEY error %s", dns_rcode_name(err));
+	in->value = (void *)tok; /* points into r->resp */
+	return 0;
+}
+
+/* gss_name_t of DNS/<dc name>. */
+static int
+target_name(struct dnsreg *r, gss_name_t *target, struct mdc_join_err *e)
+{
+	char *svc = mdc_strdupf("DNS@%s", r->s->dc.name);
+	gss_buffer_desc sname;
+	OM_uint32 major, minor;
 
 	if (svc == NULL)
 		return mdc_join_fail(e, MDC_ENOMEM, "DNS update", "no memory");
 	sname.value = svc;
 	sname.length = strlen(svc);
 	major = gss_import_name(&minor, &sname, GSS_C_NT_HOSTBASED_SERVICE,
-	                        &target);
+	                        target);
 	free(svc);
 	if (GSS_ERROR(major))
 		return gfail(e, "DNS update: GSS name", major, minor);
-	for (round = 0; round < 4; round++) {
+	return 0;
+}
+
+/* GSS context with DNS/<dc name> through TKEY (Kerberos: one round). */
+static int
+negotiate(struct dnsreg *r, struct mdc_join_err *e)
+{
+	gss_buffer_desc out = GSS_C_EMPTY_BUFFER, in = GSS_C_EMPTY_BUFFER;
+	gss_name_t target = GSS_C_NO_NAME;
+	OM_uint32 major = 0, minor,
+	          flags = GSS_C_MUTUAL_FLAG | GSS_C_INTEG_FLAG;
+	int ret, round;
+
+	ret = target_name(r, &target, e);
+	for (round = 0; ret == 0 && round < 4; round++) {
 		major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL,
 		                             &r->ctx, target, GSS_C_NO_OID,
 		                             flags, 0, NULL, &in, NULL, &out,
 		                             NULL, NULL);
-		if (GSS_ERROR(major)) {
+		if (GSS_ERROR(major))
 			ret = gfail(e, "DNS update: GSS-TSIG", major, minor);
-			break;
-		}
-		if (out.length == 0 && major == GSS_S_COMPLETE)
-			break;
-		ret = put_tkey_query(r, &out);
+		else if (out.length > 0)
+			ret = tkey_round(r, &out, &in, e);
 		gss_release_buffer(&minor, &out);
-		if (ret == 0)
-			ret = exchange(r, e);
-		else
-			ret = mdc_join_fail(e, ret, "DNS update", "TKEY query");
-		if (ret == 0 &&
-		    (ret = mdc_join_tkey_answer(r->resp, r->resplen, &err,
-		                                &tokp, &in.length)) != 0)
-			ret = mdc_join_fail(e, ret, "DNS update",
-			                    "TKEY refused or malformed");
-		in.value = (void *)tokp;
-		if (ret == 0 && err != 0)
-			ret = mdc_join_fail(e, MDC_EDENIED, "DNS update",
-			                    "TKEY error %s",
-			                    dns_rcode_name(err));
-		if (ret != 0 || major == GSS_S_COMPLETE)
+		if (major == GSS_S_COMPLETE)
 			break;
 	}
 	if (ret == 0 && major != GSS_S_COMPLETE)
