@@ -94,7 +94,11 @@ t_ok "rotate: the new keys give a TGT" kinit -k -t "$KT" 'HOST2$'
 t_fail "rotate: the old keys are refused" kinit -k -t "$H_TMP/old.keytab" 'HOST2$'
 t_is "rotate: the keytab is still 0600" "$(stat -c %a "$KT" 2>&1)" 600
 
-# ---- a second join reuses the account ----
+# ---- a second join reuses the account; other principals' keys stay ----
+printf 'rkt %s\nrkt %s\nwkt %s\n' "$KT" "$H_DIR/krb5/dc.keytab" "$H_TMP/merged.keytab" |
+	ktutil >/dev/null 2>&1
+mv "$H_TMP/merged.keytab" "$KT" && chmod 600 "$KT"
+t_like "the keytab also holds DC1\$ keys now" "$(klist -k "$KT")" ' DC1\$@EXAMPLE.COM$'
 sid1=$(root_read '(sAMAccountName=HOST2$)' objectSid)
 out=$("$J" join $JARGS --server "$H_ADDR" --password-file "$H_ADMIN_PW_FILE" \
 	--no-dns-update 2>&1)
@@ -104,6 +108,9 @@ t_ilike "second join reuses $COMP_DN" "$out" "^reusing computer account $COMP_DN
 t_is "... the account keeps its objectSid" "$(root_read '(sAMAccountName=HOST2$)' objectSid)" "$sid1"
 t_is "... the keytab has the new kvno" "$(kt_kvno "$KT")" "$((kv + 2))"
 t_ok "... and its keys give a TGT" kinit -k -t "$KT" 'HOST2$'
+t_like "... and the DC1\$ keys are still there" "$(klist -k "$KT")" ' DC1\$@EXAMPLE.COM$'
+t_is "... and only the new HOST2\$ kvno is left" \
+	"$(klist -k "$KT" | awk '$2 == "HOST2$@EXAMPLE.COM" { print $1 }' | sort -u)" "$((kv + 2))"
 
 # ---- failures: one line, non-zero, nothing created ----
 printf 'Wrong-Pass-1' | "$J" join --domain example.com --server "$H_ADDR" \
@@ -130,6 +137,29 @@ in_ns "$J" status --domain example.org --host-fqdn host2.example.org --keytab "$
 t_is "discovery of an unknown domain: exit 1" "$?" 1
 one_line "discovery of an unknown domain" "$H_TMP/err" "status: discovery: SRV _ldap._tcp.dc._msdcs.example.org"
 
+"$J" join --domain example.com --server "$H_ADDR" --host-fqdn host3.example.com \
+	--keytab "$H_TMP/host3.keytab" < /dev/null >/dev/null 2>"$H_TMP/err"
+t_is "no password on stdin: exit 1" "$?" 1
+t_like "no password on stdin: the last line says why" "$(tail -1 "$H_TMP/err")" \
+	"^minidc-join join: admin login Administrator@EXAMPLE.COM: .*password"
+NOADDR=$(harness_addr)
+"$J" status $JARGS --server "$NOADDR" >/dev/null 2>"$H_TMP/err"
+t_is "no DC at the address: exit 1" "$?" 1
+one_line "no DC at the address" "$H_TMP/err" "status: LDAP ping: $NOADDR \(UDP 389\): "
+
+# A plain user may not create a computer: one line, nothing left.
+pw=$(printf '"Carol-Secret-7"' | iconv -t UTF-16LE | base64 -w0)
+printf 'dn: CN=carol,CN=Users,%s\nobjectClass: user\nunicodePwd:: %s\n' "$H_BASE" "$pw" > "$H_TMP/carol.ldif"
+t_ok "Administrator adds user carol over LDAPS" ldapadd -x -H "ldaps://$H_ADDR" \
+	-D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" -f "$H_TMP/carol.ldif"
+printf 'Carol-Secret-7' | "$J" join --domain example.com --server "$H_ADDR" -U carol \
+	--host-fqdn host3.example.com --keytab "$H_TMP/host3.keytab" --stdin-password \
+	>/dev/null 2>"$H_TMP/err"
+t_is "join as a plain user: exit 1" "$?" 1
+one_line "join as a plain user" "$H_TMP/err" "join: create CN=HOST3,CN=Computers,$H_BASE: Insufficient access"
+t_unlike "join as a plain user: no HOST3\$" "$(root_read '(sAMAccountName=HOST3$)' dn)" "^dn:"
+t_fail "join as a plain user: no keytab" test -e "$H_TMP/host3.keytab"
+
 # ---- leave ----
 out=$(in_ns sh -c "'$J' leave $JARGS --stdin-password < '$H_ADMIN_PW_FILE'" 2>&1)
 t_is "leave exits 0" "$?" 0
@@ -138,11 +168,13 @@ t_like "leave: the A record is removed (as the admin)" "$out" \
 t_is "leave: dig @DC host2.example.com A is empty" \
 	"$(dig @"$H_ADDR" +time=2 +tries=1 +short host2.example.com A)" ""
 t_unlike "leave: HOST2\$ is gone" "$(root_read '(sAMAccountName=HOST2$)' dn)" "^dn:"
-t_fail "leave: the keytab (only HOST2\$ keys) is removed" test -e "$KT"
+kt=$(klist -k "$KT" 2>&1 | awk 'NR > 3 { print $2 }')
+t_unlike "leave: no HOST2\$ or SPN keys left in the keytab" "$kt" "HOST2|host2"
+t_like "leave: the DC1\$ keys stay" "$kt" '^DC1\$@EXAMPLE.COM$'
 t_fail "leave: the old keys give no TGT" kinit -k -t "$H_TMP/old.keytab" 'HOST2$'
 "$J" leave $JARGS --server "$H_ADDR" --password-file "$H_ADMIN_PW_FILE" >/dev/null 2>"$H_TMP/err"
 t_is "leave again: exit 1" "$?" 1
 one_line "leave again" "$H_TMP/err" "leave: computer account: HOST2\\\$ does not exist in example.com"
 
-t_unlike "no password in the DC's logs" "$(cat "$H_DIR"/log/*.log)" "Adm1n-Secret-Pass"
+t_unlike "no password in the DC's logs" "$(cat "$H_DIR"/log/*.log)" "Adm1n-Secret-Pass|Carol-Secret-7"
 harness_done
