@@ -1,6 +1,7 @@
 /* join/main.c - minidc-join: enroll this host in an AD-style domain */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <sys/resource.h>
 
@@ -24,6 +25,8 @@ main(int argc, char **argv)
 
 	/* It holds an admin password and new keys: no core files. */
 	(void)setrlimit(RLIMIT_CORE, &nocore);
+	/* A DC that drops a connection is an error line, not a signal. */
+	(void)signal(SIGPIPE, SIG_IGN);
 	ret = mdc_join_parse(argc, argv, &o, &e);
 	if (ret == 0 && o.help) {
 		fputs(mdc_join_usage(), stdout);

@@ -142,6 +142,11 @@ one_line "discovery of an unknown domain" "$H_TMP/err" "status: discovery: SRV _
 t_is "no password on stdin: exit 1" "$?" 1
 t_like "no password on stdin: the last line says why" "$(tail -1 "$H_TMP/err")" \
 	"^minidc-join join: admin login Administrator@EXAMPLE.COM: .*password"
+cp "$H_ADMIN_PW_FILE" "$H_TMP/open.pw" && chmod 644 "$H_TMP/open.pw"
+"$J" join --domain example.com --server "$H_ADDR" --host-fqdn host3.example.com \
+	--keytab "$H_TMP/host3.keytab" --password-file "$H_TMP/open.pw" >/dev/null 2>"$H_TMP/err"
+t_is "a password file readable by others: exit 1" "$?" 1
+one_line "a password file readable by others" "$H_TMP/err" "join: password file: .*open.pw: readable by others"
 NOADDR=$(harness_addr)
 "$J" status $JARGS --server "$NOADDR" >/dev/null 2>"$H_TMP/err"
 t_is "no DC at the address: exit 1" "$?" 1
