@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "join/dnsmsg.h"
 #include "join/join.h"
+#include "lib/util.h"
 #include "tests/unit/ck_run.h"
 
 #define ARGV(...) ((char *[]){"minidc-join", __VA_ARGS__, NULL})
@@ -37,6 +39,7 @@ START_TEST(test_parse_join)
 	ck_assert_str_eq(o.server, "127.0.0.5");
 	ck_assert_str_eq(o.user, "admin2");
 	ck_assert_int_eq(o.stdin_password, 1);
+	ck_assert_int_eq(o.no_dns, 0);
 	ck_assert_str_eq(o.keytab, "/k");
 	ck_assert_str_eq(o.krb5_conf_out, "/c");
 	ck_assert_int_eq(mdc_join_derive(&o, "ignored", &e), 0);
@@ -65,6 +68,11 @@ START_TEST(test_parse_defaults)
 	ck_assert_int_eq(parse(ARGV("join", "--domain", "example.com"), &o, &e),
 	                 0);
 	ck_assert_str_eq(o.user, "Administrator");
+	ck_assert_int_eq(parse(ARGV("leave", "--domain", "example.com",
+	                            "--no-dns-update"),
+	                       &o, &e),
+	                 0);
+	ck_assert_int_eq(o.no_dns, 1);
 	ck_assert_int_eq(parse(ARGV("--help"), &o, &e), 0);
 	ck_assert_int_eq(o.help, 1);
 }
@@ -194,6 +202,82 @@ START_TEST(test_spns_conf)
 }
 END_TEST
 
+/* A captured answer of the DC's DNS server (tests/fuzz/corpus/join). */
+static uint8_t *
+seed(const char *name, size_t *len)
+{
+	const char *top = getenv("top_srcdir");
+	char *path, *data = NULL;
+
+	path = mdc_strdupf("%s/tests/fuzz/corpus/join/%s",
+	                   top != NULL ? top : ".", name);
+	ck_assert_ptr_nonnull(path);
+	ck_assert_int_eq(mdc_file_read(path, 65535, &data, len), 0);
+	free(path);
+	return (uint8_t *)data;
+}
+
+START_TEST(test_tkey_answer)
+{
+	const uint8_t *tok;
+	uint8_t *m;
+	size_t len, toklen;
+	uint16_t err = 99;
+
+	m = seed("tkey_answer", &len);
+	ck_assert_int_eq(mdc_join_tkey_answer(m, len, &err, &tok, &toklen), 0);
+	ck_assert_int_eq(err, 0);
+	ck_assert_uint_eq(toklen, 156); /* the AP-REP */
+	ck_assert(tok > m && tok + toklen <= m + len);
+	ck_assert_int_eq(tok[0], 0x60); /* GSS framing */
+	free(m);
+	m = seed("tkey_refused", &len);
+	ck_assert_int_eq(mdc_join_tkey_answer(m, len, &err, &tok, &toklen),
+	                 MDC_EDENIED);
+	free(m);
+	m = seed("tkey_truncated", &len);
+	ck_assert_int_eq(mdc_join_tkey_answer(m, len, &err, &tok, &toklen),
+	                 MDC_EMALF);
+	free(m);
+}
+END_TEST
+
+START_TEST(test_answer_digest)
+{
+	static const uint8_t key[] = "\x08"
+	                             "1a2a0698\x0bminidc-join";
+	static const uint8_t reqmac[4] = {1, 2, 3, 4};
+	const uint8_t *mac;
+	uint8_t *m, *d = NULL;
+	size_t len, dlen, maclen;
+
+	m = seed("update_answer", &len);
+	ck_assert_int_eq(mdc_join_answer_digest(reqmac, 4, key, sizeof(key), m,
+	                                        len, &d, &dlen, &mac, &maclen),
+	                 0);
+	ck_assert_uint_eq(maclen, 28);
+	/* u16 length, the request MAC, then the answer's header with
+	 * ARCOUNT 0 (the TSIG itself is not covered). */
+	ck_assert_int_eq(d[0], 0);
+	ck_assert_int_eq(d[1], 4);
+	ck_assert_mem_eq(d + 2, reqmac, 4);
+	ck_assert_int_eq(d[6 + 10], 0);
+	ck_assert_int_eq(d[6 + 11], 0);
+	free(d);
+	free(m);
+	m = seed("update_badsig", &len);
+	ck_assert_int_eq(mdc_join_answer_digest(reqmac, 4, key, sizeof(key), m,
+	                                        len, &d, &dlen, &mac, &maclen),
+	                 MDC_EDENIED);
+	free(m);
+	m = seed("update_truncated", &len);
+	ck_assert_int_eq(mdc_join_answer_digest(reqmac, 4, key, sizeof(key), m,
+	                                        len, &d, &dlen, &mac, &maclen),
+	                 MDC_EMALF);
+	free(m);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -206,6 +290,8 @@ main(void)
 	tcase_add_test(tc, test_derive_errors);
 	tcase_add_test(tc, test_salt);
 	tcase_add_test(tc, test_spns_conf);
+	tcase_add_test(tc, test_tkey_answer);
+	tcase_add_test(tc, test_answer_digest);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
 }
