@@ -93,6 +93,13 @@ t_is "rotate: kvno host/host2.example.com from Administrator" \
 t_ok "rotate: the new keys give a TGT" kinit -k -t "$KT" 'HOST2$'
 t_fail "rotate: the old keys are refused" kinit -k -t "$H_TMP/old.keytab" 'HOST2$'
 t_is "rotate: the keytab is still 0600" "$(stat -c %a "$KT" 2>&1)" 600
+t_is "rotate: the keytab holds the new and the previous kvno" \
+	"$(klist -k "$KT" | awk '$2 == "HOST2$@EXAMPLE.COM" { print $1 }' | sort -un | tr '\n' ' ')" \
+	"$kv $((kv + 1)) "
+out=$(in_ns "$J" status --domain example.com --server dc1.example.com \
+	--host-fqdn host2.example.com --keytab "$KT" 2>&1)
+t_like "status --server dc1.example.com (the name resolved by the DC's DNS)" "$out" \
+	"is valid \(kvno $((kv + 1))\) at dc1.example.com \($H_ADDR\)"
 
 # ---- a second join reuses the account; other principals' keys stay ----
 printf 'rkt %s\nrkt %s\nwkt %s\n' "$KT" "$H_DIR/krb5/dc.keytab" "$H_TMP/merged.keytab" |
