@@ -258,39 +258,48 @@ negotiate(struct dnsreg *r, struct mdc_join_err *e)
 	return ret;
 }
 
-/* UPDATE: zone SOA; delete fqdn's A RRset; add fqdn A ip (if add). */
+/* One RR to add or delete (type, RDATA) at owner in zone. */
+struct rrchange {
+	const char *zone, *owner;
+	uint16_t type;
+	int add;
+	const uint8_t *rdata;
+	size_t rdlen;
+};
+
+/* UPDATE: zone SOA; delete owner's RRset of the type; add the RR. */
 static int
-put_update(struct dnsreg *r, int add, const struct in_addr *ip)
+put_update(struct dnsreg *r, const struct rrchange *c)
 {
 	struct dns_hdr h = {.flags = DNS_OP_UPDATE << 11, .qd = 1};
-	uint8_t zone[DNS_NAME_MAX], host[DNS_NAME_MAX];
-	size_t zlen, hlen;
+	uint8_t zone[DNS_NAME_MAX], owner[DNS_NAME_MAX];
+	size_t zlen, olen;
 	struct mdc_wbuf w;
 	uint16_t id;
 
-	if (name_wire(r->s->o->domain, zone, sizeof(zone), &zlen) != 0 ||
-	    name_wire(r->s->o->fqdn, host, sizeof(host), &hlen) != 0 ||
+	if (name_wire(c->zone, zone, sizeof(zone), &zlen) != 0 ||
+	    name_wire(c->owner, owner, sizeof(owner), &olen) != 0 ||
 	    mdc_random(&id, sizeof(id)) != 0)
 		return MDC_EINVAL;
 	h.id = id;
-	h.ns = add ? 2 : 1;
+	h.ns = c->add ? 2 : 1;
 	dns_hdr_put(r->msg, &h);
 	mdc_wbuf_init(&w, r->msg, MSG_CAP);
 	w.len = DNS_HDR_LEN;
 	if (mdc_wbuf_put_bytes(&w, zone, zlen) != 0 ||
 	    mdc_wbuf_put_u16be(&w, DNS_T_SOA) != 0 ||
 	    mdc_wbuf_put_u16be(&w, DNS_C_IN) != 0 ||
-	    mdc_wbuf_put_bytes(&w, host, hlen) != 0 ||
-	    mdc_wbuf_put_u16be(&w, DNS_T_A) != 0 ||
+	    mdc_wbuf_put_bytes(&w, owner, olen) != 0 ||
+	    mdc_wbuf_put_u16be(&w, c->type) != 0 ||
 	    mdc_wbuf_put_u16be(&w, DNS_C_ANY) != 0 ||
 	    mdc_wbuf_put_u32be(&w, 0) != 0 || mdc_wbuf_put_u16be(&w, 0) != 0)
 		return MDC_ESPACE;
-	if (add && (mdc_wbuf_put_bytes(&w, host, hlen) != 0 ||
-	            mdc_wbuf_put_u16be(&w, DNS_T_A) != 0 ||
-	            mdc_wbuf_put_u16be(&w, DNS_C_IN) != 0 ||
-	            mdc_wbuf_put_u32be(&w, A_TTL) != 0 ||
-	            mdc_wbuf_put_u16be(&w, 4) != 0 ||
-	            mdc_wbuf_put_bytes(&w, ip, 4) != 0))
+	if (c->add && (mdc_wbuf_put_bytes(&w, owner, olen) != 0 ||
+	               mdc_wbuf_put_u16be(&w, c->type) != 0 ||
+	               mdc_wbuf_put_u16be(&w, DNS_C_IN) != 0 ||
+	               mdc_wbuf_put_u32be(&w, A_TTL) != 0 ||
+	               mdc_wbuf_put_u16be(&w, (uint16_t)c->rdlen) != 0 ||
+	               mdc_wbuf_put_bytes(&w, c->rdata, c->rdlen) != 0))
 		return MDC_ESPACE;
 	r->msglen = w.len;
 	return 0;
@@ -419,14 +428,80 @@ local_addr(struct dnsreg *r, struct in_addr *ip, char *out, size_t cap,
 	return 0;
 }
 
+/* Send one signed change; *rcode_out gets the answer's RCODE, which is
+ * verified (TSIG) when NOERROR. */
 static int
-update(struct dnsreg *r, int add, char *ip_out, size_t cap,
+send_change(struct dnsreg *r, const struct rrchange *c, int *rcode_out,
+            struct mdc_join_err *e)
+{
+	int ret;
+
+	r->now = (uint64_t)time(NULL);
+	ret = put_update(r, c);
+	if (ret != 0)
+		return mdc_join_fail(e, ret, "DNS update", "cannot build it");
+	ret = sign(r, e);
+	if (ret == 0)
+		ret = exchange(r, e);
+	if (ret != 0)
+		return ret;
+	*rcode_out = r->resp[3] & 0xf;
+	return *rcode_out == DNS_R_NOERROR ? verify(r, e) : 0;
+}
+
+/* The PTR in the deepest reverse zone the DC serves (/24, /16, /8);
+ * res->ptr_done stays 0 if it serves none. */
+static int
+update_ptr(struct dnsreg *r, int add, const struct in_addr *ip,
+           struct mdc_join_dns_res *res, struct mdc_join_err *e)
+{
+	const uint8_t *a = (const uint8_t *)&ip->s_addr;
+	uint8_t target[DNS_NAME_MAX];
+	struct rrchange c = {.owner = res->ptr,
+	                     .type = DNS_T_PTR,
+	                     .add = add,
+	                     .zone = res->ptr,
+	                     .rdata = target};
+	int ret, rc = 0, k;
+
+	snprintf(res->ptr, sizeof(res->ptr), "%u.%u.%u.%u.in-addr.arpa", a[3],
+	         a[2], a[1], a[0]);
+	if (name_wire(r->s->o->fqdn, target, sizeof(target), &c.rdlen) != 0)
+		return mdc_join_fail(e, MDC_EINVAL, "DNS update", "name");
+	for (k = 1; k <= 3; k++) {
+		/* Drop one more label of the reverse name: the zone to try. */
+		c.zone = strchr(c.zone, '.') + 1;
+		ret = send_change(r, &c, &rc, e);
+		if (ret != 0)
+			return ret;
+		if (rc == DNS_R_NOERROR) {
+			res->ptr_done = 1;
+			return 0;
+		}
+		if (rc != DNS_R_NOTAUTH && rc != DNS_R_NOTZONE &&
+		    rc != DNS_R_REFUSED)
+			break;
+	}
+	if (rc == DNS_R_NOTAUTH || rc == DNS_R_NOTZONE || rc == DNS_R_REFUSED)
+		return 0; /* no reverse zone for us there */
+	return mdc_join_fail(e, MDC_EDENIED, "DNS update (PTR)",
+	                     "%s answered %s", r->s->dc.name,
+	                     dns_rcode_name(rc));
+}
+
+static int
+update(struct dnsreg *r, int add, struct mdc_join_dns_res *res,
        struct mdc_join_err *e)
 {
 	struct in_addr ip;
 	char keytext[64];
+	struct rrchange c = {.zone = r->s->o->domain,
+	                     .owner = r->s->o->fqdn,
+	                     .type = DNS_T_A,
+	                     .add = add,
+	                     .rdlen = 4};
 	uint32_t rnd;
-	int ret, rc;
+	int ret, rc = 0;
 
 	if (mdc_random(&rnd, sizeof(rnd)) != 0)
 		return mdc_join_fail(e, MDC_EINVAL, "DNS update", "random");
@@ -435,34 +510,31 @@ update(struct dnsreg *r, int add, char *ip_out, size_t cap,
 		return mdc_join_fail(e, MDC_EINVAL, "DNS update", "key name");
 	ret = tcp_open(r, e);
 	if (ret == 0)
-		ret = local_addr(r, &ip, ip_out, cap, e);
+		ret = local_addr(r, &ip, res->ip, sizeof(res->ip), e);
+	c.rdata = (const uint8_t *)&ip.s_addr;
 	if (ret == 0)
 		ret = negotiate(r, e);
-	if (ret == 0 && (ret = put_update(r, add, &ip)) != 0)
-		ret = mdc_join_fail(e, ret, "DNS update", "cannot build it");
 	if (ret == 0)
-		ret = sign(r, e);
-	if (ret == 0)
-		ret = exchange(r, e);
-	rc = ret == 0 ? r->resp[3] & 0xf : 0;
+		ret = send_change(r, &c, &rc, e);
 	if (ret == 0 && rc != DNS_R_NOERROR)
 		ret = mdc_join_fail(e, MDC_EDENIED, "DNS update",
 		                    "%s answered %s", r->s->dc.name,
 		                    dns_rcode_name(rc));
 	if (ret == 0)
-		ret = verify(r, e);
+		ret = update_ptr(r, add, &ip, res, e);
 	return ret;
 }
 
 int
-mdc_join_dns_update(struct mdc_join_sess *s, int add, char *ip_out, size_t cap,
-                    struct mdc_join_err *e)
+mdc_join_dns_update(struct mdc_join_sess *s, int add,
+                    struct mdc_join_dns_res *res, struct mdc_join_err *e)
 {
 	struct dnsreg r;
 	OM_uint32 minor;
 	int ret;
 
 	memset(&r, 0, sizeof(r));
+	memset(res, 0, sizeof(*res));
 	r.s = s;
 	r.fd = -1;
 	r.ctx = GSS_C_NO_CONTEXT;
@@ -472,7 +544,7 @@ mdc_join_dns_update(struct mdc_join_sess *s, int add, char *ip_out, size_t cap,
 	if (r.msg == NULL || r.resp == NULL)
 		ret = mdc_join_fail(e, MDC_ENOMEM, "DNS update", "no memory");
 	else
-		ret = update(&r, add, ip_out, cap, e);
+		ret = update(&r, add, res, e);
 	if (r.ctx != GSS_C_NO_CONTEXT)
 		gss_delete_sec_context(&minor, &r.ctx, GSS_C_NO_BUFFER);
 	if (r.fd >= 0)

@@ -44,17 +44,22 @@ static void
 dns_record(struct mdc_join_sess *s, int add, mdc_join_print out, void *arg)
 {
 	struct mdc_join_err de = {"", ""};
-	char ip[64] = "";
+	struct mdc_join_dns_res res;
+	const char *done = add ? "registered" : "removed";
 
 	if (s->o->no_dns)
 		return;
-	if (mdc_join_dns_update(s, add, ip, sizeof(ip), &de) != 0)
-		say(out, arg, "DNS: A record of %s not %s: %s: %s", s->o->fqdn,
-		    add ? "registered" : "removed", de.what, de.why);
-	else if (add)
-		say(out, arg, "DNS: registered %s A %s", s->o->fqdn, ip);
+	if (mdc_join_dns_update(s, add, &res, &de) != 0) {
+		say(out, arg, "DNS: records of %s not %s: %s: %s", s->o->fqdn,
+		    done, de.what, de.why);
+		return;
+	}
+	say(out, arg, "DNS: %s %s A %s", done, s->o->fqdn, res.ip);
+	if (res.ptr_done)
+		say(out, arg, "DNS: %s %s PTR %s", done, res.ptr, s->o->fqdn);
 	else
-		say(out, arg, "DNS: removed the A record of %s", s->o->fqdn);
+		say(out, arg, "DNS: no reverse zone for %s on %s (no PTR)",
+		    res.ip, s->dc.name);
 }
 
 /* A TGT with the keytab's newest keys (retried briefly). */

@@ -43,6 +43,8 @@ t_like "join found the DC by DNS and the LDAP ping" "$out" \
 t_ilike "join created $COMP_DN" "$out" "^created computer account $COMP_DN$"
 t_like "join registered the A record by GSS-TSIG" "$out" \
 	"^DNS: registered host2.example.com A 127\.0\.0\.1$"
+t_like "join: the DC serves no reverse zone yet: no PTR, said so" "$out" \
+	"^DNS: no reverse zone for 127\.0\.0\.1 on dc1.example.com \(no PTR\)$"
 t_is "dig @DC host2.example.com A" "$(dig @"$H_ADDR" +time=2 +tries=1 +short host2.example.com A)" \
 	"127.0.0.1"
 t_is "the record is owned by HOST2\$ (the update was signed as the machine)" \
@@ -107,10 +109,13 @@ printf 'rkt %s\nrkt %s\nwkt %s\n' "$KT" "$H_DIR/krb5/dc.keytab" "$H_TMP/merged.k
 mv "$H_TMP/merged.keytab" "$KT" && chmod 600 "$KT"
 t_like "the keytab also holds DC1\$ keys now" "$(klist -k "$KT")" ' DC1\$@EXAMPLE.COM$'
 sid1=$(root_read '(sAMAccountName=HOST2$)' objectSid)
-out=$("$J" join $JARGS --server "$H_ADDR" --password-file "$H_ADMIN_PW_FILE" \
-	--no-dns-update 2>&1)
+t_ok "minidc dns addzone 127.in-addr.arpa" "$MINIDC" dns addzone --dir "$H_DIR" 127.in-addr.arpa
+out=$("$J" join $JARGS --server "$H_ADDR" --password-file "$H_ADMIN_PW_FILE" 2>&1)
 t_is "second join exits 0" "$?" 0
-t_unlike "second join with --no-dns-update leaves DNS alone" "$out" "^DNS"
+t_like "second join registers the PTR in 127.in-addr.arpa" "$out" \
+	"^DNS: registered 1\.0\.0\.127\.in-addr\.arpa PTR host2\.example\.com$"
+t_is "dig @DC -x 127.0.0.1" "$(dig @"$H_ADDR" +time=2 +tries=1 +short -x 127.0.0.1)" \
+	"host2.example.com."
 t_ilike "second join reuses $COMP_DN" "$out" "^reusing computer account $COMP_DN$"
 t_is "... the account keeps its objectSid" "$(root_read '(sAMAccountName=HOST2$)' objectSid)" "$sid1"
 t_is "... the keytab has the new kvno" "$(kt_kvno "$KT")" "$((kv + 2))"
@@ -118,6 +123,10 @@ t_ok "... and its keys give a TGT" kinit -k -t "$KT" 'HOST2$'
 t_like "... and the DC1\$ keys are still there" "$(klist -k "$KT")" ' DC1\$@EXAMPLE.COM$'
 t_is "... and only the new HOST2\$ kvno is left" \
 	"$(klist -k "$KT" | awk '$2 == "HOST2$@EXAMPLE.COM" { print $1 }' | sort -u)" "$((kv + 2))"
+out=$("$J" join $JARGS --server "$H_ADDR" --password-file "$H_ADMIN_PW_FILE" \
+	--no-dns-update 2>&1)
+t_is "third join (--no-dns-update) exits 0" "$?" 0
+t_unlike "... and leaves DNS alone" "$out" "^DNS"
 
 # ---- failures: one line, non-zero, nothing created ----
 printf 'Wrong-Pass-1' | "$J" join --domain example.com --server "$H_ADDR" \
@@ -176,9 +185,13 @@ t_fail "join as a plain user: no keytab" test -e "$H_TMP/host3.keytab"
 out=$(in_ns sh -c "'$J' leave $JARGS --stdin-password < '$H_ADMIN_PW_FILE'" 2>&1)
 t_is "leave exits 0" "$?" 0
 t_like "leave: the A record is removed (as the admin)" "$out" \
-	"^DNS: removed the A record of host2.example.com$"
+	"^DNS: removed host2.example.com A 127\.0\.0\.1$"
+t_like "leave: the PTR record is removed" "$out" \
+	"^DNS: removed 1\.0\.0\.127\.in-addr\.arpa PTR host2\.example\.com$"
 t_is "leave: dig @DC host2.example.com A is empty" \
 	"$(dig @"$H_ADDR" +time=2 +tries=1 +short host2.example.com A)" ""
+t_is "leave: dig @DC -x 127.0.0.1 is empty" \
+	"$(dig @"$H_ADDR" +time=2 +tries=1 +short -x 127.0.0.1)" ""
 t_unlike "leave: HOST2\$ is gone" "$(root_read '(sAMAccountName=HOST2$)' dn)" "^dn:"
 kt=$(klist -k "$KT" 2>&1 | awk 'NR > 3 { print $2 }')
 t_unlike "leave: no HOST2\$ or SPN keys left in the keytab" "$kt" "HOST2|host2"
