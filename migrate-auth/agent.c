@@ -1,0 +1,527 @@
+/* migrate-auth/agent.c - minidc-migrate agent: source and destination roles */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <gssapi/gssapi_ext.h>
+#include <gssapi/gssapi_krb5.h>
+#include <krb5.h>
+
+#include "lib/net.h"
+#include "migrate-auth/migrate.h"
+#include "migrate-auth/policy.h"
+
+#define IO_TIMEOUT_S 30
+
+/* Everything one connection needs. */
+struct conn {
+	const struct mdc_mig_agent_opts *o;
+	const char *fqdn; /* this host */
+	const char *ip;   /* our listen address: the source's bind address */
+	int fd;
+	struct sockaddr_storage peer;
+	gss_ctx_id_t ctx;
+	gss_name_t client;
+	gss_cred_id_t deleg;
+	char who[512]; /* display name of the client */
+};
+
+static void
+set_timeouts(int fd)
+{
+	struct timeval tv = {IO_TIMEOUT_S, 0};
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+int
+mdc_mig_connect(const char *host, int port, const char *bind_ip, int *fd_out,
+                struct mdc_mig_err *e)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char ps[16];
+	int fd = -1, rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	snprintf(ps, sizeof(ps), "%d", port);
+	if ((rc = getaddrinfo(host, ps, &hints, &res)) != 0)
+		return mdc_mig_seterr(e, MDC_ENOENT, "%s: %s", host,
+		                      gai_strerror(rc));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			continue;
+		set_timeouts(fd);
+		if (bind_ip && mdc_net_addr(bind_ip, 0, &ss, &sl) == 0 &&
+		    ss.ss_family == ai->ai_family &&
+		    bind(fd, (struct sockaddr *)&ss, sl) != 0) {
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	rc = errno;
+	freeaddrinfo(res);
+	if (fd < 0)
+		return mdc_mig_seterr(e, mdc_err_from_errno(rc),
+		                      "connecting to %s port %d: %s", host,
+		                      port, strerror(rc));
+	*fd_out = fd;
+	return 0;
+}
+
+/* Find the keytab's migrate/<fqdn>@REALM principal (the first one). */
+static int
+keytab_principal(const char *kt, char *out, size_t outlen,
+                 struct mdc_mig_err *e)
+{
+	krb5_context k = NULL;
+	krb5_keytab id = NULL;
+	krb5_kt_cursor cur;
+	krb5_keytab_entry ent;
+	char *name;
+	int ret = mdc_mig_seterr(e, MDC_ENOENT,
+	                         "%s: no migrate/<fqdn> key "
+	                         "(join the host first)",
+	                         kt);
+
+	if (krb5_init_context(&k) != 0)
+		return mdc_mig_seterr(e, MDC_EKRB5, "krb5_init_context failed");
+	if (krb5_kt_resolve(k, kt, &id) != 0 ||
+	    krb5_kt_start_seq_get(k, id, &cur) != 0) {
+		ret = mdc_mig_seterr(e, MDC_EACCES,
+		                     "%s: cannot read the "
+		                     "keytab",
+		                     kt);
+		goto out;
+	}
+	while (ret != 0 && krb5_kt_next_entry(k, id, &ent, &cur) == 0) {
+		if (krb5_unparse_name(k, ent.principal, &name) == 0) {
+			if (strncmp(name, "migrate/", 8) == 0 &&
+			    strchr(name, '.') != NULL &&
+			    strchr(name, '.') < strchr(name, '@') &&
+			    strlen(name) < outlen) {
+				memcpy(out, name, strlen(name) + 1);
+				ret = 0;
+			}
+			krb5_free_unparsed_name(k, name);
+		}
+		krb5_free_keytab_entry_contents(k, &ent);
+	}
+	(void)krb5_kt_end_seq_get(k, id, &cur);
+out:
+	if (id != NULL)
+		krb5_kt_close(k, id);
+	krb5_free_context(k);
+	return ret;
+}
+
+/*
+ * GSS_C_BOTH from the keytab (also as client_keytab) and a private MEMORY
+ * ccache: what S4U2Proxy needs (research/mit-kdb.md B).  princ is the
+ * host's computer account (HOST1$@REALM): it accepts tickets to the
+ * account's SPNs (migrate/<fqdn>) and, as the initiator, is the name the
+ * KDC records as the transited service in the destination's PAC.
+ */
+static int
+acquire_both(const struct mdc_mig_agent_opts *o, const char *princ,
+             gss_cred_id_t *cred, struct mdc_mig_err *e)
+{
+	gss_key_value_element_desc el[3] = {
+	        {"keytab", o->keytab},
+	        {"client_keytab", o->keytab},
+	        {"ccache", "MEMORY:minidc-migrate"}};
+	gss_key_value_set_desc store = {3, el};
+	gss_buffer_desc b = {strlen(princ), (void *)princ};
+	gss_name_t name = GSS_C_NO_NAME;
+	OM_uint32 major, minor;
+
+	major = gss_import_name(&minor, &b, (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME,
+	                        &name);
+	if (GSS_ERROR(major))
+		return mdc_mig_gsserr(e, princ, major, minor);
+	major = gss_acquire_cred_from(&minor, name, GSS_C_INDEFINITE,
+	                              GSS_C_NO_OID_SET, GSS_C_BOTH, &store,
+	                              cred, NULL, NULL);
+	(void)gss_release_name(&minor, &name);
+	if (GSS_ERROR(major))
+		return mdc_mig_gsserr(e, "acquiring the host's credentials",
+		                      major, minor);
+	return 0;
+}
+
+static void result(struct mdc_mig_msg *r, uint8_t status, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void
+result(struct mdc_mig_msg *r, uint8_t status, const char *fmt, ...)
+{
+	char raw[MDC_MIG_MAX_TEXT + 1];
+	va_list ap;
+
+	memset(r, 0, sizeof(*r));
+	r->type = MDC_MIG_RESULT;
+	r->status = status;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	mdc_mig_sanitize(raw, r->text, sizeof(r->text));
+}
+
+/* The user's ticket to us must be forwardable, or no S4U2Proxy. */
+static int
+evidence_forwardable(struct conn *c)
+{
+	OM_uint32 minor;
+	krb5_flags flags = 0;
+
+	if (c->deleg == GSS_C_NO_CREDENTIAL)
+		return 0;
+	if (GSS_ERROR(gss_krb5_get_tkt_flags(&minor, c->ctx, &flags)))
+		return 0;
+	return (flags & TKT_FLG_FORWARDABLE) != 0;
+}
+
+/* Source: reach the destination as the user and relay its answer. */
+static void
+source_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
+{
+	struct mdc_mig_msg prep;
+	struct mdc_mig_err e = {"", 0};
+	gss_ctx_id_t dctx = GSS_C_NO_CONTEXT;
+	char ip[MDC_MIG_MAX_ADDR + 1], hello[MDC_MIG_MAX_HOST + 1];
+	OM_uint32 minor;
+	int port, fd = -1, ret;
+
+	if (!evidence_forwardable(c)) {
+		result(r, MDC_MIG_REFUSED,
+		       "the ticket of %s to migrate/%s is "
+		       "not forwardable (kinit -f): %s cannot act for the user",
+		       c->who, c->fqdn, c->fqdn);
+		return;
+	}
+	if (mdc_mig_hostport(m->addr[0] ? m->addr : m->host,
+	                     MDC_MIG_DEFAULT_PORT, ip, sizeof(ip), &port)) {
+		result(r, MDC_MIG_FAILED, "bad destination address %s",
+		       m->addr);
+		return;
+	}
+	if ((ret = mdc_mig_connect(ip, port, c->ip, &fd, &e)) ||
+	    (ret = mdc_mig_recv_hello(fd, hello, sizeof(hello), &e))) {
+		result(r, MDC_MIG_FAILED, "%s: %s", m->host, e.text);
+		goto out;
+	}
+	/* raw krb5 with the delegated cred: libgssapi does the S4U2Proxy */
+	if ((ret = mdc_mig_initiate(fd, c->deleg, m->host, &dctx, &e)) != 0) {
+		result(r, MDC_MIG_REFUSED,
+		       "%s could not obtain a ticket to "
+		       "migrate/%s for %s (constrained delegation): %s%s",
+		       c->fqdn, m->host, c->who, e.text,
+		       e.minor == (OM_uint32)KRB5KDC_ERR_BADOPTION
+		               ? " (is the target in the host account's "
+		                 "msDS-AllowedToDelegateTo?)"
+		               : "");
+		goto out;
+	}
+	memset(&prep, 0, sizeof(prep));
+	prep.type = MDC_MIG_PREPARE;
+	memcpy(prep.vm, m->vm, sizeof(prep.vm));
+	snprintf(prep.host, sizeof(prep.host), "%s", c->fqdn);
+	if ((ret = mdc_mig_send_msg(fd, dctx, &prep, &e)) != 0 ||
+	    (ret = mdc_mig_recv_msg(fd, dctx, r, &e)) != 0 ||
+	    r->type != MDC_MIG_RESULT) {
+		result(r, ret == MDC_EDENIED ? MDC_MIG_REFUSED : MDC_MIG_FAILED,
+		       "%s: %s", m->host, ret ? e.text : "unexpected answer");
+	}
+out:
+	if (dctx != GSS_C_NO_CONTEXT)
+		(void)gss_delete_sec_context(&minor, &dctx, GSS_C_NO_BUFFER);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* One authenticated PAC buffer of the client's name, or NULL. */
+static uint8_t *
+pac_attr(gss_name_t name, const char *attr, size_t *len)
+{
+	gss_buffer_desc a = {strlen(attr), (void *)attr};
+	gss_buffer_desc val = GSS_C_EMPTY_BUFFER, disp = GSS_C_EMPTY_BUFFER;
+	OM_uint32 major, minor;
+	int authn = 0, complete = 0, more = -1;
+	uint8_t *copy = NULL;
+
+	major = gss_get_name_attribute(&minor, name, &a, &authn, &complete,
+	                               &val, &disp, &more);
+	if (!GSS_ERROR(major) && authn && val.length > 0 &&
+	    (copy = malloc(val.length)) != NULL) {
+		memcpy(copy, val.value, val.length);
+		*len = val.length;
+	}
+	(void)gss_release_buffer(&minor, &val);
+	(void)gss_release_buffer(&minor, &disp);
+	return copy;
+}
+
+/* Destination: the policy of ARCHITECTURE.md 7 on the PAC and state. */
+static void
+dest_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
+{
+	struct mdc_mig_dest_in in;
+	struct mdc_mig_state st;
+	char text[MDC_MIG_MAX_TEXT + 1], err[256];
+
+	memset(&in, 0, sizeof(in));
+	if (mdc_mig_state_load(c->o->state, &st, err, sizeof(err)) != 0) {
+		result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, err);
+		return;
+	}
+	in.client = c->who;
+	in.deleg =
+	        pac_attr(c->client, "urn:mspac:delegation-info", &in.deleg_len);
+	in.logon = pac_attr(c->client, "urn:mspac:logon-info", &in.logon_len);
+	in.vm = m->vm;
+	in.source_host = m->host;
+	in.self_host = c->fqdn;
+	in.state = &st;
+	in.peer = (const struct sockaddr *)&c->peer;
+	if (mdc_mig_dest_decide(&in, text, sizeof(text)) == 0)
+		result(r, MDC_MIG_ACCEPTED, "%s", text);
+	else
+		result(r, MDC_MIG_REFUSED, "refused by %s: %s", c->fqdn, text);
+	free((void *)in.deleg);
+	free((void *)in.logon);
+}
+
+static void say_line(mdc_mig_say_fn say, void *arg, enum mdc_mig_say lvl,
+                     const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+static void
+say_line(mdc_mig_say_fn say, void *arg, enum mdc_mig_say lvl, const char *fmt,
+         ...)
+{
+	char line[MDC_MIG_MAX_TEXT + 256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	say(arg, lvl, line);
+}
+
+static void
+client_name(struct conn *c)
+{
+	gss_buffer_desc b = GSS_C_EMPTY_BUFFER;
+	OM_uint32 minor;
+	char raw[sizeof(c->who)];
+
+	snprintf(c->who, sizeof(c->who), "(unknown)");
+	if (GSS_ERROR(gss_display_name(&minor, c->client, &b, NULL)))
+		return;
+	snprintf(raw, sizeof(raw), "%.*s", (int)b.length,
+	         (const char *)b.value);
+	mdc_mig_sanitize(raw, c->who, sizeof(c->who));
+	(void)gss_release_buffer(&minor, &b);
+}
+
+/* One connection, in a child: hello, accept, one request, one answer. */
+static int
+serve(struct conn *c, const char *princ, mdc_mig_say_fn say, void *arg)
+{
+	struct mdc_mig_msg m, r;
+	struct mdc_mig_err e = {"", 0};
+	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+	OM_uint32 minor;
+	int ret;
+
+	if ((ret = acquire_both(c->o, princ, &cred, &e)) != 0) {
+		mdc_mig_send_error(c->fd, "the agent cannot use its keytab");
+		goto out;
+	}
+	if ((ret = mdc_mig_send_hello(c->fd, c->fqdn)) ||
+	    (ret = mdc_mig_accept(c->fd, cred, &c->ctx, &c->client, &c->deleg,
+	                          &e)))
+		goto out;
+	client_name(c);
+	if ((ret = mdc_mig_recv_msg(c->fd, c->ctx, &m, &e)) != 0)
+		goto out;
+	if (m.type == MDC_MIG_MOVE)
+		source_role(c, &m, &r);
+	else if (m.type == MDC_MIG_PREPARE)
+		dest_role(c, &m, &r);
+	else
+		result(&r, MDC_MIG_FAILED, "unexpected request");
+	say_line(say, arg, r.status ? MDC_MIG_ERR : MDC_MIG_INFO,
+	         "%s %s VM %s (%s): %s", c->who,
+	         m.type == MDC_MIG_MOVE ? "moves" : "offers", m.vm, m.host,
+	         r.text);
+	ret = mdc_mig_send_msg(c->fd, c->ctx, &r, &e);
+out:
+	if (ret != 0)
+		say_line(say, arg, MDC_MIG_ERR, "connection: %s", e.text);
+	(void)gss_release_cred(&minor, &cred);
+	return ret;
+}
+
+/* The realm of princ, or the default realm if it names none. */
+static int
+realm_of(const char *princ, char *out, size_t outlen, struct mdc_mig_err *e)
+{
+	const char *at = strchr(princ, '@');
+	krb5_context k = NULL;
+	char *def = NULL;
+	int ret = 0;
+
+	if (at != NULL) {
+		snprintf(out, outlen, "%s", at + 1);
+		return 0;
+	}
+	if (krb5_init_context(&k) != 0 || krb5_get_default_realm(k, &def))
+		ret = mdc_mig_seterr(e, MDC_EKRB5, "no default realm for %s",
+		                     princ);
+	else
+		snprintf(out, outlen, "%s", def);
+	if (def != NULL)
+		krb5_free_default_realm(k, def);
+	if (k != NULL)
+		krb5_free_context(k);
+	return ret;
+}
+
+/* From --principal or the keytab: the migrate/<fqdn> name, the fqdn and
+ * the host's account HOST$@REALM. */
+static int
+agent_identity(const struct mdc_mig_agent_opts *o, char *princ, size_t plen,
+               char *fqdn, size_t flen, char *account, size_t alen,
+               struct mdc_mig_err *e)
+{
+	char realm[256];
+	const char *s, *at;
+	int ret;
+
+	if (o->principal != NULL) {
+		if (strlen(o->principal) >= plen)
+			return mdc_mig_seterr(e, MDC_EINVAL,
+			                      "principal too long");
+		memcpy(princ, o->principal, strlen(o->principal) + 1);
+	} else if ((ret = keytab_principal(o->keytab, princ, plen, e)) != 0) {
+		return ret;
+	}
+	if (strncmp(princ, "migrate/", 8) != 0)
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "%s: not a migrate/<fqdn> "
+		                      "principal",
+		                      princ);
+	s = princ + 8;
+	at = strchr(s, '@');
+	if (!at)
+		at = s + strlen(s);
+	if ((size_t)(at - s) >= flen)
+		return mdc_mig_seterr(e, MDC_EINVAL, "%s: name too long",
+		                      princ);
+	memcpy(fqdn, s, (size_t)(at - s));
+	fqdn[at - s] = '\0';
+	if (!mdc_mig_host_ok(fqdn) || strchr(fqdn, '.') == NULL)
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "%s: not a migrate/<fqdn> "
+		                      "principal",
+		                      princ);
+	if ((ret = realm_of(princ, realm, sizeof(realm), e)) != 0)
+		return ret;
+	if (mdc_mig_host_account(fqdn, realm, account, alen) != 0)
+		return mdc_mig_seterr(e, MDC_EINVAL, "%s: name too long",
+		                      princ);
+	return 0;
+}
+
+static void
+handle_child(struct conn *c, int lfd, const char *princ, mdc_mig_say_fn say,
+             void *arg)
+{
+	int fl;
+
+	close(lfd);
+	fl = fcntl(c->fd, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
+	set_timeouts(c->fd);
+	(void)serve(c, princ, say, arg);
+	close(c->fd);
+	_exit(0);
+}
+
+int
+mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
+                  void *arg, struct mdc_mig_err *e)
+{
+	char princ[512], fqdn[MDC_MIG_MAX_HOST + 1], ip[MDC_MIG_MAX_ADDR + 1];
+	char account[512];
+	struct conn c;
+	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+	OM_uint32 minor;
+	socklen_t sl;
+	int lfd, port, ret;
+
+	if (mdc_mig_hostport(o->listen, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
+	                     &port) != 0)
+		return mdc_mig_seterr(e, MDC_EINVAL, "bad --listen %s",
+		                      o->listen);
+	/* never the user's or root's default ccache (research B) */
+	if (setenv("KRB5CCNAME", "MEMORY:minidc-migrate-empty", 1) != 0)
+		return mdc_mig_seterr(e, MDC_ENOMEM, "setenv failed");
+	if ((ret = agent_identity(o, princ, sizeof(princ), fqdn, sizeof(fqdn),
+	                          account, sizeof(account), e)) != 0)
+		return ret;
+	if ((ret = acquire_both(o, account, &cred, e)) != 0)
+		return ret;
+	(void)gss_release_cred(&minor, &cred);
+	if ((ret = mdc_net_listen(ip, port, SOCK_STREAM, 0, &lfd)) != 0)
+		return mdc_mig_seterr(e, ret, "listening on %s: %s", o->listen,
+		                      mdc_strerror(ret));
+	signal(SIGCHLD, SIG_IGN); /* children reap themselves */
+	say_line(say, arg, MDC_MIG_INFO, "%s listening on %s as %s (%s)", fqdn,
+	         o->listen, account, princ);
+	for (;;) {
+		struct pollfd p = {lfd, POLLIN, 0};
+		memset(&c, 0, sizeof(c));
+		c.o = o;
+		c.fqdn = fqdn;
+		c.ip = ip;
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			break;
+		sl = sizeof(c.peer);
+		c.fd = accept4(lfd, (struct sockaddr *)&c.peer, &sl,
+		               SOCK_CLOEXEC);
+		if (c.fd < 0)
+			continue;
+		if (fork() == 0)
+			handle_child(&c, lfd, account, say, arg);
+		close(c.fd);
+	}
+	ret = mdc_mig_seterr(e, mdc_err_from_errno(errno), "poll: %s",
+	                     strerror(errno));
+	close(lfd);
+	return ret;
+}

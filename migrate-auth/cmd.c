@@ -1,0 +1,267 @@
+/* migrate-auth/cmd.c - minidc-migrate command line: state, move, agent */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gssapi/gssapi.h>
+
+#include "migrate-auth/migrate.h"
+#include "migrate-auth/state.h"
+
+/* Parsed options of every command (NULL: not given). */
+struct opts {
+	const char *keytab, *listen, *state, *principal;
+	const char *to, *via, *dest_addr, *direct;
+	const char *pos[2]; /* positional arguments after the command */
+	int npos;
+};
+
+const char *
+mdc_mig_usage(void)
+{
+	return "usage: minidc-migrate agent --keytab KT --listen ADDR:PORT "
+	       "--state DIR [--principal migrate/FQDN]\n"
+	       "       minidc-migrate enable|disable --state DIR\n"
+	       "       minidc-migrate network add|remove CIDR --state DIR\n"
+	       "       minidc-migrate network list --state DIR\n"
+	       "       minidc-migrate move VM --to FQDN --via ADDR:PORT "
+	       "[--dest-addr ADDR:PORT] [--direct SOURCE-FQDN]\n";
+}
+
+static int
+parse(int argc, char **argv, struct opts *o, struct mdc_mig_err *e)
+{
+	static const char *names[] = {"--keytab",    "--listen", "--state",
+	                              "--principal", "--to",     "--via",
+	                              "--dest-addr", "--direct", NULL};
+	const char **slots[] = {&o->keytab,    &o->listen, &o->state,
+	                        &o->principal, &o->to,     &o->via,
+	                        &o->dest_addr, &o->direct};
+	int i, j;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 0; i < argc; i++) {
+		for (j = 0; names[j] != NULL; j++)
+			if (strcmp(argv[i], names[j]) == 0)
+				break;
+		if (names[j] != NULL) {
+			if (i + 1 >= argc)
+				return mdc_mig_seterr(e, MDC_EINVAL,
+				                      "%s needs "
+				                      "a value",
+				                      argv[i]);
+			*slots[j] = argv[++i];
+		} else if (argv[i][0] == '-' || o->npos >= 2) {
+			return mdc_mig_seterr(e, MDC_EINVAL,
+			                      "unexpected "
+			                      "argument %.64s",
+			                      argv[i]);
+		} else {
+			o->pos[o->npos++] = argv[i];
+		}
+	}
+	return 0;
+}
+
+static int
+need(const char *v, const char *name, struct mdc_mig_err *e)
+{
+	if (v == NULL)
+		return mdc_mig_seterr(e, MDC_EINVAL, "%s is required", name);
+	return 0;
+}
+
+static int
+load_state(const char *dir, struct mdc_mig_state *st, struct mdc_mig_err *e)
+{
+	char err[256];
+
+	if (need(dir, "--state", e))
+		return MDC_EINVAL;
+	if (mdc_mig_state_load(dir, st, err, sizeof(err)) != 0)
+		return mdc_mig_seterr(e, MDC_ECONF, "%s", err);
+	return 0;
+}
+
+static int
+save_state(const char *dir, const struct mdc_mig_state *st,
+           struct mdc_mig_err *e)
+{
+	int ret = mdc_mig_state_save(dir, st);
+
+	if (ret != 0)
+		return mdc_mig_seterr(e, ret, "%s/migrate.conf: %s", dir,
+		                      mdc_strerror(ret));
+	return 0;
+}
+
+static int
+cmd_enable(const struct opts *o, int on, mdc_mig_say_fn say, void *arg,
+           struct mdc_mig_err *e)
+{
+	struct mdc_mig_state st;
+	int ret;
+
+	if (o->npos != 0)
+		return mdc_mig_seterr(e, MDC_EINVAL, "unexpected argument");
+	if ((ret = load_state(o->state, &st, e)) != 0)
+		return ret;
+	st.enabled = on;
+	if ((ret = save_state(o->state, &st, e)) != 0)
+		return ret;
+	say(arg, MDC_MIG_OUT, on ? "migration enabled" : "migration disabled");
+	return 0;
+}
+
+static int
+cmd_network(const struct opts *o, mdc_mig_say_fn say, void *arg,
+            struct mdc_mig_err *e)
+{
+	struct mdc_mig_state st;
+	struct mdc_mig_cidr c;
+	char line[80];
+	size_t i;
+	int ret, add;
+
+	if ((ret = load_state(o->state, &st, e)) != 0)
+		return ret;
+	if (o->npos == 1 && strcmp(o->pos[0], "list") == 0) {
+		for (i = 0; i < st.nnets; i++) {
+			mdc_mig_cidr_format(&st.nets[i], line, sizeof(line));
+			say(arg, MDC_MIG_OUT, line);
+		}
+		return 0;
+	}
+	if (o->npos != 2 ||
+	    (strcmp(o->pos[0], "add") != 0 && strcmp(o->pos[0], "remove") != 0))
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "network add|remove CIDR "
+		                      "| network list");
+	add = o->pos[0][0] == 'a';
+	if (mdc_mig_cidr_parse(o->pos[1], &c) != 0)
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "%.64s: not a network "
+		                      "(ADDR/PREFIX, host bits zero)",
+		                      o->pos[1]);
+	ret = add ? mdc_mig_state_add(&st, &c) : mdc_mig_state_remove(&st, &c);
+	mdc_mig_cidr_format(&c, line, sizeof(line));
+	if (ret == MDC_EEXIST || ret == MDC_ENOENT)
+		return mdc_mig_seterr(e, ret, "%s: %s", line,
+		                      add ? "already a migration network"
+		                          : "not a migration network");
+	if (ret != 0)
+		return mdc_mig_seterr(e, ret, "at most %d networks",
+		                      MDC_MIG_MAX_NETS);
+	return save_state(o->state, &st, e);
+}
+
+static int
+move_check(const struct opts *o, struct mdc_mig_err *e)
+{
+	if (o->npos != 1 || !mdc_mig_vm_ok(o->pos[0]))
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "move needs one VM name "
+		                      "([A-Za-z0-9._-], up to %d)",
+		                      MDC_MIG_MAX_VM);
+	if (need(o->to, "--to", e) || need(o->via, "--via", e))
+		return MDC_EINVAL;
+	if (!mdc_mig_host_ok(o->to) ||
+	    (o->direct != NULL && !mdc_mig_host_ok(o->direct)))
+		return mdc_mig_seterr(e, MDC_EINVAL, "not a host name");
+	if (o->dest_addr != NULL && strlen(o->dest_addr) > MDC_MIG_MAX_ADDR)
+		return mdc_mig_seterr(e, MDC_EINVAL, "--dest-addr too long");
+	return 0;
+}
+
+/* The request: MOVE to the source, or (--direct) PREPARE to the dest. */
+static void
+move_request(const struct opts *o, struct mdc_mig_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->vm, sizeof(m->vm), "%s", o->pos[0]);
+	if (o->direct != NULL) {
+		m->type = MDC_MIG_PREPARE;
+		snprintf(m->host, sizeof(m->host), "%s", o->direct);
+		return;
+	}
+	m->type = MDC_MIG_MOVE;
+	snprintf(m->host, sizeof(m->host), "%s", o->to);
+	if (o->dest_addr != NULL)
+		snprintf(m->addr, sizeof(m->addr), "%s", o->dest_addr);
+}
+
+static int
+cmd_move(const struct opts *o, mdc_mig_say_fn say, void *arg,
+         struct mdc_mig_err *e)
+{
+	struct mdc_mig_msg m, r;
+	char ip[MDC_MIG_MAX_ADDR + 1], agent[MDC_MIG_MAX_HOST + 1];
+	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
+	OM_uint32 minor;
+	int fd = -1, port, ret;
+
+	if ((ret = move_check(o, e)) != 0)
+		return ret;
+	if (mdc_mig_hostport(o->via, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
+	                     &port) != 0)
+		return mdc_mig_seterr(e, MDC_EINVAL, "bad --via %.64s", o->via);
+	move_request(o, &m);
+	/* the user's own ccache; the agent proves it is migrate/<agent> */
+	if ((ret = mdc_mig_connect(ip, port, NULL, &fd, e)) ||
+	    (ret = mdc_mig_recv_hello(fd, agent, sizeof(agent), e)) ||
+	    (ret = mdc_mig_initiate(fd, GSS_C_NO_CREDENTIAL, agent, &ctx, e)) ||
+	    (ret = mdc_mig_send_msg(fd, ctx, &m, e)) ||
+	    (ret = mdc_mig_recv_msg(fd, ctx, &r, e)))
+		goto out;
+	if (r.type != MDC_MIG_RESULT) {
+		ret = mdc_mig_seterr(e, MDC_EMALF, "unexpected answer");
+	} else if (r.status != MDC_MIG_ACCEPTED) {
+		ret = mdc_mig_seterr(e, MDC_EDENIED, "%s", r.text);
+	} else {
+		say(arg, MDC_MIG_OUT, r.text);
+	}
+out:
+	if (ctx != GSS_C_NO_CONTEXT)
+		(void)gss_delete_sec_context(&minor, &ctx, GSS_C_NO_BUFFER);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+int
+mdc_mig_main(int argc, char **argv, mdc_mig_say_fn say, void *arg,
+             struct mdc_mig_err *e)
+{
+	struct mdc_mig_agent_opts ao;
+	struct opts o;
+	const char *cmd;
+	int ret;
+
+	if (argc < 2)
+		return mdc_mig_seterr(e, MDC_EINVAL, "a command is required");
+	cmd = argv[1];
+	if ((ret = parse(argc - 2, argv + 2, &o, e)) != 0)
+		return ret;
+	if (strcmp(cmd, "enable") == 0 || strcmp(cmd, "disable") == 0)
+		return cmd_enable(&o, cmd[0] == 'e', say, arg, e);
+	if (strcmp(cmd, "network") == 0)
+		return cmd_network(&o, say, arg, e);
+	if (strcmp(cmd, "move") == 0)
+		return cmd_move(&o, say, arg, e);
+	if (strcmp(cmd, "agent") != 0)
+		return mdc_mig_seterr(e, MDC_EINVAL, "unknown command %.32s",
+		                      cmd);
+	if (need(o.keytab, "--keytab", e) || need(o.listen, "--listen", e) ||
+	    need(o.state, "--state", e))
+		return MDC_EINVAL;
+	if (o.npos != 0)
+		return mdc_mig_seterr(e, MDC_EINVAL, "unexpected argument");
+	ao.keytab = o.keytab;
+	ao.listen = o.listen;
+	ao.state = o.state;
+	ao.principal = o.principal;
+	return mdc_mig_agent_run(&ao, say, arg, e);
+}

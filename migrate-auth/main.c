@@ -1,0 +1,48 @@
+/* migrate-auth/main.c - minidc-migrate: Kerberos-authenticated VM moves */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "lib/log.h"
+#include "migrate-auth/migrate.h"
+
+static void
+say(void *arg, enum mdc_mig_say lvl, const char *line)
+{
+	(void)arg;
+	if (lvl == MDC_MIG_OUT) {
+		printf("%s\n", line);
+		fflush(stdout);
+	} else if (lvl == MDC_MIG_INFO) {
+		log_info("%s", line);
+	} else {
+		log_err("%s", line);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rlimit nocore = {0, 0};
+	struct mdc_mig_err e = {""};
+	int ret;
+
+	/* the agent holds host keys and users' delegated tickets */
+	(void)setrlimit(RLIMIT_CORE, &nocore);
+	(void)signal(SIGPIPE, SIG_IGN);
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(mdc_mig_usage(), argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "agent") == 0)
+		(void)mdc_log_open("minidc-migrate", NULL, MDC_LOG_INFO);
+	ret = mdc_mig_main(argc, argv, say, NULL, &e);
+	if (ret == 0)
+		return 0;
+	fprintf(stderr, "minidc-migrate %s: %s\n", argv[1], e.text);
+	return ret == MDC_EINVAL ? 2 : 1;
+}

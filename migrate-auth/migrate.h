@@ -1,0 +1,44 @@
+/* migrate-auth/migrate.h - minidc-migrate commands (ARCHITECTURE.md 7) */
+#ifndef MDC_MIG_MIGRATE_H
+#define MDC_MIG_MIGRATE_H
+
+#include "lib/err.h"
+#include "migrate-auth/sess.h"
+
+/* Where a command's lines go: OUT = the result on stdout, INFO/ERR =
+ * the agent's log. */
+enum mdc_mig_say { MDC_MIG_OUT, MDC_MIG_INFO, MDC_MIG_ERR };
+typedef void (*mdc_mig_say_fn)(void *arg, enum mdc_mig_say lvl,
+                               const char *line);
+
+struct mdc_mig_agent_opts {
+	const char *keytab;    /* migrate/<fqdn> keys (and the account's) */
+	const char *listen;    /* ADDR:PORT, numeric */
+	const char *state;     /* DIR holding migrate.conf */
+	const char *principal; /* NULL: the keytab's migrate/<fqdn> */
+};
+
+/*
+ * Run the agent in the foreground: one forked child per connection (it is
+ * source or destination depending on the first message).  Returns only on
+ * a setup failure (e->text says why).
+ */
+int mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
+                      void *arg, struct mdc_mig_err *e);
+
+/*
+ * Run "minidc-migrate ARGS" (agent, enable, disable, network, move).
+ * Returns 0, MDC_EINVAL for a usage error, or another MDC_E* with e->text
+ * (a refusal is MDC_EDENIED with the destination's reason).
+ */
+int mdc_mig_main(int argc, char **argv, mdc_mig_say_fn say, void *arg,
+                 struct mdc_mig_err *e);
+/* The usage text. */
+const char *mdc_mig_usage(void);
+
+/* Connect over TCP to host:port (timeouts set), from bind_ip if not NULL. */
+MDC_MUSTCHECK int mdc_mig_connect(const char *host, int port,
+                                  const char *bind_ip, int *fd_out,
+                                  struct mdc_mig_err *e);
+
+#endif

@@ -1,0 +1,143 @@
+/* migrate-auth/policy.c - the destination's decision on an incoming VM */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "migrate-auth/pac.h"
+#include "migrate-auth/policy.h"
+
+int
+mdc_mig_host_account(const char *fqdn, const char *realm, char *out,
+                     size_t outlen)
+{
+	size_t n = strcspn(fqdn, "."), i;
+	int w;
+
+	if (n == 0 || n + 3 + strlen(realm) > outlen)
+		return MDC_ESPACE;
+	for (i = 0; i < n; i++)
+		out[i] = (fqdn[i] >= 'a' && fqdn[i] <= 'z') ? fqdn[i] - 32
+		                                            : fqdn[i];
+	w = snprintf(out + n, outlen - n, "$@%s", realm);
+	return (w < 0 || (size_t)w >= outlen - n) ? MDC_ESPACE : 0;
+}
+
+static void
+peer_text(const struct sockaddr *sa, char *out, size_t outlen)
+{
+	const void *a = NULL;
+
+	if (sa->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	if (a == NULL || inet_ntop(sa->sa_family, a, out, outlen) == NULL)
+		snprintf(out, outlen, "(unknown)");
+}
+
+static int
+in_group(const struct mdc_mig_dest_in *in, int *yes)
+{
+	uint32_t rids[1024], user, primary;
+	size_t n, i;
+	int ret;
+
+	*yes = 0;
+	ret = mdc_mig_pac_groups(in->logon, in->logon_len, &user, &primary,
+	                         rids, 1024, &n);
+	if (ret != 0)
+		return ret;
+	*yes = primary == MDC_MIG_OPERATORS_RID;
+	for (i = 0; i < n; i++)
+		if (rids[i] == MDC_MIG_OPERATORS_RID)
+			*yes = 1;
+	return 0;
+}
+
+/* The identity checks: delegation through the source, group membership. */
+static int
+check_identity(const struct mdc_mig_dest_in *in, struct mdc_mig_deleg *d,
+               char *text, size_t textlen)
+{
+	const char *at = strrchr(in->client, '@');
+	char want[MDC_MIG_PAC_MAXNAME];
+	int yes;
+
+	if (in->deleg == NULL)
+		goto nodeleg;
+	if (mdc_mig_pac_deleg(in->deleg, in->deleg_len, d) != 0) {
+		snprintf(text, textlen,
+		         "malformed delegation-info in the "
+		         "ticket of %s",
+		         in->client);
+		return MDC_EDENIED;
+	}
+	if (at == NULL ||
+	    mdc_mig_host_account(in->source_host, at + 1, want, sizeof(want))) {
+		snprintf(text, textlen, "cannot name the account of %s",
+		         in->source_host);
+		return MDC_EDENIED;
+	}
+	if (strcasecmp(d->last, want) != 0) {
+		snprintf(text, textlen,
+		         "the ticket of %s was delegated by %s, "
+		         "not by the source host's account %s",
+		         in->client, d->last, want);
+		return MDC_EDENIED;
+	}
+	if (in->logon == NULL || in_group(in, &yes) != 0) {
+		snprintf(text, textlen,
+		         "no readable group list (PAC "
+		         "logon-info) in the ticket of %s",
+		         in->client);
+		return MDC_EDENIED;
+	}
+	if (!yes) {
+		snprintf(text, textlen,
+		         "%s is not a member of Migration "
+		         "Operators",
+		         in->client);
+		return MDC_EDENIED;
+	}
+	return 0;
+nodeleg:
+	snprintf(text, textlen,
+	         "%s connected directly: no constrained-"
+	         "delegation info in the ticket (a move must come through the "
+	         "source host)",
+	         in->client);
+	return MDC_EDENIED;
+}
+
+int
+mdc_mig_dest_decide(const struct mdc_mig_dest_in *in, char *text,
+                    size_t textlen)
+{
+	struct mdc_mig_deleg d;
+	char peer[64];
+
+	if (check_identity(in, &d, text, textlen) != 0)
+		return MDC_EDENIED;
+	if (!in->state->enabled) {
+		snprintf(text, textlen, "migration is disabled on %s",
+		         in->self_host);
+		return MDC_EDENIED;
+	}
+	if (!mdc_mig_state_allows(in->state, in->peer)) {
+		peer_text(in->peer, peer, sizeof(peer));
+		snprintf(text, textlen,
+		         "source address %s is not in a "
+		         "migration network of %s",
+		         peer, in->self_host);
+		return MDC_EDENIED;
+	}
+	snprintf(text, textlen,
+	         "accepted by %s: VM %s from %s for %s, "
+	         "delegated by %s",
+	         in->self_host, in->vm, in->source_host, in->client, d.last);
+	return 0;
+}

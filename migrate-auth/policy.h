@@ -1,0 +1,46 @@
+/* migrate-auth/policy.h - the destination's decision on an incoming VM */
+#ifndef MDC_MIG_POLICY_H
+#define MDC_MIG_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "lib/err.h"
+#include "migrate-auth/state.h"
+
+/* RID of the "Migration Operators" group minidc provision creates. */
+#define MDC_MIG_OPERATORS_RID 1103u
+
+/* What the destination knows about one request (nothing is owned). */
+struct mdc_mig_dest_in {
+	const char *client;   /* initiator, "alice@EXAMPLE.COM" */
+	const uint8_t *deleg; /* urn:mspac:delegation-info or NULL */
+	size_t deleg_len;
+	const uint8_t *logon; /* urn:mspac:logon-info or NULL */
+	size_t logon_len;
+	const char *vm;          /* from PREPARE */
+	const char *source_host; /* from PREPARE: the source's fqdn */
+	const char *self_host;   /* this host's fqdn */
+	const struct mdc_mig_state *state;
+	const struct sockaddr *peer; /* the source's address */
+};
+
+/*
+ * The computer account a host's agent acts as: "HOST1$@REALM" for
+ * host1.example.com and REALM.  Returns 0 or MDC_ESPACE.
+ */
+MDC_MUSTCHECK int mdc_mig_host_account(const char *fqdn, const char *realm,
+                                       char *out, size_t outlen);
+
+/*
+ * Decide, in this order: delegation-info present and decodable, its last
+ * transited service is the source host's account (realm of the client),
+ * the client is in Migration Operators (LOGON_INFO), migration is enabled,
+ * the peer is in a migration network.  Returns 0 (accepted; text says by
+ * whom and via which account) or MDC_EDENIED (text is the reason).
+ */
+MDC_MUSTCHECK int mdc_mig_dest_decide(const struct mdc_mig_dest_in *in,
+                                      char *text, size_t textlen);
+
+#endif

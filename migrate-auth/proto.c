@@ -1,0 +1,348 @@
+/* migrate-auth/proto.c - minidc-migrate wire messages, names and CIDRs */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "migrate-auth/proto.h"
+
+int
+mdc_mig_vm_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > MDC_MIG_MAX_VM || s[0] == '.' || s[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int
+mdc_mig_host_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > MDC_MIG_MAX_HOST || s[0] == '.' || s[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '-'))
+			return 0;
+		if (c == '.' && s[i + 1] == '.')
+			return 0;
+	}
+	return 1;
+}
+
+void
+mdc_mig_sanitize(const char *s, char *out, size_t outlen)
+{
+	size_t i;
+
+	if (outlen == 0)
+		return;
+	for (i = 0; s[i] != '\0' && i + 1 < outlen; i++)
+		out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	out[i] = '\0';
+}
+
+/* Read a u16be-length string of at most max bytes, printable ASCII. */
+static int
+get_str(struct mdc_rbuf *r, char *out, size_t max)
+{
+	uint16_t n;
+	const uint8_t *p;
+	size_t i;
+	int ret;
+
+	if ((ret = mdc_rbuf_get_u16be(r, &n)) != 0)
+		return ret;
+	if (n > max)
+		return MDC_EMALF;
+	if ((ret = mdc_rbuf_get_ptr(r, &p, n)) != 0)
+		return ret;
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] >= 0x7f)
+			return MDC_EMALF;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+put_str(struct mdc_wbuf *w, const char *s, size_t max)
+{
+	size_t n = strlen(s), i;
+	int ret;
+
+	if (n > max)
+		return MDC_EINVAL;
+	for (i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] >= 0x7f)
+			return MDC_EINVAL;
+	if ((ret = mdc_wbuf_put_u16be(w, (uint16_t)n)) != 0)
+		return ret;
+	return mdc_wbuf_put_bytes(w, s, n);
+}
+
+static int
+decode_fields(struct mdc_rbuf *r, struct mdc_mig_msg *m)
+{
+	int ret;
+
+	switch (m->type) {
+	case MDC_MIG_MOVE:
+		if ((ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = get_str(r, m->host, MDC_MIG_MAX_HOST)) ||
+		    (ret = get_str(r, m->addr, MDC_MIG_MAX_ADDR)))
+			return ret;
+		break;
+	case MDC_MIG_PREPARE:
+		if ((ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = get_str(r, m->host, MDC_MIG_MAX_HOST)))
+			return ret;
+		break;
+	case MDC_MIG_RESULT:
+		if ((ret = mdc_rbuf_get_u8(r, &m->status)) ||
+		    (ret = get_str(r, m->text, MDC_MIG_MAX_TEXT)))
+			return ret;
+		if (m->status > MDC_MIG_FAILED)
+			return MDC_EMALF;
+		return 0;
+	default:
+		return MDC_EMALF;
+	}
+	if (!mdc_mig_vm_ok(m->vm) || !mdc_mig_host_ok(m->host))
+		return MDC_EMALF;
+	return 0;
+}
+
+int
+mdc_mig_msg_decode(const uint8_t *data, size_t len, struct mdc_mig_msg *out)
+{
+	struct mdc_rbuf r;
+	struct mdc_mig_msg m;
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	mdc_rbuf_init(&r, data, len);
+	if ((ret = mdc_rbuf_get_u8(&r, &m.type)) != 0)
+		return ret;
+	if ((ret = decode_fields(&r, &m)) != 0)
+		return ret;
+	if (mdc_rbuf_left(&r) != 0)
+		return MDC_EMALF;
+	*out = m;
+	return 0;
+}
+
+int
+mdc_mig_msg_encode(const struct mdc_mig_msg *m, uint8_t *buf, size_t cap,
+                   size_t *len_out)
+{
+	struct mdc_wbuf w;
+	int ret;
+
+	mdc_wbuf_init(&w, buf, cap);
+	if ((ret = mdc_wbuf_put_u8(&w, m->type)) != 0)
+		return ret;
+	switch (m->type) {
+	case MDC_MIG_MOVE:
+	case MDC_MIG_PREPARE:
+		if (!mdc_mig_vm_ok(m->vm) || !mdc_mig_host_ok(m->host))
+			return MDC_EINVAL;
+		if ((ret = put_str(&w, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = put_str(&w, m->host, MDC_MIG_MAX_HOST)))
+			return ret;
+		if (m->type == MDC_MIG_MOVE &&
+		    (ret = put_str(&w, m->addr, MDC_MIG_MAX_ADDR)))
+			return ret;
+		break;
+	case MDC_MIG_RESULT:
+		if (m->status > MDC_MIG_FAILED)
+			return MDC_EINVAL;
+		if ((ret = mdc_wbuf_put_u8(&w, m->status)) ||
+		    (ret = put_str(&w, m->text, MDC_MIG_MAX_TEXT)))
+			return ret;
+		break;
+	default:
+		return MDC_EINVAL;
+	}
+	*len_out = w.len;
+	return 0;
+}
+
+int
+mdc_mig_str_decode(const uint8_t *data, size_t len, int is_host, char *out,
+                   size_t outlen)
+{
+	struct mdc_rbuf r;
+	char s[MDC_MIG_MAX_TEXT + 1];
+	size_t max = is_host ? MDC_MIG_MAX_HOST : MDC_MIG_MAX_TEXT;
+	int ret;
+
+	mdc_rbuf_init(&r, data, len);
+	if ((ret = get_str(&r, s, max)) != 0)
+		return ret;
+	if (mdc_rbuf_left(&r) != 0 || (is_host && !mdc_mig_host_ok(s)))
+		return MDC_EMALF;
+	if (strlen(s) >= outlen)
+		return MDC_ESPACE;
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+int
+mdc_mig_str_encode(const char *s, uint8_t *buf, size_t cap, size_t *len_out)
+{
+	struct mdc_wbuf w;
+	int ret;
+
+	mdc_wbuf_init(&w, buf, cap);
+	if ((ret = put_str(&w, s, MDC_MIG_MAX_TEXT)) != 0)
+		return ret;
+	*len_out = w.len;
+	return 0;
+}
+
+int
+mdc_mig_frame_len(const uint8_t hdr[4], size_t *len_out)
+{
+	struct mdc_rbuf r;
+	uint32_t n;
+
+	mdc_rbuf_init(&r, hdr, 4);
+	if (mdc_rbuf_get_u32be(&r, &n) != 0)
+		return MDC_ETRUNC;
+	if (n == 0 || n > MDC_MIG_MAX_FRAME)
+		return MDC_EMALF;
+	*len_out = n;
+	return 0;
+}
+
+int
+mdc_mig_cidr_parse(const char *s, struct mdc_mig_cidr *out)
+{
+	char ip[64];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	struct mdc_mig_cidr c;
+	int bits, i;
+	char *end;
+
+	if (n == 0 || n >= sizeof(ip))
+		return MDC_EINVAL;
+	memcpy(ip, s, n);
+	ip[n] = '\0';
+	memset(&c, 0, sizeof(c));
+	if (inet_pton(AF_INET, ip, c.addr) == 1)
+		c.family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, c.addr) == 1)
+		c.family = AF_INET6;
+	else
+		return MDC_EINVAL;
+	bits = c.family == AF_INET ? 32 : 128;
+	c.prefix = bits;
+	if (slash) {
+		long v;
+		if (slash[1] < '0' || slash[1] > '9')
+			return MDC_EINVAL;
+		v = strtol(slash + 1, &end, 10);
+		if (*end != '\0' || v < 0 || v > bits)
+			return MDC_EINVAL;
+		c.prefix = (int)v;
+	}
+	for (i = c.prefix; i < bits; i++)
+		if (c.addr[i / 8] & (0x80 >> (i % 8)))
+			return MDC_EINVAL; /* host bits set: say what you mean
+			                    */
+	*out = c;
+	return 0;
+}
+
+void
+mdc_mig_cidr_format(const struct mdc_mig_cidr *c, char *out, size_t outlen)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(c->family, c->addr, ip, sizeof(ip)) == NULL)
+		ip[0] = '\0';
+	snprintf(out, outlen, "%s/%d", ip, c->prefix);
+}
+
+int
+mdc_mig_cidr_match(const struct mdc_mig_cidr *c, const struct sockaddr *sa)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
+	                                   0, 0, 0, 0, 0xff, 0xff};
+	const uint8_t *a;
+	int fam = sa->sa_family, i;
+
+	if (fam == AF_INET) {
+		a = (const uint8_t *)&((const struct sockaddr_in *)sa)
+		            ->sin_addr;
+	} else if (fam == AF_INET6) {
+		a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		if (c->family == AF_INET && memcmp(a, mapped, 12) == 0) {
+			a += 12;
+			fam = AF_INET;
+		}
+	} else {
+		return 0;
+	}
+	if (fam != c->family)
+		return 0;
+	for (i = 0; i < c->prefix; i++) {
+		uint8_t m = 0x80 >> (i % 8);
+		if ((a[i / 8] & m) != (c->addr[i / 8] & m))
+			return 0;
+	}
+	return 1;
+}
+
+int
+mdc_mig_hostport(const char *s, int defport, char *ip, size_t iplen, int *port)
+{
+	const char *colon, *start = s, *end;
+	long v = defport;
+	char *e;
+
+	if (s[0] == '[') {
+		start = s + 1;
+		end = strchr(start, ']');
+		if (end == NULL)
+			return MDC_EINVAL;
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] != '\0' && colon == NULL)
+			return MDC_EINVAL;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon && strchr(s, ':') != colon)
+			colon = NULL; /* a bare IPv6 address */
+		end = colon ? colon : s + strlen(s);
+	}
+	if (colon) {
+		if (colon[1] < '0' || colon[1] > '9')
+			return MDC_EINVAL;
+		v = strtol(colon + 1, &e, 10);
+		if (*e != '\0')
+			return MDC_EINVAL;
+	}
+	if (v < 1 || v > 65535 || end == start ||
+	    (size_t)(end - start) >= iplen)
+		return MDC_EINVAL;
+	memcpy(ip, start, (size_t)(end - start));
+	ip[end - start] = '\0';
+	*port = (int)v;
+	return 0;
+}

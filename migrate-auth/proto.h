@@ -1,0 +1,104 @@
+/* migrate-auth/proto.h - minidc-migrate wire messages (doc/PROTOCOL.migrate.md)
+ */
+#ifndef MDC_MIG_PROTO_H
+#define MDC_MIG_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "lib/err.h"
+
+/*
+ * A frame on the TCP stream is: u32be length of the body (1..MAX_FRAME),
+ * then the body: u8 frame type and its payload.  HELLO, TOKEN and ERROR
+ * travel in the clear; everything after context establishment is a WRAPPED
+ * frame whose payload is a gss_wrap token (integrity and confidentiality)
+ * around an inner message (u8 type + fields).  Strings are u16be length +
+ * bytes, printable ASCII only, no NUL.
+ */
+#define MDC_MIG_MAX_FRAME    65536u
+#define MDC_MIG_MAX_VM       64
+#define MDC_MIG_MAX_HOST     253
+#define MDC_MIG_MAX_ADDR     64
+#define MDC_MIG_MAX_TEXT     1024
+#define MDC_MIG_DEFAULT_PORT 7690
+
+enum mdc_mig_frame {
+	MDC_MIG_F_HELLO = 1,   /* agent -> peer: host fqdn (its service name) */
+	MDC_MIG_F_TOKEN = 2,   /* GSS context token */
+	MDC_MIG_F_WRAPPED = 3, /* gss_wrap(inner message) */
+	MDC_MIG_F_ERROR = 4,   /* unauthenticated failure text */
+};
+
+enum mdc_mig_type {
+	MDC_MIG_MOVE = 16,    /* CLI -> source: vm, dest host, dest addr */
+	MDC_MIG_PREPARE = 17, /* source -> destination: vm, source host */
+	MDC_MIG_RESULT = 18,  /* answer: status, text */
+};
+
+enum mdc_mig_status {
+	MDC_MIG_ACCEPTED = 0,
+	MDC_MIG_REFUSED = 1,
+	MDC_MIG_FAILED = 2,
+};
+
+/* A decoded inner message; the strings are NUL-terminated copies. */
+struct mdc_mig_msg {
+	uint8_t type;
+	uint8_t status;                  /* RESULT */
+	char vm[MDC_MIG_MAX_VM + 1];     /* MOVE, PREPARE */
+	char host[MDC_MIG_MAX_HOST + 1]; /* MOVE: dest; PREPARE: source */
+	char addr[MDC_MIG_MAX_ADDR + 1]; /* MOVE: dest ADDR:PORT or "" */
+	char text[MDC_MIG_MAX_TEXT + 1]; /* RESULT */
+};
+
+/*
+ * Decode an inner message from (data, len): the whole buffer must be one
+ * message with every field inside its limits (vm names [A-Za-z0-9._-],
+ * host names [A-Za-z0-9.-], no trailing bytes).  Returns 0, MDC_ETRUNC or
+ * MDC_EMALF.
+ */
+MDC_MUSTCHECK int mdc_mig_msg_decode(const uint8_t *data, size_t len,
+                                     struct mdc_mig_msg *out);
+/* Encode m into buf (cap bytes); *len_out = bytes used.  Checks the same
+ * limits as the decoder (MDC_EINVAL). */
+MDC_MUSTCHECK int mdc_mig_msg_encode(const struct mdc_mig_msg *m, uint8_t *buf,
+                                     size_t cap, size_t *len_out);
+/* Decode a HELLO or ERROR payload: one string (host name, resp. text). */
+MDC_MUSTCHECK int mdc_mig_str_decode(const uint8_t *data, size_t len,
+                                     int is_host, char *out, size_t outlen);
+/* Encode one string payload for HELLO/ERROR; *len_out = bytes used. */
+MDC_MUSTCHECK int mdc_mig_str_encode(const char *s, uint8_t *buf, size_t cap,
+                                     size_t *len_out);
+/* Check a frame header (4 bytes): *len_out = body length.  MDC_EMALF when 0
+ * or above MDC_MIG_MAX_FRAME. */
+MDC_MUSTCHECK int mdc_mig_frame_len(const uint8_t hdr[4], size_t *len_out);
+
+/* True if s is a valid VM name, resp. host name. */
+int mdc_mig_vm_ok(const char *s);
+int mdc_mig_host_ok(const char *s);
+/* Copy s into out replacing anything non-printable by '?' (for reasons
+ * that travel back to a terminal). */
+void mdc_mig_sanitize(const char *s, char *out, size_t outlen);
+
+/* An address range: family AF_INET/AF_INET6, network bytes, prefix. */
+struct mdc_mig_cidr {
+	int family;
+	uint8_t addr[16];
+	int prefix;
+};
+/* Parse "a.b.c.d/n" or "x::y/n" (a bare address is a /32 or /128);
+ * host bits must be zero.  Returns 0 or MDC_EINVAL. */
+MDC_MUSTCHECK int mdc_mig_cidr_parse(const char *s, struct mdc_mig_cidr *out);
+/* Canonical text of c into out (INET6_ADDRSTRLEN + 4 bytes is enough). */
+void mdc_mig_cidr_format(const struct mdc_mig_cidr *c, char *out,
+                         size_t outlen);
+/* True if the socket address sa (IPv4, IPv6, v4-mapped IPv6) is inside c. */
+int mdc_mig_cidr_match(const struct mdc_mig_cidr *c, const struct sockaddr *sa);
+/* Split "ADDR:PORT" or "[ADDR]:PORT" into ip (numeric) and port; a missing
+ * port is defport.  Returns 0 or MDC_EINVAL. */
+MDC_MUSTCHECK int mdc_mig_hostport(const char *s, int defport, char *ip,
+                                   size_t iplen, int *port);
+
+#endif

@@ -1,0 +1,68 @@
+/* migrate-auth/sess.h - framed, GSS-protected conversations over a socket */
+#ifndef MDC_MIG_SESS_H
+#define MDC_MIG_SESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gssapi/gssapi.h>
+
+#include "lib/err.h"
+#include "migrate-auth/proto.h"
+
+/* A one-line reason that ends up in a log or on the user's terminal. */
+struct mdc_mig_err {
+	char text[MDC_MIG_MAX_TEXT + 1];
+	OM_uint32 minor; /* the GSS minor status of a GSS failure, else 0 */
+};
+
+/* Set e->text from a format (always returns code, for `return seterr()`). */
+int mdc_mig_seterr(struct mdc_mig_err *e, int code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* "<what>: <GSS major text>: <minor text>" into e; returns MDC_EKRB5. */
+int mdc_mig_gsserr(struct mdc_mig_err *e, const char *what, OM_uint32 major,
+                   OM_uint32 minor);
+
+/* Send one frame (type + payload).  Returns 0 or MDC_E*. */
+MDC_MUSTCHECK int mdc_mig_send_frame(int fd, uint8_t type, const void *data,
+                                     size_t len);
+/* Receive one frame; *data_out (malloc'd, caller frees) holds the payload
+ * without the type byte.  Returns 0, MDC_EMALF, MDC_ETRUNC (peer closed),
+ * or -errno (MDC_EAGAIN on a socket timeout). */
+MDC_MUSTCHECK int mdc_mig_recv_frame(int fd, uint8_t *type_out,
+                                     uint8_t **data_out, size_t *len_out);
+/* Send an unauthenticated ERROR frame (best effort). */
+void mdc_mig_send_error(int fd, const char *text);
+/* Send / receive the HELLO naming host. */
+MDC_MUSTCHECK int mdc_mig_send_hello(int fd, const char *host);
+MDC_MUSTCHECK int mdc_mig_recv_hello(int fd, char *host, size_t hostlen,
+                                     struct mdc_mig_err *e);
+
+/*
+ * Initiate a raw krb5 (never SPNEGO) context with cred (GSS_C_NO_CREDENTIAL:
+ * the default ccache) to migrate@host, mutual, integrity and confidentiality,
+ * never GSS_C_DELEG_FLAG.  *ctx_out is the caller's (gss_delete_sec_context).
+ */
+MDC_MUSTCHECK int mdc_mig_initiate(int fd, gss_cred_id_t cred, const char *host,
+                                   gss_ctx_id_t *ctx_out,
+                                   struct mdc_mig_err *e);
+/*
+ * Accept a context with cred.  *client_out is the initiator's name,
+ * *deleg_out the delegated credential (GSS_C_NO_CREDENTIAL if none); both
+ * the caller's to release.  A failure is also told to the peer (ERROR).
+ */
+MDC_MUSTCHECK int mdc_mig_accept(int fd, gss_cred_id_t cred,
+                                 gss_ctx_id_t *ctx_out, gss_name_t *client_out,
+                                 gss_cred_id_t *deleg_out,
+                                 struct mdc_mig_err *e);
+/* Encode, wrap (confidentiality required) and send m. */
+MDC_MUSTCHECK int mdc_mig_send_msg(int fd, gss_ctx_id_t ctx,
+                                   const struct mdc_mig_msg *m,
+                                   struct mdc_mig_err *e);
+/* Receive, unwrap (confidentiality required) and decode one message; an
+ * ERROR frame from the peer becomes MDC_EDENIED with its text in e. */
+MDC_MUSTCHECK int mdc_mig_recv_msg(int fd, gss_ctx_id_t ctx,
+                                   struct mdc_mig_msg *m,
+                                   struct mdc_mig_err *e);
+
+#endif

@@ -1,0 +1,150 @@
+/* migrate-auth/state.c - a host's migration settings (DIR/migrate.conf) */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/conf.h"
+#include "lib/util.h"
+#include "migrate-auth/state.h"
+
+struct state_file {
+	long enabled;
+	char *networks;
+};
+
+static const struct mdc_conf_item items[] = {
+        {"migration", "enabled", MDC_CONF_BOOL, "no", 0, 0,
+         offsetof(struct state_file, enabled)},
+        {"migration", "networks", MDC_CONF_STR, "", 0, 0,
+         offsetof(struct state_file, networks)},
+        {NULL, NULL, MDC_CONF_STR, NULL, 0, 0, 0},
+};
+
+static int
+parse_networks(char *list, struct mdc_mig_state *st, char *err, size_t errlen)
+{
+	char *save = NULL, *tok;
+	struct mdc_mig_cidr c;
+
+	for (tok = strtok_r(list, " \t,", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t,", &save)) {
+		if (mdc_mig_cidr_parse(tok, &c) != 0) {
+			snprintf(err, errlen, "migrate.conf: bad network %.64s",
+			         tok);
+			return MDC_ECONF;
+		}
+		if (mdc_mig_state_add(st, &c) == MDC_ERANGE) {
+			snprintf(err, errlen,
+			         "migrate.conf: more than %d "
+			         "networks",
+			         MDC_MIG_MAX_NETS);
+			return MDC_ECONF;
+		}
+	}
+	return 0;
+}
+
+int
+mdc_mig_state_load(const char *dir, struct mdc_mig_state *out, char *err,
+                   size_t errlen)
+{
+	struct state_file f = {0, NULL};
+	struct mdc_mig_state st;
+	char *path = mdc_strdupf("%s/migrate.conf", dir);
+	int ret;
+
+	memset(&st, 0, sizeof(st));
+	if (path == NULL)
+		return MDC_ENOMEM;
+	if (!mdc_path_exists(path))
+		ret = mdc_conf_defaults(items, &f);
+	else
+		ret = mdc_conf_load(path, items, &f, err, errlen);
+	if (ret != 0)
+		goto out;
+	st.enabled = f.enabled != 0;
+	if ((ret = parse_networks(f.networks, &st, err, errlen)) != 0)
+		goto out;
+	*out = st;
+out:
+	mdc_conf_free(items, &f);
+	free(path);
+	return ret;
+}
+
+int
+mdc_mig_state_save(const char *dir, const struct mdc_mig_state *st)
+{
+	struct state_file f;
+	char nets[MDC_MIG_MAX_NETS * 56 + 1], one[64];
+	char *path = NULL;
+	size_t i, n = 0;
+	int ret;
+
+	nets[0] = '\0';
+	for (i = 0; i < st->nnets; i++) {
+		mdc_mig_cidr_format(&st->nets[i], one, sizeof(one));
+		n += (size_t)snprintf(nets + n, sizeof(nets) - n, "%s%s",
+		                      i ? " " : "", one);
+	}
+	f.enabled = st->enabled;
+	f.networks = nets;
+	if ((ret = mdc_mkdir_p(dir, 0700)) != 0)
+		return ret;
+	if ((path = mdc_strdupf("%s/migrate.conf", dir)) == NULL)
+		return MDC_ENOMEM;
+	ret = mdc_conf_save(path, items, &f);
+	free(path);
+	return ret;
+}
+
+static int
+cidr_eq(const struct mdc_mig_cidr *a, const struct mdc_mig_cidr *b)
+{
+	return a->family == b->family && a->prefix == b->prefix &&
+	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+int
+mdc_mig_state_add(struct mdc_mig_state *st, const struct mdc_mig_cidr *c)
+{
+	size_t i;
+
+	for (i = 0; i < st->nnets; i++)
+		if (cidr_eq(&st->nets[i], c))
+			return MDC_EEXIST;
+	if (st->nnets >= MDC_MIG_MAX_NETS)
+		return MDC_ERANGE;
+	st->nets[st->nnets++] = *c;
+	return 0;
+}
+
+int
+mdc_mig_state_remove(struct mdc_mig_state *st, const struct mdc_mig_cidr *c)
+{
+	size_t i;
+
+	for (i = 0; i < st->nnets; i++) {
+		if (!cidr_eq(&st->nets[i], c))
+			continue;
+		memmove(&st->nets[i], &st->nets[i + 1],
+		        (st->nnets - i - 1) * sizeof(st->nets[0]));
+		st->nnets--;
+		return 0;
+	}
+	return MDC_ENOENT;
+}
+
+int
+mdc_mig_state_allows(const struct mdc_mig_state *st, const struct sockaddr *sa)
+{
+	size_t i;
+
+	for (i = 0; i < st->nnets; i++)
+		if (mdc_mig_cidr_match(&st->nets[i], sa))
+			return 1;
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* migrate-auth/state.h - a host's migration settings (DIR/migrate.conf) */
+#ifndef MDC_MIG_STATE_H
+#define MDC_MIG_STATE_H
+
+#include <sys/socket.h>
+
+#include "lib/err.h"
+#include "migrate-auth/proto.h"
+
+#define MDC_MIG_MAX_NETS 64
+
+/*
+ * DIR/migrate.conf, lib/conf.h's INI dialect:
+ *   [migration]
+ *   enabled = yes|no          (Enable-VMMigration / Disable-VMMigration)
+ *   networks = 10.0.0.0/8 192.168.1.0/24   (Add-VMMigrationNetwork)
+ * A missing file is the default state: disabled, no networks.
+ */
+struct mdc_mig_state {
+	int enabled;
+	size_t nnets;
+	struct mdc_mig_cidr nets[MDC_MIG_MAX_NETS];
+};
+
+/* Load DIR/migrate.conf into *out; err gets a one-line reason on failure.
+ * Returns 0 or MDC_ECONF/MDC_E*. */
+MDC_MUSTCHECK int mdc_mig_state_load(const char *dir, struct mdc_mig_state *out,
+                                     char *err, size_t errlen);
+/* Write st to DIR/migrate.conf atomically (DIR is created 0700). */
+MDC_MUSTCHECK int mdc_mig_state_save(const char *dir,
+                                     const struct mdc_mig_state *st);
+/* Add c (MDC_EEXIST if present, MDC_ERANGE if full) / remove c
+ * (MDC_ENOENT if absent). */
+MDC_MUSTCHECK int mdc_mig_state_add(struct mdc_mig_state *st,
+                                    const struct mdc_mig_cidr *c);
+MDC_MUSTCHECK int mdc_mig_state_remove(struct mdc_mig_state *st,
+                                       const struct mdc_mig_cidr *c);
+/* True if sa is inside one of st's networks. */
+int mdc_mig_state_allows(const struct mdc_mig_state *st,
+                         const struct sockaddr *sa);
+
+#endif
