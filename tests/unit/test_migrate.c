@@ -1,12 +1,395 @@
-/* tests/unit/test_migrate.c - Check suite for migrate-auth/ */
+/* tests/unit/test_migrate.c - Check suite for migrate-auth/: messages,
+ * CIDRs, state, the PAC decoders on captured buffers, the destination policy */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "lib/util.h"
+#include "migrate-auth/migrate.h"
+#include "migrate-auth/pac.h"
+#include "migrate-auth/policy.h"
+#include "migrate-auth/proto.h"
+#include "migrate-auth/state.h"
 #include "tests/unit/ck_run.h"
+
+/* A seed of the fuzz corpus (real PAC buffers captured from the KDC), the
+ * fuzzer's mode byte skipped. */
+static uint8_t *
+seed(const char *name, size_t *len)
+{
+	const char *top = getenv("top_srcdir");
+	char *path, *data = NULL;
+	size_t n;
+
+	path = mdc_strdupf("%s/tests/fuzz/corpus/migrate/%s", top ? top : ".",
+	                   name);
+	ck_assert_ptr_nonnull(path);
+	ck_assert_int_eq(mdc_file_read(path, 65536, &data, &n), 0);
+	free(path);
+	ck_assert_uint_gt(n, 1);
+	memmove(data, data + 1, n - 1);
+	*len = n - 1;
+	return (uint8_t *)data;
+}
+
+START_TEST(test_msg_roundtrip)
+{
+	struct mdc_mig_msg m, d;
+	uint8_t buf[2048];
+	size_t n, i;
+
+	memset(&m, 0, sizeof(m));
+	m.type = MDC_MIG_MOVE;
+	snprintf(m.vm, sizeof(m.vm), "%s", "vm-1.a_b");
+	snprintf(m.host, sizeof(m.host), "%s", "host2.example.com");
+	snprintf(m.addr, sizeof(m.addr), "%s", "127.0.0.81:7690");
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n), 0);
+	ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &d), 0);
+	ck_assert_str_eq(d.vm, "vm-1.a_b");
+	ck_assert_str_eq(d.host, "host2.example.com");
+	ck_assert_str_eq(d.addr, "127.0.0.81:7690");
+	for (i = 0; i < n; i++) /* every truncation is refused */
+		ck_assert_int_ne(mdc_mig_msg_decode(buf, i, &d), 0);
+	buf[n] = 0;
+	ck_assert_int_eq(mdc_mig_msg_decode(buf, n + 1, &d), MDC_EMALF);
+	m.type = MDC_MIG_RESULT;
+	m.status = MDC_MIG_REFUSED;
+	snprintf(m.text, sizeof(m.text), "%s",
+	         "refused by host2.example.com: no");
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n), 0);
+	ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &d), 0);
+	ck_assert_int_eq(d.status, MDC_MIG_REFUSED);
+	ck_assert_str_eq(d.text, "refused by host2.example.com: no");
+	buf[1] = 3; /* an unknown status */
+	ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &d), MDC_EMALF);
+}
+END_TEST
+
+START_TEST(test_msg_bad)
+{
+	static const uint8_t badvm[] = {17, 0, 3, 'v', '/', '1', 0, 1, 'h'};
+	static const uint8_t ctl[] = {17, 0, 2, 'v', 1, 0, 1, 'h'};
+	static const uint8_t longvm[] = {17, 0, 65};
+	static const uint8_t unknown[] = {99};
+	struct mdc_mig_msg m, d;
+	uint8_t buf[64];
+	size_t n;
+
+	ck_assert_int_eq(mdc_mig_msg_decode(badvm, sizeof(badvm), &d),
+	                 MDC_EMALF);
+	ck_assert_int_eq(mdc_mig_msg_decode(ctl, sizeof(ctl), &d), MDC_EMALF);
+	ck_assert_int_eq(mdc_mig_msg_decode(longvm, sizeof(longvm), &d),
+	                 MDC_EMALF);
+	ck_assert_int_eq(mdc_mig_msg_decode(unknown, 1, &d), MDC_EMALF);
+	ck_assert_int_eq(mdc_mig_msg_decode(unknown, 0, &d), MDC_ETRUNC);
+	memset(&m, 0, sizeof(m));
+	m.type = MDC_MIG_PREPARE;
+	snprintf(m.vm, sizeof(m.vm), "%s", "../etc");
+	snprintf(m.host, sizeof(m.host), "%s", "h.example.com");
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n),
+	                 MDC_EINVAL);
+	ck_assert(!mdc_mig_host_ok("a..b"));
+	ck_assert(!mdc_mig_host_ok("-a"));
+	ck_assert(mdc_mig_host_ok("host1.example.com"));
+}
+END_TEST
+
+START_TEST(test_frame_and_str)
+{
+	static const uint8_t zero[4] = {0, 0, 0, 0};
+	static const uint8_t big[4] = {0, 1, 0, 1};
+	static const uint8_t ok[4] = {0, 1, 0, 0};
+	uint8_t buf[64];
+	char out[64];
+	size_t n;
+
+	ck_assert_int_eq(mdc_mig_frame_len(zero, &n), MDC_EMALF);
+	ck_assert_int_eq(mdc_mig_frame_len(big, &n), MDC_EMALF);
+	ck_assert_int_eq(mdc_mig_frame_len(ok, &n), 0);
+	ck_assert_uint_eq(n, 65536);
+	ck_assert_int_eq(
+	        mdc_mig_str_encode("host1.example.com", buf, sizeof(buf), &n),
+	        0);
+	ck_assert_int_eq(mdc_mig_str_decode(buf, n, 1, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "host1.example.com");
+	ck_assert_int_eq(mdc_mig_str_decode(buf, n - 1, 1, out, sizeof(out)),
+	                 MDC_ETRUNC);
+	ck_assert_int_eq(mdc_mig_str_encode("a b", buf, sizeof(buf), &n), 0);
+	ck_assert_int_eq(mdc_mig_str_decode(buf, n, 1, out, sizeof(out)),
+	                 MDC_EMALF); /* not a host name */
+	mdc_mig_sanitize("a\nb\x7f", out, sizeof(out));
+	ck_assert_str_eq(out, "a?b?");
+}
+END_TEST
+
+static struct sockaddr_in
+v4(const char *ip)
+{
+	struct sockaddr_in s;
+
+	memset(&s, 0, sizeof(s));
+	s.sin_family = AF_INET;
+	ck_assert_int_eq(inet_pton(AF_INET, ip, &s.sin_addr), 1);
+	return s;
+}
+
+START_TEST(test_cidr)
+{
+	struct mdc_mig_cidr c;
+	struct sockaddr_in a = v4("127.0.0.81"), b = v4("128.0.0.1");
+	struct sockaddr_in6 m6;
+	char out[64], ip[64];
+	int port;
+
+	ck_assert_int_eq(mdc_mig_cidr_parse("127.0.0.0/8", &c), 0);
+	mdc_mig_cidr_format(&c, out, sizeof(out));
+	ck_assert_str_eq(out, "127.0.0.0/8");
+	ck_assert(mdc_mig_cidr_match(&c, (struct sockaddr *)&a));
+	ck_assert(!mdc_mig_cidr_match(&c, (struct sockaddr *)&b));
+	memset(&m6, 0, sizeof(m6));
+	m6.sin6_family = AF_INET6;
+	ck_assert_int_eq(inet_pton(AF_INET6, "::ffff:127.1.2.3", &m6.sin6_addr),
+	                 1);
+	ck_assert(mdc_mig_cidr_match(&c, (struct sockaddr *)&m6));
+	ck_assert_int_eq(mdc_mig_cidr_parse("10.1.2.3/8", &c), MDC_EINVAL);
+	ck_assert_int_eq(mdc_mig_cidr_parse("10.0.0.0/33", &c), MDC_EINVAL);
+	ck_assert_int_eq(mdc_mig_cidr_parse("10.0.0.0/", &c), MDC_EINVAL);
+	ck_assert_int_eq(mdc_mig_cidr_parse("/8", &c), MDC_EINVAL);
+	ck_assert_int_eq(mdc_mig_cidr_parse("2001:db8::/32", &c), 0);
+	ck_assert(!mdc_mig_cidr_match(&c, (struct sockaddr *)&a));
+	ck_assert_int_eq(mdc_mig_cidr_parse("192.0.2.7", &c), 0);
+	ck_assert_int_eq(c.prefix, 32);
+	ck_assert_int_eq(mdc_mig_hostport("127.0.0.1:99", 1, ip, 64, &port), 0);
+	ck_assert_str_eq(ip, "127.0.0.1");
+	ck_assert_int_eq(port, 99);
+	ck_assert_int_eq(mdc_mig_hostport("[::1]:7", 1, ip, 64, &port), 0);
+	ck_assert_str_eq(ip, "::1");
+	ck_assert_int_eq(mdc_mig_hostport("h.example.com", 7690, ip, 64, &port),
+	                 0);
+	ck_assert_int_eq(port, 7690);
+	ck_assert_int_eq(mdc_mig_hostport("h:0", 1, ip, 64, &port), MDC_EINVAL);
+	ck_assert_int_eq(mdc_mig_hostport("h:x", 1, ip, 64, &port), MDC_EINVAL);
+}
+END_TEST
+
+START_TEST(test_pac_deleg)
+{
+	struct mdc_mig_deleg d;
+	uint8_t *p;
+	size_t n, i;
+
+	p = seed("pac_deleg_alice", &n);
+	ck_assert_int_eq(mdc_mig_pac_deleg(p, n, &d), 0);
+	ck_assert_str_eq(d.target, "migrate/host2.example.com");
+	ck_assert_uint_eq(d.ntransited, 1);
+	ck_assert_str_eq(d.last, "HOST1$@EXAMPLE.COM");
+	ck_assert_str_eq(d.first, "HOST1$@EXAMPLE.COM");
+	for (i = 0; i < n - 1; i++) /* the last byte is NDR padding */
+		ck_assert_int_ne(mdc_mig_pac_deleg(p, i, &d), 0);
+	p[0x1c] = 0; /* a transited count of 0 */
+	ck_assert_int_ne(mdc_mig_pac_deleg(p, n, &d), 0);
+	free(p);
+}
+END_TEST
+
+static int
+has_rid(const uint8_t *p, size_t n, uint32_t want)
+{
+	uint32_t rids[64], user, primary;
+	size_t k, i;
+
+	ck_assert_int_eq(
+	        mdc_mig_pac_groups(p, n, &user, &primary, rids, 64, &k), 0);
+	ck_assert_uint_ge(user, 1000);
+	ck_assert_uint_eq(primary, 513); /* Domain Users */
+	for (i = 0; i < k; i++)
+		if (rids[i] == want)
+			return 1;
+	return 0;
+}
+
+START_TEST(test_pac_groups)
+{
+	uint32_t rids[1], user, primary;
+	uint8_t *a, *b;
+	size_t na, nb, k, i;
+
+	a = seed("pac_logon_alice", &na);
+	b = seed("pac_logon_bob", &nb);
+	ck_assert(has_rid(a, na, MDC_MIG_OPERATORS_RID));
+	ck_assert(has_rid(a, na, 513));
+	ck_assert(!has_rid(b, nb, MDC_MIG_OPERATORS_RID));
+	/* more groups than room: refused, not truncated */
+	ck_assert_int_eq(
+	        mdc_mig_pac_groups(a, na, &user, &primary, rids, 1, &k),
+	        MDC_ERANGE);
+	for (i = 0; i < 20 + 216; i++)
+		ck_assert_int_ne(
+		        mdc_mig_pac_groups(a, i, &user, &primary, rids, 1, &k),
+		        0);
+	free(a);
+	free(b);
+}
+END_TEST
+
+/* The destination's decision on the captured buffers. */
+static int
+decide(const char *logon, const char *source, int enabled, const char *net,
+       int with_deleg, char *text, size_t len)
+{
+	struct mdc_mig_state st;
+	struct mdc_mig_dest_in in;
+	struct sockaddr_in peer = v4("127.0.0.81");
+	uint8_t *d, *l;
+	size_t nd, nl;
+	int ret;
+
+	memset(&st, 0, sizeof(st));
+	st.enabled = enabled;
+	ck_assert_int_eq(mdc_mig_cidr_parse(net, &st.nets[0]), 0);
+	st.nnets = 1;
+	d = seed("pac_deleg_alice", &nd);
+	l = seed(logon, &nl);
+	memset(&in, 0, sizeof(in));
+	in.client = "alice@EXAMPLE.COM";
+	in.deleg = with_deleg ? d : NULL;
+	in.deleg_len = nd;
+	in.logon = l;
+	in.logon_len = nl;
+	in.vm = "vm1";
+	in.source_host = source;
+	in.self_host = "host2.example.com";
+	in.state = &st;
+	in.peer = (struct sockaddr *)&peer;
+	ret = mdc_mig_dest_decide(&in, text, len);
+	free(d);
+	free(l);
+	return ret;
+}
+
+START_TEST(test_policy)
+{
+	char t[1024];
+
+	ck_assert_int_eq(decide("pac_logon_alice", "host1.example.com", 1,
+	                        "127.0.0.0/8", 1, t, sizeof(t)),
+	                 0);
+	ck_assert_str_eq(t, "accepted by host2.example.com: VM vm1 from "
+	                    "host1.example.com for alice@EXAMPLE.COM, "
+	                    "delegated by HOST1$@EXAMPLE.COM");
+	ck_assert_int_eq(decide("pac_logon_bob", "host1.example.com", 1,
+	                        "127.0.0.0/8", 1, t, sizeof(t)),
+	                 MDC_EDENIED);
+	ck_assert_ptr_nonnull(strstr(t, "not a member of Migration Operators"));
+	ck_assert_int_eq(decide("pac_logon_alice", "host3.example.com", 1,
+	                        "127.0.0.0/8", 1, t, sizeof(t)),
+	                 MDC_EDENIED);
+	ck_assert_ptr_nonnull(strstr(t, "delegated by HOST1$@EXAMPLE.COM, not "
+	                                "by the source host's account "
+	                                "HOST3$@EXAMPLE.COM"));
+	ck_assert_int_eq(decide("pac_logon_alice", "host1.example.com", 0,
+	                        "127.0.0.0/8", 1, t, sizeof(t)),
+	                 MDC_EDENIED);
+	ck_assert_str_eq(t, "migration is disabled on host2.example.com");
+	ck_assert_int_eq(decide("pac_logon_alice", "host1.example.com", 1,
+	                        "10.0.0.0/8", 1, t, sizeof(t)),
+	                 MDC_EDENIED);
+	ck_assert_str_eq(t, "source address 127.0.0.81 is not in a migration "
+	                    "network of host2.example.com");
+	ck_assert_int_eq(decide("pac_logon_alice", "host1.example.com", 1,
+	                        "127.0.0.0/8", 0, t, sizeof(t)),
+	                 MDC_EDENIED);
+	ck_assert_ptr_nonnull(strstr(t, "connected directly"));
+	ck_assert_int_eq(mdc_mig_host_account("web-1.example.com", "R", t, 64),
+	                 0);
+	ck_assert_str_eq(t, "WEB-1$@R");
+	ck_assert_int_eq(mdc_mig_host_account("h.x", "EXAMPLE.COM", t, 8),
+	                 MDC_ESPACE);
+}
+END_TEST
+
+START_TEST(test_state)
+{
+	char dir[] = "/tmp/test_migrate.XXXXXX", err[256], *path;
+	struct mdc_mig_state st;
+	struct mdc_mig_cidr c;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
+	ck_assert(!st.enabled);
+	ck_assert_uint_eq(st.nnets, 0);
+	st.enabled = 1;
+	ck_assert_int_eq(mdc_mig_cidr_parse("10.0.0.0/8", &c), 0);
+	ck_assert_int_eq(mdc_mig_state_add(&st, &c), 0);
+	ck_assert_int_eq(mdc_mig_state_add(&st, &c), MDC_EEXIST);
+	ck_assert_int_eq(mdc_mig_cidr_parse("fd00::/8", &c), 0);
+	ck_assert_int_eq(mdc_mig_state_add(&st, &c), 0);
+	ck_assert_int_eq(mdc_mig_state_save(dir, &st), 0);
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
+	ck_assert(st.enabled);
+	ck_assert_uint_eq(st.nnets, 2);
+	ck_assert_int_eq(mdc_mig_state_remove(&st, &c), 0);
+	ck_assert_int_eq(mdc_mig_state_remove(&st, &c), MDC_ENOENT);
+	path = mdc_strdupf("%s/migrate.conf", dir);
+	ck_assert_int_eq(mdc_file_printf(path, 0644,
+	                                 "[migration]\n"
+	                                 "networks = 10.0.0.1/8\n"),
+	                 0);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)),
+	                 MDC_ECONF);
+	ck_assert_ptr_nonnull(strstr(err, "bad network 10.0.0.1/8"));
+	free(path);
+	ck_assert_int_eq(mdc_rm_rf(dir), 0);
+}
+END_TEST
+
+static void
+quiet(void *arg, enum mdc_mig_say lvl, const char *line)
+{
+	(void)arg;
+	(void)lvl;
+	(void)line;
+}
+
+START_TEST(test_usage)
+{
+	char *a1[] = {"m", "move", "vm1", "--to", "h.example.com", NULL};
+	char *a2[] = {"m",   "move",  "bad/vm", "--to",
+	              "h.x", "--via", "1:1",    NULL};
+	char *a3[] = {"m", "frobnicate", NULL};
+	char *a4[] = {"m", "agent", "--keytab", NULL};
+	struct mdc_mig_err e = {"", 0};
+
+	ck_assert_int_eq(mdc_mig_main(5, a1, quiet, NULL, &e), MDC_EINVAL);
+	ck_assert_str_eq(e.text, "--via is required");
+	ck_assert_int_eq(mdc_mig_main(7, a2, quiet, NULL, &e), MDC_EINVAL);
+	ck_assert_int_eq(mdc_mig_main(2, a3, quiet, NULL, &e), MDC_EINVAL);
+	ck_assert_int_eq(mdc_mig_main(3, a4, quiet, NULL, &e), MDC_EINVAL);
+	ck_assert_str_eq(e.text, "--keytab needs a value");
+}
+END_TEST
 
 int
 main(void)
 {
-	return 0;
+	Suite *s = suite_create("migrate");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_msg_roundtrip);
+	tcase_add_test(tc, test_msg_bad);
+	tcase_add_test(tc, test_frame_and_str);
+	tcase_add_test(tc, test_cidr);
+	tcase_add_test(tc, test_pac_deleg);
+	tcase_add_test(tc, test_pac_groups);
+	tcase_add_test(tc, test_policy);
+	tcase_add_test(tc, test_state);
+	tcase_add_test(tc, test_usage);
+	suite_add_tcase(s, tc);
+	return mdc_ck_run(s);
 }
