@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gssapi/gssapi_ext.h>
@@ -24,6 +25,7 @@
 #include "migrate-auth/policy.h"
 
 #define IO_TIMEOUT_S 30
+#define MAX_CHILDREN 64 /* connections served at once; more: "busy" */
 
 /* Everything one connection needs. */
 struct conn {
@@ -482,7 +484,8 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
 	OM_uint32 minor;
 	socklen_t sl;
-	int lfd, port, ret;
+	pid_t pid;
+	int lfd, port, ret, nchild = 0;
 
 	if (mdc_mig_hostport(o->listen, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
 	                     &port) != 0)
@@ -500,7 +503,6 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 	if ((ret = mdc_net_listen(ip, port, SOCK_STREAM, 0, &lfd)) != 0)
 		return mdc_mig_seterr(e, ret, "listening on %s: %s", o->listen,
 		                      mdc_strerror(ret));
-	signal(SIGCHLD, SIG_IGN); /* children reap themselves */
 	say_line(say, arg, MDC_MIG_INFO, "%s listening on %s as %s (%s)", fqdn,
 	         o->listen, account, princ);
 	for (;;) {
@@ -509,15 +511,23 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 		c.o = o;
 		c.fqdn = fqdn;
 		c.ip = ip;
-		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+		/* wake up now and then to reap the children */
+		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
 			break;
+		while (nchild > 0 && waitpid(-1, NULL, WNOHANG) > 0)
+			nchild--;
 		sl = sizeof(c.peer);
 		c.fd = accept4(lfd, (struct sockaddr *)&c.peer, &sl,
 		               SOCK_CLOEXEC);
 		if (c.fd < 0)
 			continue;
-		if (fork() == 0)
+		if (nchild >= MAX_CHILDREN)
+			mdc_mig_send_error(c.fd,
+			                   "the agent is busy, try later");
+		else if ((pid = fork()) == 0)
 			handle_child(&c, lfd, account, say, arg);
+		else if (pid > 0)
+			nchild++;
 		close(c.fd);
 	}
 	ret = mdc_mig_seterr(e, mdc_err_from_errno(errno), "poll: %s",
