@@ -205,6 +205,35 @@ evidence_forwardable(struct conn *c)
 	return (flags & TKT_FLG_FORWARDABLE) != 0;
 }
 
+/* Source: can we act for the user, may this host send VMs at all? */
+static int
+source_precheck(struct conn *c, struct mdc_mig_msg *r)
+{
+	struct mdc_mig_state st;
+	char err[256];
+
+	if (!evidence_forwardable(c)) {
+		result(r, MDC_MIG_REFUSED,
+		       "the ticket of %s to migrate/%s is "
+		       "not forwardable (kinit -f): %s cannot act for the user",
+		       c->who, c->fqdn, c->fqdn);
+		return -1;
+	}
+	if (mdc_mig_state_load(c->o->state, &st, err, sizeof(err)) != 0) {
+		result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, err);
+		return -1;
+	}
+	if (!st.enabled) {
+		/* Enable-VMMigration governs both directions */
+		result(r, MDC_MIG_REFUSED,
+		       "refused by %s: migration is disabled on %s (the "
+		       "source)",
+		       c->fqdn, c->fqdn);
+		return -1;
+	}
+	return 0;
+}
+
 /* Source: reach the destination as the user and relay its answer. */
 static void
 source_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
@@ -216,13 +245,8 @@ source_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 	OM_uint32 minor;
 	int port, fd = -1, ret;
 
-	if (!evidence_forwardable(c)) {
-		result(r, MDC_MIG_REFUSED,
-		       "the ticket of %s to migrate/%s is "
-		       "not forwardable (kinit -f): %s cannot act for the user",
-		       c->who, c->fqdn, c->fqdn);
+	if (source_precheck(c, r) != 0)
 		return;
-	}
 	if (mdc_mig_hostport(m->addr[0] ? m->addr : m->host,
 	                     MDC_MIG_DEFAULT_PORT, ip, sizeof(ip), &port)) {
 		result(r, MDC_MIG_FAILED, "bad destination address %s",
@@ -474,18 +498,50 @@ handle_child(struct conn *c, int lfd, const char *princ, mdc_mig_say_fn say,
 	_exit(0);
 }
 
+/* Accept connections until poll fails; one child per connection. */
+static void
+serve_loop(int lfd, const struct conn *tmpl, const char *account,
+           mdc_mig_say_fn say, void *arg)
+{
+	struct conn c;
+	socklen_t sl;
+	pid_t pid;
+	int nchild = 0;
+
+	for (;;) {
+		struct pollfd p = {lfd, POLLIN, 0};
+		/* wake up now and then to reap the children */
+		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+			return;
+		while (nchild > 0 && waitpid(-1, NULL, WNOHANG) > 0)
+			nchild--;
+		c = *tmpl;
+		sl = sizeof(c.peer);
+		c.fd = accept4(lfd, (struct sockaddr *)&c.peer, &sl,
+		               SOCK_CLOEXEC);
+		if (c.fd < 0)
+			continue;
+		if (nchild >= MAX_CHILDREN)
+			mdc_mig_send_error(c.fd,
+			                   "the agent is busy, try later");
+		else if ((pid = fork()) == 0)
+			handle_child(&c, lfd, account, say, arg);
+		else if (pid > 0)
+			nchild++;
+		close(c.fd);
+	}
+}
+
 int
 mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
                   void *arg, struct mdc_mig_err *e)
 {
 	char princ[512], fqdn[MDC_MIG_MAX_HOST + 1], ip[MDC_MIG_MAX_ADDR + 1];
 	char account[512];
-	struct conn c;
+	struct conn tmpl;
 	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
 	OM_uint32 minor;
-	socklen_t sl;
-	pid_t pid;
-	int lfd, port, ret, nchild = 0;
+	int lfd, port, ret;
 
 	if (mdc_mig_hostport(o->listen, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
 	                     &port) != 0)
@@ -505,31 +561,11 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 		                      mdc_strerror(ret));
 	say_line(say, arg, MDC_MIG_INFO, "%s listening on %s as %s (%s)", fqdn,
 	         o->listen, account, princ);
-	for (;;) {
-		struct pollfd p = {lfd, POLLIN, 0};
-		memset(&c, 0, sizeof(c));
-		c.o = o;
-		c.fqdn = fqdn;
-		c.ip = ip;
-		/* wake up now and then to reap the children */
-		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
-			break;
-		while (nchild > 0 && waitpid(-1, NULL, WNOHANG) > 0)
-			nchild--;
-		sl = sizeof(c.peer);
-		c.fd = accept4(lfd, (struct sockaddr *)&c.peer, &sl,
-		               SOCK_CLOEXEC);
-		if (c.fd < 0)
-			continue;
-		if (nchild >= MAX_CHILDREN)
-			mdc_mig_send_error(c.fd,
-			                   "the agent is busy, try later");
-		else if ((pid = fork()) == 0)
-			handle_child(&c, lfd, account, say, arg);
-		else if (pid > 0)
-			nchild++;
-		close(c.fd);
-	}
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.o = o;
+	tmpl.fqdn = fqdn;
+	tmpl.ip = ip;
+	serve_loop(lfd, &tmpl, account, say, arg);
 	ret = mdc_mig_seterr(e, mdc_err_from_errno(errno), "poll: %s",
 	                     strerror(errno));
 	close(lfd);

@@ -77,8 +77,18 @@ t_like "agent host1 found migrate/host1.example.com in its keytab" \
 	"$(cat "$H_TMP/agent1.out")" "host1.example.com listening on $H_ADDR:$P1 as HOST1\\\$@EXAMPLE.COM \\(migrate/host1.example.com@EXAMPLE.COM\\)"
 VIA="--via $H_ADDR:$P1 --dest-addr $H_ADDR:$P2"
 
+refused() { # DESC PATTERN ARGS...: exit 1, one line, the reason
+	_d=$1; _pat=$2; shift 2
+	_out=$(move "$@"); _rc=$?
+	t_is "$_d: exit 1, one line" "$_rc:$(printf '%s\n' "$_out" | wc -l)" "1:1"
+	t_like "$_d: the reason" "$_out" "$_pat"
+}
+
 # ---- the move ----
 kinit_pw Alice-Pass-1 -f alice
+refused "migration not enabled on host1 (the source)" \
+	"^minidc-migrate move: refused by host1.example.com: migration is disabled on host1.example.com \\(the source\\)$" $VIA
+t_ok "enable host1" "$M" enable --state "$S1"
 out=$(move $VIA)
 t_is "alice (kinit -f, Migration Operators): move exits 0" "$?" 0
 t_is "the destination accepted, delegated by HOST1\$" "$out" \
@@ -89,12 +99,6 @@ t_like "the KDC logged the constrained delegation for alice" \
 	"$(cat "$H_DIR"/log/krb5kdc.log 2>/dev/null)" "CONSTRAINED-DELEGATION s4u-client=alice@EXAMPLE.COM"
 
 # ---- refusals, each with its reason ----
-refused() { # DESC PATTERN ARGS...: exit 1, one line, the reason
-	_d=$1; _pat=$2; shift 2
-	_out=$(move "$@"); _rc=$?
-	t_is "$_d: exit 1, one line" "$_rc:$(printf '%s\n' "$_out" | wc -l)" "1:1"
-	t_like "$_d: the reason" "$_out" "$_pat"
-}
 kinit_pw Bob-Pass-1 -f bob
 refused "bob, not in Migration Operators" \
 	"^minidc-migrate move: refused by host2.example.com: bob@EXAMPLE.COM is not a member of Migration Operators$" $VIA
