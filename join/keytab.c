@@ -28,17 +28,6 @@ struct ktw {
 };
 
 static int
-kfail(struct mdc_join_sess *s, krb5_error_code code, const char *what,
-      struct mdc_join_err *e)
-{
-	const char *msg = krb5_get_error_message(s->ctx, code);
-
-	mdc_join_fail(e, MDC_EKRB5, what, "%s", msg);
-	krb5_free_error_message(s->ctx, msg);
-	return MDC_EKRB5;
-}
-
-static int
 ours(const struct ktw *w, krb5_const_principal p)
 {
 	size_t k;
@@ -213,7 +202,7 @@ mdc_join_keytab_write(struct mdc_join_sess *s, const char *pw, krb5_kvno kvno,
 		k = add_keys(&w, pw, kvno);
 	umask(old_umask);
 	if (k != 0)
-		ret = kfail(s, k, "keytab", e);
+		ret = mdc_join_kfail(s, k, "keytab", e);
 	else
 		ret = install(&w, e);
 	ktw_free(&w);
@@ -242,7 +231,7 @@ mdc_join_keytab_kvno(struct mdc_join_sess *s, krb5_kvno *kvno_out,
 	if (k != 0) {
 		if (kt != NULL)
 			krb5_kt_close(s->ctx, kt);
-		return kfail(s, k, "keytab", e);
+		return mdc_join_kfail(s, k, "keytab", e);
 	}
 	while (krb5_kt_next_entry(s->ctx, kt, &ent, &cur) == 0) {
 		if (krb5_principal_compare(s->ctx, ent.principal, s->me) &&

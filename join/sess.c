@@ -14,10 +14,9 @@
 
 #define PW_MAX 1024
 
-/* "what: <krb5 message>" into e; returns MDC_EKRB5. */
-static int
-kfail(struct mdc_join_sess *s, krb5_error_code code, const char *what,
-      struct mdc_join_err *e)
+int
+mdc_join_kfail(struct mdc_join_sess *s, krb5_error_code code, const char *what,
+               struct mdc_join_err *e)
 {
 	const char *msg = krb5_get_error_message(s->ctx, code);
 
@@ -68,10 +67,10 @@ open_krb(struct mdc_join_sess *s, struct mdc_join_err *e)
 	}
 	k = krb5_cc_new_unique(s->ctx, "MEMORY", NULL, &s->cc);
 	if (k != 0)
-		return kfail(s, k, "Kerberos", e);
+		return mdc_join_kfail(s, k, "Kerberos", e);
 	k = krb5_cc_get_full_name(s->ctx, s->cc, &name);
 	if (k != 0)
-		return kfail(s, k, "Kerberos", e);
+		return mdc_join_kfail(s, k, "Kerberos", e);
 	/* For the SASL GSSAPI plugin (never a file: nothing left behind). */
 	if (setenv("KRB5CCNAME", name, 1) != 0) {
 		krb5_free_string(s->ctx, name);
@@ -81,7 +80,7 @@ open_krb(struct mdc_join_sess *s, struct mdc_join_err *e)
 	k = krb5_build_principal(s->ctx, &s->me, strlen(o->realm), o->realm,
 	                         o->sam, (char *)NULL);
 	if (k != 0)
-		return kfail(s, k, "Kerberos", e);
+		return mdc_join_kfail(s, k, "Kerberos", e);
 	return 0;
 }
 
@@ -216,7 +215,7 @@ mdc_join_login_password(struct mdc_join_sess *s, struct mdc_join_err *e)
 		ret = mdc_join_fail(e, MDC_EDENIED, what,
 		                    "wrong password (the KDC refused it)");
 	else
-		ret = k == 0 ? 0 : kfail(s, k, what, e);
+		ret = k == 0 ? 0 : mdc_join_kfail(s, k, what, e);
 	if (pw != NULL)
 		mdc_secret_free(pw, 0);
 	krb5_free_cred_contents(s->ctx, &creds);
@@ -257,7 +256,7 @@ mdc_join_login_keytab(struct mdc_join_sess *s, const char *service,
 	krb5_get_init_creds_opt_free(s->ctx, gic);
 	if (kt != NULL)
 		krb5_kt_close(s->ctx, kt);
-	return k == 0 ? 0 : kfail(s, k, what, e);
+	return k == 0 ? 0 : mdc_join_kfail(s, k, what, e);
 }
 
 /* A kpasswd result: 0, or the server's reason in e. */
@@ -290,7 +289,7 @@ mdc_join_set_password(struct mdc_join_sess *s, const char *pw,
 	k = krb5_set_password_using_ccache(s->ctx, s->cc, pw, s->me, &code,
 	                                   &code_str, &result);
 	if (k != 0)
-		return kfail(s, k, "kpasswd set-password", e);
+		return mdc_join_kfail(s, k, "kpasswd set-password", e);
 	return kpasswd_result(s, "kpasswd set-password", code, &code_str,
 	                      &result, e);
 }
@@ -305,7 +304,7 @@ mdc_join_change_password(struct mdc_join_sess *s, krb5_creds *creds,
 
 	k = krb5_change_password(s->ctx, creds, pw, &code, &code_str, &result);
 	if (k != 0)
-		return kfail(s, k, "kpasswd change-password", e);
+		return mdc_join_kfail(s, k, "kpasswd change-password", e);
 	return kpasswd_result(s, "kpasswd change-password", code, &code_str,
 	                      &result, e);
 }

@@ -88,4 +88,8 @@ MDC_MUSTCHECK int mdc_join_ldap_kvno(struct mdc_join_sess *s, const char *dn,
 MDC_MUSTCHECK int mdc_join_ldap_delete(struct mdc_join_sess *s, const char *dn,
                                        struct mdc_join_err *e);
 
+/* "what: <krb5 message of code>" into e; returns MDC_EKRB5. */
+int mdc_join_kfail(struct mdc_join_sess *s, krb5_error_code code,
+                   const char *what, struct mdc_join_err *e);
+
 #endif
