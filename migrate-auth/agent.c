@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,6 +24,7 @@
 #include "lib/net.h"
 #include "migrate-auth/migrate.h"
 #include "migrate-auth/policy.h"
+#include "migrate-auth/storage.h"
 
 #define IO_TIMEOUT_S 30
 #define MAX_CHILDREN 64 /* connections served at once; more: "busy" */
@@ -37,7 +39,8 @@ struct conn {
 	gss_ctx_id_t ctx;
 	gss_name_t client;
 	gss_cred_id_t deleg;
-	char who[512]; /* display name of the client */
+	char who[512];             /* display name of the client */
+	struct mdc_mig_sink *sink; /* destination of an accepted disk copy */
 };
 
 static void
@@ -234,11 +237,137 @@ source_precheck(struct conn *c, struct mdc_mig_msg *r)
 	return 0;
 }
 
+/*
+ * The source's disk: path must resolve inside the agent's storage
+ * directory (relative paths are taken from there), so that a Migration
+ * Operator cannot have the agent read arbitrary files of the host.
+ */
+static int
+source_path(struct conn *c, const char *path, char *out, size_t outlen,
+            struct mdc_mig_msg *r)
+{
+	char rdir[PATH_MAX], want[PATH_MAX * 2], rp[PATH_MAX];
+	size_t n;
+
+	if (c->o->storage == NULL || realpath(c->o->storage, rdir) == NULL) {
+		result(r, MDC_MIG_FAILED, "%s has no usable --storage-dir",
+		       c->fqdn);
+		return -1;
+	}
+	snprintf(want, sizeof(want), "%s%s%s", path[0] == '/' ? "" : rdir,
+	         path[0] == '/' ? "" : "/", path);
+	n = strlen(rdir);
+	if (realpath(want, rp) == NULL) {
+		result(r, MDC_MIG_FAILED, "%s: %s: %s", c->fqdn, path,
+		       strerror(errno));
+		return -1;
+	}
+	if (strncmp(rp, rdir, n) != 0 || (rp[n] != '/' && n > 1) ||
+	    strlen(rp) >= outlen) {
+		result(r, MDC_MIG_REFUSED,
+		       "refused by %s: %s is not inside its storage "
+		       "directory",
+		       c->fqdn, path);
+		return -1;
+	}
+	memcpy(out, rp, strlen(rp) + 1);
+	return 0;
+}
+
+/* Source: open the disk and fill the PREPARE_STORAGE fields. */
+static int
+source_open(struct conn *c, const struct mdc_mig_msg *m,
+            struct mdc_mig_src *src, struct mdc_mig_msg *prep,
+            struct mdc_mig_msg *r)
+{
+	struct mdc_mig_err e = {"", 0};
+	char rp[PATH_MAX];
+	const char *base = strrchr(m->path, '/');
+
+	base = base ? base + 1 : m->path;
+	if (m->name[0])
+		base = m->name;
+	if (strlen(base) < sizeof(prep->name))
+		memcpy(prep->name, base, strlen(base) + 1);
+	if (!mdc_mig_file_ok(prep->name)) {
+		result(r, MDC_MIG_FAILED,
+		       "%s: cannot name the copy after %s "
+		       "(give --dest-path NAME)",
+		       c->fqdn, m->path);
+		return -1;
+	}
+	if (source_path(c, m->path, rp, sizeof(rp), r) != 0)
+		return -1;
+	if (mdc_mig_src_open(src, rp, m->flags & MDC_MIG_FL_ZSTD, &e) != 0) {
+		result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, e.text);
+		return -1;
+	}
+	prep->type = MDC_MIG_PREPARE_STORAGE;
+	prep->size = src->size;
+	prep->flags = m->flags;
+	return 0;
+}
+
+/* True if the peer has sent something (the destination gave up). */
+static int
+peer_spoke(int fd)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+
+	return poll(&p, 1, 0) > 0;
+}
+
+/* Source: stream the accepted disk, then relay the destination's verdict
+ * (r holds the acceptance on entry). */
+static void
+source_stream(struct conn *c, int fd, gss_ctx_id_t dctx,
+              struct mdc_mig_src *src, const struct mdc_mig_msg *m,
+              struct mdc_mig_msg *r)
+{
+	struct mdc_mig_err e = {"", 0};
+	struct mdc_mig_msg *d = calloc(1, sizeof(*d));
+	char accepted[MDC_MIG_MAX_TEXT + 1];
+	int conf = !(m->flags & MDC_MIG_FL_PLAIN), ret = 0;
+
+	memcpy(accepted, r->text, sizeof(accepted));
+	if (d == NULL) {
+		result(r, MDC_MIG_FAILED, "%s: out of memory", c->fqdn);
+		return;
+	}
+	while (!peer_spoke(fd)) {
+		ret = mdc_mig_src_next(src, d, &e);
+		if (ret != 0 && ret != MDC_ENOENT) {
+			/* closing makes the destination drop its copy */
+			result(r, MDC_MIG_FAILED, "%s: %s: %s", c->fqdn,
+			       m->path, e.text);
+			goto out;
+		}
+		if (mdc_mig_send_msg_conf(fd, dctx, d, conf || ret != 0, &e))
+			break; /* the destination's RESULT says why */
+		if (ret == MDC_ENOENT)
+			break;
+	}
+	if (mdc_mig_recv_msg(fd, dctx, d, &e) != 0 || d->type != MDC_MIG_RESULT)
+		result(r, MDC_MIG_FAILED, "%s: copying the disk: %s", m->host,
+		       e.text[0] ? e.text : "unexpected answer");
+	else if (d->status != MDC_MIG_ACCEPTED)
+		result(r, d->status, "%s", d->text);
+	else
+		result(r, MDC_MIG_ACCEPTED,
+		       "%s; %s (%llu bytes of data in %llu "
+		       "chunks)",
+		       accepted, d->text, (unsigned long long)src->sent,
+		       (unsigned long long)src->chunks);
+out:
+	free(d);
+}
+
 /* Source: reach the destination as the user and relay its answer. */
 static void
 source_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 {
 	struct mdc_mig_msg prep;
+	struct mdc_mig_src src = {.fd = -1};
 	struct mdc_mig_err e = {"", 0};
 	gss_ctx_id_t dctx = GSS_C_NO_CONTEXT;
 	char ip[MDC_MIG_MAX_ADDR + 1], hello[MDC_MIG_MAX_HOST + 1];
@@ -253,6 +382,11 @@ source_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 		       m->addr);
 		return;
 	}
+	memset(&prep, 0, sizeof(prep));
+	prep.type = MDC_MIG_PREPARE;
+	if (m->type == MDC_MIG_MOVE_STORAGE &&
+	    source_open(c, m, &src, &prep, r) != 0)
+		goto out;
 	if ((ret = mdc_mig_connect(ip, port, c->ip, &fd, &e)) ||
 	    (ret = mdc_mig_recv_hello(fd, hello, sizeof(hello), &e))) {
 		result(r, MDC_MIG_FAILED, "%s: %s", m->host, e.text);
@@ -270,8 +404,6 @@ source_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 		               : "");
 		goto out;
 	}
-	memset(&prep, 0, sizeof(prep));
-	prep.type = MDC_MIG_PREPARE;
 	memcpy(prep.vm, m->vm, sizeof(prep.vm));
 	snprintf(prep.host, sizeof(prep.host), "%s", c->fqdn);
 	if ((ret = mdc_mig_send_msg(fd, dctx, &prep, &e)) != 0 ||
@@ -279,8 +411,13 @@ source_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 	    r->type != MDC_MIG_RESULT) {
 		result(r, ret == MDC_EDENIED ? MDC_MIG_REFUSED : MDC_MIG_FAILED,
 		       "%s: %s", m->host, ret ? e.text : "unexpected answer");
+		goto out;
 	}
+	/* not a byte of the disk before the destination said yes */
+	if (src.fd >= 0 && r->status == MDC_MIG_ACCEPTED)
+		source_stream(c, fd, dctx, &src, m, r);
 out:
+	mdc_mig_src_close(&src);
 	if (dctx != GSS_C_NO_CONTEXT)
 		(void)gss_delete_sec_context(&minor, &dctx, GSS_C_NO_BUFFER);
 	if (fd >= 0)
@@ -307,6 +444,97 @@ pac_attr(gss_name_t name, const char *attr, size_t *len)
 	(void)gss_release_buffer(&minor, &val);
 	(void)gss_release_buffer(&minor, &disp);
 	return copy;
+}
+
+/* Destination, after the policy said yes: the temp file for the disk. */
+static void
+dest_open(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
+{
+	struct mdc_mig_err e = {"", 0};
+	char acc[MDC_MIG_MAX_TEXT + 1];
+	int ret;
+
+	if (c->o->storage == NULL) {
+		result(r, MDC_MIG_REFUSED,
+		       "refused by %s: it has no storage "
+		       "directory (agent --storage-dir)",
+		       c->fqdn);
+		return;
+	}
+	if ((c->sink = malloc(sizeof(*c->sink))) == NULL) {
+		result(r, MDC_MIG_FAILED, "%s: out of memory", c->fqdn);
+		return;
+	}
+	ret = mdc_mig_sink_open(c->sink, c->o->storage, m->name, m->size,
+	                        m->flags & MDC_MIG_FL_ZSTD, &e);
+	if (ret != 0) {
+		mdc_mig_sink_close(c->sink);
+		free(c->sink);
+		c->sink = NULL;
+		result(r, ret == MDC_EEXIST ? MDC_MIG_REFUSED : MDC_MIG_FAILED,
+		       "%s by %s: %s", ret == MDC_EEXIST ? "refused" : "failed",
+		       c->fqdn, e.text);
+		return;
+	}
+	memcpy(acc, r->text, sizeof(acc));
+	result(r, MDC_MIG_ACCEPTED, "%s", acc);
+}
+
+/* Destination: receive DATA until DONE into the sink; r = the verdict. */
+static void
+dest_receive(struct conn *c, int plain_ok, struct mdc_mig_msg *r)
+{
+	struct mdc_mig_err e = {"", 0};
+	struct mdc_mig_msg *d = calloc(1, sizeof(*d));
+	struct mdc_mig_sink *k = c->sink;
+	char hex[2 * MDC_MIG_SHA256_LEN + 1];
+
+	result(r, MDC_MIG_FAILED, "%s: out of memory", c->fqdn);
+	while (d != NULL) {
+		if (mdc_mig_recv_msg_conf(c->fd, c->ctx, d, plain_ok, &e) ||
+		    (d->type == MDC_MIG_DATA && mdc_mig_sink_put(k, d, &e))) {
+			result(r, MDC_MIG_FAILED,
+			       "failed on %s: receiving the disk: %s", c->fqdn,
+			       e.text);
+			break;
+		}
+		if (d->type == MDC_MIG_DATA)
+			continue;
+		if (d->type != MDC_MIG_DONE)
+			result(r, MDC_MIG_FAILED,
+			       "failed on %s: unexpected "
+			       "message",
+			       c->fqdn);
+		else if (mdc_mig_sink_finish(k, d, &e) != 0)
+			result(r, MDC_MIG_FAILED, "failed on %s: %s", c->fqdn,
+			       e.text);
+		else {
+			mdc_mig_hex(d->digest, MDC_MIG_SHA256_LEN, hex);
+			result(r, MDC_MIG_ACCEPTED,
+			       "%s stored %s (%llu bytes, sha256 %s)", c->fqdn,
+			       k->final, (unsigned long long)k->size, hex);
+		}
+		break;
+	}
+	free(d);
+	mdc_mig_sink_close(k); /* removes the temp file unless renamed */
+	free(k);
+	c->sink = NULL;
+}
+
+/* After a failure, let the source read our RESULT instead of a reset:
+ * stop writing, swallow what is in flight until it closes. */
+static void
+drain(int fd)
+{
+	uint8_t buf[65536];
+	struct pollfd p = {fd, POLLIN, 0};
+	int i;
+
+	(void)shutdown(fd, SHUT_WR);
+	for (i = 0; i < 8192 && poll(&p, 1, 2000) > 0; i++)
+		if (read(fd, buf, sizeof(buf)) <= 0)
+			break;
 }
 
 /* Destination: the policy of ARCHITECTURE.md 7 on the PAC and state. */
@@ -337,6 +565,8 @@ dest_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 		result(r, MDC_MIG_REFUSED, "refused by %s: %s", c->fqdn, text);
 	free((void *)in.deleg);
 	free((void *)in.logon);
+	if (r->status == MDC_MIG_ACCEPTED && m->type == MDC_MIG_PREPARE_STORAGE)
+		dest_open(c, m, r);
 }
 
 static void say_line(mdc_mig_say_fn say, void *arg, enum mdc_mig_say lvl,
@@ -393,18 +623,34 @@ serve(struct conn *c, const char *princ, mdc_mig_say_fn say, void *arg)
 	client_name(c);
 	if ((ret = mdc_mig_recv_msg(c->fd, c->ctx, &m, &e)) != 0)
 		goto out;
-	if (m.type == MDC_MIG_MOVE)
+	if (m.type == MDC_MIG_MOVE || m.type == MDC_MIG_MOVE_STORAGE)
 		source_role(c, &m, &r);
-	else if (m.type == MDC_MIG_PREPARE)
+	else if (m.type == MDC_MIG_PREPARE || m.type == MDC_MIG_PREPARE_STORAGE)
 		dest_role(c, &m, &r);
 	else
 		result(&r, MDC_MIG_FAILED, "unexpected request");
 	say_line(say, arg, r.status ? MDC_MIG_ERR : MDC_MIG_INFO,
 	         "%s %s VM %s (%s): %s", c->who,
-	         m.type == MDC_MIG_MOVE ? "moves" : "offers", m.vm, m.host,
-	         r.text);
+	         m.type == MDC_MIG_MOVE || m.type == MDC_MIG_MOVE_STORAGE
+	                 ? "moves"
+	                 : "offers",
+	         m.vm, m.host, r.text);
 	ret = mdc_mig_send_msg(c->fd, c->ctx, &r, &e);
+	if (ret == 0 && c->sink != NULL) {
+		dest_receive(c, m.flags & MDC_MIG_FL_PLAIN, &r);
+		say_line(say, arg, r.status ? MDC_MIG_ERR : MDC_MIG_INFO,
+		         "%s disk of VM %s from %s: %s", c->who, m.vm, m.host,
+		         r.text);
+		ret = mdc_mig_send_msg(c->fd, c->ctx, &r, &e);
+		if (r.status != MDC_MIG_ACCEPTED)
+			drain(c->fd);
+	}
 out:
+	if (c->sink != NULL) { /* the RESULT could not be sent */
+		mdc_mig_sink_close(c->sink);
+		free(c->sink);
+		c->sink = NULL;
+	}
 	if (ret != 0)
 		say_line(say, arg, MDC_MIG_ERR, "connection: %s", e.text);
 	(void)gss_release_cred(&minor, &cred);

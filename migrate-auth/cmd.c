@@ -15,6 +15,8 @@
 struct opts {
 	const char *keytab, *listen, *state, *principal;
 	const char *to, *via, *dest_addr, *direct;
+	const char *storage_dir, *storage_path, *dest_path, *compress;
+	int include_storage, no_encrypt;
 	const char *pos[2]; /* positional arguments after the command */
 	int npos;
 };
@@ -28,22 +30,44 @@ mdc_mig_usage(void)
 	       "       minidc-migrate network add|remove CIDR --state DIR\n"
 	       "       minidc-migrate network list --state DIR\n"
 	       "       minidc-migrate move VM --to FQDN --via ADDR:PORT "
-	       "[--dest-addr ADDR:PORT] [--direct SOURCE-FQDN]\n";
+	       "[--dest-addr ADDR:PORT] [--direct SOURCE-FQDN]\n"
+	       "           [--include-storage --storage-path P "
+	       "[--dest-path NAME] [--compress zstd|none] [--no-encrypt]]\n"
+	       "       (agent: [--storage-dir DIR] for disk copies)\n";
 }
 
 static int
 parse(int argc, char **argv, struct opts *o, struct mdc_mig_err *e)
 {
-	static const char *names[] = {"--keytab",    "--listen", "--state",
-	                              "--principal", "--to",     "--via",
-	                              "--dest-addr", "--direct", NULL};
-	const char **slots[] = {&o->keytab,    &o->listen, &o->state,
-	                        &o->principal, &o->to,     &o->via,
-	                        &o->dest_addr, &o->direct};
+	static const char *names[] = {"--keytab",
+	                              "--listen",
+	                              "--state",
+	                              "--principal",
+	                              "--to",
+	                              "--via",
+	                              "--dest-addr",
+	                              "--direct",
+	                              "--storage-dir",
+	                              "--storage-path",
+	                              "--dest-path",
+	                              "--compress",
+	                              NULL};
+	const char **slots[] = {
+	        &o->keytab,      &o->listen,       &o->state,     &o->principal,
+	        &o->to,          &o->via,          &o->dest_addr, &o->direct,
+	        &o->storage_dir, &o->storage_path, &o->dest_path, &o->compress};
 	int i, j;
 
 	memset(o, 0, sizeof(*o));
 	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--include-storage") == 0) {
+			o->include_storage = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--no-encrypt") == 0) {
+			o->no_encrypt = 1;
+			continue;
+		}
 		for (j = 0; names[j] != NULL; j++)
 			if (strcmp(argv[i], names[j]) == 0)
 				break;
@@ -159,6 +183,38 @@ cmd_network(const struct opts *o, mdc_mig_say_fn say, void *arg,
 }
 
 static int
+storage_check(const struct opts *o, struct mdc_mig_err *e)
+{
+	if (!o->include_storage) {
+		if (o->storage_path || o->dest_path || o->compress ||
+		    o->no_encrypt)
+			return mdc_mig_seterr(e, MDC_EINVAL,
+			                      "storage options need "
+			                      "--include-storage");
+		return 0;
+	}
+	if (o->direct != NULL)
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "--include-storage and "
+		                      "--direct exclude each other");
+	if (need(o->storage_path, "--storage-path", e))
+		return MDC_EINVAL;
+	if (o->storage_path[0] == '\0' ||
+	    strlen(o->storage_path) > MDC_MIG_MAX_PATH)
+		return mdc_mig_seterr(e, MDC_EINVAL, "bad --storage-path");
+	if (o->dest_path != NULL && !mdc_mig_file_ok(o->dest_path))
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "--dest-path is a file name in the "
+		                      "destination's storage directory "
+		                      "([A-Za-z0-9._-], up to %d)",
+		                      MDC_MIG_MAX_FILE);
+	if (o->compress != NULL && strcmp(o->compress, "zstd") != 0 &&
+	    strcmp(o->compress, "none") != 0)
+		return mdc_mig_seterr(e, MDC_EINVAL, "--compress zstd|none");
+	return 0;
+}
+
+static int
 move_check(const struct opts *o, struct mdc_mig_err *e)
 {
 	if (o->npos != 1 || !mdc_mig_vm_ok(o->pos[0]))
@@ -173,7 +229,7 @@ move_check(const struct opts *o, struct mdc_mig_err *e)
 		return mdc_mig_seterr(e, MDC_EINVAL, "not a host name");
 	if (o->dest_addr != NULL && strlen(o->dest_addr) > MDC_MIG_MAX_ADDR)
 		return mdc_mig_seterr(e, MDC_EINVAL, "--dest-addr too long");
-	return 0;
+	return storage_check(o, e);
 }
 
 /* The request: MOVE to the source, or (--direct) PREPARE to the dest. */
@@ -191,13 +247,23 @@ move_request(const struct opts *o, struct mdc_mig_msg *m)
 	snprintf(m->host, sizeof(m->host), "%s", o->to);
 	if (o->dest_addr != NULL)
 		snprintf(m->addr, sizeof(m->addr), "%s", o->dest_addr);
+	if (!o->include_storage)
+		return;
+	m->type = MDC_MIG_MOVE_STORAGE;
+	snprintf(m->path, sizeof(m->path), "%s", o->storage_path);
+	if (o->dest_path != NULL)
+		snprintf(m->name, sizeof(m->name), "%s", o->dest_path);
+	if (o->compress != NULL && strcmp(o->compress, "zstd") == 0)
+		m->flags |= MDC_MIG_FL_ZSTD;
+	if (o->no_encrypt)
+		m->flags |= MDC_MIG_FL_PLAIN;
 }
 
 static int
 cmd_move(const struct opts *o, mdc_mig_say_fn say, void *arg,
          struct mdc_mig_err *e)
 {
-	struct mdc_mig_msg m, r;
+	static struct mdc_mig_msg m, r; /* 33 KiB each: not on the stack */
 	char ip[MDC_MIG_MAX_ADDR + 1], agent[MDC_MIG_MAX_HOST + 1];
 	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
 	OM_uint32 minor;
@@ -263,5 +329,6 @@ mdc_mig_main(int argc, char **argv, mdc_mig_say_fn say, void *arg,
 	ao.listen = o.listen;
 	ao.state = o.state;
 	ao.principal = o.principal;
+	ao.storage = o.storage_dir;
 	return mdc_mig_agent_run(&ao, say, arg, e);
 }

@@ -16,6 +16,9 @@ struct mdc_mig_agent_opts {
 	const char *listen;    /* ADDR:PORT, numeric */
 	const char *state;     /* DIR holding migrate.conf */
 	const char *principal; /* NULL: the keytab's migrate/<fqdn> */
+	const char *storage;   /* NULL: no disk copies; else the directory
+	                        * disks are read from (source) and written
+	                        * to (destination) */
 };
 
 /*

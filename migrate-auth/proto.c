@@ -44,6 +44,23 @@ mdc_mig_host_ok(const char *s)
 	return 1;
 }
 
+int
+mdc_mig_file_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > MDC_MIG_MAX_FILE || s[0] == '.' || s[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
 void
 mdc_mig_sanitize(const char *s, char *out, size_t outlen)
 {
@@ -96,6 +113,78 @@ put_str(struct mdc_wbuf *w, const char *s, size_t max)
 }
 
 static int
+get_u64(struct mdc_rbuf *r, uint64_t *v)
+{
+	uint32_t hi, lo;
+	int ret;
+
+	if ((ret = mdc_rbuf_get_u32be(r, &hi)) ||
+	    (ret = mdc_rbuf_get_u32be(r, &lo)))
+		return ret;
+	*v = (uint64_t)hi << 32 | lo;
+	return 0;
+}
+
+static int
+put_u64(struct mdc_wbuf *w, uint64_t v)
+{
+	int ret;
+
+	if ((ret = mdc_wbuf_put_u32be(w, (uint32_t)(v >> 32))))
+		return ret;
+	return mdc_wbuf_put_u32be(w, (uint32_t)v);
+}
+
+/* DATA: u64 offset, u8 codec, u32 raw length, payload = the rest. */
+static int
+decode_data(struct mdc_rbuf *r, struct mdc_mig_msg *m)
+{
+	const uint8_t *p;
+	size_t n;
+	int ret;
+
+	if ((ret = get_u64(r, &m->offset)) ||
+	    (ret = mdc_rbuf_get_u8(r, &m->codec)) ||
+	    (ret = mdc_rbuf_get_u32be(r, &m->rawlen)))
+		return ret;
+	n = mdc_rbuf_left(r);
+	if (m->codec > MDC_MIG_ZSTD || m->rawlen == 0 ||
+	    m->rawlen > MDC_MIG_CHUNK || n == 0 || n > MDC_MIG_CHUNK ||
+	    (m->codec == MDC_MIG_RAW && n != m->rawlen) ||
+	    m->offset > UINT64_MAX - m->rawlen)
+		return MDC_EMALF;
+	if ((ret = mdc_rbuf_get_ptr(r, &p, n)) != 0)
+		return ret;
+	memcpy(m->data, p, n);
+	m->datalen = n;
+	return 0;
+}
+
+/* MOVE_STORAGE and PREPARE_STORAGE after vm and host. */
+static int
+decode_storage(struct mdc_rbuf *r, struct mdc_mig_msg *m)
+{
+	int ret;
+
+	if (m->type == MDC_MIG_MOVE_STORAGE &&
+	    ((ret = get_str(r, m->addr, MDC_MIG_MAX_ADDR)) ||
+	     (ret = get_str(r, m->path, MDC_MIG_MAX_PATH))))
+		return ret;
+	if ((ret = get_str(r, m->name, MDC_MIG_MAX_FILE)))
+		return ret;
+	if (m->type == MDC_MIG_PREPARE_STORAGE && (ret = get_u64(r, &m->size)))
+		return ret;
+	if ((ret = mdc_rbuf_get_u8(r, &m->flags)))
+		return ret;
+	if ((m->flags & ~MDC_MIG_FL_ALL) != 0 ||
+	    (m->type == MDC_MIG_MOVE_STORAGE && m->path[0] == '\0') ||
+	    ((m->name[0] || m->type == MDC_MIG_PREPARE_STORAGE) &&
+	     !mdc_mig_file_ok(m->name)))
+		return MDC_EMALF;
+	return 0;
+}
+
+static int
 decode_fields(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 {
 	int ret;
@@ -112,6 +201,13 @@ decode_fields(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 		    (ret = get_str(r, m->host, MDC_MIG_MAX_HOST)))
 			return ret;
 		break;
+	case MDC_MIG_MOVE_STORAGE:
+	case MDC_MIG_PREPARE_STORAGE:
+		if ((ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = get_str(r, m->host, MDC_MIG_MAX_HOST)) ||
+		    (ret = decode_storage(r, m)))
+			return ret;
+		break;
 	case MDC_MIG_RESULT:
 		if ((ret = mdc_rbuf_get_u8(r, &m->status)) ||
 		    (ret = get_str(r, m->text, MDC_MIG_MAX_TEXT)))
@@ -119,6 +215,12 @@ decode_fields(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 		if (m->status > MDC_MIG_FAILED)
 			return MDC_EMALF;
 		return 0;
+	case MDC_MIG_DATA:
+		return decode_data(r, m);
+	case MDC_MIG_DONE:
+		if ((ret = get_u64(r, &m->size)))
+			return ret;
+		return mdc_rbuf_get_bytes(r, m->digest, MDC_MIG_SHA256_LEN);
 	default:
 		return MDC_EMALF;
 	}
@@ -146,6 +248,81 @@ mdc_mig_msg_decode(const uint8_t *data, size_t len, struct mdc_mig_msg *out)
 	return 0;
 }
 
+static int
+encode_storage(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
+{
+	int ret;
+
+	if ((m->flags & ~MDC_MIG_FL_ALL) != 0 ||
+	    (m->type == MDC_MIG_MOVE_STORAGE && m->path[0] == '\0') ||
+	    ((m->name[0] || m->type == MDC_MIG_PREPARE_STORAGE) &&
+	     !mdc_mig_file_ok(m->name)))
+		return MDC_EINVAL;
+	if (m->type == MDC_MIG_MOVE_STORAGE &&
+	    ((ret = put_str(w, m->addr, MDC_MIG_MAX_ADDR)) ||
+	     (ret = put_str(w, m->path, MDC_MIG_MAX_PATH))))
+		return ret;
+	if ((ret = put_str(w, m->name, MDC_MIG_MAX_FILE)))
+		return ret;
+	if (m->type == MDC_MIG_PREPARE_STORAGE && (ret = put_u64(w, m->size)))
+		return ret;
+	return mdc_wbuf_put_u8(w, m->flags);
+}
+
+static int
+encode_data(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
+{
+	int ret;
+
+	if (m->codec > MDC_MIG_ZSTD || m->rawlen == 0 ||
+	    m->rawlen > MDC_MIG_CHUNK || m->datalen == 0 ||
+	    m->datalen > MDC_MIG_CHUNK ||
+	    (m->codec == MDC_MIG_RAW && m->datalen != m->rawlen))
+		return MDC_EINVAL;
+	if ((ret = put_u64(w, m->offset)) ||
+	    (ret = mdc_wbuf_put_u8(w, m->codec)) ||
+	    (ret = mdc_wbuf_put_u32be(w, m->rawlen)))
+		return ret;
+	return mdc_wbuf_put_bytes(w, m->data, m->datalen);
+}
+
+static int
+encode_fields(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
+{
+	int ret;
+
+	switch (m->type) {
+	case MDC_MIG_MOVE:
+	case MDC_MIG_PREPARE:
+	case MDC_MIG_MOVE_STORAGE:
+	case MDC_MIG_PREPARE_STORAGE:
+		if (!mdc_mig_vm_ok(m->vm) || !mdc_mig_host_ok(m->host))
+			return MDC_EINVAL;
+		if ((ret = put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = put_str(w, m->host, MDC_MIG_MAX_HOST)))
+			return ret;
+		if (m->type == MDC_MIG_MOVE)
+			return put_str(w, m->addr, MDC_MIG_MAX_ADDR);
+		if (m->type != MDC_MIG_PREPARE)
+			return encode_storage(w, m);
+		return 0;
+	case MDC_MIG_RESULT:
+		if (m->status > MDC_MIG_FAILED)
+			return MDC_EINVAL;
+		if ((ret = mdc_wbuf_put_u8(w, m->status)))
+			return ret;
+		return put_str(w, m->text, MDC_MIG_MAX_TEXT);
+	case MDC_MIG_DATA:
+		return encode_data(w, m);
+	case MDC_MIG_DONE:
+		if ((ret = put_u64(w, m->size)))
+			return ret;
+		return mdc_wbuf_put_bytes(w, m->digest, MDC_MIG_SHA256_LEN);
+	default:
+		return MDC_EINVAL;
+	}
+}
+
 int
 mdc_mig_msg_encode(const struct mdc_mig_msg *m, uint8_t *buf, size_t cap,
                    size_t *len_out)
@@ -154,30 +331,9 @@ mdc_mig_msg_encode(const struct mdc_mig_msg *m, uint8_t *buf, size_t cap,
 	int ret;
 
 	mdc_wbuf_init(&w, buf, cap);
-	if ((ret = mdc_wbuf_put_u8(&w, m->type)) != 0)
+	if ((ret = mdc_wbuf_put_u8(&w, m->type)) != 0 ||
+	    (ret = encode_fields(&w, m)) != 0)
 		return ret;
-	switch (m->type) {
-	case MDC_MIG_MOVE:
-	case MDC_MIG_PREPARE:
-		if (!mdc_mig_vm_ok(m->vm) || !mdc_mig_host_ok(m->host))
-			return MDC_EINVAL;
-		if ((ret = put_str(&w, m->vm, MDC_MIG_MAX_VM)) ||
-		    (ret = put_str(&w, m->host, MDC_MIG_MAX_HOST)))
-			return ret;
-		if (m->type == MDC_MIG_MOVE &&
-		    (ret = put_str(&w, m->addr, MDC_MIG_MAX_ADDR)))
-			return ret;
-		break;
-	case MDC_MIG_RESULT:
-		if (m->status > MDC_MIG_FAILED)
-			return MDC_EINVAL;
-		if ((ret = mdc_wbuf_put_u8(&w, m->status)) ||
-		    (ret = put_str(&w, m->text, MDC_MIG_MAX_TEXT)))
-			return ret;
-		break;
-	default:
-		return MDC_EINVAL;
-	}
 	*len_out = w.len;
 	return 0;
 }

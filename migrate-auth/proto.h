@@ -23,6 +23,10 @@
 #define MDC_MIG_MAX_ADDR     64
 #define MDC_MIG_MAX_TEXT     1024
 #define MDC_MIG_DEFAULT_PORT 7690
+#define MDC_MIG_MAX_PATH     1024   /* MOVE_STORAGE: the source's path */
+#define MDC_MIG_MAX_FILE     255    /* a destination file name */
+#define MDC_MIG_CHUNK        32768u /* raw bytes per DATA, fixed maximum */
+#define MDC_MIG_SHA256_LEN   32
 
 enum mdc_mig_frame {
 	MDC_MIG_F_HELLO = 1,   /* agent -> peer: host fqdn (its service name) */
@@ -35,7 +39,24 @@ enum mdc_mig_type {
 	MDC_MIG_MOVE = 16,    /* CLI -> source: vm, dest host, dest addr */
 	MDC_MIG_PREPARE = 17, /* source -> destination: vm, source host */
 	MDC_MIG_RESULT = 18,  /* answer: status, text */
+	/* CLI -> source: vm, dest host, dest addr, source path, dest file
+	 * name ("" = the source's base name), flags */
+	MDC_MIG_MOVE_STORAGE = 19,
+	/* source -> destination: vm, source host, file name, size, flags */
+	MDC_MIG_PREPARE_STORAGE = 20,
+	/* source -> destination: offset, codec, raw length, payload */
+	MDC_MIG_DATA = 21,
+	/* source -> destination: logical size, SHA-256 of the content */
+	MDC_MIG_DONE = 22,
 };
+
+/* MOVE_STORAGE / PREPARE_STORAGE flags */
+#define MDC_MIG_FL_ZSTD  0x01u /* DATA payloads may be zstd frames */
+#define MDC_MIG_FL_PLAIN 0x02u /* DATA wrapped with integrity only */
+#define MDC_MIG_FL_ALL   0x03u
+
+/* DATA codecs */
+enum mdc_mig_codec { MDC_MIG_RAW = 0, MDC_MIG_ZSTD = 1 };
 
 enum mdc_mig_status {
 	MDC_MIG_ACCEPTED = 0,
@@ -46,12 +67,24 @@ enum mdc_mig_status {
 /* A decoded inner message; the strings are NUL-terminated copies. */
 struct mdc_mig_msg {
 	uint8_t type;
-	uint8_t status;                  /* RESULT */
-	char vm[MDC_MIG_MAX_VM + 1];     /* MOVE, PREPARE */
-	char host[MDC_MIG_MAX_HOST + 1]; /* MOVE: dest; PREPARE: source */
-	char addr[MDC_MIG_MAX_ADDR + 1]; /* MOVE: dest ADDR:PORT or "" */
-	char text[MDC_MIG_MAX_TEXT + 1]; /* RESULT */
+	uint8_t status;                     /* RESULT */
+	char vm[MDC_MIG_MAX_VM + 1];        /* MOVE, PREPARE */
+	char host[MDC_MIG_MAX_HOST + 1];    /* MOVE: dest; PREPARE: source */
+	char addr[MDC_MIG_MAX_ADDR + 1];    /* MOVE: dest ADDR:PORT or "" */
+	char text[MDC_MIG_MAX_TEXT + 1];    /* RESULT */
+	char path[MDC_MIG_MAX_PATH + 1];    /* MOVE_STORAGE: source path */
+	char name[MDC_MIG_MAX_FILE + 1];    /* *_STORAGE: dest file name */
+	uint8_t flags;                      /* *_STORAGE: MDC_MIG_FL_* */
+	uint64_t size;                      /* PREPARE_STORAGE, DONE */
+	uint64_t offset;                    /* DATA */
+	uint8_t codec;                      /* DATA: enum mdc_mig_codec */
+	uint32_t rawlen;                    /* DATA: 1..MDC_MIG_CHUNK */
+	size_t datalen;                     /* DATA: payload bytes */
+	uint8_t data[MDC_MIG_CHUNK];        /* DATA: payload */
+	uint8_t digest[MDC_MIG_SHA256_LEN]; /* DONE */
 };
+/* Largest encoded inner message (a full DATA). */
+#define MDC_MIG_MAX_MSG (MDC_MIG_CHUNK + 64)
 
 /*
  * Decode an inner message from (data, len): the whole buffer must be one
@@ -78,6 +111,9 @@ MDC_MUSTCHECK int mdc_mig_frame_len(const uint8_t hdr[4], size_t *len_out);
 /* True if s is a valid VM name, resp. host name. */
 int mdc_mig_vm_ok(const char *s);
 int mdc_mig_host_ok(const char *s);
+/* True if s is a plain file name: 1..255 of [A-Za-z0-9._-], not starting
+ * with '.' or '-' (so never "..", never a path). */
+int mdc_mig_file_ok(const char *s);
 /* Copy s into out replacing anything non-printable by '?' (for reasons
  * that travel back to a terminal). */
 void mdc_mig_sanitize(const char *s, char *out, size_t outlen);

@@ -341,7 +341,14 @@ int
 mdc_mig_send_msg(int fd, gss_ctx_id_t ctx, const struct mdc_mig_msg *m,
                  struct mdc_mig_err *e)
 {
-	uint8_t buf[MDC_MIG_MAX_TEXT + 512];
+	return mdc_mig_send_msg_conf(fd, ctx, m, 1, e);
+}
+
+int
+mdc_mig_send_msg_conf(int fd, gss_ctx_id_t ctx, const struct mdc_mig_msg *m,
+                      int want_conf, struct mdc_mig_err *e)
+{
+	uint8_t buf[MDC_MIG_MAX_MSG];
 	gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER;
 	OM_uint32 major, minor;
 	int ret, conf = 0;
@@ -352,10 +359,11 @@ mdc_mig_send_msg(int fd, gss_ctx_id_t ctx, const struct mdc_mig_msg *m,
 		                      mdc_strerror(ret));
 	in.value = buf;
 	in.length = n;
-	major = gss_wrap(&minor, ctx, 1, GSS_C_QOP_DEFAULT, &in, &conf, &out);
+	major = gss_wrap(&minor, ctx, want_conf, GSS_C_QOP_DEFAULT, &in, &conf,
+	                 &out);
 	if (GSS_ERROR(major))
 		return mdc_mig_gsserr(e, "gss_wrap", major, minor);
-	if (!conf)
+	if (want_conf && !conf)
 		ret = mdc_mig_seterr(e, MDC_EDENIED, "no confidentiality");
 	else
 		ret = mdc_mig_send_frame(fd, MDC_MIG_F_WRAPPED, out.value,
@@ -369,6 +377,13 @@ mdc_mig_send_msg(int fd, gss_ctx_id_t ctx, const struct mdc_mig_msg *m,
 int
 mdc_mig_recv_msg(int fd, gss_ctx_id_t ctx, struct mdc_mig_msg *m,
                  struct mdc_mig_err *e)
+{
+	return mdc_mig_recv_msg_conf(fd, ctx, m, 0, e);
+}
+
+int
+mdc_mig_recv_msg_conf(int fd, gss_ctx_id_t ctx, struct mdc_mig_msg *m,
+                      int allow_plain, struct mdc_mig_err *e)
 {
 	gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER;
 	OM_uint32 major, minor;
@@ -384,12 +399,12 @@ mdc_mig_recv_msg(int fd, gss_ctx_id_t ctx, struct mdc_mig_msg *m,
 	free(data);
 	if (GSS_ERROR(major))
 		return mdc_mig_gsserr(e, "gss_unwrap", major, minor);
-	if (!conf)
+	if ((ret = mdc_mig_msg_decode(out.value, out.length, m)) != 0)
+		mdc_mig_seterr(e, ret, "malformed message from the peer");
+	else if (!conf && !(allow_plain && m->type == MDC_MIG_DATA))
 		ret = mdc_mig_seterr(e, MDC_EDENIED,
 		                     "a message without "
 		                     "confidentiality");
-	else if ((ret = mdc_mig_msg_decode(out.value, out.length, m)) != 0)
-		mdc_mig_seterr(e, ret, "malformed message from the peer");
 	(void)gss_release_buffer(&minor, &out);
 	return ret;
 }

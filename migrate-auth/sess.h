@@ -59,10 +59,19 @@ MDC_MUSTCHECK int mdc_mig_accept(int fd, gss_cred_id_t cred,
 MDC_MUSTCHECK int mdc_mig_send_msg(int fd, gss_ctx_id_t ctx,
                                    const struct mdc_mig_msg *m,
                                    struct mdc_mig_err *e);
+/* Same with confidentiality only if want_conf (integrity always). */
+MDC_MUSTCHECK int mdc_mig_send_msg_conf(int fd, gss_ctx_id_t ctx,
+                                        const struct mdc_mig_msg *m,
+                                        int want_conf, struct mdc_mig_err *e);
 /* Receive, unwrap (confidentiality required) and decode one message; an
  * ERROR frame from the peer becomes MDC_EDENIED with its text in e. */
 MDC_MUSTCHECK int mdc_mig_recv_msg(int fd, gss_ctx_id_t ctx,
                                    struct mdc_mig_msg *m,
                                    struct mdc_mig_err *e);
+/* Same, but if allow_plain a DATA message may come with integrity only
+ * (every other type still needs confidentiality). */
+MDC_MUSTCHECK int mdc_mig_recv_msg_conf(int fd, gss_ctx_id_t ctx,
+                                        struct mdc_mig_msg *m, int allow_plain,
+                                        struct mdc_mig_err *e);
 
 #endif
