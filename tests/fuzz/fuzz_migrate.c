@@ -91,7 +91,8 @@ fuzz_sink(const uint8_t *data, size_t size)
 	uint32_t fsize;
 
 	if (sink_dir[0] == '\0') {
-		snprintf(sink_dir, sizeof(sink_dir), "/tmp/fuzz_migrate.XXXXXX");
+		snprintf(sink_dir, sizeof(sink_dir),
+		         "/tmp/fuzz_migrate.XXXXXX");
 		if (mkdtemp(sink_dir) == NULL)
 			abort();
 		atexit(sink_dir_remove);
@@ -99,7 +100,8 @@ fuzz_sink(const uint8_t *data, size_t size)
 	if (size < 4)
 		return;
 	fsize = ((uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 |
-	         (uint32_t)data[2] << 8 | data[3]) % (1u << 20);
+	         (uint32_t)data[2] << 8 | data[3]) %
+	        (1u << 20);
 	data += 4;
 	size -= 4;
 	if (mdc_mig_sink_open(&k, sink_dir, "d", fsize, 1, &e) != 0)
