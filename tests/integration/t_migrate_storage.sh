@@ -203,6 +203,17 @@ refused "delegation not allowed" \
 	$VIA --storage-path disk.img
 t_ok "delegation allow again" \
 	"$MINIDC" delegation allow 'HOST1$' migrate/host2.example.com --dir "$H_DIR"
+"$M" disable --state "$S1" >/dev/null 2>&1
+refused "migration disabled on host1 (the source)" \
+	"^minidc-migrate move: refused by host1.example.com: migration is disabled on host1.example.com \\(the source\\)$" \
+	$VIA --storage-path disk.img
+"$M" enable --state "$S1" >/dev/null 2>&1
+kdestroy >/dev/null 2>&1
+kinit_pw Alice-Pass-1 -F alice
+refused "a non-forwardable TGT (kinit -F)" \
+	"^minidc-migrate move: the ticket of alice@EXAMPLE.COM to migrate/host1.example.com is not forwardable" \
+	$VIA --storage-path disk.img
+kinit_pw Alice-Pass-1 -f alice
 n=$(grep -c "disk of VM" "$H_TMP/agent2.out")
 t_is "host2 received a disk only for the 3 accepted moves and the corrupted one" "$n" 4
 
