@@ -362,38 +362,28 @@ out:
 	free(d);
 }
 
-/* Source: reach the destination as the user and relay its answer. */
-static void
-source_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
+/* Source: connect to the destination and authenticate as the user (raw
+ * krb5 with the delegated cred: libgssapi does the S4U2Proxy). */
+static int
+source_reach(struct conn *c, const struct mdc_mig_msg *m, int *fd,
+             gss_ctx_id_t *dctx, struct mdc_mig_msg *r)
 {
-	struct mdc_mig_msg prep;
-	struct mdc_mig_src src = {.fd = -1};
 	struct mdc_mig_err e = {"", 0};
-	gss_ctx_id_t dctx = GSS_C_NO_CONTEXT;
 	char ip[MDC_MIG_MAX_ADDR + 1], hello[MDC_MIG_MAX_HOST + 1];
-	OM_uint32 minor;
-	int port, fd = -1, ret;
+	int port;
 
-	if (source_precheck(c, r) != 0)
-		return;
 	if (mdc_mig_hostport(m->addr[0] ? m->addr : m->host,
 	                     MDC_MIG_DEFAULT_PORT, ip, sizeof(ip), &port)) {
 		result(r, MDC_MIG_FAILED, "bad destination address %s",
 		       m->addr);
-		return;
+		return -1;
 	}
-	memset(&prep, 0, sizeof(prep));
-	prep.type = MDC_MIG_PREPARE;
-	if (m->type == MDC_MIG_MOVE_STORAGE &&
-	    source_open(c, m, &src, &prep, r) != 0)
-		goto out;
-	if ((ret = mdc_mig_connect(ip, port, c->ip, &fd, &e)) ||
-	    (ret = mdc_mig_recv_hello(fd, hello, sizeof(hello), &e))) {
+	if (mdc_mig_connect(ip, port, c->ip, fd, &e) != 0 ||
+	    mdc_mig_recv_hello(*fd, hello, sizeof(hello), &e) != 0) {
 		result(r, MDC_MIG_FAILED, "%s: %s", m->host, e.text);
-		goto out;
+		return -1;
 	}
-	/* raw krb5 with the delegated cred: libgssapi does the S4U2Proxy */
-	if ((ret = mdc_mig_initiate(fd, c->deleg, m->host, &dctx, &e)) != 0) {
+	if (mdc_mig_initiate(*fd, c->deleg, m->host, dctx, &e) != 0) {
 		result(r, MDC_MIG_REFUSED,
 		       "%s could not obtain a ticket to "
 		       "migrate/%s for %s (constrained delegation): %s%s",
@@ -402,8 +392,31 @@ source_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 		               ? " (is the target in the host account's "
 		                 "msDS-AllowedToDelegateTo?)"
 		               : "");
-		goto out;
+		return -1;
 	}
+	return 0;
+}
+
+/* Source: reach the destination as the user and relay its answer. */
+static void
+source_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
+{
+	struct mdc_mig_msg prep;
+	struct mdc_mig_src src = {.fd = -1};
+	struct mdc_mig_err e = {"", 0};
+	gss_ctx_id_t dctx = GSS_C_NO_CONTEXT;
+	OM_uint32 minor;
+	int fd = -1, ret;
+
+	if (source_precheck(c, r) != 0)
+		return;
+	memset(&prep, 0, sizeof(prep));
+	prep.type = MDC_MIG_PREPARE;
+	if (m->type == MDC_MIG_MOVE_STORAGE &&
+	    source_open(c, m, &src, &prep, r) != 0)
+		goto out;
+	if (source_reach(c, m, &fd, &dctx, r) != 0)
+		goto out;
 	memcpy(prep.vm, m->vm, sizeof(prep.vm));
 	snprintf(prep.host, sizeof(prep.host), "%s", c->fqdn);
 	if ((ret = mdc_mig_send_msg(fd, dctx, &prep, &e)) != 0 ||
@@ -602,6 +615,23 @@ client_name(struct conn *c)
 	(void)gss_release_buffer(&minor, &b);
 }
 
+/* Destination, accepted disk: receive it, log and send the verdict. */
+static int
+serve_disk(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r,
+           mdc_mig_say_fn say, void *arg, struct mdc_mig_err *e)
+{
+	int ret;
+
+	dest_receive(c, m->flags & MDC_MIG_FL_PLAIN, r);
+	say_line(say, arg, r->status ? MDC_MIG_ERR : MDC_MIG_INFO,
+	         "%s disk of VM %s from %s: %s", c->who, m->vm, m->host,
+	         r->text);
+	ret = mdc_mig_send_msg(c->fd, c->ctx, r, e);
+	if (r->status != MDC_MIG_ACCEPTED)
+		drain(c->fd);
+	return ret;
+}
+
 /* One connection, in a child: hello, accept, one request, one answer. */
 static int
 serve(struct conn *c, const char *princ, mdc_mig_say_fn say, void *arg)
@@ -636,15 +666,8 @@ serve(struct conn *c, const char *princ, mdc_mig_say_fn say, void *arg)
 	                 : "offers",
 	         m.vm, m.host, r.text);
 	ret = mdc_mig_send_msg(c->fd, c->ctx, &r, &e);
-	if (ret == 0 && c->sink != NULL) {
-		dest_receive(c, m.flags & MDC_MIG_FL_PLAIN, &r);
-		say_line(say, arg, r.status ? MDC_MIG_ERR : MDC_MIG_INFO,
-		         "%s disk of VM %s from %s: %s", c->who, m.vm, m.host,
-		         r.text);
-		ret = mdc_mig_send_msg(c->fd, c->ctx, &r, &e);
-		if (r.status != MDC_MIG_ACCEPTED)
-			drain(c->fd);
-	}
+	if (ret == 0 && c->sink != NULL)
+		ret = serve_disk(c, &m, &r, say, arg, &e);
 out:
 	if (c->sink != NULL) { /* the RESULT could not be sent */
 		mdc_mig_sink_close(c->sink);
