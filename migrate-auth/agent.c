@@ -26,8 +26,9 @@
 #include "migrate-auth/policy.h"
 #include "migrate-auth/storage.h"
 
-#define IO_TIMEOUT_S 30
-#define MAX_CHILDREN 64 /* connections served at once; more: "busy" */
+#define IO_TIMEOUT_S     30
+#define MAX_CHILDREN     64  /* connections served at once; more: "busy" */
+#define VERIFY_TIMEOUT_S 600 /* destination's final hash + fsync of a disk */
 
 /* Everything one connection needs. */
 struct conn {
@@ -327,6 +328,7 @@ source_stream(struct conn *c, int fd, gss_ctx_id_t dctx,
 	struct mdc_mig_err e = {"", 0};
 	struct mdc_mig_msg *d = calloc(1, sizeof(*d));
 	char accepted[MDC_MIG_MAX_TEXT + 1];
+	struct timeval verify_timeout = {VERIFY_TIMEOUT_S, 0};
 	int conf = !(m->flags & MDC_MIG_FL_PLAIN), ret = 0;
 
 	memcpy(accepted, r->text, sizeof(accepted));
@@ -347,6 +349,9 @@ source_stream(struct conn *c, int fd, gss_ctx_id_t dctx,
 		if (ret == MDC_ENOENT)
 			break;
 	}
+	/* the destination hashes the tail and fsyncs: give it time */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &verify_timeout,
+	                 sizeof(verify_timeout));
 	if (mdc_mig_recv_msg(fd, dctx, d, &e) != 0 || d->type != MDC_MIG_RESULT)
 		result(r, MDC_MIG_FAILED, "%s: copying the disk: %s", m->host,
 		       e.text[0] ? e.text : "unexpected answer");

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <gssapi/gssapi.h>
@@ -264,6 +266,7 @@ cmd_move(const struct opts *o, mdc_mig_say_fn say, void *arg,
          struct mdc_mig_err *e)
 {
 	static struct mdc_mig_msg m, r; /* 33 KiB each: not on the stack */
+	struct timeval no_timeout = {0, 0};
 	char ip[MDC_MIG_MAX_ADDR + 1], agent[MDC_MIG_MAX_HOST + 1];
 	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
 	OM_uint32 minor;
@@ -279,8 +282,14 @@ cmd_move(const struct opts *o, mdc_mig_say_fn say, void *arg,
 	if ((ret = mdc_mig_connect(ip, port, NULL, &fd, e)) ||
 	    (ret = mdc_mig_recv_hello(fd, agent, sizeof(agent), e)) ||
 	    (ret = mdc_mig_initiate(fd, GSS_C_NO_CREDENTIAL, agent, &ctx, e)) ||
-	    (ret = mdc_mig_send_msg(fd, ctx, &m, e)) ||
-	    (ret = mdc_mig_recv_msg(fd, ctx, &r, e)))
+	    (ret = mdc_mig_send_msg(fd, ctx, &m, e)))
+		goto out;
+	/* a disk copy is silent for as long as it takes; the source agent
+	 * answers or closes (its own peer has the usual timeouts) */
+	if (o->include_storage)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &no_timeout,
+		                 sizeof(no_timeout));
+	if ((ret = mdc_mig_recv_msg(fd, ctx, &r, e)) != 0)
 		goto out;
 	if (r.type != MDC_MIG_RESULT) {
 		ret = mdc_mig_seterr(e, MDC_EMALF, "unexpected answer");
