@@ -178,6 +178,10 @@ t_is "the source is still untouched" "$(sha "$IMG")" "$SRC_SHA"
 refused "a disk outside host1's storage directory" \
 	"^minidc-migrate move: refused by host1.example.com: /etc/passwd is not inside its storage directory$" \
 	$VIA --storage-path /etc/passwd
+ln -s /etc/passwd "$D1/link.img"
+refused "a symlink out of host1's storage directory" \
+	"^minidc-migrate move: refused by host1.example.com: link.img is not inside its storage directory$" \
+	$VIA --storage-path link.img
 refused "a missing disk" \
 	"^minidc-migrate move: host1.example.com: nope.img: No such file or directory$" \
 	$VIA --storage-path nope.img
@@ -228,6 +232,8 @@ t_is "after all that, the copy still works" "$?:$(sha "$D2/disk.img")" "0:$SRC_S
 
 for p in $AGENTS; do kill "$p" 2>/dev/null; done
 for p in $AGENTS; do wait "$p" 2>/dev/null; done
+t_unlike "no sanitizer report in the agents' logs" \
+	"$(cat "$H_TMP/agent1.out" "$H_TMP/agent2.out")" "Sanitizer|runtime error"
 t_unlike "agents stopped" "$(for p in $AGENTS; do kill -0 "$p" 2>/dev/null && echo alive; done)" alive
 AGENTS=""
 harness_done
