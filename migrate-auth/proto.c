@@ -9,56 +9,45 @@
 #include "lib/buf.h"
 #include "migrate-auth/proto.h"
 
-int
-mdc_mig_vm_ok(const char *s)
+/*
+ * A name of 1..max ASCII letters, digits and the characters of punct, not
+ * starting with '.' or '-'; with single_dots, no "..".
+ */
+static int
+name_ok(const char *s, size_t max, const char *punct, int single_dots)
 {
 	size_t n = strlen(s), i;
 
-	if (n == 0 || n > MDC_MIG_MAX_VM || s[0] == '.' || s[0] == '-')
+	if (n == 0 || n > max || s[0] == '.' || s[0] == '-')
 		return 0;
 	for (i = 0; i < n; i++) {
 		char c = s[i];
+
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		      c == '-'))
+		      (c >= '0' && c <= '9') || strchr(punct, c) != NULL))
+			return 0;
+		if (single_dots && c == '.' && s[i + 1] == '.')
 			return 0;
 	}
 	return 1;
+}
+
+int
+mdc_mig_vm_ok(const char *s)
+{
+	return name_ok(s, MDC_MIG_MAX_VM, "._-", 0);
 }
 
 int
 mdc_mig_host_ok(const char *s)
 {
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > MDC_MIG_MAX_HOST || s[0] == '.' || s[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '-'))
-			return 0;
-		if (c == '.' && s[i + 1] == '.')
-			return 0;
-	}
-	return 1;
+	return name_ok(s, MDC_MIG_MAX_HOST, ".-", 1);
 }
 
 int
 mdc_mig_file_ok(const char *s)
 {
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > MDC_MIG_MAX_FILE || s[0] == '.' || s[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		      c == '-'))
-			return 0;
-	}
-	return 1;
+	return name_ok(s, MDC_MIG_MAX_FILE, "._-", 0);
 }
 
 void
