@@ -68,9 +68,10 @@ int
 mdc_vmpg_should_stop(size_t pages, size_t page_size, uint64_t bw_bytes_per_s,
                      uint64_t downtime_ms, unsigned round, unsigned max_rounds)
 {
-	unsigned __int128 need = (unsigned __int128)pages * page_size * 1000u;
+	/* need * 1000 <= have  <=>  need <= have / 1000: no overflow */
+	unsigned __int128 need = (unsigned __int128)pages * page_size;
 	unsigned __int128 have =
-	        (unsigned __int128)bw_bytes_per_s * downtime_ms;
+	        (unsigned __int128)bw_bytes_per_s * downtime_ms / 1000u;
 
 	if (need <= have)
 		return 1;
