@@ -232,7 +232,10 @@ stop_and_copy(struct src_ctx *c, pthread_t runner, struct mdc_vmmig_stats *st,
 		return ret;
 	st->final_pages = st->pages_sent - before;
 	st->src_counter = mdc_vm_counter(c->vm);
-	if ((ret = mdc_vm_checksum(c->vm, st->src_sha)) != 0)
+	st->src_check_ns = mdc_vmmig_now_ns();
+	ret = mdc_vm_checksum(c->vm, st->src_sha);
+	st->src_check_ns = mdc_vmmig_now_ns() - st->src_check_ns;
+	if (ret != 0)
 		return ret;
 	end.rounds = st->rounds;
 	end.counter = st->src_counter;
@@ -291,9 +294,10 @@ mdc_vmmig_source(struct mdc_vm *vm, pthread_t runner, int fd,
 		ret = recv_result(&c, st);
 	if (ret == 0) {
 		st->total_ms = (long long)((st->dst.resume_ns - t0) / 1000000u);
-		st->downtime_ms = (double)(st->dst.resume_ns - kick_ns -
-		                           st->dst.check_ns) /
-		                  1e6;
+		st->downtime_ms =
+		        (double)(st->dst.resume_ns - kick_ns -
+		                 st->src_check_ns - st->dst.check_ns) /
+		        1e6;
 		st->src_last_out = atomic_load(&vm->last_out);
 		st->src_nouts = atomic_load(&vm->nouts);
 		st->src_bad_outs = atomic_load(&vm->bad_outs);

@@ -26,10 +26,11 @@ struct mdc_vmmig_stats {
 	unsigned rounds;
 	int converged; /* 1 fits the budget, 0 round cap */
 	uint64_t pages_sent;
-	uint64_t final_pages; /* copied while paused */
-	long long total_ms;   /* dirty logging on -> destination resumed */
-	double downtime_ms;   /* kick -> destination KVM_RUN, minus checks */
-	uint64_t src_counter; /* guest counter at the stop point */
+	uint64_t final_pages;  /* copied while paused */
+	long long total_ms;    /* dirty logging on -> destination resumed */
+	double downtime_ms;    /* kick -> destination KVM_RUN, minus checks */
+	uint64_t src_check_ns; /* the source's SHA-256 (excluded from it) */
+	uint64_t src_counter;  /* guest counter at the stop point */
 	uint64_t src_last_out;
 	uint64_t src_nouts;
 	uint64_t src_bad_outs;
