@@ -5,7 +5,10 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "migrate-auth/vmmig.h"
 #include "migrate-auth/vmpages.h"
 #include "migrate-auth/vmwire.h"
 #include "tests/unit/ck_run.h"
@@ -191,6 +194,39 @@ START_TEST(test_small_frames)
 }
 END_TEST
 
+/* The transport's reader: header checked before any payload is read. */
+START_TEST(test_recv)
+{
+	uint8_t buf[64], hdr[MDC_VMW_HDR];
+	uint32_t type = 0, len = 0;
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(mdc_vmmig_send(sv[0], MDC_VMW_END, "abc", 3), 0);
+	ck_assert_int_eq(mdc_vmmig_recv(sv[1], buf, sizeof(buf), &type, &len),
+	                 0);
+	ck_assert_uint_eq(type, MDC_VMW_END);
+	ck_assert_uint_eq(len, 3);
+	ck_assert_int_eq(memcmp(buf, "abc", 3), 0);
+	/* longer than the caller's buffer: refused, not overrun */
+	ck_assert_int_eq(mdc_vmmig_send(sv[0], MDC_VMW_END, buf, 64), 0);
+	ck_assert_int_eq(mdc_vmmig_recv(sv[1], buf, 63, &type, &len),
+	                 MDC_EMALF);
+	ck_assert_int_eq(read(sv[1], buf, 64), 64); /* drain */
+	/* an oversized length in the header */
+	(void)mdc_vmw_put_header(hdr, sizeof(hdr), MDC_VMW_PAGES, UINT32_MAX);
+	ck_assert_int_eq(write(sv[0], hdr, sizeof(hdr)), (ssize_t)sizeof(hdr));
+	ck_assert_int_eq(mdc_vmmig_recv(sv[1], buf, sizeof(buf), &type, &len),
+	                 MDC_EMALF);
+	/* the peer goes away mid-header */
+	ck_assert_int_eq(write(sv[0], hdr, 3), 3);
+	close(sv[0]);
+	ck_assert_int_eq(mdc_vmmig_recv(sv[1], buf, sizeof(buf), &type, &len),
+	                 MDC_ETRUNC);
+	close(sv[1]);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -202,6 +238,7 @@ main(void)
 	tcase_add_test(tc, test_header);
 	tcase_add_test(tc, test_pages);
 	tcase_add_test(tc, test_small_frames);
+	tcase_add_test(tc, test_recv);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
 }
