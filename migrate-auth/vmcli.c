@@ -63,6 +63,8 @@ parse_opts(int argc, char **argv, struct mdc_vmmig_opts *o, uint64_t *ms)
 			o->warmup_ms = (unsigned)v;
 		else if (strcmp(k, "--dst-run-ms") == 0)
 			o->dst_run_ms = (unsigned)v;
+		else if (strcmp(k, "--skip-final-sync") == 0)
+			o->skip_final_sync = v != 0; /* negative control */
 		else if (strcmp(k, "--ms") == 0 && ms != NULL)
 			*ms = v;
 		else
@@ -255,7 +257,7 @@ cmd_migrate_local(const struct mdc_vmmig_opts *o)
 int
 mdc_vm_cli_main(int argc, char **argv)
 {
-	struct mdc_vmmig_opts o = {64, 200, 0, 300, 12, 200, 300};
+	struct mdc_vmmig_opts o = {64, 200, 0, 300, 12, 200, 300, 0};
 	uint64_t ms = 500;
 
 	if (parse_opts(argc, argv, &o, &ms) != 0 || o.mem_mb < MDC_VM_MIN_MB ||

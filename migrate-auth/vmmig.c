@@ -165,7 +165,26 @@ struct src_ctx {
 	uint64_t *tmp; /* the last sync, merged into bm */
 	uint8_t *buf;
 	struct pacer pc;
+	int skip_final_sync;
+	uint64_t sync_counter; /* guest counter right after the last sync */
 };
+
+/*
+ * Negative control: make sure the guest has dirtied pages since the last
+ * sync (16 increments = 16 fresh pattern pages), then lose them.
+ */
+static void
+wait_for_dirt(struct src_ctx *c)
+{
+	struct timespec ms = {0, 1000000};
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		if (mdc_vm_counter(c->vm) >= c->sync_counter + 16)
+			return;
+		(void)nanosleep(&ms, NULL);
+	}
+}
 
 /* Pre-copy rounds until the stop rule says so; stats into st. */
 static int
@@ -191,6 +210,7 @@ precopy_rounds(struct src_ctx *c, const struct mdc_vmmig_opts *o,
 			bw = o->bw_mbps * 1000000u;
 		if ((ret = mdc_vm_get_dirty(c->vm, c->bm)) != 0)
 			return ret;
+		c->sync_counter = mdc_vm_counter(c->vm);
 		st->rounds++;
 		stop = mdc_vmpg_should_stop(mdc_vmpg_count(c->bm, npages),
 		                            MDC_VM_PAGE, bw, o->downtime_ms,
@@ -211,6 +231,8 @@ stop_and_copy(struct src_ctx *c, pthread_t runner, struct mdc_vmmig_stats *st,
 	uint64_t before;
 	int ret;
 
+	if (c->skip_final_sync)
+		wait_for_dirt(c);
 	*kick_ns = mdc_vmmig_now_ns();
 	mdc_vm_kick(c->vm, runner);
 	(void)pthread_join(runner, NULL);
@@ -218,9 +240,11 @@ stop_and_copy(struct src_ctx *c, pthread_t runner, struct mdc_vmmig_stats *st,
 	 * Mandatory: pages dirtied since the last sync (research, trap 4),
 	 * merged with the pages that sync found and no round sent yet.
 	 */
-	if ((ret = mdc_vm_get_dirty(c->vm, c->tmp)) != 0)
-		return ret;
-	mdc_vmpg_or(c->bm, c->tmp, npages);
+	if (!c->skip_final_sync) {
+		if ((ret = mdc_vm_get_dirty(c->vm, c->tmp)) != 0)
+			return ret;
+		mdc_vmpg_or(c->bm, c->tmp, npages);
+	}
 	before = st->pages_sent;
 	c->pc.bw_mbps = 0; /* the guest is paused: no reason to pace */
 	ret = send_pages(c->vm, c->fd, c->bm, c->buf, &c->pc, &st->pages_sent);
@@ -266,7 +290,14 @@ mdc_vmmig_source(struct mdc_vm *vm, pthread_t runner, int fd,
                  const struct mdc_vmmig_opts *o, struct mdc_vmmig_stats *st)
 {
 	size_t npages = vm->ram_size / MDC_VM_PAGE;
-	struct src_ctx c = {vm, fd, NULL, NULL, NULL, {o->bw_mbps, 0, 0}};
+	struct src_ctx c = {vm,
+	                    fd,
+	                    NULL,
+	                    NULL,
+	                    NULL,
+	                    {o->bw_mbps, 0, 0},
+	                    o->skip_final_sync,
+	                    0};
 	uint64_t t0, kick_ns = 0;
 	uint8_t hello[12];
 	int ret;

@@ -20,6 +20,7 @@ struct mdc_vmmig_opts {
 	unsigned max_rounds;
 	unsigned warmup_ms;  /* guest runs alone before the migration */
 	unsigned dst_run_ms; /* destination runs this long after resume */
+	int skip_final_sync; /* negative control only: must make it FAIL */
 };
 
 struct mdc_vmmig_stats {

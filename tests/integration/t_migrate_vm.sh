@@ -19,13 +19,14 @@ if [ "$rc" -eq 3 ]; then
 	exit 77
 fi
 
-echo "1..11"
+echo "1..13"
 n=0
 check() { # check DESCRIPTION COMMAND...
 	n=$((n + 1)); _d=$1; shift
 	if "$@"; then echo "ok $n - $_d"; else echo "not ok $n - $_d"; sed 's/^/# /' "$OUT"; fi
 }
 passed() { [ "$1" -eq 0 ] && grep -q "^vm-migrate: PASS" "$OUT"; }
+failed() { [ "$1" -eq 1 ] && grep -q "^vm-migrate: FAIL" "$OUT"; }
 field() { sed -n "s/.*[ :]$1=\([^ ]*\).*/\1/p" "$OUT" | head -1; }
 
 check "vm-run: the CPL3 guest ran, reported on port 0x10, no gap" \
@@ -59,7 +60,18 @@ check "RAM checksum matched, counter continued, no bad report" \
 	grep -q "checksum_match=1 counter_match=1 counter_continued=1" "$OUT"
 echo "# fast dirtier: $(grep '^vm-migrate: rounds' "$OUT")"
 
-# 3) bad input: one line, non-zero, no crash
+# 3) negative control: without the final dirty sync, the pages the guest
+# wrote after the last sync are lost, and the checks must see it
+"$M" vm-migrate-local --mem 64 --delay 20000 --skip-final-sync 1 \
+	--warmup-ms 100 --dst-run-ms 50 >"$OUT" 2>&1
+rc=$?
+check "negative control (final sync skipped) exits 1 ($rc) with FAIL" \
+	failed "$rc"
+check "negative control: the RAM checksums differ" \
+	grep -q "checksum_match=0" "$OUT"
+echo "# negative control: $(grep '^vm-migrate: rounds' "$OUT")"
+
+# 4) bad input: one line, non-zero, no crash
 "$M" vm-migrate-local --mem 2 >"$OUT" 2>&1
 check "--mem 2 refused (usage, exit 2)" test $? -eq 2
 "$M" vm-run --delay x >"$OUT" 2>&1
