@@ -138,6 +138,10 @@ cmd_run(const struct mdc_vmmig_opts *o, uint64_t ms)
 		return fail(ret, "vm-run");
 	}
 	sleep_ms(ms);
+	while (atomic_load(&vm.nouts) == 0 && ms < 20000) {
+		sleep_ms(10); /* a starved host: wait for one report */
+		ms += 10;
+	}
 	mdc_vm_kick(&vm, t);
 	(void)pthread_join(t, NULL);
 	printf("vm-run: counter=%" PRIu64 " outs=%" PRIuFAST64
@@ -218,7 +222,14 @@ parent_source(int fd, const struct mdc_vmmig_opts *o)
 	int ret = start_guest(&vm, o, &r, &t);
 
 	if (ret == 0) {
+		unsigned waited = 0;
+
 		sleep_ms(o->warmup_ms);
+		/* a starved host: the continuity check needs one report */
+		while (atomic_load(&vm.nouts) == 0 && waited < 20000) {
+			sleep_ms(10);
+			waited += 10;
+		}
 		ret = mdc_vmmig_source(&vm, t, fd, o, &st);
 		if (ret == 0 && r.ret != 0)
 			ret = r.ret;
