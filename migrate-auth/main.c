@@ -8,7 +8,7 @@
 
 #include "lib/log.h"
 #include "migrate-auth/migrate.h"
-#include "migrate-auth/vmmig.h"
+#include "migrate-auth/vmcli.h"
 
 static void
 say(void *arg, enum mdc_mig_say lvl, const char *line)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/err.h"
+#include "migrate-auth/vmcli.h"
 #include "migrate-auth/vmmig.h"
 
 #define EXIT_NOKVM 3

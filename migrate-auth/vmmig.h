@@ -60,10 +60,4 @@ int mdc_vmmig_source(struct mdc_vm *vm, pthread_t runner, int fd,
 /* Receive a guest on fd into vm (opened, not loaded), run it, report. */
 int mdc_vmmig_dest(struct mdc_vm *vm, int fd, const struct mdc_vmmig_opts *o);
 
-/*
- * `minidc-migrate vm-run|vm-migrate-local ...`: returns the exit status
- * (0 ok, 1 failure, 2 usage, 3 KVM unavailable).
- */
-int mdc_vm_cli_main(int argc, char **argv);
-
 #endif
