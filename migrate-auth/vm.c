@@ -126,8 +126,10 @@ mdc_vm_open(struct mdc_vm *vm, unsigned mem_mb)
 		return MDC_EINVAL;
 	vm->ram_size = (size_t)mem_mb << 20;
 	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (vm->kvm < 0)
-		return MDC_ENOTSUP;
+	if (vm->kvm < 0) /* absent = no kernel feature; EACCES is a failure */
+		return errno == ENOENT || errno == ENODEV || errno == ENXIO
+		               ? MDC_ENOTSUP
+		               : -errno;
 	vm->vmfd = ioctl(vm->kvm, KVM_CREATE_VM, 0);
 	if (vm->vmfd < 0)
 		return MDC_ENOTSUP;

@@ -47,7 +47,8 @@ struct mdc_vm_cpu {
  * Open /dev/kvm, create the VM, a memfd RAM slot of mem_mb MiB (4..1024)
  * and one vCPU with the host's supported CPUID.  Returns 0, MDC_EINVAL for
  * a bad size, MDC_ENOTSUP when /dev/kvm is absent or KVM_CREATE_VM fails
- * (kernel feature), else -errno.  Undo with mdc_vm_close().
+ * (kernel feature), else -errno (MDC_EACCES: no permission on /dev/kvm).
+ * Undo with mdc_vm_close().
  */
 int mdc_vm_open(struct mdc_vm *vm, unsigned mem_mb);
 
