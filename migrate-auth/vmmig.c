@@ -148,8 +148,13 @@ send_pages(struct mdc_vm *vm, int fd, const uint64_t *bm, uint8_t *buf,
 		}
 		if (n == 0)
 			return 0;
-		buf[0] = (uint8_t)n; /* n <= 64: u32le */
-		buf[1] = buf[2] = buf[3] = 0;
+		{
+			struct mdc_wbuf cw; /* the count, now known */
+
+			mdc_wbuf_init(&cw, buf, 4);
+			if ((ret = mdc_wbuf_put_u32le(&cw, n)) != 0)
+				return ret;
+		}
 		ret = mdc_vmmig_send(fd, MDC_VMW_PAGES, buf, (uint32_t)w.len);
 		if (ret != 0)
 			return ret;
