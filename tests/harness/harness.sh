@@ -17,7 +17,6 @@ H_LOCKS=/tmp/minidc-harness-locks
 H_NTEST=0
 H_NFAIL=0
 H_DCS=""
-H_ADDR_LOCKS=""
 H_NAME=$(basename "$0" .sh)
 export MINIDC LC_ALL=C
 
@@ -120,7 +119,6 @@ harness_addr() {
 		echo $$ > "$lock/pid"
 		# Anything else bound there (a leaked daemon)?  Then skip it.
 		if ss -Htlun "src 127.0.0.$x" 2>/dev/null | grep -q .; then continue; fi
-		H_ADDR_LOCKS="$H_ADDR_LOCKS $lock"
 		echo "127.0.0.$x"
 		return 0
 	done
@@ -180,7 +178,10 @@ harness_keep_logs() {
 harness_cleanup() {
 	for d in $H_DCS; do "$MINIDC" stop --dir "$d" >/dev/null 2>&1; done
 	[ "$H_NFAIL" -gt 0 ] && harness_keep_logs
-	for l in $H_ADDR_LOCKS; do rm -rf "$l"; done
+	# harness_addr runs in $(...): its locks are found by our pid.
+	for l in "$H_LOCKS"/*; do
+		[ "$(cat "$l/pid" 2>/dev/null)" = "$$" ] && rm -rf "$l"
+	done
 	[ -n "${H_TMP:-}" ] && rm -rf "$H_TMP"
 }
 
