@@ -175,13 +175,19 @@ harness_keep_logs() {
 	echo "# logs kept in $dest"
 }
 
-harness_cleanup() {
-	for d in $H_DCS; do "$MINIDC" stop --dir "$d" >/dev/null 2>&1; done
-	[ "$H_NFAIL" -gt 0 ] && harness_keep_logs
-	# harness_addr runs in $(...): its locks are found by our pid.
+# Release the addresses this test took (harness_addr runs in $(...), so its
+# locks are found by our pid).
+harness_release_addrs() {
 	for l in "$H_LOCKS"/*; do
 		[ "$(cat "$l/pid" 2>/dev/null)" = "$$" ] && rm -rf "$l"
 	done
+	return 0
+}
+
+harness_cleanup() {
+	for d in $H_DCS; do "$MINIDC" stop --dir "$d" >/dev/null 2>&1; done
+	[ "$H_NFAIL" -gt 0 ] && harness_keep_logs
+	harness_release_addrs
 	[ -n "${H_TMP:-}" ] && rm -rf "$H_TMP"
 }
 

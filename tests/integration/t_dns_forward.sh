@@ -9,7 +9,7 @@ P1=5301; P2=5302
 pids=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
-	for l in $H_ADDR_LOCKS; do rm -rf "$l"; done
+	harness_release_addrs
 	rm -rf "$H_TMP"
 }
 trap cleanup EXIT
