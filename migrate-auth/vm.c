@@ -359,3 +359,12 @@ mdc_vm_close(struct mdc_vm *vm)
 	memset(vm, 0, sizeof(*vm));
 	vm->kvm = vm->vmfd = vm->vcpufd = vm->memfd = -1;
 }
+
+void *
+mdc_vm_runner_main(void *arg)
+{
+	struct mdc_vm_runner *r = arg;
+
+	r->ret = mdc_vm_run(r->vm);
+	return NULL;
+}

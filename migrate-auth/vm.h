@@ -66,6 +66,14 @@ int mdc_vm_load_guest(struct mdc_vm *vm, uint64_t delay);
  */
 int mdc_vm_run(struct mdc_vm *vm);
 
+/* A vCPU thread: pthread_create(&t, NULL, mdc_vm_runner_main, &r) runs
+ * mdc_vm_run(r.vm) and leaves its status in r.ret. */
+struct mdc_vm_runner {
+	struct mdc_vm *vm;
+	int ret;
+};
+void *mdc_vm_runner_main(void *arg);
+
 /* Ask the thread in mdc_vm_run() to stop: immediate_exit + SIGUSR1. */
 void mdc_vm_kick(struct mdc_vm *vm, pthread_t runner);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/err.h"
+#include "lib/proc.h"
 #include "migrate-auth/vmcli.h"
 #include "migrate-auth/vmmig.h"
 
@@ -88,32 +89,10 @@ fail(int ret, const char *what)
 	return 1;
 }
 
-struct runner {
-	struct mdc_vm *vm;
-	int ret;
-};
-
-static void *
-runner_main(void *arg)
-{
-	struct runner *r = arg;
-
-	r->ret = mdc_vm_run(r->vm);
-	return NULL;
-}
-
-static void
-sleep_ms(uint64_t ms)
-{
-	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000};
-
-	(void)nanosleep(&ts, NULL);
-}
-
 /* Open a VM, load the guest and start its vCPU thread. */
 static int
-start_guest(struct mdc_vm *vm, const struct mdc_vmmig_opts *o, struct runner *r,
-            pthread_t *t)
+start_guest(struct mdc_vm *vm, const struct mdc_vmmig_opts *o,
+            struct mdc_vm_runner *r, pthread_t *t)
 {
 	int ret = mdc_vm_open(vm, o->mem_mb);
 
@@ -121,7 +100,7 @@ start_guest(struct mdc_vm *vm, const struct mdc_vmmig_opts *o, struct runner *r,
 		ret = mdc_vm_load_guest(vm, o->delay);
 	r->vm = vm;
 	r->ret = 0;
-	if (ret == 0 && pthread_create(t, NULL, runner_main, r) != 0)
+	if (ret == 0 && pthread_create(t, NULL, mdc_vm_runner_main, r) != 0)
 		ret = MDC_ENOMEM;
 	return ret;
 }
@@ -130,7 +109,7 @@ static int
 cmd_run(const struct mdc_vmmig_opts *o, uint64_t ms)
 {
 	struct mdc_vm vm;
-	struct runner r;
+	struct mdc_vm_runner r;
 	pthread_t t;
 	int ret = start_guest(&vm, o, &r, &t);
 
@@ -138,9 +117,9 @@ cmd_run(const struct mdc_vmmig_opts *o, uint64_t ms)
 		mdc_vm_close(&vm);
 		return fail(ret, "vm-run");
 	}
-	sleep_ms(ms);
+	mdc_sleep_ms((int)ms);
 	while (atomic_load(&vm.nouts) == 0 && ms < 20000) {
-		sleep_ms(10); /* a starved host: wait for one report */
+		mdc_sleep_ms(10); /* a starved host: wait for one report */
 		ms += 10;
 	}
 	mdc_vm_kick(&vm, t);
@@ -218,17 +197,17 @@ parent_source(int fd, const struct mdc_vmmig_opts *o)
 {
 	struct mdc_vmmig_stats st;
 	struct mdc_vm vm;
-	struct runner r;
+	struct mdc_vm_runner r;
 	pthread_t t;
 	int ret = start_guest(&vm, o, &r, &t);
 
 	if (ret == 0) {
 		unsigned waited = 0;
 
-		sleep_ms(o->warmup_ms);
+		mdc_sleep_ms((int)o->warmup_ms);
 		/* a starved host: the continuity check needs one report */
 		while (atomic_load(&vm.nouts) == 0 && waited < 20000) {
-			sleep_ms(10);
+			mdc_sleep_ms(10);
 			waited += 10;
 		}
 		ret = mdc_vmmig_source(&vm, t, fd, o, &st);

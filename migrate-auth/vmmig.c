@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/proc.h"
 #include "lib/err.h"
 #include "migrate-auth/vmmig.h"
 #include "migrate-auth/vmpages.h"
@@ -392,42 +393,20 @@ dest_receive(struct mdc_vm *vm, int fd, uint8_t *buf, struct mdc_vm_cpu *cpu)
 	}
 }
 
-struct runner {
-	struct mdc_vm *vm;
-	int ret;
-};
-
-static void *
-runner_main(void *arg)
-{
-	struct runner *r = arg;
-
-	r->ret = mdc_vm_run(r->vm);
-	return NULL;
-}
-
-static void
-sleep_ms(unsigned ms)
-{
-	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000};
-
-	(void)nanosleep(&ts, NULL);
-}
-
 /* Run the received guest for o->dst_run_ms (and until it has OUT twice). */
 static int
 dest_run(struct mdc_vm *vm, const struct mdc_vmmig_opts *o, uint64_t *resume_ns)
 {
-	struct runner r = {vm, 0};
+	struct mdc_vm_runner r = {vm, 0};
 	pthread_t t;
 	unsigned waited = 0;
 
 	*resume_ns = mdc_vmmig_now_ns();
-	if (pthread_create(&t, NULL, runner_main, &r) != 0)
+	if (pthread_create(&t, NULL, mdc_vm_runner_main, &r) != 0)
 		return MDC_ENOMEM;
-	sleep_ms(o->dst_run_ms);
+	mdc_sleep_ms((int)o->dst_run_ms);
 	while (atomic_load(&vm->nouts) < 2 && waited < 20000) {
-		sleep_ms(10);
+		mdc_sleep_ms(10);
 		waited += 10;
 	}
 	mdc_vm_kick(vm, t);
