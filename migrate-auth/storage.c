@@ -114,7 +114,10 @@ mdc_mig_chunk_unpack(const struct mdc_mig_msg *m, int zstd_ok, uint8_t *out)
 	want = ZSTD_getFrameContentSize(m->data, m->datalen);
 	if (want != m->rawlen)
 		return MDC_EMALF;
-	z = ZSTD_decompress(out, MDC_MIG_CHUNK, m->data, m->datalen);
+	/* Capacity exactly rawlen: zstd may use all the room it is given as
+	 * scratch (wildcopy writes up to 32 bytes past the content), and out
+	 * is only promised to hold rawlen bytes. */
+	z = ZSTD_decompress(out, m->rawlen, m->data, m->datalen);
 	if (ZSTD_isError(z) || z != m->rawlen)
 		return MDC_EMALF;
 	return 0;

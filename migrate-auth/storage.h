@@ -36,9 +36,11 @@ MDC_MUSTCHECK int mdc_mig_hash_zeros(EVP_MD_CTX *h, uint64_t n);
 MDC_MUSTCHECK int mdc_mig_chunk_pack(const uint8_t *raw, size_t n, int use_zstd,
                                      struct mdc_mig_msg *m);
 /*
- * Decode a DATA payload into out (MDC_MIG_CHUNK bytes): exactly m->rawlen
- * bytes or MDC_EMALF (a zstd frame of another size, trailing bytes, bad
- * frame).  Allows MDC_MIG_ZSTD only if zstd_ok.
+ * Decode a DATA payload into out, which must hold m->rawlen bytes (the
+ * caller checks m->rawlen <= MDC_MIG_CHUNK first or gives MDC_MIG_CHUNK):
+ * exactly m->rawlen bytes are written, never a byte past them, or
+ * MDC_EMALF (a zstd frame of another size, trailing bytes, bad frame).
+ * Allows MDC_MIG_ZSTD only if zstd_ok.
  */
 MDC_MUSTCHECK int mdc_mig_chunk_unpack(const struct mdc_mig_msg *m, int zstd_ok,
                                        uint8_t *out);

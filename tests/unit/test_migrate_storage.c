@@ -198,6 +198,16 @@ START_TEST(test_chunk)
 	ck_assert_int_eq(mdc_mig_chunk_unpack(&m, 1, out), MDC_EMALF);
 	m.datalen -= 2; /* truncated frame */
 	ck_assert_int_eq(mdc_mig_chunk_unpack(&m, 1, out), MDC_EMALF);
+	/* out holds rawlen bytes: not one byte past them is written, even
+	 * where zstd's fast paths would use spare capacity as scratch */
+	memset(raw, 'B', 4000);
+	ck_assert_int_eq(mdc_mig_chunk_pack(raw, 4000, 1, &m), 0);
+	ck_assert_int_eq(m.codec, MDC_MIG_ZSTD);
+	memset(out, 0x5a, sizeof(out));
+	ck_assert_int_eq(mdc_mig_chunk_unpack(&m, 1, out), 0);
+	ck_assert(memcmp(out, raw, 4000) == 0);
+	for (i = 4000; i < 4000 + 64; i++)
+		ck_assert_uint_eq(out[i], 0x5a);
 	/* incompressible: raw */
 	for (i = 0; i < sizeof(raw); i++) { /* xorshift: incompressible */
 		x ^= x << 13;
