@@ -23,7 +23,6 @@
 
 #define CMD "cldap-serve"
 /* Who answers pings once port 389 is bound. */
-#define CLDAP_USER "nobody"
 /* Answers are one entry + done: the blob plus ~100 bytes of BER. */
 #define CLDAP_OUT_MAX (1024 + MDC_NETLOGON_BLOB_MAX)
 /* Pings are ~100 bytes; anything near a full datagram is not a ping. */
@@ -175,6 +174,7 @@ mdc_cmd_cldap_serve(int argc, char **argv)
 {
 	struct mdc_dcconf conf;
 	struct mdc_netlogon_dc dc;
+	struct mdc_privdrop_id id;
 	const char *dir;
 	char err[256];
 	sigset_t waitmask;
@@ -206,10 +206,14 @@ mdc_cmd_cldap_serve(int argc, char **argv)
 		log_err_r(ret, "udp %s:%ld", conf.address, conf.port_cldap);
 		goto out;
 	}
-	/* The parser of network bytes runs without privileges (STYLE 8). */
-	ret = mdc_drop_privileges(CLDAP_USER);
+	/* The parser of network bytes runs without privileges; it opens no
+	 * file afterwards, so it waits in "/". */
+	ret = mdc_privdrop_lookup(MDC_PRIVDROP_USER, &id);
+	if (ret == 0)
+		ret = mdc_privdrop_enter("/", &id);
 	if (ret != 0) {
-		log_err_r(ret, "cannot drop privileges to %s", CLDAP_USER);
+		log_err_r(ret, "cannot drop privileges to %s",
+		          MDC_PRIVDROP_USER);
 		goto out;
 	}
 	log_info("answering LDAP pings for %s on %s:%ld/udp", dc.domain,
@@ -300,10 +304,26 @@ cldap_service_ready(const struct mdc_dcconf *conf)
 	return mdc_cldap_probe(conf, 40);
 }
 
+/* The responder opens no file after the drop: only its user must exist. */
+static int
+cldap_service_check(const struct mdc_dcconf *conf, char *err, size_t errlen)
+{
+	struct mdc_privdrop_id id;
+	int ret = mdc_privdrop_lookup(MDC_PRIVDROP_USER, &id);
+
+	if (ret != 0)
+		snprintf(err, errlen,
+		         "user %s does not exist: the LDAP ping responder "
+		         "drops root to it",
+		         MDC_PRIVDROP_USER);
+	return ret;
+}
+
 const struct mdc_service mdc_service_cldap = {
         .name = "cldap",
         .argv = cldap_service_argv,
         .ready = cldap_service_ready,
+        .check = cldap_service_check,
         .ready_timeout_ms = 10000,
         .enabled = NULL,
 };

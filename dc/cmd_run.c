@@ -11,6 +11,7 @@
 
 #include "dc/cmd.h"
 #include "dc/dcconf.h"
+#include "dc/service.h"
 #include "dc/super.h"
 #include "lib/log.h"
 #include "lib/proc.h"
@@ -74,7 +75,7 @@ int
 mdc_cmd_run(int argc, char **argv)
 {
 	struct mdc_dcconf c;
-	char self[PATH_MAX], *logpath = NULL, *answer = NULL;
+	char self[PATH_MAX], err[512], *logpath = NULL, *answer = NULL;
 	int fg = 0, ret;
 	ssize_t n;
 
@@ -92,6 +93,12 @@ mdc_cmd_run(int argc, char **argv)
 		mdc_cmd_error("run",
 		              "a domain controller is already running in %s",
 		              c.dir);
+		ret = 1;
+		goto out;
+	}
+	/* A layout the services cannot work in: one line now, not later. */
+	if (mdc_services_check(&c, err, sizeof(err)) != 0) {
+		mdc_cmd_error("run", "%s", err);
 		ret = 1;
 		goto out;
 	}

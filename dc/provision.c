@@ -14,6 +14,7 @@
 #include "dc/dit.h"
 #include "dc/provision.h"
 #include "dc/provision_hooks.h"
+#include "dc/service.h"
 #include "dc/slapdconf.h"
 #include "dc/tls.h"
 #include "lib/ad.h"
@@ -417,6 +418,10 @@ mdc_provision(const struct mdc_provision_opts *o, char *err, size_t errlen)
 	c.dir = strdup(abs);
 	if (c.dir == NULL || fill_ids(&c) != 0)
 		FAIL(MDC_ENOMEM, "out of memory");
+	/* A layout the services cannot work in is refused now, not at run. */
+	ret = mdc_services_check(&c, err, errlen);
+	if (ret != 0)
+		goto out;
 	if (pw == NULL) {
 		pw = calloc(1, 33);
 		pwpath = mdc_dc_path(&c, "secrets/administrator.password");

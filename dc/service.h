@@ -26,10 +26,26 @@ struct mdc_service {
 	int ready_timeout_ms;
 	/* Optional: return 0 if this DC runs the service (NULL: always). */
 	int (*enabled)(const struct mdc_dcconf *conf);
+	/*
+	 * Optional: return 0 if the service can work in conf's layout (DIR
+	 * and its users), else MDC_E* with one line in err.  A service that
+	 * drops privileges checks here that it will reach what it needs
+	 * afterwards.  Called by mdc_services_check().
+	 */
+	int (*check)(const struct mdc_dcconf *conf, char *err, size_t errlen);
 };
 
 /* The services in start order, NULL-terminated (dc/services.c). */
 extern const struct mdc_service *const mdc_services[];
+
+/*
+ * Run the check of every service this DC runs, in start order; `minidc
+ * provision` and `minidc run` call it before starting anything, so that a
+ * layout that cannot work is refused at once instead of failing later.
+ * Returns 0, or the first failure with its one-line reason in err.
+ */
+MDC_MUSTCHECK int mdc_services_check(const struct mdc_dcconf *conf, char *err,
+                                     size_t errlen);
 
 /* Free an argv/envp array built by an argv() callback (NULL-safe). */
 void mdc_strv_free(char **v);

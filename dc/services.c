@@ -26,6 +26,21 @@ const struct mdc_service *const mdc_services[] = {
         NULL,
 };
 
+int
+mdc_services_check(const struct mdc_dcconf *conf, char *err, size_t errlen)
+{
+	const struct mdc_service *s;
+	int ret = 0;
+
+	for (int i = 0; ret == 0 && (s = mdc_services[i]) != NULL; i++) {
+		if (s->check == NULL ||
+		    (s->enabled != NULL && s->enabled(conf) != 0))
+			continue;
+		ret = s->check(conf, err, errlen);
+	}
+	return ret;
+}
+
 void
 mdc_strv_free(char **v)
 {

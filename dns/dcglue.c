@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "dns/dns.h"
+#include "dns/privdir.h"
 #include "dns/wire.h"
 #include "lib/net.h"
 #include "lib/util.h"
@@ -88,6 +89,7 @@ const struct mdc_service dns_service = {
         .argv = dns_argv,
         .ready = dns_ready,
         .ready_timeout_ms = 30000,
+        .check = dns_privdir_check,
 };
 
 #define RECORD_TTL 900

@@ -5,10 +5,8 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
 #include <linux/filter.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -19,6 +17,7 @@
 #include <unistd.h>
 
 #include "dc/dcconf.h"
+#include "dns/privdir.h"
 #include "dns/server.h"
 #include "dns/slow.h"
 #include "dns/sync.h"
@@ -547,50 +546,6 @@ bind_all(struct dns_server *srv, const char *ip, int port)
 	return mdc_net_listen(ip, port, SOCK_STREAM, 0, &srv->tcp_fd);
 }
 
-/*
- * The GSS acceptor's replay cache must stay writable after we drop root:
- * give it a directory of its own (an inherited KRB5RCACHEDIR may be
- * root-only).
- */
-static int
-prepare_rcache(const char *dir, const struct passwd *pw)
-{
-	char *rc = mdc_strdupf("%s/run/dns-rcache", dir);
-	int ret = MDC_ENOMEM;
-
-	if (rc == NULL)
-		return ret;
-	ret = mdc_mkdir_p(rc, 0700);
-	if (ret == 0 && pw != NULL && chown(rc, pw->pw_uid, pw->pw_gid) != 0)
-		ret = mdc_err_from_errno(errno);
-	if (ret == 0 && setenv("KRB5RCACHEDIR", rc, 1) != 0)
-		ret = MDC_ENOMEM;
-	free(rc);
-	return ret;
-}
-
-/* Give up root once the ports are bound and secrets are loaded. */
-static int
-drop_privileges(const char *dir)
-{
-	struct passwd *pw;
-	int ret;
-
-	if (geteuid() != 0)
-		return dir != NULL ? prepare_rcache(dir, NULL) : 0;
-	pw = getpwnam("nobody");
-	if (pw == NULL)
-		return MDC_ENOENT;
-	if (dir != NULL && (ret = prepare_rcache(dir, pw)) != 0)
-		return ret;
-	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 ||
-	    setuid(pw->pw_uid) != 0)
-		return mdc_err_from_errno(errno);
-	if (setuid(0) == 0)
-		return MDC_EACCES; /* must not be able to regain root */
-	return 0;
-}
-
 static int
 start_threads(struct dns_server *srv)
 {
@@ -628,6 +583,29 @@ struct run {
 	struct dns_sync *sync;
 };
 
+/*
+ * Everything the server opens by name after the drop lives in its own
+ * directory, DIR/run/dns, entered before the drop (dns/privdir.h); a server
+ * given a zone file (no DIR) opens nothing afterwards and waits in "/".
+ */
+static int
+prepare_drop(struct run *r, struct mdc_privdrop_id *id)
+{
+	char err[512];
+	int ret;
+
+	if (!r->have_conf) {
+		ret = mdc_privdrop_lookup(MDC_PRIVDROP_USER, id);
+		if (ret != 0)
+			log_err("user %s does not exist", MDC_PRIVDROP_USER);
+		return ret;
+	}
+	ret = dns_privdir_prepare(&r->conf, id, err, sizeof(err));
+	if (ret != 0)
+		log_err("%s", err);
+	return ret;
+}
+
 /* Read DIR/minidc.conf into the options the rest of the code uses. */
 static int
 setup_dir(struct run *r, struct dns_server *srv)
@@ -655,6 +633,7 @@ setup_dir(struct run *r, struct dns_server *srv)
 static int
 serve(struct run *r, struct dns_server *srv)
 {
+	struct mdc_privdrop_id id;
 	int ret;
 
 	if (r->o.workers <= 0)
@@ -668,6 +647,9 @@ serve(struct run *r, struct dns_server *srv)
 		return ret;
 	}
 	srv->forward = srv->slow.nforwarders > 0;
+	/* First: the Kerberos library reads its settings at the first use. */
+	if ((ret = prepare_drop(r, &id)) != 0)
+		return ret;
 	if ((ret = bind_all(srv, r->o.listen, (int)r->o.port)) != 0) {
 		log_err_r(ret, "cannot bind %s port %ld", r->o.listen,
 		          r->o.port);
@@ -681,8 +663,9 @@ serve(struct run *r, struct dns_server *srv)
 		log_err_r(ret, "cannot load the zone");
 		return ret;
 	}
-	if ((ret = drop_privileges(r->have_conf ? r->conf.dir : NULL)) != 0) {
-		log_err_r(ret, "cannot drop privileges");
+	if ((ret = mdc_privdrop_enter(r->have_conf ? "." : "/", &id)) != 0) {
+		log_err_r(ret, "cannot drop privileges to %s",
+		          MDC_PRIVDROP_USER);
 		return ret;
 	}
 	if ((ret = start_threads(srv)) != 0 ||

@@ -138,7 +138,9 @@ harness_start() {
 	[ "$(id -u)" -eq 0 ] || { echo "Bail out! integration tests need root"; exit 99; }
 	[ -x "$MINIDC" ] || { echo "Bail out! $MINIDC not built"; exit 99; }
 	H_TMP=$(mktemp -d /tmp/minidc-test.XXXXXX)
-	chmod 755 "$H_TMP"
+	# 0700 and root's, as /root is: every throw-away domain lives where the
+	# services that drop privileges cannot reach it by its path (issue 8).
+	chmod 700 "$H_TMP"
 	trap 'harness_cleanup' EXIT
 	H_ADDR=$(harness_addr) || { echo "Bail out! no free loopback address"; exit 99; }
 	H_DIR="$H_TMP/dc"

@@ -13,6 +13,7 @@
 #include "lib/buf.h"
 #include "lib/conf.h"
 #include "lib/err.h"
+#include "lib/privdrop.h"
 #include "lib/util.h"
 
 START_TEST(rbuf_reads_and_bounds)
@@ -147,6 +148,43 @@ START_TEST(util_files_and_secrets)
 }
 END_TEST
 
+/* A directory of one's own is usable after the drop, under a 0700 parent. */
+START_TEST(privdrop_dir_and_probe)
+{
+	char dir[] = "/tmp/mdc-priv-XXXXXX", *own, *other, *link;
+	struct mdc_privdrop_id id;
+	struct stat st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir)); /* 0700, ours: like /root */
+	own = mdc_strdupf("%s/a/own", dir);
+	other = mdc_strdupf("%s/other", dir);
+	link = mdc_strdupf("%s/link", dir);
+	ck_assert_int_eq(mdc_privdrop_lookup(MDC_PRIVDROP_USER, &id), 0);
+	ck_assert_int_eq(mdc_privdrop_dir(own, &id), 0);
+	ck_assert_int_eq(stat(own, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0700);
+	ck_assert_uint_eq(st.st_uid, id.uid);
+	ck_assert_int_eq(mdc_privdrop_probe(own, &id), 0);
+	ck_assert_int_eq(mdc_privdrop_probe(other, &id), MDC_ENOENT);
+	/* A link in the directory's place is not followed. */
+	ck_assert_int_eq(mdc_mkdir_p(other, 0700), 0);
+	ck_assert_int_eq(symlink(other, link), 0);
+	ck_assert_int_ne(mdc_privdrop_dir(link, &id), 0);
+	ck_assert_int_eq(stat(other, &st), 0);
+	ck_assert_uint_eq(st.st_uid, geteuid());
+	if (geteuid() == 0 && id.uid != 0) {
+		/* A directory not given to the user is refused by the probe. */
+		ck_assert_int_eq(mdc_privdrop_probe(other, &id), MDC_EACCES);
+		ck_assert_int_eq(mdc_privdrop_lookup("no-such-user-mdc", &id),
+		                 MDC_ENOENT);
+	}
+	ck_assert_int_eq(mdc_rm_rf(dir), 0);
+	free(own);
+	free(other);
+	free(link);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -157,6 +195,7 @@ main(void)
 	tcase_add_test(tc, wbuf_writes_and_fills);
 	tcase_add_test(tc, conf_parses_and_rejects);
 	tcase_add_test(tc, util_files_and_secrets);
+	tcase_add_test(tc, privdrop_dir_and_probe);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
 }

@@ -1,0 +1,120 @@
+/* dns/privdir.c - DIR/run/dns: all the DNS server opens after dropping root */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "dns/privdir.h"
+#include "lib/util.h"
+
+#define KRB5_CONF_MAX (1024 * 1024)
+
+/* Look the user up and make its directory; *dir_out is its path. */
+static int
+make_dir(const struct mdc_dcconf *conf, struct mdc_privdrop_id *id,
+         char **dir_out, char *err, size_t errlen)
+{
+	char *dir = mdc_dc_path(conf, DNS_PRIVDIR);
+	int ret;
+
+	*dir_out = NULL;
+	if (dir == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return MDC_ENOMEM;
+	}
+	ret = mdc_privdrop_lookup(MDC_PRIVDROP_USER, id);
+	if (ret != 0) {
+		snprintf(err, errlen,
+		         "user %s does not exist: the DNS server drops root "
+		         "to it",
+		         MDC_PRIVDROP_USER);
+		goto out;
+	}
+	ret = mdc_privdrop_dir(dir, id);
+	if (ret != 0)
+		snprintf(err, errlen, "cannot give %s to user %s: %s", dir,
+		         MDC_PRIVDROP_USER, mdc_strerror(ret));
+out:
+	if (ret == 0)
+		*dir_out = dir;
+	else
+		free(dir);
+	return ret;
+}
+
+/* DIR/krb5.conf -> DIR/run/dns/krb5.conf (absent: nothing to copy). */
+static int
+copy_krb5_conf(const struct mdc_dcconf *conf, const char *dir, char *err,
+               size_t errlen)
+{
+	char *src = mdc_dc_path(conf, "krb5.conf");
+	char *dst = mdc_strdupf("%s/krb5.conf", dir);
+	char *text = NULL;
+	size_t len = 0;
+	int ret = MDC_ENOMEM;
+
+	if (src == NULL || dst == NULL)
+		goto out;
+	ret = mdc_file_read(src, KRB5_CONF_MAX, &text, &len);
+	if (ret == MDC_ENOENT) {
+		ret = 0;
+		goto out;
+	}
+	if (ret == 0)
+		ret = mdc_file_write(dst, text, len, 0644);
+out:
+	if (ret != 0)
+		snprintf(err, errlen, "cannot copy %s to %s: %s",
+		         src ? src : "krb5.conf", dir, mdc_strerror(ret));
+	free(src);
+	free(dst);
+	free(text);
+	return ret;
+}
+
+int
+dns_privdir_prepare(const struct mdc_dcconf *conf,
+                    struct mdc_privdrop_id *id_out, char *err, size_t errlen)
+{
+	char *dir = NULL;
+	int ret;
+
+	ret = make_dir(conf, id_out, &dir, err, errlen);
+	if (ret == 0)
+		ret = copy_krb5_conf(conf, dir, err, errlen);
+	if (ret == 0 && chdir(dir) != 0) {
+		ret = mdc_err_from_errno(errno);
+		snprintf(err, errlen, "cannot enter %s: %s", dir,
+		         mdc_strerror(ret));
+	}
+	/* Relative on purpose: "." is reachable whatever DIR's parents are. */
+	if (ret == 0 && (setenv("KRB5_CONFIG", "./krb5.conf", 1) != 0 ||
+	                 setenv("KRB5RCACHEDIR", ".", 1) != 0)) {
+		ret = MDC_ENOMEM;
+		snprintf(err, errlen, "out of memory");
+	}
+	free(dir);
+	return ret;
+}
+
+int
+dns_privdir_check(const struct mdc_dcconf *conf, char *err, size_t errlen)
+{
+	struct mdc_privdrop_id id;
+	char *dir = NULL;
+	int ret;
+
+	ret = make_dir(conf, &id, &dir, err, errlen);
+	if (ret != 0)
+		return ret;
+	ret = mdc_privdrop_probe(dir, &id);
+	if (ret != 0)
+		snprintf(err, errlen,
+		         "the DNS server cannot use %s as user %s (uid %ld): "
+		         "%s",
+		         dir, MDC_PRIVDROP_USER, (long)id.uid,
+		         mdc_strerror(ret));
+	free(dir);
+	return ret;
+}

@@ -1,0 +1,128 @@
+#!/bin/sh
+# tests/integration/t_privdrop.sh - issue 8 item 2: the services that drop
+# privileges (DNS, LDAP ping) work wherever DIR lives, here under a 0700
+# parent as in a clone under /root: secure dynamic update with the real
+# nsupdate -g and a minidc-join DNS registration succeed, also after a
+# restart from a shell with the clients' Kerberos environment; and a layout
+# the unprivileged user cannot use is refused by provision and run with one
+# line and a non-zero exit.
+. "$top_srcdir/tests/harness/harness.sh"
+harness_start
+
+P=${MINIDC_DNS_PORT:-53}
+J="$top_builddir/join/minidc-join"
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+has() { dig @"$H_ADDR" -p "$P" +time=2 +tries=1 +short "$2" "$1" | grep -q -- "$3"; }
+upd() { # nsupdate -g as Administrator; the update lines on stdin
+	{ printf 'server %s %s\nzone example.com\n' "$H_ADDR" "$P"; cat; printf 'send\n'; } > "$H_TMP/nsu.txt"
+	KRB5CCNAME="FILE:$H_TMP/admin.cc" timeout 30 nsupdate -g "$H_TMP/nsu.txt"
+}
+dns_pid() { "$MINIDC" status --dir "$H_DIR" | awk '$1 == "dns" { print $3 }'; }
+
+# ---- the layout: DIR's parent is 0700 and root's, nobody cannot enter ----
+t_is "the domain's parent directory is mode 0700" "$(stat -c %a "$(dirname "$H_DIR")")" 700
+t_is "... and owned by root" "$(stat -c %U "$(dirname "$H_DIR")")" root
+t_fail "nobody cannot reach DIR/krb5.conf by its path" as_nobody cat "$H_DIR/krb5.conf"
+t_fail "nobody cannot reach DIR/run by its path" as_nobody ls "$H_DIR/run"
+
+# ---- nsupdate -g (GSS-TSIG) ----
+t_ok "kinit Administrator" sh -c "KRB5CCNAME=FILE:$H_TMP/admin.cc kinit Administrator < '$H_ADMIN_PW_FILE'"
+t_ok "nsupdate -g as Administrator adds pd1 A" upd <<NSU
+update add pd1.example.com 600 A 10.0.8.1
+NSU
+t_ok "dig sees pd1" t_wait 10 has pd1.example.com A 10.0.8.1
+t_is "the DC log has no TKEY refusal" "$(grep -c "TKEY refused" "$H_DIR/log/minidc.log")" 0
+pid=$(dns_pid)
+t_is "the DNS server runs as nobody" "$(ps -o user= -p "${pid:-0}" | tr -d ' ')" nobody
+t_is "its working directory is its own DIR/run/dns" "$(readlink "/proc/${pid:-0}/cwd")" "$H_DIR/run/dns"
+t_is "DIR/run/dns is nobody's, mode 0700" "$(stat -c '%U %a' "$H_DIR/run/dns")" "nobody 700"
+t_is "the replay cache is there, nobody's" "$(stat -c %U "$H_DIR/run/dns/krb5_65534.rcache2" 2>&1)" nobody
+t_is "its krb5.conf is DIR/krb5.conf" "$(cmp "$H_DIR/krb5.conf" "$H_DIR/run/dns/krb5.conf" && echo same)" same
+
+# ---- minidc-join: the A record by GSS-TSIG as the machine account ----
+printf '127.0.0.1 localhost\n' > "$H_TMP/hosts"
+printf 'nameserver %s\n' "$H_ADDR" > "$H_TMP/resolv.conf"
+in_ns() {
+	timeout 60 unshare -m sh -c "mount --bind '$H_TMP/hosts' /etc/hosts &&
+		mount --bind '$H_TMP/resolv.conf' /etc/resolv.conf && exec \"\$@\"" sh "$@"
+}
+out=$(in_ns sh -c "'$J' join --domain example.com --host-fqdn pdhost.example.com \
+	--keytab '$H_TMP/pdhost.keytab' --stdin-password < '$H_ADMIN_PW_FILE'" 2>"$H_TMP/err")
+t_is "join exits 0" "$?" 0
+t_is "join: nothing on stderr" "$(cat "$H_TMP/err")" ""
+t_like "join registered the A record by GSS-TSIG" "$out" \
+	"^DNS: registered pdhost.example.com A 127\.0\.0\.1$"
+t_ok "dig sees pdhost" t_wait 10 has pdhost.example.com A 127.0.0.1
+
+# ---- a restart from a shell with the clients' KRB5_CONFIG/KRB5RCACHEDIR ----
+t_ok "minidc stop" "$MINIDC" stop --dir "$H_DIR"
+t_ok "minidc run, with the clients' Kerberos environment" env KRB5RCACHEDIR="$H_TMP" \
+	KRB5_CONFIG="$KRB5_CONFIG" "$MINIDC" run --dir "$H_DIR"
+t_ok "nsupdate -g after the restart adds pd2 A" upd <<NSU
+update add pd2.example.com 600 A 10.0.8.2
+NSU
+t_ok "dig sees pd2" t_wait 10 has pd2.example.com A 10.0.8.2
+t_is "still no TKEY refusal in the log" "$(grep -c "TKEY refused" "$H_DIR/log/minidc.log")" 0
+
+# ---- layouts that cannot work: one line, non-zero, at once ----
+# refused DESC REGEX CMD...: CMD exits non-zero with exactly one line on
+# stderr, matching REGEX.
+refused() {
+	desc=$1; re=$2; shift 2
+	"$@" >"$H_TMP/o" 2>"$H_TMP/e"; rc=$?
+	t_is "$desc: non-zero exit" "$([ $rc -ne 0 ] && echo nonzero)" nonzero
+	t_is "$desc: one line" "$(wc -l < "$H_TMP/e")" 1
+	t_like "$desc: says why" "$(cat "$H_TMP/e")" "$re"
+}
+t_ok "minidc stop (the checks below need the addresses and DIR idle)" "$MINIDC" stop --dir "$H_DIR"
+NEW="$H_TMP/new"
+PROV="provision --domain example.com --host-ip $H_ADDR --adminpass-file $H_ADMIN_PW_FILE"
+
+# No user to drop to: this private view of the account database lacks
+# nobody (and the systemd NSS module, which would make one up).
+grep -v '^nobody:' /etc/passwd > "$H_TMP/passwd"
+sed 's/^\(passwd\|group\):.*/\1: files/' /etc/nsswitch.conf > "$H_TMP/nsswitch.conf"
+no_nobody() {
+	unshare -m sh -c "mount --bind '$H_TMP/passwd' /etc/passwd &&
+		mount --bind '$H_TMP/nsswitch.conf' /etc/nsswitch.conf && exec \"\$@\"" sh "$@"
+}
+t_fail "in that view, nobody does not exist" no_nobody id nobody
+refused "provision without user nobody" \
+	"^minidc provision: user nobody does not exist: the DNS server drops root to it$" \
+	no_nobody "$MINIDC" $PROV --dir "$NEW"
+t_fail "... and leaves no DIR behind" test -e "$NEW"
+refused "run without user nobody" \
+	"^minidc run: user nobody does not exist: the DNS server drops root to it$" \
+	no_nobody "$MINIDC" run --dir "$H_DIR"
+t_fail "... and starts nothing" "$MINIDC" status --dir "$H_DIR"
+
+# DIR on a FUSE mount that only its mounter (root) may enter, as a home
+# directory on sshfs or gocryptfs: nobody cannot use DIR/run/dns even
+# though it owns it.  The mount lives in a private mount namespace.
+if [ -c /dev/fuse ]; then
+	mkdir -p "$H_TMP/fuse"
+	fuse() { # run CMD... with $H_TMP mirrored, root-only, at $H_TMP/fuse
+		unshare -m --propagation private sh -c "bindfs --no-allow-other '$H_TMP' '$H_TMP/fuse' &&
+			\"\$@\"; rc=\$?; umount '$H_TMP/fuse'; exit \$rc" sh "$@"
+	}
+	t_ok "root sees DIR through the mount" fuse test -f "$H_TMP/fuse/dc/minidc.conf"
+	refused "provision on a FUSE mount nobody may not enter" \
+		"^minidc provision: the DNS server cannot use $H_TMP/fuse/new/run/dns as user nobody \\(uid 65534\\): Permission denied$" \
+		fuse "$MINIDC" $PROV --dir "$H_TMP/fuse/new"
+	t_fail "... and leaves no DIR behind" test -e "$NEW"
+	refused "run of a DIR on that mount" \
+		"^minidc run: the DNS server cannot use $H_TMP/fuse/dc/run/dns as user nobody \\(uid 65534\\): Permission denied$" \
+		fuse "$MINIDC" run --dir "$H_TMP/fuse/dc"
+	t_fail "... and starts nothing" "$MINIDC" status --dir "$H_DIR"
+else
+	H_NTEST=$((H_NTEST + 1)); echo "ok $H_NTEST - # SKIP no /dev/fuse (kernel feature)"
+fi
+
+# The same DIR, reached directly, still runs (the checks changed nothing).
+t_ok "minidc run again" "$MINIDC" run --dir "$H_DIR"
+t_ok "nsupdate -g adds pd3 A" upd <<NSU
+update add pd3.example.com 600 A 10.0.8.3
+NSU
+t_ok "dig sees pd3" t_wait 10 has pd3.example.com A 10.0.8.3
+
+harness_done
