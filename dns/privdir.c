@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dns/privdir.h"
@@ -10,18 +11,19 @@
 
 #define KRB5_CONF_MAX (1024 * 1024)
 
-/* Look the user up and make its directory; *dir_out is its path. */
+/* DIR/run/dns (0755) with rcache/ given to the user; *dir_out is the first. */
 static int
-make_dir(const struct mdc_dcconf *conf, struct mdc_privdrop_id *id,
-         char **dir_out, char *err, size_t errlen)
+make_dirs(const struct mdc_dcconf *conf, struct mdc_privdrop_id *id,
+          char **dir_out, char *err, size_t errlen)
 {
-	char *dir = mdc_dc_path(conf, DNS_PRIVDIR);
-	int ret;
+	char *dir = mdc_dc_path(conf, DNS_PRIVDIR), *rc = NULL;
+	int ret = MDC_ENOMEM;
 
 	*dir_out = NULL;
-	if (dir == NULL) {
+	rc = dir != NULL ? mdc_strdupf("%s/%s", dir, DNS_RCACHEDIR) : NULL;
+	if (rc == NULL) {
 		snprintf(err, errlen, "out of memory");
-		return MDC_ENOMEM;
+		goto out;
 	}
 	ret = mdc_privdrop_lookup(MDC_PRIVDROP_USER, id);
 	if (ret != 0) {
@@ -31,15 +33,25 @@ make_dir(const struct mdc_dcconf *conf, struct mdc_privdrop_id *id,
 		         MDC_PRIVDROP_USER);
 		goto out;
 	}
-	ret = mdc_privdrop_dir(dir, id);
+	ret = mdc_mkdir_p(dir, 0755);
+	if (ret == 0 && chmod(dir, 0755) != 0)
+		ret = mdc_err_from_errno(errno);
+	if (ret != 0) {
+		snprintf(err, errlen, "cannot create %s: %s", dir,
+		         mdc_strerror(ret));
+		goto out;
+	}
+	ret = mdc_privdrop_dir(rc, id);
 	if (ret != 0)
-		snprintf(err, errlen, "cannot give %s to user %s: %s", dir,
+		snprintf(err, errlen, "cannot give %s to user %s: %s", rc,
 		         MDC_PRIVDROP_USER, mdc_strerror(ret));
 out:
-	if (ret == 0)
+	if (ret == 0) {
 		*dir_out = dir;
-	else
-		free(dir);
+		dir = NULL;
+	}
+	free(dir);
+	free(rc);
 	return ret;
 }
 
@@ -80,7 +92,7 @@ dns_privdir_prepare(const struct mdc_dcconf *conf,
 	char *dir = NULL;
 	int ret;
 
-	ret = make_dir(conf, id_out, &dir, err, errlen);
+	ret = make_dirs(conf, id_out, &dir, err, errlen);
 	if (ret == 0)
 		ret = copy_krb5_conf(conf, dir, err, errlen);
 	if (ret == 0 && chdir(dir) != 0) {
@@ -90,7 +102,7 @@ dns_privdir_prepare(const struct mdc_dcconf *conf,
 	}
 	/* Relative on purpose: "." is reachable whatever DIR's parents are. */
 	if (ret == 0 && (setenv("KRB5_CONFIG", "./krb5.conf", 1) != 0 ||
-	                 setenv("KRB5RCACHEDIR", ".", 1) != 0)) {
+	                 setenv("KRB5RCACHEDIR", "./" DNS_RCACHEDIR, 1) != 0)) {
 		ret = MDC_ENOMEM;
 		snprintf(err, errlen, "out of memory");
 	}
@@ -105,10 +117,10 @@ dns_privdir_check(const struct mdc_dcconf *conf, char *err, size_t errlen)
 	char *dir = NULL;
 	int ret;
 
-	ret = make_dir(conf, &id, &dir, err, errlen);
+	ret = make_dirs(conf, &id, &dir, err, errlen);
 	if (ret != 0)
 		return ret;
-	ret = mdc_privdrop_probe(dir, &id);
+	ret = mdc_privdrop_probe(dir, DNS_RCACHEDIR, &id);
 	if (ret != 0)
 		snprintf(err, errlen,
 		         "the DNS server cannot use %s as user %s (uid %ld): "

@@ -7,17 +7,20 @@
 #include "dc/dcconf.h"
 #include "lib/privdrop.h"
 
-/* The DNS server's own directory, relative to DIR. */
+/* The DNS server's directory, relative to DIR: root's, 0755 (it reads). */
 #define DNS_PRIVDIR "run/dns"
+/* Inside it, the replay cache's: MDC_PRIVDROP_USER's, 0700 (it writes). */
+#define DNS_RCACHEDIR "rcache"
 
 /*
- * Before the drop (as root): make DIR/run/dns the private directory of
- * MDC_PRIVDROP_USER, copy DIR/krb5.conf into it, enter it, and point the
- * Kerberos library at "./krb5.conf" and the replay cache at "." (overriding
- * whatever KRB5_CONFIG and KRB5RCACHEDIR the server inherited).  Together
- * with the keytab copied into memory (dns/tsig.h) and the directory
+ * Before the drop (as root): make DIR/run/dns and its rcache/ (given to
+ * MDC_PRIVDROP_USER), copy DIR/krb5.conf into it, enter it, and point the
+ * Kerberos library at "./krb5.conf" and the replay cache at "./rcache"
+ * (overriding whatever KRB5_CONFIG and KRB5RCACHEDIR the server inherited).
+ * Together with the keytab copied into memory (dns/tsig.h) and the directory
  * connections opened before the drop, that is every file the server opens
- * afterwards, reachable wherever DIR lives.  Sets *id_out to whom to become
+ * afterwards, reachable wherever DIR lives.  Root never writes into the
+ * directory it gives away.  Sets *id_out to whom to become
  * (mdc_privdrop_enter(".", id) once the ports are bound).  On failure
  * returns MDC_E* with one line in err.
  */
@@ -27,9 +30,9 @@ MDC_MUSTCHECK int dns_privdir_prepare(const struct mdc_dcconf *conf,
 
 /*
  * The layout check of `minidc provision` and `minidc run` (the service's
- * check hook): make the directory as dns_privdir_prepare() does and try it
- * as the unprivileged user in a child process.  Returns 0, or MDC_E* with
- * one line in err saying what cannot work.
+ * check hook): make the directories as dns_privdir_prepare() does and try
+ * them as the unprivileged user in a child process.  Returns 0, or MDC_E*
+ * with one line in err saying what cannot work.
  */
 MDC_MUSTCHECK int dns_privdir_check(const struct mdc_dcconf *conf, char *err,
                                     size_t errlen);

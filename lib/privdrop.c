@@ -67,15 +67,17 @@ mdc_privdrop_enter(const char *dir, const struct mdc_privdrop_id *id)
 
 /* The probe proper, in the child: the status to report. */
 static int
-probe_child(const char *dir, const struct mdc_privdrop_id *id)
+probe_child(const char *dir, const char *sub, const struct mdc_privdrop_id *id)
 {
-	char name[64], byte = 0;
+	char name[4096], byte = 0;
 	int fd, ret;
 
 	ret = mdc_privdrop_enter(dir, id);
 	if (ret != 0)
 		return ret;
-	snprintf(name, sizeof(name), "probe.%ld", (long)getpid());
+	if (snprintf(name, sizeof(name), "%s/probe.%ld", sub, (long)getpid()) >=
+	    (int)sizeof(name))
+		return MDC_ERANGE;
 	fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	          0600);
 	if (fd < 0)
@@ -91,7 +93,8 @@ probe_child(const char *dir, const struct mdc_privdrop_id *id)
 }
 
 int
-mdc_privdrop_probe(const char *dir, const struct mdc_privdrop_id *id)
+mdc_privdrop_probe(const char *dir, const char *sub,
+                   const struct mdc_privdrop_id *id)
 {
 	int pfd[2], st, ret = MDC_ECHILD;
 	pid_t pid;
@@ -104,7 +107,7 @@ mdc_privdrop_probe(const char *dir, const struct mdc_privdrop_id *id)
 		goto out;
 	}
 	if (pid == 0) {
-		ret = probe_child(dir, id);
+		ret = probe_child(dir, sub, id);
 		_exit(write(pfd[1], &ret, sizeof(ret)) == sizeof(ret) ? 0 : 1);
 	}
 	close(pfd[1]);

@@ -38,7 +38,7 @@ MDC_MUSTCHECK int mdc_privdrop_dir(const char *dir,
  * root, become id with no supplementary groups, verifying that root cannot be
  * regained.  Names relative to "." stay reachable afterwards whatever the
  * modes of dir's ancestors, which is the point: everything a service opens
- * after the drop lives in dir and is named relative to it.  Does only the
+ * after the drop lives under dir and is named relative to it.  Does only the
  * chdir when not root.  Returns 0, MDC_EACCES if root could be regained, or
  * the failing call's error.
  */
@@ -47,10 +47,11 @@ MDC_MUSTCHECK int mdc_privdrop_enter(const char *dir,
 
 /*
  * What a service does with its directory, tried in a child process: enter
- * dir as id, then create, write, read back and remove a file there.  Returns
- * 0, or the first failure in the child (MDC_ECHILD if it died).
+ * dir as id, then create, write, read back and remove a file in sub (a path
+ * relative to dir, "." for dir itself).  Returns 0, or the first failure in
+ * the child (MDC_ECHILD if it died).
  */
-MDC_MUSTCHECK int mdc_privdrop_probe(const char *dir,
+MDC_MUSTCHECK int mdc_privdrop_probe(const char *dir, const char *sub,
                                      const struct mdc_privdrop_id *id);
 
 #endif

@@ -35,8 +35,9 @@ t_is "the DC log has no TKEY refusal" "$(grep -c "TKEY refused" "$H_DIR/log/mini
 pid=$(dns_pid)
 t_is "the DNS server runs as nobody" "$(ps -o user= -p "${pid:-0}" | tr -d ' ')" nobody
 t_is "its working directory is its own DIR/run/dns" "$(readlink "/proc/${pid:-0}/cwd")" "$H_DIR/run/dns"
-t_is "DIR/run/dns is nobody's, mode 0700" "$(stat -c '%U %a' "$H_DIR/run/dns")" "nobody 700"
-t_is "the replay cache is there, nobody's" "$(stat -c %U "$H_DIR/run/dns/krb5_65534.rcache2" 2>&1)" nobody
+t_is "DIR/run/dns is root's, mode 0755" "$(stat -c '%U %a' "$H_DIR/run/dns")" "root 755"
+t_is "DIR/run/dns/rcache is nobody's, mode 0700" "$(stat -c '%U %a' "$H_DIR/run/dns/rcache")" "nobody 700"
+t_is "the replay cache is there, nobody's" "$(stat -c %U "$H_DIR/run/dns/rcache/krb5_65534.rcache2" 2>&1)" nobody
 t_is "its krb5.conf is DIR/krb5.conf" "$(cmp "$H_DIR/krb5.conf" "$H_DIR/run/dns/krb5.conf" && echo same)" same
 
 # ---- minidc-join: the A record by GSS-TSIG as the machine account ----
