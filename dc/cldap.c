@@ -22,7 +22,6 @@
 #include "lib/proc.h"
 
 #define CMD "cldap-serve"
-/* Who answers pings once port 389 is bound. */
 /* Answers are one entry + done: the blob plus ~100 bytes of BER. */
 #define CLDAP_OUT_MAX (1024 + MDC_NETLOGON_BLOB_MAX)
 /* Pings are ~100 bytes; anything near a full datagram is not a ping. */
