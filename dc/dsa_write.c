@@ -305,6 +305,9 @@ struct wctx {
 	int sys, admin;
 	char *pw;  /* decoded unicodePwd, or NULL */
 	char *sam; /* the account name the password is set for */
+	/* The userAccountControl to write once the keys are set, or -1: an
+	 * account is never enabled before it has keys (enable_account). */
+	int64_t enable_uac;
 	char now[32];
 };
 
@@ -321,6 +324,28 @@ static int
 failed(struct wctx *w)
 {
 	return w->res->code != 0 || w->ms.err != 0;
+}
+
+/*
+ * Write uac, the account's final userAccountControl, after its password
+ * became keys.  Until then the account was written disabled: if the dsa dies
+ * in between (kadmin.local can take a while) the account exists disabled,
+ * never enabled without keys.
+ */
+static int
+enable_account(struct wctx *w, int64_t uac)
+{
+	struct mdc_dsa_mods ms = {0};
+	char buf[32];
+	int rc;
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)uac);
+	mdc_dsa_mods_str(&ms, LDAP_MOD_REPLACE, "userAccountControl", buf);
+	rc = ms.err != 0
+	             ? LDAP_NO_MEMORY
+	             : ldap_modify_ext_s(w->ld, w->req->dn, ms.m, NULL, NULL);
+	mdc_dsa_mods_free(&ms);
+	return rc;
 }
 
 /*
@@ -545,6 +570,11 @@ add_uac(struct wctx *w, int computer)
 	if (given != NULL && !w->sys && atoll(given) != pg)
 		mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
 		             "primaryGroupID must be %lld", (long long)pg);
+	/* Disabled until the keys are set (enable_account). */
+	if (w->pw != NULL && uac >= 0 && !(uac & MDC_UAC_ACCOUNTDISABLE)) {
+		w->enable_uac = uac;
+		uac |= MDC_UAC_ACCOUNTDISABLE;
+	}
 	add_int(w, "userAccountControl", uac);
 	if (given != NULL)
 		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "primaryGroupID", given);
@@ -616,7 +646,10 @@ add_identity(struct wctx *w, const char *category)
 		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "whenChanged", w->now);
 }
 
-/* Write the built add; then the password (undoing the add if refused). */
+/*
+ * Write the built add; then the password, then enable the account (undoing
+ * the add if either fails).
+ */
 static void
 write_add(struct wctx *w)
 {
@@ -636,6 +669,15 @@ write_add(struct wctx *w)
 		mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
 		             "0000052D: the password was not accepted: %s",
 		             err);
+		return;
+	}
+	rc = w->enable_uac >= 0 ? enable_account(w, w->enable_uac)
+	                        : LDAP_SUCCESS;
+	if (rc != LDAP_SUCCESS) {
+		(void)ldap_delete_ext_s(w->ld, w->req->dn, NULL, NULL);
+		mdc_dsa_fail(w->res, LDAP_OTHER,
+		             "the account could not be enabled: %s",
+		             ldap_err2string(rc));
 	}
 }
 
@@ -747,7 +789,12 @@ mdc_dsa_add(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
             const struct mdc_dsa_who *who, const struct mdc_dsa_target *t,
             struct mdc_dsa_res *res)
 {
-	struct wctx w = {.d = d, .ld = ld, .req = req, .t = t, .res = res};
+	struct wctx w = {.d = d,
+	                 .ld = ld,
+	                 .req = req,
+	                 .t = t,
+	                 .res = res,
+	                 .enable_uac = -1};
 
 	w.sys = (who->roles & MDC_DSA_SYSTEM) != 0;
 	w.admin = (who->roles & MDC_DSA_ADMIN) != 0;
@@ -923,6 +970,31 @@ new_fqdn(const struct mdc_sock_req *req)
 	return NULL;
 }
 
+/*
+ * A modify that sets a password and enables a disabled account writes the
+ * account still disabled and enables it once the keys are set (as an add
+ * does).  Returns 1 if it took m.
+ */
+static int
+defer_enable(struct wctx *w, const struct mdc_sock_attr *m)
+{
+	int64_t uac;
+	char buf[32];
+
+	if (!mdc_dsa_attr_is(m->name, "userAccountControl") ||
+	    m->op != MDC_SOCK_MOD_REPLACE || m->nvals != 1 ||
+	    mdc_sock_attr_get(w->req, "unicodePwd") == NULL ||
+	    mdc_dsa_parse_int(m->vals[0].data, &uac) != 0 || uac < 0 ||
+	    (uac & MDC_UAC_ACCOUNTDISABLE) ||
+	    (w->t->uac >= 0 && !(w->t->uac & MDC_UAC_ACCOUNTDISABLE)))
+		return 0;
+	w->enable_uac = uac;
+	snprintf(buf, sizeof(buf), "%lld",
+	         (long long)(uac | MDC_UAC_ACCOUNTDISABLE));
+	mdc_dsa_mods_str(&w->ms, LDAP_MOD_REPLACE, "userAccountControl", buf);
+	return 1;
+}
+
 static void
 build_modify(struct wctx *w, int account, int self)
 {
@@ -951,7 +1023,8 @@ build_modify(struct wctx *w, int account, int self)
 		         mdc_dsa_attr_is(m->name, "sAMAccountName") &&
 		         m->nvals == 1)
 			mod_sam(w, m);
-		mod_copy(w, m);
+		if (!account || !defer_enable(w, m))
+			mod_copy(w, m);
 	}
 }
 
@@ -960,7 +1033,12 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
                const struct mdc_dsa_who *who, const struct mdc_dsa_target *t,
                struct mdc_dsa_res *res)
 {
-	struct wctx w = {.d = d, .ld = ld, .req = req, .t = t, .res = res};
+	struct wctx w = {.d = d,
+	                 .ld = ld,
+	                 .req = req,
+	                 .t = t,
+	                 .res = res,
+	                 .enable_uac = -1};
 	int account = t->user || t->computer;
 	int self, rc;
 	char err[512] = "";
@@ -985,9 +1063,18 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 		mdc_dsa_touch(d);
 	if (rc == LDAP_SUCCESS && w.pw != NULL &&
 	    (w.sam == NULL || mdc_dsa_set_password(d, ld, req->dn, w.sam, w.pw,
-	                                           err, sizeof(err)) != 0))
+	                                           err, sizeof(err)) != 0)) {
 		mdc_dsa_fail(res, LDAP_CONSTRAINT_VIOLATION,
 		             "0000052D: the password was not accepted: %s",
 		             err);
+		return wctx_done(&w); /* the account stays disabled */
+	}
+	rc = rc == LDAP_SUCCESS && w.enable_uac >= 0
+	             ? enable_account(&w, w.enable_uac)
+	             : LDAP_SUCCESS;
+	if (rc != LDAP_SUCCESS)
+		mdc_dsa_fail(res, LDAP_OTHER,
+		             "the account could not be enabled: %s",
+		             ldap_err2string(rc));
 	return wctx_done(&w);
 }

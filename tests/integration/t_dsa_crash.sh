@@ -1,0 +1,106 @@
+#!/bin/sh
+# tests/integration/t_dsa_crash.sh - issue 8.3: no write is acknowledged
+# unless it was stored.  slapd's sock overlay answers "success" when the dsa
+# closes its connection without a RESULT; these are the three ways that
+# happened: an oversize request, a dsa killed with requests waiting, and a
+# dsa killed while kadmin.local sets the keys of a new account.  Each write
+# must end stored with success, or with an error and nothing stored (an
+# account at most disabled, never enabled without keys).
+. "$top_srcdir/tests/harness/harness.sh"
+harness_start
+
+export LDAPTLS_CACERT="$H_DIR/tls/ca.crt"
+U="CN=Users,$H_BASE"
+upw() { printf '"%s"' "$1" | iconv -t UTF-16LE | base64 -w0; }
+root_read() { lds -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "$H_BASE" "$@" 2>&1; }
+admin() { ldapmodify -x -H "ldaps://$H_ADDR" -D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" "$@"; }
+dsa_pid() { "$MINIDC" status --dir "$H_DIR" | awk '$1 == "dsa" && $2 == "running" { print $3 }'; }
+# Connections waiting in the dsa socket's accept queue (Recv-Q of the listener).
+dsa_backlog() { ss -xlnH | awk -v p="$H_DIR/run/dsa.sock" '$5 == p { print $3 }'; }
+backlog_ge() { [ "$(dsa_backlog)" -ge "$1" ] 2>/dev/null; }
+new_dsa() { p=$(dsa_pid); [ -n "$p" ] && [ "$p" != "$1" ]; }
+# Enabled: userAccountControl without ACCOUNTDISABLE (2).
+uac_of() { root_read "(sAMAccountName=$1)" userAccountControl | awk '/^userAccountControl:/ { print $2 }'; }
+enabled() { u=$(uac_of "$1"); [ -n "$u" ] && [ $((u & 2)) -eq 0 ]; }
+# The invariant for an account whose add may have been cut short.
+absent_disabled_or_keyed() {
+	[ -z "$(uac_of "$1")" ] && return 0
+	enabled "$1" || return 0
+	kinit "$1" < "$2" > /dev/null 2>&1
+}
+
+printf 'dn: CN=big,%s\nchangetype: add\nobjectClass: user\ndescription: before\n' "$U" | admin > /dev/null
+BIG="CN=big,$U"
+pid0=$(dsa_pid)
+t_ok "the dsa runs" test -n "$pid0"
+
+# ---- (a) a request over the dsa's 4 MiB limit ----
+# 5 MiB of description: slapd takes it (16 MiB for bound users), the dsa's
+# bound is 4 MiB.  The dsa used to stop reading and close: slapd said 0.
+head -c 5242880 /dev/zero | tr '\0' a > "$H_TMP/big.val"
+{ printf 'dn: %s\nchangetype: modify\nreplace: description\ndescription: ' "$BIG"
+  cat "$H_TMP/big.val"; printf '\n'; } > "$H_TMP/big.ldif"
+admin -f "$H_TMP/big.ldif" > "$H_TMP/big.out" 2>&1
+rc=$?
+t_ok "an oversize modify fails (rc $rc)" test "$rc" -ne 0
+t_like "... with adminLimitExceeded (11)" "$(cat "$H_TMP/big.out")" "Administrative limit exceeded \(11\)"
+t_like "... and changed nothing" "$(root_read '(cn=big)' description)" "^description: before$"
+t_is "... the same dsa still serves" "$(dsa_pid)" "$pid0"
+out=$(printf 'dn: %s\nchangetype: modify\nreplace: description\ndescription: after-a\n' "$BIG" | admin 2>&1)
+t_unlike "... and a normal modify then works" "$out" "ldap_modify:"
+t_like "... and is stored" "$(root_read '(cn=big)' description)" "^description: after-a$"
+
+# ---- (b) writes waiting on a stopped dsa, then the dsa is killed ----
+kill -STOP "$pid0"
+printf 'dn: %s\nchangetype: modify\nreplace: description\ndescription: lost-b\n' "$BIG" > "$H_TMP/b-mod.ldif"
+printf 'dn: CN=lostb,%s\nchangetype: add\nobjectClass: user\n' "$U" > "$H_TMP/b-add.ldif"
+( admin -f "$H_TMP/b-mod.ldif" > "$H_TMP/b-mod.out" 2>&1; echo $? > "$H_TMP/b-mod.rc" ) &
+( admin -f "$H_TMP/b-add.ldif" > "$H_TMP/b-add.out" 2>&1; echo $? > "$H_TMP/b-add.rc" ) &
+t_ok "both writes reach the stopped dsa's socket" t_wait 30 backlog_ge 2
+kill -KILL "$pid0"
+wait
+t_ok "the modify fails (rc $(cat "$H_TMP/b-mod.rc"))" test "$(cat "$H_TMP/b-mod.rc")" -ne 0
+t_ok "the add fails (rc $(cat "$H_TMP/b-add.rc"))" test "$(cat "$H_TMP/b-add.rc")" -ne 0
+t_like "... with other (80)" "$(cat "$H_TMP/b-mod.out" "$H_TMP/b-add.out")" "Other \(e.g., implementation specific\) error \(80\)"
+t_like "the modify stored nothing" "$(root_read '(cn=big)' description)" "^description: after-a$"
+t_unlike "the add stored nothing" "$(root_read '(cn=lostb)' dn)" "^dn:"
+t_ok "the supervisor restarts the dsa" t_wait 30 new_dsa "$pid0"
+pid1=$(dsa_pid)
+printf 'dn: CN=afterb,%s\nchangetype: add\nobjectClass: user\n' "$U" > "$H_TMP/afterb.ldif"
+t_ok "a later add works" t_wait 30 admin -f "$H_TMP/afterb.ldif"
+t_like "... completed by the new dsa" "$(root_read '(cn=afterb)' objectSid)" "^objectSid:: "
+
+# ---- (c) the dsa is killed while kadmin.local sets a new account's keys ----
+( umask 077; printf 'Carol-Secret-42' > "$H_TMP/carol.pw" )
+printf 'dn: CN=carol,%s\nchangetype: add\nobjectClass: user\nsAMAccountName: carol\nunicodePwd:: %s\n' \
+	"$U" "$(upw Carol-Secret-42)" > "$H_TMP/carol.ldif"
+( admin -f "$H_TMP/carol.ldif" > "$H_TMP/carol.out" 2>&1; echo $? > "$H_TMP/carol.rc" ) &
+# Catch the child without sleeping between looks (it may live briefly).
+catch_kadmin() {
+	_end=$(( $(date +%s) + 60 ))
+	while [ "$(date +%s)" -lt $_end ]; do
+		kpid=$(pgrep -x -P "$pid1" kadmin.local | head -n 1)
+		[ -n "$kpid" ] && kill -STOP "$kpid" && return 0
+	done
+	return 1
+}
+t_ok "the add's kadmin.local child appears (and is stopped)" catch_kadmin
+kpid=$(pgrep -x -P "$pid1" kadmin.local | head -n 1)
+kill -KILL "$pid1"
+wait
+t_ok "the add fails (rc $(cat "$H_TMP/carol.rc"))" test "$(cat "$H_TMP/carol.rc")" -ne 0
+t_like "... with other (80)" "$(cat "$H_TMP/carol.out")" "Other \(e.g., implementation specific\) error \(80\)"
+t_fail "carol is not an enabled account (her keys are not set)" enabled carol
+# Let the orphaned kadmin.local go on (or die of its parent's death).
+[ -n "$kpid" ] && kill -CONT "$kpid" 2>/dev/null
+t_ok "the orphaned kadmin.local ends" t_wait 60 sh -c "! kill -0 $kpid 2>/dev/null"
+t_ok "carol is absent, disabled, or has her keys" absent_disabled_or_keyed carol "$H_TMP/carol.pw"
+t_ok "the supervisor restarts the dsa" t_wait 30 new_dsa "$pid1"
+( umask 077; printf 'Dave-Secret-42' > "$H_TMP/dave.pw" )
+printf 'dn: CN=dave,%s\nchangetype: add\nobjectClass: user\nsAMAccountName: dave\nunicodePwd:: %s\n' \
+	"$U" "$(upw Dave-Secret-42)" > "$H_TMP/dave.ldif"
+t_ok "a later add with a password works" t_wait 30 admin -f "$H_TMP/dave.ldif"
+t_ok "... and kinit dave works" sh -c "kinit dave < '$H_TMP/dave.pw'"
+t_is "dave is enabled (512)" "$(uac_of dave)" 512
+t_unlike "no password in the DC's logs" "$(cat "$H_DIR"/log/*.log)" "Secret-4"
+harness_done
