@@ -44,6 +44,7 @@ static int gate_max_active = 1;
 static int guard_chan = -1;
 static volatile sig_atomic_t dsa_stop;
 static atomic_int dsa_conns;
+static atomic_int dsa_sweeping;
 static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
 static int gate_active, gate_waiting;
@@ -362,6 +363,45 @@ listen_socket(const char *path, int *lfd_out)
 	return ret;
 }
 
+/* Remove what a dsa that died left half-written (mdc_dsa_sweep). */
+static void *
+sweep_thread(void *arg)
+{
+	struct mdc_dsa *d = arg;
+	LDAP *ld = NULL;
+	int ret, n = 0;
+
+	ret = mdc_dsa_ldap_open(d, &ld);
+	if (ret == 0)
+		ret = mdc_dsa_sweep(d, ld, &n);
+	if (ret != 0)
+		log_err_r(ret, "cannot look for incomplete accounts");
+	else if (n > 0)
+		log_warn("removed %d account%s a dsa that died left incomplete",
+		         n, n == 1 ? "" : "s");
+	if (ld != NULL)
+		ldap_unbind_ext_s(ld, NULL, NULL);
+	atomic_store(&dsa_sweeping, 0);
+	return NULL;
+}
+
+/* Start the sweep (dsa_sweeping until it ends). */
+static void
+start_sweep(struct mdc_dsa *d)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+
+	atomic_store(&dsa_sweeping, 1);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &attr, sweep_thread, d) != 0) {
+		atomic_store(&dsa_sweeping, 0);
+		log_warn("cannot look for incomplete accounts: no thread");
+	}
+	pthread_attr_destroy(&attr);
+}
+
 static int
 setup_signals(void)
 {
@@ -408,6 +448,7 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 	         conf.base_dn, path, gate_max_active);
 	if (guard_chan >= 0 && mdc_guard_child_ready(guard_chan) != 0)
 		log_warn("cannot tell the supervisor we serve");
+	start_sweep(d);
 	serve(d, lfd);
 	log_info("stopped");
 	status = 0;
@@ -416,6 +457,9 @@ out:
 		close(lfd);
 	if (lfd >= 0 && guard_chan < 0)
 		unlink(path);
+	/* A sweep still waiting on slapd at exit keeps d and conf. */
+	if (atomic_load(&dsa_sweeping))
+		return status;
 	mdc_dsa_free(d);
 	free(path);
 	mdc_dcconf_free(&conf);

@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dc/dit.h"
 #include "dc/dsa_int.h"
@@ -294,6 +298,59 @@ mdc_dsa_set_password(struct mdc_dsa *d, LDAP *ld, const char *dn,
 
 /* ---- adds ---- */
 
+/* Set on an account while an add completes it (the writer's pid). */
+#define MARK_ATTR "mdcIncomplete"
+
+/* Did the process that marked an entry with pid die?  At start-up our own
+ * pid can only be a dead predecessor's (our adds finish under d->lock). */
+static int
+writer_gone(const char *pid)
+{
+	int64_t v;
+
+	if (mdc_dsa_parse_int(pid, &v) != 0 || v <= 0 || v > INT32_MAX)
+		return 1;
+	if ((pid_t)v == getpid())
+		return 1;
+	return kill((pid_t)v, 0) != 0 && errno == ESRCH;
+}
+
+int
+mdc_dsa_sweep(struct mdc_dsa *d, LDAP *ld, int *removed_out)
+{
+	char *attrs[] = {MARK_ATTR, NULL};
+	LDAPMessage *res = NULL, *e;
+	struct berval **v;
+	char pid[24];
+	int rc, n = 0;
+
+	*removed_out = 0;
+	pthread_mutex_lock(&d->lock);
+	rc = ldap_search_ext_s(ld, d->conf->base_dn, LDAP_SCOPE_SUBTREE,
+	                       "(" MARK_ATTR "=*)", attrs, 0, NULL, NULL, NULL,
+	                       0, &res);
+	for (e = rc == LDAP_SUCCESS ? ldap_first_entry(ld, res) : NULL;
+	     e != NULL; e = ldap_next_entry(ld, e)) {
+		char *dn = ldap_get_dn(ld, e);
+
+		v = ldap_get_values_len(ld, e, MARK_ATTR);
+		pid[0] = '\0';
+		if (v != NULL && v[0] != NULL && v[0]->bv_len < sizeof(pid)) {
+			memcpy(pid, v[0]->bv_val, v[0]->bv_len);
+			pid[v[0]->bv_len] = '\0';
+		}
+		if (dn != NULL && writer_gone(pid) &&
+		    ldap_delete_ext_s(ld, dn, NULL, NULL) == LDAP_SUCCESS)
+			n++;
+		ldap_value_free_len(v);
+		ldap_memfree(dn);
+	}
+	pthread_mutex_unlock(&d->lock);
+	ldap_msgfree(res);
+	*removed_out = n;
+	return rc == LDAP_SUCCESS ? 0 : MDC_ELDAP;
+}
+
 /* State of one add or modify being built. */
 struct wctx {
 	struct mdc_dsa *d;
@@ -306,7 +363,7 @@ struct wctx {
 	char *pw;  /* decoded unicodePwd, or NULL */
 	char *sam; /* the account name the password is set for */
 	/* The userAccountControl to write once the keys are set, or -1: an
-	 * account is never enabled before it has keys (enable_account). */
+	 * account is never enabled before it has keys (finish_account). */
 	int64_t enable_uac;
 	char now[32];
 };
@@ -327,20 +384,28 @@ failed(struct wctx *w)
 }
 
 /*
- * Write uac, the account's final userAccountControl, after its password
- * became keys.  Until then the account was written disabled: if the dsa dies
- * in between (kadmin.local can take a while) the account exists disabled,
- * never enabled without keys.
+ * After the account's password became keys: write uac, its final
+ * userAccountControl (unless -1), and drop the mark of an add in progress
+ * (unmark), in one modify.  Until then the account was disabled and marked:
+ * if the dsa dies in between (kadmin.local can take a while) the account
+ * exists disabled, never enabled without keys, and the next dsa removes it
+ * (mdc_dsa_sweep).
  */
 static int
-enable_account(struct wctx *w, int64_t uac)
+finish_account(struct wctx *w, int64_t uac, int unmark)
 {
 	struct mdc_dsa_mods ms = {0};
 	char buf[32];
 	int rc;
 
 	snprintf(buf, sizeof(buf), "%lld", (long long)uac);
-	mdc_dsa_mods_str(&ms, LDAP_MOD_REPLACE, "userAccountControl", buf);
+	if (uac >= 0)
+		mdc_dsa_mods_str(&ms, LDAP_MOD_REPLACE, "userAccountControl",
+		                 buf);
+	if (unmark)
+		mdc_dsa_mods_vals(&ms, LDAP_MOD_DELETE, MARK_ATTR, NULL, 0);
+	if (ms.n == 0 && ms.err == 0)
+		return LDAP_SUCCESS;
 	rc = ms.err != 0
 	             ? LDAP_NO_MEMORY
 	             : ldap_modify_ext_s(w->ld, w->req->dn, ms.m, NULL, NULL);
@@ -570,7 +635,7 @@ add_uac(struct wctx *w, int computer)
 	if (given != NULL && !w->sys && atoll(given) != pg)
 		mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
 		             "primaryGroupID must be %lld", (long long)pg);
-	/* Disabled until the keys are set (enable_account). */
+	/* Disabled until the keys are set (finish_account). */
 	if (w->pw != NULL && uac >= 0 && !(uac & MDC_UAC_ACCOUNTDISABLE)) {
 		w->enable_uac = uac;
 		uac |= MDC_UAC_ACCOUNTDISABLE;
@@ -671,8 +736,7 @@ write_add(struct wctx *w)
 		             err);
 		return;
 	}
-	rc = w->enable_uac >= 0 ? enable_account(w, w->enable_uac)
-	                        : LDAP_SUCCESS;
+	rc = finish_account(w, w->enable_uac, 1);
 	if (rc != LDAP_SUCCESS) {
 		(void)ldap_delete_ext_s(w->ld, w->req->dn, NULL, NULL);
 		mdc_dsa_fail(w->res, LDAP_OTHER,
@@ -727,6 +791,9 @@ add_account(struct wctx *w, int computer)
 		                 NEVER_EXPIRES);
 	add_account_counters(w);
 	(void)uac;
+	/* Marked until its keys are set (finish_account). */
+	if (w->pw != NULL)
+		add_int(w, MARK_ATTR, (int64_t)getpid());
 	add_identity(w, computer ? "Computer" : "Person");
 	if (!failed(w))
 		write_add(w);
@@ -1070,7 +1137,7 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 		return wctx_done(&w); /* the account stays disabled */
 	}
 	rc = rc == LDAP_SUCCESS && w.enable_uac >= 0
-	             ? enable_account(&w, w.enable_uac)
+	             ? finish_account(&w, w.enable_uac, 0)
 	             : LDAP_SUCCESS;
 	if (rc != LDAP_SUCCESS)
 		mdc_dsa_fail(res, LDAP_OTHER,

@@ -173,9 +173,9 @@ mdc_guard_read(struct mdc_guard *g)
 
 	while (g->chan >= 0 && (r = recv_msg(g->chan, &m, &fd)) != 0) {
 		if (r < 0) {
-			/* The instance is gone (or let go): nobody else will
-			 * answer what it held. */
-			answer_held(g);
+			/* It closed its end: what it holds is answered when it
+			 * exits (mdc_guard_gone), it may still answer itself.
+			 */
 			close(g->chan);
 			g->chan = -1;
 			break;
