@@ -410,6 +410,8 @@ finish_account(struct wctx *w, int64_t uac, int unmark)
 	             ? LDAP_NO_MEMORY
 	             : ldap_modify_ext_s(w->ld, w->req->dn, ms.m, NULL, NULL);
 	mdc_dsa_mods_free(&ms);
+	if (rc == LDAP_SUCCESS)
+		mdc_dsa_touch(w->d); /* the KDC's cache sees the new UAC */
 	return rc;
 }
 

@@ -135,6 +135,19 @@ release_kadmin
 t_ok "frank is disabled, or has his keys" absent_disabled_or_keyed frank "$H_TMP/frank.pw"
 t_ok "the supervisor restarts the dsa" t_wait 30 new_dsa "$pid1"
 
+# The admin CLI, killed while its kadmin.local sets the keys of a new user.
+hold_kadmin
+( umask 077; echo 'Gina-Secret-42' > "$H_TMP/gina.pw" )
+"$MINIDC" user add gina --dir "$H_DIR" < "$H_TMP/gina.pw" > "$H_TMP/gina.out" 2>&1 &
+cli=$!
+t_ok "minidc user add's kadmin.local child waits for the master key" t_wait 60 kadmin_child "$cli"
+kadmin_child "$cli"
+kill -KILL "$cli"
+wait
+t_fail "gina is not enabled (her keys are not set)" enabled gina
+t_ok "the orphaned kadmin.local ends" t_wait 60 sh -c "! kill -0 $kpid 2>/dev/null"
+release_kadmin
+
 # Nobody but the dsa marks an account incomplete (the sweep deletes those).
 out=$(printf 'dn: CN=mallory,%s\nchangetype: add\nobjectClass: user\nmdcIncomplete: 1\n' "$U" | admin 2>&1)
 t_like "a client cannot set mdcIncomplete (53)" "$out" "unwilling to perform \(53\)"
