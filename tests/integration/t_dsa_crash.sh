@@ -56,11 +56,14 @@ printf 'dn: %s\nchangetype: modify\nreplace: description\ndescription: lost-b\n'
 printf 'dn: CN=lostb,%s\nchangetype: add\nobjectClass: user\n' "$U" > "$H_TMP/b-add.ldif"
 ( admin -f "$H_TMP/b-mod.ldif" > "$H_TMP/b-mod.out" 2>&1; echo $? > "$H_TMP/b-mod.rc" ) &
 ( admin -f "$H_TMP/b-add.ldif" > "$H_TMP/b-add.out" 2>&1; echo $? > "$H_TMP/b-add.rc" ) &
-t_ok "both writes reach the stopped dsa's socket" t_wait 30 backlog_ge 2
+# One that slapd cannot finish writing (it blocks on the full socket).
+( admin -f "$H_TMP/big.ldif" > "$H_TMP/b-big.out" 2>&1; echo $? > "$H_TMP/b-big.rc" ) &
+t_ok "the three writes reach the stopped dsa's socket" t_wait 30 backlog_ge 3
 kill -KILL "$pid0"
 wait
 t_ok "the modify fails (rc $(cat "$H_TMP/b-mod.rc"))" test "$(cat "$H_TMP/b-mod.rc")" -ne 0
 t_ok "the add fails (rc $(cat "$H_TMP/b-add.rc"))" test "$(cat "$H_TMP/b-add.rc")" -ne 0
+t_ok "the oversize modify fails (rc $(cat "$H_TMP/b-big.rc"))" test "$(cat "$H_TMP/b-big.rc")" -ne 0
 t_like "... with other (80)" "$(cat "$H_TMP/b-mod.out" "$H_TMP/b-add.out")" "Other \(e.g., implementation specific\) error \(80\)"
 t_like "the modify stored nothing" "$(root_read '(cn=big)' description)" "^description: after-a$"
 t_unlike "the add stored nothing" "$(root_read '(cn=lostb)' dn)" "^dn:"
