@@ -395,7 +395,7 @@ check_sam(struct inv *v, const char *name, int computer)
 	return 1;
 }
 
-/* Add the user entry (no keys yet). */
+/* Add the user entry (no keys yet: disabled until user_enable()). */
 static int
 user_add_entry(struct inv *v, const char *name, const char *dn)
 {
@@ -413,7 +413,8 @@ user_add_entry(struct inv *v, const char *name, const char *dn)
 	                                : 0;
 	if (ret != 0)
 		goto out;
-	snprintf(uac, sizeof(uac), "%d", MDC_UAC_NORMAL_ACCOUNT);
+	snprintf(uac, sizeof(uac), "%d",
+	         MDC_UAC_NORMAL_ACCOUNT | MDC_UAC_ACCOUNTDISABLE);
 	snprintf(pgid, sizeof(pgid), "%d", MDC_RID_DOMAIN_USERS);
 	snprintf(sat, sizeof(sat), "%d", MDC_SAT_USER);
 	for (i = 0; oc[i] != NULL; i++)
@@ -437,6 +438,26 @@ user_add_entry(struct inv *v, const char *name, const char *dn)
 out:
 	free(o.category);
 	free(upn);
+	return ret;
+}
+
+/*
+ * Enable the new user dn once its keys are set: killed before, the command
+ * leaves a disabled account, never an enabled one without keys.
+ */
+static int
+new_user_enable(struct inv *v, const char *dn)
+{
+	struct mods ms = {.n = 0};
+	char uac[16];
+	int ret;
+
+	snprintf(uac, sizeof(uac), "%d", MDC_UAC_NORMAL_ACCOUNT);
+	mod_str(&ms, LDAP_MOD_REPLACE, "userAccountControl", uac);
+	ret = mdc_adw_modify(v->w, dn, ms.p);
+	if (ret != 0)
+		mdc_cmd_error(v->cmd, "cannot enable %s: %s", dn,
+		              mdc_adw_error(v->w));
 	return ret;
 }
 
@@ -470,6 +491,8 @@ user_add(struct inv *v)
 	ret = dn == NULL ? MDC_ENOMEM : user_add_entry(v, name, dn);
 	if (ret == 0) {
 		ret = set_password(v, name, pw);
+		if (ret == 0)
+			ret = new_user_enable(v, dn);
 		/* Nothing half-made stays behind. */
 		if (ret != 0 && mdc_adw_delete(v->w, dn) != 0)
 			mdc_cmd_error(v->cmd, "also could not remove %s", dn);

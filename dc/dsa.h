@@ -93,6 +93,16 @@ MDC_MUSTCHECK int mdc_dsa_exec(struct mdc_dsa *d, LDAP *ld,
                                const struct mdc_dsa_who *who,
                                struct mdc_dsa_res *res);
 
+/*
+ * An add with a password writes the account disabled and marked
+ * (mdcIncomplete: the writer's pid), sets the keys, then enables and
+ * unmarks it.  Remove (with ld, bound as root) every account whose writer
+ * died before that: its client got an error, so nothing may stay.  Call
+ * once at start-up, while serving (the deletes come back through slapd's
+ * overlay).  *removed_out counts them.  0 or MDC_ELDAP.
+ */
+MDC_MUSTCHECK int mdc_dsa_sweep(struct mdc_dsa *d, LDAP *ld, int *removed_out);
+
 /* `minidc dsa-serve --dir DIR` (internal) and its supervised service. */
 int mdc_cmd_dsa_serve(int argc, char **argv);
 extern const struct mdc_service mdc_service_dsa;

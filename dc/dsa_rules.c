@@ -42,23 +42,15 @@ mdc_dsa_attr_kind(const char *name)
 	};
 	/* What only the DC computes (AD: system-only or constructed). */
 	static const char *const sys[] = {
-	        "objectSid",
-	        "objectGUID",
-	        "sAMAccountType",
-	        "msDS-KeyVersionNumber",
-	        "whenCreated",
-	        "whenChanged",
-	        "memberOf",
-	        "mdcRidNext",
-	        "userPassword",
-	        "lastLogonTimestamp",
-	        "badPwdCount",
-	        "badPasswordTime",
-	        "lastLogon",
-	        "lastLogoff",
-	        "logonCount",
-	        "instanceType",
-	        NULL,
+	        "objectSid",          "objectGUID",
+	        "sAMAccountType",     "msDS-KeyVersionNumber",
+	        "whenCreated",        "whenChanged",
+	        "memberOf",           "mdcRidNext",
+	        "mdcIncomplete",      "userPassword",
+	        "lastLogonTimestamp", "badPwdCount",
+	        "badPasswordTime",    "lastLogon",
+	        "lastLogoff",         "logonCount",
+	        "instanceType",       NULL,
 	};
 
 	if (in_list(name, oper))

@@ -15,6 +15,7 @@
 
 #include "dc/cmd.h"
 #include "dc/dsa.h"
+#include "dc/guard.h"
 #include "dc/slapdconf.h"
 #include "lib/log.h"
 #include "lib/net.h"
@@ -39,8 +40,11 @@
 #define DSA_WAIT_S 10
 
 static int gate_max_active = 1;
+/* The supervisor's channel (dc/guard.h), or -1 when run by hand. */
+static int guard_chan = -1;
 static volatile sig_atomic_t dsa_stop;
 static atomic_int dsa_conns;
+static atomic_int dsa_sweeping;
 static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
 static int gate_active, gate_waiting;
@@ -95,13 +99,43 @@ dsa_on_signal(int sig)
 	dsa_stop = 1;
 }
 
-/* Read one request (through its empty line) into a new buffer. */
+/*
+ * Read and drop the rest of a request whose first bytes ended in last
+ * (0: none), through its empty line.  slapd writes a whole request before
+ * it reads the answer: a request cut short would leave it writing into a
+ * closed socket, and a connection closed without an answer is "success"
+ * to its client (doc/decisions.md).
+ */
+static int
+skip_request(int fd, char last)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return MDC_ETRUNC;
+		if ((last == '\n' && chunk[0] == '\n') ||
+		    memmem(chunk, (size_t)n, "\n\n", 2) != NULL)
+			return 0;
+		last = chunk[n - 1];
+	}
+}
+
+/*
+ * Read one request (through its empty line) into a new buffer.  One over
+ * MDC_SOCK_MAX_REQ is read to its end and dropped: MDC_ERANGE.
+ */
 static int
 read_request(int fd, char **buf_out, size_t *len_out)
 {
 	size_t cap = 4096, len = 0, need = 0;
 	char *buf = malloc(cap), *nb;
 	ssize_t n;
+	int ret;
 
 	while (buf != NULL && need == 0) {
 		if (len == cap) {
@@ -122,9 +156,13 @@ read_request(int fd, char **buf_out, size_t *len_out)
 		need = mdc_sock_req_complete(buf, len);
 	}
 	if (buf == NULL || need == 0) {
+		ret = buf == NULL ? MDC_ENOMEM : MDC_ETRUNC;
+		if (buf != NULL && len == cap && cap >= MDC_SOCK_MAX_REQ &&
+		    skip_request(fd, buf[len - 1]) == 0)
+			ret = MDC_ERANGE;
 		if (buf != NULL)
 			mdc_secret_free(buf, cap);
-		return buf == NULL ? MDC_ENOMEM : MDC_ETRUNC;
+		return ret;
 	}
 	*buf_out = buf;
 	*len_out = need;
@@ -202,6 +240,29 @@ answer(struct mdc_dsa *d, const char *buf, size_t len)
 	return out;
 }
 
+/* The answer to a request that could not be read (new string or NULL). */
+static char *
+answer_unread(int ret)
+{
+	char *out = NULL;
+
+	if (ret == MDC_ERANGE) {
+		log_warn("a request from slapd is over %u bytes: refused",
+		         MDC_SOCK_MAX_REQ);
+		if (mdc_sock_result(LDAP_ADMINLIMIT_EXCEEDED, NULL,
+		                    "dsa: the request is over the 4 MiB "
+		                    "limit",
+		                    &out) != 0)
+			out = NULL;
+		return out;
+	}
+	/* Cut short or too slow: slapd may be gone, or may still read. */
+	if (mdc_sock_result(LDAP_OTHER, NULL, "dsa: incomplete request",
+	                    &out) != 0)
+		out = NULL;
+	return out;
+}
+
 static void *
 conn_thread(void *arg)
 {
@@ -209,16 +270,25 @@ conn_thread(void *arg)
 	struct timeval tv = {DSA_IO_TIMEOUT_S, 0};
 	char *buf = NULL, *out = NULL;
 	size_t len = 0;
+	int ret, held;
 
+	/* From here on, if we die, the supervisor answers for us. */
+	held = guard_chan >= 0 && mdc_guard_hold(guard_chan, c->fd) == 0;
 	(void)setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	(void)setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (read_request(c->fd, &buf, &len) == 0) {
+	ret = read_request(c->fd, &buf, &len);
+	if (ret == 0) {
 		out = answer(c->d, buf, len);
-		write_all(c->fd, out != NULL ? out
-		                             : "RESULT\ncode: 80\ninfo: dsa: "
-		                               "out of memory\n\n");
 		mdc_secret_free(buf, len);
+	} else {
+		out = answer_unread(ret);
 	}
+	/* Every request gets a RESULT: silence would read as success. */
+	write_all(c->fd, out != NULL ? out
+	                             : "RESULT\ncode: 80\ninfo: dsa: "
+	                               "out of memory\n\n");
+	if (held && mdc_guard_done(guard_chan, c->fd) != 0)
+		log_warn("the supervisor's channel is gone");
 	free(out);
 	close(c->fd);
 	free(c);
@@ -271,6 +341,67 @@ serve(struct mdc_dsa *d, int lfd)
 		usleep(50000);
 }
 
+/*
+ * The socket slapd reaches us on: the supervisor's (it keeps it, and every
+ * connection we accept, across our restarts: dc/guard.h), or our own when
+ * run by hand.
+ */
+static int
+listen_socket(const char *path, int *lfd_out)
+{
+	int ret = mdc_guard_child(lfd_out, &guard_chan);
+
+	if (ret != MDC_ENOENT)
+		return ret;
+	ret = mdc_net_listen_unix(path, lfd_out);
+	/* Only slapd (root) talks to us. */
+	if (ret == 0 && chmod(path, 0600) != 0) {
+		ret = mdc_err_from_errno(errno);
+		close(*lfd_out);
+		*lfd_out = -1;
+	}
+	return ret;
+}
+
+/* Remove what a dsa that died left half-written (mdc_dsa_sweep). */
+static void *
+sweep_thread(void *arg)
+{
+	struct mdc_dsa *d = arg;
+	LDAP *ld = NULL;
+	int ret, n = 0;
+
+	ret = mdc_dsa_ldap_open(d, &ld);
+	if (ret == 0)
+		ret = mdc_dsa_sweep(d, ld, &n);
+	if (ret != 0)
+		log_err_r(ret, "cannot look for incomplete accounts");
+	else if (n > 0)
+		log_warn("removed %d account%s a dsa that died left incomplete",
+		         n, n == 1 ? "" : "s");
+	if (ld != NULL)
+		ldap_unbind_ext_s(ld, NULL, NULL);
+	atomic_store(&dsa_sweeping, 0);
+	return NULL;
+}
+
+/* Start the sweep (dsa_sweeping until it ends). */
+static void
+start_sweep(struct mdc_dsa *d)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+
+	atomic_store(&dsa_sweeping, 1);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &attr, sweep_thread, d) != 0) {
+		atomic_store(&dsa_sweeping, 0);
+		log_warn("cannot look for incomplete accounts: no thread");
+	}
+	pthread_attr_destroy(&attr);
+}
+
 static int
 setup_signals(void)
 {
@@ -305,10 +436,7 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 	if (ret == 0)
 		ret = setup_signals();
 	if (ret == 0)
-		ret = mdc_net_listen_unix(path, &lfd);
-	/* Only slapd (root) talks to us. */
-	if (ret == 0 && chmod(path, 0600) != 0)
-		ret = mdc_err_from_errno(errno);
+		ret = listen_socket(path, &lfd);
 	if (ret != 0) {
 		log_err_r(ret, "cannot serve %s", path != NULL ? path : "?");
 		goto out;
@@ -318,14 +446,20 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 		gate_max_active = 1;
 	log_info("directory agent for %s on %s (%d writes at once)",
 	         conf.base_dn, path, gate_max_active);
+	if (guard_chan >= 0 && mdc_guard_child_ready(guard_chan) != 0)
+		log_warn("cannot tell the supervisor we serve");
+	start_sweep(d);
 	serve(d, lfd);
 	log_info("stopped");
 	status = 0;
 out:
-	if (lfd >= 0) {
+	if (lfd >= 0)
 		close(lfd);
+	if (lfd >= 0 && guard_chan < 0)
 		unlink(path);
-	}
+	/* A sweep still waiting on slapd at exit keeps d and conf. */
+	if (atomic_load(&dsa_sweeping))
+		return status;
 	mdc_dsa_free(d);
 	free(path);
 	mdc_dcconf_free(&conf);
@@ -357,4 +491,8 @@ const struct mdc_service mdc_service_dsa = {
         .argv = dsa_service_argv,
         .ready = dsa_service_ready,
         .ready_timeout_ms = 10000,
+        .guard_socket = "run/dsa.sock",
+        .guard_reply = "RESULT\ncode: 80\ninfo: dsa: the directory agent "
+                       "stopped before it answered (the write may be "
+                       "incomplete)\n\n",
 };

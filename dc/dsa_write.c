@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dc/dit.h"
 #include "dc/dsa_int.h"
@@ -294,6 +298,59 @@ mdc_dsa_set_password(struct mdc_dsa *d, LDAP *ld, const char *dn,
 
 /* ---- adds ---- */
 
+/* Set on an account while an add completes it (the writer's pid). */
+#define MARK_ATTR "mdcIncomplete"
+
+/* Did the process that marked an entry with pid die?  At start-up our own
+ * pid can only be a dead predecessor's (our adds finish under d->lock). */
+static int
+writer_gone(const char *pid)
+{
+	int64_t v;
+
+	if (mdc_dsa_parse_int(pid, &v) != 0 || v <= 0 || v > INT32_MAX)
+		return 1;
+	if ((pid_t)v == getpid())
+		return 1;
+	return kill((pid_t)v, 0) != 0 && errno == ESRCH;
+}
+
+int
+mdc_dsa_sweep(struct mdc_dsa *d, LDAP *ld, int *removed_out)
+{
+	char *attrs[] = {MARK_ATTR, NULL};
+	LDAPMessage *res = NULL, *e;
+	struct berval **v;
+	char pid[24];
+	int rc, n = 0;
+
+	*removed_out = 0;
+	pthread_mutex_lock(&d->lock);
+	rc = ldap_search_ext_s(ld, d->conf->base_dn, LDAP_SCOPE_SUBTREE,
+	                       "(" MARK_ATTR "=*)", attrs, 0, NULL, NULL, NULL,
+	                       0, &res);
+	for (e = rc == LDAP_SUCCESS ? ldap_first_entry(ld, res) : NULL;
+	     e != NULL; e = ldap_next_entry(ld, e)) {
+		char *dn = ldap_get_dn(ld, e);
+
+		v = ldap_get_values_len(ld, e, MARK_ATTR);
+		pid[0] = '\0';
+		if (v != NULL && v[0] != NULL && v[0]->bv_len < sizeof(pid)) {
+			memcpy(pid, v[0]->bv_val, v[0]->bv_len);
+			pid[v[0]->bv_len] = '\0';
+		}
+		if (dn != NULL && writer_gone(pid) &&
+		    ldap_delete_ext_s(ld, dn, NULL, NULL) == LDAP_SUCCESS)
+			n++;
+		ldap_value_free_len(v);
+		ldap_memfree(dn);
+	}
+	pthread_mutex_unlock(&d->lock);
+	ldap_msgfree(res);
+	*removed_out = n;
+	return rc == LDAP_SUCCESS ? 0 : MDC_ELDAP;
+}
+
 /* State of one add or modify being built. */
 struct wctx {
 	struct mdc_dsa *d;
@@ -305,6 +362,9 @@ struct wctx {
 	int sys, admin;
 	char *pw;  /* decoded unicodePwd, or NULL */
 	char *sam; /* the account name the password is set for */
+	/* The userAccountControl to write once the keys are set, or -1: an
+	 * account is never enabled before it has keys (finish_account). */
+	int64_t enable_uac;
 	char now[32];
 };
 
@@ -321,6 +381,38 @@ static int
 failed(struct wctx *w)
 {
 	return w->res->code != 0 || w->ms.err != 0;
+}
+
+/*
+ * After the account's password became keys: write uac, its final
+ * userAccountControl (unless -1), and drop the mark of an add in progress
+ * (unmark), in one modify.  Until then the account was disabled and marked:
+ * if the dsa dies in between (kadmin.local can take a while) the account
+ * exists disabled, never enabled without keys, and the next dsa removes it
+ * (mdc_dsa_sweep).
+ */
+static int
+finish_account(struct wctx *w, int64_t uac, int unmark)
+{
+	struct mdc_dsa_mods ms = {0};
+	char buf[32];
+	int rc;
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)uac);
+	if (uac >= 0)
+		mdc_dsa_mods_str(&ms, LDAP_MOD_REPLACE, "userAccountControl",
+		                 buf);
+	if (unmark)
+		mdc_dsa_mods_vals(&ms, LDAP_MOD_DELETE, MARK_ATTR, NULL, 0);
+	if (ms.n == 0 && ms.err == 0)
+		return LDAP_SUCCESS;
+	rc = ms.err != 0
+	             ? LDAP_NO_MEMORY
+	             : ldap_modify_ext_s(w->ld, w->req->dn, ms.m, NULL, NULL);
+	mdc_dsa_mods_free(&ms);
+	if (rc == LDAP_SUCCESS)
+		mdc_dsa_touch(w->d); /* the KDC's cache sees the new UAC */
+	return rc;
 }
 
 /*
@@ -545,6 +637,11 @@ add_uac(struct wctx *w, int computer)
 	if (given != NULL && !w->sys && atoll(given) != pg)
 		mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
 		             "primaryGroupID must be %lld", (long long)pg);
+	/* Disabled until the keys are set (finish_account). */
+	if (w->pw != NULL && uac >= 0 && !(uac & MDC_UAC_ACCOUNTDISABLE)) {
+		w->enable_uac = uac;
+		uac |= MDC_UAC_ACCOUNTDISABLE;
+	}
 	add_int(w, "userAccountControl", uac);
 	if (given != NULL)
 		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "primaryGroupID", given);
@@ -616,7 +713,10 @@ add_identity(struct wctx *w, const char *category)
 		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "whenChanged", w->now);
 }
 
-/* Write the built add; then the password (undoing the add if refused). */
+/*
+ * Write the built add; then the password, then enable the account (undoing
+ * the add if either fails).
+ */
 static void
 write_add(struct wctx *w)
 {
@@ -636,6 +736,14 @@ write_add(struct wctx *w)
 		mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
 		             "0000052D: the password was not accepted: %s",
 		             err);
+		return;
+	}
+	rc = finish_account(w, w->enable_uac, 1);
+	if (rc != LDAP_SUCCESS) {
+		(void)ldap_delete_ext_s(w->ld, w->req->dn, NULL, NULL);
+		mdc_dsa_fail(w->res, LDAP_OTHER,
+		             "the account could not be enabled: %s",
+		             ldap_err2string(rc));
 	}
 }
 
@@ -685,6 +793,9 @@ add_account(struct wctx *w, int computer)
 		                 NEVER_EXPIRES);
 	add_account_counters(w);
 	(void)uac;
+	/* Marked until its keys are set (finish_account). */
+	if (w->pw != NULL)
+		add_int(w, MARK_ATTR, (int64_t)getpid());
 	add_identity(w, computer ? "Computer" : "Person");
 	if (!failed(w))
 		write_add(w);
@@ -747,7 +858,12 @@ mdc_dsa_add(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
             const struct mdc_dsa_who *who, const struct mdc_dsa_target *t,
             struct mdc_dsa_res *res)
 {
-	struct wctx w = {.d = d, .ld = ld, .req = req, .t = t, .res = res};
+	struct wctx w = {.d = d,
+	                 .ld = ld,
+	                 .req = req,
+	                 .t = t,
+	                 .res = res,
+	                 .enable_uac = -1};
 
 	w.sys = (who->roles & MDC_DSA_SYSTEM) != 0;
 	w.admin = (who->roles & MDC_DSA_ADMIN) != 0;
@@ -923,6 +1039,31 @@ new_fqdn(const struct mdc_sock_req *req)
 	return NULL;
 }
 
+/*
+ * A modify that sets a password and enables a disabled account writes the
+ * account still disabled and enables it once the keys are set (as an add
+ * does).  Returns 1 if it took m.
+ */
+static int
+defer_enable(struct wctx *w, const struct mdc_sock_attr *m)
+{
+	int64_t uac;
+	char buf[32];
+
+	if (!mdc_dsa_attr_is(m->name, "userAccountControl") ||
+	    m->op != MDC_SOCK_MOD_REPLACE || m->nvals != 1 ||
+	    mdc_sock_attr_get(w->req, "unicodePwd") == NULL ||
+	    mdc_dsa_parse_int(m->vals[0].data, &uac) != 0 || uac < 0 ||
+	    (uac & MDC_UAC_ACCOUNTDISABLE) ||
+	    (w->t->uac >= 0 && !(w->t->uac & MDC_UAC_ACCOUNTDISABLE)))
+		return 0;
+	w->enable_uac = uac;
+	snprintf(buf, sizeof(buf), "%lld",
+	         (long long)(uac | MDC_UAC_ACCOUNTDISABLE));
+	mdc_dsa_mods_str(&w->ms, LDAP_MOD_REPLACE, "userAccountControl", buf);
+	return 1;
+}
+
 static void
 build_modify(struct wctx *w, int account, int self)
 {
@@ -951,7 +1092,8 @@ build_modify(struct wctx *w, int account, int self)
 		         mdc_dsa_attr_is(m->name, "sAMAccountName") &&
 		         m->nvals == 1)
 			mod_sam(w, m);
-		mod_copy(w, m);
+		if (!account || !defer_enable(w, m))
+			mod_copy(w, m);
 	}
 }
 
@@ -960,7 +1102,12 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
                const struct mdc_dsa_who *who, const struct mdc_dsa_target *t,
                struct mdc_dsa_res *res)
 {
-	struct wctx w = {.d = d, .ld = ld, .req = req, .t = t, .res = res};
+	struct wctx w = {.d = d,
+	                 .ld = ld,
+	                 .req = req,
+	                 .t = t,
+	                 .res = res,
+	                 .enable_uac = -1};
 	int account = t->user || t->computer;
 	int self, rc;
 	char err[512] = "";
@@ -985,9 +1132,18 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 		mdc_dsa_touch(d);
 	if (rc == LDAP_SUCCESS && w.pw != NULL &&
 	    (w.sam == NULL || mdc_dsa_set_password(d, ld, req->dn, w.sam, w.pw,
-	                                           err, sizeof(err)) != 0))
+	                                           err, sizeof(err)) != 0)) {
 		mdc_dsa_fail(res, LDAP_CONSTRAINT_VIOLATION,
 		             "0000052D: the password was not accepted: %s",
 		             err);
+		return wctx_done(&w); /* the account stays disabled */
+	}
+	rc = rc == LDAP_SUCCESS && w.enable_uac >= 0
+	             ? finish_account(&w, w.enable_uac, 0)
+	             : LDAP_SUCCESS;
+	if (rc != LDAP_SUCCESS)
+		mdc_dsa_fail(res, LDAP_OTHER,
+		             "the account could not be enabled: %s",
+		             ldap_err2string(rc));
 	return wctx_done(&w);
 }

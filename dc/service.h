@@ -33,6 +33,16 @@ struct mdc_service {
 	 * afterwards.  Called by mdc_services_check().
 	 */
 	int (*check)(const struct mdc_dcconf *conf, char *err, size_t errlen);
+	/*
+	 * Optional: a unix socket (path under DIR) that the supervisor owns
+	 * for the service and keeps across its restarts (dc/guard.h), and
+	 * guard_reply, what every connection gets that the service accepted
+	 * and did not answer before it died, or that waited while it was
+	 * down.  A guarded service is ready once it says so on its channel
+	 * and its ready() answers.
+	 */
+	const char *guard_socket;
+	const char *guard_reply;
 };
 
 /* The services in start order, NULL-terminated (dc/services.c). */

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dc/guard.h"
 #include "dc/service.h"
 #include "dc/super.h"
 #include "lib/log.h"
@@ -37,7 +38,8 @@ struct svc {
 	const struct mdc_service *def;
 	enum svc_state state;
 	pid_t pid;
-	int out_fd; /* read end of the child's stdout+stderr */
+	int out_fd;              /* read end of the child's stdout+stderr */
+	struct mdc_guard *guard; /* its socket, if def->guard_socket */
 	char line[2048];
 	size_t linelen;
 	int restarts;
@@ -102,7 +104,15 @@ svc_spawn(struct super *sp, struct svc *s)
 		ret = mdc_err_from_errno(errno);
 		goto out;
 	}
-	ret = mdc_proc_spawn(argv, envp, pfd[1], &s->pid);
+	if (s->guard != NULL)
+		ret = mdc_guard_arm(s->guard);
+	if (ret == 0)
+		ret = mdc_proc_spawn(argv, envp, pfd[1], &s->pid);
+	if (s->guard != NULL) {
+		mdc_guard_spawned(s->guard);
+		if (ret != 0)
+			(void)mdc_guard_gone(s->guard);
+	}
 	if (ret != 0)
 		goto out;
 	if (s->out_fd >= 0)
@@ -129,9 +139,18 @@ static void
 svc_exited(struct super *sp, struct svc *s, int status)
 {
 	long long now = mdc_now_ms();
+	int n;
 
 	if (s->out_fd >= 0)
 		relay_output(s, 1);
+	/* What it accepted and did not answer gets an error, not silence;
+	 * so does what waited for it (not replayed to the next instance). */
+	n = mdc_guard_gone(s->guard);
+	if (s->guard != NULL)
+		n += mdc_guard_refuse(s->guard);
+	if (n > 0)
+		log_warn("%s: answered %d unfinished request%s with an error",
+		         s->def->name, n, n == 1 ? "" : "s");
 	/* An exit we asked for is news, not a warning. */
 	if (WIFSIGNALED(status))
 		mdc_log(sp->stopping ? MDC_LOG_INFO : MDC_LOG_WARN,
@@ -225,41 +244,82 @@ out:
 	close(fd);
 }
 
+enum ev_kind {
+	EV_SIGNAL,
+	EV_CONTROL,
+	EV_OUTPUT,
+	EV_GUARD_CHAN,
+	EV_GUARD_LISTEN
+};
+
+struct ev_set {
+	struct pollfd pfd[3 * MAX_SVC + 2];
+	struct svc *owner[3 * MAX_SVC + 2];
+	enum ev_kind kind[3 * MAX_SVC + 2];
+	int n;
+};
+
+static void
+ev_add(struct ev_set *ev, int fd, enum ev_kind kind, struct svc *owner)
+{
+	if (fd < 0)
+		return;
+	ev->pfd[ev->n].fd = fd;
+	ev->pfd[ev->n].events = POLLIN;
+	ev->pfd[ev->n].revents = 0;
+	ev->kind[ev->n] = kind;
+	ev->owner[ev->n++] = owner;
+}
+
+static void
+ev_handle(struct super *sp, enum ev_kind kind, struct svc *s)
+{
+	switch (kind) {
+	case EV_SIGNAL:
+		reap(sp);
+		break;
+	case EV_CONTROL:
+		serve_control(sp);
+		break;
+	case EV_OUTPUT:
+		if (s->out_fd >= 0)
+			relay_output(s, 0);
+		break;
+	case EV_GUARD_CHAN:
+		mdc_guard_read(s->guard);
+		break;
+	case EV_GUARD_LISTEN:
+		/* Only while no instance runs (a reaped one may have been
+		 * restarted by an event handled before this one). */
+		if (mdc_guard_listen_fd(s->guard) >= 0)
+			mdc_guard_refuse(s->guard);
+		break;
+	}
+}
+
 /* Wait up to ms for events, then handle them all. */
 static void
 loop_once(struct super *sp, int ms)
 {
-	struct pollfd pfd[MAX_SVC + 2];
-	struct svc *owner[MAX_SVC + 2];
-	int n = 0;
+	struct ev_set ev;
 
-	pfd[n].fd = sp->sig_fd;
-	pfd[n].events = POLLIN;
-	owner[n++] = NULL;
-	if (sp->ctl_fd >= 0) {
-		pfd[n].fd = sp->ctl_fd;
-		pfd[n].events = POLLIN;
-		owner[n++] = NULL;
-	}
+	ev.n = 0;
+	ev_add(&ev, sp->sig_fd, EV_SIGNAL, NULL);
+	ev_add(&ev, sp->ctl_fd, EV_CONTROL, NULL);
 	for (int i = 0; i < sp->n; i++) {
-		if (sp->svc[i].out_fd < 0)
+		struct svc *s = &sp->svc[i];
+
+		ev_add(&ev, s->out_fd, EV_OUTPUT, s);
+		if (s->guard == NULL)
 			continue;
-		pfd[n].fd = sp->svc[i].out_fd;
-		pfd[n].events = POLLIN;
-		owner[n++] = &sp->svc[i];
+		ev_add(&ev, mdc_guard_chan_fd(s->guard), EV_GUARD_CHAN, s);
+		ev_add(&ev, mdc_guard_listen_fd(s->guard), EV_GUARD_LISTEN, s);
 	}
-	if (poll(pfd, (nfds_t)n, ms) <= 0)
+	if (poll(ev.pfd, (nfds_t)ev.n, ms) <= 0)
 		return;
-	for (int i = 0; i < n; i++) {
-		if (pfd[i].revents == 0)
-			continue;
-		if (owner[i] != NULL)
-			relay_output(owner[i], 0);
-		else if (pfd[i].fd == sp->sig_fd)
-			reap(sp);
-		else
-			serve_control(sp);
-	}
+	for (int i = 0; i < ev.n; i++)
+		if (ev.pfd[i].revents != 0)
+			ev_handle(sp, ev.kind[i], ev.owner[i]);
 }
 
 /* Start what is due, promote what became ready. */
@@ -273,7 +333,9 @@ tick(struct super *sp)
 
 		if (s->state == SVC_BACKOFF && now >= s->next_ms)
 			(void)svc_spawn(sp, s);
-		if (s->state == SVC_STARTING && s->def->ready(sp->conf) == 0) {
+		if (s->state == SVC_STARTING &&
+		    (s->guard == NULL || mdc_guard_ready(s->guard)) &&
+		    s->def->ready(sp->conf) == 0) {
 			s->state = SVC_RUNNING;
 			log_info("%s: ready (%lld ms)", s->def->name,
 			         mdc_now_ms() - s->started_ms);
@@ -342,6 +404,23 @@ stop_all(struct super *sp)
 	}
 }
 
+/* The socket a guarded service is reached on is ours (dc/guard.h). */
+static int
+setup_guard(struct super *sp, struct svc *s, char *err, size_t errlen)
+{
+	char *path = mdc_dc_path(sp->conf, s->def->guard_socket);
+	int ret;
+
+	ret = path == NULL
+	              ? MDC_ENOMEM
+	              : mdc_guard_new(path, s->def->guard_reply, &s->guard);
+	if (ret != 0)
+		snprintf(err, errlen, "%s: socket %s: %s", s->def->name,
+		         path != NULL ? path : "?", mdc_strerror(ret));
+	free(path);
+	return ret;
+}
+
 /* Signals arrive on a signalfd so the loop stays single-threaded. */
 static int
 setup(struct super *sp, char *err, size_t errlen)
@@ -384,6 +463,10 @@ setup(struct super *sp, char *err, size_t errlen)
 		                           s->def->enabled(sp->conf) == 0
 		                   ? SVC_STOPPED
 		                   : SVC_DISABLED;
+		if (s->state != SVC_DISABLED && s->def->guard_socket != NULL)
+			ret = setup_guard(sp, s, err, errlen);
+		if (ret != 0)
+			return ret;
 	}
 	return 0;
 }
@@ -425,6 +508,8 @@ mdc_super_run(const struct mdc_dcconf *conf, const char *self, int notify_fd)
 		notify(notify_fd, err);
 	}
 	stop_all(&sp);
+	for (int i = 0; i < sp.n; i++)
+		mdc_guard_free(sp.svc[i].guard);
 	log_info("domain controller stopped");
 	if (sp.ctl_fd >= 0) {
 		char *ctl = mdc_dc_path(conf, "run/control.sock");

@@ -8,14 +8,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dc/dcconf.h"
 #include "dc/dit.h"
+#include "dc/guard.h"
 #include "dc/krb5conf.h"
 #include "dc/tls.h"
 #include "lib/ad.h"
+#include "lib/net.h"
 #include "lib/util.h"
 
 START_TEST(sid_text_and_binary)
@@ -191,6 +196,132 @@ START_TEST(tls_files_and_modes)
 }
 END_TEST
 
+#define GUARD_REPLY "RESULT\ncode: 80\n\n"
+
+/*
+ * A guarded instance in a child: take the guard's fds, say it serves,
+ * accept one connection and hand it over, answer it and say done if
+ * answer, then die with the connection still open in it.
+ */
+static void
+fake_instance(int answer)
+{
+	int lfd, chan, fd;
+
+	if (mdc_guard_child(&lfd, &chan) != 0 ||
+	    getenv("MINIDC_GUARD_FDS") != NULL ||
+	    mdc_guard_child_ready(chan) != 0)
+		_exit(2);
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0 || mdc_guard_hold(chan, fd) != 0)
+		_exit(3);
+	if (answer && (write(fd, "RESULT\ncode: 0\n\n", 16) != 16 ||
+	               mdc_guard_done(chan, fd) != 0))
+		_exit(4);
+	_exit(0);
+}
+
+/* Connect to path and send a request, as slapd does. */
+static int
+client(const char *path)
+{
+	int fd = -1;
+
+	ck_assert_int_eq(mdc_net_connect_unix(path, &fd), 0);
+	ck_assert_int_eq(write(fd, "MODIFY\ndn: x\n\n", 15), 15);
+	return fd;
+}
+
+/* Everything fd receives until EOF (or 5 s), as a new string. */
+static char *
+read_all(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char buf[256];
+	size_t len = 0;
+	ssize_t n = 1;
+
+	while (n > 0 && len < sizeof(buf) - 1 && poll(&p, 1, 5000) == 1) {
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		len += n > 0 ? (size_t)n : 0;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return strdup(buf);
+}
+
+/* Run one fake instance; returns how many connections the guard answered
+ * for it, and the client's view in *seen_out. */
+static int
+guarded_run(struct mdc_guard *g, const char *path, int answer, char **seen_out)
+{
+	struct pollfd p;
+	int st, fd, n;
+	pid_t pid;
+
+	ck_assert_int_eq(mdc_guard_arm(g), 0);
+	ck_assert_ptr_nonnull(getenv("MINIDC_GUARD_FDS"));
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		fake_instance(answer);
+	mdc_guard_spawned(g);
+	ck_assert_ptr_null(getenv("MINIDC_GUARD_FDS"));
+	ck_assert_int_eq(mdc_guard_listen_fd(g), -1); /* the instance's */
+	p.fd = mdc_guard_chan_fd(g);
+	p.events = POLLIN;
+	ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	mdc_guard_read(g);
+	ck_assert_int_eq(mdc_guard_ready(g), 1);
+	fd = client(path);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	n = mdc_guard_gone(g);
+	ck_assert_int_eq(mdc_guard_ready(g), 0);
+	*seen_out = read_all(fd);
+	return n;
+}
+
+START_TEST(guard_answers_for_a_dead_instance)
+{
+	char dir[] = "/tmp/mdc-guard-XXXXXX", *path, *seen = NULL;
+	struct mdc_guard *g = NULL;
+	struct stat st;
+	int fd;
+
+	ck_assert_int_eq(mdc_guard_child(&fd, &fd), MDC_ENOENT);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	path = mdc_strdupf("%s/svc.sock", dir);
+	ck_assert_int_eq(mdc_guard_new(path, GUARD_REPLY, &g), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+	/* Held and never answered: the guard answers. */
+	ck_assert_int_eq(guarded_run(g, path, 0, &seen), 1);
+	ck_assert_str_eq(seen, GUARD_REPLY);
+	free(seen);
+	/* Answered and done: the guard adds nothing. */
+	ck_assert_int_eq(guarded_run(g, path, 1, &seen), 0);
+	ck_assert_str_eq(seen, "RESULT\ncode: 0\n\n");
+	free(seen);
+	/* No instance: what waits on the listener is refused. */
+	ck_assert_int_ge(mdc_guard_listen_fd(g), 0);
+	fd = client(path);
+	ck_assert_int_eq(mdc_guard_refuse(g), 1);
+	seen = read_all(fd);
+	ck_assert_str_eq(seen, GUARD_REPLY);
+	free(seen);
+	/* Freed: a waiting connection is answered, the socket removed. */
+	fd = client(path);
+	mdc_guard_free(g);
+	seen = read_all(fd);
+	ck_assert_str_eq(seen, GUARD_REPLY);
+	free(seen);
+	ck_assert_int_ne(stat(path, &st), 0);
+	free(path);
+	ck_assert_int_eq(mdc_rm_rf(dir), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -203,6 +334,7 @@ main(void)
 	tcase_add_test(tc, dcconf_round_trip);
 	tcase_add_test(tc, dit_has_what_ad_clients_read);
 	tcase_add_test(tc, tls_files_and_modes);
+	tcase_add_test(tc, guard_answers_for_a_dead_instance);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
 }

@@ -161,6 +161,8 @@ START_TEST(t_rules)
 	ck_assert_int_eq(mdc_dsa_attr_kind("entryUUID"),
 	                 MDC_DSA_ATTR_OPERATIONAL);
 	ck_assert_int_eq(mdc_dsa_attr_kind("objectsid"), MDC_DSA_ATTR_SYSTEM);
+	ck_assert_int_eq(mdc_dsa_attr_kind("mdcIncomplete"),
+	                 MDC_DSA_ATTR_SYSTEM);
 	ck_assert_int_eq(mdc_dsa_attr_kind("minidcKrbKeyData"),
 	                 MDC_DSA_ATTR_SYSTEM);
 	ck_assert_int_eq(mdc_dsa_attr_kind("unicodePwd"),
