@@ -491,8 +491,15 @@ load_zone_file(struct dns_server *srv, const char *path, const char *origin)
 		log_err("zone file %s:%d: cannot parse", path, line);
 		goto out;
 	}
-	if ((ret = dns_entries_from_zone(z, &ents, &n)) != 0 ||
-	    (ret = dns_snapshot_build(org, ents, n, &s)) != 0)
+	if ((ret = dns_entries_from_zone(z, &ents, &n)) != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		char why[400] = "";
+		if (dns_rrs_drop_oversized(ents[i].rrs, why, sizeof(why)) > 0)
+			log_warn("zone file %s: record not served: %s", path,
+			         why);
+	}
+	if ((ret = dns_snapshot_build(org, ents, n, &s)) != 0)
 		goto out;
 	dns_server_publish(srv, s);
 out:
