@@ -36,7 +36,7 @@ exists() {
 	ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "idnsName=$1,$ZDN" -s base dn 2>/dev/null | grep -q '^dn:'
 }
 dns_pid() { pgrep -f "minidc dns-serve --dir $H_DIR\$" | head -n 1; }
-t_wait 60 sh -c "$D +short soa example.com | grep -q dc1"
+t_wait "$H_WAIT" sh -c "$D +short soa example.com | grep -q dc1"
 PID0=$(dns_pid)
 t_like "the DNS server runs" "$PID0" "^[0-9]+$"
 
@@ -55,9 +55,9 @@ t_like "a second TXT at that name is refused (the set would not fit)" "$out" "DN
 record "$OLD" 257 > "$H_TMP/old.ldif"
 t_ok "the DC identity stores the 65535-byte TXT bypassing the dsa" \
 	ldapmodify -Q -Y EXTERNAL -H "$H_LDAPI" -f "$H_TMP/old.ldif"
-t_ok "the record just under the limit is answered (TCP)" t_wait 30 sh -c \
+t_ok "the record just under the limit is answered (TCP)" t_wait "$H_WAIT" sh -c \
 	"$D +tcp txt $NEAR.example.com | grep -q 'ANSWER: 1,'"
-t_ok "the zone loader logs the record it does not serve" t_wait 30 \
+t_ok "the zone loader logs the record it does not serve" t_wait "$H_WAIT" \
 	grep -q "idnsName=$OLD,.*1 record(s) not served: $OLD\.example\.com\. TXT: a record of 65535 bytes" "$LOG"
 out=$($D txt "$OLD.example.com")
 t_like "the oversized record is not answered" "$out" "status: NOERROR.*ANSWER: 0,|ANSWER: 0,"
