@@ -3,7 +3,8 @@
 # The shape of the report (a 183-character owner, a TXT of 257 strings of 254
 # bytes: 65535 bytes of RDATA) used to kill the DNS server on `dig AXFR`
 # (heap overflow).  Now: ldapmodify as the domain admin is refused with a
-# clear error; the same record stored behind the dsa's back (ldapi as the DC
+# clear error, nsupdate -g gets REFUSED for a set that would not fit; the
+# same record stored behind the dsa's back (ldapi as the DC
 # identity, as an older directory may hold it) is left out of the zone with a
 # log line; a record just under the limit is stored and transferred in a
 # message of its own; the server answers throughout and is never restarted.
@@ -50,6 +51,17 @@ t_unlike "ldapmodify as the admin: a 65025-byte TXT is stored" "$out" "ldap_add|
 t_ok "it is in the directory" exists "$NEAR"
 out=$(printf 'dn: idnsName=%s,%s\nchangetype: modify\nadd: tXTRecord\ntXTRecord: %s\n' "$NEAR" "$ZDN" "$(txt 2)" | admin)
 t_like "a second TXT at that name is refused (the set would not fit)" "$out" "DNS record refused: .* TXT: the records of this type"
+
+# ---- DNS UPDATE refuses what would not fit too (nsupdate -g as the admin) ----
+t_ok "kinit Administrator" sh -c "kinit Administrator < '$H_ADMIN_PW_FILE'"
+printf 'server %s %s\nzone example.com\nupdate add %s.example.com 900 TXT %s\nsend\n' \
+	"$H_ADDR" "$P" "$NEAR" "$(txt 2)" > "$H_TMP/nsu.txt"
+out=$(timeout 60 nsupdate -g "$H_TMP/nsu.txt" 2>&1)
+t_like "nsupdate -g: a second TXT next to the 65025-byte one is REFUSED" "$out" "update failed: REFUSED"
+t_ok "the DNS server logs why" t_wait "$H_WAIT" grep -q \
+	"UPDATE by Administrator@EXAMPLE.COM: REFUSED ($NEAR\.example\.com\. TXT: the records of this type" "$LOG"
+t_is "the directory still holds one TXT there" "$(ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" \
+	-b "idnsName=$NEAR,$ZDN" -s base tXTRecord | grep -c '^tXTRecord')" 1
 
 # ---- an oversized record already in the directory ----
 record "$OLD" 257 > "$H_TMP/old.ldif"
