@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns/dns.h"
 #include "dns/query.h"
 #include "dns/slow.h"
 #include "dns/tsig.h"
@@ -583,10 +584,11 @@ START_TEST(second_zone)
 END_TEST
 
 /* The shape of issue 8: a 183-character owner (a 185-byte wire name). */
-#define LONG_OWNER                                                             \
+#define LONG_OWNER_REL                                                         \
 	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."     \
 	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb."     \
-	"ccccccccccccccccccccccccccccccccccccccccccc.example.com."
+	"ccccccccccccccccccccccccccccccccccccccccccc"
+#define LONG_OWNER LONG_OWNER_REL ".example.com."
 
 /*
  * A TXT record at owner with nstr strings of 254 bytes, unquoted (ldns
@@ -758,6 +760,58 @@ START_TEST(update_size_rule)
 }
 END_TEST
 
+/* n unquoted strings of 254 bytes (a tXTRecord value); caller frees. */
+static char *
+txt_value(int n)
+{
+	char *v = malloc((size_t)n * 255), *p = v;
+
+	for (int i = 0; i < n; i++) {
+		memset(p, 'x', 254);
+		p += 254;
+		*p++ = i + 1 < n ? ' ' : '\0';
+	}
+	return v;
+}
+
+START_TEST(ldap_values_fit)
+{
+	struct mdc_dcconf conf = {.dns_domain = "example.com",
+	                          .base_dn = "DC=example,DC=com"};
+	const char *dn = "idnsName=" LONG_OWNER_REL
+	                 ",idnsName=example.com,cn=dns,DC=example,DC=com";
+	char *big = txt_value(257), *near = txt_value(255), why[400] = "";
+	struct dns_ldap_val v[3] = {
+	        {"tXTRecord", big, strlen(big)},
+	        {"aRecord", "10.0.0.1", 8},
+	        {"description", "not a record", 12},
+	};
+
+	ck_assert(dns_ldap_is_record_attr("TXTrecord"));
+	ck_assert(dns_ldap_is_record_attr("aRecord;x-opt"));
+	ck_assert(!dns_ldap_is_record_attr("description"));
+	ck_assert_int_eq(dns_ldap_values_fit(&conf, dn, v, 3, why, sizeof(why)),
+	                 MDC_ERANGE);
+	ck_assert_ptr_nonnull(
+	        strstr(why, LONG_OWNER " TXT: a record of 65535"));
+	/* Not laid out as zone data: the server never reads it. */
+	ck_assert_int_eq(dns_ldap_values_fit(&conf, "cn=x,DC=example,DC=com", v,
+	                                     3, why, sizeof(why)),
+	                 0);
+	v[0].val = near;
+	v[0].len = strlen(near);
+	ck_assert_int_eq(dns_ldap_values_fit(&conf, dn, v, 3, why, sizeof(why)),
+	                 0);
+	/* A value that does not parse is skipped, as the loader skips it. */
+	v[1].val = "not-an-address";
+	v[1].len = 14;
+	ck_assert_int_eq(dns_ldap_values_fit(&conf, dn, v, 3, why, sizeof(why)),
+	                 0);
+	free(big);
+	free(near);
+}
+END_TEST
+
 static Suite *
 dns_suite(void)
 {
@@ -776,6 +830,7 @@ dns_suite(void)
 	tcase_add_test(tc, size_rule);
 	tcase_add_test(tc, axfr_bounded);
 	tcase_add_test(tc, update_size_rule);
+	tcase_add_test(tc, ldap_values_fit);
 	suite_add_tcase(s, tc);
 	return s;
 }
