@@ -284,9 +284,14 @@ tcp_process(struct worker *w, struct conn *c, uint8_t *out)
 		v = handle(w->srv, s, c->buf + 2, mlen,
 		           (struct sockaddr *)&c->peer, 1, out + 2, DNS_MSG_MAX,
 		           &olen);
-		if (v == DNS_AXFR)
+		if (v == DNS_AXFR) {
 			ret = dns_slow_axfr(s, c->buf + 2, mlen, tcp_send_msg,
 			                    c);
+			/* MDC_EAGAIN: the client went away, not news. */
+			if (ret != 0 && ret != MDC_EAGAIN)
+				log_warn("zone transfer ended: %s",
+				         mdc_strerror(ret));
+		}
 		release(w);
 		if (v == DNS_FORWARD) {
 			olen = dns_slow_forward(&w->srv->slow, c->buf + 2, mlen,
