@@ -89,6 +89,13 @@ t_unlike "AXFR leaves out the record no message can carry" "$out" "^$OLD\.exampl
 nlist=$(grep -vc "^$OLD\.example\.com\." "$H_TMP/list.out")
 nxfr=$(sed -n 's/^;; XFR size: \([0-9]*\) records.*/\1/p' "$H_TMP/axfr1.out")
 t_is "AXFR: every record of the zone (minidc dns list + the closing SOA)" "$nxfr" "$((nlist + 1))"
+# The entry that holds it accepts only a change that removes it.
+out=$(printf 'dn: idnsName=%s,%s\nchangetype: modify\nreplace: dNSTTL\ndNSTTL: 300\n' "$OLD" "$ZDN" | admin)
+t_like "the admin's change that keeps the oversized record is refused" "$out" "DNS record refused: $OLD\.example\.com\. TXT: a record of 65535"
+out=$(printf 'dn: idnsName=%s,%s\nchangetype: modify\ndelete: tXTRecord\n' "$OLD" "$ZDN" | admin)
+t_unlike "the admin may remove the oversized record" "$out" "ldap_modify|error|violation"
+t_is "it is gone from the directory" "$(ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" \
+	-b "idnsName=$OLD,$ZDN" -s base tXTRecord | grep -c '^tXTRecord')" 0
 t_like "the server still answers" "$($D +short soa example.com)" "^dc1\.example\.com\."
 t_is "the DNS server was never restarted" "$(dns_pid)" "$PID0"
 t_unlike "no DNS server exit in the log" "$(cat "$LOG")" "dns: pid [0-9]+ (killed|exited)"
