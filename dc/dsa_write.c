@@ -16,6 +16,7 @@
 #include "dc/dsa_rules.h"
 #include "dc/admin.h"
 #include "dc/krb5conf.h"
+#include "dns/dns.h"
 #include "lib/util.h"
 
 /* Minimum security strength factor for a password in an LDAP write. */
@@ -831,6 +832,164 @@ add_group(struct wctx *w)
 		write_add(w);
 }
 
+/* ---- DNS data: nothing is stored that the DNS server cannot send ---- */
+
+/* The record values an entry below cn=dns holds after a write (copies). */
+struct dvals {
+	struct dns_ldap_val *v;
+	size_t n, cap;
+	int err;
+};
+
+static void
+dv_free(struct dvals *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free((char *)d->v[i].attr);
+		free((char *)d->v[i].val);
+	}
+	free(d->v);
+}
+
+static void
+dv_add(struct dvals *d, const char *attr, const char *val, size_t len)
+{
+	struct dns_ldap_val *x;
+
+	if (d->err != 0)
+		return;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		struct dns_ldap_val *p = realloc(d->v, cap * sizeof(*p));
+		if (p == NULL) {
+			d->err = MDC_ENOMEM;
+			return;
+		}
+		d->v = p;
+		d->cap = cap;
+	}
+	x = &d->v[d->n];
+	x->attr = strdup(attr);
+	x->val = strndup(val, len);
+	x->len = len;
+	if (x->attr == NULL || x->val == NULL) {
+		free((char *)x->attr);
+		free((char *)x->val);
+		d->err = MDC_ENOMEM;
+		return;
+	}
+	d->n++;
+}
+
+/* Same attribute, options ignored. */
+static int
+same_attr(const char *a, const char *b)
+{
+	size_t n = strcspn(a, ";");
+
+	return n == strcspn(b, ";") && strncasecmp(a, b, n) == 0;
+}
+
+/* Remove attr's values equal to val (any case), all when val is NULL. */
+static void
+dv_del(struct dvals *d, const char *attr, const struct mdc_sock_val *val)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		struct dns_ldap_val *x = &d->v[i];
+		if (same_attr(x->attr, attr) &&
+		    (val == NULL ||
+		     (val->len == x->len &&
+		      strncasecmp(val->data, x->val, x->len) == 0))) {
+			free((char *)x->attr);
+			free((char *)x->val);
+			continue;
+		}
+		d->v[k++] = *x;
+	}
+	d->n = k;
+}
+
+/* The record values the target holds now (a modify starts from them). */
+static void
+dv_current(struct wctx *w, struct dvals *d)
+{
+	char *attrs[] = {"*", NULL}, *a;
+	LDAPMessage *res = NULL, *e = NULL;
+	BerElement *ber = NULL;
+
+	if (ldap_search_ext_s(w->ld, w->req->dn, LDAP_SCOPE_BASE,
+	                      "(objectClass=*)", attrs, 0, NULL, NULL, NULL, 0,
+	                      &res) == LDAP_SUCCESS)
+		e = ldap_first_entry(w->ld, res);
+	if (e == NULL)
+		d->err = MDC_ELDAP;
+	for (a = e != NULL ? ldap_first_attribute(w->ld, e, &ber) : NULL;
+	     a != NULL; a = ldap_next_attribute(w->ld, e, ber)) {
+		struct berval **v = dns_ldap_is_record_attr(a)
+		                            ? ldap_get_values_len(w->ld, e, a)
+		                            : NULL;
+		for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+			dv_add(d, a, v[i]->bv_val, v[i]->bv_len);
+		ldap_value_free_len(v);
+		ldap_memfree(a);
+	}
+	ber_free(ber, 0);
+	ldap_msgfree(res);
+}
+
+/* Apply the request's record values and modifications to d. */
+static void
+dv_apply(const struct mdc_sock_req *req, struct dvals *d)
+{
+	for (size_t i = 0; i < req->nattrs; i++) {
+		const struct mdc_sock_attr *a = &req->attrs[i];
+		int op = req->op == MDC_SOCK_ADD ? MDC_SOCK_MOD_ADD : a->op;
+
+		if (!dns_ldap_is_record_attr(a->name))
+			continue;
+		if (op == MDC_SOCK_MOD_REPLACE ||
+		    (op == MDC_SOCK_MOD_DELETE && a->nvals == 0))
+			dv_del(d, a->name, NULL);
+		for (size_t j = 0; j < a->nvals; j++) {
+			if (op == MDC_SOCK_MOD_DELETE)
+				dv_del(d, a->name, &a->vals[j]);
+			else
+				dv_add(d, a->name, a->vals[j].data,
+				       a->vals[j].len);
+		}
+	}
+}
+
+/*
+ * The DNS size rule (dns_ldap_values_fit) on the records the target will
+ * hold: a record or RRset that fits no DNS message is refused here, as a
+ * DNS UPDATE refuses it, instead of being stored and never served.
+ */
+static void
+check_dns(struct wctx *w)
+{
+	struct dvals d = {0};
+	char why[400] = "";
+	int ret;
+
+	if (!w->t->dns || failed(w))
+		return;
+	if (w->req->op == MDC_SOCK_MODIFY)
+		dv_current(w, &d);
+	dv_apply(w->req, &d);
+	ret = d.err != 0 ? d.err
+	                 : dns_ldap_values_fit(w->d->conf, w->req->dn, d.v, d.n,
+	                                       why, sizeof(why));
+	if (ret == MDC_ERANGE)
+		mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
+		             "DNS record refused: %s", why);
+	else if (ret != 0)
+		w->ms.err = ret;
+	dv_free(&d);
+}
+
 static void
 add_plain(struct wctx *w)
 {
@@ -840,6 +999,7 @@ add_plain(struct wctx *w)
 	if (!failed(w) && w->pw != NULL)
 		mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
 		             "unicodePwd belongs to user and computer objects");
+	check_dns(w);
 	if (!failed(w))
 		write_add(w);
 }
@@ -1118,6 +1278,7 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 	mdc_gentime(time(NULL), w.now, sizeof(w.now));
 	w.sam = t->sam != NULL ? strdup(t->sam) : NULL;
 	build_modify(&w, account, self);
+	check_dns(&w);
 	if ((account || t->group) && !failed(&w))
 		mdc_dsa_mods_str(&w.ms, LDAP_MOD_REPLACE, "whenChanged", w.now);
 	if (failed(&w))

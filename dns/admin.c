@@ -23,6 +23,7 @@ struct adm {
 	ldns_rdf *origin;
 	struct dns_entry *ents;
 	size_t n;
+	char why[400]; /* why a record was refused (MDC_ERANGE) */
 };
 
 /* Read every entry of the zone from the directory. */
@@ -148,6 +149,9 @@ edit(struct adm *a, ldns_rr *rr, int del, int match_data)
 	}
 	if (!del && !hit)
 		ldns_rr_list_push_rr(keep, ldns_rr_clone(rr));
+	/* Nothing is stored that the server could not send. */
+	if (!del && (ret = dns_rrs_fit(keep, a->why, sizeof(a->why))) != 0)
+		goto out;
 	ret = del && !hit
 	              ? MDC_ENOENT
 	              : dns_ldap_store(a->ld, z->dn, z->name, ldns_rr_owner(rr),
@@ -339,6 +343,7 @@ dns_cmd_admin(int argc, char **argv)
 		              ret == MDC_ENOENT   ? (zone ? "no such zone"
 		                                          : "no such record")
 		              : ret == MDC_EEXIST ? "the zone exists"
+		              : ret == MDC_ERANGE ? a.why
 		                                  : mdc_strerror(ret));
 	}
 	for (size_t i = 0; i < a.n; i++)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dns/dns.h"
 #include "dns/ldapdns.h"
 #include "lib/util.h"
 
@@ -287,6 +288,91 @@ out:
 	if (origin != NULL)
 		ldns_rdf_deep_free(origin);
 	ldap_memfree(dn);
+	free(zname);
+	free(rel);
+	free(owner);
+	return ret;
+}
+
+/* The record type stored in attribute attr (options ignored), or -1. */
+static int
+record_type(const char *attr, size_t *idx_out)
+{
+	size_t n = strcspn(attr, ";");
+
+	for (size_t t = 0; t < NTYPES; t++)
+		if (strlen(types[t].attr) == n &&
+		    strncasecmp(types[t].attr, attr, n) == 0) {
+			*idx_out = t;
+			return 0;
+		}
+	return -1;
+}
+
+int
+dns_ldap_is_record_attr(const char *attr)
+{
+	size_t t;
+
+	return record_type(attr, &t) == 0;
+}
+
+/* Parse the record values v into l (values that do not parse skipped). */
+static int
+values_rrs(const struct dns_ldap_val *v, size_t n, const char *owner,
+           const ldns_rdf *origin, ldns_rr_list *l)
+{
+	size_t t;
+	int ret = 0;
+
+	for (size_t i = 0; i < n && ret != MDC_ENOMEM; i++) {
+		char *val;
+		if (record_type(v[i].attr, &t) != 0)
+			continue;
+		val = strndup(v[i].val, v[i].len);
+		ret = val == NULL
+		              ? MDC_ENOMEM
+		              : push_rr(l, owner, DEFAULT_TTL,
+		                        ldns_rr_descript(types[t].type)->_name,
+		                        val, origin);
+		free(val);
+	}
+	return ret == MDC_ENOMEM ? ret : 0;
+}
+
+int
+dns_ldap_values_fit(const struct mdc_dcconf *conf, const char *dn,
+                    const struct dns_ldap_val *v, size_t n, char *why,
+                    size_t whylen)
+{
+	char *container = dns_ldap_container_dn(conf), *zname = NULL;
+	char *rel = NULL, *owner = NULL;
+	ldns_rdf *origin = NULL;
+	ldns_rr_list *l = ldns_rr_list_new();
+	int ret = MDC_ENOMEM;
+
+	if (container == NULL || l == NULL)
+		goto out;
+	ret = 0; /* not laid out as zone data: never served */
+	if (entry_place(dn, container, 0, &zname, &rel) != 0) {
+		free(zname);
+		free(rel);
+		if (entry_place(dn, container, 1, &zname, &rel) != 0)
+			goto out;
+	}
+	ret = MDC_ENOMEM;
+	if ((owner = owner_name(zname, rel)) == NULL ||
+	    (origin = ldns_dname_new_frm_str(zname)) == NULL)
+		goto out;
+	ret = values_rrs(v, n, owner, origin, l);
+	if (ret == 0)
+		ret = dns_rrs_fit(l, why, whylen);
+out:
+	if (origin != NULL)
+		ldns_rdf_deep_free(origin);
+	if (l != NULL)
+		ldns_rr_list_deep_free(l);
+	free(container);
 	free(zname);
 	free(rel);
 	free(owner);

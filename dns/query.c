@@ -7,8 +7,6 @@
 #include "dns/query.h"
 #include "dns/wire.h"
 
-#define OPT_LEN 11
-
 /* Read QNAME uncompressed, lower-cased into key. */
 static int
 get_qname(struct mdc_rbuf *b, uint8_t *key, size_t *len_out)
@@ -75,7 +73,7 @@ put_opt(uint8_t *p, const struct dns_qinfo *qi, int rcode)
 	p[6] = 0;                     /* version */
 	put16(p + 7, qi->do_bit ? 0x8000 : 0);
 	put16(p + 9, 0);
-	return OPT_LEN;
+	return DNS_OPT_LEN;
 }
 
 static uint16_t
@@ -92,7 +90,7 @@ dns_query_short(const uint8_t *q, const struct dns_qinfo *qi, uint16_t qflags,
 {
 	struct dns_hdr h = {0};
 	size_t qlen = qi->qname_len ? qi->qname_len + 4 : 0;
-	size_t n = DNS_HDR_LEN + qlen + (qi->edns ? OPT_LEN : 0);
+	size_t n = DNS_HDR_LEN + qlen + (qi->edns ? DNS_OPT_LEN : 0);
 
 	if (cap < n)
 		return 0;
@@ -205,7 +203,7 @@ answer(const struct dns_snapshot *s, const uint8_t *q, const struct dns_hdr *qh,
 		memset(&r->h, 0, sizeof(r->h));
 		r->len = qend;
 		if (body(r, s, z, set, apex_off, addl) != 0 ||
-		    r->len + (qi->edns ? OPT_LEN : 0) > limit)
+		    r->len + (qi->edns ? DNS_OPT_LEN : 0) > limit)
 			continue;
 		r->h.id = qh->id;
 		r->h.flags = resp_flags(qh->flags, 1, rcode);

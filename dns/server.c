@@ -283,9 +283,14 @@ tcp_process(struct worker *w, struct conn *c, uint8_t *out)
 		v = handle(w->srv, s, c->buf + 2, mlen,
 		           (struct sockaddr *)&c->peer, 1, out + 2, DNS_MSG_MAX,
 		           &olen);
-		if (v == DNS_AXFR)
+		if (v == DNS_AXFR) {
 			ret = dns_slow_axfr(s, c->buf + 2, mlen, tcp_send_msg,
 			                    c);
+			/* MDC_EAGAIN: the client went away, not news. */
+			if (ret != 0 && ret != MDC_EAGAIN)
+				log_warn("zone transfer ended: %s",
+				         mdc_strerror(ret));
+		}
 		release(w);
 		if (v == DNS_FORWARD) {
 			olen = dns_slow_forward(&w->srv->slow, c->buf + 2, mlen,
@@ -490,8 +495,15 @@ load_zone_file(struct dns_server *srv, const char *path, const char *origin)
 		log_err("zone file %s:%d: cannot parse", path, line);
 		goto out;
 	}
-	if ((ret = dns_entries_from_zone(z, &ents, &n)) != 0 ||
-	    (ret = dns_snapshot_build(org, ents, n, &s)) != 0)
+	if ((ret = dns_entries_from_zone(z, &ents, &n)) != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		char why[400] = "";
+		if (dns_rrs_drop_oversized(ents[i].rrs, why, sizeof(why)) > 0)
+			log_warn("zone file %s: record not served: %s", path,
+			         why);
+	}
+	if ((ret = dns_snapshot_build(org, ents, n, &s)) != 0)
 		goto out;
 	dns_server_publish(srv, s);
 out:

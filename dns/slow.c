@@ -261,6 +261,9 @@ dns_slow_handle(struct dns_slow *sl, const struct dns_snapshot *s,
 	}
 }
 
+/* Messages of a zone transfer are sent once they would pass this size. */
+#define AXFR_TARGET 16384
+
 /* Flush the AXFR message being built in m (header at m). */
 static int
 axfr_flush(uint8_t *m, size_t *len, struct dns_hdr *h, size_t qend,
@@ -275,6 +278,41 @@ axfr_flush(uint8_t *m, size_t *len, struct dns_hdr *h, size_t qend,
 	*len = qend;
 	h->an = 0;
 	return ret;
+}
+
+/*
+ * A record that fits no message (the zone loaders drop those, so this is
+ * a bug elsewhere): end the transfer with SERVFAIL instead of writing past
+ * the message.  Returns MDC_ERANGE.
+ */
+static int
+axfr_fail(uint8_t *m, size_t qend, struct dns_hdr *h,
+          int (*send)(void *, const uint8_t *, size_t), void *ctx)
+{
+	h->flags = (h->flags & ~0xf) | DNS_R_SERVFAIL;
+	h->an = 0;
+	dns_hdr_put(m, h);
+	(void)send(ctx, m, qend);
+	return MDC_ERANGE;
+}
+
+/* Append rr to the message in m, flushing first when it is full. */
+static int
+axfr_put(uint8_t *m, size_t *len, struct dns_hdr *h, size_t qend,
+         const uint8_t *rr, size_t n,
+         int (*send)(void *, const uint8_t *, size_t), void *ctx)
+{
+	int ret;
+
+	if (*len + n > AXFR_TARGET &&
+	    (ret = axfr_flush(m, len, h, qend, send, ctx)) != 0)
+		return ret;
+	if (*len + n > DNS_MSG_MAX)
+		return axfr_fail(m, qend, h, send, ctx);
+	memcpy(m + *len, rr, n);
+	*len += n;
+	h->an++;
+	return 0;
 }
 
 int
@@ -312,13 +350,10 @@ dns_slow_axfr(const struct dns_snapshot *s, const uint8_t *q, size_t qlen,
 			ret = MDC_EDNS;
 			goto out;
 		}
-		size_t n = ldns_buffer_position(rb);
-		if (len + n > 16384 &&
-		    (ret = axfr_flush(m, &len, &h, qend, send, ctx)) != 0)
+		ret = axfr_put(m, &len, &h, qend, ldns_buffer_begin(rb),
+		               ldns_buffer_position(rb), send, ctx);
+		if (ret != 0)
 			goto out;
-		memcpy(m + len, ldns_buffer_begin(rb), n);
-		len += n;
-		h.an++;
 	}
 	ret = axfr_flush(m, &len, &h, qend, send, ctx);
 out:

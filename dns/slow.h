@@ -27,7 +27,7 @@ struct dns_slow {
 	const struct dns_update_ops *ops; /* NULL: updates REFUSED */
 	void *ops_ctx;
 	long long (*now)(void); /* seconds since the epoch */
-	char event[320]; /* set by TKEY/UPDATE handling: one line to log */
+	char event[640]; /* set by TKEY/UPDATE handling: one line to log */
 };
 
 /*
@@ -43,8 +43,12 @@ int dns_slow_handle(struct dns_slow *sl, const struct dns_snapshot *s,
                     int tcp, uint8_t *out, size_t cap, size_t *outlen);
 
 /*
- * Render the zone transfer for query q as one or more messages, calling
- * send(ctx, msg, len) for each; 0 or a negative MDC_E*.
+ * Render the zone transfer for query q as one or more messages (about
+ * 16 KiB each, never more than DNS_MSG_MAX), calling send(ctx, msg, len)
+ * for each; 0 or a negative MDC_E* (send's own failure as it returned it).
+ * A record too big for any message (the zone loaders drop those, see
+ * dns_rrs_drop_oversized) ends the transfer with a SERVFAIL message:
+ * MDC_ERANGE.
  */
 int dns_slow_axfr(const struct dns_snapshot *s, const uint8_t *q, size_t qlen,
                   int (*send)(void *ctx, const uint8_t *msg, size_t len),

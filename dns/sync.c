@@ -86,6 +86,20 @@ put_item(struct dns_sync *y, const struct berval *uuid, struct dns_entry *e)
 	return 0;
 }
 
+/*
+ * Records that fit no DNS message (stored before the size rule, or behind
+ * its back) are left out of the zone, with a line in the log.
+ */
+static void
+skip_oversized(struct dns_entry *e)
+{
+	char why[400] = "";
+	size_t bad = dns_rrs_drop_oversized(e->rrs, why, sizeof(why));
+
+	if (bad > 0)
+		log_warn("%s: %zu record(s) not served: %s", e->dn, bad, why);
+}
+
 static int
 on_entry(ldap_sync_t *ls, LDAPMessage *msg, struct berval *uuid,
          ldap_sync_refresh_t phase)
@@ -106,6 +120,7 @@ on_entry(ldap_sync_t *ls, LDAPMessage *msg, struct berval *uuid,
 		drop_item(y, uuid); /* no longer one of ours */
 		return LDAP_SUCCESS;
 	}
+	skip_oversized(&e);
 	if (put_item(y, uuid, &e) != 0)
 		dns_entry_clear(&e);
 	return LDAP_SUCCESS;

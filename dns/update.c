@@ -372,6 +372,25 @@ apply_all(struct upd *u, const ldns_rr_list *up)
 	return 0;
 }
 
+/*
+ * Names whose records would no longer fit a DNS message are refused before
+ * anything is written (the size rule of dns_rrs_fit).  0 or the rcode.
+ */
+static int
+check_sizes(const struct upd *u, char *why, size_t whylen)
+{
+	for (size_t i = 0; i < u->n; i++) {
+		if (!u->w[i].touched)
+			continue;
+		int ret = dns_rrs_fit(u->w[i].rrs, why, whylen);
+		if (ret == MDC_ERANGE)
+			return DNS_R_REFUSED;
+		if (ret != 0)
+			return DNS_R_SERVFAIL;
+	}
+	return 0;
+}
+
 static int
 write_changes(struct upd *u, const char *principal,
               const struct dns_update_ops *ops, void *ctx)
@@ -397,7 +416,7 @@ write_changes(struct upd *u, const char *principal,
 int
 dns_update_apply(const struct dns_snapshot *s, const ldns_pkt *pkt,
                  const char *principal, const struct dns_update_ops *ops,
-                 void *ctx)
+                 void *ctx, char *why, size_t whylen)
 {
 	struct upd u = {.s = s};
 	const ldns_rr_list *pre = ldns_pkt_answer(pkt);
@@ -416,7 +435,8 @@ dns_update_apply(const struct dns_snapshot *s, const ldns_pkt *pkt,
 	u.ctx = ctx;
 	if ((rc = check_prereq(&u, pre)) != 0 || (rc = prescan(u.z, up)) != 0 ||
 	    (rc = authorize(&u, up, principal, ops, ctx)) != 0 ||
-	    (rc = apply_all(&u, up)) != 0)
+	    (rc = apply_all(&u, up)) != 0 ||
+	    (rc = check_sizes(&u, why, whylen)) != 0)
 		goto out;
 	rc = write_changes(&u, principal, ops, ctx);
 out:
@@ -475,6 +495,7 @@ signed_update(struct dns_slow *sl, const struct dns_snapshot *s,
 	const char *principal = NULL;
 	ldns_pkt *pkt = NULL;
 	int terr, rc, sign = 1;
+	char why[400] = "";
 	size_t len;
 
 	terr = dns_tsig_verify(sl->keys, q, qlen, t, now, &principal);
@@ -486,14 +507,16 @@ signed_update(struct dns_slow *sl, const struct dns_snapshot *s,
 	} else if (ldns_wire2pkt(&pkt, q, qlen) != LDNS_STATUS_OK) {
 		rc = DNS_R_FORMERR;
 	} else {
-		rc = dns_update_apply(s, pkt, principal, sl->ops, sl->ops_ctx);
+		rc = dns_update_apply(s, pkt, principal, sl->ops, sl->ops_ctx,
+		                      why, sizeof(why));
 	}
 	if (pkt != NULL)
 		ldns_pkt_free(pkt);
-	snprintf(sl->event, sizeof(sl->event), "UPDATE by %s: %s%s%s",
+	snprintf(sl->event, sizeof(sl->event), "UPDATE by %s: %s%s%s%s%s%s",
 	         principal != NULL ? principal : "(unverified key)",
 	         dns_rcode_name(rc), terr ? ", TSIG " : "",
-	         terr ? dns_rcode_name(terr) : "");
+	         terr ? dns_rcode_name(terr) : "", why[0] ? " (" : "", why,
+	         why[0] ? ")" : "");
 	len = resp_base(q, zend, rc, out, cap);
 	if (len == 0 || dns_tsig_append(sl->keys, t, sign, (uint16_t)terr, now,
 	                                out, &len, cap) != 0)

@@ -41,12 +41,14 @@ struct dns_update_ops {
 
 /*
  * Check and apply the update in pkt (already authenticated as principal)
- * against snapshot s: RFC 2136 sections 3.2-3.4 plus the owner rule.
+ * against snapshot s: RFC 2136 sections 3.2-3.4, the owner rule, and the
+ * size rule (dns_rrs_fit: a name whose records would not fit a DNS message
+ * is REFUSED, its reason in why when why != NULL; nothing is written).
  * Returns the DNS rcode to answer.
  */
 int dns_update_apply(const struct dns_snapshot *s, const ldns_pkt *pkt,
                      const char *principal, const struct dns_update_ops *ops,
-                     void *ctx);
+                     void *ctx, char *why, size_t whylen);
 
 /*
  * Handle an UPDATE message end to end: zone section, GSS-TSIG check,

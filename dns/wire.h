@@ -13,6 +13,7 @@
 #define DNS_UDP_PLAIN 512  /* answer size without EDNS */
 #define DNS_UDP_OURS  1232 /* our EDNS buffer size (flag day 2020) */
 #define DNS_MSG_MAX   65535
+#define DNS_OPT_LEN   11 /* an OPT record without options */
 
 enum {
 	DNS_T_A = 1,

@@ -749,3 +749,138 @@ out:
 	*n_out = n;
 	return 0;
 }
+
+/* RDLENGTH of rr as rendered (uncompressed). */
+static size_t
+rr_rdlen(const ldns_rr *rr)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++)
+		n += ldns_rdf_size(ldns_rr_rdf(rr, i));
+	return n;
+}
+
+/* Header, a question for a name of nlen bytes, and an OPT record. */
+static size_t
+msg_base(size_t nlen)
+{
+	return DNS_HDR_LEN + nlen + 4 + DNS_OPT_LEN;
+}
+
+static void
+why_record(const ldns_rr *rr, size_t need, size_t room, char *why,
+           size_t whylen, int set)
+{
+	char *owner = ldns_rdf2str(ldns_rr_owner(rr));
+	char *type = ldns_rr_type2str(ldns_rr_get_type(rr));
+
+	if (why != NULL && whylen > 0)
+		snprintf(
+		        why, whylen,
+		        set ? "%s %s: the records of this type (%zu bytes of "
+		              "data) do not fit one DNS message (room for %zu)"
+		            : "%s %s: a record of %zu bytes of data does not "
+		              "fit a DNS message (room for %zu with this name)",
+		        owner != NULL ? owner : "?", type != NULL ? type : "?",
+		        need, room);
+	free(owner);
+	free(type);
+}
+
+/*
+ * Check rr against the RRset so far (*set: answer bytes of the kept
+ * records of its type, 0 for the first).  0 and *set updated if it fits.
+ */
+static int
+rr_fits(const ldns_rr *rr, size_t *set, char *why, size_t whylen)
+{
+	size_t nlen = ldns_rdf_size(ldns_rr_owner(rr)), rd = rr_rdlen(rr);
+	size_t base = msg_base(nlen);
+
+	/* Alone, owner in full (a zone transfer writes it so). */
+	if (base + nlen + 10 + rd > DNS_MSG_MAX) {
+		size_t room = DNS_MSG_MAX > base + nlen + 10
+		                      ? DNS_MSG_MAX - base - nlen - 10
+		                      : 0;
+		why_record(rr, rd, room, why, whylen, 0);
+		return MDC_ERANGE;
+	}
+	/* With its RRset, each owner a 2-byte pointer to the question. */
+	if (base + *set + 12 + rd > DNS_MSG_MAX) {
+		why_record(rr, *set + 12 + rd, DNS_MSG_MAX - base, why, whylen,
+		           1);
+		return MDC_ERANGE;
+	}
+	*set += 12 + rd;
+	return 0;
+}
+
+/* Answer bytes of the kept records of rr's type and owner before index i. */
+static size_t
+set_bytes(const ldns_rr_list *rrs, size_t i, const uint8_t *kept,
+          const ldns_rr *rr)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < i; j++) {
+		const ldns_rr *x = ldns_rr_list_rr(rrs, j);
+		if (kept[j] && ldns_rr_get_type(x) == ldns_rr_get_type(rr) &&
+		    ldns_dname_compare(ldns_rr_owner(x), ldns_rr_owner(rr)) ==
+		            0)
+			n += 12 + rr_rdlen(x);
+	}
+	return n;
+}
+
+/* Mark in kept[] the records that fit; returns how many do not. */
+static size_t
+fit_scan(const ldns_rr_list *rrs, uint8_t *kept, char *why, size_t whylen)
+{
+	size_t bad = 0, set;
+
+	for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+		set = set_bytes(rrs, i, kept, rr);
+		kept[i] = rr_fits(rr, &set, bad == 0 ? why : NULL, whylen) == 0;
+		bad += !kept[i];
+	}
+	return bad;
+}
+
+int
+dns_rrs_fit(const ldns_rr_list *rrs, char *why, size_t whylen)
+{
+	size_t n = ldns_rr_list_rr_count(rrs);
+	uint8_t *kept = calloc(n ? n : 1, 1);
+	int ret;
+
+	if (kept == NULL)
+		return MDC_ENOMEM;
+	ret = fit_scan(rrs, kept, why, whylen) == 0 ? 0 : MDC_ERANGE;
+	free(kept);
+	return ret;
+}
+
+size_t
+dns_rrs_drop_oversized(ldns_rr_list *rrs, char *why, size_t whylen)
+{
+	size_t n = ldns_rr_list_rr_count(rrs), bad, k = 0;
+	uint8_t *kept = calloc(n ? n : 1, 1);
+
+	if (kept == NULL)
+		return 0;
+	bad = fit_scan(rrs, kept, why, whylen);
+	for (size_t i = 0; bad > 0 && i < n; i++) {
+		ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+		if (!kept[i]) {
+			ldns_rr_free(rr);
+			continue;
+		}
+		ldns_rr_list_set_rr(rrs, rr, k++);
+	}
+	if (bad > 0)
+		ldns_rr_list_set_rr_count(rrs, k);
+	free(kept);
+	return bad;
+}

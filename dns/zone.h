@@ -100,6 +100,22 @@ const struct dns_entry *dns_snapshot_entry(const struct dns_snapshot *s,
 MDC_MUSTCHECK int dns_entries_from_zone(const ldns_zone *z,
                                         struct dns_entry **ents_out,
                                         size_t *n_out);
+/*
+ * The size rule for stored DNS data: every record, with its owner name
+ * written in full after a question for that name, the header and an OPT
+ * record, must fit one DNS message (DNS_MSG_MAX), and so must every RRset
+ * answered as a whole (owner compressed).  Anything bigger could be stored
+ * but never served.  dns_rrs_fit() returns 0, or MDC_ERANGE with a one-line
+ * reason in why (may be NULL) naming the first record that breaks the rule.
+ */
+MDC_MUSTCHECK int dns_rrs_fit(const ldns_rr_list *rrs, char *why,
+                              size_t whylen);
+/*
+ * Remove (and free) the records of rrs that break the size rule, in order:
+ * a record too big alone, or one its RRset has no room left for.  Returns
+ * how many were removed; why (may be NULL) gets the reason for the first.
+ */
+size_t dns_rrs_drop_oversized(ldns_rr_list *rrs, char *why, size_t whylen);
 /* 32-bit FNV-1a of a lower-case name (used by the table). */
 uint32_t dns_name_hash(const uint8_t *name, size_t len);
 

@@ -25,6 +25,67 @@ static const char zone_text[] =
         "mx 900 IN MX 10 dc1.example.com.\n"
         "t 900 IN TXT \"x\" \"y\"\n";
 
+/*
+ * The record shape of issue 8: a 183-character owner and a TXT of nstr
+ * unquoted strings of 254 bytes (257: 65535 bytes of RDATA, more than a
+ * message holds; 255: just under the size rule).  Zone big.test holds the
+ * oversized one as an old directory could (no loader drops it here), so
+ * an AXFR of it reaches the writer's bound; example.com the other, so its
+ * AXFR takes several messages.
+ */
+static ldns_rr *
+long_txt(const char *zone, int nstr)
+{
+	static char line[70000];
+	char *p = line;
+	ldns_rr *rr = NULL;
+
+	p += snprintf(line, sizeof(line), "%063d.%063d.%0*d.%s 900 IN TXT", 0,
+	              0, (int)(183 - 128 - strlen(zone)), 0, zone);
+	for (int i = 0; i < nstr; i++) {
+		*p++ = ' ';
+		memset(p, 'a' + i % 26, 254);
+		p += 254;
+	}
+	*p = '\0';
+	if (ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL) != LDNS_STATUS_OK)
+		abort();
+	return rr;
+}
+
+/* Append an entry holding rr (owned) to *ents. */
+static void
+push_entry(struct dns_entry **ents, size_t *n, ldns_rr *rr)
+{
+	struct dns_entry *e = realloc(*ents, (*n + 1) * sizeof(*e));
+
+	if (e == NULL)
+		abort();
+	*ents = e;
+	e = &e[(*n)++];
+	memset(e, 0, sizeof(*e));
+	e->name = ldns_rdf_clone(ldns_rr_owner(rr));
+	e->rrs = ldns_rr_list_new();
+	if (e->name == NULL || e->rrs == NULL ||
+	    !ldns_rr_list_push_rr(e->rrs, rr))
+		abort();
+}
+
+static void
+add_big_records(struct dns_entry **ents, size_t *n)
+{
+	ldns_rr *soa = NULL;
+
+	if (ldns_rr_new_frm_str(&soa,
+	                        "big.test. 3600 IN SOA dc1.example.com. "
+	                        "h.example.com. 1 900 600 86400 300",
+	                        0, NULL, NULL) != LDNS_STATUS_OK)
+		abort();
+	push_entry(ents, n, soa);
+	push_entry(ents, n, long_txt("big.test.", 257));
+	push_entry(ents, n, long_txt("example.com.", 255));
+}
+
 static struct dns_snapshot *snap;
 static struct dns_slow slow;
 static uint8_t out[65536];
@@ -49,8 +110,10 @@ init(void)
 	if (f == NULL || org == NULL ||
 	    ldns_zone_new_frm_fp(&z, f, org, 3600, LDNS_RR_CLASS_IN) !=
 	            LDNS_STATUS_OK ||
-	    dns_entries_from_zone(z, &ents, &n) != 0 ||
-	    dns_snapshot_build(org, ents, n, &snap) != 0 ||
+	    dns_entries_from_zone(z, &ents, &n) != 0)
+		abort();
+	add_big_records(&ents, &n);
+	if (dns_snapshot_build(org, ents, n, &snap) != 0 ||
 	    dns_slow_config(&slow, "", "127.0.0.0/8") != 0 ||
 	    dns_tsig_keys_new_empty(&slow.keys) != 0)
 		abort();

@@ -95,7 +95,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 */
 	if (dns_tsig_find(data, size, &t) >= 0 &&
 	    ldns_wire2pkt(&pkt, data, size) == LDNS_STATUS_OK) {
-		dns_update_apply(snap, pkt, "u@EXAMPLE.COM", &ops, NULL);
+		dns_update_apply(snap, pkt, "u@EXAMPLE.COM", &ops, NULL, NULL,
+		                 0);
 		ldns_pkt_free(pkt);
 	}
 	/* TKEY parsing and the (failing) GSS negotiation. */

@@ -95,10 +95,10 @@ out=$(lds -LLL -x -H "ldap://$H_ADDR" -b '' -s base supportedSASLMechanisms 2>&1
 t_like "the rootDSE offers GSSAPI" "$out" "^supportedSASLMechanisms: GSSAPI$"
 t_like "the rootDSE offers GSS-SPNEGO" "$out" "^supportedSASLMechanisms: GSS-SPNEGO$"
 
-# Supervision: kill -9 slapd, expect a new slapd answering within 2 s.
+# Supervision: kill -9 slapd, expect a new slapd to answer.
 pid=$("$MINIDC" status --dir "$H_DIR" | awk '$1 == "slapd" { print $3 }')
 kill -9 "$pid"
-t_ok "slapd answers again within 2 s after kill -9" t_wait 2 \
+t_ok "slapd answers again after kill -9 (restarted)" t_wait "$H_WAIT" \
 	ldapsearch -x -H "ldap://$H_ADDR" -b '' -s base defaultNamingContext
 pid2=$("$MINIDC" status --dir "$H_DIR" | awk '$1 == "slapd" { print $3 }')
 t_unlike "slapd has a new pid" "$pid2" "^($pid|0|)$"

@@ -6,8 +6,8 @@
 harness_start
 
 P=${MINIDC_DNS_PORT:-53}
-D="dig @$H_ADDR -p $P +time=2 +tries=1"
-K="kdig @$H_ADDR -p $P +time=2 +retry=0"
+D="dig @$H_ADDR -p $P +time=5 +tries=3"
+K="kdig @$H_ADDR -p $P +time=5 +retry=2"
 conf() { sed -n "s/^$1 *= *//p" "$H_DIR/minidc.conf" | head -n 1; }
 LDAP_PORT=$(sed -n '/^\[ports\]/,/^\[/s/^ldap *= *//p' "$H_DIR/minidc.conf")
 KDC_PORT=$(sed -n '/^\[ports\]/,/^\[/s/^kdc *= *//p' "$H_DIR/minidc.conf")
@@ -118,7 +118,7 @@ t_like "AXFR of another zone is refused" "$out" "Transfer failed|REFUSED"
 } > "$H_TMP/big.ldif"
 t_ok "a 20-record TXT set is added with ldapmodify" \
 	ldapmodify -Q -Y EXTERNAL -H "$H_LDAPI" -f "$H_TMP/big.ldif"
-t_ok "the big TXT set is served within 1 s" t_wait 1 sh -c \
+t_ok "the big TXT set is served" t_wait "$H_WAIT" sh -c \
 	"$D +short txt big.example.com | grep -q 29-abc"
 out=$($K +tcp soa example.com)
 t_like "kdig over TCP: SOA" "$out" "SOA[[:space:]]+dc1\.example\.com\."

@@ -190,7 +190,7 @@ pid=$("$MINIDC" status --dir "$H_DIR" | awk '$1 == "dsa" { print $3 }')
 t_like "minidc status lists the dsa running" "$("$MINIDC" status --dir "$H_DIR")" "^dsa +running "
 kill -9 "$pid"
 printf 'dn: CN=u6,%s\nchangetype: add\nobjectClass: user\n' "$U" > "$H_TMP/u6.ldif"
-t_ok "writes work again within 5 s after kill -9 of the dsa" t_wait 5 \
+t_ok "writes work again after kill -9 of the dsa (restarted)" t_wait "$H_WAIT" \
 	ldapmodify -x -H "ldaps://$H_ADDR" -D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" -f "$H_TMP/u6.ldif"
 t_like "... and were completed by the new dsa" "$(root_read '(cn=u6)' objectSid)" "^objectSid:: "
 t_unlike "no password in the DC's logs" "$(cat "$H_DIR"/log/*.log)" "Secret-4"

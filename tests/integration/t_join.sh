@@ -45,7 +45,7 @@ t_like "join registered the A record by GSS-TSIG" "$out" \
 	"^DNS: registered host2.example.com A 127\.0\.0\.1$"
 t_like "join: the DC serves no reverse zone yet: no PTR, said so" "$out" \
 	"^DNS: no reverse zone for 127\.0\.0\.1 on dc1.example.com \(no PTR\)$"
-t_is "dig @DC host2.example.com A" "$(dig @"$H_ADDR" +time=2 +tries=1 +short host2.example.com A)" \
+t_is "dig @DC host2.example.com A" "$(dig @"$H_ADDR" +time=5 +tries=3 +short host2.example.com A)" \
 	"127.0.0.1"
 t_is "the record is owned by HOST2\$ (the update was signed as the machine)" \
 	"$(lds -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "idnsName=example.com,cn=dns,$H_BASE" \
@@ -114,7 +114,7 @@ out=$("$J" join $JARGS --server "$H_ADDR" --password-file "$H_ADMIN_PW_FILE" 2>&
 t_is "second join exits 0" "$?" 0
 t_like "second join registers the PTR in 127.in-addr.arpa" "$out" \
 	"^DNS: registered 1\.0\.0\.127\.in-addr\.arpa PTR host2\.example\.com$"
-t_is "dig @DC -x 127.0.0.1" "$(dig @"$H_ADDR" +time=2 +tries=1 +short -x 127.0.0.1)" \
+t_is "dig @DC -x 127.0.0.1" "$(dig @"$H_ADDR" +time=5 +tries=3 +short -x 127.0.0.1)" \
 	"host2.example.com."
 t_ilike "second join reuses $COMP_DN" "$out" "^reusing computer account $COMP_DN$"
 t_is "... the account keeps its objectSid" "$(root_read '(sAMAccountName=HOST2$)' objectSid)" "$sid1"
@@ -189,9 +189,9 @@ t_like "leave: the A record is removed (as the admin)" "$out" \
 t_like "leave: the PTR record is removed" "$out" \
 	"^DNS: removed 1\.0\.0\.127\.in-addr\.arpa PTR host2\.example\.com$"
 t_is "leave: dig @DC host2.example.com A is empty" \
-	"$(dig @"$H_ADDR" +time=2 +tries=1 +short host2.example.com A)" ""
+	"$(dig @"$H_ADDR" +time=5 +tries=3 +short host2.example.com A)" ""
 t_is "leave: dig @DC -x 127.0.0.1 is empty" \
-	"$(dig @"$H_ADDR" +time=2 +tries=1 +short -x 127.0.0.1)" ""
+	"$(dig @"$H_ADDR" +time=5 +tries=3 +short -x 127.0.0.1)" ""
 t_unlike "leave: HOST2\$ is gone" "$(root_read '(sAMAccountName=HOST2$)' dn)" "^dn:"
 kt=$(klist -k "$KT" 2>&1 | awk 'NR > 3 { print $2 }')
 t_unlike "leave: no HOST2\$ or SPN keys left in the keytab" "$kt" "HOST2|host2"

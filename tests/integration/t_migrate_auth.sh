@@ -69,9 +69,9 @@ AGENTS="$!"
 "$M" agent --keytab "$KT2" --listen "$H_ADDR:$P2" --state "$S2" \
 	--principal migrate/host2.example.com > "$H_TMP/agent2.out" 2>&1 &
 AGENTS="$AGENTS $!"
-t_wait 20 sh -c "ss -Htln 'src $H_ADDR:$P1' | grep -q ."
+t_wait "$H_WAIT" sh -c "ss -Htln 'src $H_ADDR:$P1' | grep -q ."
 t_is "agent host1 listening on $H_ADDR:$P1" "$?" 0
-t_wait 20 sh -c "ss -Htln 'src $H_ADDR:$P2' | grep -q ."
+t_wait "$H_WAIT" sh -c "ss -Htln 'src $H_ADDR:$P2' | grep -q ."
 t_is "agent host2 listening on $H_ADDR:$P2" "$?" 0
 t_like "agent host1 found migrate/host1.example.com in its keytab" \
 	"$(cat "$H_TMP/agent1.out")" "host1.example.com listening on $H_ADDR:$P1 as HOST1\\\$@EXAMPLE.COM \\(migrate/host1.example.com@EXAMPLE.COM\\)"

@@ -75,9 +75,9 @@ AGENTS="$!"
 "$M" agent --keytab "$KT2" --listen "$H_ADDR:$P2" --state "$S2" \
 	--storage-dir "$D2" > "$H_TMP/agent2.out" 2>&1 &
 AGENTS="$AGENTS $!"
-t_wait 20 sh -c "ss -Htln 'src $H_ADDR:$P1' | grep -q ."
+t_wait "$H_WAIT" sh -c "ss -Htln 'src $H_ADDR:$P1' | grep -q ."
 t_is "agent host1 listening" "$?" 0
-t_wait 20 sh -c "ss -Htln 'src $H_ADDR:$P2' | grep -q ."
+t_wait "$H_WAIT" sh -c "ss -Htln 'src $H_ADDR:$P2' | grep -q ."
 t_is "agent host2 listening" "$?" 0
 VIA="--via $H_ADDR:$P1 --dest-addr $H_ADDR:$P2"
 move() { "$M" move vm1 --to host2.example.com --include-storage "$@" 2>&1; }
@@ -166,7 +166,7 @@ try: b.shutdown(socket.SHUT_WR)
 except OSError: pass
 PY
 PROXY=$!
-t_wait 10 sh -c "ss -Htln 'src $H_ADDR:$P3' | grep -q ."
+t_wait "$H_WAIT" sh -c "ss -Htln 'src $H_ADDR:$P3' | grep -q ."
 refused "a corrupted stream" \
 	"^minidc-migrate move: failed on host2.example.com: receiving the disk: gss_unwrap: " \
 	--via "$H_ADDR:$P1" --dest-addr "$H_ADDR:$P3" --storage-path disk.img

@@ -31,7 +31,7 @@ expect_error "bad address" "invalid --host-ip" --domain example.com --dir "$D" -
 python3 -c "import socket,time,sys
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('$A', 389)); s.listen(); print('up', flush=True); time.sleep(30)" > "$H_TMP/hold" &
 hold=$!
-t_wait 5 grep -q up "$H_TMP/hold"
+t_wait "$H_WAIT" grep -q up "$H_TMP/hold"
 expect_error "port in use" "LDAP port $A:389/tcp is in use" --domain example.com $P
 kill $hold; wait $hold 2>/dev/null
 

@@ -95,7 +95,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->port = 389;
-	o->wait_ms = 2000;
+	o->wait_ms = 10000; /* a bound, generous for a busy machine */
 	o->attr = "NetLogon";
 	o->msgid = 7;
 	while ((c = getopt(argc, argv, "p:w:oa:m:r:WD:")) != -1) {

@@ -30,7 +30,7 @@ def recv_exact(s, n):
 
 
 def tcp_exchange(addr, port, msgs):
-    s = socket.create_connection((addr, port), timeout=3)
+    s = socket.create_connection((addr, port), timeout=10)
     s.sendall(b"".join(struct.pack(">H", len(m)) + m for m in msgs))
     out = []
     for _ in msgs:
@@ -40,7 +40,7 @@ def tcp_exchange(addr, port, msgs):
     return out
 
 
-def udp_exchange(addr, port, msg, timeout=1.0):
+def udp_exchange(addr, port, msg, timeout=5.0):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(timeout)
     s.sendto(msg, (addr, port))

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns/dns.h"
 #include "dns/query.h"
 #include "dns/slow.h"
 #include "dns/tsig.h"
@@ -403,59 +404,69 @@ START_TEST(update_rules)
 
 	/* A new name: anyone authenticated may create it. */
 	p = mkupdate(NULL, "host2.example.com. 300 IN A 10.0.0.2");
-	ck_assert_int_eq(dns_update_apply(s, p, "u@EXAMPLE.COM", &fake_ops, &f),
-	                 0);
+	ck_assert_int_eq(
+	        dns_update_apply(s, p, "u@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        0);
 	ck_assert_int_eq(f.writes, 1);
 	ck_assert_uint_eq(f.last_rrs, 1);
 	ldns_pkt_free(p);
 	/* A static name (no owner): privileged only. */
 	p = mkupdate(NULL, "dc1.example.com. 300 IN A 10.0.0.3");
-	ck_assert_int_eq(dns_update_apply(s, p, "u@EXAMPLE.COM", &fake_ops, &f),
-	                 DNS_R_REFUSED);
+	ck_assert_int_eq(
+	        dns_update_apply(s, p, "u@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        DNS_R_REFUSED);
 	f.privileged = 1;
-	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
-	                 0);
+	ck_assert_int_eq(
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        0);
 	ck_assert_uint_eq(f.last_rrs, 2);
 	ldns_pkt_free(p);
 	/* Out of zone: NOTZONE; unsupported type: REFUSED. */
 	p = mkupdate(NULL, "x.example.org. 300 IN A 10.0.0.3");
-	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
-	                 DNS_R_NOTZONE);
+	ck_assert_int_eq(
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        DNS_R_NOTZONE);
 	ldns_pkt_free(p);
 	p = mkupdate(NULL, "x.example.com. 300 IN HINFO a b");
-	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
-	                 DNS_R_REFUSED);
+	ck_assert_int_eq(
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        DNS_R_REFUSED);
 	ldns_pkt_free(p);
 	/* Prerequisite: the RRset dc1/A exists (class ANY) or not (NONE). */
 	p = mkupdate(
 	        mkprereq("dc1.example.com.", LDNS_RR_CLASS_ANY, LDNS_RR_TYPE_A),
 	        "x.example.com. 300 IN A 10.0.0.4");
-	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
-	                 0);
+	ck_assert_int_eq(
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        0);
 	ldns_pkt_free(p);
 	p = mkupdate(mkprereq("dc1.example.com.", LDNS_RR_CLASS_NONE,
 	                      LDNS_RR_TYPE_A),
 	             "x.example.com. 300 IN A 10.0.0.4");
-	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
-	                 DNS_R_YXRRSET);
+	ck_assert_int_eq(
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        DNS_R_YXRRSET);
 	ldns_pkt_free(p);
 	p = mkupdate(mkprereq("nosuch.example.com.", LDNS_RR_CLASS_ANY,
 	                      LDNS_RR_TYPE_ANY),
 	             "x.example.com. 300 IN A 10.0.0.4");
-	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
-	                 DNS_R_NXDOMAIN);
+	ck_assert_int_eq(
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        DNS_R_NXDOMAIN);
 	ldns_pkt_free(p);
 	/* The apex SOA cannot be deleted: nothing to write. */
 	f.writes = 0;
 	p = mkupdate(NULL, "example.com. 0 ANY SOA");
-	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
-	                 0);
+	ck_assert_int_eq(
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        0);
 	ck_assert_int_eq(f.writes, 0);
 	ldns_pkt_free(p);
 	/* Adding A to a CNAME name is ignored (RFC 2136 3.4.2.2). */
 	p = mkupdate(NULL, "www.example.com. 300 IN A 10.0.0.5");
-	ck_assert_int_eq(dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f),
-	                 0);
+	ck_assert_int_eq(
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        0);
 	ck_assert_int_eq(f.writes, 0);
 	ldns_pkt_free(p);
 	dns_snapshot_free(s);
@@ -572,6 +583,235 @@ START_TEST(second_zone)
 }
 END_TEST
 
+/* The shape of issue 8: a 183-character owner (a 185-byte wire name). */
+#define LONG_OWNER_REL                                                         \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."     \
+	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb."     \
+	"ccccccccccccccccccccccccccccccccccccccccccc"
+#define LONG_OWNER LONG_OWNER_REL ".example.com."
+
+/*
+ * A TXT record at owner with nstr strings of 254 bytes, unquoted (ldns
+ * reads at most 65535 characters of RDATA text: quoted, 255 strings fit).
+ */
+static ldns_rr *
+mktxt(const char *owner, int nstr)
+{
+	size_t cap = strlen(owner) + 32 + (size_t)nstr * 255;
+	char *line = malloc(cap), *p = line;
+	ldns_rr *rr = NULL;
+
+	p += snprintf(p, cap, "%s 900 IN TXT", owner);
+	for (int i = 0; i < nstr; i++) {
+		*p++ = ' ';
+		memset(p, 'a' + i % 26, 254);
+		p += 254;
+	}
+	*p = '\0';
+	ck_assert_int_eq(ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL),
+	                 LDNS_STATUS_OK);
+	free(line);
+	return rr;
+}
+
+START_TEST(size_rule)
+{
+	ldns_rr_list *l = ldns_rr_list_new();
+	char why[400] = "";
+
+	/* 257 strings: 65535 bytes of RDATA, more than any message holds. */
+	ldns_rr_list_push_rr(l, mktxt(LONG_OWNER, 257));
+	ck_assert_uint_eq(ldns_rdf_size(ldns_rr_owner(ldns_rr_list_rr(l, 0))),
+	                  185);
+	ck_assert_int_eq(dns_rrs_fit(l, why, sizeof(why)), MDC_ERANGE);
+	ck_assert_ptr_nonnull(strstr(why, "TXT: a record of 65535 bytes"));
+	ck_assert_ptr_nonnull(strstr(why, "room for 65128"));
+	ck_assert_uint_eq(dns_rrs_drop_oversized(l, NULL, 0), 1);
+	ck_assert_uint_eq(ldns_rr_list_rr_count(l), 0);
+	/* 255 strings (65025 bytes) fit; a second one of them does not. */
+	ldns_rr_list_push_rr(l, mktxt(LONG_OWNER, 255));
+	ck_assert_int_eq(dns_rrs_fit(l, why, sizeof(why)), 0);
+	ldns_rr_list_push_rr(l, mktxt(LONG_OWNER, 2));
+	ck_assert_int_eq(dns_rrs_fit(l, why, sizeof(why)), MDC_ERANGE);
+	ck_assert_ptr_nonnull(strstr(why, "records of this type"));
+	/* Another type at the name is its own RRset. */
+	ldns_rr *a = NULL;
+	ck_assert_int_eq(ldns_rr_new_frm_str(&a,
+	                                     LONG_OWNER " 900 IN A 10.0.0.1", 0,
+	                                     NULL, NULL),
+	                 LDNS_STATUS_OK);
+	ldns_rr_list_push_rr(l, a);
+	ck_assert_uint_eq(dns_rrs_drop_oversized(l, why, sizeof(why)), 1);
+	ck_assert_uint_eq(ldns_rr_list_rr_count(l), 2);
+	ck_assert_int_eq(ldns_rr_get_type(ldns_rr_list_rr(l, 1)),
+	                 LDNS_RR_TYPE_A);
+	ck_assert_int_eq(dns_rrs_fit(l, NULL, 0), 0);
+	ldns_rr_list_deep_free(l);
+}
+END_TEST
+
+static int axfr_big, axfr_last_rcode;
+
+static int
+check_axfr(void *ctx, const uint8_t *msg, size_t len)
+{
+	ldns_pkt *p = NULL;
+
+	ck_assert_uint_le(len, DNS_MSG_MAX);
+	ck_assert_int_eq(ldns_wire2pkt(&p, msg, len), LDNS_STATUS_OK);
+	axfr_msgs++;
+	axfr_rrs += ldns_pkt_ancount(p);
+	axfr_last_rcode = ldns_pkt_get_rcode(p);
+	for (size_t i = 0; i < ldns_pkt_ancount(p); i++)
+		axfr_big +=
+		        ldns_rr_get_type(ldns_rr_list_rr(
+		                ldns_pkt_answer(p), i)) == LDNS_RR_TYPE_TXT &&
+		        ldns_rdf_size(ldns_rr_rdf(
+		                ldns_rr_list_rr(ldns_pkt_answer(p), i), 0)) ==
+		                255;
+	ldns_pkt_free(p);
+	return 0;
+}
+
+/* The zone of make_snapshot plus one entry holding rr; AXFR of it. */
+static int
+axfr_with(ldns_rr *rr)
+{
+	ldns_rdf *org = ldns_dname_new_frm_str("example.com.");
+	struct dns_snapshot *s0 = make_snapshot(), *s;
+	struct dns_entry *all = calloc(s0->nents + 1, sizeof(*all));
+	uint8_t q[512];
+	size_t n = s0->nents, qlen;
+	int ret;
+
+	memcpy(all, s0->ents, n * sizeof(*all));
+	all[n].name = ldns_rdf_clone(ldns_rr_owner(rr));
+	all[n].rrs = ldns_rr_list_new();
+	ldns_rr_list_push_rr(all[n].rrs, rr);
+	ck_assert_int_eq(dns_snapshot_build(org, all, n + 1, &s), 0);
+	qlen = mkquery(q, "example.com.", DNS_T_AXFR, 0, 0, 0, 0);
+	axfr_msgs = axfr_rrs = axfr_big = 0;
+	ret = dns_slow_axfr(s, q, qlen, check_axfr, NULL);
+	dns_entry_clear(&all[n]);
+	free(all);
+	ldns_rdf_deep_free(org);
+	dns_snapshot_free(s);
+	dns_snapshot_free(s0);
+	return ret;
+}
+
+START_TEST(axfr_bounded)
+{
+	/* Issue 8: this record used to be copied past the 64 KiB buffer. */
+	ck_assert_int_eq(axfr_with(mktxt(LONG_OWNER, 257)), MDC_ERANGE);
+	ck_assert_int_eq(axfr_last_rcode, DNS_R_SERVFAIL);
+	/* Just under the size rule: a message of its own, all records sent. */
+	ck_assert_int_eq(axfr_with(mktxt(LONG_OWNER, 255)), 0);
+	ck_assert_int_ge(axfr_msgs, 2);
+	ck_assert_int_eq(axfr_rrs, 14); /* SOA, 11 records, the TXT, SOA */
+	ck_assert_int_eq(axfr_big, 1);
+	ck_assert_int_eq(axfr_last_rcode, DNS_R_NOERROR);
+}
+END_TEST
+
+/* An UPDATE adding rr (consumed) to example.com. */
+static int
+update_add(const struct dns_snapshot *s, struct fake *f, ldns_rr *rr, char *why,
+           size_t whylen)
+{
+	ldns_rr_list *pr = ldns_rr_list_new(), *up = ldns_rr_list_new();
+	ldns_pkt *p;
+	int rc;
+
+	ldns_rr_list_push_rr(up, rr);
+	p = ldns_update_pkt_new(ldns_dname_new_frm_str("example.com."),
+	                        LDNS_RR_CLASS_IN, pr, up, NULL);
+	rc = dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, f, why, whylen);
+	ldns_pkt_free(p);
+	ldns_rr_list_deep_free(pr);
+	ldns_rr_list_deep_free(up);
+	return rc;
+}
+
+START_TEST(update_size_rule)
+{
+	struct dns_snapshot *s = make_snapshot();
+	struct fake f = {.privileged = 1};
+	char why[400] = "";
+
+	ck_assert_int_eq(update_add(s, &f, mktxt("host3.example.com.", 200),
+	                            why, sizeof(why)),
+	                 DNS_R_NOERROR);
+	ck_assert_int_eq(f.writes, 1);
+	ck_assert_str_eq(why, "");
+	/* Too big alone: refused, nothing written, the reason given. */
+	ck_assert_int_eq(
+	        update_add(s, &f, mktxt(LONG_OWNER, 256), why, sizeof(why)),
+	        DNS_R_REFUSED);
+	ck_assert_int_eq(f.writes, 1);
+	ck_assert_ptr_nonnull(strstr(why, "TXT: a record of 65280 bytes"));
+	/* Fits alone, not with the 7 TXT records big already has. */
+	ck_assert_int_eq(update_add(s, &f, mktxt("big.example.com.", 256), why,
+	                            sizeof(why)),
+	                 DNS_R_REFUSED);
+	ck_assert_int_eq(f.writes, 1);
+	ck_assert_ptr_nonnull(strstr(why, "big.example.com. TXT: the records"));
+	dns_snapshot_free(s);
+}
+END_TEST
+
+/* n unquoted strings of 254 bytes (a tXTRecord value); caller frees. */
+static char *
+txt_value(int n)
+{
+	char *v = malloc((size_t)n * 255), *p = v;
+
+	for (int i = 0; i < n; i++) {
+		memset(p, 'x', 254);
+		p += 254;
+		*p++ = i + 1 < n ? ' ' : '\0';
+	}
+	return v;
+}
+
+START_TEST(ldap_values_fit)
+{
+	struct mdc_dcconf conf = {.dns_domain = "example.com",
+	                          .base_dn = "DC=example,DC=com"};
+	const char *dn = "idnsName=" LONG_OWNER_REL
+	                 ",idnsName=example.com,cn=dns,DC=example,DC=com";
+	char *big = txt_value(257), *near = txt_value(255), why[400] = "";
+	struct dns_ldap_val v[3] = {
+	        {"tXTRecord", big, strlen(big)},
+	        {"aRecord", "10.0.0.1", 8},
+	        {"description", "not a record", 12},
+	};
+
+	ck_assert(dns_ldap_is_record_attr("TXTrecord"));
+	ck_assert(dns_ldap_is_record_attr("aRecord;x-opt"));
+	ck_assert(!dns_ldap_is_record_attr("description"));
+	ck_assert_int_eq(dns_ldap_values_fit(&conf, dn, v, 3, why, sizeof(why)),
+	                 MDC_ERANGE);
+	ck_assert_ptr_nonnull(
+	        strstr(why, LONG_OWNER " TXT: a record of 65535"));
+	/* Not laid out as zone data: the server never reads it. */
+	ck_assert_int_eq(dns_ldap_values_fit(&conf, "cn=x,DC=example,DC=com", v,
+	                                     3, why, sizeof(why)),
+	                 0);
+	v[0].val = near;
+	v[0].len = strlen(near);
+	ck_assert_int_eq(dns_ldap_values_fit(&conf, dn, v, 3, why, sizeof(why)),
+	                 0);
+	/* A value that does not parse is skipped, as the loader skips it. */
+	v[1].val = "not-an-address";
+	v[1].len = 14;
+	ck_assert_int_eq(dns_ldap_values_fit(&conf, dn, v, 3, why, sizeof(why)),
+	                 0);
+	free(big);
+	free(near);
+}
+END_TEST
+
 static Suite *
 dns_suite(void)
 {
@@ -587,6 +827,10 @@ dns_suite(void)
 	tcase_add_test(tc, update_rules);
 	tcase_add_test(tc, tsig_find_rules);
 	tcase_add_test(tc, second_zone);
+	tcase_add_test(tc, size_rule);
+	tcase_add_test(tc, axfr_bounded);
+	tcase_add_test(tc, update_size_rule);
+	tcase_add_test(tc, ldap_values_fit);
 	suite_add_tcase(s, tc);
 	return s;
 }
