@@ -285,16 +285,15 @@ send_cmd(struct mdc_qmp *q, const char *cmd, json_t *args, long long id,
 	json_t *o = json_pack("{s:s,s:I}", "execute", cmd, "id",
 	                      (json_int_t)id);
 	char *text = NULL, *line = NULL;
-	int ret = mdc_mig_seterr(e, MDC_ENOMEM, "QMP: out of memory");
+	int ret;
 
-	if (o == NULL || (args != NULL && json_object_set(o, "arguments",
-	                                                  args) != 0))
-		goto out;
-	if ((text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII)) == NULL ||
+	if (o == NULL ||
+	    (args != NULL && json_object_set(o, "arguments", args) != 0) ||
+	    (text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII)) == NULL ||
 	    (line = mdc_strdupf("%s\n", text)) == NULL)
-		goto out;
-	ret = send_all(q, line, strlen(line), fd, deadline, e);
-out:
+		ret = mdc_mig_seterr(e, MDC_ENOMEM, "QMP: out of memory");
+	else
+		ret = send_all(q, line, strlen(line), fd, deadline, e);
 	json_decref(args);
 	json_decref(o);
 	free(text);
@@ -596,23 +595,28 @@ unix_connect(const char *path, int *fd_out, struct mdc_mig_err *e)
 }
 
 int
-mdc_qmp_connect(const char *path, int timeout_ms, struct mdc_qmp **q_out,
-                struct mdc_mig_err *e)
+mdc_qmp_attach(int fd, int timeout_ms, struct mdc_qmp **q_out,
+               struct mdc_mig_err *e)
 {
 	struct mdc_qmp *q = calloc(1, sizeof(*q));
 	struct mdc_qmp_msg m;
-	int ret;
+	int ret, fl;
 
 	*q_out = NULL;
 	if (q == NULL || (q->buf = malloc(MDC_QMP_MAX_LINE)) == NULL) {
 		free(q);
+		close(fd);
 		return mdc_mig_seterr(e, MDC_ENOMEM, "QMP: out of memory");
 	}
-	q->fd = -1;
+	q->fd = fd;
 	q->next_id = 1;
 	q->timeout_ms = timeout_ms > 0 ? timeout_ms : MDC_QMP_TIMEOUT_MS;
-	if ((ret = unix_connect(path, &q->fd, e)) != 0)
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0) {
+		ret = mdc_mig_seterr(e, mdc_err_from_errno(errno),
+		                     "QMP: fcntl: %s", strerror(errno));
 		goto out;
+	}
 	/* QEMU greets first; nothing else comes before negotiation */
 	do {
 		ret = read_msg(q, mdc_now_ms() + q->timeout_ms, &m, e);
@@ -627,4 +631,16 @@ mdc_qmp_connect(const char *path, int timeout_ms, struct mdc_qmp **q_out,
 out:
 	mdc_qmp_close(q);
 	return ret;
+}
+
+int
+mdc_qmp_connect(const char *path, int timeout_ms, struct mdc_qmp **q_out,
+                struct mdc_mig_err *e)
+{
+	int fd = -1, ret;
+
+	*q_out = NULL;
+	if ((ret = unix_connect(path, &fd, e)) != 0)
+		return ret;
+	return mdc_qmp_attach(fd, timeout_ms, q_out, e);
 }

@@ -63,6 +63,14 @@ struct mdc_qmp;
 MDC_MUSTCHECK int mdc_qmp_connect(const char *path, int timeout_ms,
                                   struct mdc_qmp **q_out,
                                   struct mdc_mig_err *e);
+/*
+ * The same over an already connected stream socket fd (e.g. one end of a
+ * socketpair whose other end QEMU got as "-chardev socket,fd=N"); fd is
+ * the client's from then on, also on failure (closed).
+ */
+MDC_MUSTCHECK int mdc_qmp_attach(int fd, int timeout_ms,
+                                 struct mdc_qmp **q_out,
+                                 struct mdc_mig_err *e);
 /* Close the connection and free the queue; NULL-safe. */
 void mdc_qmp_close(struct mdc_qmp *q);
 /* Set the per-command timeout used by mdc_qmp_exec* (ms, > 0). */

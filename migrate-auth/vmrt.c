@@ -46,6 +46,34 @@ mdc_vm_accel_parse(const char *s, enum mdc_vm_accel *out)
 	return 0;
 }
 
+/* Read a /proc file (size 0 in stat) into a new buffer of at most max. */
+static int
+proc_read(const char *path, size_t max, char **text_out, size_t *len_out)
+{
+	char *buf = malloc(max + 1);
+	size_t len = 0;
+	ssize_t n = 1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || buf == NULL) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return MDC_ENOENT;
+	}
+	while (len < max && (n = read(fd, buf + len, max - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return MDC_ENOENT;
+	}
+	buf[len] = '\0';
+	*text_out = buf;
+	*len_out = len;
+	return 0;
+}
+
 /* True if word w appears as a whole word in line [p, end). */
 static int
 has_word(const char *p, const char *end, const char *w)
@@ -86,7 +114,7 @@ kvm_unusable(void)
 	size_t len;
 	int fd, virt;
 
-	if (mdc_file_read("/proc/cpuinfo", 4 * 1024 * 1024, &info, &len) != 0)
+	if (proc_read("/proc/cpuinfo", 4 * 1024 * 1024, &info, &len) != 0)
 		return "cannot read /proc/cpuinfo";
 	virt = mdc_vm_cpuinfo_has_virt(info);
 	free(info);
@@ -289,7 +317,7 @@ qemu_alive(pid_t pid, const char *rundir)
 	if (pid <= 1)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if (mdc_file_read(path, 4096, &text, &len) != 0)
+	if (proc_read(path, 4096, &text, &len) != 0)
 		return 0;
 	p = strrchr(text, ')');
 	alive = p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
@@ -297,7 +325,7 @@ qemu_alive(pid_t pid, const char *rundir)
 	if (!alive)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
-	if (mdc_file_read(path, 65536, &text, &len) != 0)
+	if (proc_read(path, 65536, &text, &len) != 0)
 		return 0;
 	for (i = 0; i < len; i++)
 		if (text[i] == '\0')
