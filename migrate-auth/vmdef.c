@@ -42,9 +42,9 @@ mdc_vm_path_ok(const char *s)
 {
 	size_t n = strlen(s), i;
 
-	if (n < 2 || n > MDC_VM_MAX_PATH || s[0] != '/' ||
+	if (n < 1 || n > MDC_VM_MAX_PATH || s[0] == '-' ||
 	    strstr(s, "..") != NULL || strstr(s, "/./") != NULL ||
-	    s[n - 1] == '/')
+	    strncmp(s, "./", 2) == 0 || s[n - 1] == '/')
 		return 0;
 	/* no ',' (QEMU's option separator), no blanks, no quoting */
 	for (i = 0; i < n; i++)
@@ -164,7 +164,7 @@ check_boot(const struct mdc_vm_def *d, char *err, size_t errlen)
 	for (i = 0; i < d->ndisks; i++)
 		if (!mdc_vm_path_ok(d->disks[i]))
 			return bad(err, errlen, "disk %.64s: not a usable path "
-			           "(absolute, [A-Za-z0-9._/+@-], no ..)",
+			           "([A-Za-z0-9._/+@-], no ..)",
 			           d->disks[i]);
 	if (d->ndisks == 0 && !d->kernel[0])
 		return bad(err, errlen, "a VM needs a --disk or a --kernel");
@@ -663,12 +663,20 @@ argv_in_ok(const struct mdc_vm_def *d, const struct mdc_vm_argv_in *in)
 	if (mdc_vm_def_check(d, err, sizeof(err)) != 0 || in->qemu == NULL ||
 	    in->qemu[0] != '/' || in->accel == NULL ||
 	    (strcmp(in->accel, "kvm") != 0 && strcmp(in->accel, "tcg") != 0) ||
-	    in->rundir == NULL || !mdc_vm_path_ok(in->rundir) ||
+	    in->rundir == NULL || in->rundir[0] != '/' ||
+	    !mdc_vm_path_ok(in->rundir) ||
 	    (d->nnics > 0 && in->tapfds == NULL))
 		return MDC_EINVAL;
 	for (i = 0; i < d->nnics; i++)
 		if (in->tapfds[i] < 0)
 			return MDC_EINVAL;
+	/* only resolved (absolute) paths reach QEMU */
+	for (i = 0; i < d->ndisks; i++)
+		if (d->disks[i][0] != '/')
+			return MDC_EINVAL;
+	if ((d->kernel[0] && d->kernel[0] != '/') ||
+	    (d->initrd[0] && d->initrd[0] != '/'))
+		return MDC_EINVAL;
 	if (strlen(in->rundir) + sizeof("/qmps.sock") > sizeof(sa.sun_path))
 		return MDC_ESPACE;
 	return 0;

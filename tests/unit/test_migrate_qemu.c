@@ -50,7 +50,9 @@ START_TEST(test_def_check)
 	snprintf(d.name, sizeof(d.name), "../x");
 	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), MDC_EINVAL);
 	good_def(&d);
-	snprintf(d.disks[0], sizeof(d.disks[0]), "web1.img");
+	snprintf(d.disks[0], sizeof(d.disks[0]), "web1.img"); /* resolved */
+	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), 0);
+	snprintf(d.disks[0], sizeof(d.disks[0]), "-web1.img");
 	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), MDC_EINVAL);
 	snprintf(d.disks[0], sizeof(d.disks[0]), "/srv/../etc/shadow");
 	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), MDC_EINVAL);
@@ -211,6 +213,9 @@ START_TEST(test_argv)
 	ck_assert_int_eq(arg_at(argv, "-kernel"), -1);
 	mdc_vm_argv_free(argv);
 
+	snprintf(d.disks[0], sizeof(d.disks[0]), "web1.img"); /* unresolved */
+	ck_assert_int_eq(mdc_vm_argv(&d, &in, &argv), MDC_EINVAL);
+	snprintf(d.disks[0], sizeof(d.disks[0]), "/srv/vm/web1.img");
 	in.accel = "hvf";
 	ck_assert_int_eq(mdc_vm_argv(&d, &in, &argv), MDC_EINVAL);
 	ck_assert_ptr_null(argv);
