@@ -5,6 +5,7 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -487,6 +488,77 @@ START_TEST(test_vm_lifecycle)
 }
 END_TEST
 
+/* Output of a shell command (trimmed), the caller frees. */
+static char *
+sh_out(const char *cmd)
+{
+	char *buf = calloc(1, 4096);
+	FILE *p = popen(cmd, "r");
+	size_t n;
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_ptr_nonnull(p);
+	n = fread(buf, 1, 4095, p);
+	buf[n] = '\0';
+	(void)pclose(p);
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return buf;
+}
+
+/* A NIC on a bridge, in a network namespace of this test's own: the tap
+ * is created, bridged and handed to QEMU, and goes away with it. */
+START_TEST(test_vm_nic)
+{
+	struct mdc_vm_start_opts o = {1, 0};
+	struct mdc_mig_err e = {"", 0};
+	struct mdc_vm_def d;
+	struct mdc_qmp *q = NULL;
+	json_t *r = NULL;
+	struct tenv t;
+	char *links;
+
+	ck_assert_int_eq(unshare(CLONE_NEWNET), 0); /* this test's process */
+	ck_assert_int_eq(system("ip link add mdcbr0 type bridge && "
+	                        "ip link set mdcbr0 up"), 0);
+	tenv_init(&t);
+	memset(&d, 0, sizeof(d));
+	snprintf(d.name, sizeof(d.name), "n1");
+	d.memory_mib = 32;
+	d.ndisks = 1;
+	snprintf(d.disks[0], sizeof(d.disks[0]), "d0.img");
+	snprintf(d.cpu, sizeof(d.cpu), MDC_VM_DEFAULT_CPU);
+	d.nnics = 1;
+	ck_assert_int_eq(mdc_vm_nic_parse("bridge=mdcbr0,mac=52:54:00:12:34:56",
+	                                  &d.nics[0]), 0);
+	ck_assert_int_eq(mdc_vm_resolve_def(&t.env, &d, &e), 0);
+	ck_assert_int_eq(mdc_vm_def_save(t.state, &d, 0, &e), 0);
+	ck_assert_msg(mdc_vm_start(&t.env, "n1", &o, NULL, &e) == 0, "%s",
+	              e.text);
+	links = sh_out("ip -o link show master mdcbr0");
+	ck_assert_ptr_nonnull(strstr(links, "mdct0"));
+	free(links);
+	ck_assert_int_eq(mdc_vm_qmp_open(&t.env, "n1", 10000, &q, &e), 0);
+	ck_assert_int_eq(mdc_qmp_execf(q, "query-rx-filter", &r, &e, "{s:s}",
+	                               "name", "nic0"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                         json_array_get(r, 0), "main-mac")),
+	                 "52:54:00:12:34:56");
+	json_decref(r);
+	mdc_qmp_close(q);
+	ck_assert_int_eq(mdc_vm_stop(&t.env, "n1", 10000, 0, &e), 0);
+	links = sh_out("ip -o link show master mdcbr0");
+	ck_assert_str_eq(links, "");
+	free(links);
+	/* a bridge that does not exist: a one-line error, nothing left */
+	d.nics[0].bridge[0] = 'x';
+	ck_assert_int_eq(mdc_vm_def_save(t.state, &d, 1, &e), 0);
+	ck_assert_int_ne(mdc_vm_start(&t.env, "n1", &o, NULL, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.text, "xdcbr0"));
+	ck_assert_int_eq(mdc_rm_rf(t.top), 0);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -504,6 +576,7 @@ suite(void)
 	tcase_set_timeout(qemu, 120);
 	tcase_add_test(qemu, test_cpu_probe);
 	tcase_add_test(qemu, test_vm_lifecycle);
+	tcase_add_test(qemu, test_vm_nic);
 	suite_add_tcase(s, pure);
 	suite_add_tcase(s, qemu);
 	return s;
