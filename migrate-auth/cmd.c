@@ -57,8 +57,7 @@ mdc_mig_usage(void)
 /* The options without a value and the repeatable ones: 1 if argv[*i]
  * was one (consumed), 0 if not, or MDC_EINVAL. */
 static int
-parse_flag(int argc, char **argv, int *i, struct opts *o,
-           struct mdc_mig_err *e)
+parse_flag(int argc, char **argv, int *i, struct opts *o, struct mdc_mig_err *e)
 {
 	static const char *flags[] = {"--include-storage", "--no-encrypt",
 	                              "--compat", "--paused", NULL};
@@ -90,24 +89,13 @@ parse_flag(int argc, char **argv, int *i, struct opts *o,
 static int
 parse(int argc, char **argv, struct opts *o, struct mdc_mig_err *e)
 {
-	static const char *names[] = {"--keytab",
-	                              "--listen",
-	                              "--state",
-	                              "--principal",
-	                              "--to",
-	                              "--via",
-	                              "--dest-addr",
-	                              "--direct",
-	                              "--storage-dir",
-	                              "--storage-path",
-	                              "--dest-path",
-	                              "--compress",
-	                              "--memory",
-	                              "--kernel",
-	                              "--initrd",
-	                              "--append",
-	                              "--cpu-model",
-	                              NULL};
+	static const char *names[] = {
+	        "--keytab",       "--listen",    "--state",
+	        "--principal",    "--to",        "--via",
+	        "--dest-addr",    "--direct",    "--storage-dir",
+	        "--storage-path", "--dest-path", "--compress",
+	        "--memory",       "--kernel",    "--initrd",
+	        "--append",       "--cpu-model", NULL};
 	const char **slots[] = {
 	        &o->keytab,      &o->listen,       &o->state,     &o->principal,
 	        &o->to,          &o->via,          &o->dest_addr, &o->direct,
@@ -377,12 +365,12 @@ parse_mib(const char *s, unsigned *out, struct mdc_mig_err *e)
 	long v;
 
 	if (s == NULL)
-		return mdc_mig_seterr(e, MDC_EINVAL, "--memory MIB is required");
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "--memory MIB is required");
 	v = (s[0] >= '0' && s[0] <= '9') ? strtol(s, &end, 10) : -1;
 	if (v < MDC_VM_MIN_MIB || v > MDC_VM_MAX_MIB || *end != '\0')
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "--memory is %d..%d MiB", MDC_VM_MIN_MIB,
-		                      MDC_VM_MAX_MIB);
+		return mdc_mig_seterr(e, MDC_EINVAL, "--memory is %d..%d MiB",
+		                      MDC_VM_MIN_MIB, MDC_VM_MAX_MIB);
 	*out = (unsigned)v;
 	return 0;
 }
@@ -423,8 +411,9 @@ vm_def(const struct opts *o, struct mdc_vm_def *d, struct mdc_mig_err *e)
 		                      "other");
 	d->compat = o->compat;
 	snprintf(d->cpu, sizeof(d->cpu), "%s",
-	         o->compat ? MDC_VM_COMPAT_CPU
-	                   : (o->cpu_model ? o->cpu_model : MDC_VM_DEFAULT_CPU));
+	         o->compat
+	                 ? MDC_VM_COMPAT_CPU
+	                 : (o->cpu_model ? o->cpu_model : MDC_VM_DEFAULT_CPU));
 	if (o->cpu_model && strlen(o->cpu_model) > MDC_VM_MAX_CPU)
 		return mdc_mig_seterr(e, MDC_EINVAL, "--cpu-model too long");
 	if (mdc_vm_def_check(d, err, sizeof(err)) != 0)
@@ -436,8 +425,8 @@ vm_def(const struct opts *o, struct mdc_vm_def *d, struct mdc_mig_err *e)
 static int
 vm_request(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
 {
-	static const char *ops[] = {"create", "start", "stop", "show", "rm",
-	                            "list", NULL};
+	static const char *ops[] = {"create", "start", "stop", "show",
+	                            "rm",     "list",  NULL};
 	struct mdc_vm_def d;
 	char *json = NULL;
 	int i, ret;
@@ -452,18 +441,20 @@ vm_request(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
 		                      "vm create|start|stop|show|rm NAME | vm "
 		                      "list");
 	m->op = (uint8_t)(MDC_MIG_VM_CREATE + i);
-	if (m->op == MDC_MIG_VM_LIST ? o->npos != 1
-	                             : (o->npos != 2 || !mdc_mig_vm_ok(o->pos[1])))
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "vm %s needs %s", ops[i],
-		                      m->op == MDC_MIG_VM_LIST
-		                              ? "no name"
-		                              : "one VM name ([A-Za-z0-9._-], up "
-		                                "to 64)");
+	if (m->op == MDC_MIG_VM_LIST
+	            ? o->npos != 1
+	            : (o->npos != 2 || !mdc_mig_vm_ok(o->pos[1])))
+		return mdc_mig_seterr(
+		        e, MDC_EINVAL, "vm %s needs %s", ops[i],
+		        m->op == MDC_MIG_VM_LIST
+		                ? "no name"
+		                : "one VM name ([A-Za-z0-9._-], up "
+		                  "to 64)");
 	if (m->op != MDC_MIG_VM_LIST)
 		snprintf(m->vm, sizeof(m->vm), "%s", o->pos[1]);
 	if (o->paused && m->op != MDC_MIG_VM_START)
-		return mdc_mig_seterr(e, MDC_EINVAL, "--paused is for vm start");
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "--paused is for vm start");
 	m->flags = o->paused ? MDC_MIG_VMFL_PAUSED : 0;
 	if (m->op != MDC_MIG_VM_CREATE) {
 		if (o->memory || o->ndisks || o->kernel || o->initrd ||
@@ -492,8 +483,9 @@ vm_print(const struct mdc_mig_msg *info, int show, mdc_mig_say_fn say,
 	               : mdc_vm_info_line(info, text, sizeof(text));
 
 	if (ret != 0)
-		return mdc_mig_seterr(e, MDC_EMALF, "unreadable VM "
-		                                    "information");
+		return mdc_mig_seterr(e, MDC_EMALF,
+		                      "unreadable VM "
+		                      "information");
 	say(arg, MDC_MIG_OUT, text);
 	return 0;
 }
@@ -512,7 +504,8 @@ vm_answers(int fd, gss_ctx_id_t ctx, const struct mdc_mig_msg *m,
 		if (r.type == MDC_MIG_RESULT)
 			break;
 		if (r.type != MDC_MIG_VM_INFO || !quiet)
-			return mdc_mig_seterr(e, MDC_EMALF, "unexpected answer");
+			return mdc_mig_seterr(e, MDC_EMALF,
+			                      "unexpected answer");
 		if ((ret = vm_print(&r, m->op == MDC_MIG_VM_SHOW, say, arg,
 		                    e)) != 0)
 			return ret;
@@ -541,7 +534,8 @@ cmd_vm(const struct opts *o, mdc_mig_say_fn say, void *arg,
 		return MDC_EINVAL;
 	if (o->to || o->dest_addr || o->direct || o->include_storage ||
 	    o->storage_path || o->state || o->keytab)
-		return mdc_mig_seterr(e, MDC_EINVAL, "unexpected option for vm");
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "unexpected option for vm");
 	if (mdc_mig_hostport(o->via, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
 	                     &port) != 0)
 		return mdc_mig_seterr(e, MDC_EINVAL, "bad --via %.64s", o->via);
@@ -577,9 +571,9 @@ cmd_accel(const struct opts *o, mdc_mig_say_fn say, void *arg,
 		say(arg, MDC_MIG_OUT, line);
 		return 0;
 	}
-	if (o->npos != 1 || (strcmp(o->pos[0], "auto") != 0 &&
-	                     strcmp(o->pos[0], "kvm") != 0 &&
-	                     strcmp(o->pos[0], "tcg") != 0))
+	if (o->npos != 1 ||
+	    (strcmp(o->pos[0], "auto") != 0 && strcmp(o->pos[0], "kvm") != 0 &&
+	     strcmp(o->pos[0], "tcg") != 0))
 		return mdc_mig_seterr(e, MDC_EINVAL, "accel auto|kvm|tcg");
 	snprintf(st.accel, sizeof(st.accel), "%s", o->pos[0]);
 	if ((ret = save_state(o->state, &st, e)) != 0)

@@ -71,7 +71,8 @@ mdc_mig_state_load(const char *dir, struct mdc_mig_state *out, char *err,
 	st.enabled = f.enabled != 0;
 	if (strcmp(f.accel, "auto") != 0 && strcmp(f.accel, "kvm") != 0 &&
 	    strcmp(f.accel, "tcg") != 0) {
-		snprintf(err, errlen, "migrate.conf: accel is auto, kvm or tcg");
+		snprintf(err, errlen,
+		         "migrate.conf: accel is auto, kvm or tcg");
 		ret = MDC_ECONF;
 		goto out;
 	}

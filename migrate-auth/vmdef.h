@@ -14,15 +14,15 @@
  * STATE/vms/NAME.json.  Everything here is pure: no file or process I/O
  * except mdc_vm_def_load/save/remove/list, which touch only STATE/vms.
  */
-#define MDC_VM_MAX_DISKS   8
-#define MDC_VM_MAX_NICS    4
-#define MDC_VM_MAX_PATH    512  /* a disk, kernel or initrd path */
-#define MDC_VM_MAX_APPEND  1024 /* the kernel command line */
-#define MDC_VM_MAX_CPU     63   /* a CPU model name */
-#define MDC_VM_MAX_BRIDGE  15   /* IFNAMSIZ - 1 */
-#define MDC_VM_MIN_MIB     16
-#define MDC_VM_MAX_MIB     (1024 * 1024)
-#define MDC_VM_MAX_DEF     MDC_MIG_MAX_DEF /* a definition's JSON */
+#define MDC_VM_MAX_DISKS  8
+#define MDC_VM_MAX_NICS   4
+#define MDC_VM_MAX_PATH   512  /* a disk, kernel or initrd path */
+#define MDC_VM_MAX_APPEND 1024 /* the kernel command line */
+#define MDC_VM_MAX_CPU    63   /* a CPU model name */
+#define MDC_VM_MAX_BRIDGE 15   /* IFNAMSIZ - 1 */
+#define MDC_VM_MIN_MIB    16
+#define MDC_VM_MAX_MIB    (1024 * 1024)
+#define MDC_VM_MAX_DEF    MDC_MIG_MAX_DEF /* a definition's JSON */
 /* The baseline of --compat: no vendor-specific feature (no svm/vmx), only
  * what every x86-64 CPU has (SSE2, plus SSE3 and CX16); TCG offers all of
  * it.  The default model (neither --cpu-model nor --compat) is QEMU's own
@@ -87,9 +87,8 @@ MDC_MUSTCHECK int mdc_vm_def_from_json(const char *text, size_t len,
 
 /* Definitions on disk: STATE/vms/NAME.json (0600, directory 0700). */
 /* Create (MDC_EEXIST if one by that name exists) or replace. */
-MDC_MUSTCHECK int mdc_vm_def_save(const char *state,
-                                  const struct mdc_vm_def *d, int replace,
-                                  struct mdc_mig_err *e);
+MDC_MUSTCHECK int mdc_vm_def_save(const char *state, const struct mdc_vm_def *d,
+                                  int replace, struct mdc_mig_err *e);
 /* Load NAME (MDC_ENOENT if undefined). */
 MDC_MUSTCHECK int mdc_vm_def_load(const char *state, const char *name,
                                   struct mdc_vm_def *out,

@@ -59,8 +59,9 @@ vm_create(const struct mdc_vm_env *env, const char *self,
 	ret = mdc_vm_def_from_json(m->def, strlen(m->def), d, e.text,
 	                           sizeof(e.text));
 	if (ret == 0 && strcmp(d->name, m->vm) != 0)
-		ret = mdc_mig_seterr(&e, MDC_EINVAL, "the definition names "
-		                                     "another VM");
+		ret = mdc_mig_seterr(&e, MDC_EINVAL,
+		                     "the definition names "
+		                     "another VM");
 	if (ret == 0)
 		ret = mdc_vm_resolve_def(env, d, &e);
 	if (ret == 0)
@@ -148,8 +149,8 @@ vm_rm(const struct mdc_vm_env *env, const char *self,
 
 /* Fill a VM_INFO for name. */
 static int
-info_of(const struct mdc_vm_env *env, const char *name,
-        struct mdc_mig_msg *i, struct mdc_mig_err *e)
+info_of(const struct mdc_vm_env *env, const char *name, struct mdc_mig_msg *i,
+        struct mdc_mig_err *e)
 {
 	struct mdc_vm_def *d = calloc(1, sizeof(*d));
 	struct mdc_vm_status st;
@@ -183,8 +184,7 @@ out:
 /* SHOW (one name) or LIST (all): VM_INFO messages, then r. */
 static void
 vm_report(int fd, gss_ctx_id_t ctx, const struct mdc_vm_env *env,
-          const char *self, const struct mdc_mig_msg *m,
-          struct mdc_mig_msg *r)
+          const char *self, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 {
 	struct mdc_mig_err e = {"", 0};
 	struct mdc_mig_msg *i = calloc(1, sizeof(*i));

@@ -388,18 +388,22 @@ START_TEST(test_vm_admin)
 
 	alice = seed("pac_logon_alice", &la);
 	bob = seed("pac_logon_bob", &lb);
-	ck_assert_int_eq(mdc_mig_vm_admin_decide("alice@EXAMPLE.COM", alice,
-	                                         la, t, sizeof(t)), 0);
+	ck_assert_int_eq(mdc_mig_vm_admin_decide("alice@EXAMPLE.COM", alice, la,
+	                                         t, sizeof(t)),
+	                 0);
 	ck_assert_str_eq(t, "alice@EXAMPLE.COM (Migration Operators)");
 	ck_assert_int_eq(mdc_mig_vm_admin_decide("bob@EXAMPLE.COM", bob, lb, t,
-	                                         sizeof(t)), MDC_EDENIED);
+	                                         sizeof(t)),
+	                 MDC_EDENIED);
 	ck_assert_str_eq(t, "bob@EXAMPLE.COM is not a member of Migration "
 	                    "Operators or Domain Admins");
-	ck_assert_int_eq(mdc_mig_vm_admin_decide("x@EXAMPLE.COM", NULL, 0, t,
-	                                         sizeof(t)), MDC_EDENIED);
+	ck_assert_int_eq(
+	        mdc_mig_vm_admin_decide("x@EXAMPLE.COM", NULL, 0, t, sizeof(t)),
+	        MDC_EDENIED);
 	ck_assert_ptr_nonnull(strstr(t, "no readable group list"));
 	ck_assert_int_eq(mdc_mig_vm_admin_decide("x@EXAMPLE.COM", alice, la / 2,
-	                                         t, sizeof(t)), MDC_EDENIED);
+	                                         t, sizeof(t)),
+	                 MDC_EDENIED);
 	free(alice);
 	free(bob);
 }

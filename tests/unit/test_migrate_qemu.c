@@ -84,12 +84,12 @@ START_TEST(test_nic_parse)
 {
 	struct mdc_vm_nic n;
 
-	ck_assert_int_eq(mdc_vm_nic_parse("bridge=br0,mac=52:54:00:AB:cd:01",
-	                                  &n), 0);
+	ck_assert_int_eq(
+	        mdc_vm_nic_parse("bridge=br0,mac=52:54:00:AB:cd:01", &n), 0);
 	ck_assert_str_eq(n.bridge, "br0");
 	ck_assert_str_eq(n.mac, "52:54:00:ab:cd:01");
-	ck_assert_int_eq(mdc_vm_nic_parse("mac=52:54:00:00:00:01,bridge=b",
-	                                  &n), 0);
+	ck_assert_int_eq(mdc_vm_nic_parse("mac=52:54:00:00:00:01,bridge=b", &n),
+	                 0);
 	ck_assert_str_eq(n.bridge, "b");
 	ck_assert_int_eq(mdc_vm_nic_parse("bridge=br0", &n), MDC_EINVAL);
 	ck_assert_int_eq(mdc_vm_nic_parse("mac=52:54:00:00:00:01", &n),
@@ -102,15 +102,22 @@ START_TEST(test_nic_parse)
 	ck_assert_int_eq(mdc_vm_nic_parse("bridge=b,mac=52:54:00:00:00:0g", &n),
 	                 MDC_EINVAL);
 	ck_assert_int_eq(mdc_vm_nic_parse("bridge=b,bridge=c,mac=52:54:00:00:"
-	                                  "00:01", &n), MDC_EINVAL);
-	ck_assert_int_eq(mdc_vm_nic_parse("bridge=b,mac=52:54:00:00:00:01,",
-	                                  &n), MDC_EINVAL);
-	ck_assert_int_eq(mdc_vm_nic_parse("bridge=b,mac=52:54:00:00:00:01,x=1",
-	                                  &n), MDC_EINVAL);
+	                                  "00:01",
+	                                  &n),
+	                 MDC_EINVAL);
+	ck_assert_int_eq(
+	        mdc_vm_nic_parse("bridge=b,mac=52:54:00:00:00:01,", &n),
+	        MDC_EINVAL);
+	ck_assert_int_eq(
+	        mdc_vm_nic_parse("bridge=b,mac=52:54:00:00:00:01,x=1", &n),
+	        MDC_EINVAL);
 	ck_assert_int_eq(mdc_vm_nic_parse("bridge=0123456789abcdef,mac=52:54:"
-	                                  "00:00:00:01", &n), MDC_EINVAL);
-	ck_assert_int_eq(mdc_vm_nic_parse("bridge=a/b,mac=52:54:00:00:00:01",
-	                                  &n), MDC_EINVAL);
+	                                  "00:00:00:01",
+	                                  &n),
+	                 MDC_EINVAL);
+	ck_assert_int_eq(
+	        mdc_vm_nic_parse("bridge=a/b,mac=52:54:00:00:00:01", &n),
+	        MDC_EINVAL);
 }
 END_TEST
 
@@ -130,23 +137,29 @@ START_TEST(test_def_json)
 	good_def(&d);
 	ck_assert_int_eq(mdc_vm_def_to_json(&d, &text), 0);
 	ck_assert_int_eq(mdc_vm_def_from_json(text, strlen(text), &back, err,
-	                                      sizeof(err)), 0);
+	                                      sizeof(err)),
+	                 0);
 	ck_assert_int_eq(memcmp(&d, &back, sizeof(d)), 0);
 	free(text);
 	ck_assert_int_eq(mdc_vm_def_from_json(minimal, strlen(minimal), &back,
-	                                      err, sizeof(err)), 0);
+	                                      err, sizeof(err)),
+	                 0);
 	ck_assert_uint_eq(back.memory_mib, 64);
 	ck_assert_uint_eq(back.nnics, 0);
 	ck_assert_int_ne(mdc_vm_def_from_json(extra, strlen(extra), &back, err,
-	                                      sizeof(err)), 0);
+	                                      sizeof(err)),
+	                 0);
 	ck_assert_int_ne(mdc_vm_def_from_json(strmem, strlen(strmem), &back,
-	                                      err, sizeof(err)), 0);
-	ck_assert_int_ne(mdc_vm_def_from_json(dup, strlen(dup), &back, err,
-	                                      sizeof(err)), 0);
-	ck_assert_int_ne(mdc_vm_def_from_json("[]", 2, &back, err,
-	                                      sizeof(err)), 0);
+	                                      err, sizeof(err)),
+	                 0);
+	ck_assert_int_ne(
+	        mdc_vm_def_from_json(dup, strlen(dup), &back, err, sizeof(err)),
+	        0);
+	ck_assert_int_ne(mdc_vm_def_from_json("[]", 2, &back, err, sizeof(err)),
+	                 0);
 	ck_assert_int_ne(mdc_vm_def_from_json(minimal, strlen(minimal) - 1,
-	                                      &back, err, sizeof(err)), 0);
+	                                      &back, err, sizeof(err)),
+	                 0);
 	d.memory_mib = 1;
 	ck_assert_int_eq(mdc_vm_def_to_json(&d, &text), MDC_EINVAL);
 }
@@ -167,8 +180,12 @@ arg_at(char **argv, const char *s)
 START_TEST(test_argv)
 {
 	static const int fds[1] = {3};
-	struct mdc_vm_argv_in in = {"/usr/bin/qemu-system-x86_64", "tcg",
-	                            "/var/lib/m/run/web1", 0, 0, fds};
+	struct mdc_vm_argv_in in = {"/usr/bin/qemu-system-x86_64",
+	                            "tcg",
+	                            "/var/lib/m/run/web1",
+	                            0,
+	                            0,
+	                            fds};
 	struct mdc_vm_def d;
 	char **argv = NULL, longdir[200];
 	int i;
@@ -185,18 +202,23 @@ START_TEST(test_argv)
 	i = arg_at(argv, "-m");
 	ck_assert_str_eq(argv[i + 1], "256");
 	ck_assert_int_gt(arg_at(argv, "socket,id=qmp,path=/var/lib/m/run/web1/"
-	                              "qmp.sock,server=on,wait=off"), 0);
+	                              "qmp.sock,server=on,wait=off"),
+	                 0);
 	ck_assert_int_gt(arg_at(argv, "socket,id=qmps,path=/var/lib/m/run/"
-	                              "web1/qmps.sock,server=on,wait=off"), 0);
+	                              "web1/qmps.sock,server=on,wait=off"),
+	                 0);
 	ck_assert_int_gt(arg_at(argv, "driver=file,node-name=disk0-file,"
-	                              "filename=/srv/vm/web1.img"), 0);
+	                              "filename=/srv/vm/web1.img"),
+	                 0);
 	ck_assert_int_gt(arg_at(argv, "driver=raw,node-name=disk0,"
-	                              "file=disk0-file"), 0);
+	                              "file=disk0-file"),
+	                 0);
 	/* direct kernel boot: no bootindex on the disk */
 	ck_assert_int_gt(arg_at(argv, "virtio-blk-pci,drive=disk0,id=vd0"), 0);
 	ck_assert_int_gt(arg_at(argv, "tap,id=net0,fd=3"), 0);
 	ck_assert_int_gt(arg_at(argv, "virtio-net-pci,netdev=net0,"
-	                              "mac=52:54:00:12:34:56,id=nic0"), 0);
+	                              "mac=52:54:00:12:34:56,id=nic0"),
+	                 0);
 	i = arg_at(argv, "-append");
 	ck_assert_str_eq(argv[i + 1], "console=ttyS0 quiet");
 	ck_assert_int_eq(arg_at(argv, "-S"), -1);
@@ -210,7 +232,8 @@ START_TEST(test_argv)
 	i = arg_at(argv, "-incoming");
 	ck_assert_str_eq(argv[i + 1], "defer");
 	ck_assert_int_gt(arg_at(argv, "virtio-blk-pci,drive=disk0,id=vd0,"
-	                              "bootindex=1"), 0);
+	                              "bootindex=1"),
+	                 0);
 	ck_assert_int_eq(arg_at(argv, "-kernel"), -1);
 	mdc_vm_argv_free(argv);
 
@@ -257,14 +280,20 @@ START_TEST(test_qmp_parse)
 	                            "\"capabilities\": [\"oob\"]}}\r\n";
 	static const char ret[] = "{\"return\": {\"status\": \"paused\"}, "
 	                          "\"id\": 7}";
-	static const char err[] = "{\"id\": 3, \"error\": {\"class\": "
-	                          "\"CommandNotFound\", \"desc\": \"no\\nway\"}}";
+	static const char err[] =
+	        "{\"id\": 3, \"error\": {\"class\": "
+	        "\"CommandNotFound\", \"desc\": \"no\\nway\"}}";
 	static const char ev[] = "{\"timestamp\": {}, \"event\": \"STOP\"}";
-	static const char *bad[] = {"", "[]", "{}", "{\"event\": 1}",
+	static const char *bad[] = {"",
+	                            "[]",
+	                            "{}",
+	                            "{\"event\": 1}",
 	                            "{\"error\": {\"class\": \"x\"}}",
 	                            "{\"event\": \"X\", \"data\": 3}",
-	                            "{\"return\": 1} x", "{\"return\": 1,"
-	                            " \"return\": 2}", NULL};
+	                            "{\"return\": 1} x",
+	                            "{\"return\": 1,"
+	                            " \"return\": 2}",
+	                            NULL};
 	struct mdc_qmp_msg m;
 	int i;
 
@@ -304,15 +333,19 @@ START_TEST(test_cpu_missing_from)
 
 	ck_assert_ptr_nonnull(defs);
 	ck_assert_int_eq(mdc_vm_cpu_missing_from(defs, "qemu64", missing,
-	                                         sizeof(missing)), 0);
+	                                         sizeof(missing)),
+	                 0);
 	ck_assert_str_eq(missing, "");
 	ck_assert_int_eq(mdc_vm_cpu_missing_from(defs, "Skylake-Client",
-	                                         missing, sizeof(missing)), 0);
+	                                         missing, sizeof(missing)),
+	                 0);
 	ck_assert_str_eq(missing, "pcid hle");
-	ck_assert_int_eq(mdc_vm_cpu_missing_from(defs, "EPYC", missing,
-	                                         sizeof(missing)), MDC_ENOENT);
-	ck_assert_int_eq(mdc_vm_cpu_missing_from(defs, "Skylake-Client",
-	                                         missing, 5), MDC_ESPACE);
+	ck_assert_int_eq(
+	        mdc_vm_cpu_missing_from(defs, "EPYC", missing, sizeof(missing)),
+	        MDC_ENOENT);
+	ck_assert_int_eq(
+	        mdc_vm_cpu_missing_from(defs, "Skylake-Client", missing, 5),
+	        MDC_ESPACE);
 	json_decref(defs);
 }
 END_TEST
@@ -354,20 +387,24 @@ START_TEST(test_resolve_path)
 
 	tenv_init(&t);
 	snprintf(want, sizeof(want), "%s/d0.img", t.storage);
-	ck_assert_int_eq(mdc_vm_resolve_path(&t.env, "d0.img", out, sizeof(out),
-	                                     &e), 0);
+	ck_assert_int_eq(
+	        mdc_vm_resolve_path(&t.env, "d0.img", out, sizeof(out), &e), 0);
 	ck_assert_str_eq(out, want);
-	ck_assert_int_eq(mdc_vm_resolve_path(&t.env, want, out, sizeof(out),
-	                                     &e), 0);
+	ck_assert_int_eq(
+	        mdc_vm_resolve_path(&t.env, want, out, sizeof(out), &e), 0);
 	ck_assert_int_eq(mdc_vm_resolve_path(&t.env, "/etc/passwd", out,
-	                                     sizeof(out), &e), MDC_EDENIED);
-	ck_assert_int_eq(mdc_vm_resolve_path(&t.env, "../state", out,
-	                                     sizeof(out), &e), MDC_EDENIED);
-	ck_assert_int_eq(mdc_vm_resolve_path(&t.env, "nope.img", out,
-	                                     sizeof(out), &e), MDC_ENOENT);
+	                                     sizeof(out), &e),
+	                 MDC_EDENIED);
+	ck_assert_int_eq(
+	        mdc_vm_resolve_path(&t.env, "../state", out, sizeof(out), &e),
+	        MDC_EDENIED);
+	ck_assert_int_eq(
+	        mdc_vm_resolve_path(&t.env, "nope.img", out, sizeof(out), &e),
+	        MDC_ENOENT);
 	t.env.storage = NULL;
-	ck_assert_int_eq(mdc_vm_resolve_path(&t.env, "d0.img", out, sizeof(out),
-	                                     &e), MDC_EINVAL);
+	ck_assert_int_eq(
+	        mdc_vm_resolve_path(&t.env, "d0.img", out, sizeof(out), &e),
+	        MDC_EINVAL);
 	ck_assert_int_eq(mdc_rm_rf(t.top), 0);
 }
 END_TEST
@@ -380,14 +417,17 @@ START_TEST(test_cpu_probe)
 
 	tenv_init(&t);
 	ck_assert_int_eq(mdc_vm_cpu_probe(&t.env, MDC_VM_COMPAT_CPU, missing,
-	                                  sizeof(missing), &e), 0);
+	                                  sizeof(missing), &e),
+	                 0);
 	ck_assert_str_eq(missing, "");
 	/* TCG cannot offer every feature of a recent Intel model */
 	ck_assert_int_eq(mdc_vm_cpu_probe(&t.env, "Skylake-Client", missing,
-	                                  sizeof(missing), &e), 0);
+	                                  sizeof(missing), &e),
+	                 0);
 	ck_assert_ptr_nonnull(strstr(missing, "pcid"));
 	ck_assert_int_eq(mdc_vm_cpu_probe(&t.env, "no-such-cpu", missing,
-	                                  sizeof(missing), &e), MDC_ENOENT);
+	                                  sizeof(missing), &e),
+	                 MDC_ENOENT);
 	ck_assert_ptr_nonnull(strstr(e.text, "no-such-cpu"));
 	ck_assert_int_eq(mdc_rm_rf(t.top), 0);
 }
@@ -427,19 +467,23 @@ qmp_session(struct tenv *t)
 	ck_assert_ptr_nonnull(strstr(e.text, "no-such-command: "
 	                                     "CommandNotFound: "));
 	ck_assert_int_eq(mdc_qmp_execf(q, "cont", NULL, &e, NULL), 0);
-	ck_assert_int_eq(mdc_qmp_wait_event(q, "RESUME", NULL, NULL, 20000,
-	                                    NULL, &e), 0);
+	ck_assert_int_eq(
+	        mdc_qmp_wait_event(q, "RESUME", NULL, NULL, 20000, NULL, &e),
+	        0);
 	ck_assert_int_eq(mdc_qmp_execf(q, "stop", NULL, &e, NULL), 0);
-	ck_assert_int_eq(mdc_qmp_wait_event(q, "STOP", NULL, NULL, 20000, NULL,
-	                                    &e), 0);
-	ck_assert_int_eq(mdc_qmp_wait_event(q, "STOP", NULL, NULL, 200, NULL,
-	                                    &e), MDC_ETIMEDOUT);
+	ck_assert_int_eq(
+	        mdc_qmp_wait_event(q, "STOP", NULL, NULL, 20000, NULL, &e), 0);
+	ck_assert_int_eq(
+	        mdc_qmp_wait_event(q, "STOP", NULL, NULL, 200, NULL, &e),
+	        MDC_ETIMEDOUT);
 	ck_assert_int_eq(pipe(p), 0);
 	ck_assert_int_eq(mdc_qmp_getfd(q, p[1], "tfd", &e), 0);
-	ck_assert_int_eq(mdc_qmp_execf(q, "closefd", NULL, &e, "{s:s}",
-	                               "fdname", "tfd"), 0);
-	ck_assert_int_eq(mdc_qmp_execf(q, "closefd", NULL, &e, "{s:s}",
-	                               "fdname", "tfd"), MDC_EINVAL);
+	ck_assert_int_eq(
+	        mdc_qmp_execf(q, "closefd", NULL, &e, "{s:s}", "fdname", "tfd"),
+	        0);
+	ck_assert_int_eq(
+	        mdc_qmp_execf(q, "closefd", NULL, &e, "{s:s}", "fdname", "tfd"),
+	        MDC_EINVAL);
 	close(p[0]);
 	close(p[1]);
 	ck_assert_int_eq(mdc_qmp_execf(q, "query-status", &r, &e, NULL), 0);
@@ -476,8 +520,8 @@ START_TEST(test_vm_lifecycle)
 	ck_assert_int_eq(mdc_vm_stop(&t.env, "t1", 10000, 0, &e), MDC_EDENIED);
 	ck_assert_int_eq(mdc_vm_set_migrating(&t.env, "t1", 0), 0);
 	ck_assert_int_eq(mdc_vm_stop(&t.env, "t1", 10000, 0, &e), 0);
-	ck_assert_int_eq(kill(st.pid, 0) == 0 && waitpid(st.pid, NULL, WNOHANG)
-	                         == 0, 0);
+	ck_assert_int_eq(
+	        kill(st.pid, 0) == 0 && waitpid(st.pid, NULL, WNOHANG) == 0, 0);
 	ck_assert_int_eq(mdc_vm_status_get(&t.env, "t1", &st, &e), 0);
 	ck_assert_int_eq(st.state, MDC_VM_STOPPED);
 	ck_assert_str_eq(st.last_exit, "stopped by request");
@@ -520,7 +564,8 @@ START_TEST(test_vm_nic)
 
 	ck_assert_int_eq(unshare(CLONE_NEWNET), 0); /* this test's process */
 	ck_assert_int_eq(system("ip link add mdcbr0 type bridge && "
-	                        "ip link set mdcbr0 up"), 0);
+	                        "ip link set mdcbr0 up"),
+	                 0);
 	tenv_init(&t);
 	memset(&d, 0, sizeof(d));
 	snprintf(d.name, sizeof(d.name), "n1");
@@ -530,7 +575,8 @@ START_TEST(test_vm_nic)
 	snprintf(d.cpu, sizeof(d.cpu), MDC_VM_DEFAULT_CPU);
 	d.nnics = 1;
 	ck_assert_int_eq(mdc_vm_nic_parse("bridge=mdcbr0,mac=52:54:00:12:34:56",
-	                                  &d.nics[0]), 0);
+	                                  &d.nics[0]),
+	                 0);
 	ck_assert_int_eq(mdc_vm_resolve_def(&t.env, &d, &e), 0);
 	ck_assert_int_eq(mdc_vm_def_save(t.state, &d, 0, &e), 0);
 	ck_assert_msg(mdc_vm_start(&t.env, "n1", &o, NULL, &e) == 0, "%s",
@@ -540,9 +586,10 @@ START_TEST(test_vm_nic)
 	free(links);
 	ck_assert_int_eq(mdc_vm_qmp_open(&t.env, "n1", 10000, &q, &e), 0);
 	ck_assert_int_eq(mdc_qmp_execf(q, "query-rx-filter", &r, &e, "{s:s}",
-	                               "name", "nic0"), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(
-	                         json_array_get(r, 0), "main-mac")),
+	                               "name", "nic0"),
+	                 0);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(r, 0),
+	                                                   "main-mac")),
 	                 "52:54:00:12:34:56");
 	json_decref(r);
 	mdc_qmp_close(q);
