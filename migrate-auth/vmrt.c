@@ -956,6 +956,22 @@ mdc_vm_cpu_missing_from(const json_t *defs, const char *model, char *missing,
 	return MDC_ENOENT;
 }
 
+void
+mdc_vm_cpu_refusal(const char *host, const char *model, const char *missing,
+                   char *out, size_t outlen)
+{
+	if (missing == NULL)
+		snprintf(out, outlen,
+		         "%s has no CPU model %s; define the VM with --compat "
+		         "(%s) to move it",
+		         host, model, MDC_VM_COMPAT_CPU);
+	else
+		snprintf(out, outlen,
+		         "%s cannot offer CPU model %s (missing: %s); define "
+		         "the VM with --compat (%s) to move it",
+		         host, model, missing, MDC_VM_COMPAT_CPU);
+}
+
 int
 mdc_vm_cpu_missing(struct mdc_qmp *q, const char *model, char *missing,
                    size_t missinglen, struct mdc_mig_err *e)

@@ -159,6 +159,14 @@ MDC_MUSTCHECK int mdc_vm_cpu_missing(struct mdc_qmp *q, const char *model,
 MDC_MUSTCHECK int mdc_vm_cpu_probe(const struct mdc_vm_env *env,
                                    const char *model, char *missing,
                                    size_t missinglen, struct mdc_mig_err *e);
+/*
+ * The destination's refusal text for a model it cannot offer (pure):
+ * "HOST cannot offer CPU model MODEL (missing: MISSING); define the VM
+ * with --compat (kvm64) to move it".  For missing == NULL: the model is
+ * unknown there.
+ */
+void mdc_vm_cpu_refusal(const char *host, const char *model,
+                        const char *missing, char *out, size_t outlen);
 /* The pure part: from a query-cpu-definitions return value. */
 MDC_MUSTCHECK int mdc_vm_cpu_missing_from(const json_t *defs, const char *model,
                                           char *missing, size_t missinglen);

@@ -329,7 +329,7 @@ START_TEST(test_cpu_missing_from)
 	                   "[]}, {\"name\": \"Skylake-Client\", "
 	                   "\"unavailable-features\": [\"pcid\", \"hle\"]}]";
 	json_t *defs = json_loads(text, 0, NULL);
-	char missing[64];
+	char missing[64], why[256];
 
 	ck_assert_ptr_nonnull(defs);
 	ck_assert_int_eq(mdc_vm_cpu_missing_from(defs, "qemu64", missing,
@@ -347,6 +347,14 @@ START_TEST(test_cpu_missing_from)
 	        mdc_vm_cpu_missing_from(defs, "Skylake-Client", missing, 5),
 	        MDC_ESPACE);
 	json_decref(defs);
+	mdc_vm_cpu_refusal("host2.example.com", "Skylake-Client", "pcid hle",
+	                   why, sizeof(why));
+	ck_assert_str_eq(why, "host2.example.com cannot offer CPU model "
+	                      "Skylake-Client (missing: pcid hle); define "
+	                      "the VM with --compat (kvm64) to move it");
+	mdc_vm_cpu_refusal("h", "EPYC", NULL, why, sizeof(why));
+	ck_assert_str_eq(why, "h has no CPU model EPYC; define the VM with "
+	                      "--compat (kvm64) to move it");
 }
 END_TEST
 
