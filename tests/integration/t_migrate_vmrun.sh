@@ -137,6 +137,14 @@ t_like "the agent logged the refusal" "$(cat "$H_TMP/agent1.out")" \
 kdestroy >/dev/null 2>&1
 out=$(vm list); one_line "no ticket at all" 1 "$?" "$out"
 
+# ---- Domain Admins may manage VMs too (Administrator is not an operator) ----
+kinit Administrator < "$H_ADMIN_PW_FILE" >/dev/null 2>&1
+t_is "kinit Administrator" "$?" 0
+t_is "Administrator: vm list (Domain Admins)" "$(vm list | cut -d' ' -f1-2 | tr '\n' ' ')" \
+	"web1 running web2 running "
+t_like "the agent logged who asked" "$(cat "$H_TMP/agent1.out")" \
+	"Administrator@EXAMPLE.COM vm list : 2 VM\\(s\\) on host1.example.com"
+
 # ---- supervision: a QEMU that dies is reported, never restarted ----
 kinit_pw Alice-Pass-1 alice
 kill -9 "$pid2"

@@ -258,7 +258,10 @@ END_TEST
 
 START_TEST(test_cpuinfo_accel)
 {
+	struct mdc_mig_err e = {"", 0};
+	const char *name = NULL, *kname = NULL;
 	enum mdc_vm_accel a;
+	int kvm;
 
 	ck_assert(mdc_vm_cpuinfo_has_virt("processor\t: 0\nflags\t\t: fpu vme "
 	                                  "vmx sse2\n"));
@@ -272,6 +275,16 @@ START_TEST(test_cpuinfo_accel)
 	ck_assert_int_eq(mdc_vm_accel_parse("auto", &a), 0);
 	ck_assert_int_eq(a, MDC_VM_ACCEL_AUTO);
 	ck_assert_int_eq(mdc_vm_accel_parse("KVM", &a), MDC_EINVAL);
+	ck_assert_int_eq(mdc_vm_accel_resolve(MDC_VM_ACCEL_TCG, &name, &e), 0);
+	ck_assert_str_eq(name, "tcg");
+	/* whatever this host has: auto picks kvm exactly when kvm works */
+	ck_assert_int_eq(mdc_vm_accel_resolve(MDC_VM_ACCEL_AUTO, &name, &e), 0);
+	kvm = mdc_vm_accel_resolve(MDC_VM_ACCEL_KVM, &kname, &e);
+	ck_assert_int_eq(strcmp(name, "kvm") == 0, kvm == 0);
+	if (kvm != 0) {
+		ck_assert_int_eq(kvm, MDC_ENOTSUP);
+		ck_assert_ptr_nonnull(strstr(e.text, "KVM is not usable here"));
+	}
 }
 END_TEST
 
