@@ -209,6 +209,16 @@ t_ok "vm stop kernboot" "$M" vm stop kernboot --via "$H_ADDR:$P1"
 t_ok "vm rm diskboot" "$M" vm rm diskboot --via "$H_ADDR:$P1"
 t_ok "vm rm kernboot" "$M" vm rm kernboot --via "$H_ADDR:$P1"
 
+# ---- a CPU model this host cannot fully offer: QEMU runs, the CLI says so ----
+out=$(vm create sky --memory 32 --disk web2.img --cpu-model Skylake-Client)
+t_is "vm create sky --cpu-model Skylake-Client" "$?" 0
+out=$(vm start sky --paused)
+t_like "vm start sky names the features TCG lacks" "$?:$out" \
+	"^0:VM sky started on host1.example.com: QEMU pid [0-9]+, accel tcg, prelaunch; CPU features this host lacks: .*pcid"
+t_like "vm list: cpu=Skylake-Client" "$(list_line sky)" " cpu=Skylake-Client pid=[0-9]+ accel=tcg$"
+t_ok "vm stop sky" "$M" vm stop sky --via "$H_ADDR:$P1"
+t_ok "vm rm sky" "$M" vm rm sky --via "$H_ADDR:$P1"
+
 # ---- the agent stops its VMs when it is stopped ----
 out=$(vm start web2 --paused)
 t_is "vm start web2 again" "$?" 0
