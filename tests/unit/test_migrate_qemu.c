@@ -466,8 +466,8 @@ START_TEST(test_qmp_fake)
 	struct mdc_mig_err e = {"", 0};
 	struct mdc_qmp *q = NULL;
 	json_t *r = NULL, *d = NULL;
-	char name[32];
-	int sv[2], p[2], st;
+	char name[32], want[32];
+	int sv[2], p[2], st, i;
 	pid_t pid;
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
@@ -487,8 +487,25 @@ START_TEST(test_qmp_fake)
 	ck_assert_int_eq(mdc_qmp_wait_event(q, "E299", "n", "299", 0, &d, &e),
 	                 0);
 	json_decref(d);
+	ck_assert_int_eq(mdc_qmp_wait_event(q, "E100", NULL, NULL, 0, NULL, &e),
+	                 0);
+	ck_assert_int_eq(mdc_qmp_wait_event(q, "E298", NULL, NULL, 0, NULL, &e),
+	                 0);
+	ck_assert_int_eq(mdc_qmp_wait_event(q, "E100", NULL, NULL, 0, NULL, &e),
+	                 MDC_ETIMEDOUT);
 	ck_assert_int_eq(mdc_qmp_next_event(q, name, sizeof(name), NULL), 0);
 	ck_assert_str_eq(name, "E44");
+	for (i = 45; i < 298; i++) { /* in order, without the ones taken */
+		ck_assert_int_eq(mdc_qmp_next_event(q, name, sizeof(name), &d),
+		                 0);
+		json_decref(d);
+		if (i == 100)
+			i++;
+		snprintf(want, sizeof(want), "E%d", i);
+		ck_assert_str_eq(name, want);
+	}
+	ck_assert_int_eq(mdc_qmp_next_event(q, name, sizeof(name), NULL),
+	                 MDC_ENOENT);
 	ck_assert_int_eq(pipe(p), 0);
 	ck_assert_int_eq(mdc_qmp_getfd(q, p[0], "f", &e), 0);
 	close(p[0]);
