@@ -155,6 +155,33 @@ emit_our_schema(FILE *out, char *err, size_t errlen)
 	return ret;
 }
 
+/*
+ * The overlay module dc/slapo/mdcad.so: $MINIDC_SLAPO_DIR, else next to this
+ * program in the build tree (dc/slapo/.libs), else the installed pkglibdir.
+ */
+static char *
+slapo_path(void)
+{
+	const char *env = getenv("MINIDC_SLAPO_DIR");
+	char exe[4096], *slash, *so;
+	ssize_t n;
+
+	if (env != NULL && env[0] != '\0')
+		return mdc_strdupf("%s/mdcad.so", env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		so = mdc_strdupf("%s/slapo/.libs/mdcad.so", exe);
+		if (so != NULL && access(so, R_OK) == 0)
+			return so;
+		free(so);
+	}
+	return mdc_strdupf("%s/mdcad.so", MDC_PKGLIBDIR);
+}
+
 long
 mdc_slapd_threads(void)
 {
@@ -163,10 +190,13 @@ mdc_slapd_threads(void)
 	return 2 * n > 16 ? 2 * n : 16;
 }
 
-static void
+static int
 emit_global(const struct mdc_dcconf *c, FILE *out)
 {
-	char lower[256];
+	char lower[256], *slapo = slapo_path();
+
+	if (slapo == NULL)
+		return MDC_ENOMEM;
 
 	snprintf(lower, sizeof(lower), "%s", c->realm);
 	mdc_str_lower(lower);
@@ -203,10 +233,15 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
 	        "rootDSE %s/rootdse.ldif\n\n"
 	        "modulepath %s\nmoduleload back_mdb\nmoduleload back_sock\n"
 	        "moduleload syncprov\nmoduleload unique\nmoduleload memberof\n"
-	        "moduleload refint\n\n",
+	        "moduleload refint\n"
+	        /* What AD constructs at read time (dc/slapo/mdcad.h): a
+	         * global overlay, after memberof (it uses memberOf). */
+	        "moduleload %s\noverlay mdcad\n\n",
 	        c->dir, c->dir, c->fqdn, c->realm, c->base_dn, lower,
-	        c->base_dn, c->dir, c->dir, c->dir, c->dir,
-	        MDC_SLAPD_MODULEDIR);
+	        c->base_dn, c->dir, c->dir, c->dir, c->dir, MDC_SLAPD_MODULEDIR,
+	        slapo);
+	free(slapo);
+	return 0;
 }
 
 /*
@@ -321,7 +356,9 @@ render(const struct mdc_dcconf *conf, FILE *out, char *err, size_t errlen,
 		ret = emit_our_schema(out, err, errlen);
 	if (ret != 0)
 		return ret;
-	emit_global(conf, out);
+	ret = emit_global(conf, out);
+	if (ret != 0)
+		return ret;
 	emit_databases(conf, out, with_dsa);
 	return ferror(out) ? MDC_ENOMEM : 0;
 }

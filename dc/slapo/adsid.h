@@ -1,0 +1,36 @@
+/* dc/slapo/adsid.h - pure helpers of the AD overlay (no slapd headers) */
+#ifndef MDC_ADSID_H
+#define MDC_ADSID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Largest binary SID: revision, count, 6-byte authority, 15 sub-authorities. */
+#define MDC_ADSID_MAX (8 + 15 * 4)
+
+/*
+ * Parse the string form "S-1-<authority>-<sub>..." (len bytes, not
+ * NUL-terminated) into the binary SID AD stores in objectSid: revision,
+ * sub-authority count, 48-bit authority big-endian, sub-authorities
+ * little-endian.  out must hold MDC_ADSID_MAX bytes.  Returns the binary
+ * length, or 0 if s is not a SID (case of the "S" does not matter, as in AD).
+ */
+size_t mdc_adsid_parse(const char *s, size_t len, uint8_t *out);
+
+/*
+ * The cn of the category AD substitutes for a short objectCategory name in
+ * a filter: the class's defaultObjectCategory ("user" -> "Person",
+ * "computer" -> "Computer", "organizationalUnit" ->
+ * "Organizational-Unit"); an unknown name is used as it is.  Returns a
+ * static string or name itself.
+ */
+const char *mdc_adsid_category(const char *name);
+
+/*
+ * The USN minidc reports for a CSN or GeneralizedTime
+ * "YYYYmmddHHMMSS[.ffffff]Z...": microseconds since 1970.  Returns 0 if
+ * the text is not such a time.
+ */
+uint64_t mdc_adsid_usn(const char *t, size_t len);
+
+#endif

@@ -1,0 +1,488 @@
+/*
+ * dc/slapo/mdcad.c - slapd overlay "mdcad": what AD computes at read time.
+ *
+ * A global (frontend) overlay, so it sees every search before a database
+ * is chosen and every entry sent.  Contract: dc/slapo/mdcad.h.  Built
+ * against the headers of the installed slapd's own source (configure
+ * --with-slapd-src, prepared by scripts/deps); it includes slapd's
+ * portable.h, not minidc's config.h.
+ */
+#include "portable.h"
+
+#include <stdio.h>
+
+#include "slap.h"
+
+#include "mdcad.h"
+#include "adsid.h"
+
+#define IN_CHAIN_OID "1.2.840.113556.1.4.1941"
+#define CHAIN_MAX    4096 /* groups visited by one expansion */
+
+static slap_overinst mdcad;
+
+static AttributeDescription *ad_currentTime, *ad_hcusn, *ad_dn, *ad_tokenGroups,
+        *ad_usnChanged, *ad_usnCreated, *ad_objectSid, *ad_primaryGroupID,
+        *ad_memberOf, *ad_member, *ad_objectCategory, *ad_defaultNC;
+static MatchingRule *mr_in_chain;
+
+/* True if the entry being sent should carry ad. */
+static int
+wanted(SlapReply *rs, AttributeDescription *ad, int with_star)
+{
+	if (ad == NULL)
+		return 0;
+	if (rs->sr_attrs == NULL)
+		return with_star;
+	if (with_star && SLAP_USERATTRS(rs->sr_attr_flags))
+		return 1;
+	return ad_inlist(ad, rs->sr_attrs);
+}
+
+/* Append a one-valued attribute (value copied) at *ap; returns the next
+ * link. */
+static Attribute **
+put(Attribute **ap, AttributeDescription *ad, struct berval *val,
+    struct berval *nval)
+{
+	Attribute *a = attr_alloc(ad);
+
+	a->a_numvals = 1;
+	a->a_vals = ch_malloc(2 * sizeof(struct berval));
+	ber_dupbv(&a->a_vals[0], val);
+	BER_BVZERO(&a->a_vals[1]);
+	if (nval != NULL) {
+		a->a_nvals = ch_malloc(2 * sizeof(struct berval));
+		ber_dupbv(&a->a_nvals[0], nval);
+		BER_BVZERO(&a->a_nvals[1]);
+	} else {
+		a->a_nvals = a->a_vals;
+	}
+	*ap = a;
+	return &a->a_next;
+}
+
+static Attribute **
+put_u64(Attribute **ap, AttributeDescription *ad, unsigned long long v)
+{
+	char buf[32];
+	struct berval bv;
+
+	bv.bv_len = (ber_len_t)snprintf(buf, sizeof(buf), "%llu", v);
+	bv.bv_val = buf;
+	return put(ap, ad, &bv, NULL);
+}
+
+static unsigned long long
+now_usn(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (unsigned long long)tv.tv_sec * 1000000ULL +
+	       (unsigned long long)tv.tv_usec;
+}
+
+/* currentTime and highestCommittedUSN of the rootDSE. */
+static void
+rootdse_attrs(SlapReply *rs, Attribute **ap)
+{
+	char buf[32];
+	struct berval bv;
+	struct tm tm;
+	time_t now = time(NULL);
+
+	if (wanted(rs, ad_currentTime, 1)) {
+		gmtime_r(&now, &tm);
+		bv.bv_len = strftime(buf, sizeof(buf), "%Y%m%d%H%M%S.0Z", &tm);
+		bv.bv_val = buf;
+		ap = put(ap, ad_currentTime, &bv, NULL);
+	}
+	if (wanted(rs, ad_hcusn, 1))
+		put_u64(ap, ad_hcusn, now_usn());
+}
+
+/* The first value of ad in e, or NULL. */
+static struct berval *
+first_val(Entry *e, AttributeDescription *ad)
+{
+	Attribute *a = ad != NULL ? attr_find(e->e_attrs, ad) : NULL;
+
+	return a != NULL && a->a_numvals > 0 ? &a->a_nvals[0] : NULL;
+}
+
+/* A growing list of berval copies (tmp memory), with a membership test. */
+struct bvlist {
+	struct berval *v;
+	int n, cap;
+};
+
+static int
+bvlist_has(struct bvlist *l, struct berval *bv)
+{
+	for (int i = 0; i < l->n; i++)
+		if (ber_bvcmp(&l->v[i], bv) == 0)
+			return 1;
+	return 0;
+}
+
+/* Add a copy of bv unless present; returns 1 if added. */
+static int
+bvlist_add(Operation *op, struct bvlist *l, struct berval *bv)
+{
+	if (bvlist_has(l, bv) || l->n >= CHAIN_MAX)
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->v = op->o_tmprealloc(l->v, l->cap * sizeof(*l->v),
+		                        op->o_tmpmemctx);
+	}
+	ber_dupbv_x(&l->v[l->n++], bv, op->o_tmpmemctx);
+	return 1;
+}
+
+static void
+bvlist_free(Operation *op, struct bvlist *l)
+{
+	for (int i = 0; i < l->n; i++)
+		op->o_tmpfree(l->v[i].bv_val, op->o_tmpmemctx);
+	op->o_tmpfree(l->v, op->o_tmpmemctx);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+/* Values of ad on the entry ndn (NULL if none); free with
+ * ber_bvarray_free_x(vals, op->o_tmpmemctx). */
+static BerVarray
+attr_of(Operation *op, struct berval *ndn, AttributeDescription *ad)
+{
+	BerVarray vals = NULL;
+
+	if (backend_attribute(op, NULL, ndn, ad, &vals, ACL_NONE) !=
+	    LDAP_SUCCESS)
+		return NULL;
+	return vals;
+}
+
+/*
+ * Close the set l (group or member DNs) over ad: add every value of ad of
+ * every entry in l, breadth first, until nothing new (or CHAIN_MAX).
+ */
+static void
+close_over(Operation *op, struct bvlist *l, AttributeDescription *ad)
+{
+	for (int i = 0; i < l->n; i++) {
+		struct berval dn = l->v[i];
+		BerVarray vals = attr_of(op, &dn, ad);
+
+		for (int j = 0; vals != NULL && !BER_BVISNULL(&vals[j]); j++)
+			bvlist_add(op, l, &vals[j]);
+		if (vals != NULL)
+			ber_bvarray_free_x(vals, op->o_tmpmemctx);
+	}
+}
+
+/* tokenGroups: the primary group's SID and every group reached through
+ * memberOf, transitively (AD: security groups; minidc has only those). */
+static void
+token_groups(Operation *op, Entry *e, Attribute **ap)
+{
+	struct berval *sid = first_val(e, ad_objectSid);
+	struct berval *pgid = first_val(e, ad_primaryGroupID);
+	struct bvlist groups = {0}, sids = {0};
+	Attribute *a = NULL, *mo;
+	unsigned char psid[MDC_ADSID_MAX];
+	struct berval bv;
+
+	if (sid == NULL || sid->bv_len < 12 || sid->bv_len > MDC_ADSID_MAX)
+		return;
+	if (pgid != NULL) {
+		unsigned long rid = strtoul(pgid->bv_val, NULL, 10);
+
+		memcpy(psid, sid->bv_val, sid->bv_len);
+		for (int i = 0; i < 4; i++)
+			psid[sid->bv_len - 4 + i] =
+			        (unsigned char)(rid >> (8 * i));
+		bv.bv_val = (char *)psid;
+		bv.bv_len = sid->bv_len;
+		bvlist_add(op, &sids, &bv);
+	}
+	mo = attr_find(e->e_attrs, ad_memberOf);
+	for (unsigned i = 0; mo != NULL && i < mo->a_numvals; i++)
+		bvlist_add(op, &groups, &mo->a_nvals[i]);
+	close_over(op, &groups, ad_memberOf);
+	for (int i = 0; i < groups.n; i++) {
+		BerVarray gs = attr_of(op, &groups.v[i], ad_objectSid);
+
+		if (gs != NULL && !BER_BVISNULL(&gs[0]))
+			bvlist_add(op, &sids, &gs[0]);
+		if (gs != NULL)
+			ber_bvarray_free_x(gs, op->o_tmpmemctx);
+	}
+	if (sids.n > 0) {
+		a = attr_alloc(ad_tokenGroups);
+		a->a_numvals = (unsigned)sids.n;
+		a->a_vals = ch_malloc((sids.n + 1) * sizeof(struct berval));
+		for (int i = 0; i < sids.n; i++)
+			ber_dupbv(&a->a_vals[i], &sids.v[i]);
+		BER_BVZERO(&a->a_vals[sids.n]);
+		a->a_nvals = a->a_vals;
+		*ap = a;
+	}
+	bvlist_free(op, &groups);
+	bvlist_free(op, &sids);
+}
+
+/* uSNChanged from entryCSN, uSNCreated from createTimestamp. */
+static Attribute **
+usn_attrs(SlapReply *rs, Entry *e, Attribute **ap)
+{
+	struct berval *csn = first_val(e, slap_schema.si_ad_entryCSN);
+	struct berval *ct = first_val(e, slap_schema.si_ad_createTimestamp);
+
+	if (csn != NULL && wanted(rs, ad_usnChanged, 1))
+		ap = put_u64(ap, ad_usnChanged,
+		             mdc_adsid_usn(csn->bv_val, csn->bv_len));
+	if (ct != NULL && wanted(rs, ad_usnCreated, 1))
+		ap = put_u64(ap, ad_usnCreated,
+		             mdc_adsid_usn(ct->bv_val, ct->bv_len));
+	return ap;
+}
+
+static int
+mdcad_operational(Operation *op, SlapReply *rs)
+{
+	Attribute **ap;
+	Entry *e = rs->sr_entry;
+
+	if (e == NULL || rs->sr_type != REP_SEARCH)
+		return SLAP_CB_CONTINUE;
+	for (ap = &rs->sr_operational_attrs; *ap != NULL; ap = &(*ap)->a_next)
+		;
+	if (BER_BVISEMPTY(&e->e_nname)) {
+		rootdse_attrs(rs, ap);
+		return SLAP_CB_CONTINUE;
+	}
+	if (wanted(rs, ad_dn, 1))
+		ap = put(ap, ad_dn, &e->e_name, &e->e_nname);
+	ap = usn_attrs(rs, e, ap);
+	/* Constructed in AD only for base-scope reads. */
+	if (op->o_tag == LDAP_REQ_SEARCH && op->ors_scope == LDAP_SCOPE_BASE &&
+	    rs->sr_attrs != NULL && ad_inlist(ad_tokenGroups, rs->sr_attrs))
+		token_groups(op, e, ap);
+	return SLAP_CB_CONTINUE;
+}
+
+/* Replace an assertion's value by a tmp copy of v. */
+static void
+set_value(Operation *op, AttributeAssertion *aa, const void *v, size_t len)
+{
+	op->o_tmpfree(aa->aa_value.bv_val, op->o_tmpmemctx);
+	aa->aa_value.bv_val = op->o_tmpalloc(len + 1, op->o_tmpmemctx);
+	memcpy(aa->aa_value.bv_val, v, len);
+	aa->aa_value.bv_val[len] = '\0';
+	aa->aa_value.bv_len = len;
+}
+
+/* (objectSid=S-1-5-21-...) -> the binary SID. */
+static void
+fix_sid(Operation *op, Filter *f)
+{
+	unsigned char bin[MDC_ADSID_MAX];
+	size_t n;
+
+	n = mdc_adsid_parse(f->f_av_value.bv_val, f->f_av_value.bv_len, bin);
+	if (n == 0)
+		return;
+	set_value(op, f->f_ava, bin, n);
+	f->f_choice &= ~SLAPD_FILTER_UNDEFINED;
+}
+
+/* The naming context a search runs in (normalized), or NULL. */
+static struct berval *
+search_suffix(Operation *op)
+{
+	BackendDB *be = select_backend(&op->o_req_ndn, 0);
+
+	return be != NULL && be->be_nsuffix != NULL ? &be->be_nsuffix[0] : NULL;
+}
+
+/* (objectCategory=person) -> CN=Person,CN=Schema,CN=Configuration,<NC>. */
+static void
+fix_category(Operation *op, Filter *f)
+{
+	struct berval *suffix = search_suffix(op), dn, ndn;
+	char name[128], buf[512];
+	int n;
+
+	if (suffix == NULL || f->f_av_value.bv_len >= sizeof(name) ||
+	    memchr(f->f_av_value.bv_val, '=', f->f_av_value.bv_len) != NULL)
+		return;
+	memcpy(name, f->f_av_value.bv_val, f->f_av_value.bv_len);
+	name[f->f_av_value.bv_len] = '\0';
+	n = snprintf(buf, sizeof(buf), "cn=%s,cn=schema,cn=configuration,%s",
+	             mdc_adsid_category(name), suffix->bv_val);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return;
+	dn.bv_val = buf;
+	dn.bv_len = (ber_len_t)n;
+	if (dnNormalize(0, NULL, NULL, &dn, &ndn, op->o_tmpmemctx) !=
+	    LDAP_SUCCESS)
+		return;
+	op->o_tmpfree(f->f_av_value.bv_val, op->o_tmpmemctx);
+	f->f_av_value = ndn;
+	f->f_choice &= ~SLAPD_FILTER_UNDEFINED;
+}
+
+/* An equality node ad=value (tmp memory). */
+static Filter *
+eq_node(Operation *op, AttributeDescription *ad, struct berval *val,
+        Filter *next)
+{
+	Filter *f = op->o_tmpalloc(sizeof(Filter), op->o_tmpmemctx);
+	AttributeAssertion *aa =
+	        op->o_tmpcalloc(1, sizeof(AttributeAssertion), op->o_tmpmemctx);
+
+	aa->aa_desc = ad;
+	ber_dupbv_x(&aa->aa_value, val, op->o_tmpmemctx);
+	f->f_choice = LDAP_FILTER_EQUALITY;
+	f->f_ava = aa;
+	f->f_next = next;
+	return f;
+}
+
+/*
+ * attr:1.2.840.113556.1.4.1941:=DN (LDAP_MATCHING_RULE_IN_CHAIN) becomes
+ * an OR of equalities: memberOf with DN and every group nested in it
+ * (through member), or member with DN and every group DN is nested in
+ * (through memberOf).
+ */
+static void
+fix_chain(Operation *op, Filter *f)
+{
+	MatchingRuleAssertion *ma = f->f_mra;
+	AttributeDescription *ad = ma->ma_desc, *via;
+	struct bvlist set = {0};
+	Filter *list = NULL;
+
+	if (ad == ad_memberOf)
+		via = ad_member;
+	else if (ad == ad_member)
+		via = ad_memberOf;
+	else
+		return;
+	bvlist_add(op, &set, &ma->ma_value);
+	close_over(op, &set, via);
+	for (int i = set.n - 1; i >= 0; i--)
+		list = eq_node(op, ad, &set.v[i], list);
+	bvlist_free(op, &set);
+	mra_free(op, ma, 1);
+	f->f_choice = LDAP_FILTER_OR;
+	f->f_list = list;
+}
+
+static void
+fix_filter(Operation *op, Filter *f)
+{
+	for (; f != NULL; f = f->f_next) {
+		switch (f->f_choice & SLAPD_FILTER_MASK) {
+		case LDAP_FILTER_AND:
+		case LDAP_FILTER_OR:
+			fix_filter(op, f->f_list);
+			break;
+		case LDAP_FILTER_NOT:
+			fix_filter(op, f->f_not);
+			break;
+		case LDAP_FILTER_EQUALITY:
+			if (f->f_av_desc == ad_objectSid)
+				fix_sid(op, f);
+			else if (f->f_av_desc == ad_objectCategory &&
+			         (f->f_choice & SLAPD_FILTER_UNDEFINED))
+				fix_category(op, f);
+			break;
+		case LDAP_FILTER_EXT:
+			if (mr_in_chain != NULL && f->f_mra != NULL &&
+			    f->f_mra->ma_rule == mr_in_chain &&
+			    f->f_mra->ma_desc != NULL)
+				fix_chain(op, f);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int
+mdcad_search(Operation *op, SlapReply *rs)
+{
+	if (op->ors_filter != NULL && !BER_BVISEMPTY(&op->o_req_ndn))
+		fix_filter(op, op->ors_filter);
+	return SLAP_CB_CONTINUE;
+}
+
+/* The attribute types come from minidc's schema (dc/schema), which
+ * slapd.conf loads before this overlay is configured. */
+static int
+mdcad_db_init(BackendDB *be, ConfigReply *cr)
+{
+	static const struct {
+		const char *name;
+		AttributeDescription **ad;
+	} ads[] = {
+	        {"currentTime", &ad_currentTime},
+	        {"highestCommittedUSN", &ad_hcusn},
+	        {"distinguishedName", &ad_dn},
+	        {"tokenGroups", &ad_tokenGroups},
+	        {"uSNChanged", &ad_usnChanged},
+	        {"uSNCreated", &ad_usnCreated},
+	        {"objectSid", &ad_objectSid},
+	        {"primaryGroupID", &ad_primaryGroupID},
+	        {"memberOf", &ad_memberOf},
+	        {"member", &ad_member},
+	        {"objectCategory", &ad_objectCategory},
+	        {"defaultNamingContext", &ad_defaultNC},
+	};
+	const char *text;
+
+	for (size_t i = 0; i < sizeof(ads) / sizeof(ads[0]); i++) {
+		if (slap_str2ad(ads[i].name, ads[i].ad, &text) !=
+		    LDAP_SUCCESS) {
+			Debug(LDAP_DEBUG_ANY,
+			      "mdcad: attribute type %s missing from the "
+			      "schema\n",
+			      ads[i].name);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The in-chain rule must exist for slapd to parse such filters. */
+static slap_mrule_defs_rec in_chain_def = {
+        "( " IN_CHAIN_OID " NAME 'mdcInChainMatch' "
+        "SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 )",
+        SLAP_MR_EQUALITY | SLAP_MR_EXT,
+        NULL,
+        NULL,
+        dnNormalize,
+        dnMatch,
+        NULL,
+        NULL,
+        NULL,
+};
+
+int
+init_module(int argc, char *argv[])
+{
+	int rc;
+
+	rc = register_matching_rule(&in_chain_def);
+	if (rc != 0)
+		return rc;
+	mr_in_chain = mr_find(IN_CHAIN_OID);
+	mdcad.on_bi.bi_type = "mdcad";
+	mdcad.on_bi.bi_db_init = mdcad_db_init;
+	mdcad.on_bi.bi_op_search = mdcad_search;
+	mdcad.on_bi.bi_operational = mdcad_operational;
+	return overlay_register(&mdcad);
+}
