@@ -107,6 +107,8 @@ fill_listeners(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
 	} l[] = {
 	        {"LDAP", &c->port_ldap, SOCK_STREAM},
 	        {"LDAPS", &c->port_ldaps, SOCK_STREAM},
+	        {"Global Catalog", &c->port_gc, SOCK_STREAM},
+	        {"Global Catalog LDAPS", &c->port_gcs, SOCK_STREAM},
 	        {"CLDAP", &c->port_cldap, SOCK_DGRAM},
 	        {"Kerberos", &c->port_kdc, SOCK_STREAM},
 	        {"Kerberos", &c->port_kdc, SOCK_DGRAM},
@@ -140,6 +142,8 @@ fill_listeners(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
 		c->port_kpasswd = o->base_port + MDC_PORTOFF_KPASSWD;
 		c->port_kadmin = o->base_port + MDC_PORTOFF_KADMIN;
 		c->port_dns = o->base_port + MDC_PORTOFF_DNS;
+		c->port_gc = o->base_port + MDC_PORTOFF_GC;
+		c->port_gcs = o->base_port + MDC_PORTOFF_GCS;
 	}
 	for (size_t i = 0; i < sizeof(l) / sizeof(l[0]); i++) {
 		ret = mdc_net_port_free(c->address, (int)*l[i].port, l[i].type);

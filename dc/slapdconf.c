@@ -433,9 +433,14 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
 		ret = MDC_ENOMEM;
 	}
 	urls = local_only ? mdc_strdupf("%s/", ldapi)
-	                  : mdc_strdupf("ldap://%s:%ld/ ldaps://%s:%ld/ %s/",
+	                  /* The Global Catalog is the same DIT (a
+	                   * one-domain forest; every attribute, a superset of
+	                   * AD's partial attribute set) on its own ports. */
+	                  : mdc_strdupf("ldap://%s:%ld/ ldaps://%s:%ld/ "
+	                                "ldap://%s:%ld/ ldaps://%s:%ld/ %s/",
 	                                c->address, c->port_ldap, c->address,
-	                                c->port_ldaps, ldapi);
+	                                c->port_ldaps, c->address, c->port_gc,
+	                                c->address, c->port_gcs, ldapi);
 	fconf = mdc_dc_path(c, "slapd.conf");
 	kt = mdc_strdupf("KRB5_KTNAME=FILE:%s/krb5/dc.keytab", c->dir);
 	k5 = mdc_strdupf("KRB5_CONFIG=%s/krb5.conf", c->dir);

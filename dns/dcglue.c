@@ -134,6 +134,7 @@ locator_records(struct recs *rs, const struct mdc_dcconf *c)
 {
 	const char *s = c->site;
 	long ldap = c->port_ldap, kdc = c->port_kdc, kpw = c->port_kpasswd;
+	long gc = c->port_gc;
 
 	addr(rs, c, strdup(c->host_name));
 	srv(rs, c, strdup("_ldap._tcp"), ldap);
@@ -143,11 +144,11 @@ locator_records(struct recs *rs, const struct mdc_dcconf *c)
 	srv(rs, c, strdup("_ldap._tcp.pdc._msdcs"), ldap);
 	srv(rs, c, mdc_strdupf("_ldap._tcp.%s.domains._msdcs", c->domain_guid),
 	    ldap);
-	/* Single-domain forest: the domain NC on the LDAP port is the GC. */
-	srv(rs, c, strdup("_ldap._tcp.gc._msdcs"), ldap);
-	srv(rs, c, mdc_strdupf("_ldap._tcp.%s._sites.gc._msdcs", s), ldap);
-	srv(rs, c, strdup("_gc._tcp"), ldap);
-	srv(rs, c, mdc_strdupf("_gc._tcp.%s._sites", s), ldap);
+	/* The Global Catalog: the same DIT on its own port (slapd). */
+	srv(rs, c, strdup("_ldap._tcp.gc._msdcs"), gc);
+	srv(rs, c, mdc_strdupf("_ldap._tcp.%s._sites.gc._msdcs", s), gc);
+	srv(rs, c, strdup("_gc._tcp"), gc);
+	srv(rs, c, mdc_strdupf("_gc._tcp.%s._sites", s), gc);
 	addr(rs, c, strdup("gc._msdcs"));
 	srv(rs, c, strdup("_kerberos._tcp"), kdc);
 	srv(rs, c, strdup("_kerberos._udp"), kdc);

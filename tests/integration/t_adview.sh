@@ -110,6 +110,24 @@ out=$(q -b "$H_BASE" "(member:1.2.840.113556.1.4.1941:=$ALICE)" dn)
 t_ilike "member in-chain with alice finds ops" "$out" "^dn: $OPS\$"
 t_ilike "member in-chain with alice finds ops2" "$out" "^dn: $OPS2\$"
 
+# ---- Global Catalog: the same DIT on 3268 and 3269 (TLS) ----
+adm() { lds -LLL -x -D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" "$@" 2>&1; }
+t_ilike "GC ldap://:3268 finds alice" \
+	"$(adm -H "ldap://$H_ADDR:3268" -b "$H_BASE" '(sAMAccountName=alice)' dn)" "^dn: $ALICE\$"
+t_ilike "GC ldaps://:3269 finds alice" \
+	"$(LDAPTLS_CACERT="$H_DIR/tls/ca.crt" adm -H "ldaps://$H_ADDR:3269" -b "$H_BASE" \
+		'(sAMAccountName=alice)' dn)" "^dn: $ALICE\$"
+t_like "GC rootDSE: isGlobalCatalogReady" \
+	"$(lds -x -LLL -H "ldap://$H_ADDR:3268" -b '' -s base isGlobalCatalogReady)" \
+	'^isGlobalCatalogReady: TRUE$'
+lds -x -LLL -H "ldap://$H_ADDR" -b '' -s base '(&(DnsDomain=example.com)(NtVer=\06\00\00\00))' \
+	NetLogon | sed -n 's/^netlogon:: //p' | base64 -d > "$H_TMP/ping.blob"
+flags=$("$top_builddir/tests/tools/cldap_ping" -D "$H_TMP/ping.blob" | sed -n 's/^flags: //p')
+t_is "LDAP ping flags carry GC (0x4) ($flags)" "$(( ${flags:-0} & 4 ))" 4
+t_like "_gc._tcp SRV names port 3268" \
+	"$(dig +short -p "$(sed -n '/^\[ports\]/,/^\[/s/^dns *= *//p' "$H_DIR/minidc.conf")" \
+		"@$H_ADDR" srv _gc._tcp.example.com)" '^0 100 3268 dc1\.example\.com\.$'
+
 # ---- Samba's net ads info: reads currentTime ----
 cat > "$H_TMP/smb.conf" <<EOC
 [global]
