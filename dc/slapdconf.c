@@ -156,30 +156,37 @@ emit_our_schema(FILE *out, char *err, size_t errlen)
 }
 
 /*
- * The overlay module dc/slapo/mdcad.so: $MINIDC_SLAPO_DIR, else next to this
- * program in the build tree (dc/slapo/.libs), else the installed pkglibdir.
+ * A module of dc/slapo (mdcad.so, mdcdnhook.so): $MINIDC_SLAPO_DIR, else
+ * next to this program in the build tree (dc/slapo/.libs), else the
+ * installed pkglibdir.
  */
 static char *
-slapo_path(void)
+slapo_path_of(const char *name)
 {
 	const char *env = getenv("MINIDC_SLAPO_DIR");
 	char exe[4096], *slash, *so;
 	ssize_t n;
 
 	if (env != NULL && env[0] != '\0')
-		return mdc_strdupf("%s/mdcad.so", env);
+		return mdc_strdupf("%s/%s", env, name);
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
 		slash = strrchr(exe, '/');
 		if (slash != NULL)
 			*slash = '\0';
-		so = mdc_strdupf("%s/slapo/.libs/mdcad.so", exe);
+		so = mdc_strdupf("%s/slapo/.libs/%s", exe, name);
 		if (so != NULL && access(so, R_OK) == 0)
 			return so;
 		free(so);
 	}
-	return mdc_strdupf("%s/mdcad.so", MDC_PKGLIBDIR);
+	return mdc_strdupf("%s/%s", MDC_PKGLIBDIR, name);
+}
+
+static char *
+slapo_path(void)
+{
+	return slapo_path_of("mdcad.so");
 }
 
 long
@@ -414,7 +421,7 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
                char ***envp_out)
 {
 	char *urls = NULL, *fconf = NULL, *ldapi = mdc_dc_ldapi_uri(c);
-	char *kt = NULL, *k5 = NULL, *rc = NULL;
+	char *kt = NULL, *k5 = NULL, *rc = NULL, *hook = NULL, *pre = NULL;
 	int ret = MDC_ENOMEM;
 
 	*argv_out = NULL;
@@ -445,12 +452,15 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
 	kt = mdc_strdupf("KRB5_KTNAME=FILE:%s/krb5/dc.keytab", c->dir);
 	k5 = mdc_strdupf("KRB5_CONFIG=%s/krb5.conf", c->dir);
 	rc = mdc_strdupf("KRB5RCACHEDIR=%s/run", c->dir);
+	/* AD's DN forms through slapd's DN parser (dc/slapo/dnhook.c). */
+	hook = slapo_path_of("mdcdnhook.so");
+	pre = hook != NULL ? mdc_strdupf("LD_PRELOAD=%s", hook) : NULL;
 	if (urls == NULL || fconf == NULL || kt == NULL || k5 == NULL ||
-	    rc == NULL)
+	    rc == NULL || pre == NULL)
 		goto out;
 	*argv_out = mdc_strv_new(MDC_SLAPD, "-d", "0", "-f", fconf, "-h", urls,
 	                         NULL);
-	*envp_out = mdc_strv_new(kt, k5, rc,
+	*envp_out = mdc_strv_new(kt, k5, rc, pre,
 	                         "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL);
 	if (*argv_out != NULL && *envp_out != NULL)
 		ret = 0;
@@ -461,6 +471,8 @@ out:
 	free(kt);
 	free(k5);
 	free(rc);
+	free(hook);
+	free(pre);
 	return ret;
 }
 

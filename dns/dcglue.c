@@ -190,6 +190,37 @@ emit_zone(FILE *out, const struct mdc_dcconf *c)
 	        strchr(c->address, ':') ? "aAAARecord" : "aRecord", c->address);
 }
 
+/*
+ * The reverse zone of the DC's IPv4 /24 with the DC's PTR (clients such as
+ * msktutil and GSSAPI with rdns look the DC's address up).  Nothing for an
+ * IPv6 address.
+ */
+static void
+emit_reverse_zone(FILE *out, const struct mdc_dcconf *c)
+{
+	unsigned a, b, x, d;
+	char zone[64];
+
+	if (sscanf(c->address, "%u.%u.%u.%u", &a, &b, &x, &d) != 4 || a > 255 ||
+	    b > 255 || x > 255 || d > 255)
+		return;
+	snprintf(zone, sizeof(zone), "%u.%u.%u.in-addr.arpa", x, b, a);
+	fprintf(out,
+	        "dn: idnsName=%s,cn=dns,%s\nobjectClass: top\n"
+	        "objectClass: idnsRecord\nobjectClass: idnsZone\n"
+	        "idnsName: %s\nidnsZoneActive: TRUE\nidnsSOAmName: %s.\n"
+	        "idnsSOArName: hostmaster.%s.\nidnsSOAserial: 1\n"
+	        "idnsSOArefresh: 900\nidnsSOAretry: 600\nidnsSOAexpire: 86400\n"
+	        "idnsSOAminimum: 3600\ndNSTTL: %d\nnSRecord: %s.\n\n",
+	        zone, c->base_dn, zone, c->fqdn, c->dns_domain, RECORD_TTL,
+	        c->fqdn);
+	fprintf(out,
+	        "dn: idnsName=%u,idnsName=%s,cn=dns,%s\nobjectClass: top\n"
+	        "objectClass: idnsRecord\nidnsName: %u\ndNSTTL: %d\n"
+	        "pTRRecord: %s.\n\n",
+	        d, zone, c->base_dn, d, RECORD_TTL, c->fqdn);
+}
+
 int
 dns_provision_ldif(const struct mdc_dcconf *conf, FILE *out)
 {
@@ -218,6 +249,7 @@ dns_provision_ldif(const struct mdc_dcconf *conf, FILE *out)
 		fprintf(out, "%s: %s\n", rs.r[i].attr, rs.r[i].value);
 	}
 	fputc('\n', out);
+	emit_reverse_zone(out, conf);
 	ret = ferror(out) ? MDC_ENOMEM : 0;
 out:
 	for (int i = 0; i < rs.n; i++) {

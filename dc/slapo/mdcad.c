@@ -412,11 +412,325 @@ fix_filter(Operation *op, Filter *f)
 	}
 }
 
+/* ---- AD's DN forms (mdcExtendedDN=<form>, see dnhook.c) ---- */
+
+/* The domain database: the first one whose suffix is dc=... */
+static BackendDB *
+domain_db(void)
+{
+	BackendDB *be;
+
+	LDAP_STAILQ_FOREACH(be, &backendDB, be_next)
+	{
+		if (be->be_nsuffix != NULL &&
+		    !BER_BVISNULL(&be->be_nsuffix[0]) &&
+		    strncasecmp(be->be_nsuffix[0].bv_val, "dc=", 3) == 0)
+			return be;
+	}
+	return NULL;
+}
+
+struct found {
+	struct berval dn, ndn;
+	int n;
+};
+
+static int
+found_cb(Operation *op, SlapReply *rs)
+{
+	struct found *f = op->o_callback->sc_private;
+
+	if (rs->sr_type == REP_SEARCH && rs->sr_entry != NULL) {
+		if (f->n++ == 0) {
+			ber_dupbv_x(&f->dn, &rs->sr_entry->e_name,
+			            op->o_tmpmemctx);
+			ber_dupbv_x(&f->ndn, &rs->sr_entry->e_nname,
+			            op->o_tmpmemctx);
+		}
+	}
+	return 0;
+}
+
+/* The one entry of the domain matching filter (as the DC itself); 0 if
+ * exactly one. */
+static int
+find_one(Operation *op, BackendDB *be, const char *filter, struct found *f)
+{
+	Operation op2 = *op;
+	SlapReply rs2 = {REP_RESULT};
+	slap_callback cb = {NULL, found_cb, NULL, f};
+	Filter *flt = str2filter_x(op, filter);
+
+	memset(f, 0, sizeof(*f));
+	if (flt == NULL)
+		return -1;
+	op2.o_tag = LDAP_REQ_SEARCH;
+	op2.o_bd = be;
+	op2.o_dn = be->be_rootdn;
+	op2.o_ndn = be->be_rootndn;
+	op2.o_req_dn = be->be_suffix[0];
+	op2.o_req_ndn = be->be_nsuffix[0];
+	op2.o_callback = &cb;
+	op2.ors_scope = LDAP_SCOPE_SUBTREE;
+	op2.ors_deref = LDAP_DEREF_NEVER;
+	op2.ors_slimit = 2;
+	op2.ors_tlimit = SLAP_NO_LIMIT;
+	op2.ors_limit = NULL;
+	op2.ors_attrs = slap_anlist_no_attrs;
+	op2.ors_attrsonly = 1;
+	op2.ors_filter = flt;
+	filter2bv_x(op, flt, &op2.ors_filterstr);
+	be->be_search(&op2, &rs2);
+	op->o_tmpfree(op2.ors_filterstr.bv_val, op->o_tmpmemctx);
+	filter_free_x(op, flt, 1);
+	if (f->n == 1)
+		return 0;
+	if (f->n > 1) {
+		op->o_tmpfree(f->dn.bv_val, op->o_tmpmemctx);
+		op->o_tmpfree(f->ndn.bv_val, op->o_tmpmemctx);
+	}
+	return -1;
+}
+
+/* "\xx" for every byte of v into out (cap bytes); 0 if it does not fit. */
+static int
+escape_bytes(const unsigned char *v, size_t n, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (3 * n + 1 > cap)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		*out++ = '\\';
+		*out++ = hex[v[i] >> 4];
+		*out++ = hex[v[i] & 15];
+	}
+	*out = '\0';
+	return 1;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A GUID as 32 hex digits (stored byte order) or dashed text (the first
+ * three fields little-endian in storage); 1 if parsed. */
+static int
+parse_guid(const char *s, size_t n, unsigned char g[16])
+{
+	static const int order[16] = {3, 2, 1,  0,  5,  4,  7,  6,
+	                              8, 9, 10, 11, 12, 13, 14, 15};
+	unsigned char raw[16];
+	int dashed = n == 36, k = 0;
+
+	if (n != 32 && n != 36)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+
+		if (dashed && (i == 8 || i == 13 || i == 18 || i == 23)) {
+			if (s[i] != '-')
+				return 0;
+			continue;
+		}
+		if (i + 1 >= n || k >= 16)
+			return 0;
+		hi = hexval((unsigned char)s[i]);
+		lo = hexval((unsigned char)s[i + 1]);
+		if (hi < 0 || lo < 0)
+			return 0;
+		raw[k++] = (unsigned char)(hi << 4 | lo);
+		i++;
+	}
+	if (k != 16)
+		return 0;
+	for (int i = 0; i < 16; i++)
+		g[i] = dashed ? raw[order[i]] : raw[i];
+	return 1;
+}
+
+/* <WKGUID=guid,DN>: the DN in DN's wellKnownObjects B:32:<guid>:<DN>. */
+static int
+resolve_wkguid(Operation *op, const char *v, size_t n, struct found *f)
+{
+	const char *comma = memchr(v, ',', n);
+	struct berval dn, ndn;
+	AttributeDescription *ad = NULL;
+	BerVarray vals;
+	const char *text;
+	int ret = -1;
+
+	memset(f, 0, sizeof(*f));
+	if (comma == NULL || comma - v != 32 ||
+	    slap_str2ad("wellKnownObjects", &ad, &text) != LDAP_SUCCESS)
+		return -1;
+	/* dnNormalize wants a NUL-terminated value. */
+	dn.bv_len = n - 33;
+	dn.bv_val = op->o_tmpalloc(dn.bv_len + 1, op->o_tmpmemctx);
+	memcpy(dn.bv_val, comma + 1, dn.bv_len);
+	dn.bv_val[dn.bv_len] = '\0';
+	ret = dnNormalize(0, NULL, NULL, &dn, &ndn, op->o_tmpmemctx);
+	op->o_tmpfree(dn.bv_val, op->o_tmpmemctx);
+	if (ret != LDAP_SUCCESS)
+		return -1;
+	ret = -1;
+	vals = attr_of(op, &ndn, ad);
+	for (int i = 0; vals != NULL && !BER_BVISNULL(&vals[i]) && ret != 0;
+	     i++) {
+		struct berval *w = &vals[i], t;
+
+		if (w->bv_len <= 38 || strncmp(w->bv_val, "B:32:", 5) != 0 ||
+		    strncasecmp(w->bv_val + 5, v, 32) != 0 ||
+		    w->bv_val[37] != ':')
+			continue;
+		t.bv_val = w->bv_val + 38;
+		t.bv_len = w->bv_len - 38;
+		if (dnPrettyNormal(NULL, &t, &f->dn, &f->ndn,
+		                   op->o_tmpmemctx) == LDAP_SUCCESS)
+			ret = 0;
+	}
+	if (vals != NULL)
+		ber_bvarray_free_x(vals, op->o_tmpmemctx);
+	op->o_tmpfree(ndn.bv_val, op->o_tmpmemctx);
+	return ret;
+}
+
+/* The NetBIOS domain minidc derives: the naming context's first label. */
+static int
+netbios_matches(BackendDB *be, const char *dom, size_t n)
+{
+	struct berval *s = &be->be_nsuffix[0];
+
+	return s->bv_len > 3 + n && strncasecmp(s->bv_val, "dc=", 3) == 0 &&
+	       strncasecmp(s->bv_val + 3, dom, n) == 0 &&
+	       (s->bv_val[3 + n] == ',' || s->bv_val[3 + n] == '\0');
+}
+
+/* An account name: UPN (then sAMAccountName) or NETBIOS\name. */
+static int
+resolve_account(Operation *op, BackendDB *be, const char *v, size_t n,
+                struct found *f)
+{
+	const char *bs = memchr(v, '\\', n), *at = memchr(v, '@', n);
+	char esc[3 * MDCAD_EXTDN_MAX + 1], filter[3 * MDCAD_EXTDN_MAX + 64];
+
+	if (bs != NULL) {
+		if (!netbios_matches(be, v, (size_t)(bs - v)) ||
+		    !escape_bytes((const unsigned char *)bs + 1,
+		                  n - (size_t)(bs - v) - 1, esc, sizeof(esc)))
+			return -1;
+		snprintf(filter, sizeof(filter), "(sAMAccountName=%s)", esc);
+		return find_one(op, be, filter, f);
+	}
+	if (at == NULL ||
+	    !escape_bytes((const unsigned char *)v, n, esc, sizeof(esc)))
+		return -1;
+	snprintf(filter, sizeof(filter), "(userPrincipalName=%s)", esc);
+	if (find_one(op, be, filter, f) == 0)
+		return 0;
+	if (!escape_bytes((const unsigned char *)v, (size_t)(at - v), esc,
+	                  sizeof(esc)))
+		return -1;
+	snprintf(filter, sizeof(filter), "(sAMAccountName=%s)", esc);
+	return find_one(op, be, filter, f);
+}
+
+/* Resolve the AD form v (n bytes) to an entry's DN. */
+static int
+resolve_form(Operation *op, const char *v, size_t n, struct found *f)
+{
+	BackendDB *be = domain_db();
+	unsigned char bin[MDC_ADSID_MAX];
+	char esc[3 * MDC_ADSID_MAX + 1], filter[3 * MDC_ADSID_MAX + 32];
+	size_t len;
+
+	memset(f, 0, sizeof(*f));
+	if (be == NULL)
+		return -1;
+	if (v[0] != '<')
+		return resolve_account(op, be, v, n, f);
+	if (n < 2 || v[n - 1] != '>')
+		return -1;
+	v++;
+	n -= 2;
+	if (n > 7 && strncasecmp(v, "WKGUID=", 7) == 0)
+		return resolve_wkguid(op, v + 7, n - 7, f);
+	if (n > 5 && strncasecmp(v, "GUID=", 5) == 0) {
+		if (!parse_guid(v + 5, n - 5, bin))
+			return -1;
+		escape_bytes(bin, 16, esc, sizeof(esc));
+		snprintf(filter, sizeof(filter), "(objectGUID=%s)", esc);
+		return find_one(op, be, filter, f);
+	}
+	if (n > 4 && strncasecmp(v, "SID=", 4) == 0) {
+		len = mdc_adsid_parse(v + 4, n - 4, bin);
+		if (len == 0 || !escape_bytes(bin, len, esc, sizeof(esc)))
+			return -1;
+		snprintf(filter, sizeof(filter), "(objectSid=%s)", esc);
+		return find_one(op, be, filter, f);
+	}
+	return -1;
+}
+
+/*
+ * If the request DN is mdcExtendedDN=<form>, replace it by the DN the
+ * form names.  Returns 0 (nothing to do or replaced) or -1 (unresolved).
+ */
+static int
+fix_req_dn(Operation *op)
+{
+	static const char pfx[] = "mdcextendeddn=";
+	LDAPDN dn = NULL;
+	struct found f;
+	int ret = -1;
+
+	if (op->o_req_ndn.bv_len < sizeof(pfx) ||
+	    strncasecmp(op->o_req_ndn.bv_val, pfx, sizeof(pfx) - 1) != 0)
+		return 0;
+	if (ldap_bv2dn_x(&op->o_req_dn, &dn, LDAP_DN_FORMAT_LDAP,
+	                 op->o_tmpmemctx) != LDAP_SUCCESS ||
+	    dn == NULL || dn[0] == NULL || dn[1] != NULL || dn[0][0] == NULL ||
+	    dn[0][1] != NULL)
+		goto out;
+	if (resolve_form(op, dn[0][0]->la_value.bv_val,
+	                 dn[0][0]->la_value.bv_len, &f) != 0)
+		goto out;
+	op->o_tmpfree(op->o_req_dn.bv_val, op->o_tmpmemctx);
+	op->o_tmpfree(op->o_req_ndn.bv_val, op->o_tmpmemctx);
+	op->o_req_dn = f.dn;
+	op->o_req_ndn = f.ndn;
+	ret = 0;
+out:
+	if (dn != NULL)
+		ldap_dnfree_x(dn, op->o_tmpmemctx);
+	return ret;
+}
+
 static int
 mdcad_search(Operation *op, SlapReply *rs)
 {
+	if (fix_req_dn(op) != 0) {
+		send_ldap_error(op, rs, LDAP_NO_SUCH_OBJECT,
+		                "no object for this extended DN");
+		return rs->sr_err;
+	}
 	if (op->ors_filter != NULL && !BER_BVISEMPTY(&op->o_req_ndn))
 		fix_filter(op, op->ors_filter);
+	return SLAP_CB_CONTINUE;
+}
+
+static int
+mdcad_bind(Operation *op, SlapReply *rs)
+{
+	if (fix_req_dn(op) != 0) {
+		send_ldap_error(op, rs, LDAP_INVALID_CREDENTIALS, NULL);
+		return rs->sr_err;
+	}
 	return SLAP_CB_CONTINUE;
 }
 
@@ -483,6 +797,7 @@ init_module(int argc, char *argv[])
 	mdcad.on_bi.bi_type = "mdcad";
 	mdcad.on_bi.bi_db_init = mdcad_db_init;
 	mdcad.on_bi.bi_op_search = mdcad_search;
+	mdcad.on_bi.bi_op_bind = mdcad_bind;
 	mdcad.on_bi.bi_operational = mdcad_operational;
 	return overlay_register(&mdcad);
 }

@@ -29,9 +29,25 @@
  *   member (groups that contain DN, nested) -> an OR of equalities over
  *   the expanded set (at most 4096 DNs).
  *
- * Not possible in an overlay: slapd rejects a base DN or bind DN that is not
- * a DN ("<GUID=...>", "alice@example.com") before any overlay runs.
+ * Base DNs of searches and bind DNs in AD's forms, which slapd's DN parser
+ * only lets through as mdcExtendedDN=<form> with the preloaded wrapper
+ * mdcdnhook.so (dc/slapo/dnhook.c), are resolved to the entry's DN before
+ * a database is chosen:
+ * - <GUID=x> (32 hex digits of the stored bytes, or the dashed text form)
+ *   -> the entry with that objectGUID; <SID=S-1-...> (or hex) -> objectSid;
+ * - <WKGUID=guid,DN> -> the DN in DN's wellKnownObjects value
+ *   B:32:<guid>:<DN>;
+ * - bind "alice@example.com" -> userPrincipalName, else sAMAccountName
+ *   alice; "EXAMPLElice" -> sAMAccountName alice, where EXAMPLE is the
+ *   first label of the naming context (minidc's NetBIOS domain rule).
+ * A form that resolves to nothing: noSuchObject (search), invalidCredentials
+ * (bind).
  */
 int init_module(int argc, char *argv[]);
+
+/* The placeholder attribute (dc/schema/40-constructed.ldif) and the longest
+ * AD form the wrapper rewrites. */
+#define MDCAD_EXTDN_ATTR "mdcExtendedDN"
+#define MDCAD_EXTDN_MAX  512
 
 #endif

@@ -110,6 +110,46 @@ out=$(q -b "$H_BASE" "(member:1.2.840.113556.1.4.1941:=$ALICE)" dn)
 t_ilike "member in-chain with alice finds ops" "$out" "^dn: $OPS\$"
 t_ilike "member in-chain with alice finds ops2" "$out" "^dn: $OPS2\$"
 
+# ---- extended DNs as search bases, account names as bind DNs ----
+t_ilike "<WKGUID=aa312825...,DC=example,DC=com> is CN=Computers" \
+	"$(q -b "<WKGUID=aa312825768811d1aded00c04fd8d5cd,$H_BASE>" -s base dn)" \
+	"^dn: CN=Computers,$H_BASE\$"
+t_ilike "<WKGUID=...,dc=EXAMPLE,dc=COM> (msktutil's spelling) too" \
+	"$(q -b '<WKGUID=aa312825768811d1aded00c04fd8d5cd,dc=EXAMPLE,dc=COM>' -s base distinguishedName)" \
+	"^distinguishedName: CN=Computers,$H_BASE\$"
+guid_hex=$(q -b "$ALICE" -s base objectGUID | sed -n 's/^objectGUID:: //p' | base64 -d |
+	od -An -tx1 -v | tr -d ' \n')
+t_ilike "<GUID=32 hex digits> is alice" "$(q -b "<GUID=$guid_hex>" -s base dn)" "^dn: $ALICE\$"
+# Text form: the first three fields are stored little-endian.
+guid_txt=$(printf '%s' "$guid_hex" |
+	sed -E 's/^(..)(..)(..)(..)(..)(..)(..)(..)(....)/\4\3\2\1-\6\5-\8\7-\9-/')
+t_ilike "<GUID=$guid_txt> (dashed form) is alice" "$(q -b "<GUID=$guid_txt>" -s base dn)" "^dn: $ALICE\$"
+t_ilike "<SID=$dom_sid-512> is Domain Admins, subtree under it works" \
+	"$(q -b "<SID=$dom_sid-512>" -s base sAMAccountName)" '^sAMAccountName: Domain Admins$'
+out=$(q -b '<GUID=00000000000000000000000000000000>' -s base dn; echo "rc=$?")
+t_like "an unknown <GUID=...>: noSuchObject (32)" "$out" 'rc=32'
+out=$(q -b '<FOO=bar>' -s base dn; echo "rc=$?")
+t_like "an unknown extended form: noSuchObject (32)" "$out" 'rc=32'
+out=$(q -b 'not a dn' -s base dn; echo "rc=$?")
+t_like "a plain invalid DN is still invalidDNSyntax (34)" "$out" 'rc=34'
+printf '%s' 'Alice-Pass-1' > "$H_TMP/alice.pw"
+t_ilike "simple bind as alice@example.com (UPN)" \
+	"$(ldapwhoami -x -H "ldap://$H_ADDR" -D alice@example.com -y "$H_TMP/alice.pw" 2>&1)" \
+	"^dn:$ALICE\$"
+t_ilike "simple bind as EXAMPLE\\alice" \
+	"$(ldapwhoami -x -H "ldap://$H_ADDR" -D 'EXAMPLE\alice' -y "$H_TMP/alice.pw" 2>&1)" \
+	"^dn:$ALICE\$"
+t_ilike "simple bind as alice@EXAMPLE.COM (sAMAccountName@realm)" \
+	"$(ldapwhoami -x -H "ldap://$H_ADDR" -D alice@EXAMPLE.COM -y "$H_TMP/alice.pw" 2>&1)" \
+	"^dn:$ALICE\$"
+printf '%s' 'wrong' > "$H_TMP/bad.pw"
+out=$(ldapwhoami -x -H "ldap://$H_ADDR" -D alice@example.com -y "$H_TMP/bad.pw" 2>&1; echo "rc=$?")
+t_like "UPN bind with a wrong password: invalidCredentials (49)" "$out" 'rc=49'
+out=$(ldapwhoami -x -H "ldap://$H_ADDR" -D nobody@example.com -y "$H_TMP/bad.pw" 2>&1; echo "rc=$?")
+t_like "UPN bind of an unknown account: invalidCredentials (49)" "$out" 'rc=49'
+out=$(ldapwhoami -x -H "ldap://$H_ADDR" -D 'OTHER\alice' -y "$H_TMP/alice.pw" 2>&1; echo "rc=$?")
+t_like "another NetBIOS domain: invalidCredentials (49)" "$out" 'rc=49'
+
 # ---- Global Catalog: the same DIT on 3268 and 3269 (TLS) ----
 adm() { lds -LLL -x -D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" "$@" 2>&1; }
 t_ilike "GC ldap://:3268 finds alice" \

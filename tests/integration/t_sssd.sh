@@ -2,14 +2,13 @@
 # tests/integration/t_sssd.sh - a Linux member host: joined with adcli, SSSD
 # 2.8 with the configuration `realm join` writes (id_provider = ad, GPO access
 # control enforcing), then once more with ad_server set (groups through the
-# Global Catalog).  The host lives in a private mount and UTS namespace: a
-# copy of /etc bound over /etc (hosts, resolv.conf naming the DC's DNS,
-# krb5.conf, nsswitch.conf, sssd.conf, the keytab), fresh /var/lib/sss,
-# /var/log/sssd and /run: never the machine's own configuration (TAP).
+# Global Catalog).  The host lives in a private namespace over a copy of /etc
+# (tests/harness/member.sh): never the machine's own configuration (TAP).
 set -u
 . "$top_srcdir/tests/harness/harness.sh"
+. "$top_srcdir/tests/harness/member.sh" "$@"
 
-if [ "${1:-}" != --in-ns ]; then
+if [ "$H_IN_NS" = 0 ]; then
 	harness_start
 	pw() { printf '%s\n' "$1" | "$MINIDC" user add "$2" --dir "$H_DIR" >/dev/null 2>&1; }
 	pw 'Alice-Pass-1' alice && pw 'Bob-Pass-1' bob &&
@@ -19,37 +18,15 @@ if [ "${1:-}" != --in-ns ]; then
 		"$MINIDC" group addmember ops2 ops --dir "$H_DIR" >/dev/null 2>&1 &&
 		"$MINIDC" user disable bob --dir "$H_DIR" >/dev/null 2>&1 ||
 		{ echo "Bail out! creating the test accounts failed"; exit 99; }
-	R="$H_TMP/root"
-	mkdir -p "$R/run" "$R/log" "$R/sss"
-	cp -a /etc "$R/etc"
-	cp -a /var/lib/sss/. "$R/sss/"
-	find "$R/sss" -type f -delete
-	rm -f "$R/etc/krb5.keytab" "$R/etc/sssd/sssd.conf"
-	printf '127.0.0.1 localhost\n' > "$R/etc/hosts"
-	printf 'nameserver %s\n' "$H_ADDR" > "$R/etc/resolv.conf"
-	printf 'host2\n' > "$R/etc/hostname"
-	# What a member host's krb5.conf says: the realm, everything else by DNS.
-	printf '[libdefaults]\n\tdefault_realm = EXAMPLE.COM\n\tdns_lookup_kdc = true\n\trdns = false\n' \
-		> "$R/etc/krb5.conf"
-	printf 'passwd: files sss\ngroup: files sss\nshadow: files sss\nhosts: files dns\n' \
-		> "$R/etc/nsswitch.conf"
+	member_prepare host2
 	# su is one of the services SSSD's GPO code maps to interactive logon
 	# (an unmapped one is denied).  Only pam_sss, so no pam_rootok or
 	# pam_unix answers for it.
 	printf 'auth required pam_sss.so\naccount required pam_sss.so\n' > "$R/etc/pam.d/su"
-	export R
-	unshare -m -u --propagation private sh "$0" --in-ns
-	rc=$?
-	[ "$rc" -eq 0 ] || H_NFAIL=1
-	exit "$rc"
+	member_enter "$0"
 fi
-
 # ---- inside the namespace ----
-mount --bind "$R/etc" /etc && mount --bind "$R/sss" /var/lib/sss &&
-	mount --bind "$R/log" /var/log/sssd 2>/dev/null || mount --bind "$R/log" /var/log &&
-	mount --bind "$R/run" /run && hostname host2.example.com ||
-	{ echo "Bail out! cannot set up the namespace"; exit 99; }
-unset KRB5_CONFIG KRB5CCNAME LDAPURI LDAPBASE LDAPTLS_CACERT
+member_setup
 SSSD_PID=""
 stop_sssd() {
 	[ -n "$SSSD_PID" ] || return 0
