@@ -182,5 +182,10 @@ st=$(printf '%s\n' "$out" | sed -n 's/^Server time: //p')
 st_s=$(date -u -d "$st" +%s 2>/dev/null)
 d=$(( ${st_s:-0} - $(date -u +%s) )); d=${d#-}
 t_ok "net ads info: Server time is the DC's ($st, |diff| ${d}s <= 300)" test "$d" -le 300
+t_ok "kinit Administrator" sh -c "kinit Administrator < '$H_ADMIN_PW_FILE' >/dev/null"
+out=$(timeout 60 net ads search -k -s "$H_TMP/smb.conf" -S "$H_ADDR" '(sAMAccountName=alice)' \
+	sAMAccountName 2>&1)
+t_like "net ads search -k '(sAMAccountName=alice)' (Kerberos, signed LDAP)" "$out" \
+	'^sAMAccountName: alice$'
 
 harness_done
