@@ -724,9 +724,61 @@ mdcad_search(Operation *op, SlapReply *rs)
 	return SLAP_CB_CONTINUE;
 }
 
+/*
+ * AD answers a GSS-SPNEGO bind with no token (Samba's libads probes the
+ * server's mechanisms so) with a SPNEGO NegTokenInit listing MS-Kerberos
+ * and Kerberos; Cyrus SASL in slapd answers operationsError.  Reply as AD;
+ * the client then starts its real GSS-SPNEGO bind, which Cyrus handles.
+ */
+static const unsigned char spnego_init[] = {
+        0x60, 0x52, 0x06, 0x06, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x02, 0xa0, 0x48,
+        0x30, 0x46, 0xa0, 0x18, 0x30, 0x16, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x82,
+        0xf7, 0x12, 0x01, 0x02, 0x02, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+        0x12, 0x01, 0x02, 0x02, 0xa3, 0x2a, 0x30, 0x28, 0xa0, 0x26, 0x1b, 0x24,
+        'n',  'o',  't',  '_',  'd',  'e',  'f',  'i',  'n',  'e',  'd',  '_',
+        'i',  'n',  '_',  'R',  'F',  'C',  '4',  '1',  '7',  '8',  '@',  'p',
+        'l',  'e',  'a',  's',  'e',  '_',  'i',  'g',  'n',  'o',  'r',  'e',
+};
+
+static int
+spnego_probe(Operation *op, SlapReply *rs)
+{
+	struct berval blob;
+	int probe;
+
+	if (op->orb_method != LDAP_AUTH_SASL || op->orb_mech.bv_len != 10 ||
+	    strncasecmp(op->orb_mech.bv_val, "GSS-SPNEGO", 10) != 0)
+		return 0;
+	ldap_pvt_thread_mutex_lock(&op->o_conn->c_mutex);
+	probe = op->orb_cred.bv_len == 0 &&
+	        !op->o_conn->c_sasl_bind_in_progress;
+	/*
+	 * Our answer left the connection "in progress" (slapd's bind callback
+	 * saw saslBindInProgress) without a Cyrus exchange.  The client's next
+	 * bind starting a new SPNEGO exchange (an InitialContextToken, 0x60;
+	 * later GSS-SPNEGO tokens are NegTokenResp, 0xa1) must start one, not
+	 * step a context never started.
+	 */
+	if (op->orb_cred.bv_len > 0 &&
+	    (unsigned char)op->orb_cred.bv_val[0] == 0x60)
+		op->o_conn->c_sasl_bind_in_progress = 0;
+	ldap_pvt_thread_mutex_unlock(&op->o_conn->c_mutex);
+	if (!probe)
+		return 0;
+	blob.bv_val = (char *)spnego_init;
+	blob.bv_len = sizeof(spnego_init);
+	rs->sr_err = LDAP_SASL_BIND_IN_PROGRESS;
+	rs->sr_sasldata = &blob;
+	send_ldap_sasl(op, rs);
+	rs->sr_sasldata = NULL;
+	return 1;
+}
+
 static int
 mdcad_bind(Operation *op, SlapReply *rs)
 {
+	if (spnego_probe(op, rs))
+		return rs->sr_err;
 	if (fix_req_dn(op) != 0) {
 		send_ldap_error(op, rs, LDAP_INVALID_CREDENTIALS, NULL);
 		return rs->sr_err;

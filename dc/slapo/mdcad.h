@@ -42,6 +42,9 @@
  *   first label of the naming context (minidc's NetBIOS domain rule).
  * A form that resolves to nothing: noSuchObject (search), invalidCredentials
  * (bind).
+ *
+ * A GSS-SPNEGO SASL bind without a token (Samba's mechanism probe) gets AD's
+ * answer: saslBindInProgress with a SPNEGO NegTokenInit offering Kerberos.
  */
 int init_module(int argc, char *argv[]);
 
