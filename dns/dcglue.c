@@ -2,6 +2,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,13 +199,15 @@ emit_zone(FILE *out, const struct mdc_dcconf *c)
 static void
 emit_reverse_zone(FILE *out, const struct mdc_dcconf *c)
 {
-	unsigned a, b, x, d;
+	unsigned char ip[4];
+	unsigned d;
 	char zone[64];
 
-	if (sscanf(c->address, "%u.%u.%u.%u", &a, &b, &x, &d) != 4 || a > 255 ||
-	    b > 255 || x > 255 || d > 255)
+	if (inet_pton(AF_INET, c->address, ip) != 1)
 		return;
-	snprintf(zone, sizeof(zone), "%u.%u.%u.in-addr.arpa", x, b, a);
+	d = ip[3];
+	snprintf(zone, sizeof(zone), "%u.%u.%u.in-addr.arpa", ip[2], ip[1],
+	         ip[0]);
 	fprintf(out,
 	        "dn: idnsName=%s,cn=dns,%s\nobjectClass: top\n"
 	        "objectClass: idnsRecord\nobjectClass: idnsZone\n"

@@ -132,3 +132,59 @@ mdc_adsid_usn(const char *t, size_t len)
 		return 0;
 	return (uint64_t)secs * 1000000u + (uint64_t)usec;
 }
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int
+mdc_adsid_guid_parse(const char *s, size_t n, uint8_t g[16])
+{
+	static const int order[16] = {3, 2, 1,  0,  5,  4,  7,  6,
+	                              8, 9, 10, 11, 12, 13, 14, 15};
+	uint8_t raw[16];
+	int dashed = n == 36, k = 0;
+	size_t i = 0;
+
+	if (n != 32 && n != 36)
+		return 0;
+	while (i < n) {
+		int hi, lo;
+
+		if (dashed && (i == 8 || i == 13 || i == 18 || i == 23)) {
+			if (s[i++] != '-')
+				return 0;
+			continue;
+		}
+		if (i + 1 >= n || k >= 16)
+			return 0;
+		hi = hexval((unsigned char)s[i]);
+		lo = hexval((unsigned char)s[i + 1]);
+		if (hi < 0 || lo < 0)
+			return 0;
+		raw[k++] = (uint8_t)(hi << 4 | lo);
+		i += 2;
+	}
+	if (k != 16)
+		return 0;
+	for (int j = 0; j < 16; j++)
+		g[j] = dashed ? raw[order[j]] : raw[j];
+	return 1;
+}
+
+int
+mdc_adsid_is_ad_form(const char *s, size_t n, size_t max)
+{
+	if (s == NULL || n == 0 || n > max)
+		return 0;
+	if (s[0] == '<')
+		return memchr(s, '>', n) != NULL;
+	if (memchr(s, '=', n) != NULL)
+		return 0;
+	return memchr(s, '@', n) != NULL || memchr(s, '\\', n) != NULL;
+}

@@ -33,4 +33,19 @@ const char *mdc_adsid_category(const char *name);
  */
 uint64_t mdc_adsid_usn(const char *t, size_t len);
 
+/*
+ * A GUID of an AD extended DN (<GUID=x>): 32 hex digits of the stored
+ * bytes, or the dashed text form (whose first three fields are stored
+ * little-endian).  Writes the 16 stored bytes to g; returns 1, or 0 if s (n
+ * bytes) is neither.
+ */
+int mdc_adsid_guid_parse(const char *s, size_t n, uint8_t g[16]);
+
+/*
+ * True if s (n bytes, at most max) is an AD DN form that is not an LDAP DN
+ * and that slapd's parser would reject: "<...>" (an extended DN), or a
+ * name with '@' or '\\' and no '=' (a UPN or NETBIOS\\name bind DN).
+ */
+int mdc_adsid_is_ad_form(const char *s, size_t n, size_t max);
+
 #endif

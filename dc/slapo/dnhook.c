@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adsid.h"
 #include "mdcad.h"
 
 typedef int (*bv2dn_fn)(struct berval *, LDAPDN *, unsigned, void *);
@@ -39,22 +40,6 @@ real_bv2dn(void)
 	return fn;
 }
 
-/* An AD form slapd cannot parse: <...>, or a name with @ or \ and no =. */
-static int
-is_ad_form(const struct berval *bv)
-{
-	const char *s = bv->bv_val;
-	size_t n = bv->bv_len;
-
-	if (s == NULL || n == 0 || n > MDCAD_EXTDN_MAX)
-		return 0;
-	if (s[0] == '<')
-		return s[n - 1] == '>' || memchr(s, '>', n) != NULL;
-	if (memchr(s, '=', n) != NULL)
-		return 0;
-	return memchr(s, '@', n) != NULL || memchr(s, '\\', n) != NULL;
-}
-
 int
 ldap_bv2dn_x(struct berval *bv, LDAPDN *dn, unsigned flags, void *ctx)
 {
@@ -68,7 +53,7 @@ ldap_bv2dn_x(struct berval *bv, LDAPDN *dn, unsigned flags, void *ctx)
 	if (fn == NULL)
 		return LDAP_OTHER;
 	if ((flags & LDAP_DN_FORMAT_MASK) != LDAP_DN_FORMAT_LDAP ||
-	    !is_ad_form(bv))
+	    !mdc_adsid_is_ad_form(bv->bv_val, bv->bv_len, MDCAD_EXTDN_MAX))
 		return fn(bv, dn, flags, ctx);
 	memcpy(buf, prefix, sizeof(prefix) - 1);
 	n = sizeof(prefix) - 1;

@@ -509,51 +509,6 @@ escape_bytes(const unsigned char *v, size_t n, char *out, size_t cap)
 	return 1;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* A GUID as 32 hex digits (stored byte order) or dashed text (the first
- * three fields little-endian in storage); 1 if parsed. */
-static int
-parse_guid(const char *s, size_t n, unsigned char g[16])
-{
-	static const int order[16] = {3, 2, 1,  0,  5,  4,  7,  6,
-	                              8, 9, 10, 11, 12, 13, 14, 15};
-	unsigned char raw[16];
-	int dashed = n == 36, k = 0;
-
-	if (n != 32 && n != 36)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		int hi, lo;
-
-		if (dashed && (i == 8 || i == 13 || i == 18 || i == 23)) {
-			if (s[i] != '-')
-				return 0;
-			continue;
-		}
-		if (i + 1 >= n || k >= 16)
-			return 0;
-		hi = hexval((unsigned char)s[i]);
-		lo = hexval((unsigned char)s[i + 1]);
-		if (hi < 0 || lo < 0)
-			return 0;
-		raw[k++] = (unsigned char)(hi << 4 | lo);
-		i++;
-	}
-	if (k != 16)
-		return 0;
-	for (int i = 0; i < 16; i++)
-		g[i] = dashed ? raw[order[i]] : raw[i];
-	return 1;
-}
-
 /* <WKGUID=guid,DN>: the DN in DN's wellKnownObjects B:32:<guid>:<DN>. */
 static int
 resolve_wkguid(Operation *op, const char *v, size_t n, struct found *f)
@@ -661,7 +616,7 @@ resolve_form(Operation *op, const char *v, size_t n, struct found *f)
 	if (n > 7 && strncasecmp(v, "WKGUID=", 7) == 0)
 		return resolve_wkguid(op, v + 7, n - 7, f);
 	if (n > 5 && strncasecmp(v, "GUID=", 5) == 0) {
-		if (!parse_guid(v + 5, n - 5, bin))
+		if (!mdc_adsid_guid_parse(v + 5, n - 5, bin))
 			return -1;
 		escape_bytes(bin, 16, esc, sizeof(esc));
 		snprintf(filter, sizeof(filter), "(objectGUID=%s)", esc);

@@ -86,6 +86,44 @@ START_TEST(usn_from_csn)
 }
 END_TEST
 
+START_TEST(guid_forms)
+{
+	static const uint8_t want[16] = {0x10, 0xba, 0xe4, 0x6a, 0xe4, 0x02,
+	                                 0x4d, 0x4c, 0x92, 0xbd, 0x10, 0x00,
+	                                 0xd6, 0xe3, 0xa2, 0xf1};
+	uint8_t g[16];
+
+	ck_assert_int_eq(mdc_adsid_guid_parse(
+	                         "6ae4ba10-02e4-4c4d-92bd-1000d6e3a2f1", 36, g),
+	                 1);
+	ck_assert_mem_eq(g, want, 16);
+	ck_assert_int_eq(
+	        mdc_adsid_guid_parse("10BAE46AE4024D4C92BD1000D6E3A2F1", 32, g),
+	        1);
+	ck_assert_mem_eq(g, want, 16);
+	ck_assert_int_eq(
+	        mdc_adsid_guid_parse("10bae46ae4024d4c92bd1000d6e3a2fx", 32, g),
+	        0);
+	ck_assert_int_eq(mdc_adsid_guid_parse(
+	                         "6ae4ba10+02e4-4c4d-92bd-1000d6e3a2f1", 36, g),
+	                 0);
+	ck_assert_int_eq(mdc_adsid_guid_parse("10bae46a", 8, g), 0);
+}
+END_TEST
+
+START_TEST(ad_forms)
+{
+	ck_assert_int_eq(mdc_adsid_is_ad_form("<GUID=00>", 9, 512), 1);
+	ck_assert_int_eq(mdc_adsid_is_ad_form("alice@example.com", 17, 512), 1);
+	ck_assert_int_eq(mdc_adsid_is_ad_form("EXAMPLE\\alice", 13, 512), 1);
+	ck_assert_int_eq(mdc_adsid_is_ad_form("cn=a@b,dc=x", 11, 512), 0);
+	ck_assert_int_eq(mdc_adsid_is_ad_form("", 0, 512), 0);
+	ck_assert_int_eq(mdc_adsid_is_ad_form("<unterminated", 13, 512), 0);
+	ck_assert_int_eq(mdc_adsid_is_ad_form("alice", 5, 512), 0);
+	ck_assert_int_eq(mdc_adsid_is_ad_form("alice@example.com", 17, 10), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -97,6 +135,8 @@ main(void)
 	tcase_add_test(tc, sid_bad);
 	tcase_add_test(tc, category_names);
 	tcase_add_test(tc, usn_from_csn);
+	tcase_add_test(tc, guid_forms);
+	tcase_add_test(tc, ad_forms);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
 }
