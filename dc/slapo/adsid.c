@@ -1,6 +1,7 @@
 /* dc/slapo/adsid.c - pure helpers of the AD overlay (no slapd headers) */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -187,4 +188,28 @@ mdc_adsid_is_ad_form(const char *s, size_t n, size_t max)
 	if (memchr(s, '=', n) != NULL)
 		return 0;
 	return memchr(s, '@', n) != NULL || memchr(s, '\\', n) != NULL;
+}
+
+int
+mdc_adsid_usn_bound(uint64_t usn, int csn, int upper, char *out)
+{
+	uint64_t secs = usn / 1000000u, usec = usn % 1000000u;
+	time_t t;
+	struct tm tm;
+	char day[15];
+
+	if (!csn && !upper && usec != 0)
+		secs++;
+	if (secs > 253402300799ULL) /* 9999-12-31T23:59:59Z */
+		return 0;
+	t = (time_t)secs;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(day, sizeof(day), "%Y%m%d%H%M%S", &tm) != 14)
+		return 0;
+	if (!csn)
+		snprintf(out, 48, "%sZ", day);
+	else
+		snprintf(out, 48, "%s.%06uZ#%s", day, (unsigned)usec,
+		         upper ? "ffffff#fff#ffffff" : "000000#000#000000");
+	return 1;
 }

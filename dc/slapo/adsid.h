@@ -34,6 +34,17 @@ const char *mdc_adsid_category(const char *name);
 uint64_t mdc_adsid_usn(const char *t, size_t len);
 
 /*
+ * The bound of a USN filter as the time stamp it stands for (minidc's USNs
+ * are microseconds since 1970, mdc_adsid_usn): csn 1 gives an entryCSN
+ * "YYYYmmddHHMMSS.ffffffZ#000000#000#000000" (upper 1: the largest CSN of that
+ * microsecond, #ffffff#fff#ffffff), csn 0 a GeneralizedTime
+ * "YYYYmmddHHMMSSZ" (upper 0 rounds up to the next second, upper 1 down:
+ * createTimestamp has whole seconds).  out must hold 48 bytes.  Returns 1, or
+ * 0 if usn is beyond year 9999.
+ */
+int mdc_adsid_usn_bound(uint64_t usn, int csn, int upper, char *out);
+
+/*
  * A GUID of an AD extended DN (<GUID=x>): 32 hex digits of the stored
  * bytes, or the dashed text form (whose first three fields are stored
  * little-endian).  Writes the 16 stored bytes to g; returns 1, or 0 if s (n

@@ -381,6 +381,30 @@ fix_chain(Operation *op, Filter *f)
 	f->f_list = list;
 }
 
+/*
+ * (uSNChanged>=N) / (uSNChanged<=N) -> entryCSN ordering, (uSNCreated>=N)
+ * / <= -> createTimestamp: what the constructed USNs are computed from.
+ */
+static void
+fix_usn(Operation *op, Filter *f)
+{
+	int ge = (f->f_choice & SLAPD_FILTER_MASK) == LDAP_FILTER_GE;
+	int csn = f->f_av_desc == ad_usnChanged;
+	AttributeDescription *to = csn ? slap_schema.si_ad_entryCSN
+	                               : slap_schema.si_ad_createTimestamp;
+	char buf[48];
+	unsigned long long usn;
+	char *end;
+
+	usn = strtoull(f->f_av_value.bv_val, &end, 10);
+	if (end == f->f_av_value.bv_val || *end != '\0' ||
+	    !mdc_adsid_usn_bound(usn, csn, !ge, buf))
+		return;
+	set_value(op, f->f_ava, buf, strlen(buf));
+	f->f_av_desc = to;
+	f->f_choice &= ~SLAPD_FILTER_UNDEFINED;
+}
+
 static void
 fix_filter(Operation *op, Filter *f)
 {
@@ -399,6 +423,12 @@ fix_filter(Operation *op, Filter *f)
 			else if (f->f_av_desc == ad_objectCategory &&
 			         (f->f_choice & SLAPD_FILTER_UNDEFINED))
 				fix_category(op, f);
+			break;
+		case LDAP_FILTER_GE:
+		case LDAP_FILTER_LE:
+			if (f->f_av_desc == ad_usnChanged ||
+			    f->f_av_desc == ad_usnCreated)
+				fix_usn(op, f);
 			break;
 		case LDAP_FILTER_EXT:
 			if (mr_in_chain != NULL && f->f_mra != NULL &&

@@ -24,6 +24,8 @@
  * - (objectCategory=<class name>) -> the class's default category DN
  *   (user/person -> CN=Person,CN=Schema,CN=Configuration,<NC>, computer ->
  *   CN=Computer, group -> CN=Group, ...);
+ * - (uSNChanged>=N), (uSNChanged<=N) -> entryCSN ordering; the same for
+ *   uSNCreated -> createTimestamp (SSSD's USN-based refreshes);
  * - attr:1.2.840.113556.1.4.1941:=<DN> (LDAP_MATCHING_RULE_IN_CHAIN, which
  *   the module registers) for memberOf (entries nested in a group) and
  *   member (groups that contain DN, nested) -> an OR of equalities over

@@ -61,6 +61,22 @@ usn2=$(lds -x -LLL -H "ldap://$H_ADDR" -b '' -s base '(objectClass=*)' highestCo
 t_ok "highestCommittedUSN grew past alice's uSNChanged ($usn1 < $ch <= $usn2)" \
 	test "$usn1" -lt "${ch:-0}" -a "${ch:-0}" -le "$usn2"
 
+# USN filters (SSSD's refreshes): on what the USNs are computed from.
+cr=$(q -b "$ALICE" -s base uSNCreated | val uSNCreated)
+t_ilike "(uSNChanged>=alice's) finds alice" \
+	"$(q -b "$H_BASE" "(&(sAMAccountName=alice)(uSNChanged>=$ch))" dn)" "^dn: $ALICE\$"
+t_unlike "(uSNChanged>=alice's + 1) does not" \
+	"$(ql -b "$H_BASE" "(&(sAMAccountName=alice)(uSNChanged>=$((ch + 1))))" dn)" "^dn: $alice_l\$"
+t_ilike "(uSNChanged<=alice's) finds alice" \
+	"$(q -b "$H_BASE" "(&(sAMAccountName=alice)(uSNChanged<=$ch))" dn)" "^dn: $ALICE\$"
+t_unlike "(uSNChanged<=alice's - 1) does not" \
+	"$(ql -b "$H_BASE" "(&(sAMAccountName=alice)(uSNChanged<=$((ch - 1))))" dn)" "^dn: $alice_l\$"
+t_ilike "(uSNCreated>=alice's) finds alice" \
+	"$(q -b "$H_BASE" "(&(sAMAccountName=alice)(uSNCreated>=${cr:-x}))" dn)" "^dn: $ALICE\$"
+t_unlike "(uSNCreated>=alice's + 1 s) does not" \
+	"$(ql -b "$H_BASE" "(&(sAMAccountName=alice)(uSNCreated>=$((${cr:-0} + 1000000))))" dn)" \
+	"^dn: $alice_l\$"
+
 # ---- distinguishedName (SSSD's GPO code reads it) ----
 dc1=$(q -b "$H_BASE" '(&(objectclass=user)(sAMAccountName=DC1$))' distinguishedName)
 t_ilike "(&(objectclass=user)(sAMAccountName=DC1\$)) distinguishedName = its DN" "$dc1" \

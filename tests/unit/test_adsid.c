@@ -86,6 +86,28 @@ START_TEST(usn_from_csn)
 }
 END_TEST
 
+START_TEST(usn_bounds)
+{
+	uint64_t usn = 1796192100ULL * 1000000ULL + 123456ULL;
+	char b[48];
+
+	ck_assert_int_eq(mdc_adsid_usn_bound(usn, 1, 0, b), 1);
+	ck_assert_str_eq(b, "20261202061500.123456Z#000000#000#000000");
+	ck_assert_int_eq(mdc_adsid_usn_bound(usn, 1, 1, b), 1);
+	ck_assert_str_eq(b, "20261202061500.123456Z#ffffff#fff#ffffff");
+	ck_assert_int_eq(mdc_adsid_usn_bound(usn, 0, 0, b), 1);
+	ck_assert_str_eq(b, "20261202061501Z");
+	ck_assert_int_eq(mdc_adsid_usn_bound(usn, 0, 1, b), 1);
+	ck_assert_str_eq(b, "20261202061500Z");
+	ck_assert_int_eq(
+	        mdc_adsid_usn_bound(1796192100ULL * 1000000ULL, 0, 0, b), 1);
+	ck_assert_str_eq(b, "20261202061500Z");
+	ck_assert_uint_eq(mdc_adsid_usn(b, strlen(b)),
+	                  1796192100ULL * 1000000ULL);
+	ck_assert_int_eq(mdc_adsid_usn_bound(UINT64_MAX, 1, 0, b), 0);
+}
+END_TEST
+
 START_TEST(guid_forms)
 {
 	static const uint8_t want[16] = {0x10, 0xba, 0xe4, 0x6a, 0xe4, 0x02,
@@ -135,6 +157,7 @@ main(void)
 	tcase_add_test(tc, sid_bad);
 	tcase_add_test(tc, category_names);
 	tcase_add_test(tc, usn_from_csn);
+	tcase_add_test(tc, usn_bounds);
 	tcase_add_test(tc, guid_forms);
 	tcase_add_test(tc, ad_forms);
 	suite_add_tcase(s, tc);
