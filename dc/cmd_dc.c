@@ -24,6 +24,7 @@ mdc_cmd_provision(int argc, char **argv)
 	        {"adminpass-file", required_argument, NULL, 'p'},
 	        {"base-port", required_argument, NULL, 'b'},
 	        {"force", no_argument, NULL, 'f'},
+	        {"forwarder", required_argument, NULL, 'F'},
 	        {NULL, 0, NULL, 0},
 	};
 	struct mdc_provision_opts o = {0};
@@ -56,6 +57,18 @@ mdc_cmd_provision(int argc, char **argv)
 			break;
 		case 'f':
 			o.force = 1;
+			break;
+		case 'F':
+			if (strcmp(optarg, "none") == 0) {
+				o.no_forwarders = 1;
+				o.nforwarders = 0;
+			} else if (o.nforwarders == 4) {
+				mdc_cmd_error("provision",
+				              "at most 4 --forwarder values");
+				return 2;
+			} else {
+				o.forwarders[o.nforwarders++] = optarg;
+			}
 			break;
 		case 'b':
 			o.base_port = (int)strtol(optarg, &end, 10);

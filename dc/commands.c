@@ -14,7 +14,8 @@ const struct mdc_cmd mdc_commands[] = {
         {"provision", mdc_cmd_provision,
          "provision --domain D --dir DIR [--realm R] [--netbios N] "
          "[--host-name H] "
-         "[--host-ip IP] [--adminpass-file F] [--base-port N] [--force]"},
+         "[--host-ip IP] [--adminpass-file F] [--base-port N] "
+         "[--forwarder IP[:PORT]|none]... [--force]"},
         {"run", mdc_cmd_run, "run --dir DIR [--foreground]"},
         {"status", mdc_cmd_status, "status --dir DIR"},
         {"stop", mdc_cmd_stop, "stop --dir DIR"},

@@ -44,6 +44,8 @@ static const struct mdc_conf_item dcconf_items[] = {
         I("ports", "kpasswd", port_kpasswd, "464", 1, 65535),
         I("ports", "kadmin", port_kadmin, "749", 1, 65535),
         I("ports", "dns", port_dns, "53", 1, 65535),
+        I("ports", "gc", port_gc, "3268", 1, 65535),
+        I("ports", "gcs", port_gcs, "3269", 1, 65535),
         S("dns", "forwarders", dns_forwarders, ""),
         S("dns", "axfr_allow", dns_axfr_allow, "127.0.0.0/8 ::1"),
         I("dns", "workers", dns_workers, "2", 1, 64),

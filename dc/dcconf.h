@@ -29,6 +29,8 @@ struct mdc_dcconf {
 	/* [ports] */
 	long port_ldap, port_ldaps, port_cldap, port_kdc, port_kpasswd,
 	        port_kadmin, port_dns;
+	long port_gc,
+	        port_gcs; /* Global Catalog: the same DIT, LDAP and LDAPS */
 	/* [dns] */
 	char *dns_forwarders; /* space-separated ip[:port] list, may be empty */
 	char *dns_axfr_allow; /* space-separated addresses/CIDRs allowed AXFR */
@@ -45,6 +47,8 @@ enum {
 	MDC_PORTOFF_KPASSWD = 3,
 	MDC_PORTOFF_KADMIN = 4,
 	MDC_PORTOFF_DNS = 5,
+	MDC_PORTOFF_GC = 6,
+	MDC_PORTOFF_GCS = 7,
 };
 
 /* Fill conf with defaults (all ports standard); strings may stay NULL. */

@@ -41,14 +41,16 @@
 #define MDC_DS_DNS_FOREST_FLAG      0x80000000u
 /*
  * What a single writable DC of a one-domain forest serving LDAP, Kerberos
- * and DNS claims.  No GC (nothing on 3268) and no TIMESERV (no NTP); CLOSEST
- * because DcSiteName == ClientSiteName in every reply (one site).
+ * and DNS claims, and the Global Catalog (slapd on 3268/3269).  No TIMESERV
+ * (no NTP); CLOSEST because DcSiteName == ClientSiteName in every reply (one
+ * site).
  */
 #define MDC_DS_FLAGS_DEFAULT                                                   \
-	(MDC_DS_PDC_FLAG | MDC_DS_LDAP_FLAG | MDC_DS_DS_FLAG |                 \
-	 MDC_DS_KDC_FLAG | MDC_DS_CLOSEST_FLAG | MDC_DS_WRITABLE_FLAG |        \
-	 MDC_DS_FULL_SECRET_DOMAIN_6 | MDC_DS_DNS_CONTROLLER_FLAG |            \
-	 MDC_DS_DNS_DOMAIN_FLAG | MDC_DS_DNS_FOREST_FLAG)
+	(MDC_DS_PDC_FLAG | MDC_DS_GC_FLAG | MDC_DS_LDAP_FLAG |                 \
+	 MDC_DS_DS_FLAG | MDC_DS_KDC_FLAG | MDC_DS_CLOSEST_FLAG |              \
+	 MDC_DS_WRITABLE_FLAG | MDC_DS_FULL_SECRET_DOMAIN_6 |                  \
+	 MDC_DS_DNS_CONTROLLER_FLAG | MDC_DS_DNS_DOMAIN_FLAG |                 \
+	 MDC_DS_DNS_FOREST_FLAG)
 
 /* Longest name in a reply or a filter value we accept (RFC 1035 limit). */
 #define MDC_NETLOGON_NAME_MAX 255

@@ -96,6 +96,103 @@ out:
 	return ret;
 }
 
+/* One forwarder: a numeric IPv4 address with an optional :port, or a
+ * numeric IPv6 address. */
+static int
+forwarder_valid(const char *f)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char ip[64];
+	const char *colon = strchr(f, ':');
+	char *end;
+	long port;
+
+	if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+		if ((size_t)(colon - f) >= sizeof(ip))
+			return 0;
+		snprintf(ip, sizeof(ip), "%.*s", (int)(colon - f), f);
+		port = strtol(colon + 1, &end, 10);
+		if (*end != '\0' || port < 1 || port > 65535)
+			return 0;
+		f = ip;
+	}
+	return mdc_net_addr(f, 0, &ss, &len) == 0;
+}
+
+/* Append " f" (or "f") to list (cap bytes); 0 if it does not fit. */
+static int
+list_add(char *list, size_t cap, const char *f)
+{
+	size_t len = strlen(list);
+	int n = snprintf(list + len, cap - len, "%s%s", len ? " " : "", f);
+
+	return n > 0 && (size_t)n < cap - len;
+}
+
+/* The address of a "nameserver ADDR" line into ns (cap bytes), or 0. */
+static int
+nameserver_of(const char *line, char *ns, size_t cap)
+{
+	size_t n;
+
+	line += strspn(line, " \t");
+	if (strncmp(line, "nameserver", 10) != 0 ||
+	    (line[10] != ' ' && line[10] != '\t'))
+		return 0;
+	line += 10 + strspn(line + 10, " \t");
+	n = strcspn(line, " \t#;");
+	if (n == 0 || n >= cap)
+		return 0;
+	memcpy(ns, line, n);
+	ns[n] = '\0';
+	return 1;
+}
+
+/*
+ * [dns] forwarders: --forwarder values ("none": none), else the machine's
+ * resolvers (nameserver lines of /etc/resolv.conf, or $MINIDC_RESOLV_CONF)
+ * that are not this DC itself.  At most 4, as the DNS server uses.
+ */
+static int
+fill_forwarders(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
+                char *err, size_t errlen)
+{
+	const char *path = getenv("MINIDC_RESOLV_CONF");
+	char list[4 * 64] = "", *text = NULL, *line, *save = NULL, ns[64];
+	int ret = 0, n = 0;
+
+	if (o->nforwarders > 4)
+		FAIL(MDC_EINVAL, "at most 4 --forwarder values");
+	for (int i = 0; i < o->nforwarders; i++) {
+		if (!forwarder_valid(o->forwarders[i]) ||
+		    !list_add(list, sizeof(list), o->forwarders[i]))
+			FAIL(MDC_EINVAL,
+			     "invalid --forwarder '%s' (expected an IP address "
+			     "with an optional :port, or none)",
+			     o->forwarders[i]);
+	}
+	if (o->nforwarders == 0 && !o->no_forwarders &&
+	    mdc_file_read(path != NULL ? path : "/etc/resolv.conf", 1 << 16,
+	                  &text, NULL) == 0) {
+		for (line = strtok_r(text, "\n", &save); line != NULL && n < 4;
+		     line = strtok_r(NULL, "\n", &save)) {
+			if (!nameserver_of(line, ns, sizeof(ns)) ||
+			    strcmp(ns, c->address) == 0 || !forwarder_valid(ns))
+				continue;
+			if (list_add(list, sizeof(list), ns))
+				n++;
+		}
+	}
+	free(c->dns_forwarders);
+	c->dns_forwarders = strdup(list);
+	if (c->dns_forwarders == NULL)
+		FAIL(MDC_ENOMEM, "out of memory");
+out:
+	free(text);
+	return ret;
+}
+
 /* Address and ports: numeric address, ports from --base-port, all free. */
 static int
 fill_listeners(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
@@ -108,6 +205,8 @@ fill_listeners(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
 	} l[] = {
 	        {"LDAP", &c->port_ldap, SOCK_STREAM},
 	        {"LDAPS", &c->port_ldaps, SOCK_STREAM},
+	        {"Global Catalog", &c->port_gc, SOCK_STREAM},
+	        {"Global Catalog LDAPS", &c->port_gcs, SOCK_STREAM},
 	        {"CLDAP", &c->port_cldap, SOCK_DGRAM},
 	        {"Kerberos", &c->port_kdc, SOCK_STREAM},
 	        {"Kerberos", &c->port_kdc, SOCK_DGRAM},
@@ -141,6 +240,8 @@ fill_listeners(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
 		c->port_kpasswd = o->base_port + MDC_PORTOFF_KPASSWD;
 		c->port_kadmin = o->base_port + MDC_PORTOFF_KADMIN;
 		c->port_dns = o->base_port + MDC_PORTOFF_DNS;
+		c->port_gc = o->base_port + MDC_PORTOFF_GC;
+		c->port_gcs = o->base_port + MDC_PORTOFF_GCS;
 	}
 	for (size_t i = 0; i < sizeof(l) / sizeof(l[0]); i++) {
 		ret = mdc_net_port_free(c->address, (int)*l[i].port, l[i].type);
@@ -402,6 +503,8 @@ mdc_provision(const struct mdc_provision_opts *o, char *err, size_t errlen)
 	ret = fill_names(o, &c, err, errlen);
 	if (ret == 0)
 		ret = fill_listeners(o, &c, err, errlen);
+	if (ret == 0)
+		ret = fill_forwarders(o, &c, err, errlen);
 	if (ret == 0 && o->adminpass_file != NULL)
 		ret = read_password(o->adminpass_file, &pw, err, errlen);
 	if (ret == 0)

@@ -16,6 +16,11 @@ struct mdc_provision_opts {
 	const char *adminpass_file; /* NULL: generate, save 0600 */
 	int base_port;              /* 0: standard ports */
 	int force;                  /* replace an existing minidc DIR */
+	/* DNS forwarders ("ip[:port]", at most 4); none given and not
+	 * no_forwarders: the machine's resolvers that are not this DC. */
+	const char *forwarders[4];
+	int nforwarders;
+	int no_forwarders; /* --forwarder none */
 };
 
 /*

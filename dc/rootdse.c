@@ -33,6 +33,31 @@ static const uint32_t rootdse_ntvers[] = {
 /* AAC values seen in pings: none, workstation, normal, server trust. */
 static const uint32_t rootdse_aacs[] = {0x0, 0x80, 0x200, 0x2000};
 
+/* AD's LDAP policy names (values are in the policy object, not here). */
+static const char *const rootdse_policies[] = {
+        "MaxPoolThreads",
+        "MaxPercentDirSyncRequests",
+        "MaxDatagramRecv",
+        "MaxReceiveBuffer",
+        "InitRecvTimeout",
+        "MaxConnections",
+        "MaxConnIdleTime",
+        "MaxPageSize",
+        "MaxBatchReturnMessages",
+        "MaxQueryDuration",
+        "MaxDirSyncDuration",
+        "MaxTempTableSize",
+        "MaxResultSetSize",
+        "MinResultSets",
+        "MaxResultSetsPerConn",
+        "MaxNotificationPerConn",
+        "MaxValRange",
+        "MaxValRangeTransitive",
+        "ThreadMemoryLimit",
+        "SystemMemoryLimitPercent",
+        NULL,
+};
+
 /* Functional level 4 = Windows 2008 R2, consistent with the ping flags. */
 #define ROOTDSE_LEVEL "4"
 
@@ -135,6 +160,29 @@ rootdse_levels(FILE *out)
 		               ROOTDSE_LEVEL);
 	if (ret == 0)
 		ret = ldif_str(out, "isSynchronized", "TRUE");
+	/* The same DIT is served as the Global Catalog on 3268/3269. */
+	if (ret == 0)
+		ret = ldif_str(out, "isGlobalCatalogReady", "TRUE");
+	for (int i = 0; rootdse_policies[i] != NULL && ret == 0; i++)
+		ret = ldif_str(out, "supportedLDAPPolicies",
+		               rootdse_policies[i]);
+	return ret;
+}
+
+/* AD: <forest>:<host>$@<REALM>, the host name in lower case. */
+static int
+rootdse_service(const struct mdc_dcconf *c, FILE *out)
+{
+	char *v, host[256];
+	int ret;
+
+	snprintf(host, sizeof(host), "%s", c->host_name);
+	mdc_str_lower(host);
+	v = mdc_strdupf("%s:%s$@%s", c->dns_domain, host, c->realm);
+	if (v == NULL)
+		return MDC_ENOMEM;
+	ret = ldif_str(out, "ldapServiceName", v);
+	free(v);
 	return ret;
 }
 
@@ -183,7 +231,7 @@ mdc_rootdse_ldif(const struct mdc_dcconf *conf, FILE *out)
 
 	if (conf->base_dn == NULL || conf->fqdn == NULL ||
 	    conf->host_name == NULL || conf->site == NULL ||
-	    conf->dns_domain == NULL)
+	    conf->dns_domain == NULL || conf->realm == NULL)
 		return MDC_ECONF;
 	fprintf(out,
 	        "# %s/rootdse.ldif - written by minidc from minidc.conf; "
@@ -192,6 +240,8 @@ mdc_rootdse_ldif(const struct mdc_dcconf *conf, FILE *out)
 	ret = rootdse_names(conf, out);
 	if (ret == 0)
 		ret = rootdse_levels(out);
+	if (ret == 0)
+		ret = rootdse_service(conf, out);
 	if (ret == 0)
 		ret = rootdse_ping(conf, out);
 	if (ret == 0 && ferror(out))

@@ -11,8 +11,9 @@
  * Write conf->dir/rootdse.ldif (0644, atomically), the file slapd's
  * olcRootDSE names: the AD rootDSE attributes clients read
  * (defaultNamingContext, configurationNamingContext, supportedCapabilities,
- * dnsHostName, functional levels, ...) and the LDAP ping over TCP
- * (research/adcli-interop.md section 8, way 2): DnsDomain, NtVer (one value
+ * dnsHostName, functional levels, isGlobalCatalogReady, ldapServiceName,
+ * supportedLDAPPolicies, ...) and the LDAP ping over TCP
+ * (doc/interop.md): DnsDomain, NtVer (one value
  * per version clients send), AAC, and netlogon holding the reply blob, so
  * that slapd's own filter evaluation answers
  * (&(DnsDomain=example.com)(NtVer=\06\00\00\00)) with the blob and

@@ -155,6 +155,40 @@ emit_our_schema(FILE *out, char *err, size_t errlen)
 	return ret;
 }
 
+/*
+ * A module of dc/slapo (mdcad.so, mdcdnhook.so): $MINIDC_SLAPO_DIR, else
+ * next to this program in the build tree (dc/slapo/.libs), else the
+ * installed pkglibdir.
+ */
+static char *
+slapo_path_of(const char *name)
+{
+	const char *env = getenv("MINIDC_SLAPO_DIR");
+	char exe[4096], *slash, *so;
+	ssize_t n;
+
+	if (env != NULL && env[0] != '\0')
+		return mdc_strdupf("%s/%s", env, name);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		so = mdc_strdupf("%s/slapo/.libs/%s", exe, name);
+		if (so != NULL && access(so, R_OK) == 0)
+			return so;
+		free(so);
+	}
+	return mdc_strdupf("%s/%s", MDC_PKGLIBDIR, name);
+}
+
+static char *
+slapo_path(void)
+{
+	return slapo_path_of("mdcad.so");
+}
+
 long
 mdc_slapd_threads(void)
 {
@@ -163,10 +197,13 @@ mdc_slapd_threads(void)
 	return 2 * n > 16 ? 2 * n : 16;
 }
 
-static void
+static int
 emit_global(const struct mdc_dcconf *c, FILE *out)
 {
-	char lower[256];
+	char lower[256], *slapo = slapo_path();
+
+	if (slapo == NULL)
+		return MDC_ENOMEM;
 
 	snprintf(lower, sizeof(lower), "%s", c->realm);
 	mdc_str_lower(lower);
@@ -203,10 +240,15 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
 	        "rootDSE %s/rootdse.ldif\n\n"
 	        "modulepath %s\nmoduleload back_mdb\nmoduleload back_sock\n"
 	        "moduleload syncprov\nmoduleload unique\nmoduleload memberof\n"
-	        "moduleload refint\n\n",
+	        "moduleload refint\n"
+	        /* What AD constructs at read time (dc/slapo/mdcad.h): a
+	         * global overlay, after memberof (it uses memberOf). */
+	        "moduleload %s\noverlay mdcad\n\n",
 	        c->dir, c->dir, c->fqdn, c->realm, c->base_dn, lower,
-	        c->base_dn, c->dir, c->dir, c->dir, c->dir,
-	        MDC_SLAPD_MODULEDIR);
+	        c->base_dn, c->dir, c->dir, c->dir, c->dir, MDC_SLAPD_MODULEDIR,
+	        slapo);
+	free(slapo);
+	return 0;
 }
 
 /*
@@ -321,7 +363,9 @@ render(const struct mdc_dcconf *conf, FILE *out, char *err, size_t errlen,
 		ret = emit_our_schema(out, err, errlen);
 	if (ret != 0)
 		return ret;
-	emit_global(conf, out);
+	ret = emit_global(conf, out);
+	if (ret != 0)
+		return ret;
 	emit_databases(conf, out, with_dsa);
 	return ferror(out) ? MDC_ENOMEM : 0;
 }
@@ -377,7 +421,7 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
                char ***envp_out)
 {
 	char *urls = NULL, *fconf = NULL, *ldapi = mdc_dc_ldapi_uri(c);
-	char *kt = NULL, *k5 = NULL, *rc = NULL;
+	char *kt = NULL, *k5 = NULL, *rc = NULL, *hook = NULL, *pre = NULL;
 	int ret = MDC_ENOMEM;
 
 	*argv_out = NULL;
@@ -396,19 +440,27 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
 		ret = MDC_ENOMEM;
 	}
 	urls = local_only ? mdc_strdupf("%s/", ldapi)
-	                  : mdc_strdupf("ldap://%s:%ld/ ldaps://%s:%ld/ %s/",
+	                  /* The Global Catalog is the same DIT (a
+	                   * one-domain forest; every attribute, a superset of
+	                   * AD's partial attribute set) on its own ports. */
+	                  : mdc_strdupf("ldap://%s:%ld/ ldaps://%s:%ld/ "
+	                                "ldap://%s:%ld/ ldaps://%s:%ld/ %s/",
 	                                c->address, c->port_ldap, c->address,
-	                                c->port_ldaps, ldapi);
+	                                c->port_ldaps, c->address, c->port_gc,
+	                                c->address, c->port_gcs, ldapi);
 	fconf = mdc_dc_path(c, "slapd.conf");
 	kt = mdc_strdupf("KRB5_KTNAME=FILE:%s/krb5/dc.keytab", c->dir);
 	k5 = mdc_strdupf("KRB5_CONFIG=%s/krb5.conf", c->dir);
 	rc = mdc_strdupf("KRB5RCACHEDIR=%s/run", c->dir);
+	/* AD's DN forms through slapd's DN parser (dc/slapo/dnhook.c). */
+	hook = slapo_path_of("mdcdnhook.so");
+	pre = hook != NULL ? mdc_strdupf("LD_PRELOAD=%s", hook) : NULL;
 	if (urls == NULL || fconf == NULL || kt == NULL || k5 == NULL ||
-	    rc == NULL)
+	    rc == NULL || pre == NULL)
 		goto out;
 	*argv_out = mdc_strv_new(MDC_SLAPD, "-d", "0", "-f", fconf, "-h", urls,
 	                         NULL);
-	*envp_out = mdc_strv_new(kt, k5, rc,
+	*envp_out = mdc_strv_new(kt, k5, rc, pre,
 	                         "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL);
 	if (*argv_out != NULL && *envp_out != NULL)
 		ret = 0;
@@ -419,6 +471,8 @@ out:
 	free(kt);
 	free(k5);
 	free(rc);
+	free(hook);
+	free(pre);
 	return ret;
 }
 

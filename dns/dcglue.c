@@ -2,6 +2,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +137,7 @@ locator_records(struct recs *rs, const struct mdc_dcconf *c)
 {
 	const char *s = c->site;
 	long ldap = c->port_ldap, kdc = c->port_kdc, kpw = c->port_kpasswd;
+	long gc = c->port_gc;
 
 	addr(rs, c, strdup(c->host_name));
 	srv(rs, c, strdup("_ldap._tcp"), ldap);
@@ -145,11 +147,11 @@ locator_records(struct recs *rs, const struct mdc_dcconf *c)
 	srv(rs, c, strdup("_ldap._tcp.pdc._msdcs"), ldap);
 	srv(rs, c, mdc_strdupf("_ldap._tcp.%s.domains._msdcs", c->domain_guid),
 	    ldap);
-	/* Single-domain forest: the domain NC on the LDAP port is the GC. */
-	srv(rs, c, strdup("_ldap._tcp.gc._msdcs"), ldap);
-	srv(rs, c, mdc_strdupf("_ldap._tcp.%s._sites.gc._msdcs", s), ldap);
-	srv(rs, c, strdup("_gc._tcp"), ldap);
-	srv(rs, c, mdc_strdupf("_gc._tcp.%s._sites", s), ldap);
+	/* The Global Catalog: the same DIT on its own port (slapd). */
+	srv(rs, c, strdup("_ldap._tcp.gc._msdcs"), gc);
+	srv(rs, c, mdc_strdupf("_ldap._tcp.%s._sites.gc._msdcs", s), gc);
+	srv(rs, c, strdup("_gc._tcp"), gc);
+	srv(rs, c, mdc_strdupf("_gc._tcp.%s._sites", s), gc);
 	addr(rs, c, strdup("gc._msdcs"));
 	srv(rs, c, strdup("_kerberos._tcp"), kdc);
 	srv(rs, c, strdup("_kerberos._udp"), kdc);
@@ -191,6 +193,39 @@ emit_zone(FILE *out, const struct mdc_dcconf *c)
 	        strchr(c->address, ':') ? "aAAARecord" : "aRecord", c->address);
 }
 
+/*
+ * The reverse zone of the DC's IPv4 /24 with the DC's PTR (clients such as
+ * msktutil and GSSAPI with rdns look the DC's address up).  Nothing for an
+ * IPv6 address.
+ */
+static void
+emit_reverse_zone(FILE *out, const struct mdc_dcconf *c)
+{
+	unsigned char ip[4];
+	unsigned d;
+	char zone[64];
+
+	if (inet_pton(AF_INET, c->address, ip) != 1)
+		return;
+	d = ip[3];
+	snprintf(zone, sizeof(zone), "%u.%u.%u.in-addr.arpa", ip[2], ip[1],
+	         ip[0]);
+	fprintf(out,
+	        "dn: idnsName=%s,cn=dns,%s\nobjectClass: top\n"
+	        "objectClass: idnsRecord\nobjectClass: idnsZone\n"
+	        "idnsName: %s\nidnsZoneActive: TRUE\nidnsSOAmName: %s.\n"
+	        "idnsSOArName: hostmaster.%s.\nidnsSOAserial: 1\n"
+	        "idnsSOArefresh: 900\nidnsSOAretry: 600\nidnsSOAexpire: 86400\n"
+	        "idnsSOAminimum: 3600\ndNSTTL: %d\nnSRecord: %s.\n\n",
+	        zone, c->base_dn, zone, c->fqdn, c->dns_domain, RECORD_TTL,
+	        c->fqdn);
+	fprintf(out,
+	        "dn: idnsName=%u,idnsName=%s,cn=dns,%s\nobjectClass: top\n"
+	        "objectClass: idnsRecord\nidnsName: %u\ndNSTTL: %d\n"
+	        "pTRRecord: %s.\n\n",
+	        d, zone, c->base_dn, d, RECORD_TTL, c->fqdn);
+}
+
 int
 dns_provision_ldif(const struct mdc_dcconf *conf, FILE *out)
 {
@@ -219,6 +254,7 @@ dns_provision_ldif(const struct mdc_dcconf *conf, FILE *out)
 		fprintf(out, "%s: %s\n", rs.r[i].attr, rs.r[i].value);
 	}
 	fputc('\n', out);
+	emit_reverse_zone(out, conf);
 	ret = ferror(out) ? MDC_ENOMEM : 0;
 out:
 	for (int i = 0; i < rs.n; i++) {

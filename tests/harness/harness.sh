@@ -134,8 +134,10 @@ harness_addr() {
 # harness_provision DIR ADDR [extra provision options]: provision with a known password.
 harness_provision() {
 	_dir=$1; _addr=$2; shift 2
+	# No forwarders unless a test names one: tests never query the
+	# machine's own resolver (provision would default to it).
 	"$MINIDC" provision --domain example.com --dir "$_dir" --host-ip "$_addr" \
-		--adminpass-file "$H_ADMIN_PW_FILE" "$@"
+		--adminpass-file "$H_ADMIN_PW_FILE" --forwarder none "$@"
 }
 
 harness_start() {

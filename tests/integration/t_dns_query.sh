@@ -11,6 +11,7 @@ K="kdig @$H_ADDR -p $P +time=5 +retry=2"
 conf() { sed -n "s/^$1 *= *//p" "$H_DIR/minidc.conf" | head -n 1; }
 LDAP_PORT=$(sed -n '/^\[ports\]/,/^\[/s/^ldap *= *//p' "$H_DIR/minidc.conf")
 KDC_PORT=$(sed -n '/^\[ports\]/,/^\[/s/^kdc *= *//p' "$H_DIR/minidc.conf")
+GC_PORT=$(sed -n '/^\[ports\]/,/^\[/s/^gc *= *//p' "$H_DIR/minidc.conf")
 KPW_PORT=$(sed -n '/^\[ports\]/,/^\[/s/^kpasswd *= *//p' "$H_DIR/minidc.conf")
 DGUID=$(sed -n '/^\[domain\]/,/^\[/s/^guid *= *//p' "$H_DIR/minidc.conf")
 NGUID=$(conf ntds_guid)
@@ -39,11 +40,15 @@ srv_check() { # name port
 }
 for n in _ldap._tcp "_ldap._tcp.$SITE._sites" _ldap._tcp.dc._msdcs \
 	"_ldap._tcp.$SITE._sites.dc._msdcs" _ldap._tcp.pdc._msdcs \
-	"_ldap._tcp.$DGUID.domains._msdcs" _ldap._tcp.gc._msdcs \
-	"_ldap._tcp.$SITE._sites.gc._msdcs" _gc._tcp "_gc._tcp.$SITE._sites" \
+	"_ldap._tcp.$DGUID.domains._msdcs" \
 	_ldap._tcp.DomainDnsZones "_ldap._tcp.$SITE._sites.DomainDnsZones" \
 	_ldap._tcp.ForestDnsZones "_ldap._tcp.$SITE._sites.ForestDnsZones"; do
 	srv_check "$n" "$LDAP_PORT"
+done
+# The Global Catalog has its own port (slapd serves the same DIT there).
+for n in _ldap._tcp.gc._msdcs "_ldap._tcp.$SITE._sites.gc._msdcs" _gc._tcp \
+	"_gc._tcp.$SITE._sites"; do
+	srv_check "$n" "$GC_PORT"
 done
 for n in _kerberos._tcp _kerberos._udp "_kerberos._tcp.$SITE._sites" \
 	_kerberos._tcp.dc._msdcs "_kerberos._tcp.$SITE._sites.dc._msdcs" \

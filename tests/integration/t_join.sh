@@ -43,8 +43,8 @@ t_like "join found the DC by DNS and the LDAP ping" "$out" \
 t_ilike "join created $COMP_DN" "$out" "^created computer account $COMP_DN$"
 t_like "join registered the A record by GSS-TSIG" "$out" \
 	"^DNS: registered host2.example.com A 127\.0\.0\.1$"
-t_like "join: the DC serves no reverse zone yet: no PTR, said so" "$out" \
-	"^DNS: no reverse zone for 127\.0\.0\.1 on dc1.example.com \(no PTR\)$"
+t_like "join registers the PTR in the reverse zone provision made (the DC's /24)" "$out" \
+	"^DNS: registered 1\.0\.0\.127\.in-addr\.arpa PTR host2\.example\.com$"
 t_is "dig @DC host2.example.com A" "$(dig @"$H_ADDR" +time=5 +tries=3 +short host2.example.com A)" \
 	"127.0.0.1"
 t_is "the record is owned by HOST2\$ (the update was signed as the machine)" \
@@ -127,6 +127,13 @@ out=$("$J" join $JARGS --server "$H_ADDR" --password-file "$H_ADMIN_PW_FILE" \
 	--no-dns-update 2>&1)
 t_is "third join (--no-dns-update) exits 0" "$?" 0
 t_unlike "... and leaves DNS alone" "$out" "^DNS"
+out=$("$J" join $JARGS --server "$H_ADDR" --password-file "$H_ADMIN_PW_FILE" \
+	-U 'EXAMPLE\Administrator' --no-dns-update 2>&1)
+t_is "join -U 'EXAMPLE\\Administrator' (NetBIOS form) exits 0" "$?" 0
+out=$("$J" join $JARGS --server "$H_ADDR" --password-file "$H_ADMIN_PW_FILE" \
+	-U 'OTHER\Administrator' --no-dns-update 2>&1)
+t_like "join -U 'OTHER\\Administrator' (another domain) is refused" "$out" \
+	'admin login OTHER.Administrator@EXAMPLE.COM'
 
 # ---- failures: one line, non-zero, nothing created ----
 printf 'Wrong-Pass-1' | "$J" join --domain example.com --server "$H_ADDR" \

@@ -44,9 +44,10 @@ test_dc(struct mdc_netlogon_dc *dc)
 	dc->ipv4[3] = 40;
 }
 
-/* The reference blob of research/adcli-interop.md 1.5 with our flags. */
+/* The reference blob of the LDAP ping layout (doc/interop.md) with our flags.
+ */
 static const uint8_t ref_blob[95] = {
-        0x17, 0x00, 0x00, 0x00, 0xb9, 0x11, 0x00, 0xe0, 0x10, 0x32, 0x54, 0x76,
+        0x17, 0x00, 0x00, 0x00, 0xbd, 0x11, 0x00, 0xe0, 0x10, 0x32, 0x54, 0x76,
         0x98, 0xba, 0xdc, 0xfe, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
         7,    'e',  'x',  'a',  'm',  'p',  'l',  'e',  3,    'c',  'o',  'm',
         0,    0xc0, 0x18, 3,    'd',  'c',  '1',  0xc0, 0x18, 7,    'E',  'X',
@@ -116,7 +117,7 @@ START_TEST(encode_matches_reference_blob)
 	size_t len = 0;
 
 	test_dc(&dc);
-	ck_assert_uint_eq(MDC_DS_FLAGS_DEFAULT, 0xe00011b9);
+	ck_assert_uint_eq(MDC_DS_FLAGS_DEFAULT, 0xe00011bd);
 	ck_assert_int_eq(
 	        mdc_netlogon_encode(&dc, 0x6, NULL, out, sizeof(out), &len), 0);
 	ck_assert_uint_eq(len, sizeof(ref_blob));
