@@ -240,9 +240,26 @@ out:
 	return ret;
 }
 
+/* DIR/run as a symlink to run_dir (made if missing). */
+static int
+link_run_dir(const char *dir, const char *run_dir, char *err, size_t errlen)
+{
+	char *link = mdc_strdupf("%s/run", dir);
+	int ret;
+
+	ret = link == NULL ? MDC_ENOMEM : mdc_mkdir_p(run_dir, 0755);
+	if (ret == 0 && symlink(run_dir, link) != 0)
+		ret = mdc_err_from_errno(errno);
+	if (ret != 0)
+		snprintf(err, errlen, "cannot link %s/run to %s: %s", dir,
+		         run_dir, mdc_strerror(ret));
+	free(link);
+	return ret;
+}
+
 /* Make DIR and its subdirectories; secrets live in 0700 ones. */
 static int
-make_dirs(const char *dir, char *err, size_t errlen)
+make_dirs(const char *dir, const char *run_dir, char *err, size_t errlen)
 {
 	static const struct {
 		const char *sub;
@@ -255,7 +272,13 @@ make_dirs(const char *dir, char *err, size_t errlen)
 
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]) && ret == 0;
 	     i++) {
-		char *p = mdc_strdupf("%s/%s", dir, subs[i].sub);
+		char *p;
+
+		if (run_dir != NULL && strcmp(subs[i].sub, "run") == 0) {
+			ret = link_run_dir(dir, run_dir, err, errlen);
+			continue;
+		}
+		p = mdc_strdupf("%s/%s", dir, subs[i].sub);
 
 		ret = p == NULL ? MDC_ENOMEM : mdc_mkdir_p(p, subs[i].mode);
 		if (ret == 0 && chmod(p, subs[i].mode) != 0)
@@ -407,7 +430,7 @@ mdc_provision(const struct mdc_provision_opts *o, char *err, size_t errlen)
 		ret = check_dir(o, err, errlen);
 	if (ret != 0)
 		goto out;
-	ret = make_dirs(o->dir, err, errlen);
+	ret = make_dirs(o->dir, o->run_dir, err, errlen);
 	created = 1;
 	if (ret != 0)
 		goto out;

@@ -16,6 +16,10 @@ struct mdc_provision_opts {
 	const char *adminpass_file; /* NULL: generate, save 0600 */
 	int base_port;              /* 0: standard ports */
 	int force;                  /* replace an existing minidc DIR */
+	/* NULL: DIR/run is a directory; else DIR/run is a symlink to this
+	 * directory (created; the installed layout keeps sockets and pid
+	 * files in /run/minidc/<domain>). */
+	const char *run_dir;
 };
 
 /*
