@@ -195,13 +195,13 @@ mdc_join_login_password(struct mdc_join_sess *s, struct mdc_join_err *e)
 	int ret;
 
 	memset(&creds, 0, sizeof(creds));
-	snprintf(what, sizeof(what), "admin login %.64s@%.64s", s->o->user,
-	         s->o->realm);
+	snprintf(what, sizeof(what), "admin login %.64s@%.64s",
+	         s->o->admin_name, s->o->realm);
 	ret = read_password(s->o, &pw, e);
 	if (ret != 0)
 		return ret;
 	k = krb5_build_principal(s->ctx, &admin, strlen(s->o->realm),
-	                         s->o->realm, s->o->user, (char *)NULL);
+	                         s->o->realm, s->o->admin_name, (char *)NULL);
 	if (k == 0)
 		k = krb5_get_init_creds_opt_alloc(s->ctx, &gic);
 	if (k == 0)
