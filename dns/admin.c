@@ -310,6 +310,21 @@ dns_cmd_admin(int argc, char **argv)
 		return 2;
 	}
 	sub = argv[1];
+	if (sub[0] == '-') {
+		if (strncmp(sub, "--dir", 5) == 0 ||
+		    strncmp(sub, "--ttl", 5) == 0 ||
+		    strncmp(sub, "--domain", 8) == 0)
+			mdc_cmd_error("dns",
+			              "a verb comes before '%s' (list, "
+			              "add, del, addzone, delzone)",
+			              sub);
+		else
+			mdc_cmd_error("dns",
+			              "unknown option '%s' (try: minidc "
+			              "dns --help)",
+			              sub);
+		return 2;
+	}
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "+:", lo, NULL)) != -1) {
 		if (c == 'd') {

@@ -59,8 +59,9 @@ mkdir -p "$R/tmp/debs" && cp "$H_TMP"/minidc-dc_*.deb "$H_TMP"/minidc-client_*.d
 cp /etc/resolv.conf "$R/etc/resolv.conf" 2>/dev/null
 mount -t proc proc "$R/proc" && mount --rbind /dev "$R/dev"
 in_root() { chroot "$R" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 "$@"; }
-in_root sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	/tmp/debs/*.deb man-db' > "$H_TMP/apt.log" 2>&1
+# (mmdebstrap leaves no package lists behind)
+in_root sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y -q /tmp/debs/*.deb man-db' > "$H_TMP/apt.log" 2>&1
 check "apt-get install ./*.deb into the chroot pulls every dependency" \
 	in_root dpkg-query -W minidc-dc minidc-client minidc-migrate slapd krb5-kdc \
 	krb5-admin-server qemu-system-x86 qemu-utils krb5-user
@@ -94,7 +95,9 @@ echo "== ldapsearch -x"; ldapsearch -x -LLL -H ldap://127.0.0.1 -b '' -s base de
 echo "== ldapsearch -Y GSSAPI"
 ldapsearch -LLL -Q -Y GSSAPI -b DC=example,DC=com '(sAMAccountName=Administrator)' dn 2>&1
 echo "== join"
-KRB5_CONFIG=/tmp/none/krb5.conf; mkdir -p /tmp/none
+# krb5-config (pulled by krb5-user) leaves a template /etc/krb5.conf: a
+# host "without one" is a host where it was removed.
+rm -f /etc/krb5.conf
 minidc-join join --domain example.com --server 127.0.0.1 --host-fqdn host2.example.com \
 	--keytab /tmp/host2.keytab --password-file "$pw" --krb5-conf /etc/krb5.conf 2>&1; echo "rc=$?"
 echo "== joined kinit"; KRB5_CONFIG=/etc/krb5.conf kinit -k -t /tmp/host2.keytab 'HOST2$' 2>&1; echo "rc=$?"
