@@ -113,7 +113,7 @@ like "minidc provision (default dir /var/lib/minidc/example.com)" "$(section pro
 	"^provisioned example.com in /var/lib/minidc/example.com"
 like "DIR/run links to /run/minidc/example.com" "$out" "^== runlink /run/minidc/example.com$"
 like "minidc run: every service ready" "$(section run)" "running \(pid [0-9]+\)"
-like "minidc status: slapd, kdc, dns running" "$(section status)" "kdc +running"
+like "minidc status: slapd, kdc, dns running" "$(section status)" "krb5kdc +running"
 like "kinit Administrator" "$(section kinit)" "krbtgt/EXAMPLE.COM@EXAMPLE.COM"
 like "ldapsearch -x: the rootDSE" "$(section 'ldapsearch -x')" \
 	"^defaultNamingContext: DC=example,DC=com"
