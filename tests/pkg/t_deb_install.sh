@@ -74,14 +74,13 @@ for f in /usr/sbin/minidc /usr/bin/minidc-join /usr/sbin/minidc-migrate \
 done
 check "installed: /etc/minidc and /var/lib/minidc" test -d "$R/etc/minidc" -a -d "$R/var/lib/minidc"
 like "man minidc works in the chroot" "$(in_root env MANWIDTH=80 man minidc 2>&1 | head -5)" \
-	"minidc - provision, run and administer"
+	"minidc +- +provision, +run +and +administer"
 like "man 5 migrate.conf works" "$(in_root env MANWIDTH=80 man 5 migrate.conf 2>&1 | head -5)" \
-	"migrate.conf - a host's settings"
+	"migrate.conf +- +a +host's +settings"
 
 # ---- the installed files serve a domain (in a network namespace) ----
 cat > "$R/tmp/dc.sh" <<'DC'
 set -u
-ip link set lo up
 pw=/var/lib/minidc/example.com/secrets/administrator.password
 echo "== provision"; minidc provision --domain example.com --host-ip 127.0.0.1 2>&1
 echo "rc=$?"
@@ -105,8 +104,9 @@ grep -c 'forwardable = true' /etc/krb5.conf
 echo "== migrate"; minidc-migrate --help >/dev/null 2>&1; echo "rc=$?"
 echo "== stop"; minidc stop 2>&1
 DC
-out=$(unshare -n -m -p --fork chroot "$R" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-	HOME=/root LC_ALL=C.UTF-8 timeout 150 sh /tmp/dc.sh 2>&1)
+out=$(unshare -n -m -p --fork sh -c 'ip link set lo up && exec chroot "$1" \
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
+	timeout 150 sh /tmp/dc.sh' sh "$R" 2>&1)
 printf '%s\n' "$out" > "$H_TMP/dc.log"
 section() { printf '%s\n' "$out" | sed -n "/^== $1/,/^== /p"; }
 like "minidc provision (default dir /var/lib/minidc/example.com)" "$(section provision)" \
