@@ -181,7 +181,7 @@ mdc_conf_save(const char *path, const struct mdc_conf_item *items,
               const void *target)
 {
 	const struct mdc_conf_item *it;
-	const char *cur = "";
+	const char *cur = "", *base;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *mem;
@@ -190,8 +190,9 @@ mdc_conf_save(const char *path, const struct mdc_conf_item *items,
 	mem = open_memstream(&text, &len);
 	if (mem == NULL)
 		return MDC_ENOMEM;
-	fprintf(mem, "# minidc domain controller configuration (minidc "
-	             "check-config verifies it)\n");
+	/* Named for the file: minidc.conf(5) and migrate.conf(5) alike. */
+	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	fprintf(mem, "# %s: minidc configuration, see %s(5)\n", base, base);
 	for (it = items; it->key != NULL; it++) {
 		const char *f = (const char *)target + it->offset;
 
