@@ -126,13 +126,15 @@ provision_args(int argc, char **argv, struct mdc_provision_opts *o)
 			o->force = 1;
 		} else if (ch == 'b') {
 			port = strtol(optarg, &end, 10);
-			if (*end != '\0' || end == optarg || port < 1024 ||
-			    port > 65000) {
+			if (*end != '\0' || end == optarg ||
+			    port < MDC_BASE_PORT_MIN ||
+			    port > MDC_BASE_PORT_MAX) {
 				mdc_cmd_error(
 				        "provision",
 				        "invalid --base-port '%s' (expected "
-				        "a number in 1024-65000)",
-				        optarg);
+				        "a number in %d-%d)",
+				        optarg, MDC_BASE_PORT_MIN,
+				        MDC_BASE_PORT_MAX);
 				return 2;
 			}
 			o->base_port = (int)port;

@@ -130,10 +130,12 @@ fill_listeners(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
 		     "address)",
 		     c->address);
 	if (o->base_port != 0) {
-		if (o->base_port < 1024 || o->base_port > 65000)
+		if (o->base_port < MDC_BASE_PORT_MIN ||
+		    o->base_port > MDC_BASE_PORT_MAX)
 			FAIL(MDC_EINVAL,
-			     "invalid --base-port %d (expected 1024-65000)",
-			     o->base_port);
+			     "invalid --base-port %d (expected %d-%d)",
+			     o->base_port, MDC_BASE_PORT_MIN,
+			     MDC_BASE_PORT_MAX);
 		c->port_ldap = c->port_cldap = o->base_port + MDC_PORTOFF_LDAP;
 		c->port_ldaps = o->base_port + MDC_PORTOFF_LDAPS;
 		c->port_kdc = o->base_port + MDC_PORTOFF_KDC;

@@ -6,6 +6,10 @@
 
 #include "lib/err.h"
 
+/* --base-port N: every listener on N + offset (dc/dcconf.h), N in this range */
+#define MDC_BASE_PORT_MIN 1024
+#define MDC_BASE_PORT_MAX 65000
+
 struct mdc_provision_opts {
 	const char *domain;    /* example.com (required) */
 	const char *realm;     /* default: upper-cased domain */
