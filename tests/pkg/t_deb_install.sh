@@ -6,7 +6,10 @@
 # minidc provision + minidc run from the installed files serve kinit and
 # ldapsearch, minidc-join enrolls a host, and man minidc works.
 # The domain controller runs in a network namespace of its own (loopback
-# only).  Speaks TAP; KEEP=1 keeps the work directory.
+# only).  Then the chroot boots with systemd (systemd-nspawn, private
+# network) and the packaged units run there: minidc@example.com (Type=notify,
+# hardened) and minidc-migrate-agent.  Speaks TAP; KEEP=1 keeps the work
+# directory.
 #   usage: tests/pkg/t_deb_install.sh [SOURCE-TREE]   (default: this tree)
 set -u
 src=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
@@ -50,7 +53,8 @@ echo "# built in $(( $(date +%s) - t0 )) s"
 
 # ---- a fresh Debian 12 from this machine's apt sources ----
 sources=$(grep -ls 'bookworm' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | head -1)
-mmdebstrap --quiet --variant=apt --mode=root bookworm "$R" "$sources" > "$H_TMP/mmdebstrap.log" 2>&1
+mmdebstrap --quiet --variant=apt --mode=root --include=systemd,systemd-sysv,dbus \
+	bookworm "$R" "$sources" > "$H_TMP/mmdebstrap.log" 2>&1
 check "mmdebstrap bookworm (from $sources)" test -x "$R/usr/bin/apt-get"
 # No package may start its daemons in the chroot (slapd, krb5-kdc).
 printf '#!/bin/sh\nexit 101\n' > "$R/usr/sbin/policy-rc.d"; chmod 755 "$R/usr/sbin/policy-rc.d"
@@ -98,8 +102,8 @@ echo "== join"
 # host "without one" is a host where it was removed.
 rm -f /etc/krb5.conf
 minidc-join join --domain example.com --server 127.0.0.1 --host-fqdn host2.example.com \
-	--keytab /tmp/host2.keytab --password-file "$pw" --krb5-conf /etc/krb5.conf 2>&1; echo "rc=$?"
-echo "== joined kinit"; KRB5_CONFIG=/etc/krb5.conf kinit -k -t /tmp/host2.keytab 'HOST2$' 2>&1; echo "rc=$?"
+	--password-file "$pw" --krb5-conf /etc/krb5.conf 2>&1; echo "rc=$?"
+echo "== joined kinit"; KRB5_CONFIG=/etc/krb5.conf kinit -k 'HOST2$' 2>&1; echo "rc=$?"
 grep -c 'forwardable = true' /etc/krb5.conf
 echo "== migrate"; minidc-migrate --help >/dev/null 2>&1; echo "rc=$?"
 echo "== stop"; minidc stop 2>&1
@@ -124,7 +128,53 @@ like "minidc-join wrote /etc/krb5.conf (none before)" "$(section join)" "^krb5.c
 like "kinit -k with the join's keytab and krb5.conf" "$(section 'joined kinit')" "^rc=0$"
 like "minidc-migrate --help" "$(section migrate)" "^rc=0$"
 like "minidc stop" "$(section stop)" "stopped"
-echo "# total $(( $(date +%s) - t0 )) s"
 [ "$nfail" -gt 0 ] && sed 's/^/# dc: /' "$H_TMP/dc.log"
+
+# ---- the same root booted with systemd: the packaged units ----
+umount -R "$R/proc" "$R/dev" 2>/dev/null
+systemd-nspawn -D "$R" --boot --register=no --keep-unit --private-network \
+	--console=pipe > "$H_TMP/nspawn.log" 2>&1 &
+nspawn=$!
+trap 'kill "$nspawn" 2>/dev/null; wait "$nspawn" 2>/dev/null; cleanup' EXIT
+init="" st="" end=$(( $(date +%s) + 60 ))
+while [ "$(date +%s)" -lt "$end" ]; do
+	init=$(pgrep -P "$nspawn" | head -1)
+	[ -n "$init" ] && st=$(nsenter -t "$init" -a systemctl is-system-running 2>/dev/null)
+	case "$st" in running | degraded) break ;; esac
+	sleep 1
+done
+like "the chroot boots with systemd (nspawn)" "${st:-none}" "^(running|degraded)$"
+E="nsenter -t ${init:-0} -a"
+was=$($E systemctl is-active slapd 2>&1)
+check "systemctl start minidc@example.com (returns once READY=1)" \
+	$E systemctl start minidc@example.com
+like "its status line is the supervisor's READY=1 STATUS" \
+	"$($E systemctl show -p StatusText minidc@example.com)" \
+	"^StatusText=domain controller dc1.example.com for EXAMPLE.COM: all services ready$"
+like "the packaged slapd unit was stopped (Conflicts=; it was $was)" \
+	"$($E systemctl is-active slapd 2>&1)" "^(inactive|failed)$"
+like "kinit and ldapsearch -Y GSSAPI under the hardened unit" \
+	"$($E sh -c 'eval "$(minidc env)"; export KRB5CCNAME=FILE:/tmp/cc;
+		kinit Administrator < /var/lib/minidc/example.com/secrets/administrator.password &&
+		ldapsearch -LLL -Q -Y GSSAPI -b DC=example,DC=com "(sAMAccountName=krbtgt)" dn' 2>&1)" \
+	"^dn: (CN|cn)=krbtgt,"
+like "the journal has the supervisor's lines" \
+	"$($E journalctl -u minidc@example.com --no-pager 2>&1)" "minidc: info: all services ready"
+$E sh -c 'printf "MINIDC_MIGRATE_LISTEN=127.0.0.1:6600\nMINIDC_MIGRATE_ARGS=--principal migrate/host2.example.com\n" \
+	> /etc/minidc/migrate-agent.env && minidc-migrate enable --state /etc/minidc' >/dev/null 2>&1
+check "systemctl start minidc-migrate-agent" $E systemctl start minidc-migrate-agent
+up="" end=$(( $(date +%s) + 30 ))
+while [ "$(date +%s)" -lt "$end" ]; do
+	up=$($E journalctl -u minidc-migrate-agent --no-pager 2>&1 | grep "listening on 127.0.0.1:6600")
+	[ -n "$up" ] && break
+	sleep 1
+done
+like "the hardened agent listens as the host (migrate.conf in /etc/minidc)" "$up" \
+	'host2.example.com listening on 127.0.0.1:6600 as HOST2\$@EXAMPLE.COM'
+check "systemctl stop minidc-migrate-agent" $E systemctl stop minidc-migrate-agent
+check "systemctl stop minidc@example.com" $E systemctl stop minidc@example.com
+like "... and it is inactive" "$($E systemctl is-active minidc@example.com 2>&1)" "^inactive$"
+kill "$nspawn"; wait "$nspawn" 2>/dev/null
+echo "# total $(( $(date +%s) - t0 )) s"
 echo "1..$n"
 [ "$nfail" -eq 0 ]
