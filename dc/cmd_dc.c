@@ -38,7 +38,25 @@ mdc_cmd_bad_option(const char *cmd, char **argv, int ch)
 		              arg, cmd);
 }
 
-/* Is MDC_STATEDIR/name a provisioned domain? */
+const char *
+mdc_cmd_statedir(void)
+{
+	const char *env = getenv("MINIDC_STATEDIR");
+
+	return env != NULL && env[0] == '/' ? env : MDC_STATEDIR;
+}
+
+/* Where provision without --dir links DIR/run: $MINIDC_RUNDIR or
+ * MDC_RUNDIR (/run/minidc). */
+static const char *
+rundir(void)
+{
+	const char *env = getenv("MINIDC_RUNDIR");
+
+	return env != NULL && env[0] == '/' ? env : MDC_RUNDIR;
+}
+
+/* Is the state directory's entry name a provisioned domain? */
 static int
 is_domain_dir(const char *name)
 {
@@ -47,7 +65,7 @@ is_domain_dir(const char *name)
 
 	if (name[0] == '.')
 		return 0;
-	conf = mdc_strdupf("%s/%s/minidc.conf", MDC_STATEDIR, name);
+	conf = mdc_strdupf("%s/%s/minidc.conf", mdc_cmd_statedir(), name);
 	yes = conf != NULL && mdc_path_exists(conf);
 	free(conf);
 	return yes;
@@ -70,10 +88,10 @@ mdc_cmd_default_dir(const char *cmd, const char *domain, char **dir_out)
 			              domain);
 			return 2;
 		}
-		*dir_out = mdc_strdupf("%s/%s", MDC_STATEDIR, domain);
+		*dir_out = mdc_strdupf("%s/%s", mdc_cmd_statedir(), domain);
 		return *dir_out != NULL ? 0 : 1;
 	}
-	d = opendir(MDC_STATEDIR);
+	d = opendir(mdc_cmd_statedir());
 	while (d != NULL && (de = readdir(d)) != NULL)
 		if (is_domain_dir(de->d_name) && n++ == 0)
 			snprintf(found, sizeof(found), "%s", de->d_name);
@@ -83,10 +101,10 @@ mdc_cmd_default_dir(const char *cmd, const char *domain, char **dir_out)
 		mdc_cmd_error(cmd,
 		              "--dir DIR or --domain D is required (%s "
 		              "domains provisioned in %s)",
-		              n == 0 ? "no" : "several", MDC_STATEDIR);
+		              n == 0 ? "no" : "several", mdc_cmd_statedir());
 		return 2;
 	}
-	*dir_out = mdc_strdupf("%s/%s", MDC_STATEDIR, found);
+	*dir_out = mdc_strdupf("%s/%s", mdc_cmd_statedir(), found);
 	return *dir_out != NULL ? 0 : 1;
 }
 
@@ -167,7 +185,7 @@ mdc_cmd_provision(int argc, char **argv)
 	if (ret == 0 && o.dir == NULL) {
 		/* The installed layout: DIR in /var/lib, sockets in /run. */
 		ret = mdc_cmd_default_dir("provision", o.domain, &dir);
-		run = ret == 0 ? mdc_strdupf("%s/%s", MDC_RUNDIR, o.domain)
+		run = ret == 0 ? mdc_strdupf("%s/%s", rundir(), o.domain)
 		               : NULL;
 		if (ret == 0 && run == NULL)
 			ret = 1;

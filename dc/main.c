@@ -9,10 +9,6 @@
 
 #include "dc/cmd.h"
 
-#ifndef MDC_STATEDIR
-#define MDC_STATEDIR "/var/lib/minidc"
-#endif
-
 static void
 usage(FILE *f)
 {
@@ -27,7 +23,7 @@ usage(FILE *f)
 	        "or the one domain there).\n"
 	        "minidc <command> --help shows one command; man minidc "
 	        "has the details.\n",
-	        MDC_STATEDIR);
+	        mdc_cmd_statedir());
 }
 
 /* "minidc CMD help", "minidc CMD ... --help" or "-h" anywhere. */

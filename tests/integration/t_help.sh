@@ -71,9 +71,10 @@ refuses "group addmember with one argument" \
 	"$MINIDC" group addmember Admins --dir "$H_DIR"
 refuses "user add with four arguments" "^minidc user: unexpected argument 'd'" \
 	"$MINIDC" user add a b c d --dir "$H_DIR"
-refuses "status without --dir, none installed" \
-	"^minidc status: --dir DIR or --domain D is required \((no|several) domains provisioned in /" \
-	env -u MINIDC_DIR "$MINIDC" status
+mkdir -p "$H_TMP/empty-state"
+refuses "status without --dir, no domain installed" \
+	"^minidc status: --dir DIR or --domain D is required \(no domains provisioned in $H_TMP/empty-state\)" \
+	env -u MINIDC_DIR MINIDC_STATEDIR="$H_TMP/empty-state" "$MINIDC" status
 refuses "status --domain 'a b'" "^minidc status: invalid --domain 'a b'" \
 	"$MINIDC" status --domain "a b"
 
