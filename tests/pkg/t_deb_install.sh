@@ -9,7 +9,9 @@
 # only).  Then the chroot boots with systemd (systemd-nspawn, private
 # network) and the packaged units run there: minidc@example.com (Type=notify,
 # hardened) and minidc-migrate-agent.  Speaks TAP; KEEP=1 keeps the work
-# directory.
+# directory; BUILDDEP=1 also builds the packages inside a fresh Debian 12
+# with nothing but build-essential and `apt-get build-dep ./` (Build-Depends
+# complete; about 2 minutes more).
 #   usage: tests/pkg/t_deb_install.sh [SOURCE-TREE]   (default: this tree)
 set -u
 src=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
@@ -50,6 +52,21 @@ like "minidc-dc depends on the servers it runs" \
 like "minidc-migrate depends on QEMU" \
 	"$(dpkg-deb -f "$H_TMP"/minidc-migrate_*_amd64.deb Depends)" "qemu-system-x86.*qemu-utils"
 echo "# built in $(( $(date +%s) - t0 )) s"
+if [ -n "${BUILDDEP:-}" ]; then
+	B="$H_TMP/bd"
+	mmdebstrap --quiet --variant=apt --mode=root --include=build-essential \
+		bookworm "$B" "$(grep -ls 'bookworm' /etc/apt/sources.list.d/*.sources \
+		/etc/apt/sources.list 2>/dev/null | head -1)" > "$H_TMP/bd.log" 2>&1
+	git clone -q "$H_TMP/src" "$B/src"
+	mount -t proc proc "$B/proc"
+	chroot "$B" sh -c 'apt-get update -q && cd /src &&
+		DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -q ./ &&
+		dpkg-buildpackage -us -uc -b' >> "$H_TMP/bd.log" 2>&1
+	umount "$B/proc"
+	check "in a fresh Debian 12: apt-get build-dep ./ && dpkg-buildpackage -b" \
+		test -s "$(ls "$B"/minidc-dc_*_amd64.deb 2>/dev/null | head -1)"
+	rm -rf "$B"
+fi
 
 # ---- a fresh Debian 12 from this machine's apt sources ----
 sources=$(grep -ls 'bookworm' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | head -1)
