@@ -31,6 +31,8 @@ struct inv {
 	char *args[3];
 	int nargs;
 	const char *dir;
+	const char *domain; /* --domain: dir in the installed layout */
+	char *def_dir;      /* owned: the default dir, if dir is NULL */
 	const char *pwfile;
 	struct mdc_dcconf conf;
 	int have_conf;
@@ -44,6 +46,7 @@ parse(struct inv *v, int argc, char **argv)
 {
 	static const struct option lo[] = {
 	        {"dir", required_argument, NULL, 'D'},
+	        {"domain", required_argument, NULL, 'd'},
 	        {"password-file", required_argument, NULL, 'p'},
 	        {"kerberos", no_argument, NULL, 'k'},
 	        {NULL, 0, NULL, 0},
@@ -54,28 +57,39 @@ parse(struct inv *v, int argc, char **argv)
 	v->dir = getenv("MINIDC_DIR");
 	v->kerberos = geteuid() != 0; /* only root may use ldapi */
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+", lo, NULL)) != -1 ||
+	while ((ch = getopt_long(argc, argv, "+:", lo, NULL)) != -1 ||
 	       optind < argc) {
 		if (ch == -1) {
-			if (v->verb == NULL)
+			if (v->verb == NULL) {
 				v->verb = argv[optind];
-			else if (v->nargs < 3)
+			} else if (v->nargs < 3) {
 				v->args[v->nargs++] = argv[optind];
-			else
+			} else {
+				mdc_cmd_error(v->cmd,
+				              "unexpected argument '%s'",
+				              argv[optind]);
 				return 2;
+			}
 			optind++;
 		} else if (ch == 'D') {
 			v->dir = optarg;
+		} else if (ch == 'd') {
+			v->domain = optarg;
 		} else if (ch == 'p') {
 			v->pwfile = optarg;
 		} else if (ch == 'k') {
 			v->kerberos = 1;
 		} else {
+			mdc_cmd_bad_option(v->cmd, argv, ch);
 			return 2;
 		}
 	}
-	if (v->verb == NULL || v->dir == NULL)
+	if (v->verb == NULL) {
+		mdc_cmd_error(v->cmd, "no verb given");
 		return 2;
+	}
+	if (v->dir == NULL || v->domain != NULL)
+		return mdc_cmd_default_dir(v->cmd, v->domain, &v->def_dir);
 	return 0;
 }
 
@@ -85,6 +99,8 @@ connect_dc(struct inv *v)
 {
 	char err[1024];
 
+	if (v->def_dir != NULL)
+		v->dir = v->def_dir;
 	if (mdc_dcconf_load(v->dir, &v->conf, err, sizeof(err)) != 0) {
 		mdc_cmd_error(v->cmd, "%s", err);
 		return 1;
@@ -101,6 +117,7 @@ static void
 inv_free(struct inv *v)
 {
 	mdc_adw_close(v->w);
+	free(v->def_dir);
 	if (v->have_conf)
 		mdc_dcconf_free(&v->conf);
 }
@@ -578,6 +595,9 @@ user_enable(struct inv *v, int disable)
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot change %s: %s", dn,
 		              mdc_adw_error(v->w));
+	else
+		printf("%s user %s\n", disable ? "disabled" : "enabled",
+		       v->args[0]);
 	free(dn);
 	return ret == 0 ? 0 : 1;
 }
@@ -601,6 +621,8 @@ user_del(struct inv *v)
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot delete %s: %s", dn,
 		              mdc_adw_error(v->w));
+	else
+		printf("deleted user %s (%s)\n", v->args[0], dn);
 	free(dn);
 	return ret == 0 ? 0 : 1;
 }
@@ -619,6 +641,8 @@ user_passwd(struct inv *v)
 		return 1;
 	ret = set_password(v, v->args[0], pw);
 	explicit_bzero(pw, sizeof(pw));
+	if (ret == 0)
+		printf("set the password of %s\n", v->args[0]);
 	return ret == 0 ? 0 : 1;
 }
 
@@ -657,15 +681,20 @@ run(int argc, char **argv, const char *usage, int (*fn)(struct inv *v))
 	int ret;
 
 	memset(&v, 0, sizeof(v));
-	if (parse(&v, argc, argv) != 0) {
-		mdc_cmd_error(argv[0], "usage: minidc %s", usage);
-		return 2;
+	ret = parse(&v, argc, argv);
+	if (ret != 0) {
+		fprintf(stderr, "usage: minidc %s\n", usage);
+		free(v.def_dir);
+		return ret;
 	}
 	ret = connect_dc(&v);
 	if (ret == 0)
 		ret = fn(&v);
 	if (ret == 2)
-		mdc_cmd_error(argv[0], "usage: minidc %s", usage);
+		mdc_cmd_error(argv[0],
+		              "'%s' with %d argument%s: unknown verb or wrong "
+		              "number of arguments (usage: minidc %s)",
+		              v.verb, v.nargs, v.nargs == 1 ? "" : "s", usage);
 	inv_free(&v);
 	return ret;
 }
@@ -694,7 +723,7 @@ mdc_cmd_user(int argc, char **argv)
 {
 	return run(argc, argv,
 	           "user add|del|passwd|enable|disable NAME | user list "
-	           "--dir DIR [--password-file F] [--kerberos]",
+	           "[--dir DIR | --domain D] [--password-file F] [--kerberos]",
 	           user_main);
 }
 
@@ -739,6 +768,8 @@ group_add(struct inv *v)
 		if (ret != 0)
 			mdc_cmd_error(v->cmd, "cannot add %s: %s", dn,
 			              mdc_adw_error(v->w));
+		else
+			printf("added group %s (%s)\n", name, dn);
 	}
 	free(o.category);
 	free(dn);
@@ -768,6 +799,11 @@ group_change_member(struct inv *v, int op)
 		if (ret != 0)
 			mdc_cmd_error(v->cmd, "cannot change %s: %s", gdn,
 			              mdc_adw_error(v->w));
+		else
+			printf("%s %s %s group %s\n",
+			       op == LDAP_MOD_ADD ? "added" : "removed",
+			       v->args[1], op == LDAP_MOD_ADD ? "to" : "from",
+			       v->args[0]);
 	}
 	free(gdn);
 	free(mdn);
@@ -807,7 +843,7 @@ mdc_cmd_group(int argc, char **argv)
 {
 	return run(argc, argv,
 	           "group add NAME | addmember|delmember GROUP ACCOUNT | "
-	           "list [GROUP] --dir DIR",
+	           "list [GROUP] [--dir DIR | --domain D]",
 	           group_main);
 }
 
@@ -849,6 +885,8 @@ computer_main(struct inv *v)
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot delete %s: %s", dn,
 		              mdc_adw_error(v->w));
+	else
+		printf("deleted computer %s (%s)\n", sam, dn);
 out:
 	free(sam);
 	free(dn);
@@ -858,7 +896,8 @@ out:
 int
 mdc_cmd_computer(int argc, char **argv)
 {
-	return run(argc, argv, "computer list | del NAME --dir DIR",
+	return run(argc, argv,
+	           "computer list | del NAME [--dir DIR | --domain D]",
 	           computer_main);
 }
 
@@ -914,6 +953,9 @@ delegation_main(struct inv *v)
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot change %s: %s", dn,
 		              mdc_adw_error(v->w));
+	else
+		printf("%s %s delegate to %s\n", v->args[0],
+		       allow ? "may now" : "may no longer", v->args[1]);
 	free(dn);
 	return ret;
 }
@@ -922,6 +964,7 @@ int
 mdc_cmd_delegation(int argc, char **argv)
 {
 	return run(argc, argv,
-	           "delegation allow|deny ACCOUNT SPN | list ACCOUNT --dir DIR",
+	           "delegation allow|deny ACCOUNT SPN | list ACCOUNT [--dir "
+	           "DIR | --domain D]",
 	           delegation_main);
 }

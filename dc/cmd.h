@@ -38,4 +38,22 @@ struct mdc_dcconf;
 int mdc_cmd_load_dir(const char *cmd, int argc, char **argv,
                      struct mdc_dcconf *conf, int *foreground);
 
+/*
+ * The DC directory when --dir is not given (installed layout): with domain
+ * <state dir>/<domain> (/var/lib/minidc/example.com), without it the one
+ * domain provisioned there.  Sets *dir_out (caller frees) and returns 0,
+ * or prints the error and returns the exit status (2: say --dir).
+ */
+int mdc_cmd_default_dir(const char *cmd, const char *domain, char **dir_out);
+/* The installed layout's state directory: $MINIDC_STATEDIR (an absolute
+ * path) or MDC_STATEDIR (/var/lib/minidc). */
+const char *mdc_cmd_statedir(void);
+
+/*
+ * After getopt_long (optstring starting with ':') returned ch ('?' or ':')
+ * for the argument before optind: print which one is wrong, "unknown
+ * option '--x'" or "option '--dir' needs a value", naming cmd.
+ */
+void mdc_cmd_bad_option(const char *cmd, char **argv, int ch);
+
 #endif

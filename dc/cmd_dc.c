@@ -1,6 +1,7 @@
 /* dc/cmd_dc.c - the provision, env and check-config subcommands */
 #include "config.h"
 
+#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +10,107 @@
 #include "dc/cmd.h"
 #include "dc/dcconf.h"
 #include "dc/provision.h"
+#include "lib/ad.h"
 #include "lib/proc.h"
+#include "lib/util.h"
+
+#ifndef MDC_STATEDIR
+#define MDC_STATEDIR "/var/lib/minidc"
+#endif
+#ifndef MDC_RUNDIR
+#define MDC_RUNDIR "/run/minidc"
+#endif
+
+void
+mdc_cmd_bad_option(const char *cmd, char **argv, int ch)
+{
+	const char *arg = argv[optind - 1];
+
+	if (ch == ':')
+		mdc_cmd_error(cmd, "option '%s' needs a value", arg);
+	else if (optopt != 0)
+		mdc_cmd_error(cmd,
+		              "unknown option '-%c' (try: minidc %s --help)",
+		              optopt, cmd);
+	else
+		mdc_cmd_error(cmd,
+		              "unknown option '%s' (try: minidc %s --help)",
+		              arg, cmd);
+}
+
+const char *
+mdc_cmd_statedir(void)
+{
+	const char *env = getenv("MINIDC_STATEDIR");
+
+	return env != NULL && env[0] == '/' ? env : MDC_STATEDIR;
+}
+
+/* Where provision without --dir links DIR/run: $MINIDC_RUNDIR or
+ * MDC_RUNDIR (/run/minidc). */
+static const char *
+rundir(void)
+{
+	const char *env = getenv("MINIDC_RUNDIR");
+
+	return env != NULL && env[0] == '/' ? env : MDC_RUNDIR;
+}
+
+/* Is the state directory's entry name a provisioned domain? */
+static int
+is_domain_dir(const char *name)
+{
+	char *conf;
+	int yes;
+
+	if (name[0] == '.')
+		return 0;
+	conf = mdc_strdupf("%s/%s/minidc.conf", mdc_cmd_statedir(), name);
+	yes = conf != NULL && mdc_path_exists(conf);
+	free(conf);
+	return yes;
+}
 
 int
-mdc_cmd_provision(int argc, char **argv)
+mdc_cmd_default_dir(const char *cmd, const char *domain, char **dir_out)
+{
+	char found[256] = "";
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	*dir_out = NULL;
+	if (domain != NULL) {
+		if (!mdc_domain_valid(domain)) {
+			mdc_cmd_error(cmd,
+			              "invalid --domain '%s' (expected a "
+			              "DNS name such as example.com)",
+			              domain);
+			return 2;
+		}
+		*dir_out = mdc_strdupf("%s/%s", mdc_cmd_statedir(), domain);
+		return *dir_out != NULL ? 0 : 1;
+	}
+	d = opendir(mdc_cmd_statedir());
+	while (d != NULL && (de = readdir(d)) != NULL)
+		if (is_domain_dir(de->d_name) && n++ == 0)
+			snprintf(found, sizeof(found), "%s", de->d_name);
+	if (d != NULL)
+		closedir(d);
+	if (n != 1) {
+		mdc_cmd_error(cmd,
+		              "--dir DIR or --domain D is required (%s "
+		              "domains provisioned in %s)",
+		              n == 0 ? "no" : "several", mdc_cmd_statedir());
+		return 2;
+	}
+	*dir_out = mdc_strdupf("%s/%s", mdc_cmd_statedir(), found);
+	return *dir_out != NULL ? 0 : 1;
+}
+
+/* Options of provision into o; 0 or the exit status. */
+static int
+provision_args(int argc, char **argv, struct mdc_provision_opts *o)
 {
 	static const struct option lo[] = {
 	        {"domain", required_argument, NULL, 'd'},
@@ -27,75 +125,98 @@ mdc_cmd_provision(int argc, char **argv)
 	        {"forwarder", required_argument, NULL, 'F'},
 	        {NULL, 0, NULL, 0},
 	};
-	struct mdc_provision_opts o = {0};
-	long long t0 = mdc_now_ms();
-	char err[1024] = "", *end;
+	const char **str[128] = {NULL};
+	char *end;
+	long port;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			o.domain = optarg;
-			break;
-		case 'r':
-			o.realm = optarg;
-			break;
-		case 'n':
-			o.netbios = optarg;
-			break;
-		case 'D':
-			o.dir = optarg;
-			break;
-		case 'H':
-			o.host_name = optarg;
-			break;
-		case 'i':
-			o.host_ip = optarg;
-			break;
-		case 'p':
-			o.adminpass_file = optarg;
-			break;
-		case 'f':
-			o.force = 1;
-			break;
-		case 'F':
+	str['d'] = &o->domain;
+	str['r'] = &o->realm;
+	str['n'] = &o->netbios;
+	str['D'] = &o->dir;
+	str['H'] = &o->host_name;
+	str['i'] = &o->host_ip;
+	str['p'] = &o->adminpass_file;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+		if (ch > 0 && ch < 128 && str[ch] != NULL) {
+			*str[ch] = optarg;
+		} else if (ch == 'f') {
+			o->force = 1;
+		} else if (ch == 'F') {
 			if (strcmp(optarg, "none") == 0) {
-				o.no_forwarders = 1;
-				o.nforwarders = 0;
-			} else if (o.nforwarders == 4) {
+				o->no_forwarders = 1;
+				o->nforwarders = 0;
+			} else if (o->nforwarders == 4) {
 				mdc_cmd_error("provision",
 				              "at most 4 --forwarder values");
 				return 2;
 			} else {
-				o.forwarders[o.nforwarders++] = optarg;
+				o->forwarders[o->nforwarders++] = optarg;
 			}
-			break;
-		case 'b':
-			o.base_port = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || o.base_port == 0) {
-				mdc_cmd_error("provision",
-				              "invalid --base-port '%s'",
-				              optarg);
+		} else if (ch == 'b') {
+			port = strtol(optarg, &end, 10);
+			if (*end != '\0' || end == optarg ||
+			    port < MDC_BASE_PORT_MIN ||
+			    port > MDC_BASE_PORT_MAX) {
+				mdc_cmd_error(
+				        "provision",
+				        "invalid --base-port '%s' (expected "
+				        "a number in %d-%d)",
+				        optarg, MDC_BASE_PORT_MIN,
+				        MDC_BASE_PORT_MAX);
 				return 2;
 			}
-			break;
-		default:
-			mdc_cmd_error("provision", "usage: minidc %s",
-			              mdc_commands[0].usage);
+			o->base_port = (int)port;
+		} else {
+			mdc_cmd_bad_option("provision", argv, ch);
 			return 2;
 		}
 	}
-	if (optind != argc || o.domain == NULL || o.dir == NULL) {
-		mdc_cmd_error("provision", "--domain and --dir are required");
+	if (optind != argc) {
+		mdc_cmd_error("provision", "unexpected argument '%s'",
+		              argv[optind]);
 		return 2;
 	}
+	if (o->domain == NULL) {
+		mdc_cmd_error("provision", "--domain is required");
+		return 2;
+	}
+	return 0;
+}
+
+int
+mdc_cmd_provision(int argc, char **argv)
+{
+	struct mdc_provision_opts o = {0};
+	long long t0 = mdc_now_ms();
+	char err[1024] = "", *dir = NULL, *run = NULL;
+	int ret;
+
+	ret = provision_args(argc, argv, &o);
+	if (ret == 0 && o.dir == NULL) {
+		/* The installed layout: DIR in /var/lib, sockets in /run. */
+		ret = mdc_cmd_default_dir("provision", o.domain, &dir);
+		run = ret == 0 ? mdc_strdupf("%s/%s", rundir(), o.domain)
+		               : NULL;
+		if (ret == 0 && run == NULL)
+			ret = 1;
+		o.dir = dir;
+		o.run_dir = run;
+	}
+	if (ret != 0)
+		goto out;
 	if (mdc_provision(&o, err, sizeof(err)) != 0) {
 		mdc_cmd_error("provision", "%s", err);
-		return 1;
+		ret = 1;
+		goto out;
 	}
 	printf("provisioned %s in %s (%.1f s)\n", o.domain, o.dir,
 	       (double)(mdc_now_ms() - t0) / 1000.0);
-	return 0;
+out:
+	free(dir);
+	free(run);
+	return ret;
 }
 
 /* Parse the common "--dir DIR" option and load the config. */
@@ -105,33 +226,42 @@ mdc_cmd_load_dir(const char *cmd, int argc, char **argv,
 {
 	static const struct option lo[] = {
 	        {"dir", required_argument, NULL, 'D'},
+	        {"domain", required_argument, NULL, 'd'},
 	        {"foreground", no_argument, NULL, 'F'},
 	        {NULL, 0, NULL, 0},
 	};
-	const char *dir = NULL;
-	char err[1024];
-	int ch;
+	const char *dir = NULL, *domain = NULL;
+	char err[1024], *def = NULL;
+	int ch, ret;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		if (ch == 'D')
+	while ((ch = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+		if (ch == 'D') {
 			dir = optarg;
-		else if (ch == 'F' && foreground != NULL)
+		} else if (ch == 'd') {
+			domain = optarg;
+		} else if (ch == 'F' && foreground != NULL) {
 			*foreground = 1;
-		else
-			goto usage;
+		} else {
+			mdc_cmd_bad_option(cmd, argv, ch);
+			return 2;
+		}
 	}
-	if (dir == NULL || optind != argc)
-		goto usage;
-	if (mdc_dcconf_load(dir, conf, err, sizeof(err)) != 0) {
+	if (optind != argc) {
+		mdc_cmd_error(cmd, "unexpected argument '%s'", argv[optind]);
+		return 2;
+	}
+	if (dir == NULL) {
+		ret = mdc_cmd_default_dir(cmd, domain, &def);
+		if (ret != 0)
+			return ret;
+		dir = def;
+	}
+	ret = mdc_dcconf_load(dir, conf, err, sizeof(err));
+	if (ret != 0)
 		mdc_cmd_error(cmd, "%s", err);
-		return 1;
-	}
-	return 0;
-usage:
-	mdc_cmd_error(cmd, "usage: minidc %s --dir DIR%s", cmd,
-	              foreground != NULL ? " [--foreground]" : "");
-	return 2;
+	free(def);
+	return ret == 0 ? 0 : 1;
 }
 
 int

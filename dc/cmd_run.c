@@ -71,6 +71,26 @@ run_daemon(const struct mdc_dcconf *c, const char *self, const char *logpath)
 	return 1;
 }
 
+/* DIR/run may be a link into /run (installed layout), emptied at boot. */
+static int
+make_run_dir(const struct mdc_dcconf *c)
+{
+	char *link = mdc_dc_path(c, "run"), target[PATH_MAX];
+	ssize_t n =
+	        link != NULL ? readlink(link, target, sizeof(target) - 1) : -1;
+	int ret = 0;
+
+	if (n > 0) {
+		target[n] = '\0';
+		ret = mdc_mkdir_p(target, 0755);
+		if (ret != 0)
+			mdc_cmd_error("run", "cannot create %s: %s", target,
+			              mdc_strerror(ret));
+	}
+	free(link);
+	return ret;
+}
+
 int
 mdc_cmd_run(int argc, char **argv)
 {
@@ -85,7 +105,7 @@ mdc_cmd_run(int argc, char **argv)
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[n > 0 ? n : 0] = '\0';
 	logpath = mdc_dc_path(&c, "log/minidc.log");
-	if (logpath == NULL) {
+	if (logpath == NULL || make_run_dir(&c) != 0) {
 		ret = 1;
 		goto out;
 	}

@@ -10,33 +10,37 @@
 #include "dc/dsa.h"
 #include "dns/dns.h"
 
+/* Every command on a DC takes [--dir DIR | --domain D] (DIR defaults to
+ * the installed layout's /var/lib/minidc/<domain>). */
+#define WHERE "[--dir DIR | --domain D]"
+
 const struct mdc_cmd mdc_commands[] = {
         {"provision", mdc_cmd_provision,
-         "provision --domain D --dir DIR [--realm R] [--netbios N] "
-         "[--host-name H] "
-         "[--host-ip IP] [--adminpass-file F] [--base-port N] "
-         "[--forwarder IP[:PORT]|none]... [--force]"},
-        {"run", mdc_cmd_run, "run --dir DIR [--foreground]"},
-        {"status", mdc_cmd_status, "status --dir DIR"},
-        {"stop", mdc_cmd_stop, "stop --dir DIR"},
+         "provision --domain D [--dir DIR] [--realm R] [--netbios N] "
+         "[--host-name H] [--host-ip IP] [--adminpass-file F] "
+         "[--base-port 1024-65000] [--forwarder IP[:PORT]|none]... "
+         "[--force]"},
+        {"run", mdc_cmd_run, "run " WHERE " [--foreground]"},
+        {"status", mdc_cmd_status, "status " WHERE},
+        {"stop", mdc_cmd_stop, "stop " WHERE},
         {"env", mdc_cmd_env,
-         "env --dir DIR        (eval \"$(minidc env --dir DIR)\")"},
-        {"check-config", mdc_cmd_check_config, "check-config --dir DIR"},
+         "env " WHERE "        (eval \"$(minidc env --dir DIR)\")"},
+        {"check-config", mdc_cmd_check_config, "check-config " WHERE},
         {"cldap-serve", mdc_cmd_cldap_serve, NULL},
         {"dsa-serve", mdc_cmd_dsa_serve, NULL},
         {"dns-serve", dns_cmd_serve, NULL},
         {"dns", dns_cmd_admin,
-         "dns list|add|del|addzone|delzone --dir DIR [--ttl N] [NAME TYPE "
-         "[DATA...] | ZONE]"},
+         "dns list|add|del|addzone|delzone " WHERE
+         " [--ttl 0-2147483647] [NAME TYPE [DATA...] | ZONE]"},
         {"user", mdc_cmd_user,
-         "user add|del|passwd|enable|disable NAME | user list --dir DIR "
-         "[--password-file F] [--kerberos]"},
+         "user add|del|passwd|enable|disable NAME | user list " WHERE
+         " [--password-file F] [--kerberos]"},
         {"group", mdc_cmd_group,
-         "group add NAME | addmember|delmember GROUP ACCOUNT | list [GROUP] "
-         "--dir DIR"},
-        {"computer", mdc_cmd_computer, "computer list | del NAME --dir DIR"},
+         "group add NAME | addmember|delmember GROUP ACCOUNT | list "
+         "[GROUP] " WHERE},
+        {"computer", mdc_cmd_computer, "computer list | del NAME " WHERE},
         {"delegation", mdc_cmd_delegation,
-         "delegation allow|deny ACCOUNT SPN | list ACCOUNT --dir DIR"},
+         "delegation allow|deny ACCOUNT SPN | list ACCOUNT " WHERE},
         {NULL, NULL, NULL},
 };
 

@@ -230,10 +230,12 @@ fill_listeners(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
 		     "address)",
 		     c->address);
 	if (o->base_port != 0) {
-		if (o->base_port < 1024 || o->base_port > 65000)
+		if (o->base_port < MDC_BASE_PORT_MIN ||
+		    o->base_port > MDC_BASE_PORT_MAX)
 			FAIL(MDC_EINVAL,
-			     "invalid --base-port %d (expected 1024-65000)",
-			     o->base_port);
+			     "invalid --base-port %d (expected %d-%d)",
+			     o->base_port, MDC_BASE_PORT_MIN,
+			     MDC_BASE_PORT_MAX);
 		c->port_ldap = c->port_cldap = o->base_port + MDC_PORTOFF_LDAP;
 		c->port_ldaps = o->base_port + MDC_PORTOFF_LDAPS;
 		c->port_kdc = o->base_port + MDC_PORTOFF_KDC;
@@ -342,9 +344,26 @@ out:
 	return ret;
 }
 
+/* DIR/run as a symlink to run_dir (made if missing). */
+static int
+link_run_dir(const char *dir, const char *run_dir, char *err, size_t errlen)
+{
+	char *link = mdc_strdupf("%s/run", dir);
+	int ret;
+
+	ret = link == NULL ? MDC_ENOMEM : mdc_mkdir_p(run_dir, 0755);
+	if (ret == 0 && symlink(run_dir, link) != 0)
+		ret = mdc_err_from_errno(errno);
+	if (ret != 0)
+		snprintf(err, errlen, "cannot link %s/run to %s: %s", dir,
+		         run_dir, mdc_strerror(ret));
+	free(link);
+	return ret;
+}
+
 /* Make DIR and its subdirectories; secrets live in 0700 ones. */
 static int
-make_dirs(const char *dir, char *err, size_t errlen)
+make_dirs(const char *dir, const char *run_dir, char *err, size_t errlen)
 {
 	static const struct {
 		const char *sub;
@@ -357,7 +376,13 @@ make_dirs(const char *dir, char *err, size_t errlen)
 
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]) && ret == 0;
 	     i++) {
-		char *p = mdc_strdupf("%s/%s", dir, subs[i].sub);
+		char *p;
+
+		if (run_dir != NULL && strcmp(subs[i].sub, "run") == 0) {
+			ret = link_run_dir(dir, run_dir, err, errlen);
+			continue;
+		}
+		p = mdc_strdupf("%s/%s", dir, subs[i].sub);
 
 		ret = p == NULL ? MDC_ENOMEM : mdc_mkdir_p(p, subs[i].mode);
 		if (ret == 0 && chmod(p, subs[i].mode) != 0)
@@ -511,7 +536,7 @@ mdc_provision(const struct mdc_provision_opts *o, char *err, size_t errlen)
 		ret = check_dir(o, err, errlen);
 	if (ret != 0)
 		goto out;
-	ret = make_dirs(o->dir, err, errlen);
+	ret = make_dirs(o->dir, o->run_dir, err, errlen);
 	created = 1;
 	if (ret != 0)
 		goto out;

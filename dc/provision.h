@@ -6,6 +6,10 @@
 
 #include "lib/err.h"
 
+/* --base-port N: every listener on N + offset (dc/dcconf.h), N in this range */
+#define MDC_BASE_PORT_MIN 1024
+#define MDC_BASE_PORT_MAX 65000
+
 struct mdc_provision_opts {
 	const char *domain;    /* example.com (required) */
 	const char *realm;     /* default: upper-cased domain */
@@ -21,6 +25,10 @@ struct mdc_provision_opts {
 	const char *forwarders[4];
 	int nforwarders;
 	int no_forwarders; /* --forwarder none */
+	/* NULL: DIR/run is a directory; else DIR/run is a symlink to this
+	 * directory (created; the installed layout keeps sockets and pid
+	 * files in /run/minidc/<domain>). */
+	const char *run_dir;
 };
 
 /*

@@ -8,12 +8,24 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dc/krb5conf.h"
 #include "dc/slapdconf.h"
 #include "lib/net.h"
 #include "lib/proc.h"
 #include "lib/util.h"
 
 #define SYS_SCHEMA "/etc/ldap/schema"
+
+/* Is this minidc the one in a build tree (KDB plugin in dc/kdb/.libs)? */
+static int
+in_build_tree(void)
+{
+	char *dir = mdc_krb_plugin_dir();
+	int yes = dir != NULL && strstr(dir, "/kdb/.libs") != NULL;
+
+	free(dir);
+	return yes;
+}
 
 const char *
 mdc_schema_dir(void)
@@ -25,7 +37,10 @@ mdc_schema_dir(void)
 		snprintf(buf, sizeof(buf), "%s/schema", env);
 		return buf;
 	}
-	if (mdc_path_exists(MDC_PKGDATADIR "/schema/00-core.ldif"))
+	/* A minidc run from its build tree reads the sources' schema, never
+	 * an older installed copy. */
+	if (!in_build_tree() &&
+	    mdc_path_exists(MDC_PKGDATADIR "/schema/00-core.ldif"))
 		return MDC_PKGDATADIR "/schema";
 	return MDC_SRCDIR "/dc/schema";
 }

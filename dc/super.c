@@ -17,6 +17,7 @@
 #include "dc/super.h"
 #include "lib/log.h"
 #include "lib/net.h"
+#include "lib/notify.h"
 #include "lib/proc.h"
 #include "lib/util.h"
 
@@ -49,6 +50,7 @@ struct svc {
 
 struct super {
 	const struct mdc_dcconf *conf;
+	char *notify_socket; /* $NOTIFY_SOCKET of a systemd Type=notify unit */
 	const char *self;
 	struct svc svc[MAX_SVC];
 	int n;
@@ -478,14 +480,44 @@ notify(int fd, const char *msg)
 		log_debug("start-up notification not delivered");
 }
 
+/*
+ * Tell systemd (Type=notify) our state: "READY=1" once every service is
+ * ready, "STOPPING=1" when stopping.  The variable is taken out of the
+ * environment so that no child (slapd, krb5kdc) speaks for us.
+ */
+static void
+take_notify_socket(struct super *sp)
+{
+	const char *env = getenv("NOTIFY_SOCKET");
+
+	if (env != NULL && env[0] != '\0')
+		sp->notify_socket = strdup(env);
+	unsetenv("NOTIFY_SOCKET");
+}
+
+static void
+sd_notify_state(const struct super *sp, const char *msg)
+{
+	int ret;
+
+	if (sp->notify_socket == NULL)
+		return;
+	ret = mdc_notify_send(sp->notify_socket, msg);
+	if (ret != 0)
+		log_err_r(ret, "service manager notification to %s",
+		          sp->notify_socket);
+}
+
 int
 mdc_super_run(const struct mdc_dcconf *conf, const char *self, int notify_fd)
 {
 	struct super sp = {
 	        .conf = conf, .self = self, .sig_fd = -1, .ctl_fd = -1};
 	char err[512] = "", *pidfile = mdc_dc_path(conf, "run/minidc.pid");
+	char status[600];
 	int ret;
 
+	take_notify_socket(&sp);
 	ret = setup(&sp, err, sizeof(err));
 	if (ret == 0 && pidfile != NULL)
 		ret = mdc_file_printf(pidfile, 0644, "%d\n", (int)getpid());
@@ -497,6 +529,11 @@ mdc_super_run(const struct mdc_dcconf *conf, const char *self, int notify_fd)
 	if (ret == 0) {
 		log_info("all services ready");
 		notify(notify_fd, "ok\n");
+		snprintf(status, sizeof(status),
+		         "READY=1\nSTATUS=domain controller %s for %s: all "
+		         "services ready",
+		         conf->fqdn, conf->realm);
+		sd_notify_state(&sp, status);
 		while (!sp.stopping) {
 			loop_once(&sp, 200);
 			tick(&sp);
@@ -506,7 +543,11 @@ mdc_super_run(const struct mdc_dcconf *conf, const char *self, int notify_fd)
 			snprintf(err, sizeof(err), "%s", mdc_strerror(ret));
 		log_err("start-up failed: %s", err);
 		notify(notify_fd, err);
+		snprintf(status, sizeof(status), "STATUS=start-up failed: %s",
+		         err);
+		sd_notify_state(&sp, status);
 	}
+	sd_notify_state(&sp, "STOPPING=1");
 	stop_all(&sp);
 	for (int i = 0; i < sp.n; i++)
 		mdc_guard_free(sp.svc[i].guard);
@@ -522,6 +563,7 @@ mdc_super_run(const struct mdc_dcconf *conf, const char *self, int notify_fd)
 	if (pidfile != NULL)
 		unlink(pidfile);
 	free(pidfile);
+	free(sp.notify_socket);
 	return ret == 0 ? 0 : 1;
 }
 

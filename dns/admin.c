@@ -300,11 +300,12 @@ dns_cmd_admin(int argc, char **argv)
 	static const struct option lo[] = {
 	        {"dir", required_argument, NULL, 'd'},
 	        {"ttl", required_argument, NULL, 't'},
+	        {"domain", required_argument, NULL, 'D'},
 	        {NULL, 0, NULL, 0},
 	};
 	struct adm a = {0};
-	const char *dir = NULL, *sub;
-	char err[256];
+	const char *dir = NULL, *domain = NULL, *sub;
+	char err[256], *end, *def = NULL;
 	long ttl = 900;
 	int c, ret;
 
@@ -313,20 +314,51 @@ dns_cmd_admin(int argc, char **argv)
 		return 2;
 	}
 	sub = argv[1];
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
-		if (c == 'd')
-			dir = optarg;
-		else if (c == 't')
-			ttl = strtol(optarg, NULL, 10);
+	if (sub[0] == '-') {
+		if (strncmp(sub, "--dir", 5) == 0 ||
+		    strncmp(sub, "--ttl", 5) == 0 ||
+		    strncmp(sub, "--domain", 8) == 0)
+			mdc_cmd_error("dns",
+			              "a verb comes before '%s' (list, "
+			              "add, del, addzone, delzone)",
+			              sub);
 		else
-			return 2;
-	}
-	if (dir == NULL || ttl < 0 || ttl > 0x7fffffff) {
-		fprintf(stderr, "%s\n", USAGE);
+			mdc_cmd_error("dns",
+			              "unknown option '%s' (try: minidc "
+			              "dns --help)",
+			              sub);
 		return 2;
 	}
-	if (mdc_dcconf_load(dir, &a.conf, err, sizeof(err)) != 0) {
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "+:", lo, NULL)) != -1) {
+		if (c == 'd') {
+			dir = optarg;
+		} else if (c == 'D') {
+			domain = optarg;
+		} else if (c == 't') {
+			ttl = strtol(optarg, &end, 10);
+			if (*end != '\0' || end == optarg || ttl < 0 ||
+			    ttl > 0x7fffffff) {
+				mdc_cmd_error("dns",
+				              "invalid --ttl '%s' (expected a "
+				              "number in 0-2147483647)",
+				              optarg);
+				return 2;
+			}
+		} else {
+			mdc_cmd_bad_option("dns", argv, c);
+			return 2;
+		}
+	}
+	if (dir == NULL || domain != NULL) {
+		ret = mdc_cmd_default_dir("dns", domain, &def);
+		if (ret != 0)
+			return ret;
+		dir = def;
+	}
+	ret = mdc_dcconf_load(dir, &a.conf, err, sizeof(err));
+	free(def);
+	if (ret != 0) {
 		mdc_cmd_error("dns", "%s", err);
 		return 1;
 	}
@@ -335,6 +367,10 @@ dns_cmd_admin(int argc, char **argv)
 	if (a.origin != NULL && (ret = dns_ldap_connect(&a.conf, &a.ld)) == 0)
 		ret = run(&a, sub, argc - optind, argv + optind, ttl);
 	if (ret == MDC_EINVAL) {
+		mdc_cmd_error(
+		        "dns",
+		        "'%s': unknown verb, or a wrong name, type or data",
+		        sub);
 		fprintf(stderr, "%s\n", USAGE);
 	} else if (ret != 0) {
 		int zone = strstr(sub, "zone") != NULL;

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <arpa/inet.h>
 
 #include "join/join.h"
 #include "lib/ad.h"
@@ -29,10 +31,11 @@ const char *
 mdc_join_usage(void)
 {
 	return "usage: minidc-join join --domain DOMAIN [--server ADDR] "
-	       "[--host-fqdn FQDN] [-U USER]\n"
+	       "[--host-fqdn FQDN] [--host-ip IP] [-U USER]\n"
 	       "                   [--password-file FILE | --stdin-password] "
-	       "[--keytab PATH] [--krb5-conf-out PATH]\n"
-	       "                   [--no-dns-update]\n"
+	       "[--keytab PATH]\n"
+	       "                   [--krb5-conf PATH | --krb5-conf-out PATH | "
+	       "--no-krb5-conf] [--no-dns-update]\n"
 	       "       minidc-join status --domain DOMAIN [--server ADDR] "
 	       "[--host-fqdn FQDN] [--keytab PATH]\n"
 	       "       minidc-join leave  --domain DOMAIN [--server ADDR] "
@@ -41,8 +44,13 @@ mdc_join_usage(void)
 	       "[--keytab PATH] [--no-dns-update]\n"
 	       "       minidc-join rotate --domain DOMAIN [--server ADDR] "
 	       "[--host-fqdn FQDN] [--keytab PATH]\n"
-	       "Passwords come from a prompt, stdin or a 0600 file, never "
-	       "from arguments.\n";
+	       "       minidc-join help | COMMAND --help\n"
+	       "USER: Administrator, EXAMPLE\\Administrator or "
+	       "Administrator@example.com.  Passwords come from a prompt,\n"
+	       "stdin or a 0600 file, never from arguments.  join writes the "
+	       "host's krb5.conf (default /etc/krb5.conf)\n"
+	       "if it does not exist; --krb5-conf-out replaces one, keeping "
+	       "PATH.bak.\n";
 }
 
 static const struct {
@@ -61,10 +69,16 @@ static const struct {
 	const char *name;
 	size_t off;
 } opts[] = {
-        {"--domain", OPT(domain_arg)},  {"--server", OPT(server)},
-        {"--host-fqdn", OPT(host_arg)}, {"-U", OPT(user)},
-        {"--user", OPT(user)},          {"--password-file", OPT(password_file)},
-        {"--keytab", OPT(keytab)},      {"--krb5-conf-out", OPT(krb5_conf_out)},
+        {"--domain", OPT(domain_arg)},
+        {"--server", OPT(server)},
+        {"--host-fqdn", OPT(host_arg)},
+        {"-U", OPT(user)},
+        {"--user", OPT(user)},
+        {"--password-file", OPT(password_file)},
+        {"--keytab", OPT(keytab)},
+        {"--krb5-conf-out", OPT(krb5_conf_out)},
+        {"--krb5-conf", OPT(krb5_conf)},
+        {"--host-ip", OPT(host_ip)},
 };
 
 /* Match "--name value" or "--name=value"; 1 if matched (*i advanced). */
@@ -102,6 +116,8 @@ parse_flag(const char *a, struct mdc_join_opts *o, struct mdc_join_err *e)
 		o->stdin_password = 1;
 	else if (strcmp(a, "--no-dns-update") == 0)
 		o->no_dns = 1;
+	else if (strcmp(a, "--no-krb5-conf") == 0)
+		o->no_krb5_conf = 1;
 	else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
 		o->help = 1;
 	else if (strncmp(a, "--password", 10) == 0 &&
@@ -112,7 +128,7 @@ parse_flag(const char *a, struct mdc_join_opts *o, struct mdc_join_err *e)
 		        "(use --password-file or --stdin-password)");
 	else
 		return mdc_join_fail(e, MDC_EINVAL, "arguments",
-		                     "unknown option %.64s", a);
+		                     "unknown option '%.64s'", a);
 	return 0;
 }
 
@@ -121,6 +137,7 @@ check_opts(struct mdc_join_opts *o, struct mdc_join_err *e)
 {
 	int needs_admin =
 	        o->cmd == MDC_JOIN_CMD_JOIN || o->cmd == MDC_JOIN_CMD_LEAVE;
+	struct in_addr a4;
 
 	if (o->help)
 		return 0;
@@ -137,9 +154,25 @@ check_opts(struct mdc_join_opts *o, struct mdc_join_err *e)
 		        e, MDC_EINVAL, "arguments",
 		        "%s uses the keytab, not an admin password",
 		        o->cmdname);
-	if (o->krb5_conf_out != NULL && o->cmd != MDC_JOIN_CMD_JOIN)
+	if ((o->krb5_conf_out != NULL || o->krb5_conf != NULL ||
+	     o->no_krb5_conf || o->host_ip != NULL) &&
+	    o->cmd != MDC_JOIN_CMD_JOIN)
+		return mdc_join_fail(
+		        e, MDC_EINVAL, "arguments",
+		        "--krb5-conf, --krb5-conf-out, "
+		        "--no-krb5-conf and --host-ip are for join "
+		        "only");
+	if (o->no_krb5_conf + (o->krb5_conf != NULL) +
+	            (o->krb5_conf_out != NULL) >
+	    1)
 		return mdc_join_fail(e, MDC_EINVAL, "arguments",
-		                     "--krb5-conf-out is for join only");
+		                     "--krb5-conf, --krb5-conf-out and "
+		                     "--no-krb5-conf exclude each other");
+	if (o->host_ip != NULL && inet_pton(AF_INET, o->host_ip, &a4) != 1)
+		return mdc_join_fail(e, MDC_EINVAL, "arguments",
+		                     "invalid --host-ip '%.64s' (expected an "
+		                     "IPv4 address such as 192.0.2.7)",
+		                     o->host_ip);
 	if (o->user == NULL)
 		o->user = "Administrator";
 	if (o->keytab == NULL)
@@ -167,12 +200,15 @@ mdc_join_parse(int argc, char **argv, struct mdc_join_opts *o,
 		}
 	if (o->cmd == MDC_JOIN_CMD_NONE) {
 		if (strcmp(argv[1], "--help") == 0 ||
-		    strcmp(argv[1], "-h") == 0) {
+		    strcmp(argv[1], "-h") == 0 ||
+		    strcmp(argv[1], "help") == 0) {
 			o->help = 1;
 			return 0;
 		}
 		return mdc_join_fail(e, MDC_EINVAL, "arguments",
-		                     "unknown command %.64s", argv[1]);
+		                     "unknown command '%.64s' (join, status, "
+		                     "leave, rotate, help)",
+		                     argv[1]);
 	}
 	for (i = 2; i < argc && ret == 0; i++) {
 		if (take_value(argc, argv, &i, o, e, &ret))
@@ -197,6 +233,40 @@ copy_name(char *dst, size_t cap, const char *src)
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 	mdc_str_lower(dst);
+	return 0;
+}
+
+/*
+ * -U NAME, NETBIOS\NAME or NAME@SUFFIX (SUFFIX the domain or the realm,
+ * any case) into o->admin_name.  Needs o->domain and o->realm.
+ */
+static int
+derive_admin(struct mdc_join_opts *o, struct mdc_join_err *e)
+{
+	const char *given = o->user != NULL ? o->user : "Administrator";
+	const char *u = given, *bs = strchr(u, '\\'), *at = strrchr(u, '@');
+	size_t n;
+
+	if (bs != NULL && (bs == u || bs - u > 15 || at != NULL))
+		return mdc_join_fail(
+		        e, MDC_EINVAL, "arguments",
+		        "-U '%.64s': expected NAME, NETBIOS\\NAME "
+		        "(NETBIOS: 1-15 characters) or NAME@DOMAIN",
+		        given);
+	if (bs != NULL)
+		u = bs + 1;
+	n = at != NULL ? (size_t)(at - u) : strlen(u);
+	if (at != NULL && strcasecmp(at + 1, o->domain) != 0 &&
+	    strcasecmp(at + 1, o->realm) != 0)
+		return mdc_join_fail(e, MDC_EINVAL, "arguments",
+		                     "-U '%.64s': the user must be in %s",
+		                     given, o->domain);
+	if (n == 0 || n >= sizeof(o->admin_name) || memchr(u, '@', n) != NULL ||
+	    strchr(u, '\\') != NULL)
+		return mdc_join_fail(e, MDC_EINVAL, "arguments",
+		                     "-U '%.64s': no user name", given);
+	memcpy(o->admin_name, u, n);
+	o->admin_name[n] = '\0';
 	return 0;
 }
 
@@ -235,7 +305,7 @@ mdc_join_derive(struct mdc_join_opts *o, const char *hostname,
 	o->shortname[n] = '\0';
 	mdc_str_upper(o->shortname);
 	snprintf(o->sam, sizeof(o->sam), "%s$", o->shortname);
-	return 0;
+	return derive_admin(o, e);
 }
 
 int
@@ -293,6 +363,7 @@ mdc_join_krb5_conf(const struct mdc_join_opts *o, const char *addr)
 	return mdc_strdupf("# krb5.conf for %s, written by minidc-join\n"
 	                   "[libdefaults]\n"
 	                   "\tdefault_realm = %s\n"
+	                   "\tforwardable = true\n"
 	                   "\tdns_lookup_kdc = false\n"
 	                   "\tdns_lookup_realm = false\n"
 	                   "\trdns = false\n"

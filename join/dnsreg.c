@@ -417,6 +417,14 @@ local_addr(struct dnsreg *r, struct in_addr *ip, char *out, size_t cap,
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
 
+	/* --host-ip: the address the admin chose (checked by the parser) */
+	if (r->s->o->host_ip != NULL) {
+		if (inet_pton(AF_INET, r->s->o->host_ip, ip) != 1)
+			return mdc_join_fail(e, MDC_EINVAL, "DNS update",
+			                     "invalid --host-ip");
+		snprintf(out, cap, "%s", r->s->o->host_ip);
+		return 0;
+	}
 	if (getsockname(r->fd, (struct sockaddr *)&sin, &len) != 0 ||
 	    sin.sin_family != AF_INET)
 		return mdc_join_fail(e, -errno, "DNS update",

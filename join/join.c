@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <errno.h>
 
 #include "join/dnsreg.h"
 #include "join/join.h"
@@ -78,19 +79,61 @@ verify_keytab(struct mdc_join_sess *s, struct mdc_join_err *e)
 	return ret;
 }
 
+/*
+ * Keep the file at path as PATH.bak (PATH.bak.N if that exists: a backup
+ * is never overwritten), as a second name of the same file: the new one
+ * replaces path by rename.
+ */
 static int
-write_krb5_conf(struct mdc_join_sess *s, struct mdc_join_err *e)
+backup(const char *path, char *bak, size_t cap)
 {
-	char *text = mdc_join_krb5_conf(s->o, s->dc.addr);
+	int n;
+
+	snprintf(bak, cap, "%s.bak", path);
+	for (n = 1; link(path, bak) != 0; n++) {
+		if (errno != EEXIST || n > 99)
+			return mdc_err_from_errno(errno);
+		snprintf(bak, cap, "%s.bak.%d", path, n);
+	}
+	return 0;
+}
+
+/* The host's krb5.conf: written if absent (or asked for, with a backup). */
+static int
+write_krb5_conf(struct mdc_join_sess *s, mdc_join_print out, void *arg,
+                struct mdc_join_err *e)
+{
+	const struct mdc_join_opts *o = s->o;
+	const char *path =
+	        o->krb5_conf_out != NULL ? o->krb5_conf_out : o->krb5_conf_host;
+	char bak[4096] = "", *text = NULL;
 	int ret;
 
-	if (text == NULL)
-		return mdc_join_fail(e, MDC_ENOMEM, "krb5.conf", "no memory");
-	ret = mdc_file_write(s->o->krb5_conf_out, text, strlen(text), 0644);
+	if (o->no_krb5_conf || path == NULL)
+		return 0;
+	if (mdc_path_exists(path) && o->krb5_conf_out == NULL) {
+		say(out, arg,
+		    "krb5.conf: %s exists, left as it is (--krb5-conf-out %s "
+		    "replaces it, keeping a backup)",
+		    path, path);
+		return 0;
+	}
+	if (mdc_path_exists(path) && backup(path, bak, sizeof(bak)) != 0)
+		return mdc_join_fail(e, mdc_err_from_errno(errno), "krb5.conf",
+		                     "cannot keep %s as a backup: %s", path,
+		                     strerror(errno));
+	text = mdc_join_krb5_conf(o, s->dc.addr);
+	ret = text == NULL ? MDC_ENOMEM
+	                   : mdc_file_write(path, text, strlen(text), 0644);
 	free(text);
-	if (ret != 0)
-		return mdc_join_fail(e, ret, "krb5.conf", "%s: %s",
-		                     s->o->krb5_conf_out, mdc_strerror(ret));
+	if (ret != 0) {
+		if (bak[0] != '\0')
+			(void)unlink(bak); /* path still is the old file */
+		return mdc_join_fail(e, ret, "krb5.conf", "%s: %s", path,
+		                     mdc_strerror(ret));
+	}
+	say(out, arg, "krb5.conf: wrote %s for %s (forwardable tickets)%s%s",
+	    path, o->realm, bak[0] != '\0' ? "; the old file is " : "", bak);
 	return 0;
 }
 
@@ -143,14 +186,14 @@ cmd_join(struct mdc_join_sess *s, mdc_join_print out, void *arg,
 	/* A half-made account is worse than none: undo what we created. */
 	if (ret != 0 && created && mdc_join_ldap_delete(s, dn, NULL) != 0)
 		say(out, arg, "could not remove %s again", dn);
-	if (ret == 0 && s->o->krb5_conf_out != NULL)
-		ret = write_krb5_conf(s, e);
 	if (ret == 0) {
 		say(out, arg, "joined %s as %s@%s, kvno %u, keytab %s",
 		    s->o->domain, s->o->sam, s->o->realm, (unsigned)kvno,
 		    s->o->keytab);
-		dns_record(s, 1, out, arg);
+		ret = write_krb5_conf(s, out, arg, e);
 	}
+	if (ret == 0)
+		dns_record(s, 1, out, arg);
 	if (created || dn == NULL)
 		free(dn);
 	else

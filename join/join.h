@@ -43,19 +43,30 @@ struct mdc_join_opts {
 	const char *domain_arg;    /* --domain */
 	const char *server;        /* --server ADDR: no discovery */
 	const char *host_arg;      /* --host-fqdn */
-	const char *user;          /* -U, default Administrator */
+	const char *user;          /* -U as given, default Administrator */
 	const char *password_file; /* --password-file (0600) */
 	int stdin_password;        /* --stdin-password */
 	const char *keytab;        /* --keytab, default /etc/krb5.keytab */
-	const char *krb5_conf_out; /* --krb5-conf-out */
-	int no_dns;                /* --no-dns-update */
-	int help;                  /* --help: print usage, exit 0 */
+	const char *krb5_conf_out; /* --krb5-conf-out: write it, even over
+	                            * a file (kept as PATH.bak) */
+	const char *krb5_conf;     /* --krb5-conf: the host's krb5.conf */
+	/* The host's krb5.conf, written by join when it does not exist: set
+	 * by the program (--krb5-conf, else $KRB5_CONFIG's first file, else
+	 * /etc/krb5.conf); NULL or --no-krb5-conf: none. */
+	const char *krb5_conf_host;
+	int no_krb5_conf;    /* --no-krb5-conf */
+	const char *host_ip; /* --host-ip: the address to register */
+	int no_dns;          /* --no-dns-update */
+	int help;            /* --help: print usage, exit 0 */
 	/* Derived (mdc_join_derive). */
 	char domain[MDC_JOIN_NAME_MAX + 1]; /* example.com */
 	char realm[MDC_JOIN_NAME_MAX + 1];  /* EXAMPLE.COM */
 	char fqdn[MDC_JOIN_NAME_MAX + 1];   /* host2.example.com */
 	char shortname[16];                 /* HOST2 */
 	char sam[MDC_JOIN_SAM_MAX];         /* HOST2$ */
+	/* -U without a NETBIOS\ prefix or an @domain suffix: the admin's
+	 * principal is admin_name@realm. */
+	char admin_name[MDC_JOIN_NAME_MAX + 1];
 };
 
 /* The usage text (static). */
@@ -70,7 +81,8 @@ MDC_MUSTCHECK int mdc_join_parse(int argc, char **argv, struct mdc_join_opts *o,
                                  struct mdc_join_err *e);
 
 /*
- * Fill domain/realm/fqdn/shortname/sam from --domain and --host-fqdn
+ * Fill domain/realm/fqdn/shortname/sam from --domain and --host-fqdn, and
+ * admin_name from -U (NAME, NETBIOS\NAME or NAME@domain-or-realm)
  * (hostname, when not given, is the fallback: a single label gets the
  * domain appended).  The host must be a valid DNS name whose first label
  * has at most 15 characters.  Returns 0 or MDC_EINVAL with e filled.

@@ -241,7 +241,7 @@ ldap_ping(const struct mdc_join_opts *o, struct mdc_join_dc *dc,
 	struct sockaddr_in sin = {.sin_family = AF_INET,
 	                          .sin_port = htons(389)};
 	uint8_t req[1024], buf[4096];
-	size_t reqlen, len;
+	size_t reqlen, len = 0; /* set by ping_send on success */
 	int fd, ret;
 
 	if (inet_pton(AF_INET, dc->addr, &sin.sin_addr) != 1 ||

@@ -185,20 +185,6 @@ read_password(const struct mdc_join_opts *o, char **pw_out,
 	return 0;
 }
 
-/* The account of o->user: "EXAMPLE\\name" (the DC's NetBIOS domain, any
- * case, as Windows logins are written) is name. */
-static const char *
-admin_name(const struct mdc_join_sess *s)
-{
-	const char *u = s->o->user, *bs = strchr(u, '\\');
-	size_t n = strlen(s->dc.netbios);
-
-	if (bs != NULL && (size_t)(bs - u) == n && n > 0 &&
-	    strncasecmp(u, s->dc.netbios, n) == 0)
-		return bs + 1;
-	return u;
-}
-
 int
 mdc_join_login_password(struct mdc_join_sess *s, struct mdc_join_err *e)
 {
@@ -210,13 +196,13 @@ mdc_join_login_password(struct mdc_join_sess *s, struct mdc_join_err *e)
 	int ret;
 
 	memset(&creds, 0, sizeof(creds));
-	snprintf(what, sizeof(what), "admin login %.64s@%.64s", admin_name(s),
-	         s->o->realm);
+	snprintf(what, sizeof(what), "admin login %.64s@%.64s",
+	         s->o->admin_name, s->o->realm);
 	ret = read_password(s->o, &pw, e);
 	if (ret != 0)
 		return ret;
 	k = krb5_build_principal(s->ctx, &admin, strlen(s->o->realm),
-	                         s->o->realm, admin_name(s), (char *)NULL);
+	                         s->o->realm, s->o->admin_name, (char *)NULL);
 	if (k == 0)
 		k = krb5_get_init_creds_opt_alloc(s->ctx, &gic);
 	if (k == 0)

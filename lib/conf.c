@@ -92,7 +92,8 @@ mdc_conf_defaults(const struct mdc_conf_item *items, void *target)
 /* Parse one non-blank, non-comment line. */
 static int
 parse_line(char *line, char *section, size_t seclen,
-           const struct mdc_conf_item *items, void *target, const char **why)
+           const struct mdc_conf_item *items, void *target, char *why,
+           size_t whylen)
 {
 	const struct mdc_conf_item *it;
 	char *eq, *key, *val;
@@ -101,7 +102,7 @@ parse_line(char *line, char *section, size_t seclen,
 		char *close = strchr(line, ']');
 
 		if (close == NULL || close[1] != '\0') {
-			*why = "malformed section header";
+			snprintf(why, whylen, "malformed section header");
 			return MDC_ECONF;
 		}
 		*close = '\0';
@@ -110,7 +111,7 @@ parse_line(char *line, char *section, size_t seclen,
 	}
 	eq = strchr(line, '=');
 	if (eq == NULL) {
-		*why = "expected key = value";
+		snprintf(why, whylen, "expected key = value");
 		return MDC_ECONF;
 	}
 	*eq = '\0';
@@ -118,15 +119,27 @@ parse_line(char *line, char *section, size_t seclen,
 	val = trim(eq + 1);
 	it = find_item(items, section, key);
 	if (it == NULL) {
-		*why = "unknown key";
+		snprintf(why, whylen, "unknown key [%.64s] %.64s", section,
+		         key);
 		return MDC_ECONF;
 	}
-	if (set_value(it, target, val) != 0) {
-		*why = it->type == MDC_CONF_INT ? "value out of range"
-		                                : "bad value";
-		return MDC_ECONF;
-	}
-	return 0;
+	if (set_value(it, target, val) == 0)
+		return 0;
+	/* Name the key and what it takes. */
+	if (it->type == MDC_CONF_INT)
+		snprintf(why, whylen,
+		         "value out of range: [%s] %s = %.64s (expected a "
+		         "number in %ld-%ld)",
+		         it->section, it->key, val, it->min, it->max);
+	else if (it->type == MDC_CONF_BOOL)
+		snprintf(why, whylen,
+		         "bad value: [%s] %s = %.64s (expected yes "
+		         "or no)",
+		         it->section, it->key, val);
+	else
+		snprintf(why, whylen, "[%s] %s: out of memory", it->section,
+		         it->key);
+	return MDC_ECONF;
 }
 
 int
@@ -135,7 +148,7 @@ mdc_conf_load(const char *path, const struct mdc_conf_item *items, void *target,
 {
 	char line[4096], section[128] = "", *p;
 	const struct mdc_conf_item *it;
-	const char *why = NULL;
+	char why[256] = "";
 	FILE *f = NULL;
 	int ret, lineno = 0;
 
@@ -154,7 +167,7 @@ mdc_conf_load(const char *path, const struct mdc_conf_item *items, void *target,
 		if (*p == '\0' || *p == '#' || *p == ';')
 			continue;
 		ret = parse_line(p, section, sizeof(section), items, target,
-		                 &why);
+		                 why, sizeof(why));
 		if (ret != 0) {
 			snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
 			goto out;
@@ -181,7 +194,7 @@ mdc_conf_save(const char *path, const struct mdc_conf_item *items,
               const void *target)
 {
 	const struct mdc_conf_item *it;
-	const char *cur = "";
+	const char *cur = "", *base;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *mem;
@@ -190,8 +203,9 @@ mdc_conf_save(const char *path, const struct mdc_conf_item *items,
 	mem = open_memstream(&text, &len);
 	if (mem == NULL)
 		return MDC_ENOMEM;
-	fprintf(mem, "# minidc domain controller configuration (minidc "
-	             "check-config verifies it)\n");
+	/* Named for the file: minidc.conf(5) and migrate.conf(5) alike. */
+	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	fprintf(mem, "# %s: minidc configuration, see %s(5)\n", base, base);
 	for (it = items; it->key != NULL; it++) {
 		const char *f = (const char *)target + it->offset;
 

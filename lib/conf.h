@@ -40,8 +40,8 @@ MDC_MUSTCHECK int mdc_conf_load(const char *path,
 /* Fill target with the defaults of items (strings are strdup'd). */
 MDC_MUSTCHECK int mdc_conf_defaults(const struct mdc_conf_item *items,
                                     void *target);
-/* Write target back as an INI file (0644), grouped by section in table order.
- */
+/* Write target back as an INI file (0644), grouped by section in table order,
+ * headed "# <file name>: minidc configuration, see <file name>(5)". */
 MDC_MUSTCHECK int mdc_conf_save(const char *path,
                                 const struct mdc_conf_item *items,
                                 const void *target);

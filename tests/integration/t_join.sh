@@ -150,7 +150,7 @@ t_like "a password in argv is refused" "$(head -1 "$H_TMP/err")" \
 t_unlike "... and not echoed" "$(cat "$H_TMP/err")" "Adm1n"
 "$J" frobnicate >/dev/null 2>"$H_TMP/err"
 t_like "an unknown command: one error line first" "$(head -1 "$H_TMP/err")" \
-	"^minidc-join: arguments: unknown command frobnicate$"
+	"^minidc-join: arguments: unknown command 'frobnicate' \(join, status, leave, rotate, help\)$"
 "$J" status --domain example.com --host-fqdn host9.example.com --server "$H_ADDR" \
 	--keytab "$H_TMP/none.keytab" >/dev/null 2>"$H_TMP/err"
 t_is "status without a keytab: exit 1" "$?" 1

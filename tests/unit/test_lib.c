@@ -4,16 +4,20 @@
 #include <check.h>
 
 #include "tests/unit/ck_run.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "lib/buf.h"
 #include "lib/conf.h"
 #include "lib/err.h"
 #include "lib/privdrop.h"
+#include "lib/notify.h"
 #include "lib/util.h"
 
 START_TEST(rbuf_reads_and_bounds)
@@ -99,7 +103,8 @@ START_TEST(conf_parses_and_rejects)
 	ck_assert_int_eq(
 	        load_text("[a]\nname=x\nport=70000\n", &c, err, sizeof(err)),
 	        MDC_ECONF);
-	ck_assert_ptr_nonnull(strstr(err, ":3: value out of range"));
+	ck_assert_ptr_nonnull(strstr(err, ":3: value out of range: [a] port = "
+	                                  "70000 (expected a number in "));
 	mdc_conf_free(titems, &c);
 	ck_assert_int_eq(
 	        load_text("[a]\nname=x\nbogus=1\n", &c, err, sizeof(err)),
@@ -110,6 +115,61 @@ START_TEST(conf_parses_and_rejects)
 	                 MDC_ECONF);
 	ck_assert_ptr_nonnull(strstr(err, "missing [a] name"));
 	mdc_conf_free(titems, &c);
+}
+END_TEST
+
+/* A datagram socket bound at name (path, or "@x" in the abstract space). */
+static int
+notify_listener(const char *name)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	size_t n = strlen(name);
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	memcpy(sun.sun_path, name, n);
+	if (name[0] == '@')
+		sun.sun_path[0] = '\0';
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(
+	        bind(fd, (struct sockaddr *)&sun,
+	             (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n +
+	                         (name[0] == '@' ? 0 : 1))),
+	        0);
+	return fd;
+}
+
+START_TEST(notify_sends_datagrams)
+{
+	char path[64], abs[64], got[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/minidc-notify-test.%d",
+	         (int)getpid());
+	unlink(path);
+	fd = notify_listener(path);
+	ck_assert_int_eq(mdc_notify_send(path, "READY=1\nSTATUS=ok"), 0);
+	n = recv(fd, got, sizeof(got) - 1, 0);
+	ck_assert_int_eq(n, 17);
+	got[n] = '\0';
+	ck_assert_str_eq(got, "READY=1\nSTATUS=ok");
+	close(fd);
+	unlink(path);
+	/* the abstract namespace, as systemd's own manager socket may be */
+	snprintf(abs, sizeof(abs), "@minidc-notify-test-%d", (int)getpid());
+	fd = notify_listener(abs);
+	ck_assert_int_eq(mdc_notify_send(abs, "STOPPING=1"), 0);
+	n = recv(fd, got, sizeof(got) - 1, 0);
+	ck_assert_int_eq(n, 10);
+	close(fd);
+	/* names that are not sockets of the protocol */
+	ck_assert_int_eq(mdc_notify_send("relative/sock", "READY=1"),
+	                 MDC_EINVAL);
+	ck_assert_int_eq(mdc_notify_send("@", "READY=1"), MDC_EINVAL);
+	ck_assert_int_eq(mdc_notify_send("", "READY=1"), MDC_EINVAL);
+	ck_assert_int_eq(mdc_notify_send(NULL, "READY=1"), MDC_EINVAL);
+	/* nobody listening: the error, not a crash */
+	ck_assert_int_ne(mdc_notify_send(path, "READY=1"), 0);
 }
 END_TEST
 
@@ -203,6 +263,7 @@ main(void)
 	tcase_add_test(tc, conf_parses_and_rejects);
 	tcase_add_test(tc, util_files_and_secrets);
 	tcase_add_test(tc, privdrop_dir_and_probe);
+	tcase_add_test(tc, notify_sends_datagrams);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
 }
