@@ -185,6 +185,23 @@ read_password(const struct mdc_join_opts *o, char **pw_out,
 	return 0;
 }
 
+/* -U NETBIOS\NAME names this domain only: NETBIOS must be the DC's
+ * NetBIOS domain name (any case), which the LDAP ping told us. */
+static int
+check_netbios(const struct mdc_join_sess *s, struct mdc_join_err *e)
+{
+	const char *u = s->o->user, *bs = u != NULL ? strchr(u, '\\') : NULL;
+	size_t n = strlen(s->dc.netbios);
+
+	if (bs == NULL || n == 0 ||
+	    ((size_t)(bs - u) == n && strncasecmp(u, s->dc.netbios, n) == 0))
+		return 0;
+	return mdc_join_fail(e, MDC_EINVAL, "arguments",
+	                     "-U '%.64s': %.*s is not the NetBIOS name of "
+	                     "%.64s (%s)",
+	                     u, (int)(bs - u), u, s->o->domain, s->dc.netbios);
+}
+
 int
 mdc_join_login_password(struct mdc_join_sess *s, struct mdc_join_err *e)
 {
@@ -198,6 +215,9 @@ mdc_join_login_password(struct mdc_join_sess *s, struct mdc_join_err *e)
 	memset(&creds, 0, sizeof(creds));
 	snprintf(what, sizeof(what), "admin login %.64s@%.64s",
 	         s->o->admin_name, s->o->realm);
+	ret = check_netbios(s, e);
+	if (ret != 0)
+		return ret;
 	ret = read_password(s->o, &pw, e);
 	if (ret != 0)
 		return ret;

@@ -133,7 +133,7 @@ t_is "join -U 'EXAMPLE\\Administrator' (NetBIOS form) exits 0" "$?" 0
 out=$("$J" join $JARGS --server "$H_ADDR" --password-file "$H_ADMIN_PW_FILE" \
 	-U 'OTHER\Administrator' --no-dns-update 2>&1)
 t_like "join -U 'OTHER\\Administrator' (another domain) is refused" "$out" \
-	'admin login OTHER.Administrator@EXAMPLE.COM'
+	"-U 'OTHER.Administrator': OTHER is not the NetBIOS name of example.com \\(EXAMPLE\\)"
 
 # ---- failures: one line, non-zero, nothing created ----
 printf 'Wrong-Pass-1' | "$J" join --domain example.com --server "$H_ADDR" \
