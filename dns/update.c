@@ -610,8 +610,11 @@ signed_update(struct dns_slow *sl, const struct dns_snapshot *s,
 	snprintf(sl->event, sizeof(sl->event), "UPDATE by %s: %s%s%s%s%s",
 	         principal != NULL ? principal : "(unverified key)",
 	         dns_rcode_name(rc), terr ? ", TSIG " : "",
-	         terr ? dns_rcode_name(terr) : "", why != NULL ? ": " : "",
-	         why != NULL ? why : "");
+	         terr ? dns_rcode_name(terr) : "",
+	         why != NULL || terr ? ": " : "",
+	         why != NULL ? why
+	         : terr      ? dns_tsig_message(sl->keys)
+	                     : "");
 	len = resp_base(q, zend, rc, out, cap);
 	if (len == 0 || dns_tsig_append(sl->keys, t, sign, (uint16_t)terr, now,
 	                                out, &len, cap) != 0)

@@ -449,6 +449,32 @@ START_TEST(update_may)
 }
 END_TEST
 
+START_TEST(tsig_slots)
+{
+	struct dns_tsig_slot f[6] = {0};
+
+	/* Free slots first. */
+	ck_assert_uint_eq(dns_tsig_slot_pick(f, 6, 2), 0);
+	/* bob holds 2 of 2 (made 1, 2), alice 1: bob replaces his oldest. */
+	f[0] = (struct dns_tsig_slot){1, 1, "bob", 1};
+	f[1] = (struct dns_tsig_slot){1, 0, "alice", 2};
+	f[2] = (struct dns_tsig_slot){1, 1, "bob", 3};
+	ck_assert_uint_eq(dns_tsig_slot_pick(f, 6, 2), 0);
+	/* Below his limit: a free slot. */
+	ck_assert_uint_eq(dns_tsig_slot_pick(f, 6, 3), 3);
+	/* Full: bob replaces his own, never alice's. */
+	for (size_t i = 3; i < 6; i++)
+		f[i] = (struct dns_tsig_slot){1, 1, "bob", 10 + i};
+	ck_assert_uint_eq(dns_tsig_slot_pick(f, 6, 8), 0);
+	/* Full, carol has none: the oldest of the biggest holder (bob). */
+	for (size_t i = 0; i < 6; i++)
+		f[i].mine = 0;
+	ck_assert_uint_eq(dns_tsig_slot_pick(f, 6, 8), 0);
+	f[0].owner = "dave";
+	ck_assert_uint_eq(dns_tsig_slot_pick(f, 6, 8), 2);
+}
+END_TEST
+
 START_TEST(update_rules)
 {
 	struct dns_snapshot *s = make_snapshot();
@@ -650,6 +676,7 @@ dns_suite(void)
 	tcase_add_test(tc, slow_path_errors);
 	tcase_add_test(tc, update_rules);
 	tcase_add_test(tc, update_may);
+	tcase_add_test(tc, tsig_slots);
 	tcase_add_test(tc, tsig_find_rules);
 	tcase_add_test(tc, second_zone);
 	suite_add_tcase(s, tc);
