@@ -48,4 +48,34 @@ update add after-flood.example.com 600 A 10.0.0.64
 NSU
 )" "REFUSED|failed|NOTAUTH"
 t_ok "... served" t_wait 10 has after-flood.example.com A 10.0.0.64
+
+# ---- item 10: DNS over TCP against hostile clients ----
+# The attackers come from 127.0.0.1; the legitimate dig from the DC's own
+# address (another client as far as the server can tell).
+H="$top_srcdir/tests/tools/tcphostile.py"
+DT="dig @$H_ADDR -p $P -b $H_ADDR +tcp +time=5 +tries=1 +short"
+digs_ok() { # five dig +tcp in a row, each answered
+	for _i in 1 2 3 4 5; do
+		[ "$($DT a dc1.example.com)" = "$H_ADDR" ] || return 1
+		sleep 1
+	done
+}
+t_is "dig +tcp answers" "$($DT a dc1.example.com)" "$H_ADDR"
+python3 "$H" slowloris "$H_ADDR" "$P" 300 16 2 > "$H_TMP/slow.out" 2>&1 &
+apid=$!
+sleep 3
+t_ok "dig +tcp answers while 300 connections send one byte every 2 s" digs_ok
+wait $apid
+out=$(cat "$H_TMP/slow.out")
+t_like "the slow connections were opened" "$out" "^opened [0-9]+"
+n=$(sed -n 's/^closed_by_server //p' "$H_TMP/slow.out")
+t_ok "the server closed each of them (a message must arrive whole): $n" test "${n:-0}" -ge 300
+python3 "$H" noread "$H_ADDR" "$P" 4 16 > "$H_TMP/noread.out" 2>&1 &
+apid=$!
+sleep 2
+t_ok "dig +tcp answers while 4 clients pipeline queries and never read" digs_ok
+wait $apid
+t_like "the server closed the 4 clients that never read" "$(cat "$H_TMP/noread.out")" "^closed_by_server 4$"
+t_is "dig +tcp still answers afterwards" "$($DT a dc1.example.com)" "$H_ADDR"
+t_like "dig over UDP too" "$($D +short a dc1.example.com)" "^$H_ADDR$"
 harness_done
