@@ -127,6 +127,7 @@ mdc_dsa_rid_protected(uint32_t rid)
 	        518 /* Schema Admins */,         MDC_RID_ENTERPRISE_ADMINS,
 	        521 /* Read-only DCs */,         526 /* Key Admins */,
 	        527 /* Enterprise Key Admins */,
+	        MDC_RID_DNS_SERVICE, /* its keys are the DNS server's */
 	};
 
 	for (size_t i = 0; i < sizeof(rids) / sizeof(rids[0]); i++)

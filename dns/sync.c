@@ -262,7 +262,7 @@ open_writer(struct dns_sync *y, struct dns_slow *sl)
 	if (y->wctx.container_dn == NULL || y->wctx.base_dn == NULL ||
 	    y->wctx.dc_account == NULL || y->wctx.domain_sid == NULL)
 		return MDC_ENOMEM;
-	kt = mdc_dc_path(c, "krb5/dc.keytab");
+	kt = mdc_dc_path(c, "krb5/dns.keytab");
 	if (kt == NULL)
 		return MDC_ENOMEM;
 	ret = dns_tsig_keys_new(kt, &sl->keys);

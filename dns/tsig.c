@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "dns/tsig.h"
@@ -36,6 +37,7 @@ struct dns_tsig_keys {
 	krb5_keytab mem; /* MEMORY: copy of the keytab file, kept open */
 	char memname[64];
 	gss_cred_id_t cred;
+	char *service; /* DNS/<host>@REALM: the only name tickets may name */
 	struct key keys[NKEYS];
 	unsigned long long next; /* keys made so far */
 	char msg[256]; /* what the last TKEY did, for the daemon's log */
@@ -51,7 +53,23 @@ alg_kind(const uint8_t *alg, size_t len)
 	return 0;
 }
 
-/* Copy every entry of the keytab file into a MEMORY keytab. */
+/* Is p a DNS/<host> service principal (the only keys the server needs)? */
+static int
+dns_service_key(krb5_context ctx, krb5_const_principal p)
+{
+	const krb5_data *svc;
+
+	if (krb5_princ_size(ctx, p) != 2)
+		return 0;
+	svc = krb5_princ_component(ctx, p, 0);
+	return svc->length == 3 && strncasecmp(svc->data, "DNS", 3) == 0;
+}
+
+/*
+ * Copy the DNS/ entries of the keytab file into a MEMORY keytab: the
+ * server, reachable by anyone, holds no key of the DC's other services
+ * (host/, ldap/, the machine account).
+ */
 static int
 copy_keytab(struct dns_tsig_keys *k, const char *path)
 {
@@ -69,12 +87,18 @@ copy_keytab(struct dns_tsig_keys *k, const char *path)
 	    krb5_kt_start_seq_get(k->kctx, file, &cur) != 0)
 		goto out;
 	while (krb5_kt_next_entry(k->kctx, file, &ent, &cur) == 0) {
-		if (krb5_kt_add_entry(k->kctx, k->mem, &ent) == 0)
+		if (dns_service_key(k->kctx, ent.principal) &&
+		    krb5_kt_add_entry(k->kctx, k->mem, &ent) == 0) {
 			n++;
+			if (k->service == NULL &&
+			    krb5_unparse_name(k->kctx, ent.principal,
+			                      &k->service) != 0)
+				k->service = NULL;
+		}
 		krb5_free_keytab_entry_contents(k->kctx, &ent);
 	}
 	krb5_kt_end_seq_get(k->kctx, file, &cur);
-	ret = n > 0 ? 0 : MDC_ENOENT;
+	ret = n > 0 && k->service != NULL ? 0 : MDC_ENOENT;
 out:
 	if (file != NULL)
 		krb5_kt_close(k->kctx, file);
@@ -87,6 +111,8 @@ dns_tsig_keys_new(const char *keytab_path, struct dns_tsig_keys **out)
 	struct dns_tsig_keys *k = calloc(1, sizeof(*k));
 	gss_key_value_element_desc el = {"keytab", NULL};
 	gss_key_value_set_desc store = {1, &el};
+	gss_buffer_desc name_buf;
+	gss_name_t name = GSS_C_NO_NAME;
 	OM_uint32 minor;
 	int ret = MDC_ENOMEM;
 
@@ -103,12 +129,19 @@ dns_tsig_keys_new(const char *keytab_path, struct dns_tsig_keys **out)
 		goto out;
 	el.value = k->memname;
 	ret = MDC_EKRB5;
-	if (gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+	/* Accept as DNS/<host> only (the keytab holds nothing else). */
+	name_buf.value = k->service;
+	name_buf.length = strlen(k->service);
+	if (gss_import_name(&minor, &name_buf, GSS_KRB5_NT_PRINCIPAL_NAME,
+	                    &name) != GSS_S_COMPLETE)
+		goto out;
+	if (gss_acquire_cred_from(&minor, name, GSS_C_INDEFINITE,
 	                          GSS_C_NO_OID_SET, GSS_C_ACCEPT, &store,
 	                          &k->cred, NULL, NULL) != GSS_S_COMPLETE)
 		goto out;
 	ret = 0;
 out:
+	gss_release_name(&minor, &name);
 	if (ret != 0) {
 		dns_tsig_keys_free(k);
 		return ret;
@@ -154,6 +187,8 @@ dns_tsig_keys_free(struct dns_tsig_keys *k)
 		gss_release_cred(&minor, &k->cred);
 	if (k->mem != NULL)
 		krb5_kt_close(k->kctx, k->mem);
+	if (k->service != NULL)
+		krb5_free_unparsed_name(k->kctx, k->service);
 	if (k->kctx != NULL)
 		krb5_free_context(k->kctx);
 	free(k);

@@ -30,6 +30,15 @@ for u in bob eve; do t_ok "user $u, kinit" mkuser "$u"; done
 t_ok "the zone lets users create names" sh -c "printf 'dn: idnsName=example.com,cn=dns,%s\nchangetype: modify\nreplace: idnsAllowDynUpdate\nidnsAllowDynUpdate: TRUE\n' '$H_BASE' |
 	ldapmodify -Q -Y EXTERNAL -H '$H_LDAPI'"
 
+# ---- item 7: the DNS server holds only DNS/ keys ----
+t_ok "a TKEY with a ticket for DNS/dc1.example.com makes a key" \
+	$PY "$G" tkey "$H_ADDR" "$P" "$H_TMP/eve.cc" DNS@dc1.example.com
+t_fail "... one for host/dc1.example.com does not (the DC's key, not the server's)" \
+	$PY "$G" tkey "$H_ADDR" "$P" "$H_TMP/eve.cc" host@dc1.example.com
+t_fail "... nor one for ldap/dc1.example.com" \
+	$PY "$G" tkey "$H_ADDR" "$P" "$H_TMP/eve.cc" ldap@dc1.example.com
+t_ok "... and the log says why" log_has "TKEY refused: "
+
 # ---- item 12: a replayed signed update ----
 out=$($PY "$G" replay "$H_ADDR" "$P" "$H_TMP/eve.cc" replay1.example.com. 2>&1)
 t_like "eve's signed update is accepted once" "$out" "^first NOERROR$"

@@ -17,9 +17,19 @@ named() { unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$H_TMP/h
 t_is "dc.keytab is 0600" "$(stat -c %a "$H_DIR/krb5/dc.keytab")" 600
 t_is "stash is 0600" "$(stat -c %a "$H_DIR/krb5/stash")" 600
 kt=$(klist -k "$H_DIR/krb5/dc.keytab")
-for p in 'DC1\$' host/dc1.example.com ldap/dc1.example.com DNS/dc1.example.com dns/dc1.example.com; do
+for p in 'DC1\$' host/dc1.example.com ldap/dc1.example.com; do
 	t_like "keytab has $p" "$kt" " $p@EXAMPLE.COM"
 done
+# The DNS server's keys are its own account's, in a keytab of their own.
+t_unlike "dc.keytab has no DNS/ key" "$kt" " DNS/"
+t_is "dns.keytab is 0600" "$(stat -c %a "$H_DIR/krb5/dns.keytab")" 600
+kt=$(klist -k "$H_DIR/krb5/dns.keytab")
+for p in DNS/dc1.example.com dns/dc1.example.com; do
+	t_like "dns.keytab has $p" "$kt" " $p@EXAMPLE.COM"
+done
+t_unlike "dns.keytab has nothing else" "$(printf '%s\n' "$kt" | sed -n '4,$p' | grep -iv ' dns/')" "@"
+t_ok "dns.keytab decrypts a ticket for DNS/dc1.example.com" sh -c \
+	"kinit Administrator < '$H_ADMIN_PW_FILE' > /dev/null && kvno -k '$H_DIR/krb5/dns.keytab' DNS/dc1.example.com"
 
 # ---- Administrator, service tickets, GSSAPI to slapd ----
 out=$(kinit_pw "$ADMPW" Administrator)

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 # tests/tools/gsstsig.py - a GSS-TSIG client (dnspython + python-gssapi, a
 # real Kerberos ticket) that plays the attacker against the DNS server:
+#   tkey ADDR PORT CCACHE SERVICE      one TKEY exchange with a ticket for
+#                                      SERVICE (e.g. DNS@dc1.example.com)
 #   replay ADDR PORT CCACHE NAME       send a signed UPDATE adding NAME, then
 #                                      the very same bytes again; prints the
 #                                      rcode of each
@@ -64,10 +66,10 @@ def rcode_of(resp):
     return dns.rcode.to_text(resp[3] & 0xF)
 
 
-def negotiate(addr, port, ccache):
+def negotiate(addr, port, ccache, service=SERVICE):
     """One TKEY exchange; returns (keyring, keyname) with a complete key."""
     creds = gssapi.Credentials(usage="initiate", store={"ccache": ccache})
-    name = gssapi.Name(SERVICE, gssapi.NameType.hostbased_service)
+    name = gssapi.Name(service, gssapi.NameType.hostbased_service)
     ctx = gssapi.SecurityContext(name=name, creds=creds, usage="initiate",
                                  flags=FLAGS)
     keyname = dns.name.from_text("%s.sig-dc1.%s" % (uuid.uuid4().hex, ZONE))
@@ -119,8 +121,16 @@ def cmd_evict(addr, port, victim_cc, attacker_cc, n, name):
     return 0
 
 
+def cmd_tkey(addr, port, ccache, service):
+    negotiate(addr, port, ccache, service)
+    print("key made")
+    return 0
+
+
 def main(argv):
     try:
+        if len(argv) == 5 and argv[0] == "tkey":
+            return cmd_tkey(argv[1], int(argv[2]), argv[3], argv[4])
         if len(argv) == 5 and argv[0] == "replay":
             return cmd_replay(argv[1], int(argv[2]), argv[3], argv[4])
         if len(argv) == 7 and argv[0] == "evict":
@@ -130,7 +140,7 @@ def main(argv):
             dns.exception.DNSException) as e:
         print("gsstsig: %s" % e, file=sys.stderr)
         return 1
-    print("usage: gsstsig.py replay ADDR PORT CCACHE NAME | "
+    print("usage: gsstsig.py tkey ADDR PORT CCACHE SERVICE | replay ADDR PORT CCACHE NAME | "
           "evict ADDR PORT VICTIM_CC ATTACKER_CC N NAME", file=sys.stderr)
     return 2
 
