@@ -143,4 +143,17 @@ out=$(printf 'dn: %s\nchangetype: modify\nadd: servicePrincipalName\nservicePrin
 	gss Administrator)
 t_unlike "... while a Domain Admin still adds an ordinary SPN" "$out" "ldap_modify|rror"
 t_ok "kvno http/web.example.com works" env KRB5CCNAME="FILE:$H_TMP/ws5.cc" kvno http/web.example.com
+
+# ---- item 8: the ldapi socket is the DC's own (root's) ----
+t_is "the ldapi socket's directory is root's, mode 0700" "$(stat -c '%U %a' "$H_DIR/run/ldap")" "root 700"
+# Open every directory above it to others (the test domain lives under a
+# 0700 directory) so that only the socket's own directory stands in the way.
+modes=$(stat -c '%a %n' "$H_TMP" "$H_DIR" "$H_DIR/run")
+chmod o+x "$H_TMP" "$H_DIR" "$H_DIR/run"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+	ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "$H_BASE" -s base dn 2>&1)
+t_like "nobody's ldapsearch -Y EXTERNAL over ldapi is refused" "$out" "Can't contact LDAP server"
+t_unlike "... and read nothing" "$out" "^dn:"
+printf '%s\n' "$modes" | while read -r m p; do chmod "$m" "$p"; done
+t_like "root's still works" "$(root_read -s base dn)" "^dn: (DC|dc)=example,(DC|dc)=com"
 harness_done
