@@ -122,10 +122,14 @@ int
 mdc_dsa_rid_protected(uint32_t rid)
 {
 	static const uint32_t rids[] = {
-	        MDC_RID_ADMINISTRATOR,           MDC_RID_KRBTGT,
-	        MDC_RID_DOMAIN_ADMINS,           MDC_RID_DOMAIN_CONTROLLERS,
-	        518 /* Schema Admins */,         MDC_RID_ENTERPRISE_ADMINS,
-	        521 /* Read-only DCs */,         526 /* Key Admins */,
+	        MDC_RID_ADMINISTRATOR,
+	        MDC_RID_KRBTGT,
+	        MDC_RID_DOMAIN_ADMINS,
+	        MDC_RID_DOMAIN_CONTROLLERS,
+	        518 /* Schema Admins */,
+	        MDC_RID_ENTERPRISE_ADMINS,
+	        521 /* Read-only DCs */,
+	        526 /* Key Admins */,
 	        527 /* Enterprise Key Admins */,
 	        MDC_RID_DNS_SERVICE, /* its keys are the DNS server's */
 	};

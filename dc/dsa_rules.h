@@ -58,9 +58,10 @@ unsigned mdc_dsa_sid_roles(const struct mdc_sid *dom, const uint8_t *bin,
  * True if bin is the SID of a protected account or group (AD's
  * AdminSDHolder set): Administrator, krbtgt, Domain Admins, Domain
  * Controllers, Schema Admins, Enterprise Admins, Read-only DCs, Key
- * Admins, the DNS server's account, and BUILTIN Administrators, Account/Server/Print/Backup
- * Operators, Replicator.  An entry that is, directly or through nested
- * groups, a member of one of them is protected as well.
+ * Admins, the DNS server's account, and BUILTIN Administrators,
+ * Account/Server/Print/Backup Operators, Replicator.  An entry that is,
+ * directly or through nested groups, a member of one of them is protected as
+ * well.
  */
 int mdc_dsa_sid_protected(const struct mdc_sid *dom, const uint8_t *bin,
                           size_t len);
