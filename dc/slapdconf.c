@@ -187,6 +187,9 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
 	         * needs, and Debian's slapd reads mech_list only from
 	         * /etc/ldap/sasl2. */
 	        "sasl-secprops noanonymous,noplain\n"
+	        /* Simple binds (a password) only over TLS (Samba's "ldap
+	         * server require strong auth"): LDAPS, StartTLS. */
+	        "security simple_bind=56\n"
 	        /* Cyrus names GSSAPI users uid=<name>[,cn=<realm>],cn=gssapi,
 	         * cn=auth and GSS-SPNEGO ones ...,cn=gss-spnego,cn=auth (what
 	         * adcli uses when offered): map both to the account. */

@@ -11,11 +11,13 @@
 #include <time.h>
 
 #include <kadm5/admin.h>
+#include <kadm5/kadm_err.h>
 #include <kdb.h>
 
 #include "dc/kdb/kdb_enc.h"
 #include "dc/kdb/kdb_int.h"
 #include "dc/kdb/kdb_map.h"
+#include "lib/pwpolicy.h"
 #include "lib/util.h"
 
 #define MAX_MODS 24
@@ -429,6 +431,33 @@ install_keys(krb5_context ctx, krb5_db_entry *e, krb5_key_data *kd, int n,
 	return 0;
 }
 
+/*
+ * The domain's password policy for a user's new password (kpasswd, kadmin
+ * cpw, unicodePwd resets all arrive here).  Random keys (passwd NULL) and
+ * machine accounts (generated passwords) are not checked.
+ */
+static krb5_error_code
+check_password(krb5_context ctx, const struct mdc_kdb_edata *ed,
+               const char *passwd)
+{
+	const char *sam = ed != NULL && ed->rec != NULL ? ed->rec->sam : NULL;
+	size_t n = sam != NULL ? strlen(sam) : 0;
+	krb5_error_code code;
+	int v;
+
+	if (passwd == NULL || sam == NULL || (n > 0 && sam[n - 1] == '$'))
+		return 0;
+	v = mdc_pwpolicy_check(passwd, sam);
+	if (v == MDC_PW_OK)
+		return 0;
+	/* kpasswd shows the code's own text, kadmin our reason. */
+	code = v == MDC_PW_TOO_SHORT    ? KADM5_PASS_Q_TOOSHORT
+	       : v == MDC_PW_TOO_SIMPLE ? KADM5_PASS_Q_CLASS
+	                                : KADM5_PASS_Q_GENERIC;
+	krb5_set_error_message(ctx, code, "%s", mdc_pwpolicy_reason(v));
+	return code;
+}
+
 krb5_error_code
 mdc_kdb_change_pwd(krb5_context ctx, krb5_keyblock *mkey,
                    krb5_key_salt_tuple *ks, int nks, char *passwd, int new_kvno,
@@ -444,6 +473,9 @@ mdc_kdb_change_pwd(krb5_context ctx, krb5_keyblock *mkey,
 	int i, n = 0;
 
 	kret = mdc_kdb_state(ctx, &db);
+	if (kret != 0)
+		return kret;
+	kret = check_password(ctx, ed, passwd);
 	if (kret != 0)
 		return kret;
 	if (ad) {

@@ -27,7 +27,7 @@ refused() { # DESC WHO [ZONE]: the update is REFUSED
 	t_like "$_d" "$out" "REFUSED"
 }
 mkuser() {
-	( umask 077; printf '%s-Secret-42' "$1" > "$H_TMP/$1.pw" )
+	( umask 077; printf 'Pw-Secret-42' > "$H_TMP/$1.pw" )
 	mdc user add "$1" --password-file "$H_TMP/$1.pw" > /dev/null &&
 		KRB5CCNAME="FILE:$H_TMP/$1.cc" kinit "$1" < "$H_TMP/$1.pw" > /dev/null
 }

@@ -16,7 +16,7 @@ has() { $D +short "$2" "$1" | grep -q -- "$3"; }
 lacks() { ! $D +short "$2" "$1" | grep -q -- "$3"; }
 log_has() { grep -q -- "$1" "$H_DIR/log/minidc.log"; }
 mkuser() {
-	( umask 077; printf '%s-Secret-42' "$1" > "$H_TMP/$1.pw" )
+	( umask 077; printf 'Pw-Secret-42' > "$H_TMP/$1.pw" )
 	"$MINIDC" user add "$1" --dir "$H_DIR" --password-file "$H_TMP/$1.pw" > /dev/null &&
 		KRB5CCNAME="FILE:$H_TMP/$1.cc" kinit "$1" < "$H_TMP/$1.pw" > /dev/null
 }

@@ -27,7 +27,7 @@ gss_rdn() { # NAME DN NEWRDN NEWSUP
 }
 # mkuser NAME: a user with password NAME-Secret-42, kinit into NAME.cc.
 mkuser() {
-	( umask 077; printf '%s-Secret-42' "$1" > "$H_TMP/$1.pw" )
+	( umask 077; printf 'Pw-Secret-42' > "$H_TMP/$1.pw" )
 	mdc user add "$1" --password-file "$H_TMP/$1.pw" > /dev/null &&
 		KRB5CCNAME="FILE:$H_TMP/$1.cc" kinit "$1" < "$H_TMP/$1.pw" > /dev/null
 }
@@ -49,9 +49,9 @@ t_ok "nested is a member of Tier0, Tier1 of Tier0, deep of Tier1" sh -c \
 	 $(command -v "$MINIDC") group addmember Tier0 Tier1 --dir '$H_DIR' &&
 	 $(command -v "$MINIDC") group addmember Tier1 deep --dir '$H_DIR'"
 
-out=$(reset_pw "CN=carol,$U" Carol-New-Pass-1 | gss ao)
+out=$(reset_pw "CN=carol,$U" C4rol-New-Pass-1 | gss ao)
 t_unlike "the Account Operator resets an ordinary user's password (GSSAPI)" "$out" "ldap_modify|rror"
-t_ok "... kinit carol with it" sh -c "printf Carol-New-Pass-1 | KRB5CCNAME=FILE:$H_TMP/carol.cc kinit carol"
+t_ok "... kinit carol with it" sh -c "printf C4rol-New-Pass-1 | KRB5CCNAME=FILE:$H_TMP/carol.cc kinit carol"
 out=$(reset_pw "CN=nested,$U" Owned-By-Ao-1 | gss ao)
 t_like "the Account Operator cannot reset a nested Domain Admin's password (50)" "$out" "Insufficient access \(50\)"
 t_like "... with a clear reason" "$out" "protected account"
@@ -143,6 +143,31 @@ out=$(printf 'dn: %s\nchangetype: modify\nadd: servicePrincipalName\nservicePrin
 	gss Administrator)
 t_unlike "... while a Domain Admin still adds an ordinary SPN" "$out" "ldap_modify|rror"
 t_ok "kvno http/web.example.com works" env KRB5CCNAME="FILE:$H_TMP/ws5.cc" kvno http/web.example.com
+
+# ---- item 9: the password policy (length 7, 3 classes, no account name) ----
+mkuser alice
+kpw() { # OLD NEW: kpasswd alice
+	printf '%s\n%s\n%s\n' "$1" "$2" "$2" | KRB5CCNAME="FILE:$H_TMP/kpw.cc" kpasswd alice 2>&1
+}
+out=$(kpw Pw-Secret-42 a)
+t_like "kpasswd alice to 'a' is refused" "$out" "rejected|not changed"
+t_like "... with the reason" "$out" "Password is too short"
+out=$(kpw Pw-Secret-42 alllowercase1)
+t_like "... so is a password of two character classes" "$out" "not contain enough character classes"
+out=$(kpw Pw-Secret-42 Alice-Pw-42)
+t_like "... and one containing the account name" "$out" "password quality failure"
+t_ok "alice's password is unchanged" sh -c "printf Pw-Secret-42 | KRB5CCNAME=FILE:$H_TMP/x.cc kinit alice"
+out=$(kpw Pw-Secret-42 Good-Pass-77)
+t_unlike "kpasswd to a password that meets the policy works" "$out" "rejected|not changed"
+t_ok "... kinit alice with it" sh -c "printf Good-Pass-77 | KRB5CCNAME=FILE:$H_TMP/x.cc kinit alice"
+out=$(reset_pw "CN=alice,$U" short | gss Administrator)
+t_like "a Domain Admin's unicodePwd reset to 'short' is refused too (19)" "$out" "Constraint violation \(19\)"
+t_like "... with AD's reason" "$out" "does not meet the length requirement: at least 7 characters"
+out=$(printf 'dn: CN=alice,%s\nchangetype: modify\nreplace: description\ndescription: x\n' "$U" |
+	ldapmodify -x -H "ldap://$H_ADDR" -D "CN=alice,$U" -w Good-Pass-77 2>&1)
+t_like "a simple bind with a password over plain LDAP is refused" "$out" "Confidentiality required \(13\)"
+t_ok "... while LDAPS works" ldapwhoami -x -H "ldaps://$H_ADDR" -D "CN=alice,$U" -w Good-Pass-77
+t_ok "... and StartTLS" ldapwhoami -x -ZZ -H "ldap://$H_ADDR" -D "CN=alice,$U" -w Good-Pass-77
 
 # ---- item 8: the ldapi socket is the DC's own (root's) ----
 t_is "the ldapi socket's directory is root's, mode 0700" "$(stat -c '%U %a' "$H_DIR/run/ldap")" "root 700"
