@@ -166,6 +166,10 @@ t_like "... with AD's reason" "$out" "does not meet the length requirement: at l
 out=$(printf 'dn: CN=alice,%s\nchangetype: modify\nreplace: description\ndescription: x\n' "$U" |
 	ldapmodify -x -H "ldap://$H_ADDR" -D "CN=alice,$U" -w Good-Pass-77 2>&1)
 t_like "a simple bind with a password over plain LDAP is refused" "$out" "Confidentiality required \(13\)"
+out=$(reset_pw "CN=alice,$U" Good-Pass-78 | KRB5CCNAME="FILE:$H_TMP/Administrator.cc" unshare -m sh -c \
+	'mount --bind "$0" /etc/hosts && exec "$@"' "$H_TMP/hosts" \
+	ldapmodify -Q -Y GSSAPI -O maxssf=0 -H ldap://dc1.example.com 2>&1)
+t_like "unicodePwd over GSSAPI without a security layer is refused (53)" "$out" "unwilling to perform \(53\)"
 t_ok "... while LDAPS works" ldapwhoami -x -H "ldaps://$H_ADDR" -D "CN=alice,$U" -w Good-Pass-77
 t_ok "... and StartTLS" ldapwhoami -x -ZZ -H "ldap://$H_ADDR" -D "CN=alice,$U" -w Good-Pass-77
 
