@@ -61,6 +61,21 @@ mdc_pwpolicy_check(const char *pw, const char *sam)
 	return MDC_PW_OK;
 }
 
+int
+mdc_lockout_locked(long long bad_count, long long bad_time, long long now)
+{
+	return bad_count >= MDC_LOCKOUT_THRESHOLD &&
+	       now - bad_time < MDC_LOCKOUT_DURATION;
+}
+
+long long
+mdc_lockout_next(long long bad_count, long long bad_time, long long now)
+{
+	if (bad_count <= 0 || now - bad_time >= MDC_LOCKOUT_WINDOW)
+		return 1;
+	return bad_count + 1;
+}
+
 const char *
 mdc_pwpolicy_reason(int verdict)
 {

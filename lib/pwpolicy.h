@@ -29,4 +29,22 @@ int mdc_pwpolicy_check(const char *pw, const char *sam);
 /* A one-line reason for a verdict, worded as AD's. */
 const char *mdc_pwpolicy_reason(int verdict);
 
+/*
+ * Account lockout (AD ships it off; minidc locks): MDC_LOCKOUT_THRESHOLD
+ * bad passwords, each within MDC_LOCKOUT_WINDOW of the one before, lock
+ * the account for MDC_LOCKOUT_DURATION after the last.  Times are NT time
+ * (100 ns ticks), as badPasswordTime.
+ */
+#define MDC_LOCKOUT_THRESHOLD 10
+#define MDC_LOCKOUT_WINDOW    (600LL * 10000000LL)
+#define MDC_LOCKOUT_DURATION  (600LL * 10000000LL)
+
+/* True if an account with bad_count bad passwords, the last at bad_time,
+ * is locked at now. */
+int mdc_lockout_locked(long long bad_count, long long bad_time, long long now);
+
+/* badPwdCount after one more bad password at now. */
+long long mdc_lockout_next(long long bad_count, long long bad_time,
+                           long long now);
+
 #endif

@@ -172,6 +172,17 @@ out=$(reset_pw "CN=alice,$U" Good-Pass-78 | KRB5CCNAME="FILE:$H_TMP/Administrato
 t_like "unicodePwd over GSSAPI without a security layer is refused (53)" "$out" "unwilling to perform \(53\)"
 t_ok "... while LDAPS works" ldapwhoami -x -H "ldaps://$H_ADDR" -D "CN=alice,$U" -w Good-Pass-77
 t_ok "... and StartTLS" ldapwhoami -x -ZZ -H "ldap://$H_ADDR" -D "CN=alice,$U" -w Good-Pass-77
+# Lockout: 10 bad passwords lock the account for 10 minutes.
+mkuser locky
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	printf 'Wrong-Pass-%s\n' "$i" | KRB5CCNAME="FILE:$H_TMP/x.cc" kinit locky > /dev/null 2>&1
+done
+t_is "locky's badPwdCount is 10" "$(root_read '(sAMAccountName=locky)' badPwdCount | sed -n 's/^badPwdCount: //p')" 10
+out=$(printf 'Pw-Secret-42\n' | KRB5CCNAME="FILE:$H_TMP/x.cc" kinit locky 2>&1)
+t_like "after 10 bad passwords the right one is refused (locked out)" "$out" "revoked"
+t_ok "another user still logs on" sh -c "printf Good-Pass-77 | KRB5CCNAME=FILE:$H_TMP/x.cc kinit alice"
+t_is "... and a good logon leaves alice's badPwdCount at 0" \
+	"$(root_read '(sAMAccountName=alice)' badPwdCount | sed -n 's/^badPwdCount: //p')" 0
 
 # ---- item 8: the ldapi socket is the DC's own (root's) ----
 t_is "the ldapi socket's directory is root's, mode 0700" "$(stat -c '%U %a' "$H_DIR/run/ldap")" "root 700"

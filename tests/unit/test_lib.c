@@ -218,6 +218,20 @@ START_TEST(pwpolicy_rules)
 }
 END_TEST
 
+/* Lockout: 10 bad passwords in a row, each within 10 minutes. */
+START_TEST(lockout_rules)
+{
+	long long t = 1000LL * 10000000LL, min = 60LL * 10000000LL;
+
+	ck_assert_int_eq(mdc_lockout_next(0, 0, t), 1);
+	ck_assert_int_eq(mdc_lockout_next(9, t, t + min), 10);
+	ck_assert_int_eq(mdc_lockout_next(9, t, t + 11 * min), 1);
+	ck_assert(!mdc_lockout_locked(9, t, t));
+	ck_assert(mdc_lockout_locked(10, t, t + 9 * min));
+	ck_assert(!mdc_lockout_locked(10, t, t + 10 * min));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -230,6 +244,7 @@ main(void)
 	tcase_add_test(tc, util_files_and_secrets);
 	tcase_add_test(tc, privdrop_dir_and_probe);
 	tcase_add_test(tc, pwpolicy_rules);
+	tcase_add_test(tc, lockout_rules);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
 }
