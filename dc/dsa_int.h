@@ -15,6 +15,7 @@ struct mdc_dsa {
 	char *stamp;          /* DIR/run/kdb.stamp: tells the KDC to reload */
 	char *schema_dn;      /* CN=Schema,CN=Configuration,<base> */
 	pthread_mutex_t lock; /* RID allocation and account creation */
+	struct mdc_dsa_keys *keys; /* password -> keys (dc/dsa_keys.h) */
 };
 
 /* What the dsa knows about the entry an operation targets. */
@@ -71,16 +72,6 @@ MDC_MUSTCHECK int mdc_dsa_next_rid(struct mdc_dsa *d, LDAP *ld,
 MDC_MUSTCHECK int mdc_dsa_sam_taken(struct mdc_dsa *d, LDAP *ld,
                                     const char *sam, const uint8_t *self,
                                     size_t self_len, int *taken_out);
-/*
- * Set sam's password (entry dn) through the KDB plugin (kadmin.local cpw,
- * password on stdin): keys, msDS-KeyVersionNumber + 1, pwdLastSet.  Checks
- * that the kvno went up.  On failure err holds a reason.
- */
-MDC_MUSTCHECK int mdc_dsa_set_password(struct mdc_dsa *d, LDAP *ld,
-                                       const char *dn, const char *sam,
-                                       const char *pw, char *err,
-                                       size_t errlen);
-
 /* The write operations (dc/dsa_write.c); all fill res. */
 MDC_MUSTCHECK int mdc_dsa_add(struct mdc_dsa *d, LDAP *ld,
                               const struct mdc_sock_req *req,
