@@ -6,6 +6,12 @@
 
 #include "dc/dsa.h"
 
+/* An add whose keys are being set outside lock (dc/dsa_write.c). */
+struct mdc_dsa_finishing {
+	char *dn_norm; /* normalized DN of the new account */
+	struct mdc_dsa_finishing *next;
+};
+
 struct mdc_dsa {
 	const struct mdc_dcconf *conf;
 	struct mdc_sid dom;
@@ -16,6 +22,9 @@ struct mdc_dsa {
 	char *schema_dn;      /* CN=Schema,CN=Configuration,<base> */
 	pthread_mutex_t lock; /* RID allocation and account creation */
 	struct mdc_dsa_keys *keys; /* password -> keys (dc/dsa_keys.h) */
+	/* Adds written marked whose keys are being set after lock was let
+	 * go (under lock): the sweep leaves them alone. */
+	struct mdc_dsa_finishing *finishing;
 };
 
 /* What the dsa knows about the entry an operation targets. */

@@ -21,7 +21,7 @@
 #include "lib/util.h"
 
 struct mdc_dsa_keys {
-	pthread_mutex_t lock; /* ctx is not shared across threads unlocked */
+	pthread_mutex_t lock; /* loading the master key (then read-only) */
 	krb5_context ctx;     /* NULL until the master key is loaded */
 	krb5_keyblock mkey;   /* the realm master key (contents mlock'ed) */
 	krb5_kvno mkvno;
@@ -234,21 +234,22 @@ tl_count(const krb5_tl_data *tl)
  * the master key version, who changed it (as kadmin.local run by root).
  */
 static krb5_error_code
-update_tl(struct mdc_dsa_keys *k, krb5_db_entry *e, krb5_timestamp now)
+update_tl(const struct mdc_dsa_keys *k, krb5_context ctx, krb5_db_entry *e,
+          krb5_timestamp now)
 {
 	krb5_principal by = NULL;
 	krb5_error_code kret;
 
-	kret = krb5_dbe_update_last_pwd_change(k->ctx, e, now);
+	kret = krb5_dbe_update_last_pwd_change(ctx, e, now);
 	if (kret == 0)
-		kret = krb5_dbe_update_mkvno(k->ctx, e, k->mkvno);
+		kret = krb5_dbe_update_mkvno(ctx, e, k->mkvno);
 	if (kret == 0)
 		kret = krb5_build_principal(
-		        k->ctx, &by, (unsigned)strlen(k->realm), k->realm,
-		        "root", "admin", (char *)NULL);
+		        ctx, &by, (unsigned)strlen(k->realm), k->realm, "root",
+		        "admin", (char *)NULL);
 	if (kret == 0)
-		kret = krb5_dbe_update_mod_princ_data(k->ctx, e, now, by);
-	krb5_free_principal(k->ctx, by);
+		kret = krb5_dbe_update_mod_princ_data(ctx, e, now, by);
+	krb5_free_principal(ctx, by);
 	return kret;
 }
 
@@ -295,10 +296,14 @@ mirror_mods(int kvno, time_t now, const char *pw, int has_aux,
 	return ms->err;
 }
 
-/* Derive the new keys into e and encode everything (k->lock held). */
+/*
+ * Derive the new keys into e and encode everything, with ctx, a context of
+ * this call's own (a krb5 context serves one thread at a time).
+ */
 static int
-derive_locked(struct mdc_dsa_keys *k, struct old_keys *o, const char *sam,
-              const char *pw, struct mdc_dsa_mods *ms, char *err, size_t errlen)
+derive(const struct mdc_dsa_keys *k, krb5_context ctx, struct old_keys *o,
+       const char *sam, const char *pw, struct mdc_dsa_mods *ms, char *err,
+       size_t errlen)
 {
 	krb5_key_data kd[MDC_KDB_NENCTYPES];
 	krb5_db_entry e;
@@ -313,7 +318,7 @@ derive_locked(struct mdc_dsa_keys *k, struct old_keys *o, const char *sam,
 	if (s != NULL) {
 		salt.data = s;
 		salt.length = (unsigned)strlen(s);
-		kret = mdc_kdb_derive_keys(k->ctx, &k->mkey, mdc_kdb_enctypes,
+		kret = mdc_kdb_derive_keys(ctx, &k->mkey, mdc_kdb_enctypes,
 		                           MDC_KDB_NENCTYPES, pw, &salt, 1,
 		                           kvno, kd, &n);
 	}
@@ -322,17 +327,17 @@ derive_locked(struct mdc_dsa_keys *k, struct old_keys *o, const char *sam,
 	e.tl_data = o->tl;
 	e.n_tl_data = tl_count(o->tl);
 	if (kret == 0)
-		kret = update_tl(k, &e, (krb5_timestamp)now);
+		kret = update_tl(k, ctx, &e, (krb5_timestamp)now);
 	o->tl = e.tl_data; /* libkdb5 may have reallocated the list */
 	ret = kret == 0 ? keys_to_mods(&e, ms) : MDC_EKRB5;
 	if (ret == 0)
 		ret = mirror_mods(kvno, now, pw, o->has_aux, ms);
 	if (kret != 0)
-		krb_err(k->ctx, kret, "cannot derive the keys", err, errlen);
+		krb_err(ctx, kret, "cannot derive the keys", err, errlen);
 	else if (ret != 0)
 		snprintf(err, errlen, "%s", mdc_strerror(ret));
 	for (int i = 0; i < n; i++)
-		krb5_dbe_free_key_data_contents(k->ctx, &kd[i]); /* zeroes */
+		krb5_dbe_free_key_data_contents(ctx, &kd[i]); /* zeroes */
 	free(s);
 	return ret;
 }
@@ -343,6 +348,7 @@ mdc_dsa_keys_mods(struct mdc_dsa_keys *k, LDAP *ld, const char *dn,
                   struct mdc_dsa_mods *ms, char *err, size_t errlen)
 {
 	struct old_keys o = {0};
+	krb5_context ctx = NULL;
 	int ret;
 
 	ret = fetch_old(ld, dn, fresh, &o, err, errlen);
@@ -350,9 +356,16 @@ mdc_dsa_keys_mods(struct mdc_dsa_keys *k, LDAP *ld, const char *dn,
 		goto out;
 	pthread_mutex_lock(&k->lock);
 	ret = load_mkey(k, err, errlen);
-	if (ret == 0)
-		ret = derive_locked(k, &o, sam, pw, ms, err, errlen);
 	pthread_mutex_unlock(&k->lock);
+	if (ret != 0)
+		goto out;
+	if (krb5_init_secure_context(&ctx) != 0) {
+		snprintf(err, errlen, "cannot start Kerberos");
+		ret = MDC_EKRB5;
+		goto out;
+	}
+	ret = derive(k, ctx, &o, sam, pw, ms, err, errlen);
+	krb5_free_context(ctx);
 out:
 	mdc_kdb_keys_free(o.kd, o.nkd);
 	mdc_kdb_tl_free(o.tl);

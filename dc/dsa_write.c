@@ -257,7 +257,8 @@ mdc_dsa_sam_taken(struct mdc_dsa *d, LDAP *ld, const char *sam,
 #define MARK_ATTR "mdcIncomplete"
 
 /* Did the process that marked an entry with pid die?  At start-up our own
- * pid can only be a dead predecessor's (our adds finish under d->lock). */
+ * pid can only be a dead predecessor's, except on the adds this process is
+ * finishing (in_flight). */
 static int
 writer_gone(const char *pid)
 {
@@ -268,6 +269,22 @@ writer_gone(const char *pid)
 	if ((pid_t)v == getpid())
 		return 1;
 	return kill((pid_t)v, 0) != 0 && errno == ESRCH;
+}
+
+/* Is dn one of the adds this process is finishing?  (d->lock held) */
+static int
+in_flight(const struct mdc_dsa *d, const char *dn)
+{
+	const struct mdc_dsa_finishing *f;
+	char *norm = NULL;
+	int found = 0;
+
+	if (mdc_dsa_dn_norm(dn, &norm) != 0)
+		return 1; /* cannot tell: leave it */
+	for (f = d->finishing; f != NULL && !found; f = f->next)
+		found = strcmp(f->dn_norm, norm) == 0;
+	free(norm);
+	return found;
 }
 
 int
@@ -294,7 +311,7 @@ mdc_dsa_sweep(struct mdc_dsa *d, LDAP *ld, int *removed_out)
 			memcpy(pid, v[0]->bv_val, v[0]->bv_len);
 			pid[v[0]->bv_len] = '\0';
 		}
-		if (dn != NULL && writer_gone(pid) &&
+		if (dn != NULL && writer_gone(pid) && !in_flight(d, dn) &&
 		    ldap_delete_ext_s(ld, dn, NULL, NULL) == LDAP_SUCCESS)
 			n++;
 		ldap_value_free_len(v);
@@ -320,6 +337,8 @@ struct wctx {
 	/* The userAccountControl an add writes with the keys, or -1: an
 	 * account is never enabled before it has keys (finish_account). */
 	int64_t enable_uac;
+	/* An add with a password, written: its keys are set after lock. */
+	struct mdc_dsa_finishing fin;
 	char now[32];
 };
 
@@ -674,14 +693,14 @@ add_identity(struct wctx *w, const char *category)
 }
 
 /*
- * Write the built add; then, in one modify, the keys and the enabled
- * account (undoing the add if that fails).
+ * Write the built add (under d->lock).  An account with a password is
+ * written disabled and marked, and listed in d->finishing: finish_add sets
+ * its keys and enables it once the lock is let go.
  */
 static void
 write_add(struct wctx *w)
 {
-	char err[512] = "";
-	int rc, bad_pw;
+	int rc;
 
 	rc = ldap_add_ext_s(w->ld, w->req->dn, w->ms.m, NULL, NULL);
 	mdc_dsa_ldap_res(w->ld, rc, w->res);
@@ -690,18 +709,57 @@ write_add(struct wctx *w)
 	mdc_dsa_touch(w->d);
 	if (w->pw == NULL)
 		return;
-	rc = finish_account(w, w->enable_uac, &bad_pw, err, sizeof(err));
-	if (rc == LDAP_SUCCESS)
+	if (mdc_dsa_dn_norm(w->req->dn, &w->fin.dn_norm) != 0) {
+		(void)ldap_delete_ext_s(w->ld, w->req->dn, NULL, NULL);
+		mdc_dsa_fail(w->res, LDAP_OTHER, "%s", "out of memory");
 		return;
-	(void)ldap_delete_ext_s(w->ld, w->req->dn, NULL, NULL);
-	if (bad_pw)
-		mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
-		             "0000052D: the password was not accepted: %s",
-		             err);
-	else
-		mdc_dsa_fail(w->res, LDAP_OTHER,
-		             "the account could not be enabled: %s",
-		             ldap_err2string(rc));
+	}
+	w->fin.next = w->d->finishing;
+	w->d->finishing = &w->fin;
+}
+
+/* Take w's add off d->finishing. */
+static void
+unlist(struct wctx *w)
+{
+	struct mdc_dsa_finishing **p;
+
+	pthread_mutex_lock(&w->d->lock);
+	for (p = &w->d->finishing; *p != NULL; p = &(*p)->next)
+		if (*p == &w->fin) {
+			*p = w->fin.next;
+			break;
+		}
+	pthread_mutex_unlock(&w->d->lock);
+	free(w->fin.dn_norm);
+	w->fin.dn_norm = NULL;
+}
+
+/*
+ * Give the account written by write_add its keys and enable it in one
+ * modify, outside d->lock (so derivations run in parallel); undo the add
+ * if that fails.
+ */
+static void
+finish_add(struct wctx *w)
+{
+	char err[512] = "";
+	int rc, bad_pw;
+
+	rc = finish_account(w, w->enable_uac, &bad_pw, err, sizeof(err));
+	if (rc != LDAP_SUCCESS) {
+		(void)ldap_delete_ext_s(w->ld, w->req->dn, NULL, NULL);
+		if (bad_pw)
+			mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
+			             "0000052D: the password was not "
+			             "accepted: %s",
+			             err);
+		else
+			mdc_dsa_fail(w->res, LDAP_OTHER,
+			             "the account could not be enabled: %s",
+			             ldap_err2string(rc));
+	}
+	unlist(w);
 }
 
 /* The logon bookkeeping AD keeps on every account (MS-ADTS 3.1.1.4.5.x);
@@ -993,6 +1051,8 @@ mdc_dsa_add(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 	else
 		add_plain(&w);
 	pthread_mutex_unlock(&d->lock);
+	if (w.fin.dn_norm != NULL)
+		finish_add(&w);
 	return wctx_done(&w);
 }
 
