@@ -5,7 +5,8 @@
 # both servers in the same run, alternating, R rounds of N adds each; prints
 # min/median/max adds/s and the ratios.  Then the time to import I users with
 # passwords over 4 connections, extrapolated to 100,000 when I is smaller.
-# Both servers over LDAPS (unicodePwd needs an encrypted connection).
+# Both servers over LDAPS (unicodePwd needs an encrypted connection).  Also our
+# slapd+dsa CPU per add (from /proc/PID/stat), which a shared machine disturbs less.
 # Usage (as root, after scripts/build release): bench/write/run.sh [rounds] [adds] [import]
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -59,6 +60,11 @@ for _ in $(seq 50); do ldapsearch -x -H "ldaps://$A_REF" -b '' -s base >/dev/nul
 
 OURS="-H ldaps://$A_OURS -D CN=Administrator,CN=Users,$BASE"
 REF="-H ldaps://$A_REF -D CN=Manager,$BASE"
+HZ=$(getconf CLK_TCK)
+# CPU ticks (user+system) slapd and the dsa have used so far.
+status() { "$MINIDC" status --dir "$T/dc"; }
+SLAPD=$(status | awk '$1 == "slapd" { print $3 }')
+cputicks() { d=$(status | awk '$1 == "dsa" { print $3 }'); awk '{s += $14 + $15} END {print s}' "/proc/$SLAPD/stat" "/proc/$d/stat"; }
 stats() { sort -g | awk '{a[NR]=$1} END {printf "%.1f %.1f %.1f", a[1], a[int((NR+1)/2)], a[NR]}'; }
 med() { echo "$1" | awk '{print $2}'; }
 # add SERVER PREFIX CONNS [-P]: N adds, prints adds/s.
@@ -68,27 +74,36 @@ add() {
 	"$BENCH" $srv -y "$T/pw" -b "CN=Users,$BASE" -n "$ADDS" -c "$c" -p "$pfx" "$@" |
 		awk '{print $1}'
 }
+# ours CPUFILE PREFIX CONNS [-P]: add on our DC; appends slapd+dsa CPU ms per add.
+ours() {
+	f=$1; shift
+	c0=$(cputicks)
+	add "$OURS" "$@"
+	c1=$(cputicks)
+	echo "$c0 $c1" | awk -v hz="$HZ" -v n="$ADDS" '{ printf "%.2f\n", ($2 - $1) / hz * 1000 / n }' >> "$f"
+}
 echo "LDAP add rate, $ADDS adds per run, $ROUNDS rounds; $(nproc) cores; $(date -u '+%F %H:%M UTC'); load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s %-22s %-22s %-22s %-22s %-8s %-8s %s\n' conns "minidc adds/s" "minidc +pwd adds/s" \
-	"slapd adds/s" "slapd +pwd adds/s" "ours/ref" "+pwd o/r" "+pwd/no-pwd (ours)"
+printf '%-6s %-22s %-22s %-22s %-22s %-8s %-8s %-8s %s\n' conns "minidc adds/s" "minidc +pwd adds/s" \
+	"slapd adds/s" "slapd +pwd adds/s" "ours/ref" "+pwd o/r" "+pwd/no" "minidc CPU ms/add (slapd+dsa) no pwd / +pwd"
 for c in $CONNS; do
-	for f in on op rn rp; do : > "$T/$f.txt"; done
+	for f in on op rn rp onc opc; do : > "$T/$f.txt"; done
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
-		add "$OURS" "n${r}c${c}x" "$c" >> "$T/on.txt"
-		add "$OURS" "p${r}c${c}x" "$c" -P >> "$T/op.txt"
+		ours "$T/onc.txt" "n${r}c${c}x" "$c" >> "$T/on.txt"
+		ours "$T/opc.txt" "p${r}c${c}x" "$c" -P >> "$T/op.txt"
 		add "$REF" "n${r}c${c}x" "$c" >> "$T/rn.txt"
 		add "$REF" "p${r}c${c}x" "$c" -P >> "$T/rp.txt"
 		r=$((r + 1))
 	done
 	on=$(stats < "$T/on.txt"); op=$(stats < "$T/op.txt")
 	rn=$(stats < "$T/rn.txt"); rp=$(stats < "$T/rp.txt")
-	printf '%-6s %-22s %-22s %-22s %-22s %-8.3f %-8.3f %.2f\n' "$c" \
+	printf '%-6s %-22s %-22s %-22s %-22s %-8.3f %-8.3f %-8.2f %s / %s\n' "$c" \
 		"$(echo "$on" | tr ' ' /)" "$(echo "$op" | tr ' ' /)" \
 		"$(echo "$rn" | tr ' ' /)" "$(echo "$rp" | tr ' ' /)" \
 		"$(echo "$(med "$on") $(med "$rn")" | awk '{print $1/$2}')" \
 		"$(echo "$(med "$op") $(med "$rp")" | awk '{print $1/$2}')" \
-		"$(echo "$(med "$op") $(med "$on")" | awk '{print $1/$2}')"
+		"$(echo "$(med "$op") $(med "$on")" | awk '{print $1/$2}')" \
+		"$(stats < "$T/onc.txt" | tr ' ' /)" "$(stats < "$T/opc.txt" | tr ' ' /)"
 done
 
 # The import: IMPORT users with passwords, 4 connections, into the DC.
