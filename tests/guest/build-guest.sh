@@ -8,8 +8,8 @@
 #
 # Prints the directory holding vmlinuz and initrd.img.  Without OUTDIR the
 # result is cached in /var/cache/minidc/guest-<hash>/ (hash of this script
-# and of the kernel package version), so the ~60 MB download happens once
-# per machine; with OUTDIR it is built there.  --print-cache prints the cache
+# and of the kernel package version; the package is kept there too), so the
+# ~60 MB download happens once per machine; with OUTDIR it is built there.  --print-cache prints the cache
 # directory without building.
 #
 # Kernel arguments the guest understands:
@@ -65,10 +65,19 @@ file -L "$BUSYBOX" 2>/dev/null | grep -q "statically linked" ||
 
 work=$(mktemp -d /tmp/minidc-guest.XXXXXX)
 trap 'rm -rf "$work"; if [ -n "$final" ]; then rm -rf "$outdir"; fi' EXIT
-# Only root can write $work: apt downloads as root, not as _apt.
-( cd "$work" && apt-get download -q -o APT::Sandbox::User=root "$kpkg" >/dev/null ) ||
-	die "apt-get download $kpkg failed"
-dpkg-deb -x "$work"/"$kpkg"_*.deb "$work/k" || die "dpkg-deb -x failed"
+# The package itself is kept too (a new guest script needs no download).
+deb="$CACHE_ROOT/$kpkg-$kver.deb"
+if [ ! -s "$deb" ]; then
+	# Only root can write $work: apt downloads as root, not as _apt.
+	( cd "$work" && apt-get download -q -o APT::Sandbox::User=root "$kpkg" >/dev/null ) ||
+		die "apt-get download $kpkg failed"
+	if [ -n "$final" ]; then
+		mv "$work"/"$kpkg"_*.deb "$deb.tmp" && mv "$deb.tmp" "$deb" && chmod 644 "$deb"
+	else
+		deb=$(ls "$work"/"$kpkg"_*.deb)
+	fi
+fi
+dpkg-deb -x "$deb" "$work/k" || die "dpkg-deb -x $deb failed"
 uname_r=${kpkg#linux-image-}
 moddir="$work/k/lib/modules/$uname_r/kernel"
 [ -d "$moddir" ] || die "no $moddir in $kpkg"
@@ -120,11 +129,14 @@ while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 [ -b /dev/vda ] || echo "guest: no /dev/vda"
 echo 0 > /run/counter
 if [ "$dirty" -gt 0 ] 2>/dev/null; then
-	# N MB of random bytes rewritten into a tmpfs file every second: the
-	# pages are not zero, so migration must send each one again.
+	# N MB of random bytes rewritten into a tmpfs file every second, shifted
+	# by a page each time: every page changes and none is zero, so a
+	# migration must send each one again.
 	dd if=/dev/urandom of=/run/rand bs=1M count="$dirty" status=none
-	( while :; do
-		dd if=/run/rand of=/run/dirty bs=1M count="$dirty" conv=notrunc status=none
+	( i=0; while :; do
+		dd if=/run/rand of=/run/dirty bs=1M count="$dirty" conv=notrunc \
+			oflag=seek_bytes seek=$(( (i % 2) * 4096 )) status=none
+		i=$((i + 1))
 		sleep 1
 	done ) &
 	echo "guest: dirtying $dirty MB/s"
@@ -147,8 +159,16 @@ d=$(dd if=/dev/vda bs=512 count=1 iflag=direct status=none | head -n 1 | tr -d '
 printf 'Content-Type: text/plain\r\nCache-Control: no-store\r\n\r\n'
 printf 'counter=%s disk=%s\n' "$n" "${d:-none}"
 CGI
+cat > "$r/www/cgi-bin/status" <<'CGI'
+#!/bin/sh
+# What the guest is doing (for a person debugging a test).
+printf 'Content-Type: text/plain\r\n\r\n'
+cat /proc/uptime /proc/loadavg
+ls -l /run
+ps
+CGI
 echo 'minidc test guest' > "$r/www/index.html"
-chmod 755 "$r/init" "$r/www/cgi-bin/counter"
+chmod 755 "$r/init" "$r/www/cgi-bin/counter" "$r/www/cgi-bin/status"
 
 mkdir -p "$outdir"
 ( cd "$r" && find . | sort | cpio -o -H newc --quiet ) | gzip -9 > "$outdir/initrd.img"
