@@ -39,22 +39,56 @@ peer_text(const struct sockaddr *sa, char *out, size_t outlen)
 		snprintf(out, outlen, "(unknown)");
 }
 
+/* Is the LOGON_INFO's user in group rid (primary or listed)? */
 static int
-in_group(const struct mdc_mig_dest_in *in, int *yes)
+in_rid(const uint8_t *logon, size_t logon_len, uint32_t rid, int *yes)
 {
 	uint32_t rids[1024], user, primary;
 	size_t n, i;
 	int ret;
 
 	*yes = 0;
-	ret = mdc_mig_pac_groups(in->logon, in->logon_len, &user, &primary,
-	                         rids, 1024, &n);
+	ret = mdc_mig_pac_groups(logon, logon_len, &user, &primary, rids, 1024,
+	                         &n);
 	if (ret != 0)
 		return ret;
-	*yes = primary == MDC_MIG_OPERATORS_RID;
+	*yes = primary == rid;
 	for (i = 0; i < n; i++)
-		if (rids[i] == MDC_MIG_OPERATORS_RID)
+		if (rids[i] == rid)
 			*yes = 1;
+	return 0;
+}
+
+static int
+in_group(const struct mdc_mig_dest_in *in, int *yes)
+{
+	return in_rid(in->logon, in->logon_len, MDC_MIG_OPERATORS_RID, yes);
+}
+
+int
+mdc_mig_vm_admin_decide(const char *client, const uint8_t *logon,
+                        size_t logon_len, char *text, size_t textlen)
+{
+	int ops = 0, admins = 0;
+
+	if (logon == NULL ||
+	    in_rid(logon, logon_len, MDC_MIG_OPERATORS_RID, &ops) != 0 ||
+	    in_rid(logon, logon_len, MDC_MIG_DOMAIN_ADMINS_RID, &admins) != 0) {
+		snprintf(text, textlen,
+		         "no readable group list (PAC logon-info) in the "
+		         "ticket of %s",
+		         client);
+		return MDC_EDENIED;
+	}
+	if (!ops && !admins) {
+		snprintf(text, textlen,
+		         "%s is not a member of Migration Operators or Domain "
+		         "Admins",
+		         client);
+		return MDC_EDENIED;
+	}
+	snprintf(text, textlen, "%s (%s)", client,
+	         ops ? "Migration Operators" : "Domain Admins");
 	return 0;
 }
 
