@@ -27,10 +27,15 @@
 #include "migrate-auth/policy.h"
 #include "migrate-auth/storage.h"
 #include "migrate-auth/vmdef.h"
+#include "migrate-auth/vmsvc.h"
 
 #define IO_TIMEOUT_S     30
 #define MAX_CHILDREN     64  /* connections served at once; more: "busy" */
 #define VERIFY_TIMEOUT_S 600 /* destination's final hash + fsync of a disk */
+#define VM_STOP_MS       10000 /* per VM when the agent shuts down */
+
+/* Set by SIGTERM/SIGINT in the agent's main process. */
+static volatile sig_atomic_t stop_requested;
 
 /* Everything one connection needs. */
 struct conn {
@@ -720,7 +725,67 @@ serve_live(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r,
 	return ret;
 }
 
-/* One connection, in a child: hello, accept, one request, one answer. */
+static const char *const vm_ops[] = {"?",    "create", "start", "stop",
+                                     "show", "rm",     "list"};
+
+/* The VM environment of this agent (accel from migrate.conf). */
+static int
+vm_env(const struct conn *c, struct mdc_vm_env *env, char *err, size_t len)
+{
+	struct mdc_mig_state st;
+
+	memset(env, 0, sizeof(*env));
+	env->state = c->o->state;
+	env->storage = c->o->storage;
+	if (mdc_mig_state_load(c->o->state, &st, err, len) != 0)
+		return MDC_ECONF;
+	return mdc_vm_accel_parse(st.accel, &env->accel);
+}
+
+/* VM management: Migration Operators or Domain Admins, from the PAC. */
+static void
+vm_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
+{
+	struct mdc_vm_env env;
+	char text[MDC_MIG_MAX_TEXT + 1], err[256] = "";
+	size_t len = 0;
+	uint8_t *logon = pac_attr(c->client, "urn:mspac:logon-info", &len);
+	int ret;
+
+	ret = mdc_mig_vm_admin_decide(c->who, logon, len, text, sizeof(text));
+	free(logon);
+	if (ret != 0) {
+		result(r, MDC_MIG_REFUSED, "refused by %s: %s", c->fqdn, text);
+		return;
+	}
+	if (vm_env(c, &env, err, sizeof(err)) != 0) {
+		result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, err);
+		return;
+	}
+	mdc_vm_serve(c->fd, c->ctx, &env, c->fqdn, m, r);
+}
+
+/* The agent's log line for one request. */
+static void
+log_request(struct conn *c, const struct mdc_mig_msg *m,
+            const struct mdc_mig_msg *r, mdc_mig_say_fn say, void *arg)
+{
+	if (m->type == MDC_MIG_VM)
+		say_line(say, arg, r->status ? MDC_MIG_ERR : MDC_MIG_INFO,
+		         "%s vm %s %s: %s", c->who, vm_ops[m->op], m->vm,
+		         r->text);
+	else
+		say_line(say, arg, r->status ? MDC_MIG_ERR : MDC_MIG_INFO,
+		         "%s %s VM %s (%s): %s", c->who,
+		         m->type == MDC_MIG_MOVE ||
+		                         m->type == MDC_MIG_MOVE_STORAGE
+		                 ? "moves"
+		                 : "offers",
+		         m->vm, m->host, r->text);
+}
+
+/* One connection, in a child: hello, accept, one request, one answer.
+ */
 static int
 serve(struct conn *c, const char *princ, mdc_mig_say_fn say, void *arg)
 {
@@ -749,14 +814,11 @@ serve(struct conn *c, const char *princ, mdc_mig_say_fn say, void *arg)
 		source_role(c, &m, &r);
 	else if (m.type == MDC_MIG_PREPARE || m.type == MDC_MIG_PREPARE_STORAGE)
 		dest_role(c, &m, &r);
+	else if (m.type == MDC_MIG_VM)
+		vm_role(c, &m, &r);
 	else
 		result(&r, MDC_MIG_FAILED, "unexpected request");
-	say_line(say, arg, r.status ? MDC_MIG_ERR : MDC_MIG_INFO,
-	         "%s %s VM %s (%s): %s", c->who,
-	         m.type == MDC_MIG_MOVE || m.type == MDC_MIG_MOVE_STORAGE
-	                 ? "moves"
-	                 : "offers",
-	         m.vm, m.host, r.text);
+	log_request(c, &m, &r, say, arg);
 	ret = mdc_mig_send_msg(c->fd, c->ctx, &r, &e);
 	if (ret == 0 && c->sink != NULL)
 		ret = serve_disk(c, &m, &r, say, arg, &e);
@@ -850,6 +912,8 @@ handle_child(struct conn *c, int lfd, const char *princ, mdc_mig_say_fn say,
 	int fl;
 
 	close(lfd);
+	(void)signal(SIGTERM, SIG_DFL);
+	(void)signal(SIGINT, SIG_DFL);
 	fl = fcntl(c->fd, F_GETFL);
 	if (fl >= 0)
 		(void)fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
@@ -859,38 +923,127 @@ handle_child(struct conn *c, int lfd, const char *princ, mdc_mig_say_fn say,
 	_exit(0);
 }
 
-/* Accept connections until poll fails; one child per connection. */
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* The connection children (their count bounds the load). */
+struct kids {
+	pid_t pid[MAX_CHILDREN];
+	int n;
+};
+
+static int
+kids_remove(struct kids *k, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < k->n; i++)
+		if (k->pid[i] == pid) {
+			k->pid[i] = k->pid[--k->n];
+			return 1;
+		}
+	return 0;
+}
+
+/* Reap every child: connections, and QEMUs reparented to us (reported,
+ * never restarted). */
+static void
+reap(struct kids *k, const struct mdc_vm_env *env, mdc_mig_say_fn say,
+     void *arg)
+{
+	char name[MDC_MIG_MAX_VM + 1], text[512];
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (kids_remove(k, pid))
+			continue;
+		if (mdc_vm_reaped(env, pid, st, name, sizeof(name), text,
+		                  sizeof(text)))
+			say_line(say, arg, MDC_MIG_ERR, "%s", text);
+	}
+}
+
+/* Accept connections until poll fails or a stop signal; one child per
+ * connection. */
 static void
 serve_loop(int lfd, const struct conn *tmpl, const char *account,
            mdc_mig_say_fn say, void *arg)
 {
+	struct mdc_vm_env env;
+	struct kids k;
 	struct conn c;
 	socklen_t sl;
 	pid_t pid;
-	int nchild = 0;
 
-	for (;;) {
+	memset(&k, 0, sizeof(k));
+	memset(&env, 0, sizeof(env));
+	env.state = tmpl->o->state;
+	env.storage = tmpl->o->storage;
+	while (!stop_requested) {
 		struct pollfd p = {lfd, POLLIN, 0};
 		/* wake up now and then to reap the children */
 		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
 			return;
-		while (nchild > 0 && waitpid(-1, NULL, WNOHANG) > 0)
-			nchild--;
+		reap(&k, &env, say, arg);
+		if (stop_requested || !(p.revents & POLLIN))
+			continue;
 		c = *tmpl;
 		sl = sizeof(c.peer);
 		c.fd = accept4(lfd, (struct sockaddr *)&c.peer, &sl,
 		               SOCK_CLOEXEC);
 		if (c.fd < 0)
 			continue;
-		if (nchild >= MAX_CHILDREN)
+		if (k.n >= MAX_CHILDREN)
 			mdc_mig_send_error(c.fd,
 			                   "the agent is busy, try later");
 		else if ((pid = fork()) == 0)
 			handle_child(&c, lfd, account, say, arg);
 		else if (pid > 0)
-			nchild++;
+			k.pid[k.n++] = pid;
 		close(c.fd);
 	}
+}
+
+/* Signals, and the subreaper role that makes every QEMU our child. */
+static int
+agent_setup(struct mdc_mig_err *e)
+{
+	struct sigaction sa;
+	int ret;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) != 0 ||
+	    sigaction(SIGINT, &sa, NULL) != 0)
+		return mdc_mig_seterr(e, mdc_err_from_errno(errno),
+		                      "sigaction: %s", strerror(errno));
+	if ((ret = mdc_vm_become_reaper()) != 0)
+		return mdc_mig_seterr(e, ret, "PR_SET_CHILD_SUBREAPER: %s",
+		                      mdc_strerror(ret));
+	return 0;
+}
+
+/* After a stop signal: stop the VMs, wait for the connections. */
+static void
+agent_shutdown(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
+               void *arg)
+{
+	struct mdc_vm_env env;
+	int n;
+
+	memset(&env, 0, sizeof(env));
+	env.state = o->state;
+	env.storage = o->storage;
+	n = mdc_vm_stop_all(&env, VM_STOP_MS);
+	say_line(say, arg, MDC_MIG_INFO, "stopping: %d VM(s) stopped", n);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 }
 
 int
@@ -917,6 +1070,8 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 	if ((ret = acquire_both(o, account, &cred, e)) != 0)
 		return ret;
 	(void)gss_release_cred(&minor, &cred);
+	if ((ret = agent_setup(e)) != 0)
+		return ret;
 	if ((ret = mdc_net_listen(ip, port, SOCK_STREAM, 0, &lfd)) != 0)
 		return mdc_mig_seterr(e, ret, "listening on %s: %s", o->listen,
 		                      mdc_strerror(ret));
@@ -927,6 +1082,11 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 	tmpl.fqdn = fqdn;
 	tmpl.ip = ip;
 	serve_loop(lfd, &tmpl, account, say, arg);
+	if (stop_requested) {
+		close(lfd);
+		agent_shutdown(o, say, arg);
+		return 0;
+	}
 	ret = mdc_mig_seterr(e, mdc_err_from_errno(errno), "poll: %s",
 	                     strerror(errno));
 	close(lfd);

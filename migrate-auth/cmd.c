@@ -15,6 +15,8 @@
 #include "migrate-auth/live.h"
 #include "migrate-auth/migrate.h"
 #include "migrate-auth/state.h"
+#include "migrate-auth/vmdef.h"
+#include "migrate-auth/vmsvc.h"
 
 /* Parsed options of every command (NULL: not given). */
 struct opts {
@@ -23,6 +25,10 @@ struct opts {
 	const char *storage_dir, *storage_path, *dest_path, *compress;
 	const char *bandwidth, *downtime, *watchdog;
 	int include_storage, no_encrypt, no_auto_converge, json, cancel;
+	/* vm create / start */
+	const char *memory, *kernel, *initrd, *append, *cpu_model;
+	const char *disks[MDC_VM_MAX_DISKS], *nics[MDC_VM_MAX_NICS];
+	int ndisks, nnics, compat, paused;
 	const char *pos[2]; /* positional arguments after the command */
 	int npos;
 };
@@ -44,21 +50,50 @@ mdc_mig_usage(void)
 	       "       (a VM the source does not define: --storage-path P is "
 	       "one disk file,\n"
 	       "        [--dest-path NAME] [--compress zstd|none])\n"
-	       "       (agent: [--storage-dir DIR] for disk copies)\n";
+	       "       minidc-migrate vm create NAME --via ADDR:PORT "
+	       "--memory MIB --disk FILE [--disk FILE...]\n"
+	       "           [--kernel F [--initrd F] [--append STR]] "
+	       "[--nic bridge=BR,mac=MAC...] [--cpu-model M | --compat]\n"
+	       "       minidc-migrate vm start NAME --via ADDR:PORT "
+	       "[--paused]\n"
+	       "       minidc-migrate vm stop|show|rm NAME --via ADDR:PORT\n"
+	       "       minidc-migrate vm list --via ADDR:PORT\n"
+	       "       minidc-migrate accel auto|kvm|tcg --state DIR\n"
+	       "       (agent: [--storage-dir DIR] for disk copies and VM "
+	       "files)\n";
 }
 
-/* The live move's switches; 1 if arg was one. */
+/* The options without a value and the repeatable ones: 1 if argv[*i]
+ * was one (consumed), 0 if not, or MDC_EINVAL. */
 static int
-flag(const char *arg, struct opts *o)
+parse_flag(int argc, char **argv, int *i, struct opts *o, struct mdc_mig_err *e)
 {
-	if (strcmp(arg, "--no-auto-converge") == 0)
-		o->no_auto_converge = 1;
-	else if (strcmp(arg, "--json") == 0)
-		o->json = 1;
-	else if (strcmp(arg, "--cancel") == 0)
-		o->cancel = 1;
-	else
+	static const char *flags[] = {
+	        "--include-storage",  "--no-encrypt", "--compat", "--paused",
+	        "--no-auto-converge", "--json",       "--cancel", NULL};
+	int *fslots[] = {&o->include_storage, &o->no_encrypt,       &o->compat,
+	                 &o->paused,          &o->no_auto_converge, &o->json,
+	                 &o->cancel};
+	const char *a = argv[*i];
+	int j, disk = strcmp(a, "--disk") == 0;
+
+	for (j = 0; flags[j] != NULL; j++)
+		if (strcmp(a, flags[j]) == 0) {
+			*fslots[j] = 1;
+			return 1;
+		}
+	if (!disk && strcmp(a, "--nic") != 0)
 		return 0;
+	if (*i + 1 >= argc)
+		return mdc_mig_seterr(e, MDC_EINVAL, "%s needs a value", a);
+	if (disk ? o->ndisks >= MDC_VM_MAX_DISKS : o->nnics >= MDC_VM_MAX_NICS)
+		return mdc_mig_seterr(e, MDC_EINVAL, "at most %d %s",
+		                      disk ? MDC_VM_MAX_DISKS : MDC_VM_MAX_NICS,
+		                      disk ? "disks" : "NICs");
+	if (disk)
+		o->disks[o->ndisks++] = argv[++*i];
+	else
+		o->nics[o->nnics++] = argv[++*i];
 	return 1;
 }
 
@@ -66,28 +101,26 @@ static int
 parse(int argc, char **argv, struct opts *o, struct mdc_mig_err *e)
 {
 	static const char *names[] = {
-	        "--keytab",      "--listen",       "--state",     "--principal",
-	        "--to",          "--via",          "--dest-addr", "--direct",
-	        "--storage-dir", "--storage-path", "--dest-path", "--compress",
-	        "--bandwidth",   "--downtime",     "--watchdog",  NULL};
+	        "--keytab",       "--listen",    "--state",
+	        "--principal",    "--to",        "--via",
+	        "--dest-addr",    "--direct",    "--storage-dir",
+	        "--storage-path", "--dest-path", "--compress",
+	        "--memory",       "--kernel",    "--initrd",
+	        "--append",       "--cpu-model", "--bandwidth",
+	        "--downtime",     "--watchdog",  NULL};
 	const char **slots[] = {
 	        &o->keytab,      &o->listen,       &o->state,     &o->principal,
 	        &o->to,          &o->via,          &o->dest_addr, &o->direct,
 	        &o->storage_dir, &o->storage_path, &o->dest_path, &o->compress,
-	        &o->bandwidth,   &o->downtime,     &o->watchdog};
-	int i, j;
+	        &o->memory,      &o->kernel,       &o->initrd,    &o->append,
+	        &o->cpu_model,   &o->bandwidth,    &o->downtime,  &o->watchdog};
+	int i, j, ret;
 
 	memset(o, 0, sizeof(*o));
 	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--include-storage") == 0) {
-			o->include_storage = 1;
-			continue;
-		}
-		if (strcmp(argv[i], "--no-encrypt") == 0) {
-			o->no_encrypt = 1;
-			continue;
-		}
-		if (flag(argv[i], o))
+		if ((ret = parse_flag(argc, argv, &i, o, e)) < 0)
+			return ret;
+		if (ret == 1)
 			continue;
 		for (j = 0; names[j] != NULL; j++)
 			if (strcmp(argv[i], names[j]) == 0)
@@ -500,6 +533,243 @@ out:
 	return ret;
 }
 
+/* Copy s into a definition field of size cap (MDC_EINVAL if longer). */
+static int
+field(char *out, size_t cap, const char *s, const char *what,
+      struct mdc_mig_err *e)
+{
+	if (strlen(s) >= cap)
+		return mdc_mig_seterr(e, MDC_EINVAL, "%s is too long", what);
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+/* The memory size: a whole number of MiB. */
+static int
+parse_mib(const char *s, unsigned *out, struct mdc_mig_err *e)
+{
+	char *end;
+	long v;
+
+	if (s == NULL)
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "--memory MIB is required");
+	v = (s[0] >= '0' && s[0] <= '9') ? strtol(s, &end, 10) : -1;
+	if (v < MDC_VM_MIN_MIB || v > MDC_VM_MAX_MIB || *end != '\0')
+		return mdc_mig_seterr(e, MDC_EINVAL, "--memory is %d..%d MiB",
+		                      MDC_VM_MIN_MIB, MDC_VM_MAX_MIB);
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* The definition vm create sends (paths resolved by the agent). */
+static int
+vm_def(const struct opts *o, struct mdc_vm_def *d, struct mdc_mig_err *e)
+{
+	char err[256];
+	int i, ret;
+
+	memset(d, 0, sizeof(*d));
+	if ((ret = field(d->name, sizeof(d->name), o->pos[1], "NAME", e)) ||
+	    (ret = parse_mib(o->memory, &d->memory_mib, e)))
+		return ret;
+	for (i = 0; i < o->ndisks; i++)
+		if ((ret = field(d->disks[i], sizeof(d->disks[i]), o->disks[i],
+		                 "--disk", e)) != 0)
+			return ret;
+	d->ndisks = (size_t)o->ndisks;
+	if ((o->kernel && (ret = field(d->kernel, sizeof(d->kernel), o->kernel,
+	                               "--kernel", e))) ||
+	    (o->initrd && (ret = field(d->initrd, sizeof(d->initrd), o->initrd,
+	                               "--initrd", e))) ||
+	    (o->append && (ret = field(d->append, sizeof(d->append), o->append,
+	                               "--append", e))))
+		return ret;
+	for (i = 0; i < o->nnics; i++)
+		if (mdc_vm_nic_parse(o->nics[i], &d->nics[i]) != 0)
+			return mdc_mig_seterr(e, MDC_EINVAL,
+			                      "--nic %.64s: bridge=BR,mac=MAC "
+			                      "(a unicast MAC)",
+			                      o->nics[i]);
+	d->nnics = (size_t)o->nnics;
+	if (o->compat && o->cpu_model)
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "--cpu-model and --compat exclude each "
+		                      "other");
+	d->compat = o->compat;
+	snprintf(d->cpu, sizeof(d->cpu), "%s",
+	         o->compat
+	                 ? MDC_VM_COMPAT_CPU
+	                 : (o->cpu_model ? o->cpu_model : MDC_VM_DEFAULT_CPU));
+	if (o->cpu_model && strlen(o->cpu_model) > MDC_VM_MAX_CPU)
+		return mdc_mig_seterr(e, MDC_EINVAL, "--cpu-model too long");
+	if (mdc_vm_def_check(d, err, sizeof(err)) != 0)
+		return mdc_mig_seterr(e, MDC_EINVAL, "%s", err);
+	return 0;
+}
+
+/* The VM request of vm OP [NAME] (options checked per operation). */
+static int
+vm_request(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
+{
+	static const char *ops[] = {"create", "start", "stop", "show",
+	                            "rm",     "list",  NULL};
+	struct mdc_vm_def d;
+	char *json = NULL;
+	int i, ret;
+
+	memset(m, 0, sizeof(*m));
+	m->type = MDC_MIG_VM;
+	for (i = 0; o->npos > 0 && ops[i] != NULL; i++)
+		if (strcmp(o->pos[0], ops[i]) == 0)
+			break;
+	if (o->npos == 0 || ops[i] == NULL)
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "vm create|start|stop|show|rm NAME | vm "
+		                      "list");
+	m->op = (uint8_t)(MDC_MIG_VM_CREATE + i);
+	if (m->op == MDC_MIG_VM_LIST
+	            ? o->npos != 1
+	            : (o->npos != 2 || !mdc_mig_vm_ok(o->pos[1])))
+		return mdc_mig_seterr(
+		        e, MDC_EINVAL, "vm %s needs %s", ops[i],
+		        m->op == MDC_MIG_VM_LIST
+		                ? "no name"
+		                : "one VM name ([A-Za-z0-9._-], up "
+		                  "to 64)");
+	if (m->op != MDC_MIG_VM_LIST)
+		snprintf(m->vm, sizeof(m->vm), "%s", o->pos[1]);
+	if (o->paused && m->op != MDC_MIG_VM_START)
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "--paused is for vm start");
+	m->flags = o->paused ? MDC_MIG_VMFL_PAUSED : 0;
+	if (m->op != MDC_MIG_VM_CREATE) {
+		if (o->memory || o->ndisks || o->kernel || o->initrd ||
+		    o->append || o->nnics || o->cpu_model || o->compat)
+			return mdc_mig_seterr(e, MDC_EINVAL,
+			                      "definition options are for vm "
+			                      "create");
+		return 0;
+	}
+	if ((ret = vm_def(o, &d, e)) != 0)
+		return ret;
+	if ((ret = mdc_vm_def_to_json(&d, &json)) != 0)
+		return mdc_mig_seterr(e, ret, "definition too large");
+	snprintf(m->def, sizeof(m->def), "%s", json);
+	free(json);
+	return 0;
+}
+
+/* Print one VM_INFO as list wants it (or as show does). */
+static int
+vm_print(const struct mdc_mig_msg *info, int show, mdc_mig_say_fn say,
+         void *arg, struct mdc_mig_err *e)
+{
+	static char text[MDC_VM_MAX_DISKS * (MDC_VM_MAX_PATH + 1) + 4096];
+	int ret = show ? mdc_vm_info_show(info, text, sizeof(text))
+	               : mdc_vm_info_line(info, text, sizeof(text));
+
+	if (ret != 0)
+		return mdc_mig_seterr(e, MDC_EMALF,
+		                      "unreadable VM "
+		                      "information");
+	say(arg, MDC_MIG_OUT, text);
+	return 0;
+}
+
+/* The answers: VM_INFO* then RESULT. */
+static int
+vm_answers(int fd, gss_ctx_id_t ctx, const struct mdc_mig_msg *m,
+           mdc_mig_say_fn say, void *arg, struct mdc_mig_err *e)
+{
+	static struct mdc_mig_msg r;
+	int ret, quiet = m->op == MDC_MIG_VM_LIST || m->op == MDC_MIG_VM_SHOW;
+
+	for (;;) {
+		if ((ret = mdc_mig_recv_msg(fd, ctx, &r, e)) != 0)
+			return ret;
+		if (r.type == MDC_MIG_RESULT)
+			break;
+		if (r.type != MDC_MIG_VM_INFO || !quiet)
+			return mdc_mig_seterr(e, MDC_EMALF,
+			                      "unexpected answer");
+		if ((ret = vm_print(&r, m->op == MDC_MIG_VM_SHOW, say, arg,
+		                    e)) != 0)
+			return ret;
+	}
+	if (r.status != MDC_MIG_ACCEPTED)
+		return mdc_mig_seterr(e, MDC_EDENIED, "%s", r.text);
+	if (!quiet)
+		say(arg, MDC_MIG_OUT, r.text);
+	return 0;
+}
+
+static int
+cmd_vm(const struct opts *o, mdc_mig_say_fn say, void *arg,
+       struct mdc_mig_err *e)
+{
+	static struct mdc_mig_msg m;
+	struct timeval vm_timeout = {150, 0};
+	char ip[MDC_MIG_MAX_ADDR + 1], agent[MDC_MIG_MAX_HOST + 1];
+	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
+	OM_uint32 minor;
+	int fd = -1, port, ret;
+
+	if ((ret = vm_request(o, &m, e)) != 0)
+		return ret;
+	if (need(o->via, "--via", e))
+		return MDC_EINVAL;
+	if (o->to || o->dest_addr || o->direct || o->include_storage ||
+	    o->storage_path || o->state || o->keytab)
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "unexpected option for vm");
+	if (mdc_mig_hostport(o->via, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
+	                     &port) != 0)
+		return mdc_mig_seterr(e, MDC_EINVAL, "bad --via %.64s", o->via);
+	if ((ret = mdc_mig_connect(ip, port, NULL, &fd, e)) ||
+	    (ret = mdc_mig_recv_hello(fd, agent, sizeof(agent), e)) ||
+	    (ret = mdc_mig_initiate(fd, GSS_C_NO_CREDENTIAL, agent, &ctx, e)) ||
+	    (ret = mdc_mig_send_msg(fd, ctx, &m, e)))
+		goto out;
+	/* starting or stopping QEMU takes longer than a message */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &vm_timeout,
+	                 sizeof(vm_timeout));
+	ret = vm_answers(fd, ctx, &m, say, arg, e);
+out:
+	if (ctx != GSS_C_NO_CONTEXT)
+		(void)gss_delete_sec_context(&minor, &ctx, GSS_C_NO_BUFFER);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static int
+cmd_accel(const struct opts *o, mdc_mig_say_fn say, void *arg,
+          struct mdc_mig_err *e)
+{
+	struct mdc_mig_state st;
+	char line[32];
+	int ret;
+
+	if ((ret = load_state(o->state, &st, e)) != 0)
+		return ret;
+	if (o->npos == 0) {
+		snprintf(line, sizeof(line), "accel = %s", st.accel);
+		say(arg, MDC_MIG_OUT, line);
+		return 0;
+	}
+	if (o->npos != 1 ||
+	    (strcmp(o->pos[0], "auto") != 0 && strcmp(o->pos[0], "kvm") != 0 &&
+	     strcmp(o->pos[0], "tcg") != 0))
+		return mdc_mig_seterr(e, MDC_EINVAL, "accel auto|kvm|tcg");
+	snprintf(st.accel, sizeof(st.accel), "%s", o->pos[0]);
+	if ((ret = save_state(o->state, &st, e)) != 0)
+		return ret;
+	snprintf(line, sizeof(line), "accel = %s", st.accel);
+	say(arg, MDC_MIG_OUT, line);
+	return 0;
+}
+
 int
 mdc_mig_main(int argc, char **argv, mdc_mig_say_fn say, void *arg,
              struct mdc_mig_err *e)
@@ -520,6 +790,10 @@ mdc_mig_main(int argc, char **argv, mdc_mig_say_fn say, void *arg,
 		return cmd_network(&o, say, arg, e);
 	if (strcmp(cmd, "move") == 0)
 		return cmd_move(&o, say, arg, e);
+	if (strcmp(cmd, "vm") == 0)
+		return cmd_vm(&o, say, arg, e);
+	if (strcmp(cmd, "accel") == 0)
+		return cmd_accel(&o, say, arg, e);
 	if (strcmp(cmd, "agent") != 0)
 		return mdc_mig_seterr(e, MDC_EINVAL, "unknown command %.32s",
 		                      cmd);

@@ -9,7 +9,6 @@
 
 #include "lib/log.h"
 #include "migrate-auth/migrate.h"
-#include "migrate-auth/vmcli.h"
 
 static void
 say(void *arg, enum mdc_mig_say lvl, const char *line)
@@ -52,8 +51,6 @@ main(int argc, char **argv)
 		fputs(mdc_mig_usage(), argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
-	if (strncmp(argv[1], "vm-", 3) == 0)
-		return mdc_vm_cli_main(argc, argv); /* doc/vm.md */
 	if (strcmp(argv[1], "agent") == 0)
 		(void)mdc_log_open("minidc-migrate", NULL, MDC_LOG_INFO);
 	ret = mdc_mig_main(argc, argv, say, NULL, &e);

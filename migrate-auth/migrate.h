@@ -24,8 +24,10 @@ struct mdc_mig_agent_opts {
 
 /*
  * Run the agent in the foreground: one forked child per connection (it is
- * source or destination depending on the first message).  Returns only on
- * a setup failure (e->text says why).
+ * source or destination depending on the first message, or serves a VM
+ * command).  The agent is a child subreaper: the QEMUs of its VMs are its
+ * children, reaped and reported here.  SIGTERM/SIGINT stop the VMs and
+ * return 0; otherwise it returns only on a failure (e->text says why).
  */
 int mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
                       void *arg, struct mdc_mig_err *e);

@@ -93,11 +93,16 @@ result(struct mdc_mig_msg *r, uint8_t status, const char *fmt, ...)
 static void
 move_init(struct move *mv, const struct mdc_live_conn *c)
 {
+	struct mdc_mig_state st;
+	char err[256];
+
 	memset(mv, 0, sizeof(*mv));
 	mv->c = c;
 	mv->env.state = c->o->state;
 	mv->env.storage = c->o->storage;
 	mv->env.accel = MDC_VM_ACCEL_AUTO;
+	if (mdc_mig_state_load(c->o->state, &st, err, sizeof(err)) == 0)
+		best_effort(mdc_vm_accel_parse(st.accel, &mv->env.accel));
 	mv->slot_fd = mv->ctl = mv->relay_st = -1;
 	(void)clock_gettime(CLOCK_MONOTONIC, &mv->t0);
 }

@@ -39,8 +39,9 @@ peer_text(const struct sockaddr *sa, char *out, size_t outlen)
 		snprintf(out, outlen, "(unknown)");
 }
 
+/* Is the LOGON_INFO's user in group rid (primary or listed)? */
 static int
-in_group(const uint8_t *logon, size_t logon_len, int *yes)
+in_rid(const uint8_t *logon, size_t logon_len, uint32_t rid, int *yes)
 {
 	uint32_t rids[1024], user, primary;
 	size_t n, i;
@@ -51,10 +52,43 @@ in_group(const uint8_t *logon, size_t logon_len, int *yes)
 	                         &n);
 	if (ret != 0)
 		return ret;
-	*yes = primary == MDC_MIG_OPERATORS_RID;
+	*yes = primary == rid;
 	for (i = 0; i < n; i++)
-		if (rids[i] == MDC_MIG_OPERATORS_RID)
+		if (rids[i] == rid)
 			*yes = 1;
+	return 0;
+}
+
+static int
+in_group(const struct mdc_mig_dest_in *in, int *yes)
+{
+	return in_rid(in->logon, in->logon_len, MDC_MIG_OPERATORS_RID, yes);
+}
+
+int
+mdc_mig_vm_admin_decide(const char *client, const uint8_t *logon,
+                        size_t logon_len, char *text, size_t textlen)
+{
+	int ops = 0, admins = 0;
+
+	if (logon == NULL ||
+	    in_rid(logon, logon_len, MDC_MIG_OPERATORS_RID, &ops) != 0 ||
+	    in_rid(logon, logon_len, MDC_MIG_DOMAIN_ADMINS_RID, &admins) != 0) {
+		snprintf(text, textlen,
+		         "no readable group list (PAC logon-info) in the "
+		         "ticket of %s",
+		         client);
+		return MDC_EDENIED;
+	}
+	if (!ops && !admins) {
+		snprintf(text, textlen,
+		         "%s is not a member of Migration Operators or Domain "
+		         "Admins",
+		         client);
+		return MDC_EDENIED;
+	}
+	snprintf(text, textlen, "%s (%s)", client,
+	         ops ? "Migration Operators" : "Domain Admins");
 	return 0;
 }
 
@@ -89,7 +123,7 @@ check_identity(const struct mdc_mig_dest_in *in, struct mdc_mig_deleg *d,
 		         in->client, d->last, want);
 		return MDC_EDENIED;
 	}
-	if (in->logon == NULL || in_group(in->logon, in->logon_len, &yes)) {
+	if (in->logon == NULL || in_group(in, &yes) != 0) {
 		snprintf(text, textlen,
 		         "no readable group list (PAC "
 		         "logon-info) in the ticket of %s",
@@ -163,7 +197,9 @@ mdc_mig_src_decide(const struct mdc_mig_src_in *in, char *text, size_t textlen)
 	int yes = 0;
 
 	if (in->logon == NULL ||
-	    in_group(in->logon, in->logon_len, &yes) != 0 || !yes) {
+	    in_rid(in->logon, in->logon_len, MDC_MIG_OPERATORS_RID, &yes) !=
+	            0 ||
+	    !yes) {
 		snprintf(text, textlen,
 		         "refused by %s: %s is not a member of Migration "
 		         "Operators",

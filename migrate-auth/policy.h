@@ -11,6 +11,8 @@
 
 /* RID of the "Migration Operators" group minidc provision creates. */
 #define MDC_MIG_OPERATORS_RID 1103u
+/* The well-known RID of "Domain Admins". */
+#define MDC_MIG_DOMAIN_ADMINS_RID 512u
 
 /* What the destination knows about one request (nothing is owned). */
 struct mdc_mig_dest_in {
@@ -63,5 +65,15 @@ struct mdc_mig_src_in {
  */
 MDC_MUSTCHECK int mdc_mig_src_decide(const struct mdc_mig_src_in *in,
                                      char *text, size_t textlen);
+/*
+ * May the caller manage VMs on this host (vm create/start/stop/show/rm/
+ * list)?  Yes if the PAC's LOGON_INFO (logon, logon_len; NULL: none) puts
+ * client in Migration Operators or Domain Admins (primary group or group
+ * list).  Pure.  Returns 0 (text: as whom) or MDC_EDENIED (text: why).
+ */
+MDC_MUSTCHECK int mdc_mig_vm_admin_decide(const char *client,
+                                          const uint8_t *logon,
+                                          size_t logon_len, char *text,
+                                          size_t textlen);
 
 #endif

@@ -204,6 +204,46 @@ decode_storage(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 	return 0;
 }
 
+/* VM: op, vm, def, flags.  The vm name may be "" only for LIST. */
+static int
+decode_vm(struct mdc_rbuf *r, struct mdc_mig_msg *m)
+{
+	int ret;
+
+	if ((ret = mdc_rbuf_get_u8(r, &m->op)) ||
+	    (ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+	    (ret = get_str(r, m->def, MDC_MIG_MAX_DEF)) ||
+	    (ret = mdc_rbuf_get_u8(r, &m->flags)))
+		return ret;
+	if (m->op < MDC_MIG_VM_CREATE || m->op > MDC_MIG_VM_LIST ||
+	    (m->flags & ~MDC_MIG_VMFL_ALL) != 0 ||
+	    (m->op == MDC_MIG_VM_LIST ? m->vm[0] != '\0'
+	                              : !mdc_mig_vm_ok(m->vm)) ||
+	    (m->op == MDC_MIG_VM_CREATE) != (m->def[0] != '\0'))
+		return MDC_EMALF;
+	return 0;
+}
+
+/* VM_INFO: vm, state, pid, accel, status, last exit, def. */
+static int
+decode_vm_info(struct mdc_rbuf *r, struct mdc_mig_msg *m)
+{
+	int ret;
+
+	if ((ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+	    (ret = mdc_rbuf_get_u8(r, &m->vmstate)) ||
+	    (ret = mdc_rbuf_get_u32be(r, &m->pid)) ||
+	    (ret = get_str(r, m->accel, MDC_MIG_MAX_ACCEL)) ||
+	    (ret = get_str(r, m->vmstatus, MDC_MIG_MAX_VMSTATUS)) ||
+	    (ret = get_str(r, m->last_exit, MDC_MIG_MAX_EXIT)) ||
+	    (ret = get_str(r, m->def, MDC_MIG_MAX_DEF)))
+		return ret;
+	if (!mdc_mig_vm_ok(m->vm) || m->vmstate > MDC_MIG_VM_MAX_STATE ||
+	    m->def[0] == '\0')
+		return MDC_EMALF;
+	return 0;
+}
+
 static int
 decode_fields(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 {
@@ -252,6 +292,10 @@ decode_fields(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 		break;
 	case MDC_MIG_LIVE_INFO:
 		return get_blob(r, m);
+	case MDC_MIG_VM:
+		return decode_vm(r, m);
+	case MDC_MIG_VM_INFO:
+		return decode_vm_info(r, m);
 	default:
 		return MDC_EMALF;
 	}
@@ -318,6 +362,42 @@ encode_data(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 }
 
 static int
+encode_vm(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
+{
+	int ret;
+
+	if (m->op < MDC_MIG_VM_CREATE || m->op > MDC_MIG_VM_LIST ||
+	    (m->flags & ~MDC_MIG_VMFL_ALL) != 0 ||
+	    (m->op == MDC_MIG_VM_LIST ? m->vm[0] != '\0'
+	                              : !mdc_mig_vm_ok(m->vm)) ||
+	    (m->op == MDC_MIG_VM_CREATE) != (m->def[0] != '\0'))
+		return MDC_EINVAL;
+	if ((ret = mdc_wbuf_put_u8(w, m->op)) ||
+	    (ret = put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
+	    (ret = put_str(w, m->def, MDC_MIG_MAX_DEF)))
+		return ret;
+	return mdc_wbuf_put_u8(w, m->flags);
+}
+
+static int
+encode_vm_info(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
+{
+	int ret;
+
+	if (!mdc_mig_vm_ok(m->vm) || m->vmstate > MDC_MIG_VM_MAX_STATE ||
+	    m->def[0] == '\0')
+		return MDC_EINVAL;
+	if ((ret = put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
+	    (ret = mdc_wbuf_put_u8(w, m->vmstate)) ||
+	    (ret = mdc_wbuf_put_u32be(w, m->pid)) ||
+	    (ret = put_str(w, m->accel, MDC_MIG_MAX_ACCEL)) ||
+	    (ret = put_str(w, m->vmstatus, MDC_MIG_MAX_VMSTATUS)) ||
+	    (ret = put_str(w, m->last_exit, MDC_MIG_MAX_EXIT)))
+		return ret;
+	return put_str(w, m->def, MDC_MIG_MAX_DEF);
+}
+
+static int
 encode_fields(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 {
 	int ret;
@@ -361,6 +441,10 @@ encode_fields(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 		return put_blob(w, m);
 	case MDC_MIG_LIVE_INFO:
 		return put_blob(w, m);
+	case MDC_MIG_VM:
+		return encode_vm(w, m);
+	case MDC_MIG_VM_INFO:
+		return encode_vm_info(w, m);
 	default:
 		return MDC_EINVAL;
 	}

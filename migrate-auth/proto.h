@@ -28,6 +28,10 @@
 #define MDC_MIG_CHUNK        32768u /* raw bytes per DATA, fixed maximum */
 #define MDC_MIG_SHA256_LEN   32
 #define MDC_MIG_MAX_BLOB     (MDC_MIG_CHUNK - 512) /* LIVE_* payloads */
+#define MDC_MIG_MAX_DEF      8192 /* VM / VM_INFO: a definition's JSON */
+#define MDC_MIG_MAX_ACCEL    7
+#define MDC_MIG_MAX_VMSTATUS 31
+#define MDC_MIG_MAX_EXIT     127
 
 enum mdc_mig_frame {
 	MDC_MIG_F_HELLO = 1,   /* agent -> peer: host fqdn (its service name) */
@@ -57,7 +61,28 @@ enum mdc_mig_type {
 	MDC_MIG_LIVE_PREPARE = 24,
 	/* source -> CLI: blob (progress or the final report, live.h) */
 	MDC_MIG_LIVE_INFO = 25,
+	/* CLI -> agent: VM management (doc/vm.md): op, vm ("" for LIST),
+	 * definition JSON (CREATE only, else ""), flags */
+	MDC_MIG_VM = 40,
+	/* agent -> CLI, before the RESULT of SHOW/LIST, one per VM: vm,
+	 * state, QEMU pid, accel, QEMU run state, last exit, definition */
+	MDC_MIG_VM_INFO = 41,
 };
+
+/* MDC_MIG_VM operations */
+enum mdc_mig_vm_op {
+	MDC_MIG_VM_CREATE = 1,
+	MDC_MIG_VM_START = 2,
+	MDC_MIG_VM_STOP = 3,
+	MDC_MIG_VM_SHOW = 4,
+	MDC_MIG_VM_RM = 5,
+	MDC_MIG_VM_LIST = 6,
+};
+/* MDC_MIG_VM flags */
+#define MDC_MIG_VMFL_PAUSED 0x01u /* START: leave the vCPU stopped */
+#define MDC_MIG_VMFL_ALL    0x01u
+/* VM_INFO states: enum mdc_vm_state (0 stopped, 1 running, 2 migrating) */
+#define MDC_MIG_VM_MAX_STATE 2
 
 /* MOVE_STORAGE / PREPARE_STORAGE flags */
 #define MDC_MIG_FL_ZSTD  0x01u /* DATA payloads may be zstd frames */
@@ -91,9 +116,17 @@ struct mdc_mig_msg {
 	size_t datalen;                     /* DATA, LIVE_*: payload bytes */
 	uint8_t data[MDC_MIG_CHUNK];        /* DATA: payload; LIVE_*: blob */
 	uint8_t digest[MDC_MIG_SHA256_LEN]; /* DONE */
+	uint8_t op;                         /* VM: enum mdc_mig_vm_op */
+	uint8_t vmstate;                    /* VM_INFO */
+	uint32_t pid;                       /* VM_INFO: 0 when stopped */
+	char accel[MDC_MIG_MAX_ACCEL + 1];  /* VM_INFO: "kvm", "tcg", "-" */
+	char vmstatus[MDC_MIG_MAX_VMSTATUS + 1]; /* VM_INFO: QEMU's */
+	char last_exit[MDC_MIG_MAX_EXIT + 1];    /* VM_INFO */
+	char def[MDC_MIG_MAX_DEF + 1]; /* VM (CREATE), VM_INFO: JSON */
 };
 /* Largest encoded inner message (a full DATA). */
 #define MDC_MIG_MAX_MSG (MDC_MIG_CHUNK + 64)
+/* (a VM_INFO is at most MDC_MIG_MAX_DEF + 300 bytes: below it) */
 
 /*
  * Decode an inner message from (data, len): the whole buffer must be one

@@ -148,8 +148,9 @@ fill(struct mdc_qmp *q, int ms, struct mdc_mig_err *e)
 		return MDC_EAGAIN;
 	if (n <= 0) {
 		q->eof = 1;
-		return mdc_mig_seterr(e, MDC_ETRUNC, "QMP: QEMU closed the "
-		                                     "monitor");
+		return mdc_mig_seterr(e, MDC_ETRUNC,
+		                      "QMP: QEMU closed the "
+		                      "monitor");
 	}
 	q->len += (size_t)n;
 	return 0;
@@ -170,8 +171,9 @@ take_line(struct mdc_qmp *q, struct mdc_qmp_msg *m, struct mdc_mig_err *e)
 	memmove(q->buf, q->buf + n, q->len - n);
 	q->len -= n;
 	if (ret != 0)
-		return mdc_mig_seterr(e, ret, "QMP: a malformed line from "
-		                              "QEMU");
+		return mdc_mig_seterr(e, ret,
+		                      "QMP: a malformed line from "
+		                      "QEMU");
 	return 1;
 }
 
@@ -191,8 +193,9 @@ read_msg(struct mdc_qmp *q, long long deadline, struct mdc_qmp_msg *m,
 			                      "QMP: QEMU closed the monitor");
 		ret = fill(q, left_ms(deadline), e);
 		if (ret == MDC_EAGAIN && left_ms(deadline) == 0)
-			return mdc_mig_seterr(e, MDC_ETIMEDOUT,
-			                      "QMP: no answer from QEMU in time");
+			return mdc_mig_seterr(
+			        e, MDC_ETIMEDOUT,
+			        "QMP: no answer from QEMU in time");
 		if (ret != 0 && ret != MDC_EAGAIN)
 			return ret;
 	}
@@ -279,22 +282,21 @@ send_all(struct mdc_qmp *q, const char *buf, size_t len, int fd,
 
 /* Send {"execute": cmd, "arguments": args, "id": id}; args stolen. */
 static int
-send_cmd(struct mdc_qmp *q, const char *cmd, json_t *args, long long id,
-         int fd, long long deadline, struct mdc_mig_err *e)
+send_cmd(struct mdc_qmp *q, const char *cmd, json_t *args, long long id, int fd,
+         long long deadline, struct mdc_mig_err *e)
 {
-	json_t *o = json_pack("{s:s,s:I}", "execute", cmd, "id",
-	                      (json_int_t)id);
+	json_t *o =
+	        json_pack("{s:s,s:I}", "execute", cmd, "id", (json_int_t)id);
 	char *text = NULL, *line = NULL;
-	int ret = mdc_mig_seterr(e, MDC_ENOMEM, "QMP: out of memory");
+	int ret;
 
-	if (o == NULL || (args != NULL && json_object_set(o, "arguments",
-	                                                  args) != 0))
-		goto out;
-	if ((text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII)) == NULL ||
+	if (o == NULL ||
+	    (args != NULL && json_object_set(o, "arguments", args) != 0) ||
+	    (text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII)) == NULL ||
 	    (line = mdc_strdupf("%s\n", text)) == NULL)
-		goto out;
-	ret = send_all(q, line, strlen(line), fd, deadline, e);
-out:
+		ret = mdc_mig_seterr(e, MDC_ENOMEM, "QMP: out of memory");
+	else
+		ret = send_all(q, line, strlen(line), fd, deadline, e);
 	json_decref(args);
 	json_decref(o);
 	free(text);
@@ -305,8 +307,8 @@ out:
 /* Wait for the reply to id; events meanwhile are queued, stale replies
  * (of commands that timed out before) dropped. */
 static int
-wait_reply(struct mdc_qmp *q, const char *cmd, long long id,
-           long long deadline, json_t **ret_out, struct mdc_mig_err *e)
+wait_reply(struct mdc_qmp *q, const char *cmd, long long id, long long deadline,
+           json_t **ret_out, struct mdc_mig_err *e)
 {
 	struct mdc_qmp_msg m;
 	int ret;
@@ -326,8 +328,8 @@ wait_reply(struct mdc_qmp *q, const char *cmd, long long id,
 		break;
 	}
 	if (m.kind == MDC_QMP_ERROR) {
-		ret = mdc_mig_seterr(e, MDC_EINVAL, "%s: %s: %s", cmd,
-		                     m.eclass, m.desc);
+		ret = mdc_mig_seterr(e, MDC_EINVAL, "%s: %s: %s", cmd, m.eclass,
+		                     m.desc);
 	} else if (ret_out != NULL) {
 		*ret_out = m.json;
 		m.json = NULL;
@@ -349,13 +351,16 @@ exec_fd(struct mdc_qmp *q, const char *cmd, json_t *args, int fd,
 		*ret_out = NULL;
 	if (args != NULL && !json_is_object(args)) {
 		json_decref(args);
-		return mdc_mig_seterr(e, MDC_EINVAL, "%s: arguments are not "
-		                                     "an object", cmd);
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "%s: arguments are not "
+		                      "an object",
+		                      cmd);
 	}
 	if (q->eof) {
 		json_decref(args);
-		return mdc_mig_seterr(e, MDC_ETRUNC, "QMP: QEMU closed the "
-		                                     "monitor");
+		return mdc_mig_seterr(e, MDC_ETRUNC,
+		                      "QMP: QEMU closed the "
+		                      "monitor");
 	}
 	if ((ret = send_cmd(q, cmd, args, id, fd, deadline, e)) != 0)
 		return ret;
@@ -363,8 +368,8 @@ exec_fd(struct mdc_qmp *q, const char *cmd, json_t *args, int fd,
 }
 
 int
-mdc_qmp_exec(struct mdc_qmp *q, const char *cmd, json_t *args,
-             json_t **ret_out, struct mdc_mig_err *e)
+mdc_qmp_exec(struct mdc_qmp *q, const char *cmd, json_t *args, json_t **ret_out,
+             struct mdc_mig_err *e)
 {
 	return exec_fd(q, cmd, args, -1, ret_out, e);
 }
@@ -465,8 +470,10 @@ mdc_qmp_wait_event(struct mdc_qmp *q, const char *name, const char *key,
 	for (;;) {
 		ret = read_msg(q, deadline, &m, e);
 		if (ret == MDC_ETIMEDOUT)
-			return mdc_mig_seterr(e, ret, "QMP: no %s event in "
-			                              "%d ms", name, timeout_ms);
+			return mdc_mig_seterr(e, ret,
+			                      "QMP: no %s event in "
+			                      "%d ms",
+			                      name, timeout_ms);
 		if (ret != 0)
 			return ret;
 		if (m.kind != MDC_QMP_EVENT) {
@@ -492,8 +499,9 @@ mdc_qmp_pump(struct mdc_qmp *q, int timeout_ms, struct mdc_mig_err *e)
 	int ret;
 
 	if (q->eof)
-		return mdc_mig_seterr(e, MDC_ETRUNC, "QMP: QEMU closed the "
-		                                     "monitor");
+		return mdc_mig_seterr(e, MDC_ETRUNC,
+		                      "QMP: QEMU closed the "
+		                      "monitor");
 	ret = fill(q, timeout_ms, e);
 	if (ret != 0 && ret != MDC_EAGAIN)
 		return ret;
@@ -576,8 +584,10 @@ unix_connect(const char *path, int *fd_out, struct mdc_mig_err *e)
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return mdc_mig_seterr(e, MDC_ESPACE, "%s: path too long for "
-		                                     "a unix socket", path);
+		return mdc_mig_seterr(e, MDC_ESPACE,
+		                      "%s: path too long for "
+		                      "a unix socket",
+		                      path);
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -596,23 +606,28 @@ unix_connect(const char *path, int *fd_out, struct mdc_mig_err *e)
 }
 
 int
-mdc_qmp_connect(const char *path, int timeout_ms, struct mdc_qmp **q_out,
-                struct mdc_mig_err *e)
+mdc_qmp_attach(int fd, int timeout_ms, struct mdc_qmp **q_out,
+               struct mdc_mig_err *e)
 {
 	struct mdc_qmp *q = calloc(1, sizeof(*q));
 	struct mdc_qmp_msg m;
-	int ret;
+	int ret, fl;
 
 	*q_out = NULL;
 	if (q == NULL || (q->buf = malloc(MDC_QMP_MAX_LINE)) == NULL) {
 		free(q);
+		close(fd);
 		return mdc_mig_seterr(e, MDC_ENOMEM, "QMP: out of memory");
 	}
-	q->fd = -1;
+	q->fd = fd;
 	q->next_id = 1;
 	q->timeout_ms = timeout_ms > 0 ? timeout_ms : MDC_QMP_TIMEOUT_MS;
-	if ((ret = unix_connect(path, &q->fd, e)) != 0)
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0) {
+		ret = mdc_mig_seterr(e, mdc_err_from_errno(errno),
+		                     "QMP: fcntl: %s", strerror(errno));
 		goto out;
+	}
 	/* QEMU greets first; nothing else comes before negotiation */
 	do {
 		ret = read_msg(q, mdc_now_ms() + q->timeout_ms, &m, e);
@@ -627,4 +642,16 @@ mdc_qmp_connect(const char *path, int timeout_ms, struct mdc_qmp **q_out,
 out:
 	mdc_qmp_close(q);
 	return ret;
+}
+
+int
+mdc_qmp_connect(const char *path, int timeout_ms, struct mdc_qmp **q_out,
+                struct mdc_mig_err *e)
+{
+	int fd = -1, ret;
+
+	*q_out = NULL;
+	if ((ret = unix_connect(path, &fd, e)) != 0)
+		return ret;
+	return mdc_qmp_attach(fd, timeout_ms, q_out, e);
 }

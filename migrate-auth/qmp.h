@@ -34,12 +34,12 @@ enum mdc_qmp_kind {
 /* One decoded line.  json is owned by the message (mdc_qmp_msg_clear). */
 struct mdc_qmp_msg {
 	enum mdc_qmp_kind kind;
-	long long id;      /* RETURN/ERROR: our numeric id, -1 if absent */
-	char name[128];    /* EVENT: its name */
-	char eclass[64];   /* ERROR: the QMP error class */
-	char desc[512];    /* ERROR: its description, sanitized */
-	json_t *json;      /* RETURN: the value; EVENT: data (or an empty
-	                    * object); GREETING: the "QMP" object */
+	long long id;    /* RETURN/ERROR: our numeric id, -1 if absent */
+	char name[128];  /* EVENT: its name */
+	char eclass[64]; /* ERROR: the QMP error class */
+	char desc[512];  /* ERROR: its description, sanitized */
+	json_t *json;    /* RETURN: the value; EVENT: data (or an empty
+	                  * object); GREETING: the "QMP" object */
 };
 
 /*
@@ -63,6 +63,13 @@ struct mdc_qmp;
 MDC_MUSTCHECK int mdc_qmp_connect(const char *path, int timeout_ms,
                                   struct mdc_qmp **q_out,
                                   struct mdc_mig_err *e);
+/*
+ * The same over an already connected stream socket fd (e.g. one end of a
+ * socketpair whose other end QEMU got as "-chardev socket,fd=N"); fd is
+ * the client's from then on, also on failure (closed).
+ */
+MDC_MUSTCHECK int mdc_qmp_attach(int fd, int timeout_ms, struct mdc_qmp **q_out,
+                                 struct mdc_mig_err *e);
 /* Close the connection and free the queue; NULL-safe. */
 void mdc_qmp_close(struct mdc_qmp *q);
 /* Set the per-command timeout used by mdc_qmp_exec* (ms, > 0). */
@@ -77,9 +84,8 @@ int mdc_qmp_fd(const struct mdc_qmp *q);
  * error, MDC_EINVAL with e->text "CMD: CLASS: DESC" (one line).  Other
  * failures: MDC_ETIMEDOUT, MDC_ETRUNC (QEMU closed), MDC_EMALF.
  */
-MDC_MUSTCHECK int mdc_qmp_exec(struct mdc_qmp *q, const char *cmd,
-                               json_t *args, json_t **ret_out,
-                               struct mdc_mig_err *e);
+MDC_MUSTCHECK int mdc_qmp_exec(struct mdc_qmp *q, const char *cmd, json_t *args,
+                               json_t **ret_out, struct mdc_mig_err *e);
 /*
  * Same with the arguments built by jansson's json_pack(fmt, ...), e.g.
  * mdc_qmp_execf(q, "migrate", NULL, e, "{s:s}", "uri", "fd:mig").

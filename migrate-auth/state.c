@@ -13,6 +13,7 @@
 struct state_file {
 	long enabled;
 	char *networks;
+	char *accel;
 };
 
 static const struct mdc_conf_item items[] = {
@@ -20,6 +21,8 @@ static const struct mdc_conf_item items[] = {
          offsetof(struct state_file, enabled)},
         {"migration", "networks", MDC_CONF_STR, "", 0, 0,
          offsetof(struct state_file, networks)},
+        {"vm", "accel", MDC_CONF_STR, "auto", 0, 0,
+         offsetof(struct state_file, accel)},
         {NULL, NULL, MDC_CONF_STR, NULL, 0, 0, 0},
 };
 
@@ -51,7 +54,7 @@ int
 mdc_mig_state_load(const char *dir, struct mdc_mig_state *out, char *err,
                    size_t errlen)
 {
-	struct state_file f = {0, NULL};
+	struct state_file f = {0, NULL, NULL};
 	struct mdc_mig_state st;
 	char *path = mdc_strdupf("%s/migrate.conf", dir);
 	int ret;
@@ -66,6 +69,14 @@ mdc_mig_state_load(const char *dir, struct mdc_mig_state *out, char *err,
 	if (ret != 0)
 		goto out;
 	st.enabled = f.enabled != 0;
+	if (strcmp(f.accel, "auto") != 0 && strcmp(f.accel, "kvm") != 0 &&
+	    strcmp(f.accel, "tcg") != 0) {
+		snprintf(err, errlen,
+		         "migrate.conf: accel is auto, kvm or tcg");
+		ret = MDC_ECONF;
+		goto out;
+	}
+	memcpy(st.accel, f.accel, strlen(f.accel) + 1);
 	if ((ret = parse_networks(f.networks, &st, err, errlen)) != 0)
 		goto out;
 	*out = st;
@@ -92,6 +103,7 @@ mdc_mig_state_save(const char *dir, const struct mdc_mig_state *st)
 	}
 	f.enabled = st->enabled;
 	f.networks = nets;
+	f.accel = (char *)(st->accel[0] ? st->accel : "auto");
 	if ((ret = mdc_mkdir_p(dir, 0700)) != 0)
 		return ret;
 	if ((path = mdc_strdupf("%s/migrate.conf", dir)) == NULL)

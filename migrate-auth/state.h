@@ -14,10 +14,13 @@
  *   [migration]
  *   enabled = yes|no          (Enable-VMMigration / Disable-VMMigration)
  *   networks = 10.0.0.0/8 192.168.1.0/24   (Add-VMMigrationNetwork)
- * A missing file is the default state: disabled, no networks.
+ *   [vm]
+ *   accel = auto|kvm|tcg      (QEMU's accelerator, doc/vm.md)
+ * A missing file is the default state: disabled, no networks, auto.
  */
 struct mdc_mig_state {
 	int enabled;
+	char accel[8]; /* "auto", "kvm" or "tcg" */
 	size_t nnets;
 	struct mdc_mig_cidr nets[MDC_MIG_MAX_NETS];
 };

@@ -42,9 +42,9 @@ mdc_vm_path_ok(const char *s)
 {
 	size_t n = strlen(s), i;
 
-	if (n < 2 || n > MDC_VM_MAX_PATH || s[0] != '/' ||
+	if (n < 1 || n > MDC_VM_MAX_PATH || s[0] == '-' ||
 	    strstr(s, "..") != NULL || strstr(s, "/./") != NULL ||
-	    s[n - 1] == '/')
+	    strncmp(s, "./", 2) == 0 || s[n - 1] == '/')
 		return 0;
 	/* no ',' (QEMU's option separator), no blanks, no quoting */
 	for (i = 0; i < n; i++)
@@ -139,8 +139,7 @@ printable(const char *s)
 	return 1;
 }
 
-static int
-bad(char *err, size_t errlen, const char *fmt, ...)
+static int bad(char *err, size_t errlen, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
 static int
@@ -163,8 +162,9 @@ check_boot(const struct mdc_vm_def *d, char *err, size_t errlen)
 		return bad(err, errlen, "at most %d disks", MDC_VM_MAX_DISKS);
 	for (i = 0; i < d->ndisks; i++)
 		if (!mdc_vm_path_ok(d->disks[i]))
-			return bad(err, errlen, "disk %.64s: not a usable path "
-			           "(absolute, [A-Za-z0-9._/+@-], no ..)",
+			return bad(err, errlen,
+			           "disk %.64s: not a usable path "
+			           "([A-Za-z0-9._/+@-], no ..)",
 			           d->disks[i]);
 	if (d->ndisks == 0 && !d->kernel[0])
 		return bad(err, errlen, "a VM needs a --disk or a --kernel");
@@ -175,8 +175,10 @@ check_boot(const struct mdc_vm_def *d, char *err, size_t errlen)
 	if (!d->kernel[0] && (d->initrd[0] || d->append[0]))
 		return bad(err, errlen, "--initrd and --append need --kernel");
 	if (strlen(d->append) > MDC_VM_MAX_APPEND || !printable(d->append))
-		return bad(err, errlen, "--append: printable ASCII, at most "
-		           "%d bytes", MDC_VM_MAX_APPEND);
+		return bad(err, errlen,
+		           "--append: printable ASCII, at most "
+		           "%d bytes",
+		           MDC_VM_MAX_APPEND);
 	return 0;
 }
 
@@ -204,13 +206,16 @@ mdc_vm_def_check(const struct mdc_vm_def *d, char *err, size_t errlen)
 		         d->nics[i].bridge, d->nics[i].mac);
 		if (mdc_vm_nic_parse(spec, &n) != 0 ||
 		    strcmp(n.mac, d->nics[i].mac) != 0)
-			return bad(err, errlen, "NIC %zu: bridge=BR,mac=MAC "
-			           "(a unicast MAC)", i);
+			return bad(err, errlen,
+			           "NIC %zu: bridge=BR,mac=MAC "
+			           "(a unicast MAC)",
+			           i);
 	}
 	if (!mdc_vm_cpu_ok(d->cpu))
 		return bad(err, errlen, "not a CPU model name: %.64s", d->cpu);
 	if (d->compat && strcmp(d->cpu, MDC_VM_COMPAT_CPU) != 0)
-		return bad(err, errlen, "--compat and --cpu-model exclude each "
+		return bad(err, errlen,
+		           "--compat and --cpu-model exclude each "
 		           "other");
 	return 0;
 }
@@ -225,15 +230,15 @@ def_json(const struct mdc_vm_def *d)
 	for (i = 0; disks != NULL && i < d->ndisks; i++)
 		(void)json_array_append_new(disks, json_string(d->disks[i]));
 	for (i = 0; nics != NULL && i < d->nnics; i++)
-		(void)json_array_append_new(
-		        nics, json_pack("{s:s,s:s}", "bridge",
-		                        d->nics[i].bridge, "mac",
-		                        d->nics[i].mac));
+		(void)json_array_append_new(nics,
+		                            json_pack("{s:s,s:s}", "bridge",
+		                                      d->nics[i].bridge, "mac",
+		                                      d->nics[i].mac));
 	o = json_pack("{s:s,s:i,s:o*,s:s,s:s,s:s,s:o*,s:s,s:b}", "name",
-	              d->name, "memory_mib", (int)d->memory_mib, "disks",
-	              disks, "kernel", d->kernel, "initrd", d->initrd,
-	              "append", d->append, "nics", nics, "cpu", d->cpu,
-	              "compat", d->compat);
+	              d->name, "memory_mib", (int)d->memory_mib, "disks", disks,
+	              "kernel", d->kernel, "initrd", d->initrd, "append",
+	              d->append, "nics", nics, "cpu", d->cpu, "compat",
+	              d->compat);
 	return o;
 }
 
@@ -283,9 +288,10 @@ get_lists(const json_t *disks, const json_t *nics, struct mdc_vm_def *d)
 	const json_t *v;
 	size_t i;
 
-	if (!json_is_array(disks) || json_array_size(disks) > MDC_VM_MAX_DISKS ||
-	    (nics != NULL && (!json_is_array(nics) ||
-	                      json_array_size(nics) > MDC_VM_MAX_NICS)))
+	if (!json_is_array(disks) ||
+	    json_array_size(disks) > MDC_VM_MAX_DISKS ||
+	    (nics != NULL &&
+	     (!json_is_array(nics) || json_array_size(nics) > MDC_VM_MAX_NICS)))
 		return MDC_EMALF;
 	json_array_foreach(disks, i, v)
 	{
@@ -319,11 +325,10 @@ get_members(json_t *root, struct mdc_vm_def *d)
 	json_int_t mib;
 	int compat = 0;
 
-	if (json_unpack(root, "{s:o,s:I,s:o,s?o,s?o,s?o,s?o,s:o,s?b!}",
-	                "name", &name, "memory_mib", &mib, "disks", &disks,
-	                "kernel", &kernel, "initrd", &initrd, "append",
-	                &append, "nics", &nics, "cpu", &cpu, "compat",
-	                &compat) != 0)
+	if (json_unpack(root, "{s:o,s:I,s:o,s?o,s?o,s?o,s?o,s:o,s?b!}", "name",
+	                &name, "memory_mib", &mib, "disks", &disks, "kernel",
+	                &kernel, "initrd", &initrd, "append", &append, "nics",
+	                &nics, "cpu", &cpu, "compat", &compat) != 0)
 		return MDC_EMALF;
 	if (mib < 0 || mib > MDC_VM_MAX_MIB)
 		return MDC_EMALF;
@@ -443,7 +448,8 @@ mdc_vm_def_load(const char *state, const char *name, struct mdc_vm_def *out,
 	if (ret == MDC_ENOENT)
 		return mdc_mig_seterr(e, ret, "no VM named %s", name);
 	if (ret != 0)
-		return mdc_mig_seterr(e, ret, "%s: %s", path, mdc_strerror(ret));
+		return mdc_mig_seterr(e, ret, "%s: %s", path,
+		                      mdc_strerror(ret));
 	ret = mdc_vm_def_from_json(text, len, out, err, sizeof(err));
 	if (ret == 0 && strcmp(out->name, name) != 0)
 		ret = MDC_EMALF;
@@ -663,12 +669,19 @@ argv_in_ok(const struct mdc_vm_def *d, const struct mdc_vm_argv_in *in)
 	if (mdc_vm_def_check(d, err, sizeof(err)) != 0 || in->qemu == NULL ||
 	    in->qemu[0] != '/' || in->accel == NULL ||
 	    (strcmp(in->accel, "kvm") != 0 && strcmp(in->accel, "tcg") != 0) ||
-	    in->rundir == NULL || !mdc_vm_path_ok(in->rundir) ||
-	    (d->nnics > 0 && in->tapfds == NULL))
+	    in->rundir == NULL || in->rundir[0] != '/' ||
+	    !mdc_vm_path_ok(in->rundir) || (d->nnics > 0 && in->tapfds == NULL))
 		return MDC_EINVAL;
 	for (i = 0; i < d->nnics; i++)
 		if (in->tapfds[i] < 0)
 			return MDC_EINVAL;
+	/* only resolved (absolute) paths reach QEMU */
+	for (i = 0; i < d->ndisks; i++)
+		if (d->disks[i][0] != '/')
+			return MDC_EINVAL;
+	if ((d->kernel[0] && d->kernel[0] != '/') ||
+	    (d->initrd[0] && d->initrd[0] != '/'))
+		return MDC_EINVAL;
 	if (strlen(in->rundir) + sizeof("/qmps.sock") > sizeof(sa.sun_path))
 		return MDC_ESPACE;
 	return 0;

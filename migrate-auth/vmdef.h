@@ -14,15 +14,15 @@
  * STATE/vms/NAME.json.  Everything here is pure: no file or process I/O
  * except mdc_vm_def_load/save/remove/list, which touch only STATE/vms.
  */
-#define MDC_VM_MAX_DISKS   8
-#define MDC_VM_MAX_NICS    4
-#define MDC_VM_MAX_PATH    512  /* a disk, kernel or initrd path */
-#define MDC_VM_MAX_APPEND  1024 /* the kernel command line */
-#define MDC_VM_MAX_CPU     63   /* a CPU model name */
-#define MDC_VM_MAX_BRIDGE  15   /* IFNAMSIZ - 1 */
-#define MDC_VM_MIN_MIB     16
-#define MDC_VM_MAX_MIB     (1024 * 1024)
-#define MDC_VM_MAX_DEF     8192 /* the JSON text of a definition */
+#define MDC_VM_MAX_DISKS  8
+#define MDC_VM_MAX_NICS   4
+#define MDC_VM_MAX_PATH   512  /* a disk, kernel or initrd path */
+#define MDC_VM_MAX_APPEND 1024 /* the kernel command line */
+#define MDC_VM_MAX_CPU    63   /* a CPU model name */
+#define MDC_VM_MAX_BRIDGE 15   /* IFNAMSIZ - 1 */
+#define MDC_VM_MIN_MIB    16
+#define MDC_VM_MAX_MIB    (1024 * 1024)
+#define MDC_VM_MAX_DEF    MDC_MIG_MAX_DEF /* a definition's JSON */
 /* The baseline of --compat: no vendor-specific feature (no svm/vmx), only
  * what every x86-64 CPU has (SSE2, plus SSE3 and CX16); TCG offers all of
  * it.  The default model (neither --cpu-model nor --compat) is QEMU's own
@@ -52,7 +52,8 @@ struct mdc_vm_def {
 
 /*
  * Check d: name (mdc_mig_vm_ok), memory in range, at least one disk or a
- * kernel, paths absolute and of [A-Za-z0-9._/+@-] without "..", initrd
+ * kernel, paths of [A-Za-z0-9._/+@-] without ".." (relative ones are
+ * resolved by the runtime before a definition is stored), initrd
  * and append only with a kernel, append printable ASCII, NICs valid,
  * cpu a model name ([A-Za-z0-9._-]) and compat consistent with it.
  * Returns 0 or MDC_EINVAL with a one-line reason in err.
@@ -86,9 +87,8 @@ MDC_MUSTCHECK int mdc_vm_def_from_json(const char *text, size_t len,
 
 /* Definitions on disk: STATE/vms/NAME.json (0600, directory 0700). */
 /* Create (MDC_EEXIST if one by that name exists) or replace. */
-MDC_MUSTCHECK int mdc_vm_def_save(const char *state,
-                                  const struct mdc_vm_def *d, int replace,
-                                  struct mdc_mig_err *e);
+MDC_MUSTCHECK int mdc_vm_def_save(const char *state, const struct mdc_vm_def *d,
+                                  int replace, struct mdc_mig_err *e);
 /* Load NAME (MDC_ENOENT if undefined). */
 MDC_MUSTCHECK int mdc_vm_def_load(const char *state, const char *name,
                                   struct mdc_vm_def *out,
@@ -121,7 +121,8 @@ struct mdc_vm_argv_in {
  * console into RUNDIR/console.log, disk N as block node "diskN" on
  * virtio-blk (the node names a mirror and an NBD export use), NIC N as
  * -netdev tap,fd=F,id=netN on virtio-net-pci with its MAC, direct kernel
- * boot or boot from disk0.  *argv_out is NULL-terminated, the caller's
+ * boot or boot from disk0.  Every path must be absolute (resolved).
+ * *argv_out is NULL-terminated, the caller's
  * (mdc_vm_argv_free).  Returns 0, MDC_EINVAL (bad input), MDC_ESPACE
  * (a path too long for a unix socket), MDC_ENOMEM.
  */

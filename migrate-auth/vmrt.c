@@ -46,6 +46,34 @@ mdc_vm_accel_parse(const char *s, enum mdc_vm_accel *out)
 	return 0;
 }
 
+/* Read a /proc file (size 0 in stat) into a new buffer of at most max. */
+static int
+proc_read(const char *path, size_t max, char **text_out, size_t *len_out)
+{
+	char *buf = malloc(max + 1);
+	size_t len = 0;
+	ssize_t n = 1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || buf == NULL) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return MDC_ENOENT;
+	}
+	while (len < max && (n = read(fd, buf + len, max - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return MDC_ENOENT;
+	}
+	buf[len] = '\0';
+	*text_out = buf;
+	*len_out = len;
+	return 0;
+}
+
 /* True if word w appears as a whole word in line [p, end). */
 static int
 has_word(const char *p, const char *end, const char *w)
@@ -54,8 +82,8 @@ has_word(const char *p, const char *end, const char *w)
 	const char *s;
 
 	for (s = p; s + n <= end; s++)
-		if (memcmp(s, w, n) == 0 && (s == p || s[-1] == ' ' ||
-		                             s[-1] == '\t' || s[-1] == ':') &&
+		if (memcmp(s, w, n) == 0 &&
+		    (s == p || s[-1] == ' ' || s[-1] == '\t' || s[-1] == ':') &&
 		    (s + n == end || s[n] == ' ' || s[n] == '\t'))
 			return 1;
 	return 0;
@@ -86,7 +114,7 @@ kvm_unusable(void)
 	size_t len;
 	int fd, virt;
 
-	if (mdc_file_read("/proc/cpuinfo", 4 * 1024 * 1024, &info, &len) != 0)
+	if (proc_read("/proc/cpuinfo", 4 * 1024 * 1024, &info, &len) != 0)
 		return "cannot read /proc/cpuinfo";
 	virt = mdc_vm_cpuinfo_has_virt(info);
 	free(info);
@@ -146,14 +174,15 @@ mdc_vm_resolve_path(const struct mdc_vm_env *env, const char *path, char *out,
 	snprintf(want, sizeof(want), "%s%s%s", path[0] == '/' ? "" : rdir,
 	         path[0] == '/' ? "" : "/", path);
 	if (realpath(want, rp) == NULL)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "%.200s: %s",
-		                      path, strerror(errno));
+		return mdc_mig_seterr(e, mdc_err_from_errno(errno),
+		                      "%.200s: %s", path, strerror(errno));
 	n = strlen(rdir);
 	if (strncmp(rp, rdir, n) != 0 || (rp[n] != '/' && n > 1))
-		return mdc_mig_seterr(e, MDC_EDENIED,
-		                      "%.200s is not inside the agent's storage "
-		                      "directory",
-		                      path);
+		return mdc_mig_seterr(
+		        e, MDC_EDENIED,
+		        "%.200s is not inside the agent's storage "
+		        "directory",
+		        path);
 	if (!mdc_vm_path_ok(rp) || strlen(rp) >= outlen)
 		return mdc_mig_seterr(e, MDC_EINVAL,
 		                      "%.200s: not a usable path (absolute, "
@@ -289,7 +318,7 @@ qemu_alive(pid_t pid, const char *rundir)
 	if (pid <= 1)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if (mdc_file_read(path, 4096, &text, &len) != 0)
+	if (proc_read(path, 4096, &text, &len) != 0)
 		return 0;
 	p = strrchr(text, ')');
 	alive = p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
@@ -297,7 +326,7 @@ qemu_alive(pid_t pid, const char *rundir)
 	if (!alive)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
-	if (mdc_file_read(path, 65536, &text, &len) != 0)
+	if (proc_read(path, 65536, &text, &len) != 0)
 		return 0;
 	for (i = 0; i < len; i++)
 		if (text[i] == '\0')
@@ -328,8 +357,8 @@ tap_open(const char *bridge, int *fd_out, struct mdc_mig_err *e)
 	}
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0) {
-		ret = mdc_mig_seterr(e, mdc_err_from_errno(errno),
-		                     "tap %s: %s", ifr.ifr_name, strerror(errno));
+		ret = mdc_mig_seterr(e, mdc_err_from_errno(errno), "tap %s: %s",
+		                     ifr.ifr_name, strerror(errno));
 		goto out;
 	}
 	ifr.ifr_flags |= IFF_UP;
@@ -554,12 +583,12 @@ open_taps(const struct mdc_vm_def *d, int *fds, struct mdc_mig_err *e)
 /* Launch QEMU for d in rundir: argv, taps, fork; run.json written. */
 static int
 launch(const struct mdc_vm_env *env, const struct mdc_vm_def *d,
-       const char *rundir, const char *accel,
-       const struct mdc_vm_start_opts *o, pid_t *pid_out,
-       struct mdc_mig_err *e)
+       const char *rundir, const char *accel, const struct mdc_vm_start_opts *o,
+       pid_t *pid_out, struct mdc_mig_err *e)
 {
 	static const int first[MDC_VM_MAX_NICS] = {
-	        FIRST_TAP_FD, FIRST_TAP_FD + 1, FIRST_TAP_FD + 2, FIRST_TAP_FD + 3};
+	        FIRST_TAP_FD, FIRST_TAP_FD + 1, FIRST_TAP_FD + 2,
+	        FIRST_TAP_FD + 3};
 	struct mdc_vm_argv_in in;
 	struct run_rec rec;
 	int taps[MDC_VM_MAX_NICS], ret;
@@ -575,8 +604,9 @@ launch(const struct mdc_vm_env *env, const struct mdc_vm_def *d,
 	for (ret = 0; ret < MDC_VM_MAX_NICS; ret++)
 		taps[ret] = -1;
 	if ((ret = mdc_vm_argv(d, &in, &argv)) != 0) {
-		ret = mdc_mig_seterr(e, ret, "cannot build QEMU's command "
-		                             "line (state path too long?)");
+		ret = mdc_mig_seterr(e, ret,
+		                     "cannot build QEMU's command "
+		                     "line (state path too long?)");
 		goto out;
 	}
 	if ((ret = open_taps(d, taps, e)) != 0)
@@ -898,7 +928,8 @@ mdc_vm_cpu_missing_from(const json_t *defs, const char *model, char *missing,
 		return MDC_EMALF;
 	json_array_foreach(defs, i, d)
 	{
-		const char *name = json_string_value(json_object_get(d, "name"));
+		const char *name =
+		        json_string_value(json_object_get(d, "name"));
 
 		if (name == NULL || strcmp(name, model) != 0)
 			continue;
@@ -931,8 +962,10 @@ mdc_vm_cpu_missing(struct mdc_qmp *q, const char *model, char *missing,
 	ret = mdc_vm_cpu_missing_from(defs, model, missing, missinglen);
 	json_decref(defs);
 	if (ret == MDC_ENOENT)
-		return mdc_mig_seterr(e, ret, "this host's QEMU has no CPU "
-		                              "model %.64s", model);
+		return mdc_mig_seterr(e, ret,
+		                      "this host's QEMU has no CPU "
+		                      "model %.64s",
+		                      model);
 	if (ret != 0)
 		return mdc_mig_seterr(e, ret, "query-cpu-definitions: %s",
 		                      ret == MDC_ESPACE ? "too many features"
@@ -971,8 +1004,8 @@ probe_argv(const struct mdc_vm_env *env, const char *accel, const char *dir,
 }
 
 int
-mdc_vm_cpu_probe(const struct mdc_vm_env *env, const char *model,
-                 char *missing, size_t missinglen, struct mdc_mig_err *e)
+mdc_vm_cpu_probe(const struct mdc_vm_env *env, const char *model, char *missing,
+                 size_t missinglen, struct mdc_mig_err *e)
 {
 	char dir[PATH_MAX], sock[PATH_MAX], log[PATH_MAX], spec[PATH_MAX + 64];
 	char status[32], *argv[16];

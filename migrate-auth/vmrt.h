@@ -74,10 +74,10 @@ const char *mdc_vm_state_name(enum mdc_vm_state s);
 /* A VM's runtime facts. */
 struct mdc_vm_status {
 	enum mdc_vm_state state;
-	pid_t pid;      /* 0 when stopped */
-	char accel[8];  /* "kvm"/"tcg" when running, else "-" */
-	char status[32];/* QEMU's run state when it answered ("running",
-	                 * "paused", "inmigrate", ...), else "-" */
+	pid_t pid;           /* 0 when stopped */
+	char accel[8];       /* "kvm"/"tcg" when running, else "-" */
+	char status[32];     /* QEMU's run state when it answered ("running",
+	                      * "paused", "inmigrate", ...), else "-" */
 	char last_exit[128]; /* how the previous QEMU ended, or "" */
 };
 
@@ -107,13 +107,11 @@ MDC_MUSTCHECK int mdc_vm_start(const struct mdc_vm_env *env, const char *name,
  * (MDC_EDENIED) unless force.
  */
 MDC_MUSTCHECK int mdc_vm_stop(const struct mdc_vm_env *env, const char *name,
-                              int timeout_ms, int force,
-                              struct mdc_mig_err *e);
+                              int timeout_ms, int force, struct mdc_mig_err *e);
 /* The VM's status (never fails for a defined VM; QMP asked with a short
  * timeout on qmps.sock). */
 MDC_MUSTCHECK int mdc_vm_status_get(const struct mdc_vm_env *env,
-                                    const char *name,
-                                    struct mdc_vm_status *out,
+                                    const char *name, struct mdc_vm_status *out,
                                     struct mdc_mig_err *e);
 /* Mark or unmark the VM as migrating (vm list shows it; stop refuses). */
 MDC_MUSTCHECK int mdc_vm_set_migrating(const struct mdc_vm_env *env,
@@ -162,8 +160,7 @@ MDC_MUSTCHECK int mdc_vm_cpu_probe(const struct mdc_vm_env *env,
                                    const char *model, char *missing,
                                    size_t missinglen, struct mdc_mig_err *e);
 /* The pure part: from a query-cpu-definitions return value. */
-MDC_MUSTCHECK int mdc_vm_cpu_missing_from(const json_t *defs,
-                                          const char *model, char *missing,
-                                          size_t missinglen);
+MDC_MUSTCHECK int mdc_vm_cpu_missing_from(const json_t *defs, const char *model,
+                                          char *missing, size_t missinglen);
 
 #endif

@@ -99,6 +99,73 @@ START_TEST(test_msg_bad)
 }
 END_TEST
 
+START_TEST(test_vm_msgs)
+{
+	static struct mdc_mig_msg m, d;
+	static uint8_t buf[MDC_MIG_MAX_MSG];
+	size_t n, i;
+
+	memset(&m, 0, sizeof(m));
+	m.type = MDC_MIG_VM;
+	m.op = MDC_MIG_VM_CREATE;
+	snprintf(m.vm, sizeof(m.vm), "web1");
+	snprintf(m.def, sizeof(m.def), "{\"name\":\"web1\"}");
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n), 0);
+	ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &d), 0);
+	ck_assert_int_eq(d.op, MDC_MIG_VM_CREATE);
+	ck_assert_str_eq(d.vm, "web1");
+	ck_assert_str_eq(d.def, m.def);
+	for (i = 0; i < n; i++)
+		ck_assert_int_ne(mdc_mig_msg_decode(buf, i, &d), 0);
+	buf[n - 1] = 0x80; /* an unknown flag */
+	ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &d), MDC_EMALF);
+	m.def[0] = '\0'; /* CREATE needs a definition */
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n),
+	                 MDC_EINVAL);
+	m.op = MDC_MIG_VM_START;
+	m.flags = MDC_MIG_VMFL_PAUSED;
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n), 0);
+	ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &d), 0);
+	ck_assert_int_eq(d.flags, MDC_MIG_VMFL_PAUSED);
+	buf[1] = MDC_MIG_VM_LIST; /* LIST names no VM */
+	ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &d), MDC_EMALF);
+	buf[1] = 7; /* no such operation */
+	ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &d), MDC_EMALF);
+	m.op = MDC_MIG_VM_LIST;
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n),
+	                 MDC_EINVAL);
+	m.vm[0] = '\0';
+	m.flags = 0;
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n), 0);
+	ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &d), 0);
+
+	memset(&m, 0, sizeof(m));
+	m.type = MDC_MIG_VM_INFO;
+	snprintf(m.vm, sizeof(m.vm), "web1");
+	m.vmstate = 2;
+	m.pid = 4242;
+	snprintf(m.accel, sizeof(m.accel), "tcg");
+	snprintf(m.vmstatus, sizeof(m.vmstatus), "running");
+	snprintf(m.last_exit, sizeof(m.last_exit), "stopped by request");
+	memset(m.def, 'x', MDC_MIG_MAX_DEF);
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n), 0);
+	ck_assert_uint_le(n, MDC_MIG_MAX_MSG);
+	ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &d), 0);
+	ck_assert_uint_eq(d.pid, 4242);
+	ck_assert_int_eq(d.vmstate, 2);
+	ck_assert_str_eq(d.accel, "tcg");
+	ck_assert_str_eq(d.last_exit, "stopped by request");
+	ck_assert_uint_eq(strlen(d.def), MDC_MIG_MAX_DEF);
+	m.vmstate = 3;
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n),
+	                 MDC_EINVAL);
+	m.vmstate = 0;
+	snprintf(m.accel, sizeof(m.accel), "t\tcg");
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n),
+	                 MDC_EINVAL);
+}
+END_TEST
+
 START_TEST(test_frame_and_str)
 {
 	static const uint8_t zero[4] = {0, 0, 0, 0};
@@ -313,6 +380,31 @@ START_TEST(test_policy)
 }
 END_TEST
 
+START_TEST(test_vm_admin)
+{
+	uint8_t *alice, *bob;
+	size_t la, lb;
+	char t[512];
+
+	alice = seed("pac_logon_alice", &la);
+	bob = seed("pac_logon_bob", &lb);
+	ck_assert_int_eq(mdc_mig_vm_admin_decide("alice@EXAMPLE.COM", alice,
+	                                         la, t, sizeof(t)), 0);
+	ck_assert_str_eq(t, "alice@EXAMPLE.COM (Migration Operators)");
+	ck_assert_int_eq(mdc_mig_vm_admin_decide("bob@EXAMPLE.COM", bob, lb, t,
+	                                         sizeof(t)), MDC_EDENIED);
+	ck_assert_str_eq(t, "bob@EXAMPLE.COM is not a member of Migration "
+	                    "Operators or Domain Admins");
+	ck_assert_int_eq(mdc_mig_vm_admin_decide("x@EXAMPLE.COM", NULL, 0, t,
+	                                         sizeof(t)), MDC_EDENIED);
+	ck_assert_ptr_nonnull(strstr(t, "no readable group list"));
+	ck_assert_int_eq(mdc_mig_vm_admin_decide("x@EXAMPLE.COM", alice, la / 2,
+	                                         t, sizeof(t)), MDC_EDENIED);
+	free(alice);
+	free(bob);
+}
+END_TEST
+
 START_TEST(test_state)
 {
 	char dir[] = "/tmp/test_migrate.XXXXXX", err[256], *path;
@@ -323,6 +415,8 @@ START_TEST(test_state)
 	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
 	ck_assert(!st.enabled);
 	ck_assert_uint_eq(st.nnets, 0);
+	ck_assert_str_eq(st.accel, "auto");
+	snprintf(st.accel, sizeof(st.accel), "tcg");
 	st.enabled = 1;
 	ck_assert_int_eq(mdc_mig_cidr_parse("10.0.0.0/8", &c), 0);
 	ck_assert_int_eq(mdc_mig_state_add(&st, &c), 0);
@@ -334,6 +428,7 @@ START_TEST(test_state)
 	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
 	ck_assert(st.enabled);
 	ck_assert_uint_eq(st.nnets, 2);
+	ck_assert_str_eq(st.accel, "tcg");
 	ck_assert_int_eq(mdc_mig_state_remove(&st, &c), 0);
 	ck_assert_int_eq(mdc_mig_state_remove(&st, &c), MDC_ENOENT);
 	path = mdc_strdupf("%s/migrate.conf", dir);
@@ -344,6 +439,10 @@ START_TEST(test_state)
 	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)),
 	                 MDC_ECONF);
 	ck_assert_ptr_nonnull(strstr(err, "bad network 10.0.0.1/8"));
+	ck_assert_int_eq(mdc_file_printf(path, 0644, "[vm]\naccel = hvf\n"), 0);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)),
+	                 MDC_ECONF);
+	ck_assert_ptr_nonnull(strstr(err, "accel"));
 	free(path);
 	ck_assert_int_eq(mdc_rm_rf(dir), 0);
 }
@@ -384,6 +483,8 @@ main(void)
 	tcase_add_test(tc, test_msg_roundtrip);
 	tcase_add_test(tc, test_msg_bad);
 	tcase_add_test(tc, test_frame_and_str);
+	tcase_add_test(tc, test_vm_msgs);
+	tcase_add_test(tc, test_vm_admin);
 	tcase_add_test(tc, test_cidr);
 	tcase_add_test(tc, test_pac_deleg);
 	tcase_add_test(tc, test_pac_groups);
