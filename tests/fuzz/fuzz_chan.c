@@ -1,6 +1,6 @@
 /* tests/fuzz/fuzz_chan.c - libFuzzer target: the data channel's frame
- * walk and record decoder (migrate-auth/chan.c); a decoded record must
- * encode back to the same bytes */
+ * walk and record decoder (migrate-auth/chan.c) and the live move's
+ * messages (live.c); whatever decodes must encode back to the same bytes */
 #include "config.h"
 
 #include <stdint.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "migrate-auth/chan.h"
+#include "migrate-auth/live.h"
 #include "migrate-auth/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,6 +29,29 @@ walk_frames(const uint8_t *p, size_t n)
 	}
 }
 
+/* The live move's request, progress/report and control messages. */
+static void
+fuzz_live(int which, const uint8_t *p, size_t n)
+{
+	static struct mdc_live_req q;
+	static uint8_t back[MDC_MIG_CHUNK];
+	struct mdc_live_info li;
+	struct mdc_live_ctl lc;
+	size_t m = 0;
+	int ret;
+
+	if (which == 0 && mdc_live_req_decode(p, n, &q) == 0)
+		ret = mdc_live_req_encode(&q, back, sizeof(back), &m);
+	else if (which == 1 && mdc_live_info_decode(p, n, &li) == 0)
+		ret = mdc_live_info_encode(&li, back, sizeof(back), &m);
+	else if (which == 2 && mdc_live_ctl_decode(p, n, &lc) == 0)
+		ret = mdc_live_ctl_encode(&lc, back, sizeof(back), &m);
+	else
+		return;
+	if (ret != 0 || m != n || memcmp(back, p, n) != 0)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -39,6 +63,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (data[0] & 0x80) {
 		walk_frames(data + 1, size - 1);
+		return 0;
+	}
+	if (data[0] & 0x40) {
+		fuzz_live(data[0] & 3, data + 1, size - 1);
 		return 0;
 	}
 	nstreams = (size_t)(data[0] % (MDC_CHAN_MAX_STREAMS + 1));
