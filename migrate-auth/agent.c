@@ -23,8 +23,10 @@
 
 #include "lib/net.h"
 #include "migrate-auth/migrate.h"
+#include "migrate-auth/move.h"
 #include "migrate-auth/policy.h"
 #include "migrate-auth/storage.h"
+#include "migrate-auth/vmdef.h"
 #include "migrate-auth/vmsvc.h"
 
 #define IO_TIMEOUT_S     30
@@ -642,6 +644,87 @@ serve_disk(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r,
 	return ret;
 }
 
+static void
+live_conn(struct conn *c, struct mdc_live_conn *lc, mdc_mig_say_fn say,
+          void *arg)
+{
+	memset(lc, 0, sizeof(*lc));
+	lc->o = c->o;
+	lc->fqdn = c->fqdn;
+	lc->ip = c->ip;
+	lc->who = c->who;
+	lc->fd = c->fd;
+	lc->ctx = c->ctx;
+	lc->deleg = c->deleg;
+	lc->say = say;
+	lc->arg = arg;
+}
+
+/*
+ * A LIVE_MOVE of a VM this agent does not define is today's move: the
+ * policy round trip, or the copy of one disk file (--storage-path is then
+ * the source's file).  Fills *lm and returns 1 in that case.
+ */
+static int
+legacy_of(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *lm)
+{
+	static struct mdc_live_req q;
+	static struct mdc_vm_def d;
+	struct mdc_mig_err e = {"", 0};
+
+	if (mdc_live_req_decode(m->data, m->datalen, &q) != 0 ||
+	    (q.flags & MDC_LIVE_FL_CANCEL) ||
+	    mdc_vm_def_load(c->o->state, m->vm, &d, &e) != MDC_ENOENT)
+		return 0;
+	memset(lm, 0, sizeof(*lm));
+	lm->type = q.flags & MDC_LIVE_FL_STORAGE ? MDC_MIG_MOVE_STORAGE
+	                                         : MDC_MIG_MOVE;
+	memcpy(lm->vm, m->vm, sizeof(lm->vm));
+	memcpy(lm->host, m->host, sizeof(lm->host));
+	memcpy(lm->addr, m->addr, sizeof(lm->addr));
+	snprintf(lm->path, sizeof(lm->path), "%s", q.storage_path);
+	if (q.flags & MDC_LIVE_FL_PLAIN)
+		lm->flags |= MDC_MIG_FL_PLAIN;
+	return 1;
+}
+
+/* A live move: the source's checks of today first, then move.c. */
+static int
+serve_live(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r,
+           mdc_mig_say_fn say, void *arg, struct mdc_mig_err *e)
+{
+	struct mdc_live_conn lc;
+	size_t len = 0;
+	int src = m->type == MDC_MIG_LIVE_MOVE, ret = 0;
+
+	static struct mdc_mig_msg lm;
+
+	live_conn(c, &lc, say, arg);
+	if (src && legacy_of(c, m, &lm)) {
+		source_role(c, &lm, r);
+		ret = mdc_mig_send_msg(c->fd, c->ctx, r, e);
+	} else if (src) {
+		if (source_precheck(c, r) == 0) {
+			lc.logon = pac_attr(c->client, "urn:mspac:logon-info",
+			                    &len);
+			lc.logon_len = len;
+			mdc_live_source(&lc, m, r);
+			free((void *)lc.logon);
+		}
+		ret = mdc_mig_send_msg(c->fd, c->ctx, r, e);
+	} else {
+		dest_role(c, m, r);
+		if (r->status == MDC_MIG_ACCEPTED)
+			mdc_live_dest(&lc, m, r); /* it answers itself */
+		else
+			ret = mdc_mig_send_msg(c->fd, c->ctx, r, e);
+	}
+	say_line(say, arg, r->status ? MDC_MIG_ERR : MDC_MIG_INFO,
+	         "%s %s VM %s (%s): %s", c->who, src ? "moves" : "offers",
+	         m->vm, m->host, r->text);
+	return ret;
+}
+
 static const char *const vm_ops[] = {"?",    "create", "start", "stop",
                                      "show", "rm",     "list"};
 
@@ -701,7 +784,8 @@ log_request(struct conn *c, const struct mdc_mig_msg *m,
 		         m->vm, m->host, r->text);
 }
 
-/* One connection, in a child: hello, accept, one request, one answer. */
+/* One connection, in a child: hello, accept, one request, one answer.
+ */
 static int
 serve(struct conn *c, const char *princ, mdc_mig_say_fn say, void *arg)
 {
@@ -722,6 +806,10 @@ serve(struct conn *c, const char *princ, mdc_mig_say_fn say, void *arg)
 	client_name(c);
 	if ((ret = mdc_mig_recv_msg(c->fd, c->ctx, &m, &e)) != 0)
 		goto out;
+	if (m.type == MDC_MIG_LIVE_MOVE || m.type == MDC_MIG_LIVE_PREPARE) {
+		ret = serve_live(c, &m, &r, say, arg, &e);
+		goto out;
+	}
 	if (m.type == MDC_MIG_MOVE || m.type == MDC_MIG_MOVE_STORAGE)
 		source_role(c, &m, &r);
 	else if (m.type == MDC_MIG_PREPARE || m.type == MDC_MIG_PREPARE_STORAGE)
