@@ -10,7 +10,7 @@
 # Sets J, M, KT1, KT2, S1, S2, D1, D2, VIA1, VIA2, LIVE_PORT.
 J="$top_builddir/join/minidc-join"
 M="$top_builddir/migrate-auth/minidc-migrate"
-LIVE_PORT=7410
+LIVE_PORT=7690 # the default port: --to FQDN needs no address
 VIA1="$NETNS_H1:$LIVE_PORT"
 VIA2="$NETNS_H2:$LIVE_PORT"
 AGENT1=""
