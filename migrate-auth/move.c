@@ -476,10 +476,13 @@ src_mirror_start(struct move *mv)
 		ret = QMP(mv, "blockdev-add", NULL, "{s:s,s:s,s:{s:s,s:s},s:s}",
 		          "driver", "nbd", "node-name", node, "server", "type",
 		          "fd", "str", node, "export", exp);
+		/* the link's cap holds for the storage copy too */
 		if (ret == 0)
 			ret = QMP(mv, "blockdev-mirror", NULL,
-			          "{s:s,s:s,s:s,s:s}", "job-id", job, "device",
-			          dev, "target", node, "sync", "full");
+			          "{s:s,s:s,s:s,s:s,s:I}", "job-id", job,
+			          "device", dev, "target", node, "sync", "full",
+			          "speed",
+			          (json_int_t)mv->req.bandwidth_mib << 20);
 		if (ret != 0)
 			return ret;
 	}
@@ -1005,8 +1008,9 @@ dst_qemu(struct move *mv, int *fds)
 	    (ret = mdc_vm_rundir(&mv->env, mv->def.name, run, sizeof(run))))
 		return ret;
 	snprintf(sock, sizeof(sock), "%s/nbd.sock", run);
-	if ((ret = QMP(mv, "nbd-server-start", NULL, "{s:{s:s,s:s}}", "addr",
-	               "type", "unix", "path", sock)) != 0)
+	/* nbd-server-start takes the legacy form {type, data: {...}} */
+	if ((ret = QMP(mv, "nbd-server-start", NULL, "{s:{s:s,s:{s:s}}}",
+	               "addr", "type", "unix", "data", "path", sock)) != 0)
 		return ret;
 	for (i = 0; i < mv->ndisks; i++) {
 		snprintf(id, sizeof(id), "mdcexp%zu", i);
@@ -1098,13 +1102,19 @@ static void
 dst_rollback(struct move *mv)
 {
 	struct mdc_mig_err e = {"", 0};
+	char run[PATH_MAX];
 	size_t i;
 
 	relay_end(mv, 0);
 	mdc_qmp_close(mv->q);
 	mv->q = NULL;
-	if (mv->started)
+	if (mv->started) {
 		best_effort(mdc_vm_stop(&mv->env, mv->def.name, 5000, 1, &e));
+		/* a QEMU that died leaves its run directory (last exit) */
+		if (mdc_vm_rundir(&mv->env, mv->def.name, run, sizeof(run)) ==
+		    0)
+			best_effort(mdc_rm_rf(run));
+	}
 	if (mv->saved)
 		best_effort(mdc_vm_def_remove(mv->env.state, mv->def.name, &e));
 	mv->marked = 0; /* the run directory is gone with it */

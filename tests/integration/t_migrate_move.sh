@@ -1,0 +1,141 @@
+#!/bin/sh
+# tests/integration/t_migrate_move.sh - a live move of a running QEMU VM
+# (TCG, no guest OS: the firmware finds nothing to boot) with its disk
+# between two agents: every byte over the agents' GSS session; the VM runs
+# on host2 only afterwards, its disk identical; killing the destination's
+# QEMU during the storage mirror leaves the VM running on host1 with its
+# disk intact and nothing on host2; a user outside Migration Operators is
+# refused by the source before it connects anywhere.
+. "$top_srcdir/tests/harness/harness.sh"
+harness_start
+
+J="$top_builddir/join/minidc-join"
+M="$top_builddir/migrate-auth/minidc-migrate"
+S1="$H_TMP/state1"
+S2="$H_TMP/state2"
+D1="$H_TMP/storage1"
+D2="$H_TMP/storage2"
+AGENTS=""
+qemu_pids() { cat "$S1"/run/*/run.json "$S2"/run/*/run.json 2>/dev/null |
+	sed -n 's/.*"pid":\([0-9]*\).*/\1/p'; }
+trap 'kill $AGENTS 2>/dev/null; for q in $(qemu_pids); do kill -9 "$q" 2>/dev/null; done; harness_cleanup' EXIT
+
+free_port() {
+	_p=$(( 20000 + ($$ * 3 + $1) % 20000 ))
+	while ss -Htln "src $H_ADDR:$_p" | grep -q . || [ "$_p" = "${P1:-}" ]; do
+		_p=$((_p + 1))
+	done
+	echo "$_p"
+}
+kinit_pw() { _pw=$1; shift; printf '%s\n' "$_pw" | kinit "$@" >/dev/null 2>&1; }
+sha() { sha256sum < "$1" | cut -d' ' -f1; }
+vm1() { "$M" vm "$@" --via "$H_ADDR:$P1" 2>&1; }
+vm2() { "$M" vm "$@" --via "$H_ADDR:$P2" 2>&1; }
+move() { "$M" move web1 --to host2.example.com --via "$H_ADDR:$P1" \
+	--dest-addr "$H_ADDR:$P2" --include-storage "$@"; }
+list_line() { printf '%s\n' "$1" | grep "^web1 "; }
+host2_empty() { [ -z "$(ls -A "$D2/moved" 2>/dev/null)" ] && [ ! -e "$S2/vms/web1.json" ] &&
+	[ ! -d "$S2/run/web1" ]; }
+
+for h in host1 host2; do
+	"$J" join --domain example.com --host-fqdn "$h.example.com" \
+		--keytab "$H_TMP/$h.keytab" --server "$H_ADDR" \
+		--password-file "$H_ADMIN_PW_FILE" --no-dns-update >/dev/null 2>&1
+	t_is "minidc-join $h exits 0" "$?" 0
+done
+t_ok "delegation allow HOST1\$ migrate/host2.example.com" \
+	"$MINIDC" delegation allow 'HOST1$' migrate/host2.example.com --dir "$H_DIR"
+printf 'Alice-Pass-1\n' | "$MINIDC" user add alice --dir "$H_DIR" >/dev/null 2>&1
+t_is "user add alice" "$?" 0
+printf 'Bob-Pass-1\n' | "$MINIDC" user add bob --dir "$H_DIR" >/dev/null 2>&1
+t_is "user add bob" "$?" 0
+t_ok "alice joins Migration Operators" \
+	"$MINIDC" group addmember "Migration Operators" alice --dir "$H_DIR"
+for s in "$S1" "$S2"; do
+	"$M" enable --state "$s" >/dev/null 2>&1
+	"$M" network add "$H_ADDR/32" --state "$s" >/dev/null 2>&1
+	"$M" accel tcg --state "$s" >/dev/null 2>&1
+done
+mkdir -p "$D1" "$D2"
+# a 64 MiB sparse disk with 6 MiB of random data
+IMG="$D1/web1.img"
+truncate -s 64M "$IMG"
+for off in 3 20 41; do
+	dd if=/dev/urandom of="$IMG" bs=1M count=2 seek="$off" conv=notrunc status=none
+done
+SRC_SHA=$(sha "$IMG")
+
+P1=$(free_port 1)
+"$M" agent --keytab "$H_TMP/host1.keytab" --listen "$H_ADDR:$P1" --state "$S1" \
+	--storage-dir "$D1" > "$H_TMP/agent1.out" 2>&1 &
+AGENTS="$!"
+P2=$(free_port 2)
+"$M" agent --keytab "$H_TMP/host2.keytab" --listen "$H_ADDR:$P2" --state "$S2" \
+	--storage-dir "$D2" > "$H_TMP/agent2.out" 2>&1 &
+AGENTS="$AGENTS $!"
+t_wait 20 sh -c "ss -Htln 'src $H_ADDR:$P1' | grep -q . && ss -Htln 'src $H_ADDR:$P2' | grep -q ."
+t_is "both agents listening" "$?" 0
+
+kinit_pw Alice-Pass-1 -f alice
+out=$(vm1 create web1 --memory 64 --disk web1.img --compat)
+t_is "vm create web1 on host1" "$?" 0
+out=$(vm1 start web1)
+t_like "vm start web1 on host1" "$?:$out" "^0:VM web1 started"
+pid1=$(list_line "$(vm1 list)" | sed -n 's/.* pid=\([0-9]*\) .*/\1/p')
+t_like "web1 runs on host1" "$pid1" "^[0-9]+$"
+
+# ---- bob is refused by the source before it connects anywhere ----
+kinit_pw Bob-Pass-1 -f bob
+out=$(move --storage-path moved 2>&1)
+t_is "bob: move exits 1" "$?" 1
+t_like "bob: refused by the source" "$out" \
+	"refused by host1.example.com: bob@EXAMPLE.COM is not a member of Migration Operators$"
+t_unlike "host2's agent never heard of it" "$(cat "$H_TMP/agent2.out")" "bob@EXAMPLE.COM"
+kinit_pw Alice-Pass-1 -f alice
+
+# ---- the destination's QEMU dies during the storage mirror ----
+# 1 MiB/s: the 6 MiB of data take seconds; kill host2's QEMU once it runs
+move --storage-path moved --bandwidth 1 > "$H_TMP/move1.out" 2> "$H_TMP/move1.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '\"pid\"' '$S2/run/web1/run.json' 2>/dev/null && grep -q '^mirror' '$H_TMP/move1.err'"
+t_is "the mirror runs, host2's QEMU is up" "$?" 0
+qpid2=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$S2/run/web1/run.json")
+kill -9 "$qpid2"
+wait "$mpid"
+t_is "the move fails" "$?" 1
+t_like "it says the VM keeps running on host1" "$(cat "$H_TMP/move1.err")" \
+	"move of VM web1 failed, it keeps running on host1.example.com: "
+t_like "web1 still runs on host1, the same QEMU" "$(list_line "$(vm1 list)")" \
+	"^web1 running .* pid=$pid1 accel=tcg$"
+t_like "its QEMU says running" "$(vm1 show web1)" "^qemu-status: running$"
+t_wait 30 host2_empty
+t_is "nothing is left on host2 (no disk, no definition, no run directory)" "$?" 0
+t_is "vm list on host2 is empty" "$(vm2 list)" ""
+t_is "the source disk is intact" "$(sha "$IMG")" "$SRC_SHA"
+
+# ---- the live move ----
+out=$(move --storage-path moved --json 2> "$H_TMP/move2.err")
+rc=$?
+t_is "move exits 0" "$rc" 0
+[ "$rc" = 0 ] || sed 's/^/# /' "$H_TMP/move2.err" "$H_TMP/agent1.out" "$H_TMP/agent2.out"
+t_like "the report (JSON) names the result" "$out" \
+	'^\{"result":"VM web1 moved live from host1.example.com in [0-9]+ ms \(downtime [0-9]+ ms\)",'
+t_like "the report has downtime, bytes, rounds" "$out" \
+	'"downtime_ms":[0-9]+,.*"storage_bytes":[1-9][0-9]*,"memory_bytes":[1-9][0-9]*,"rounds":[1-9]'
+t_like "progress was shown" "$(cat "$H_TMP/move2.err")" \
+	"^(mirror|pre-copy|switch-over) +\\[[#.]{20}\\] +[0-9]+% "
+t_is "vm list on host1 no longer shows web1" "$(list_line "$(vm1 list)")" ""
+t_is "host1's QEMU is gone" "$(ps -o comm= -p "$pid1" 2>/dev/null)" ""
+line=$(list_line "$(vm2 list)")
+t_like "web1 runs on host2, disk under the storage path" "$line" \
+	"^web1 running memory=64MiB disks=$D2/moved/web1.img .* accel=tcg$"
+t_like "its QEMU says running" "$(vm2 show web1)" "^qemu-status: running$"
+t_is "the disk on host2 is identical" "$(sha "$D2/moved/web1.img")" "$SRC_SHA"
+alloc=$(du -k "$D2/moved/web1.img" | cut -f1)
+t_ok "and sparse (${alloc} KiB allocated of 65536)" [ "$alloc" -lt 20000 ]
+t_like "host2 logged the acceptance and the end" "$(cat "$H_TMP/agent2.out")" \
+	"VM web1 runs on host2.example.com"
+t_unlike "no sanitizer report in the agents' logs" \
+	"$(cat "$H_TMP/agent1.out" "$H_TMP/agent2.out")" "ERROR: (Address|Leak)Sanitizer|runtime error"
+vm2 stop web1 >/dev/null
+harness_done
