@@ -634,8 +634,14 @@ start_failed(const char *rundir, pid_t pid, int ret, struct mdc_mig_err *e)
 	char log[PATH_MAX], line[512], why[MDC_MIG_MAX_TEXT + 1];
 	int st;
 
-	kill_bounded(pid, pidfd_of(pid), 2000);
-	(void)waitpid(pid, &st, WNOHANG);
+	if (ret != MDC_ECHILD) { /* else it is reaped: the pid is free */
+		int pidfd = pidfd_of(pid);
+
+		kill_bounded(pid, pidfd, 2000);
+		(void)waitpid(pid, &st, WNOHANG);
+		if (pidfd >= 0)
+			close(pidfd);
+	}
 	path_join(log, sizeof(log), rundir, "qemu.log");
 	last_line(log, line, sizeof(line));
 	snprintf(why, sizeof(why), "%s", e->text);
