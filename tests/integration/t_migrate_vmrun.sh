@@ -137,6 +137,14 @@ t_like "the agent logged the refusal" "$(cat "$H_TMP/agent1.out")" \
 kdestroy >/dev/null 2>&1
 out=$(vm list); one_line "no ticket at all" 1 "$?" "$out"
 
+# ---- Domain Admins may manage VMs too (Administrator is not an operator) ----
+kinit Administrator < "$H_ADMIN_PW_FILE" >/dev/null 2>&1
+t_is "kinit Administrator" "$?" 0
+t_is "Administrator: vm list (Domain Admins)" "$(vm list | cut -d' ' -f1-2 | tr '\n' ' ')" \
+	"web1 running web2 running "
+t_like "the agent logged who asked" "$(cat "$H_TMP/agent1.out")" \
+	"Administrator@EXAMPLE.COM vm list : 2 VM\\(s\\) on host1.example.com"
+
 # ---- supervision: a QEMU that dies is reported, never restarted ----
 kinit_pw Alice-Pass-1 alice
 kill -9 "$pid2"
@@ -200,6 +208,16 @@ t_ok "vm stop diskboot" "$M" vm stop diskboot --via "$H_ADDR:$P1"
 t_ok "vm stop kernboot" "$M" vm stop kernboot --via "$H_ADDR:$P1"
 t_ok "vm rm diskboot" "$M" vm rm diskboot --via "$H_ADDR:$P1"
 t_ok "vm rm kernboot" "$M" vm rm kernboot --via "$H_ADDR:$P1"
+
+# ---- a CPU model this host cannot fully offer: QEMU runs, the CLI says so ----
+out=$(vm create sky --memory 32 --disk web2.img --cpu-model Skylake-Client)
+t_is "vm create sky --cpu-model Skylake-Client" "$?" 0
+out=$(vm start sky --paused)
+t_like "vm start sky names the features TCG lacks" "$?:$out" \
+	"^0:VM sky started on host1.example.com: QEMU pid [0-9]+, accel tcg, prelaunch; CPU features this host lacks: .*pcid"
+t_like "vm list: cpu=Skylake-Client" "$(list_line sky)" " cpu=Skylake-Client pid=[0-9]+ accel=tcg$"
+t_ok "vm stop sky" "$M" vm stop sky --via "$H_ADDR:$P1"
+t_ok "vm rm sky" "$M" vm rm sky --via "$H_ADDR:$P1"
 
 # ---- the agent stops its VMs when it is stopped ----
 out=$(vm start web2 --paused)

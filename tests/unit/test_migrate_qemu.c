@@ -6,6 +6,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,7 +259,10 @@ END_TEST
 
 START_TEST(test_cpuinfo_accel)
 {
+	struct mdc_mig_err e = {"", 0};
+	const char *name = NULL, *kname = NULL;
 	enum mdc_vm_accel a;
+	int kvm;
 
 	ck_assert(mdc_vm_cpuinfo_has_virt("processor\t: 0\nflags\t\t: fpu vme "
 	                                  "vmx sse2\n"));
@@ -272,6 +276,16 @@ START_TEST(test_cpuinfo_accel)
 	ck_assert_int_eq(mdc_vm_accel_parse("auto", &a), 0);
 	ck_assert_int_eq(a, MDC_VM_ACCEL_AUTO);
 	ck_assert_int_eq(mdc_vm_accel_parse("KVM", &a), MDC_EINVAL);
+	ck_assert_int_eq(mdc_vm_accel_resolve(MDC_VM_ACCEL_TCG, &name, &e), 0);
+	ck_assert_str_eq(name, "tcg");
+	/* whatever this host has: auto picks kvm exactly when kvm works */
+	ck_assert_int_eq(mdc_vm_accel_resolve(MDC_VM_ACCEL_AUTO, &name, &e), 0);
+	kvm = mdc_vm_accel_resolve(MDC_VM_ACCEL_KVM, &kname, &e);
+	ck_assert_int_eq(strcmp(name, "kvm") == 0, kvm == 0);
+	if (kvm != 0) {
+		ck_assert_int_eq(kvm, MDC_ENOTSUP);
+		ck_assert_ptr_nonnull(strstr(e.text, "KVM is not usable here"));
+	}
 }
 END_TEST
 
@@ -330,7 +344,7 @@ START_TEST(test_cpu_missing_from)
 	                   "[]}, {\"name\": \"Skylake-Client\", "
 	                   "\"unavailable-features\": [\"pcid\", \"hle\"]}]";
 	json_t *defs = json_loads(text, 0, NULL);
-	char missing[64];
+	char missing[64], why[256];
 
 	ck_assert_ptr_nonnull(defs);
 	ck_assert_int_eq(mdc_vm_cpu_missing_from(defs, "qemu64", missing,
@@ -348,6 +362,165 @@ START_TEST(test_cpu_missing_from)
 	        mdc_vm_cpu_missing_from(defs, "Skylake-Client", missing, 5),
 	        MDC_ESPACE);
 	json_decref(defs);
+	mdc_vm_cpu_refusal("host2.example.com", "Skylake-Client", "pcid hle",
+	                   why, sizeof(why));
+	ck_assert_str_eq(why, "host2.example.com cannot offer CPU model "
+	                      "Skylake-Client (missing: pcid hle); define "
+	                      "the VM with --compat (kvm64) to move it");
+	mdc_vm_cpu_refusal("h", "EPYC", NULL, why, sizeof(why));
+	ck_assert_str_eq(why, "h has no CPU model EPYC; define the VM with "
+	                      "--compat (kvm64) to move it");
+}
+END_TEST
+
+/* Fake QEMU: read one command line (and an fd if one came with it). */
+static int
+fake_read_cmd(int fd, char *buf, size_t cap, int *fd_out)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cm;
+	struct msghdr mh;
+	struct iovec iov;
+	size_t len = 0;
+	ssize_t n;
+
+	*fd_out = -1;
+	while (len + 1 < cap) {
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = buf + len;
+		iov.iov_len = 1;
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cm.b;
+		mh.msg_controllen = sizeof(cm.b);
+		if ((n = recvmsg(fd, &mh, 0)) <= 0)
+			return -1;
+		if (mh.msg_controllen > 0 && CMSG_FIRSTHDR(&mh) != NULL &&
+		    CMSG_FIRSTHDR(&mh)->cmsg_type == SCM_RIGHTS)
+			memcpy(fd_out, CMSG_DATA(CMSG_FIRSTHDR(&mh)),
+			       sizeof(int));
+		if (buf[len++] == '\n')
+			break;
+	}
+	buf[len] = '\0';
+	return 0;
+}
+
+static void
+fake_say(int fd, const char *s)
+{
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		_exit(3);
+}
+
+/* A scripted QEMU on fd (in a child process). */
+static void
+fake_qemu(int fd)
+{
+	static char big[MDC_QMP_MAX_LINE + 16];
+	char line[4096], ev[128];
+	int got, i;
+
+	fake_say(fd, "{\"QMP\": {\"version\": {}, \"capabilities\": []}}\r\n");
+	if (fake_read_cmd(fd, line, sizeof(line), &got) != 0 ||
+	    strstr(line, "qmp_capabilities") == NULL)
+		_exit(1);
+	fake_say(fd, "{\"return\": {}, \"id\": 1}\r\n");
+	/* id 2: a stale reply and 300 events before the answer */
+	if (fake_read_cmd(fd, line, sizeof(line), &got) != 0)
+		_exit(1);
+	fake_say(fd, "{\"return\": 5, \"id\": 99}\r\n");
+	for (i = 0; i < 300; i++) {
+		snprintf(ev, sizeof(ev),
+		         "{\"event\": \"E%d\", \"data\": {\"n\": \"%d\"}}\r\n",
+		         i, i);
+		fake_say(fd, ev);
+	}
+	fake_say(fd, "{\"return\": 7, \"id\": 2}\r\n");
+	/* id 3: getfd must bring an fd */
+	if (fake_read_cmd(fd, line, sizeof(line), &got) != 0)
+		_exit(1);
+	fake_say(fd, got >= 0 ? "{\"return\": {}, \"id\": 3}\r\n"
+	                      : "{\"error\": {\"class\": \"GenericError\", "
+	                        "\"desc\": \"no fd\"}, \"id\": 3}\r\n");
+	/* id 4: no answer in time, then a late one; id 5: a line too long */
+	if (fake_read_cmd(fd, line, sizeof(line), &got) != 0)
+		_exit(1);
+	if (fake_read_cmd(fd, line, sizeof(line), &got) != 0)
+		_exit(1);
+	fake_say(fd, "{\"return\": 8, \"id\": 4}\r\n");
+	memset(big, ' ', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	big[0] = '{';
+	/* the client gives up after MDC_QMP_MAX_LINE bytes: the rest may
+	 * find the socket closed */
+	(void)signal(SIGPIPE, SIG_IGN);
+	if (write(fd, big, strlen(big)) < MDC_QMP_MAX_LINE)
+		_exit(4);
+	_exit(0);
+}
+
+START_TEST(test_qmp_fake)
+{
+	struct mdc_mig_err e = {"", 0};
+	struct mdc_qmp *q = NULL;
+	json_t *r = NULL, *d = NULL;
+	char name[32], want[32];
+	int sv[2], p[2], st, i;
+	pid_t pid;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(sv[0]);
+		fake_qemu(sv[1]);
+	}
+	close(sv[1]);
+	ck_assert_int_eq(mdc_qmp_attach(sv[0], 5000, &q, &e), 0);
+	ck_assert_int_eq(mdc_qmp_exec(q, "two", NULL, &r, &e), 0);
+	ck_assert_int_eq(json_integer_value(r), 7); /* not the stale 5 */
+	json_decref(r);
+	ck_assert_uint_eq(mdc_qmp_dropped(q), 300 - MDC_QMP_MAX_EVENTS);
+	/* the oldest kept is E44; E299 can be waited for by its data */
+	ck_assert_int_eq(mdc_qmp_wait_event(q, "E299", "n", "299", 0, &d, &e),
+	                 0);
+	json_decref(d);
+	ck_assert_int_eq(mdc_qmp_wait_event(q, "E100", NULL, NULL, 0, NULL, &e),
+	                 0);
+	ck_assert_int_eq(mdc_qmp_wait_event(q, "E298", NULL, NULL, 0, NULL, &e),
+	                 0);
+	ck_assert_int_eq(mdc_qmp_wait_event(q, "E100", NULL, NULL, 0, NULL, &e),
+	                 MDC_ETIMEDOUT);
+	ck_assert_int_eq(mdc_qmp_next_event(q, name, sizeof(name), NULL), 0);
+	ck_assert_str_eq(name, "E44");
+	for (i = 45; i < 298; i++) { /* in order, without the ones taken */
+		ck_assert_int_eq(mdc_qmp_next_event(q, name, sizeof(name), &d),
+		                 0);
+		json_decref(d);
+		if (i == 100)
+			i++;
+		snprintf(want, sizeof(want), "E%d", i);
+		ck_assert_str_eq(name, want);
+	}
+	ck_assert_int_eq(mdc_qmp_next_event(q, name, sizeof(name), NULL),
+	                 MDC_ENOENT);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(mdc_qmp_getfd(q, p[0], "f", &e), 0);
+	close(p[0]);
+	close(p[1]);
+	mdc_qmp_set_timeout(q, 300);
+	ck_assert_int_eq(mdc_qmp_exec(q, "four", NULL, NULL, &e),
+	                 MDC_ETIMEDOUT);
+	mdc_qmp_set_timeout(q, 10000);
+	ck_assert_int_eq(mdc_qmp_exec(q, "five", NULL, NULL, &e), MDC_EMALF);
+	ck_assert_ptr_nonnull(strstr(e.text, "longer than"));
+	mdc_qmp_close(q);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
 }
 END_TEST
 
@@ -620,6 +793,7 @@ suite(void)
 	tcase_add_test(pure, test_cpuinfo_accel);
 	tcase_add_test(pure, test_qmp_parse);
 	tcase_add_test(pure, test_cpu_missing_from);
+	tcase_add_test(pure, test_qmp_fake);
 	tcase_add_test(pure, test_resolve_path);
 	tcase_set_timeout(qemu, 120);
 	tcase_add_test(qemu, test_cpu_probe);
