@@ -41,7 +41,8 @@ struct move {
 	struct mdc_live_req req;
 	struct mdc_qmp *q;
 	struct mdc_mig_err e;
-	int slot_fd;  /* the max-migrations slot we hold */
+	int slot_fd; /* the max-migrations slot we hold */
+	int max_migrations;
 	int ctl;      /* our end of the control stream */
 	int relay_st; /* read end: the relay's reason if it fails */
 	pid_t relay;
@@ -101,8 +102,11 @@ move_init(struct move *mv, const struct mdc_live_conn *c)
 	mv->env.state = c->o->state;
 	mv->env.storage = c->o->storage;
 	mv->env.accel = MDC_VM_ACCEL_AUTO;
-	if (mdc_mig_state_load(c->o->state, &st, err, sizeof(err)) == 0)
+	mv->max_migrations = MDC_LIVE_MAX_MIGRATIONS;
+	if (mdc_mig_state_load(c->o->state, &st, err, sizeof(err)) == 0) {
 		best_effort(mdc_vm_accel_parse(st.accel, &mv->env.accel));
+		mv->max_migrations = st.max_migrations;
+	}
 	mv->slot_fd = mv->ctl = mv->relay_st = -1;
 	(void)clock_gettime(CLOCK_MONOTONIC, &mv->t0);
 }
@@ -116,7 +120,7 @@ take_slot(struct move *mv)
 
 	snprintf(dir, sizeof(dir), "%s/slots", mv->env.state);
 	(void)mkdir(dir, 0700);
-	for (i = 0; i < MDC_LIVE_MAX_MIGRATIONS; i++) {
+	for (i = 0; i < mv->max_migrations; i++) {
 		snprintf(p, sizeof(p), "%s/%d", dir, i);
 		fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0)
@@ -129,7 +133,7 @@ take_slot(struct move *mv)
 	}
 	return mdc_mig_seterr(&mv->e, MDC_EAGAIN,
 	                      "%s already runs %d moves (max-migrations)",
-	                      mv->c->fqdn, MDC_LIVE_MAX_MIGRATIONS);
+	                      mv->c->fqdn, mv->max_migrations);
 }
 
 /* QMP call with jansson pack arguments; failures keep the first reason. */
@@ -814,6 +818,8 @@ src_release(struct move *mv, const json_t *st, struct mdc_mig_msg *r)
 
 	mdc_qmp_close(mv->q);
 	mv->q = NULL;
+	/* every stream has ended: let the channel close cleanly */
+	relay_end(mv, RELAY_EXIT_MS);
 	src_report(mv, st, NULL);
 	if (mdc_vm_stop(&mv->env, name, 10000, 1, &e) != 0 ||
 	    mdc_vm_def_remove(mv->env.state, name, &e) != 0)
