@@ -4,7 +4,8 @@
 # between two agents: every byte over the agents' GSS session; the VM runs
 # on host2 only afterwards, its disk identical; killing the destination's
 # QEMU during the storage mirror leaves the VM running on host1 with its
-# disk intact and nothing on host2; a user outside Migration Operators is
+# disk intact and nothing on host2, and so does a stalled channel (host2's
+# relay stopped: the watchdog); a user outside Migration Operators is
 # refused by the source before it connects anywhere.
 . "$top_srcdir/tests/harness/harness.sh"
 harness_start
@@ -72,7 +73,8 @@ AGENTS="$!"
 P2=$(free_port 2)
 "$M" agent --keytab "$H_TMP/host2.keytab" --listen "$H_ADDR:$P2" --state "$S2" \
 	--storage-dir "$D2" > "$H_TMP/agent2.out" 2>&1 &
-AGENTS="$AGENTS $!"
+A2=$!
+AGENTS="$AGENTS $A2"
 t_wait 20 sh -c "ss -Htln 'src $H_ADDR:$P1' | grep -q . && ss -Htln 'src $H_ADDR:$P2' | grep -q ."
 t_is "both agents listening" "$?" 0
 
@@ -111,6 +113,29 @@ t_like "its QEMU says running" "$(vm1 show web1)" "^qemu-status: running$"
 t_wait 30 host2_empty
 t_is "nothing is left on host2 (no disk, no definition, no run directory)" "$?" 0
 t_is "vm list on host2 is empty" "$(vm2 list)" ""
+t_is "the source disk is intact" "$(sha "$IMG")" "$SRC_SHA"
+
+# ---- a stalled channel: host2's relay stops; the watchdog ends the move ----
+move --storage-path moved --bandwidth 1 --watchdog 3 > "$H_TMP/move3.out" 2> "$H_TMP/move3.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '^mirror' '$H_TMP/move3.err'"
+t_is "the mirror runs again" "$?" 0
+# the relay: the child of host2's connection child that is not QEMU
+relay=""
+for c in $(ps -o pid= --ppid "$A2"); do
+	relay=$(ps -o pid=,comm= --ppid "$c" | grep -v qemu | awk '{print $1}' | head -1)
+	[ -n "$relay" ] && break
+done
+t_like "host2's relay process found" "$relay" "^[0-9]+$"
+kill -STOP "$relay"
+wait "$mpid"
+t_is "the stalled move fails" "$?" 1
+t_like "by the watchdog" "$(cat "$H_TMP/move3.err")" \
+	"it keeps running on host1.example.com: data channel: no bytes on the data channel for 3 s$"
+kill -CONT "$relay"
+t_like "web1 still runs on host1" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 accel=tcg$"
+t_wait 30 host2_empty
+t_is "nothing is left on host2" "$?" 0
 t_is "the source disk is intact" "$(sha "$IMG")" "$SRC_SHA"
 
 # ---- the live move ----
