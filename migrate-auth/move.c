@@ -24,6 +24,7 @@
 #include "lib/util.h"
 #include "migrate-auth/chan.h"
 #include "migrate-auth/move.h"
+#include "migrate-auth/movecold.h"
 #include "migrate-auth/policy.h"
 #include "migrate-auth/state.h"
 #include "migrate-auth/vmrt.h"
@@ -46,9 +47,11 @@ struct move {
 	int ctl;      /* our end of the control stream */
 	int relay_st; /* read end: the relay's reason if it fails */
 	pid_t relay;
-	int marked;  /* set_migrating(1) done */
-	int saved;   /* destination: we saved the definition */
-	int started; /* destination: we started its QEMU */
+	int marked;         /* set_migrating(1) done */
+	int saved;          /* destination: we saved the definition */
+	int started;        /* destination: we started its QEMU */
+	int cold;           /* the VM is stopped: its disks are copied */
+	char dir[PATH_MAX]; /* destination: --storage-path resolved */
 	size_t ndisks;
 	int created[MDC_VM_MAX_DISKS]; /* destination: files we created */
 	char disks[MDC_VM_MAX_DISKS][MDC_VM_MAX_PATH + 1];
@@ -770,6 +773,17 @@ src_vm(struct move *mv, const char *name, struct mdc_mig_msg *r)
 		result(r, MDC_MIG_FAILED, "%s: %s", mv->c->fqdn, mv->e.text);
 		return -1;
 	}
+	if (vs.state == MDC_VM_STOPPED) {
+		/* a stopped VM moves by the storage copy */
+		mv->cold = 1;
+		mv->req.flags |= MDC_LIVE_FL_STOPPED;
+		if (take_slot(mv) != 0) {
+			result(r, MDC_MIG_REFUSED, "refused by %s: %s",
+			       mv->c->fqdn, mv->e.text);
+			return -1;
+		}
+		return src_describe(mv, r);
+	}
 	if (vs.state != MDC_VM_RUNNING) {
 		result(r, MDC_MIG_FAILED, "%s: VM %s is %s", mv->c->fqdn, name,
 		       mdc_vm_state_name(vs.state));
@@ -807,6 +821,34 @@ src_cancel(struct move *mv, const char *name, struct mdc_mig_msg *r)
 		result(r, MDC_MIG_FAILED, "%s: cannot cancel", mv->c->fqdn);
 	else
 		result(r, MDC_MIG_ACCEPTED, "cancel of VM %s requested", name);
+}
+
+/* A stopped VM: copy its disks; the definition goes once they are in. */
+static void
+src_cold(struct move *mv, int sess, gss_ctx_id_t dctx, struct mdc_mig_msg *r)
+{
+	const char *paths[MDC_VM_MAX_DISKS];
+	char text[MDC_MIG_MAX_TEXT + 1];
+	size_t i;
+
+	for (i = 0; i < mv->def.ndisks; i++)
+		paths[i] = mv->def.disks[i];
+	if (mdc_cold_send(sess, dctx, paths, mv->def.ndisks,
+	                  (mv->req.flags & MDC_LIVE_FL_PLAIN) != 0, r,
+	                  &mv->e) != 0) {
+		result(r, MDC_MIG_FAILED, "copying the disks of VM %s: %s",
+		       mv->def.name, mv->e.text);
+		return;
+	}
+	if (r->status != MDC_MIG_ACCEPTED)
+		return;
+	memcpy(text, r->text, sizeof(text));
+	if (mdc_vm_def_remove(mv->env.state, mv->def.name, &mv->e) != 0)
+		result(r, MDC_MIG_ACCEPTED, "%s; removing it on %s: %s", text,
+		       mv->c->fqdn, mv->e.text);
+	else
+		result(r, MDC_MIG_ACCEPTED, "%s (its disks stay on %s)", text,
+		       mv->c->fqdn);
 }
 
 /* The last step: the source lets go of its QEMU and the definition. */
@@ -863,6 +905,10 @@ mdc_live_source(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 	    src_vm(mv, m->vm, r) != 0 ||
 	    src_offer(mv, m, ip, port, &sess, &dctx, r) != 0)
 		goto out;
+	if (mv->cold) {
+		src_cold(mv, sess, dctx, r);
+		goto out;
+	}
 	ret = src_run(mv, sess, dctx, &st);
 	sess = -1; /* the relay's now (closed by spawn or here below) */
 	if (ret == 0)
@@ -918,13 +964,12 @@ dst_dir(struct move *mv, char *out, size_t outlen)
 	return 0;
 }
 
-/* Sparse disks of the same sizes under DIR, named like the source's. */
+/* The disks' paths under DIR, named like the source's. */
 static int
-dst_disks(struct move *mv, const char *dir)
+dst_paths(struct move *mv)
 {
 	const char *base;
 	size_t i;
-	int fd;
 
 	if (mv->req.ndisks != mv->def.ndisks)
 		return mdc_mig_seterr(&mv->e, MDC_EINVAL,
@@ -934,10 +979,22 @@ dst_disks(struct move *mv, const char *dir)
 		base = strrchr(mv->def.disks[i], '/');
 		base = base ? base + 1 : mv->def.disks[i];
 		if ((size_t)snprintf(mv->disks[i], sizeof(mv->disks[i]),
-		                     "%s/%s", dir,
+		                     "%s/%s", mv->dir,
 		                     base) >= sizeof(mv->disks[i]))
 			return mdc_mig_seterr(&mv->e, MDC_ERANGE,
 			                      "path too long");
+	}
+	return 0;
+}
+
+/* Sparse disks of the same sizes under DIR (a live move). */
+static int
+dst_disks(struct move *mv)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < mv->ndisks; i++) {
 		fd = open(mv->disks[i], O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
 		          0600);
 		if (fd < 0)
@@ -952,17 +1009,30 @@ dst_disks(struct move *mv, const char *dir)
 			                      strerror(errno));
 		}
 		close(fd);
-		snprintf(mv->def.disks[i], sizeof(mv->def.disks[i]), "%s",
-		         mv->disks[i]);
 	}
 	return 0;
+}
+
+/* The definition with the disks' new paths, saved here. */
+static int
+dst_save(struct move *mv)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < mv->ndisks; i++)
+		snprintf(mv->def.disks[i], sizeof(mv->def.disks[i]), "%s",
+		         mv->disks[i]);
+	if ((ret = mdc_vm_def_save(mv->env.state, &mv->def, 0, &mv->e)) == 0)
+		mv->saved = 1;
+	return ret;
 }
 
 /* The VM's definition, CPU check, disks, saved definition. */
 static int
 dst_define(struct move *mv, const char *name)
 {
-	char err[256], missing[1024], dir[PATH_MAX];
+	char err[256], missing[1024];
 	struct mdc_vm_def old;
 	int ret;
 
@@ -986,12 +1056,12 @@ dst_define(struct move *mv, const char *name)
 		                      "--compat to move it",
 		                      mv->def.cpu, missing);
 	if ((ret = take_slot(mv)) != 0 ||
-	    (ret = dst_dir(mv, dir, sizeof(dir))) != 0 ||
-	    (ret = dst_disks(mv, dir)) != 0)
+	    (ret = dst_dir(mv, mv->dir, sizeof(mv->dir))) != 0 ||
+	    (ret = dst_paths(mv)) != 0 || mv->cold)
 		return ret;
-	if ((ret = mdc_vm_def_save(mv->env.state, &mv->def, 0, &mv->e)) == 0)
-		mv->saved = 1;
-	return ret;
+	if ((ret = dst_disks(mv)) != 0)
+		return ret;
+	return dst_save(mv);
 }
 
 /* QEMU -incoming defer, the NBD export, the incoming migration fd. */
@@ -1129,6 +1199,53 @@ dst_rollback(struct move *mv)
 			(void)unlink(mv->disks[i]);
 }
 
+/* After a failure: stop writing, swallow what is in flight (2 s), so the
+ * source reads our RESULT instead of a reset. */
+static void
+drain(int fd)
+{
+	uint8_t buf[65536];
+	struct pollfd p = {fd, POLLIN, 0};
+	int i;
+
+	(void)shutdown(fd, SHUT_WR);
+	for (i = 0; i < 8192 && poll(&p, 1, 2000) > 0; i++)
+		if (read(fd, buf, sizeof(buf)) <= 0)
+			break;
+}
+
+/* A stopped VM: its disks arrive as DATA/DONE, then the definition. */
+static int
+dst_cold(struct move *mv, struct mdc_mig_msg *r)
+{
+	const struct mdc_live_conn *c = mv->c;
+	const char *names[MDC_VM_MAX_DISKS];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < mv->ndisks; i++)
+		names[i] = strrchr(mv->disks[i], '/') + 1;
+	ret = mdc_cold_recv(c->fd, c->ctx, mv->dir, names, mv->req.disk_size,
+	                    mv->ndisks,
+	                    (mv->req.flags & MDC_LIVE_FL_PLAIN) != 0, &mv->e);
+	for (i = 0; ret == 0 && i < mv->ndisks; i++)
+		mv->created[i] = 1;
+	if (ret == 0)
+		ret = dst_save(mv);
+	if (ret == 0)
+		result(r, MDC_MIG_ACCEPTED,
+		       "VM %s (stopped) stored on %s: %zu disk(s) under %s",
+		       mv->def.name, c->fqdn, mv->ndisks, mv->dir);
+	else
+		result(r, MDC_MIG_FAILED, "failed on %s: %s", c->fqdn,
+		       mv->e.text);
+	if (mdc_mig_send_msg(c->fd, c->ctx, r, &mv->e) != 0 && ret == 0)
+		ret = MDC_ETRUNC;
+	if (ret != 0)
+		drain(c->fd);
+	return ret;
+}
+
 /* Set up everything, then answer accepted and start the relay. */
 static int
 dst_prepare(struct move *mv, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
@@ -1141,10 +1258,11 @@ dst_prepare(struct move *mv, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 	for (i = 0; i < 1 + MDC_VM_MAX_DISKS; i++)
 		fds[i] = -1;
 	memcpy(acc, r->text, sizeof(acc));
-	ret = mdc_live_req_decode(m->data, m->datalen, &mv->req) != 0
-	              ? mdc_mig_seterr(&mv->e, MDC_EMALF, "malformed request")
-	              : dst_define(mv, m->vm);
-	if (ret == 0)
+	ret = mdc_live_req_decode(m->data, m->datalen, &mv->req);
+	mv->cold = (mv->req.flags & MDC_LIVE_FL_STOPPED) != 0;
+	ret = ret != 0 ? mdc_mig_seterr(&mv->e, MDC_EMALF, "malformed request")
+	               : dst_define(mv, m->vm);
+	if (ret == 0 && !mv->cold)
 		ret = dst_qemu(mv, fds);
 	if (ret != 0)
 		result(r,
@@ -1162,7 +1280,7 @@ dst_prepare(struct move *mv, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 		result(r, MDC_MIG_ACCEPTED, "%s", acc);
 	if (mdc_mig_send_msg(c->fd, c->ctx, r, &mv->e) != 0 && ret == 0)
 		ret = MDC_ETRUNC;
-	if (ret == 0)
+	if (ret == 0 && !mv->cold)
 		ret = spawn_relay(mv, c->fd, c->ctx, fds, 1 + mv->ndisks);
 	for (i = 0; i < 1 + MDC_VM_MAX_DISKS; i++)
 		if (fds[i] >= 0)
@@ -1184,6 +1302,13 @@ mdc_live_dest(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 	}
 	move_init(mv, c);
 	ret = dst_prepare(mv, m, r);
+	if (mv->cold) {
+		if (ret == 0 && r->status == MDC_MIG_ACCEPTED)
+			ret = dst_cold(mv, r);
+		if (ret != 0)
+			dst_rollback(mv); /* r holds what the source was told */
+		goto out;
+	}
 	if (ret == 0 && r->status == MDC_MIG_ACCEPTED)
 		ret = dst_switch(mv);
 	if (ret == 0 || r->status != MDC_MIG_ACCEPTED) {
@@ -1202,6 +1327,7 @@ mdc_live_dest(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 	} else {
 		relay_end(mv, RELAY_EXIT_MS);
 	}
+out:
 	move_free(mv);
 	free(mv);
 }

@@ -6,7 +6,8 @@
 # QEMU during the storage mirror leaves the VM running on host1 with its
 # disk intact and nothing on host2, and so does a stalled channel (host2's
 # relay stopped: the watchdog); a user outside Migration Operators is
-# refused by the source before it connects anywhere.
+# refused by the source before it connects anywhere; a stopped VM moves by
+# the sparse, verified storage copy with its definition.
 . "$top_srcdir/tests/harness/harness.sh"
 harness_start
 
@@ -162,5 +163,19 @@ t_like "host2 logged the acceptance and the end" "$(cat "$H_TMP/agent2.out")" \
 	"VM web1 runs on host2.example.com"
 t_unlike "no sanitizer report in the agents' logs" \
 	"$(cat "$H_TMP/agent1.out" "$H_TMP/agent2.out")" "ERROR: (Address|Leak)Sanitizer|runtime error"
+# ---- a stopped VM moves by the storage copy ----
+truncate -s 16M "$D1/cold1.img"
+dd if=/dev/urandom of="$D1/cold1.img" bs=1M count=1 seek=5 conv=notrunc status=none
+COLD_SHA=$(sha "$D1/cold1.img")
+out=$(vm1 create cold1 --memory 32 --disk cold1.img --compat)
+t_is "vm create cold1 (stopped) on host1" "$?" 0
+out=$("$M" move cold1 --to host2.example.com --via "$H_ADDR:$P1" \
+	--dest-addr "$H_ADDR:$P2" --include-storage --storage-path cold 2>&1)
+t_like "the stopped VM moves" "$?:$out" \
+	"^0:VM cold1 \\(stopped\\) stored on host2.example.com: 1 disk\\(s\\) under $D2/cold \\(its disks stay on host1.example.com\\)$"
+t_like "host2 defines cold1, stopped, its disk under the storage path" \
+	"$(vm2 list | grep '^cold1 ')" "^cold1 stopped memory=32MiB disks=$D2/cold/cold1.img "
+t_is "host1 no longer defines cold1" "$(vm1 list | grep '^cold1 ')" ""
+t_is "the copy is identical" "$(sha "$D2/cold/cold1.img")" "$COLD_SHA"
 vm2 stop web1 >/dev/null
 harness_done
