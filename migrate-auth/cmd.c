@@ -23,7 +23,7 @@ struct opts {
 	const char *keytab, *listen, *state, *principal;
 	const char *to, *via, *dest_addr, *direct;
 	const char *storage_dir, *storage_path, *dest_path, *compress;
-	const char *bandwidth, *downtime, *watchdog;
+	const char *bandwidth, *downtime, *watchdog, *storage_bw;
 	int include_storage, no_encrypt, no_auto_converge, json, cancel;
 	/* vm create / start */
 	const char *memory, *kernel, *initrd, *append, *cpu_model;
@@ -44,8 +44,9 @@ mdc_mig_usage(void)
 	       "       minidc-migrate move VM --to FQDN --via ADDR:PORT "
 	       "[--dest-addr ADDR:PORT] [--direct SOURCE-FQDN]\n"
 	       "           [--include-storage --storage-path DIR] "
-	       "[--bandwidth MIB/S] [--downtime MS] [--no-auto-converge]\n"
-	       "           [--watchdog S] [--no-encrypt] [--json]\n"
+	       "[--bandwidth MIB/S] [--storage-bandwidth MIB/S]\n"
+	       "           [--downtime MS] [--no-auto-converge] [--watchdog S] "
+	       "[--no-encrypt] [--json]\n"
 	       "       minidc-migrate move --cancel VM --via ADDR:PORT\n"
 	       "       (a VM the source does not define: --storage-path P is "
 	       "one disk file,\n"
@@ -100,20 +101,35 @@ parse_flag(int argc, char **argv, int *i, struct opts *o, struct mdc_mig_err *e)
 static int
 parse(int argc, char **argv, struct opts *o, struct mdc_mig_err *e)
 {
-	static const char *names[] = {
-	        "--keytab",       "--listen",    "--state",
-	        "--principal",    "--to",        "--via",
-	        "--dest-addr",    "--direct",    "--storage-dir",
-	        "--storage-path", "--dest-path", "--compress",
-	        "--memory",       "--kernel",    "--initrd",
-	        "--append",       "--cpu-model", "--bandwidth",
-	        "--downtime",     "--watchdog",  NULL};
+	static const char *names[] = {"--keytab",
+	                              "--listen",
+	                              "--state",
+	                              "--principal",
+	                              "--to",
+	                              "--via",
+	                              "--dest-addr",
+	                              "--direct",
+	                              "--storage-dir",
+	                              "--storage-path",
+	                              "--dest-path",
+	                              "--compress",
+	                              "--memory",
+	                              "--kernel",
+	                              "--initrd",
+	                              "--append",
+	                              "--cpu-model",
+	                              "--bandwidth",
+	                              "--downtime",
+	                              "--watchdog",
+	                              "--storage-bandwidth",
+	                              NULL};
 	const char **slots[] = {
 	        &o->keytab,      &o->listen,       &o->state,     &o->principal,
 	        &o->to,          &o->via,          &o->dest_addr, &o->direct,
 	        &o->storage_dir, &o->storage_path, &o->dest_path, &o->compress,
 	        &o->memory,      &o->kernel,       &o->initrd,    &o->append,
-	        &o->cpu_model,   &o->bandwidth,    &o->downtime,  &o->watchdog};
+	        &o->cpu_model,   &o->bandwidth,    &o->downtime,  &o->watchdog,
+	        &o->storage_bw};
 	int i, j, ret;
 
 	memset(o, 0, sizeof(*o));
@@ -319,6 +335,8 @@ live_params(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
 	mdc_live_req_init(&q);
 	if ((ret = number(o->bandwidth, "--bandwidth MIB/S", 1, 1024 * 1024,
 	                  &q.bandwidth_mib, e)) ||
+	    (ret = number(o->storage_bw, "--storage-bandwidth MIB/S", 1,
+	                  1024 * 1024, &q.storage_mib, e)) ||
 	    (ret = number(o->downtime, "--downtime MS", 1,
 	                  MDC_LIVE_MAX_DOWNTIME, &q.downtime_ms, e)))
 		return ret;

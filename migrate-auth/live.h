@@ -31,6 +31,7 @@
 struct mdc_live_req {
 	uint8_t flags;
 	uint32_t bandwidth_mib; /* MiB/s, 0: unlimited */
+	uint32_t storage_mib;   /* the mirror's MiB/s, 0: unlimited */
 	uint32_t downtime_ms;   /* 1..MDC_LIVE_MAX_DOWNTIME */
 	uint16_t watchdog_s;    /* 1..3600 */
 	uint8_t multifd;        /* 0 (off) or 2..MDC_LIVE_MAX_MULTIFD */

@@ -483,13 +483,14 @@ src_mirror_start(struct move *mv)
 		ret = QMP(mv, "blockdev-add", NULL, "{s:s,s:s,s:{s:s,s:s},s:s}",
 		          "driver", "nbd", "node-name", node, "server", "type",
 		          "fd", "str", node, "export", exp);
-		/* the link's cap holds for the storage copy too */
+		/* QEMU's mirror speed counts skipped holes too: only on
+		 * request (--storage-bandwidth) */
 		if (ret == 0)
 			ret = QMP(mv, "blockdev-mirror", NULL,
 			          "{s:s,s:s,s:s,s:s,s:I}", "job-id", job,
 			          "device", dev, "target", node, "sync", "full",
 			          "speed",
-			          (json_int_t)mv->req.bandwidth_mib << 20);
+			          (json_int_t)mv->req.storage_mib << 20);
 		if (ret != 0)
 			return ret;
 	}

@@ -97,8 +97,8 @@ t_unlike "host2's agent never heard of it" "$(cat "$H_TMP/agent2.out")" "bob@EXA
 kinit_pw Alice-Pass-1 -f alice
 
 # ---- the destination's QEMU dies during the storage mirror ----
-# 1 MiB/s: the 6 MiB of data take seconds; kill host2's QEMU once it runs
-move --storage-path moved --bandwidth 1 > "$H_TMP/move1.out" 2> "$H_TMP/move1.err" &
+# a 1 MiB/s mirror takes a minute; kill host2's QEMU once it runs
+move --storage-path moved --storage-bandwidth 1 > "$H_TMP/move1.out" 2> "$H_TMP/move1.err" &
 mpid=$!
 t_wait 60 sh -c "grep -q '\"pid\"' '$S2/run/web1/run.json' 2>/dev/null && grep -q '^mirror' '$H_TMP/move1.err'"
 t_is "the mirror runs, host2's QEMU is up" "$?" 0
@@ -117,7 +117,7 @@ t_is "vm list on host2 is empty" "$(vm2 list)" ""
 t_is "the source disk is intact" "$(sha "$IMG")" "$SRC_SHA"
 
 # ---- a stalled channel: host2's relay stops; the watchdog ends the move ----
-move --storage-path moved --bandwidth 1 --watchdog 3 > "$H_TMP/move3.out" 2> "$H_TMP/move3.err" &
+move --storage-path moved --storage-bandwidth 1 --watchdog 3 > "$H_TMP/move3.out" 2> "$H_TMP/move3.err" &
 mpid=$!
 t_wait 60 sh -c "grep -q '^mirror' '$H_TMP/move3.err'"
 t_is "the mirror runs again" "$?" 0
@@ -138,6 +138,51 @@ t_like "web1 still runs on host1" "$(list_line "$(vm1 list)")" "^web1 running .*
 t_wait 30 host2_empty
 t_is "nothing is left on host2" "$?" 0
 t_is "the source disk is intact" "$(sha "$IMG")" "$SRC_SHA"
+
+# ---- move --cancel, and Ctrl-C on the CLI ----
+move --storage-path moved --storage-bandwidth 1 > "$H_TMP/move4.out" 2> "$H_TMP/move4.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '^mirror' '$H_TMP/move4.err'"
+t_like "vm list on host1 shows web1 migrating" "$(list_line "$(vm1 list)")" "^web1 migrating "
+out=$("$M" move --cancel web1 --via "$H_ADDR:$P1" 2>&1)
+t_is "move --cancel web1" "$?:$out" "0:cancel of VM web1 requested"
+wait "$mpid"
+t_is "the cancelled move fails" "$?" 1
+t_like "it says why" "$(cat "$H_TMP/move4.err")" \
+	"it keeps running on host1.example.com: cancelled \\(move --cancel\\)$"
+t_like "web1 runs on host1 again" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 "
+t_wait 30 host2_empty
+t_is "nothing is left on host2 after the cancel" "$?" 0
+out=$("$M" move --cancel web1 --via "$H_ADDR:$P1" 2>&1)
+t_is "move --cancel of a VM that is not moving" "$?:$out" \
+	"1:minidc-migrate move: host1.example.com: VM web1 is not moving"
+
+# the CLI itself in the background ($! is its pid), interrupted like Ctrl-C
+"$M" move web1 --to host2.example.com --via "$H_ADDR:$P1" --dest-addr "$H_ADDR:$P2" \
+	--include-storage --storage-path moved --storage-bandwidth 1 \
+	> "$H_TMP/move5.out" 2> "$H_TMP/move5.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '^mirror' '$H_TMP/move5.err'"
+kill -INT "$mpid"
+wait "$mpid"
+t_wait 30 sh -c "grep -q 'cancelled: the client went away' '$H_TMP/agent1.out'"
+t_is "Ctrl-C on the CLI cancels the move at the source" "$?" 0
+t_wait 30 sh -c "'$M' vm list --via '$H_ADDR:$P1' 2>&1 | grep -q '^web1 running '"
+t_is "web1 runs on host1" "$?" 0
+t_wait 30 host2_empty
+t_is "nothing is left on host2 after Ctrl-C" "$?" 0
+
+# ---- a CPU model host2 cannot offer: refused before any data ----
+truncate -s 16M "$D1/cpu1.img"
+vm1 create cpu1 --memory 32 --disk cpu1.img --cpu-model Skylake-Server >/dev/null
+vm1 start cpu1 >/dev/null
+out=$("$M" move cpu1 --to host2.example.com --via "$H_ADDR:$P1" \
+	--dest-addr "$H_ADDR:$P2" --include-storage --storage-path cpu 2>&1)
+t_like "a VM with CPU model Skylake-Server is refused by host2, naming the missing features and the fix" \
+	"$?:$out" "^1:minidc-migrate move: refused by host2.example.com: this host cannot offer CPU model Skylake-Server \\(missing: [a-z0-9_. -]+\\); define the VM with --compat to move it$"
+t_ok "before any data: no disk on host2" [ ! -e "$D2/cpu/cpu1.img" ]
+t_like "cpu1 still runs on host1" "$(vm1 list | grep '^cpu1 ')" "^cpu1 running "
+vm1 stop cpu1 >/dev/null
 
 # ---- the live move ----
 out=$(move --storage-path moved --json 2> "$H_TMP/move2.err")
