@@ -145,6 +145,19 @@ take_slot(struct move *mv)
 
 /* ---- the relay process ---- */
 
+/* In the relay's process: what only the controller may hold (QEMU's
+ * monitor serves one client; the CLI's connection; the slot). */
+static void
+relay_child_fds(struct move *mv, int sess_fd)
+{
+	if (mv->q != NULL)
+		close(mdc_qmp_fd(mv->q));
+	if (mv->c->fd != sess_fd)
+		close(mv->c->fd);
+	if (mv->slot_fd >= 0)
+		close(mv->slot_fd);
+}
+
 /* Fork the relay: it owns sess_fd from now on (we close our copy). */
 static int
 spawn_relay(struct move *mv, int sess_fd, gss_ctx_id_t ctx, const int *fds,
@@ -177,6 +190,7 @@ spawn_relay(struct move *mv, int sess_fd, gss_ctx_id_t ctx, const int *fds,
 	if ((pid = fork()) == 0) {
 		close(ctl[0]);
 		close(st[0]);
+		relay_child_fds(mv, sess_fd);
 		if (mdc_chan_run(&o, NULL, &e) != 0 &&
 		    write(st[1], e.text, strlen(e.text)) < 0)
 			_exit(2);
@@ -497,6 +511,37 @@ src_mirror_start(struct move *mv)
 	return 0;
 }
 
+/* A mirror job ended before READY: QEMU's reason from its event. */
+static int
+mirror_failed(struct move *mv, size_t left)
+{
+	struct mdc_mig_err e = {"", 0};
+	char job[32];
+	json_t *data = NULL;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < mv->ndisks; i++) {
+		snprintf(job, sizeof(job), "mdcmirror%zu", i);
+		if (mdc_qmp_wait_event(mv->q, "BLOCK_JOB_COMPLETED", "device",
+		                       job, 0, &data, &e) != 0)
+			continue;
+		why = json_string_value(json_object_get(data, "error"));
+		if (why != NULL) {
+			mdc_mig_seterr(
+			        &mv->e, MDC_EINVAL,
+			        "the storage mirror of disk%zu failed: %s", i,
+			        why);
+			json_decref(data);
+			return MDC_EINVAL;
+		}
+		json_decref(data);
+	}
+	return mdc_mig_seterr(&mv->e, MDC_EINVAL,
+	                      "a storage mirror stopped (%zu of %zu left)",
+	                      left, mv->ndisks);
+}
+
 /* Sum of the mirrors' progress; *ready = every job is READY. */
 static int
 src_mirror_poll(struct move *mv, uint64_t *done, uint64_t *total, int *ready)
@@ -523,10 +568,7 @@ src_mirror_poll(struct move *mv, uint64_t *done, uint64_t *total, int *ready)
 	}
 	json_decref(jobs);
 	if (n != mv->ndisks)
-		return mdc_mig_seterr(&mv->e, MDC_EINVAL,
-		                      "a storage mirror stopped (%zu of %zu "
-		                      "left)",
-		                      n, mv->ndisks);
+		return mirror_failed(mv, n);
 	return 0;
 }
 
