@@ -30,8 +30,8 @@
 #include "migrate-auth/vmsvc.h"
 
 #define IO_TIMEOUT_S     30
-#define MAX_CHILDREN     64  /* connections served at once; more: "busy" */
-#define VERIFY_TIMEOUT_S 600 /* destination's final hash + fsync of a disk */
+#define MAX_CHILDREN     64    /* connections served at once; more: "busy" */
+#define VERIFY_TIMEOUT_S 600   /* destination's final hash + fsync of a disk */
 #define VM_STOP_MS       10000 /* per VM when the agent shuts down */
 
 /* Set by SIGTERM/SIGINT in the agent's main process. */

@@ -429,18 +429,17 @@ static int
 take_queued(struct mdc_qmp *q, const char *name, const char *key,
             const char *value, json_t **data_out)
 {
-	struct qev **pp, *ev;
+	struct qev *ev, *prev = NULL;
 
-	for (pp = &q->head; *pp != NULL; pp = &(*pp)->next) {
-		ev = *pp;
+	for (ev = q->head; ev != NULL; prev = ev, ev = ev->next) {
 		if (!ev_match(ev->name, ev->data, name, key, value))
 			continue;
-		*pp = ev->next;
+		if (prev != NULL)
+			prev->next = ev->next;
+		else
+			q->head = ev->next;
 		if (q->tail == ev)
-			q->tail = NULL;
-		if (q->tail == NULL)
-			for (q->tail = q->head; q->tail && q->tail->next;)
-				q->tail = q->tail->next;
+			q->tail = prev;
 		q->nev--;
 		if (data_out != NULL)
 			*data_out = ev->data;

@@ -21,7 +21,7 @@
  */
 struct mdc_mig_state {
 	int enabled;
-	char accel[8]; /* "auto", "kvm" or "tcg" */
+	char accel[8];      /* "auto", "kvm" or "tcg" */
 	int max_migrations; /* [migration] max-migrations: moves at once (2) */
 	size_t nnets;
 	struct mdc_mig_cidr nets[MDC_MIG_MAX_NETS];

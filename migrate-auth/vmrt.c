@@ -503,39 +503,52 @@ kill_bounded(pid_t pid, int pidfd, int ms)
 		(void)wait_gone(pidfd, pid, 5000);
 }
 
-/* Wait for QEMU's QMP (checking that it still runs), then query-status
- * and, if wanted, cont. */
+/* Wait (at most START_WAIT_MS) for QEMU's QMP in rundir while checking
+ * that it still runs; *q_out is the caller's. */
 static int
-start_talk(const char *rundir, pid_t pid, int cont, char *status,
-           size_t statuslen, struct mdc_mig_err *e)
+qmp_wait(const char *rundir, pid_t pid, struct mdc_qmp **q_out,
+         struct mdc_mig_err *e)
 {
 	long long deadline = mdc_now_ms() + START_WAIT_MS;
-	struct mdc_qmp *q = NULL;
 	char sock[PATH_MAX];
-	json_t *r = NULL;
-	int ret, st;
+	int st;
 
 	path_join(sock, sizeof(sock), rundir, "qmp.sock");
 	for (;;) {
 		if (waitpid(pid, &st, WNOHANG) == pid)
 			return mdc_mig_seterr(e, MDC_ECHILD, "QEMU exited");
-		ret = mdc_qmp_connect(sock, 5000, &q, e);
-		if (ret == 0)
-			break;
+		if (mdc_qmp_connect(sock, 5000, q_out, e) == 0)
+			return 0;
 		if (mdc_now_ms() > deadline)
 			return mdc_mig_seterr(e, MDC_ETIMEDOUT,
 			                      "QEMU's QMP did not come up: %s",
 			                      e->text);
 		mdc_sleep_ms(100);
 	}
+}
+
+/* The new QEMU: its run state, the CPU features it could not give the
+ * model (QEMU only warns), then "cont" if wanted. */
+static int
+start_talk(const char *rundir, pid_t pid, const char *cpu, int cont,
+           struct mdc_vm_status *st, struct mdc_mig_err *e)
+{
+	struct mdc_qmp *q = NULL;
+	json_t *r = NULL;
+	const char *s;
+	int ret;
+
+	if ((ret = qmp_wait(rundir, pid, &q, e)) != 0)
+		return ret;
 	if ((ret = mdc_qmp_exec(q, "query-status", NULL, &r, e)) != 0)
 		goto out;
-	snprintf(status, statuslen, "%s",
-	         json_string_value(json_object_get(r, "status"))
-	                 ? json_string_value(json_object_get(r, "status"))
-	                 : "?");
+	s = json_string_value(json_object_get(r, "status"));
+	mdc_mig_sanitize(s ? s : "?", st->status, sizeof(st->status));
+	if (mdc_vm_cpu_missing(q, cpu, st->cpu_missing, sizeof(st->cpu_missing),
+	                       e) != 0)
+		snprintf(st->cpu_missing, sizeof(st->cpu_missing), "?");
 	if (cont && (ret = mdc_qmp_exec(q, "cont", NULL, NULL, e)) == 0)
-		snprintf(status, statuslen, "running");
+		snprintf(st->status, sizeof(st->status), "running");
 out:
 	json_decref(r);
 	mdc_qmp_close(q);
@@ -634,8 +647,14 @@ start_failed(const char *rundir, pid_t pid, int ret, struct mdc_mig_err *e)
 	char log[PATH_MAX], line[512], why[MDC_MIG_MAX_TEXT + 1];
 	int st;
 
-	kill_bounded(pid, pidfd_of(pid), 2000);
-	(void)waitpid(pid, &st, WNOHANG);
+	if (ret != MDC_ECHILD) { /* else it is reaped: the pid is free */
+		int pidfd = pidfd_of(pid);
+
+		kill_bounded(pid, pidfd, 2000);
+		(void)waitpid(pid, &st, WNOHANG);
+		if (pidfd >= 0)
+			close(pidfd);
+	}
 	path_join(log, sizeof(log), rundir, "qemu.log");
 	last_line(log, line, sizeof(line));
 	snprintf(why, sizeof(why), "%s", e->text);
@@ -673,8 +692,8 @@ mdc_vm_start(const struct mdc_vm_env *env, const char *name,
 		return ret;
 	}
 	memset(&st, 0, sizeof(st));
-	ret = start_talk(rundir, pid, !o->paused && !o->incoming, st.status,
-	                 sizeof(st.status), e);
+	ret = start_talk(rundir, pid, d.cpu, !o->paused && !o->incoming, &st,
+	                 e);
 	if (ret != 0)
 		return start_failed(rundir, pid, ret, e);
 	st.state = MDC_VM_RUNNING;
@@ -950,6 +969,22 @@ mdc_vm_cpu_missing_from(const json_t *defs, const char *model, char *missing,
 	return MDC_ENOENT;
 }
 
+void
+mdc_vm_cpu_refusal(const char *host, const char *model, const char *missing,
+                   char *out, size_t outlen)
+{
+	if (missing == NULL)
+		snprintf(out, outlen,
+		         "%s has no CPU model %s; define the VM with --compat "
+		         "(%s) to move it",
+		         host, model, MDC_VM_COMPAT_CPU);
+	else
+		snprintf(out, outlen,
+		         "%s cannot offer CPU model %s (missing: %s); define "
+		         "the VM with --compat (%s) to move it",
+		         host, model, missing, MDC_VM_COMPAT_CPU);
+}
+
 int
 mdc_vm_cpu_missing(struct mdc_qmp *q, const char *model, char *missing,
                    size_t missinglen, struct mdc_mig_err *e)
@@ -1007,8 +1042,7 @@ int
 mdc_vm_cpu_probe(const struct mdc_vm_env *env, const char *model, char *missing,
                  size_t missinglen, struct mdc_mig_err *e)
 {
-	char dir[PATH_MAX], sock[PATH_MAX], log[PATH_MAX], spec[PATH_MAX + 64];
-	char status[32], *argv[16];
+	char dir[PATH_MAX], log[PATH_MAX], spec[PATH_MAX + 64], *argv[16];
 	struct mdc_qmp *q = NULL;
 	const char *accel;
 	pid_t pid = 0;
@@ -1024,11 +1058,9 @@ mdc_vm_cpu_probe(const struct mdc_vm_env *env, const char *model, char *missing,
 		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "%s: %s",
 		                      dir, strerror(errno));
 	path_join(log, sizeof(log), dir, "qemu.log");
-	path_join(sock, sizeof(sock), dir, "qmp.sock");
 	if ((ret = probe_argv(env, accel, dir, argv, 16, spec, sizeof(spec))) ||
 	    (ret = spawn(argv, NULL, 0, log, &pid, e)) ||
-	    (ret = start_talk(dir, pid, 0, status, sizeof(status), e)) ||
-	    (ret = mdc_qmp_connect(sock, 5000, &q, e)))
+	    (ret = qmp_wait(dir, pid, &q, e)))
 		goto out;
 	ret = mdc_vm_cpu_missing(q, model, missing, missinglen, e);
 	quit_on(q);

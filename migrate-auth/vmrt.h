@@ -74,11 +74,14 @@ const char *mdc_vm_state_name(enum mdc_vm_state s);
 /* A VM's runtime facts. */
 struct mdc_vm_status {
 	enum mdc_vm_state state;
-	pid_t pid;           /* 0 when stopped */
-	char accel[8];       /* "kvm"/"tcg" when running, else "-" */
-	char status[32];     /* QEMU's run state when it answered ("running",
-	                      * "paused", "inmigrate", ...), else "-" */
-	char last_exit[128]; /* how the previous QEMU ended, or "" */
+	pid_t pid;             /* 0 when stopped */
+	char accel[8];         /* "kvm"/"tcg" when running, else "-" */
+	char status[32];       /* QEMU's run state when it answered ("running",
+	                        * "paused", "inmigrate", ...), else "-" */
+	char last_exit[128];   /* how the previous QEMU ended, or "" */
+	char cpu_missing[256]; /* mdc_vm_start only: features of the CPU
+	                        * model this host could not give the VM
+	                        * (QEMU warns and runs without them), "" */
 };
 
 /* Start options. */
@@ -91,7 +94,8 @@ struct mdc_vm_start_opts {
  * Start the VM defined as name: resolve the accelerator, create the run
  * directory, open and bridge the NICs' taps, fork and exec QEMU (own
  * session, stdio to qemu.log, only the tap fds inherited), wait up to
- * 60 s for its QMP socket, check "query-status", then "cont" unless
+ * 60 s for its QMP socket, check "query-status" and the CPU model's
+ * unavailable features (st_out->cpu_missing), then "cont" unless
  * paused or incoming.  A QEMU that fails on the way is killed and its
  * last qemu.log line is the error.  MDC_EEXIST if already running.
  * *st_out (may be NULL) gets the status.
@@ -159,6 +163,14 @@ MDC_MUSTCHECK int mdc_vm_cpu_missing(struct mdc_qmp *q, const char *model,
 MDC_MUSTCHECK int mdc_vm_cpu_probe(const struct mdc_vm_env *env,
                                    const char *model, char *missing,
                                    size_t missinglen, struct mdc_mig_err *e);
+/*
+ * The destination's refusal text for a model it cannot offer (pure):
+ * "HOST cannot offer CPU model MODEL (missing: MISSING); define the VM
+ * with --compat (kvm64) to move it".  For missing == NULL: the model is
+ * unknown there.
+ */
+void mdc_vm_cpu_refusal(const char *host, const char *model,
+                        const char *missing, char *out, size_t outlen);
 /* The pure part: from a query-cpu-definitions return value. */
 MDC_MUSTCHECK int mdc_vm_cpu_missing_from(const json_t *defs, const char *model,
                                           char *missing, size_t missinglen);

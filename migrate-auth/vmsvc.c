@@ -92,8 +92,10 @@ vm_start(const struct mdc_vm_env *env, const char *self,
 		fail(r, ret, self, &e);
 	else
 		say(r, MDC_MIG_ACCEPTED,
-		    "VM %s started on %s: QEMU pid %ld, accel %s, %s", m->vm,
-		    self, (long)st.pid, st.accel, st.status);
+		    "VM %s started on %s: QEMU pid %ld, accel %s, %s%s%s",
+		    m->vm, self, (long)st.pid, st.accel, st.status,
+		    st.cpu_missing[0] ? "; CPU features this host lacks: " : "",
+		    st.cpu_missing);
 }
 
 static void

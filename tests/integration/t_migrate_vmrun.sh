@@ -137,6 +137,14 @@ t_like "the agent logged the refusal" "$(cat "$H_TMP/agent1.out")" \
 kdestroy >/dev/null 2>&1
 out=$(vm list); one_line "no ticket at all" 1 "$?" "$out"
 
+# ---- Domain Admins may manage VMs too (Administrator is not an operator) ----
+kinit Administrator < "$H_ADMIN_PW_FILE" >/dev/null 2>&1
+t_is "kinit Administrator" "$?" 0
+t_is "Administrator: vm list (Domain Admins)" "$(vm list | cut -d' ' -f1-2 | tr '\n' ' ')" \
+	"web1 running web2 running "
+t_like "the agent logged who asked" "$(cat "$H_TMP/agent1.out")" \
+	"Administrator@EXAMPLE.COM vm list : 2 VM\\(s\\) on host1.example.com"
+
 # ---- supervision: a QEMU that dies is reported, never restarted ----
 kinit_pw Alice-Pass-1 alice
 kill -9 "$pid2"
@@ -160,6 +168,56 @@ out=$(vm rm web1)
 t_is "vm rm web1" "$?:$out" "0:VM web1 removed from host1.example.com (its disks are kept)"
 t_is "vm list: only web2" "$(vm list | cut -d' ' -f1)" "web2"
 t_ok "its disk is kept" test -f "$D1/web1.img"
+
+# ---- both ways to boot: a bootable raw disk, a kernel given directly ----
+# Two tiny guests that print a line on the serial port and halt: a boot
+# sector (SeaBIOS loads it from disk 0) and a multiboot kernel (QEMU loads
+# it with -kernel; -append is its command line).
+python3 - "$D1" <<'PY'
+import struct, sys
+d = sys.argv[1]
+msg = b"minidc-boot-ok\n\0"
+mbr = bytes([0x31, 0xC0, 0x8E, 0xD8, 0xFC, 0xBA, 0xF8, 0x03, 0xBE, 0x16, 0x7C,
+             0xAC, 0x84, 0xC0, 0x74, 0x03, 0xEE, 0xEB, 0xF8, 0xF4, 0xEB, 0xFD]) + msg
+mbr += bytes(510 - len(mbr)) + b"\x55\xAA"
+open(d + "/boot.img", "wb").write(mbr + bytes(1024 * 1024 - 512))
+base, magic, flags = 0x100000, 0x1BADB002, 0x00010000
+hdr = struct.pack("<8I", magic, flags, (-(magic + flags)) & 0xFFFFFFFF,
+                  base, base, 0, 0, base + 32)
+code = bytes([0xFC, 0x66, 0xBA, 0xF8, 0x03, 0xBE]) + struct.pack("<I", base + 53) + \
+       bytes([0xAC, 0x84, 0xC0, 0x74, 0x03, 0xEE, 0xEB, 0xF8, 0xF4, 0xEB, 0xFD])
+open(d + "/kernel.bin", "wb").write(hdr + code + b"minidc-kernel-ok\n\0")
+PY
+t_is "the two guests are written" "$?" 0
+out=$(vm create diskboot --memory 32 --disk boot.img)
+t_is "vm create diskboot" "$?" 0
+out=$(vm create kernboot --memory 32 --kernel kernel.bin --append "quiet x=1")
+t_is "vm create kernboot (a kernel, no disk)" "$?:$out" \
+	"0:VM kernboot defined on host1.example.com: 32 MiB, 0 disk(s), 0 NIC(s), cpu qemu64"
+t_like "vm show kernboot: the kernel inside the storage directory" \
+	"$(vm show kernboot)" "^kernel: $D1/kernel.bin$"
+t_ok "vm start diskboot" "$M" vm start diskboot --via "$H_ADDR:$P1"
+t_ok "vm start kernboot" "$M" vm start kernboot --via "$H_ADDR:$P1"
+t_wait 60 grep -q minidc-boot-ok "$S1/run/diskboot/console.log"
+t_is "diskboot booted from its disk (its serial console says so)" "$?" 0
+t_wait 60 grep -q minidc-kernel-ok "$S1/run/kernboot/console.log"
+t_is "kernboot booted its kernel directly" "$?" 0
+t_like "kernboot got -append" "$(tr '\0' ' ' < "/proc/$(field "$(list_line kernboot)" pid)/cmdline")" \
+	"-kernel $D1/kernel.bin -append quiet x=1 $"
+t_ok "vm stop diskboot" "$M" vm stop diskboot --via "$H_ADDR:$P1"
+t_ok "vm stop kernboot" "$M" vm stop kernboot --via "$H_ADDR:$P1"
+t_ok "vm rm diskboot" "$M" vm rm diskboot --via "$H_ADDR:$P1"
+t_ok "vm rm kernboot" "$M" vm rm kernboot --via "$H_ADDR:$P1"
+
+# ---- a CPU model this host cannot fully offer: QEMU runs, the CLI says so ----
+out=$(vm create sky --memory 32 --disk web2.img --cpu-model Skylake-Client)
+t_is "vm create sky --cpu-model Skylake-Client" "$?" 0
+out=$(vm start sky --paused)
+t_like "vm start sky names the features TCG lacks" "$?:$out" \
+	"^0:VM sky started on host1.example.com: QEMU pid [0-9]+, accel tcg, prelaunch; CPU features this host lacks: .*pcid"
+t_like "vm list: cpu=Skylake-Client" "$(list_line sky)" " cpu=Skylake-Client pid=[0-9]+ accel=tcg$"
+t_ok "vm stop sky" "$M" vm stop sky --via "$H_ADDR:$P1"
+t_ok "vm rm sky" "$M" vm rm sky --via "$H_ADDR:$P1"
 
 # ---- the agent stops its VMs when it is stopped ----
 out=$(vm start web2 --paused)

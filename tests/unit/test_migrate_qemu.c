@@ -6,6 +6,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,12 +85,12 @@ START_TEST(test_nic_parse)
 {
 	struct mdc_vm_nic n;
 
-	ck_assert_int_eq(mdc_vm_nic_parse("bridge=br0,mac=52:54:00:AB:cd:01",
-	                                  &n), 0);
+	ck_assert_int_eq(
+	        mdc_vm_nic_parse("bridge=br0,mac=52:54:00:AB:cd:01", &n), 0);
 	ck_assert_str_eq(n.bridge, "br0");
 	ck_assert_str_eq(n.mac, "52:54:00:ab:cd:01");
-	ck_assert_int_eq(mdc_vm_nic_parse("mac=52:54:00:00:00:01,bridge=b",
-	                                  &n), 0);
+	ck_assert_int_eq(mdc_vm_nic_parse("mac=52:54:00:00:00:01,bridge=b", &n),
+	                 0);
 	ck_assert_str_eq(n.bridge, "b");
 	ck_assert_int_eq(mdc_vm_nic_parse("bridge=br0", &n), MDC_EINVAL);
 	ck_assert_int_eq(mdc_vm_nic_parse("mac=52:54:00:00:00:01", &n),
@@ -102,15 +103,22 @@ START_TEST(test_nic_parse)
 	ck_assert_int_eq(mdc_vm_nic_parse("bridge=b,mac=52:54:00:00:00:0g", &n),
 	                 MDC_EINVAL);
 	ck_assert_int_eq(mdc_vm_nic_parse("bridge=b,bridge=c,mac=52:54:00:00:"
-	                                  "00:01", &n), MDC_EINVAL);
-	ck_assert_int_eq(mdc_vm_nic_parse("bridge=b,mac=52:54:00:00:00:01,",
-	                                  &n), MDC_EINVAL);
-	ck_assert_int_eq(mdc_vm_nic_parse("bridge=b,mac=52:54:00:00:00:01,x=1",
-	                                  &n), MDC_EINVAL);
+	                                  "00:01",
+	                                  &n),
+	                 MDC_EINVAL);
+	ck_assert_int_eq(
+	        mdc_vm_nic_parse("bridge=b,mac=52:54:00:00:00:01,", &n),
+	        MDC_EINVAL);
+	ck_assert_int_eq(
+	        mdc_vm_nic_parse("bridge=b,mac=52:54:00:00:00:01,x=1", &n),
+	        MDC_EINVAL);
 	ck_assert_int_eq(mdc_vm_nic_parse("bridge=0123456789abcdef,mac=52:54:"
-	                                  "00:00:00:01", &n), MDC_EINVAL);
-	ck_assert_int_eq(mdc_vm_nic_parse("bridge=a/b,mac=52:54:00:00:00:01",
-	                                  &n), MDC_EINVAL);
+	                                  "00:00:00:01",
+	                                  &n),
+	                 MDC_EINVAL);
+	ck_assert_int_eq(
+	        mdc_vm_nic_parse("bridge=a/b,mac=52:54:00:00:00:01", &n),
+	        MDC_EINVAL);
 }
 END_TEST
 
@@ -130,23 +138,29 @@ START_TEST(test_def_json)
 	good_def(&d);
 	ck_assert_int_eq(mdc_vm_def_to_json(&d, &text), 0);
 	ck_assert_int_eq(mdc_vm_def_from_json(text, strlen(text), &back, err,
-	                                      sizeof(err)), 0);
+	                                      sizeof(err)),
+	                 0);
 	ck_assert_int_eq(memcmp(&d, &back, sizeof(d)), 0);
 	free(text);
 	ck_assert_int_eq(mdc_vm_def_from_json(minimal, strlen(minimal), &back,
-	                                      err, sizeof(err)), 0);
+	                                      err, sizeof(err)),
+	                 0);
 	ck_assert_uint_eq(back.memory_mib, 64);
 	ck_assert_uint_eq(back.nnics, 0);
 	ck_assert_int_ne(mdc_vm_def_from_json(extra, strlen(extra), &back, err,
-	                                      sizeof(err)), 0);
+	                                      sizeof(err)),
+	                 0);
 	ck_assert_int_ne(mdc_vm_def_from_json(strmem, strlen(strmem), &back,
-	                                      err, sizeof(err)), 0);
-	ck_assert_int_ne(mdc_vm_def_from_json(dup, strlen(dup), &back, err,
-	                                      sizeof(err)), 0);
-	ck_assert_int_ne(mdc_vm_def_from_json("[]", 2, &back, err,
-	                                      sizeof(err)), 0);
+	                                      err, sizeof(err)),
+	                 0);
+	ck_assert_int_ne(
+	        mdc_vm_def_from_json(dup, strlen(dup), &back, err, sizeof(err)),
+	        0);
+	ck_assert_int_ne(mdc_vm_def_from_json("[]", 2, &back, err, sizeof(err)),
+	                 0);
 	ck_assert_int_ne(mdc_vm_def_from_json(minimal, strlen(minimal) - 1,
-	                                      &back, err, sizeof(err)), 0);
+	                                      &back, err, sizeof(err)),
+	                 0);
 	d.memory_mib = 1;
 	ck_assert_int_eq(mdc_vm_def_to_json(&d, &text), MDC_EINVAL);
 }
@@ -167,8 +181,12 @@ arg_at(char **argv, const char *s)
 START_TEST(test_argv)
 {
 	static const int fds[1] = {3};
-	struct mdc_vm_argv_in in = {"/usr/bin/qemu-system-x86_64", "tcg",
-	                            "/var/lib/m/run/web1", 0, 0, fds};
+	struct mdc_vm_argv_in in = {"/usr/bin/qemu-system-x86_64",
+	                            "tcg",
+	                            "/var/lib/m/run/web1",
+	                            0,
+	                            0,
+	                            fds};
 	struct mdc_vm_def d;
 	char **argv = NULL, longdir[200];
 	int i;
@@ -185,9 +203,11 @@ START_TEST(test_argv)
 	i = arg_at(argv, "-m");
 	ck_assert_str_eq(argv[i + 1], "256");
 	ck_assert_int_gt(arg_at(argv, "socket,id=qmp,path=/var/lib/m/run/web1/"
-	                              "qmp.sock,server=on,wait=off"), 0);
+	                              "qmp.sock,server=on,wait=off"),
+	                 0);
 	ck_assert_int_gt(arg_at(argv, "socket,id=qmps,path=/var/lib/m/run/"
-	                              "web1/qmps.sock,server=on,wait=off"), 0);
+	                              "web1/qmps.sock,server=on,wait=off"),
+	                 0);
 	ck_assert_int_gt(arg_at(argv, "driver=file,node-name=disk0-file,"
 	                              "filename=/srv/vm/web1.img,"
 	                              "discard=unmap"),
@@ -199,7 +219,8 @@ START_TEST(test_argv)
 	ck_assert_int_gt(arg_at(argv, "virtio-blk-pci,drive=disk0,id=vd0"), 0);
 	ck_assert_int_gt(arg_at(argv, "tap,id=net0,fd=3"), 0);
 	ck_assert_int_gt(arg_at(argv, "virtio-net-pci,netdev=net0,"
-	                              "mac=52:54:00:12:34:56,id=nic0"), 0);
+	                              "mac=52:54:00:12:34:56,id=nic0"),
+	                 0);
 	i = arg_at(argv, "-append");
 	ck_assert_str_eq(argv[i + 1], "console=ttyS0 quiet");
 	ck_assert_int_eq(arg_at(argv, "-S"), -1);
@@ -213,7 +234,8 @@ START_TEST(test_argv)
 	i = arg_at(argv, "-incoming");
 	ck_assert_str_eq(argv[i + 1], "defer");
 	ck_assert_int_gt(arg_at(argv, "virtio-blk-pci,drive=disk0,id=vd0,"
-	                              "bootindex=1"), 0);
+	                              "bootindex=1"),
+	                 0);
 	ck_assert_int_eq(arg_at(argv, "-kernel"), -1);
 	mdc_vm_argv_free(argv);
 
@@ -237,7 +259,10 @@ END_TEST
 
 START_TEST(test_cpuinfo_accel)
 {
+	struct mdc_mig_err e = {"", 0};
+	const char *name = NULL, *kname = NULL;
 	enum mdc_vm_accel a;
+	int kvm;
 
 	ck_assert(mdc_vm_cpuinfo_has_virt("processor\t: 0\nflags\t\t: fpu vme "
 	                                  "vmx sse2\n"));
@@ -251,6 +276,16 @@ START_TEST(test_cpuinfo_accel)
 	ck_assert_int_eq(mdc_vm_accel_parse("auto", &a), 0);
 	ck_assert_int_eq(a, MDC_VM_ACCEL_AUTO);
 	ck_assert_int_eq(mdc_vm_accel_parse("KVM", &a), MDC_EINVAL);
+	ck_assert_int_eq(mdc_vm_accel_resolve(MDC_VM_ACCEL_TCG, &name, &e), 0);
+	ck_assert_str_eq(name, "tcg");
+	/* whatever this host has: auto picks kvm exactly when kvm works */
+	ck_assert_int_eq(mdc_vm_accel_resolve(MDC_VM_ACCEL_AUTO, &name, &e), 0);
+	kvm = mdc_vm_accel_resolve(MDC_VM_ACCEL_KVM, &kname, &e);
+	ck_assert_int_eq(strcmp(name, "kvm") == 0, kvm == 0);
+	if (kvm != 0) {
+		ck_assert_int_eq(kvm, MDC_ENOTSUP);
+		ck_assert_ptr_nonnull(strstr(e.text, "KVM is not usable here"));
+	}
 }
 END_TEST
 
@@ -260,14 +295,20 @@ START_TEST(test_qmp_parse)
 	                            "\"capabilities\": [\"oob\"]}}\r\n";
 	static const char ret[] = "{\"return\": {\"status\": \"paused\"}, "
 	                          "\"id\": 7}";
-	static const char err[] = "{\"id\": 3, \"error\": {\"class\": "
-	                          "\"CommandNotFound\", \"desc\": \"no\\nway\"}}";
+	static const char err[] =
+	        "{\"id\": 3, \"error\": {\"class\": "
+	        "\"CommandNotFound\", \"desc\": \"no\\nway\"}}";
 	static const char ev[] = "{\"timestamp\": {}, \"event\": \"STOP\"}";
-	static const char *bad[] = {"", "[]", "{}", "{\"event\": 1}",
+	static const char *bad[] = {"",
+	                            "[]",
+	                            "{}",
+	                            "{\"event\": 1}",
 	                            "{\"error\": {\"class\": \"x\"}}",
 	                            "{\"event\": \"X\", \"data\": 3}",
-	                            "{\"return\": 1} x", "{\"return\": 1,"
-	                            " \"return\": 2}", NULL};
+	                            "{\"return\": 1} x",
+	                            "{\"return\": 1,"
+	                            " \"return\": 2}",
+	                            NULL};
 	struct mdc_qmp_msg m;
 	int i;
 
@@ -303,20 +344,183 @@ START_TEST(test_cpu_missing_from)
 	                   "[]}, {\"name\": \"Skylake-Client\", "
 	                   "\"unavailable-features\": [\"pcid\", \"hle\"]}]";
 	json_t *defs = json_loads(text, 0, NULL);
-	char missing[64];
+	char missing[64], why[256];
 
 	ck_assert_ptr_nonnull(defs);
 	ck_assert_int_eq(mdc_vm_cpu_missing_from(defs, "qemu64", missing,
-	                                         sizeof(missing)), 0);
+	                                         sizeof(missing)),
+	                 0);
 	ck_assert_str_eq(missing, "");
 	ck_assert_int_eq(mdc_vm_cpu_missing_from(defs, "Skylake-Client",
-	                                         missing, sizeof(missing)), 0);
+	                                         missing, sizeof(missing)),
+	                 0);
 	ck_assert_str_eq(missing, "pcid hle");
-	ck_assert_int_eq(mdc_vm_cpu_missing_from(defs, "EPYC", missing,
-	                                         sizeof(missing)), MDC_ENOENT);
-	ck_assert_int_eq(mdc_vm_cpu_missing_from(defs, "Skylake-Client",
-	                                         missing, 5), MDC_ESPACE);
+	ck_assert_int_eq(
+	        mdc_vm_cpu_missing_from(defs, "EPYC", missing, sizeof(missing)),
+	        MDC_ENOENT);
+	ck_assert_int_eq(
+	        mdc_vm_cpu_missing_from(defs, "Skylake-Client", missing, 5),
+	        MDC_ESPACE);
 	json_decref(defs);
+	mdc_vm_cpu_refusal("host2.example.com", "Skylake-Client", "pcid hle",
+	                   why, sizeof(why));
+	ck_assert_str_eq(why, "host2.example.com cannot offer CPU model "
+	                      "Skylake-Client (missing: pcid hle); define "
+	                      "the VM with --compat (kvm64) to move it");
+	mdc_vm_cpu_refusal("h", "EPYC", NULL, why, sizeof(why));
+	ck_assert_str_eq(why, "h has no CPU model EPYC; define the VM with "
+	                      "--compat (kvm64) to move it");
+}
+END_TEST
+
+/* Fake QEMU: read one command line (and an fd if one came with it). */
+static int
+fake_read_cmd(int fd, char *buf, size_t cap, int *fd_out)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cm;
+	struct msghdr mh;
+	struct iovec iov;
+	size_t len = 0;
+	ssize_t n;
+
+	*fd_out = -1;
+	while (len + 1 < cap) {
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = buf + len;
+		iov.iov_len = 1;
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cm.b;
+		mh.msg_controllen = sizeof(cm.b);
+		if ((n = recvmsg(fd, &mh, 0)) <= 0)
+			return -1;
+		if (mh.msg_controllen > 0 && CMSG_FIRSTHDR(&mh) != NULL &&
+		    CMSG_FIRSTHDR(&mh)->cmsg_type == SCM_RIGHTS)
+			memcpy(fd_out, CMSG_DATA(CMSG_FIRSTHDR(&mh)),
+			       sizeof(int));
+		if (buf[len++] == '\n')
+			break;
+	}
+	buf[len] = '\0';
+	return 0;
+}
+
+static void
+fake_say(int fd, const char *s)
+{
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		_exit(3);
+}
+
+/* A scripted QEMU on fd (in a child process). */
+static void
+fake_qemu(int fd)
+{
+	static char big[MDC_QMP_MAX_LINE + 16];
+	char line[4096], ev[128];
+	int got, i;
+
+	fake_say(fd, "{\"QMP\": {\"version\": {}, \"capabilities\": []}}\r\n");
+	if (fake_read_cmd(fd, line, sizeof(line), &got) != 0 ||
+	    strstr(line, "qmp_capabilities") == NULL)
+		_exit(1);
+	fake_say(fd, "{\"return\": {}, \"id\": 1}\r\n");
+	/* id 2: a stale reply and 300 events before the answer */
+	if (fake_read_cmd(fd, line, sizeof(line), &got) != 0)
+		_exit(1);
+	fake_say(fd, "{\"return\": 5, \"id\": 99}\r\n");
+	for (i = 0; i < 300; i++) {
+		snprintf(ev, sizeof(ev),
+		         "{\"event\": \"E%d\", \"data\": {\"n\": \"%d\"}}\r\n",
+		         i, i);
+		fake_say(fd, ev);
+	}
+	fake_say(fd, "{\"return\": 7, \"id\": 2}\r\n");
+	/* id 3: getfd must bring an fd */
+	if (fake_read_cmd(fd, line, sizeof(line), &got) != 0)
+		_exit(1);
+	fake_say(fd, got >= 0 ? "{\"return\": {}, \"id\": 3}\r\n"
+	                      : "{\"error\": {\"class\": \"GenericError\", "
+	                        "\"desc\": \"no fd\"}, \"id\": 3}\r\n");
+	/* id 4: no answer in time, then a late one; id 5: a line too long */
+	if (fake_read_cmd(fd, line, sizeof(line), &got) != 0)
+		_exit(1);
+	if (fake_read_cmd(fd, line, sizeof(line), &got) != 0)
+		_exit(1);
+	fake_say(fd, "{\"return\": 8, \"id\": 4}\r\n");
+	memset(big, ' ', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	big[0] = '{';
+	/* the client gives up after MDC_QMP_MAX_LINE bytes: the rest may
+	 * find the socket closed */
+	(void)signal(SIGPIPE, SIG_IGN);
+	if (write(fd, big, strlen(big)) < MDC_QMP_MAX_LINE)
+		_exit(4);
+	_exit(0);
+}
+
+START_TEST(test_qmp_fake)
+{
+	struct mdc_mig_err e = {"", 0};
+	struct mdc_qmp *q = NULL;
+	json_t *r = NULL, *d = NULL;
+	char name[32], want[32];
+	int sv[2], p[2], st, i;
+	pid_t pid;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(sv[0]);
+		fake_qemu(sv[1]);
+	}
+	close(sv[1]);
+	ck_assert_int_eq(mdc_qmp_attach(sv[0], 5000, &q, &e), 0);
+	ck_assert_int_eq(mdc_qmp_exec(q, "two", NULL, &r, &e), 0);
+	ck_assert_int_eq(json_integer_value(r), 7); /* not the stale 5 */
+	json_decref(r);
+	ck_assert_uint_eq(mdc_qmp_dropped(q), 300 - MDC_QMP_MAX_EVENTS);
+	/* the oldest kept is E44; E299 can be waited for by its data */
+	ck_assert_int_eq(mdc_qmp_wait_event(q, "E299", "n", "299", 0, &d, &e),
+	                 0);
+	json_decref(d);
+	ck_assert_int_eq(mdc_qmp_wait_event(q, "E100", NULL, NULL, 0, NULL, &e),
+	                 0);
+	ck_assert_int_eq(mdc_qmp_wait_event(q, "E298", NULL, NULL, 0, NULL, &e),
+	                 0);
+	ck_assert_int_eq(mdc_qmp_wait_event(q, "E100", NULL, NULL, 0, NULL, &e),
+	                 MDC_ETIMEDOUT);
+	ck_assert_int_eq(mdc_qmp_next_event(q, name, sizeof(name), NULL), 0);
+	ck_assert_str_eq(name, "E44");
+	for (i = 45; i < 298; i++) { /* in order, without the ones taken */
+		ck_assert_int_eq(mdc_qmp_next_event(q, name, sizeof(name), &d),
+		                 0);
+		json_decref(d);
+		if (i == 100)
+			i++;
+		snprintf(want, sizeof(want), "E%d", i);
+		ck_assert_str_eq(name, want);
+	}
+	ck_assert_int_eq(mdc_qmp_next_event(q, name, sizeof(name), NULL),
+	                 MDC_ENOENT);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(mdc_qmp_getfd(q, p[0], "f", &e), 0);
+	close(p[0]);
+	close(p[1]);
+	mdc_qmp_set_timeout(q, 300);
+	ck_assert_int_eq(mdc_qmp_exec(q, "four", NULL, NULL, &e),
+	                 MDC_ETIMEDOUT);
+	mdc_qmp_set_timeout(q, 10000);
+	ck_assert_int_eq(mdc_qmp_exec(q, "five", NULL, NULL, &e), MDC_EMALF);
+	ck_assert_ptr_nonnull(strstr(e.text, "longer than"));
+	mdc_qmp_close(q);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
 }
 END_TEST
 
@@ -357,20 +561,24 @@ START_TEST(test_resolve_path)
 
 	tenv_init(&t);
 	snprintf(want, sizeof(want), "%s/d0.img", t.storage);
-	ck_assert_int_eq(mdc_vm_resolve_path(&t.env, "d0.img", out, sizeof(out),
-	                                     &e), 0);
+	ck_assert_int_eq(
+	        mdc_vm_resolve_path(&t.env, "d0.img", out, sizeof(out), &e), 0);
 	ck_assert_str_eq(out, want);
-	ck_assert_int_eq(mdc_vm_resolve_path(&t.env, want, out, sizeof(out),
-	                                     &e), 0);
+	ck_assert_int_eq(
+	        mdc_vm_resolve_path(&t.env, want, out, sizeof(out), &e), 0);
 	ck_assert_int_eq(mdc_vm_resolve_path(&t.env, "/etc/passwd", out,
-	                                     sizeof(out), &e), MDC_EDENIED);
-	ck_assert_int_eq(mdc_vm_resolve_path(&t.env, "../state", out,
-	                                     sizeof(out), &e), MDC_EDENIED);
-	ck_assert_int_eq(mdc_vm_resolve_path(&t.env, "nope.img", out,
-	                                     sizeof(out), &e), MDC_ENOENT);
+	                                     sizeof(out), &e),
+	                 MDC_EDENIED);
+	ck_assert_int_eq(
+	        mdc_vm_resolve_path(&t.env, "../state", out, sizeof(out), &e),
+	        MDC_EDENIED);
+	ck_assert_int_eq(
+	        mdc_vm_resolve_path(&t.env, "nope.img", out, sizeof(out), &e),
+	        MDC_ENOENT);
 	t.env.storage = NULL;
-	ck_assert_int_eq(mdc_vm_resolve_path(&t.env, "d0.img", out, sizeof(out),
-	                                     &e), MDC_EINVAL);
+	ck_assert_int_eq(
+	        mdc_vm_resolve_path(&t.env, "d0.img", out, sizeof(out), &e),
+	        MDC_EINVAL);
 	ck_assert_int_eq(mdc_rm_rf(t.top), 0);
 }
 END_TEST
@@ -383,14 +591,17 @@ START_TEST(test_cpu_probe)
 
 	tenv_init(&t);
 	ck_assert_int_eq(mdc_vm_cpu_probe(&t.env, MDC_VM_COMPAT_CPU, missing,
-	                                  sizeof(missing), &e), 0);
+	                                  sizeof(missing), &e),
+	                 0);
 	ck_assert_str_eq(missing, "");
 	/* TCG cannot offer every feature of a recent Intel model */
 	ck_assert_int_eq(mdc_vm_cpu_probe(&t.env, "Skylake-Client", missing,
-	                                  sizeof(missing), &e), 0);
+	                                  sizeof(missing), &e),
+	                 0);
 	ck_assert_ptr_nonnull(strstr(missing, "pcid"));
 	ck_assert_int_eq(mdc_vm_cpu_probe(&t.env, "no-such-cpu", missing,
-	                                  sizeof(missing), &e), MDC_ENOENT);
+	                                  sizeof(missing), &e),
+	                 MDC_ENOENT);
 	ck_assert_ptr_nonnull(strstr(e.text, "no-such-cpu"));
 	ck_assert_int_eq(mdc_rm_rf(t.top), 0);
 }
@@ -430,19 +641,23 @@ qmp_session(struct tenv *t)
 	ck_assert_ptr_nonnull(strstr(e.text, "no-such-command: "
 	                                     "CommandNotFound: "));
 	ck_assert_int_eq(mdc_qmp_execf(q, "cont", NULL, &e, NULL), 0);
-	ck_assert_int_eq(mdc_qmp_wait_event(q, "RESUME", NULL, NULL, 20000,
-	                                    NULL, &e), 0);
+	ck_assert_int_eq(
+	        mdc_qmp_wait_event(q, "RESUME", NULL, NULL, 20000, NULL, &e),
+	        0);
 	ck_assert_int_eq(mdc_qmp_execf(q, "stop", NULL, &e, NULL), 0);
-	ck_assert_int_eq(mdc_qmp_wait_event(q, "STOP", NULL, NULL, 20000, NULL,
-	                                    &e), 0);
-	ck_assert_int_eq(mdc_qmp_wait_event(q, "STOP", NULL, NULL, 200, NULL,
-	                                    &e), MDC_ETIMEDOUT);
+	ck_assert_int_eq(
+	        mdc_qmp_wait_event(q, "STOP", NULL, NULL, 20000, NULL, &e), 0);
+	ck_assert_int_eq(
+	        mdc_qmp_wait_event(q, "STOP", NULL, NULL, 200, NULL, &e),
+	        MDC_ETIMEDOUT);
 	ck_assert_int_eq(pipe(p), 0);
 	ck_assert_int_eq(mdc_qmp_getfd(q, p[1], "tfd", &e), 0);
-	ck_assert_int_eq(mdc_qmp_execf(q, "closefd", NULL, &e, "{s:s}",
-	                               "fdname", "tfd"), 0);
-	ck_assert_int_eq(mdc_qmp_execf(q, "closefd", NULL, &e, "{s:s}",
-	                               "fdname", "tfd"), MDC_EINVAL);
+	ck_assert_int_eq(
+	        mdc_qmp_execf(q, "closefd", NULL, &e, "{s:s}", "fdname", "tfd"),
+	        0);
+	ck_assert_int_eq(
+	        mdc_qmp_execf(q, "closefd", NULL, &e, "{s:s}", "fdname", "tfd"),
+	        MDC_EINVAL);
 	close(p[0]);
 	close(p[1]);
 	ck_assert_int_eq(mdc_qmp_execf(q, "query-status", &r, &e, NULL), 0);
@@ -479,8 +694,8 @@ START_TEST(test_vm_lifecycle)
 	ck_assert_int_eq(mdc_vm_stop(&t.env, "t1", 10000, 0, &e), MDC_EDENIED);
 	ck_assert_int_eq(mdc_vm_set_migrating(&t.env, "t1", 0), 0);
 	ck_assert_int_eq(mdc_vm_stop(&t.env, "t1", 10000, 0, &e), 0);
-	ck_assert_int_eq(kill(st.pid, 0) == 0 && waitpid(st.pid, NULL, WNOHANG)
-	                         == 0, 0);
+	ck_assert_int_eq(
+	        kill(st.pid, 0) == 0 && waitpid(st.pid, NULL, WNOHANG) == 0, 0);
 	ck_assert_int_eq(mdc_vm_status_get(&t.env, "t1", &st, &e), 0);
 	ck_assert_int_eq(st.state, MDC_VM_STOPPED);
 	ck_assert_str_eq(st.last_exit, "stopped by request");
@@ -523,7 +738,8 @@ START_TEST(test_vm_nic)
 
 	ck_assert_int_eq(unshare(CLONE_NEWNET), 0); /* this test's process */
 	ck_assert_int_eq(system("ip link add mdcbr0 type bridge && "
-	                        "ip link set mdcbr0 up"), 0);
+	                        "ip link set mdcbr0 up"),
+	                 0);
 	tenv_init(&t);
 	memset(&d, 0, sizeof(d));
 	snprintf(d.name, sizeof(d.name), "n1");
@@ -533,7 +749,8 @@ START_TEST(test_vm_nic)
 	snprintf(d.cpu, sizeof(d.cpu), MDC_VM_DEFAULT_CPU);
 	d.nnics = 1;
 	ck_assert_int_eq(mdc_vm_nic_parse("bridge=mdcbr0,mac=52:54:00:12:34:56",
-	                                  &d.nics[0]), 0);
+	                                  &d.nics[0]),
+	                 0);
 	ck_assert_int_eq(mdc_vm_resolve_def(&t.env, &d, &e), 0);
 	ck_assert_int_eq(mdc_vm_def_save(t.state, &d, 0, &e), 0);
 	ck_assert_msg(mdc_vm_start(&t.env, "n1", &o, NULL, &e) == 0, "%s",
@@ -543,9 +760,10 @@ START_TEST(test_vm_nic)
 	free(links);
 	ck_assert_int_eq(mdc_vm_qmp_open(&t.env, "n1", 10000, &q, &e), 0);
 	ck_assert_int_eq(mdc_qmp_execf(q, "query-rx-filter", &r, &e, "{s:s}",
-	                               "name", "nic0"), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(
-	                         json_array_get(r, 0), "main-mac")),
+	                               "name", "nic0"),
+	                 0);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(r, 0),
+	                                                   "main-mac")),
 	                 "52:54:00:12:34:56");
 	json_decref(r);
 	mdc_qmp_close(q);
@@ -575,6 +793,7 @@ suite(void)
 	tcase_add_test(pure, test_cpuinfo_accel);
 	tcase_add_test(pure, test_qmp_parse);
 	tcase_add_test(pure, test_cpu_missing_from);
+	tcase_add_test(pure, test_qmp_fake);
 	tcase_add_test(pure, test_resolve_path);
 	tcase_set_timeout(qemu, 120);
 	tcase_add_test(qemu, test_cpu_probe);
