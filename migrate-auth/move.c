@@ -13,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
 #include <jansson.h>
 
 #include "lib/net.h"
@@ -51,6 +53,8 @@ struct move {
 	int saved;          /* destination: we saved the definition */
 	int started;        /* destination: we started its QEMU */
 	int cold;           /* the VM is stopped: its disks are copied */
+	int switched;       /* source: SWITCH sent, never resume here */
+	int marker;         /* destination: STATE/incoming/NAME written */
 	char dir[PATH_MAX]; /* destination: --storage-path resolved */
 	size_t ndisks;
 	int created[MDC_VM_MAX_DISKS]; /* destination: files we created */
@@ -167,7 +171,7 @@ spawn_relay(struct move *mv, int sess_fd, gss_ctx_id_t ctx, const int *fds,
 	struct mdc_mig_err e = {"", 0};
 	int ctl[2], st[2];
 	size_t i;
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) != 0)
 		return mdc_mig_seterr(&mv->e, MDC_ENOMEM, "socketpair failed");
@@ -187,10 +191,15 @@ spawn_relay(struct move *mv, int sess_fd, gss_ctx_id_t ctx, const int *fds,
 		o.streams[i + 1] = (struct mdc_chan_stream){
 		        fds[i], !(mv->req.flags & MDC_LIVE_FL_PLAIN), 1,
 		        i == 0 ? "migration" : "nbd"};
+	parent = getpid();
 	if ((pid = fork()) == 0) {
 		close(ctl[0]);
 		close(st[0]);
 		relay_child_fds(mv, sess_fd);
+		/* the relay ends with its controller, whatever kills it */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+		    getppid() != parent)
+			_exit(1);
 		if (mdc_chan_run(&o, NULL, &e) != 0 &&
 		    write(st[1], e.text, strlen(e.text)) < 0)
 			_exit(2);
@@ -725,7 +734,8 @@ src_rollback(struct move *mv)
 		best_effort(QMP(mv, "blockdev-del", NULL, "{s:s}", "node-name",
 		                node));
 	}
-	if (QMP(mv, "query-status", &st, NULL) == 0) {
+	/* after SWITCH the destination may run it: a human decides */
+	if (!mv->switched && QMP(mv, "query-status", &st, NULL) == 0) {
 		s = json_string_value(json_object_get(st, "status"));
 		if (s != NULL && strcmp(s, "running") != 0)
 			best_effort(QMP(mv, "cont", NULL, NULL));
@@ -766,6 +776,7 @@ src_switch(struct move *mv)
 
 	if ((ret = mdc_live_ctl_send(mv->ctl, &ctl)) != 0)
 		return mdc_mig_seterr(&mv->e, ret, "data channel closed");
+	mv->switched = 1;
 	ret = mdc_live_ctl_recv(mv->ctl, SWITCH_MS, &ans);
 	if (ret != 0)
 		return mdc_mig_seterr(&mv->e, ret,
@@ -958,9 +969,18 @@ mdc_live_source(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 		ret = src_switch(mv);
 	if (ret != 0) {
 		src_rollback(mv);
-		result(r, MDC_MIG_FAILED,
-		       "move of VM %s failed, it keeps running on %s: %s",
-		       m->vm, c->fqdn, mv->e.text);
+		if (mv->switched)
+			result(r, MDC_MIG_FAILED,
+			       "move of VM %s: no word from %s after the "
+			       "switch-over (%s); the VM is paused on %s and "
+			       "may "
+			       "run on %s: check it there before resuming",
+			       m->vm, m->host, mv->e.text, c->fqdn, m->host);
+		else
+			result(r, MDC_MIG_FAILED,
+			       "move of VM %s failed, it keeps running on %s: "
+			       "%s",
+			       m->vm, c->fqdn, mv->e.text);
 		goto out;
 	}
 	src_release(mv, st, r);
@@ -1071,6 +1091,47 @@ dst_save(struct move *mv)
 	return ret;
 }
 
+/* STATE/incoming/NAME: what this move creates, for mdc_live_recover. */
+static int
+marker_path(const char *state, const char *name, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%s/incoming/%s", state, name);
+
+	return n < 0 || (size_t)n >= len ? MDC_ERANGE : 0;
+}
+
+static int
+marker_write(struct move *mv)
+{
+	char p[PATH_MAX], dir[PATH_MAX], body[(MDC_VM_MAX_DISKS + 1) * 600];
+	size_t i, n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/incoming", mv->env.state);
+	(void)mkdir(dir, 0700);
+	if (marker_path(mv->env.state, mv->def.name, p, sizeof(p)) != 0)
+		return mdc_mig_seterr(&mv->e, MDC_ERANGE, "path too long");
+	body[0] = '\0';
+	for (i = 0; i < mv->ndisks; i++)
+		n += (size_t)snprintf(body + n, sizeof(body) - n, "%s\n",
+		                      mv->disks[i]);
+	if (mdc_file_printf(p, 0600, "%s", body) != 0)
+		return mdc_mig_seterr(&mv->e, MDC_EACCES, "%s: cannot write",
+		                      p);
+	mv->marker = 1;
+	return 0;
+}
+
+static void
+marker_remove(struct move *mv)
+{
+	char p[PATH_MAX];
+
+	if (mv->marker &&
+	    marker_path(mv->env.state, mv->def.name, p, sizeof(p)) == 0)
+		(void)unlink(p);
+	mv->marker = 0;
+}
+
 /* The VM's definition, CPU check, disks, saved definition. */
 static int
 dst_define(struct move *mv, const char *name)
@@ -1100,7 +1161,8 @@ dst_define(struct move *mv, const char *name)
 		                      mv->def.cpu, missing);
 	if ((ret = take_slot(mv)) != 0 ||
 	    (ret = dst_dir(mv, mv->dir, sizeof(mv->dir))) != 0 ||
-	    (ret = dst_paths(mv)) != 0 || mv->cold)
+	    (ret = dst_paths(mv)) != 0 || (ret = marker_write(mv)) != 0 ||
+	    mv->cold)
 		return ret;
 	if ((ret = dst_disks(mv)) != 0)
 		return ret;
@@ -1207,8 +1269,11 @@ dst_switch(struct move *mv)
 		               id)))
 			return ret;
 	}
-	if ((ret = QMP(mv, "nbd-server-stop", NULL, NULL)) != 0 ||
-	    (ret = QMP(mv, "cont", NULL, NULL)) != 0)
+	if ((ret = QMP(mv, "nbd-server-stop", NULL, NULL)) != 0)
+		return ret;
+	/* from here on the VM lives here: no recovery may remove it */
+	marker_remove(mv);
+	if ((ret = QMP(mv, "cont", NULL, NULL)) != 0)
 		return ret;
 	best_effort(QMP(mv, "announce-self", NULL, "{s:I,s:I,s:I,s:I}",
 	                "initial", (json_int_t)50, "max", (json_int_t)550,
@@ -1240,6 +1305,7 @@ dst_rollback(struct move *mv)
 	for (i = 0; i < MDC_VM_MAX_DISKS; i++)
 		if (mv->created[i])
 			(void)unlink(mv->disks[i]);
+	marker_remove(mv);
 }
 
 /* After a failure: stop writing, swallow what is in flight (2 s), so the
@@ -1371,6 +1437,56 @@ mdc_live_dest(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 		relay_end(mv, RELAY_EXIT_MS);
 	}
 out:
+	marker_remove(mv); /* after a rollback, or the VM is ours now */
 	move_free(mv);
 	free(mv);
+}
+
+/* Remove one interrupted incoming VM named by its marker file. */
+static void
+recover_one(const struct mdc_vm_env *env, const char *name, mdc_mig_say_fn say,
+            void *arg)
+{
+	struct mdc_mig_err e = {"", 0};
+	char p[PATH_MAX], run[PATH_MAX], *body = NULL, *line, *save = NULL;
+	char text[MDC_MIG_MAX_TEXT + 64];
+	size_t len = 0;
+
+	if (!mdc_mig_vm_ok(name) ||
+	    marker_path(env->state, name, p, sizeof(p)) != 0)
+		return;
+	best_effort(mdc_vm_stop(env, name, 5000, 1, &e));
+	if (mdc_vm_rundir(env, name, run, sizeof(run)) == 0)
+		best_effort(mdc_rm_rf(run));
+	best_effort(mdc_vm_def_remove(env->state, name, &e));
+	if (mdc_file_read(p, 65536, &body, &len) == 0)
+		for (line = strtok_r(body, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save))
+			(void)unlink(line);
+	free(body);
+	(void)unlink(p);
+	snprintf(text, sizeof(text),
+	         "removed VM %s of an interrupted incoming move", name);
+	say(arg, MDC_MIG_INFO, text);
+}
+
+void
+mdc_live_recover(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
+                 void *arg)
+{
+	struct mdc_vm_env env;
+	char dir[PATH_MAX];
+	struct dirent *d;
+	DIR *dp;
+
+	memset(&env, 0, sizeof(env));
+	env.state = o->state;
+	env.storage = o->storage;
+	snprintf(dir, sizeof(dir), "%s/incoming", o->state);
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL)
+		if (d->d_name[0] != '.')
+			recover_one(&env, d->d_name, say, arg);
+	closedir(dp);
 }

@@ -116,6 +116,31 @@ t_is "nothing is left on host2 (no disk, no definition, no run directory)" "$?" 
 t_is "vm list on host2 is empty" "$(vm2 list)" ""
 t_is "the source disk is intact" "$(sha "$IMG")" "$SRC_SHA"
 
+# ---- the destination agent is killed during the mirror ----
+move --storage-path moved --storage-bandwidth 1 > "$H_TMP/move6.out" 2> "$H_TMP/move6.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '\"pid\"' '$S2/run/web1/run.json' 2>/dev/null && grep -q '^mirror' '$H_TMP/move6.err'"
+t_is "the mirror runs, host2's QEMU is up (agent test)" "$?" 0
+qpid2=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$S2/run/web1/run.json")
+kill -9 "$A2"
+wait "$mpid"
+t_is "the move fails when host2's agent dies" "$?" 1
+t_like "web1 keeps running on host1" "$(cat "$H_TMP/move6.err")" \
+	"it keeps running on host1.example.com: "
+t_like "the same QEMU, running" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 accel=tcg$"
+t_wait 30 sh -c "! kill -0 $qpid2 2>/dev/null"
+t_is "host2's incoming QEMU ended with its streams" "$?" 0
+"$M" agent --keytab "$H_TMP/host2.keytab" --listen "$H_ADDR:$P2" --state "$S2" \
+	--storage-dir "$D2" >> "$H_TMP/agent2.out" 2>&1 &
+A2=$!
+AGENTS="$AGENTS $A2"
+t_wait 20 sh -c "ss -Htln 'src $H_ADDR:$P2' | grep -q ."
+t_is "host2's agent restarted" "$?" 0
+t_like "and removed what the interrupted move left" "$(cat "$H_TMP/agent2.out")" \
+	"removed VM web1 of an interrupted incoming move"
+t_ok "nothing is left on host2 (no disk, no definition, no run directory)" host2_empty
+t_is "vm list on host2 is empty again" "$(vm2 list)" ""
+
 # ---- a stalled channel: host2's relay stops; the watchdog ends the move ----
 move --storage-path moved --storage-bandwidth 1 --watchdog 3 > "$H_TMP/move3.out" 2> "$H_TMP/move3.err" &
 mpid=$!
