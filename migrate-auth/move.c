@@ -811,8 +811,12 @@ src_run(struct move *mv, int sess, gss_ctx_id_t dctx, json_t **st)
 		ret = src_migrate_start(mv);
 	if (ret == 0)
 		ret = src_migrate_wait(mv, st);
-	if (ret == 0)
+	if (ret == 0) {
+		struct mdc_live_info pi = {
+		        MDC_LIVE_PROGRESS, MDC_LIVE_SWITCH, {0}};
+		send_info(mv->c, &pi);
 		ret = src_mirror_finish(mv);
+	}
 	return ret;
 }
 
@@ -996,34 +1000,53 @@ out:
 
 /* ---- destination ---- */
 
-/* DIR of --storage-path, inside the storage directory, created 0700. */
+/* True if path resolves (realpath) inside root (n bytes); rp gets it. */
 static int
-dst_dir(struct move *mv, char *out, size_t outlen)
+inside(const char *path, const char *root, size_t n, char *rp)
 {
-	char root[PATH_MAX], want[PATH_MAX * 2], rp[PATH_MAX];
-	const char *p = mv->req.storage_path;
+	return realpath(path, rp) != NULL && strncmp(rp, root, n) == 0 &&
+	       (rp[n] == '/' || rp[n] == '\0');
+}
+
+/*
+ * DIR of --storage-path: absolute or relative to the storage directory,
+ * never outside it, not even on the way (no "..", its parent must resolve
+ * inside before DIR is created, 0700; DIR itself is checked again after).
+ */
+static int
+dst_dir(struct move *mv, char *dir_out, size_t outlen)
+{
+	char root[PATH_MAX], want[PATH_MAX * 2], rp[PATH_MAX], *slash;
+	const char *p = mv->req.storage_path[0] ? mv->req.storage_path : ".";
 	size_t n;
+	int ok = 0;
 
 	if (mv->env.storage == NULL || realpath(mv->env.storage, root) == NULL)
 		return mdc_mig_seterr(&mv->e, MDC_ENOENT,
 		                      "it has no storage directory "
 		                      "(agent --storage-dir)");
-	if (p[0] == '\0')
-		p = ".";
+	n = strlen(root);
 	snprintf(want, sizeof(want), "%s%s%s", p[0] == '/' ? "" : root,
 	         p[0] == '/' ? "" : "/", p);
-	if (strstr(p, "..") != NULL)
-		return mdc_mig_seterr(&mv->e, MDC_EDENIED,
-		                      "%s is not inside its storage directory",
-		                      p);
+	if (strstr(p, "..") != NULL || strncmp(want, root, n) != 0 ||
+	    (want[n] != '/' && want[n] != '\0'))
+		goto out;
+	if ((slash = strrchr(want, '/')) != NULL && slash > want + n) {
+		*slash = '\0';
+		if (!inside(want, root, n, rp))
+			goto out;
+		*slash = '/';
+	}
 	(void)mkdir(want, 0700);
-	n = strlen(root);
-	if (realpath(want, rp) == NULL || strncmp(rp, root, n) != 0 ||
-	    (rp[n] != '/' && rp[n] != '\0') || strlen(rp) >= outlen)
+	if (!inside(want, root, n, rp) || strlen(rp) >= outlen)
+		goto out;
+	memcpy(dir_out, rp, strlen(rp) + 1);
+	ok = 1;
+out:
+	if (!ok)
 		return mdc_mig_seterr(&mv->e, MDC_EDENIED,
 		                      "%s is not inside its storage directory",
 		                      p);
-	memcpy(out, rp, strlen(rp) + 1);
 	return 0;
 }
 

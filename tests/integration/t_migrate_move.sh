@@ -96,6 +96,15 @@ t_like "bob: refused by the source" "$out" \
 t_unlike "host2's agent never heard of it" "$(cat "$H_TMP/agent2.out")" "bob@EXAMPLE.COM"
 kinit_pw Alice-Pass-1 -f alice
 
+# ---- --storage-path must stay inside host2's storage directory ----
+for bad in /etc ../escape "$D2/../escape"; do
+	out=$(move --storage-path "$bad" 2>&1)
+	t_like "--storage-path $bad is refused by host2" "$?:$out" \
+		"^1:minidc-migrate move: refused by host2.example.com: .* is not inside its storage directory$"
+done
+t_ok "nothing was created outside" [ ! -e "$H_TMP/escape" ]
+t_like "web1 still runs on host1 after the refusals" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 "
+
 # ---- the destination's QEMU dies during the storage mirror ----
 # a 1 MiB/s mirror takes a minute; kill host2's QEMU once it runs
 move --storage-path moved --storage-bandwidth 1 > "$H_TMP/move1.out" 2> "$H_TMP/move1.err" &
