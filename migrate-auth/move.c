@@ -54,6 +54,7 @@ struct move {
 	int started;        /* destination: we started its QEMU */
 	int cold;           /* the VM is stopped: its disks are copied */
 	int switched;       /* source: SWITCH sent, never resume here */
+	int resumed;        /* destination: cont sent */
 	int marker;         /* destination: STATE/incoming/NAME written */
 	char dir[PATH_MAX]; /* destination: --storage-path resolved */
 	size_t ndisks;
@@ -783,6 +784,8 @@ src_switch(struct move *mv)
 		                      "no answer from the destination after "
 		                      "the switch-over: %s",
 		                      mdc_strerror(ret));
+	if (ans.type == MDC_LIVE_C_DONE && ans.status != MDC_MIG_ACCEPTED)
+		mv->switched = 0; /* it did not resume the VM: we may */
 	if (ans.type != MDC_LIVE_C_DONE || ans.status != MDC_MIG_ACCEPTED)
 		return mdc_mig_seterr(&mv->e, MDC_EINVAL, "%s", ans.text);
 	return 0;
@@ -1296,12 +1299,24 @@ dst_switch(struct move *mv)
 		return ret;
 	/* from here on the VM lives here: no recovery may remove it */
 	marker_remove(mv);
+	mv->resumed = 1;
 	if ((ret = QMP(mv, "cont", NULL, NULL)) != 0)
 		return ret;
 	best_effort(QMP(mv, "announce-self", NULL, "{s:I,s:I,s:I,s:I}",
 	                "initial", (json_int_t)50, "max", (json_int_t)550,
 	                "rounds", (json_int_t)5, "step", (json_int_t)100));
 	return 0;
+}
+
+/* The switch-over failed before cont: the source may resume safely. */
+static void
+dst_refuse_switch(struct move *mv)
+{
+	struct mdc_live_ctl no = {MDC_LIVE_C_DONE, MDC_MIG_FAILED, ""};
+
+	snprintf(no.text, sizeof(no.text), "%s: %s", mv->c->fqdn, mv->e.text);
+	if (mv->ctl >= 0 && mdc_live_ctl_send(mv->ctl, &no) == 0)
+		relay_end(mv, 5000); /* it carries the answer, then ends */
 }
 
 /* Remove what this move created here: QEMU, disks, definition. */
@@ -1441,8 +1456,9 @@ mdc_live_dest(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 			dst_rollback(mv); /* r holds what the source was told */
 		goto out;
 	}
-	if (ret == 0 && r->status == MDC_MIG_ACCEPTED)
-		ret = dst_switch(mv);
+	if (ret == 0 && r->status == MDC_MIG_ACCEPTED &&
+	    (ret = dst_switch(mv)) != 0 && !mv->resumed)
+		dst_refuse_switch(mv);
 	if (ret == 0 || r->status != MDC_MIG_ACCEPTED) {
 		snprintf(done.text, sizeof(done.text), "VM %s runs on %s",
 		         m->vm, c->fqdn);
