@@ -484,6 +484,7 @@ move_wait(int fd, gss_ctx_id_t ctx, const struct opts *o, struct mdc_mig_msg *r,
           mdc_mig_say_fn say, void *arg, struct mdc_mig_err *e)
 {
 	struct mdc_live_info li, report;
+	uint8_t phase = 0;
 	time_t last = 0;
 	int ret, have = 0;
 
@@ -499,8 +500,10 @@ move_wait(int fd, gss_ctx_id_t ctx, const struct opts *o, struct mdc_mig_msg *r,
 		if (li.kind == MDC_LIVE_REPORT) {
 			report = li;
 			have = 1;
-		} else if (time(NULL) != last) {
+		} else if (time(NULL) != last || li.phase != phase) {
+			/* a new phase shows at once, then once a second */
 			last = time(NULL);
+			phase = li.phase;
 			show_progress(&li, say, arg);
 		}
 	}
