@@ -451,7 +451,7 @@ show_report(const struct mdc_live_info *ri, const char *result, int json,
 		         "\"downtime_ms\":%llu,\"setup_ms\":%llu,"
 		         "\"storage_bytes\":%llu,\"memory_bytes\":%llu,"
 		         "\"rounds\":%llu,\"throughput_bps\":%llu,"
-		         "\"zero_pages\":%llu}",
+		         "\"zero_pages\":%llu,\"wire_bytes\":%llu}",
 		         clean, (unsigned long long)v[MDC_LIVE_R_TOTAL_MS],
 		         (unsigned long long)v[MDC_LIVE_R_DOWNTIME_MS],
 		         (unsigned long long)v[MDC_LIVE_R_SETUP_MS],
@@ -459,21 +459,23 @@ show_report(const struct mdc_live_info *ri, const char *result, int json,
 		         (unsigned long long)v[MDC_LIVE_R_MEMORY],
 		         (unsigned long long)v[MDC_LIVE_R_ROUNDS],
 		         (unsigned long long)v[MDC_LIVE_R_THROUGHPUT],
-		         (unsigned long long)v[MDC_LIVE_R_ZERO_PAGES]);
+		         (unsigned long long)v[MDC_LIVE_R_ZERO_PAGES],
+		         (unsigned long long)v[MDC_LIVE_R_WIRE]);
 		say(arg, MDC_MIG_OUT, line);
 		return;
 	}
 	say(arg, MDC_MIG_OUT, result);
 	snprintf(line, sizeof(line),
 	         "total %llu ms, downtime %llu ms, storage %llu bytes, memory "
-	         "%llu bytes in %llu rounds, %llu bytes/s, %llu zero pages "
-	         "skipped",
+	         "%llu bytes in %llu rounds, %llu bytes/s on the wire (%llu "
+	         "bytes), %llu zero pages skipped",
 	         (unsigned long long)v[MDC_LIVE_R_TOTAL_MS],
 	         (unsigned long long)v[MDC_LIVE_R_DOWNTIME_MS],
 	         (unsigned long long)v[MDC_LIVE_R_STORAGE],
 	         (unsigned long long)v[MDC_LIVE_R_MEMORY],
 	         (unsigned long long)v[MDC_LIVE_R_ROUNDS],
 	         (unsigned long long)v[MDC_LIVE_R_THROUGHPUT],
+	         (unsigned long long)v[MDC_LIVE_R_WIRE],
 	         (unsigned long long)v[MDC_LIVE_R_ZERO_PAGES]);
 	say(arg, MDC_MIG_OUT, line);
 }

@@ -62,6 +62,7 @@ struct move {
 	char disks[MDC_VM_MAX_DISKS][MDC_VM_MAX_PATH + 1];
 	struct timespec t0;
 	uint64_t storage_bytes;
+	uint64_t chan_mig, chan_nbd, chan_wire; /* the relay's counters */
 };
 
 /* Best-effort calls whose failure changes nothing for the caller. */
@@ -163,13 +164,33 @@ relay_child_fds(struct move *mv, int sess_fd)
 		close(mv->slot_fd);
 }
 
+/* The relay process: its reason on failure, else "ok" and its counters
+ * (migration stream, NBD streams, wire) on fd. */
+static int
+relay_main(const struct mdc_chan_opts *o, int fd)
+{
+	struct mdc_chan_stats cs;
+	struct mdc_mig_err e = {"", 0};
+	uint64_t nbd = 0;
+	char line[128];
+	size_t i;
+
+	if (mdc_chan_run(o, &cs, &e) != 0)
+		return write(fd, e.text, strlen(e.text)) < 0 ? 2 : 1;
+	for (i = 2; i < o->nstreams; i++)
+		nbd += cs.sent[i];
+	snprintf(line, sizeof(line), "ok %llu %llu %llu",
+	         (unsigned long long)cs.sent[1], (unsigned long long)nbd,
+	         (unsigned long long)(cs.wire_out + cs.wire_in));
+	return write(fd, line, strlen(line)) < 0 ? 2 : 0;
+}
+
 /* Fork the relay: it owns sess_fd from now on (we close our copy). */
 static int
 spawn_relay(struct move *mv, int sess_fd, gss_ctx_id_t ctx, const int *fds,
             size_t n)
 {
 	struct mdc_chan_opts o;
-	struct mdc_mig_err e = {"", 0};
 	int ctl[2], st[2];
 	size_t i;
 	pid_t pid, parent;
@@ -201,10 +222,7 @@ spawn_relay(struct move *mv, int sess_fd, gss_ctx_id_t ctx, const int *fds,
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
 		    getppid() != parent)
 			_exit(1);
-		if (mdc_chan_run(&o, NULL, &e) != 0 &&
-		    write(st[1], e.text, strlen(e.text)) < 0)
-			_exit(2);
-		_exit(e.text[0] ? 1 : 0);
+		_exit(relay_main(&o, st[1]));
 	}
 	close(ctl[1]);
 	close(st[1]);
@@ -224,6 +242,7 @@ static int
 relay_failed(struct move *mv, char *why, size_t len)
 {
 	struct pollfd p = {mv->relay_st, POLLIN, 0};
+	char *end;
 	ssize_t r;
 
 	why[0] = '\0';
@@ -233,6 +252,13 @@ relay_failed(struct move *mv, char *why, size_t len)
 	why[r > 0 ? r : 0] = '\0';
 	close(mv->relay_st);
 	mv->relay_st = -1;
+	if (strncmp(why, "ok ", 3) == 0) {
+		/* ended cleanly: its counters */
+		mv->chan_mig = strtoull(why + 3, &end, 10);
+		mv->chan_nbd = strtoull(end, &end, 10);
+		mv->chan_wire = strtoull(end, &end, 10);
+		return 0;
+	}
 	if (why[0] == '\0')
 		snprintf(why, len, "the data channel ended");
 	return r > 0;
@@ -242,6 +268,7 @@ relay_failed(struct move *mv, char *why, size_t len)
 static void
 relay_end(struct move *mv, long limit)
 {
+	char why[MDC_MIG_MAX_TEXT + 1];
 	struct timespec t0;
 	int st;
 
@@ -260,6 +287,7 @@ relay_end(struct move *mv, long limit)
 		}
 	}
 	mv->relay = 0;
+	relay_failed(mv, why, sizeof(why)); /* consumes its counters */
 	if (mv->relay_st >= 0)
 		close(mv->relay_st);
 	mv->relay_st = -1;
@@ -756,13 +784,13 @@ src_report(struct move *mv, const json_t *st, const struct mdc_chan_stats *cs)
 	(void)cs;
 	ri.v[MDC_LIVE_R_TOTAL_MS] = total;
 	ri.v[MDC_LIVE_R_DOWNTIME_MS] = jint(st, "downtime", NULL);
-	ri.v[MDC_LIVE_R_STORAGE] = mv->storage_bytes;
-	ri.v[MDC_LIVE_R_MEMORY] = jint(ram, "transferred", NULL);
+	/* bytes that crossed the channel (QEMU's mirror offset counts the
+	 * holes it skipped, its ram counter its own framing) */
+	ri.v[MDC_LIVE_R_STORAGE] = mv->chan_nbd;
+	ri.v[MDC_LIVE_R_MEMORY] = mv->chan_mig;
+	ri.v[MDC_LIVE_R_WIRE] = mv->chan_wire;
 	ri.v[MDC_LIVE_R_ROUNDS] = jint(ram, "dirty-sync-count", NULL);
-	ri.v[MDC_LIVE_R_THROUGHPUT] =
-	        total ? (mv->storage_bytes + jint(ram, "transferred", NULL)) *
-	                        1000 / total
-	              : 0;
+	ri.v[MDC_LIVE_R_THROUGHPUT] = total ? mv->chan_wire * 1000 / total : 0;
 	ri.v[MDC_LIVE_R_ZERO_PAGES] = jint(ram, "duplicate", NULL);
 	ri.v[MDC_LIVE_R_SETUP_MS] = jint(st, "setup-time", NULL);
 	send_info(mv->c, &ri);

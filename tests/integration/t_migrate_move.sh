@@ -247,6 +247,11 @@ t_like "the report (JSON) names the result" "$out" \
 	'^\{"result":"VM web1 moved live from host1.example.com in [0-9]+ ms \(downtime [0-9]+ ms\)",'
 t_like "the report has downtime, bytes, rounds" "$out" \
 	'"downtime_ms":[0-9]+,.*"storage_bytes":[1-9][0-9]*,"memory_bytes":[1-9][0-9]*,"rounds":[1-9]'
+# the storage bytes are what crossed the channel: the 6 MiB of data (and
+# NBD headers), not the 64 MiB of the disk
+sb=$(printf '%s\n' "$out" | sed -n 's/.*"storage_bytes":\([0-9]*\).*/\1/p')
+t_ok "storage bytes on the channel: $sb (6 MiB of data in a 64 MiB disk)" \
+	[ "${sb:-0}" -ge 6291456 -a "${sb:-0}" -lt 12582912 ]
 t_like "progress was shown" "$(cat "$H_TMP/move2.err")" \
 	"^(mirror|pre-copy|switch-over) +\\[[#.]{20}\\] +[0-9]+% "
 t_is "vm list on host1 no longer shows web1" "$(list_line "$(vm1 list)")" ""
