@@ -1205,14 +1205,14 @@ dst_define(struct move *mv, const char *name)
 		                      name);
 	ret = mdc_vm_cpu_probe(&mv->env, mv->def.cpu, missing, sizeof(missing),
 	                       &mv->e);
-	if (ret != 0)
+	if (ret != 0 && ret != MDC_ENOENT)
 		return ret;
-	if (missing[0] != '\0')
-		return mdc_mig_seterr(&mv->e, MDC_EDENIED,
-		                      "this host cannot offer CPU model %s "
-		                      "(missing: %s); define the VM with "
-		                      "--compat to move it",
-		                      mv->def.cpu, missing);
+	if (ret == MDC_ENOENT || missing[0] != '\0') {
+		mdc_vm_cpu_refusal(mv->c->fqdn, mv->def.cpu,
+		                   ret == MDC_ENOENT ? NULL : missing,
+		                   mv->e.text, sizeof(mv->e.text));
+		return MDC_EDENIED;
+	}
 	if ((ret = take_slot(mv)) != 0 ||
 	    (ret = dst_dir(mv, mv->dir, sizeof(mv->dir))) != 0 ||
 	    (ret = dst_paths(mv)) != 0 || (ret = marker_write(mv)) != 0 ||
@@ -1298,6 +1298,26 @@ dst_wait_completed(struct move *mv)
 	return ret;
 }
 
+/*
+ * Remove an export.  The source's NBD client has gone (its mirror
+ * completed, every write acknowledged), but its disconnect may still be
+ * on its way through the channel: "still in use" is retried for 5 s, then
+ * the export is removed hard (nothing of the client is pending).
+ */
+static int
+export_del(struct move *mv, const char *id)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		if (QMP(mv, "block-export-del", NULL, "{s:s}", "id", id) == 0)
+			return 0;
+		usleep(100000);
+	}
+	return QMP(mv, "block-export-del", NULL, "{s:s,s:s}", "id", id, "mode",
+	           "hard");
+}
+
 /* Switch-over, destination part: exports go, the VM runs here. */
 static int
 dst_switch(struct move *mv)
@@ -1319,8 +1339,7 @@ dst_switch(struct move *mv)
 		return ret;
 	for (i = 0; i < mv->ndisks; i++) {
 		snprintf(id, sizeof(id), "mdcexp%zu", i);
-		if ((ret = QMP(mv, "block-export-del", NULL, "{s:s}", "id",
-		               id)))
+		if ((ret = export_del(mv, id)) != 0)
 			return ret;
 	}
 	if ((ret = QMP(mv, "nbd-server-stop", NULL, NULL)) != 0)

@@ -232,7 +232,7 @@ vm1 start cpu1 >/dev/null
 out=$("$M" move cpu1 --to host2.example.com --via "$H_ADDR:$P1" \
 	--dest-addr "$H_ADDR:$P2" --include-storage --storage-path cpu 2>&1)
 t_like "a VM with CPU model Skylake-Server is refused by host2, naming the missing features and the fix" \
-	"$?:$out" "^1:minidc-migrate move: refused by host2.example.com: this host cannot offer CPU model Skylake-Server \\(missing: [a-z0-9_. -]+\\); define the VM with --compat to move it$"
+	"$?:$out" "^1:minidc-migrate move: refused by host2.example.com: host2.example.com cannot offer CPU model Skylake-Server \\(missing: [a-z0-9_. -]+\\); define the VM with --compat \\(kvm64\\) to move it$"
 t_ok "before any data: no disk on host2" [ ! -e "$D2/cpu/cpu1.img" ]
 t_like "cpu1 still runs on host1" "$(vm1 list | grep '^cpu1 ')" "^cpu1 running "
 vm1 stop cpu1 >/dev/null
