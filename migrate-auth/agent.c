@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -907,13 +908,16 @@ agent_identity(const struct mdc_mig_agent_opts *o, char *princ, size_t plen,
 
 static void
 handle_child(struct conn *c, int lfd, const char *princ, mdc_mig_say_fn say,
-             void *arg)
+             void *arg, pid_t parent)
 {
 	int fl;
 
 	close(lfd);
 	(void)signal(SIGTERM, SIG_DFL);
 	(void)signal(SIGINT, SIG_DFL);
+	/* a connection (a move's controller) does not outlive the agent */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(1);
 	fl = fcntl(c->fd, F_GETFL);
 	if (fl >= 0)
 		(void)fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
@@ -978,7 +982,7 @@ serve_loop(int lfd, const struct conn *tmpl, const char *account,
 	struct kids k;
 	struct conn c;
 	socklen_t sl;
-	pid_t pid;
+	pid_t pid, self = getpid();
 
 	memset(&k, 0, sizeof(k));
 	memset(&env, 0, sizeof(env));
@@ -1002,7 +1006,7 @@ serve_loop(int lfd, const struct conn *tmpl, const char *account,
 			mdc_mig_send_error(c.fd,
 			                   "the agent is busy, try later");
 		else if ((pid = fork()) == 0)
-			handle_child(&c, lfd, account, say, arg);
+			handle_child(&c, lfd, account, say, arg, self);
 		else if (pid > 0)
 			k.pid[k.n++] = pid;
 		close(c.fd);
@@ -1081,6 +1085,7 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 	tmpl.o = o;
 	tmpl.fqdn = fqdn;
 	tmpl.ip = ip;
+	mdc_live_recover(o, say, arg);
 	serve_loop(lfd, &tmpl, account, say, arg);
 	if (stop_requested) {
 		close(lfd);

@@ -23,7 +23,7 @@ struct opts {
 	const char *keytab, *listen, *state, *principal;
 	const char *to, *via, *dest_addr, *direct;
 	const char *storage_dir, *storage_path, *dest_path, *compress;
-	const char *bandwidth, *downtime, *watchdog;
+	const char *bandwidth, *downtime, *watchdog, *storage_bw;
 	int include_storage, no_encrypt, no_auto_converge, json, cancel;
 	/* vm create / start */
 	const char *memory, *kernel, *initrd, *append, *cpu_model;
@@ -44,8 +44,9 @@ mdc_mig_usage(void)
 	       "       minidc-migrate move VM --to FQDN --via ADDR:PORT "
 	       "[--dest-addr ADDR:PORT] [--direct SOURCE-FQDN]\n"
 	       "           [--include-storage --storage-path DIR] "
-	       "[--bandwidth MIB/S] [--downtime MS] [--no-auto-converge]\n"
-	       "           [--watchdog S] [--no-encrypt] [--json]\n"
+	       "[--bandwidth MIB/S] [--storage-bandwidth MIB/S]\n"
+	       "           [--downtime MS] [--no-auto-converge] [--watchdog S] "
+	       "[--no-encrypt] [--json]\n"
 	       "       minidc-migrate move --cancel VM --via ADDR:PORT\n"
 	       "       (a VM the source does not define: --storage-path P is "
 	       "one disk file,\n"
@@ -100,20 +101,35 @@ parse_flag(int argc, char **argv, int *i, struct opts *o, struct mdc_mig_err *e)
 static int
 parse(int argc, char **argv, struct opts *o, struct mdc_mig_err *e)
 {
-	static const char *names[] = {
-	        "--keytab",       "--listen",    "--state",
-	        "--principal",    "--to",        "--via",
-	        "--dest-addr",    "--direct",    "--storage-dir",
-	        "--storage-path", "--dest-path", "--compress",
-	        "--memory",       "--kernel",    "--initrd",
-	        "--append",       "--cpu-model", "--bandwidth",
-	        "--downtime",     "--watchdog",  NULL};
+	static const char *names[] = {"--keytab",
+	                              "--listen",
+	                              "--state",
+	                              "--principal",
+	                              "--to",
+	                              "--via",
+	                              "--dest-addr",
+	                              "--direct",
+	                              "--storage-dir",
+	                              "--storage-path",
+	                              "--dest-path",
+	                              "--compress",
+	                              "--memory",
+	                              "--kernel",
+	                              "--initrd",
+	                              "--append",
+	                              "--cpu-model",
+	                              "--bandwidth",
+	                              "--downtime",
+	                              "--watchdog",
+	                              "--storage-bandwidth",
+	                              NULL};
 	const char **slots[] = {
 	        &o->keytab,      &o->listen,       &o->state,     &o->principal,
 	        &o->to,          &o->via,          &o->dest_addr, &o->direct,
 	        &o->storage_dir, &o->storage_path, &o->dest_path, &o->compress,
 	        &o->memory,      &o->kernel,       &o->initrd,    &o->append,
-	        &o->cpu_model,   &o->bandwidth,    &o->downtime,  &o->watchdog};
+	        &o->cpu_model,   &o->bandwidth,    &o->downtime,  &o->watchdog,
+	        &o->storage_bw};
 	int i, j, ret;
 
 	memset(o, 0, sizeof(*o));
@@ -319,6 +335,8 @@ live_params(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
 	mdc_live_req_init(&q);
 	if ((ret = number(o->bandwidth, "--bandwidth MIB/S", 1, 1024 * 1024,
 	                  &q.bandwidth_mib, e)) ||
+	    (ret = number(o->storage_bw, "--storage-bandwidth MIB/S", 1,
+	                  1024 * 1024, &q.storage_mib, e)) ||
 	    (ret = number(o->downtime, "--downtime MS", 1,
 	                  MDC_LIVE_MAX_DOWNTIME, &q.downtime_ms, e)))
 		return ret;
@@ -433,7 +451,7 @@ show_report(const struct mdc_live_info *ri, const char *result, int json,
 		         "\"downtime_ms\":%llu,\"setup_ms\":%llu,"
 		         "\"storage_bytes\":%llu,\"memory_bytes\":%llu,"
 		         "\"rounds\":%llu,\"throughput_bps\":%llu,"
-		         "\"zero_pages\":%llu}",
+		         "\"zero_pages\":%llu,\"wire_bytes\":%llu}",
 		         clean, (unsigned long long)v[MDC_LIVE_R_TOTAL_MS],
 		         (unsigned long long)v[MDC_LIVE_R_DOWNTIME_MS],
 		         (unsigned long long)v[MDC_LIVE_R_SETUP_MS],
@@ -441,21 +459,23 @@ show_report(const struct mdc_live_info *ri, const char *result, int json,
 		         (unsigned long long)v[MDC_LIVE_R_MEMORY],
 		         (unsigned long long)v[MDC_LIVE_R_ROUNDS],
 		         (unsigned long long)v[MDC_LIVE_R_THROUGHPUT],
-		         (unsigned long long)v[MDC_LIVE_R_ZERO_PAGES]);
+		         (unsigned long long)v[MDC_LIVE_R_ZERO_PAGES],
+		         (unsigned long long)v[MDC_LIVE_R_WIRE]);
 		say(arg, MDC_MIG_OUT, line);
 		return;
 	}
 	say(arg, MDC_MIG_OUT, result);
 	snprintf(line, sizeof(line),
 	         "total %llu ms, downtime %llu ms, storage %llu bytes, memory "
-	         "%llu bytes in %llu rounds, %llu bytes/s, %llu zero pages "
-	         "skipped",
+	         "%llu bytes in %llu rounds, %llu bytes/s on the wire (%llu "
+	         "bytes), %llu zero pages skipped",
 	         (unsigned long long)v[MDC_LIVE_R_TOTAL_MS],
 	         (unsigned long long)v[MDC_LIVE_R_DOWNTIME_MS],
 	         (unsigned long long)v[MDC_LIVE_R_STORAGE],
 	         (unsigned long long)v[MDC_LIVE_R_MEMORY],
 	         (unsigned long long)v[MDC_LIVE_R_ROUNDS],
 	         (unsigned long long)v[MDC_LIVE_R_THROUGHPUT],
+	         (unsigned long long)v[MDC_LIVE_R_WIRE],
 	         (unsigned long long)v[MDC_LIVE_R_ZERO_PAGES]);
 	say(arg, MDC_MIG_OUT, line);
 }
@@ -466,6 +486,7 @@ move_wait(int fd, gss_ctx_id_t ctx, const struct opts *o, struct mdc_mig_msg *r,
           mdc_mig_say_fn say, void *arg, struct mdc_mig_err *e)
 {
 	struct mdc_live_info li, report;
+	uint8_t phase = 0;
 	time_t last = 0;
 	int ret, have = 0;
 
@@ -481,8 +502,10 @@ move_wait(int fd, gss_ctx_id_t ctx, const struct opts *o, struct mdc_mig_msg *r,
 		if (li.kind == MDC_LIVE_REPORT) {
 			report = li;
 			have = 1;
-		} else if (time(NULL) != last) {
+		} else if (time(NULL) != last || li.phase != phase) {
+			/* a new phase shows at once, then once a second */
 			last = time(NULL);
+			phase = li.phase;
 			show_progress(&li, say, arg);
 		}
 	}

@@ -88,7 +88,8 @@ req_ok(const struct mdc_live_req *r)
 	       r->watchdog_s <= 3600 && r->multifd != 1 &&
 	       r->multifd <= MDC_LIVE_MAX_MULTIFD &&
 	       r->ndisks <= MDC_LIVE_MAX_DISKS &&
-	       r->bandwidth_mib <= 1024u * 1024u;
+	       r->bandwidth_mib <= 1024u * 1024u &&
+	       r->storage_mib <= 1024u * 1024u;
 }
 
 int
@@ -104,6 +105,7 @@ mdc_live_req_encode(const struct mdc_live_req *r, uint8_t *buf, size_t cap,
 	mdc_wbuf_init(&w, buf, cap);
 	if ((ret = mdc_wbuf_put_u8(&w, r->flags)) ||
 	    (ret = mdc_wbuf_put_u32be(&w, r->bandwidth_mib)) ||
+	    (ret = mdc_wbuf_put_u32be(&w, r->storage_mib)) ||
 	    (ret = mdc_wbuf_put_u32be(&w, r->downtime_ms)) ||
 	    (ret = mdc_wbuf_put_u16be(&w, r->watchdog_s)) ||
 	    (ret = mdc_wbuf_put_u8(&w, r->multifd)) ||
@@ -131,6 +133,7 @@ mdc_live_req_decode(const uint8_t *p, size_t n, struct mdc_live_req *out)
 	mdc_rbuf_init(&r, p, n);
 	if ((ret = mdc_rbuf_get_u8(&r, &out->flags)) ||
 	    (ret = mdc_rbuf_get_u32be(&r, &out->bandwidth_mib)) ||
+	    (ret = mdc_rbuf_get_u32be(&r, &out->storage_mib)) ||
 	    (ret = mdc_rbuf_get_u32be(&r, &out->downtime_ms)) ||
 	    (ret = mdc_rbuf_get_u16be(&r, &out->watchdog_s)) ||
 	    (ret = mdc_rbuf_get_u8(&r, &out->multifd)) ||

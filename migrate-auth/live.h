@@ -16,7 +16,10 @@
 #define MDC_LIVE_FL_NOCONV  0x04u /* --no-auto-converge */
 #define MDC_LIVE_FL_ZSTD    0x08u /* multifd compression zstd */
 #define MDC_LIVE_FL_CANCEL  0x10u /* move --cancel NAME */
-#define MDC_LIVE_FL_ALL     0x1fu
+#define MDC_LIVE_FL_STOPPED                                                    \
+	0x20u /* source -> destination: the VM is                              \
+	       * stopped, its disks follow as DATA */
+#define MDC_LIVE_FL_ALL 0x3fu
 
 #define MDC_LIVE_MAX_MULTIFD  8
 #define MDC_LIVE_MAX_DISKS    8
@@ -28,6 +31,7 @@
 struct mdc_live_req {
 	uint8_t flags;
 	uint32_t bandwidth_mib; /* MiB/s, 0: unlimited */
+	uint32_t storage_mib;   /* the mirror's MiB/s, 0: unlimited */
 	uint32_t downtime_ms;   /* 1..MDC_LIVE_MAX_DOWNTIME */
 	uint16_t watchdog_s;    /* 1..3600 */
 	uint8_t multifd;        /* 0 (off) or 2..MDC_LIVE_MAX_MULTIFD */

@@ -51,6 +51,10 @@ main(int argc, char **argv)
 		fputs(mdc_mig_usage(), argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	/* a move's Ctrl-C must end the CLI (that cancels it), even when
+	 * started with SIGINT ignored (a background job of a script) */
+	if (strcmp(argv[1], "move") == 0)
+		(void)signal(SIGINT, SIG_DFL);
 	if (strcmp(argv[1], "agent") == 0)
 		(void)mdc_log_open("minidc-migrate", NULL, MDC_LOG_INFO);
 	ret = mdc_mig_main(argc, argv, say, NULL, &e);

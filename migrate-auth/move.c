@@ -13,17 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
 #include <jansson.h>
 
 #include "lib/net.h"
 #include "lib/util.h"
 #include "migrate-auth/chan.h"
 #include "migrate-auth/move.h"
+#include "migrate-auth/movecold.h"
 #include "migrate-auth/policy.h"
 #include "migrate-auth/state.h"
 #include "migrate-auth/vmrt.h"
@@ -41,18 +44,25 @@ struct move {
 	struct mdc_live_req req;
 	struct mdc_qmp *q;
 	struct mdc_mig_err e;
-	int slot_fd;  /* the max-migrations slot we hold */
+	int slot_fd; /* the max-migrations slot we hold */
+	int max_migrations;
 	int ctl;      /* our end of the control stream */
 	int relay_st; /* read end: the relay's reason if it fails */
 	pid_t relay;
-	int marked;  /* set_migrating(1) done */
-	int saved;   /* destination: we saved the definition */
-	int started; /* destination: we started its QEMU */
+	int marked;         /* set_migrating(1) done */
+	int saved;          /* destination: we saved the definition */
+	int started;        /* destination: we started its QEMU */
+	int cold;           /* the VM is stopped: its disks are copied */
+	int switched;       /* source: SWITCH sent, never resume here */
+	int resumed;        /* destination: cont sent */
+	int marker;         /* destination: STATE/incoming/NAME written */
+	char dir[PATH_MAX]; /* destination: --storage-path resolved */
 	size_t ndisks;
 	int created[MDC_VM_MAX_DISKS]; /* destination: files we created */
 	char disks[MDC_VM_MAX_DISKS][MDC_VM_MAX_PATH + 1];
 	struct timespec t0;
 	uint64_t storage_bytes;
+	uint64_t chan_mig, chan_nbd, chan_wire; /* the relay's counters */
 };
 
 /* Best-effort calls whose failure changes nothing for the caller. */
@@ -101,8 +111,11 @@ move_init(struct move *mv, const struct mdc_live_conn *c)
 	mv->env.state = c->o->state;
 	mv->env.storage = c->o->storage;
 	mv->env.accel = MDC_VM_ACCEL_AUTO;
-	if (mdc_mig_state_load(c->o->state, &st, err, sizeof(err)) == 0)
+	mv->max_migrations = MDC_LIVE_MAX_MIGRATIONS;
+	if (mdc_mig_state_load(c->o->state, &st, err, sizeof(err)) == 0) {
 		best_effort(mdc_vm_accel_parse(st.accel, &mv->env.accel));
+		mv->max_migrations = st.max_migrations;
+	}
 	mv->slot_fd = mv->ctl = mv->relay_st = -1;
 	(void)clock_gettime(CLOCK_MONOTONIC, &mv->t0);
 }
@@ -116,7 +129,7 @@ take_slot(struct move *mv)
 
 	snprintf(dir, sizeof(dir), "%s/slots", mv->env.state);
 	(void)mkdir(dir, 0700);
-	for (i = 0; i < MDC_LIVE_MAX_MIGRATIONS; i++) {
+	for (i = 0; i < mv->max_migrations; i++) {
 		snprintf(p, sizeof(p), "%s/%d", dir, i);
 		fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0)
@@ -129,7 +142,7 @@ take_slot(struct move *mv)
 	}
 	return mdc_mig_seterr(&mv->e, MDC_EAGAIN,
 	                      "%s already runs %d moves (max-migrations)",
-	                      mv->c->fqdn, MDC_LIVE_MAX_MIGRATIONS);
+	                      mv->c->fqdn, mv->max_migrations);
 }
 
 /* QMP call with jansson pack arguments; failures keep the first reason. */
@@ -138,16 +151,49 @@ take_slot(struct move *mv)
 
 /* ---- the relay process ---- */
 
+/* In the relay's process: what only the controller may hold (QEMU's
+ * monitor serves one client; the CLI's connection; the slot). */
+static void
+relay_child_fds(struct move *mv, int sess_fd)
+{
+	if (mv->q != NULL)
+		close(mdc_qmp_fd(mv->q));
+	if (mv->c->fd != sess_fd)
+		close(mv->c->fd);
+	if (mv->slot_fd >= 0)
+		close(mv->slot_fd);
+}
+
+/* The relay process: its reason on failure, else "ok" and its counters
+ * (migration stream, NBD streams, wire) on fd. */
+static int
+relay_main(const struct mdc_chan_opts *o, int fd)
+{
+	struct mdc_chan_stats cs;
+	struct mdc_mig_err e = {"", 0};
+	uint64_t nbd = 0;
+	char line[128];
+	size_t i;
+
+	if (mdc_chan_run(o, &cs, &e) != 0)
+		return write(fd, e.text, strlen(e.text)) < 0 ? 2 : 1;
+	for (i = 2; i < o->nstreams; i++)
+		nbd += cs.sent[i];
+	snprintf(line, sizeof(line), "ok %llu %llu %llu",
+	         (unsigned long long)cs.sent[1], (unsigned long long)nbd,
+	         (unsigned long long)(cs.wire_out + cs.wire_in));
+	return write(fd, line, strlen(line)) < 0 ? 2 : 0;
+}
+
 /* Fork the relay: it owns sess_fd from now on (we close our copy). */
 static int
 spawn_relay(struct move *mv, int sess_fd, gss_ctx_id_t ctx, const int *fds,
             size_t n)
 {
 	struct mdc_chan_opts o;
-	struct mdc_mig_err e = {"", 0};
 	int ctl[2], st[2];
 	size_t i;
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) != 0)
 		return mdc_mig_seterr(&mv->e, MDC_ENOMEM, "socketpair failed");
@@ -167,13 +213,16 @@ spawn_relay(struct move *mv, int sess_fd, gss_ctx_id_t ctx, const int *fds,
 		o.streams[i + 1] = (struct mdc_chan_stream){
 		        fds[i], !(mv->req.flags & MDC_LIVE_FL_PLAIN), 1,
 		        i == 0 ? "migration" : "nbd"};
+	parent = getpid();
 	if ((pid = fork()) == 0) {
 		close(ctl[0]);
 		close(st[0]);
-		if (mdc_chan_run(&o, NULL, &e) != 0 &&
-		    write(st[1], e.text, strlen(e.text)) < 0)
-			_exit(2);
-		_exit(e.text[0] ? 1 : 0);
+		relay_child_fds(mv, sess_fd);
+		/* the relay ends with its controller, whatever kills it */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+		    getppid() != parent)
+			_exit(1);
+		_exit(relay_main(&o, st[1]));
 	}
 	close(ctl[1]);
 	close(st[1]);
@@ -193,6 +242,7 @@ static int
 relay_failed(struct move *mv, char *why, size_t len)
 {
 	struct pollfd p = {mv->relay_st, POLLIN, 0};
+	char *end;
 	ssize_t r;
 
 	why[0] = '\0';
@@ -202,6 +252,13 @@ relay_failed(struct move *mv, char *why, size_t len)
 	why[r > 0 ? r : 0] = '\0';
 	close(mv->relay_st);
 	mv->relay_st = -1;
+	if (strncmp(why, "ok ", 3) == 0) {
+		/* ended cleanly: its counters */
+		mv->chan_mig = strtoull(why + 3, &end, 10);
+		mv->chan_nbd = strtoull(end, &end, 10);
+		mv->chan_wire = strtoull(end, &end, 10);
+		return 0;
+	}
 	if (why[0] == '\0')
 		snprintf(why, len, "the data channel ended");
 	return r > 0;
@@ -211,6 +268,7 @@ relay_failed(struct move *mv, char *why, size_t len)
 static void
 relay_end(struct move *mv, long limit)
 {
+	char why[MDC_MIG_MAX_TEXT + 1];
 	struct timespec t0;
 	int st;
 
@@ -229,6 +287,7 @@ relay_end(struct move *mv, long limit)
 		}
 	}
 	mv->relay = 0;
+	relay_failed(mv, why, sizeof(why)); /* consumes its counters */
 	if (mv->relay_st >= 0)
 		close(mv->relay_st);
 	mv->relay_st = -1;
@@ -476,17 +535,49 @@ src_mirror_start(struct move *mv)
 		ret = QMP(mv, "blockdev-add", NULL, "{s:s,s:s,s:{s:s,s:s},s:s}",
 		          "driver", "nbd", "node-name", node, "server", "type",
 		          "fd", "str", node, "export", exp);
-		/* the link's cap holds for the storage copy too */
+		/* QEMU's mirror speed counts skipped holes too: only on
+		 * request (--storage-bandwidth) */
 		if (ret == 0)
 			ret = QMP(mv, "blockdev-mirror", NULL,
 			          "{s:s,s:s,s:s,s:s,s:I}", "job-id", job,
 			          "device", dev, "target", node, "sync", "full",
 			          "speed",
-			          (json_int_t)mv->req.bandwidth_mib << 20);
+			          (json_int_t)mv->req.storage_mib << 20);
 		if (ret != 0)
 			return ret;
 	}
 	return 0;
+}
+
+/* A mirror job ended before READY: QEMU's reason from its event. */
+static int
+mirror_failed(struct move *mv, size_t left)
+{
+	struct mdc_mig_err e = {"", 0};
+	char job[32];
+	json_t *data = NULL;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < mv->ndisks; i++) {
+		snprintf(job, sizeof(job), "mdcmirror%zu", i);
+		if (mdc_qmp_wait_event(mv->q, "BLOCK_JOB_COMPLETED", "device",
+		                       job, 0, &data, &e) != 0)
+			continue;
+		why = json_string_value(json_object_get(data, "error"));
+		if (why != NULL) {
+			mdc_mig_seterr(
+			        &mv->e, MDC_EINVAL,
+			        "the storage mirror of disk%zu failed: %s", i,
+			        why);
+			json_decref(data);
+			return MDC_EINVAL;
+		}
+		json_decref(data);
+	}
+	return mdc_mig_seterr(&mv->e, MDC_EINVAL,
+	                      "a storage mirror stopped (%zu of %zu left)",
+	                      left, mv->ndisks);
 }
 
 /* Sum of the mirrors' progress; *ready = every job is READY. */
@@ -515,10 +606,7 @@ src_mirror_poll(struct move *mv, uint64_t *done, uint64_t *total, int *ready)
 	}
 	json_decref(jobs);
 	if (n != mv->ndisks)
-		return mdc_mig_seterr(&mv->e, MDC_EINVAL,
-		                      "a storage mirror stopped (%zu of %zu "
-		                      "left)",
-		                      n, mv->ndisks);
+		return mirror_failed(mv, n);
 	return 0;
 }
 
@@ -675,7 +763,8 @@ src_rollback(struct move *mv)
 		best_effort(QMP(mv, "blockdev-del", NULL, "{s:s}", "node-name",
 		                node));
 	}
-	if (QMP(mv, "query-status", &st, NULL) == 0) {
+	/* after SWITCH the destination may run it: a human decides */
+	if (!mv->switched && QMP(mv, "query-status", &st, NULL) == 0) {
 		s = json_string_value(json_object_get(st, "status"));
 		if (s != NULL && strcmp(s, "running") != 0)
 			best_effort(QMP(mv, "cont", NULL, NULL));
@@ -695,13 +784,13 @@ src_report(struct move *mv, const json_t *st, const struct mdc_chan_stats *cs)
 	(void)cs;
 	ri.v[MDC_LIVE_R_TOTAL_MS] = total;
 	ri.v[MDC_LIVE_R_DOWNTIME_MS] = jint(st, "downtime", NULL);
-	ri.v[MDC_LIVE_R_STORAGE] = mv->storage_bytes;
-	ri.v[MDC_LIVE_R_MEMORY] = jint(ram, "transferred", NULL);
+	/* bytes that crossed the channel (QEMU's mirror offset counts the
+	 * holes it skipped, its ram counter its own framing) */
+	ri.v[MDC_LIVE_R_STORAGE] = mv->chan_nbd;
+	ri.v[MDC_LIVE_R_MEMORY] = mv->chan_mig;
+	ri.v[MDC_LIVE_R_WIRE] = mv->chan_wire;
 	ri.v[MDC_LIVE_R_ROUNDS] = jint(ram, "dirty-sync-count", NULL);
-	ri.v[MDC_LIVE_R_THROUGHPUT] =
-	        total ? (mv->storage_bytes + jint(ram, "transferred", NULL)) *
-	                        1000 / total
-	              : 0;
+	ri.v[MDC_LIVE_R_THROUGHPUT] = total ? mv->chan_wire * 1000 / total : 0;
 	ri.v[MDC_LIVE_R_ZERO_PAGES] = jint(ram, "duplicate", NULL);
 	ri.v[MDC_LIVE_R_SETUP_MS] = jint(st, "setup-time", NULL);
 	send_info(mv->c, &ri);
@@ -716,12 +805,15 @@ src_switch(struct move *mv)
 
 	if ((ret = mdc_live_ctl_send(mv->ctl, &ctl)) != 0)
 		return mdc_mig_seterr(&mv->e, ret, "data channel closed");
+	mv->switched = 1;
 	ret = mdc_live_ctl_recv(mv->ctl, SWITCH_MS, &ans);
 	if (ret != 0)
 		return mdc_mig_seterr(&mv->e, ret,
 		                      "no answer from the destination after "
 		                      "the switch-over: %s",
 		                      mdc_strerror(ret));
+	if (ans.type == MDC_LIVE_C_DONE && ans.status != MDC_MIG_ACCEPTED)
+		mv->switched = 0; /* it did not resume the VM: we may */
 	if (ans.type != MDC_LIVE_C_DONE || ans.status != MDC_MIG_ACCEPTED)
 		return mdc_mig_seterr(&mv->e, MDC_EINVAL, "%s", ans.text);
 	return 0;
@@ -750,8 +842,12 @@ src_run(struct move *mv, int sess, gss_ctx_id_t dctx, json_t **st)
 		ret = src_migrate_start(mv);
 	if (ret == 0)
 		ret = src_migrate_wait(mv, st);
-	if (ret == 0)
+	if (ret == 0) {
+		struct mdc_live_info pi = {
+		        MDC_LIVE_PROGRESS, MDC_LIVE_SWITCH, {0}};
+		send_info(mv->c, &pi);
 		ret = src_mirror_finish(mv);
+	}
 	return ret;
 }
 
@@ -765,6 +861,17 @@ src_vm(struct move *mv, const char *name, struct mdc_mig_msg *r)
 	    mdc_vm_status_get(&mv->env, name, &vs, &mv->e) != 0) {
 		result(r, MDC_MIG_FAILED, "%s: %s", mv->c->fqdn, mv->e.text);
 		return -1;
+	}
+	if (vs.state == MDC_VM_STOPPED) {
+		/* a stopped VM moves by the storage copy */
+		mv->cold = 1;
+		mv->req.flags |= MDC_LIVE_FL_STOPPED;
+		if (take_slot(mv) != 0) {
+			result(r, MDC_MIG_REFUSED, "refused by %s: %s",
+			       mv->c->fqdn, mv->e.text);
+			return -1;
+		}
+		return src_describe(mv, r);
 	}
 	if (vs.state != MDC_VM_RUNNING) {
 		result(r, MDC_MIG_FAILED, "%s: VM %s is %s", mv->c->fqdn, name,
@@ -805,6 +912,34 @@ src_cancel(struct move *mv, const char *name, struct mdc_mig_msg *r)
 		result(r, MDC_MIG_ACCEPTED, "cancel of VM %s requested", name);
 }
 
+/* A stopped VM: copy its disks; the definition goes once they are in. */
+static void
+src_cold(struct move *mv, int sess, gss_ctx_id_t dctx, struct mdc_mig_msg *r)
+{
+	const char *paths[MDC_VM_MAX_DISKS];
+	char text[MDC_MIG_MAX_TEXT + 1];
+	size_t i;
+
+	for (i = 0; i < mv->def.ndisks; i++)
+		paths[i] = mv->def.disks[i];
+	if (mdc_cold_send(sess, dctx, paths, mv->def.ndisks,
+	                  (mv->req.flags & MDC_LIVE_FL_PLAIN) != 0, r,
+	                  &mv->e) != 0) {
+		result(r, MDC_MIG_FAILED, "copying the disks of VM %s: %s",
+		       mv->def.name, mv->e.text);
+		return;
+	}
+	if (r->status != MDC_MIG_ACCEPTED)
+		return;
+	memcpy(text, r->text, sizeof(text));
+	if (mdc_vm_def_remove(mv->env.state, mv->def.name, &mv->e) != 0)
+		result(r, MDC_MIG_ACCEPTED, "%s; removing it on %s: %s", text,
+		       mv->c->fqdn, mv->e.text);
+	else
+		result(r, MDC_MIG_ACCEPTED, "%s (its disks stay on %s)", text,
+		       mv->c->fqdn);
+}
+
 /* The last step: the source lets go of its QEMU and the definition. */
 static void
 src_release(struct move *mv, const json_t *st, struct mdc_mig_msg *r)
@@ -814,6 +949,8 @@ src_release(struct move *mv, const json_t *st, struct mdc_mig_msg *r)
 
 	mdc_qmp_close(mv->q);
 	mv->q = NULL;
+	/* every stream has ended: let the channel close cleanly */
+	relay_end(mv, RELAY_EXIT_MS);
 	src_report(mv, st, NULL);
 	if (mdc_vm_stop(&mv->env, name, 10000, 1, &e) != 0 ||
 	    mdc_vm_def_remove(mv->env.state, name, &e) != 0)
@@ -857,15 +994,28 @@ mdc_live_source(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 	    src_vm(mv, m->vm, r) != 0 ||
 	    src_offer(mv, m, ip, port, &sess, &dctx, r) != 0)
 		goto out;
+	if (mv->cold) {
+		src_cold(mv, sess, dctx, r);
+		goto out;
+	}
 	ret = src_run(mv, sess, dctx, &st);
 	sess = -1; /* the relay's now (closed by spawn or here below) */
 	if (ret == 0)
 		ret = src_switch(mv);
 	if (ret != 0) {
 		src_rollback(mv);
-		result(r, MDC_MIG_FAILED,
-		       "move of VM %s failed, it keeps running on %s: %s",
-		       m->vm, c->fqdn, mv->e.text);
+		if (mv->switched)
+			result(r, MDC_MIG_FAILED,
+			       "move of VM %s: no word from %s after the "
+			       "switch-over (%s); the VM is paused on %s and "
+			       "may "
+			       "run on %s: check it there before resuming",
+			       m->vm, m->host, mv->e.text, c->fqdn, m->host);
+		else
+			result(r, MDC_MIG_FAILED,
+			       "move of VM %s failed, it keeps running on %s: "
+			       "%s",
+			       m->vm, c->fqdn, mv->e.text);
 		goto out;
 	}
 	src_release(mv, st, r);
@@ -881,44 +1031,62 @@ out:
 
 /* ---- destination ---- */
 
-/* DIR of --storage-path, inside the storage directory, created 0700. */
+/* True if path resolves (realpath) inside root (n bytes); rp gets it. */
 static int
-dst_dir(struct move *mv, char *out, size_t outlen)
+inside(const char *path, const char *root, size_t n, char *rp)
 {
-	char root[PATH_MAX], want[PATH_MAX * 2], rp[PATH_MAX];
-	const char *p = mv->req.storage_path;
+	return realpath(path, rp) != NULL && strncmp(rp, root, n) == 0 &&
+	       (rp[n] == '/' || rp[n] == '\0');
+}
+
+/*
+ * DIR of --storage-path: absolute or relative to the storage directory,
+ * never outside it, not even on the way (no "..", its parent must resolve
+ * inside before DIR is created, 0700; DIR itself is checked again after).
+ */
+static int
+dst_dir(struct move *mv, char *dir_out, size_t outlen)
+{
+	char root[PATH_MAX], want[PATH_MAX * 2], rp[PATH_MAX], *slash;
+	const char *p = mv->req.storage_path[0] ? mv->req.storage_path : ".";
 	size_t n;
+	int ok = 0;
 
 	if (mv->env.storage == NULL || realpath(mv->env.storage, root) == NULL)
 		return mdc_mig_seterr(&mv->e, MDC_ENOENT,
 		                      "it has no storage directory "
 		                      "(agent --storage-dir)");
-	if (p[0] == '\0')
-		p = ".";
+	n = strlen(root);
 	snprintf(want, sizeof(want), "%s%s%s", p[0] == '/' ? "" : root,
 	         p[0] == '/' ? "" : "/", p);
-	if (strstr(p, "..") != NULL)
-		return mdc_mig_seterr(&mv->e, MDC_EDENIED,
-		                      "%s is not inside its storage directory",
-		                      p);
+	if (strstr(p, "..") != NULL || strncmp(want, root, n) != 0 ||
+	    (want[n] != '/' && want[n] != '\0'))
+		goto out;
+	if ((slash = strrchr(want, '/')) != NULL && slash > want + n) {
+		*slash = '\0';
+		if (!inside(want, root, n, rp))
+			goto out;
+		*slash = '/';
+	}
 	(void)mkdir(want, 0700);
-	n = strlen(root);
-	if (realpath(want, rp) == NULL || strncmp(rp, root, n) != 0 ||
-	    (rp[n] != '/' && rp[n] != '\0') || strlen(rp) >= outlen)
+	if (!inside(want, root, n, rp) || strlen(rp) >= outlen)
+		goto out;
+	memcpy(dir_out, rp, strlen(rp) + 1);
+	ok = 1;
+out:
+	if (!ok)
 		return mdc_mig_seterr(&mv->e, MDC_EDENIED,
 		                      "%s is not inside its storage directory",
 		                      p);
-	memcpy(out, rp, strlen(rp) + 1);
 	return 0;
 }
 
-/* Sparse disks of the same sizes under DIR, named like the source's. */
+/* The disks' paths under DIR, named like the source's. */
 static int
-dst_disks(struct move *mv, const char *dir)
+dst_paths(struct move *mv)
 {
 	const char *base;
 	size_t i;
-	int fd;
 
 	if (mv->req.ndisks != mv->def.ndisks)
 		return mdc_mig_seterr(&mv->e, MDC_EINVAL,
@@ -928,10 +1096,22 @@ dst_disks(struct move *mv, const char *dir)
 		base = strrchr(mv->def.disks[i], '/');
 		base = base ? base + 1 : mv->def.disks[i];
 		if ((size_t)snprintf(mv->disks[i], sizeof(mv->disks[i]),
-		                     "%s/%s", dir,
+		                     "%s/%s", mv->dir,
 		                     base) >= sizeof(mv->disks[i]))
 			return mdc_mig_seterr(&mv->e, MDC_ERANGE,
 			                      "path too long");
+	}
+	return 0;
+}
+
+/* Sparse disks of the same sizes under DIR (a live move). */
+static int
+dst_disks(struct move *mv)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < mv->ndisks; i++) {
 		fd = open(mv->disks[i], O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
 		          0600);
 		if (fd < 0)
@@ -946,17 +1126,71 @@ dst_disks(struct move *mv, const char *dir)
 			                      strerror(errno));
 		}
 		close(fd);
-		snprintf(mv->def.disks[i], sizeof(mv->def.disks[i]), "%s",
-		         mv->disks[i]);
 	}
 	return 0;
+}
+
+/* The definition with the disks' new paths, saved here. */
+static int
+dst_save(struct move *mv)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < mv->ndisks; i++)
+		snprintf(mv->def.disks[i], sizeof(mv->def.disks[i]), "%s",
+		         mv->disks[i]);
+	if ((ret = mdc_vm_def_save(mv->env.state, &mv->def, 0, &mv->e)) == 0)
+		mv->saved = 1;
+	return ret;
+}
+
+/* STATE/incoming/NAME: what this move creates, for mdc_live_recover. */
+static int
+marker_path(const char *state, const char *name, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%s/incoming/%s", state, name);
+
+	return n < 0 || (size_t)n >= len ? MDC_ERANGE : 0;
+}
+
+static int
+marker_write(struct move *mv)
+{
+	char p[PATH_MAX], dir[PATH_MAX], body[(MDC_VM_MAX_DISKS + 1) * 600];
+	size_t i, n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/incoming", mv->env.state);
+	(void)mkdir(dir, 0700);
+	if (marker_path(mv->env.state, mv->def.name, p, sizeof(p)) != 0)
+		return mdc_mig_seterr(&mv->e, MDC_ERANGE, "path too long");
+	body[0] = '\0';
+	for (i = 0; i < mv->ndisks; i++)
+		n += (size_t)snprintf(body + n, sizeof(body) - n, "%s\n",
+		                      mv->disks[i]);
+	if (mdc_file_printf(p, 0600, "%s", body) != 0)
+		return mdc_mig_seterr(&mv->e, MDC_EACCES, "%s: cannot write",
+		                      p);
+	mv->marker = 1;
+	return 0;
+}
+
+static void
+marker_remove(struct move *mv)
+{
+	char p[PATH_MAX];
+
+	if (mv->marker &&
+	    marker_path(mv->env.state, mv->def.name, p, sizeof(p)) == 0)
+		(void)unlink(p);
+	mv->marker = 0;
 }
 
 /* The VM's definition, CPU check, disks, saved definition. */
 static int
 dst_define(struct move *mv, const char *name)
 {
-	char err[256], missing[1024], dir[PATH_MAX];
+	char err[256], missing[1024];
 	struct mdc_vm_def old;
 	int ret;
 
@@ -971,21 +1205,22 @@ dst_define(struct move *mv, const char *name)
 		                      name);
 	ret = mdc_vm_cpu_probe(&mv->env, mv->def.cpu, missing, sizeof(missing),
 	                       &mv->e);
-	if (ret != 0)
+	if (ret != 0 && ret != MDC_ENOENT)
 		return ret;
-	if (missing[0] != '\0')
-		return mdc_mig_seterr(&mv->e, MDC_EDENIED,
-		                      "this host cannot offer CPU model %s "
-		                      "(missing: %s); define the VM with "
-		                      "--compat to move it",
-		                      mv->def.cpu, missing);
+	if (ret == MDC_ENOENT || missing[0] != '\0') {
+		mdc_vm_cpu_refusal(mv->c->fqdn, mv->def.cpu,
+		                   ret == MDC_ENOENT ? NULL : missing,
+		                   mv->e.text, sizeof(mv->e.text));
+		return MDC_EDENIED;
+	}
 	if ((ret = take_slot(mv)) != 0 ||
-	    (ret = dst_dir(mv, dir, sizeof(dir))) != 0 ||
-	    (ret = dst_disks(mv, dir)) != 0)
+	    (ret = dst_dir(mv, mv->dir, sizeof(mv->dir))) != 0 ||
+	    (ret = dst_paths(mv)) != 0 || (ret = marker_write(mv)) != 0 ||
+	    mv->cold)
 		return ret;
-	if ((ret = mdc_vm_def_save(mv->env.state, &mv->def, 0, &mv->e)) == 0)
-		mv->saved = 1;
-	return ret;
+	if ((ret = dst_disks(mv)) != 0)
+		return ret;
+	return dst_save(mv);
 }
 
 /* QEMU -incoming defer, the NBD export, the incoming migration fd. */
@@ -1063,6 +1298,26 @@ dst_wait_completed(struct move *mv)
 	return ret;
 }
 
+/*
+ * Remove an export.  The source's NBD client has gone (its mirror
+ * completed, every write acknowledged), but its disconnect may still be
+ * on its way through the channel: "still in use" is retried for 5 s, then
+ * the export is removed hard (nothing of the client is pending).
+ */
+static int
+export_del(struct move *mv, const char *id)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		if (QMP(mv, "block-export-del", NULL, "{s:s}", "id", id) == 0)
+			return 0;
+		usleep(100000);
+	}
+	return QMP(mv, "block-export-del", NULL, "{s:s,s:s}", "id", id, "mode",
+	           "hard");
+}
+
 /* Switch-over, destination part: exports go, the VM runs here. */
 static int
 dst_switch(struct move *mv)
@@ -1084,17 +1339,31 @@ dst_switch(struct move *mv)
 		return ret;
 	for (i = 0; i < mv->ndisks; i++) {
 		snprintf(id, sizeof(id), "mdcexp%zu", i);
-		if ((ret = QMP(mv, "block-export-del", NULL, "{s:s}", "id",
-		               id)))
+		if ((ret = export_del(mv, id)) != 0)
 			return ret;
 	}
-	if ((ret = QMP(mv, "nbd-server-stop", NULL, NULL)) != 0 ||
-	    (ret = QMP(mv, "cont", NULL, NULL)) != 0)
+	if ((ret = QMP(mv, "nbd-server-stop", NULL, NULL)) != 0)
+		return ret;
+	/* from here on the VM lives here: no recovery may remove it */
+	marker_remove(mv);
+	mv->resumed = 1;
+	if ((ret = QMP(mv, "cont", NULL, NULL)) != 0)
 		return ret;
 	best_effort(QMP(mv, "announce-self", NULL, "{s:I,s:I,s:I,s:I}",
 	                "initial", (json_int_t)50, "max", (json_int_t)550,
 	                "rounds", (json_int_t)5, "step", (json_int_t)100));
 	return 0;
+}
+
+/* The switch-over failed before cont: the source may resume safely. */
+static void
+dst_refuse_switch(struct move *mv)
+{
+	struct mdc_live_ctl no = {MDC_LIVE_C_DONE, MDC_MIG_FAILED, ""};
+
+	snprintf(no.text, sizeof(no.text), "%s: %s", mv->c->fqdn, mv->e.text);
+	if (mv->ctl >= 0 && mdc_live_ctl_send(mv->ctl, &no) == 0)
+		relay_end(mv, 5000); /* it carries the answer, then ends */
 }
 
 /* Remove what this move created here: QEMU, disks, definition. */
@@ -1121,6 +1390,54 @@ dst_rollback(struct move *mv)
 	for (i = 0; i < MDC_VM_MAX_DISKS; i++)
 		if (mv->created[i])
 			(void)unlink(mv->disks[i]);
+	marker_remove(mv);
+}
+
+/* After a failure: stop writing, swallow what is in flight (2 s), so the
+ * source reads our RESULT instead of a reset. */
+static void
+drain(int fd)
+{
+	uint8_t buf[65536];
+	struct pollfd p = {fd, POLLIN, 0};
+	int i;
+
+	(void)shutdown(fd, SHUT_WR);
+	for (i = 0; i < 8192 && poll(&p, 1, 2000) > 0; i++)
+		if (read(fd, buf, sizeof(buf)) <= 0)
+			break;
+}
+
+/* A stopped VM: its disks arrive as DATA/DONE, then the definition. */
+static int
+dst_cold(struct move *mv, struct mdc_mig_msg *r)
+{
+	const struct mdc_live_conn *c = mv->c;
+	const char *names[MDC_VM_MAX_DISKS];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < mv->ndisks; i++)
+		names[i] = strrchr(mv->disks[i], '/') + 1;
+	ret = mdc_cold_recv(c->fd, c->ctx, mv->dir, names, mv->req.disk_size,
+	                    mv->ndisks,
+	                    (mv->req.flags & MDC_LIVE_FL_PLAIN) != 0, &mv->e);
+	for (i = 0; ret == 0 && i < mv->ndisks; i++)
+		mv->created[i] = 1;
+	if (ret == 0)
+		ret = dst_save(mv);
+	if (ret == 0)
+		result(r, MDC_MIG_ACCEPTED,
+		       "VM %s (stopped) stored on %s: %zu disk(s) under %s",
+		       mv->def.name, c->fqdn, mv->ndisks, mv->dir);
+	else
+		result(r, MDC_MIG_FAILED, "failed on %s: %s", c->fqdn,
+		       mv->e.text);
+	if (mdc_mig_send_msg(c->fd, c->ctx, r, &mv->e) != 0 && ret == 0)
+		ret = MDC_ETRUNC;
+	if (ret != 0)
+		drain(c->fd);
+	return ret;
 }
 
 /* Set up everything, then answer accepted and start the relay. */
@@ -1135,10 +1452,11 @@ dst_prepare(struct move *mv, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 	for (i = 0; i < 1 + MDC_VM_MAX_DISKS; i++)
 		fds[i] = -1;
 	memcpy(acc, r->text, sizeof(acc));
-	ret = mdc_live_req_decode(m->data, m->datalen, &mv->req) != 0
-	              ? mdc_mig_seterr(&mv->e, MDC_EMALF, "malformed request")
-	              : dst_define(mv, m->vm);
-	if (ret == 0)
+	ret = mdc_live_req_decode(m->data, m->datalen, &mv->req);
+	mv->cold = (mv->req.flags & MDC_LIVE_FL_STOPPED) != 0;
+	ret = ret != 0 ? mdc_mig_seterr(&mv->e, MDC_EMALF, "malformed request")
+	               : dst_define(mv, m->vm);
+	if (ret == 0 && !mv->cold)
 		ret = dst_qemu(mv, fds);
 	if (ret != 0)
 		result(r,
@@ -1156,7 +1474,7 @@ dst_prepare(struct move *mv, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 		result(r, MDC_MIG_ACCEPTED, "%s", acc);
 	if (mdc_mig_send_msg(c->fd, c->ctx, r, &mv->e) != 0 && ret == 0)
 		ret = MDC_ETRUNC;
-	if (ret == 0)
+	if (ret == 0 && !mv->cold)
 		ret = spawn_relay(mv, c->fd, c->ctx, fds, 1 + mv->ndisks);
 	for (i = 0; i < 1 + MDC_VM_MAX_DISKS; i++)
 		if (fds[i] >= 0)
@@ -1178,8 +1496,16 @@ mdc_live_dest(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 	}
 	move_init(mv, c);
 	ret = dst_prepare(mv, m, r);
-	if (ret == 0 && r->status == MDC_MIG_ACCEPTED)
-		ret = dst_switch(mv);
+	if (mv->cold) {
+		if (ret == 0 && r->status == MDC_MIG_ACCEPTED)
+			ret = dst_cold(mv, r);
+		if (ret != 0)
+			dst_rollback(mv); /* r holds what the source was told */
+		goto out;
+	}
+	if (ret == 0 && r->status == MDC_MIG_ACCEPTED &&
+	    (ret = dst_switch(mv)) != 0 && !mv->resumed)
+		dst_refuse_switch(mv);
 	if (ret == 0 || r->status != MDC_MIG_ACCEPTED) {
 		snprintf(done.text, sizeof(done.text), "VM %s runs on %s",
 		         m->vm, c->fqdn);
@@ -1196,6 +1522,57 @@ mdc_live_dest(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 	} else {
 		relay_end(mv, RELAY_EXIT_MS);
 	}
+out:
+	marker_remove(mv); /* after a rollback, or the VM is ours now */
 	move_free(mv);
 	free(mv);
+}
+
+/* Remove one interrupted incoming VM named by its marker file. */
+static void
+recover_one(const struct mdc_vm_env *env, const char *name, mdc_mig_say_fn say,
+            void *arg)
+{
+	struct mdc_mig_err e = {"", 0};
+	char p[PATH_MAX], run[PATH_MAX], *body = NULL, *line, *save = NULL;
+	char text[MDC_MIG_MAX_TEXT + 64];
+	size_t len = 0;
+
+	if (!mdc_mig_vm_ok(name) ||
+	    marker_path(env->state, name, p, sizeof(p)) != 0)
+		return;
+	best_effort(mdc_vm_stop(env, name, 5000, 1, &e));
+	if (mdc_vm_rundir(env, name, run, sizeof(run)) == 0)
+		best_effort(mdc_rm_rf(run));
+	best_effort(mdc_vm_def_remove(env->state, name, &e));
+	if (mdc_file_read(p, 65536, &body, &len) == 0)
+		for (line = strtok_r(body, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save))
+			(void)unlink(line);
+	free(body);
+	(void)unlink(p);
+	snprintf(text, sizeof(text),
+	         "removed VM %s of an interrupted incoming move", name);
+	say(arg, MDC_MIG_INFO, text);
+}
+
+void
+mdc_live_recover(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
+                 void *arg)
+{
+	struct mdc_vm_env env;
+	char dir[PATH_MAX];
+	struct dirent *d;
+	DIR *dp;
+
+	memset(&env, 0, sizeof(env));
+	env.state = o->state;
+	env.storage = o->storage;
+	snprintf(dir, sizeof(dir), "%s/incoming", o->state);
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL)
+		if (d->d_name[0] != '.')
+			recover_one(&env, d->d_name, say, arg);
+	closedir(dp);
 }

@@ -4,8 +4,10 @@
 # between two agents: every byte over the agents' GSS session; the VM runs
 # on host2 only afterwards, its disk identical; killing the destination's
 # QEMU during the storage mirror leaves the VM running on host1 with its
-# disk intact and nothing on host2; a user outside Migration Operators is
-# refused by the source before it connects anywhere.
+# disk intact and nothing on host2, and so does a stalled channel (host2's
+# relay stopped: the watchdog); a user outside Migration Operators is
+# refused by the source before it connects anywhere; a stopped VM moves by
+# the sparse, verified storage copy with its definition.
 . "$top_srcdir/tests/harness/harness.sh"
 harness_start
 
@@ -72,7 +74,8 @@ AGENTS="$!"
 P2=$(free_port 2)
 "$M" agent --keytab "$H_TMP/host2.keytab" --listen "$H_ADDR:$P2" --state "$S2" \
 	--storage-dir "$D2" > "$H_TMP/agent2.out" 2>&1 &
-AGENTS="$AGENTS $!"
+A2=$!
+AGENTS="$AGENTS $A2"
 t_wait 20 sh -c "ss -Htln 'src $H_ADDR:$P1' | grep -q . && ss -Htln 'src $H_ADDR:$P2' | grep -q ."
 t_is "both agents listening" "$?" 0
 
@@ -93,9 +96,18 @@ t_like "bob: refused by the source" "$out" \
 t_unlike "host2's agent never heard of it" "$(cat "$H_TMP/agent2.out")" "bob@EXAMPLE.COM"
 kinit_pw Alice-Pass-1 -f alice
 
+# ---- --storage-path must stay inside host2's storage directory ----
+for bad in /etc ../escape "$D2/../escape"; do
+	out=$(move --storage-path "$bad" 2>&1)
+	t_like "--storage-path $bad is refused by host2" "$?:$out" \
+		"^1:minidc-migrate move: refused by host2.example.com: .* is not inside its storage directory$"
+done
+t_ok "nothing was created outside" [ ! -e "$H_TMP/escape" ]
+t_like "web1 still runs on host1 after the refusals" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 "
+
 # ---- the destination's QEMU dies during the storage mirror ----
-# 1 MiB/s: the 6 MiB of data take seconds; kill host2's QEMU once it runs
-move --storage-path moved --bandwidth 1 > "$H_TMP/move1.out" 2> "$H_TMP/move1.err" &
+# a 1 MiB/s mirror takes a minute; kill host2's QEMU once it runs
+move --storage-path moved --storage-bandwidth 1 > "$H_TMP/move1.out" 2> "$H_TMP/move1.err" &
 mpid=$!
 t_wait 60 sh -c "grep -q '\"pid\"' '$S2/run/web1/run.json' 2>/dev/null && grep -q '^mirror' '$H_TMP/move1.err'"
 t_is "the mirror runs, host2's QEMU is up" "$?" 0
@@ -113,15 +125,133 @@ t_is "nothing is left on host2 (no disk, no definition, no run directory)" "$?" 
 t_is "vm list on host2 is empty" "$(vm2 list)" ""
 t_is "the source disk is intact" "$(sha "$IMG")" "$SRC_SHA"
 
+# ---- the destination's QEMU dies during the memory pre-copy ----
+# a 1 ms downtime limit at 1 MiB/s never converges (the firmware's timer
+# tick dirties a page each round): the pre-copy lasts until it is killed
+move --storage-path moved --bandwidth 1 --downtime 1 --no-auto-converge \
+	> "$H_TMP/move7.out" 2> "$H_TMP/move7.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '^pre-copy' '$H_TMP/move7.err' && grep -q '\"pid\"' '$S2/run/web1/run.json' 2>/dev/null"
+t_is "the pre-copy runs" "$?" 0
+kill -9 "$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$S2/run/web1/run.json")"
+wait "$mpid"
+t_is "the move fails in the pre-copy" "$?" 1
+t_like "web1 keeps running on host1 (pre-copy)" "$(cat "$H_TMP/move7.err")" \
+	"it keeps running on host1.example.com: "
+t_like "the same QEMU, running again" "$(vm1 show web1)" "^qemu-status: running$"
+t_like "in vm list" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 accel=tcg$"
+t_wait 30 host2_empty
+t_is "nothing is left on host2 (pre-copy)" "$?" 0
+t_is "the source disk is intact (pre-copy)" "$(sha "$IMG")" "$SRC_SHA"
+
+# ---- the destination agent is killed during the mirror ----
+move --storage-path moved --storage-bandwidth 1 > "$H_TMP/move6.out" 2> "$H_TMP/move6.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '\"pid\"' '$S2/run/web1/run.json' 2>/dev/null && grep -q '^mirror' '$H_TMP/move6.err'"
+t_is "the mirror runs, host2's QEMU is up (agent test)" "$?" 0
+qpid2=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$S2/run/web1/run.json")
+kill -9 "$A2"
+wait "$mpid"
+t_is "the move fails when host2's agent dies" "$?" 1
+t_like "web1 keeps running on host1" "$(cat "$H_TMP/move6.err")" \
+	"it keeps running on host1.example.com: "
+t_like "the same QEMU, running" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 accel=tcg$"
+t_wait 30 sh -c "! kill -0 $qpid2 2>/dev/null"
+t_is "host2's incoming QEMU ended with its streams" "$?" 0
+"$M" agent --keytab "$H_TMP/host2.keytab" --listen "$H_ADDR:$P2" --state "$S2" \
+	--storage-dir "$D2" >> "$H_TMP/agent2.out" 2>&1 &
+A2=$!
+AGENTS="$AGENTS $A2"
+t_wait 20 sh -c "ss -Htln 'src $H_ADDR:$P2' | grep -q ."
+t_is "host2's agent restarted" "$?" 0
+t_like "and removed what the interrupted move left" "$(cat "$H_TMP/agent2.out")" \
+	"removed VM web1 of an interrupted incoming move"
+t_ok "nothing is left on host2 (no disk, no definition, no run directory)" host2_empty
+t_is "vm list on host2 is empty again" "$(vm2 list)" ""
+
+# ---- a stalled channel: host2's relay stops; the watchdog ends the move ----
+move --storage-path moved --storage-bandwidth 1 --watchdog 3 > "$H_TMP/move3.out" 2> "$H_TMP/move3.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '^mirror' '$H_TMP/move3.err'"
+t_is "the mirror runs again" "$?" 0
+# the relay: the child of host2's connection child that is not QEMU
+relay=""
+for c in $(ps -o pid= --ppid "$A2"); do
+	relay=$(ps -o pid=,comm= --ppid "$c" | grep -v qemu | awk '{print $1}' | head -1)
+	[ -n "$relay" ] && break
+done
+t_like "host2's relay process found" "$relay" "^[0-9]+$"
+kill -STOP "$relay"
+wait "$mpid"
+t_is "the stalled move fails" "$?" 1
+t_like "by the watchdog" "$(cat "$H_TMP/move3.err")" \
+	"it keeps running on host1.example.com: data channel: no bytes on the data channel for 3 s$"
+kill -CONT "$relay"
+t_like "web1 still runs on host1" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 accel=tcg$"
+t_wait 30 host2_empty
+t_is "nothing is left on host2" "$?" 0
+t_is "the source disk is intact" "$(sha "$IMG")" "$SRC_SHA"
+
+# ---- move --cancel, and Ctrl-C on the CLI ----
+move --storage-path moved --storage-bandwidth 1 > "$H_TMP/move4.out" 2> "$H_TMP/move4.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '^mirror' '$H_TMP/move4.err'"
+t_like "vm list on host1 shows web1 migrating" "$(list_line "$(vm1 list)")" "^web1 migrating "
+out=$("$M" move --cancel web1 --via "$H_ADDR:$P1" 2>&1)
+t_is "move --cancel web1" "$?:$out" "0:cancel of VM web1 requested"
+wait "$mpid"
+t_is "the cancelled move fails" "$?" 1
+t_like "it says why" "$(cat "$H_TMP/move4.err")" \
+	"it keeps running on host1.example.com: cancelled \\(move --cancel\\)$"
+t_like "web1 runs on host1 again" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 "
+t_wait 30 host2_empty
+t_is "nothing is left on host2 after the cancel" "$?" 0
+out=$("$M" move --cancel web1 --via "$H_ADDR:$P1" 2>&1)
+t_is "move --cancel of a VM that is not moving" "$?:$out" \
+	"1:minidc-migrate move: host1.example.com: VM web1 is not moving"
+
+# the CLI itself in the background ($! is its pid), interrupted like Ctrl-C
+"$M" move web1 --to host2.example.com --via "$H_ADDR:$P1" --dest-addr "$H_ADDR:$P2" \
+	--include-storage --storage-path moved --storage-bandwidth 1 \
+	> "$H_TMP/move5.out" 2> "$H_TMP/move5.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '^mirror' '$H_TMP/move5.err'"
+kill -INT "$mpid"
+wait "$mpid"
+t_wait 30 sh -c "grep -q 'cancelled: the client went away' '$H_TMP/agent1.out'"
+t_is "Ctrl-C on the CLI cancels the move at the source" "$?" 0
+t_wait 30 sh -c "'$M' vm list --via '$H_ADDR:$P1' 2>&1 | grep -q '^web1 running '"
+t_is "web1 runs on host1" "$?" 0
+t_wait 30 host2_empty
+t_is "nothing is left on host2 after Ctrl-C" "$?" 0
+
+# ---- a CPU model host2 cannot offer: refused before any data ----
+truncate -s 16M "$D1/cpu1.img"
+vm1 create cpu1 --memory 32 --disk cpu1.img --cpu-model Skylake-Server >/dev/null
+vm1 start cpu1 >/dev/null
+out=$("$M" move cpu1 --to host2.example.com --via "$H_ADDR:$P1" \
+	--dest-addr "$H_ADDR:$P2" --include-storage --storage-path cpu 2>&1)
+t_like "a VM with CPU model Skylake-Server is refused by host2, naming the missing features and the fix" \
+	"$?:$out" "^1:minidc-migrate move: refused by host2.example.com: host2.example.com cannot offer CPU model Skylake-Server \\(missing: [a-z0-9_. -]+\\); define the VM with --compat \\(kvm64\\) to move it$"
+t_ok "before any data: no disk on host2" [ ! -e "$D2/cpu/cpu1.img" ]
+t_like "cpu1 still runs on host1" "$(vm1 list | grep '^cpu1 ')" "^cpu1 running "
+vm1 stop cpu1 >/dev/null
+
 # ---- the live move ----
 out=$(move --storage-path moved --json 2> "$H_TMP/move2.err")
 rc=$?
 t_is "move exits 0" "$rc" 0
+echo "# report: $out"
 [ "$rc" = 0 ] || sed 's/^/# /' "$H_TMP/move2.err" "$H_TMP/agent1.out" "$H_TMP/agent2.out"
 t_like "the report (JSON) names the result" "$out" \
 	'^\{"result":"VM web1 moved live from host1.example.com in [0-9]+ ms \(downtime [0-9]+ ms\)",'
 t_like "the report has downtime, bytes, rounds" "$out" \
 	'"downtime_ms":[0-9]+,.*"storage_bytes":[1-9][0-9]*,"memory_bytes":[1-9][0-9]*,"rounds":[1-9]'
+# the storage bytes are what crossed the channel: the 6 MiB of data (and
+# NBD headers), not the 64 MiB of the disk
+sb=$(printf '%s\n' "$out" | sed -n 's/.*"storage_bytes":\([0-9]*\).*/\1/p')
+t_ok "storage bytes on the channel: $sb (6 MiB of data in a 64 MiB disk)" \
+	[ "${sb:-0}" -ge 6291456 -a "${sb:-0}" -lt 12582912 ]
 t_like "progress was shown" "$(cat "$H_TMP/move2.err")" \
 	"^(mirror|pre-copy|switch-over) +\\[[#.]{20}\\] +[0-9]+% "
 t_is "vm list on host1 no longer shows web1" "$(list_line "$(vm1 list)")" ""
@@ -137,5 +267,19 @@ t_like "host2 logged the acceptance and the end" "$(cat "$H_TMP/agent2.out")" \
 	"VM web1 runs on host2.example.com"
 t_unlike "no sanitizer report in the agents' logs" \
 	"$(cat "$H_TMP/agent1.out" "$H_TMP/agent2.out")" "ERROR: (Address|Leak)Sanitizer|runtime error"
+# ---- a stopped VM moves by the storage copy ----
+truncate -s 16M "$D1/cold1.img"
+dd if=/dev/urandom of="$D1/cold1.img" bs=1M count=1 seek=5 conv=notrunc status=none
+COLD_SHA=$(sha "$D1/cold1.img")
+out=$(vm1 create cold1 --memory 32 --disk cold1.img --compat)
+t_is "vm create cold1 (stopped) on host1" "$?" 0
+out=$("$M" move cold1 --to host2.example.com --via "$H_ADDR:$P1" \
+	--dest-addr "$H_ADDR:$P2" --include-storage --storage-path cold 2>&1)
+t_like "the stopped VM moves" "$?:$out" \
+	"^0:VM cold1 \\(stopped\\) stored on host2.example.com: 1 disk\\(s\\) under $D2/cold \\(its disks stay on host1.example.com\\)$"
+t_like "host2 defines cold1, stopped, its disk under the storage path" \
+	"$(vm2 list | grep '^cold1 ')" "^cold1 stopped memory=32MiB disks=$D2/cold/cold1.img "
+t_is "host1 no longer defines cold1" "$(vm1 list | grep '^cold1 ')" ""
+t_is "the copy is identical" "$(sha "$D2/cold/cold1.img")" "$COLD_SHA"
 vm2 stop web1 >/dev/null
 harness_done
