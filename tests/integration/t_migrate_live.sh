@@ -130,7 +130,7 @@ wait_phase() {
 fault_move() {
 	_ph=$1; _f=$2; _dir="f-$_f-$_ph"
 	case $_ph in
-	mirror) _args="--bandwidth 4" ;;
+	mirror) _args="--storage-bandwidth 4" ;;
 	pre-copy) _args="--bandwidth 4" ;;
 	switch-over) _args="--bandwidth 8 --downtime 60000" ;;
 	esac
