@@ -24,6 +24,11 @@ mdc_cmd_provision(int argc, char **argv)
 	        {"adminpass-file", required_argument, NULL, 'p'},
 	        {"base-port", required_argument, NULL, 'b'},
 	        {"force", no_argument, NULL, 'f'},
+	        {"join-dc", required_argument, NULL, 'J'},
+	        {"join-dc-ip", required_argument, NULL, 'I'},
+	        {"password-file", required_argument, NULL, 'p'},
+	        {"stdin-password", no_argument, NULL, 'S'},
+	        {"user", required_argument, NULL, 'U'},
 	        {NULL, 0, NULL, 0},
 	};
 	struct mdc_provision_opts o = {0};
@@ -31,8 +36,20 @@ mdc_cmd_provision(int argc, char **argv)
 	char err[1024] = "", *end;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "U:", lo, NULL)) != -1) {
 		switch (ch) {
+		case 'J':
+			o.join_dc = optarg;
+			break;
+		case 'I':
+			o.join_dc_ip = optarg;
+			break;
+		case 'S':
+			o.stdin_password = 1;
+			break;
+		case 'U':
+			o.user = optarg;
+			break;
 		case 'd':
 			o.domain = optarg;
 			break;

@@ -8,6 +8,7 @@
 #include "dc/cldap.h"
 #include "dc/cmd.h"
 #include "dc/dsa.h"
+#include "dc/replica.h"
 #include "dns/dns.h"
 
 const struct mdc_cmd mdc_commands[] = {
@@ -23,6 +24,7 @@ const struct mdc_cmd mdc_commands[] = {
         {"check-config", mdc_cmd_check_config, "check-config --dir DIR"},
         {"cldap-serve", mdc_cmd_cldap_serve, NULL},
         {"dsa-serve", mdc_cmd_dsa_serve, NULL},
+        {"replica-watch", mdc_cmd_replica_watch, NULL},
         {"dns-serve", dns_cmd_serve, NULL},
         {"dns", dns_cmd_admin,
          "dns list|add|del|addzone|delzone --dir DIR [--ttl N] [NAME TYPE "

@@ -16,6 +16,11 @@ struct mdc_provision_opts {
 	const char *adminpass_file; /* NULL: generate, save 0600 */
 	int base_port;              /* 0: standard ports */
 	int force;                  /* replace an existing minidc DIR */
+	/* --join-dc: a further DC of the domain that join_dc serves. */
+	const char *join_dc;    /* dc1.example.com */
+	const char *join_dc_ip; /* its address (default: resolved) */
+	const char *user;       /* -U administrator, default Administrator */
+	int stdin_password;     /* --stdin-password (else adminpass_file) */
 };
 
 /*
