@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "dc/cmd.h"
+#include "dc/krb5conf.h"
 #include "dc/replica.h"
 #include "dc/ridpool.h"
 #include "lib/log.h"
@@ -335,6 +336,7 @@ static void
 watch_once(const struct mdc_dcconf *c, LDAP **ld)
 {
 	struct mdc_replica old, now;
+	char err[256] = "";
 	int ret;
 
 	if (*ld == NULL && mdc_replica_ldapi(c, ld) != 0)
@@ -353,6 +355,12 @@ watch_once(const struct mdc_dcconf *c, LDAP **ld)
 		         "restarting slapd",
 		         now.n, now.n == 1 ? "" : "s");
 		ret = mdc_replica_save(c, &now);
+		/* Clients of this DC get every KDC (krb5.conf). */
+		if (ret == 0)
+			ret = mdc_krb_write_conf(c, err, sizeof(err));
+		if (ret != 0)
+			log_warn("replication agreements: %s",
+			         err[0] ? err : mdc_strerror(ret));
 		if (ret == 0)
 			restart_slapd(c);
 	}

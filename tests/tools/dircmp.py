@@ -4,7 +4,23 @@
 # Entries are matched by DN (case-insensitive); each entry's attribute values
 # are compared as sets (attribute names case-insensitive, values exact).
 # Prints the entry count, or every difference; exit 0 if equal, 1 if not.
+import re
 import sys
+
+# DN-valued attributes: distinguishedNameMatch ignores the case of attribute
+# type names (slapd stores what it was given: CN= from an LDIF, cn= from a
+# syncrepl consumer), so type names are compared in lower case.
+DN_ATTRS = {"member", "memberof", "objectcategory", "distinguishedname",
+            "wellknownobjects", "otherwellknownobjects", "ncname", "managedby",
+            "manager", "creatorsname", "modifiersname", "defaultobjectcategory",
+            "serverreference", "msds-allowedtodelegateto_dn"}
+TYPE_RE = re.compile(r"(^|,|:)\s*([A-Za-z][A-Za-z0-9-]*)=")
+
+
+def norm(attr, value):
+    if attr in DN_ATTRS:
+        return TYPE_RE.sub(lambda m: m.group(1) + m.group(2).lower() + "=", value.strip())
+    return value
 
 
 def load(path):
@@ -26,7 +42,7 @@ def load(path):
                     raise SystemExit("%s: entry without dn" % path)
                 dn, cur = value.strip(), {}
                 continue
-            cur.setdefault(name.lower(), set()).add(value)
+            cur.setdefault(name.lower(), set()).add(norm(name.lower(), value))
     return entries
 
 
