@@ -19,6 +19,7 @@ const struct mdc_cmd mdc_commands[] = {
         {"run", mdc_cmd_run, "run --dir DIR [--foreground]"},
         {"status", mdc_cmd_status, "status --dir DIR"},
         {"stop", mdc_cmd_stop, "stop --dir DIR"},
+        {"demote", mdc_cmd_demote, "demote --dir DIR"},
         {"env", mdc_cmd_env,
          "env --dir DIR        (eval \"$(minidc env --dir DIR)\")"},
         {"check-config", mdc_cmd_check_config, "check-config --dir DIR"},

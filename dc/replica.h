@@ -76,6 +76,23 @@ MDC_MUSTCHECK int mdc_replica_fetch_stash(LDAP *ld, const struct mdc_dcconf *c);
 /* Open an ldapi connection to the DC's own slapd as root (EXTERNAL). */
 MDC_MUSTCHECK int mdc_replica_ldapi(const struct mdc_dcconf *c, LDAP **ld_out);
 
+/*
+ * `minidc status`: for every peer, the newest change of it held here
+ * (contextCSN of its serverID), the lag in seconds both ways (the peer is
+ * asked over GSSAPI as this DC, as syncrepl binds), or the error that
+ * made it unreachable.  Returns 0 or MDC_E*.
+ */
+int mdc_replica_status(const struct mdc_dcconf *c, FILE *out);
+
+/*
+ * `minidc demote --dir DIR` on a running DC with peers: delete its DNS
+ * records and its account (CN=HOST,OU=Domain Controllers) in its own
+ * directory, wait (bounded) until a peer's KDC no longer knows HOST$ (the
+ * deletion replicated; the peers' replica services then drop their
+ * agreements with it), and stop it.
+ */
+int mdc_cmd_demote(int argc, char **argv);
+
 /* The service that keeps DIR/replication.conf equal to the directory. */
 extern const struct mdc_service mdc_service_replica;
 /* `minidc replica-watch --dir DIR`: that service's process. */
