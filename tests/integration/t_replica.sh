@@ -167,4 +167,21 @@ equal() { dump "$H_LDAPI" "$H_TMP/dc1.ldif" && dump "$H2_LDAPI" "$H_TMP/dc2.ldif
 wait_for "dircmp: both directories are equal, entry by entry" equal
 t_like "dircmp compared the whole domain" "$(cat "$H_TMP/dircmp.out")" "^[0-9]{2,} entries, equal$"
 echo "# $(cat "$H_TMP/dircmp.out")"
+
+# ---- minidc demote dc2: account, records and dc1's agreement go ----
+out=$("$MINIDC" demote --dir "$H2_DIR" 2>&1)
+t_is "minidc demote dc2" "$?" 0
+t_like "... says what it removed" "$out" "dc2.example.com removed from example.com"
+t_fail "dc2 is stopped" "$MINIDC" status --dir "$H2_DIR"
+noagree() { ! grep -q " DC2 " "$H_DIR/replication.conf"; }
+wait_for "dc1 drops its agreement with dc2" noagree
+nodc2() { [ -z "$(l1 '(sAMAccountName=DC2$)' dn)" ]; }
+t_ok "dc1's directory has no DC2\$" nodc2
+noa() { [ -z "$(dig @"$H_ADDR" -p "$P" +time=2 +tries=1 +short dc2.example.com A)" ]; }
+wait_for "dig @dc1 dc2.example.com A: nothing" noa
+t_unlike "the KDC SRV records no longer list dc2" \
+	"$(dig @"$H_ADDR" -p "$P" +time=2 +tries=1 +short _kerberos._tcp.example.com SRV)" "dc2"
+t_like "... but still dc1" \
+	"$(dig @"$H_ADDR" -p "$P" +time=2 +tries=1 +short _kerberos._tcp.example.com SRV)" " dc1\.example\.com\.$"
+t_ok "kinit alice at dc1 after the demote" kinit_at "$H_DIR/krb5.conf" Alice-Pass-2 alice
 harness_done
