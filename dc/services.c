@@ -24,7 +24,7 @@ const struct mdc_service *const mdc_services[] = {
         &mdc_service_kadmind,
         &dns_service,
         &mdc_service_cldap,
-        &mdc_service_replica,
+        &mdc_service_replica, /* last: needs slapd, restarts it */
         NULL,
 };
 

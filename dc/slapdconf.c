@@ -216,7 +216,8 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
  * attributes of dc/schema/10-kerberos.ldif belong here too.
  */
 #define MDC_SECRET_ATTRS                                                       \
-	"userPassword,unicodePwd,minidcKrbKeyData,minidcKrbTlData,mdcMasterKey"
+	"userPassword,unicodePwd,minidcKrbKeyData,minidcKrbTlData,"            \
+	"mdcMasterKey"
 
 /* Indexes of the domain database (attribute + index types). */
 static const char *const db_indexes[] = {
@@ -272,7 +273,8 @@ emit_databases(const struct mdc_dcconf *c, FILE *out, int with_dsa)
 	        /* Secrets: nobody else reads them; simple binds may test
 	           userPassword. */
 	        /* The other DCs replicate them, over an encrypted bind. */
-	        "access to attrs=%s by dn.children=\"OU=Domain Controllers,%s\" "
+	        "access to attrs=%s by dn.children=\"OU=Domain "
+	        "Controllers,%s\" "
 	        "ssf=56 read by anonymous auth by * none\n"
 	        /* Users read the domain.  back-sock checks these rules before
 	         * it forwards a write, so users get "write" here and the dsa
