@@ -182,24 +182,6 @@ acquire_both(const struct mdc_mig_agent_opts *o, const char *princ,
 	return 0;
 }
 
-static void result(struct mdc_mig_msg *r, uint8_t status, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static void
-result(struct mdc_mig_msg *r, uint8_t status, const char *fmt, ...)
-{
-	char raw[MDC_MIG_MAX_TEXT + 1];
-	va_list ap;
-
-	memset(r, 0, sizeof(*r));
-	r->type = MDC_MIG_RESULT;
-	r->status = status;
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	mdc_mig_sanitize(raw, r->text, sizeof(r->text));
-}
-
 /* The user's ticket to us must be forwardable, or no S4U2Proxy. */
 static int
 evidence_forwardable(struct conn *c)
@@ -222,22 +204,24 @@ source_precheck(struct conn *c, struct mdc_mig_msg *r)
 	char err[256];
 
 	if (!evidence_forwardable(c)) {
-		result(r, MDC_MIG_REFUSED,
-		       "the ticket of %s to migrate/%s is "
-		       "not forwardable (kinit -f): %s cannot act for the user",
-		       c->who, c->fqdn, c->fqdn);
+		mdc_mig_result(r, MDC_MIG_REFUSED,
+		               "the ticket of %s to migrate/%s is "
+		               "not forwardable (kinit -f): %s cannot act for "
+		               "the user",
+		               c->who, c->fqdn, c->fqdn);
 		return -1;
 	}
 	if (mdc_mig_state_load(c->o->state, &st, err, sizeof(err)) != 0) {
-		result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, err);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, err);
 		return -1;
 	}
 	if (!st.enabled) {
 		/* Enable-VMMigration governs both directions */
-		result(r, MDC_MIG_REFUSED,
-		       "refused by %s: migration is disabled on %s (the "
-		       "source)",
-		       c->fqdn, c->fqdn);
+		mdc_mig_result(
+		        r, MDC_MIG_REFUSED,
+		        "refused by %s: migration is disabled on %s (the "
+		        "source)",
+		        c->fqdn, c->fqdn);
 		return -1;
 	}
 	return 0;
@@ -256,24 +240,24 @@ source_path(struct conn *c, const char *path, char *out, size_t outlen,
 	size_t n;
 
 	if (c->o->storage == NULL || realpath(c->o->storage, rdir) == NULL) {
-		result(r, MDC_MIG_FAILED, "%s has no usable --storage-dir",
-		       c->fqdn);
+		mdc_mig_result(r, MDC_MIG_FAILED,
+		               "%s has no usable --storage-dir", c->fqdn);
 		return -1;
 	}
 	snprintf(want, sizeof(want), "%s%s%s", path[0] == '/' ? "" : rdir,
 	         path[0] == '/' ? "" : "/", path);
 	n = strlen(rdir);
 	if (realpath(want, rp) == NULL) {
-		result(r, MDC_MIG_FAILED, "%s: %s: %s", c->fqdn, path,
-		       strerror(errno));
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s: %s", c->fqdn, path,
+		               strerror(errno));
 		return -1;
 	}
 	if (strncmp(rp, rdir, n) != 0 || (rp[n] != '/' && n > 1) ||
 	    strlen(rp) >= outlen) {
-		result(r, MDC_MIG_REFUSED,
-		       "refused by %s: %s is not inside its storage "
-		       "directory",
-		       c->fqdn, path);
+		mdc_mig_result(r, MDC_MIG_REFUSED,
+		               "refused by %s: %s is not inside its storage "
+		               "directory",
+		               c->fqdn, path);
 		return -1;
 	}
 	memcpy(out, rp, strlen(rp) + 1);
@@ -296,16 +280,16 @@ source_open(struct conn *c, const struct mdc_mig_msg *m,
 	if (strlen(base) < sizeof(prep->name))
 		memcpy(prep->name, base, strlen(base) + 1);
 	if (!mdc_mig_file_ok(prep->name)) {
-		result(r, MDC_MIG_FAILED,
-		       "%s: cannot name the copy after %s "
-		       "(give --dest-path NAME)",
-		       c->fqdn, m->path);
+		mdc_mig_result(r, MDC_MIG_FAILED,
+		               "%s: cannot name the copy after %s "
+		               "(give --dest-path NAME)",
+		               c->fqdn, m->path);
 		return -1;
 	}
 	if (source_path(c, m->path, rp, sizeof(rp), r) != 0)
 		return -1;
 	if (mdc_mig_src_open(src, rp, m->flags & MDC_MIG_FL_ZSTD, &e) != 0) {
-		result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, e.text);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, e.text);
 		return -1;
 	}
 	prep->type = MDC_MIG_PREPARE_STORAGE;
@@ -338,15 +322,15 @@ source_stream(struct conn *c, int fd, gss_ctx_id_t dctx,
 
 	memcpy(accepted, r->text, sizeof(accepted));
 	if (d == NULL) {
-		result(r, MDC_MIG_FAILED, "%s: out of memory", c->fqdn);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: out of memory", c->fqdn);
 		return;
 	}
 	while (!peer_spoke(fd)) {
 		ret = mdc_mig_src_next(src, d, &e);
 		if (ret != 0 && ret != MDC_ENOENT) {
 			/* closing makes the destination drop its copy */
-			result(r, MDC_MIG_FAILED, "%s: %s: %s", c->fqdn,
-			       m->path, e.text);
+			mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s: %s", c->fqdn,
+			               m->path, e.text);
 			goto out;
 		}
 		if (mdc_mig_send_msg_conf(fd, dctx, d, conf || ret != 0, &e))
@@ -358,16 +342,17 @@ source_stream(struct conn *c, int fd, gss_ctx_id_t dctx,
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &verify_timeout,
 	                 sizeof(verify_timeout));
 	if (mdc_mig_recv_msg(fd, dctx, d, &e) != 0 || d->type != MDC_MIG_RESULT)
-		result(r, MDC_MIG_FAILED, "%s: copying the disk: %s", m->host,
-		       e.text[0] ? e.text : "unexpected answer");
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: copying the disk: %s",
+		               m->host,
+		               e.text[0] ? e.text : "unexpected answer");
 	else if (d->status != MDC_MIG_ACCEPTED)
-		result(r, d->status, "%s", d->text);
+		mdc_mig_result(r, d->status, "%s", d->text);
 	else
-		result(r, MDC_MIG_ACCEPTED,
-		       "%s; %s (%llu bytes of data in %llu "
-		       "chunks)",
-		       accepted, d->text, (unsigned long long)src->sent,
-		       (unsigned long long)src->chunks);
+		mdc_mig_result(r, MDC_MIG_ACCEPTED,
+		               "%s; %s (%llu bytes of data in %llu "
+		               "chunks)",
+		               accepted, d->text, (unsigned long long)src->sent,
+		               (unsigned long long)src->chunks);
 out:
 	free(d);
 }
@@ -384,24 +369,25 @@ source_reach(struct conn *c, const struct mdc_mig_msg *m, int *fd,
 
 	if (mdc_mig_hostport(m->addr[0] ? m->addr : m->host,
 	                     MDC_MIG_DEFAULT_PORT, ip, sizeof(ip), &port)) {
-		result(r, MDC_MIG_FAILED, "bad destination address %s",
-		       m->addr);
+		mdc_mig_result(r, MDC_MIG_FAILED, "bad destination address %s",
+		               m->addr);
 		return -1;
 	}
 	if (mdc_mig_connect(ip, port, c->ip, fd, &e) != 0 ||
 	    mdc_mig_recv_hello(*fd, hello, sizeof(hello), &e) != 0) {
-		result(r, MDC_MIG_FAILED, "%s: %s", m->host, e.text);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", m->host, e.text);
 		return -1;
 	}
 	if (mdc_mig_initiate(*fd, c->deleg, m->host, dctx, &e) != 0) {
-		result(r, MDC_MIG_REFUSED,
-		       "%s could not obtain a ticket to "
-		       "migrate/%s for %s (constrained delegation): %s%s",
-		       c->fqdn, m->host, c->who, e.text,
-		       e.minor == (OM_uint32)KRB5KDC_ERR_BADOPTION
-		               ? " (is the target in the host account's "
-		                 "msDS-AllowedToDelegateTo?)"
-		               : "");
+		mdc_mig_result(
+		        r, MDC_MIG_REFUSED,
+		        "%s could not obtain a ticket to "
+		        "migrate/%s for %s (constrained delegation): %s%s",
+		        c->fqdn, m->host, c->who, e.text,
+		        e.minor == (OM_uint32)KRB5KDC_ERR_BADOPTION
+		                ? " (is the target in the host account's "
+		                  "msDS-AllowedToDelegateTo?)"
+		                : "");
 		return -1;
 	}
 	return 0;
@@ -432,8 +418,10 @@ source_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 	if ((ret = mdc_mig_send_msg(fd, dctx, &prep, &e)) != 0 ||
 	    (ret = mdc_mig_recv_msg(fd, dctx, r, &e)) != 0 ||
 	    r->type != MDC_MIG_RESULT) {
-		result(r, ret == MDC_EDENIED ? MDC_MIG_REFUSED : MDC_MIG_FAILED,
-		       "%s: %s", m->host, ret ? e.text : "unexpected answer");
+		mdc_mig_result(
+		        r,
+		        ret == MDC_EDENIED ? MDC_MIG_REFUSED : MDC_MIG_FAILED,
+		        "%s: %s", m->host, ret ? e.text : "unexpected answer");
 		goto out;
 	}
 	/* not a byte of the disk before the destination said yes */
@@ -478,14 +466,14 @@ dest_open(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 	int ret;
 
 	if (c->o->storage == NULL) {
-		result(r, MDC_MIG_REFUSED,
-		       "refused by %s: it has no storage "
-		       "directory (agent --storage-dir)",
-		       c->fqdn);
+		mdc_mig_result(r, MDC_MIG_REFUSED,
+		               "refused by %s: it has no storage "
+		               "directory (agent --storage-dir)",
+		               c->fqdn);
 		return;
 	}
 	if ((c->sink = malloc(sizeof(*c->sink))) == NULL) {
-		result(r, MDC_MIG_FAILED, "%s: out of memory", c->fqdn);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: out of memory", c->fqdn);
 		return;
 	}
 	ret = mdc_mig_sink_open(c->sink, c->o->storage, m->name, m->size,
@@ -494,13 +482,15 @@ dest_open(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 		mdc_mig_sink_close(c->sink);
 		free(c->sink);
 		c->sink = NULL;
-		result(r, ret == MDC_EEXIST ? MDC_MIG_REFUSED : MDC_MIG_FAILED,
-		       "%s by %s: %s", ret == MDC_EEXIST ? "refused" : "failed",
-		       c->fqdn, e.text);
+		mdc_mig_result(
+		        r, ret == MDC_EEXIST ? MDC_MIG_REFUSED : MDC_MIG_FAILED,
+		        "%s by %s: %s",
+		        ret == MDC_EEXIST ? "refused" : "failed", c->fqdn,
+		        e.text);
 		return;
 	}
 	memcpy(acc, r->text, sizeof(acc));
-	result(r, MDC_MIG_ACCEPTED, "%s", acc);
+	mdc_mig_result(r, MDC_MIG_ACCEPTED, "%s", acc);
 }
 
 /* Destination: receive DATA until DONE into the sink; r = the verdict. */
@@ -512,30 +502,31 @@ dest_receive(struct conn *c, int plain_ok, struct mdc_mig_msg *r)
 	struct mdc_mig_sink *k = c->sink;
 	char hex[2 * MDC_MIG_SHA256_LEN + 1];
 
-	result(r, MDC_MIG_FAILED, "%s: out of memory", c->fqdn);
+	mdc_mig_result(r, MDC_MIG_FAILED, "%s: out of memory", c->fqdn);
 	while (d != NULL) {
 		if (mdc_mig_recv_msg_conf(c->fd, c->ctx, d, plain_ok, &e) ||
 		    (d->type == MDC_MIG_DATA && mdc_mig_sink_put(k, d, &e))) {
-			result(r, MDC_MIG_FAILED,
-			       "failed on %s: receiving the disk: %s", c->fqdn,
-			       e.text);
+			mdc_mig_result(r, MDC_MIG_FAILED,
+			               "failed on %s: receiving the disk: %s",
+			               c->fqdn, e.text);
 			break;
 		}
 		if (d->type == MDC_MIG_DATA)
 			continue;
 		if (d->type != MDC_MIG_DONE)
-			result(r, MDC_MIG_FAILED,
-			       "failed on %s: unexpected "
-			       "message",
-			       c->fqdn);
+			mdc_mig_result(r, MDC_MIG_FAILED,
+			               "failed on %s: unexpected "
+			               "message",
+			               c->fqdn);
 		else if (mdc_mig_sink_finish(k, d, &e) != 0)
-			result(r, MDC_MIG_FAILED, "failed on %s: %s", c->fqdn,
-			       e.text);
+			mdc_mig_result(r, MDC_MIG_FAILED, "failed on %s: %s",
+			               c->fqdn, e.text);
 		else {
 			mdc_mig_hex(d->digest, MDC_MIG_SHA256_LEN, hex);
-			result(r, MDC_MIG_ACCEPTED,
-			       "%s stored %s (%llu bytes, sha256 %s)", c->fqdn,
-			       k->final, (unsigned long long)k->size, hex);
+			mdc_mig_result(r, MDC_MIG_ACCEPTED,
+			               "%s stored %s (%llu bytes, sha256 %s)",
+			               c->fqdn, k->final,
+			               (unsigned long long)k->size, hex);
 		}
 		break;
 	}
@@ -570,7 +561,7 @@ dest_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 
 	memset(&in, 0, sizeof(in));
 	if (mdc_mig_state_load(c->o->state, &st, err, sizeof(err)) != 0) {
-		result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, err);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, err);
 		return;
 	}
 	in.client = c->who;
@@ -583,9 +574,10 @@ dest_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 	in.state = &st;
 	in.peer = (const struct sockaddr *)&c->peer;
 	if (mdc_mig_dest_decide(&in, text, sizeof(text)) == 0)
-		result(r, MDC_MIG_ACCEPTED, "%s", text);
+		mdc_mig_result(r, MDC_MIG_ACCEPTED, "%s", text);
 	else
-		result(r, MDC_MIG_REFUSED, "refused by %s: %s", c->fqdn, text);
+		mdc_mig_result(r, MDC_MIG_REFUSED, "refused by %s: %s", c->fqdn,
+		               text);
 	free((void *)in.deleg);
 	free((void *)in.logon);
 	if (r->status == MDC_MIG_ACCEPTED && m->type == MDC_MIG_PREPARE_STORAGE)
@@ -672,11 +664,12 @@ vm_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 	ret = mdc_mig_vm_admin_decide(c->who, logon, len, text, sizeof(text));
 	free(logon);
 	if (ret != 0) {
-		result(r, MDC_MIG_REFUSED, "refused by %s: %s", c->fqdn, text);
+		mdc_mig_result(r, MDC_MIG_REFUSED, "refused by %s: %s", c->fqdn,
+		               text);
 		return;
 	}
 	if (vm_env(c, &env, err, sizeof(err)) != 0) {
-		result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, err);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, err);
 		return;
 	}
 	mdc_vm_serve(c->fd, c->ctx, &env, c->fqdn, m, r);
@@ -729,7 +722,7 @@ serve(struct conn *c, const char *princ, mdc_mig_say_fn say, void *arg)
 	else if (m.type == MDC_MIG_VM)
 		vm_role(c, &m, &r);
 	else
-		result(&r, MDC_MIG_FAILED, "unexpected request");
+		mdc_mig_result(&r, MDC_MIG_FAILED, "unexpected request");
 	log_request(c, &m, &r, say, arg);
 	ret = mdc_mig_send_msg(c->fd, c->ctx, &r, &e);
 	if (ret == 0 && c->sink != NULL)

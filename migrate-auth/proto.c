@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,21 @@ int
 mdc_mig_file_ok(const char *s)
 {
 	return name_ok(s, MDC_MIG_MAX_FILE, "._-", 0);
+}
+
+void
+mdc_mig_result(struct mdc_mig_msg *r, uint8_t status, const char *fmt, ...)
+{
+	char raw[MDC_MIG_MAX_TEXT + 1];
+	va_list ap;
+
+	memset(r, 0, sizeof(*r));
+	r->type = MDC_MIG_RESULT;
+	r->status = status;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	mdc_mig_sanitize(raw, r->text, sizeof(r->text));
 }
 
 void

@@ -147,6 +147,10 @@ int mdc_mig_host_ok(const char *s);
 /* True if s is a plain file name: 1..255 of [A-Za-z0-9._-], not starting
  * with '.' or '-' (so never "..", never a path). */
 int mdc_mig_file_ok(const char *s);
+/* Make r a RESULT with status and the formatted text, sanitized (it
+ * travels back to a terminal). */
+void mdc_mig_result(struct mdc_mig_msg *r, uint8_t status, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 /* Copy s into out replacing anything non-printable by '?' (for reasons
  * that travel back to a terminal). */
 void mdc_mig_sanitize(const char *s, char *out, size_t outlen);

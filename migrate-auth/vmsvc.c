@@ -13,25 +13,6 @@
 
 #define STOP_TIMEOUT_MS 30000
 
-static void say(struct mdc_mig_msg *r, uint8_t status, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-/* Set the RESULT r. */
-static void
-say(struct mdc_mig_msg *r, uint8_t status, const char *fmt, ...)
-{
-	char raw[MDC_MIG_MAX_TEXT + 1];
-	va_list ap;
-
-	memset(r, 0, sizeof(*r));
-	r->type = MDC_MIG_RESULT;
-	r->status = status;
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	mdc_mig_sanitize(raw, r->text, sizeof(r->text));
-}
-
 /* A failure: refusals (bad input, not allowed) vs. failures. */
 static void
 fail(struct mdc_mig_msg *r, int ret, const char *self,
@@ -40,8 +21,8 @@ fail(struct mdc_mig_msg *r, int ret, const char *self,
 	int refused = ret == MDC_EINVAL || ret == MDC_EDENIED ||
 	              ret == MDC_EEXIST || ret == MDC_ENOENT;
 
-	say(r, refused ? MDC_MIG_REFUSED : MDC_MIG_FAILED, "%s: %s", self,
-	    e->text);
+	mdc_mig_result(r, refused ? MDC_MIG_REFUSED : MDC_MIG_FAILED, "%s: %s",
+	               self, e->text);
 }
 
 static void
@@ -53,7 +34,7 @@ vm_create(const struct mdc_vm_env *env, const char *self,
 	int ret;
 
 	if (d == NULL) {
-		say(r, MDC_MIG_FAILED, "%s: out of memory", self);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: out of memory", self);
 		return;
 	}
 	ret = mdc_vm_def_from_json(m->def, strlen(m->def), d, e.text,
@@ -69,11 +50,12 @@ vm_create(const struct mdc_vm_env *env, const char *self,
 	if (ret != 0)
 		fail(r, ret, self, &e);
 	else
-		say(r, MDC_MIG_ACCEPTED,
-		    "VM %s defined on %s: %u MiB, %zu disk(s), %zu NIC(s), "
-		    "cpu %s%s",
-		    d->name, self, d->memory_mib, d->ndisks, d->nnics, d->cpu,
-		    d->compat ? " (compatibility mode)" : "");
+		mdc_mig_result(
+		        r, MDC_MIG_ACCEPTED,
+		        "VM %s defined on %s: %u MiB, %zu disk(s), %zu NIC(s), "
+		        "cpu %s%s",
+		        d->name, self, d->memory_mib, d->ndisks, d->nnics,
+		        d->cpu, d->compat ? " (compatibility mode)" : "");
 	free(d);
 }
 
@@ -91,11 +73,13 @@ vm_start(const struct mdc_vm_env *env, const char *self,
 	if (ret != 0)
 		fail(r, ret, self, &e);
 	else
-		say(r, MDC_MIG_ACCEPTED,
-		    "VM %s started on %s: QEMU pid %ld, accel %s, %s%s%s",
-		    m->vm, self, (long)st.pid, st.accel, st.status,
-		    st.cpu_missing[0] ? "; CPU features this host lacks: " : "",
-		    st.cpu_missing);
+		mdc_mig_result(
+		        r, MDC_MIG_ACCEPTED,
+		        "VM %s started on %s: QEMU pid %ld, accel %s, %s%s%s",
+		        m->vm, self, (long)st.pid, st.accel, st.status,
+		        st.cpu_missing[0] ? "; CPU features this host lacks: "
+		                          : "",
+		        st.cpu_missing);
 }
 
 static void
@@ -112,7 +96,8 @@ vm_stop(const struct mdc_vm_env *env, const char *self,
 	if (ret != 0)
 		fail(r, ret, self, &e);
 	else
-		say(r, MDC_MIG_ACCEPTED, "VM %s stopped on %s", m->vm, self);
+		mdc_mig_result(r, MDC_MIG_ACCEPTED, "VM %s stopped on %s",
+		               m->vm, self);
 }
 
 static void
@@ -145,8 +130,9 @@ vm_rm(const struct mdc_vm_env *env, const char *self,
 			(void)mdc_rm_rf(run);
 		}
 	}
-	say(r, MDC_MIG_ACCEPTED, "VM %s removed from %s (its disks are kept)",
-	    m->vm, self);
+	mdc_mig_result(r, MDC_MIG_ACCEPTED,
+	               "VM %s removed from %s (its disks are kept)", m->vm,
+	               self);
 }
 
 /* Fill a VM_INFO for name. */
@@ -195,7 +181,7 @@ vm_report(int fd, gss_ctx_id_t ctx, const struct mdc_vm_env *env,
 	int ret = 0;
 
 	if (i == NULL) {
-		say(r, MDC_MIG_FAILED, "%s: out of memory", self);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: out of memory", self);
 		return;
 	}
 	one[0] = (char *)m->vm;
@@ -210,8 +196,8 @@ vm_report(int fd, gss_ctx_id_t ctx, const struct mdc_vm_env *env,
 	if (ret != 0)
 		fail(r, ret, self, &e);
 	else
-		say(r, MDC_MIG_ACCEPTED, "%zu VM(s) on %s",
-		    m->op == MDC_MIG_VM_LIST ? n : (size_t)1, self);
+		mdc_mig_result(r, MDC_MIG_ACCEPTED, "%zu VM(s) on %s",
+		               m->op == MDC_MIG_VM_LIST ? n : (size_t)1, self);
 	mdc_vm_names_free(names, n);
 	free(i);
 }
@@ -239,7 +225,8 @@ mdc_vm_serve(int fd, gss_ctx_id_t ctx, const struct mdc_vm_env *env,
 		vm_report(fd, ctx, env, self, m, r);
 		break;
 	default:
-		say(r, MDC_MIG_FAILED, "%s: unknown VM operation", self);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: unknown VM operation",
+		               self);
 	}
 }
 
