@@ -10,7 +10,7 @@
 /*
  * The subcommands (see dc/cmd.h for the calling convention).  All take
  * --dir DIR (or $MINIDC_DIR).  As root they act as the DC over
- * DIR/run/ldapi (dc/adwrite.h; writes get the dsa's rules in-process) and
+ * DIR/run/ldap/ldapi (dc/adwrite.h; writes get the dsa's rules in-process) and
  * set passwords through kadmin.local, the same key derivation as kpasswd
  * (dc/kdb).  Not as root, or with --kerberos, they act as the caller's
  * Kerberos identity (GSSAPI to ldap://<fqdn>): the dsa authorizes every

@@ -12,7 +12,7 @@
 
 /*
  * Every directory read and write of `minidc user|group|computer|delegation`
- * goes through here, over DIR/run/ldapi as the DC system identity (SASL
+ * goes through here, over DIR/run/ldap/ldapi as the DC system identity (SASL
  * EXTERNAL as root).  Adds, modifies and deletes run through the dsa's
  * rules (dc/dsa.h mdc_dsa_exec as MDC_DSA_SYSTEM): the same validation and
  * completion LDAP clients get, without their authorization.
@@ -23,7 +23,7 @@ struct mdc_adw;
 
 /*
  * Connect and bind; on failure a one-line reason is in err.  kerberos = 0:
- * as the DC system identity over DIR/run/ldapi (root only); kerberos = 1:
+ * as the DC system identity over DIR/run/ldap/ldapi (root only); kerberos = 1:
  * over ldap://<fqdn>:<port> with SASL GSSAPI as the caller's Kerberos
  * identity (default ccache), so the dsa authorizes and completes writes.
  */

@@ -121,7 +121,7 @@ mdc_dc_ldapi_uri(const struct mdc_dcconf *conf)
 	size_t n = 0;
 	const char *s;
 
-	path = mdc_dc_path(conf, "run/ldapi");
+	path = mdc_dc_path(conf, "run/ldap/ldapi");
 	if (path == NULL)
 		return NULL;
 	uri = malloc(strlen("ldapi://") + 3 * strlen(path) + 1);

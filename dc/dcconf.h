@@ -69,7 +69,11 @@ void mdc_dcconf_free(struct mdc_dcconf *conf);
  *   secrets/administrator.password
  */
 char *mdc_dc_path(const struct mdc_dcconf *conf, const char *rel);
-/* "ldapi://<urlencoded DIR/run/ldapi>" (caller frees). */
+/*
+ * "ldapi://<urlencoded DIR/run/ldap/ldapi>" (caller frees).  The socket's
+ * directory is root's, 0700: slapd makes the socket itself 0777, and SASL
+ * EXTERNAL over it maps any local user to an identity.
+ */
 char *mdc_dc_ldapi_uri(const struct mdc_dcconf *conf);
 
 #endif

@@ -225,14 +225,13 @@ emit_dc_account(struct ditctx *x)
 	mdc_str_upper(cn);
 	sam = mdc_strdupf("%s$", cn);
 	dn = mdc_strdupf("CN=%s,OU=Domain Controllers,%s", cn, c->base_dn);
-	/* One spelling per SPN: the attribute matches case-insensitively;
-	 * the keytab carries both DNS/ and dns/ (dns-spec). */
+	/* One spelling per SPN: the attribute matches case-insensitively.
+	 * DNS/ belongs to the DNS server's own account (emit_dns_account). */
 	extra = mdc_strdupf(
 	        "dNSHostName: %s\n"
 	        "servicePrincipalName: ldap/%s\nservicePrincipalName: ldap/%s\n"
 	        "servicePrincipalName: ldap/%s/%s\n"
 	        "servicePrincipalName: host/%s\nservicePrincipalName: host/%s\n"
-	        "servicePrincipalName: DNS/%s\n"
 	        /* An IP SPN (setspn -S ldap/<ip> on Windows): GSSAPI to
 	         * ldap://<address> works without a resolver entry for the DC
 	         * (minidc env sets LDAPSASL_NOCANON). */
@@ -240,7 +239,7 @@ emit_dc_account(struct ditctx *x)
 	        "msDS-SupportedEncryptionTypes: 24\npwdLastSet: 0\n"
 	        "memberOf: CN=Domain Controllers,CN=Users,%s\n",
 	        c->fqdn, c->fqdn, cn, c->fqdn, c->dns_domain, c->fqdn, cn,
-	        c->fqdn, c->address, c->base_dn);
+	        c->address, c->base_dn);
 	if (sam == NULL || dn == NULL || extra == NULL)
 		goto out;
 	ret = emit_account(x, dn, cn, sam, MDC_RID_DC1,
@@ -249,6 +248,41 @@ emit_dc_account(struct ditctx *x)
 	                   MDC_RID_DOMAIN_CONTROLLERS, 1, extra, c->dc_guid);
 out:
 	free(cn);
+	free(sam);
+	free(dn);
+	free(extra);
+	return ret;
+}
+
+/*
+ * The DNS server's own account (as Samba's dns-<host>): DNS/<fqdn> has a
+ * key of its own, so the server, which anyone can reach, holds no key of
+ * the DC's account (host/, ldap/, DC$).
+ */
+static int
+emit_dns_account(struct ditctx *x)
+{
+	const struct mdc_dcconf *c = x->c;
+	char *sam = mdc_strdupf("dns-%s", c->host_name), *dn = NULL;
+	char *extra = NULL;
+	int ret = MDC_ENOMEM;
+
+	if (sam == NULL)
+		goto out;
+	dn = mdc_strdupf("CN=%s,CN=Users,%s", sam, c->base_dn);
+	extra = mdc_strdupf(
+	        "description: DNS Service Account for %s\n"
+	        "servicePrincipalName: DNS/%s\n"
+	        "msDS-SupportedEncryptionTypes: 24\npwdLastSet: 0\n",
+	        c->fqdn, c->fqdn);
+	if (dn == NULL || extra == NULL)
+		goto out;
+	ret = emit_account(x, dn, sam, sam, MDC_RID_DNS_SERVICE,
+	                   MDC_UAC_NORMAL_ACCOUNT |
+	                           MDC_UAC_DONT_EXPIRE_PASSWORD |
+	                           MDC_UAC_NOT_DELEGATED,
+	                   MDC_RID_DOMAIN_USERS, 0, extra, NULL);
+out:
 	free(sam);
 	free(dn);
 	free(extra);
@@ -400,6 +434,8 @@ mdc_dit_ldif(const struct mdc_dcconf *conf, const char *admin_password,
 		ret = emit_admin_krbtgt(&x, admin_password);
 	if (ret == 0)
 		ret = emit_dc_account(&x);
+	if (ret == 0)
+		ret = emit_dns_account(&x);
 	if (ret == 0)
 		ret = emit_groups(&x);
 	if (ret == 0)

@@ -21,7 +21,8 @@ enum {
 	MDC_RID_DNSADMINS = 1101,
 	MDC_RID_DNSUPDATEPROXY = 1102,
 	MDC_RID_MIGRATION_OPERATORS = 1103,
-	MDC_RID_FIRST_FREE = 1200, /* mdcRidNext starts here */
+	MDC_RID_DNS_SERVICE = 1104, /* dns-<DC>: the DNS server's own account */
+	MDC_RID_FIRST_FREE = 1200,  /* mdcRidNext starts here */
 };
 
 /* userAccountControl bits (MS-ADTS 2.2.16). */

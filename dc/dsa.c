@@ -172,29 +172,6 @@ sid_rid(const struct mdc_dsa *d, const uint8_t *bin, size_t len, int *foreign)
 	return s.sub[s.nsub - 1];
 }
 
-/* Roles given by one group SID (binary). */
-static unsigned
-group_roles(const struct mdc_dsa *d, const uint8_t *bin, size_t len)
-{
-	struct mdc_sid s;
-	int foreign;
-	uint32_t rid = sid_rid(d, bin, len, &foreign);
-
-	if (!foreign) {
-		if (rid == MDC_RID_DOMAIN_ADMINS ||
-		    rid == MDC_RID_ENTERPRISE_ADMINS)
-			return MDC_DSA_ADMIN;
-		return rid == MDC_RID_DNSADMINS ? MDC_DSA_DNSADMIN : 0;
-	}
-	/* BUILTIN (S-1-5-32): Administrators 544, Account Operators 548. */
-	if (mdc_sid_from_bin(bin, len, &s) != 0 || s.authority != 5 ||
-	    s.nsub != 2 || s.sub[0] != 32)
-		return 0;
-	if (s.sub[1] == 544)
-		return MDC_DSA_ADMIN;
-	return s.sub[1] == 548 ? MDC_DSA_ACCTOP : 0;
-}
-
 int
 mdc_dsa_search_value(struct mdc_dsa *d, LDAP *ld, const char *pre,
                      const char *value, const char *post, char **attrs,
@@ -230,57 +207,98 @@ mdc_dsa_filter_escape(const char *s)
 	return r;
 }
 
-/* Add the roles of the groups whose member is dn; *next_out: one of them. */
+/* Bound on the groups one closure visits (and so on nesting loops). */
+#define MAX_GROUPS 256
+
+/* What the groups an entry belongs to, directly or nested, give it. */
+struct closure {
+	unsigned roles; /* mdc_dsa_sid_roles of every group */
+	int protected;  /* one of them is protected (mdc_dsa_sid_protected) */
+	char *dn[MAX_GROUPS];
+	size_t n;
+};
+
+static void
+closure_free(struct closure *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->dn[i]);
+	c->n = 0;
+}
+
+/* Queue group dn unless seen; 0, MDC_ENOMEM, or MDC_ERANGE when full. */
 static int
-member_step(struct mdc_dsa *d, LDAP *ld, const char *dn, unsigned *roles,
-            char **next_out)
+closure_push(struct closure *c, const char *dn)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcasecmp(c->dn[i], dn) == 0)
+			return 0;
+	if (c->n == MAX_GROUPS)
+		return MDC_ERANGE;
+	c->dn[c->n] = strdup(dn);
+	if (c->dn[c->n] == NULL)
+		return MDC_ENOMEM;
+	c->n++;
+	return 0;
+}
+
+/* Queue the groups whose member is dn and take their SIDs' rights. */
+static int
+closure_step(struct mdc_dsa *d, LDAP *ld, const char *dn, struct closure *c)
 {
 	char *attrs[] = {"objectSid", NULL};
 	LDAPMessage *res = NULL, *e;
 	int ret;
 
-	*next_out = NULL;
 	ret = mdc_dsa_search_value(d, ld, "(&(objectClass=group)(member=", dn,
 	                           "))", attrs, &res);
-	if (ret == MDC_ENOMEM)
-		return ret;
-	for (e = ret == 0 ? ldap_first_entry(ld, res) : NULL; e != NULL;
-	     e = ldap_next_entry(ld, e)) {
+	for (e = ret == 0 ? ldap_first_entry(ld, res) : NULL;
+	     e != NULL && ret == 0; e = ldap_next_entry(ld, e)) {
 		size_t len = 0;
 		char *sid = first_value(ld, e, "objectSid", &len);
+		char *g = ldap_get_dn(ld, e);
 
-		if (sid != NULL)
-			*roles |= group_roles(d, (uint8_t *)sid, len);
-		free(sid);
-		if (*next_out == NULL) {
-			char *g = ldap_get_dn(ld, e);
-
-			*next_out = g != NULL ? strdup(g) : NULL;
-			ldap_memfree(g);
+		if (sid != NULL) {
+			c->roles |=
+			        mdc_dsa_sid_roles(&d->dom, (uint8_t *)sid, len);
+			c->protected |= mdc_dsa_sid_protected(
+			        &d->dom, (uint8_t *)sid, len);
 		}
+		ret = g != NULL ? closure_push(c, g) : MDC_ENOMEM;
+		free(sid);
+		ldap_memfree(g);
 	}
 	ldap_msgfree(res);
 	return ret;
 }
 
 /*
- * Roles from the groups dn belongs to, following one nesting path a few
- * levels (AD's built-in nesting is shallow; the bound stops loops).
+ * Every group dn belongs to, directly or through any depth of nesting
+ * (breadth first, each group once: loops end).  More than MAX_GROUPS
+ * groups is MDC_ERANGE: callers fail closed.
  */
+static int
+closure_walk(struct mdc_dsa *d, LDAP *ld, const char *dn, struct closure *c)
+{
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	ret = closure_step(d, ld, dn, c);
+	for (size_t i = 0; ret == 0 && i < c->n; i++)
+		ret = closure_step(d, ld, c->dn[i], c);
+	closure_free(c);
+	return ret;
+}
+
+/* Roles from the groups dn belongs to, at any nesting depth. */
 static int
 member_roles(struct mdc_dsa *d, LDAP *ld, const char *dn, unsigned *roles)
 {
-	char *cur = strdup(dn), *next = NULL;
-	int ret = cur == NULL ? MDC_ENOMEM : 0;
+	struct closure c;
+	int ret = closure_walk(d, ld, dn, &c);
 
-	for (int depth = 0; ret == 0 && cur != NULL && depth < 4; depth++) {
-		ret = member_step(d, ld, cur, roles, &next);
-		free(cur);
-		cur = next;
-		next = NULL;
-	}
-	free(cur);
-	return ret;
+	*roles |= c.roles;
+	return ret == MDC_ERANGE ? 0 : ret; /* fewer rights, never more */
 }
 
 int
@@ -348,31 +366,42 @@ has_class(struct berval **oc, const char *name)
 	return 0;
 }
 
-/* Is one of the memberOf values an admin group of the domain? */
+/*
+ * Is the entry dn (SID sid, primaryGroupID pg) protected: a protected
+ * account or group itself, primary member of a protected group, or a
+ * member of one through any nesting?  Unknown (a closure too large or a
+ * failed search) counts as protected.
+ */
 static int
-is_privileged(struct mdc_dsa *d, struct berval **mo)
+is_privileged(struct mdc_dsa *d, LDAP *ld, const char *dn, const uint8_t *sid,
+              size_t sid_len, const char *pg)
 {
-	static const char *const groups[] = {
-	        "cn=domain admins,cn=users,",
-	        "cn=enterprise admins,cn=users,",
-	        "cn=administrators,cn=builtin,",
-	};
-	int hit = 0;
+	struct closure c;
+	int64_t rid;
 
-	for (size_t i = 0; !hit && mo != NULL && mo[i] != NULL; i++) {
-		char *v = strndup(mo[i]->bv_val, mo[i]->bv_len), *n = NULL;
+	if (mdc_dsa_sid_protected(&d->dom, sid, sid_len))
+		return 1;
+	if (pg != NULL && mdc_dsa_parse_int(pg, &rid) == 0 && rid > 0 &&
+	    rid <= UINT32_MAX && mdc_dsa_rid_protected((uint32_t)rid))
+		return 1;
+	if (closure_walk(d, ld, dn, &c) != 0)
+		return 1;
+	return c.protected || (c.roles & MDC_DSA_ADMIN) != 0;
+}
 
-		if (v != NULL && mdc_dsa_dn_norm(v, &n) == 0)
-			for (size_t g = 0; g < 3 && !hit; g++) {
-				size_t gl = strlen(groups[g]);
+/* True if every value of oc is a DNS class. */
+static int
+dns_classes(struct berval **oc)
+{
+	for (size_t i = 0; oc != NULL && oc[i] != NULL; i++) {
+		char *v = strndup(oc[i]->bv_val, oc[i]->bv_len);
+		int ok = v != NULL && mdc_dsa_dns_class(v);
 
-				hit = strncmp(n, groups[g], gl) == 0 &&
-				      strcmp(n + gl, d->base_norm) == 0;
-			}
 		free(v);
-		free(n);
+		if (!ok)
+			return 0;
 	}
-	return hit;
+	return 1;
 }
 
 static void
@@ -380,8 +409,9 @@ target_fill(struct mdc_dsa *d, LDAP *ld, LDAPMessage *e,
             struct mdc_dsa_target *t)
 {
 	struct berval **oc = ldap_get_values_len(ld, e, "objectClass");
-	struct berval **mo = ldap_get_values_len(ld, e, "memberOf");
 	char *uac = first_value(ld, e, "userAccountControl", NULL), *sid;
+	char *pg = first_value(ld, e, "primaryGroupID", NULL);
+	char *dn = ldap_get_dn(ld, e);
 	int64_t v;
 
 	t->exists = 1;
@@ -399,9 +429,12 @@ target_fill(struct mdc_dsa *d, LDAP *ld, LDAPMessage *e,
 	t->rid = sid_rid(d, t->sid, t->sid_len, &t->foreign_sid);
 	t->sam = first_value(ld, e, "sAMAccountName", NULL);
 	t->fqdn = first_value(ld, e, "dNSHostName", NULL);
-	t->privileged = is_privileged(d, mo);
+	t->dns_only = dns_classes(oc);
+	t->privileged =
+	        dn == NULL || is_privileged(d, ld, dn, t->sid, t->sid_len, pg);
 	ldap_value_free_len(oc);
-	ldap_value_free_len(mo);
+	ldap_memfree(dn);
+	free(pg);
 }
 
 /* Read the entry an operation targets (ADD: from the request). */
@@ -411,7 +444,7 @@ target_read(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 {
 	char *attrs[] = {"objectClass", "userAccountControl",
 	                 "objectSid",   "sAMAccountName",
-	                 "dNSHostName", "memberOf",
+	                 "dNSHostName", "primaryGroupID",
 	                 NULL};
 	LDAPMessage *res = NULL, *e;
 	char *norm = NULL;
@@ -428,7 +461,9 @@ target_read(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 		const struct mdc_sock_attr *oc =
 		        mdc_sock_attr_get(req, "objectClass");
 
+		t->dns_only = oc != NULL;
 		for (size_t i = 0; oc != NULL && i < oc->nvals; i++) {
+			t->dns_only &= mdc_dsa_dns_class(oc->vals[i].data);
 			t->computer |=
 			        strcasecmp(oc->vals[i].data, "computer") == 0;
 			t->user |= strcasecmp(oc->vals[i].data, "user") == 0;
@@ -465,10 +500,52 @@ self_change(const struct mdc_sock_req *req, const struct mdc_dsa_who *who,
 	return 1;
 }
 
+/* True if a MODIFY's objectClass values are all DNS classes. */
+static int
+mod_classes_dns(const struct mdc_sock_req *req)
+{
+	for (size_t i = 0; req->op == MDC_SOCK_MODIFY && i < req->nattrs; i++)
+		for (size_t v = 0;
+		     mdc_dsa_attr_is(req->attrs[i].name, "objectClass") &&
+		     v < req->attrs[i].nvals;
+		     v++)
+			if (!mdc_dsa_dns_class(req->attrs[i].vals[v].data))
+				return 0;
+	return 1;
+}
+
+/* Is the place a MODRDN moves the entry to under cn=dns? */
+static int
+dest_under_dns(const struct mdc_dsa *d, const struct mdc_sock_req *req)
+{
+	char *parent = NULL, *norm = NULL;
+	const char *comma;
+	int hit = 0;
+
+	if (req->op != MDC_SOCK_MODRDN)
+		return 0;
+	if (req->newsup != NULL) {
+		parent = strdup(req->newsup);
+	} else {
+		/* Same parent: the DN after the first unescaped comma. */
+		comma = req->dn;
+		while ((comma = strchr(comma, ',')) != NULL &&
+		       comma[-1] == '\\')
+			comma++;
+		parent = strdup(comma != NULL ? comma + 1 : "");
+	}
+	if (parent != NULL && mdc_dsa_dn_norm(parent, &norm) == 0)
+		hit = mdc_dsa_dn_under(norm, d->dns_norm);
+	free(parent);
+	free(norm);
+	return hit;
+}
+
 /* 0 if who may attempt req on t, else the LDAP code (res filled). */
 static int
-authorize(const struct mdc_sock_req *req, const struct mdc_dsa_who *who,
-          const struct mdc_dsa_target *t, struct mdc_dsa_res *res)
+authorize(const struct mdc_dsa *d, const struct mdc_sock_req *req,
+          const struct mdc_dsa_who *who, const struct mdc_dsa_target *t,
+          struct mdc_dsa_res *res)
 {
 	struct mdc_dsa_facts f = {
 	        .roles = who->roles,
@@ -478,13 +555,31 @@ authorize(const struct mdc_sock_req *req, const struct mdc_dsa_who *who,
 	        .privileged = t->privileged,
 	        .wellknown = t->foreign_sid || (t->rid > 0 && t->rid < 1000),
 	        .self_change = self_change(req, who, t),
+	        .dns_only = t->dns_only && mod_classes_dns(req),
+	        .rename = req->op == MDC_SOCK_MODRDN,
+	        .dest_dns = dest_under_dns(d, req),
 	};
 
 	if (mdc_dsa_may(&f))
 		return 0;
-	mdc_dsa_fail(res, LDAP_INSUFFICIENT_ACCESS,
-	             "00000005: SecErr: insufficient rights to %s %s",
-	             mdc_sock_op_name(req->op), req->dn);
+	if ((who->roles & MDC_DSA_DNSADMIN) && t->dns && !f.dns_only)
+		mdc_dsa_fail(res, LDAP_INSUFFICIENT_ACCESS,
+		             "00000005: SecErr: DnsAdmins may only write DNS "
+		             "objects (idnsZone, idnsRecord) under cn=dns");
+	else if ((who->roles & MDC_DSA_DNSADMIN) && t->dns)
+		mdc_dsa_fail(res, LDAP_INSUFFICIENT_ACCESS,
+		             "00000005: SecErr: DnsAdmins may not move DNS "
+		             "objects out of cn=dns");
+	else if ((who->roles & MDC_DSA_ACCTOP) && f.account && t->privileged)
+		mdc_dsa_fail(res, LDAP_INSUFFICIENT_ACCESS,
+		             "00000005: SecErr: %s is a protected account "
+		             "(an administrator, or a member of a protected "
+		             "group, possibly through nested groups)",
+		             req->dn);
+	else
+		mdc_dsa_fail(res, LDAP_INSUFFICIENT_ACCESS,
+		             "00000005: SecErr: insufficient rights to %s %s",
+		             mdc_sock_op_name(req->op), req->dn);
 	return res->code;
 }
 
@@ -576,7 +671,7 @@ mdc_dsa_exec(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 		mdc_dsa_fail(res, LDAP_NO_SUCH_OBJECT, "no such entry");
 		goto out;
 	}
-	if (authorize(req, who, &t, res) != 0)
+	if (authorize(d, req, who, &t, res) != 0)
 		goto out;
 	if ((req->op == MDC_SOCK_DELETE || req->op == MDC_SOCK_MODRDN) &&
 	    !(who->roles & MDC_DSA_SYSTEM) && protected_entry(d, req, &t)) {

@@ -28,7 +28,9 @@ struct mdc_dsa_target {
 	size_t sid_len;
 	char *sam;      /* sAMAccountName or NULL */
 	char *fqdn;     /* dNSHostName or NULL */
-	int privileged; /* member of an admin group */
+	int privileged; /* protected: an admin or protected group, or a
+	                 * member of one at any nesting depth */
+	int dns_only;   /* every objectClass is a DNS class */
 };
 
 /* A growing LDAPMod list (values always as bervals). */

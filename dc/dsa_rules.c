@@ -70,9 +70,118 @@ mdc_dsa_may(const struct mdc_dsa_facts *f)
 	if (f->account && (f->roles & MDC_DSA_ACCTOP) && !f->privileged &&
 	    !(f->exists && f->wellknown))
 		return 1;
-	if (f->dns && (f->roles & MDC_DSA_DNSADMIN))
+	if (f->dns && f->dns_only && (!f->rename || f->dest_dns) &&
+	    (f->roles & MDC_DSA_DNSADMIN))
 		return 1;
 	return f->account && (f->roles & MDC_DSA_COMPUTER) && f->self_change;
+}
+
+/* The RID of bin if it is a SID of domain dom; -1 if not, -2 if BUILTIN. */
+static int64_t
+dom_rid(const struct mdc_sid *dom, const uint8_t *bin, size_t len,
+        uint32_t *builtin_out)
+{
+	struct mdc_sid s;
+
+	*builtin_out = 0;
+	if (len == 0 || mdc_sid_from_bin(bin, len, &s) != 0)
+		return -1;
+	if (s.authority == 5 && s.nsub == 2 && s.sub[0] == 32) {
+		*builtin_out = s.sub[1];
+		return -2;
+	}
+	if (s.nsub != dom->nsub + 1 || s.authority != dom->authority ||
+	    memcmp(s.sub, dom->sub, dom->nsub * sizeof(s.sub[0])) != 0)
+		return -1;
+	return s.sub[s.nsub - 1];
+}
+
+unsigned
+mdc_dsa_sid_roles(const struct mdc_sid *dom, const uint8_t *bin, size_t len)
+{
+	uint32_t b;
+	int64_t rid = dom_rid(dom, bin, len, &b);
+
+	if (rid == MDC_RID_DOMAIN_ADMINS || rid == MDC_RID_ENTERPRISE_ADMINS ||
+	    b == 544)
+		return MDC_DSA_ADMIN;
+	if (rid == MDC_RID_DNSADMINS)
+		return MDC_DSA_DNSADMIN;
+	return b == 548 ? MDC_DSA_ACCTOP : 0;
+}
+
+int
+mdc_dsa_rid_protected(uint32_t rid)
+{
+	static const uint32_t rids[] = {
+	        MDC_RID_ADMINISTRATOR,
+	        MDC_RID_KRBTGT,
+	        MDC_RID_DOMAIN_ADMINS,
+	        MDC_RID_DOMAIN_CONTROLLERS,
+	        518 /* Schema Admins */,
+	        MDC_RID_ENTERPRISE_ADMINS,
+	        521 /* Read-only DCs */,
+	        526 /* Key Admins */,
+	        527 /* Enterprise Key Admins */,
+	        MDC_RID_DNS_SERVICE, /* its keys are the DNS server's */
+	};
+
+	for (size_t i = 0; i < sizeof(rids) / sizeof(rids[0]); i++)
+		if (rid == rids[i])
+			return 1;
+	return 0;
+}
+
+int
+mdc_dsa_sid_protected(const struct mdc_sid *dom, const uint8_t *bin, size_t len)
+{
+	uint32_t b;
+	int64_t rid = dom_rid(dom, bin, len, &b);
+
+	if (rid == -2) /* Administrators, Account/Server/Print/Backup
+	                * Operators, Replicator */
+		return b == 544 || (b >= 548 && b <= 552);
+	return rid >= 0 && mdc_dsa_rid_protected((uint32_t)rid);
+}
+
+int
+mdc_dsa_dns_class(const char *oc)
+{
+	static const char *const dns[] = {
+	        "top",     "idnsRecord", "idnsZone", "mdcDnsOwnedObject",
+	        "dnsNode", "dnsZone",    NULL,
+	};
+
+	for (size_t i = 0; dns[i] != NULL; i++)
+		if (strcasecmp(oc, dns[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+mdc_dsa_spn_reserved(const char *spn)
+{
+	static const char *const cls[] = {"krbtgt", "kadmin", "K", "changepw",
+	                                  NULL};
+	size_t n = strcspn(spn, "/");
+
+	for (size_t i = 0; cls[i] != NULL; i++)
+		if (n == strlen(cls[i]) && strncasecmp(spn, cls[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+int
+mdc_dsa_name_in_domain(const char *fqdn, const char *domain)
+{
+	size_t n = strlen(fqdn), d = strlen(domain);
+
+	if (n > 0 && fqdn[n - 1] == '.')
+		n--;
+	if (d > 0 && domain[d - 1] == '.')
+		d--;
+	return d > 0 && n > d + 1 && fqdn[n - d - 1] == '.' &&
+	       strncasecmp(fqdn + n - d, domain, d) == 0;
 }
 
 int

@@ -8,6 +8,7 @@
 #include <ldap.h>
 
 #include "dc/sockproto.h"
+#include "lib/ad.h"
 #include "lib/err.h"
 
 /* Roles of a requester (bits). */
@@ -29,15 +30,59 @@ struct mdc_dsa_facts {
 	int wellknown;   /* its RID is < 1000 or its SID is BUILTIN */
 	int self_change; /* a computer's MODIFY of its own entry touching
 	                  * only mdc_dsa_attr_self_writable attributes */
+	int dns_only;    /* every objectClass involved (the entry's, the
+	                  * request's) is a DNS class (mdc_dsa_dns_class) */
+	int rename;      /* a MODRDN: dest_dns says where it goes */
+	int dest_dns;    /* the new DN lies under cn=dns,<base> */
 };
 
 /*
  * True if the requester may attempt the operation (values are checked
  * later): system and admins always; Account Operators on accounts that are
- * neither privileged nor well-known; DnsAdmins on the DNS zone; a computer
- * its self-writable attributes.
+ * neither privileged nor well-known; DnsAdmins on DNS objects (dns_only)
+ * under cn=dns that stay under cn=dns when renamed; a computer its
+ * self-writable attributes.
  */
 int mdc_dsa_may(const struct mdc_dsa_facts *f);
+
+/*
+ * Roles (MDC_DSA_ADMIN, MDC_DSA_ACCTOP, MDC_DSA_DNSADMIN) that membership
+ * in the group with binary SID bin grants, decided by the SID alone
+ * (domain dom's RIDs 512, 519, DnsAdmins; BUILTIN 544, 548), never by a
+ * name.  0 for any other SID.
+ */
+unsigned mdc_dsa_sid_roles(const struct mdc_sid *dom, const uint8_t *bin,
+                           size_t len);
+
+/*
+ * True if bin is the SID of a protected account or group (AD's
+ * AdminSDHolder set): Administrator, krbtgt, Domain Admins, Domain
+ * Controllers, Schema Admins, Enterprise Admins, Read-only DCs, Key
+ * Admins, the DNS server's account, and BUILTIN Administrators,
+ * Account/Server/Print/Backup Operators, Replicator.  An entry that is,
+ * directly or through nested groups, a member of one of them is protected as
+ * well.
+ */
+int mdc_dsa_sid_protected(const struct mdc_sid *dom, const uint8_t *bin,
+                          size_t len);
+
+/* The same for the RID rid of domain dom (a primaryGroupID). */
+int mdc_dsa_rid_protected(uint32_t rid);
+
+/* True if oc is an object class DNS data may use under cn=dns. */
+int mdc_dsa_dns_class(const char *oc);
+
+/*
+ * True if spn's service class is one only the KDC's own principals carry
+ * (krbtgt, kadmin, K/M, changepw): no account may be given such an SPN.
+ */
+int mdc_dsa_spn_reserved(const char *spn);
+
+/*
+ * True if fqdn lies inside the DNS domain domain (a proper subdomain, any
+ * case, trailing dots ignored).
+ */
+int mdc_dsa_name_in_domain(const char *fqdn, const char *domain);
 
 /* How the write path treats an attribute named in a request. */
 enum mdc_dsa_attr_kind {

@@ -461,6 +461,13 @@ check_values(struct wctx *w, const struct mdc_sock_attr *a)
 		    !mdc_spn_valid(v))
 			mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
 			             "invalid servicePrincipalName '%s'", v);
+		else if (mdc_dsa_attr_is(a->name, "servicePrincipalName") &&
+		         mdc_dsa_spn_reserved(v))
+			mdc_dsa_fail(
+			        w->res, LDAP_CONSTRAINT_VIOLATION,
+			        "servicePrincipalName '%s': krbtgt, kadmin "
+			        "and K/M belong to the KDC alone",
+			        v);
 		else if (mdc_dsa_attr_is(a->name, "dNSHostName") &&
 		         !mdc_domain_valid(v))
 			mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
@@ -1053,6 +1060,30 @@ short_name(const struct mdc_dsa_target *t)
 	return strndup(t->sam != NULL ? t->sam : "", n);
 }
 
+/*
+ * A computer's own name must lie in the domain's DNS suffix: dNSHostName,
+ * and the host part of an SPN unless it is the bare short name.
+ */
+static int
+own_domain(struct wctx *w, const char *attr, const char *v)
+{
+	const char *h = strchr(v, '/');
+	char *host;
+	int ok;
+
+	if (mdc_dsa_attr_is(attr, "dNSHostName"))
+		return mdc_dsa_name_in_domain(v, w->d->conf->dns_domain);
+	if (!mdc_dsa_attr_is(attr, "servicePrincipalName") || h == NULL)
+		return 1;
+	host = strndup(h + 1, strcspn(h + 1, ":/"));
+	if (host == NULL)
+		return 0;
+	ok = strchr(host, '.') == NULL ||
+	     mdc_dsa_name_in_domain(host, w->d->conf->dns_domain);
+	free(host);
+	return ok;
+}
+
 /* A computer's own validated writes: its names and SPNs only. */
 static void
 check_self(struct wctx *w, const struct mdc_sock_attr *m, const char *fqdn)
@@ -1063,6 +1094,13 @@ check_self(struct wctx *w, const struct mdc_sock_attr *m, const char *fqdn)
 		const char *v = m->vals[i].data;
 
 		if (m->op == MDC_SOCK_MOD_DELETE)
+			break;
+		check_values(w, m);
+		if (!failed(w) && !own_domain(w, m->name, v))
+			mdc_dsa_fail(w->res, LDAP_INSUFFICIENT_ACCESS,
+			             "%s %s is outside the domain %s", m->name,
+			             v, w->d->conf->dns_domain);
+		if (failed(w))
 			break;
 		if (mdc_dsa_attr_is(m->name, "dNSHostName") &&
 		    !mdc_dsa_dnshostname_ok(v, sn))

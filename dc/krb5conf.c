@@ -331,7 +331,35 @@ set_password(const struct mdc_dcconf *c, const char *sam, const char *pw,
 	return ret;
 }
 
-/* Random keys for DC$ and a keytab with the account and all its SPNs. */
+/*
+ * Random keys for the DNS server's account and DIR/krb5/dns.keytab with
+ * only DNS/<fqdn> (and the dns/ spelling): all the DNS server reads.
+ */
+static int
+dns_keytab(const struct mdc_dcconf *c, char *err, size_t errlen)
+{
+	char *kt = mdc_dc_path(c, "krb5/dns.keytab"), *q = NULL;
+	int ret = MDC_ENOMEM;
+
+	q = mdc_strdupf("cpw -randkey dns-%s", c->host_name);
+	if (kt == NULL || q == NULL)
+		goto out;
+	ret = mdc_krb_kadmin_local(c, q, NULL, err, errlen);
+	free(q);
+	q = mdc_strdupf("ktadd -k %s -norandkey DNS/%s dns/%s", kt, c->fqdn,
+	                c->fqdn);
+	if (ret == 0)
+		ret = q == NULL ? MDC_ENOMEM
+		                : mdc_krb_kadmin_local(c, q, NULL, err, errlen);
+	if (ret == 0 && chmod(kt, 0600) != 0)
+		ret = mdc_err_from_errno(errno);
+out:
+	free(q);
+	free(kt);
+	return ret;
+}
+
+/* Random keys for DC$ and a keytab with the account and its SPNs. */
 static int
 dc_keytab(const struct mdc_dcconf *c, char *err, size_t errlen)
 {
@@ -347,15 +375,16 @@ dc_keytab(const struct mdc_dcconf *c, char *err, size_t errlen)
 		goto out;
 	ret = mdc_krb_kadmin_local(c, q, NULL, err, errlen);
 	free(q);
-	q = mdc_strdupf("ktadd -k %s -norandkey %s$ host/%s ldap/%s DNS/%s "
-	                "dns/%s host/%s ldap/%s ldap/%s",
-	                kt, host, c->fqdn, c->fqdn, c->fqdn, c->fqdn, host,
-	                host, c->address);
+	q = mdc_strdupf("ktadd -k %s -norandkey %s$ host/%s ldap/%s "
+	                "host/%s ldap/%s ldap/%s",
+	                kt, host, c->fqdn, c->fqdn, host, host, c->address);
 	if (ret == 0)
 		ret = q == NULL ? MDC_ENOMEM
 		                : mdc_krb_kadmin_local(c, q, NULL, err, errlen);
 	if (ret == 0 && chmod(kt, 0600) != 0)
 		ret = mdc_err_from_errno(errno);
+	if (ret == 0)
+		ret = dns_keytab(c, err, errlen);
 out:
 	free(host);
 	free(q);

@@ -19,7 +19,7 @@ char *mdc_krb_plugin_dir(void);
 /*
  * Write DIR/krb5.conf (clients: KDC, kpasswd and kadmin by address:port,
  * no DNS, no reverse lookups, forwardable tickets), DIR/krb5/kdc.conf
- * (krb5kdc/kadmind with the minidc KDB plugin over DIR/run/ldapi) and an
+ * (krb5kdc/kadmind with the minidc KDB plugin over DIR/run/ldap/ldapi) and an
  * empty DIR/krb5/kadm5.acl (authorization is the plugin's kadm5_auth
  * module).  Returns 0 or MDC_E*; a one-line reason is in err.
  */
@@ -27,7 +27,7 @@ MDC_MUSTCHECK int mdc_krb_write_conf(const struct mdc_dcconf *conf, char *err,
                                      size_t errlen);
 
 /*
- * Create the realm in the directory (slapd must be up on DIR/run/ldapi):
+ * Create the realm in the directory (slapd must be up on DIR/run/ldap/ldapi):
  * write the config files, `kdb5_util create -s` with a random master
  * password fed on stdin (stash DIR/krb5/stash, 0600), set the
  * Administrator's password (admin_password), give krbtgt and the DC's

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <strings.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -238,6 +239,9 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
 	         * needs, and Debian's slapd reads mech_list only from
 	         * /etc/ldap/sasl2. */
 	        "sasl-secprops noanonymous,noplain\n"
+	        /* Simple binds (a password) only over TLS (Samba's "ldap
+	         * server require strong auth"): LDAPS, StartTLS. */
+	        "security simple_bind=56\n"
 	        /* Cyrus names GSSAPI users uid=<name>[,cn=<realm>],cn=gssapi,
 	         * cn=auth and GSS-SPNEGO ones ...,cn=gss-spnego,cn=auth (what
 	         * adcli uses when offered): map both to the account. */
@@ -443,6 +447,18 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
 	*envp_out = NULL;
 	if (ldapi == NULL)
 		goto out;
+	/* Only root reaches the ldapi socket (see mdc_dc_ldapi_uri). */
+	fconf = mdc_dc_path(c, "run/ldap");
+	if (fconf == NULL)
+		goto out;
+	ret = mdc_mkdir_p(fconf, 0700);
+	if (ret == 0 && chmod(fconf, 0700) != 0)
+		ret = mdc_err_from_errno(errno);
+	free(fconf);
+	fconf = NULL;
+	if (ret != 0)
+		goto out;
+	ret = MDC_ENOMEM;
 	/* Every start renders slapd.conf anew from minidc.conf and the
 	 * schema files of this minidc. */
 	{
@@ -502,7 +518,7 @@ slapd_argv(const struct mdc_dcconf *c, const char *self, char ***argv_out,
 static int
 slapd_ready_for(const struct mdc_dcconf *c, int local_only)
 {
-	char *path = mdc_dc_path(c, "run/ldapi");
+	char *path = mdc_dc_path(c, "run/ldap/ldapi");
 	int ret;
 
 	if (path == NULL)

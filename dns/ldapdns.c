@@ -7,7 +7,9 @@
 #include <strings.h>
 
 #include "dns/dns.h"
+#include "dc/dit.h"
 #include "dns/ldapdns.h"
+#include "lib/ad.h"
 #include "lib/util.h"
 
 #define DEFAULT_TTL 900
@@ -595,58 +597,159 @@ escaped(const char *s)
 	return out.bv_val; /* ber_memfree-compatible: libc allocator */
 }
 
-static int
-in_admin_group(struct dns_ldap_ctx *c, const char *dn)
-{
-	char *edn = escaped(dn), *f = NULL, *attrs[] = {"cn", NULL};
-	LDAPMessage *res = NULL;
-	int ret = 0;
+/* Bound on the groups one membership walk visits (nesting loops end). */
+#define MAX_GROUPS 256
 
-	if (edn == NULL)
-		return 0;
-	f = mdc_strdupf("(&(objectClass=group)(member=%s)(|(cn=Domain Admins)"
-	                "(cn=Enterprise Admins)(cn=DnsAdmins)"
-	                "(cn=Domain Controllers)))",
-	                edn);
-	if (f != NULL && search_one(c->ld, c->base_dn, f, attrs, &res) == 0)
-		ret = 1;
+/* Does binary SID v (len) give DNS admin rights in domain dom? */
+static int
+admin_sid(const struct mdc_sid *dom, const struct berval *v)
+{
+	int64_t rid =
+	        mdc_sid_rid_in(dom, (const uint8_t *)v->bv_val, v->bv_len);
+
+	return rid == MDC_RID_DOMAIN_ADMINS ||
+	       rid == MDC_RID_ENTERPRISE_ADMINS ||
+	       rid == MDC_RID_DOMAIN_CONTROLLERS || rid == MDC_RID_DNSADMINS;
+}
+
+/* Queue the groups whose member is dn; 1 if one of them is an admin group. */
+static int
+admin_step(struct dns_ldap_ctx *c, const struct mdc_sid *dom, const char *dn,
+           char **q, size_t *n)
+{
+	char *edn = escaped(dn), *f = NULL, *attrs[] = {"objectSid", NULL};
+	LDAPMessage *res = NULL, *e;
+	int hit = 0;
+
+	if (edn != NULL)
+		f = mdc_strdupf("(&(objectClass=group)(member=%s))", edn);
+	if (f != NULL &&
+	    ldap_search_ext_s(c->ld, c->base_dn, LDAP_SCOPE_SUBTREE, f, attrs,
+	                      0, NULL, NULL, NULL, 0, &res) != LDAP_SUCCESS)
+		hit = -1;
+	for (e = hit == 0 && f != NULL ? ldap_first_entry(c->ld, res) : NULL;
+	     e != NULL && hit == 0; e = ldap_next_entry(c->ld, e)) {
+		struct berval **v = ldap_get_values_len(c->ld, e, "objectSid");
+		char *g = ldap_get_dn(c->ld, e);
+		size_t i;
+
+		hit = v != NULL && v[0] != NULL && admin_sid(dom, v[0]);
+		for (i = 0; g != NULL && i < *n && strcasecmp(q[i], g) != 0;
+		     i++)
+			;
+		if (g != NULL && i == *n && *n < MAX_GROUPS)
+			q[(*n)++] = strdup(g);
+		ldap_value_free_len(v);
+		ldap_memfree(g);
+	}
 	ldap_msgfree(res);
 	ldap_memfree(edn);
 	free(f);
-	return ret;
+	return hit;
+}
+
+/*
+ * Is dn, directly or through nested groups, a member of the domain's
+ * Domain Admins, Enterprise Admins, Domain Controllers or DnsAdmins?
+ * Decided by the groups' objectSid (the domain SID and the well-known
+ * RIDs), never by a name: a group called "Domain Admins" elsewhere in the
+ * tree gives nothing.
+ */
+static int
+in_admin_group(struct dns_ldap_ctx *c, const char *dn)
+{
+	struct mdc_sid dom;
+	char *q[MAX_GROUPS];
+	size_t n = 0;
+	int hit;
+
+	if (c->domain_sid == NULL || mdc_sid_parse(c->domain_sid, &dom) != 0)
+		return 0;
+	hit = admin_step(c, &dom, dn, q, &n);
+	for (size_t i = 0; hit == 0 && i < n; i++)
+		if (q[i] != NULL)
+			hit = admin_step(c, &dom, q[i], q, &n);
+	for (size_t i = 0; i < n; i++)
+		free(q[i]);
+	return hit == 1;
+}
+
+/* The idnsAllowDynUpdate option of the zone entry at zone_dn. */
+static int
+zone_users_create(struct dns_ldap_ctx *c, const char *zone_dn)
+{
+	char *attrs[] = {"idnsAllowDynUpdate", NULL};
+	LDAPMessage *res = NULL;
+	int on = 0;
+
+	if (zone_dn != NULL &&
+	    ldap_search_ext_s(c->ld, zone_dn, LDAP_SCOPE_BASE,
+	                      "(objectClass=idnsZone)", attrs, 0, NULL, NULL,
+	                      NULL, 1, &res) == LDAP_SUCCESS &&
+	    ldap_count_entries(c->ld, res) > 0)
+		on = has_value(c->ld, ldap_first_entry(c->ld, res),
+		               "idnsAllowDynUpdate", "TRUE");
+	ldap_msgfree(res);
+	return on;
+}
+
+/* Fill who from the account entry e. */
+static void
+who_fill(struct dns_ldap_ctx *c, LDAPMessage *e, struct dns_who *who)
+{
+	struct mdc_sid dom;
+	struct berval **sid = ldap_get_values_len(c->ld, e, "objectSid");
+	long pg = num_val(c->ld, e, "primaryGroupID", 0);
+	long uac = num_val(c->ld, e, "userAccountControl", 0);
+	char *host = first_val(c->ld, e, "dNSHostName");
+	char *dn = ldap_get_dn(c->ld, e);
+	int in_dom = sid != NULL && sid[0] != NULL && c->domain_sid != NULL &&
+	             mdc_sid_parse(c->domain_sid, &dom) == 0 &&
+	             mdc_sid_rid_in(&dom, (const uint8_t *)sid[0]->bv_val,
+	                            sid[0]->bv_len) > 0;
+
+	/* Only accounts of this domain: SID, then groups by SID. */
+	who->privileged =
+	        in_dom && (pg == MDC_RID_DOMAIN_ADMINS ||
+	                   pg == MDC_RID_DOMAIN_CONTROLLERS ||
+	                   pg == MDC_RID_ENTERPRISE_ADMINS ||
+	                   (uac & MDC_UAC_SERVER_TRUST_ACCOUNT) != 0 ||
+	                   (dn != NULL && in_admin_group(c, dn)));
+	if (in_dom && host != NULL &&
+	    has_value(c->ld, e, "objectClass", "computer"))
+		snprintf(who->host, sizeof(who->host), "%s", host);
+	ldap_value_free_len(sid);
+	ldap_memfree(dn);
+	free(host);
 }
 
 static int
-ldap_privileged(void *ctx, const char *principal)
+ldap_who(void *ctx, const struct dns_snapshot *s, const ldns_rdf *origin,
+         const char *principal, struct dns_who *who)
 {
 	struct dns_ldap_ctx *c = ctx;
-	char *attrs[] = {"primaryGroupID", "userAccountControl", NULL};
+	const struct dns_entry *z = dns_snapshot_entry(s, origin);
+	char *attrs[] = {"primaryGroupID", "userAccountControl", "objectSid",
+	                 "dNSHostName",    "objectClass",        NULL};
 	char *user = strdup(principal), *at, *eu = NULL, *ep = NULL, *f = NULL;
-	char *dn = NULL;
 	LDAPMessage *res = NULL;
 	int ret = 0;
 
+	memset(who, 0, sizeof(*who));
 	if (user == NULL)
-		return 0;
+		return MDC_ENOMEM;
+	who->users_create = zone_users_create(c, z != NULL ? z->dn : NULL);
 	if ((at = strchr(user, '@')) != NULL)
 		*at = '\0';
-	if (c->dc_account != NULL && strcasecmp(user, c->dc_account) == 0) {
-		ret = 1;
-		goto out;
-	}
 	if ((eu = escaped(user)) == NULL || (ep = escaped(principal)) == NULL ||
 	    (f = mdc_strdupf("(|(sAMAccountName=%s)(userPrincipalName=%s))", eu,
-	                     ep)) == NULL ||
-	    search_one(c->ld, c->base_dn, f, attrs, &res) != 0)
+	                     ep)) == NULL) {
+		ret = MDC_ENOMEM;
 		goto out;
-	LDAPMessage *e = ldap_first_entry(c->ld, res);
-	long pg = num_val(c->ld, e, "primaryGroupID", 0);
-	long uac = num_val(c->ld, e, "userAccountControl", 0);
-	dn = ldap_get_dn(c->ld, e);
-	ret = pg == 512 || pg == 516 || pg == 519 || (uac & 0x2000) != 0 ||
-	      (dn != NULL && in_admin_group(c, dn));
+	}
+	if (search_one(c->ld, c->base_dn, f, attrs, &res) == 0)
+		who_fill(c, ldap_first_entry(c->ld, res), who);
 out:
-	ldap_memfree(dn);
 	ldap_msgfree(res);
 	ldap_memfree(eu);
 	ldap_memfree(ep);
@@ -717,7 +820,7 @@ out:
 }
 
 const struct dns_update_ops dns_ldap_ops = {
-        .privileged = ldap_privileged,
+        .who = ldap_who,
         .write = ldap_write,
         .lookup = ldap_lookup,
 };

@@ -54,6 +54,7 @@ struct dns_ldap_ctx {
 	char *container_dn;
 	char *base_dn;
 	char *dc_account; /* "DC1$" */
+	char *domain_sid; /* "S-1-5-21-x-y-z": admin rights go by RIDs in it */
 };
 extern const struct dns_update_ops dns_ldap_ops;
 

@@ -31,8 +31,8 @@
 #define UDP_IN      4096
 #define UDP_OUT     4096
 #define MAX_WORKERS 16
-#define MAX_CONNS   256
-#define TCP_IDLE_MS 10000
+#define MAX_CONNS   256 /* per TCP worker */
+#define TCP_WORKERS 2
 
 struct worker {
 	struct dns_server *srv;
@@ -49,8 +49,8 @@ struct dns_server {
 	pthread_mutex_t slow_lock; /* one slow path at a time */
 	struct dns_slow slow;
 	int forward;
-	struct worker workers[MAX_WORKERS + 1]; /* last one: TCP thread */
-	int nworkers;
+	struct worker workers[MAX_WORKERS + TCP_WORKERS]; /* then TCP ones */
+	int nworkers; /* UDP workers; TCP_WORKERS follow them */
 	int tcp_fd;
 };
 
@@ -65,7 +65,7 @@ dns_server_publish(struct dns_server *srv, struct dns_snapshot *s)
 	/* Wait until no reader still holds the old snapshot, then free it. */
 	do {
 		busy = 0;
-		for (int i = 0; i <= srv->nworkers; i++)
+		for (int i = 0; i < srv->nworkers + TCP_WORKERS; i++)
 			if (old != NULL &&
 			    atomic_load(&srv->workers[i].active) == old)
 				busy = 1;
@@ -228,12 +228,40 @@ udp_worker(void *arg)
 	return NULL;
 }
 
+/*
+ * TCP: TCP_WORKERS threads, each an epoll loop over non-blocking sockets
+ * (the listening socket is shared, EPOLLEXCLUSIVE).  Nothing a client does
+ * blocks a thread: an answer the client does not read waits in the
+ * connection (and its next queries wait in the kernel) until TCP_SEND_MS
+ * passes; a message must arrive whole within TCP_MSG_MS of its first byte
+ * (one byte every few seconds no longer keeps a connection); an idle one
+ * lasts TCP_IDLE_MS.  One address holds at most TCP_PER_ADDR connections
+ * of a thread, and a full table makes room by closing the connection that
+ * made progress longest ago.
+ */
+#define TCP_IDLE_MS  10000
+#define TCP_MSG_MS   3000
+#define TCP_SEND_MS  5000
+#define TCP_PER_ADDR 16
+#define TCP_SNDBUF   65536 /* bytes; the kernel doubles it */
+
 struct conn {
 	int fd;
 	uint8_t *buf; /* 2 + DNS_MSG_MAX */
 	size_t len;
-	long long last;
+	uint8_t *out; /* an answer not yet taken by the client, or NULL */
+	size_t olen, ooff;
+	long long last;      /* last progress (bytes in or out) */
+	long long msg_start; /* first byte of an incomplete message, or 0 */
+	long long out_start; /* when out was queued */
 	struct sockaddr_storage peer;
+};
+
+struct tcp_loop {
+	struct worker *w;
+	int ep;
+	struct conn *conns[MAX_CONNS];
+	uint8_t *scratch; /* 2 + DNS_MSG_MAX: the answer being built */
 };
 
 static long long
@@ -245,6 +273,7 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Blocking send with the socket's timeout: zone transfers only. */
 static int
 send_all(int fd, const uint8_t *p, size_t n)
 {
@@ -269,72 +298,180 @@ tcp_send_msg(void *ctx, const uint8_t *msg, size_t len)
 	return 0;
 }
 
-/* Answer every complete message in c's buffer (pipelining); -1: close. */
+/* A zone transfer (allowed peers only) writes with a 2 s send timeout. */
 static int
-tcp_process(struct worker *w, struct conn *c, uint8_t *out)
+tcp_axfr(struct conn *c, const struct dns_snapshot *s, const uint8_t *q,
+         size_t qlen)
 {
+	struct timeval tv = {.tv_sec = 2};
+	int fl = fcntl(c->fd, F_GETFL), ret;
+
+	fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	ret = dns_slow_axfr(s, q, qlen, tcp_send_msg, c);
+	fcntl(c->fd, F_SETFL, fl);
+	/* MDC_EAGAIN: the client went away, not news. */
+	if (ret != 0 && ret != MDC_EAGAIN)
+		log_warn("zone transfer ended: %s", mdc_strerror(ret));
+	return ret;
+}
+
+/* Write what the client takes now; the rest waits in c->out.  -1: close. */
+static int
+tcp_flush(struct tcp_loop *l, struct conn *c, const uint8_t *p, size_t n,
+          int slot)
+{
+	struct epoll_event ev = {.data.u32 = (uint32_t)slot + 1};
+	ssize_t r = send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+	if (r < 0 && errno != EAGAIN && errno != EINTR)
+		return -1;
+	if (r > 0)
+		c->last = now_ms();
+	if (r == (ssize_t)n)
+		return 0;
+	r = r < 0 ? 0 : r;
+	if (c->out == NULL) {
+		c->out = malloc(n - (size_t)r);
+		if (c->out == NULL)
+			return -1;
+		memcpy(c->out, p + r, n - (size_t)r);
+		c->olen = n - (size_t)r;
+		c->ooff = 0;
+		c->out_start = now_ms();
+	} else {
+		c->ooff += (size_t)r;
+	}
+	/* Stop reading until the client takes its answer. */
+	ev.events = EPOLLOUT;
+	return epoll_ctl(l->ep, EPOLL_CTL_MOD, c->fd, &ev) == 0 ? 0 : -1;
+}
+
+/* Answer one complete message at the head of c's buffer. */
+static int
+tcp_answer(struct tcp_loop *l, struct conn *c, size_t mlen, int slot)
+{
+	struct worker *w = l->w;
+	uint8_t *out = l->scratch;
 	struct dns_snapshot *s;
-	size_t mlen, olen;
+	size_t olen = 0;
 	int v, ret = 0;
 
-	while (ret == 0 && c->len >= 2 &&
+	s = acquire(w);
+	v = handle(w->srv, s, c->buf + 2, mlen, (struct sockaddr *)&c->peer, 1,
+	           out + 2, DNS_MSG_MAX, &olen);
+	if (v == DNS_AXFR)
+		ret = tcp_axfr(c, s, c->buf + 2, mlen);
+	release(w);
+	if (v == DNS_FORWARD) {
+		olen = dns_slow_forward(&w->srv->slow, c->buf + 2, mlen,
+		                        out + 2, DNS_MSG_MAX);
+		v = olen > 0 ? DNS_SEND : DNS_DROP;
+	}
+	if (ret == 0 && v == DNS_SEND) {
+		out[0] = (uint8_t)(olen >> 8);
+		out[1] = (uint8_t)olen;
+		ret = tcp_flush(l, c, out, olen + 2, slot);
+	}
+	return ret;
+}
+
+/* Answer the complete messages in c's buffer (pipelining); -1: close. */
+static int
+tcp_process(struct tcp_loop *l, struct conn *c, int slot)
+{
+	size_t mlen;
+	int ret = 0, done = 0;
+
+	while (ret == 0 && c->out == NULL && c->len >= 2 &&
 	       c->len >= 2 + (mlen = (size_t)c->buf[0] << 8 | c->buf[1])) {
-		s = acquire(w);
-		v = handle(w->srv, s, c->buf + 2, mlen,
-		           (struct sockaddr *)&c->peer, 1, out + 2, DNS_MSG_MAX,
-		           &olen);
-		if (v == DNS_AXFR) {
-			ret = dns_slow_axfr(s, c->buf + 2, mlen, tcp_send_msg,
-			                    c);
-			/* MDC_EAGAIN: the client went away, not news. */
-			if (ret != 0 && ret != MDC_EAGAIN)
-				log_warn("zone transfer ended: %s",
-				         mdc_strerror(ret));
-		}
-		release(w);
-		if (v == DNS_FORWARD) {
-			olen = dns_slow_forward(&w->srv->slow, c->buf + 2, mlen,
-			                        out + 2, DNS_MSG_MAX);
-			v = olen > 0 ? DNS_SEND : DNS_DROP;
-		}
-		if (v == DNS_SEND)
-			ret = tcp_send_msg(c, out + 2, olen);
+		if (mlen == 0)
+			return -1;
+		ret = tcp_answer(l, c, mlen, slot);
 		memmove(c->buf, c->buf + 2 + mlen, c->len - 2 - mlen);
 		c->len -= 2 + mlen;
-		if (mlen == 0)
-			ret = -1;
+		done = 1;
 	}
+	/* The clock of a message starts with its first byte. */
+	if (c->len == 0)
+		c->msg_start = 0;
+	else if (done)
+		c->msg_start = now_ms();
 	return ret != 0 ? -1 : 0;
 }
 
 static void
-conn_close(int ep, struct conn **conns, int i)
+conn_close(struct tcp_loop *l, int i)
 {
-	epoll_ctl(ep, EPOLL_CTL_DEL, conns[i]->fd, NULL);
-	close(conns[i]->fd);
-	free(conns[i]->buf);
-	free(conns[i]);
-	conns[i] = NULL;
+	struct conn *c = l->conns[i];
+
+	epoll_ctl(l->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	free(c->buf);
+	free(c->out);
+	free(c);
+	l->conns[i] = NULL;
+}
+
+static int
+same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return a->ss_family == AF_INET6 &&
+	       memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+	              &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+}
+
+/*
+ * A slot for a new connection from peer: -1 if that address holds
+ * TCP_PER_ADDR already; a free one; else the one whose last progress is
+ * oldest (closed to make room).
+ */
+static int
+conn_slot(struct tcp_loop *l, const struct sockaddr_storage *peer)
+{
+	int free_slot = -1, oldest = -1, same = 0;
+
+	for (int i = 0; i < MAX_CONNS; i++) {
+		struct conn *c = l->conns[i];
+
+		if (c == NULL) {
+			free_slot = free_slot < 0 ? i : free_slot;
+			continue;
+		}
+		same += same_addr(&c->peer, peer);
+		if (oldest < 0 || c->last < l->conns[oldest]->last)
+			oldest = i;
+	}
+	if (same >= TCP_PER_ADDR)
+		return -1;
+	if (free_slot >= 0)
+		return free_slot;
+	conn_close(l, oldest);
+	return oldest;
 }
 
 static void
-tcp_accept(int ep, int lfd, struct conn **conns)
+tcp_accept(struct tcp_loop *l)
 {
 	struct epoll_event ev = {.events = EPOLLIN};
-	struct timeval tv = {.tv_sec = 2};
+	struct sockaddr_storage peer;
 	struct conn *c;
 	socklen_t sl;
-	int i, fd;
+	int i, fd, sndbuf = TCP_SNDBUF;
 
 	for (;;) {
-		struct sockaddr_storage peer;
 		sl = sizeof(peer);
-		fd = accept4(lfd, (struct sockaddr *)&peer, &sl, SOCK_CLOEXEC);
+		fd = accept4(l->w->fd, (struct sockaddr *)&peer, &sl,
+		             SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd < 0)
 			return;
-		for (i = 0; i < MAX_CONNS && conns[i] != NULL; i++)
-			;
-		c = i < MAX_CONNS ? calloc(1, sizeof(*c)) : NULL;
+		i = conn_slot(l, &peer);
+		c = i >= 0 ? calloc(1, sizeof(*c)) : NULL;
 		if (c != NULL)
 			c->buf = malloc(2 + DNS_MSG_MAX);
 		if (c == NULL || c->buf == NULL) {
@@ -342,70 +479,126 @@ tcp_accept(int ep, int lfd, struct conn **conns)
 			close(fd);
 			continue;
 		}
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		/* A client that does not read holds at most this much. */
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 		c->fd = fd;
 		c->peer = peer;
 		c->last = now_ms();
-		conns[i] = c;
+		l->conns[i] = c;
 		ev.data.u32 = (uint32_t)i + 1;
-		epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+		if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0)
+			conn_close(l, i);
 	}
 }
 
 static void
-tcp_read(struct worker *w, int ep, struct conn **conns, int i, uint8_t *out)
+tcp_read(struct tcp_loop *l, int i)
 {
-	struct conn *c = conns[i];
+	struct conn *c = l->conns[i];
 	ssize_t r;
 
 	r = recv(c->fd, c->buf + c->len, 2 + DNS_MSG_MAX - c->len,
 	         MSG_DONTWAIT);
 	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
-		conn_close(ep, conns, i);
+		conn_close(l, i);
 		return;
 	}
 	if (r < 0)
 		return;
-	c->len += (size_t)r;
 	c->last = now_ms();
-	if (tcp_process(w, c, out) != 0)
-		conn_close(ep, conns, i);
+	if (c->len == 0)
+		c->msg_start = c->last;
+	c->len += (size_t)r;
+	if (tcp_process(l, c, i) != 0)
+		conn_close(l, i);
+}
+
+/* The client reads again: send the rest of its answer, then go on. */
+static void
+tcp_write(struct tcp_loop *l, int i)
+{
+	struct conn *c = l->conns[i];
+	struct epoll_event ev = {.events = EPOLLIN,
+	                         .data.u32 = (uint32_t)i + 1};
+	ssize_t r = send(c->fd, c->out + c->ooff, c->olen - c->ooff,
+	                 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+	if (r < 0 && errno != EAGAIN && errno != EINTR) {
+		conn_close(l, i);
+		return;
+	}
+	if (r <= 0)
+		return;
+	c->last = now_ms();
+	c->ooff += (size_t)r;
+	if (c->ooff < c->olen)
+		return;
+	free(c->out);
+	c->out = NULL;
+	if (epoll_ctl(l->ep, EPOLL_CTL_MOD, c->fd, &ev) != 0 ||
+	    tcp_process(l, c, i) != 0)
+		conn_close(l, i);
+}
+
+/* Close connections past their deadline. */
+static void
+tcp_expire(struct tcp_loop *l)
+{
+	long long now = now_ms();
+
+	for (int i = 0; i < MAX_CONNS; i++) {
+		struct conn *c = l->conns[i];
+
+		if (c == NULL)
+			continue;
+		if ((c->out != NULL && now - c->out_start > TCP_SEND_MS) ||
+		    (c->out == NULL && c->msg_start != 0 &&
+		     now - c->msg_start > TCP_MSG_MS) ||
+		    now - c->last > TCP_IDLE_MS)
+			conn_close(l, i);
+	}
 }
 
 static void *
 tcp_thread(void *arg)
 {
-	struct worker *w = arg;
-	struct conn *conns[MAX_CONNS] = {0};
-	struct epoll_event ev = {.events = EPOLLIN}, evs[32];
-	uint8_t *out = malloc(2 + DNS_MSG_MAX);
-	int ep = epoll_create1(EPOLL_CLOEXEC), n;
+	struct tcp_loop *l = calloc(1, sizeof(*l));
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE}, evs[32];
+	int n;
 
+	if (l == NULL)
+		return NULL;
+	l->w = arg;
+	l->scratch = malloc(2 + DNS_MSG_MAX);
+	l->ep = epoll_create1(EPOLL_CLOEXEC);
 	ev.data.u32 = 0;
-	if (out == NULL || ep < 0 ||
-	    epoll_ctl(ep, EPOLL_CTL_ADD, w->fd, &ev) != 0)
+	if (l->scratch == NULL || l->ep < 0 ||
+	    epoll_ctl(l->ep, EPOLL_CTL_ADD, l->w->fd, &ev) != 0)
 		goto out;
-	while (!atomic_load(&w->srv->stop)) {
-		n = epoll_wait(ep, evs, 32, 200);
+	while (!atomic_load(&l->w->srv->stop)) {
+		n = epoll_wait(l->ep, evs, 32, 200);
 		for (int k = 0; k < n; k++) {
-			if (evs[k].data.u32 == 0)
-				tcp_accept(ep, w->fd, conns);
-			else if (conns[evs[k].data.u32 - 1] != NULL)
-				tcp_read(w, ep, conns, evs[k].data.u32 - 1,
-				         out);
+			uint32_t id = evs[k].data.u32;
+
+			if (id == 0)
+				tcp_accept(l);
+			else if (l->conns[id - 1] == NULL)
+				continue;
+			else if (l->conns[id - 1]->out != NULL)
+				tcp_write(l, (int)id - 1);
+			else
+				tcp_read(l, (int)id - 1);
 		}
-		for (int i = 0; i < MAX_CONNS; i++)
-			if (conns[i] != NULL &&
-			    now_ms() - conns[i]->last > TCP_IDLE_MS)
-				conn_close(ep, conns, i);
+		tcp_expire(l);
 	}
 out:
 	for (int i = 0; i < MAX_CONNS; i++)
-		if (conns[i] != NULL)
-			conn_close(ep, conns, i);
-	if (ep >= 0)
-		close(ep);
-	free(out);
+		if (l->conns[i] != NULL)
+			conn_close(l, i);
+	if (l->ep >= 0)
+		close(l->ep);
+	free(l->scratch);
+	free(l);
 	return NULL;
 }
 
@@ -561,13 +754,14 @@ bind_all(struct dns_server *srv, const char *ip, int port)
 static int
 start_threads(struct dns_server *srv)
 {
-	for (int i = 0; i <= srv->nworkers; i++) {
+	for (int i = 0; i < srv->nworkers + TCP_WORKERS; i++) {
 		struct worker *w = &srv->workers[i];
+		int tcp = i >= srv->nworkers;
+
 		w->srv = srv;
-		if (i == srv->nworkers)
+		if (tcp)
 			w->fd = srv->tcp_fd;
-		if (pthread_create(&w->th, NULL,
-		                   i == srv->nworkers ? tcp_thread : udp_worker,
+		if (pthread_create(&w->th, NULL, tcp ? tcp_thread : udp_worker,
 		                   w) != 0)
 			return MDC_ENOMEM;
 	}
@@ -683,8 +877,8 @@ serve(struct run *r, struct dns_server *srv)
 	if ((ret = start_threads(srv)) != 0 ||
 	    (r->sync != NULL && (ret = dns_sync_start(r->sync)) != 0))
 		return ret;
-	log_info("serving on %s port %ld (udp x%d, tcp)", r->o.listen,
-	         r->o.port, srv->nworkers);
+	log_info("serving on %s port %ld (udp x%d, tcp x%d)", r->o.listen,
+	         r->o.port, srv->nworkers, TCP_WORKERS);
 	wait_for_signal(srv);
 	return 0;
 }
@@ -693,7 +887,7 @@ static void
 shutdown_server(struct run *r, struct dns_server *srv)
 {
 	atomic_store(&srv->stop, 1);
-	for (int i = 0; i <= srv->nworkers; i++)
+	for (int i = 0; i < srv->nworkers + TCP_WORKERS; i++)
 		if (srv->workers[i].th != 0)
 			pthread_join(srv->workers[i].th, NULL);
 	if (r->sync != NULL)

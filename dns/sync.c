@@ -273,10 +273,11 @@ open_writer(struct dns_sync *y, struct dns_slow *sl)
 	y->wctx.container_dn = dns_ldap_container_dn(c);
 	y->wctx.base_dn = strdup(c->base_dn);
 	y->wctx.dc_account = mdc_strdupf("%s$", c->host_name);
+	y->wctx.domain_sid = strdup(c->domain_sid);
 	if (y->wctx.container_dn == NULL || y->wctx.base_dn == NULL ||
-	    y->wctx.dc_account == NULL)
+	    y->wctx.dc_account == NULL || y->wctx.domain_sid == NULL)
 		return MDC_ENOMEM;
-	kt = mdc_dc_path(c, "krb5/dc.keytab");
+	kt = mdc_dc_path(c, "krb5/dns.keytab");
 	if (kt == NULL)
 		return MDC_ENOMEM;
 	ret = dns_tsig_keys_new(kt, &sl->keys);
@@ -376,6 +377,7 @@ dns_sync_close(struct dns_sync *y)
 	free(y->wctx.container_dn);
 	free(y->wctx.base_dn);
 	free(y->wctx.dc_account);
+	free(y->wctx.domain_sid);
 	for (size_t i = 0; i < y->n; i++)
 		dns_entry_clear(&y->items[i].e);
 	free(y->items);

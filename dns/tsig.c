@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "dns/tsig.h"
@@ -27,6 +28,7 @@ struct key {
 	gss_ctx_id_t ctx;
 	char *principal;
 	long long expiry;
+	unsigned long long made; /* order of creation (older: smaller) */
 	int ms; /* gss.microsoft.com: no MAC length in the response digest */
 };
 
@@ -35,8 +37,9 @@ struct dns_tsig_keys {
 	krb5_keytab mem; /* MEMORY: copy of the keytab file, kept open */
 	char memname[64];
 	gss_cred_id_t cred;
+	char *service; /* DNS/<host>@REALM: the only name tickets may name */
 	struct key keys[NKEYS];
-	unsigned next;
+	unsigned long long next; /* keys made so far */
 	char msg[256]; /* what the last TKEY did, for the daemon's log */
 };
 
@@ -50,7 +53,23 @@ alg_kind(const uint8_t *alg, size_t len)
 	return 0;
 }
 
-/* Copy every entry of the keytab file into a MEMORY keytab. */
+/* Is p a DNS/<host> service principal (the only keys the server needs)? */
+static int
+dns_service_key(krb5_context ctx, krb5_const_principal p)
+{
+	const krb5_data *svc;
+
+	if (krb5_princ_size(ctx, p) != 2)
+		return 0;
+	svc = krb5_princ_component(ctx, p, 0);
+	return svc->length == 3 && strncasecmp(svc->data, "DNS", 3) == 0;
+}
+
+/*
+ * Copy the DNS/ entries of the keytab file into a MEMORY keytab: the
+ * server, reachable by anyone, holds no key of the DC's other services
+ * (host/, ldap/, the machine account).
+ */
 static int
 copy_keytab(struct dns_tsig_keys *k, const char *path)
 {
@@ -68,12 +87,18 @@ copy_keytab(struct dns_tsig_keys *k, const char *path)
 	    krb5_kt_start_seq_get(k->kctx, file, &cur) != 0)
 		goto out;
 	while (krb5_kt_next_entry(k->kctx, file, &ent, &cur) == 0) {
-		if (krb5_kt_add_entry(k->kctx, k->mem, &ent) == 0)
+		if (dns_service_key(k->kctx, ent.principal) &&
+		    krb5_kt_add_entry(k->kctx, k->mem, &ent) == 0) {
 			n++;
+			if (k->service == NULL &&
+			    krb5_unparse_name(k->kctx, ent.principal,
+			                      &k->service) != 0)
+				k->service = NULL;
+		}
 		krb5_free_keytab_entry_contents(k->kctx, &ent);
 	}
 	krb5_kt_end_seq_get(k->kctx, file, &cur);
-	ret = n > 0 ? 0 : MDC_ENOENT;
+	ret = n > 0 && k->service != NULL ? 0 : MDC_ENOENT;
 out:
 	if (file != NULL)
 		krb5_kt_close(k->kctx, file);
@@ -86,6 +111,8 @@ dns_tsig_keys_new(const char *keytab_path, struct dns_tsig_keys **out)
 	struct dns_tsig_keys *k = calloc(1, sizeof(*k));
 	gss_key_value_element_desc el = {"keytab", NULL};
 	gss_key_value_set_desc store = {1, &el};
+	gss_buffer_desc name_buf;
+	gss_name_t name = GSS_C_NO_NAME;
 	OM_uint32 minor;
 	int ret = MDC_ENOMEM;
 
@@ -102,12 +129,19 @@ dns_tsig_keys_new(const char *keytab_path, struct dns_tsig_keys **out)
 		goto out;
 	el.value = k->memname;
 	ret = MDC_EKRB5;
-	if (gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+	/* Accept as DNS/<host> only (the keytab holds nothing else). */
+	name_buf.value = k->service;
+	name_buf.length = strlen(k->service);
+	if (gss_import_name(&minor, &name_buf, GSS_KRB5_NT_PRINCIPAL_NAME,
+	                    &name) != GSS_S_COMPLETE)
+		goto out;
+	if (gss_acquire_cred_from(&minor, name, GSS_C_INDEFINITE,
 	                          GSS_C_NO_OID_SET, GSS_C_ACCEPT, &store,
 	                          &k->cred, NULL, NULL) != GSS_S_COMPLETE)
 		goto out;
 	ret = 0;
 out:
+	gss_release_name(&minor, &name);
 	if (ret != 0) {
 		dns_tsig_keys_free(k);
 		return ret;
@@ -153,6 +187,8 @@ dns_tsig_keys_free(struct dns_tsig_keys *k)
 		gss_release_cred(&minor, &k->cred);
 	if (k->mem != NULL)
 		krb5_kt_close(k->kctx, k->mem);
+	if (k->service != NULL)
+		krb5_free_unparsed_name(k->kctx, k->service);
 	if (k->kctx != NULL)
 		krb5_free_context(k->kctx);
 	free(k);
@@ -277,7 +313,10 @@ dns_tsig_verify(struct dns_tsig_keys *k, const uint8_t *m, size_t len,
 	uint8_t *buf;
 	int ret = DNS_R_BADSIG;
 
-	if (k == NULL || alg_kind(t->alg, t->alg_len) == 0 ||
+	if (k == NULL)
+		return DNS_R_BADKEY;
+	snprintf(k->msg, sizeof(k->msg), "TSIG refused: unknown key");
+	if (alg_kind(t->alg, t->alg_len) == 0 ||
 	    (key = key_find(k, t->name, t->name_len, now)) == NULL)
 		return DNS_R_BADKEY;
 	buf = malloc(t->off + 600);
@@ -300,10 +339,23 @@ dns_tsig_verify(struct dns_tsig_keys *k, const uint8_t *m, size_t len,
 	mac.value = (void *)t->mac;
 	mac.length = t->mac_len;
 	major = gss_verify_mic(&minor, key->ctx, &msg, &mac, NULL);
-	if (GSS_ERROR(major))
+	/* A replayed, old or reordered token is no proof of a new request
+	 * (GSS reports these as supplementary bits, not as errors). */
+	if (GSS_ERROR(major) ||
+	    (major & (GSS_S_DUPLICATE_TOKEN | GSS_S_OLD_TOKEN |
+	              GSS_S_UNSEQ_TOKEN)) != 0) {
+		snprintf(k->msg, sizeof(k->msg), "TSIG refused for %s: %s",
+		         key->principal != NULL ? key->principal : "?",
+		         GSS_ERROR(major) ? "bad MAC"
+		         : (major & GSS_S_DUPLICATE_TOKEN)
+		                 ? "a replayed message (duplicate token)"
+		                 : "an old or out-of-order message");
 		goto out;
+	}
 	ret = absdiff(now, (long long)t->time_signed) > t->fudge ? DNS_R_BADTIME
 	                                                         : 0;
+	snprintf(k->msg, sizeof(k->msg), "%s",
+	         ret != 0 ? "TSIG refused: signed too long ago (BADTIME)" : "");
 	*principal_out = key->principal;
 out:
 	free(buf);
@@ -503,6 +555,65 @@ gss_message(struct dns_tsig_keys *k, OM_uint32 major, OM_uint32 minor)
 	gss_release_buffer(&m2, &text);
 }
 
+/* The facts of slot i for dns_tsig_slot_pick. */
+static void
+slot_fact(const struct key *key, const char *who, size_t who_len, long long now,
+          struct dns_tsig_slot *f)
+{
+	f->used = key->ctx != GSS_C_NO_CONTEXT && key->expiry >= now;
+	f->mine = f->used && key->principal != NULL &&
+	          strlen(key->principal) == who_len &&
+	          memcmp(key->principal, who, who_len) == 0;
+	f->owner = key->principal;
+	f->made = key->made;
+}
+
+/* Where the new key of principal who (who_len bytes) goes. */
+static size_t
+key_slot(struct dns_tsig_keys *k, const char *who, size_t who_len,
+         long long now)
+{
+	struct dns_tsig_slot f[NKEYS];
+
+	for (size_t i = 0; i < NKEYS; i++)
+		slot_fact(&k->keys[i], who, who_len, now, &f[i]);
+	return dns_tsig_slot_pick(f, NKEYS, DNS_TSIG_PER_PRINCIPAL);
+}
+
+size_t
+dns_tsig_slot_pick(const struct dns_tsig_slot *f, size_t n, size_t limit)
+{
+	size_t mine = 0, oldest_mine = n, free_slot = n, best = n, cnt;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!f[i].used && free_slot == n)
+			free_slot = i;
+		if (f[i].mine) {
+			mine++;
+			if (oldest_mine == n || f[i].made < f[oldest_mine].made)
+				oldest_mine = i;
+		}
+	}
+	/* At its limit a principal replaces its own oldest key. */
+	if (mine >= limit || (free_slot == n && oldest_mine != n))
+		return oldest_mine;
+	if (free_slot != n)
+		return free_slot;
+	/* Full, none of ours: the oldest key of whoever holds the most. */
+	for (size_t i = 0, top = 0; i < n; i++) {
+		cnt = 0;
+		for (size_t j = 0; j < n; j++)
+			cnt += f[j].owner != NULL && f[i].owner != NULL &&
+			       strcmp(f[j].owner, f[i].owner) == 0;
+		if (best == n || cnt > top ||
+		    (cnt == top && f[i].made < f[best].made)) {
+			best = i;
+			top = cnt;
+		}
+	}
+	return best;
+}
+
 /* Run the GSS acceptor; on success store the key.  Returns TKEY error. */
 static int
 accept_key(struct dns_tsig_keys *k, const struct tkey *tk, long long now,
@@ -529,7 +640,7 @@ accept_key(struct dns_tsig_keys *k, const struct tkey *tk, long long now,
 			gss_delete_sec_context(&minor, &ctx, GSS_C_NO_BUFFER);
 		return DNS_R_BADKEY;
 	}
-	key = &k->keys[k->next++ % NKEYS];
+	key = &k->keys[key_slot(k, dn.value, dn.length, now)];
 	key_drop(key);
 	key->principal = strndup(dn.value, dn.length);
 	gss_release_buffer(&minor, &dn);
@@ -539,6 +650,7 @@ accept_key(struct dns_tsig_keys *k, const struct tkey *tk, long long now,
 	key->ctx = ctx;
 	key->ms = alg_kind(tk->alg, tk->alg_len) == 2;
 	key->expiry = now + (lifetime < KEY_LIFETIME ? lifetime : KEY_LIFETIME);
+	key->made = ++k->next;
 	snprintf(k->msg, sizeof(k->msg), "TKEY: GSS-TSIG key for %s",
 	         key->principal != NULL ? key->principal : "?");
 	*key_out = key;

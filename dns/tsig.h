@@ -68,6 +68,27 @@ MDC_MUSTCHECK int dns_tsig_append(struct dns_tsig_keys *k,
                                   uint16_t err, long long now, uint8_t *buf,
                                   size_t *len, size_t cap);
 
+/* Keys (GSS contexts) one principal may hold at once. */
+#define DNS_TSIG_PER_PRINCIPAL 8
+
+/* What dns_tsig_slot_pick knows of one key slot. */
+struct dns_tsig_slot {
+	int used;                /* holds a live (unexpired) key */
+	int mine;                /* ... of the principal asking for a new one */
+	const char *owner;       /* that key's principal, or NULL */
+	unsigned long long made; /* creation order: smaller is older */
+};
+
+/*
+ * The slot (index < n) a new key of one principal takes: its own oldest
+ * key once it holds limit keys; else a free slot; else (table full) its own
+ * oldest, or the oldest key of the principal holding the most keys.  One
+ * principal's negotiations never evict another's while it could replace
+ * its own.
+ */
+size_t dns_tsig_slot_pick(const struct dns_tsig_slot *f, size_t n,
+                          size_t limit);
+
 /*
  * Handle a TKEY query (mode 3, GSS-API) in q; write the response into out.
  * Returns 0 and *outlen, or MDC_EMALF (FORMERR to send).

@@ -257,30 +257,136 @@ prescan(const struct dns_zone *z, const ldns_rr_list *up)
 	return 0;
 }
 
-/* The owner rule (spec 2.5) for every name the update touches. */
+int
+dns_update_may(const struct dns_upd_facts *f)
+{
+	if (f->privileged)
+		return DNS_UPD_OK;
+	if (f->reserved)
+		return DNS_UPD_RESERVED;
+	if (f->exists)
+		return f->owned ? DNS_UPD_OK : DNS_UPD_OWNED;
+	return f->own_host || f->users_create ? DNS_UPD_OK : DNS_UPD_CREATE;
+}
+
+const char *
+dns_update_reason(int verdict)
+{
+	switch (verdict) {
+	case DNS_UPD_OK:
+		return "allowed";
+	case DNS_UPD_RESERVED:
+		return "name reserved for DCs and DNS admins";
+	case DNS_UPD_OWNED:
+		return "name owned by another principal";
+	default:
+		return "only a computer's own host name may be created";
+	}
+}
+
+/* Is the label at wire offset p one of the names in list (any case)? */
+static int
+label_is(const uint8_t *p, const char *const *list)
+{
+	for (size_t i = 0; list[i] != NULL; i++)
+		if (p[0] == strlen(list[i]) &&
+		    strncasecmp((const char *)p + 1, list[i], p[0]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+dns_name_reserved(const ldns_rdf *origin, const ldns_rdf *name)
+{
+	static const char *const locator[] = {"_msdcs", "_sites", "_tcp",
+	                                      "_udp", NULL};
+	static const char *const blocked[] = {"wpad", "isatap", NULL};
+	const uint8_t *p = ldns_rdf_data(name);
+	size_t len = ldns_rdf_size(name);
+
+	if (ldns_dname_compare(name, origin) == 0)
+		return 1;
+	if (len > 0 && p[0] > 0 && label_is(p, blocked))
+		return 1;
+	for (size_t i = 0; i < len && p[i] != 0; i += (size_t)p[i] + 1)
+		if (label_is(p + i, locator))
+			return 1;
+	return 0;
+}
+
+/* True if name equals the host name host ("a.b", no final dot). */
+static int
+is_host(const ldns_rdf *name, const char *host)
+{
+	ldns_rdf *h;
+	int eq;
+
+	if (host[0] == '\0')
+		return 0;
+	h = ldns_dname_new_frm_str(host);
+	if (h == NULL)
+		return 0;
+	eq = ldns_dname_compare(name, h) == 0;
+	ldns_rdf_deep_free(h);
+	return eq;
+}
+
+/* Is rr the sender's own name, or a PTR to it in a reverse zone? */
+static int
+own_host(const struct dns_zone *z, const ldns_rr *rr, const char *host)
+{
+	static const char *const arpa[] = {"arpa", NULL};
+	const ldns_rdf *o = z->origin;
+	size_t n = ldns_rdf_size(o);
+
+	if (is_host(ldns_rr_owner(rr), host))
+		return 1;
+	/* The origin ends in "\4arpa\0": a reverse zone. */
+	if (n < 6 || !label_is(ldns_rdf_data(o) + n - 6, arpa))
+		return 0;
+	return ldns_rr_get_type(rr) == LDNS_RR_TYPE_PTR &&
+	       ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN &&
+	       ldns_rr_rd_count(rr) == 1 && is_host(ldns_rr_rdf(rr, 0), host);
+}
+
+/* The owner rule (spec 2.5) for every RR of the update. */
 static int
 authorize(struct upd *u, const ldns_rr_list *up, const char *principal,
-          const struct dns_update_ops *ops, void *ctx)
+          const struct dns_update_ops *ops, void *ctx, const char **why)
 {
-	int priv = -1;
+	struct dns_who who;
 
+	memset(&who, 0, sizeof(who));
+	if (ops->who == NULL ||
+	    ops->who(ctx, u->s, u->z->origin, principal, &who) != 0)
+		return DNS_R_REFUSED;
+	who.host[sizeof(who.host) - 1] = '\0';
 	for (size_t i = 0; i < ldns_rr_list_rr_count(up); i++) {
-		const ldns_rdf *name = ldns_rr_owner(ldns_rr_list_rr(up, i));
+		const ldns_rr *rr = ldns_rr_list_rr(up, i);
+		const ldns_rdf *name = ldns_rr_owner(rr);
+		ldns_rr_type t = ldns_rr_get_type(rr);
 		struct work *w = get_work(u, name);
-		int need;
+		struct dns_upd_facts f = {.privileged = who.privileged,
+		                          .users_create = who.users_create};
+		int v;
 
 		if (w == NULL)
 			return DNS_R_SERVFAIL;
-		need = is_apex(u->z, name) ||
-		       (w->old != NULL &&
-		        (w->old->owner == NULL ||
-		         strcasecmp(w->old->owner, principal) != 0));
-		if (!need)
+		/* Deleting from a name that does not exist changes nothing
+		 * (a client's "delete, then add" of its own PTR). */
+		if (w->old == NULL && ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
 			continue;
-		if (priv < 0)
-			priv = ops->privileged(ctx, principal) == 1;
-		if (!priv)
+		f.reserved = dns_name_reserved(u->z->origin, name) ||
+		             t == LDNS_RR_TYPE_NS || t == LDNS_RR_TYPE_SOA;
+		f.exists = w->old != NULL;
+		f.owned = f.exists && w->old->owner != NULL &&
+		          strcasecmp(w->old->owner, principal) == 0;
+		f.own_host = own_host(u->z, rr, who.host);
+		v = dns_update_may(&f);
+		if (v != DNS_UPD_OK) {
+			*why = dns_update_reason(v);
 			return DNS_R_REFUSED;
+		}
 	}
 	return 0;
 }
@@ -418,6 +524,7 @@ dns_update_apply(const struct dns_snapshot *s, const ldns_pkt *pkt,
                  const char *principal, const struct dns_update_ops *ops,
                  void *ctx, char *why, size_t whylen)
 {
+	const char *reason = NULL;
 	struct upd u = {.s = s};
 	const ldns_rr_list *pre = ldns_pkt_answer(pkt);
 	const ldns_rr_list *up = ldns_pkt_authority(pkt);
@@ -434,12 +541,14 @@ dns_update_apply(const struct dns_snapshot *s, const ldns_pkt *pkt,
 	u.ops = ops;
 	u.ctx = ctx;
 	if ((rc = check_prereq(&u, pre)) != 0 || (rc = prescan(u.z, up)) != 0 ||
-	    (rc = authorize(&u, up, principal, ops, ctx)) != 0 ||
+	    (rc = authorize(&u, up, principal, ops, ctx, &reason)) != 0 ||
 	    (rc = apply_all(&u, up)) != 0 ||
 	    (rc = check_sizes(&u, why, whylen)) != 0)
 		goto out;
 	rc = write_changes(&u, principal, ops, ctx);
 out:
+	if (reason != NULL && why != NULL && whylen > 0)
+		snprintf(why, whylen, "%s", reason);
 	upd_free(&u);
 	return rc;
 }
@@ -512,11 +621,13 @@ signed_update(struct dns_slow *sl, const struct dns_snapshot *s,
 	}
 	if (pkt != NULL)
 		ldns_pkt_free(pkt);
-	snprintf(sl->event, sizeof(sl->event), "UPDATE by %s: %s%s%s%s%s%s",
+	snprintf(sl->event, sizeof(sl->event), "UPDATE by %s: %s%s%s%s%s",
 	         principal != NULL ? principal : "(unverified key)",
 	         dns_rcode_name(rc), terr ? ", TSIG " : "",
-	         terr ? dns_rcode_name(terr) : "", why[0] ? " (" : "", why,
-	         why[0] ? ")" : "");
+	         terr ? dns_rcode_name(terr) : "", why[0] || terr ? ": " : "",
+	         why[0] ? why
+	         : terr ? dns_tsig_message(sl->keys)
+	                : "");
 	len = resp_base(q, zend, rc, out, cap);
 	if (len == 0 || dns_tsig_append(sl->keys, t, sign, (uint16_t)terr, now,
 	                                out, &len, cap) != 0)

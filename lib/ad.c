@@ -100,6 +100,18 @@ mdc_sid_from_bin(const uint8_t *bin, size_t len, struct mdc_sid *sid)
 	return 0;
 }
 
+int64_t
+mdc_sid_rid_in(const struct mdc_sid *dom, const uint8_t *bin, size_t len)
+{
+	struct mdc_sid s;
+
+	if (mdc_sid_from_bin(bin, len, &s) != 0 || s.nsub != dom->nsub + 1 ||
+	    s.authority != dom->authority ||
+	    memcmp(s.sub, dom->sub, dom->nsub * sizeof(s.sub[0])) != 0)
+		return -1;
+	return s.sub[s.nsub - 1];
+}
+
 int
 mdc_sid_append(struct mdc_sid *sid, uint32_t rid)
 {

@@ -29,6 +29,12 @@ MDC_MUSTCHECK int mdc_sid_to_bin(const struct mdc_sid *sid, uint8_t *out,
                                  size_t outlen, size_t *len_out);
 MDC_MUSTCHECK int mdc_sid_from_bin(const uint8_t *bin, size_t len,
                                    struct mdc_sid *sid);
+/*
+ * The RID of the binary SID bin (len bytes) if it is domain dom's SID plus
+ * one RID; -1 if it is not (another domain, BUILTIN, malformed).
+ */
+int64_t mdc_sid_rid_in(const struct mdc_sid *dom, const uint8_t *bin,
+                       size_t len);
 /* Append a RID: the SID of an account in a domain. */
 MDC_MUSTCHECK int mdc_sid_append(struct mdc_sid *sid, uint32_t rid);
 /* A new random domain SID S-1-5-21-x-y-z. */

@@ -33,7 +33,7 @@ done
 printf 'Bench-Pass-123' > "$T/pw"; chmod 600 "$T/pw"
 "$MINIDC" provision --domain example.com --dir "$T/dc" --host-ip $A_OURS --adminpass-file "$T/pw" >/dev/null
 "$MINIDC" run --dir "$T/dc" >/dev/null
-LDAPI="ldapi://$(printf '%s' "$T/dc/run/ldapi" | sed 's|/|%2F|g')"
+LDAPI="ldapi://$(printf '%s' "$T/dc/run/ldap/ldapi" | sed 's|/|%2F|g')"
 ZDN="idnsName=example.com,cn=dns,DC=example,DC=com"
 i=0
 while [ $i -lt "$HOSTS" ]; do

@@ -73,6 +73,13 @@ krb5_error_code mdc_kdb_change_pwd(krb5_context ctx, krb5_keyblock *mkey,
                                    krb5_key_salt_tuple *ks, int nks,
                                    char *passwd, int new_kvno,
                                    krb5_boolean keepold, krb5_db_entry *e);
+/* AS policy: accounts locked out (lib/pwpolicy.h) get CLIENT_REVOKED. */
+krb5_error_code mdc_kdb_check_policy_as(krb5_context ctx, krb5_kdc_req *request,
+                                        krb5_db_entry *client,
+                                        krb5_db_entry *server,
+                                        krb5_timestamp kdc_time,
+                                        const char **status,
+                                        krb5_pa_data ***e_data);
 void mdc_kdb_audit_as_req(krb5_context ctx, krb5_kdc_req *request,
                           const krb5_address *local_addr,
                           const krb5_address *remote_addr,

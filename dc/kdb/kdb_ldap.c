@@ -16,6 +16,8 @@ char *const mdc_kdb_rec_attrs[] = {
         "minidcKrbPrincipalName",
         "userAccountControl",
         "lastLogonTimestamp",
+        "badPwdCount",
+        "badPasswordTime",
         "msDS-AllowedToDelegateTo",
         "minidcKrbFlags",
         "minidcKrbMaxLife",
@@ -299,6 +301,10 @@ rec_attr(struct mdc_kdb_rec *r, const char *a, struct berval **v)
 		bv_int(v[0], &r->kvno, NULL);
 	else if (strcasecmp(a, "lastLogonTimestamp") == 0)
 		bv_int(v[0], &r->last_logon, NULL);
+	else if (strcasecmp(a, "badPwdCount") == 0)
+		bv_int(v[0], &r->bad_pwd_count, NULL);
+	else if (strcasecmp(a, "badPasswordTime") == 0)
+		bv_int(v[0], &r->bad_pwd_time, NULL);
 	return 0;
 }
 

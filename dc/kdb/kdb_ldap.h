@@ -68,6 +68,8 @@ struct mdc_kdb_rec {
 	int64_t pwd_last_set;    /* NT time; -1: absent */
 	int64_t kvno;            /* msDS-KeyVersionNumber, 0: absent */
 	int64_t last_logon;      /* lastLogonTimestamp (NT time), 0: never */
+	int64_t bad_pwd_count;   /* badPwdCount */
+	int64_t bad_pwd_time;    /* badPasswordTime (NT time) */
 	uint32_t primary_gid;
 	uint8_t *keys;
 	size_t keys_len;

@@ -669,6 +669,7 @@ __attribute__((visibility("default"))) kdb_vftabl kdb_function_table = {
         .change_pwd = mdc_kdb_change_pwd,
         .refresh_config = mdc_refresh_config,
         .audit_as_req = mdc_kdb_audit_as_req,
+        .check_policy_as = mdc_kdb_check_policy_as,
         .check_allowed_to_delegate = mdc_kdb_check_allowed_to_delegate,
         .free_principal_e_data = mdc_free_principal_e_data,
         .issue_pac = mdc_kdb_issue_pac,

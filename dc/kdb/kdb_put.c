@@ -11,11 +11,13 @@
 #include <time.h>
 
 #include <kadm5/admin.h>
+#include <kadm5/kadm_err.h>
 #include <kdb.h>
 
 #include "dc/kdb/kdb_enc.h"
 #include "dc/kdb/kdb_int.h"
 #include "dc/kdb/kdb_map.h"
+#include "lib/pwpolicy.h"
 #include "lib/util.h"
 
 #define MAX_MODS 24
@@ -429,6 +431,33 @@ install_keys(krb5_context ctx, krb5_db_entry *e, krb5_key_data *kd, int n,
 	return 0;
 }
 
+/*
+ * The domain's password policy for a user's new password (kpasswd, kadmin
+ * cpw, unicodePwd resets all arrive here).  Random keys (passwd NULL) and
+ * machine accounts (generated passwords) are not checked.
+ */
+static krb5_error_code
+check_password(krb5_context ctx, const struct mdc_kdb_edata *ed,
+               const char *passwd)
+{
+	const char *sam = ed != NULL && ed->rec != NULL ? ed->rec->sam : NULL;
+	size_t n = sam != NULL ? strlen(sam) : 0;
+	krb5_error_code code;
+	int v;
+
+	if (passwd == NULL || sam == NULL || (n > 0 && sam[n - 1] == '$'))
+		return 0;
+	v = mdc_pwpolicy_check(passwd, sam);
+	if (v == MDC_PW_OK)
+		return 0;
+	/* kpasswd shows the code's own text, kadmin our reason. */
+	code = v == MDC_PW_TOO_SHORT    ? KADM5_PASS_Q_TOOSHORT
+	       : v == MDC_PW_TOO_SIMPLE ? KADM5_PASS_Q_CLASS
+	                                : KADM5_PASS_Q_GENERIC;
+	krb5_set_error_message(ctx, code, "%s", mdc_pwpolicy_reason(v));
+	return code;
+}
+
 krb5_error_code
 mdc_kdb_change_pwd(krb5_context ctx, krb5_keyblock *mkey,
                    krb5_key_salt_tuple *ks, int nks, char *passwd, int new_kvno,
@@ -444,6 +473,9 @@ mdc_kdb_change_pwd(krb5_context ctx, krb5_keyblock *mkey,
 	int i, n = 0;
 
 	kret = mdc_kdb_state(ctx, &db);
+	if (kret != 0)
+		return kret;
+	kret = check_password(ctx, ed, passwd);
 	if (kret != 0)
 		return kret;
 	if (ad) {
@@ -516,6 +548,54 @@ mdc_kdb_delete_principal(krb5_context ctx, krb5_const_principal p)
 }
 
 /*
+ * badPwdCount/badPasswordTime after an AS-REQ: one more after a wrong
+ * password (the count restarts after MDC_LOCKOUT_WINDOW), back to 0 after
+ * a logon.  A write only when something changes.
+ */
+static void
+count_bad_password(struct mdc_kdb *db, struct mdc_kdb_rec *r, int bad,
+                   int64_t now)
+{
+	struct modlist ml = {.n = 0};
+	int64_t n =
+	        bad ? mdc_lockout_next(r->bad_pwd_count, r->bad_pwd_time, now)
+	            : 0;
+
+	if (!bad && r->bad_pwd_count == 0)
+		return;
+	mod_int(&ml, LDAP_MOD_REPLACE, "badPwdCount", n);
+	if (bad)
+		mod_int(&ml, LDAP_MOD_REPLACE, "badPasswordTime", now);
+	if (ml.err == 0 && mdc_kdb_modify(&db->conn, r->dn, ml.m, NULL) == 0) {
+		r->bad_pwd_count = n;
+		if (bad)
+			r->bad_pwd_time = now;
+		mdc_kdb_touch(db);
+	}
+	modlist_free(&ml);
+}
+
+krb5_error_code
+mdc_kdb_check_policy_as(krb5_context ctx, krb5_kdc_req *request,
+                        krb5_db_entry *client, krb5_db_entry *server,
+                        krb5_timestamp kdc_time, const char **status,
+                        krb5_pa_data ***e_data)
+{
+	struct mdc_kdb_edata *ed =
+	        client != NULL ? (struct mdc_kdb_edata *)client->e_data : NULL;
+
+	if (ed == NULL || ed->rec == NULL || ed->rec->sam == NULL ||
+	    !mdc_lockout_locked(ed->rec->bad_pwd_count, ed->rec->bad_pwd_time,
+	                        mdc_kdb_nttime(time(NULL))))
+		return 0;
+	*status = "LOCKED_OUT";
+	krb5_set_error_message(ctx, KRB5KDC_ERR_CLIENT_REVOKED,
+	                       "account locked out after %d bad passwords",
+	                       MDC_LOCKOUT_THRESHOLD);
+	return KRB5KDC_ERR_CLIENT_REVOKED;
+}
+
+/*
  * AD's lastLogonTimestamp: written on a successful AS-REQ only when the
  * stored value is older than the sync interval (14 days less up to 5 random
  * days, as AD does), so there is no directory write per AS-REQ.
@@ -535,13 +615,17 @@ mdc_kdb_audit_as_req(krb5_context ctx, krb5_kdc_req *request,
 	int64_t now, limit;
 	uint32_t rnd = 0;
 
-	if (error_code != 0 || client == NULL || mdc_kdb_state(ctx, &db) != 0)
+	if (client == NULL || mdc_kdb_state(ctx, &db) != 0)
 		return;
 	ed = (struct mdc_kdb_edata *)client->e_data;
 	if (ed == NULL || ed->rec == NULL || ed->rec->sam == NULL ||
 	    mdc_kdb_rec_is_krbtgt(ed->rec))
 		return;
 	now = mdc_kdb_nttime(time(NULL));
+	if (error_code == KRB5KDC_ERR_PREAUTH_FAILED || error_code == 0)
+		count_bad_password(db, ed->rec, error_code != 0, now);
+	if (error_code != 0)
+		return;
 	if (mdc_random(&rnd, sizeof(rnd)) != 0)
 		rnd = 0;
 	limit = (int64_t)(LOGON_SYNC_DAYS * 86400 - rnd % (5 * 86400)) *

@@ -24,12 +24,17 @@ static const char zone_text[] = "$ORIGIN example.com.\n"
 static struct dns_snapshot *snap;
 static struct dns_tsig_keys *keys;
 static uint8_t out[65536];
-static int privileged;
+static int privileged, users_create;
 
 static int
-fake_priv(void *ctx, const char *principal)
+fake_who(void *ctx, const struct dns_snapshot *s, const ldns_rdf *origin,
+         const char *principal, struct dns_who *who)
 {
-	return privileged;
+	memset(who, 0, sizeof(*who));
+	who->privileged = privileged;
+	who->users_create = users_create;
+	snprintf(who->host, sizeof(who->host), "%s", "host2.example.com");
+	return 0;
 }
 
 /* Check the shape of what would be written to the directory. */
@@ -43,7 +48,7 @@ fake_write(void *ctx, const struct dns_snapshot *s, const struct dns_change *ch,
 	return n % 2 == 0 ? 0 : MDC_ELDAP; /* exercise both outcomes */
 }
 
-static const struct dns_update_ops ops = {fake_priv, fake_write};
+static const struct dns_update_ops ops = {fake_who, fake_write};
 
 static void
 init(void)
@@ -83,6 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < DNS_HDR_LEN)
 		return 0;
 	privileged = data[0] & 1;
+	users_create = (data[0] >> 1) & 1;
 	/* The whole UPDATE message path (unsigned or with an unknown key). */
 	sl.keys = keys;
 	len = dns_update_handle(&sl, snap, data, size, 1000, out, sizeof(out));

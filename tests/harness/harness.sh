@@ -168,7 +168,7 @@ harness_start() {
 	eval "$("$MINIDC" env --dir "$H_DIR")"
 	export KRB5CCNAME="FILE:$H_TMP/ccache"
 	export KRB5RCACHEDIR="$H_TMP"
-	H_LDAPI="ldapi://$(printf '%s' "$H_DIR/run/ldapi" | sed 's|/|%2F|g')"
+	H_LDAPI="ldapi://$(printf '%s' "$H_DIR/run/ldap/ldapi" | sed 's|/|%2F|g')"
 	export H_LDAPI
 	echo "# DC $H_ADDR in $H_DIR"
 }

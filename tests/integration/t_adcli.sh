@@ -100,12 +100,12 @@ t_is "... and keeps its objectSid" "$(root_read '(sAMAccountName=HOST2$)' object
 t_ok "... and its new keytab works" kinit -k -t "$KT" 'HOST2$'
 
 # ---- a non-admin cannot create a computer ----
-pw=$(printf '"Carol-Secret-7"' | iconv -t UTF-16LE | base64 -w0)
+pw=$(printf '"C4rol-Secret-7"' | iconv -t UTF-16LE | base64 -w0)
 printf 'dn: CN=carol,CN=Users,%s\nobjectClass: user\nunicodePwd:: %s\n' "$H_BASE" "$pw" > "$H_TMP/carol.ldif"
 t_ok "Administrator adds user carol over LDAPS" ldapadd -x -H "ldaps://$H_ADDR" \
 	-D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" -f "$H_TMP/carol.ldif"
-t_ok "kinit carol with the password given in unicodePwd" sh -c "printf 'Carol-Secret-7' | kinit carol"
-out=$(printf 'Carol-Secret-7' | in_ns adcli join --domain example.com -U carol --stdin-password \
+t_ok "kinit carol with the password given in unicodePwd" sh -c "printf 'C4rol-Secret-7' | kinit carol"
+out=$(printf 'C4rol-Secret-7' | in_ns adcli join --domain example.com -U carol --stdin-password \
 	-H host3.example.com --host-keytab="$H_TMP/host3.keytab" 2>&1)
 t_like "adcli join as a plain user: insufficient permissions" "$out" "Insufficient permissions"
 t_unlike "... and no HOST3\$ exists" "$(root_read '(sAMAccountName=HOST3$)' dn)" "^dn:"
@@ -115,5 +115,5 @@ out=$(as_admin adcli delete-computer --domain example.com -U Administrator --std
 t_like "adcli delete-computer host2" "$out" "Deleted computer account at"
 t_unlike "HOST2\$ is gone" "$(root_read '(sAMAccountName=HOST2$)' dn)" "^dn:"
 t_fail "its keys no longer give a TGT" kinit -k -t "$KT" 'HOST2$'
-t_unlike "no password in the DC's logs" "$(cat "$H_DIR"/log/*.log)" "Adm1n-Secret-Pass|Carol-Secret-7"
+t_unlike "no password in the DC's logs" "$(cat "$H_DIR"/log/*.log)" "Adm1n-Secret-Pass|C4rol-Secret-7"
 harness_done

@@ -42,7 +42,7 @@ rd2=$(lds -x -LLL -H "ldap://$H_ADDR" -b '' -s base '(objectClass=*)' 2>&1)
 t_like "rootDSE '*' read carries currentTime too (as AD)" "$rd2" '^currentTime: '
 
 # ---- accounts: alice in ops, ops nested in ops2 ----
-echo 'Alice-Pass-1' | "$MINIDC" user add alice --dir "$H_DIR" > /dev/null 2>&1
+echo 'Al1ce-Pass-1' | "$MINIDC" user add alice --dir "$H_DIR" > /dev/null 2>&1
 t_ok "group add ops" "$MINIDC" group add ops --dir "$H_DIR"
 t_ok "group add ops2" "$MINIDC" group add ops2 --dir "$H_DIR"
 t_ok "alice into ops" "$MINIDC" group addmember ops alice --dir "$H_DIR"
@@ -148,28 +148,30 @@ out=$(q -b '<FOO=bar>' -s base dn; echo "rc=$?")
 t_like "an unknown extended form: noSuchObject (32)" "$out" 'rc=32'
 out=$(q -b 'not a dn' -s base dn; echo "rc=$?")
 t_like "a plain invalid DN is still invalidDNSyntax (34)" "$out" 'rc=34'
-printf '%s' 'Alice-Pass-1' > "$H_TMP/alice.pw"
+export LDAPTLS_CACERT="$H_DIR/tls/ca.crt"
+printf '%s' 'Al1ce-Pass-1' > "$H_TMP/alice.pw"
 t_ilike "simple bind as alice@example.com (UPN)" \
-	"$(ldapwhoami -x -H "ldap://$H_ADDR" -D alice@example.com -y "$H_TMP/alice.pw" 2>&1)" \
+	"$(ldapwhoami -x -ZZ -H "ldap://$H_ADDR" -D alice@example.com -y "$H_TMP/alice.pw" 2>&1)" \
 	"^dn:$ALICE\$"
 t_ilike "simple bind as EXAMPLE\\alice" \
-	"$(ldapwhoami -x -H "ldap://$H_ADDR" -D 'EXAMPLE\alice' -y "$H_TMP/alice.pw" 2>&1)" \
+	"$(ldapwhoami -x -ZZ -H "ldap://$H_ADDR" -D 'EXAMPLE\alice' -y "$H_TMP/alice.pw" 2>&1)" \
 	"^dn:$ALICE\$"
 t_ilike "simple bind as alice@EXAMPLE.COM (sAMAccountName@realm)" \
-	"$(ldapwhoami -x -H "ldap://$H_ADDR" -D alice@EXAMPLE.COM -y "$H_TMP/alice.pw" 2>&1)" \
+	"$(ldapwhoami -x -ZZ -H "ldap://$H_ADDR" -D alice@EXAMPLE.COM -y "$H_TMP/alice.pw" 2>&1)" \
 	"^dn:$ALICE\$"
 printf '%s' 'wrong' > "$H_TMP/bad.pw"
-out=$(ldapwhoami -x -H "ldap://$H_ADDR" -D alice@example.com -y "$H_TMP/bad.pw" 2>&1; echo "rc=$?")
+out=$(ldapwhoami -x -ZZ -H "ldap://$H_ADDR" -D alice@example.com -y "$H_TMP/bad.pw" 2>&1; echo "rc=$?")
 t_like "UPN bind with a wrong password: invalidCredentials (49)" "$out" 'rc=49'
-out=$(ldapwhoami -x -H "ldap://$H_ADDR" -D nobody@example.com -y "$H_TMP/bad.pw" 2>&1; echo "rc=$?")
+out=$(ldapwhoami -x -ZZ -H "ldap://$H_ADDR" -D nobody@example.com -y "$H_TMP/bad.pw" 2>&1; echo "rc=$?")
 t_like "UPN bind of an unknown account: invalidCredentials (49)" "$out" 'rc=49'
-out=$(ldapwhoami -x -H "ldap://$H_ADDR" -D 'OTHER\alice' -y "$H_TMP/alice.pw" 2>&1; echo "rc=$?")
+out=$(ldapwhoami -x -ZZ -H "ldap://$H_ADDR" -D 'OTHER\alice' -y "$H_TMP/alice.pw" 2>&1; echo "rc=$?")
 t_like "another NetBIOS domain: invalidCredentials (49)" "$out" 'rc=49'
 
 # ---- Global Catalog: the same DIT on 3268 and 3269 (TLS) ----
-adm() { lds -LLL -x -D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" "$@" 2>&1; }
+# Simple binds need TLS (StartTLS on 3268, as on 389).
+adm() { LDAPTLS_CACERT="$H_DIR/tls/ca.crt" lds -LLL -x -D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" "$@" 2>&1; }
 t_ilike "GC ldap://:3268 finds alice" \
-	"$(adm -H "ldap://$H_ADDR:3268" -b "$H_BASE" '(sAMAccountName=alice)' dn)" "^dn: $ALICE\$"
+	"$(adm -ZZ -H "ldap://$H_ADDR:3268" -b "$H_BASE" '(sAMAccountName=alice)' dn)" "^dn: $ALICE\$"
 t_ilike "GC ldaps://:3269 finds alice" \
 	"$(LDAPTLS_CACERT="$H_DIR/tls/ca.crt" adm -H "ldaps://$H_ADDR:3269" -b "$H_BASE" \
 		'(sAMAccountName=alice)' dn)" "^dn: $ALICE\$"

@@ -27,9 +27,9 @@ t_like "StartTLS + ldapwhoami names the Administrator entry" "$out" "^dn:cn=Admi
 t_fail "LDAPS with another CA is refused" env LDAPTLS_CACERT=/etc/ssl/certs/ca-certificates.crt \
 	ldapsearch -x -H "ldaps://$H_ADDR" -b '' -s base
 printf 'wrong' > "$H_TMP/bad.pw"
-out=$(ldapwhoami -x -H "ldap://$H_ADDR" -D "$H_ADMIN_DN" -y "$H_TMP/bad.pw" 2>&1)
+out=$(ldapwhoami -x -ZZ -H "ldap://$H_ADDR" -D "$H_ADMIN_DN" -y "$H_TMP/bad.pw" 2>&1)
 t_like "a wrong password is refused with invalidCredentials" "$out" "Invalid credentials \(49\)"
-out=$(lds -LLL -x -H "ldap://$H_ADDR" -D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" \
+out=$(lds -LLL -x -ZZ -H "ldap://$H_ADDR" -D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" \
 	-b "$H_BASE" '(sAMAccountName=krbtgt)' userPassword unicodePwd 2>&1)
 t_unlike "password hashes are not readable by users" "$out" "^userPassword"
 

@@ -59,7 +59,7 @@ printf 'server %s %s\nzone example.com\nupdate add %s.example.com 900 TXT %s\nse
 out=$(timeout 60 nsupdate -g "$H_TMP/nsu.txt" 2>&1)
 t_like "nsupdate -g: a second TXT next to the 65025-byte one is REFUSED" "$out" "update failed: REFUSED"
 t_ok "the DNS server logs why" t_wait "$H_WAIT" grep -q \
-	"UPDATE by Administrator@EXAMPLE.COM: REFUSED ($NEAR\.example\.com\. TXT: the records of this type" "$LOG"
+	"UPDATE by Administrator@EXAMPLE.COM: REFUSED: $NEAR\.example\.com\. TXT: the records of this type" "$LOG"
 t_is "the directory still holds one TXT there" "$(ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" \
 	-b "idnsName=$NEAR,$ZDN" -s base tXTRecord | grep -c '^tXTRecord')" 1
 

@@ -74,9 +74,9 @@ t_ok "a later add works" t_wait 30 admin -f "$H_TMP/afterb.ldif"
 t_like "... completed by the new dsa" "$(root_read '(cn=afterb)' objectSid)" "^objectSid:: "
 
 # ---- (c) the dsa is killed while kadmin.local sets a new account's keys ----
-( umask 077; printf 'Carol-Secret-42' > "$H_TMP/carol.pw" )
+( umask 077; printf 'C4rol-Secret-42' > "$H_TMP/carol.pw" )
 printf 'dn: CN=carol,%s\nchangetype: add\nobjectClass: user\nsAMAccountName: carol\nunicodePwd:: %s\n' \
-	"$U" "$(upw Carol-Secret-42)" > "$H_TMP/carol.ldif"
+	"$U" "$(upw C4rol-Secret-42)" > "$H_TMP/carol.ldif"
 # kadmin.local reads the master key from the stash file when it starts,
 # before it writes any key: while the stash is a FIFO, the dsa's child
 # waits there, so the dsa is killed at a known step, however busy the
@@ -113,17 +113,17 @@ t_is "... and not marked incomplete" "$(root_read '(sAMAccountName=carol)' mdcIn
 # Normal path: one modify, the account enabled with its keys.
 printf 'dn: CN=erin,%s\nchangetype: add\nobjectClass: user\n' "$U" | admin > /dev/null
 t_is "erin starts disabled (514)" "$(uac_of erin)" 514
-( umask 077; printf 'Erin-Secret-42' > "$H_TMP/erin.pw" )
+( umask 077; printf 'Er1n-Secret-42' > "$H_TMP/erin.pw" )
 printf 'dn: CN=erin,%s\nchangetype: modify\nreplace: unicodePwd\nunicodePwd:: %s\n-\nreplace: userAccountControl\nuserAccountControl: 512\n' \
-	"$U" "$(upw Erin-Secret-42)" > "$H_TMP/erin.ldif"
+	"$U" "$(upw Er1n-Secret-42)" > "$H_TMP/erin.ldif"
 t_ok "one modify sets erin's password and enables her" admin -f "$H_TMP/erin.ldif"
 t_is "... erin is enabled (512)" "$(uac_of erin)" 512
 t_ok "... and kinit erin works" sh -c "kinit erin < '$H_TMP/erin.pw'"
 # Killed while kadmin.local runs: the account stays disabled.
 printf 'dn: CN=frank,%s\nchangetype: add\nobjectClass: user\n' "$U" | admin > /dev/null
-( umask 077; printf 'Frank-Secret-42' > "$H_TMP/frank.pw" )
+( umask 077; printf 'Fr4nk-Secret-42' > "$H_TMP/frank.pw" )
 printf 'dn: CN=frank,%s\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: 512\n-\nreplace: unicodePwd\nunicodePwd:: %s\n' \
-	"$U" "$(upw Frank-Secret-42)" > "$H_TMP/frank.ldif"
+	"$U" "$(upw Fr4nk-Secret-42)" > "$H_TMP/frank.ldif"
 pid1=$(dsa_pid)
 hold_kadmin
 ( admin -f "$H_TMP/frank.ldif" > "$H_TMP/frank.out" 2>&1; echo $? > "$H_TMP/frank.rc" ) &
@@ -140,7 +140,7 @@ t_ok "the supervisor restarts the dsa" t_wait 30 new_dsa "$pid1"
 
 # The admin CLI, killed while its kadmin.local sets the keys of a new user.
 hold_kadmin
-( umask 077; echo 'Gina-Secret-42' > "$H_TMP/gina.pw" )
+( umask 077; echo 'G1na-Secret-42' > "$H_TMP/gina.pw" )
 "$MINIDC" user add gina --dir "$H_DIR" < "$H_TMP/gina.pw" > "$H_TMP/gina.out" 2>&1 &
 cli=$!
 t_ok "minidc user add's kadmin.local child waits for the master key" t_wait 60 kadmin_child "$cli"

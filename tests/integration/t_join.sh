@@ -176,11 +176,11 @@ t_is "no DC at the address: exit 1" "$?" 1
 one_line "no DC at the address" "$H_TMP/err" "status: LDAP ping: $NOADDR \(UDP 389\): "
 
 # A plain user may not create a computer: one line, nothing left.
-pw=$(printf '"Carol-Secret-7"' | iconv -t UTF-16LE | base64 -w0)
+pw=$(printf '"C4rol-Secret-7"' | iconv -t UTF-16LE | base64 -w0)
 printf 'dn: CN=carol,CN=Users,%s\nobjectClass: user\nunicodePwd:: %s\n' "$H_BASE" "$pw" > "$H_TMP/carol.ldif"
 t_ok "Administrator adds user carol over LDAPS" ldapadd -x -H "ldaps://$H_ADDR" \
 	-D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" -f "$H_TMP/carol.ldif"
-printf 'Carol-Secret-7' | "$J" join --domain example.com --server "$H_ADDR" -U carol \
+printf 'C4rol-Secret-7' | "$J" join --domain example.com --server "$H_ADDR" -U carol \
 	--host-fqdn host3.example.com --keytab "$H_TMP/host3.keytab" --stdin-password \
 	>/dev/null 2>"$H_TMP/err"
 t_is "join as a plain user: exit 1" "$?" 1
@@ -208,5 +208,5 @@ t_fail "leave: the old keys give no TGT" kinit -k -t "$H_TMP/old.keytab" 'HOST2$
 t_is "leave again: exit 1" "$?" 1
 one_line "leave again" "$H_TMP/err" "leave: computer account: HOST2\\\$ does not exist in example.com"
 
-t_unlike "no password in the DC's logs" "$(cat "$H_DIR"/log/*.log)" "Adm1n-Secret-Pass|Carol-Secret-7"
+t_unlike "no password in the DC's logs" "$(cat "$H_DIR"/log/*.log)" "Adm1n-Secret-Pass|C4rol-Secret-7"
 harness_done

@@ -81,7 +81,7 @@ bad "--no-krb5-conf with --krb5-conf-out" "exclude each other" \
 	join --domain example.com --no-krb5-conf --krb5-conf-out /tmp/x
 
 # ---- admin commands confirm in one line (and did it) ----
-printf 'Alice-Pass-1\n' | "$MINIDC" user add alice --dir "$H_DIR" >/dev/null 2>&1
+printf 'Al1ce-Pass-1\n' | "$MINIDC" user add alice --dir "$H_DIR" >/dev/null 2>&1
 out=$("$MINIDC" group addmember "Migration Operators" alice --dir "$H_DIR" 2>&1)
 t_is "group addmember: one line" "$out" "added alice to group Migration Operators"
 t_ilike "... alice is a member (memberOf)" \

@@ -17,9 +17,19 @@ named() { unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$H_TMP/h
 t_is "dc.keytab is 0600" "$(stat -c %a "$H_DIR/krb5/dc.keytab")" 600
 t_is "stash is 0600" "$(stat -c %a "$H_DIR/krb5/stash")" 600
 kt=$(klist -k "$H_DIR/krb5/dc.keytab")
-for p in 'DC1\$' host/dc1.example.com ldap/dc1.example.com DNS/dc1.example.com dns/dc1.example.com; do
+for p in 'DC1\$' host/dc1.example.com ldap/dc1.example.com; do
 	t_like "keytab has $p" "$kt" " $p@EXAMPLE.COM"
 done
+# The DNS server's keys are its own account's, in a keytab of their own.
+t_unlike "dc.keytab has no DNS/ key" "$kt" " DNS/"
+t_is "dns.keytab is 0600" "$(stat -c %a "$H_DIR/krb5/dns.keytab")" 600
+kt=$(klist -k "$H_DIR/krb5/dns.keytab")
+for p in DNS/dc1.example.com dns/dc1.example.com; do
+	t_like "dns.keytab has $p" "$kt" " $p@EXAMPLE.COM"
+done
+t_unlike "dns.keytab has nothing else" "$(printf '%s\n' "$kt" | sed -n '4,$p' | grep -iv ' dns/')" "@"
+t_ok "dns.keytab decrypts a ticket for DNS/dc1.example.com" sh -c \
+	"kinit Administrator < '$H_ADMIN_PW_FILE' > /dev/null && kvno -k '$H_DIR/krb5/dns.keytab' DNS/dc1.example.com"
 
 # ---- Administrator, service tickets, GSSAPI to slapd ----
 out=$(kinit_pw "$ADMPW" Administrator)
@@ -45,21 +55,21 @@ out=$(kinit_pw wrong-password Administrator)
 t_like "wrong password: pre-authentication failure" "$out" "Password incorrect|Preauthentication failed"
 
 # ---- minidc user add, kinit, kpasswd, kvno mirror ----
-echo 'Alice-Pass-1' | "$MINIDC" user add alice --dir "$H_DIR" > "$H_TMP/add.out" 2>&1
+echo 'Al1ce-Pass-1' | "$MINIDC" user add alice --dir "$H_DIR" > "$H_TMP/add.out" 2>&1
 t_is "minidc user add alice (password on stdin)" "$?" 0
-out=$(kinit_pw Alice-Pass-1 alice)
+out=$(kinit_pw Al1ce-Pass-1 alice)
 t_like "kinit alice" "$(klist 2>&1)" "Default principal: alice@EXAMPLE.COM"
 t_like "alice has an LDAP password hash too" "$(ldapi '(sAMAccountName=alice)' userPassword)" "userPassword::"
 llt=$(attr alice lastLogonTimestamp)
 t_like "a logon sets lastLogonTimestamp (NT time)" "$llt" "^1[0-9]{17}$"
-kinit_pw Alice-Pass-1 alice > /dev/null
+kinit_pw Al1ce-Pass-1 alice > /dev/null
 t_is "... and the next AS-REQ does not write it again" "$(attr alice lastLogonTimestamp)" "$llt"
-printf 'Alice-Pass-1\nAlice-Pass-2\nAlice-Pass-2\n' | kpasswd alice > "$H_TMP/kpw.out" 2>&1
+printf 'Al1ce-Pass-1\nAl1ce-Pass-2\nAl1ce-Pass-2\n' | kpasswd alice > "$H_TMP/kpw.out" 2>&1
 t_is "kpasswd alice" "$?" 0
-t_fail "old password fails after kpasswd" sh -c "echo Alice-Pass-1 | kinit alice"
-t_ok "new password works after kpasswd" sh -c "echo Alice-Pass-2 | kinit alice"
-( umask 077; printf '%s' Alice-Pass-2 > "$H_TMP/alice.pw" )
-t_ok "LDAP simple bind with the new password" ldapwhoami -x -H "$LDAPURI" -D "CN=alice,CN=Users,$H_BASE" -y "$H_TMP/alice.pw"
+t_fail "old password fails after kpasswd" sh -c "echo Al1ce-Pass-1 | kinit alice"
+t_ok "new password works after kpasswd" sh -c "echo Al1ce-Pass-2 | kinit alice"
+( umask 077; printf '%s' Al1ce-Pass-2 > "$H_TMP/alice.pw" )
+t_ok "LDAP simple bind (StartTLS) with the new password" ldapwhoami -x -ZZ -H "$LDAPURI" -D "CN=alice,CN=Users,$H_BASE" -y "$H_TMP/alice.pw"
 kinit_pw "$ADMPW" Administrator > /dev/null
 kvno kadmin/admin > /dev/null 2>&1
 gp=$(kadmin -c "$KRB5CCNAME" -q "getprinc alice" 2>&1)
@@ -70,8 +80,8 @@ t_like "keys use the AD salt" "$gp" "aes256-cts-hmac-sha1-96:special"
 t_like "pwdLastSet is an NT time" "$(attr alice pwdLastSet)" "^1[0-9]{17}$"
 
 # ---- kadmind authorization: Domain Admins yes, others only themselves ----
-printf 'Alice-Pass-3\nAlice-Pass-3\n' | kadmin -c "$KRB5CCNAME" -q "cpw alice" > "$H_TMP/cpw.out" 2>&1
-t_ok "a Domain Admin resets alice's password via kadmind" sh -c "echo Alice-Pass-3 | kinit alice"
+printf 'Al1ce-Pass-3\nAl1ce-Pass-3\n' | kadmin -c "$KRB5CCNAME" -q "cpw alice" > "$H_TMP/cpw.out" 2>&1
+t_ok "a Domain Admin resets alice's password via kadmind" sh -c "echo Al1ce-Pass-3 | kinit alice"
 kvno kadmin/admin > /dev/null 2>&1
 out=$(kadmin -c "$KRB5CCNAME" -q "getprinc Administrator" 2>&1)
 t_like "alice may not read Administrator via kadmind" "$out" "requires .*privilege|Operation requires"
@@ -79,7 +89,7 @@ printf 'x-New-1\nx-New-1\n' | kadmin -c "$KRB5CCNAME" -q "cpw Administrator" > "
 t_ok "... nor set Administrator's password" sh -c "printf '%s\n' '$ADMPW' | kinit Administrator"
 
 # ---- forwardable tickets and NOT_DELEGATED ----
-kinit_pw Alice-Pass-3 -f alice > /dev/null
+kinit_pw Al1ce-Pass-3 -f alice > /dev/null
 kvno host/dc1.example.com > /dev/null 2>&1
 t_like "kinit -f: service ticket to a computer SPN is forwardable" \
 	"$(klist -f | grep -A1 'host/dc1.example.com@' | tail -n 1)" "Flags: F"
@@ -90,7 +100,7 @@ changetype: modify
 replace: userAccountControl
 userAccountControl: $((uac | 0x100000))
 EOM
-notfwd() { kdestroy >/dev/null 2>&1; printf 'Alice-Pass-3\n' | kinit -f alice >/dev/null 2>&1 &&
+notfwd() { kdestroy >/dev/null 2>&1; printf 'Al1ce-Pass-3\n' | kinit -f alice >/dev/null 2>&1 &&
 	kvno host/dc1.example.com >/dev/null 2>&1 &&
 	! klist -f | grep -A1 'host/dc1.example.com@' | tail -n 1 | grep -q 'Flags: F'; }
 # A plain ldapmodify does not touch the KDC's stamp: the KDC sees it once its
@@ -100,10 +110,10 @@ t_ok "NOT_DELEGATED (set by ldapmodify) -> ticket no longer forwardable" t_wait 
 # ---- disable ----
 "$MINIDC" user disable alice --dir "$H_DIR" > "$H_TMP/dis.out" 2>&1
 t_is "minidc user disable alice" "$?" 0
-out=$(kinit_pw Alice-Pass-3 alice)
+out=$(kinit_pw Al1ce-Pass-3 alice)
 t_like "disabled account: kinit refused (revoked)" "$out" "revoked|disabled"
 "$MINIDC" user enable alice --dir "$H_DIR" > /dev/null 2>&1
-t_ok "enabled again: kinit works" sh -c "echo Alice-Pass-3 | kinit alice"
+t_ok "enabled again: kinit works" sh -c "echo Al1ce-Pass-3 | kinit alice"
 
 # ---- bad input to the CLI: one line, non-zero, nothing changes ----
 before=$(ldapi '(objectClass=*)' 1.1 | grep -c '^dn:')
@@ -126,7 +136,7 @@ ridof() { ldapi "(sAMAccountName=$1)" objectSid | sed -n 's/^objectSid:: //p' |
 	base64 -d | tail -c 4 | od -An -tu4 | tr -d ' '; }
 "$MINIDC" group add opsall --dir "$H_DIR" > /dev/null 2>&1
 "$MINIDC" group addmember opsall ops --dir "$H_DIR" > /dev/null 2>&1
-kinit_pw Alice-Pass-3 alice > /dev/null
+kinit_pw Al1ce-Pass-3 alice > /dev/null
 pac=$("$top_builddir/tests/tools/pacgroups" "$H_DIR/krb5/dc.keytab" host@dc1.example.com 2>&1)
 t_like "alice's PAC (through GSSAPI) names her groups: ops" "$pac" "^group $(ridof ops)$"
 t_like "... and the group ops is nested in: opsall" "$pac" "^group $(ridof opsall)$"
@@ -146,23 +156,23 @@ t_is "delegation list after deny" "$("$MINIDC" delegation list alice --dir "$H_D
 # ---- the CLI as a Kerberos admin (GSSAPI over LDAP; the dsa authorizes) ----
 kinit_pw "$ADMPW" Administrator > /dev/null
 t_ok "user add --kerberos as a Domain Admin" named sh -c \
-	"echo Bob-Pass-1 | '$MINIDC' user add bob --kerberos --dir '$H_DIR'"
-t_ok "kinit bob" sh -c "echo Bob-Pass-1 | kinit bob"
+	"echo B0b-Pass-1 | '$MINIDC' user add bob --kerberos --dir '$H_DIR'"
+t_ok "kinit bob" sh -c "echo B0b-Pass-1 | kinit bob"
 kinit_pw "$ADMPW" Administrator > /dev/null
 t_ok "user passwd --kerberos (unicodePwd through the dsa)" named sh -c \
-	"echo Bob-Pass-2 | '$MINIDC' user passwd bob --kerberos --dir '$H_DIR'"
-t_ok "kinit bob with the new password" sh -c "echo Bob-Pass-2 | kinit bob"
-out=$(named sh -c "echo Eve-Pass-1 | '$MINIDC' user add eve --kerberos --dir '$H_DIR'" 2>&1)
+	"echo B0b-Pass-2 | '$MINIDC' user passwd bob --kerberos --dir '$H_DIR'"
+t_ok "kinit bob with the new password" sh -c "echo B0b-Pass-2 | kinit bob"
+out=$(named sh -c "echo Ev3-Pass-1x | '$MINIDC' user add eve --kerberos --dir '$H_DIR'" 2>&1)
 t_like "a plain user may not add users (one line)" "$out" "^minidc user: cannot add .*Insufficient access"
 
 "$MINIDC" group addmember "Domain Admins" bob --dir "$H_DIR" > /dev/null 2>&1
-kinit_pw Bob-Pass-2 bob > /dev/null
+kinit_pw B0b-Pass-2 bob > /dev/null
 kvno kadmin/admin > /dev/null 2>&1
 out=$(kadmin -c "$KRB5CCNAME" -q "getprinc Administrator" 2>&1)
 t_like "a new Domain Admins member administers principals via kadmind" "$out" "Principal: Administrator@EXAMPLE.COM"
 
 # ---- constrained delegation (S4U2Self + S4U2Proxy) from msDS-AllowedToDelegateTo ----
-echo 'Svc1-Pass-1' | "$MINIDC" user add svc1 --dir "$H_DIR" > /dev/null 2>&1
+echo 'Sv-Pass-1x' | "$MINIDC" user add svc1 --dir "$H_DIR" > /dev/null 2>&1
 ldapmodify -Q -Y EXTERNAL -H "$H_LDAPI" > /dev/null <<EOM
 dn: CN=svc1,CN=Users,$H_BASE
 changetype: modify
@@ -197,6 +207,6 @@ t_ok "kill -9 slapd: restarted by the supervisor" t_wait "$H_WAIT" newpid
 t_ok "the KDB plugin reconnects to the new slapd: kinit works" t_wait "$H_WAIT" sh -c \
 	"printf '%s\n' '$ADMPW' | kinit Administrator"
 t_ok "kpasswd port answers after the restart" t_wait "$H_WAIT" sh -c \
-	"printf 'Alice-Pass-3\nAlice-Pass-4\nAlice-Pass-4\n' | kpasswd alice"
+	"printf 'Al1ce-Pass-3\nAl1ce-Pass-4\nAl1ce-Pass-4\n' | kpasswd alice"
 
 harness_done

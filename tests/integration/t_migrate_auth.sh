@@ -38,9 +38,9 @@ t_like "host1's keytab has migrate/host1.example.com" "$(klist -k "$KT1")" \
 	" migrate/host1.example.com@EXAMPLE.COM$"
 t_ok "delegation allow HOST1\$ migrate/host2.example.com" \
 	"$MINIDC" delegation allow 'HOST1$' migrate/host2.example.com --dir "$H_DIR"
-printf 'Alice-Pass-1\n' | "$MINIDC" user add alice --dir "$H_DIR" >/dev/null 2>&1
+printf 'Al1ce-Pass-1\n' | "$MINIDC" user add alice --dir "$H_DIR" >/dev/null 2>&1
 t_is "user add alice" "$?" 0
-printf 'Bob-Pass-1\n' | "$MINIDC" user add bob --dir "$H_DIR" >/dev/null 2>&1
+printf 'B0b-Pass-1\n' | "$MINIDC" user add bob --dir "$H_DIR" >/dev/null 2>&1
 t_is "user add bob" "$?" 0
 t_ok "alice joins Migration Operators" \
 	"$MINIDC" group addmember "Migration Operators" alice --dir "$H_DIR"
@@ -85,7 +85,7 @@ refused() { # DESC PATTERN ARGS...: exit 1, one line, the reason
 }
 
 # ---- the move ----
-kinit_pw Alice-Pass-1 -f alice
+kinit_pw Al1ce-Pass-1 -f alice
 refused "migration not enabled on host1 (the source)" \
 	"^minidc-migrate move: refused by host1.example.com: migration is disabled on host1.example.com \\(the source\\)$" $VIA
 t_ok "enable host1" "$M" enable --state "$S1"
@@ -99,11 +99,11 @@ t_like "the KDC logged the constrained delegation for alice" \
 	"$(cat "$H_DIR"/log/krb5kdc.log 2>/dev/null)" "CONSTRAINED-DELEGATION s4u-client=alice@EXAMPLE.COM"
 
 # ---- refusals, each with its reason ----
-kinit_pw Bob-Pass-1 -f bob
+kinit_pw B0b-Pass-1 -f bob
 refused "bob, not in Migration Operators" \
 	"^minidc-migrate move: refused by host2.example.com: bob@EXAMPLE.COM is not a member of Migration Operators$" $VIA
 
-kinit_pw Alice-Pass-1 -f alice
+kinit_pw Al1ce-Pass-1 -f alice
 t_ok "delegation deny HOST1\$ migrate/host2.example.com" \
 	"$MINIDC" delegation deny 'HOST1$' migrate/host2.example.com --dir "$H_DIR"
 refused "delegation not allowed" \
@@ -127,12 +127,12 @@ refused "alice straight to the destination (no delegation-info)" \
 	--via "$H_ADDR:$P2" --direct host1.example.com
 
 kdestroy >/dev/null 2>&1
-kinit_pw Alice-Pass-1 -F alice
+kinit_pw Al1ce-Pass-1 -F alice
 refused "a non-forwardable TGT (kinit -F)" \
 	"^minidc-migrate move: the ticket of alice@EXAMPLE.COM to migrate/host1.example.com is not forwardable \\(kinit -f\\): host1.example.com cannot act for the user$" $VIA
 
 # ---- after all that, the happy path still works ----
-kinit_pw Alice-Pass-1 -f alice
+kinit_pw Al1ce-Pass-1 -f alice
 out=$(move $VIA)
 t_is "alice again: accepted" "$?:$out" \
 	"0:accepted by host2.example.com: VM vm1 from host1.example.com for alice@EXAMPLE.COM, delegated by HOST1\$@EXAMPLE.COM"

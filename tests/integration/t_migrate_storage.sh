@@ -40,9 +40,9 @@ for h in host1 host2; do
 done
 t_ok "delegation allow HOST1\$ migrate/host2.example.com" \
 	"$MINIDC" delegation allow 'HOST1$' migrate/host2.example.com --dir "$H_DIR"
-printf 'Alice-Pass-1\n' | "$MINIDC" user add alice --dir "$H_DIR" >/dev/null 2>&1
+printf 'Al1ce-Pass-1\n' | "$MINIDC" user add alice --dir "$H_DIR" >/dev/null 2>&1
 t_is "user add alice" "$?" 0
-printf 'Bob-Pass-1\n' | "$MINIDC" user add bob --dir "$H_DIR" >/dev/null 2>&1
+printf 'B0b-Pass-1\n' | "$MINIDC" user add bob --dir "$H_DIR" >/dev/null 2>&1
 t_is "user add bob" "$?" 0
 t_ok "alice joins Migration Operators" \
 	"$MINIDC" group addmember "Migration Operators" alice --dir "$H_DIR"
@@ -90,7 +90,7 @@ refused() { # DESC PATTERN ARGS...: exit 1, one line, the reason, no file
 }
 
 # ---- the copy ----
-kinit_pw Alice-Pass-1 -f alice
+kinit_pw Al1ce-Pass-1 -f alice
 out=$(move $VIA --storage-path disk.img)
 t_is "alice moves vm1 with its disk: exit 0" "$?" 0
 t_like "accepted, stored, verified" "$out" \
@@ -185,11 +185,11 @@ refused "a symlink out of host1's storage directory" \
 refused "a missing disk" \
 	"^minidc-migrate move: host1.example.com: nope.img: No such file or directory$" \
 	$VIA --storage-path nope.img
-kinit_pw Bob-Pass-1 -f bob
+kinit_pw B0b-Pass-1 -f bob
 refused "bob, not in Migration Operators" \
 	"^minidc-migrate move: refused by host2.example.com: bob@EXAMPLE.COM is not a member of Migration Operators$" \
 	$VIA --storage-path disk.img
-kinit_pw Alice-Pass-1 -f alice
+kinit_pw Al1ce-Pass-1 -f alice
 "$M" disable --state "$S2" >/dev/null 2>&1
 refused "migration disabled on host2" \
 	"^minidc-migrate move: refused by host2.example.com: migration is disabled on host2.example.com$" \
@@ -213,11 +213,11 @@ refused "migration disabled on host1 (the source)" \
 	$VIA --storage-path disk.img
 "$M" enable --state "$S1" >/dev/null 2>&1
 kdestroy >/dev/null 2>&1
-kinit_pw Alice-Pass-1 -F alice
+kinit_pw Al1ce-Pass-1 -F alice
 refused "a non-forwardable TGT (kinit -F)" \
 	"^minidc-migrate move: the ticket of alice@EXAMPLE.COM to migrate/host1.example.com is not forwardable" \
 	$VIA --storage-path disk.img
-kinit_pw Alice-Pass-1 -f alice
+kinit_pw Al1ce-Pass-1 -f alice
 n=$(grep -c "disk of VM" "$H_TMP/agent2.out")
 t_is "host2 received a disk only for the 3 accepted moves and the corrupted one" "$n" 4
 

@@ -34,9 +34,9 @@ out=$("$J" join --domain example.com --host-fqdn host1.example.com \
 	--keytab "$KT1" --server "$H_ADDR" \
 	--password-file "$H_ADMIN_PW_FILE" --no-dns-update 2>&1)
 t_is "minidc-join host1 exits 0" "$?" 0
-printf 'Alice-Pass-1\n' | "$MINIDC" user add alice --dir "$H_DIR" >/dev/null 2>&1
+printf 'Al1ce-Pass-1\n' | "$MINIDC" user add alice --dir "$H_DIR" >/dev/null 2>&1
 t_is "user add alice" "$?" 0
-printf 'Bob-Pass-1\n' | "$MINIDC" user add bob --dir "$H_DIR" >/dev/null 2>&1
+printf 'B0b-Pass-1\n' | "$MINIDC" user add bob --dir "$H_DIR" >/dev/null 2>&1
 t_is "user add bob" "$?" 0
 t_ok "alice joins Migration Operators" \
 	"$MINIDC" group addmember "Migration Operators" alice --dir "$H_DIR"
@@ -57,7 +57,7 @@ t_wait 20 sh -c "ss -Htln 'src $H_ADDR:$P1' | grep -q ."
 t_is "agent host1 listening on $H_ADDR:$P1" "$?" 0
 
 # ---- a Migration Operator ----
-kinit_pw Alice-Pass-1 alice
+kinit_pw Al1ce-Pass-1 alice
 out=$(vm create web1 --memory 64 --disk web1.img)
 t_is "vm create web1" "$?:$out" \
 	"0:VM web1 defined on host1.example.com: 64 MiB, 1 disk(s), 0 NIC(s), cpu qemu64"
@@ -120,7 +120,7 @@ pid2=$(field "$(list_line web2)" pid)
 t_like "vm show web2: running" "$(vm show web2)" "^qemu-status: running$"
 
 # ---- a user outside Migration Operators and Domain Admins ----
-kinit_pw Bob-Pass-1 bob
+kinit_pw B0b-Pass-1 bob
 for op in "list" "show web1" "stop web1" "rm web2" "start web1"; do
 	# shellcheck disable=SC2086
 	out=$(vm $op)
@@ -146,7 +146,7 @@ t_like "the agent logged who asked" "$(cat "$H_TMP/agent1.out")" \
 	"Administrator@EXAMPLE.COM vm list : 2 VM\\(s\\) on host1.example.com"
 
 # ---- supervision: a QEMU that dies is reported, never restarted ----
-kinit_pw Alice-Pass-1 alice
+kinit_pw Al1ce-Pass-1 alice
 kill -9 "$pid2"
 t_wait 20 sh -c "grep -q 'VM web2: QEMU (pid $pid2) killed by signal 9, unexpectedly; not restarted' '$H_TMP/agent1.out'"
 t_is "the agent reports web2's QEMU killed, not restarted" "$?" 0

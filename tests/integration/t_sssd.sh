@@ -11,7 +11,7 @@ set -u
 if [ "$H_IN_NS" = 0 ]; then
 	harness_start
 	pw() { printf '%s\n' "$1" | "$MINIDC" user add "$2" --dir "$H_DIR" >/dev/null 2>&1; }
-	pw 'Alice-Pass-1' alice && pw 'Bob-Pass-1' bob &&
+	pw 'Al1ce-Pass-1' alice && pw 'B0b-Pass-1' bob &&
 		"$MINIDC" group add ops --dir "$H_DIR" >/dev/null 2>&1 &&
 		"$MINIDC" group add ops2 --dir "$H_DIR" >/dev/null 2>&1 &&
 		"$MINIDC" group addmember ops alice --dir "$H_DIR" >/dev/null 2>&1 &&
@@ -94,7 +94,7 @@ checks() {
 		'^domain admins@example.com:\*:[0-9]+:.*administrator@example.com'
 	gid=$(printf '%s' "$out" | cut -d: -f3)
 	t_like "$_w: getent group $gid (by GID)" "$(getent group "${gid:-x}")" '^domain admins@example.com:'
-	out=$(echo 'Alice-Pass-1' | sssctl user-checks alice@example.com -s su -a auth 2>&1)
+	out=$(echo 'Al1ce-Pass-1' | sssctl user-checks alice@example.com -s su -a auth 2>&1)
 	t_like "$_w: sssctl user-checks alice -a auth (right password)" "$out" 'pam_authenticate.*: Success'
 	out=$(sssctl user-checks alice@example.com -s su -a acct 2>&1)
 	t_like "$_w: sssctl user-checks alice -a acct (GPO enforcing, no GPO linked)" "$out" \
@@ -104,7 +104,7 @@ checks() {
 	t_like "$_w: ... with an authentication failure" "$out" 'pam_authenticate.*: Authentication failure'
 	out=$(sssctl user-checks bob@example.com -s su -a acct 2>&1)
 	t_unlike "$_w: disabled bob: acct refused" "$out" 'pam_acct_mgmt.*: Success'
-	out=$(echo 'Bob-Pass-1' | sssctl user-checks bob@example.com -s su -a auth 2>&1)
+	out=$(echo 'B0b-Pass-1' | sssctl user-checks bob@example.com -s su -a auth 2>&1)
 	t_unlike "$_w: disabled bob: auth refused" "$out" 'pam_authenticate.*: Success'
 }
 

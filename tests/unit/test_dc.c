@@ -133,8 +133,8 @@ START_TEST(dcconf_round_trip)
 	ck_assert_int_eq(back.port_dns, 5353);
 	ck_assert_int_eq(back.port_ldap, 389);
 	uri = mdc_dc_ldapi_uri(&back);
-	ck_assert_ptr_nonnull(strstr(uri, "%2Frun%2Fldapi"));
-	ck_assert_str_eq(uri + strlen(uri) - 14, "%2Frun%2Fldapi");
+	ck_assert_ptr_nonnull(strstr(uri, "%2Frun%2Fldap%2Fldapi"));
+	ck_assert_str_eq(uri + strlen(uri) - 21, "%2Frun%2Fldap%2Fldapi");
 	free(uri);
 	mdc_dcconf_free(&back);
 	ck_assert_int_eq(

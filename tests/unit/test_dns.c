@@ -332,15 +332,23 @@ END_TEST
 
 /* A fake directory for the update engine. */
 struct fake {
-	int privileged, writes;
+	int privileged, writes, users_create;
+	const char *host; /* the sender's dNSHostName, "" for a user */
 	size_t nchanges;
 	size_t last_rrs;
 };
 
 static int
-fake_priv(void *ctx, const char *principal)
+fake_who(void *ctx, const struct dns_snapshot *s, const ldns_rdf *origin,
+         const char *principal, struct dns_who *who)
 {
-	return ((struct fake *)ctx)->privileged;
+	struct fake *f = ctx;
+
+	memset(who, 0, sizeof(*who));
+	who->privileged = f->privileged;
+	who->users_create = f->users_create;
+	snprintf(who->host, sizeof(who->host), "%s", f->host);
+	return 0;
 }
 
 static int
@@ -355,7 +363,7 @@ fake_write(void *ctx, const struct dns_snapshot *s, const struct dns_change *ch,
 	return 0;
 }
 
-static const struct dns_update_ops fake_ops = {fake_priv, fake_write};
+static const struct dns_update_ops fake_ops = {fake_who, fake_write};
 
 /* A prerequisite RR without RDATA: name, class, type. */
 static ldns_rr *
@@ -396,19 +404,103 @@ mkupdate(ldns_rr *prereq, const char *update)
 	return p;
 }
 
+START_TEST(update_may)
+{
+	struct dns_upd_facts f = {0};
+	ldns_rdf *o = ldns_dname_new_frm_str("example.com.");
+	const char *const reserved[] = {
+	        "example.com.",
+	        "wpad.example.com.",
+	        "ISATAP.example.com.",
+	        "gc._msdcs.example.com.",
+	        "x._sites.example.com.",
+	        "_ldap._tcp.example.com.",
+	        "_kerberos._udp.example.com.",
+	};
+	const char *const plain[] = {"host2.example.com.", "wpad2.example.com.",
+	                             "a.wpad.example.com."};
+
+	ck_assert_int_eq(dns_update_may(&f), DNS_UPD_CREATE);
+	f.users_create = 1;
+	ck_assert_int_eq(dns_update_may(&f), DNS_UPD_OK);
+	f.users_create = 0;
+	f.own_host = 1;
+	ck_assert_int_eq(dns_update_may(&f), DNS_UPD_OK);
+	f.exists = 1; /* own host name, but someone else's entry */
+	ck_assert_int_eq(dns_update_may(&f), DNS_UPD_OWNED);
+	f.owned = 1;
+	ck_assert_int_eq(dns_update_may(&f), DNS_UPD_OK);
+	f.reserved = 1; /* even an owner may not hold a reserved name */
+	ck_assert_int_eq(dns_update_may(&f), DNS_UPD_RESERVED);
+	f.privileged = 1;
+	ck_assert_int_eq(dns_update_may(&f), DNS_UPD_OK);
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		ldns_rdf *n = ldns_dname_new_frm_str(reserved[i]);
+
+		ck_assert_msg(dns_name_reserved(o, n), "%s", reserved[i]);
+		ldns_rdf_deep_free(n);
+	}
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		ldns_rdf *n = ldns_dname_new_frm_str(plain[i]);
+
+		ck_assert_msg(!dns_name_reserved(o, n), "%s", plain[i]);
+		ldns_rdf_deep_free(n);
+	}
+	ldns_rdf_deep_free(o);
+}
+END_TEST
+
+START_TEST(tsig_slots)
+{
+	struct dns_tsig_slot f[6] = {0};
+
+	/* Free slots first. */
+	ck_assert_uint_eq(dns_tsig_slot_pick(f, 6, 2), 0);
+	/* bob holds 2 of 2 (made 1, 2), alice 1: bob replaces his oldest. */
+	f[0] = (struct dns_tsig_slot){1, 1, "bob", 1};
+	f[1] = (struct dns_tsig_slot){1, 0, "alice", 2};
+	f[2] = (struct dns_tsig_slot){1, 1, "bob", 3};
+	ck_assert_uint_eq(dns_tsig_slot_pick(f, 6, 2), 0);
+	/* Below his limit: a free slot. */
+	ck_assert_uint_eq(dns_tsig_slot_pick(f, 6, 3), 3);
+	/* Full: bob replaces his own, never alice's. */
+	for (size_t i = 3; i < 6; i++)
+		f[i] = (struct dns_tsig_slot){1, 1, "bob", 10 + i};
+	ck_assert_uint_eq(dns_tsig_slot_pick(f, 6, 8), 0);
+	/* Full, carol has none: the oldest of the biggest holder (bob). */
+	for (size_t i = 0; i < 6; i++)
+		f[i].mine = 0;
+	ck_assert_uint_eq(dns_tsig_slot_pick(f, 6, 8), 0);
+	f[0].owner = "dave";
+	ck_assert_uint_eq(dns_tsig_slot_pick(f, 6, 8), 2);
+}
+END_TEST
+
 START_TEST(update_rules)
 {
 	struct dns_snapshot *s = make_snapshot();
-	struct fake f = {0};
+	struct fake f = {.host = ""};
 	ldns_pkt *p;
 
-	/* A new name: anyone authenticated may create it. */
+	/* A new name: a user creates nothing unless the zone allows it. */
 	p = mkupdate(NULL, "host2.example.com. 300 IN A 10.0.0.2");
 	ck_assert_int_eq(
 	        dns_update_apply(s, p, "u@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
-	        0);
+	        DNS_R_REFUSED);
+	ck_assert_int_eq(f.writes, 0);
+	/* ... a computer its own dNSHostName. */
+	f.host = "HOST2.example.com";
+	ck_assert_int_eq(dns_update_apply(s, p, "H$@EXAMPLE.COM", &fake_ops, &f,
+	                                  NULL, 0),
+	                 0);
 	ck_assert_int_eq(f.writes, 1);
 	ck_assert_uint_eq(f.last_rrs, 1);
+	f.host = "";
+	f.users_create = 1;
+	ck_assert_int_eq(
+	        dns_update_apply(s, p, "u@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        0);
+	f.users_create = 0;
 	ldns_pkt_free(p);
 	/* A static name (no owner): privileged only. */
 	p = mkupdate(NULL, "dc1.example.com. 300 IN A 10.0.0.3");
@@ -825,6 +917,8 @@ dns_suite(void)
 	tcase_add_test(tc, fast_path_hands_over);
 	tcase_add_test(tc, slow_path_errors);
 	tcase_add_test(tc, update_rules);
+	tcase_add_test(tc, update_may);
+	tcase_add_test(tc, tsig_slots);
 	tcase_add_test(tc, tsig_find_rules);
 	tcase_add_test(tc, second_zone);
 	tcase_add_test(tc, size_rule);

@@ -225,7 +225,15 @@ START_TEST(t_may)
 	f.roles = MDC_DSA_DNSADMIN;
 	ck_assert(!mdc_dsa_may(&f));
 	f.dns = 1;
+	ck_assert(!mdc_dsa_may(&f)); /* under cn=dns, but not a DNS object */
+	f.dns_only = 1;
 	ck_assert(mdc_dsa_may(&f));
+	f.rename = 1; /* a move out of cn=dns */
+	ck_assert(!mdc_dsa_may(&f));
+	f.dest_dns = 1;
+	ck_assert(mdc_dsa_may(&f));
+	f.dns = 0; /* a move into cn=dns from elsewhere */
+	ck_assert(!mdc_dsa_may(&f));
 	f = (struct mdc_dsa_facts){
 	        .roles = MDC_DSA_COMPUTER, .account = 1, .exists = 1};
 	ck_assert(!mdc_dsa_may(&f));
@@ -235,6 +243,78 @@ START_TEST(t_may)
 	ck_assert(!mdc_dsa_may(&f));
 	f.roles = MDC_DSA_SYSTEM;
 	ck_assert(mdc_dsa_may(&f));
+}
+END_TEST
+
+/* A SID of domain dom with rid (binary); rid 0: BUILTIN b. */
+static size_t
+sid_bin(const struct mdc_sid *dom, uint32_t rid, uint32_t b, uint8_t *out)
+{
+	struct mdc_sid s = *dom;
+	size_t len = 0;
+
+	if (rid == 0)
+		ck_assert_int_eq(mdc_sid_parse("S-1-5-32", &s), 0);
+	ck_assert_int_eq(mdc_sid_append(&s, rid != 0 ? rid : b), 0);
+	ck_assert_int_eq(mdc_sid_to_bin(&s, out, MDC_SID_BIN_LEN(15), &len), 0);
+	return len;
+}
+
+START_TEST(t_sid_rules)
+{
+	struct mdc_sid dom, other;
+	uint8_t b[MDC_SID_BIN_LEN(15)];
+	size_t n;
+
+	ck_assert_int_eq(mdc_sid_parse("S-1-5-21-1-2-3", &dom), 0);
+	ck_assert_int_eq(mdc_sid_parse("S-1-5-21-9-9-9", &other), 0);
+	n = sid_bin(&dom, 512, 0, b);
+	ck_assert_uint_eq(mdc_dsa_sid_roles(&dom, b, n), MDC_DSA_ADMIN);
+	ck_assert(mdc_dsa_sid_protected(&dom, b, n));
+	/* The same RID in another domain grants nothing. */
+	ck_assert_uint_eq(mdc_dsa_sid_roles(&other, b, n), 0);
+	ck_assert(!mdc_dsa_sid_protected(&other, b, n));
+	n = sid_bin(&dom, 1101, 0, b);
+	ck_assert_uint_eq(mdc_dsa_sid_roles(&dom, b, n), MDC_DSA_DNSADMIN);
+	ck_assert(!mdc_dsa_sid_protected(&dom, b, n));
+	n = sid_bin(&dom, 516, 0, b);
+	ck_assert_uint_eq(mdc_dsa_sid_roles(&dom, b, n), 0);
+	ck_assert(mdc_dsa_sid_protected(&dom, b, n));
+	n = sid_bin(&dom, 1500, 0, b); /* an ordinary group (Tier0) */
+	ck_assert_uint_eq(mdc_dsa_sid_roles(&dom, b, n), 0);
+	ck_assert(!mdc_dsa_sid_protected(&dom, b, n));
+	n = sid_bin(&dom, 0, 548, b);
+	ck_assert_uint_eq(mdc_dsa_sid_roles(&dom, b, n), MDC_DSA_ACCTOP);
+	ck_assert(mdc_dsa_sid_protected(&dom, b, n));
+	n = sid_bin(&dom, 0, 544, b);
+	ck_assert_uint_eq(mdc_dsa_sid_roles(&dom, b, n), MDC_DSA_ADMIN);
+	n = sid_bin(&dom, 0, 545, b); /* BUILTIN\Users */
+	ck_assert(!mdc_dsa_sid_protected(&dom, b, n));
+	ck_assert(!mdc_dsa_sid_protected(&dom, b, 0));
+	ck_assert(mdc_dsa_rid_protected(512));
+	ck_assert(!mdc_dsa_rid_protected(513));
+}
+END_TEST
+
+START_TEST(t_name_rules)
+{
+	ck_assert(mdc_dsa_dns_class("idnsRecord"));
+	ck_assert(mdc_dsa_dns_class("TOP"));
+	ck_assert(!mdc_dsa_dns_class("user"));
+	ck_assert(!mdc_dsa_dns_class("group"));
+	ck_assert(mdc_dsa_spn_reserved("krbtgt/HOST2"));
+	ck_assert(mdc_dsa_spn_reserved("KADMIN/admin"));
+	ck_assert(mdc_dsa_spn_reserved("K/M"));
+	ck_assert(mdc_dsa_spn_reserved("changepw/kerberos"));
+	ck_assert(!mdc_dsa_spn_reserved("host/host2.example.com"));
+	ck_assert(!mdc_dsa_spn_reserved("krbtgtx/a"));
+	ck_assert(mdc_dsa_name_in_domain("host2.example.com", "example.com"));
+	ck_assert(mdc_dsa_name_in_domain("HOST2.Example.COM.", "example.com"));
+	ck_assert(
+	        !mdc_dsa_name_in_domain("host2.attacker.test", "example.com"));
+	ck_assert(
+	        !mdc_dsa_name_in_domain("host2.badexample.com", "example.com"));
+	ck_assert(!mdc_dsa_name_in_domain("example.com", "example.com"));
 }
 END_TEST
 
@@ -271,6 +351,8 @@ main(void)
 	tcase_add_test(tc, t_rules);
 	tcase_add_test(tc, t_may);
 	tcase_add_test(tc, t_req_from_mods);
+	tcase_add_test(tc, t_sid_rules);
+	tcase_add_test(tc, t_name_rules);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
 }

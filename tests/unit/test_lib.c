@@ -18,6 +18,7 @@
 #include "lib/err.h"
 #include "lib/privdrop.h"
 #include "lib/notify.h"
+#include "lib/pwpolicy.h"
 #include "lib/util.h"
 
 START_TEST(rbuf_reads_and_bounds)
@@ -252,6 +253,45 @@ START_TEST(privdrop_dir_and_probe)
 }
 END_TEST
 
+START_TEST(pwpolicy_rules)
+{
+	ck_assert_int_eq(mdc_pwpolicy_check("a", "alice"), MDC_PW_TOO_SHORT);
+	ck_assert_int_eq(mdc_pwpolicy_check("Ab1-xyz", "alice"), MDC_PW_OK);
+	ck_assert_int_eq(mdc_pwpolicy_check("Ab1-xy", "alice"),
+	                 MDC_PW_TOO_SHORT);
+	ck_assert_int_eq(mdc_pwpolicy_check("alllowercase1", "bob"),
+	                 MDC_PW_TOO_SIMPLE);
+	ck_assert_int_eq(mdc_pwpolicy_check("ALLUPPER-case", "bob"), MDC_PW_OK);
+	ck_assert_int_eq(mdc_pwpolicy_check("Pw-ALICE-42", "alice"),
+	                 MDC_PW_HAS_NAME);
+	/* Names of 2 characters or fewer are not looked for (AD). */
+	ck_assert_int_eq(mdc_pwpolicy_check("Pw-ao-Secret1", "ao"), MDC_PW_OK);
+	ck_assert_int_eq(mdc_pwpolicy_check("Pw-Secret-42", NULL), MDC_PW_OK);
+	/* 7 characters, not 7 bytes: "Ab1-" + three 2-byte letters. */
+	ck_assert_int_eq(
+	        mdc_pwpolicy_check("Ab1-\xc3\xa9\xc3\xa9\xc3\xa9", NULL),
+	        MDC_PW_OK);
+	ck_assert_int_eq(mdc_pwpolicy_check("Ab1-\xc3\xa9\xc3\xa9", NULL),
+	                 MDC_PW_TOO_SHORT);
+	ck_assert_ptr_nonnull(
+	        strstr(mdc_pwpolicy_reason(MDC_PW_TOO_SHORT), "at least 7"));
+}
+END_TEST
+
+/* Lockout: 10 bad passwords in a row, each within 10 minutes. */
+START_TEST(lockout_rules)
+{
+	long long t = 1000LL * 10000000LL, min = 60LL * 10000000LL;
+
+	ck_assert_int_eq(mdc_lockout_next(0, 0, t), 1);
+	ck_assert_int_eq(mdc_lockout_next(9, t, t + min), 10);
+	ck_assert_int_eq(mdc_lockout_next(9, t, t + 11 * min), 1);
+	ck_assert(!mdc_lockout_locked(9, t, t));
+	ck_assert(mdc_lockout_locked(10, t, t + 9 * min));
+	ck_assert(!mdc_lockout_locked(10, t, t + 10 * min));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -264,6 +304,8 @@ main(void)
 	tcase_add_test(tc, util_files_and_secrets);
 	tcase_add_test(tc, privdrop_dir_and_probe);
 	tcase_add_test(tc, notify_sends_datagrams);
+	tcase_add_test(tc, pwpolicy_rules);
+	tcase_add_test(tc, lockout_rules);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
 }
