@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -23,8 +24,10 @@
 
 #include "lib/net.h"
 #include "migrate-auth/migrate.h"
+#include "migrate-auth/move.h"
 #include "migrate-auth/policy.h"
 #include "migrate-auth/storage.h"
+#include "migrate-auth/vmdef.h"
 #include "migrate-auth/vmsvc.h"
 
 #define IO_TIMEOUT_S     30
@@ -634,6 +637,87 @@ serve_disk(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r,
 	return ret;
 }
 
+static void
+live_conn(struct conn *c, struct mdc_live_conn *lc, mdc_mig_say_fn say,
+          void *arg)
+{
+	memset(lc, 0, sizeof(*lc));
+	lc->o = c->o;
+	lc->fqdn = c->fqdn;
+	lc->ip = c->ip;
+	lc->who = c->who;
+	lc->fd = c->fd;
+	lc->ctx = c->ctx;
+	lc->deleg = c->deleg;
+	lc->say = say;
+	lc->arg = arg;
+}
+
+/*
+ * A LIVE_MOVE of a VM this agent does not define is today's move: the
+ * policy round trip, or the copy of one disk file (--storage-path is then
+ * the source's file).  Fills *lm and returns 1 in that case.
+ */
+static int
+legacy_of(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *lm)
+{
+	static struct mdc_live_req q;
+	static struct mdc_vm_def d;
+	struct mdc_mig_err e = {"", 0};
+
+	if (mdc_live_req_decode(m->data, m->datalen, &q) != 0 ||
+	    (q.flags & MDC_LIVE_FL_CANCEL) ||
+	    mdc_vm_def_load(c->o->state, m->vm, &d, &e) != MDC_ENOENT)
+		return 0;
+	memset(lm, 0, sizeof(*lm));
+	lm->type = q.flags & MDC_LIVE_FL_STORAGE ? MDC_MIG_MOVE_STORAGE
+	                                         : MDC_MIG_MOVE;
+	memcpy(lm->vm, m->vm, sizeof(lm->vm));
+	memcpy(lm->host, m->host, sizeof(lm->host));
+	memcpy(lm->addr, m->addr, sizeof(lm->addr));
+	snprintf(lm->path, sizeof(lm->path), "%s", q.storage_path);
+	if (q.flags & MDC_LIVE_FL_PLAIN)
+		lm->flags |= MDC_MIG_FL_PLAIN;
+	return 1;
+}
+
+/* A live move: the source's checks of today first, then move.c. */
+static int
+serve_live(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r,
+           mdc_mig_say_fn say, void *arg, struct mdc_mig_err *e)
+{
+	struct mdc_live_conn lc;
+	size_t len = 0;
+	int src = m->type == MDC_MIG_LIVE_MOVE, ret = 0;
+
+	static struct mdc_mig_msg lm;
+
+	live_conn(c, &lc, say, arg);
+	if (src && legacy_of(c, m, &lm)) {
+		source_role(c, &lm, r);
+		ret = mdc_mig_send_msg(c->fd, c->ctx, r, e);
+	} else if (src) {
+		if (source_precheck(c, r) == 0) {
+			lc.logon = pac_attr(c->client, "urn:mspac:logon-info",
+			                    &len);
+			lc.logon_len = len;
+			mdc_live_source(&lc, m, r);
+			free((void *)lc.logon);
+		}
+		ret = mdc_mig_send_msg(c->fd, c->ctx, r, e);
+	} else {
+		dest_role(c, m, r);
+		if (r->status == MDC_MIG_ACCEPTED)
+			mdc_live_dest(&lc, m, r); /* it answers itself */
+		else
+			ret = mdc_mig_send_msg(c->fd, c->ctx, r, e);
+	}
+	say_line(say, arg, r->status ? MDC_MIG_ERR : MDC_MIG_INFO,
+	         "%s %s VM %s (%s): %s", c->who, src ? "moves" : "offers",
+	         m->vm, m->host, r->text);
+	return ret;
+}
+
 static const char *const vm_ops[] = {"?",    "create", "start", "stop",
                                      "show", "rm",     "list"};
 
@@ -694,7 +778,8 @@ log_request(struct conn *c, const struct mdc_mig_msg *m,
 		         m->vm, m->host, r->text);
 }
 
-/* One connection, in a child: hello, accept, one request, one answer. */
+/* One connection, in a child: hello, accept, one request, one answer.
+ */
 static int
 serve(struct conn *c, const char *princ, mdc_mig_say_fn say, void *arg)
 {
@@ -715,6 +800,10 @@ serve(struct conn *c, const char *princ, mdc_mig_say_fn say, void *arg)
 	client_name(c);
 	if ((ret = mdc_mig_recv_msg(c->fd, c->ctx, &m, &e)) != 0)
 		goto out;
+	if (m.type == MDC_MIG_LIVE_MOVE || m.type == MDC_MIG_LIVE_PREPARE) {
+		ret = serve_live(c, &m, &r, say, arg, &e);
+		goto out;
+	}
 	if (m.type == MDC_MIG_MOVE || m.type == MDC_MIG_MOVE_STORAGE)
 		source_role(c, &m, &r);
 	else if (m.type == MDC_MIG_PREPARE || m.type == MDC_MIG_PREPARE_STORAGE)
@@ -812,13 +901,16 @@ agent_identity(const struct mdc_mig_agent_opts *o, char *princ, size_t plen,
 
 static void
 handle_child(struct conn *c, int lfd, const char *princ, mdc_mig_say_fn say,
-             void *arg)
+             void *arg, pid_t parent)
 {
 	int fl;
 
 	close(lfd);
 	(void)signal(SIGTERM, SIG_DFL);
 	(void)signal(SIGINT, SIG_DFL);
+	/* a connection (a move's controller) does not outlive the agent */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(1);
 	fl = fcntl(c->fd, F_GETFL);
 	if (fl >= 0)
 		(void)fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
@@ -883,7 +975,7 @@ serve_loop(int lfd, const struct conn *tmpl, const char *account,
 	struct kids k;
 	struct conn c;
 	socklen_t sl;
-	pid_t pid;
+	pid_t pid, self = getpid();
 
 	memset(&k, 0, sizeof(k));
 	memset(&env, 0, sizeof(env));
@@ -907,7 +999,7 @@ serve_loop(int lfd, const struct conn *tmpl, const char *account,
 			mdc_mig_send_error(c.fd,
 			                   "the agent is busy, try later");
 		else if ((pid = fork()) == 0)
-			handle_child(&c, lfd, account, say, arg);
+			handle_child(&c, lfd, account, say, arg, self);
 		else if (pid > 0)
 			k.pid[k.n++] = pid;
 		close(c.fd);
@@ -986,6 +1078,7 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 	tmpl.o = o;
 	tmpl.fqdn = fqdn;
 	tmpl.ip = ip;
+	mdc_live_recover(o, say, arg);
 	serve_loop(lfd, &tmpl, account, say, arg);
 	if (stop_requested) {
 		close(lfd);

@@ -1,15 +1,18 @@
 /* migrate-auth/cmd.c - minidc-migrate command line: state, move, agent */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gssapi/gssapi.h>
 
+#include "migrate-auth/live.h"
 #include "migrate-auth/migrate.h"
 #include "migrate-auth/state.h"
 #include "migrate-auth/vmdef.h"
@@ -20,7 +23,8 @@ struct opts {
 	const char *keytab, *listen, *state, *principal;
 	const char *to, *via, *dest_addr, *direct;
 	const char *storage_dir, *storage_path, *dest_path, *compress;
-	int include_storage, no_encrypt;
+	const char *bandwidth, *downtime, *watchdog, *storage_bw;
+	int include_storage, no_encrypt, no_auto_converge, json, cancel;
 	/* vm create / start */
 	const char *memory, *kernel, *initrd, *append, *cpu_model;
 	const char *disks[MDC_VM_MAX_DISKS], *nics[MDC_VM_MAX_NICS];
@@ -39,8 +43,14 @@ mdc_mig_usage(void)
 	       "       minidc-migrate network list --state DIR\n"
 	       "       minidc-migrate move VM --to FQDN --via ADDR:PORT "
 	       "[--dest-addr ADDR:PORT] [--direct SOURCE-FQDN]\n"
-	       "           [--include-storage --storage-path P "
-	       "[--dest-path NAME] [--compress zstd|none] [--no-encrypt]]\n"
+	       "           [--include-storage --storage-path DIR] "
+	       "[--bandwidth MIB/S] [--storage-bandwidth MIB/S]\n"
+	       "           [--downtime MS] [--no-auto-converge] [--watchdog S] "
+	       "[--no-encrypt] [--json]\n"
+	       "       minidc-migrate move --cancel VM --via ADDR:PORT\n"
+	       "       (a VM the source does not define: --storage-path P is "
+	       "one disk file,\n"
+	       "        [--dest-path NAME] [--compress zstd|none])\n"
 	       "       minidc-migrate vm create NAME --via ADDR:PORT "
 	       "--memory MIB --disk FILE [--disk FILE...]\n"
 	       "           [--kernel F [--initrd F] [--append STR]] "
@@ -59,10 +69,12 @@ mdc_mig_usage(void)
 static int
 parse_flag(int argc, char **argv, int *i, struct opts *o, struct mdc_mig_err *e)
 {
-	static const char *flags[] = {"--include-storage", "--no-encrypt",
-	                              "--compat", "--paused", NULL};
-	int *fslots[] = {&o->include_storage, &o->no_encrypt, &o->compat,
-	                 &o->paused};
+	static const char *flags[] = {
+	        "--include-storage",  "--no-encrypt", "--compat", "--paused",
+	        "--no-auto-converge", "--json",       "--cancel", NULL};
+	int *fslots[] = {&o->include_storage, &o->no_encrypt,       &o->compat,
+	                 &o->paused,          &o->no_auto_converge, &o->json,
+	                 &o->cancel};
 	const char *a = argv[*i];
 	int j, disk = strcmp(a, "--disk") == 0;
 
@@ -89,19 +101,35 @@ parse_flag(int argc, char **argv, int *i, struct opts *o, struct mdc_mig_err *e)
 static int
 parse(int argc, char **argv, struct opts *o, struct mdc_mig_err *e)
 {
-	static const char *names[] = {
-	        "--keytab",       "--listen",    "--state",
-	        "--principal",    "--to",        "--via",
-	        "--dest-addr",    "--direct",    "--storage-dir",
-	        "--storage-path", "--dest-path", "--compress",
-	        "--memory",       "--kernel",    "--initrd",
-	        "--append",       "--cpu-model", NULL};
+	static const char *names[] = {"--keytab",
+	                              "--listen",
+	                              "--state",
+	                              "--principal",
+	                              "--to",
+	                              "--via",
+	                              "--dest-addr",
+	                              "--direct",
+	                              "--storage-dir",
+	                              "--storage-path",
+	                              "--dest-path",
+	                              "--compress",
+	                              "--memory",
+	                              "--kernel",
+	                              "--initrd",
+	                              "--append",
+	                              "--cpu-model",
+	                              "--bandwidth",
+	                              "--downtime",
+	                              "--watchdog",
+	                              "--storage-bandwidth",
+	                              NULL};
 	const char **slots[] = {
 	        &o->keytab,      &o->listen,       &o->state,     &o->principal,
 	        &o->to,          &o->via,          &o->dest_addr, &o->direct,
 	        &o->storage_dir, &o->storage_path, &o->dest_path, &o->compress,
 	        &o->memory,      &o->kernel,       &o->initrd,    &o->append,
-	        &o->cpu_model};
+	        &o->cpu_model,   &o->bandwidth,    &o->downtime,  &o->watchdog,
+	        &o->storage_bw};
 	int i, j, ret;
 
 	memset(o, 0, sizeof(*o));
@@ -264,6 +292,8 @@ move_check(const struct opts *o, struct mdc_mig_err *e)
 		                      "move needs one VM name "
 		                      "([A-Za-z0-9._-], up to %d)",
 		                      MDC_MIG_MAX_VM);
+	if (o->cancel)
+		return need(o->via, "--via", e);
 	if (need(o->to, "--to", e) || need(o->via, "--via", e))
 		return MDC_EINVAL;
 	if (!mdc_mig_host_ok(o->to) ||
@@ -274,23 +304,80 @@ move_check(const struct opts *o, struct mdc_mig_err *e)
 	return storage_check(o, e);
 }
 
-/* The request: MOVE to the source, or (--direct) PREPARE to the dest. */
-static void
-move_request(const struct opts *o, struct mdc_mig_msg *m)
+/* A number in [min, max] from a command-line value. */
+static int
+number(const char *v, const char *name, unsigned long min, unsigned long max,
+       uint32_t *out, struct mdc_mig_err *e)
+{
+	char *end;
+	unsigned long n;
+
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || v[0] == '-' || n < min ||
+	    n > max)
+		return mdc_mig_seterr(e, MDC_EINVAL, "%s %lu..%lu", name, min,
+		                      max);
+	*out = (uint32_t)n;
+	return 0;
+}
+
+/* The live request's parameters from the options. */
+static int
+live_params(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
+{
+	struct mdc_live_req q;
+	uint32_t v = 0;
+	int ret;
+
+	mdc_live_req_init(&q);
+	if ((ret = number(o->bandwidth, "--bandwidth MIB/S", 1, 1024 * 1024,
+	                  &q.bandwidth_mib, e)) ||
+	    (ret = number(o->storage_bw, "--storage-bandwidth MIB/S", 1,
+	                  1024 * 1024, &q.storage_mib, e)) ||
+	    (ret = number(o->downtime, "--downtime MS", 1,
+	                  MDC_LIVE_MAX_DOWNTIME, &q.downtime_ms, e)))
+		return ret;
+	if ((ret = number(o->watchdog, "--watchdog S", 1, 3600, &v, e)) != 0)
+		return ret;
+	if (o->watchdog != NULL)
+		q.watchdog_s = (uint16_t)v;
+	if (o->include_storage)
+		q.flags |= MDC_LIVE_FL_STORAGE;
+	if (o->no_encrypt)
+		q.flags |= MDC_LIVE_FL_PLAIN;
+	if (o->no_auto_converge)
+		q.flags |= MDC_LIVE_FL_NOCONV;
+	if (o->cancel)
+		q.flags |= MDC_LIVE_FL_CANCEL;
+	if (o->storage_path != NULL)
+		snprintf(q.storage_path, sizeof(q.storage_path), "%s",
+		         o->storage_path);
+	m->type = MDC_MIG_LIVE_MOVE;
+	if (mdc_live_req_encode(&q, m->data, MDC_MIG_MAX_BLOB, &m->datalen))
+		return mdc_mig_seterr(e, MDC_EINVAL, "bad move options");
+	return 0;
+}
+
+/* Today's messages: --direct, or the one-file copy (--dest-path and
+ * --compress are its options); else a LIVE_MOVE. */
+static int
+move_request(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
 {
 	memset(m, 0, sizeof(*m));
 	snprintf(m->vm, sizeof(m->vm), "%s", o->pos[0]);
 	if (o->direct != NULL) {
 		m->type = MDC_MIG_PREPARE;
 		snprintf(m->host, sizeof(m->host), "%s", o->direct);
-		return;
+		return 0;
 	}
-	m->type = MDC_MIG_MOVE;
-	snprintf(m->host, sizeof(m->host), "%s", o->to);
+	snprintf(m->host, sizeof(m->host), "%s", o->cancel ? "cancel" : o->to);
 	if (o->dest_addr != NULL)
 		snprintf(m->addr, sizeof(m->addr), "%s", o->dest_addr);
-	if (!o->include_storage)
-		return;
+	if (o->dest_path == NULL && o->compress == NULL)
+		return live_params(o, m, e);
 	m->type = MDC_MIG_MOVE_STORAGE;
 	snprintf(m->path, sizeof(m->path), "%s", o->storage_path);
 	if (o->dest_path != NULL)
@@ -299,6 +386,136 @@ move_request(const struct opts *o, struct mdc_mig_msg *m)
 		m->flags |= MDC_MIG_FL_ZSTD;
 	if (o->no_encrypt)
 		m->flags |= MDC_MIG_FL_PLAIN;
+	return 0;
+}
+
+/* "1.5 GiB" style sizes for the progress line. */
+static void
+human(uint64_t n, char *out, size_t outlen)
+{
+	static const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)n;
+	int i = 0;
+
+	while (v >= 1024 && i < 4) {
+		v /= 1024;
+		i++;
+	}
+	snprintf(out, outlen, i ? "%.1f %s" : "%.0f %s", v, u[i]);
+}
+
+static void
+show_progress(const struct mdc_live_info *pi, mdc_mig_say_fn say, void *arg)
+{
+	char done[32], total[32], rate[32], dirty[32], rem[32], line[256];
+	const uint64_t *v = pi->v;
+	int pct =
+	        v[MDC_LIVE_P_TOTAL]
+	                ? (int)(v[MDC_LIVE_P_DONE] * 100 / v[MDC_LIVE_P_TOTAL])
+	                : 0;
+	char bar[21];
+	int i;
+
+	for (i = 0; i < 20; i++)
+		bar[i] = i < pct / 5 ? '#' : '.';
+	bar[20] = '\0';
+	human(v[MDC_LIVE_P_DONE], done, sizeof(done));
+	human(v[MDC_LIVE_P_TOTAL], total, sizeof(total));
+	human(v[MDC_LIVE_P_RATE], rate, sizeof(rate));
+	human(v[MDC_LIVE_P_DIRTY], dirty, sizeof(dirty));
+	human(v[MDC_LIVE_P_REMAIN], rem, sizeof(rem));
+	snprintf(line, sizeof(line),
+	         "%-11s [%s] %3d%% %s / %s  %s/s  dirty %s/s  remaining %s",
+	         mdc_live_phase_name(pi->phase), bar, pct > 100 ? 100 : pct,
+	         done, total, rate, dirty, rem);
+	say(arg, MDC_MIG_PROGRESS, line);
+}
+
+static void
+show_report(const struct mdc_live_info *ri, const char *result, int json,
+            mdc_mig_say_fn say, void *arg)
+{
+	const uint64_t *v = ri->v;
+	char line[MDC_MIG_MAX_TEXT * 2 + 512], clean[MDC_MIG_MAX_TEXT * 2];
+	size_t i, j = 0;
+
+	if (json) {
+		for (i = 0; result[i] && j + 2 < sizeof(clean); i++) {
+			if (result[i] == '"' || result[i] == '\\')
+				clean[j++] = '\\';
+			clean[j++] = result[i];
+		}
+		clean[j] = '\0';
+		snprintf(line, sizeof(line),
+		         "{\"result\":\"%s\",\"total_ms\":%llu,"
+		         "\"downtime_ms\":%llu,\"setup_ms\":%llu,"
+		         "\"storage_bytes\":%llu,\"memory_bytes\":%llu,"
+		         "\"rounds\":%llu,\"throughput_bps\":%llu,"
+		         "\"zero_pages\":%llu,\"wire_bytes\":%llu}",
+		         clean, (unsigned long long)v[MDC_LIVE_R_TOTAL_MS],
+		         (unsigned long long)v[MDC_LIVE_R_DOWNTIME_MS],
+		         (unsigned long long)v[MDC_LIVE_R_SETUP_MS],
+		         (unsigned long long)v[MDC_LIVE_R_STORAGE],
+		         (unsigned long long)v[MDC_LIVE_R_MEMORY],
+		         (unsigned long long)v[MDC_LIVE_R_ROUNDS],
+		         (unsigned long long)v[MDC_LIVE_R_THROUGHPUT],
+		         (unsigned long long)v[MDC_LIVE_R_ZERO_PAGES],
+		         (unsigned long long)v[MDC_LIVE_R_WIRE]);
+		say(arg, MDC_MIG_OUT, line);
+		return;
+	}
+	say(arg, MDC_MIG_OUT, result);
+	snprintf(line, sizeof(line),
+	         "total %llu ms, downtime %llu ms, storage %llu bytes, memory "
+	         "%llu bytes in %llu rounds, %llu bytes/s on the wire (%llu "
+	         "bytes), %llu zero pages skipped",
+	         (unsigned long long)v[MDC_LIVE_R_TOTAL_MS],
+	         (unsigned long long)v[MDC_LIVE_R_DOWNTIME_MS],
+	         (unsigned long long)v[MDC_LIVE_R_STORAGE],
+	         (unsigned long long)v[MDC_LIVE_R_MEMORY],
+	         (unsigned long long)v[MDC_LIVE_R_ROUNDS],
+	         (unsigned long long)v[MDC_LIVE_R_THROUGHPUT],
+	         (unsigned long long)v[MDC_LIVE_R_WIRE],
+	         (unsigned long long)v[MDC_LIVE_R_ZERO_PAGES]);
+	say(arg, MDC_MIG_OUT, line);
+}
+
+/* Read LIVE_INFO until the RESULT (r); progress at most once a second. */
+static int
+move_wait(int fd, gss_ctx_id_t ctx, const struct opts *o, struct mdc_mig_msg *r,
+          mdc_mig_say_fn say, void *arg, struct mdc_mig_err *e)
+{
+	struct mdc_live_info li, report;
+	uint8_t phase = 0;
+	time_t last = 0;
+	int ret, have = 0;
+
+	for (;;) {
+		if ((ret = mdc_mig_recv_msg(fd, ctx, r, e)) != 0)
+			return ret;
+		if (r->type == MDC_MIG_RESULT)
+			break;
+		if (r->type != MDC_MIG_LIVE_INFO ||
+		    mdc_live_info_decode(r->data, r->datalen, &li) != 0)
+			return mdc_mig_seterr(e, MDC_EMALF,
+			                      "unexpected answer");
+		if (li.kind == MDC_LIVE_REPORT) {
+			report = li;
+			have = 1;
+		} else if (time(NULL) != last || li.phase != phase) {
+			/* a new phase shows at once, then once a second */
+			last = time(NULL);
+			phase = li.phase;
+			show_progress(&li, say, arg);
+		}
+	}
+	if (r->status != MDC_MIG_ACCEPTED)
+		return mdc_mig_seterr(e, MDC_EDENIED, "%s", r->text);
+	if (have)
+		show_report(&report, r->text, o->json, say, arg);
+	else
+		say(arg, MDC_MIG_OUT, r->text);
+	return 0;
 }
 
 static int
@@ -317,27 +534,20 @@ cmd_move(const struct opts *o, mdc_mig_say_fn say, void *arg,
 	if (mdc_mig_hostport(o->via, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
 	                     &port) != 0)
 		return mdc_mig_seterr(e, MDC_EINVAL, "bad --via %.64s", o->via);
-	move_request(o, &m);
+	if ((ret = move_request(o, &m, e)) != 0)
+		return ret;
 	/* the user's own ccache; the agent proves it is migrate/<agent> */
 	if ((ret = mdc_mig_connect(ip, port, NULL, &fd, e)) ||
 	    (ret = mdc_mig_recv_hello(fd, agent, sizeof(agent), e)) ||
 	    (ret = mdc_mig_initiate(fd, GSS_C_NO_CREDENTIAL, agent, &ctx, e)) ||
 	    (ret = mdc_mig_send_msg(fd, ctx, &m, e)))
 		goto out;
-	/* a disk copy is silent for as long as it takes; the source agent
-	 * answers or closes (its own peer has the usual timeouts) */
-	if (o->include_storage)
+	/* a move is silent or chatty for as long as it takes; the source
+	 * agent answers or closes (its own peer has the usual timeouts) */
+	if (o->include_storage || m.type == MDC_MIG_LIVE_MOVE)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &no_timeout,
 		                 sizeof(no_timeout));
-	if ((ret = mdc_mig_recv_msg(fd, ctx, &r, e)) != 0)
-		goto out;
-	if (r.type != MDC_MIG_RESULT) {
-		ret = mdc_mig_seterr(e, MDC_EMALF, "unexpected answer");
-	} else if (r.status != MDC_MIG_ACCEPTED) {
-		ret = mdc_mig_seterr(e, MDC_EDENIED, "%s", r.text);
-	} else {
-		say(arg, MDC_MIG_OUT, r.text);
-	}
+	ret = move_wait(fd, ctx, o, &r, say, arg, e);
 out:
 	if (ctx != GSS_C_NO_CONTEXT)
 		(void)gss_delete_sec_context(&minor, &ctx, GSS_C_NO_BUFFER);

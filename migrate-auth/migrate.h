@@ -6,8 +6,9 @@
 #include "migrate-auth/sess.h"
 
 /* Where a command's lines go: OUT = the result on stdout, INFO/ERR =
- * the agent's log. */
-enum mdc_mig_say { MDC_MIG_OUT, MDC_MIG_INFO, MDC_MIG_ERR };
+ * the agent's log, PROGRESS = a move's progress line (stderr: rewritten
+ * in place on a terminal, one line each otherwise). */
+enum mdc_mig_say { MDC_MIG_OUT, MDC_MIG_INFO, MDC_MIG_ERR, MDC_MIG_PROGRESS };
 typedef void (*mdc_mig_say_fn)(void *arg, enum mdc_mig_say lvl,
                                const char *line);
 

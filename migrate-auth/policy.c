@@ -175,3 +175,47 @@ mdc_mig_dest_decide(const struct mdc_mig_dest_in *in, char *text,
 	         in->self_host, in->vm, in->source_host, in->client, d.last);
 	return 0;
 }
+
+/* True if a and b are the same IP address (v4-mapped v6 = v4). */
+static int
+same_addr(const struct sockaddr *a, const struct sockaddr *b)
+{
+	struct mdc_mig_cidr c;
+	char t[INET6_ADDRSTRLEN + 4];
+
+	peer_text(a, t, sizeof(t));
+	if (mdc_mig_cidr_parse(t, &c) != 0)
+		return 0;
+	return mdc_mig_cidr_match(&c, b);
+}
+
+int
+mdc_mig_src_decide(const struct mdc_mig_src_in *in, char *text, size_t textlen)
+{
+	char dest[64];
+	size_t i;
+	int yes = 0;
+
+	if (in->logon == NULL ||
+	    in_rid(in->logon, in->logon_len, MDC_MIG_OPERATORS_RID, &yes) !=
+	            0 ||
+	    !yes) {
+		snprintf(text, textlen,
+		         "refused by %s: %s is not a member of Migration "
+		         "Operators",
+		         in->self_host, in->client);
+		return MDC_EDENIED;
+	}
+	if (mdc_mig_state_allows(in->state, in->dest))
+		return 0;
+	for (i = 0; i < in->nregistered; i++)
+		if (same_addr(in->dest,
+		              (const struct sockaddr *)&in->registered[i]))
+			return 0;
+	peer_text(in->dest, dest, sizeof(dest));
+	snprintf(text, textlen,
+	         "refused by %s: %s is neither the registered address of %s "
+	         "nor inside a migration network of %s",
+	         in->self_host, dest, in->dest_host, in->self_host);
+	return MDC_EDENIED;
+}

@@ -45,6 +45,26 @@ MDC_MUSTCHECK int mdc_mig_host_account(const char *fqdn, const char *realm,
 MDC_MUSTCHECK int mdc_mig_dest_decide(const struct mdc_mig_dest_in *in,
                                       char *text, size_t textlen);
 
+/* What the source knows before it connects anywhere (nothing owned). */
+struct mdc_mig_src_in {
+	const char *client;   /* the user */
+	const uint8_t *logon; /* the user's PAC logon-info at the source */
+	size_t logon_len;
+	const struct mdc_mig_state *state; /* the source's settings */
+	const struct sockaddr *dest;       /* the address it would use */
+	const struct sockaddr_storage *registered; /* dest host's addresses */
+	size_t nregistered;
+	const char *dest_host, *self_host;
+};
+
+/*
+ * The source's decision on a live move: the user is in Migration
+ * Operators, and the destination address is one of the destination host's
+ * registered addresses or inside one of the source's migration networks.
+ * Returns 0 or MDC_EDENIED with the reason in text.
+ */
+MDC_MUSTCHECK int mdc_mig_src_decide(const struct mdc_mig_src_in *in,
+                                     char *text, size_t textlen);
 /*
  * May the caller manage VMs on this host (vm create/start/stop/show/rm/
  * list)?  Yes if the PAC's LOGON_INFO (logon, logon_len; NULL: none) puts

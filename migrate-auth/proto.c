@@ -165,6 +165,37 @@ decode_data(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 	return 0;
 }
 
+/* LIVE_*: u16be length (1..MDC_MIG_MAX_BLOB) + bytes into data/datalen. */
+static int
+get_blob(struct mdc_rbuf *r, struct mdc_mig_msg *m)
+{
+	const uint8_t *p;
+	uint16_t n;
+	int ret;
+
+	if ((ret = mdc_rbuf_get_u16be(r, &n)) != 0)
+		return ret;
+	if (n == 0 || n > MDC_MIG_MAX_BLOB)
+		return MDC_EMALF;
+	if ((ret = mdc_rbuf_get_ptr(r, &p, n)) != 0)
+		return ret;
+	memcpy(m->data, p, n);
+	m->datalen = n;
+	return 0;
+}
+
+static int
+put_blob(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
+{
+	int ret;
+
+	if (m->datalen == 0 || m->datalen > MDC_MIG_MAX_BLOB)
+		return MDC_EINVAL;
+	if ((ret = mdc_wbuf_put_u16be(w, (uint16_t)m->datalen)) != 0)
+		return ret;
+	return mdc_wbuf_put_bytes(w, m->data, m->datalen);
+}
+
 /* MOVE_STORAGE and PREPARE_STORAGE after vm and host. */
 static int
 decode_storage(struct mdc_rbuf *r, struct mdc_mig_msg *m)
@@ -266,6 +297,17 @@ decode_fields(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 		if ((ret = get_u64(r, &m->size)))
 			return ret;
 		return mdc_rbuf_get_bytes(r, m->digest, MDC_MIG_SHA256_LEN);
+	case MDC_MIG_LIVE_MOVE:
+	case MDC_MIG_LIVE_PREPARE:
+		if ((ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = get_str(r, m->host, MDC_MIG_MAX_HOST)) ||
+		    (m->type == MDC_MIG_LIVE_MOVE &&
+		     (ret = get_str(r, m->addr, MDC_MIG_MAX_ADDR))) ||
+		    (ret = get_blob(r, m)))
+			return ret;
+		break;
+	case MDC_MIG_LIVE_INFO:
+		return get_blob(r, m);
 	case MDC_MIG_VM:
 		return decode_vm(r, m);
 	case MDC_MIG_VM_INFO:
@@ -403,6 +445,18 @@ encode_fields(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 		if ((ret = put_u64(w, m->size)))
 			return ret;
 		return mdc_wbuf_put_bytes(w, m->digest, MDC_MIG_SHA256_LEN);
+	case MDC_MIG_LIVE_MOVE:
+	case MDC_MIG_LIVE_PREPARE:
+		if (!mdc_mig_vm_ok(m->vm) || !mdc_mig_host_ok(m->host))
+			return MDC_EINVAL;
+		if ((ret = put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = put_str(w, m->host, MDC_MIG_MAX_HOST)) ||
+		    (m->type == MDC_MIG_LIVE_MOVE &&
+		     (ret = put_str(w, m->addr, MDC_MIG_MAX_ADDR))))
+			return ret;
+		return put_blob(w, m);
+	case MDC_MIG_LIVE_INFO:
+		return put_blob(w, m);
 	case MDC_MIG_VM:
 		return encode_vm(w, m);
 	case MDC_MIG_VM_INFO:

@@ -27,6 +27,7 @@
 #define MDC_MIG_MAX_FILE     255    /* a destination file name */
 #define MDC_MIG_CHUNK        32768u /* raw bytes per DATA, fixed maximum */
 #define MDC_MIG_SHA256_LEN   32
+#define MDC_MIG_MAX_BLOB     (MDC_MIG_CHUNK - 512) /* LIVE_* payloads */
 #define MDC_MIG_MAX_DEF      8192 /* VM / VM_INFO: a definition's JSON */
 #define MDC_MIG_MAX_ACCEL    7
 #define MDC_MIG_MAX_VMSTATUS 31
@@ -52,6 +53,14 @@ enum mdc_mig_type {
 	MDC_MIG_DATA = 21,
 	/* source -> destination: logical size, SHA-256 of the content */
 	MDC_MIG_DONE = 22,
+	/* CLI -> source: vm, dest host, dest address, blob (a live move's
+	 * request, migrate-auth/live.h) */
+	MDC_MIG_LIVE_MOVE = 23,
+	/* source -> destination: vm, source host, blob (the request with the
+	 * VM's definition and disk sizes) */
+	MDC_MIG_LIVE_PREPARE = 24,
+	/* source -> CLI: blob (progress or the final report, live.h) */
+	MDC_MIG_LIVE_INFO = 25,
 	/* CLI -> agent: VM management (doc/vm.md): op, vm ("" for LIST),
 	 * definition JSON (CREATE only, else ""), flags */
 	MDC_MIG_VM = 40,
@@ -104,8 +113,8 @@ struct mdc_mig_msg {
 	uint64_t offset;                    /* DATA */
 	uint8_t codec;                      /* DATA: enum mdc_mig_codec */
 	uint32_t rawlen;                    /* DATA: 1..MDC_MIG_CHUNK */
-	size_t datalen;                     /* DATA: payload bytes */
-	uint8_t data[MDC_MIG_CHUNK];        /* DATA: payload */
+	size_t datalen;                     /* DATA, LIVE_*: payload bytes */
+	uint8_t data[MDC_MIG_CHUNK];        /* DATA: payload; LIVE_*: blob */
 	uint8_t digest[MDC_MIG_SHA256_LEN]; /* DONE */
 	uint8_t op;                         /* VM: enum mdc_mig_vm_op */
 	uint8_t vmstate;                    /* VM_INFO */

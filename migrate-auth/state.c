@@ -14,6 +14,7 @@ struct state_file {
 	long enabled;
 	char *networks;
 	char *accel;
+	long max_migrations;
 };
 
 static const struct mdc_conf_item items[] = {
@@ -21,6 +22,8 @@ static const struct mdc_conf_item items[] = {
          offsetof(struct state_file, enabled)},
         {"migration", "networks", MDC_CONF_STR, "", 0, 0,
          offsetof(struct state_file, networks)},
+        {"migration", "max-migrations", MDC_CONF_INT, "2", 1, 64,
+         offsetof(struct state_file, max_migrations)},
         {"vm", "accel", MDC_CONF_STR, "auto", 0, 0,
          offsetof(struct state_file, accel)},
         {NULL, NULL, MDC_CONF_STR, NULL, 0, 0, 0},
@@ -54,7 +57,7 @@ int
 mdc_mig_state_load(const char *dir, struct mdc_mig_state *out, char *err,
                    size_t errlen)
 {
-	struct state_file f = {0, NULL, NULL};
+	struct state_file f = {0, NULL, NULL, 0};
 	struct mdc_mig_state st;
 	char *path = mdc_strdupf("%s/migrate.conf", dir);
 	int ret;
@@ -69,6 +72,7 @@ mdc_mig_state_load(const char *dir, struct mdc_mig_state *out, char *err,
 	if (ret != 0)
 		goto out;
 	st.enabled = f.enabled != 0;
+	st.max_migrations = (int)f.max_migrations;
 	if (strcmp(f.accel, "auto") != 0 && strcmp(f.accel, "kvm") != 0 &&
 	    strcmp(f.accel, "tcg") != 0) {
 		snprintf(err, errlen,
@@ -104,6 +108,7 @@ mdc_mig_state_save(const char *dir, const struct mdc_mig_state *st)
 	f.enabled = st->enabled;
 	f.networks = nets;
 	f.accel = (char *)(st->accel[0] ? st->accel : "auto");
+	f.max_migrations = st->max_migrations ? st->max_migrations : 2;
 	if ((ret = mdc_mkdir_p(dir, 0700)) != 0)
 		return ret;
 	if ((path = mdc_strdupf("%s/migrate.conf", dir)) == NULL)

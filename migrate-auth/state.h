@@ -14,13 +14,15 @@
  *   [migration]
  *   enabled = yes|no          (Enable-VMMigration / Disable-VMMigration)
  *   networks = 10.0.0.0/8 192.168.1.0/24   (Add-VMMigrationNetwork)
+ *   max-migrations = 2        (live moves at once per agent, 1..64)
  *   [vm]
  *   accel = auto|kvm|tcg      (QEMU's accelerator, doc/vm.md)
  * A missing file is the default state: disabled, no networks, auto.
  */
 struct mdc_mig_state {
 	int enabled;
-	char accel[8]; /* "auto", "kvm" or "tcg" */
+	char accel[8];      /* "auto", "kvm" or "tcg" */
+	int max_migrations; /* [migration] max-migrations: moves at once (2) */
 	size_t nnets;
 	struct mdc_mig_cidr nets[MDC_MIG_MAX_NETS];
 };

@@ -628,11 +628,16 @@ argv_devices(struct av *a, const struct mdc_vm_def *d,
 
 	for (i = 0; i < d->ndisks; i++) {
 		av_add(a, "-blockdev");
-		av_add(a, "driver=file,node-name=disk%zu-file,filename=%s", i,
-		       d->disks[i]);
+		/* discard=unmap: zeros a storage mirror writes stay holes */
+		av_add(a,
+		       "driver=file,node-name=disk%zu-file,filename=%s,"
+		       "discard=unmap",
+		       i, d->disks[i]);
 		av_add(a, "-blockdev");
-		av_add(a, "driver=raw,node-name=disk%zu,file=disk%zu-file", i,
-		       i);
+		av_add(a,
+		       "driver=raw,node-name=disk%zu,file=disk%zu-file,"
+		       "discard=unmap",
+		       i, i);
 		av_add(a, "-device");
 		av_add(a, "virtio-blk-pci,drive=disk%zu,id=vd%zu%s", i, i,
 		       i == 0 && !d->kernel[0] ? ",bootindex=1" : "");

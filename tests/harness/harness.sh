@@ -2,6 +2,7 @@
 # Source it from a TAP test script:
 #   . "$top_srcdir/tests/harness/harness.sh"
 #   harness_start            # provision + run a DC on a free 127.0.0.x
+#                            # (or on $H_DC_ADDR: see tests/harness/netns.sh)
 #   t_ok "kinit works" kinit ...
 #   harness_done             # stops the DC, prints the plan, sets the exit status
 # Exports after harness_start:
@@ -148,7 +149,11 @@ harness_start() {
 	# services that drop privileges cannot reach it by its path (issue 8).
 	chmod 700 "$H_TMP"
 	trap 'harness_cleanup' EXIT
-	H_ADDR=$(harness_addr) || { echo "Bail out! no free loopback address"; exit 99; }
+	if [ -n "${H_DC_ADDR:-}" ]; then
+		H_ADDR=$H_DC_ADDR # an address of the test's own namespace
+	else
+		H_ADDR=$(harness_addr) || { echo "Bail out! no free loopback address"; exit 99; }
+	fi
 	H_DIR="$H_TMP/dc"
 	H_ADMIN_PW_FILE="$H_TMP/admin.pw"
 	( umask 077; printf '%s' 'Adm1n-Secret-Pass' > "$H_ADMIN_PW_FILE" )

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "migrate-auth/live.h"
 #include "migrate-auth/migrate.h"
 #include "migrate-auth/pac.h"
 #include "migrate-auth/policy.h"
@@ -409,6 +410,161 @@ START_TEST(test_vm_admin)
 }
 END_TEST
 
+/* The source's decision on a live move, before it connects anywhere. */
+static int
+src_decide(const uint8_t *logon, size_t nl, const char *dest, const char *net,
+           const char *registered, char *t, size_t tl)
+{
+	struct mdc_mig_state st;
+	struct mdc_mig_src_in in;
+	struct sockaddr_in d;
+	struct sockaddr_storage reg;
+	struct sockaddr_in *r = (struct sockaddr_in *)&reg;
+
+	memset(&st, 0, sizeof(st));
+	st.enabled = 1;
+	if (net != NULL) {
+		ck_assert_int_eq(mdc_mig_cidr_parse(net, &st.nets[0]), 0);
+		st.nnets = 1;
+	}
+	memset(&d, 0, sizeof(d));
+	d.sin_family = AF_INET;
+	ck_assert_int_eq(inet_pton(AF_INET, dest, &d.sin_addr), 1);
+	memset(&reg, 0, sizeof(reg));
+	r->sin_family = AF_INET;
+	if (registered != NULL)
+		ck_assert_int_eq(inet_pton(AF_INET, registered, &r->sin_addr),
+		                 1);
+	memset(&in, 0, sizeof(in));
+	in.client = "alice@EXAMPLE.COM";
+	in.logon = logon;
+	in.logon_len = nl;
+	in.state = &st;
+	in.dest = (const struct sockaddr *)&d;
+	in.registered = &reg;
+	in.nregistered = registered != NULL;
+	in.dest_host = "host2.example.com";
+	in.self_host = "host1.example.com";
+	return mdc_mig_src_decide(&in, t, tl);
+}
+
+START_TEST(test_src_policy)
+{
+	uint8_t *alice, *bob;
+	size_t la, lb;
+	char t[512];
+
+	alice = seed("pac_logon_alice", &la);
+	bob = seed("pac_logon_bob", &lb);
+	/* in a migration network of the source */
+	ck_assert_int_eq(src_decide(alice, la, "192.168.0.12", "192.168.0.0/24",
+	                            NULL, t, sizeof(t)),
+	                 0);
+	/* the destination host's registered address */
+	ck_assert_int_eq(src_decide(alice, la, "10.1.2.3", "192.168.0.0/24",
+	                            "10.1.2.3", t, sizeof(t)),
+	                 0);
+	/* neither */
+	ck_assert_int_eq(src_decide(alice, la, "10.1.2.4", "192.168.0.0/24",
+	                            "10.1.2.3", t, sizeof(t)),
+	                 MDC_EDENIED);
+	ck_assert_str_eq(t, "refused by host1.example.com: 10.1.2.4 is neither "
+	                    "the registered address of host2.example.com nor "
+	                    "inside a migration network of host1.example.com");
+	/* not a Migration Operator: refused whatever the address */
+	ck_assert_int_eq(src_decide(bob, lb, "192.168.0.12", "192.168.0.0/24",
+	                            NULL, t, sizeof(t)),
+	                 MDC_EDENIED);
+	ck_assert_str_eq(t,
+	                 "refused by host1.example.com: alice@EXAMPLE.COM is "
+	                 "not a member of Migration Operators");
+	ck_assert_int_eq(src_decide(NULL, 0, "192.168.0.12", "192.168.0.0/24",
+	                            NULL, t, sizeof(t)),
+	                 MDC_EDENIED);
+	ck_assert_int_eq(src_decide(alice, la / 2, "192.168.0.12",
+	                            "192.168.0.0/24", NULL, t, sizeof(t)),
+	                 MDC_EDENIED);
+	free(alice);
+	free(bob);
+}
+END_TEST
+
+/* The live move's messages: request, progress, control; LIVE_* frames. */
+START_TEST(test_live_msgs)
+{
+	static struct mdc_live_req q, d;
+	static struct mdc_mig_msg m, o;
+	static uint8_t buf[MDC_MIG_MAX_MSG];
+	struct mdc_live_info i, j;
+	struct mdc_live_ctl c, c2;
+	size_t n;
+
+	mdc_live_req_init(&q);
+	ck_assert_uint_eq(q.downtime_ms, 300);
+	ck_assert_uint_eq(q.watchdog_s, 30);
+	q.flags = MDC_LIVE_FL_STORAGE | MDC_LIVE_FL_PLAIN;
+	q.bandwidth_mib = 117;
+	q.ndisks = 2;
+	q.disk_size[0] = 1ull << 34;
+	q.disk_size[1] = 5;
+	snprintf(q.storage_path, sizeof(q.storage_path), "vms/web1");
+	snprintf(q.def, sizeof(q.def), "{\"name\":\"web1\"}");
+	ck_assert_int_eq(mdc_live_req_encode(&q, buf, sizeof(buf), &n), 0);
+	ck_assert_int_eq(mdc_live_req_decode(buf, n, &d), 0);
+	ck_assert_mem_eq(&d, &q, sizeof(q));
+	ck_assert_int_eq(mdc_live_req_decode(buf, n - 1, &d), MDC_ETRUNC);
+	buf[n] = 0;
+	ck_assert_int_eq(mdc_live_req_decode(buf, n + 1, &d), MDC_EMALF);
+	buf[0] = 0x80; /* unknown flag */
+	ck_assert_int_eq(mdc_live_req_decode(buf, n, &d), MDC_EMALF);
+	q.downtime_ms = 0;
+	ck_assert_int_eq(mdc_live_req_encode(&q, buf, sizeof(buf), &n),
+	                 MDC_EINVAL);
+	q.downtime_ms = 300;
+	q.multifd = 1;
+	ck_assert_int_eq(mdc_live_req_encode(&q, buf, sizeof(buf), &n),
+	                 MDC_EINVAL);
+	q.multifd = 0;
+	/* carried by LIVE_MOVE */
+	memset(&m, 0, sizeof(m));
+	m.type = MDC_MIG_LIVE_MOVE;
+	snprintf(m.vm, sizeof(m.vm), "web1");
+	snprintf(m.host, sizeof(m.host), "host2.example.com");
+	snprintf(m.addr, sizeof(m.addr), "192.168.0.12:7690");
+	ck_assert_int_eq(
+	        mdc_live_req_encode(&q, m.data, MDC_MIG_MAX_BLOB, &m.datalen),
+	        0);
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n), 0);
+	ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &o), 0);
+	ck_assert_str_eq(o.addr, "192.168.0.12:7690");
+	ck_assert_uint_eq(o.datalen, m.datalen);
+	ck_assert_mem_eq(o.data, m.data, m.datalen);
+	ck_assert_int_eq(mdc_mig_msg_decode(buf, n - 1, &o), MDC_ETRUNC);
+	m.datalen = 0; /* an empty blob */
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n),
+	                 MDC_EINVAL);
+	memset(&i, 0, sizeof(i));
+	i.kind = MDC_LIVE_REPORT;
+	i.phase = MDC_LIVE_DONE;
+	i.v[MDC_LIVE_R_DOWNTIME_MS] = 31;
+	ck_assert_int_eq(mdc_live_info_encode(&i, buf, sizeof(buf), &n), 0);
+	ck_assert_uint_eq(n, 2 + 8 * MDC_LIVE_NVAL);
+	ck_assert_int_eq(mdc_live_info_decode(buf, n, &j), 0);
+	ck_assert_uint_eq(j.v[MDC_LIVE_R_DOWNTIME_MS], 31);
+	buf[1] = 9;
+	ck_assert_int_eq(mdc_live_info_decode(buf, n, &j), MDC_EMALF);
+	ck_assert_str_eq(mdc_live_phase_name(MDC_LIVE_PRECOPY), "pre-copy");
+	memset(&c, 0, sizeof(c));
+	c.type = MDC_LIVE_C_DONE;
+	snprintf(c.text, sizeof(c.text), "VM web1 runs on host2.example.com");
+	ck_assert_int_eq(mdc_live_ctl_encode(&c, buf, sizeof(buf), &n), 0);
+	ck_assert_int_eq(mdc_live_ctl_decode(buf, n, &c2), 0);
+	ck_assert_str_eq(c2.text, c.text);
+	buf[0] = 7;
+	ck_assert_int_eq(mdc_live_ctl_decode(buf, n, &c2), MDC_EMALF);
+}
+END_TEST
+
 START_TEST(test_state)
 {
 	char dir[] = "/tmp/test_migrate.XXXXXX", err[256], *path;
@@ -433,6 +589,7 @@ START_TEST(test_state)
 	ck_assert(st.enabled);
 	ck_assert_uint_eq(st.nnets, 2);
 	ck_assert_str_eq(st.accel, "tcg");
+	ck_assert_int_eq(st.max_migrations, 2);
 	ck_assert_int_eq(mdc_mig_state_remove(&st, &c), 0);
 	ck_assert_int_eq(mdc_mig_state_remove(&st, &c), MDC_ENOENT);
 	path = mdc_strdupf("%s/migrate.conf", dir);
@@ -493,6 +650,8 @@ main(void)
 	tcase_add_test(tc, test_pac_deleg);
 	tcase_add_test(tc, test_pac_groups);
 	tcase_add_test(tc, test_policy);
+	tcase_add_test(tc, test_src_policy);
+	tcase_add_test(tc, test_live_msgs);
 	tcase_add_test(tc, test_state);
 	tcase_add_test(tc, test_usage);
 	suite_add_tcase(s, tc);

@@ -209,10 +209,11 @@ START_TEST(test_argv)
 	                              "web1/qmps.sock,server=on,wait=off"),
 	                 0);
 	ck_assert_int_gt(arg_at(argv, "driver=file,node-name=disk0-file,"
-	                              "filename=/srv/vm/web1.img"),
+	                              "filename=/srv/vm/web1.img,"
+	                              "discard=unmap"),
 	                 0);
 	ck_assert_int_gt(arg_at(argv, "driver=raw,node-name=disk0,"
-	                              "file=disk0-file"),
+	                              "file=disk0-file,discard=unmap"),
 	                 0);
 	/* direct kernel boot: no bootindex on the disk */
 	ck_assert_int_gt(arg_at(argv, "virtio-blk-pci,drive=disk0,id=vd0"), 0);

@@ -1,0 +1,324 @@
+/* migrate-auth/live.c - the messages of a live move (codecs, pure) */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
+#include "migrate-auth/live.h"
+
+void
+mdc_live_req_init(struct mdc_live_req *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->downtime_ms = MDC_LIVE_DOWNTIME_MS;
+	r->watchdog_s = 30;
+}
+
+static int
+get_u64(struct mdc_rbuf *r, uint64_t *v)
+{
+	uint32_t hi, lo;
+	int ret;
+
+	if ((ret = mdc_rbuf_get_u32be(r, &hi)) ||
+	    (ret = mdc_rbuf_get_u32be(r, &lo)))
+		return ret;
+	*v = (uint64_t)hi << 32 | lo;
+	return 0;
+}
+
+static int
+put_u64(struct mdc_wbuf *w, uint64_t v)
+{
+	int ret;
+
+	if ((ret = mdc_wbuf_put_u32be(w, (uint32_t)(v >> 32))))
+		return ret;
+	return mdc_wbuf_put_u32be(w, (uint32_t)v);
+}
+
+/* u16be length + printable ASCII, at most max bytes. */
+static int
+get_str(struct mdc_rbuf *r, char *out, size_t max)
+{
+	const uint8_t *p;
+	uint16_t n;
+	size_t i;
+	int ret;
+
+	if ((ret = mdc_rbuf_get_u16be(r, &n)) != 0)
+		return ret;
+	if (n > max)
+		return MDC_EMALF;
+	if ((ret = mdc_rbuf_get_ptr(r, &p, n)) != 0)
+		return ret;
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			return MDC_EMALF;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+put_str(struct mdc_wbuf *w, const char *s, size_t max)
+{
+	size_t n = strlen(s), i;
+	int ret;
+
+	if (n > max)
+		return MDC_EINVAL;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return MDC_EINVAL;
+	if ((ret = mdc_wbuf_put_u16be(w, (uint16_t)n)) != 0)
+		return ret;
+	return mdc_wbuf_put_bytes(w, s, n);
+}
+
+static int
+req_ok(const struct mdc_live_req *r)
+{
+	return (r->flags & ~MDC_LIVE_FL_ALL) == 0 && r->downtime_ms >= 1 &&
+	       r->downtime_ms <= MDC_LIVE_MAX_DOWNTIME && r->watchdog_s >= 1 &&
+	       r->watchdog_s <= 3600 && r->multifd != 1 &&
+	       r->multifd <= MDC_LIVE_MAX_MULTIFD &&
+	       r->ndisks <= MDC_LIVE_MAX_DISKS &&
+	       r->bandwidth_mib <= 1024u * 1024u &&
+	       r->storage_mib <= 1024u * 1024u;
+}
+
+int
+mdc_live_req_encode(const struct mdc_live_req *r, uint8_t *buf, size_t cap,
+                    size_t *len_out)
+{
+	struct mdc_wbuf w;
+	size_t i;
+	int ret;
+
+	if (!req_ok(r))
+		return MDC_EINVAL;
+	mdc_wbuf_init(&w, buf, cap);
+	if ((ret = mdc_wbuf_put_u8(&w, r->flags)) ||
+	    (ret = mdc_wbuf_put_u32be(&w, r->bandwidth_mib)) ||
+	    (ret = mdc_wbuf_put_u32be(&w, r->storage_mib)) ||
+	    (ret = mdc_wbuf_put_u32be(&w, r->downtime_ms)) ||
+	    (ret = mdc_wbuf_put_u16be(&w, r->watchdog_s)) ||
+	    (ret = mdc_wbuf_put_u8(&w, r->multifd)) ||
+	    (ret = put_str(&w, r->storage_path, MDC_MIG_MAX_PATH)) ||
+	    (ret = mdc_wbuf_put_u8(&w, (uint8_t)r->ndisks)))
+		return ret;
+	for (i = 0; i < r->ndisks; i++)
+		if ((ret = put_u64(&w, r->disk_size[i])) != 0)
+			return ret;
+	if ((ret = put_str(&w, r->def, MDC_LIVE_MAX_DEF)) != 0)
+		return ret;
+	*len_out = w.len;
+	return 0;
+}
+
+int
+mdc_live_req_decode(const uint8_t *p, size_t n, struct mdc_live_req *out)
+{
+	struct mdc_rbuf r;
+	uint8_t nd;
+	size_t i;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	mdc_rbuf_init(&r, p, n);
+	if ((ret = mdc_rbuf_get_u8(&r, &out->flags)) ||
+	    (ret = mdc_rbuf_get_u32be(&r, &out->bandwidth_mib)) ||
+	    (ret = mdc_rbuf_get_u32be(&r, &out->storage_mib)) ||
+	    (ret = mdc_rbuf_get_u32be(&r, &out->downtime_ms)) ||
+	    (ret = mdc_rbuf_get_u16be(&r, &out->watchdog_s)) ||
+	    (ret = mdc_rbuf_get_u8(&r, &out->multifd)) ||
+	    (ret = get_str(&r, out->storage_path, MDC_MIG_MAX_PATH)) ||
+	    (ret = mdc_rbuf_get_u8(&r, &nd)))
+		return ret;
+	if (nd > MDC_LIVE_MAX_DISKS)
+		return MDC_EMALF;
+	out->ndisks = nd;
+	for (i = 0; i < nd; i++)
+		if ((ret = get_u64(&r, &out->disk_size[i])) != 0)
+			return ret;
+	if ((ret = get_str(&r, out->def, MDC_LIVE_MAX_DEF)) != 0)
+		return ret;
+	if (mdc_rbuf_left(&r) != 0 || !req_ok(out))
+		return MDC_EMALF;
+	return 0;
+}
+
+const char *
+mdc_live_phase_name(uint8_t phase)
+{
+	static const char *names[] = {"?",        "prepare",     "mirror",
+	                              "pre-copy", "switch-over", "done"};
+
+	return phase <= MDC_LIVE_DONE ? names[phase] : "?";
+}
+
+int
+mdc_live_info_encode(const struct mdc_live_info *i, uint8_t *buf, size_t cap,
+                     size_t *len_out)
+{
+	struct mdc_wbuf w;
+	size_t k;
+	int ret;
+
+	if (i->kind < MDC_LIVE_PROGRESS || i->kind > MDC_LIVE_REPORT ||
+	    i->phase < MDC_LIVE_PREPARE || i->phase > MDC_LIVE_DONE)
+		return MDC_EINVAL;
+	mdc_wbuf_init(&w, buf, cap);
+	if ((ret = mdc_wbuf_put_u8(&w, i->kind)) ||
+	    (ret = mdc_wbuf_put_u8(&w, i->phase)))
+		return ret;
+	for (k = 0; k < MDC_LIVE_NVAL; k++)
+		if ((ret = put_u64(&w, i->v[k])) != 0)
+			return ret;
+	*len_out = w.len;
+	return 0;
+}
+
+int
+mdc_live_info_decode(const uint8_t *p, size_t n, struct mdc_live_info *out)
+{
+	struct mdc_rbuf r;
+	size_t k;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	mdc_rbuf_init(&r, p, n);
+	if ((ret = mdc_rbuf_get_u8(&r, &out->kind)) ||
+	    (ret = mdc_rbuf_get_u8(&r, &out->phase)))
+		return ret;
+	for (k = 0; k < MDC_LIVE_NVAL; k++)
+		if ((ret = get_u64(&r, &out->v[k])) != 0)
+			return ret;
+	if (mdc_rbuf_left(&r) != 0 || out->kind < MDC_LIVE_PROGRESS ||
+	    out->kind > MDC_LIVE_REPORT || out->phase < MDC_LIVE_PREPARE ||
+	    out->phase > MDC_LIVE_DONE)
+		return MDC_EMALF;
+	return 0;
+}
+
+int
+mdc_live_ctl_encode(const struct mdc_live_ctl *c, uint8_t *buf, size_t cap,
+                    size_t *len_out)
+{
+	struct mdc_wbuf w;
+	int ret;
+
+	if (c->type < MDC_LIVE_C_READY || c->type > MDC_LIVE_C_DONE ||
+	    c->status > MDC_MIG_FAILED)
+		return MDC_EINVAL;
+	mdc_wbuf_init(&w, buf, cap);
+	if ((ret = mdc_wbuf_put_u8(&w, c->type)) ||
+	    (ret = mdc_wbuf_put_u8(&w, c->status)) ||
+	    (ret = put_str(&w, c->text, MDC_MIG_MAX_TEXT)))
+		return ret;
+	*len_out = w.len;
+	return 0;
+}
+
+int
+mdc_live_ctl_decode(const uint8_t *p, size_t n, struct mdc_live_ctl *out)
+{
+	struct mdc_rbuf r;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	mdc_rbuf_init(&r, p, n);
+	if ((ret = mdc_rbuf_get_u8(&r, &out->type)) ||
+	    (ret = mdc_rbuf_get_u8(&r, &out->status)) ||
+	    (ret = get_str(&r, out->text, MDC_MIG_MAX_TEXT)))
+		return ret;
+	if (mdc_rbuf_left(&r) != 0 || out->type < MDC_LIVE_C_READY ||
+	    out->type > MDC_LIVE_C_DONE || out->status > MDC_MIG_FAILED)
+		return MDC_EMALF;
+	return 0;
+}
+
+static int
+write_all(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = send(fd, p, n, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? mdc_err_from_errno(errno) : MDC_ETRUNC;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+mdc_live_ctl_send(int fd, const struct mdc_live_ctl *c)
+{
+	uint8_t buf[4 + MDC_LIVE_MAX_CTL];
+	struct mdc_wbuf w;
+	size_t n;
+	int ret;
+
+	if ((ret = mdc_live_ctl_encode(c, buf + 4, sizeof(buf) - 4, &n)))
+		return ret;
+	mdc_wbuf_init(&w, buf, 4);
+	if ((ret = mdc_wbuf_put_u32be(&w, (uint32_t)n)) != 0)
+		return ret;
+	return write_all(fd, buf, n + 4);
+}
+
+/* Read n bytes within the deadline of timeout_ms (< 0: none). */
+static int
+read_n(int fd, uint8_t *p, size_t n, int timeout_ms)
+{
+	struct pollfd pf = {fd, POLLIN, 0};
+	ssize_t r;
+	int rc;
+
+	while (n > 0) {
+		rc = poll(&pf, 1, timeout_ms);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc == 0)
+			return MDC_ETIMEDOUT;
+		if (rc < 0)
+			return mdc_err_from_errno(errno);
+		r = read(fd, p, n);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			return r < 0 ? mdc_err_from_errno(errno) : MDC_ETRUNC;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+int
+mdc_live_ctl_recv(int fd, int timeout_ms, struct mdc_live_ctl *out)
+{
+	uint8_t buf[MDC_LIVE_MAX_CTL];
+	struct mdc_rbuf r;
+	uint32_t n;
+	int ret;
+
+	if ((ret = read_n(fd, buf, 4, timeout_ms)) != 0)
+		return ret;
+	mdc_rbuf_init(&r, buf, 4);
+	if ((ret = mdc_rbuf_get_u32be(&r, &n)) != 0)
+		return ret;
+	if (n == 0 || n > MDC_LIVE_MAX_CTL)
+		return MDC_EMALF;
+	if ((ret = read_n(fd, buf, n, timeout_ms)) != 0)
+		return ret == MDC_ETIMEDOUT ? MDC_EMALF : ret;
+	return mdc_live_ctl_decode(buf, n, out);
+}

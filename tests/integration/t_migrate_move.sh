@@ -1,0 +1,285 @@
+#!/bin/sh
+# tests/integration/t_migrate_move.sh - a live move of a running QEMU VM
+# (TCG, no guest OS: the firmware finds nothing to boot) with its disk
+# between two agents: every byte over the agents' GSS session; the VM runs
+# on host2 only afterwards, its disk identical; killing the destination's
+# QEMU during the storage mirror leaves the VM running on host1 with its
+# disk intact and nothing on host2, and so does a stalled channel (host2's
+# relay stopped: the watchdog); a user outside Migration Operators is
+# refused by the source before it connects anywhere; a stopped VM moves by
+# the sparse, verified storage copy with its definition.
+. "$top_srcdir/tests/harness/harness.sh"
+harness_start
+
+J="$top_builddir/join/minidc-join"
+M="$top_builddir/migrate-auth/minidc-migrate"
+S1="$H_TMP/state1"
+S2="$H_TMP/state2"
+D1="$H_TMP/storage1"
+D2="$H_TMP/storage2"
+AGENTS=""
+qemu_pids() { cat "$S1"/run/*/run.json "$S2"/run/*/run.json 2>/dev/null |
+	sed -n 's/.*"pid":\([0-9]*\).*/\1/p'; }
+trap 'kill $AGENTS 2>/dev/null; for q in $(qemu_pids); do kill -9 "$q" 2>/dev/null; done; harness_cleanup' EXIT
+
+free_port() {
+	_p=$(( 20000 + ($$ * 3 + $1) % 20000 ))
+	while ss -Htln "src $H_ADDR:$_p" | grep -q . || [ "$_p" = "${P1:-}" ]; do
+		_p=$((_p + 1))
+	done
+	echo "$_p"
+}
+kinit_pw() { _pw=$1; shift; printf '%s\n' "$_pw" | kinit "$@" >/dev/null 2>&1; }
+sha() { sha256sum < "$1" | cut -d' ' -f1; }
+vm1() { "$M" vm "$@" --via "$H_ADDR:$P1" 2>&1; }
+vm2() { "$M" vm "$@" --via "$H_ADDR:$P2" 2>&1; }
+move() { "$M" move web1 --to host2.example.com --via "$H_ADDR:$P1" \
+	--dest-addr "$H_ADDR:$P2" --include-storage "$@"; }
+list_line() { printf '%s\n' "$1" | grep "^web1 "; }
+host2_empty() { [ -z "$(ls -A "$D2/moved" 2>/dev/null)" ] && [ ! -e "$S2/vms/web1.json" ] &&
+	[ ! -d "$S2/run/web1" ]; }
+
+for h in host1 host2; do
+	"$J" join --domain example.com --host-fqdn "$h.example.com" \
+		--keytab "$H_TMP/$h.keytab" --server "$H_ADDR" \
+		--password-file "$H_ADMIN_PW_FILE" --no-dns-update >/dev/null 2>&1
+	t_is "minidc-join $h exits 0" "$?" 0
+done
+t_ok "delegation allow HOST1\$ migrate/host2.example.com" \
+	"$MINIDC" delegation allow 'HOST1$' migrate/host2.example.com --dir "$H_DIR"
+printf 'Al1ce-Pass-1\n' | "$MINIDC" user add alice --dir "$H_DIR" >/dev/null 2>&1
+t_is "user add alice" "$?" 0
+printf 'B0b-Pass-1\n' | "$MINIDC" user add bob --dir "$H_DIR" >/dev/null 2>&1
+t_is "user add bob" "$?" 0
+t_ok "alice joins Migration Operators" \
+	"$MINIDC" group addmember "Migration Operators" alice --dir "$H_DIR"
+for s in "$S1" "$S2"; do
+	"$M" enable --state "$s" >/dev/null 2>&1
+	"$M" network add "$H_ADDR/32" --state "$s" >/dev/null 2>&1
+	"$M" accel tcg --state "$s" >/dev/null 2>&1
+done
+mkdir -p "$D1" "$D2"
+# a 64 MiB sparse disk with 6 MiB of random data
+IMG="$D1/web1.img"
+truncate -s 64M "$IMG"
+for off in 3 20 41; do
+	dd if=/dev/urandom of="$IMG" bs=1M count=2 seek="$off" conv=notrunc status=none
+done
+SRC_SHA=$(sha "$IMG")
+
+P1=$(free_port 1)
+"$M" agent --keytab "$H_TMP/host1.keytab" --listen "$H_ADDR:$P1" --state "$S1" \
+	--storage-dir "$D1" > "$H_TMP/agent1.out" 2>&1 &
+AGENTS="$!"
+P2=$(free_port 2)
+"$M" agent --keytab "$H_TMP/host2.keytab" --listen "$H_ADDR:$P2" --state "$S2" \
+	--storage-dir "$D2" > "$H_TMP/agent2.out" 2>&1 &
+A2=$!
+AGENTS="$AGENTS $A2"
+t_wait 20 sh -c "ss -Htln 'src $H_ADDR:$P1' | grep -q . && ss -Htln 'src $H_ADDR:$P2' | grep -q ."
+t_is "both agents listening" "$?" 0
+
+kinit_pw Al1ce-Pass-1 -f alice
+out=$(vm1 create web1 --memory 64 --disk web1.img --compat)
+t_is "vm create web1 on host1" "$?" 0
+out=$(vm1 start web1)
+t_like "vm start web1 on host1" "$?:$out" "^0:VM web1 started"
+pid1=$(list_line "$(vm1 list)" | sed -n 's/.* pid=\([0-9]*\) .*/\1/p')
+t_like "web1 runs on host1" "$pid1" "^[0-9]+$"
+
+# ---- bob is refused by the source before it connects anywhere ----
+kinit_pw B0b-Pass-1 -f bob
+out=$(move --storage-path moved 2>&1)
+t_is "bob: move exits 1" "$?" 1
+t_like "bob: refused by the source" "$out" \
+	"refused by host1.example.com: bob@EXAMPLE.COM is not a member of Migration Operators$"
+t_unlike "host2's agent never heard of it" "$(cat "$H_TMP/agent2.out")" "bob@EXAMPLE.COM"
+kinit_pw Al1ce-Pass-1 -f alice
+
+# ---- --storage-path must stay inside host2's storage directory ----
+for bad in /etc ../escape "$D2/../escape"; do
+	out=$(move --storage-path "$bad" 2>&1)
+	t_like "--storage-path $bad is refused by host2" "$?:$out" \
+		"^1:minidc-migrate move: refused by host2.example.com: .* is not inside its storage directory$"
+done
+t_ok "nothing was created outside" [ ! -e "$H_TMP/escape" ]
+t_like "web1 still runs on host1 after the refusals" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 "
+
+# ---- the destination's QEMU dies during the storage mirror ----
+# a 1 MiB/s mirror takes a minute; kill host2's QEMU once it runs
+move --storage-path moved --storage-bandwidth 1 > "$H_TMP/move1.out" 2> "$H_TMP/move1.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '\"pid\"' '$S2/run/web1/run.json' 2>/dev/null && grep -q '^mirror' '$H_TMP/move1.err'"
+t_is "the mirror runs, host2's QEMU is up" "$?" 0
+qpid2=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$S2/run/web1/run.json")
+kill -9 "$qpid2"
+wait "$mpid"
+t_is "the move fails" "$?" 1
+t_like "it says the VM keeps running on host1" "$(cat "$H_TMP/move1.err")" \
+	"move of VM web1 failed, it keeps running on host1.example.com: "
+t_like "web1 still runs on host1, the same QEMU" "$(list_line "$(vm1 list)")" \
+	"^web1 running .* pid=$pid1 accel=tcg$"
+t_like "its QEMU says running" "$(vm1 show web1)" "^qemu-status: running$"
+t_wait 30 host2_empty
+t_is "nothing is left on host2 (no disk, no definition, no run directory)" "$?" 0
+t_is "vm list on host2 is empty" "$(vm2 list)" ""
+t_is "the source disk is intact" "$(sha "$IMG")" "$SRC_SHA"
+
+# ---- the destination's QEMU dies during the memory pre-copy ----
+# a 1 ms downtime limit at 1 MiB/s never converges (the firmware's timer
+# tick dirties a page each round): the pre-copy lasts until it is killed
+move --storage-path moved --bandwidth 1 --downtime 1 --no-auto-converge \
+	> "$H_TMP/move7.out" 2> "$H_TMP/move7.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '^pre-copy' '$H_TMP/move7.err' && grep -q '\"pid\"' '$S2/run/web1/run.json' 2>/dev/null"
+t_is "the pre-copy runs" "$?" 0
+kill -9 "$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$S2/run/web1/run.json")"
+wait "$mpid"
+t_is "the move fails in the pre-copy" "$?" 1
+t_like "web1 keeps running on host1 (pre-copy)" "$(cat "$H_TMP/move7.err")" \
+	"it keeps running on host1.example.com: "
+t_like "the same QEMU, running again" "$(vm1 show web1)" "^qemu-status: running$"
+t_like "in vm list" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 accel=tcg$"
+t_wait 30 host2_empty
+t_is "nothing is left on host2 (pre-copy)" "$?" 0
+t_is "the source disk is intact (pre-copy)" "$(sha "$IMG")" "$SRC_SHA"
+
+# ---- the destination agent is killed during the mirror ----
+move --storage-path moved --storage-bandwidth 1 > "$H_TMP/move6.out" 2> "$H_TMP/move6.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '\"pid\"' '$S2/run/web1/run.json' 2>/dev/null && grep -q '^mirror' '$H_TMP/move6.err'"
+t_is "the mirror runs, host2's QEMU is up (agent test)" "$?" 0
+qpid2=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$S2/run/web1/run.json")
+kill -9 "$A2"
+wait "$mpid"
+t_is "the move fails when host2's agent dies" "$?" 1
+t_like "web1 keeps running on host1" "$(cat "$H_TMP/move6.err")" \
+	"it keeps running on host1.example.com: "
+t_like "the same QEMU, running" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 accel=tcg$"
+t_wait 30 sh -c "! kill -0 $qpid2 2>/dev/null"
+t_is "host2's incoming QEMU ended with its streams" "$?" 0
+"$M" agent --keytab "$H_TMP/host2.keytab" --listen "$H_ADDR:$P2" --state "$S2" \
+	--storage-dir "$D2" >> "$H_TMP/agent2.out" 2>&1 &
+A2=$!
+AGENTS="$AGENTS $A2"
+t_wait 20 sh -c "ss -Htln 'src $H_ADDR:$P2' | grep -q ."
+t_is "host2's agent restarted" "$?" 0
+t_like "and removed what the interrupted move left" "$(cat "$H_TMP/agent2.out")" \
+	"removed VM web1 of an interrupted incoming move"
+t_ok "nothing is left on host2 (no disk, no definition, no run directory)" host2_empty
+t_is "vm list on host2 is empty again" "$(vm2 list)" ""
+
+# ---- a stalled channel: host2's relay stops; the watchdog ends the move ----
+move --storage-path moved --storage-bandwidth 1 --watchdog 3 > "$H_TMP/move3.out" 2> "$H_TMP/move3.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '^mirror' '$H_TMP/move3.err'"
+t_is "the mirror runs again" "$?" 0
+# the relay: the child of host2's connection child that is not QEMU
+relay=""
+for c in $(ps -o pid= --ppid "$A2"); do
+	relay=$(ps -o pid=,comm= --ppid "$c" | grep -v qemu | awk '{print $1}' | head -1)
+	[ -n "$relay" ] && break
+done
+t_like "host2's relay process found" "$relay" "^[0-9]+$"
+kill -STOP "$relay"
+wait "$mpid"
+t_is "the stalled move fails" "$?" 1
+t_like "by the watchdog" "$(cat "$H_TMP/move3.err")" \
+	"it keeps running on host1.example.com: data channel: no bytes on the data channel for 3 s$"
+kill -CONT "$relay"
+t_like "web1 still runs on host1" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 accel=tcg$"
+t_wait 30 host2_empty
+t_is "nothing is left on host2" "$?" 0
+t_is "the source disk is intact" "$(sha "$IMG")" "$SRC_SHA"
+
+# ---- move --cancel, and Ctrl-C on the CLI ----
+move --storage-path moved --storage-bandwidth 1 > "$H_TMP/move4.out" 2> "$H_TMP/move4.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '^mirror' '$H_TMP/move4.err'"
+t_like "vm list on host1 shows web1 migrating" "$(list_line "$(vm1 list)")" "^web1 migrating "
+out=$("$M" move --cancel web1 --via "$H_ADDR:$P1" 2>&1)
+t_is "move --cancel web1" "$?:$out" "0:cancel of VM web1 requested"
+wait "$mpid"
+t_is "the cancelled move fails" "$?" 1
+t_like "it says why" "$(cat "$H_TMP/move4.err")" \
+	"it keeps running on host1.example.com: cancelled \\(move --cancel\\)$"
+t_like "web1 runs on host1 again" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 "
+t_wait 30 host2_empty
+t_is "nothing is left on host2 after the cancel" "$?" 0
+out=$("$M" move --cancel web1 --via "$H_ADDR:$P1" 2>&1)
+t_is "move --cancel of a VM that is not moving" "$?:$out" \
+	"1:minidc-migrate move: host1.example.com: VM web1 is not moving"
+
+# the CLI itself in the background ($! is its pid), interrupted like Ctrl-C
+"$M" move web1 --to host2.example.com --via "$H_ADDR:$P1" --dest-addr "$H_ADDR:$P2" \
+	--include-storage --storage-path moved --storage-bandwidth 1 \
+	> "$H_TMP/move5.out" 2> "$H_TMP/move5.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '^mirror' '$H_TMP/move5.err'"
+kill -INT "$mpid"
+wait "$mpid"
+t_wait 30 sh -c "grep -q 'cancelled: the client went away' '$H_TMP/agent1.out'"
+t_is "Ctrl-C on the CLI cancels the move at the source" "$?" 0
+t_wait 30 sh -c "'$M' vm list --via '$H_ADDR:$P1' 2>&1 | grep -q '^web1 running '"
+t_is "web1 runs on host1" "$?" 0
+t_wait 30 host2_empty
+t_is "nothing is left on host2 after Ctrl-C" "$?" 0
+
+# ---- a CPU model host2 cannot offer: refused before any data ----
+truncate -s 16M "$D1/cpu1.img"
+vm1 create cpu1 --memory 32 --disk cpu1.img --cpu-model Skylake-Server >/dev/null
+vm1 start cpu1 >/dev/null
+out=$("$M" move cpu1 --to host2.example.com --via "$H_ADDR:$P1" \
+	--dest-addr "$H_ADDR:$P2" --include-storage --storage-path cpu 2>&1)
+t_like "a VM with CPU model Skylake-Server is refused by host2, naming the missing features and the fix" \
+	"$?:$out" "^1:minidc-migrate move: refused by host2.example.com: host2.example.com cannot offer CPU model Skylake-Server \\(missing: [a-z0-9_. -]+\\); define the VM with --compat \\(kvm64\\) to move it$"
+t_ok "before any data: no disk on host2" [ ! -e "$D2/cpu/cpu1.img" ]
+t_like "cpu1 still runs on host1" "$(vm1 list | grep '^cpu1 ')" "^cpu1 running "
+vm1 stop cpu1 >/dev/null
+
+# ---- the live move ----
+out=$(move --storage-path moved --json 2> "$H_TMP/move2.err")
+rc=$?
+t_is "move exits 0" "$rc" 0
+echo "# report: $out"
+[ "$rc" = 0 ] || sed 's/^/# /' "$H_TMP/move2.err" "$H_TMP/agent1.out" "$H_TMP/agent2.out"
+t_like "the report (JSON) names the result" "$out" \
+	'^\{"result":"VM web1 moved live from host1.example.com in [0-9]+ ms \(downtime [0-9]+ ms\)",'
+t_like "the report has downtime, bytes, rounds" "$out" \
+	'"downtime_ms":[0-9]+,.*"storage_bytes":[1-9][0-9]*,"memory_bytes":[1-9][0-9]*,"rounds":[1-9]'
+# the storage bytes are what crossed the channel: the 6 MiB of data (and
+# NBD headers), not the 64 MiB of the disk
+sb=$(printf '%s\n' "$out" | sed -n 's/.*"storage_bytes":\([0-9]*\).*/\1/p')
+t_ok "storage bytes on the channel: $sb (6 MiB of data in a 64 MiB disk)" \
+	[ "${sb:-0}" -ge 6291456 -a "${sb:-0}" -lt 12582912 ]
+t_like "progress was shown" "$(cat "$H_TMP/move2.err")" \
+	"^(mirror|pre-copy|switch-over) +\\[[#.]{20}\\] +[0-9]+% "
+t_is "vm list on host1 no longer shows web1" "$(list_line "$(vm1 list)")" ""
+t_is "host1's QEMU is gone" "$(ps -o comm= -p "$pid1" 2>/dev/null)" ""
+line=$(list_line "$(vm2 list)")
+t_like "web1 runs on host2, disk under the storage path" "$line" \
+	"^web1 running memory=64MiB disks=$D2/moved/web1.img .* accel=tcg$"
+t_like "its QEMU says running" "$(vm2 show web1)" "^qemu-status: running$"
+t_is "the disk on host2 is identical" "$(sha "$D2/moved/web1.img")" "$SRC_SHA"
+alloc=$(du -k "$D2/moved/web1.img" | cut -f1)
+t_ok "and sparse (${alloc} KiB allocated of 65536)" [ "$alloc" -lt 20000 ]
+t_like "host2 logged the acceptance and the end" "$(cat "$H_TMP/agent2.out")" \
+	"VM web1 runs on host2.example.com"
+t_unlike "no sanitizer report in the agents' logs" \
+	"$(cat "$H_TMP/agent1.out" "$H_TMP/agent2.out")" "ERROR: (Address|Leak)Sanitizer|runtime error"
+# ---- a stopped VM moves by the storage copy ----
+truncate -s 16M "$D1/cold1.img"
+dd if=/dev/urandom of="$D1/cold1.img" bs=1M count=1 seek=5 conv=notrunc status=none
+COLD_SHA=$(sha "$D1/cold1.img")
+out=$(vm1 create cold1 --memory 32 --disk cold1.img --compat)
+t_is "vm create cold1 (stopped) on host1" "$?" 0
+out=$("$M" move cold1 --to host2.example.com --via "$H_ADDR:$P1" \
+	--dest-addr "$H_ADDR:$P2" --include-storage --storage-path cold 2>&1)
+t_like "the stopped VM moves" "$?:$out" \
+	"^0:VM cold1 \\(stopped\\) stored on host2.example.com: 1 disk\\(s\\) under $D2/cold \\(its disks stay on host1.example.com\\)$"
+t_like "host2 defines cold1, stopped, its disk under the storage path" \
+	"$(vm2 list | grep '^cold1 ')" "^cold1 stopped memory=32MiB disks=$D2/cold/cold1.img "
+t_is "host1 no longer defines cold1" "$(vm1 list | grep '^cold1 ')" ""
+t_is "the copy is identical" "$(sha "$D2/cold/cold1.img")" "$COLD_SHA"
+vm2 stop web1 >/dev/null
+harness_done
