@@ -249,29 +249,13 @@ set_password_ldap(struct inv *v, const char *sam, const char *pw)
 }
 
 /*
- * Set sam's password: as the DC through kadmin.local (the KDB plugin
- * derives the keys), or as a Kerberos admin through the dsa.
+ * Set sam's password: a unicodePwd write, which the dsa (in process as the
+ * DC, or behind slapd for a Kerberos admin) turns into keys.
  */
 static int
 set_password(struct inv *v, const char *sam, const char *pw)
 {
-	char err[512], *q = NULL, *input = NULL;
-	int ret = MDC_ENOMEM;
-
-	if (!mdc_adw_is_system(v->w))
-		return set_password_ldap(v, sam, pw);
-	q = mdc_strdupf("cpw %s", sam);
-	input = mdc_strdupf("%s\n%s\n", pw, pw);
-	if (q != NULL && input != NULL)
-		ret = mdc_krb_kadmin_local(&v->conf, q, input, err,
-		                           sizeof(err));
-	if (ret != 0 && ret != MDC_ENOMEM)
-		mdc_cmd_error(v->cmd, "cannot set the password of %s: %s", sam,
-		              err);
-	free(q);
-	if (input != NULL)
-		mdc_secret_free(input, 0);
-	return ret;
+	return set_password_ldap(v, sam, pw);
 }
 
 /*

@@ -12,6 +12,7 @@
 
 #include "dc/dit.h"
 #include "dc/dsa_int.h"
+#include "dc/dsa_keys.h"
 #include "dc/dsa_rules.h"
 #include "dc/krb5conf.h"
 #include "dc/slapdconf.h"
@@ -44,6 +45,13 @@ mdc_dsa_new(const struct mdc_dcconf *conf, struct mdc_dsa **d_out)
 	    (d->uri == NULL || d->stamp == NULL || d->schema_dn == NULL))
 		ret = MDC_ENOMEM;
 	free(dns);
+	dns = mdc_dc_path(conf, "krb5/stash");
+	if (ret == 0)
+		ret = dns == NULL
+		              ? MDC_ENOMEM
+		              : mdc_dsa_keys_new(dns, conf->realm,
+		                                 conf->dns_domain, &d->keys);
+	free(dns);
 	if (ret == 0) {
 		*d_out = d;
 		d = NULL;
@@ -58,6 +66,7 @@ mdc_dsa_free(struct mdc_dsa *d)
 	if (d == NULL)
 		return;
 	pthread_mutex_destroy(&d->lock);
+	mdc_dsa_keys_free(d->keys);
 	free(d->base_norm);
 	free(d->dns_norm);
 	free(d->uri);

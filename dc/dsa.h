@@ -29,9 +29,9 @@
  *     and uniqueness, userAccountControl, primaryGroupID, sAMAccountType,
  *     objectCategory, whenCreated/whenChanged, accountExpires, pwdLastSet);
  *   - writes as root over ldapi and answers with slapd's result;
- *   - turns unicodePwd into Kerberos keys through the KDB plugin's
- *     change_pwd (kadmin.local cpw, as the admin CLI and kpasswd do), which
- *     also writes msDS-KeyVersionNumber and pwdLastSet.
+ *   - turns unicodePwd into Kerberos keys in process (dc/dsa_keys.h: the
+ *     KDB plugin's own derivation, the one kpasswd reaches), written with
+ *     msDS-KeyVersionNumber and pwdLastSet.
  */
 struct mdc_dsa;
 

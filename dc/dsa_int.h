@@ -6,6 +6,12 @@
 
 #include "dc/dsa.h"
 
+/* An add whose keys are being set outside lock (dc/dsa_write.c). */
+struct mdc_dsa_finishing {
+	char *dn_norm; /* normalized DN of the new account */
+	struct mdc_dsa_finishing *next;
+};
+
 struct mdc_dsa {
 	const struct mdc_dcconf *conf;
 	struct mdc_sid dom;
@@ -15,6 +21,10 @@ struct mdc_dsa {
 	char *stamp;          /* DIR/run/kdb.stamp: tells the KDC to reload */
 	char *schema_dn;      /* CN=Schema,CN=Configuration,<base> */
 	pthread_mutex_t lock; /* RID allocation and account creation */
+	struct mdc_dsa_keys *keys; /* password -> keys (dc/dsa_keys.h) */
+	/* Adds written marked whose keys are being set after lock was let
+	 * go (under lock): the sweep leaves them alone. */
+	struct mdc_dsa_finishing *finishing;
 };
 
 /* What the dsa knows about the entry an operation targets. */
@@ -73,16 +83,6 @@ MDC_MUSTCHECK int mdc_dsa_next_rid(struct mdc_dsa *d, LDAP *ld,
 MDC_MUSTCHECK int mdc_dsa_sam_taken(struct mdc_dsa *d, LDAP *ld,
                                     const char *sam, const uint8_t *self,
                                     size_t self_len, int *taken_out);
-/*
- * Set sam's password (entry dn) through the KDB plugin (kadmin.local cpw,
- * password on stdin): keys, msDS-KeyVersionNumber + 1, pwdLastSet.  Checks
- * that the kvno went up.  On failure err holds a reason.
- */
-MDC_MUSTCHECK int mdc_dsa_set_password(struct mdc_dsa *d, LDAP *ld,
-                                       const char *dn, const char *sam,
-                                       const char *pw, char *err,
-                                       size_t errlen);
-
 /* The write operations (dc/dsa_write.c); all fill res. */
 MDC_MUSTCHECK int mdc_dsa_add(struct mdc_dsa *d, LDAP *ld,
                               const struct mdc_sock_req *req,

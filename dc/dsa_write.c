@@ -13,6 +13,7 @@
 
 #include "dc/dit.h"
 #include "dc/dsa_int.h"
+#include "dc/dsa_keys.h"
 #include "dc/dsa_rules.h"
 #include "dc/admin.h"
 #include "dc/krb5conf.h"
@@ -145,6 +146,9 @@ mdc_dsa_mods_free(struct mdc_dsa_mods *ms)
 
 		for (size_t j = 0; m->mod_bvalues != NULL && m->mod_bvalues[j];
 		     j++) {
+			/* values may be keys or password hashes */
+			explicit_bzero(m->mod_bvalues[j]->bv_val,
+			               m->mod_bvalues[j]->bv_len);
 			free(m->mod_bvalues[j]->bv_val);
 			free(m->mod_bvalues[j]);
 		}
@@ -247,63 +251,14 @@ mdc_dsa_sam_taken(struct mdc_dsa *d, LDAP *ld, const char *sam,
 	return ret;
 }
 
-/* msDS-KeyVersionNumber of dn (0 if absent). */
-static int64_t
-read_kvno(LDAP *ld, const char *dn)
-{
-	char *attrs[] = {"msDS-KeyVersionNumber", NULL};
-	LDAPMessage *res = NULL, *e;
-	struct berval **v = NULL;
-	int64_t kvno = 0;
-	char buf[24];
-
-	if (ldap_search_ext_s(ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs,
-	                      0, NULL, NULL, NULL, 0, &res) == LDAP_SUCCESS &&
-	    (e = ldap_first_entry(ld, res)) != NULL)
-		v = ldap_get_values_len(ld, e, "msDS-KeyVersionNumber");
-	if (v != NULL && v[0] != NULL && v[0]->bv_len < sizeof(buf)) {
-		memcpy(buf, v[0]->bv_val, v[0]->bv_len);
-		buf[v[0]->bv_len] = '\0';
-		if (mdc_dsa_parse_int(buf, &kvno) != 0)
-			kvno = 0;
-	}
-	ldap_value_free_len(v);
-	ldap_msgfree(res);
-	return kvno;
-}
-
-int
-mdc_dsa_set_password(struct mdc_dsa *d, LDAP *ld, const char *dn,
-                     const char *sam, const char *pw, char *err, size_t errlen)
-{
-	/* The name is quoted for kadmin's parser (it cannot hold '"'); the
-	 * password goes on stdin, never on a command line. */
-	char *q = mdc_strdupf("cpw \"%s\"", sam);
-	char *input = mdc_strdupf("%s\n%s\n", pw, pw);
-	int64_t before = read_kvno(ld, dn);
-	int ret = MDC_ENOMEM;
-
-	if (q != NULL && input != NULL && strchr(sam, '"') == NULL)
-		ret = mdc_krb_kadmin_local(d->conf, q, input, err, errlen);
-	/* kadmin.local -q exits 0 even when the change failed: the new kvno
-	 * (written by the KDB plugin with the keys) is the proof. */
-	if (ret == 0 && read_kvno(ld, dn) <= before) {
-		snprintf(err, errlen, "kadmin.local did not change the keys");
-		ret = MDC_EKRB5;
-	}
-	free(q);
-	if (input != NULL)
-		mdc_secret_free(input, 0);
-	return ret;
-}
-
 /* ---- adds ---- */
 
 /* Set on an account while an add completes it (the writer's pid). */
 #define MARK_ATTR "mdcIncomplete"
 
 /* Did the process that marked an entry with pid die?  At start-up our own
- * pid can only be a dead predecessor's (our adds finish under d->lock). */
+ * pid can only be a dead predecessor's, except on the adds this process is
+ * finishing (in_flight). */
 static int
 writer_gone(const char *pid)
 {
@@ -314,6 +269,22 @@ writer_gone(const char *pid)
 	if ((pid_t)v == getpid())
 		return 1;
 	return kill((pid_t)v, 0) != 0 && errno == ESRCH;
+}
+
+/* Is dn one of the adds this process is finishing?  (d->lock held) */
+static int
+in_flight(const struct mdc_dsa *d, const char *dn)
+{
+	const struct mdc_dsa_finishing *f;
+	char *norm = NULL;
+	int found = 0;
+
+	if (mdc_dsa_dn_norm(dn, &norm) != 0)
+		return 1; /* cannot tell: leave it */
+	for (f = d->finishing; f != NULL && !found; f = f->next)
+		found = strcmp(f->dn_norm, norm) == 0;
+	free(norm);
+	return found;
 }
 
 int
@@ -340,7 +311,7 @@ mdc_dsa_sweep(struct mdc_dsa *d, LDAP *ld, int *removed_out)
 			memcpy(pid, v[0]->bv_val, v[0]->bv_len);
 			pid[v[0]->bv_len] = '\0';
 		}
-		if (dn != NULL && writer_gone(pid) &&
+		if (dn != NULL && writer_gone(pid) && !in_flight(d, dn) &&
 		    ldap_delete_ext_s(ld, dn, NULL, NULL) == LDAP_SUCCESS)
 			n++;
 		ldap_value_free_len(v);
@@ -363,9 +334,11 @@ struct wctx {
 	int sys, admin;
 	char *pw;  /* decoded unicodePwd, or NULL */
 	char *sam; /* the account name the password is set for */
-	/* The userAccountControl to write once the keys are set, or -1: an
+	/* The userAccountControl an add writes with the keys, or -1: an
 	 * account is never enabled before it has keys (finish_account). */
 	int64_t enable_uac;
+	/* An add with a password, written: its keys are set after lock. */
+	struct mdc_dsa_finishing fin;
 	char now[32];
 };
 
@@ -385,34 +358,39 @@ failed(struct wctx *w)
 }
 
 /*
- * After the account's password became keys: write uac, its final
- * userAccountControl (unless -1), and drop the mark of an add in progress
- * (unmark), in one modify.  Until then the account was disabled and marked:
- * if the dsa dies in between (kadmin.local can take a while) the account
+ * Give a new account its keys (w->pw), its final userAccountControl uac
+ * and drop the mark of an add in progress, in one modify.  Until then the
+ * account was disabled and marked: if the dsa dies in between the account
  * exists disabled, never enabled without keys, and the next dsa removes it
- * (mdc_dsa_sweep).
+ * (mdc_dsa_sweep).  Returns an LDAP code; *bad_pw_out is set when the
+ * password could not become keys (the reason in err).
  */
 static int
-finish_account(struct wctx *w, int64_t uac, int unmark)
+finish_account(struct wctx *w, int64_t uac, int *bad_pw_out, char *err,
+               size_t errlen)
 {
 	struct mdc_dsa_mods ms = {0};
 	char buf[32];
 	int rc;
 
+	*bad_pw_out = 0;
+	if (mdc_dsa_keys_mods(w->d->keys, w->ld, w->req->dn, w->sam, w->pw, 1,
+	                      &ms, err, errlen) != 0) {
+		*bad_pw_out = 1;
+		mdc_dsa_mods_free(&ms);
+		return LDAP_CONSTRAINT_VIOLATION;
+	}
 	snprintf(buf, sizeof(buf), "%lld", (long long)uac);
 	if (uac >= 0)
 		mdc_dsa_mods_str(&ms, LDAP_MOD_REPLACE, "userAccountControl",
 		                 buf);
-	if (unmark)
-		mdc_dsa_mods_vals(&ms, LDAP_MOD_DELETE, MARK_ATTR, NULL, 0);
-	if (ms.n == 0 && ms.err == 0)
-		return LDAP_SUCCESS;
+	mdc_dsa_mods_vals(&ms, LDAP_MOD_DELETE, MARK_ATTR, NULL, 0);
 	rc = ms.err != 0
 	             ? LDAP_NO_MEMORY
 	             : ldap_modify_ext_s(w->ld, w->req->dn, ms.m, NULL, NULL);
 	mdc_dsa_mods_free(&ms);
 	if (rc == LDAP_SUCCESS)
-		mdc_dsa_touch(w->d); /* the KDC's cache sees the new UAC */
+		mdc_dsa_touch(w->d); /* the KDC's cache sees keys and UAC */
 	return rc;
 }
 
@@ -722,13 +700,13 @@ add_identity(struct wctx *w, const char *category)
 }
 
 /*
- * Write the built add; then the password, then enable the account (undoing
- * the add if either fails).
+ * Write the built add (under d->lock).  An account with a password is
+ * written disabled and marked, and listed in d->finishing: finish_add sets
+ * its keys and enables it once the lock is let go.
  */
 static void
 write_add(struct wctx *w)
 {
-	char err[512] = "";
 	int rc;
 
 	rc = ldap_add_ext_s(w->ld, w->req->dn, w->ms.m, NULL, NULL);
@@ -738,21 +716,57 @@ write_add(struct wctx *w)
 	mdc_dsa_touch(w->d);
 	if (w->pw == NULL)
 		return;
-	if (mdc_dsa_set_password(w->d, w->ld, w->req->dn, w->sam, w->pw, err,
-	                         sizeof(err)) != 0) {
+	if (mdc_dsa_dn_norm(w->req->dn, &w->fin.dn_norm) != 0) {
 		(void)ldap_delete_ext_s(w->ld, w->req->dn, NULL, NULL);
-		mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
-		             "0000052D: the password was not accepted: %s",
-		             err);
+		mdc_dsa_fail(w->res, LDAP_OTHER, "%s", "out of memory");
 		return;
 	}
-	rc = finish_account(w, w->enable_uac, 1);
+	w->fin.next = w->d->finishing;
+	w->d->finishing = &w->fin;
+}
+
+/* Take w's add off d->finishing. */
+static void
+unlist(struct wctx *w)
+{
+	struct mdc_dsa_finishing **p;
+
+	pthread_mutex_lock(&w->d->lock);
+	for (p = &w->d->finishing; *p != NULL; p = &(*p)->next)
+		if (*p == &w->fin) {
+			*p = w->fin.next;
+			break;
+		}
+	pthread_mutex_unlock(&w->d->lock);
+	free(w->fin.dn_norm);
+	w->fin.dn_norm = NULL;
+}
+
+/*
+ * Give the account written by write_add its keys and enable it in one
+ * modify, outside d->lock (so derivations run in parallel); undo the add
+ * if that fails.
+ */
+static void
+finish_add(struct wctx *w)
+{
+	char err[512] = "";
+	int rc, bad_pw;
+
+	rc = finish_account(w, w->enable_uac, &bad_pw, err, sizeof(err));
 	if (rc != LDAP_SUCCESS) {
 		(void)ldap_delete_ext_s(w->ld, w->req->dn, NULL, NULL);
-		mdc_dsa_fail(w->res, LDAP_OTHER,
-		             "the account could not be enabled: %s",
-		             ldap_err2string(rc));
+		if (bad_pw)
+			mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
+			             "0000052D: the password was not "
+			             "accepted: %s",
+			             err);
+		else
+			mdc_dsa_fail(w->res, LDAP_OTHER,
+			             "the account could not be enabled: %s",
+			             ldap_err2string(rc));
 	}
+	unlist(w);
 }
 
 /* The logon bookkeeping AD keeps on every account (MS-ADTS 3.1.1.4.5.x);
@@ -1044,6 +1058,8 @@ mdc_dsa_add(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 	else
 		add_plain(&w);
 	pthread_mutex_unlock(&d->lock);
+	if (w.fin.dn_norm != NULL)
+		finish_add(&w);
 	return wctx_done(&w);
 }
 
@@ -1237,31 +1253,6 @@ new_fqdn(const struct mdc_sock_req *req)
 	return NULL;
 }
 
-/*
- * A modify that sets a password and enables a disabled account writes the
- * account still disabled and enables it once the keys are set (as an add
- * does).  Returns 1 if it took m.
- */
-static int
-defer_enable(struct wctx *w, const struct mdc_sock_attr *m)
-{
-	int64_t uac;
-	char buf[32];
-
-	if (!mdc_dsa_attr_is(m->name, "userAccountControl") ||
-	    m->op != MDC_SOCK_MOD_REPLACE || m->nvals != 1 ||
-	    mdc_sock_attr_get(w->req, "unicodePwd") == NULL ||
-	    mdc_dsa_parse_int(m->vals[0].data, &uac) != 0 || uac < 0 ||
-	    (uac & MDC_UAC_ACCOUNTDISABLE) ||
-	    (w->t->uac >= 0 && !(w->t->uac & MDC_UAC_ACCOUNTDISABLE)))
-		return 0;
-	w->enable_uac = uac;
-	snprintf(buf, sizeof(buf), "%lld",
-	         (long long)(uac | MDC_UAC_ACCOUNTDISABLE));
-	mdc_dsa_mods_str(&w->ms, LDAP_MOD_REPLACE, "userAccountControl", buf);
-	return 1;
-}
-
 static void
 build_modify(struct wctx *w, int account, int self)
 {
@@ -1290,8 +1281,7 @@ build_modify(struct wctx *w, int account, int self)
 		         mdc_dsa_attr_is(m->name, "sAMAccountName") &&
 		         m->nvals == 1)
 			mod_sam(w, m);
-		if (!account || !defer_enable(w, m))
-			mod_copy(w, m);
+		mod_copy(w, m);
 	}
 }
 
@@ -1321,6 +1311,18 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 		mdc_dsa_mods_str(&w.ms, LDAP_MOD_REPLACE, "whenChanged", w.now);
 	if (failed(&w))
 		return wctx_done(&w);
+	/* The keys go in the same modify: the account is never enabled
+	 * without them, and a password that cannot become keys changes
+	 * nothing. */
+	if (w.pw != NULL &&
+	    (w.sam == NULL ||
+	     mdc_dsa_keys_mods(d->keys, ld, req->dn, w.sam, w.pw, 0, &w.ms, err,
+	                       sizeof(err)) != 0)) {
+		mdc_dsa_fail(res, LDAP_CONSTRAINT_VIOLATION,
+		             "0000052D: the password was not accepted: %s",
+		             err);
+		return wctx_done(&w);
+	}
 	if (w.ms.n == 0) { /* only slapd's own attributes: nothing to do */
 		mdc_dsa_fail(res, LDAP_SUCCESS, "%s", "");
 		return wctx_done(&w);
@@ -1329,20 +1331,5 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 	mdc_dsa_ldap_res(ld, rc, res);
 	if (rc == LDAP_SUCCESS)
 		mdc_dsa_touch(d);
-	if (rc == LDAP_SUCCESS && w.pw != NULL &&
-	    (w.sam == NULL || mdc_dsa_set_password(d, ld, req->dn, w.sam, w.pw,
-	                                           err, sizeof(err)) != 0)) {
-		mdc_dsa_fail(res, LDAP_CONSTRAINT_VIOLATION,
-		             "0000052D: the password was not accepted: %s",
-		             err);
-		return wctx_done(&w); /* the account stays disabled */
-	}
-	rc = rc == LDAP_SUCCESS && w.enable_uac >= 0
-	             ? finish_account(&w, w.enable_uac, 0)
-	             : LDAP_SUCCESS;
-	if (rc != LDAP_SUCCESS)
-		mdc_dsa_fail(res, LDAP_OTHER,
-		             "the account could not be enabled: %s",
-		             ldap_err2string(rc));
 	return wctx_done(&w);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dc/krb5conf.h"
+#include "dc/kdb/kdb_keys.h"
 #include "lib/net.h"
 #include "lib/proc.h"
 #include "lib/util.h"
@@ -103,8 +104,7 @@ kdc_conf_realm(FILE *f, const struct mdc_dcconf *c)
 	        "\t\tkadmind_listen = %s:%ld\n"
 	        "\t\tkpasswd_listen = %s:%ld\n"
 	        "\t\tmaster_key_type = aes256-cts-hmac-sha1-96\n"
-	        "\t\tsupported_enctypes = aes256-cts-hmac-sha1-96:normal "
-	        "aes128-cts-hmac-sha1-96:normal\n"
+	        "\t\tsupported_enctypes = " MDC_KDB_ENCTYPES_CONF "\n"
 	        "\t\tmax_life = 10h\n"
 	        "\t\tmax_renewable_life = 7d\n"
 	        "\t\tdefault_principal_flags = +preauth\n"

@@ -1,7 +1,6 @@
 /* dc/kdb/kdb_put.c - KDB writes: put_principal, change_pwd, delete_principal */
 #include "config.h"
 
-#include <crypt.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 
 #include "dc/kdb/kdb_enc.h"
 #include "dc/kdb/kdb_int.h"
+#include "dc/kdb/kdb_keys.h"
 #include "dc/kdb/kdb_map.h"
 #include "lib/pwpolicy.h"
 #include "lib/util.h"
@@ -135,12 +135,7 @@ mod_keys_tl(struct modlist *ml, const krb5_db_entry *e)
 static int
 max_kvno(const krb5_db_entry *e)
 {
-	int i, k = 0;
-
-	for (i = 0; i < e->n_key_data; i++)
-		if (e->key_data[i].key_data_kvno > k)
-			k = e->key_data[i].key_data_kvno;
-	return k;
+	return mdc_kdb_max_kvno(e->key_data, e->n_key_data);
 }
 
 /* The AD-side mirrors of a key change: kvno, pwdLastSet, userPassword. */
@@ -341,76 +336,6 @@ mdc_kdb_put_principal(krb5_context ctx, krb5_db_entry *entry, char **db_args)
 	return kret;
 }
 
-/* "{CRYPT}" + SHA-512 crypt of passwd, for LDAP simple binds (new string). */
-static char *
-pw_hash(const char *passwd)
-{
-	struct crypt_data cd;
-	char setting[CRYPT_GENSALT_OUTPUT_SIZE], *h, *r = NULL;
-
-	memset(&cd, 0, sizeof(cd));
-	if (crypt_gensalt_rn("$6$", 0, NULL, 0, setting, sizeof(setting)) ==
-	    NULL)
-		return NULL;
-	h = crypt_r(passwd, setting, &cd);
-	if (h != NULL && h[0] == '$')
-		r = mdc_strdupf("{CRYPT}%s", h);
-	explicit_bzero(&cd, sizeof(cd));
-	return r;
-}
-
-/* True if enctype already has a key at index < n. */
-static int
-have_enctype(const krb5_key_data *kd, int n, krb5_enctype et)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (kd[i].key_data_type[0] == et)
-			return 1;
-	return 0;
-}
-
-/*
- * Derive and encrypt the keys of passwd with salt sd.  AD accounts store it
- * as a "special" salt; others use the normal (principal-derived) salt,
- * which is stored without data.
- */
-static krb5_error_code
-derive_keys(krb5_context ctx, krb5_keyblock *mkey, krb5_key_salt_tuple *ks,
-            int nks, const char *passwd, krb5_data sd, int special, int kvno,
-            krb5_key_data *kd, int *n_out)
-{
-	krb5_data pw = {0};
-	krb5_keyblock key;
-	krb5_keysalt ksalt;
-	krb5_error_code kret = 0;
-	int i, n = 0;
-
-	pw.data = (char *)passwd;
-	pw.length = (unsigned)strlen(passwd);
-	memset(&ksalt, 0, sizeof(ksalt));
-	ksalt.type =
-	        special ? KRB5_KDB_SALTTYPE_SPECIAL : KRB5_KDB_SALTTYPE_NORMAL;
-	if (special)
-		ksalt.data = sd;
-	for (i = 0; i < nks && kret == 0; i++) {
-		if (have_enctype(kd, n, ks[i].ks_enctype))
-			continue;
-		kret = krb5_c_string_to_key(ctx, ks[i].ks_enctype, &pw, &sd,
-		                            &key);
-		if (kret != 0)
-			break;
-		kret = krb5_dbe_encrypt_key_data(ctx, mkey, &key, &ksalt, kvno,
-		                                 &kd[n]);
-		krb5_free_keyblock_contents(ctx, &key);
-		if (kret == 0)
-			n++;
-	}
-	*n_out = n;
-	return kret;
-}
-
 /* Replace e's keys with kd[0..n) (+ the old ones if keepold). */
 static krb5_error_code
 install_keys(krb5_context ctx, krb5_db_entry *e, krb5_key_data *kd, int n,
@@ -496,14 +421,14 @@ mdc_kdb_change_pwd(krb5_context ctx, krb5_keyblock *mkey,
 	kd = calloc((size_t)nks + (size_t)e->n_key_data + 1, sizeof(*kd));
 	if (kd == NULL)
 		goto out;
-	kret = derive_keys(ctx, mkey, ks, nks, passwd, sd, ad, new_kvno, kd,
-	                   &n);
+	kret = mdc_kdb_derive_keys(ctx, mkey, ks, nks, passwd, &sd, ad,
+	                           new_kvno, kd, &n);
 	if (kret != 0)
 		goto out;
 	if (ed != NULL && ed->pw_hash != NULL)
 		mdc_secret_free(ed->pw_hash, 0);
 	if (ed != NULL && ad)
-		ed->pw_hash = pw_hash(passwd);
+		ed->pw_hash = mdc_kdb_pw_hash(passwd);
 	install_keys(ctx, e, kd, n, keepold);
 	kd = NULL;
 	n = 0;

@@ -3,7 +3,7 @@
 # unless it was stored.  slapd's sock overlay answers "success" when the dsa
 # closes its connection without a RESULT; these are the three ways that
 # happened: an oversize request, a dsa killed with requests waiting, and a
-# dsa killed while kadmin.local sets the keys of a new account.  Each write
+# dsa killed between writing a new account (disabled) and its keys.  Each write
 # must end stored with success, or with an error and nothing stored (an
 # account at most disabled, never enabled without keys).
 . "$top_srcdir/tests/harness/harness.sh"
@@ -73,30 +73,38 @@ printf 'dn: CN=afterb,%s\nchangetype: add\nobjectClass: user\n' "$U" > "$H_TMP/a
 t_ok "a later add works" t_wait 30 admin -f "$H_TMP/afterb.ldif"
 t_like "... completed by the new dsa" "$(root_read '(cn=afterb)' objectSid)" "^objectSid:: "
 
-# ---- (c) the dsa is killed while kadmin.local sets a new account's keys ----
+# ---- (c) the dsa is killed between the new account and its keys ----
 ( umask 077; printf 'C4rol-Secret-42' > "$H_TMP/carol.pw" )
 printf 'dn: CN=carol,%s\nchangetype: add\nobjectClass: user\nsAMAccountName: carol\nunicodePwd:: %s\n' \
 	"$U" "$(upw C4rol-Secret-42)" > "$H_TMP/carol.ldif"
-# kadmin.local reads the master key from the stash file when it starts,
-# before it writes any key: while the stash is a FIFO, the dsa's child
-# waits there, so the dsa is killed at a known step, however busy the
-# machine is.  (Only kadmin.local opens the stash after start-up.)
+# A dsa (or the admin CLI) reads the master key from the stash file once,
+# at its first password, after writing the account disabled and before
+# writing its keys: while the stash is a FIFO whose writer never writes,
+# that process waits there, so it is killed at a known step however busy
+# the machine is.  It holds the FIFO open exactly while it waits.
 STASH="$H_DIR/krb5/stash"
-hold_kadmin() { mv "$STASH" "$STASH.real" && mkfifo -m 600 "$STASH"; }
-release_kadmin() { rm -f "$STASH" && mv "$STASH.real" "$STASH"; }
-kadmin_child() { kpid=$(pgrep -x -P "$1" kadmin.local | head -n 1); [ -n "$kpid" ]; }
-hold_kadmin
+hold_stash() {
+	mv "$STASH" "$STASH.real" && mkfifo -m 600 "$STASH"
+	sleep 600 > "$STASH" &
+	wpid=$!
+}
+release_stash() { kill "$wpid" 2>/dev/null; rm -f "$STASH" && mv "$STASH.real" "$STASH"; }
+waits_on_stash() { for f in /proc/"$1"/fd/*; do [ "$(readlink "$f")" = "$STASH" ] && return 0; done; return 1; }
+kadmin_child() { [ -n "$(pgrep -x -P "$1" kadmin.local)" ]; }
+marked() { root_read "(sAMAccountName=$1)" mdcIncomplete | grep -q '^mdcIncomplete: '; }
+hold_stash
 ( admin -f "$H_TMP/carol.ldif" > "$H_TMP/carol.out" 2>&1; echo $? > "$H_TMP/carol.rc" ) &
-t_ok "the add's kadmin.local child waits for the master key" t_wait 60 kadmin_child "$pid1"
-kadmin_child "$pid1"
+t_ok "the add's dsa waits for the master key" t_wait 60 waits_on_stash "$pid1"
+t_fail "... and runs no kadmin.local" kadmin_child "$pid1"
+t_ok "... carol is written, marked incomplete" marked carol
+t_fail "... and disabled" enabled carol
 kill -KILL "$pid1"
+kill "$wpid"
 wait
 t_ok "the add fails (rc $(cat "$H_TMP/carol.rc"))" test "$(cat "$H_TMP/carol.rc")" -ne 0
 t_like "... with other (80)" "$(cat "$H_TMP/carol.out")" "Other \(e.g., implementation specific\) error \(80\)"
 t_fail "carol is not an enabled account (her keys are not set)" enabled carol
-# The orphan gets SIGTERM when its parent dies (PR_SET_PDEATHSIG).
-t_ok "the orphaned kadmin.local ends" t_wait 60 sh -c "! kill -0 $kpid 2>/dev/null"
-release_kadmin
+release_stash
 t_ok "carol is absent, disabled, or has her keys" absent_disabled_or_keyed carol "$H_TMP/carol.pw"
 t_ok "the supervisor restarts the dsa" t_wait 30 new_dsa "$pid1"
 # The new dsa removes what the dead one left half-written: the client was
@@ -119,37 +127,40 @@ printf 'dn: CN=erin,%s\nchangetype: modify\nreplace: unicodePwd\nunicodePwd:: %s
 t_ok "one modify sets erin's password and enables her" admin -f "$H_TMP/erin.ldif"
 t_is "... erin is enabled (512)" "$(uac_of erin)" 512
 t_ok "... and kinit erin works" sh -c "kinit erin < '$H_TMP/erin.pw'"
-# Killed while kadmin.local runs: the account stays disabled.
+# Killed before the keys: the account stays disabled.  A fresh dsa has not
+# read the master key yet.
+pid1=$(dsa_pid)
+kill -KILL "$pid1"
+t_ok "the supervisor restarts the dsa" t_wait 30 new_dsa "$pid1"
 printf 'dn: CN=frank,%s\nchangetype: add\nobjectClass: user\n' "$U" | admin > /dev/null
 ( umask 077; printf 'Fr4nk-Secret-42' > "$H_TMP/frank.pw" )
 printf 'dn: CN=frank,%s\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: 512\n-\nreplace: unicodePwd\nunicodePwd:: %s\n' \
 	"$U" "$(upw Fr4nk-Secret-42)" > "$H_TMP/frank.ldif"
 pid1=$(dsa_pid)
-hold_kadmin
+hold_stash
 ( admin -f "$H_TMP/frank.ldif" > "$H_TMP/frank.out" 2>&1; echo $? > "$H_TMP/frank.rc" ) &
-t_ok "the modify's kadmin.local child waits for the master key" t_wait 60 kadmin_child "$pid1"
-kadmin_child "$pid1"
+t_ok "the modify's dsa waits for the master key" t_wait 60 waits_on_stash "$pid1"
 kill -KILL "$pid1"
+kill "$wpid"
 wait
 t_ok "the modify fails (rc $(cat "$H_TMP/frank.rc"))" test "$(cat "$H_TMP/frank.rc")" -ne 0
 t_fail "frank is not enabled (his keys are not set)" enabled frank
-t_ok "the orphaned kadmin.local ends" t_wait 60 sh -c "! kill -0 $kpid 2>/dev/null"
-release_kadmin
+release_stash
 t_ok "frank is disabled, or has his keys" absent_disabled_or_keyed frank "$H_TMP/frank.pw"
 t_ok "the supervisor restarts the dsa" t_wait 30 new_dsa "$pid1"
 
-# The admin CLI, killed while its kadmin.local sets the keys of a new user.
-hold_kadmin
+# The admin CLI, killed between writing a new user and her keys.
+hold_stash
 ( umask 077; echo 'G1na-Secret-42' > "$H_TMP/gina.pw" )
 "$MINIDC" user add gina --dir "$H_DIR" < "$H_TMP/gina.pw" > "$H_TMP/gina.out" 2>&1 &
 cli=$!
-t_ok "minidc user add's kadmin.local child waits for the master key" t_wait 60 kadmin_child "$cli"
-kadmin_child "$cli"
+t_ok "minidc user add waits for the master key" t_wait 60 waits_on_stash "$cli"
+t_fail "... and runs no kadmin.local" kadmin_child "$cli"
 kill -KILL "$cli"
+kill "$wpid"
 wait
 t_fail "gina is not enabled (her keys are not set)" enabled gina
-t_ok "the orphaned kadmin.local ends" t_wait 60 sh -c "! kill -0 $kpid 2>/dev/null"
-release_kadmin
+release_stash
 
 # Nobody but the dsa marks an account incomplete (the sweep deletes those).
 out=$(printf 'dn: CN=mallory,%s\nchangetype: add\nobjectClass: user\nmdcIncomplete: 1\n' "$U" | admin 2>&1)

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <crypt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 
 #include "dc/acctname.h"
 #include "dc/kdb/kdb_enc.h"
+#include "dc/kdb/kdb_keys.h"
 #include "dc/kdb/kdb_map.h"
 #include "dc/kdb/kdb_ndr.h"
 
@@ -299,6 +301,81 @@ START_TEST(cli_names)
 }
 END_TEST
 
+/*
+ * The one derivation: each key, decrypted with the master key, is MIT's
+ * string-to-key of the password with the AD salt; the salt is stored with
+ * it (special), the kvno is the one asked for, a repeated enctype is
+ * skipped, and the encoding the directory holds decodes to the same keys.
+ */
+START_TEST(derive_keys)
+{
+	static const krb5_key_salt_tuple ks[] = {
+	        {ENCTYPE_AES256_CTS_HMAC_SHA1_96, KRB5_KDB_SALTTYPE_NORMAL},
+	        {ENCTYPE_AES128_CTS_HMAC_SHA1_96, KRB5_KDB_SALTTYPE_NORMAL},
+	        {ENCTYPE_AES256_CTS_HMAC_SHA1_96, KRB5_KDB_SALTTYPE_NORMAL}};
+	krb5_data pw = {0, 9, "Secret-42"}, salt = {0, 16, "EXAMPLE.COMalice"};
+	krb5_keyblock mkey, want, got;
+	krb5_keysalt ksalt;
+	krb5_key_data kd[3], *dec = NULL;
+	uint8_t *enc = NULL;
+	size_t len = 0;
+	int n = 0, ndec = 0;
+
+	memset(kd, 0, sizeof(kd));
+	ck_assert_int_eq(krb5_c_make_random_key(
+	                         ctx, ENCTYPE_AES256_CTS_HMAC_SHA1_96, &mkey),
+	                 0);
+	ck_assert_int_eq(mdc_kdb_derive_keys(ctx, &mkey, ks, 3, pw.data, &salt,
+	                                     1, 7, kd, &n),
+	                 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(mdc_kdb_max_kvno(kd, n), 7);
+	ck_assert_int_eq(mdc_kdb_keys_encode(kd, n, &enc, &len), 0);
+	ck_assert_int_eq(mdc_kdb_keys_decode(enc, len, &dec, &ndec), 0);
+	ck_assert_int_eq(ndec, 2);
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_eq(dec[i].key_data_kvno, 7);
+		ck_assert_int_eq(dec[i].key_data_type[0], ks[i].ks_enctype);
+		ck_assert_int_eq(krb5_dbe_def_decrypt_key_data(
+		                         ctx, &mkey, &dec[i], &got, &ksalt),
+		                 0);
+		ck_assert_int_eq(ksalt.type, KRB5_KDB_SALTTYPE_SPECIAL);
+		ck_assert_int_eq(ksalt.data.length, salt.length);
+		ck_assert_mem_eq(ksalt.data.data, salt.data, salt.length);
+		ck_assert_int_eq(krb5_c_string_to_key(ctx, ks[i].ks_enctype,
+		                                      &pw, &salt, &want),
+		                 0);
+		ck_assert_int_eq(got.length, want.length);
+		ck_assert_mem_eq(got.contents, want.contents, want.length);
+		krb5_free_keyblock_contents(ctx, &got);
+		krb5_free_keyblock_contents(ctx, &want);
+		krb5_free_data_contents(ctx, &ksalt.data);
+	}
+	for (int i = 0; i < n; i++)
+		krb5_dbe_free_key_data_contents(ctx, &kd[i]);
+	mdc_kdb_keys_free(dec, ndec);
+	free(enc);
+	krb5_free_keyblock_contents(ctx, &mkey);
+	ck_assert_int_eq(mdc_kdb_max_kvno(NULL, 0), 0);
+}
+END_TEST
+
+/* The simple-bind hash is a SHA-512 crypt that verifies the password. */
+START_TEST(pw_hash)
+{
+	char *h = mdc_kdb_pw_hash("Secret-42");
+	struct crypt_data cd;
+
+	ck_assert_ptr_nonnull(h);
+	ck_assert(strncmp(h, "{CRYPT}$6$", 10) == 0);
+	memset(&cd, 0, sizeof(cd));
+	ck_assert_str_eq(crypt_r("Secret-42", h + 7, &cd), h + 7);
+	memset(&cd, 0, sizeof(cd));
+	ck_assert_str_ne(crypt_r("Secret-43", h + 7, &cd), h + 7);
+	free(h);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -316,6 +393,8 @@ main(void)
 	tcase_add_test(tc, salts_times_dns);
 	tcase_add_test(tc, pac_logon_info);
 	tcase_add_test(tc, cli_names);
+	tcase_add_test(tc, derive_keys);
+	tcase_add_test(tc, pw_hash);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
