@@ -18,6 +18,7 @@
 #include "dc/admin.h"
 #include "dc/krb5conf.h"
 #include "dns/dns.h"
+#include "lib/pwpolicy.h"
 #include "lib/util.h"
 
 /* Minimum security strength factor for a password in an LDAP write. */
@@ -700,6 +701,28 @@ add_identity(struct wctx *w, const char *category)
 }
 
 /*
+ * The domain's password policy (lib/pwpolicy.h) for a user's new password,
+ * checked before anything is written.  Machine accounts (generated
+ * passwords, the sAMAccountName ends in '$') are not checked.  True if
+ * the password is refused (the reason in w->res).
+ */
+static int
+pw_refused(struct wctx *w)
+{
+	size_t n = w->sam != NULL ? strlen(w->sam) : 0;
+	int v;
+
+	if (w->pw == NULL || n == 0 || w->sam[n - 1] == '$')
+		return 0;
+	v = mdc_pwpolicy_check(w->pw, w->sam);
+	if (v == MDC_PW_OK)
+		return 0;
+	mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION, "0000052D: %s",
+	             mdc_pwpolicy_reason(v));
+	return 1;
+}
+
+/*
  * Write the built add (under d->lock).  An account with a password is
  * written disabled and marked, and listed in d->finishing: finish_add sets
  * its keys and enables it once the lock is let go.
@@ -709,6 +732,8 @@ write_add(struct wctx *w)
 {
 	int rc;
 
+	if (pw_refused(w))
+		return;
 	rc = ldap_add_ext_s(w->ld, w->req->dn, w->ms.m, NULL, NULL);
 	mdc_dsa_ldap_res(w->ld, rc, w->res);
 	if (rc != LDAP_SUCCESS)
@@ -1309,7 +1334,7 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 	check_dns(&w);
 	if ((account || t->group) && !failed(&w))
 		mdc_dsa_mods_str(&w.ms, LDAP_MOD_REPLACE, "whenChanged", w.now);
-	if (failed(&w))
+	if (failed(&w) || pw_refused(&w))
 		return wctx_done(&w);
 	/* The keys go in the same modify: the account is never enabled
 	 * without them, and a password that cannot become keys changes
