@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "dc/adwrite.h"
+#include "dc/ridpool.h"
 #include "dc/dsa.h"
 #include "dc/dsa_rules.h"
 #include "lib/util.h"
@@ -18,6 +19,7 @@ struct mdc_adw {
 	int system;
 	struct mdc_dsa *dsa; /* the write rules every LDAP client gets too */
 	char *base;
+	char *host; /* this DC's host name: whose RID pool */
 	char *stamp;
 	char error[512];
 };
@@ -71,8 +73,10 @@ mdc_adw_open(const struct mdc_dcconf *c, int kerberos, struct mdc_adw **w_out,
 	uri = kerberos ? mdc_strdupf("ldap://%s:%ld", c->fqdn, c->port_ldap)
 	               : mdc_dc_ldapi_uri(c);
 	w->base = strdup(c->base_dn);
+	w->host = strdup(c->host_name);
 	w->stamp = mdc_dc_path(c, "run/kdb.stamp");
-	if (uri == NULL || w->base == NULL || w->stamp == NULL)
+	if (uri == NULL || w->base == NULL || w->host == NULL ||
+	    w->stamp == NULL)
 		goto out;
 	/* As the DC, writes get the dsa's rules in-process (dsa_write). */
 	if (w->system) {
@@ -108,6 +112,7 @@ mdc_adw_close(struct mdc_adw *w)
 		ldap_unbind_ext_s(w->ld, NULL, NULL);
 	mdc_dsa_free(w->dsa);
 	free(w->base);
+	free(w->host);
 	free(w->stamp);
 	free(w);
 }
@@ -272,59 +277,15 @@ out:
 	return ret;
 }
 
-/* Read the current mdcRidNext. */
-static int
-read_rid(struct mdc_adw *w, unsigned *rid_out)
-{
-	static char *const attrs[] = {"mdcRidNext", NULL};
-	LDAPMessage *res = NULL, *e;
-	struct berval **v = NULL;
-	char buf[16];
-	int ret;
-
-	ret = mdc_adw_search(w, w->base, LDAP_SCOPE_BASE, "(objectClass=*)",
-	                     attrs, &res);
-	if (ret != 0)
-		return ret;
-	e = ldap_first_entry(w->ld, res);
-	if (e != NULL)
-		v = ldap_get_values_len(w->ld, e, "mdcRidNext");
-	ret = MDC_ENOENT;
-	if (v != NULL && v[0] != NULL && v[0]->bv_len < sizeof(buf)) {
-		memcpy(buf, v[0]->bv_val, v[0]->bv_len);
-		buf[v[0]->bv_len] = '\0';
-		*rid_out = (unsigned)strtoul(buf, NULL, 10);
-		ret = *rid_out >= 1000 ? 0 : MDC_EINVAL;
-	}
-	ldap_value_free_len(v);
-	ldap_msgfree(res);
-	return ret;
-}
-
 int
 mdc_adw_next_rid(struct mdc_adw *w, unsigned *rid_out)
 {
-	char oldv[16], newv[16];
-	char *ov[] = {oldv, NULL}, *nv[] = {newv, NULL};
-	LDAPMod del = {LDAP_MOD_DELETE, "mdcRidNext", {.modv_strvals = ov}};
-	LDAPMod add = {LDAP_MOD_ADD, "mdcRidNext", {.modv_strvals = nv}};
-	LDAPMod *mods[] = {&del, &add, NULL};
-	unsigned rid = 0;
-	int attempt, rc = LDAP_OTHER, ret;
+	uint32_t rid;
+	int ret;
 
-	for (attempt = 0; attempt < 20; attempt++) {
-		ret = read_rid(w, &rid);
-		if (ret != 0)
-			return ret;
-		snprintf(oldv, sizeof(oldv), "%u", rid);
-		snprintf(newv, sizeof(newv), "%u", rid + 1);
-		/* Fails with noSuchAttribute if another writer got there. */
-		rc = ldap_modify_ext_s(w->ld, w->base, mods, NULL, NULL);
-		if (rc != LDAP_NO_SUCH_ATTRIBUTE)
-			break;
-	}
-	if (rc != LDAP_SUCCESS)
-		return result(w, rc);
+	ret = mdc_rid_next(w->ld, w->base, w->host, &rid);
+	if (ret != 0)
+		return ret;
 	*rid_out = rid;
 	return 0;
 }

@@ -123,6 +123,11 @@ provision_args(int argc, char **argv, struct mdc_provision_opts *o)
 	        {"base-port", required_argument, NULL, 'b'},
 	        {"force", no_argument, NULL, 'f'},
 	        {"forwarder", required_argument, NULL, 'F'},
+	        {"join-dc", required_argument, NULL, 'J'},
+	        {"join-dc-ip", required_argument, NULL, 'I'},
+	        {"password-file", required_argument, NULL, 'p'},
+	        {"stdin-password", no_argument, NULL, 'S'},
+	        {"user", required_argument, NULL, 'U'},
 	        {NULL, 0, NULL, 0},
 	};
 	const char **str[128] = {NULL};
@@ -137,12 +142,17 @@ provision_args(int argc, char **argv, struct mdc_provision_opts *o)
 	str['H'] = &o->host_name;
 	str['i'] = &o->host_ip;
 	str['p'] = &o->adminpass_file;
+	str['J'] = &o->join_dc;
+	str['I'] = &o->join_dc_ip;
+	str['U'] = &o->user;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":U:", lo, NULL)) != -1) {
 		if (ch > 0 && ch < 128 && str[ch] != NULL) {
 			*str[ch] = optarg;
 		} else if (ch == 'f') {
 			o->force = 1;
+		} else if (ch == 'S') {
+			o->stdin_password = 1;
 		} else if (ch == 'F') {
 			if (strcmp(optarg, "none") == 0) {
 				o->no_forwarders = 1;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "dc/cmd.h"
+#include "dc/replica.h"
 #include "dc/dcconf.h"
 #include "dc/service.h"
 #include "dc/super.h"
@@ -161,6 +162,7 @@ mdc_cmd_status(int argc, char **argv)
 	} else {
 		printf("domain controller %s (%s): running\n%s", c.fqdn,
 		       c.realm, answer);
+		(void)mdc_replica_status(&c, stdout);
 		ret = 0;
 	}
 	free(answer);

@@ -8,6 +8,7 @@
 #include "dc/cldap.h"
 #include "dc/cmd.h"
 #include "dc/dsa.h"
+#include "dc/replica.h"
 #include "dns/dns.h"
 
 /* Every command on a DC takes [--dir DIR | --domain D] (DIR defaults to
@@ -19,15 +20,19 @@ const struct mdc_cmd mdc_commands[] = {
          "provision --domain D [--dir DIR] [--realm R] [--netbios N] "
          "[--host-name H] [--host-ip IP] [--adminpass-file F] "
          "[--base-port 1024-65000] [--forwarder IP[:PORT]|none]... "
-         "[--force]"},
+         "[--force] | provision --join-dc DC --domain D [--dir DIR] "
+         "[--join-dc-ip IP] [--host-name H] [--host-ip IP] [-U USER] "
+         "[--password-file F | --stdin-password]"},
         {"run", mdc_cmd_run, "run " WHERE " [--foreground]"},
         {"status", mdc_cmd_status, "status " WHERE},
         {"stop", mdc_cmd_stop, "stop " WHERE},
+        {"demote", mdc_cmd_demote, "demote " WHERE},
         {"env", mdc_cmd_env,
          "env " WHERE "        (eval \"$(minidc env --dir DIR)\")"},
         {"check-config", mdc_cmd_check_config, "check-config " WHERE},
         {"cldap-serve", mdc_cmd_cldap_serve, NULL},
         {"dsa-serve", mdc_cmd_dsa_serve, NULL},
+        {"replica-watch", mdc_cmd_replica_watch, NULL},
         {"dns-serve", dns_cmd_serve, NULL},
         {"dns", dns_cmd_admin,
          "dns list|add|del|addzone|delzone " WHERE

@@ -50,7 +50,8 @@ mdc_dsa_attr_kind(const char *name)
 	        "lastLogonTimestamp", "badPwdCount",
 	        "badPasswordTime",    "lastLogon",
 	        "lastLogoff",         "logonCount",
-	        "instanceType",       NULL,
+	        "instanceType",       "mdcRidPoolEnd",
+	        "mdcMasterKey",       NULL,
 	};
 
 	if (in_list(name, oper))

@@ -19,6 +19,7 @@
 #include "dc/krb5conf.h"
 #include "dns/dns.h"
 #include "lib/pwpolicy.h"
+#include "dc/ridpool.h"
 #include "lib/util.h"
 
 /* Minimum security strength factor for a password in an LDAP write. */
@@ -163,65 +164,11 @@ mdc_dsa_mods_free(struct mdc_dsa_mods *ms)
 
 /* ---- directory helpers ---- */
 
-static int
-read_rid(struct mdc_dsa *d, LDAP *ld, uint32_t *rid)
-{
-	char *attrs[] = {"mdcRidNext", NULL};
-	LDAPMessage *res = NULL, *e;
-	struct berval **v = NULL;
-	int64_t n = 0;
-	int rc, ret = MDC_ELDAP;
-
-	rc = ldap_search_ext_s(ld, d->conf->base_dn, LDAP_SCOPE_BASE,
-	                       "(objectClass=*)", attrs, 0, NULL, NULL, NULL, 0,
-	                       &res);
-	e = rc == LDAP_SUCCESS ? ldap_first_entry(ld, res) : NULL;
-	if (e != NULL)
-		v = ldap_get_values_len(ld, e, "mdcRidNext");
-	if (v != NULL && v[0] != NULL && v[0]->bv_len < 16) {
-		char buf[16];
-
-		memcpy(buf, v[0]->bv_val, v[0]->bv_len);
-		buf[v[0]->bv_len] = '\0';
-		if (mdc_dsa_parse_int(buf, &n) == 0 && n >= 1000 &&
-		    n < 0x3fffffff) {
-			*rid = (uint32_t)n;
-			ret = 0;
-		}
-	}
-	ldap_value_free_len(v);
-	ldap_msgfree(res);
-	return ret;
-}
-
+/* The DC's own pool, or the domain head's counter on the RID master. */
 int
 mdc_dsa_next_rid(struct mdc_dsa *d, LDAP *ld, uint32_t *rid_out)
 {
-	char oldv[16], newv[16];
-	char *ov[] = {oldv, NULL}, *nv[] = {newv, NULL};
-	LDAPMod del = {LDAP_MOD_DELETE, "mdcRidNext", {.modv_strvals = ov}};
-	LDAPMod add = {LDAP_MOD_ADD, "mdcRidNext", {.modv_strvals = nv}};
-	LDAPMod *mods[] = {&del, &add, NULL};
-	uint32_t rid = 0;
-	int rc = LDAP_OTHER, ret;
-
-	/* Compare-and-swap: the delete of the old value fails with
-	 * noSuchAttribute if another writer (the admin CLI, another DC's
-	 * replica) took it first; then read again. */
-	for (int attempt = 0; attempt < 20; attempt++) {
-		ret = read_rid(d, ld, &rid);
-		if (ret != 0)
-			return ret;
-		snprintf(oldv, sizeof(oldv), "%u", rid);
-		snprintf(newv, sizeof(newv), "%u", rid + 1);
-		rc = ldap_modify_ext_s(ld, d->conf->base_dn, mods, NULL, NULL);
-		if (rc != LDAP_NO_SUCH_ATTRIBUTE)
-			break;
-	}
-	if (rc != LDAP_SUCCESS)
-		return MDC_ELDAP;
-	*rid_out = rid;
-	return 0;
+	return mdc_rid_next(ld, d->conf->base_dn, d->conf->host_name, rid_out);
 }
 
 int
@@ -516,6 +463,10 @@ add_classes(struct wctx *w, const char *const *chain)
 
 	for (c = 0; chain[c] != NULL; c++)
 		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "objectClass", chain[c]);
+	/* A DC's entry holds its RID pool (add_rid_pool). */
+	if (!w->sys && mdc_rid_is_dc_entry(w->d->conf->base_dn, w->req->dn))
+		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "objectClass",
+		                 "mdcDomainController");
 	for (i = 0; oc != NULL && i < oc->nvals && !failed(w); i++) {
 		for (c = 0; chain[c] != NULL &&
 		            strcasecmp(chain[c], oc->vals[i].data) != 0;
@@ -654,6 +605,33 @@ add_pwdlastset(struct wctx *w)
 	add_int(w, "pwdLastSet", v);
 }
 
+/* A new DC's entry gets its RID pool from this DC, the RID master. */
+static void
+add_rid_pool(struct wctx *w)
+{
+	uint32_t lo, end;
+	int ret;
+
+	if (failed(w) || w->sys ||
+	    !mdc_rid_is_dc_entry(w->d->conf->base_dn, w->req->dn))
+		return;
+	ret = mdc_rid_pool_take(w->ld, w->d->conf->base_dn,
+	                        w->d->conf->host_name, &lo, &end);
+	if (ret == MDC_EDENIED) {
+		mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
+		             "a domain controller is added through the RID "
+		             "master (the first DC), not %s",
+		             w->d->conf->fqdn);
+		return;
+	}
+	if (ret != 0) {
+		mdc_dsa_fail(w->res, LDAP_OTHER, "cannot allocate a RID pool");
+		return;
+	}
+	add_int(w, "mdcRidNext", lo);
+	add_int(w, "mdcRidPoolEnd", end);
+}
+
 /* objectSid (next RID), objectGUID, objectCategory, timestamps. */
 static void
 add_identity(struct wctx *w, const char *category)
@@ -679,6 +657,7 @@ add_identity(struct wctx *w, const char *category)
 		}
 		mdc_dsa_mods_bin(&w->ms, LDAP_MOD_ADD, "objectSid", bin, len);
 	}
+	add_rid_pool(w);
 	if (mdc_sock_attr_get(w->req, "objectGUID") == NULL) {
 		if (mdc_guid_new(&g) != 0)
 			w->ms.err = MDC_ECRYPTO;

@@ -12,6 +12,7 @@
 #include "dc/cmd.h"
 #include "dc/dcconf.h"
 #include "dc/dit.h"
+#include "dc/join_dc.h"
 #include "dc/provision.h"
 #include "dc/provision_hooks.h"
 #include "dc/service.h"
@@ -480,9 +481,9 @@ provision_kerberos(const struct mdc_dcconf *c, const char *pw, char *err,
 	return ret;
 }
 
-/* Steps after validation; DIR exists (created by us). */
+/* minidc.conf, TLS and the rootDSE file: every DC's own. */
 static int
-build(struct mdc_dcconf *c, const char *pw, char *err, size_t errlen)
+dc_files(struct mdc_dcconf *c, char *err, size_t errlen)
 {
 	int ret;
 
@@ -504,12 +505,44 @@ build(struct mdc_dcconf *c, const char *pw, char *err, size_t errlen)
 	ret = mdc_rootdse_write(c);
 	if (ret != 0)
 		FAIL(ret, "cannot write rootdse.ldif: %s", mdc_strerror(ret));
-	ret = mdc_slapd_conf_write(c, err, errlen);
+out:
+	return ret;
+}
+
+/* Steps after validation; DIR exists (created by us). */
+static int
+build(struct mdc_dcconf *c, const char *pw, char *err, size_t errlen)
+{
+	int ret;
+
+	ret = dc_files(c, err, errlen);
+	if (ret == 0)
+		ret = mdc_slapd_conf_write(c, err, errlen);
 	if (ret == 0)
 		ret = load_dit(c, pw, err, errlen);
 	if (ret == 0)
 		ret = provision_kerberos(c, pw, err, errlen);
-out:
+	return ret;
+}
+
+/* --join-dc: enroll through the peer, then a first refresh from it. */
+static int
+build_join(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
+           const char *pw, char *err, size_t errlen)
+{
+	struct mdc_join_dc_opts jo = {
+	        .peer = o->join_dc,
+	        .peer_ip = o->join_dc_ip,
+	        .user = o->user != NULL ? o->user : "Administrator",
+	        .password = pw,
+	};
+	int ret;
+
+	ret = mdc_join_dc(c, &jo, err, errlen);
+	if (ret == 0)
+		ret = dc_files(c, err, errlen);
+	if (ret == 0)
+		ret = mdc_join_dc_refresh(c, &jo, err, errlen);
 	return ret;
 }
 
@@ -532,6 +565,11 @@ mdc_provision(const struct mdc_provision_opts *o, char *err, size_t errlen)
 		ret = fill_forwarders(o, &c, err, errlen);
 	if (ret == 0 && o->adminpass_file != NULL)
 		ret = read_password(o->adminpass_file, &pw, err, errlen);
+	if (ret == 0 && o->stdin_password)
+		ret = read_password("/dev/stdin", &pw, err, errlen);
+	if (ret == 0 && o->join_dc != NULL && pw == NULL)
+		FAIL(MDC_EINVAL, "--join-dc needs the administrator's password "
+		                 "(--password-file F or --stdin-password)");
 	if (ret == 0)
 		ret = check_dir(o, err, errlen);
 	if (ret != 0)
@@ -550,6 +588,10 @@ mdc_provision(const struct mdc_provision_opts *o, char *err, size_t errlen)
 	ret = mdc_services_check(&c, err, errlen);
 	if (ret != 0)
 		goto out;
+	if (o->join_dc != NULL) {
+		ret = build_join(o, &c, pw, err, errlen);
+		goto out;
+	}
 	if (pw == NULL) {
 		pw = calloc(1, 33);
 		pwpath = mdc_dc_path(&c, "secrets/administrator.password");

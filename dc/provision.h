@@ -29,6 +29,11 @@ struct mdc_provision_opts {
 	 * directory (created; the installed layout keeps sockets and pid
 	 * files in /run/minidc/<domain>). */
 	const char *run_dir;
+	/* --join-dc: a further DC of the domain that join_dc serves. */
+	const char *join_dc;    /* dc1.example.com */
+	const char *join_dc_ip; /* its address (default: resolved) */
+	const char *user;       /* -U administrator, default Administrator */
+	int stdin_password;     /* --stdin-password (else adminpass_file) */
 };
 
 /*

@@ -8,6 +8,7 @@
 #include "dc/cldap.h"
 #include "dc/dsa.h"
 #include "dc/krb5conf.h"
+#include "dc/replica.h"
 #include "dc/service.h"
 #include "dc/slapdconf.h"
 #include "dns/dns.h"
@@ -23,6 +24,7 @@ const struct mdc_service *const mdc_services[] = {
         &mdc_service_kadmind,
         &dns_service,
         &mdc_service_cldap,
+        &mdc_service_replica, /* last: needs slapd, restarts it */
         NULL,
 };
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "dc/krb5conf.h"
+#include "dc/replica.h"
 #include "dc/slapdconf.h"
 #include "lib/net.h"
 #include "lib/proc.h"
@@ -229,6 +230,7 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
 	 * write needs more (dc/dsa_serve.c): 16 lets 5 writes run at once,
 	 * 4 only one, and concurrent joins would be answered "busy". */
 	fprintf(out, "\nthreads %ld\n", mdc_slapd_threads());
+	mdc_replica_slapd_global(c, out);
 	fprintf(out,
 	        "pidfile %s/run/slapd.pid\nargsfile %s/run/slapd.args\n"
 	        "loglevel none\nsizelimit 1000\n"
@@ -275,7 +277,8 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
  * attributes of dc/schema/10-kerberos.ldif belong here too.
  */
 #define MDC_SECRET_ATTRS                                                       \
-	"userPassword,unicodePwd,minidcKrbKeyData,minidcKrbTlData"
+	"userPassword,unicodePwd,minidcKrbKeyData,minidcKrbTlData,"            \
+	"mdcMasterKey"
 
 /* Indexes of the domain database (attribute + index types). */
 static const char *const db_indexes[] = {
@@ -330,7 +333,10 @@ emit_databases(const struct mdc_dcconf *c, FILE *out, int with_dsa)
 	        /* The rootdn (the DC system identity) bypasses these rules. */
 	        /* Secrets: nobody else reads them; simple binds may test
 	           userPassword. */
-	        "access to attrs=%s by anonymous auth by * none\n"
+	        /* The other DCs replicate them, over an encrypted bind. */
+	        "access to attrs=%s by dn.children=\"OU=Domain "
+	        "Controllers,%s\" "
+	        "ssf=56 read by anonymous auth by * none\n"
 	        /* Users read the domain.  back-sock checks these rules before
 	         * it forwards a write, so users get "write" here and the dsa
 	         * (dc/dsa.h) decides; without the dsa (provisioning) only the
@@ -340,9 +346,10 @@ emit_databases(const struct mdc_dcconf *c, FILE *out, int with_dsa)
 	        "access to dn.subtree=\"%s\" by users %s by anonymous auth "
 	        "by * none\n",
 	        c->base_dn, c->dir, root, MDC_SECRET_ATTRS, c->base_dn,
-	        with_dsa ? "write" : "read");
+	        c->base_dn, with_dsa ? "write" : "read");
 	for (int i = 0; db_indexes[i] != NULL; i++)
 		fprintf(out, "index %s\n", db_indexes[i]);
+	mdc_replica_slapd_db(c, out);
 	fprintf(out,
 	        "\noverlay syncprov\nsyncprov-checkpoint 100 "
 	        "10\nsyncprov-sessionlog 10000\n\n"
@@ -441,6 +448,7 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
 {
 	char *urls = NULL, *fconf = NULL, *ldapi = mdc_dc_ldapi_uri(c);
 	char *kt = NULL, *k5 = NULL, *rc = NULL, *hook = NULL, *pre = NULL;
+	char *ckt = NULL;
 	int ret = MDC_ENOMEM;
 
 	*argv_out = NULL;
@@ -486,12 +494,17 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
 	/* AD's DN forms through slapd's DN parser (dc/slapo/dnhook.c). */
 	hook = slapo_path_of("mdcdnhook.so");
 	pre = hook != NULL ? mdc_strdupf("LD_PRELOAD=%s", hook) : NULL;
+	ckt = mdc_replica_env_ktname(c);
 	if (urls == NULL || fconf == NULL || kt == NULL || k5 == NULL ||
-	    rc == NULL || pre == NULL)
+	    rc == NULL || pre == NULL || ckt == NULL)
 		goto out;
 	*argv_out = mdc_strv_new(MDC_SLAPD, "-d", "0", "-f", fconf, "-h", urls,
 	                         NULL);
-	*envp_out = mdc_strv_new(kt, k5, rc, pre,
+	/* Syncrepl to the other DCs binds with GSSAPI as this DC's account
+	 * (client keytab), naming peers by address (no reverse lookup). */
+	*envp_out = mdc_strv_new(kt, k5, rc, pre, ckt,
+	                         "KRB5CCNAME=MEMORY:syncrepl",
+	                         "LDAPSASL_NOCANON=on",
 	                         "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL);
 	if (*argv_out != NULL && *envp_out != NULL)
 		ret = 0;
@@ -504,6 +517,7 @@ out:
 	free(rc);
 	free(hook);
 	free(pre);
+	free(ckt);
 	return ret;
 }
 

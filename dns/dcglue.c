@@ -227,6 +227,21 @@ emit_reverse_zone(FILE *out, const struct mdc_dcconf *c)
 }
 
 int
+dns_locator_each(const struct mdc_dcconf *conf, dns_record_fn fn, void *arg)
+{
+	struct recs rs = {0};
+
+	locator_records(&rs, conf);
+	for (int i = 0; i < rs.n && !rs.err; i++)
+		fn(arg, rs.r[i].name, rs.r[i].attr, rs.r[i].value);
+	for (int i = 0; i < rs.n; i++) {
+		free(rs.r[i].name);
+		free(rs.r[i].value);
+	}
+	return rs.err ? MDC_ENOMEM : 0;
+}
+
+int
 dns_provision_ldif(const struct mdc_dcconf *conf, FILE *out)
 {
 	struct recs rs = {0};

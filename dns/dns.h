@@ -36,6 +36,16 @@ int dns_ldap_is_record_attr(const char *attr);
 int dns_ldap_values_fit(const struct mdc_dcconf *conf, const char *dn,
                         const struct dns_ldap_val *v, size_t n, char *why,
                         size_t whylen);
+/*
+ * Call fn for every locator record of conf's DC (the set provisioning
+ * writes): owner name relative to the zone ("@" the apex), the idnsRecord
+ * attribute and its value.  A joining DC adds its own with it.  Returns 0
+ * or MDC_ENOMEM (then fn was not called).
+ */
+typedef void (*dns_record_fn)(void *arg, const char *name, const char *attr,
+                              const char *value);
+int dns_locator_each(const struct mdc_dcconf *conf, dns_record_fn fn,
+                     void *arg);
 /* The supervisor's "dns" service (dc/services.c). */
 extern const struct mdc_service dns_service;
 

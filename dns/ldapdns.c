@@ -381,6 +381,33 @@ out:
 	return ret;
 }
 
+int
+dns_ldap_soa_self(struct dns_entry *e, const char *fqdn)
+{
+	char *abs = mdc_strdupf("%s.", fqdn);
+	ldns_rdf *m = NULL, *old;
+	int ret = 0;
+
+	for (size_t i = 0; e->rrs != NULL && i < ldns_rr_list_rr_count(e->rrs);
+	     i++) {
+		ldns_rr *rr = ldns_rr_list_rr(e->rrs, i);
+
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA)
+			continue;
+		if (abs == NULL ||
+		    ldns_str2rdf_dname(&m, abs) != LDNS_STATUS_OK) {
+			ret = MDC_ENOMEM;
+			break;
+		}
+		old = ldns_rr_set_rdf(rr, m, 0);
+		if (old != NULL)
+			ldns_rdf_deep_free(old);
+		m = NULL;
+	}
+	free(abs);
+	return ret;
+}
+
 /* RDATA of rr in presentation format (caller frees). */
 static char *
 rdata_str(const ldns_rr *rr)

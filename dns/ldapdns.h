@@ -36,6 +36,13 @@ extern char *dns_ldap_attrs[];
  */
 MDC_MUSTCHECK int dns_ldap_entry(LDAP *ld, LDAPMessage *e,
                                  const char *container, struct dns_entry *out);
+/*
+ * Make this DC (fqdn) the primary (SOA MNAME) of a zone apex entry, as
+ * every AD DC answers for a directory-integrated zone: GSS-TSIG clients
+ * (nsupdate -g, Windows) ask for a ticket to DNS/<MNAME>, so each DC must
+ * name itself.  Entries without a SOA are left alone.  0 or MDC_ENOMEM.
+ */
+MDC_MUSTCHECK int dns_ldap_soa_self(struct dns_entry *e, const char *fqdn);
 
 /*
  * Store rrs (the complete RRset of name; the SOA is ignored) in the

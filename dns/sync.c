@@ -115,7 +115,8 @@ on_entry(ldap_sync_t *ls, LDAPMessage *msg, struct berval *uuid,
 	}
 	if (phase != LDAP_SYNC_CAPI_ADD && phase != LDAP_SYNC_CAPI_MODIFY)
 		return LDAP_SUCCESS;
-	if (dns_ldap_entry(ls->ls_ld, msg, y->wctx.container_dn, &e) != 0) {
+	if (dns_ldap_entry(ls->ls_ld, msg, y->wctx.container_dn, &e) != 0 ||
+	    dns_ldap_soa_self(&e, y->conf->fqdn) != 0) {
 		dns_entry_clear(&e);
 		drop_item(y, uuid); /* no longer one of ours */
 		return LDAP_SUCCESS;

@@ -178,6 +178,32 @@ harness_start() {
 	echo "# DC $H_ADDR in $H_DIR"
 }
 
+# harness_start_dc2 [NAME]: a further DC (default dc2) of the running domain
+# on its own free 127.0.0.x, joined through the first one (provision
+# --join-dc, the administrator's password from its file), then started.
+# Exports H2_DIR, H2_ADDR, H2_LDAPI, H2_KRB5 (its krb5.conf: both KDCs).
+harness_start_dc2() {
+	_n=${1:-dc2}
+	H2_ADDR=$(harness_addr) || { echo "Bail out! no free loopback address"; exit 99; }
+	H2_DIR="$H_TMP/$_n"
+	if ! "$MINIDC" provision --join-dc dc1.example.com --join-dc-ip "$H_ADDR" \
+		--domain example.com -U Administrator --password-file "$H_ADMIN_PW_FILE" \
+		--dir "$H2_DIR" --host-name "$_n" --host-ip "$H2_ADDR" \
+		> "$H_TMP/provision-$_n.out" 2>&1; then
+		echo "Bail out! provision --join-dc failed: $(cat "$H_TMP/provision-$_n.out")"
+		H_DCS="$H_DCS $H2_DIR"; harness_keep_logs; exit 99
+	fi
+	H_DCS="$H_DCS $H2_DIR"
+	if ! "$MINIDC" run --dir "$H2_DIR" > "$H_TMP/run-$_n.out" 2>&1; then
+		echo "Bail out! minidc run ($_n) failed: $(cat "$H_TMP/run-$_n.out")"
+		harness_keep_logs; exit 99
+	fi
+	H2_LDAPI="ldapi://$(printf '%s' "$H2_DIR/run/ldap/ldapi" | sed 's|/|%2F|g')"
+	H2_KRB5="$H2_DIR/krb5.conf"
+	export H2_ADDR H2_DIR H2_LDAPI H2_KRB5
+	echo "# DC $_n $H2_ADDR in $H2_DIR"
+}
+
 harness_keep_logs() {
 	dest="$top_builddir/tests/logs/$H_NAME"
 	rm -rf "$dest"; mkdir -p "$dest"
