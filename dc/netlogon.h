@@ -13,7 +13,7 @@
  * AND of equality terms (DnsDomain, NtVer, ...) asking for the attribute
  * "Netlogon".  The answer is one entry whose netlogon value is a
  * NETLOGON_SAM_LOGON_RESPONSE_EX (MS-ADTS 6.3.1.9), then SearchResultDone.
- * Research: shared/research/adcli-interop.md sections 1.3 - 1.6.
+ * What adcli and SSSD send and expect: doc/interop.md.
  */
 
 /* Opcodes of the reply. */

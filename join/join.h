@@ -7,7 +7,7 @@
 #include "lib/err.h"
 
 /*
- * The library behind minidc-join (ARCHITECTURE.md section 6).  It never
+ * The library behind minidc-join (doc/join.md).  It never
  * logs or exits: every function returns 0 or MDC_E* and, on failure, fills
  * a struct mdc_join_err with a short "what" (the step) and "why" (the
  * reason), which the program prints as one line.

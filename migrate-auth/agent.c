@@ -153,7 +153,7 @@ out:
 
 /*
  * GSS_C_BOTH from the keytab (also as client_keytab) and a private MEMORY
- * ccache: what S4U2Proxy needs (research/mit-kdb.md B).  princ is the
+ * ccache: what S4U2Proxy needs (doc/PROTOCOL.migrate.md).  princ is the
  * host's computer account (HOST1$@REALM): it accepts tickets to the
  * account's SPNs (migrate/<fqdn>) and, as the initiator, is the name the
  * KDC records as the transited service in the destination's PAC.
@@ -554,7 +554,7 @@ drain(int fd)
 			break;
 }
 
-/* Destination: the policy of ARCHITECTURE.md 7 on the PAC and state. */
+/* Destination: the policy (policy.h) on the PAC and state. */
 static void
 dest_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 {

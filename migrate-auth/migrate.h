@@ -1,4 +1,4 @@
-/* migrate-auth/migrate.h - minidc-migrate commands (ARCHITECTURE.md 7) */
+/* migrate-auth/migrate.h - minidc-migrate commands (doc/PROTOCOL.migrate.md) */
 #ifndef MDC_MIG_MIGRATE_H
 #define MDC_MIG_MIGRATE_H
 

@@ -256,7 +256,7 @@ out:
 	return ret;
 }
 
-/* The canonical principal of a record (see ARCHITECTURE.md section 4). */
+/* The canonical principal of a record (doc/kerberos.md, name mapping). */
 static krb5_error_code
 canon_princ(krb5_context ctx, struct mdc_kdb *db, const struct mdc_kdb_rec *r,
             krb5_principal *p_out)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/tools/cstyle.sh - the house rules a compiler does not enforce (STYLE.md rule 15):
+# tests/tools/cstyle.sh - the house rules a compiler does not enforce (doc/architecture.md section 6):
 # no strcpy/strcat/sprintf/vsprintf/gets/*scanf/alloca, no VLAs we can spot, no #if
 # inside function bodies.  Prints one line per violation; exit 1 if any.
 # Usage: cstyle.sh SRCDIR   (as a TAP test: cstyle.sh --tap SRCDIR)
