@@ -502,10 +502,10 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
 	                         NULL);
 	/* Syncrepl to the other DCs binds with GSSAPI as this DC's account
 	 * (client keytab), naming peers by address (no reverse lookup). */
-	*envp_out = mdc_strv_new(kt, k5, rc, pre, ckt,
-	                         "KRB5CCNAME=MEMORY:syncrepl",
-	                         "LDAPSASL_NOCANON=on",
-	                         "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL);
+	*envp_out =
+	        mdc_strv_new(kt, k5, rc, pre, ckt, "KRB5CCNAME=MEMORY:syncrepl",
+	                     "LDAPSASL_NOCANON=on",
+	                     "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL);
 	if (*argv_out != NULL && *envp_out != NULL)
 		ret = 0;
 out:

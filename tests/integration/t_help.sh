@@ -32,7 +32,7 @@ refuses "minidc without a command" "^usage: minidc" "$MINIDC"
 refuses "minidc frobnicate" "unknown command 'frobnicate'" "$MINIDC" frobnicate
 cmds=$("$MINIDC" help | sed -n 's/^  \([a-z-]*\) .*/\1/p')
 t_like "minidc help lists the commands" "$(echo $cmds)" \
-	"^provision run status stop env check-config dns user group computer delegation$"
+	"^provision run status stop demote env check-config dns user group computer delegation$"
 for c in $cmds; do
 	helps "minidc $c --help" "^usage: minidc $c " "$MINIDC" "$c" --help
 	helps "minidc $c help" "^usage: minidc $c " "$MINIDC" "$c" help
