@@ -257,6 +257,11 @@ mdcad_operational(Operation *op, SlapReply *rs)
 
 	if (e == NULL || rs->sr_type != REP_SEARCH)
 		return SLAP_CB_CONTINUE;
+	/* Never to a replication consumer (syncrepl asks for "+"): it would
+	 * store the constructed values as attributes of its copy, which then
+	 * fails every modify's schema check. */
+	if (op->o_sync > SLAP_CONTROL_IGNORED)
+		return SLAP_CB_CONTINUE;
 	for (ap = &rs->sr_operational_attrs; *ap != NULL; ap = &(*ap)->a_next)
 		;
 	if (BER_BVISEMPTY(&e->e_nname)) {
