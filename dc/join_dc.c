@@ -31,7 +31,9 @@
 	} while (0)
 
 /* UF_SERVER_TRUST_ACCOUNT | UF_TRUSTED_FOR_DELEGATION: what AD gives a DC. */
-#define DC_UAC           "532480"
+#define DC_UAC "532480"
+/* NORMAL_ACCOUNT | DONT_EXPIRE_PASSWORD | NOT_DELEGATED (dc/dit.c). */
+#define DNS_UAC          "1114624"
 #define REFRESH_BOUND_MS 600000
 #define CCNAME           "MEMORY:minidc-join-dc"
 
@@ -395,9 +397,8 @@ unicode_pwd(const char *pw)
 	return b;
 }
 
-/* The DC's SPNs, as provisioning gives the first DC (8 new strings).
- * spn[3], dns/, is the same SPN as DNS/ to LDAP (caseIgnore) but another
- * principal name to Kerberos: the keytab holds both, the entry one. */
+/* The DC's SPNs, as provisioning gives the first DC (6 new strings);
+ * DNS/ is the DNS server's own account's (dns_account). */
 static int
 dc_spns(const struct mdc_dcconf *c, const char *host, char *spn[9])
 {
@@ -405,14 +406,13 @@ dc_spns(const struct mdc_dcconf *c, const char *host, char *spn[9])
 
 	spn[0] = mdc_strdupf("host/%s", f);
 	spn[1] = mdc_strdupf("ldap/%s", f);
-	spn[2] = mdc_strdupf("DNS/%s", f);
-	spn[3] = mdc_strdupf("dns/%s", f);
-	spn[4] = mdc_strdupf("host/%s", host);
-	spn[5] = mdc_strdupf("ldap/%s", host);
-	spn[6] = mdc_strdupf("ldap/%s", c->address);
-	spn[7] = mdc_strdupf("RestrictedKrbHost/%s", f);
-	spn[8] = NULL;
-	for (int i = 0; i < 8; i++)
+	spn[2] = mdc_strdupf("host/%s", host);
+	spn[3] = mdc_strdupf("ldap/%s", host);
+	spn[4] = mdc_strdupf("ldap/%s", c->address);
+	spn[5] = mdc_strdupf("RestrictedKrbHost/%s", f);
+	for (int i = 6; i < 9; i++)
+		spn[i] = NULL;
+	for (int i = 0; i < 6; i++)
 		if (spn[i] == NULL)
 			return MDC_ENOMEM;
 	return 0;
@@ -462,9 +462,6 @@ add_dc_entry(struct jctx *j, const char *dn, const char *host)
 	pwv[0] = ret == 0 ? unicode_pwd(j->pw) : NULL;
 	if (ret != 0 || uri == NULL || pwv[0] == NULL)
 		FAIL(ret != 0 ? ret : MDC_ENOMEM, "cannot build the DC entry");
-	free(spn[3]);
-	spn[3] = spn[7];
-	spn[7] = NULL;
 	for (int i = 0; i < 9; i++)
 		mods[i] = &m[i];
 	mods[9] = NULL;
@@ -586,6 +583,146 @@ out:
 	return ret;
 }
 
+/*
+ * The DNS server's own account, dns-<host> (as provisioning gives the
+ * first DC): only DNS/<fqdn>, keys of a random password, never delegated.
+ * Created through the peer's dsa; j->pw and j->kvno become its own.
+ */
+static int
+add_dns_account(struct jctx *j, const char *dn, const char *sam)
+{
+	char *oc[] = {"top", "person", "organizationalPerson", "user", NULL};
+	char *spn = mdc_strdupf("DNS/%s", j->c->fqdn);
+	char *desc = mdc_strdupf("DNS Service Account for %s", j->c->fqdn);
+	char *cnv[] = {(char *)sam, NULL}, *samv[] = {(char *)sam, NULL};
+	char *uacv[] = {DNS_UAC, NULL}, *etv[] = {"24", NULL};
+	char *spnv[] = {spn, NULL}, *descv[] = {desc, NULL};
+	struct berval *pwv[] = {NULL, NULL};
+	LDAPMod m[] = {
+	        {LDAP_MOD_ADD, "objectClass", {.modv_strvals = oc}},
+	        {LDAP_MOD_ADD, "cn", {.modv_strvals = cnv}},
+	        {LDAP_MOD_ADD, "sAMAccountName", {.modv_strvals = samv}},
+	        {LDAP_MOD_ADD, "userAccountControl", {.modv_strvals = uacv}},
+	        {LDAP_MOD_ADD, "servicePrincipalName", {.modv_strvals = spnv}},
+	        {LDAP_MOD_ADD, "description", {.modv_strvals = descv}},
+	        {LDAP_MOD_ADD,
+	         "msDS-SupportedEncryptionTypes",
+	         {.modv_strvals = etv}},
+	        {LDAP_MOD_ADD | LDAP_MOD_BVALUES,
+	         "unicodePwd",
+	         {.modv_bvals = pwv}},
+	};
+	LDAPMod *mods[9];
+	int rc, ret;
+
+	ret = mdc_random_password(j->pw, 32);
+	pwv[0] = ret == 0 ? unicode_pwd(j->pw) : NULL;
+	if (ret != 0 || spn == NULL || desc == NULL || pwv[0] == NULL)
+		FAIL(ret != 0 ? ret : MDC_ENOMEM,
+		     "cannot build the DNS account");
+	for (int i = 0; i < 8; i++)
+		mods[i] = &m[i];
+	mods[8] = NULL;
+	rc = ldap_add_ext_s(j->ld, dn, mods, NULL, NULL);
+	if (rc != LDAP_SUCCESS)
+		ret = lfail(j, rc, "create the DNS server's account");
+out:
+	if (pwv[0] != NULL) {
+		explicit_bzero(pwv[0]->bv_val, pwv[0]->bv_len);
+		ber_bvfree(pwv[0]);
+	}
+	free(spn);
+	free(desc);
+	return ret;
+}
+
+/* j->kvno := msDS-KeyVersionNumber of dn (read from the peer). */
+static int
+read_kvno(struct jctx *j, const char *dn)
+{
+	char *attrs[] = {"msDS-KeyVersionNumber", NULL}, kv[16] = "";
+	LDAPMessage *res = NULL, *e;
+	int rc, ret = 0;
+
+	rc = ldap_search_ext_s(j->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+	                       attrs, 0, NULL, NULL, NULL, 0, &res);
+	e = rc == LDAP_SUCCESS ? ldap_first_entry(j->ld, res) : NULL;
+	if (e == NULL) {
+		ret = lfail(j, rc, "read the new DNS account");
+		goto out;
+	}
+	first_str(j, e, "msDS-KeyVersionNumber", kv, sizeof(kv));
+	j->kvno = strtol(kv, NULL, 10);
+	if (j->kvno <= 0)
+		FAIL(MDC_EMALF, "the new DNS account has no keys");
+out:
+	ldap_msgfree(res);
+	return ret;
+}
+
+/* DIR/krb5/dns.keytab (0600): DNS/<fqdn> and the dns/ spelling, keys
+ * from j->pw with AD's user salt (REALM + sAMAccountName). */
+static int
+write_dns_keytab(struct jctx *j, const char *sam)
+{
+	char *path = mdc_dc_path(j->c, "krb5/dns.keytab"), *ktname = NULL;
+	char *salt = mdc_strdupf("%s%s", j->c->realm, sam), *name = NULL;
+	static const char *const kinds[] = {"DNS", "dns"};
+	krb5_keytab kt = NULL;
+	krb5_error_code k = 0;
+	int ret = 0;
+
+	ktname = mdc_strdupf("FILE:%s", path ? path : "");
+	if (path == NULL || ktname == NULL || salt == NULL)
+		FAIL(MDC_ENOMEM, "out of memory");
+	unlink(path);
+	k = krb5_kt_resolve(j->kctx, ktname, &kt);
+	for (size_t i = 0; k == 0 && i < 2; i++) {
+		free(name);
+		name = mdc_strdupf("%s/%s@%s", kinds[i], j->c->fqdn,
+		                   j->c->realm);
+		k = name == NULL ? ENOMEM : kt_add(j, kt, name, salt);
+	}
+	if (k != 0)
+		FAIL(MDC_ECRYPTO, "cannot write %s: %s", path,
+		     krb5_get_error_message(j->kctx, k));
+	if (chmod(path, 0600) != 0)
+		FAIL(mdc_err_from_errno(errno), "chmod %s: %s", path,
+		     strerror(errno));
+out:
+	if (kt != NULL)
+		krb5_kt_close(j->kctx, kt);
+	free(path);
+	free(ktname);
+	free(salt);
+	free(name);
+	return ret;
+}
+
+/* The DNS account, its key version and its keytab. */
+static int
+dns_account(struct jctx *j)
+{
+	char *sam = mdc_strdupf("dns-%s", j->c->host_name), *dn = NULL;
+	int ret = MDC_ENOMEM;
+
+	dn = sam != NULL ? mdc_strdupf("CN=%s,CN=Users,%s", sam, j->c->base_dn)
+	                 : NULL;
+	if (dn == NULL) {
+		snprintf(j->err, j->errlen, "out of memory");
+		goto out;
+	}
+	ret = add_dns_account(j, dn, sam);
+	if (ret == 0)
+		ret = read_kvno(j, dn);
+	if (ret == 0)
+		ret = write_dns_keytab(j, sam);
+out:
+	free(sam);
+	free(dn);
+	return ret;
+}
+
 /* 1 once the local replica holds our entry, krbtgt and the stash. */
 static int
 refreshed(struct jctx *j, LDAP *ld, const char *dn)
@@ -665,6 +802,8 @@ enroll(struct jctx *j, const char *dn, const char *host)
 		ret = read_back(j, dn);
 	if (ret == 0)
 		ret = write_keytab(j, host);
+	if (ret == 0)
+		ret = dns_account(j);
 	if (ret == 0)
 		ret = write_agreements(j);
 	return ret;

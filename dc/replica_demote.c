@@ -138,6 +138,13 @@ del_account(struct dem *d, const struct mdc_replica *r)
 		return MDC_ENOMEM;
 	rc = ldap_delete_ext_s(d->ld, dn, NULL, NULL);
 	free(dn);
+	/* The DNS server's own account goes with the DC (best effort: a
+	 * domain provisioned before DCs had one has none). */
+	dn = mdc_strdupf("CN=dns-%s,CN=Users,%s", d->c->host_name,
+	                 d->c->base_dn);
+	if (dn != NULL)
+		(void)ldap_delete_ext_s(d->ld, dn, NULL, NULL);
+	free(dn);
 	if (rc != LDAP_SUCCESS && rc != LDAP_NO_SUCH_OBJECT) {
 		fprintf(stderr, "minidc demote: delete the DC account: %s\n",
 		        ldap_err2string(rc));

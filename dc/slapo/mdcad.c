@@ -259,8 +259,9 @@ mdcad_operational(Operation *op, SlapReply *rs)
 		return SLAP_CB_CONTINUE;
 	/* Never to a replication consumer (syncrepl asks for "+"): it would
 	 * store the constructed values as attributes of its copy, which then
-	 * fails every modify's schema check. */
-	if (op->o_sync > SLAP_CONTROL_IGNORED)
+	 * fails every modify's schema check.  syncprov marks the changes it
+	 * queues for a persistent search IGNORED, so any flag counts. */
+	if (op->o_sync != SLAP_CONTROL_NONE)
 		return SLAP_CB_CONTINUE;
 	for (ap = &rs->sr_operational_attrs; *ap != NULL; ap = &(*ap)->a_next)
 		;

@@ -38,6 +38,10 @@ t_is "the master key stash is the same on both DCs" \
 	"$(md5sum < "$H2_DIR/krb5/stash")" "$(md5sum < "$H_DIR/krb5/stash")"
 t_is "dc2's keytab is 0600" "$(stat -c %a "$H2_DIR/krb5/dc.keytab")" 600
 t_like "dc2's keytab has DC2\$" "$(klist -k "$H2_DIR/krb5/dc.keytab")" ' DC2\$@EXAMPLE.COM$'
+t_is "dc2's DNS keytab is 0600" "$(stat -c %a "$H2_DIR/krb5/dns.keytab")" 600
+t_like "... with DNS/dc2 only (the DNS server's own account, dns-dc2)" \
+	"$(klist -k "$H2_DIR/krb5/dns.keytab" | awk 'NR>3{print $2}' | sort -u | tr '\n' ' ')" \
+	'^DNS/dc2.example.com@EXAMPLE.COM dns/dc2.example.com@EXAMPLE.COM $'
 t_like "dc2's krb5.conf lists its own KDC" "$(cat "$H2_KRB5")" "kdc = $H2_ADDR:88"
 t_like "... and dc1's" "$(cat "$H2_KRB5")" "kdc = $H_ADDR:88"
 e=$(l1 '(sAMAccountName=DC2$)' userAccountControl primaryGroupID mdcRidNext mdcRidPoolEnd)
