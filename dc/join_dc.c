@@ -792,18 +792,18 @@ enroll(struct jctx *j, const char *dn, const char *host)
 		ret = read_domain(j);
 	if (ret == 0)
 		ret = read_dcs(j);
-	/* Records first: once our entry exists the peer restarts its slapd
-	 * to replicate from us (dc/replica.h). */
+	/* Records and the DNS account first: once our entry exists the peer
+	 * restarts its slapd to replicate from us (dc/replica.h). */
 	if (ret == 0)
 		ret = add_records(j);
+	if (ret == 0)
+		ret = dns_account(j);
 	if (ret == 0)
 		ret = add_dc_entry(j, dn, host);
 	if (ret == 0)
 		ret = read_back(j, dn);
 	if (ret == 0)
 		ret = write_keytab(j, host);
-	if (ret == 0)
-		ret = dns_account(j);
 	if (ret == 0)
 		ret = write_agreements(j);
 	return ret;

@@ -361,7 +361,10 @@ emit_databases(const struct mdc_dcconf *c, FILE *out, int with_dsa)
 	        "member\n"
 	        "memberof-memberof-ad memberOf\nmemberof-refint true\n"
 	        "memberof-dangling ignore\n\n"
-	        "overlay refint\nrefint_attributes member\n",
+	        "overlay refint\nrefint_attributes member\n\n"
+	        /* Last of these, so first: a replicated change older than
+	         * the entry's own is dropped (dc/slapo/csnguard.h). */
+	        "overlay mdccsn\n",
 	        c->base_dn, c->base_dn, c->base_dn);
 	if (with_dsa)
 		emit_dsa(c, out);

@@ -14,6 +14,7 @@
 #include "slap.h"
 
 #include "mdcad.h"
+#include "csnguard.h"
 #include "adsid.h"
 
 #define IN_CHAIN_OID "1.2.840.113556.1.4.1941"
@@ -842,5 +843,6 @@ init_module(int argc, char *argv[])
 	mdcad.on_bi.bi_op_search = mdcad_search;
 	mdcad.on_bi.bi_op_bind = mdcad_bind;
 	mdcad.on_bi.bi_operational = mdcad_operational;
-	return overlay_register(&mdcad);
+	rc = overlay_register(&mdcad);
+	return rc != 0 ? rc : mdc_csnguard_register();
 }
