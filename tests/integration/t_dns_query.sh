@@ -184,6 +184,21 @@ out=$($D -b 127.0.0.9 axfr example.com)
 t_like "AXFR from 127.0.0.9 (outside the /29) refused" "$out" "Transfer failed|REFUSED"
 t_ok "transfer deny 127.0.0.0/29" \
 	"$MINIDC" dns transfer deny --dir "$H_DIR" example.com 127.0.0.0/29
+# Only those who may write the zone entry change its list (as in AD):
+# a user's ldapmodify is refused, the administrator's works.
+( umask 077; printf '%s' 'Xq7-Secret-9' > "$H_TMP/bob.pw" )
+t_ok "user bob" "$MINIDC" user add bob --password-file "$H_TMP/bob.pw" --dir "$H_DIR"
+xfr_ldif() { printf 'dn: idnsName=example.com,cn=dns,%s\nchangetype: modify\nreplace: idnsAllowTransfer\nidnsAllowTransfer: %s\n' "$H_BASE" "$1"; }
+out=$(xfr_ldif 'any;' | ldapmodify -x -H "ldaps://$H_ADDR" -D "CN=bob,CN=Users,$H_BASE" -y "$H_TMP/bob.pw" 2>&1)
+t_like "bob cannot open the zone to everyone with ldapmodify" "$out" "Insufficient access|\(50\)"
+t_is "... the list is unchanged" "$("$MINIDC" dns transfer list --dir "$H_DIR" example.com)" ""
+out=$($D -b 127.0.0.5 axfr example.com)
+t_like "... and AXFR from 127.0.0.5 is still refused" "$out" "Transfer failed|REFUSED"
+out=$(xfr_ldif '127.0.0.5;' | ldapmodify -x -H "ldaps://$H_ADDR" -D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" 2>&1)
+t_unlike "Administrator sets idnsAllowTransfer with ldapmodify" "$out" "ldap_modify|error|Insufficient"
+t_ok "... AXFR from 127.0.0.5 then works" t_wait "$H_WAIT" sh -c \
+	"$D -b 127.0.0.5 axfr example.com | grep -q 'XFR size: [0-9]* records'"
+t_ok "transfer deny 127.0.0.5" "$MINIDC" dns transfer deny --dir "$H_DIR" example.com 127.0.0.5
 
 # ---- TCP, pipelining, TC ----
 # A big RRset (20 TXT of 60 bytes) written straight into the directory.
