@@ -36,7 +36,9 @@ const struct mdc_cmd mdc_commands[] = {
         {"dns-serve", dns_cmd_serve, NULL},
         {"dns", dns_cmd_admin,
          "dns list|add|del|addzone|delzone " WHERE
-         " [--ttl 0-2147483647] [NAME TYPE [DATA...] | ZONE]"},
+         " [--ttl 0-2147483647] [NAME TYPE [DATA...] | ZONE] | dns "
+         "transfer allow|deny ZONE ADDR[/PREFIX]|any | dns transfer list "
+         "ZONE"},
         {"user", mdc_cmd_user,
          "user add|del|passwd|enable|disable NAME | user list " WHERE
          " [--password-file F] [--kerberos]"},

@@ -47,7 +47,7 @@ static const struct mdc_conf_item dcconf_items[] = {
         I("ports", "gc", port_gc, "3268", 1, 65535),
         I("ports", "gcs", port_gcs, "3269", 1, 65535),
         S("dns", "forwarders", dns_forwarders, ""),
-        S("dns", "axfr_allow", dns_axfr_allow, "127.0.0.0/8 ::1"),
+        S("dns", "axfr_allow", dns_axfr_allow, ""),
         I("dns", "workers", dns_workers, "2", 1, 64),
         I("log", "debug", log_debug, "0", 0, 1),
         {NULL, NULL, 0, NULL, 0, 0, 0},

@@ -1,4 +1,5 @@
-/* dns/admin.c - `minidc dns add|del|list`: edit the zone in the directory */
+/* dns/admin.c - `minidc dns add|del|list|transfer`: edit zones in the directory
+ */
 #include "config.h"
 
 #include <getopt.h>
@@ -9,13 +10,15 @@
 #include "dc/cmd.h"
 #include "dns/dns.h"
 #include "dns/ldapdns.h"
+#include "dns/xfracl.h"
 #include "lib/util.h"
 
 #define USAGE                                                                  \
 	"usage: minidc dns list --dir DIR | add --dir DIR [--ttl N] NAME "     \
 	"TYPE DATA... | del --dir DIR NAME TYPE [DATA...] | addzone --dir "    \
 	"DIR "                                                                 \
-	"ZONE | delzone --dir DIR ZONE"
+	"ZONE | delzone --dir DIR ZONE | transfer allow|deny --dir DIR ZONE "  \
+	"ADDR[/PREFIX] | transfer list --dir DIR ZONE"
 
 struct adm {
 	struct mdc_dcconf conf;
@@ -269,6 +272,100 @@ out:
 	return ret;
 }
 
+/* The zone entry whose apex is zone, or NULL (message printed). */
+static const struct dns_entry *
+find_zone(struct adm *a, const char *zone)
+{
+	ldns_rdf *name = ldns_dname_new_frm_str(zone);
+	const struct dns_entry *z = name != NULL ? zone_of(a, name) : NULL;
+
+	if (z != NULL && ldns_dname_compare(z->name, name) != 0)
+		z = NULL;
+	if (name != NULL)
+		ldns_rdf_deep_free(name);
+	if (z == NULL)
+		mdc_cmd_error("dns", "transfer: no such zone '%s'", zone);
+	return z;
+}
+
+/* Print a zone's transfer list, one element a line. */
+static int
+xfr_list(const struct dns_entry *z)
+{
+	const char *p = z->xfr_allow != NULL ? z->xfr_allow : "";
+	size_t n;
+
+	for (p += strspn(p, " ;"); *p != '\0'; p += n, p += strspn(p, " ;")) {
+		n = strcspn(p, " ;");
+		printf("%.*s\n", (int)n, p);
+	}
+	return 0;
+}
+
+/* Add addr to (allow) or remove it from the zone's idnsAllowTransfer. */
+static int
+xfr_edit(struct adm *a, const struct dns_entry *z, const char *addr, int allow)
+{
+	char list[1024], *vals[] = {list, NULL};
+	LDAPMod mod = {LDAP_MOD_REPLACE, "idnsAllowTransfer", {vals}};
+	LDAPMod *mods[] = {&mod, NULL};
+	int ret = dns_xacl_edit(z->xfr_allow, addr, allow, list, sizeof(list));
+
+	if (ret == MDC_EINVAL) {
+		mdc_cmd_error("dns",
+		              "transfer: invalid address '%s' (expected "
+		              "ADDR[/PREFIX] or any)",
+		              addr);
+		return 2;
+	}
+	if (ret != 0) {
+		mdc_cmd_error("dns", "transfer %s %s: %s",
+		              allow ? "allow" : "deny", addr,
+		              ret == MDC_ENOENT ? "not in the zone's list"
+		                                : "the list is full");
+		return 1;
+	}
+	if (list[0] == '\0')
+		mod = (LDAPMod){LDAP_MOD_DELETE, "idnsAllowTransfer", {NULL}};
+	if (ldap_modify_ext_s(a->ld, z->dn, mods, NULL, NULL) != LDAP_SUCCESS) {
+		mdc_cmd_error("dns", "transfer: cannot change %s: %s", z->dn,
+		              mdc_strerror(MDC_ELDAP));
+		return 1;
+	}
+	printf("zone transfers %s %s\n", allow ? "allowed to" : "refused to",
+	       addr);
+	return 0;
+}
+
+/*
+ * `transfer allow|deny ZONE ADDR[/PREFIX]` and `transfer list ZONE`: the
+ * zone's own transfer list (idnsAllowTransfer).  Returns an exit status,
+ * having printed any error.
+ */
+static int
+xfr_cmd(struct adm *a, const char *verb, int argc, char **argv)
+{
+	const struct dns_entry *z;
+	int allow = strcmp(verb, "allow") == 0, ret;
+
+	if (!((strcmp(verb, "list") == 0 && argc == 1) ||
+	      ((allow || strcmp(verb, "deny") == 0) && argc == 2))) {
+		mdc_cmd_error("dns", "transfer: expected allow|deny ZONE "
+		                     "ADDR[/PREFIX] or list ZONE");
+		fprintf(stderr, "%s\n", USAGE);
+		return 2;
+	}
+	if ((ret = load_all(a)) != 0) {
+		mdc_cmd_error("dns", "transfer: %s", mdc_strerror(ret));
+		return 1;
+	}
+	if ((z = find_zone(a, argv[0])) == NULL)
+		return 1;
+	if (strcmp(verb, "list") == 0)
+		return xfr_list(z);
+	return xfr_edit(a, z, argv[1], allow);
+}
+
 static int
 run(struct adm *a, const char *sub, int argc, char **argv, long ttl)
 {
@@ -294,6 +391,19 @@ run(struct adm *a, const char *sub, int argc, char **argv, long ttl)
 	return ret;
 }
 
+static void
+adm_free(struct adm *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		dns_entry_clear(&a->ents[i]);
+	free(a->ents);
+	if (a->origin != NULL)
+		ldns_rdf_deep_free(a->origin);
+	if (a->ld != NULL)
+		ldap_unbind_ext_s(a->ld, NULL, NULL);
+	mdc_dcconf_free(&a->conf);
+}
+
 int
 dns_cmd_admin(int argc, char **argv)
 {
@@ -307,7 +417,7 @@ dns_cmd_admin(int argc, char **argv)
 	const char *dir = NULL, *domain = NULL, *sub;
 	char err[256], *end, *def = NULL;
 	long ttl = 900;
-	int c, ret;
+	int c, ret, xfr;
 
 	if (argc < 2) {
 		fprintf(stderr, "%s\n", USAGE);
@@ -320,7 +430,7 @@ dns_cmd_admin(int argc, char **argv)
 		    strncmp(sub, "--domain", 8) == 0)
 			mdc_cmd_error("dns",
 			              "a verb comes before '%s' (list, "
-			              "add, del, addzone, delzone)",
+			              "add, del, addzone, delzone, transfer)",
 			              sub);
 		else
 			mdc_cmd_error("dns",
@@ -329,8 +439,16 @@ dns_cmd_admin(int argc, char **argv)
 			              sub);
 		return 2;
 	}
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "+:", lo, NULL)) != -1) {
+	/* "transfer VERB": options may follow anywhere (no DATA to protect). */
+	xfr = strcmp(sub, "transfer") == 0;
+	if (xfr && (argc < 3 || argv[2][0] == '-')) {
+		mdc_cmd_error("dns", "transfer: expected allow, deny or list");
+		fprintf(stderr, "%s\n", USAGE);
+		return 2;
+	}
+	optind = xfr ? 3 : 2;
+	while ((c = getopt_long(argc, argv, xfr ? ":" : "+:", lo, NULL)) !=
+	       -1) {
 		if (c == 'd') {
 			dir = optarg;
 		} else if (c == 'D') {
@@ -364,7 +482,13 @@ dns_cmd_admin(int argc, char **argv)
 	}
 	ret = MDC_ENOMEM;
 	a.origin = ldns_dname_new_frm_str(a.conf.dns_domain);
-	if (a.origin != NULL && (ret = dns_ldap_connect(&a.conf, &a.ld)) == 0)
+	if (a.origin != NULL && (ret = dns_ldap_connect(&a.conf, &a.ld)) == 0 &&
+	    xfr) {
+		c = xfr_cmd(&a, argv[2], argc - optind, argv + optind);
+		adm_free(&a);
+		return c;
+	}
+	if (ret == 0)
 		ret = run(&a, sub, argc - optind, argv + optind, ttl);
 	if (ret == MDC_EINVAL) {
 		mdc_cmd_error(
@@ -382,13 +506,6 @@ dns_cmd_admin(int argc, char **argv)
 		              : ret == MDC_ERANGE ? a.why
 		                                  : mdc_strerror(ret));
 	}
-	for (size_t i = 0; i < a.n; i++)
-		dns_entry_clear(&a.ents[i]);
-	free(a.ents);
-	if (a.origin != NULL)
-		ldns_rdf_deep_free(a.origin);
-	if (a.ld != NULL)
-		ldap_unbind_ext_s(a.ld, NULL, NULL);
-	mdc_dcconf_free(&a.conf);
+	adm_free(&a);
 	return ret == 0 ? 0 : ret == MDC_EINVAL ? 2 : 1;
 }

@@ -31,11 +31,27 @@ static const struct {
 const char *const dns_ldap_filter =
         "(|(objectClass=idnsZone)(objectClass=idnsRecord))";
 char *dns_ldap_attrs[] = {
-        "objectClass",  "idnsName",      "dNSTTL",         "idnsZoneActive",
-        "idnsSOAmName", "idnsSOArName",  "idnsSOAserial",  "idnsSOArefresh",
-        "idnsSOAretry", "idnsSOAexpire", "idnsSOAminimum", DNS_OWNER_ATTR,
-        "aRecord",      "aAAARecord",    "nSRecord",       "cNAMERecord",
-        "pTRRecord",    "mXRecord",      "tXTRecord",      "sRVRecord",
+        "objectClass",
+        "idnsName",
+        "dNSTTL",
+        "idnsZoneActive",
+        "idnsSOAmName",
+        "idnsSOArName",
+        "idnsSOAserial",
+        "idnsSOArefresh",
+        "idnsSOAretry",
+        "idnsSOAexpire",
+        "idnsSOAminimum",
+        DNS_OWNER_ATTR,
+        "aRecord",
+        "aAAARecord",
+        "nSRecord",
+        "cNAMERecord",
+        "pTRRecord",
+        "mXRecord",
+        "tXTRecord",
+        "sRVRecord",
+        "idnsAllowTransfer",
         NULL,
 };
 
@@ -275,6 +291,8 @@ dns_ldap_entry(LDAP *ld, LDAPMessage *e, const char *container,
 	ret = MDC_ENOMEM;
 	out->dn = strdup(dn);
 	out->owner = first_val(ld, e, DNS_OWNER_ATTR);
+	if (zone)
+		out->xfr_allow = first_val(ld, e, "idnsAllowTransfer");
 	out->rrs = ldns_rr_list_new();
 	if (out->dn == NULL || out->rrs == NULL ||
 	    ldns_str2rdf_dname(&out->name, owner) != LDNS_STATUS_OK)

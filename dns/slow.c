@@ -13,6 +13,7 @@
 #include "dns/tsig.h"
 #include "dns/update.h"
 #include "dns/wire.h"
+#include "dns/xfracl.h"
 #include "lib/net.h"
 
 static long long
@@ -57,8 +58,8 @@ parse_ip_port(const char *tok, int defport, struct sockaddr_storage *ss,
 int
 dns_slow_config(struct dns_slow *sl, const char *fwd, const char *axfr)
 {
-	char buf[1024], *tok, *save = NULL, *slash;
-	socklen_t len;
+	char buf[1024], *tok, *save = NULL;
+	int n;
 
 	snprintf(buf, sizeof(buf), "%s", fwd != NULL ? fwd : "");
 	for (tok = strtok_r(buf, " ,", &save); tok != NULL;
@@ -69,60 +70,26 @@ dns_slow_config(struct dns_slow *sl, const char *fwd, const char *axfr)
 			return MDC_EINVAL;
 		sl->nforwarders++;
 	}
-	snprintf(buf, sizeof(buf), "%s", axfr != NULL ? axfr : "");
-	for (tok = strtok_r(buf, " ,", &save); tok != NULL;
-	     tok = strtok_r(NULL, " ,", &save)) {
-		int bits = -1;
-		if ((slash = strchr(tok, '/')) != NULL) {
-			*slash = '\0';
-			bits = atoi(slash + 1);
-		}
-		if (sl->naxfr == 8 ||
-		    mdc_net_addr(tok, 0, &sl->axfr_allow[sl->naxfr], &len) != 0)
-			return MDC_EINVAL;
-		sl->axfr_bits[sl->naxfr++] = bits;
+	n = snprintf(sl->axfr_allow, sizeof(sl->axfr_allow), "%s",
+	             axfr != NULL ? axfr : "");
+	if (n < 0 || (size_t)n >= sizeof(sl->axfr_allow) ||
+	    dns_xacl_check(sl->axfr_allow) != 0) {
+		sl->axfr_allow[0] = '\0';
+		return MDC_EINVAL;
 	}
 	return 0;
 }
 
-static int
-prefix_match(const uint8_t *a, const uint8_t *b, int bits, int max)
+int
+dns_slow_xfr_allowed(const struct dns_slow *sl, const struct dns_snapshot *s,
+                     const struct dns_zone *z, const struct sockaddr *peer)
 {
-	if (bits < 0 || bits > max)
-		bits = max;
-	for (int i = 0; i < bits; i++) {
-		int m = 0x80 >> (i % 8);
-		if ((a[i / 8] & m) != (b[i / 8] & m))
-			return 0;
-	}
-	return 1;
-}
+	const struct dns_entry *apex;
 
-static int
-axfr_allowed(const struct dns_slow *sl, const struct sockaddr *peer)
-{
-	for (int i = 0; i < sl->naxfr; i++) {
-		const struct sockaddr *a =
-		        (const struct sockaddr *)&sl->axfr_allow[i];
-		if (a->sa_family != peer->sa_family)
-			continue;
-		if (a->sa_family == AF_INET &&
-		    prefix_match(
-		            (const uint8_t *)&((const struct sockaddr_in *)a)
-		                    ->sin_addr,
-		            (const uint8_t *)&((const struct sockaddr_in *)peer)
-		                    ->sin_addr,
-		            sl->axfr_bits[i], 32))
-			return 1;
-		if (a->sa_family == AF_INET6 &&
-		    prefix_match(
-		            ((const struct sockaddr_in6 *)a)->sin6_addr.s6_addr,
-		            ((const struct sockaddr_in6 *)peer)
-		                    ->sin6_addr.s6_addr,
-		            sl->axfr_bits[i], 128))
-			return 1;
-	}
-	return 0;
+	if (dns_xacl_match(sl->axfr_allow, peer))
+		return 1;
+	apex = z != NULL ? dns_snapshot_entry(s, z->origin) : NULL;
+	return apex != NULL && dns_xacl_match(apex->xfr_allow, peer);
 }
 
 /* Relay q to the first forwarder that answers; SERVFAIL otherwise. */
@@ -156,8 +123,36 @@ struct sq {
 	struct dns_qinfo qi;
 	uint8_t qname[DNS_NAME_MAX + 1];
 	int nopt, tsig;
+	int has_serial; /* an IXFR's authority SOA gave serial */
+	uint32_t serial;
 	struct dns_tsig_rr t;
 };
+
+/*
+ * The one authority record an IXFR query carries (RFC 1995 section 3):
+ * the client's SOA; we need its serial only.  0, or -1 (FORMERR).
+ */
+static int
+ixfr_serial(struct mdc_rbuf *b, struct sq *p)
+{
+	uint16_t type, klass, rdlen;
+	uint32_t ttl;
+	size_t end;
+
+	if (dns_name_skip(b) != 0 || mdc_rbuf_get_u16be(b, &type) != 0 ||
+	    mdc_rbuf_get_u16be(b, &klass) != 0 ||
+	    mdc_rbuf_get_u32be(b, &ttl) != 0 ||
+	    mdc_rbuf_get_u16be(b, &rdlen) != 0 || type != DNS_T_SOA ||
+	    mdc_rbuf_left(b) < rdlen)
+		return -1;
+	end = b->pos + rdlen;
+	if (dns_name_skip(b) != 0 || dns_name_skip(b) != 0 ||
+	    mdc_rbuf_get_u32be(b, &p->serial) != 0 || b->pos > end ||
+	    mdc_rbuf_seek(b, end) != 0)
+		return -1;
+	p->has_serial = 1;
+	return 0;
+}
 
 /* Parse a query the fast path refused; -1 means FORMERR. */
 static int
@@ -168,7 +163,8 @@ parse_query(const uint8_t *q, size_t qlen, struct sq *p)
 	int ret;
 
 	mdc_rbuf_init(&b, q, qlen);
-	if (dns_hdr_get(&b, &p->h) != 0 || p->h.qd != 1 || p->h.an || p->h.ns)
+	if (dns_hdr_get(&b, &p->h) != 0 || p->h.qd != 1 || p->h.an ||
+	    p->h.ns > 1)
 		return -1;
 	if (dns_name_get(&b, p->qname, &p->qi.qname_len, 1) != 0 ||
 	    mdc_rbuf_get_u16be(&b, &p->qi.qtype) != 0 ||
@@ -176,6 +172,9 @@ parse_query(const uint8_t *q, size_t qlen, struct sq *p)
 		return -1;
 	if (b.pos != DNS_HDR_LEN + p->qi.qname_len + 4)
 		return -1; /* compressed QNAME: never sent by real clients */
+	if (p->h.ns == 1 &&
+	    (p->qi.qtype != DNS_T_IXFR || ixfr_serial(&b, p) != 0))
+		return -1;
 	for (int i = 0; i < p->h.ar; i++) {
 		if (dns_rr_skip(&b, &type) != 0)
 			return -1;
@@ -189,12 +188,74 @@ parse_query(const uint8_t *q, size_t qlen, struct sq *p)
 	return 0;
 }
 
+/*
+ * The answer of one SOA record: z's current version (RFC 1995 section 2,
+ * for an IXFR client already current, or asking over UDP).
+ */
+static size_t
+soa_only(const struct dns_zone *z, const uint8_t *q, const struct sq *p,
+         uint8_t *out, size_t cap)
+{
+	size_t qend = DNS_HDR_LEN + p->qi.qname_len + 4;
+	ldns_buffer *rb = ldns_buffer_new(512);
+	struct dns_hdr h = {0};
+	size_t len = 0;
+
+	if (rb != NULL && ldns_rr_list_rr_count(z->axfr) > 0 &&
+	    ldns_rr2buffer_wire(rb, ldns_rr_list_rr(z->axfr, 0),
+	                        LDNS_SECTION_ANSWER) == LDNS_STATUS_OK &&
+	    qend + ldns_buffer_position(rb) <= cap) {
+		h.id = p->h.id;
+		h.flags = DNS_F_QR | DNS_F_AA | (p->h.flags & DNS_F_RD);
+		h.qd = h.an = 1;
+		dns_hdr_put(out, &h);
+		memcpy(out + DNS_HDR_LEN, q + DNS_HDR_LEN, qend - DNS_HDR_LEN);
+		memcpy(out + qend, ldns_buffer_begin(rb),
+		       ldns_buffer_position(rb));
+		len = qend + ldns_buffer_position(rb);
+	}
+	if (rb != NULL)
+		ldns_buffer_free(rb);
+	return len > 0 ? len : hdr_only(q, DNS_R_SERVFAIL, out, cap);
+}
+
+/* Serial a is the same as or newer than b (RFC 1982 arithmetic). */
+static int
+serial_ge(uint32_t a, uint32_t b)
+{
+	return a == b || (int32_t)(a - b) > 0;
+}
+
+/*
+ * An allowed transfer of zone z.  We keep no journal, so an IXFR is
+ * answered as RFC 1995 section 4 allows: the whole zone in AXFR form
+ * (over TCP), one SOA when the client is current (section 2), and one SOA
+ * over UDP, which tells the client to come back over TCP.  AXFR needs
+ * TCP (RFC 5936 section 4.2).
+ */
+static int
+xfr_verdict(const struct sq *p, const struct dns_zone *z, const uint8_t *q,
+            int tcp, uint8_t *out, size_t cap, size_t *outlen)
+{
+	if (p->qi.qtype == DNS_T_IXFR &&
+	    ((p->has_serial && serial_ge(p->serial, z->serial)) || !tcp)) {
+		*outlen = soa_only(z, q, p, out, cap);
+		return DNS_SEND;
+	}
+	if (tcp)
+		return DNS_AXFR;
+	*outlen = dns_query_short(q, &p->qi, p->h.flags, 0, DNS_R_REFUSED, out,
+	                          cap);
+	return DNS_SEND;
+}
+
 static int
 slow_query(struct dns_slow *sl, const struct dns_snapshot *s, const uint8_t *q,
            size_t qlen, const struct sockaddr *peer, int tcp, uint8_t *out,
            size_t cap, size_t *outlen)
 {
 	struct sq p = {0};
+	const struct dns_zone *z;
 	int rcode = DNS_R_REFUSED;
 	size_t off;
 
@@ -221,11 +282,10 @@ slow_query(struct dns_slow *sl, const struct dns_snapshot *s, const uint8_t *q,
 		return DNS_SEND;
 	}
 	if ((p.qi.qtype == DNS_T_AXFR || p.qi.qtype == DNS_T_IXFR) &&
-	    p.qi.qclass == DNS_C_IN && tcp && s != NULL &&
-	    axfr_allowed(sl, peer) &&
-	    dns_snapshot_zone(s, p.qname, p.qi.qname_len, &off) != NULL &&
-	    off == 0)
-		return DNS_AXFR;
+	    p.qi.qclass == DNS_C_IN && s != NULL &&
+	    (z = dns_snapshot_zone(s, p.qname, p.qi.qname_len, &off)) != NULL &&
+	    off == 0 && dns_slow_xfr_allowed(sl, s, z, peer))
+		return xfr_verdict(&p, z, q, tcp, out, cap, outlen);
 	if (p.qi.qclass == DNS_C_IN && sl->nforwarders > 0 && s != NULL &&
 	    dns_snapshot_zone(s, p.qname, p.qi.qname_len, NULL) == NULL) {
 		return DNS_FORWARD; /* done by the caller, outside the lock */

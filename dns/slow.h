@@ -20,9 +20,9 @@ struct dns_slow {
 	struct sockaddr_storage forwarders[4];
 	socklen_t fwd_len[4];
 	int nforwarders;
-	struct sockaddr_storage axfr_allow[8]; /* address; prefix in *_bits */
-	int axfr_bits[8];
-	int naxfr;
+	/* Peers that may transfer every zone ([dns] axfr_allow), on top of
+	 * each zone's own list (dns/xfracl.h syntax); "" by default. */
+	char axfr_allow[1024];
 	struct dns_tsig_keys *keys; /* NULL: no GSS-TSIG (zone file mode) */
 	const struct dns_update_ops *ops; /* NULL: updates REFUSED */
 	void *ops_ctx;
@@ -41,6 +41,14 @@ struct dns_slow {
 int dns_slow_handle(struct dns_slow *sl, const struct dns_snapshot *s,
                     const uint8_t *q, size_t qlen, const struct sockaddr *peer,
                     int tcp, uint8_t *out, size_t cap, size_t *outlen);
+
+/*
+ * Whether peer may transfer zone z of s: the server-wide list of sl or the
+ * zone's own (its apex entry's idnsAllowTransfer).  1 or 0.
+ */
+int dns_slow_xfr_allowed(const struct dns_slow *sl,
+                         const struct dns_snapshot *s, const struct dns_zone *z,
+                         const struct sockaddr *peer);
 
 /*
  * Render the zone transfer for query q as one or more messages (about
@@ -63,7 +71,9 @@ int dns_slow_axfr(const struct dns_snapshot *s, const uint8_t *q, size_t qlen,
 size_t dns_slow_forward(const struct dns_slow *sl, const uint8_t *q,
                         size_t qlen, uint8_t *out, size_t cap);
 
-/* Parse "ip[:port] ..." and "addr[/bits] ..." lists into sl; 0 or MDC_EINVAL.
+/*
+ * Parse "ip[:port] ..." (forwarders) into sl and check and keep the
+ * server-wide transfer list (dns/xfracl.h); 0 or MDC_EINVAL.
  */
 MDC_MUSTCHECK int dns_slow_config(struct dns_slow *sl, const char *forwarders,
                                   const char *axfr_allow);

@@ -22,6 +22,7 @@ dns_entry_clear(struct dns_entry *e)
 {
 	free(e->dn);
 	free(e->owner);
+	free(e->xfr_allow);
 	if (e->name != NULL)
 		ldns_rdf_deep_free(e->name);
 	if (e->rrs != NULL)
@@ -35,12 +36,14 @@ dns_entry_copy(struct dns_entry *dst, const struct dns_entry *src)
 	memset(dst, 0, sizeof(*dst));
 	dst->dn = src->dn != NULL ? strdup(src->dn) : NULL;
 	dst->owner = src->owner != NULL ? strdup(src->owner) : NULL;
+	dst->xfr_allow = src->xfr_allow != NULL ? strdup(src->xfr_allow) : NULL;
 	dst->name = ldns_rdf_clone(src->name);
 	dst->rrs = src->rrs != NULL ? ldns_rr_list_clone(src->rrs)
 	                            : ldns_rr_list_new();
 	if ((src->dn != NULL && dst->dn == NULL) ||
-	    (src->owner != NULL && dst->owner == NULL) || dst->name == NULL ||
-	    dst->rrs == NULL) {
+	    (src->owner != NULL && dst->owner == NULL) ||
+	    (src->xfr_allow != NULL && dst->xfr_allow == NULL) ||
+	    dst->name == NULL || dst->rrs == NULL) {
 		dns_entry_clear(dst);
 		return MDC_ENOMEM;
 	}

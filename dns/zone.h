@@ -17,6 +17,7 @@ struct dns_entry {
 	char *owner;       /* principal that created the name, NULL: static */
 	ldns_rdf *name;    /* absolute owner name */
 	ldns_rr_list *rrs; /* its records (SOA included for the apex) */
+	char *xfr_allow;   /* a zone apex's idnsAllowTransfer, NULL: none */
 };
 void dns_entry_clear(struct dns_entry *e);
 /* Deep copy src into dst; 0 or MDC_ENOMEM. */

@@ -75,8 +75,13 @@ out=$($D txt "$OLD.example.com")
 t_like "the oversized record is not answered" "$out" "status: NOERROR.*ANSWER: 0,|ANSWER: 0,"
 
 # ---- dig AXFR: every record, several messages, the server keeps running ----
+# Transfers are refused until the zone allows the peer (as in AD).
+t_ok "minidc dns transfer allow example.com 127.0.0.1" \
+	"$MINIDC" dns transfer allow --dir "$H_DIR" example.com 127.0.0.1
+t_ok "the transfer is allowed once the zone is reloaded" t_wait "$H_WAIT" sh -c \
+	"$D -b 127.0.0.1 axfr example.com | grep -q 'XFR size'"
 for i in 1 2 3; do
-	$D axfr example.com > "$H_TMP/axfr$i.out" 2>&1
+	$D -b 127.0.0.1 axfr example.com > "$H_TMP/axfr$i.out" 2>&1
 	t_like "AXFR $i succeeds" "$(tail -n 5 "$H_TMP/axfr$i.out")" "XFR size: [0-9]+ records \(messages [2-9]"
 done
 out=$(cat "$H_TMP/axfr1.out")

@@ -107,10 +107,98 @@ for rd in +norec +rec; do
 	t_like "out of zone ($rd): REFUSED" "$out" "status: REFUSED"
 	t_unlike "out of zone ($rd): not authoritative, no RA" "$out" "flags:[a-z ]* (aa|ra)[ ;]"
 done
-out=$($D axfr example.com)
-t_like "AXFR from an allowed address (loopback) is served" "$out" "XFR size: [0-9]+ records"
+# ---- zone transfers: refused unless the zone allows the peer (AD) ----
+out=$($D -b 127.0.0.1 axfr example.com)
+t_like "AXFR is refused by default, even from loopback" "$out" "Transfer failed|REFUSED"
+t_unlike "... and carries no record" "$out" "IN[[:space:]]+SOA"
+out=$($K -b 127.0.0.1 axfr example.com 2>&1)
+t_like "kdig AXFR is refused by default" "$out" "REFUSED"
+SERIAL=$($D +short soa example.com | awk '{print $3}')
+t_like "the zone has a serial" "$SERIAL" "^[0-9]+$"
+OLD=$((SERIAL > 1 ? SERIAL - 1 : 0))
+out=$($D -b 127.0.0.1 ixfr=$OLD example.com)
+t_like "dig IXFR=$OLD is refused by default" "$out" "Transfer failed|REFUSED"
+out=$($K -b 127.0.0.1 ixfr=$OLD example.com 2>&1)
+t_like "kdig IXFR=$OLD is refused by default" "$out" "REFUSED"
+out=$($K -b 127.0.0.1 +notcp ixfr=$SERIAL example.com 2>&1)
+t_like "UDP IXFR (kdig) is refused by default" "$out" "REFUSED"
+t_is "transfer list: empty" "$("$MINIDC" dns transfer list --dir "$H_DIR" example.com 2>&1)" ""
+out=$("$MINIDC" dns transfer allow --dir "$H_DIR" example.com 999.0.0.1 2>&1); rc=$?
+t_is "transfer allow of a bad address: exit 2" "$rc" 2
+t_like "... naming it" "$out" "invalid address '999.0.0.1'"
+out=$("$MINIDC" dns transfer allow --dir "$H_DIR" example.org 127.0.0.1 2>&1)
+t_like "transfer allow of an unknown zone fails" "$out" "no such zone 'example.org'"
+t_ok "minidc dns transfer allow example.com 127.0.0.1" \
+	"$MINIDC" dns transfer allow example.com 127.0.0.1 --dir "$H_DIR"
+t_is "transfer list names it" "$("$MINIDC" dns transfer list --dir "$H_DIR" example.com)" "127.0.0.1"
+t_like "kept on the zone entry as idnsAllowTransfer" \
+	"$(lds -Q -Y EXTERNAL -H "$H_LDAPI" -b "idnsName=example.com,cn=dns,$H_BASE" -s base idnsAllowTransfer)" \
+	"^idnsAllowTransfer: 127\.0\.0\.1;$"
+t_ok "the allowed peer gets the zone" t_wait "$H_WAIT" sh -c \
+	"$D -b 127.0.0.1 axfr example.com | grep -q 'XFR size: [0-9]* records'"
+out=$($D -b 127.0.0.1 axfr example.com)
+t_like "AXFR from 127.0.0.1 after transfer allow" "$out" "XFR size: [0-9]+ records"
+NAXFR=$(printf '%s\n' "$out" | sed -n 's/^;; XFR size: \([0-9]*\) records.*/\1/p')
+t_is "AXFR: the SOA opens and closes it" "$(printf '%s\n' "$out" | grep -c '^example\.com\..*IN[[:space:]]*SOA')" 2
+out=$($D -b 127.0.0.3 axfr example.com)
+t_like "AXFR from 127.0.0.3 (not listed) is still refused" "$out" "Transfer failed|REFUSED"
+t_unlike "... with no record" "$out" "IN[[:space:]]+SOA"
+out=$($D -b 127.0.0.3 ixfr=$OLD example.com)
+t_like "IXFR from 127.0.0.3 is refused" "$out" "Transfer failed|REFUSED"
 out=$($D -b 127.0.0.1 +norec axfr example.net)
-t_like "AXFR of another zone is refused" "$out" "Transfer failed|REFUSED"
+t_like "AXFR of a zone we do not serve is refused" "$out" "Transfer failed|REFUSED"
+# IXFR (RFC 1995): no journal, so the whole zone in AXFR form over TCP.
+out=$($D -b 127.0.0.1 ixfr=$OLD example.com)
+t_is "dig IXFR=$OLD: the whole zone" \
+	"$(printf '%s\n' "$out" | sed -n 's/^;; XFR size: \([0-9]*\) records.*/\1/p')" "$NAXFR"
+out=$($K -b 127.0.0.1 ixfr=$OLD example.com 2>&1)
+t_like "kdig IXFR=$OLD: the zone, as AXFR" "$out" "Received [0-9]+ B \(1 messages?, $NAXFR records\)|$NAXFR records"
+t_like "kdig IXFR=$OLD: carries the locator records" "$out" "_ldap\._tcp\.dc\._msdcs\.example\.com\..*SRV"
+# The client already current: the SOA alone (RFC 1995 section 2).
+SERIAL=$($D +short soa example.com | awk '{print $3}')
+out=$($D -b 127.0.0.1 ixfr=$SERIAL example.com)
+t_like "IXFR with the current serial over TCP: one SOA" "$out" "XFR size: 1 records"
+out=$($D -b 127.0.0.1 +notcp ixfr=$SERIAL example.com)
+t_like "UDP IXFR with the current serial: over UDP" "$out" "SERVER: .*\(UDP\)"
+t_like "... the SOA is the answer" "$out" "^example\.com\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+SOA[[:space:]]+dc1\.example\.com\. [^ ]+ $SERIAL "
+t_is "... and nothing else" "$(printf '%s\n' "$out" | grep -c '[[:space:]]IN[[:space:]]')" 1
+out=$($K -b 127.0.0.1 +notcp ixfr=$SERIAL example.com 2>&1)
+t_like "kdig UDP IXFR with the current serial: one record over UDP" "$out" "\(1 messages, 1 records\)"
+# Behind, over UDP: our SOA alone, which sends the client to TCP.
+out=$($K -b 127.0.0.1 +notcp ixfr=$OLD example.com 2>&1)
+t_like "kdig UDP IXFR from an old serial: our SOA alone" "$out" "\(1 messages, 1 records\)"
+t_like "... the current one" "$out" "SOA[[:space:]]+dc1\.example\.com\. [^ ]+ $SERIAL "
+t_ok "minidc dns transfer deny example.com 127.0.0.1" \
+	"$MINIDC" dns transfer deny --dir "$H_DIR" example.com 127.0.0.1
+t_ok "AXFR from 127.0.0.1 is refused again" t_wait "$H_WAIT" sh -c \
+	"$D -b 127.0.0.1 axfr example.com | grep -Eq 'Transfer failed|REFUSED'"
+t_is "transfer list: empty again" "$("$MINIDC" dns transfer list --dir "$H_DIR" example.com)" ""
+out=$("$MINIDC" dns transfer deny --dir "$H_DIR" example.com 127.0.0.1 2>&1); rc=$?
+t_is "transfer deny of an address not listed: exit 1" "$rc:$out" "1:minidc dns: transfer deny 127.0.0.1: not in the zone's list"
+# A whole network, e.g. the other DNS servers of a site.
+t_ok "minidc dns transfer allow example.com 127.0.0.0/29" \
+	"$MINIDC" dns transfer allow --dir "$H_DIR" example.com 127.0.0.0/29
+t_ok "AXFR from 127.0.0.3 (inside the /29)" t_wait "$H_WAIT" sh -c \
+	"$D -b 127.0.0.3 axfr example.com | grep -q 'XFR size: [0-9]* records'"
+out=$($D -b 127.0.0.9 axfr example.com)
+t_like "AXFR from 127.0.0.9 (outside the /29) refused" "$out" "Transfer failed|REFUSED"
+t_ok "transfer deny 127.0.0.0/29" \
+	"$MINIDC" dns transfer deny --dir "$H_DIR" example.com 127.0.0.0/29
+# Only those who may write the zone entry change its list (as in AD):
+# a user's ldapmodify is refused, the administrator's works.
+( umask 077; printf '%s' 'Xq7-Secret-9' > "$H_TMP/bob.pw" )
+t_ok "user bob" "$MINIDC" user add bob --password-file "$H_TMP/bob.pw" --dir "$H_DIR"
+xfr_ldif() { printf 'dn: idnsName=example.com,cn=dns,%s\nchangetype: modify\nreplace: idnsAllowTransfer\nidnsAllowTransfer: %s\n' "$H_BASE" "$1"; }
+out=$(xfr_ldif 'any;' | ldapmodify -x -H "ldaps://$H_ADDR" -D "CN=bob,CN=Users,$H_BASE" -y "$H_TMP/bob.pw" 2>&1)
+t_like "bob cannot open the zone to everyone with ldapmodify" "$out" "Insufficient access|\(50\)"
+t_is "... the list is unchanged" "$("$MINIDC" dns transfer list --dir "$H_DIR" example.com)" ""
+out=$($D -b 127.0.0.5 axfr example.com)
+t_like "... and AXFR from 127.0.0.5 is still refused" "$out" "Transfer failed|REFUSED"
+out=$(xfr_ldif '127.0.0.5;' | ldapmodify -x -H "ldaps://$H_ADDR" -D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" 2>&1)
+t_unlike "Administrator sets idnsAllowTransfer with ldapmodify" "$out" "ldap_modify|error|Insufficient"
+t_ok "... AXFR from 127.0.0.5 then works" t_wait "$H_WAIT" sh -c \
+	"$D -b 127.0.0.5 axfr example.com | grep -q 'XFR size: [0-9]* records'"
+t_ok "transfer deny 127.0.0.5" "$MINIDC" dns transfer deny --dir "$H_DIR" example.com 127.0.0.5
 
 # ---- TCP, pipelining, TC ----
 # A big RRset (20 TXT of 60 bytes) written straight into the directory.

@@ -14,7 +14,9 @@
 #include "dns/tsig.h"
 #include "dns/update.h"
 #include "dns/wire.h"
+#include "dns/xfracl.h"
 #include "dns/zone.h"
+#include "lib/net.h"
 
 static const char *const zone_text =
         "$ORIGIN example.com.\n"
@@ -904,6 +906,208 @@ START_TEST(ldap_values_fit)
 }
 END_TEST
 
+static struct sockaddr_storage
+peer_of(const char *ip)
+{
+	struct sockaddr_storage ss = {0};
+	socklen_t len;
+
+	ck_assert_int_eq(mdc_net_addr(ip, 0, &ss, &len), 0);
+	return ss;
+}
+
+static int
+xmatch(const char *list, const char *ip)
+{
+	struct sockaddr_storage ss = peer_of(ip);
+
+	return dns_xacl_match(list, (struct sockaddr *)&ss);
+}
+
+START_TEST(xfr_acl_rules)
+{
+	const char *l = "127.0.0.1;10.0.0.0/8;!192.0.2.5;192.0.2.0/24;"
+	                "2001:db8::/32;";
+	char buf[256];
+
+	/* Nothing listed, nothing allowed (AD's default). */
+	ck_assert_int_eq(xmatch(NULL, "127.0.0.1"), 0);
+	ck_assert_int_eq(xmatch("", "127.0.0.1"), 0);
+	ck_assert_int_eq(xmatch("none;", "127.0.0.1"), 0);
+	ck_assert_int_eq(xmatch("any;", "192.0.2.77"), 1);
+	ck_assert_int_eq(xmatch(l, "127.0.0.1"), 1);
+	ck_assert_int_eq(xmatch(l, "127.0.0.2"), 0); /* a host, not /8 */
+	ck_assert_int_eq(xmatch(l, "10.200.3.4"), 1);
+	ck_assert_int_eq(xmatch(l, "11.0.0.1"), 0);
+	/* First match decides: the negated host inside the allowed /24. */
+	ck_assert_int_eq(xmatch(l, "192.0.2.5"), 0);
+	ck_assert_int_eq(xmatch(l, "192.0.2.6"), 1);
+	ck_assert_int_eq(xmatch(l, "2001:db8::53"), 1);
+	ck_assert_int_eq(xmatch(l, "2001:db9::53"), 0);
+	ck_assert_int_eq(xmatch(l, "::1"), 0);
+	/* An IPv4-mapped peer is its IPv4 address. */
+	ck_assert_int_eq(xmatch(l, "::ffff:127.0.0.1"), 1);
+	ck_assert_int_eq(xmatch("::1", "::1"), 1);
+	/* Separators of [dns] axfr_allow; what we do not know never grants. */
+	ck_assert_int_eq(xmatch("127.0.0.0/8 ::1", "127.9.9.9"), 1);
+	ck_assert_int_eq(xmatch("key k1;127.0.0.9/33;", "127.0.0.9"), 0);
+	ck_assert_int_eq(xmatch("!key;127.0.0.9;", "127.0.0.9"), 1);
+	ck_assert_int_eq(dns_xacl_check("127.0.0.0/8 ::1, any;"), 0);
+	ck_assert_int_eq(dns_xacl_check("127.0.0.1/33"), MDC_EINVAL);
+	ck_assert_int_eq(dns_xacl_check("localnets;"), MDC_EINVAL);
+	/* Canonical forms: host bits cleared, a full prefix dropped. */
+	ck_assert_int_eq(dns_xacl_norm("10.1.2.3/8", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "10.0.0.0/8");
+	ck_assert_int_eq(dns_xacl_norm("127.0.0.1/32", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "127.0.0.1");
+	ck_assert_int_eq(dns_xacl_norm("2001:DB8:0::1", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "2001:db8::1");
+	ck_assert_int_eq(dns_xacl_norm("ANY", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "any");
+	ck_assert_int_eq(dns_xacl_norm("!1.2.3.4", buf, sizeof(buf)),
+	                 MDC_EINVAL);
+	ck_assert_int_eq(dns_xacl_norm("1.2.3.4;5.6.7.8", buf, sizeof(buf)),
+	                 MDC_EINVAL);
+	ck_assert_int_eq(dns_xacl_norm("example.com", buf, sizeof(buf)),
+	                 MDC_EINVAL);
+	ck_assert_int_eq(dns_xacl_norm("1.2.3.4", buf, 4), MDC_ERANGE);
+	/* Editing: add once, remove by any spelling, other elements kept. */
+	ck_assert_int_eq(dns_xacl_edit(NULL, "127.0.0.1", 1, buf, sizeof(buf)),
+	                 0);
+	ck_assert_str_eq(buf, "127.0.0.1;");
+	ck_assert_int_eq(dns_xacl_edit("127.0.0.1;", "127.0.0.1/32", 1, buf,
+	                               sizeof(buf)),
+	                 0);
+	ck_assert_str_eq(buf, "127.0.0.1;");
+	ck_assert_int_eq(dns_xacl_edit("key k;127.0.0.1;", "10.9.0.0/16", 1,
+	                               buf, sizeof(buf)),
+	                 0);
+	ck_assert_str_eq(buf, "key;k;127.0.0.1;10.9.0.0/16;");
+	ck_assert_int_eq(dns_xacl_edit("127.0.0.1;10.9.0.0/16;", "10.9.1.1/16",
+	                               0, buf, sizeof(buf)),
+	                 0);
+	ck_assert_str_eq(buf, "127.0.0.1;");
+	ck_assert_int_eq(
+	        dns_xacl_edit("127.0.0.1;", "127.0.0.1", 0, buf, sizeof(buf)),
+	        0);
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(
+	        dns_xacl_edit("127.0.0.1;", "127.0.0.2", 0, buf, sizeof(buf)),
+	        MDC_ENOENT);
+	ck_assert_int_eq(dns_xacl_edit("", "bogus", 1, buf, sizeof(buf)),
+	                 MDC_EINVAL);
+	ck_assert_int_eq(dns_xacl_edit("127.0.0.1;", "10.0.0.1", 1, buf, 12),
+	                 MDC_ERANGE);
+}
+END_TEST
+
+/* An IXFR query for name with the client's SOA (serial) in authority. */
+static size_t
+mkixfr(uint8_t *q, const char *name, uint32_t serial, uint16_t type)
+{
+	size_t n = mkquery(q, name, DNS_T_IXFR, 0, 0, 0, 0);
+	uint8_t rr[12 + 22] = {0xc0, 12, type >> 8, type & 0xff, 0, 1};
+
+	q[9] = 1; /* NSCOUNT */
+	rr[11] = 22;
+	/* MNAME and RNAME: the root; then the serial and four counters. */
+	rr[14] = serial >> 24;
+	rr[15] = (serial >> 16) & 0xff;
+	rr[16] = (serial >> 8) & 0xff;
+	rr[17] = serial & 0xff;
+	memcpy(q + n, rr, sizeof(rr));
+	return n + sizeof(rr);
+}
+
+static int
+slow(struct dns_slow *sl, const struct dns_snapshot *s, const uint8_t *q,
+     size_t qlen, const char *ip, int tcp, size_t *len)
+{
+	struct sockaddr_storage ss = peer_of(ip);
+
+	return dns_slow_handle(sl, s, q, qlen, (struct sockaddr *)&ss, tcp, out,
+	                       sizeof(out), len);
+}
+
+START_TEST(zone_transfer_rules)
+{
+	struct dns_snapshot *s = make_snapshot();
+	ldns_rdf *org = ldns_dname_new_frm_str("example.com.");
+	struct dns_entry *apex = (struct dns_entry *)dns_snapshot_entry(s, org);
+	struct dns_slow sl = {0};
+	uint8_t q[512];
+	size_t qlen, len;
+	ldns_pkt *p;
+
+	ck_assert_int_eq(dns_slow_config(&sl, "", ""), 0);
+	ck_assert_int_eq(dns_slow_config(&sl, "", "127.0.0.1/40"), MDC_EINVAL);
+	ck_assert_int_eq(dns_slow_config(&sl, "", ""), 0);
+	/* Refused by default, AXFR and IXFR, over TCP and UDP. */
+	qlen = mkquery(q, "example.com.", DNS_T_AXFR, 0, 0, 0, 0);
+	ck_assert_int_eq(slow(&sl, s, q, qlen, "127.0.0.1", 1, &len), DNS_SEND);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_REFUSED);
+	qlen = mkixfr(q, "example.com.", 1, DNS_T_SOA);
+	ck_assert_int_eq(slow(&sl, s, q, qlen, "127.0.0.1", 1, &len), DNS_SEND);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_REFUSED);
+	ck_assert_int_eq(slow(&sl, s, q, qlen, "127.0.0.1", 0, &len), DNS_SEND);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_REFUSED);
+	/* The zone's own list lets 127.0.0.1 in, and no one else. */
+	apex->xfr_allow = strdup("127.0.0.1;");
+	qlen = mkquery(q, "example.com.", DNS_T_AXFR, 0, 0, 0, 0);
+	ck_assert_int_eq(slow(&sl, s, q, qlen, "127.0.0.1", 1, &len), DNS_AXFR);
+	ck_assert_int_eq(slow(&sl, s, q, qlen, "127.0.0.2", 1, &len), DNS_SEND);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_REFUSED);
+	ck_assert_int_eq(slow(&sl, s, q, qlen, "127.0.0.1", 0, &len), DNS_SEND);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_REFUSED); /* AXFR needs TCP */
+	/* IXFR from an older serial over TCP: the zone in AXFR form. */
+	qlen = mkixfr(q, "example.com.", 1, DNS_T_SOA);
+	ck_assert_int_eq(slow(&sl, s, q, qlen, "127.0.0.1", 1, &len), DNS_AXFR);
+	ck_assert_int_eq(slow(&sl, s, q, qlen, "127.0.0.2", 1, &len), DNS_SEND);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_REFUSED);
+	/* ... over UDP: our SOA alone, telling the client to use TCP. */
+	ck_assert_int_eq(slow(&sl, s, q, qlen, "127.0.0.1", 0, &len), DNS_SEND);
+	ck_assert_int_eq(ldns_wire2pkt(&p, out, len), LDNS_STATUS_OK);
+	ck_assert_int_eq(ldns_pkt_get_rcode(p), 0);
+	ck_assert(ldns_pkt_aa(p));
+	ck_assert_uint_eq(ldns_pkt_ancount(p), 1);
+	ck_assert_int_eq(
+	        ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 0)),
+	        LDNS_RR_TYPE_SOA);
+	ck_assert_int_eq(
+	        ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_question(p), 0)),
+	        LDNS_RR_TYPE_IXFR);
+	ldns_pkt_free(p);
+	/* The client is current (7) or ahead (8): one SOA.  0x90000000 is
+	 * behind 7 in RFC 1982 arithmetic: the whole zone. */
+	qlen = mkixfr(q, "example.com.", 7, DNS_T_SOA);
+	ck_assert_int_eq(slow(&sl, s, q, qlen, "127.0.0.1", 1, &len), DNS_SEND);
+	ck_assert_uint_eq(out[7], 1);
+	qlen = mkixfr(q, "example.com.", 0x90000000u, DNS_T_SOA);
+	ck_assert_int_eq(slow(&sl, s, q, qlen, "127.0.0.1", 1, &len), DNS_AXFR);
+	qlen = mkixfr(q, "example.com.", 8, DNS_T_SOA);
+	ck_assert_int_eq(slow(&sl, s, q, qlen, "127.0.0.1", 1, &len), DNS_SEND);
+	ck_assert_uint_eq(out[7], 1);
+	/* An authority record that is not a SOA, or on another query. */
+	qlen = mkixfr(q, "example.com.", 1, DNS_T_A);
+	slow(&sl, s, q, qlen, "127.0.0.1", 1, &len);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_FORMERR);
+	qlen = mkixfr(q, "example.com.", 1, DNS_T_SOA);
+	q[DNS_HDR_LEN + 13] = DNS_T_AXFR;
+	slow(&sl, s, q, qlen, "127.0.0.1", 1, &len);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_FORMERR);
+	/* A name below the apex is no zone to transfer. */
+	qlen = mkquery(q, "www.example.com.", DNS_T_AXFR, 0, 0, 0, 0);
+	slow(&sl, s, q, qlen, "127.0.0.1", 1, &len);
+	ck_assert_int_eq(out[3] & 0xf, DNS_R_REFUSED);
+	/* The server-wide list ([dns] axfr_allow) adds to the zone's. */
+	ck_assert_int_eq(dns_slow_config(&sl, "", "127.0.0.0/8"), 0);
+	qlen = mkquery(q, "example.com.", DNS_T_AXFR, 0, 0, 0, 0);
+	ck_assert_int_eq(slow(&sl, s, q, qlen, "127.0.0.2", 1, &len), DNS_AXFR);
+	ldns_rdf_deep_free(org);
+	dns_snapshot_free(s);
+}
+END_TEST
+
 static Suite *
 dns_suite(void)
 {
@@ -925,6 +1129,8 @@ dns_suite(void)
 	tcase_add_test(tc, axfr_bounded);
 	tcase_add_test(tc, update_size_rule);
 	tcase_add_test(tc, ldap_values_fit);
+	tcase_add_test(tc, xfr_acl_rules);
+	tcase_add_test(tc, zone_transfer_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
