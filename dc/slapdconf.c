@@ -279,7 +279,7 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
  */
 #define MDC_SECRET_ATTRS                                                       \
 	"userPassword,unicodePwd,minidcKrbKeyData,minidcKrbTlData,"            \
-	"mdcMasterKey"
+	"mdcMasterKey,mdcPwdHistory"
 
 /* Indexes of the domain database (attribute + index types). */
 static const char *const db_indexes[] = {
