@@ -41,6 +41,7 @@ mdc_dsa_new(const struct mdc_dcconf *conf, struct mdc_dsa **d_out)
 	d->stamp = mdc_dc_path(conf, "run/kdb.stamp");
 	d->schema_dn =
 	        mdc_strdupf("CN=Schema,CN=Configuration,%s", conf->base_dn);
+	d->dns_authz = mdc_dns_authz_dn(); /* NULL: no DNS identity */
 	if (ret == 0 &&
 	    (d->uri == NULL || d->stamp == NULL || d->schema_dn == NULL))
 		ret = MDC_ENOMEM;
@@ -72,6 +73,7 @@ mdc_dsa_free(struct mdc_dsa *d)
 	free(d->uri);
 	free(d->stamp);
 	free(d->schema_dn);
+	free(d->dns_authz);
 	free(d);
 }
 
@@ -734,7 +736,12 @@ mdc_dsa_handle(struct mdc_dsa *d, const struct mdc_sock_req *req,
 		return 0;
 	}
 	ret = mdc_dsa_ldap_open(d, &ld);
-	if (ret == 0)
+	/* The DNS server's own identity (not an account): DnsAdmins' rights,
+	 * under cn=dns only; it decides secure updates itself. */
+	if (ret == 0 && d->dns_authz != NULL &&
+	    strcasecmp(req->binddn, d->dns_authz) == 0)
+		who = (struct mdc_dsa_who){.roles = MDC_DSA_DNSADMIN};
+	else if (ret == 0)
 		ret = mdc_dsa_identify(d, ld, req->binddn, &who);
 	if (ret == 0 && who.roles == 0 && !(who.sid_len > 0)) {
 		mdc_dsa_fail(res, LDAP_INSUFFICIENT_ACCESS,

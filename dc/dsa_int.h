@@ -20,6 +20,7 @@ struct mdc_dsa {
 	char *uri;            /* ldapi URI */
 	char *stamp;          /* DIR/run/kdb.stamp: tells the KDC to reload */
 	char *schema_dn;      /* CN=Schema,CN=Configuration,<base> */
+	char *dns_authz;      /* the DNS server's bind DN, or NULL */
 	pthread_mutex_t lock; /* RID allocation and account creation */
 	struct mdc_dsa_keys *keys; /* password -> keys (dc/dsa_keys.h) */
 	/* Adds written marked whose keys are being set after lock was let

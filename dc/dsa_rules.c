@@ -42,16 +42,27 @@ mdc_dsa_attr_kind(const char *name)
 	};
 	/* What only the DC computes (AD: system-only or constructed). */
 	static const char *const sys[] = {
-	        "objectSid",          "objectGUID",
-	        "sAMAccountType",     "msDS-KeyVersionNumber",
-	        "whenCreated",        "whenChanged",
-	        "memberOf",           "mdcRidNext",
-	        "mdcIncomplete",      "userPassword",
-	        "lastLogonTimestamp", "badPwdCount",
-	        "badPasswordTime",    "lastLogon",
-	        "lastLogoff",         "logonCount",
-	        "instanceType",       "mdcRidPoolEnd",
-	        "mdcMasterKey",       NULL,
+	        "objectSid",
+	        "objectGUID",
+	        "sAMAccountType",
+	        "msDS-KeyVersionNumber",
+	        "whenCreated",
+	        "whenChanged",
+	        "memberOf",
+	        "mdcRidNext",
+	        "mdcIncomplete",
+	        "userPassword",
+	        "lastLogonTimestamp",
+	        "badPwdCount",
+	        "badPasswordTime",
+	        "lastLogon",
+	        "lastLogoff",
+	        "logonCount",
+	        "instanceType",
+	        "mdcRidPoolEnd",
+	        "mdcMasterKey",
+	        "mdcPwdHistory",
+	        NULL,
 	};
 
 	if (in_list(name, oper))

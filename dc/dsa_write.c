@@ -679,9 +679,31 @@ add_identity(struct wctx *w, const char *category)
 		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "whenChanged", w->now);
 }
 
+/* The password history (mdcPwdHistory) of dn, NULL if none; caller frees. */
+static char *
+pw_history(LDAP *ld, const char *dn)
+{
+	char *attrs[] = {"mdcPwdHistory", NULL}, *h = NULL;
+	LDAPMessage *res = NULL, *e;
+	struct berval **v;
+
+	if (ldap_search_ext_s(ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs,
+	                      0, NULL, NULL, NULL, 1, &res) == LDAP_SUCCESS &&
+	    (e = ldap_first_entry(ld, res)) != NULL &&
+	    (v = ldap_get_values_len(ld, e, "mdcPwdHistory")) != NULL) {
+		if (v[0] != NULL)
+			h = strndup(v[0]->bv_val, v[0]->bv_len);
+		ldap_value_free_len(v);
+	}
+	ldap_msgfree(res);
+	return h;
+}
+
 /*
  * The domain's password policy (lib/pwpolicy.h) for a user's new password,
- * checked before anything is written.  Machine accounts (generated
+ * checked before anything is written: complexity, then the history (the
+ * last 24, resets by administrators included).  An accepted password's
+ * hash joins the history in the same write.  Machine accounts (generated
  * passwords, the sAMAccountName ends in '$') are not checked.  True if
  * the password is refused (the reason in w->res).
  */
@@ -689,11 +711,29 @@ static int
 pw_refused(struct wctx *w)
 {
 	size_t n = w->sam != NULL ? strlen(w->sam) : 0;
+	char *old = NULL, *next = NULL;
 	int v;
 
 	if (w->pw == NULL || n == 0 || w->sam[n - 1] == '$')
 		return 0;
 	v = mdc_pwpolicy_check(w->pw, w->sam);
+	if (v == MDC_PW_OK && w->t->exists) {
+		old = pw_history(w->ld, w->req->dn);
+		if (mdc_pwpolicy_history_has(old, w->pw))
+			v = MDC_PW_IN_HISTORY;
+	}
+	if (v == MDC_PW_OK &&
+	    (next = mdc_pwpolicy_history_push(old, w->pw)) != NULL)
+		mdc_dsa_mods_str(&w->ms,
+		                 w->t->exists ? LDAP_MOD_REPLACE : LDAP_MOD_ADD,
+		                 "mdcPwdHistory", next);
+	free(old);
+	if (v == MDC_PW_OK && (next == NULL || w->ms.err != 0)) {
+		free(next);
+		mdc_dsa_fail(w->res, LDAP_OTHER, "%s", "out of memory");
+		return 1;
+	}
+	free(next);
 	if (v == MDC_PW_OK)
 		return 0;
 	mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION, "0000052D: %s",

@@ -13,6 +13,7 @@
 #include "dc/replica.h"
 #include "dc/slapdconf.h"
 #include "lib/net.h"
+#include "lib/privdrop.h"
 #include "lib/proc.h"
 #include "lib/util.h"
 
@@ -278,7 +279,7 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
  */
 #define MDC_SECRET_ATTRS                                                       \
 	"userPassword,unicodePwd,minidcKrbKeyData,minidcKrbTlData,"            \
-	"mdcMasterKey"
+	"mdcMasterKey,mdcPwdHistory"
 
 /* Indexes of the domain database (attribute + index types). */
 static const char *const db_indexes[] = {
@@ -315,6 +316,47 @@ emit_dsa(const struct mdc_dcconf *c, FILE *out)
 	        c->dir);
 }
 
+char *
+mdc_dns_authz_dn(void)
+{
+	struct mdc_privdrop_id id;
+
+	if (mdc_privdrop_lookup(MDC_PRIVDROP_USER, &id) != 0)
+		return NULL;
+	return mdc_strdupf("gidNumber=%lu+uidNumber=%lu,cn=peercred,"
+	                   "cn=external,cn=auth",
+	                   (unsigned long)id.gid, (unsigned long)id.uid);
+}
+
+/*
+ * What the DNS server reads after it drops root: the zones under cn=dns
+ * (write too: back-sock checks these rules, then the dsa decides), and of
+ * accounts and groups only what dns/ldapdns.c decides a secure update by
+ * (the requester's SID, primary group, UAC, dNSHostName; group SIDs and
+ * members).  Everything else, secrets included, is "none".  No size limit:
+ * the sync of cn=dns carries every record.
+ */
+static void
+emit_dns_acl(const struct mdc_dcconf *c, FILE *out, int with_dsa)
+{
+	char *dns = mdc_dns_authz_dn();
+
+	if (dns == NULL)
+		return; /* no such user: the DNS server cannot run either */
+	fprintf(out,
+	        "limits dn.exact=\"%s\" size=unlimited time=unlimited\n"
+	        "access to dn.subtree=\"cn=dns,%s\" by dn.exact=\"%s\" %s "
+	        "by * break\n"
+	        "access to dn.subtree=\"%s\" attrs=entry,objectClass,"
+	        "sAMAccountName,userPrincipalName,objectSid,primaryGroupID,"
+	        "userAccountControl,dNSHostName,member by dn.exact=\"%s\" "
+	        "read by * break\n"
+	        "access to * by dn.exact=\"%s\" none by * break\n",
+	        dns, c->base_dn, dns, with_dsa ? "write" : "read", c->base_dn,
+	        dns, dns);
+	free(dns);
+}
+
 static void
 emit_databases(const struct mdc_dcconf *c, FILE *out, int with_dsa)
 {
@@ -336,7 +378,10 @@ emit_databases(const struct mdc_dcconf *c, FILE *out, int with_dsa)
 	        /* The other DCs replicate them, over an encrypted bind. */
 	        "access to attrs=%s by dn.children=\"OU=Domain "
 	        "Controllers,%s\" "
-	        "ssf=56 read by anonymous auth by * none\n"
+	        "ssf=56 read by anonymous auth by * none\n",
+	        c->base_dn, c->dir, root, MDC_SECRET_ATTRS, c->base_dn);
+	emit_dns_acl(c, out, with_dsa);
+	fprintf(out,
 	        /* Users read the domain.  back-sock checks these rules before
 	         * it forwards a write, so users get "write" here and the dsa
 	         * (dc/dsa.h) decides; without the dsa (provisioning) only the
@@ -345,7 +390,6 @@ emit_databases(const struct mdc_dcconf *c, FILE *out, int with_dsa)
 	         * account entry. */
 	        "access to dn.subtree=\"%s\" by users %s by anonymous auth "
 	        "by * none\n",
-	        c->base_dn, c->dir, root, MDC_SECRET_ATTRS, c->base_dn,
 	        c->base_dn, with_dsa ? "write" : "read");
 	for (int i = 0; db_indexes[i] != NULL; i++)
 		fprintf(out, "index %s\n", db_indexes[i]);

@@ -12,6 +12,16 @@
 	"gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth"
 
 /*
+ * The DNS server's directory identity: SASL EXTERNAL over ldapi with the
+ * uid and gid it drops root to (MDC_PRIVDROP_USER), as slapd names them,
+ * "gidNumber=G+uidNumber=U,cn=peercred,cn=external,cn=auth".  slapd.conf
+ * lets it read cn=dns and the account attributes secure updates decide by,
+ * nothing else; the dsa lets it write DNS objects (as DnsAdmins).  NULL if
+ * that user does not exist or out of memory; the caller frees.
+ */
+char *mdc_dns_authz_dn(void);
+
+/*
  * Directory holding our schema files (NN-name.ldif): $MINIDC_DATADIR/schema
  * if set, the installed pkgdatadir, else the source tree.  Static string.
  */

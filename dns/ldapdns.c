@@ -90,6 +90,28 @@ out:
 	return ret;
 }
 
+struct connect_args {
+	const struct mdc_dcconf *conf;
+	LDAP **ld_out;
+};
+
+static int
+connect_cb(void *arg)
+{
+	struct connect_args *a = arg;
+
+	return dns_ldap_connect(a->conf, a->ld_out);
+}
+
+int
+dns_ldap_connect_as(const struct mdc_dcconf *conf,
+                    const struct mdc_privdrop_id *id, LDAP **ld_out)
+{
+	struct connect_args a = {conf, ld_out};
+
+	return mdc_privdrop_as_peer(id, connect_cb, &a);
+}
+
 char *
 dns_ldap_container_dn(const struct mdc_dcconf *conf)
 {

@@ -7,6 +7,7 @@
 
 #include "dc/dcconf.h"
 #include "dns/update.h"
+#include "lib/privdrop.h"
 #include "dns/zone.h"
 
 /* Our auxiliary class and attribute (dc/schema/20-dns.ldif). */
@@ -20,6 +21,16 @@
  */
 MDC_MUSTCHECK int dns_ldap_connect(const struct mdc_dcconf *conf,
                                    LDAP **ld_out);
+/*
+ * Like dns_ldap_connect, but with the peer credentials of id (the user the
+ * DNS server drops root to; lib/privdrop.h mdc_privdrop_as_peer): slapd
+ * maps them to the DNS server's own identity (dc/slapdconf.h
+ * mdc_dns_authz_dn), which reads cn=dns and little else.  Called as root
+ * before the drop, while the process has one thread.
+ */
+MDC_MUSTCHECK int dns_ldap_connect_as(const struct mdc_dcconf *conf,
+                                      const struct mdc_privdrop_id *id,
+                                      LDAP **ld_out);
 /* "cn=dns,<base>" and "idnsName=<domain>,cn=dns,<base>" (caller frees). */
 char *dns_ldap_container_dn(const struct mdc_dcconf *conf);
 char *dns_ldap_zone_dn(const struct mdc_dcconf *conf);

@@ -29,6 +29,7 @@ struct dns_sync {
 	struct dns_server *srv;
 	LDAP *ld;
 	struct dns_ldap_ctx wctx;
+	struct mdc_privdrop_id id; /* whom the directory sees */
 	ldap_sync_t ls;
 	pthread_t th;
 	int started;
@@ -269,7 +270,7 @@ open_writer(struct dns_sync *y, struct dns_slow *sl)
 	char *kt;
 	int ret;
 
-	if ((ret = dns_ldap_connect(c, &y->wctx.ld)) != 0)
+	if ((ret = dns_ldap_connect_as(c, &y->id, &y->wctx.ld)) != 0)
 		return ret;
 	y->wctx.container_dn = dns_ldap_container_dn(c);
 	y->wctx.base_dn = strdup(c->base_dn);
@@ -333,7 +334,10 @@ dns_sync_open(const struct mdc_dcconf *conf, struct dns_server *srv,
 	y->origin = ldns_dname_new_frm_str(conf->dns_domain);
 	if (y->origin == NULL)
 		goto out;
-	if ((ret = dns_ldap_connect(conf, &y->ld)) != 0) {
+	/* Both connections carry the identity we drop to, not root's: it
+	 * reads cn=dns and what updates are decided by (dc/slapdconf.c). */
+	if ((ret = mdc_privdrop_lookup(MDC_PRIVDROP_USER, &y->id)) != 0 ||
+	    (ret = dns_ldap_connect_as(conf, &y->id, &y->ld)) != 0) {
 		log_err("cannot bind to the directory over ldapi");
 		goto out;
 	}

@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -120,5 +121,29 @@ out:
 	close(pfd[0]);
 	if (pfd[1] >= 0)
 		close(pfd[1]);
+	return ret;
+}
+
+int
+mdc_privdrop_as_peer(const struct mdc_privdrop_id *id, int (*fn)(void *),
+                     void *arg)
+{
+	int ret;
+
+	if (geteuid() != 0)
+		return fn(arg);
+	if (setegid(id->gid) != 0)
+		return mdc_err_from_errno(errno);
+	if (seteuid(id->uid) != 0) {
+		ret = mdc_err_from_errno(errno);
+		return setegid(0) == 0 ? ret : MDC_EACCES;
+	}
+	/* Back to fsuid 0: the kernel raises the file capabilities again
+	 * (capabilities(7)), so path lookups pass root's 0700 directories
+	 * while the socket peer is id. */
+	(void)setfsuid(0);
+	ret = (int)setfsuid((uid_t)-1) == 0 ? fn(arg) : MDC_EACCES;
+	if (seteuid(0) != 0 || setegid(0) != 0)
+		return MDC_EACCES;
 	return ret;
 }

@@ -46,6 +46,19 @@ MDC_MUSTCHECK int mdc_privdrop_enter(const char *dir,
                                      const struct mdc_privdrop_id *id);
 
 /*
+ * Call fn(arg) with the effective uid and gid of id but root's access to
+ * files (the filesystem uid stays 0), then become root again.  What fn
+ * connects to over a Unix socket sees id as its peer (SO_PEERCRED takes the
+ * effective ids), though the socket lies in a directory only root enters:
+ * how a service opens, before it drops root, a connection that carries the
+ * identity it drops to.  Only while the process has one thread (the ids
+ * are the process's).  Not root: just calls fn.  Returns fn's result, the
+ * failing call's error, or MDC_EACCES if root could not be regained.
+ */
+MDC_MUSTCHECK int mdc_privdrop_as_peer(const struct mdc_privdrop_id *id,
+                                       int (*fn)(void *), void *arg);
+
+/*
  * What a service does with its directory, tried in a child process: enter
  * dir as id, then create, write, read back and remove a file in sub (a path
  * relative to dir, "." for dir itself).  Returns 0, or the first failure in

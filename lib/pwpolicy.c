@@ -1,6 +1,9 @@
 /* lib/pwpolicy.c - the domain's password rules (AD's default domain policy) */
 #include "config.h"
 
+#include <crypt.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -89,8 +92,78 @@ mdc_pwpolicy_reason(int verdict)
 		return "the password does not meet the complexity "
 		       "requirement: 3 of upper case, lower case, digits, "
 		       "other characters";
+	case MDC_PW_IN_HISTORY:
+		return "the password does not meet the history requirement: "
+		       "it is one of the last 24 passwords of the account";
 	default:
 		return "the password does not meet the complexity "
 		       "requirement: it contains the account name";
 	}
+}
+
+/* Does pw hash to the crypt(3) value h (len bytes)? */
+static int
+hash_matches(const char *h, size_t len, const char *pw)
+{
+	struct crypt_data *cd = calloc(1, sizeof(*cd));
+	char *one = strndup(h, len), *out;
+	int hit = 0;
+
+	if (cd != NULL && one != NULL && one[0] == '$') {
+		out = crypt_r(pw, one, cd);
+		hit = out != NULL && out[0] == '$' && strcmp(out, one) == 0;
+	}
+	if (cd != NULL)
+		explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	free(one);
+	return hit;
+}
+
+int
+mdc_pwpolicy_history_has(const char *history, const char *pw)
+{
+	const char *p = history;
+
+	for (int k = 0; p != NULL && *p != '\0' && k < MDC_PW_HISTORY; k++) {
+		size_t n = strcspn(p, " ");
+
+		if (n > 0 && hash_matches(p, n, pw))
+			return 1;
+		p += n;
+		p += strspn(p, " ");
+	}
+	return 0;
+}
+
+char *
+mdc_pwpolicy_history_push(const char *history, const char *pw)
+{
+	struct crypt_data *cd = calloc(1, sizeof(*cd));
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE], *h = NULL, *out = NULL;
+	const char *p = history != NULL ? history : "";
+	size_t keep = 0;
+
+	if (cd == NULL ||
+	    crypt_gensalt_rn("$6$", 0, NULL, 0, setting, sizeof(setting)) ==
+	            NULL ||
+	    (h = crypt_r(pw, setting, cd)) == NULL || h[0] != '$')
+		goto out;
+	/* The newest MDC_PW_HISTORY - 1 old hashes: the prefix up to the
+	 * separator after them. */
+	for (int k = 0; k < MDC_PW_HISTORY - 1 && p[keep] != '\0'; k++) {
+		keep += strspn(p + keep, " ");
+		keep += strcspn(p + keep, " ");
+	}
+	while (keep > 0 && p[keep - 1] == ' ')
+		keep--;
+	out = malloc(strlen(h) + keep + 2);
+	if (out != NULL)
+		snprintf(out, strlen(h) + keep + 2, "%s%s%.*s", h,
+		         keep > 0 ? " " : "", (int)keep, p);
+out:
+	if (cd != NULL)
+		explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return out;
 }

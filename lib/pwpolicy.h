@@ -14,7 +14,27 @@ enum {
 	MDC_PW_TOO_SHORT,  /* fewer than MDC_PW_MIN_LENGTH characters */
 	MDC_PW_TOO_SIMPLE, /* fewer than MDC_PW_MIN_CLASSES classes */
 	MDC_PW_HAS_NAME,   /* contains the account name */
+	MDC_PW_IN_HISTORY, /* one of the last MDC_PW_HISTORY passwords */
 };
+
+/*
+ * Password history (AD: "Enforce password history", 24 remembered): a new
+ * password may not be any of the account's last MDC_PW_HISTORY passwords,
+ * the current one included.  The history is one string of SHA-512 crypt
+ * hashes ("$6$salt$hash"), newest first, separated by spaces; the DC keeps
+ * it in mdcPwdHistory, which only the DC reads.  Never plaintext.
+ */
+#define MDC_PW_HISTORY 24
+
+/* True if pw (UTF-8) matches a hash of history (NULL: empty). */
+int mdc_pwpolicy_history_has(const char *history, const char *pw);
+
+/*
+ * A new history: pw's hash (a fresh random salt), then the newest
+ * MDC_PW_HISTORY - 1 hashes of history (NULL: empty).  Caller frees; NULL
+ * when out of memory or when hashing fails.
+ */
+char *mdc_pwpolicy_history_push(const char *history, const char *pw);
 
 /*
  * Check password pw (UTF-8) of the account named sam (sAMAccountName, may

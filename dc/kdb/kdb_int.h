@@ -45,6 +45,7 @@ struct mdc_kdb {
 struct mdc_kdb_edata {
 	struct mdc_kdb_rec *rec; /* the directory entry; NULL for new ones */
 	char *pw_hash;           /* {CRYPT} value for userPassword, pending */
+	char *pw_history;        /* new mdcPwdHistory, pending */
 };
 
 /* Fetch the module state of ctx; KRB5_KDB_DBNOTINITED if none. */

@@ -31,6 +31,7 @@ char *const mdc_kdb_rec_attrs[] = {
         "objectSid",
         "minidcKrbKeyData",
         "minidcKrbTlData",
+        "mdcPwdHistory",
         NULL,
 };
 
@@ -262,6 +263,8 @@ rec_attr(struct mdc_kdb_rec *r, const char *a, struct berval **v)
 		rec_classes(r, v);
 	else if (strcasecmp(a, "sAMAccountName") == 0)
 		return (r->sam = bv_str(v[0])) == NULL ? MDC_ENOMEM : 0;
+	else if (strcasecmp(a, "mdcPwdHistory") == 0)
+		return (r->pw_history = bv_str(v[0])) == NULL ? MDC_ENOMEM : 0;
 	else if (strcasecmp(a, "userPrincipalName") == 0)
 		return (r->upn = bv_str(v[0])) == NULL ? MDC_ENOMEM : 0;
 	else if (strcasecmp(a, "minidcKrbPrincipalName") == 0)
@@ -392,10 +395,11 @@ mdc_kdb_rec_dup(const struct mdc_kdb_rec *r, struct mdc_kdb_rec **rec_out)
 	if (d == NULL)
 		return MDC_ENOMEM;
 	*d = *r;
-	d->dn = d->sam = d->upn = d->kname = NULL;
+	d->dn = d->sam = d->upn = d->kname = d->pw_history = NULL;
 	d->spns = d->deleg = NULL;
 	d->keys = d->tl = d->sid = NULL;
-	ret |= SDUP(dn) | SDUP(sam) | SDUP(upn) | SDUP(kname);
+	ret |= SDUP(dn) | SDUP(sam) | SDUP(upn) | SDUP(kname) |
+	       SDUP(pw_history);
 	ret |= strv_dup(r->spns, &d->spns) | strv_dup(r->deleg, &d->deleg);
 	ret |= mem_dup(r->keys, r->keys_len, (void **)&d->keys);
 	ret |= mem_dup(r->tl, r->tl_len, (void **)&d->tl);
@@ -430,6 +434,7 @@ mdc_kdb_rec_free(struct mdc_kdb_rec *r)
 	free(r->sam);
 	free(r->upn);
 	free(r->kname);
+	free(r->pw_history);
 	strv_free(r->spns);
 	strv_free(r->deleg);
 	if (r->keys != NULL)

@@ -77,6 +77,7 @@ struct mdc_kdb_rec {
 	size_t tl_len;
 	uint8_t *sid;
 	size_t sid_len;
+	char *pw_history; /* mdcPwdHistory (lib/pwpolicy.h), NULL if none */
 };
 
 /* The attribute list every record search asks for (NULL-terminated). */

@@ -625,6 +625,7 @@ mdc_free_principal_e_data(krb5_context ctx, krb5_octet *e_data)
 	mdc_kdb_rec_free(ed->rec);
 	if (ed->pw_hash != NULL)
 		mdc_secret_free(ed->pw_hash, 0);
+	free(ed->pw_history);
 	free(ed);
 }
 

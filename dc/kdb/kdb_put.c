@@ -149,6 +149,8 @@ mod_key_mirrors(struct modlist *ml, const struct mdc_kdb_rec *r,
 	mod_int(ml, LDAP_MOD_REPLACE, "pwdLastSet", mdc_kdb_nttime(time(NULL)));
 	if (ed != NULL && ed->pw_hash != NULL)
 		mod_str(ml, LDAP_MOD_REPLACE, "userPassword", ed->pw_hash);
+	if (ed != NULL && ed->pw_history != NULL)
+		mod_str(ml, LDAP_MOD_REPLACE, "mdcPwdHistory", ed->pw_history);
 }
 
 /* Flags: userAccountControl for AD accounts, minidcKrbFlags otherwise. */
@@ -358,12 +360,15 @@ install_keys(krb5_context ctx, krb5_db_entry *e, krb5_key_data *kd, int n,
 
 /*
  * The domain's password policy for a user's new password (kpasswd, kadmin
- * cpw, unicodePwd resets all arrive here).  Random keys (passwd NULL) and
- * machine accounts (generated passwords) are not checked.
+ * cpw, kadmin.local all arrive here): complexity, then the history (the
+ * last 24 passwords; MIT cannot tell a user's change from an
+ * administrator's reset here, and both are checked).  Random keys (passwd
+ * NULL) and machine accounts (generated passwords) are not checked.  On
+ * success ed->pw_history is the history with passwd's hash, to be written
+ * with the keys.
  */
 static krb5_error_code
-check_password(krb5_context ctx, const struct mdc_kdb_edata *ed,
-               const char *passwd)
+check_password(krb5_context ctx, struct mdc_kdb_edata *ed, const char *passwd)
 {
 	const char *sam = ed != NULL && ed->rec != NULL ? ed->rec->sam : NULL;
 	size_t n = sam != NULL ? strlen(sam) : 0;
@@ -373,11 +378,19 @@ check_password(krb5_context ctx, const struct mdc_kdb_edata *ed,
 	if (passwd == NULL || sam == NULL || (n > 0 && sam[n - 1] == '$'))
 		return 0;
 	v = mdc_pwpolicy_check(passwd, sam);
-	if (v == MDC_PW_OK)
-		return 0;
+	if (v == MDC_PW_OK &&
+	    mdc_pwpolicy_history_has(ed->rec->pw_history, passwd))
+		v = MDC_PW_IN_HISTORY;
+	if (v == MDC_PW_OK) {
+		free(ed->pw_history);
+		ed->pw_history =
+		        mdc_pwpolicy_history_push(ed->rec->pw_history, passwd);
+		return ed->pw_history != NULL ? 0 : ENOMEM;
+	}
 	/* kpasswd shows the code's own text, kadmin our reason. */
 	code = v == MDC_PW_TOO_SHORT    ? KADM5_PASS_Q_TOOSHORT
 	       : v == MDC_PW_TOO_SIMPLE ? KADM5_PASS_Q_CLASS
+	       : v == MDC_PW_IN_HISTORY ? KADM5_PASS_REUSE
 	                                : KADM5_PASS_Q_GENERIC;
 	krb5_set_error_message(ctx, code, "%s", mdc_pwpolicy_reason(v));
 	return code;

@@ -4,7 +4,8 @@
 # as the attacker: rights by the SIDs of the domain's real groups (never a
 # group's name), users create nothing unless the zone allows it, DC locator
 # names, the apex, NS/SOA and wpad/isatap are for DCs and DNS admins only,
-# while a computer still registers its own name and PTR.
+# while a computer still registers its own name and PTR.  Item 7: the
+# DNS server's own directory identity reads cn=dns and little else.
 . "$top_srcdir/tests/harness/harness.sh"
 harness_start
 
@@ -150,4 +151,48 @@ update add example.com 600 TXT "alice-admin"
 NSU
 )" "REFUSED|failed"
 t_ok "... served" t_wait 10 has example.com TXT alice-admin
+# ---- item 7: the DNS server's directory identity ----
+# The server opens its ldapi connections before it drops root, with the
+# peer credentials of nobody (the user it becomes): slapd names that
+# gidNumber=G+uidNumber=U,cn=peercred,... and lets it read cn=dns and the
+# few account attributes updates are decided by.  The same credential,
+# here: a process of nobody that may still enter root's 0700 directories.
+as_dns() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		--inh-caps=+dac_override --ambient-caps=+dac_override "$@"
+}
+t_like "the DNS server's credential binds as nobody's peer identity" \
+	"$(as_dns ldapwhoami -Q -Y EXTERNAL -H "$H_LDAPI" 2>&1)" \
+	"^dn:gidNumber=$(id -g nobody)\+uidNumber=$(id -u nobody),cn=peercred,cn=external,cn=auth$"
+out=$(as_dns ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "$H_BASE" \
+	'(sAMAccountName=bob)' userPassword minidcKrbKeyData unicodePwd mail description 2>&1)
+t_unlike "... it reads no secret of bob (userPassword, minidcKrbKeyData)" "$out" \
+	"^(userPassword|minidcKrbKeyData|unicodePwd)::? "
+t_ilike "... but finds bob's entry (what updates are decided by)" "$out" "^dn: CN=bob,"
+out=$(as_dns ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "CN=bob,CN=Users,$H_BASE" \
+	-s base objectSid primaryGroupID 2>&1)
+t_like "... and bob's objectSid" "$out" "^objectSid:: "
+t_is "... but nothing else of the domain (krbtgt's keys, any attribute)" \
+	"$(as_dns ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "CN=krbtgt,CN=Users,$H_BASE" \
+		-s base '*' 2>&1 | grep -ciE '^(minidcKrb|userPassword|description|whenCreated)')" "0"
+out=$(printf 'dn: CN=bob,CN=Users,%s\nchangetype: modify\nreplace: description\ndescription: owned\n' \
+	"$H_BASE" | as_dns ldapmodify -Q -Y EXTERNAL -H "$H_LDAPI" 2>&1)
+t_like "... an ldapmodify of bob is refused" "$out" "Insufficient access \(50\)"
+t_is "... bob is unchanged" "$(ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" \
+	-b "CN=bob,CN=Users,$H_BASE" -s base description | grep -c owned)" "0"
+out=$(printf 'dn: CN=evil,CN=Users,%s\nchangetype: add\nobjectClass: user\nsAMAccountName: evil\n' \
+	"$H_BASE" | as_dns ldapmodify -Q -Y EXTERNAL -H "$H_LDAPI" 2>&1)
+t_like "... it cannot create a user" "$out" "Insufficient access \(50\)"
+out=$(printf 'dn: idnsName=evil,%s\nchangetype: add\nobjectClass: user\nsAMAccountName: evil2\nidnsName: evil\n' \
+	"$ZDN" | as_dns ldapmodify -Q -Y EXTERNAL -H "$H_LDAPI" 2>&1)
+t_like "... not even under cn=dns (DNS classes only, the dsa)" "$out" "Insufficient access \(50\)"
+t_like "... it reads the zone" "$(as_dns ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" \
+	-b "$ZDN" -s base idnsSOAmName 2>&1)" "^idnsSOAmName: "
+t_unlike "the computer still updates its own name through that identity" "$(upd gdhost <<NSU
+update add gdhost.example.com 600 TXT "still-mine"
+NSU
+)" "REFUSED|failed"
+t_ok "... served" t_wait 10 has gdhost.example.com TXT still-mine
+t_is "... and stored with its owner" "$(ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" \
+	-b "idnsName=gdhost,$ZDN" -s base mdcDnsOwner | sed -n 's/^mdcDnsOwner: //p')" 'GDHOST$@EXAMPLE.COM'
 harness_done

@@ -231,6 +231,9 @@ t_ok "slapd is killed (-9)" kill -9 "$spid"
 t_ok "the supervisor restarts the DNS server too" t_wait "$H_WAIT" sh -c \
 	"p=\$(pgrep -f 'dns-serve --dir $H_DIR' | head -n 1); [ -n \"\$p\" ] && [ \"\$p\" != $dpid ]"
 t_ok "the zone is answered again" t_wait "$H_WAIT" has dc1.example.com A "$H_ADDR"
+# The pgrep above can match its own sh -c: wait for slapd itself.
+t_ok "slapd answers again" t_wait "$H_WAIT" sh -c \
+	"ldapwhoami -Q -Y EXTERNAL -H '$H_LDAPI' > /dev/null 2>&1"
 t_ok "ldapmodify after the restart" ldapmodify -Q -Y EXTERNAL -H "$H_LDAPI" <<LDIF
 dn: idnsName=after,$ZDN
 changetype: add

@@ -172,6 +172,45 @@ out=$(reset_pw "CN=alice,$U" Good-Pass-78 | KRB5CCNAME="FILE:$H_TMP/Administrato
 t_like "unicodePwd over GSSAPI without a security layer is refused (53)" "$out" "unwilling to perform \(53\)"
 t_ok "... while LDAPS works" ldapwhoami -x -H "ldaps://$H_ADDR" -D "CN=alice,$U" -w Good-Pass-77
 t_ok "... and StartTLS" ldapwhoami -x -ZZ -H "ldap://$H_ADDR" -D "CN=alice,$U" -w Good-Pass-77
+# History: none of the last 24 passwords (the current one too), by
+# kpasswd or by an administrator's unicodePwd reset (minidc checks resets:
+# AD does only with its policy-hints control).
+mkuser histy
+hkpw() { # OLD NEW: kpasswd histy
+	printf '%s\n%s\n%s\n' "$1" "$2" "$2" | KRB5CCNAME="FILE:$H_TMP/hkpw.cc" kpasswd histy 2>&1
+}
+hkinit() { printf '%s' "$1" | KRB5CCNAME="FILE:$H_TMP/x.cc" kinit histy > /dev/null 2>&1; }
+admin_ldaps() { ldapmodify -x -H "ldaps://$H_ADDR" -D "CN=Administrator,$U" -y "$H_ADMIN_PW_FILE" 2>&1; }
+out=$(hkpw Pw-Secret-42 Pw-Secret-42)
+t_like "kpasswd histy to its current password is refused" "$out" "rejected|not changed"
+t_like "... with the history reason" "$out" "New password was used previously"
+out=$(hkpw Pw-Secret-42 Hist-Pass-11)
+t_unlike "kpasswd histy to a new password works" "$out" "rejected|not changed"
+t_ok "... kinit histy with it" hkinit Hist-Pass-11
+out=$(hkpw Hist-Pass-11 Pw-Secret-42)
+t_like "kpasswd histy back to an older password is refused" "$out" "rejected|not changed"
+t_ok "... histy's password is unchanged" hkinit Hist-Pass-11
+out=$(hkpw Hist-Pass-11 Hist-Pass-12)
+t_unlike "... a third one works" "$out" "rejected|not changed"
+out=$(reset_pw "CN=histy,$U" Hist-Pass-11 | admin_ldaps)
+t_like "an administrator's unicodePwd reset (LDAPS) to an older password is refused (19)" "$out" "Constraint violation \(19\)"
+t_like "... with AD's reason" "$out" "does not meet the history requirement"
+t_ok "... and the password is unchanged" hkinit Hist-Pass-12
+out=$(reset_pw "CN=histy,$U" Hist-Pass-13 | admin_ldaps)
+t_unlike "... a reset to a new password works" "$out" "ldap_modify|rror"
+t_ok "... kinit histy with it" hkinit Hist-Pass-13
+out=$(hkpw Hist-Pass-13 Hist-Pass-13)
+t_like "kpasswd knows the password the reset set (one history for both paths)" "$out" "rejected|not changed"
+h=$(root_read '(sAMAccountName=histy)' mdcPwdHistory)
+t_like "the history holds SHA-512 crypt hashes" "$h" '^mdcPwdHistory: \$6\$'
+t_unlike "... never a password" "$h" "Hist-Pass|Pw-Secret"
+printf 'Hist-Pass-13' | KRB5CCNAME="FILE:$H_TMP/histy.cc" kinit histy > /dev/null 2>&1
+out=$(KRB5CCNAME="FILE:$H_TMP/histy.cc" unshare -m sh -c \
+	'mount --bind "$0" /etc/hosts && exec "$@"' "$H_TMP/hosts" \
+	ldapsearch -LLL -Q -Y GSSAPI -H ldap://dc1.example.com -b "CN=histy,$U" -s base \
+	mdcPwdHistory sAMAccountName 2>&1)
+t_like "histy reads its own entry over GSSAPI" "$out" "^sAMAccountName: histy$"
+t_unlike "... but not its history" "$out" "mdcPwdHistory"
 # Lockout: 10 bad passwords lock the account for 10 minutes.
 mkuser locky
 for i in 1 2 3 4 5 6 7 8 9 10; do

@@ -278,6 +278,35 @@ START_TEST(pwpolicy_rules)
 }
 END_TEST
 
+/* History: the last 24 passwords (the current one too), hashes only. */
+START_TEST(pwpolicy_history)
+{
+	char *h = NULL, *next, pw[32];
+	size_t spaces = 0;
+
+	ck_assert(!mdc_pwpolicy_history_has(NULL, "Xq7-Secret-0"));
+	for (int i = 0; i < 30; i++) {
+		snprintf(pw, sizeof(pw), "Xq7-Secret-%d", i);
+		next = mdc_pwpolicy_history_push(h, pw);
+		ck_assert_ptr_nonnull(next);
+		free(h);
+		h = next;
+	}
+	ck_assert_ptr_null(strstr(h, "Secret")); /* never plaintext */
+	for (const char *p = h; *p != '\0'; p++)
+		spaces += *p == ' ';
+	ck_assert_int_eq(spaces, MDC_PW_HISTORY - 1);
+	ck_assert(mdc_pwpolicy_history_has(h, "Xq7-Secret-29")); /* current */
+	ck_assert(mdc_pwpolicy_history_has(h, "Xq7-Secret-6"));  /* 24th */
+	ck_assert(!mdc_pwpolicy_history_has(h, "Xq7-Secret-5")); /* 25th */
+	ck_assert(!mdc_pwpolicy_history_has(h, "Xq7-Secret-30"));
+	ck_assert(!mdc_pwpolicy_history_has("garbage no-hash", "garbage"));
+	ck_assert_ptr_nonnull(
+	        strstr(mdc_pwpolicy_reason(MDC_PW_IN_HISTORY), "last 24"));
+	free(h);
+}
+END_TEST
+
 /* Lockout: 10 bad passwords in a row, each within 10 minutes. */
 START_TEST(lockout_rules)
 {
@@ -305,6 +334,7 @@ main(void)
 	tcase_add_test(tc, privdrop_dir_and_probe);
 	tcase_add_test(tc, notify_sends_datagrams);
 	tcase_add_test(tc, pwpolicy_rules);
+	tcase_add_test(tc, pwpolicy_history);
 	tcase_add_test(tc, lockout_rules);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
