@@ -13,6 +13,7 @@
 #include <gssapi/gssapi.h>
 
 #include "migrate-auth/agentconf.h"
+#include "migrate-auth/check.h"
 #include "migrate-auth/live.h"
 #include "migrate-auth/migrate.h"
 #include "migrate-auth/state.h"
@@ -847,6 +848,27 @@ cmd_agent(const struct opts *o, mdc_mig_say_fn say, void *arg,
 	return mdc_mig_agent_run(&ao, say, arg, e);
 }
 
+static int
+cmd_check(const struct opts *o, mdc_mig_say_fn say, void *arg,
+          struct mdc_mig_err *e)
+{
+	struct mdc_mig_check_req q;
+
+	if (o->npos != 1)
+		return mdc_mig_seterr(e, MDC_EINVAL, "check needs one VM name");
+	if (o->state || o->keytab || o->include_storage || o->direct ||
+	    o->bandwidth || o->memory)
+		return mdc_mig_seterr(
+		        e, MDC_EINVAL,
+		        "check takes VM --to --via [--dest-addr]");
+	memset(&q, 0, sizeof(q));
+	q.vm = o->pos[0];
+	q.to = o->to;
+	q.via = o->via;
+	q.dest_addr = o->dest_addr;
+	return mdc_mig_check(&q, say, arg, e);
+}
+
 int
 mdc_mig_main(int argc, char **argv, mdc_mig_say_fn say, void *arg,
              struct mdc_mig_err *e)
@@ -879,6 +901,8 @@ mdc_mig_main(int argc, char **argv, mdc_mig_say_fn say, void *arg,
 		return cmd_network(&o, say, arg, e);
 	if (strcmp(cmd, "move") == 0)
 		return cmd_move(&o, say, arg, e);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(&o, say, arg, e);
 	if (strcmp(cmd, "vm") == 0)
 		return cmd_vm(&o, say, arg, e);
 	if (strcmp(cmd, "accel") == 0)

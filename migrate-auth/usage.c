@@ -54,6 +54,14 @@ static const struct {
          "  (a VM the source does not define: --storage-path P is one disk "
          "file,\n"
          "   [--dest-path NAME] [--compress zstd|none])\n"},
+        {"check", "usage: minidc-migrate check VM --to FQDN --via ADDR:PORT "
+                  "[--dest-addr ADDR:PORT]\n"
+                  "  The preflight of a move (Compare-VM): one line per "
+                  "prerequisite,\n"
+                  "  'ok WHAT' or 'MISSING WHAT' and the command that fixes it "
+                  "('unchecked\n"
+                  "  WHAT' behind a missing one); exit 0 when all are ok, 1 "
+                  "otherwise.\n"},
         {"vm",
          "usage: minidc-migrate vm create NAME --via ADDR:PORT "
          "--memory MIB --disk FILE [--disk FILE...]\n"

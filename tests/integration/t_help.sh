@@ -113,7 +113,7 @@ refuses "minidc-migrate without a command" "^usage: minidc-migrate agent" "$M"
 refuses "minidc-migrate frob" "^minidc-migrate frob: unknown command 'frob'" "$M" frob
 mcmds=$("$M" help | sed -n 's/^\(usage:\)\{0,1\} *minidc-migrate \([a-z]*\).*/\2/p' | uniq)
 t_like "minidc-migrate help lists the commands" "$(echo $mcmds)" \
-	"^agent enable disable network move vm accel help$"
+	"^agent enable disable network move check vm accel help$"
 for c in $mcmds; do
 	helps "minidc-migrate $c --help" "^usage: minidc-migrate $c" "$M" "$c" --help
 	helps "minidc-migrate $c help" "^usage: minidc-migrate $c" "$M" "$c" help
@@ -133,6 +133,10 @@ helps "minidc-migrate move VM --to F --help (help after arguments)" \
 	"^usage: minidc-migrate move" "$M" move vm1 --to host2.example.com --help
 helps "minidc-migrate vm create --append --help (a value is not --help)" \
 	"^usage: minidc-migrate vm" "$M" vm create x --append --help --help
+refuses "minidc-migrate check without --via" "^minidc-migrate check: --via is required$" \
+	"$M" check vm1 --to host2.example.com
+refuses "minidc-migrate check --to 'a b'" "^minidc-migrate check: invalid --to 'a b'$" \
+	"$M" check vm1 --to "a b" --via 127.0.0.1:1
 refuses "minidc-migrate help frob" "^minidc-migrate help: unknown command 'frob'" "$M" help frob
 MV="move vm1 --to host2.example.com --via 127.0.0.1:1"
 for o in "--bandwidth x:1-1048576 MiB/s" "--storage-bandwidth 0:1-1048576 MiB/s" \
