@@ -2,7 +2,10 @@
  * what it tells the service manager */
 #include "config.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/notify.h"
@@ -35,7 +38,7 @@ mdc_mig_agentconf_apply(const char *path, struct mdc_mig_agent_opts *o,
 	const char *p = path ? path : MDC_SYSCONFDIR "/migrate.conf";
 	const struct mdc_mig_agent_settings *a = &keep->file.agent;
 	const char *slash;
-	char err[512];
+	char err[512], dir[MDC_MIG_MAX_SETTING + 1], abs[PATH_MAX];
 	size_t n;
 
 	memset(keep, 0, sizeof(*keep));
@@ -46,18 +49,21 @@ mdc_mig_agentconf_apply(const char *path, struct mdc_mig_agent_opts *o,
 	}
 	if (mdc_mig_state_load_file(p, &keep->file, err, sizeof(err)) != 0)
 		return mdc_mig_seterr(e, MDC_ECONF, "%.200s: %.300s", p, err);
+	/* absolute: QEMU's sockets and files are named from it */
 	slash = strrchr(p, '/');
-	n = slash == NULL ? 1 : (size_t)(slash - p);
-	if (n >= sizeof(keep->dir))
+	n = slash == NULL ? 0 : (size_t)(slash - p);
+	if (n >= sizeof(dir))
 		return mdc_mig_seterr(e, MDC_ECONF, "%.200s: path too long", p);
-	if (slash == NULL)
-		memcpy(keep->dir, ".", 2);
-	else if (n == 0)
-		memcpy(keep->dir, "/", 2);
-	else {
-		memcpy(keep->dir, p, n);
-		keep->dir[n] = '\0';
-	}
+	memcpy(dir, slash == NULL ? "." : (n == 0 ? "/" : p),
+	       slash == NULL || n == 0 ? 1 : n);
+	dir[slash == NULL || n == 0 ? 1 : n] = '\0';
+	if (realpath(dir, abs) == NULL)
+		return mdc_mig_seterr(e, MDC_ECONF, "%.200s: %s", dir,
+		                      strerror(errno));
+	if (strlen(abs) >= sizeof(keep->dir))
+		return mdc_mig_seterr(e, MDC_ECONF, "%.200s: path too long",
+		                      abs);
+	memcpy(keep->dir, abs, strlen(abs) + 1);
 	fill(&o->listen, a->listen);
 	fill(&o->keytab, a->keytab);
 	fill(&o->state, a->state);
