@@ -23,6 +23,7 @@
 #include <krb5.h>
 
 #include "lib/net.h"
+#include "migrate-auth/agentconf.h"
 #include "migrate-auth/migrate.h"
 #include "migrate-auth/move.h"
 #include "migrate-auth/policy.h"
@@ -35,8 +36,10 @@
 #define VERIFY_TIMEOUT_S 600   /* destination's final hash + fsync of a disk */
 #define VM_STOP_MS       10000 /* per VM when the agent shuts down */
 
-/* Set by SIGTERM/SIGINT in the agent's main process. */
+/* Set by SIGTERM/SIGINT in the agent's main process (to the signal); the
+ * pipe wakes the accept loop at once, whenever the signal comes. */
 static volatile sig_atomic_t stop_requested;
+static int stop_pipe[2] = {-1, -1};
 
 /* Everything one connection needs. */
 struct conn {
@@ -923,8 +926,12 @@ handle_child(struct conn *c, int lfd, const char *princ, mdc_mig_say_fn say,
 static void
 on_stop(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	int saved = errno;
+
+	stop_requested = sig;
+	if (stop_pipe[1] >= 0)
+		(void)!write(stop_pipe[1], "", 1);
+	errno = saved;
 }
 
 /* The connection children (their count bounds the load). */
@@ -982,12 +989,13 @@ serve_loop(int lfd, const struct conn *tmpl, const char *account,
 	env.state = tmpl->o->state;
 	env.storage = tmpl->o->storage;
 	while (!stop_requested) {
-		struct pollfd p = {lfd, POLLIN, 0};
+		struct pollfd p[2] = {{lfd, POLLIN, 0},
+		                      {stop_pipe[0], POLLIN, 0}};
 		/* wake up now and then to reap the children */
-		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+		if (poll(p, 2, 1000) < 0 && errno != EINTR)
 			return;
 		reap(&k, &env, say, arg);
-		if (stop_requested || !(p.revents & POLLIN))
+		if (stop_requested || !(p[0].revents & POLLIN))
 			continue;
 		c = *tmpl;
 		sl = sizeof(c.peer);
@@ -1013,6 +1021,9 @@ agent_setup(struct mdc_mig_err *e)
 	struct sigaction sa;
 	int ret;
 
+	if (stop_pipe[0] < 0 && pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "pipe: %s",
+		                      strerror(errno));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
@@ -1079,8 +1090,12 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 	tmpl.fqdn = fqdn;
 	tmpl.ip = ip;
 	mdc_live_recover(o, say, arg);
+	mdc_mig_agent_notify(o, "READY=1\nSTATUS=listening", say, arg);
 	serve_loop(lfd, &tmpl, account, say, arg);
 	if (stop_requested) {
+		say_line(say, arg, MDC_MIG_INFO, "%s received: stopping",
+		         stop_requested == SIGTERM ? "SIGTERM" : "SIGINT");
+		mdc_mig_agent_notify(o, "STOPPING=1", say, arg);
 		close(lfd);
 		agent_shutdown(o, say, arg);
 		return 0;

@@ -12,9 +12,12 @@
 
 #include <gssapi/gssapi.h>
 
+#include "migrate-auth/agentconf.h"
+#include "migrate-auth/check.h"
 #include "migrate-auth/live.h"
 #include "migrate-auth/migrate.h"
 #include "migrate-auth/state.h"
+#include "migrate-auth/usage.h"
 #include "migrate-auth/vmdef.h"
 #include "migrate-auth/vmsvc.h"
 
@@ -24,7 +27,8 @@ struct opts {
 	const char *to, *via, *dest_addr, *direct;
 	const char *storage_dir, *storage_path, *dest_path, *compress;
 	const char *bandwidth, *downtime, *watchdog, *storage_bw;
-	int include_storage, no_encrypt, no_auto_converge, json, cancel;
+	const char *config;
+	int include_storage, no_encrypt, no_auto_converge, json, cancel, help;
 	/* vm create / start */
 	const char *memory, *kernel, *initrd, *append, *cpu_model;
 	const char *disks[MDC_VM_MAX_DISKS], *nics[MDC_VM_MAX_NICS];
@@ -33,48 +37,30 @@ struct opts {
 	int npos;
 };
 
-const char *
-mdc_mig_usage(void)
-{
-	return "usage: minidc-migrate agent --keytab KT --listen ADDR:PORT "
-	       "--state DIR [--principal migrate/FQDN]\n"
-	       "       minidc-migrate enable|disable --state DIR\n"
-	       "       minidc-migrate network add|remove CIDR --state DIR\n"
-	       "       minidc-migrate network list --state DIR\n"
-	       "       minidc-migrate move VM --to FQDN --via ADDR:PORT "
-	       "[--dest-addr ADDR:PORT] [--direct SOURCE-FQDN]\n"
-	       "           [--include-storage --storage-path DIR] "
-	       "[--bandwidth MIB/S] [--storage-bandwidth MIB/S]\n"
-	       "           [--downtime MS] [--no-auto-converge] [--watchdog S] "
-	       "[--no-encrypt] [--json]\n"
-	       "       minidc-migrate move --cancel VM --via ADDR:PORT\n"
-	       "       (a VM the source does not define: --storage-path P is "
-	       "one disk file,\n"
-	       "        [--dest-path NAME] [--compress zstd|none])\n"
-	       "       minidc-migrate vm create NAME --via ADDR:PORT "
-	       "--memory MIB --disk FILE [--disk FILE...]\n"
-	       "           [--kernel F [--initrd F] [--append STR]] "
-	       "[--nic bridge=BR,mac=MAC...] [--cpu-model M | --compat]\n"
-	       "       minidc-migrate vm start NAME --via ADDR:PORT "
-	       "[--paused]\n"
-	       "       minidc-migrate vm stop|show|rm NAME --via ADDR:PORT\n"
-	       "       minidc-migrate vm list --via ADDR:PORT\n"
-	       "       minidc-migrate accel auto|kvm|tcg --state DIR\n"
-	       "       (agent: [--storage-dir DIR] for disk copies and VM "
-	       "files)\n";
-}
-
 /* The options without a value and the repeatable ones: 1 if argv[*i]
  * was one (consumed), 0 if not, or MDC_EINVAL. */
 static int
 parse_flag(int argc, char **argv, int *i, struct opts *o, struct mdc_mig_err *e)
 {
-	static const char *flags[] = {
-	        "--include-storage",  "--no-encrypt", "--compat", "--paused",
-	        "--no-auto-converge", "--json",       "--cancel", NULL};
-	int *fslots[] = {&o->include_storage, &o->no_encrypt,       &o->compat,
-	                 &o->paused,          &o->no_auto_converge, &o->json,
-	                 &o->cancel};
+	static const char *flags[] = {"--include-storage",
+	                              "--no-encrypt",
+	                              "--compat",
+	                              "--paused",
+	                              "--no-auto-converge",
+	                              "--json",
+	                              "--cancel",
+	                              "--help",
+	                              "-h",
+	                              NULL};
+	int *fslots[] = {&o->include_storage,
+	                 &o->no_encrypt,
+	                 &o->compat,
+	                 &o->paused,
+	                 &o->no_auto_converge,
+	                 &o->json,
+	                 &o->cancel,
+	                 &o->help,
+	                 &o->help};
 	const char *a = argv[*i];
 	int j, disk = strcmp(a, "--disk") == 0;
 
@@ -101,35 +87,22 @@ parse_flag(int argc, char **argv, int *i, struct opts *o, struct mdc_mig_err *e)
 static int
 parse(int argc, char **argv, struct opts *o, struct mdc_mig_err *e)
 {
-	static const char *names[] = {"--keytab",
-	                              "--listen",
-	                              "--state",
-	                              "--principal",
-	                              "--to",
-	                              "--via",
-	                              "--dest-addr",
-	                              "--direct",
-	                              "--storage-dir",
-	                              "--storage-path",
-	                              "--dest-path",
-	                              "--compress",
-	                              "--memory",
-	                              "--kernel",
-	                              "--initrd",
-	                              "--append",
-	                              "--cpu-model",
-	                              "--bandwidth",
-	                              "--downtime",
-	                              "--watchdog",
-	                              "--storage-bandwidth",
-	                              NULL};
+	static const char *names[] = {
+	        "--keytab",       "--listen",    "--state",
+	        "--principal",    "--to",        "--via",
+	        "--dest-addr",    "--direct",    "--storage-dir",
+	        "--storage-path", "--dest-path", "--compress",
+	        "--memory",       "--kernel",    "--initrd",
+	        "--append",       "--cpu-model", "--bandwidth",
+	        "--downtime",     "--watchdog",  "--storage-bandwidth",
+	        "--config",       NULL};
 	const char **slots[] = {
 	        &o->keytab,      &o->listen,       &o->state,     &o->principal,
 	        &o->to,          &o->via,          &o->dest_addr, &o->direct,
 	        &o->storage_dir, &o->storage_path, &o->dest_path, &o->compress,
 	        &o->memory,      &o->kernel,       &o->initrd,    &o->append,
 	        &o->cpu_model,   &o->bandwidth,    &o->downtime,  &o->watchdog,
-	        &o->storage_bw};
+	        &o->storage_bw,  &o->config};
 	int i, j, ret;
 
 	memset(o, 0, sizeof(*o));
@@ -148,10 +121,13 @@ parse(int argc, char **argv, struct opts *o, struct mdc_mig_err *e)
 				                      "a value",
 				                      argv[i]);
 			*slots[j] = argv[++i];
-		} else if (argv[i][0] == '-' || o->npos >= 2) {
+		} else if (argv[i][0] == '-') {
 			return mdc_mig_seterr(e, MDC_EINVAL,
-			                      "unexpected "
-			                      "argument %.64s",
+			                      "unknown option '%.64s'",
+			                      argv[i]);
+		} else if (o->npos >= 2) {
+			return mdc_mig_seterr(e, MDC_EINVAL,
+			                      "unexpected argument '%.64s'",
 			                      argv[i]);
 		} else {
 			o->pos[o->npos++] = argv[i];
@@ -200,7 +176,8 @@ cmd_enable(const struct opts *o, int on, mdc_mig_say_fn say, void *arg,
 	int ret;
 
 	if (o->npos != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL, "unexpected argument");
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "unexpected argument '%.64s'", o->pos[0]);
 	if ((ret = load_state(o->state, &st, e)) != 0)
 		return ret;
 	st.enabled = on;
@@ -249,7 +226,13 @@ cmd_network(const struct opts *o, mdc_mig_say_fn say, void *arg,
 	if (ret != 0)
 		return mdc_mig_seterr(e, ret, "at most %d networks",
 		                      MDC_MIG_MAX_NETS);
-	return save_state(o->state, &st, e);
+	if ((ret = save_state(o->state, &st, e)) != 0)
+		return ret;
+	snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s",
+	         add ? "added to the migration networks"
+	             : "removed from the migration networks");
+	say(arg, MDC_MIG_OUT, line);
+	return 0;
 }
 
 static int
@@ -304,10 +287,10 @@ move_check(const struct opts *o, struct mdc_mig_err *e)
 	return storage_check(o, e);
 }
 
-/* A number in [min, max] from a command-line value. */
+/* A number in [min, max] (of unit) from a command-line value. */
 static int
-number(const char *v, const char *name, unsigned long min, unsigned long max,
-       uint32_t *out, struct mdc_mig_err *e)
+number(const char *v, const char *name, const char *unit, unsigned long min,
+       unsigned long max, uint32_t *out, struct mdc_mig_err *e)
 {
 	char *end;
 	unsigned long n;
@@ -318,8 +301,10 @@ number(const char *v, const char *name, unsigned long min, unsigned long max,
 	n = strtoul(v, &end, 10);
 	if (errno != 0 || end == v || *end != '\0' || v[0] == '-' || n < min ||
 	    n > max)
-		return mdc_mig_seterr(e, MDC_EINVAL, "%s %lu..%lu", name, min,
-		                      max);
+		return mdc_mig_seterr(
+		        e, MDC_EINVAL,
+		        "invalid %s '%.32s' (expected %lu-%lu %s)", name, v,
+		        min, max, unit);
 	*out = (uint32_t)n;
 	return 0;
 }
@@ -333,14 +318,14 @@ live_params(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
 	int ret;
 
 	mdc_live_req_init(&q);
-	if ((ret = number(o->bandwidth, "--bandwidth MIB/S", 1, 1024 * 1024,
+	if ((ret = number(o->bandwidth, "--bandwidth", "MiB/s", 1, 1024 * 1024,
 	                  &q.bandwidth_mib, e)) ||
-	    (ret = number(o->storage_bw, "--storage-bandwidth MIB/S", 1,
+	    (ret = number(o->storage_bw, "--storage-bandwidth", "MiB/s", 1,
 	                  1024 * 1024, &q.storage_mib, e)) ||
-	    (ret = number(o->downtime, "--downtime MS", 1,
+	    (ret = number(o->downtime, "--downtime", "ms", 1,
 	                  MDC_LIVE_MAX_DOWNTIME, &q.downtime_ms, e)))
 		return ret;
-	if ((ret = number(o->watchdog, "--watchdog S", 1, 3600, &v, e)) != 0)
+	if ((ret = number(o->watchdog, "--watchdog", "s", 1, 3600, &v, e)) != 0)
 		return ret;
 	if (o->watchdog != NULL)
 		q.watchdog_s = (uint16_t)v;
@@ -579,8 +564,11 @@ parse_mib(const char *s, unsigned *out, struct mdc_mig_err *e)
 		                      "--memory MIB is required");
 	v = (s[0] >= '0' && s[0] <= '9') ? strtol(s, &end, 10) : -1;
 	if (v < MDC_VM_MIN_MIB || v > MDC_VM_MAX_MIB || *end != '\0')
-		return mdc_mig_seterr(e, MDC_EINVAL, "--memory is %d..%d MiB",
-		                      MDC_VM_MIN_MIB, MDC_VM_MAX_MIB);
+		return mdc_mig_seterr(
+		        e, MDC_EINVAL,
+		        "invalid --memory '%.32s' (expected %d-%d "
+		        "MiB)",
+		        s, MDC_VM_MIN_MIB, MDC_VM_MAX_MIB);
 	*out = (unsigned)v;
 	return 0;
 }
@@ -793,11 +781,98 @@ cmd_accel(const struct opts *o, mdc_mig_say_fn say, void *arg,
 	return 0;
 }
 
+/* Say a multi-line text one line at a time. */
+static void
+say_text(const char *text, mdc_mig_say_fn say, void *arg)
+{
+	char line[512];
+	const char *nl;
+	size_t n;
+
+	for (; *text != '\0'; text = nl + 1) {
+		nl = strchr(text, '\n');
+		if (nl == NULL)
+			nl = text + strlen(text) - 1;
+		n = (size_t)(nl - text) + (*nl != '\n');
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, text, n);
+		line[n] = '\0';
+		say(arg, MDC_MIG_OUT, line);
+	}
+}
+
+/* help [COMMAND]; COMMAND --help; COMMAND help */
+static int
+cmd_help(const char *cmd, mdc_mig_say_fn say, void *arg, struct mdc_mig_err *e)
+{
+	const char *t = cmd ? mdc_mig_cmd_usage(cmd) : mdc_mig_usage();
+
+	if (t == NULL)
+		return mdc_mig_seterr(e, MDC_EINVAL, "unknown command '%.32s'",
+		                      cmd);
+	say_text(t, say, arg);
+	if (cmd == NULL)
+		say(arg, MDC_MIG_OUT,
+		    "'minidc-migrate COMMAND --help' describes a command.");
+	return 0;
+}
+
+static int
+cmd_agent(const struct opts *o, mdc_mig_say_fn say, void *arg,
+          struct mdc_mig_err *e)
+{
+	static struct mdc_mig_agentconf keep; /* the strings ao points at */
+	static char notify[512];
+	struct mdc_mig_agent_opts ao;
+	const char *env = getenv("NOTIFY_SOCKET");
+	int ret;
+
+	if (o->npos != 0)
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "unexpected argument '%.64s'", o->pos[0]);
+	memset(&ao, 0, sizeof(ao));
+	ao.keytab = o->keytab;
+	ao.listen = o->listen;
+	ao.state = o->state;
+	ao.principal = o->principal;
+	ao.storage = o->storage_dir;
+	if ((ret = mdc_mig_agentconf_apply(o->config, &ao, &keep, e)) != 0)
+		return ret;
+	/* ours alone: QEMU and the connections do not inherit it */
+	if (env != NULL && strlen(env) < sizeof(notify)) {
+		memcpy(notify, env, strlen(env) + 1);
+		ao.notify_socket = notify;
+	}
+	(void)unsetenv("NOTIFY_SOCKET");
+	return mdc_mig_agent_run(&ao, say, arg, e);
+}
+
+static int
+cmd_check(const struct opts *o, mdc_mig_say_fn say, void *arg,
+          struct mdc_mig_err *e)
+{
+	struct mdc_mig_check_req q;
+
+	if (o->npos != 1)
+		return mdc_mig_seterr(e, MDC_EINVAL, "check needs one VM name");
+	if (o->state || o->keytab || o->include_storage || o->direct ||
+	    o->bandwidth || o->memory)
+		return mdc_mig_seterr(
+		        e, MDC_EINVAL,
+		        "check takes VM --to --via [--dest-addr]");
+	memset(&q, 0, sizeof(q));
+	q.vm = o->pos[0];
+	q.to = o->to;
+	q.via = o->via;
+	q.dest_addr = o->dest_addr;
+	return mdc_mig_check(&q, say, arg, e);
+}
+
 int
 mdc_mig_main(int argc, char **argv, mdc_mig_say_fn say, void *arg,
              struct mdc_mig_err *e)
 {
-	struct mdc_mig_agent_opts ao;
 	struct opts o;
 	const char *cmd;
 	int ret;
@@ -805,30 +880,32 @@ mdc_mig_main(int argc, char **argv, mdc_mig_say_fn say, void *arg,
 	if (argc < 2)
 		return mdc_mig_seterr(e, MDC_EINVAL, "a command is required");
 	cmd = argv[1];
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
+	    strcmp(cmd, "-h") == 0) {
+		if (argc > 2 && argv[2][0] == '-')
+			return cmd_help("help", say, arg, e); /* help --help */
+		return cmd_help(argc > 2 ? argv[2] : NULL, say, arg, e);
+	}
+	if (mdc_mig_cmd_usage(cmd) == NULL)
+		return mdc_mig_seterr(e, MDC_EINVAL, "unknown command '%.32s'",
+		                      cmd);
 	if ((ret = parse(argc - 2, argv + 2, &o, e)) != 0)
 		return ret;
+	if (o.help || (o.npos > 0 && strcmp(o.pos[0], "help") == 0))
+		return cmd_help(cmd, say, arg, e);
+	if (o.config != NULL && strcmp(cmd, "agent") != 0)
+		return mdc_mig_seterr(e, MDC_EINVAL, "--config is for agent");
 	if (strcmp(cmd, "enable") == 0 || strcmp(cmd, "disable") == 0)
 		return cmd_enable(&o, cmd[0] == 'e', say, arg, e);
 	if (strcmp(cmd, "network") == 0)
 		return cmd_network(&o, say, arg, e);
 	if (strcmp(cmd, "move") == 0)
 		return cmd_move(&o, say, arg, e);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(&o, say, arg, e);
 	if (strcmp(cmd, "vm") == 0)
 		return cmd_vm(&o, say, arg, e);
 	if (strcmp(cmd, "accel") == 0)
 		return cmd_accel(&o, say, arg, e);
-	if (strcmp(cmd, "agent") != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL, "unknown command %.32s",
-		                      cmd);
-	if (need(o.keytab, "--keytab", e) || need(o.listen, "--listen", e) ||
-	    need(o.state, "--state", e))
-		return MDC_EINVAL;
-	if (o.npos != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL, "unexpected argument");
-	ao.keytab = o.keytab;
-	ao.listen = o.listen;
-	ao.state = o.state;
-	ao.principal = o.principal;
-	ao.storage = o.storage_dir;
-	return mdc_mig_agent_run(&ao, say, arg, e);
+	return cmd_agent(&o, say, arg, e);
 }

@@ -46,10 +46,9 @@ main(int argc, char **argv)
 	/* the agent holds host keys and users' delegated tickets */
 	(void)setrlimit(RLIMIT_CORE, &nocore);
 	(void)signal(SIGPIPE, SIG_IGN);
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		fputs(mdc_mig_usage(), argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	if (argc < 2) {
+		fputs(mdc_mig_usage(), stderr);
+		return 2;
 	}
 	/* a move's Ctrl-C must end the CLI (that cancels it), even when
 	 * started with SIGINT ignored (a background job of a script) */

@@ -13,13 +13,15 @@ typedef void (*mdc_mig_say_fn)(void *arg, enum mdc_mig_say lvl,
                                const char *line);
 
 struct mdc_mig_agent_opts {
-	const char *keytab;    /* migrate/<fqdn> keys (and the account's) */
-	const char *listen;    /* ADDR:PORT, numeric */
-	const char *state;     /* DIR holding migrate.conf */
-	const char *principal; /* NULL: the keytab's migrate/<fqdn> */
-	const char *storage;   /* NULL: no disk copies; else the directory
-	                        * disks are read from (source) and written
-	                        * to (destination) */
+	const char *keytab;        /* migrate/<fqdn> keys (and the account's) */
+	const char *listen;        /* ADDR:PORT, numeric */
+	const char *state;         /* DIR holding migrate.conf */
+	const char *principal;     /* NULL: the keytab's migrate/<fqdn> */
+	const char *storage;       /* NULL: no disk copies; else the directory
+	                            * disks are read from (source) and written
+	                            * to (destination) */
+	const char *notify_socket; /* NULL, or $NOTIFY_SOCKET (READY=1 once
+	                            * listening, STOPPING=1 on a signal) */
 };
 
 /*
@@ -39,7 +41,7 @@ int mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
  */
 int mdc_mig_main(int argc, char **argv, mdc_mig_say_fn say, void *arg,
                  struct mdc_mig_err *e);
-/* The usage text. */
+/* The usage text: every command's usage lines (usage.c). */
 const char *mdc_mig_usage(void);
 
 /* Connect over TCP to host:port (timeouts set), from bind_ip if not NULL. */

@@ -387,6 +387,29 @@ still_ok(struct move *mv)
 
 /* ---- source ---- */
 
+/* The destination as a socket address: ip if numeric, else the name
+ * (--to without --dest-addr) resolved, ip rewritten to its first address
+ * for the connection.  Returns 0 or -1. */
+static int
+dest_sockaddr(char *ip, size_t iplen, int port, struct sockaddr_storage *dest,
+              socklen_t *sl)
+{
+	struct addrinfo hints, *res = NULL;
+	int ret;
+
+	if (mdc_net_addr(ip, port, dest, sl) == 0)
+		return 0;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(ip, NULL, &hints, &res) != 0 || res == NULL)
+		return -1;
+	ret = getnameinfo(res->ai_addr, res->ai_addrlen, ip, (socklen_t)iplen,
+	                  NULL, 0, NI_NUMERICHOST) != 0 ||
+	      mdc_net_addr(ip, port, dest, sl) != 0;
+	freeaddrinfo(res);
+	return ret ? -1 : 0;
+}
+
 /* The destination's address: registered (DNS) or in our networks. */
 static int
 src_policy(struct move *mv, const struct mdc_mig_msg *m, char *ip, size_t iplen,
@@ -404,9 +427,9 @@ src_policy(struct move *mv, const struct mdc_mig_msg *m, char *ip, size_t iplen,
 	if (mdc_mig_state_load(c->o->state, &st, err, sizeof(err)) != 0 ||
 	    mdc_mig_hostport(m->addr[0] ? m->addr : m->host,
 	                     MDC_MIG_DEFAULT_PORT, ip, iplen, port) != 0 ||
-	    mdc_net_addr(ip, *port, &dest, &sl) != 0) {
+	    dest_sockaddr(ip, iplen, *port, &dest, &sl) != 0) {
 		result(r, MDC_MIG_FAILED, "%s: bad destination address %s",
-		       c->fqdn, m->addr);
+		       c->fqdn, m->addr[0] ? m->addr : m->host);
 		return -1;
 	}
 	memset(&hints, 0, sizeof(hints));

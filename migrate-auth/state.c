@@ -15,7 +15,15 @@ struct state_file {
 	char *networks;
 	char *accel;
 	long max_migrations;
+	char *agent[5]; /* listen, keytab, state-dir, storage-dir, principal */
 };
+
+#define AGENT_ITEM(i, key)                                                     \
+	{                                                                      \
+		"agent", key, MDC_CONF_STR, "", 0, 0,                          \
+		        offsetof(struct state_file, agent) +                   \
+		                (i) * sizeof(char *)                           \
+	}
 
 static const struct mdc_conf_item items[] = {
         {"migration", "enabled", MDC_CONF_BOOL, "no", 0, 0,
@@ -26,6 +34,11 @@ static const struct mdc_conf_item items[] = {
          offsetof(struct state_file, max_migrations)},
         {"vm", "accel", MDC_CONF_STR, "auto", 0, 0,
          offsetof(struct state_file, accel)},
+        AGENT_ITEM(0, "listen"),
+        AGENT_ITEM(1, "keytab"),
+        AGENT_ITEM(2, "state-dir"),
+        AGENT_ITEM(3, "storage-dir"),
+        AGENT_ITEM(4, "principal"),
         {NULL, NULL, MDC_CONF_STR, NULL, 0, 0, 0},
 };
 
@@ -53,23 +66,46 @@ parse_networks(char *list, struct mdc_mig_state *st, char *err, size_t errlen)
 	return 0;
 }
 
-int
-mdc_mig_state_load(const char *dir, struct mdc_mig_state *out, char *err,
-                   size_t errlen)
+/* The [agent] strings into st's fixed fields (f.agent in table order). */
+static int
+agent_settings(const struct state_file *f, struct mdc_mig_agent_settings *a,
+               char *err, size_t errlen)
 {
-	struct state_file f = {0, NULL, NULL, 0};
+	char *fields[] = {a->listen, a->keytab, a->state, a->storage,
+	                  a->principal};
+	static const char *keys[] = {"listen", "keytab", "state-dir",
+	                             "storage-dir", "principal"};
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		if (strlen(f->agent[i]) > MDC_MIG_MAX_SETTING) {
+			snprintf(err, errlen,
+			         "migrate.conf: [agent] %s is longer than %d",
+			         keys[i], MDC_MIG_MAX_SETTING);
+			return MDC_ECONF;
+		}
+		memcpy(fields[i], f->agent[i], strlen(f->agent[i]) + 1);
+	}
+	return 0;
+}
+
+static int
+load_path(const char *path, int must_exist, struct mdc_mig_state *out,
+          char *err, size_t errlen)
+{
+	struct state_file f;
 	struct mdc_mig_state st;
-	char *path = mdc_strdupf("%s/migrate.conf", dir);
 	int ret;
 
+	memset(&f, 0, sizeof(f));
 	memset(&st, 0, sizeof(st));
-	if (path == NULL)
-		return MDC_ENOMEM;
-	if (!mdc_path_exists(path))
+	if (!must_exist && !mdc_path_exists(path))
 		ret = mdc_conf_defaults(items, &f);
 	else
 		ret = mdc_conf_load(path, items, &f, err, errlen);
 	if (ret != 0)
+		goto out;
+	if ((ret = agent_settings(&f, &st.agent, err, errlen)) != 0)
 		goto out;
 	st.enabled = f.enabled != 0;
 	st.max_migrations = (int)f.max_migrations;
@@ -86,6 +122,26 @@ mdc_mig_state_load(const char *dir, struct mdc_mig_state *out, char *err,
 	*out = st;
 out:
 	mdc_conf_free(items, &f);
+	return ret;
+}
+
+int
+mdc_mig_state_load_file(const char *path, struct mdc_mig_state *out, char *err,
+                        size_t errlen)
+{
+	return load_path(path, 1, out, err, errlen);
+}
+
+int
+mdc_mig_state_load(const char *dir, struct mdc_mig_state *out, char *err,
+                   size_t errlen)
+{
+	char *path = mdc_strdupf("%s/migrate.conf", dir);
+	int ret;
+
+	if (path == NULL)
+		return MDC_ENOMEM;
+	ret = load_path(path, 0, out, err, errlen);
 	free(path);
 	return ret;
 }
@@ -109,6 +165,11 @@ mdc_mig_state_save(const char *dir, const struct mdc_mig_state *st)
 	f.networks = nets;
 	f.accel = (char *)(st->accel[0] ? st->accel : "auto");
 	f.max_migrations = st->max_migrations ? st->max_migrations : 2;
+	f.agent[0] = (char *)st->agent.listen;
+	f.agent[1] = (char *)st->agent.keytab;
+	f.agent[2] = (char *)st->agent.state;
+	f.agent[3] = (char *)st->agent.storage;
+	f.agent[4] = (char *)st->agent.principal;
 	if ((ret = mdc_mkdir_p(dir, 0700)) != 0)
 		return ret;
 	if ((path = mdc_strdupf("%s/migrate.conf", dir)) == NULL)

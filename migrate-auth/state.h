@@ -17,9 +17,25 @@
  *   max-migrations = 2        (live moves at once per agent, 1..64)
  *   [vm]
  *   accel = auto|kvm|tcg      (QEMU's accelerator, doc/vm.md)
- * A missing file is the default state: disabled, no networks, auto.
+ *   [agent]                   (minidc-migrate agent's settings, all
+ *   listen = ADDR:PORT         optional: the command line wins)
+ *   keytab = FILE
+ *   state-dir = DIR
+ *   storage-dir = DIR
+ *   principal = migrate/FQDN
+ * A missing file is the default state: disabled, no networks, auto, no
+ * agent settings.  Saving keeps the [agent] section as loaded.
  */
+#define MDC_MIG_MAX_SETTING 255
+struct mdc_mig_agent_settings {
+	/* "" = not set */
+	char listen[MDC_MIG_MAX_SETTING + 1], keytab[MDC_MIG_MAX_SETTING + 1];
+	char state[MDC_MIG_MAX_SETTING + 1], storage[MDC_MIG_MAX_SETTING + 1];
+	char principal[MDC_MIG_MAX_SETTING + 1];
+};
+
 struct mdc_mig_state {
+	struct mdc_mig_agent_settings agent;
 	int enabled;
 	char accel[8];      /* "auto", "kvm" or "tcg" */
 	int max_migrations; /* [migration] max-migrations: moves at once (2) */
@@ -31,6 +47,10 @@ struct mdc_mig_state {
  * Returns 0 or MDC_ECONF/MDC_E*. */
 MDC_MUSTCHECK int mdc_mig_state_load(const char *dir, struct mdc_mig_state *out,
                                      char *err, size_t errlen);
+/* The same from the file at path (which must exist). */
+MDC_MUSTCHECK int mdc_mig_state_load_file(const char *path,
+                                          struct mdc_mig_state *out, char *err,
+                                          size_t errlen);
 /* Write st to DIR/migrate.conf atomically (DIR is created 0700). */
 MDC_MUSTCHECK int mdc_mig_state_save(const char *dir,
                                      const struct mdc_mig_state *st);

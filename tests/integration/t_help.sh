@@ -2,8 +2,8 @@
 # tests/integration/t_help.sh - every command and subcommand of minidc and
 # minidc-join answers --help/help with its usage on stdout and exit 0; a
 # usage error names the offending argument (and, for numbers, the valid
-# range) and exits 2.  scripts/quickstart --help only prints.  For
-# minidc-migrate, what works today (its subcommand help is not done yet).
+# range) and exits 2.  scripts/quickstart --help only prints.  The same for
+# every minidc-migrate command and subcommand.
 . "$top_srcdir/tests/harness/harness.sh"
 harness_start
 J="$top_builddir/join/minidc-join"
@@ -105,11 +105,56 @@ t_is "quickstart --help left nothing behind" "$(ls -A "$H_TMP/qs")" "scripts"
 refuses "quickstart --bogus" "^quickstart: unknown argument '--bogus'" \
 	sh "$H_TMP/qs/scripts/quickstart" --bogus
 
-# ---- minidc-migrate: what works today ----
-helps "minidc-migrate --help" "^usage: minidc-migrate agent" "$M" --help
-helps "minidc-migrate help" "^usage: minidc-migrate agent" "$M" help
-refuses "minidc-migrate frob" "^minidc-migrate frob: unknown command frob" "$M" frob
-refuses "minidc-migrate network add --state (no value)" "--state needs a value" \
-	"$M" network add 10.0.0.0/8 --state
-refuses "minidc-migrate agent --bogus" "unexpected argument --bogus" "$M" agent --bogus
+# ---- minidc-migrate ----
+for h in help --help -h; do
+	helps "minidc-migrate $h" "^usage: minidc-migrate agent" "$M" "$h"
+done
+refuses "minidc-migrate without a command" "^usage: minidc-migrate agent" "$M"
+refuses "minidc-migrate frob" "^minidc-migrate frob: unknown command 'frob'" "$M" frob
+mcmds=$("$M" help | sed -n 's/^\(usage:\)\{0,1\} *minidc-migrate \([a-z]*\).*/\2/p' | uniq)
+t_like "minidc-migrate help lists the commands" "$(echo $mcmds)" \
+	"^agent enable disable network move check vm accel help$"
+for c in $mcmds; do
+	helps "minidc-migrate $c --help" "^usage: minidc-migrate $c" "$M" "$c" --help
+	helps "minidc-migrate $c help" "^usage: minidc-migrate $c" "$M" "$c" help
+	helps "minidc-migrate help $c" "^usage: minidc-migrate $c" "$M" help "$c"
+	[ "$c" = help ] && continue
+	refuses "minidc-migrate $c --bogus" "^minidc-migrate $c: unknown option '--bogus'" \
+		"$M" "$c" --bogus
+	refuses "minidc-migrate $c --state (no value)" "^minidc-migrate $c: --state needs a value" \
+		"$M" "$c" --state
+	t_is "minidc-migrate $c --bogus: one line" "$(wc -l < "$H_TMP/e")" 1
+done
+for s in "network add" "network remove" "network list" "vm create" "vm start" \
+	"vm stop" "vm show" "vm rm" "vm list"; do
+	helps "minidc-migrate $s --help" "^usage: minidc-migrate ${s% *}" "$M" $s --help
+done
+helps "minidc-migrate move VM --to F --help (help after arguments)" \
+	"^usage: minidc-migrate move" "$M" move vm1 --to host2.example.com --help
+helps "minidc-migrate vm create --append --help (a value is not --help)" \
+	"^usage: minidc-migrate vm" "$M" vm create x --append --help --help
+refuses "minidc-migrate check without --via" "^minidc-migrate check: --via is required$" \
+	"$M" check vm1 --to host2.example.com
+refuses "minidc-migrate check --to 'a b'" "^minidc-migrate check: invalid --to 'a b'$" \
+	"$M" check vm1 --to "a b" --via 127.0.0.1:1
+refuses "minidc-migrate help frob" "^minidc-migrate help: unknown command 'frob'" "$M" help frob
+MV="move vm1 --to host2.example.com --via 127.0.0.1:1"
+for o in "--bandwidth x:1-1048576 MiB/s" "--storage-bandwidth 0:1-1048576 MiB/s" \
+	"--downtime 60001:1-60000 ms" "--watchdog -1:1-3600 s"; do
+	opt=${o%%:*} rng=${o#*:}
+	refuses "minidc-migrate move $opt" \
+		"^minidc-migrate move: invalid ${opt% *} '${opt#* }' \\(expected $rng\\)$" \
+		"$M" $MV $opt
+done
+refuses "minidc-migrate vm create --memory 1" \
+	"^minidc-migrate vm: invalid --memory '1' \\(expected 16-1048576 MiB\\)$" \
+	"$M" vm create x --via 127.0.0.1:1 --memory 1 --disk a.img
+refuses "minidc-migrate enable EXTRA" "^minidc-migrate enable: unexpected argument 'extra'" \
+	"$M" enable extra --state "$H_TMP/ms"
+refuses "minidc-migrate network add with a host address" \
+	"^minidc-migrate network: 10.1.2.3/8: not a network" \
+	"$M" network add 10.1.2.3/8 --state "$H_TMP/ms"
+refuses "minidc-migrate move --config (agent only)" "^minidc-migrate move: --config is for agent" \
+	"$M" move vm1 --config x
+t_fail "... and no state was written" test -e "$H_TMP/ms"
 harness_done

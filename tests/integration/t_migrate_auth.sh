@@ -108,8 +108,33 @@ t_ok "delegation deny HOST1\$ migrate/host2.example.com" \
 	"$MINIDC" delegation deny 'HOST1$' migrate/host2.example.com --dir "$H_DIR"
 refused "delegation not allowed" \
 	"^minidc-migrate move: host1.example.com could not obtain a ticket to migrate/host2.example.com for alice@EXAMPLE.COM \\(constrained delegation\\): authenticating: KDC can't fulfill requested option \\(is the target in the host account's msDS-AllowedToDelegateTo\\?\\)$" $VIA
-t_ok "delegation allow again" \
-	"$MINIDC" delegation allow 'HOST1$' migrate/host2.example.com --dir "$H_DIR"
+# ---- check: the same prerequisite, told with its fix; the fix works ----
+out=$("$M" check vm1 --to host2.example.com $VIA 2>&1)
+t_is "check without the delegation: exit 1" "$?" 1
+t_like "check: the user's ticket ok" "$out" "^ok forwardable ticket of alice@EXAMPLE.COM$"
+t_like "check: the source ok" "$out" "^ok migration enabled on host1.example.com \\(the source\\)$"
+t_like "check: the delegation MISSING" "$out" \
+	"^MISSING constrained delegation from HOST1\\$ to migrate/host2.example.com$"
+t_like "check: its fix" "$out" \
+	"^  fix: minidc delegation allow 'HOST1\\$' migrate/host2.example.com --dir DIR$"
+t_like "check: what the refusal hides is unchecked" "$out" \
+	"^unchecked migration enabled on host2.example.com \\(the destination\\)$"
+fix=$(printf '%s\n' "$out" | sed -n 's/^  fix: //p' | sed "s|^minidc |$MINIDC |; s|--dir DIR|--dir '$H_DIR'|")
+# (the printed command with the DC's directory, minidc as built here)
+t_ok "running the printed fix" sh -c "$fix"
+out=$("$M" check vm1 --to host2.example.com $VIA 2>&1)
+t_is "check after the fix: exit 0" "$?" 0
+t_is "check after the fix: every prerequisite ok" \
+	"$(printf '%s\n' "$out" | grep -vc '^ok ')" 0
+t_is "... nine of them" "$(printf '%s\n' "$out" | grep -c '^ok ')" 9
+kinit_pw B0b-Pass-1 -f bob
+out=$("$M" check vm1 --to host2.example.com $VIA 2>&1)
+t_is "check as bob: exit 1" "$?" 1
+t_like "check as bob: not in Migration Operators" "$out" \
+	"^MISSING bob@EXAMPLE.COM in Migration Operators$"
+t_like "check as bob: the fix, and a new ticket" "$out" \
+	"^  fix: minidc group addmember 'Migration Operators' bob --dir DIR; then kinit -f bob@EXAMPLE.COM"
+kinit_pw Al1ce-Pass-1 -f alice
 
 "$M" disable --state "$S2" >/dev/null 2>&1
 refused "migration disabled on host2" \

@@ -55,6 +55,7 @@ agent=$(cat "$I_ROOT$U/minidc-migrate-agent.service")
 for k in ProtectSystem=strict NoNewPrivileges=yes PrivateTmp=yes ProtectHome=yes; do
 	t_like "minidc-migrate-agent: $k" "$agent" "^$k$"
 done
-t_like "minidc-migrate-agent: state in /etc/minidc (migrate.conf)" "$agent" \
-	"--state /.*etc/minidc "
+t_like "minidc-migrate-agent: Type=notify" "$agent" "^Type=notify$"
+t_like "minidc-migrate-agent: no arguments (all in migrate.conf)" "$agent" \
+	"^ExecStart=/.*/minidc-migrate agent$"
 harness_done

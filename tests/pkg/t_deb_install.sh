@@ -177,9 +177,9 @@ like "kinit and ldapsearch -Y GSSAPI under the hardened unit" \
 	"^dn: (CN|cn)=krbtgt,"
 like "the journal has the supervisor's lines" \
 	"$($E journalctl -u minidc@example.com --no-pager 2>&1)" "minidc: info: all services ready"
-$E sh -c 'printf "MINIDC_MIGRATE_LISTEN=127.0.0.1:6600\nMINIDC_MIGRATE_ARGS=--principal migrate/host2.example.com\n" \
-	> /etc/minidc/migrate-agent.env && minidc-migrate enable --state /etc/minidc' >/dev/null 2>&1
-check "systemctl start minidc-migrate-agent" $E systemctl start minidc-migrate-agent
+$E sh -c 'printf "[agent]\nlisten = 127.0.0.1:6600\nprincipal = migrate/host2.example.com\n" \
+	> /etc/minidc/migrate.conf && minidc-migrate enable --state /etc/minidc' >/dev/null 2>&1
+check "systemctl start minidc-migrate-agent (Type=notify: returns once READY=1)" $E systemctl start minidc-migrate-agent
 up="" end=$(( $(date +%s) + 30 ))
 while [ "$(date +%s)" -lt "$end" ]; do
 	up=$($E journalctl -u minidc-migrate-agent --no-pager 2>&1 | grep "listening on 127.0.0.1:6600")
