@@ -277,10 +277,10 @@ keys_to_mods(const krb5_db_entry *e, struct mdc_dsa_mods *ms)
 
 /* The AD mirrors of the change: kvno, pwdLastSet, the simple-bind hash. */
 static int
-mirror_mods(int kvno, time_t now, const char *pw, int has_aux,
+mirror_mods(int kvno, time_t now, const char *pw, const char *made, int has_aux,
             struct mdc_dsa_mods *ms)
 {
-	char buf[32], *hash = mdc_kdb_pw_hash(pw);
+	char buf[32], *hash = mdc_kdb_pw_hash(pw, made);
 
 	if (hash == NULL)
 		return MDC_ENOMEM;
@@ -302,8 +302,8 @@ mirror_mods(int kvno, time_t now, const char *pw, int has_aux,
  */
 static int
 derive(const struct mdc_dsa_keys *k, krb5_context ctx, struct old_keys *o,
-       const char *sam, const char *pw, struct mdc_dsa_mods *ms, char *err,
-       size_t errlen)
+       const char *sam, const char *pw, const char *hash,
+       struct mdc_dsa_mods *ms, char *err, size_t errlen)
 {
 	krb5_key_data kd[MDC_KDB_NENCTYPES];
 	krb5_db_entry e;
@@ -331,7 +331,7 @@ derive(const struct mdc_dsa_keys *k, krb5_context ctx, struct old_keys *o,
 	o->tl = e.tl_data; /* libkdb5 may have reallocated the list */
 	ret = kret == 0 ? keys_to_mods(&e, ms) : MDC_EKRB5;
 	if (ret == 0)
-		ret = mirror_mods(kvno, now, pw, o->has_aux, ms);
+		ret = mirror_mods(kvno, now, pw, hash, o->has_aux, ms);
 	if (kret != 0)
 		krb_err(ctx, kret, "cannot derive the keys", err, errlen);
 	else if (ret != 0)
@@ -344,7 +344,7 @@ derive(const struct mdc_dsa_keys *k, krb5_context ctx, struct old_keys *o,
 
 int
 mdc_dsa_keys_mods(struct mdc_dsa_keys *k, LDAP *ld, const char *dn,
-                  const char *sam, const char *pw, int fresh,
+                  const char *sam, const char *pw, const char *hash, int fresh,
                   struct mdc_dsa_mods *ms, char *err, size_t errlen)
 {
 	struct old_keys o = {0};
@@ -364,7 +364,7 @@ mdc_dsa_keys_mods(struct mdc_dsa_keys *k, LDAP *ld, const char *dn,
 		ret = MDC_EKRB5;
 		goto out;
 	}
-	ret = derive(k, ctx, &o, sam, pw, ms, err, errlen);
+	ret = derive(k, ctx, &o, sam, pw, hash, ms, err, errlen);
 	krb5_free_context(ctx);
 out:
 	mdc_kdb_keys_free(o.kd, o.nkd);

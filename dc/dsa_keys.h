@@ -35,13 +35,15 @@ void mdc_dsa_keys_free(struct mdc_dsa_keys *k);
  * minidcKrbTlData (last password change, master key version, modifier),
  * msDS-KeyVersionNumber, pwdLastSet (now), userPassword ({CRYPT}) and the
  * Kerberos auxiliary class if missing.  fresh: dn was just added and has
- * no keys (nothing is read); else its keys are read over ld.  Returns 0,
+ * no keys (nothing is read); else its keys are read over ld.  hash: pw's
+ * crypt hash when the history already has one (mdc_pwpolicy_hash), for
+ * userPassword; NULL: one is made.  Returns 0,
  * or MDC_EKRB5 / MDC_ELDAP / MDC_EACCES / MDC_ENOMEM with a one-line reason
  * in err (never the password).
  */
 MDC_MUSTCHECK int mdc_dsa_keys_mods(struct mdc_dsa_keys *k, LDAP *ld,
                                     const char *dn, const char *sam,
-                                    const char *pw, int fresh,
+                                    const char *pw, const char *hash, int fresh,
                                     struct mdc_dsa_mods *ms, char *err,
                                     size_t errlen);
 

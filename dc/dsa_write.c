@@ -280,7 +280,9 @@ struct wctx {
 	struct mdc_dsa_res *res;
 	struct mdc_dsa_mods ms;
 	int sys, admin;
-	char *pw;  /* decoded unicodePwd, or NULL */
+	char *pw; /* decoded unicodePwd, or NULL */
+	/* pw's crypt hash, made once for the history and userPassword. */
+	char *pw_hash;
 	char *sam; /* the account name the password is set for */
 	/* The userAccountControl an add writes with the keys, or -1: an
 	 * account is never enabled before it has keys (finish_account). */
@@ -296,6 +298,7 @@ wctx_free(struct wctx *w)
 	mdc_dsa_mods_free(&w->ms);
 	if (w->pw != NULL)
 		mdc_secret_free(w->pw, 0);
+	free(w->pw_hash);
 	free(w->sam);
 }
 
@@ -322,8 +325,8 @@ finish_account(struct wctx *w, int64_t uac, int *bad_pw_out, char *err,
 	int rc;
 
 	*bad_pw_out = 0;
-	if (mdc_dsa_keys_mods(w->d->keys, w->ld, w->req->dn, w->sam, w->pw, 1,
-	                      &ms, err, errlen) != 0) {
+	if (mdc_dsa_keys_mods(w->d->keys, w->ld, w->req->dn, w->sam, w->pw,
+	                      w->pw_hash, 1, &ms, err, errlen) != 0) {
 		*bad_pw_out = 1;
 		mdc_dsa_mods_free(&ms);
 		return LDAP_CONSTRAINT_VIOLATION;
@@ -722,8 +725,8 @@ pw_refused(struct wctx *w)
 		if (mdc_pwpolicy_history_has(old, w->pw))
 			v = MDC_PW_IN_HISTORY;
 	}
-	if (v == MDC_PW_OK &&
-	    (next = mdc_pwpolicy_history_push(old, w->pw)) != NULL)
+	if (v == MDC_PW_OK && (w->pw_hash = mdc_pwpolicy_hash(w->pw)) != NULL &&
+	    (next = mdc_pwpolicy_history_push(old, w->pw_hash)) != NULL)
 		mdc_dsa_mods_str(&w->ms,
 		                 w->t->exists ? LDAP_MOD_REPLACE : LDAP_MOD_ADD,
 		                 "mdcPwdHistory", next);
@@ -1360,8 +1363,8 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 	 * nothing. */
 	if (w.pw != NULL &&
 	    (w.sam == NULL ||
-	     mdc_dsa_keys_mods(d->keys, ld, req->dn, w.sam, w.pw, 0, &w.ms, err,
-	                       sizeof(err)) != 0)) {
+	     mdc_dsa_keys_mods(d->keys, ld, req->dn, w.sam, w.pw, w.pw_hash, 0,
+	                       &w.ms, err, sizeof(err)) != 0)) {
 		mdc_dsa_fail(res, LDAP_CONSTRAINT_VIOLATION,
 		             "0000052D: the password was not accepted: %s",
 		             err);

@@ -137,18 +137,31 @@ mdc_pwpolicy_history_has(const char *history, const char *pw)
 }
 
 char *
-mdc_pwpolicy_history_push(const char *history, const char *pw)
+mdc_pwpolicy_hash(const char *pw)
 {
 	struct crypt_data *cd = calloc(1, sizeof(*cd));
-	char setting[CRYPT_GENSALT_OUTPUT_SIZE], *h = NULL, *out = NULL;
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE], *h, *r = NULL;
+
+	if (cd != NULL &&
+	    crypt_gensalt_rn("$6$", 0, NULL, 0, setting, sizeof(setting)) !=
+	            NULL &&
+	    (h = crypt_r(pw, setting, cd)) != NULL && h[0] == '$')
+		r = strdup(h);
+	if (cd != NULL)
+		explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return r;
+}
+
+char *
+mdc_pwpolicy_history_push(const char *history, const char *h)
+{
 	const char *p = history != NULL ? history : "";
+	char *out = NULL;
 	size_t keep = 0;
 
-	if (cd == NULL ||
-	    crypt_gensalt_rn("$6$", 0, NULL, 0, setting, sizeof(setting)) ==
-	            NULL ||
-	    (h = crypt_r(pw, setting, cd)) == NULL || h[0] != '$')
-		goto out;
+	if (h == NULL || h[0] != '$' || strchr(h, ' ') != NULL)
+		return NULL;
 	/* The newest MDC_PW_HISTORY - 1 old hashes: the prefix up to the
 	 * separator after them. */
 	for (int k = 0; k < MDC_PW_HISTORY - 1 && p[keep] != '\0'; k++) {
@@ -161,9 +174,5 @@ mdc_pwpolicy_history_push(const char *history, const char *pw)
 	if (out != NULL)
 		snprintf(out, strlen(h) + keep + 2, "%s%s%.*s", h,
 		         keep > 0 ? " " : "", (int)keep, p);
-out:
-	if (cd != NULL)
-		explicit_bzero(cd, sizeof(*cd));
-	free(cd);
 	return out;
 }

@@ -30,11 +30,20 @@ enum {
 int mdc_pwpolicy_history_has(const char *history, const char *pw);
 
 /*
- * A new history: pw's hash (a fresh random salt), then the newest
- * MDC_PW_HISTORY - 1 hashes of history (NULL: empty).  Caller frees; NULL
- * when out of memory or when hashing fails.
+ * The SHA-512 crypt hash of pw ("$6$salt$hash", a fresh random salt), as the
+ * history keeps it.  The DC stores the same value as the simple-bind hash
+ * (userPassword "{CRYPT}..."): one hash per password set, not two, which
+ * is a third of a password write's CPU; both attributes are readable by the
+ * DCs only.  Caller frees; NULL when out of memory or hashing fails.
  */
-char *mdc_pwpolicy_history_push(const char *history, const char *pw);
+char *mdc_pwpolicy_hash(const char *pw);
+
+/*
+ * A new history: hash (mdc_pwpolicy_hash of the new password), then the
+ * newest MDC_PW_HISTORY - 1 hashes of history (NULL: empty).  Caller frees;
+ * NULL when out of memory or hash is not a crypt hash.
+ */
+char *mdc_pwpolicy_history_push(const char *history, const char *hash);
 
 /*
  * Check password pw (UTF-8) of the account named sam (sAMAccountName, may

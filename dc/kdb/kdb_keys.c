@@ -1,10 +1,11 @@
 /* dc/kdb/kdb_keys.c - the one derivation of Kerberos keys from a password */
 #include "config.h"
 
-#include <crypt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dc/kdb/kdb_keys.h"
+#include "lib/pwpolicy.h"
 #include "lib/util.h"
 
 const krb5_key_salt_tuple mdc_kdb_enctypes[MDC_KDB_NENCTYPES] = {
@@ -72,18 +73,14 @@ mdc_kdb_derive_keys(krb5_context ctx, const krb5_keyblock *mkey,
 }
 
 char *
-mdc_kdb_pw_hash(const char *passwd)
+mdc_kdb_pw_hash(const char *passwd, const char *made)
 {
-	struct crypt_data cd;
-	char setting[CRYPT_GENSALT_OUTPUT_SIZE], *h, *r = NULL;
+	char *own = made == NULL ? mdc_pwpolicy_hash(passwd) : NULL, *r;
 
-	memset(&cd, 0, sizeof(cd));
-	if (crypt_gensalt_rn("$6$", 0, NULL, 0, setting, sizeof(setting)) ==
-	    NULL)
-		return NULL;
-	h = crypt_r(passwd, setting, &cd);
-	if (h != NULL && h[0] == '$')
-		r = mdc_strdupf("{CRYPT}%s", h);
-	explicit_bzero(&cd, sizeof(cd));
+	if (made == NULL)
+		made = own;
+	r = made != NULL && made[0] == '$' ? mdc_strdupf("{CRYPT}%s", made)
+	                                   : NULL;
+	free(own);
 	return r;
 }

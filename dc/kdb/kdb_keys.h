@@ -34,9 +34,11 @@ krb5_error_code mdc_kdb_derive_keys(krb5_context ctx, const krb5_keyblock *mkey,
 int mdc_kdb_max_kvno(const krb5_key_data *kd, int n);
 
 /*
- * "{CRYPT}" + SHA-512 crypt of passwd, the userPassword value for LDAP
- * simple binds (new string; free with mdc_secret_free), or NULL.
+ * "{CRYPT}" + the SHA-512 crypt of passwd, the userPassword value for LDAP
+ * simple binds (new string; free with mdc_secret_free), or NULL.  made:
+ * the hash already made for the password history (mdc_pwpolicy_hash), used
+ * as it is; NULL: a hash is made here.
  */
-char *mdc_kdb_pw_hash(const char *passwd);
+char *mdc_kdb_pw_hash(const char *passwd, const char *made);
 
 #endif

@@ -365,10 +365,12 @@ install_keys(krb5_context ctx, krb5_db_entry *e, krb5_key_data *kd, int n,
  * administrator's reset here, and both are checked).  Random keys (passwd
  * NULL) and machine accounts (generated passwords) are not checked.  On
  * success ed->pw_history is the history with passwd's hash, to be written
- * with the keys.
+ * with the keys, and *hash_out that hash (caller frees; NULL when not
+ * checked).
  */
 static krb5_error_code
-check_password(krb5_context ctx, struct mdc_kdb_edata *ed, const char *passwd)
+check_password(krb5_context ctx, struct mdc_kdb_edata *ed, const char *passwd,
+               char **hash_out)
 {
 	const char *sam = ed != NULL && ed->rec != NULL ? ed->rec->sam : NULL;
 	size_t n = sam != NULL ? strlen(sam) : 0;
@@ -383,8 +385,9 @@ check_password(krb5_context ctx, struct mdc_kdb_edata *ed, const char *passwd)
 		v = MDC_PW_IN_HISTORY;
 	if (v == MDC_PW_OK) {
 		free(ed->pw_history);
-		ed->pw_history =
-		        mdc_pwpolicy_history_push(ed->rec->pw_history, passwd);
+		*hash_out = mdc_pwpolicy_hash(passwd);
+		ed->pw_history = mdc_pwpolicy_history_push(ed->rec->pw_history,
+		                                           *hash_out);
 		return ed->pw_history != NULL ? 0 : ENOMEM;
 	}
 	/* kpasswd shows the code's own text, kadmin our reason. */
@@ -406,26 +409,27 @@ mdc_kdb_change_pwd(krb5_context ctx, krb5_keyblock *mkey,
 	struct mdc_kdb *db;
 	krb5_key_data *kd = NULL;
 	krb5_data sd = {0};
-	char *salt = NULL;
+	char *salt = NULL, *hash = NULL;
 	krb5_error_code kret;
 	int i, n = 0;
 
 	kret = mdc_kdb_state(ctx, &db);
 	if (kret != 0)
 		return kret;
-	kret = check_password(ctx, ed, passwd);
+	kret = check_password(ctx, ed, passwd, &hash);
 	if (kret != 0)
-		return kret;
+		goto out;
 	if (ad) {
 		salt = mdc_kdb_ad_salt(db->realm, db->dns_domain, ed->rec->sam);
-		if (salt == NULL)
-			return ENOMEM;
+		kret = salt == NULL ? ENOMEM : 0;
+		if (kret != 0)
+			goto out;
 		sd.data = salt;
 		sd.length = (unsigned)strlen(salt);
 	} else {
 		kret = krb5_principal2salt(ctx, e->princ, &sd);
 		if (kret != 0)
-			return kret;
+			goto out;
 	}
 	/* kadm5 passes 0 for "one more than the current kvno". */
 	if (new_kvno <= 0)
@@ -441,7 +445,7 @@ mdc_kdb_change_pwd(krb5_context ctx, krb5_keyblock *mkey,
 	if (ed != NULL && ed->pw_hash != NULL)
 		mdc_secret_free(ed->pw_hash, 0);
 	if (ed != NULL && ad)
-		ed->pw_hash = mdc_kdb_pw_hash(passwd);
+		ed->pw_hash = mdc_kdb_pw_hash(passwd, hash);
 	install_keys(ctx, e, kd, n, keepold);
 	kd = NULL;
 	n = 0;
@@ -449,6 +453,7 @@ out:
 	for (i = 0; kd != NULL && i < n; i++)
 		krb5_dbe_free_key_data_contents(ctx, &kd[i]);
 	free(kd);
+	free(hash);
 	if (ad)
 		free(salt);
 	else

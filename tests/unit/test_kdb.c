@@ -14,6 +14,7 @@
 #include "dc/kdb/kdb_keys.h"
 #include "dc/kdb/kdb_map.h"
 #include "dc/kdb/kdb_ndr.h"
+#include "lib/pwpolicy.h"
 
 static krb5_context ctx;
 
@@ -363,7 +364,7 @@ END_TEST
 /* The simple-bind hash is a SHA-512 crypt that verifies the password. */
 START_TEST(pw_hash)
 {
-	char *h = mdc_kdb_pw_hash("Secret-42");
+	char *h = mdc_kdb_pw_hash("Secret-42", NULL), *made;
 	struct crypt_data cd;
 
 	ck_assert_ptr_nonnull(h);
@@ -373,6 +374,15 @@ START_TEST(pw_hash)
 	memset(&cd, 0, sizeof(cd));
 	ck_assert_str_ne(crypt_r("Secret-43", h + 7, &cd), h + 7);
 	free(h);
+	/* The history's hash is taken as it is: one hash per password. */
+	made = mdc_pwpolicy_hash("Secret-42");
+	ck_assert_ptr_nonnull(made);
+	h = mdc_kdb_pw_hash("Secret-42", made);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_str_eq(h + 7, made);
+	free(h);
+	ck_assert_ptr_null(mdc_kdb_pw_hash("Secret-42", "plain"));
+	free(made);
 }
 END_TEST
 

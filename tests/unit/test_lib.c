@@ -287,8 +287,15 @@ START_TEST(pwpolicy_history)
 	ck_assert(!mdc_pwpolicy_history_has(NULL, "Xq7-Secret-0"));
 	for (int i = 0; i < 30; i++) {
 		snprintf(pw, sizeof(pw), "Xq7-Secret-%d", i);
-		next = mdc_pwpolicy_history_push(h, pw);
+		char *one = mdc_pwpolicy_hash(pw);
+
+		ck_assert_ptr_nonnull(one);
+		ck_assert(strncmp(one, "$6$", 3) == 0);
+		next = mdc_pwpolicy_history_push(h, one);
 		ck_assert_ptr_nonnull(next);
+		/* the newest hash leads, as made */
+		ck_assert(strncmp(next, one, strlen(one)) == 0);
+		free(one);
 		free(h);
 		h = next;
 	}
@@ -298,6 +305,9 @@ START_TEST(pwpolicy_history)
 	ck_assert_int_eq(spaces, MDC_PW_HISTORY - 1);
 	ck_assert(mdc_pwpolicy_history_has(h, "Xq7-Secret-29")); /* current */
 	ck_assert(mdc_pwpolicy_history_has(h, "Xq7-Secret-6"));  /* 24th */
+	ck_assert(!mdc_pwpolicy_history_has(h, "Xq7-Secret-5")); /* 25th */
+	ck_assert_ptr_null(mdc_pwpolicy_history_push(h, NULL));
+	ck_assert_ptr_null(mdc_pwpolicy_history_push(h, "not a hash"));
 	ck_assert(!mdc_pwpolicy_history_has(h, "Xq7-Secret-5")); /* 25th */
 	ck_assert(!mdc_pwpolicy_history_has(h, "Xq7-Secret-30"));
 	ck_assert(!mdc_pwpolicy_history_has("garbage no-hash", "garbage"));
