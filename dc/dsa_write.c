@@ -283,6 +283,9 @@ struct wctx {
 	char *pw; /* decoded unicodePwd, or NULL */
 	/* pw's crypt hash, made once for the history and userPassword. */
 	char *pw_hash;
+	/* A new account's password passed the policy: its history is
+	 * written with its keys, outside d->lock (finish_account). */
+	int history_due;
 	char *sam; /* the account name the password is set for */
 	/* The userAccountControl an add writes with the keys, or -1: an
 	 * account is never enabled before it has keys (finish_account). */
@@ -309,6 +312,25 @@ failed(struct wctx *w)
 }
 
 /*
+ * Append to ms the history old (NULL: none) with w->pw's hash in front,
+ * made here and kept in w->pw_hash for userPassword.  0, or -1 when out
+ * of memory or hashing failed.
+ */
+static int
+history_mods(struct wctx *w, struct mdc_dsa_mods *ms, const char *old, int op)
+{
+	char *next;
+
+	w->pw_hash = mdc_pwpolicy_hash(w->pw);
+	next = w->pw_hash != NULL ? mdc_pwpolicy_history_push(old, w->pw_hash)
+	                          : NULL;
+	if (next != NULL)
+		mdc_dsa_mods_str(ms, op, "mdcPwdHistory", next);
+	free(next);
+	return next != NULL && ms->err == 0 ? 0 : -1;
+}
+
+/*
  * Give a new account its keys (w->pw), its final userAccountControl uac
  * and drop the mark of an add in progress, in one modify.  Until then the
  * account was disabled and marked: if the dsa dies in between the account
@@ -325,6 +347,10 @@ finish_account(struct wctx *w, int64_t uac, int *bad_pw_out, char *err,
 	int rc;
 
 	*bad_pw_out = 0;
+	if (w->history_due && history_mods(w, &ms, NULL, LDAP_MOD_ADD) != 0) {
+		mdc_dsa_mods_free(&ms);
+		return LDAP_NO_MEMORY;
+	}
 	if (mdc_dsa_keys_mods(w->d->keys, w->ld, w->req->dn, w->sam, w->pw,
 	                      w->pw_hash, 1, &ms, err, errlen) != 0) {
 		*bad_pw_out = 1;
@@ -706,7 +732,9 @@ pw_history(LDAP *ld, const char *dn)
  * The domain's password policy (lib/pwpolicy.h) for a user's new password,
  * checked before anything is written: complexity, then the history (the
  * last 24, resets by administrators included).  An accepted password's
- * hash joins the history in the same write.  Machine accounts (generated
+ * hash joins the history in the same write (a new account's: in the
+ * modify that gives it keys, so that the hash, like the keys, is made
+ * outside d->lock and adds run in parallel).  Machine accounts (generated
  * passwords, the sAMAccountName ends in '$') are not checked.  True if
  * the password is refused (the reason in w->res).
  */
@@ -714,8 +742,8 @@ static int
 pw_refused(struct wctx *w)
 {
 	size_t n = w->sam != NULL ? strlen(w->sam) : 0;
-	char *old = NULL, *next = NULL;
-	int v;
+	char *old = NULL;
+	int v, bad = 0;
 
 	if (w->pw == NULL || n == 0 || w->sam[n - 1] == '$')
 		return 0;
@@ -724,19 +752,15 @@ pw_refused(struct wctx *w)
 		old = pw_history(w->ld, w->req->dn);
 		if (mdc_pwpolicy_history_has(old, w->pw))
 			v = MDC_PW_IN_HISTORY;
+		else
+			bad = history_mods(w, &w->ms, old, LDAP_MOD_REPLACE);
 	}
-	if (v == MDC_PW_OK && (w->pw_hash = mdc_pwpolicy_hash(w->pw)) != NULL &&
-	    (next = mdc_pwpolicy_history_push(old, w->pw_hash)) != NULL)
-		mdc_dsa_mods_str(&w->ms,
-		                 w->t->exists ? LDAP_MOD_REPLACE : LDAP_MOD_ADD,
-		                 "mdcPwdHistory", next);
 	free(old);
-	if (v == MDC_PW_OK && (next == NULL || w->ms.err != 0)) {
-		free(next);
+	w->history_due = v == MDC_PW_OK && !w->t->exists;
+	if (bad) {
 		mdc_dsa_fail(w->res, LDAP_OTHER, "%s", "out of memory");
 		return 1;
 	}
-	free(next);
 	if (v == MDC_PW_OK)
 		return 0;
 	mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION, "0000052D: %s",

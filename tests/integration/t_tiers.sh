@@ -204,6 +204,10 @@ t_like "kpasswd knows the password the reset set (one history for both paths)" "
 h=$(root_read '(sAMAccountName=histy)' mdcPwdHistory)
 t_like "the history holds SHA-512 crypt hashes" "$h" '^mdcPwdHistory: \$6\$'
 t_unlike "... never a password" "$h" "Hist-Pass|Pw-Secret"
+# One hash per password set: the simple-bind hash is the history's newest.
+up=$(root_read '(sAMAccountName=histy)' userPassword | sed -n 's/^userPassword:: //p' | base64 -d)
+newest=$(printf '%s\n' "$h" | sed -n 's/^mdcPwdHistory: //p' | cut -d' ' -f1)
+t_is "userPassword is {CRYPT} + the history's newest hash" "$up" "{CRYPT}$newest"
 printf 'Hist-Pass-13' | KRB5CCNAME="FILE:$H_TMP/histy.cc" kinit histy > /dev/null 2>&1
 out=$(KRB5CCNAME="FILE:$H_TMP/histy.cc" unshare -m sh -c \
 	'mount --bind "$0" /etc/hosts && exec "$@"' "$H_TMP/hosts" \
