@@ -6,8 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ad/schema.h"
 #include "dns/dns.h"
-#include "dc/dit.h"
 #include "dns/ldapdns.h"
 #include "lib/ad.h"
 #include "lib/util.h"

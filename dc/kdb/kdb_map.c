@@ -219,29 +219,6 @@ mdc_kdb_unix_time(int64_t nt)
 }
 
 char *
-mdc_kdb_ad_salt(const char *realm, const char *dns_domain, const char *sam)
-{
-	size_t n = strlen(sam);
-	char *host, *dom, *s;
-
-	if (n < 2 || sam[n - 1] != '$')
-		return mdc_strdupf("%s%s", realm, sam);
-	host = strndup(sam, n - 1);
-	dom = strdup(dns_domain);
-	s = NULL;
-	if (host != NULL && dom != NULL) {
-		for (n = 0; host[n] != '\0'; n++)
-			host[n] = (char)tolower((unsigned char)host[n]);
-		for (n = 0; dom[n] != '\0'; n++)
-			dom[n] = (char)tolower((unsigned char)dom[n]);
-		s = mdc_strdupf("%shost%s.%s", realm, host, dom);
-	}
-	free(host);
-	free(dom);
-	return s;
-}
-
-char *
 mdc_kdb_dn_escape(const char *v)
 {
 	size_t n = strlen(v), i, o = 0;
