@@ -12,11 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ad/dcconf.h"
 #include "dc/acctname.h"
 #include "dc/admin.h"
 #include "dc/adwrite.h"
 #include "dc/cmd.h"
-#include "dc/dcconf.h"
 #include "dc/dit.h"
 #include "dc/krb5conf.h"
 #include "lib/ad.h"

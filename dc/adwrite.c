@@ -8,10 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ad/filter.h"
 #include "dc/adwrite.h"
-#include "dc/ridpool.h"
 #include "dc/dsa.h"
 #include "dc/dsa_rules.h"
+#include "dc/ridpool.h"
 #include "lib/util.h"
 
 struct mdc_adw {
@@ -247,16 +248,13 @@ mdc_adw_find(struct mdc_adw *w, const char *what, const char *sam,
              char **dn_out)
 {
 	static char *const attrs[] = {"1.1", NULL};
-	struct berval in, esc = {0, NULL};
 	LDAPMessage *res = NULL, *e;
-	char *filter = NULL, *dn;
+	char *esc, *filter = NULL, *dn;
 	int ret = MDC_ENOMEM;
 
-	in.bv_val = (char *)sam;
-	in.bv_len = strlen(sam);
-	if (ldap_bv2escaped_filter_value(&in, &esc) != 0)
+	if ((esc = mdc_ad_filter_escape(sam)) == NULL)
 		return MDC_ENOMEM;
-	filter = mdc_strdupf("(&%s(sAMAccountName=%s))", what, esc.bv_val);
+	filter = mdc_strdupf("(&%s(sAMAccountName=%s))", what, esc);
 	if (filter == NULL)
 		goto out;
 	ret = mdc_adw_search(w, w->base, LDAP_SCOPE_SUBTREE, filter, attrs,
@@ -271,7 +269,7 @@ mdc_adw_find(struct mdc_adw *w, const char *what, const char *sam,
 	ldap_memfree(dn);
 	ret = *dn_out == NULL ? MDC_ENOMEM : 0;
 out:
-	ldap_memfree(esc.bv_val);
+	free(esc);
 	ldap_msgfree(res);
 	free(filter);
 	return ret;

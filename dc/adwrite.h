@@ -7,7 +7,7 @@
 
 #include <ldap.h>
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "lib/err.h"
 
 /*

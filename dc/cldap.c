@@ -12,9 +12,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ad/netlogon.h"
 #include "dc/cldap.h"
 #include "dc/cmd.h"
-#include "dc/netlogon.h"
 #include "dc/service.h"
 #include "lib/log.h"
 #include "lib/net.h"

@@ -2,14 +2,14 @@
 #ifndef MDC_CLDAP_H
 #define MDC_CLDAP_H
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "dc/service.h"
 #include "lib/err.h"
 
 /*
  * `minidc cldap-serve --dir DIR`: read DIR/minidc.conf, bind UDP
  * conf->address:conf->port_cldap, drop root (to nobody) and answer LDAP
- * pings (dc/netlogon.h) in the foreground until SIGTERM or SIGINT; logs to
+ * pings (ad/netlogon.h) in the foreground until SIGTERM or SIGINT; logs to
  * stderr as "cldap".
  * Returns the exit status (0 after a signal, 1 on a startup failure,
  * 2 on a usage error).

@@ -28,6 +28,9 @@ int mdc_cmd_status(int argc, char **argv);
 int mdc_cmd_stop(int argc, char **argv);
 int mdc_cmd_env(int argc, char **argv);
 int mdc_cmd_check_config(int argc, char **argv);
+/* `minidc dns add|del|list|transfer ...`: edit the zones in the directory
+ * (dc/cmd_dns.c). */
+int mdc_cmd_dns(int argc, char **argv);
 
 struct mdc_dcconf;
 /*

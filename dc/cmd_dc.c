@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ad/dcconf.h"
 #include "dc/cmd.h"
-#include "dc/dcconf.h"
 #include "dc/provision.h"
 #include "lib/ad.h"
 #include "lib/proc.h"

@@ -9,9 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ad/dcconf.h"
 #include "dc/cmd.h"
 #include "dc/replica.h"
-#include "dc/dcconf.h"
 #include "dc/service.h"
 #include "dc/super.h"
 #include "lib/log.h"

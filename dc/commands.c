@@ -34,7 +34,7 @@ const struct mdc_cmd mdc_commands[] = {
         {"dsa-serve", mdc_cmd_dsa_serve, NULL},
         {"replica-watch", mdc_cmd_replica_watch, NULL},
         {"dns-serve", dns_cmd_serve, NULL},
-        {"dns", dns_cmd_admin,
+        {"dns", mdc_cmd_dns,
          "dns list|add|del|addzone|delzone " WHERE
          " [--ttl 0-2147483647] [NAME TYPE [DATA...] | ZONE] | dns "
          "transfer allow|deny ZONE ADDR[/PREFIX]|any | dns transfer list "

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ad/filter.h"
 #include "dc/dit.h"
 #include "dc/dsa_int.h"
 #include "dc/dsa_keys.h"
@@ -188,7 +189,7 @@ mdc_dsa_search_value(struct mdc_dsa *d, LDAP *ld, const char *pre,
                      const char *value, const char *post, char **attrs,
                      LDAPMessage **res_out)
 {
-	char *esc = mdc_dsa_filter_escape(value), *filter = NULL;
+	char *esc = mdc_ad_filter_escape(value), *filter = NULL;
 	int rc;
 
 	*res_out = NULL;
@@ -201,21 +202,6 @@ mdc_dsa_search_value(struct mdc_dsa *d, LDAP *ld, const char *pre,
 	                       attrs, 0, NULL, NULL, NULL, 0, res_out);
 	free(filter);
 	return rc == LDAP_SUCCESS ? 0 : MDC_ELDAP;
-}
-
-char *
-mdc_dsa_filter_escape(const char *s)
-{
-	struct berval in, out = {0, NULL};
-	char *r;
-
-	in.bv_val = (char *)s;
-	in.bv_len = strlen(s);
-	if (ldap_bv2escaped_filter_value(&in, &out) != 0)
-		return NULL;
-	r = strndup(out.bv_val, out.bv_len);
-	ldap_memfree(out.bv_val);
-	return r;
 }
 
 /* Bound on the groups one closure visits (and so on nesting loops). */

@@ -7,7 +7,7 @@
 
 #include <ldap.h>
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "dc/dsa_rules.h"
 #include "dc/service.h"
 #include "dc/sockproto.h"

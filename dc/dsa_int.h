@@ -64,8 +64,6 @@ void mdc_dsa_fail(struct mdc_dsa_res *res, int code, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 /* Fill res from an LDAP call's rc and the handle's diagnostic message. */
 void mdc_dsa_ldap_res(LDAP *ld, int rc, struct mdc_dsa_res *res);
-/* RFC 4515 escaping of a filter value (new string, NULL on ENOMEM). */
-char *mdc_dsa_filter_escape(const char *s);
 /*
  * Search the domain subtree with the filter pre + escaped(value) + post for
  * attrs.  Returns 0, MDC_ENOMEM, or MDC_ELDAP; *res_out (free with

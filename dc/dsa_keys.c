@@ -13,6 +13,7 @@
 
 #include <kdb.h>
 
+#include "ad/salt.h"
 #include "dc/dsa_int.h"
 #include "dc/dsa_keys.h"
 #include "dc/kdb/kdb_enc.h"
@@ -308,7 +309,7 @@ derive(const struct mdc_dsa_keys *k, krb5_context ctx, struct old_keys *o,
 	krb5_key_data kd[MDC_KDB_NENCTYPES];
 	krb5_db_entry e;
 	krb5_data salt = {0};
-	char *s = mdc_kdb_ad_salt(k->realm, k->dns_domain, sam);
+	char *s = mdc_ad_salt(k->realm, k->dns_domain, sam);
 	int kvno = mdc_kdb_max_kvno(o->kd, o->nkd) + 1, n = 0, ret;
 	time_t now = time(NULL);
 	krb5_error_code kret = ENOMEM;

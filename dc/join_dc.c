@@ -13,12 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dc/dnsglue.h"
 #include "dc/join_dc.h"
 #include "dc/krb5conf.h"
 #include "dc/replica.h"
 #include "dc/ridpool.h"
 #include "dc/slapdconf.h"
-#include "dns/dns.h"
 #include "lib/ad.h"
 #include "lib/proc.h"
 #include "lib/util.h"

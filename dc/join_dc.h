@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "lib/err.h"
 
 struct mdc_join_dc_opts {

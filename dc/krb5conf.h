@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "dc/service.h"
 #include "lib/err.h"
 

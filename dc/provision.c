@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ad/dcconf.h"
 #include "dc/cmd.h"
-#include "dc/dcconf.h"
 #include "dc/dit.h"
 #include "dc/join_dc.h"
 #include "dc/provision.h"

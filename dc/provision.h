@@ -6,7 +6,7 @@
 
 #include "lib/err.h"
 
-/* --base-port N: every listener on N + offset (dc/dcconf.h), N in this range */
+/* --base-port N: every listener on N + offset (ad/dcconf.h), N in this range */
 #define MDC_BASE_PORT_MIN 1024
 #define MDC_BASE_PORT_MAX 65000
 
@@ -37,7 +37,7 @@ struct mdc_provision_opts {
 };
 
 /*
- * Create everything a DC needs in opts->dir (see dc/dcconf.h for the
+ * Create everything a DC needs in opts->dir (see ad/dcconf.h for the
  * layout).  Validates every input first; a failure after DIR was created
  * removes it again, and an existing DIR is never touched without force.
  * On failure err holds one line saying what and why.

@@ -5,7 +5,7 @@
 #include <ldap.h>
 #include <stdio.h>
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "dc/service.h"
 
 /*

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "dc/cmd.h"
+#include "dc/dnsglue.h"
 #include "dc/replica.h"
 #include "dc/ridpool.h"
-#include "dns/dns.h"
 #include "lib/proc.h"
 #include "lib/util.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dc/netlogon.h"
+#include "ad/netlogon.h"
 #include "dc/rootdse.h"
 #include "lib/ad.h"
 #include "lib/util.h"

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "lib/err.h"
 
 /*

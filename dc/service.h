@@ -2,7 +2,7 @@
 #ifndef MDC_SERVICE_H
 #define MDC_SERVICE_H
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 
 /*
  * One supervised child.  The supervisor starts services in table order

@@ -6,12 +6,12 @@
 #include <string.h>
 
 #include "dc/cldap.h"
+#include "dc/dnsglue.h"
 #include "dc/dsa.h"
 #include "dc/krb5conf.h"
 #include "dc/replica.h"
 #include "dc/service.h"
 #include "dc/slapdconf.h"
-#include "dns/dns.h"
 
 /*
  * Start order: the directory first (everything reads it), then the

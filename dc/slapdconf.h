@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "dc/service.h"
 
 /* The DC system identity: root over ldapi (SASL EXTERNAL). */

@@ -2,7 +2,7 @@
 #ifndef MDC_SUPER_H
 #define MDC_SUPER_H
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 
 /*
  * Run the supervisor for conf until SIGTERM/SIGINT or a "stop" on the

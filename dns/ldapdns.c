@@ -6,8 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ad/filter.h"
+#include "ad/schema.h"
 #include "dns/dns.h"
-#include "dc/dit.h"
 #include "dns/ldapdns.h"
 #include "lib/ad.h"
 #include "lib/util.h"
@@ -654,16 +655,6 @@ search_one(LDAP *ld, const char *base, const char *filter, char **attrs,
 	return 0;
 }
 
-static char *
-escaped(const char *s)
-{
-	struct berval in = {strlen(s), (char *)s}, out = {0, NULL};
-
-	if (ldap_bv2escaped_filter_value(&in, &out) != 0)
-		return NULL;
-	return out.bv_val; /* ber_memfree-compatible: libc allocator */
-}
-
 /* Bound on the groups one membership walk visits (nesting loops end). */
 #define MAX_GROUPS 256
 
@@ -684,7 +675,8 @@ static int
 admin_step(struct dns_ldap_ctx *c, const struct mdc_sid *dom, const char *dn,
            char **q, size_t *n)
 {
-	char *edn = escaped(dn), *f = NULL, *attrs[] = {"objectSid", NULL};
+	char *edn = mdc_ad_filter_escape(dn), *f = NULL,
+	     *attrs[] = {"objectSid", NULL};
 	LDAPMessage *res = NULL, *e;
 	int hit = 0;
 
@@ -710,7 +702,7 @@ admin_step(struct dns_ldap_ctx *c, const struct mdc_sid *dom, const char *dn,
 		ldap_memfree(g);
 	}
 	ldap_msgfree(res);
-	ldap_memfree(edn);
+	free(edn);
 	free(f);
 	return hit;
 }
@@ -808,7 +800,8 @@ ldap_who(void *ctx, const struct dns_snapshot *s, const ldns_rdf *origin,
 	who->users_create = zone_users_create(c, z != NULL ? z->dn : NULL);
 	if ((at = strchr(user, '@')) != NULL)
 		*at = '\0';
-	if ((eu = escaped(user)) == NULL || (ep = escaped(principal)) == NULL ||
+	if ((eu = mdc_ad_filter_escape(user)) == NULL ||
+	    (ep = mdc_ad_filter_escape(principal)) == NULL ||
 	    (f = mdc_strdupf("(|(sAMAccountName=%s)(userPrincipalName=%s))", eu,
 	                     ep)) == NULL) {
 		ret = MDC_ENOMEM;
@@ -818,8 +811,8 @@ ldap_who(void *ctx, const struct dns_snapshot *s, const ldns_rdf *origin,
 		who_fill(c, ldap_first_entry(c->ld, res), who);
 out:
 	ldap_msgfree(res);
-	ldap_memfree(eu);
-	ldap_memfree(ep);
+	free(eu);
+	free(ep);
 	free(f);
 	free(user);
 	return ret;
@@ -862,7 +855,7 @@ ldap_lookup(void *ctx, const struct dns_snapshot *s, const ldns_rdf *origin,
 		ret = rel == NULL ? MDC_ENOMEM : MDC_ENOENT;
 		goto out;
 	}
-	if (!apex && ((erel = escaped(rel)) == NULL ||
+	if (!apex && ((erel = mdc_ad_filter_escape(rel)) == NULL ||
 	              (f = mdc_strdupf("(&(objectClass=idnsRecord)"
 	                               "(idnsName=%s))",
 	                               erel)) == NULL))
@@ -880,7 +873,7 @@ ldap_lookup(void *ctx, const struct dns_snapshot *s, const ldns_rdf *origin,
 	                               c->container_dn, out);
 out:
 	ldap_msgfree(res);
-	ldap_memfree(erel);
+	free(erel);
 	free(f);
 	free(rel);
 	return ret;

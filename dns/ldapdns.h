@@ -5,10 +5,10 @@
 #include <ldap.h>
 #include <ldns/ldns.h>
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "dns/update.h"
-#include "lib/privdrop.h"
 #include "dns/zone.h"
+#include "lib/privdrop.h"
 
 /* Our auxiliary class and attribute (dc/schema/20-dns.ldif). */
 #define DNS_OWNED_CLASS "mdcDnsOwnedObject"

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "lib/privdrop.h"
 
 /* The DNS server's directory, relative to DIR: root's, 0755 (it reads). */
@@ -17,7 +17,7 @@
  * MDC_PRIVDROP_USER), copy DIR/krb5.conf into it, enter it, and point the
  * Kerberos library at "./krb5.conf" and the replay cache at "./rcache"
  * (overriding whatever KRB5_CONFIG and KRB5RCACHEDIR the server inherited).
- * Together with the keytab copied into memory (dns/tsig.h) and the directory
+ * Together with the keytab copied into memory (ad/tsig.h) and the directory
  * connections opened before the drop, that is every file the server opens
  * afterwards, reachable wherever DIR lives.  Root never writes into the
  * directory it gives away.  Sets *id_out to whom to become

@@ -4,8 +4,8 @@
 
 #include <string.h>
 
+#include "ad/dnswire.h"
 #include "dns/query.h"
-#include "dns/wire.h"
 
 /* Read QNAME uncompressed, lower-cased into key. */
 static int

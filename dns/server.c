@@ -16,13 +16,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
+#include "ad/dnswire.h"
+#include "ad/tsig.h"
 #include "dns/privdir.h"
 #include "dns/server.h"
 #include "dns/slow.h"
 #include "dns/sync.h"
-#include "dns/tsig.h"
-#include "dns/wire.h"
 #include "lib/log.h"
 #include "lib/net.h"
 #include "lib/util.h"

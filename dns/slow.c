@@ -9,10 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ad/dnswire.h"
+#include "ad/tsig.h"
 #include "dns/slow.h"
-#include "dns/tsig.h"
 #include "dns/update.h"
-#include "dns/wire.h"
 #include "dns/xfracl.h"
 #include "lib/net.h"
 

@@ -13,7 +13,7 @@
 #define DNS_FORWARD 4 /* verdict: relay it (dns_slow_forward) */
 
 struct dns_update_ops; /* dns/update.h */
-struct dns_tsig_keys;  /* dns/tsig.h */
+struct dns_tsig_keys;  /* ad/tsig.h */
 
 /* Everything the slow path needs; owned by the server. */
 struct dns_slow {

@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ad/tsig.h"
 #include "dns/ldapdns.h"
 #include "dns/sync.h"
-#include "dns/tsig.h"
 #include "lib/log.h"
 #include "lib/util.h"
 

@@ -3,7 +3,7 @@
 #ifndef DNS_SYNC_H
 #define DNS_SYNC_H
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "dns/server.h"
 #include "dns/slow.h"
 

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dns/tsig.h"
+#include "ad/dnswire.h"
+#include "ad/tsig.h"
 #include "dns/update.h"
-#include "dns/wire.h"
 
 #define MAX_NAMES 64
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/wire.h"
+#include "ad/dnswire.h"
 #include "dns/zone.h"
 
 /* One RR (or an empty non-terminal candidate) while building. */

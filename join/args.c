@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <arpa/inet.h>
 
+#include "ad/salt.h"
 #include "join/join.h"
 #include "lib/ad.h"
 #include "lib/util.h"
@@ -313,17 +314,20 @@ mdc_join_salt(const char *realm, const char *sam, const char *domain, char *out,
               size_t cap)
 {
 	size_t n = strlen(sam);
-	int len;
+	char *salt;
+	int ret = 0;
 
+	/* A host's account: the KDC would salt a name without '$' otherwise. */
 	if (n < 2 || sam[n - 1] != '$')
 		return MDC_EINVAL;
-	len = snprintf(out, cap, "%shost%.*s.%s", realm, (int)(n - 1), sam,
-	               domain);
-	if (len < 0 || (size_t)len >= cap)
-		return MDC_ESPACE;
-	/* Only the host part is lower-cased; the realm keeps its case. */
-	mdc_str_lower(out + strlen(realm));
-	return 0;
+	if ((salt = mdc_ad_salt(realm, domain, sam)) == NULL)
+		return MDC_ENOMEM;
+	if (strlen(salt) >= cap)
+		ret = MDC_ESPACE;
+	else
+		memcpy(out, salt, strlen(salt) + 1);
+	free(salt);
+	return ret;
 }
 
 int

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/tsig.h"
-#include "dns/wire.h"
+#include "ad/dnswire.h"
+#include "ad/tsig.h"
 #include "join/dnsmsg.h"
 #include "lib/buf.h"
 

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dns/wire.h"
+#include "ad/dnswire.h"
 #include "join/dnsmsg.h"
 #include "join/dnsreg.h"
 #include "lib/buf.h"

@@ -92,8 +92,9 @@ MDC_MUSTCHECK int mdc_join_derive(struct mdc_join_opts *o, const char *hostname,
 
 /*
  * AD's Kerberos salt of a computer account: REALM "host" lower(name
- * without '$') "." lower(domain), e.g. EXAMPLE.COMhosthost2.example.com.
- * Returns 0, MDC_EINVAL (sam without '$' or empty), MDC_ESPACE.
+ * without '$') "." lower(domain), e.g. EXAMPLE.COMhosthost2.example.com
+ * (ad/salt.h, the rule the KDC uses), copied into out.  Returns 0,
+ * MDC_EINVAL (sam without '$' or empty), MDC_ESPACE, MDC_ENOMEM.
  */
 MDC_MUSTCHECK int mdc_join_salt(const char *realm, const char *sam,
                                 const char *domain, char *out, size_t cap);

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "dc/netlogon.h"
+#include "ad/netlogon.h"
 #include "join/locate.h"
 
 #define PING_TRIES   3

@@ -62,7 +62,8 @@ in_rid(const uint8_t *logon, size_t logon_len, uint32_t rid, int *yes)
 static int
 in_group(const struct mdc_mig_dest_in *in, int *yes)
 {
-	return in_rid(in->logon, in->logon_len, MDC_MIG_OPERATORS_RID, yes);
+	return in_rid(in->logon, in->logon_len, MDC_RID_MIGRATION_OPERATORS,
+	              yes);
 }
 
 int
@@ -72,8 +73,8 @@ mdc_mig_vm_admin_decide(const char *client, const uint8_t *logon,
 	int ops = 0, admins = 0;
 
 	if (logon == NULL ||
-	    in_rid(logon, logon_len, MDC_MIG_OPERATORS_RID, &ops) != 0 ||
-	    in_rid(logon, logon_len, MDC_MIG_DOMAIN_ADMINS_RID, &admins) != 0) {
+	    in_rid(logon, logon_len, MDC_RID_MIGRATION_OPERATORS, &ops) != 0 ||
+	    in_rid(logon, logon_len, MDC_RID_DOMAIN_ADMINS, &admins) != 0) {
 		snprintf(text, textlen,
 		         "no readable group list (PAC logon-info) in the "
 		         "ticket of %s",
@@ -197,8 +198,8 @@ mdc_mig_src_decide(const struct mdc_mig_src_in *in, char *text, size_t textlen)
 	int yes = 0;
 
 	if (in->logon == NULL ||
-	    in_rid(in->logon, in->logon_len, MDC_MIG_OPERATORS_RID, &yes) !=
-	            0 ||
+	    in_rid(in->logon, in->logon_len, MDC_RID_MIGRATION_OPERATORS,
+	           &yes) != 0 ||
 	    !yes) {
 		snprintf(text, textlen,
 		         "refused by %s: %s is not a member of Migration "

@@ -6,13 +6,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "ad/schema.h"
 #include "lib/err.h"
 #include "migrate-auth/state.h"
-
-/* RID of the "Migration Operators" group minidc provision creates. */
-#define MDC_MIG_OPERATORS_RID 1103u
-/* The well-known RID of "Domain Admins". */
-#define MDC_MIG_DOMAIN_ADMINS_RID 512u
 
 /* What the destination knows about one request (nothing is owned). */
 struct mdc_mig_dest_in {

@@ -10,6 +10,8 @@
 #include <ldap.h>
 #include <profile.h>
 
+#include "ad/filter.h"
+#include "ad/schema.h"
 #include "dc/kdb/kdb_int.h"
 #include "dc/kdb/kdb_ldap.h"
 #include "lib/util.h"
@@ -23,8 +25,6 @@
  * module still lets every user and computer change its own password.  It has
  * its own directory connection and reads [dbmodules] minidc like the KDB side.
  */
-
-#define ADMINS_RID 512
 
 typedef struct kadm5_auth_moddata_st {
 	struct mdc_kdb db; /* only conn, realm and base_dn used */
@@ -61,20 +61,18 @@ is_member(struct mdc_kdb *db, const char *rdn, const char *esc_dn)
 static int
 rec_is_admin(struct mdc_kdb *db, const struct mdc_kdb_rec *rec)
 {
-	struct berval bv, ebv = {0, NULL};
+	char *edn;
 	size_t i;
 	int admin = 0;
 
-	if (rec->primary_gid == ADMINS_RID)
+	if (rec->primary_gid == MDC_RID_DOMAIN_ADMINS)
 		return 1;
-	bv.bv_val = rec->dn;
-	bv.bv_len = strlen(rec->dn);
-	if (ldap_bv2escaped_filter_value(&bv, &ebv) != 0)
+	if ((edn = mdc_ad_filter_escape(rec->dn)) == NULL)
 		return 0;
 	for (i = 0; !admin && i < sizeof(admin_groups) / sizeof(*admin_groups);
 	     i++)
-		admin = is_member(db, admin_groups[i], ebv.bv_val);
-	ldap_memfree(ebv.bv_val);
+		admin = is_member(db, admin_groups[i], edn);
+	free(edn);
 	return admin;
 }
 

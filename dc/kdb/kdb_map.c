@@ -12,6 +12,7 @@
 #include <kdb.h>
 #include <ldap.h>
 
+#include "ad/filter.h"
 #include "dc/kdb/kdb_map.h"
 #include "lib/util.h"
 
@@ -25,22 +26,6 @@ deq(krb5_data d, const char *s)
 	size_t n = strlen(s);
 
 	return d.length == n && (n == 0 || memcmp(d.data, s, n) == 0);
-}
-
-/* RFC 4515-escape s into a new string (NULL on failure). */
-static char *
-fesc(const char *s)
-{
-	struct berval in, out = {0, NULL};
-	char *r;
-
-	in.bv_val = (char *)s;
-	in.bv_len = strlen(s);
-	if (ldap_bv2escaped_filter_value(&in, &out) != 0)
-		return NULL;
-	r = strdup(out.bv_val != NULL ? out.bv_val : "");
-	ldap_memfree(out.bv_val);
-	return r;
 }
 
 /* True if the principal is krbtgt/<realm>. */
@@ -63,7 +48,7 @@ enterprise_filter(const char *n, const char *e, const char *realm)
 
 	if (at != NULL && strcasecmp(at + 1, realm) == 0) {
 		user = strndup(n, (size_t)(at - n));
-		eu = user != NULL ? fesc(user) : NULL;
+		eu = user != NULL ? mdc_ad_filter_escape(user) : NULL;
 	}
 	if (eu != NULL)
 		f = mdc_strdupf("(|(userPrincipalName=%s)(sAMAccountName=%s)"
@@ -82,7 +67,7 @@ enterprise_filter(const char *n, const char *e, const char *realm)
 static char *
 build_filter(krb5_const_principal p, const char *realm, const char *n)
 {
-	char *e = fesc(n), *f = NULL;
+	char *e = mdc_ad_filter_escape(n), *f = NULL;
 
 	if (e == NULL)
 		return NULL;
@@ -216,29 +201,6 @@ mdc_kdb_unix_time(int64_t nt)
 	if (nt <= 0)
 		return 0;
 	return (time_t)(nt / 10000000LL - NT_EPOCH_DELTA);
-}
-
-char *
-mdc_kdb_ad_salt(const char *realm, const char *dns_domain, const char *sam)
-{
-	size_t n = strlen(sam);
-	char *host, *dom, *s;
-
-	if (n < 2 || sam[n - 1] != '$')
-		return mdc_strdupf("%s%s", realm, sam);
-	host = strndup(sam, n - 1);
-	dom = strdup(dns_domain);
-	s = NULL;
-	if (host != NULL && dom != NULL) {
-		for (n = 0; host[n] != '\0'; n++)
-			host[n] = (char)tolower((unsigned char)host[n]);
-		for (n = 0; dom[n] != '\0'; n++)
-			dom[n] = (char)tolower((unsigned char)dom[n]);
-		s = mdc_strdupf("%shost%s.%s", realm, host, dom);
-	}
-	free(host);
-	free(dom);
-	return s;
 }
 
 char *

@@ -7,23 +7,8 @@
 
 #include <krb5.h>
 
+#include "ad/schema.h"
 #include "lib/err.h"
-
-/* userAccountControl bits we read or write ([MS-ADTS] 2.2.16). */
-enum {
-	MDC_UAC_ACCOUNTDISABLE = 0x2,
-	MDC_UAC_LOCKOUT = 0x10,
-	MDC_UAC_PASSWD_NOTREQD = 0x20,
-	MDC_UAC_NORMAL_ACCOUNT = 0x200,
-	MDC_UAC_WORKSTATION_TRUST_ACCOUNT = 0x1000,
-	MDC_UAC_SERVER_TRUST_ACCOUNT = 0x2000,
-	MDC_UAC_DONT_EXPIRE_PASSWORD = 0x10000,
-	MDC_UAC_TRUSTED_FOR_DELEGATION = 0x80000,
-	MDC_UAC_NOT_DELEGATED = 0x100000,
-	MDC_UAC_DONT_REQ_PREAUTH = 0x400000,
-	MDC_UAC_PASSWORD_EXPIRED = 0x800000,
-	MDC_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION = 0x1000000,
-};
 
 /* Default ticket lifetimes when an entry has none (AD's defaults). */
 #define MDC_KDB_DEFAULT_MAX_LIFE  (10 * 3600)
@@ -63,16 +48,6 @@ uint32_t mdc_kdb_flags_to_uac(uint32_t uac, krb5_flags old_flags,
 /* NT time (100 ns since 1601) from Unix time, and back (0 stays 0). */
 int64_t mdc_kdb_nttime(time_t t);
 time_t mdc_kdb_unix_time(int64_t nt);
-
-/*
- * The AD salt string of an account ([MS-KILE] 3.1.1.2), new string:
- * computers (sam ends with '$'): REALM "host" lower(sam without $) "."
- *   lower(dns_domain)   e.g. EXAMPLE.COMhosthost2.example.com
- * others: REALM sam     e.g. EXAMPLE.COMalice
- * Returns NULL on allocation failure.
- */
-char *mdc_kdb_ad_salt(const char *realm, const char *dns_domain,
-                      const char *sam);
 
 /*
  * RFC 4514 escaping of one attribute value for use in a DN; new string or

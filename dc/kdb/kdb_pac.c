@@ -9,6 +9,7 @@
 #include <kdb.h>
 #include <time.h>
 
+#include "ad/filter.h"
 #include "dc/kdb/kdb_int.h"
 #include "dc/kdb/kdb_map.h"
 #include "dc/kdb/kdb_ndr.h"
@@ -113,15 +114,12 @@ add_group(struct mdc_pac_user *u, uint32_t *rids, const struct berval *bv)
 static int
 filter_add_member(char **f, const char *dn)
 {
-	struct berval in, esc = {0, NULL};
-	char *n;
+	char *esc, *n;
 
-	in.bv_val = (char *)dn;
-	in.bv_len = strlen(dn);
-	if (ldap_bv2escaped_filter_value(&in, &esc) != 0)
+	if ((esc = mdc_ad_filter_escape(dn)) == NULL)
 		return MDC_ENOMEM;
-	n = mdc_strdupf("%s(member=%s)", *f != NULL ? *f : "", esc.bv_val);
-	ldap_memfree(esc.bv_val);
+	n = mdc_strdupf("%s(member=%s)", *f != NULL ? *f : "", esc);
+	free(esc);
 	if (n == NULL)
 		return MDC_ENOMEM;
 	free(*f);

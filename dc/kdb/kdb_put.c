@@ -13,6 +13,7 @@
 #include <kadm5/kadm_err.h>
 #include <kdb.h>
 
+#include "ad/salt.h"
 #include "dc/kdb/kdb_enc.h"
 #include "dc/kdb/kdb_int.h"
 #include "dc/kdb/kdb_keys.h"
@@ -420,7 +421,7 @@ mdc_kdb_change_pwd(krb5_context ctx, krb5_keyblock *mkey,
 	if (kret != 0)
 		goto out;
 	if (ad) {
-		salt = mdc_kdb_ad_salt(db->realm, db->dns_domain, ed->rec->sam);
+		salt = mdc_ad_salt(db->realm, db->dns_domain, ed->rec->sam);
 		kret = salt == NULL ? ENOMEM : 0;
 		if (kret != 0)
 			goto out;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dc/netlogon.h"
+#include "ad/netlogon.h"
 
 static const struct mdc_netlogon_dc fuzz_dc = {
         .forest = "example.com",
@@ -25,7 +25,7 @@ static const struct mdc_netlogon_dc fuzz_dc = {
 
 /*
  * The same bytes go through every parser of network input in
- * dc/netlogon.c: as a request (and, when answered, the answer must decode
+ * ad/netlogon.c: as a request (and, when answered, the answer must decode
  * again: a round-trip invariant), as an answer, and as a blob.
  */
 int

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ad/dnswire.h"
+#include "ad/tsig.h"
 #include "dns/slow.h"
-#include "dns/tsig.h"
 #include "dns/update.h"
-#include "dns/wire.h"
 #include "dns/zone.h"
 
 static const char zone_text[] = "$ORIGIN example.com.\n"

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "dc/netlogon.h"
+#include "ad/netlogon.h"
 #include "lib/ad.h"
 #include "lib/net.h"
 #include "lib/util.h"

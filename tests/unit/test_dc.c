@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "dc/dit.h"
 #include "dc/guard.h"
 #include "dc/krb5conf.h"

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ad/dnswire.h"
+#include "ad/tsig.h"
 #include "dns/dns.h"
 #include "dns/query.h"
 #include "dns/slow.h"
-#include "dns/tsig.h"
 #include "dns/update.h"
-#include "dns/wire.h"
 #include "dns/xfracl.h"
 #include "dns/zone.h"
 #include "lib/net.h"

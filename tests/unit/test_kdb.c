@@ -9,6 +9,7 @@
 
 #include <kdb.h>
 
+#include "ad/salt.h"
 #include "dc/acctname.h"
 #include "dc/kdb/kdb_enc.h"
 #include "dc/kdb/kdb_keys.h"
@@ -218,10 +219,10 @@ START_TEST(salts_times_dns)
 {
 	char *s;
 
-	s = mdc_kdb_ad_salt("EXAMPLE.COM", "Example.COM", "HOST2$");
+	s = mdc_ad_salt("EXAMPLE.COM", "Example.COM", "HOST2$");
 	ck_assert_str_eq(s, "EXAMPLE.COMhosthost2.example.com");
 	free(s);
-	s = mdc_kdb_ad_salt("EXAMPLE.COM", "example.com", "Alice");
+	s = mdc_ad_salt("EXAMPLE.COM", "example.com", "Alice");
 	ck_assert_str_eq(s, "EXAMPLE.COMAlice");
 	free(s);
 	ck_assert(mdc_kdb_nttime(0) == 116444736000000000LL);

@@ -289,9 +289,9 @@ START_TEST(test_pac_groups)
 
 	a = seed("pac_logon_alice", &na);
 	b = seed("pac_logon_bob", &nb);
-	ck_assert(has_rid(a, na, MDC_MIG_OPERATORS_RID));
+	ck_assert(has_rid(a, na, MDC_RID_MIGRATION_OPERATORS));
 	ck_assert(has_rid(a, na, 513));
-	ck_assert(!has_rid(b, nb, MDC_MIG_OPERATORS_RID));
+	ck_assert(!has_rid(b, nb, MDC_RID_MIGRATION_OPERATORS));
 	/* more groups than room: refused, not truncated */
 	ck_assert_int_eq(
 	        mdc_mig_pac_groups(a, na, &user, &primary, rids, 1, &k),

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dc/dcconf.h"
-#include "dc/netlogon.h"
+#include "ad/dcconf.h"
+#include "ad/netlogon.h"
 #include "dc/rootdse.h"
 #include "lib/ad.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "dc/replica.h"
 #include "dc/ridpool.h"
 #include "lib/util.h"

@@ -1,4 +1,4 @@
-/* dns/wire.h - DNS wire-format primitives shared by the fast and slow paths */
+/* ad/dnswire.h - DNS wire-format primitives (DNS server, minidc-join) */
 #ifndef DNS_WIRE_H
 #define DNS_WIRE_H
 

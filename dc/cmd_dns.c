@@ -1,5 +1,4 @@
-/* dns/admin.c - `minidc dns add|del|list|transfer`: edit zones in the directory
- */
+/* dc/cmd_dns.c - `minidc dns ...`: edit the zones in the directory */
 #include "config.h"
 
 #include <getopt.h>
@@ -405,7 +404,7 @@ adm_free(struct adm *a)
 }
 
 int
-dns_cmd_admin(int argc, char **argv)
+mdc_cmd_dns(int argc, char **argv)
 {
 	static const struct option lo[] = {
 	        {"dir", required_argument, NULL, 'd'},

@@ -1,4 +1,4 @@
-/* dns/dcglue.c - the DNS area in the DC: supervisor entry and provisioning LDIF
+/* dc/dnsglue.c - the DNS area in the DC: supervisor entry and provisioning LDIF
  */
 #include "config.h"
 
@@ -10,17 +10,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "dns/dns.h"
+#include "ad/dnswire.h"
+#include "dc/dnsglue.h"
 #include "dns/privdir.h"
-#include "dns/wire.h"
 #include "lib/net.h"
 #include "lib/util.h"
-
-/*
- * Both live in one object on purpose: dc/services.c references dns_service
- * strongly, which pulls this object (and so dns_provision_ldif, a weak hook
- * of dc/provision_hooks.h) out of the convenience archive.
- */
 
 static int
 dns_argv(const struct mdc_dcconf *c, const char *self, char ***argv_out,

@@ -1,4 +1,4 @@
-/* dns/tsig.c - GSS-TSIG (RFC 3645): TKEY negotiation, request checks, signing
+/* ad/tsig.c - GSS-TSIG (RFC 3645): TKEY negotiation, request checks, signing
  */
 #include "config.h"
 
@@ -12,8 +12,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "dns/tsig.h"
-#include "dns/wire.h"
+#include "ad/dnswire.h"
+#include "ad/tsig.h"
 
 #define NKEYS        128
 #define KEY_LIFETIME 3600

@@ -1,4 +1,4 @@
-/* dc/dcconf.c - load and save DIR/minidc.conf through the table below */
+/* ad/dcconf.c - load and save DIR/minidc.conf through the table below */
 #include "config.h"
 
 #include <limits.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "lib/conf.h"
 #include "lib/util.h"
 

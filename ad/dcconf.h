@@ -1,4 +1,4 @@
-/* dc/dcconf.h - the domain controller's configuration file (DIR/minidc.conf) */
+/* ad/dcconf.h - the domain controller's configuration file (DIR/minidc.conf) */
 #ifndef MDC_DCCONF_H
 #define MDC_DCCONF_H
 

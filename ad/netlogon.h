@@ -1,11 +1,11 @@
-/* dc/netlogon.h - the LDAP ping: CLDAP request parser and netlogon reply */
+/* ad/netlogon.h - the LDAP ping: CLDAP request parser and netlogon reply */
 #ifndef MDC_NETLOGON_H
 #define MDC_NETLOGON_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "lib/err.h"
 
 /*

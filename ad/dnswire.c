@@ -1,9 +1,9 @@
-/* dns/wire.c - DNS wire-format primitives shared by the fast and slow paths */
+/* ad/dnswire.c - DNS wire-format primitives (DNS server, minidc-join) */
 #include "config.h"
 
 #include <string.h>
 
-#include "dns/wire.h"
+#include "ad/dnswire.h"
 
 const char *
 dns_rcode_name(int rc)

@@ -1,4 +1,4 @@
-/* dns/tsig.h - GSS-TSIG (RFC 3645): TKEY negotiation, request checks, signing
+/* ad/tsig.h - GSS-TSIG (RFC 3645): TKEY negotiation, request checks, signing
  */
 #ifndef DNS_TSIG_H
 #define DNS_TSIG_H

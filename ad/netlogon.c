@@ -1,4 +1,4 @@
-/* dc/netlogon.c - the LDAP ping: CLDAP request parser and netlogon reply */
+/* ad/netlogon.c - the LDAP ping: CLDAP request parser and netlogon reply */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -10,7 +10,7 @@
 #include <lber.h>
 #include <ldap.h>
 
-#include "dc/netlogon.h"
+#include "ad/netlogon.h"
 #include "lib/ad.h"
 #include "lib/buf.h"
 
