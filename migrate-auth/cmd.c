@@ -858,14 +858,15 @@ cmd_check(const struct opts *o, mdc_mig_say_fn say, void *arg,
 		return mdc_mig_seterr(e, MDC_EINVAL, "check needs one VM name");
 	if (o->state || o->keytab || o->include_storage || o->direct ||
 	    o->bandwidth || o->memory)
-		return mdc_mig_seterr(
-		        e, MDC_EINVAL,
-		        "check takes VM --to --via [--dest-addr]");
+		return mdc_mig_seterr(e, MDC_EINVAL,
+		                      "check takes VM --to --via [--dest-addr] "
+		                      "[--storage-path DIR]");
 	memset(&q, 0, sizeof(q));
 	q.vm = o->pos[0];
 	q.to = o->to;
 	q.via = o->via;
 	q.dest_addr = o->dest_addr;
+	q.storage_path = o->storage_path;
 	return mdc_mig_check(&q, say, arg, e);
 }
 
