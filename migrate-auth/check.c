@@ -336,8 +336,10 @@ close_src(int fd, gss_ctx_id_t ctx)
 		close(fd);
 }
 
-/* vm show at the source: is the VM defined there, moving, its model? */
-static void
+/* vm show at the source: does its agent answer, is the VM defined
+ * there, moving, its definition?  Returns -1 if the agent cannot be
+ * reached (P_SRC missing). */
+static int
 check_vm(struct chk *k, const struct mdc_mig_check_req *q)
 {
 	static struct mdc_mig_msg m, r;
@@ -351,8 +353,16 @@ check_vm(struct chk *k, const struct mdc_mig_check_req *q)
 	m.type = MDC_MIG_VM;
 	m.op = MDC_MIG_VM_SHOW;
 	snprintf(m.vm, sizeof(m.vm), "%s", q->vm);
-	if (open_src(k, q, &fd, &ctx, &e) != 0 ||
-	    mdc_mig_send_msg(fd, ctx, &m, &e) != 0)
+	if (open_src(k, q, &fd, &ctx, &e) != 0) {
+		close_src(fd, ctx);
+		snprintf(k->fix[P_SRC], sizeof(k->fix[P_SRC]),
+		         "start minidc-migrate agent at %.64s (%.400s)", q->via,
+		         e.text);
+		k->state[P_SRC] = S_MISSING;
+		return -1;
+	}
+	set(k, P_SRC, S_OK, NULL);
+	if (mdc_mig_send_msg(fd, ctx, &m, &e) != 0)
 		goto out;
 	while (mdc_mig_recv_msg(fd, ctx, &r, &e) == 0 &&
 	       r.type == MDC_MIG_VM_INFO) {
@@ -375,6 +385,7 @@ check_vm(struct chk *k, const struct mdc_mig_check_req *q)
 		    NULL);
 out:
 	close_src(fd, ctx);
+	return 0;
 }
 
 /* A move's decisions without the move: LIVE_MOVE with the check flag
@@ -421,23 +432,12 @@ check_agents(struct chk *k, const struct mdc_mig_check_req *q)
 	const enum pre *ord = live_order;
 	size_t n = sizeof(live_order) / sizeof(live_order[0]), i;
 	enum pre miss;
-	int fd;
-	gss_ctx_id_t ctx;
 
-	if (open_src(k, q, &fd, &ctx, &e) != 0) {
-		close_src(fd, ctx);
-		snprintf(k->fix[P_SRC], sizeof(k->fix[P_SRC]),
-		         "start minidc-migrate agent at %.64s (%.400s)", q->via,
-		         e.text);
-		k->state[P_SRC] = S_MISSING;
+	if (check_vm(k, q) != 0)
 		return;
-	}
-	close_src(fd, ctx);
 	snprintf(realm, sizeof(realm), "%s", at ? at + 1 : "");
 	if (mdc_mig_host_account(k->src, realm, k->acct, sizeof(k->acct)) == 0)
 		k->acct[strcspn(k->acct, "@")] = '\0';
-	set(k, P_SRC, S_OK, NULL);
-	check_vm(k, q);
 	if (k->defined == 0) {
 		ord = trip_order;
 		n = sizeof(trip_order) / sizeof(trip_order[0]);

@@ -1120,7 +1120,7 @@ dst_dir(struct move *mv, int create, char *dir_out, size_t outlen)
 	}
 	if (create)
 		(void)mkdir(want, 0700);
-	else if (access(want, F_OK) != 0 && slash != NULL && slash > want + n)
+	else if (access(want, F_OK) != 0 && slash != NULL && slash >= want + n)
 		*slash = '\0'; /* check: where the move would create DIR */
 	if (!inside(want, root, n, rp) || strlen(rp) >= outlen)
 		goto out;

@@ -113,6 +113,12 @@ t_like "check web1: the storage directory" "$out" \
 t_like "host2 said how much room" "$(cat "$H_TMP/agent2.out")" \
 	"VM web1 can move to host2.example.com: CPU model kvm64 offered, storage directory $D2 has [0-9]+ MiB free for 64 MiB of disks"
 t_ok "check created nothing on host2" host2_empty
+out=$("$M" check web1 --to host2.example.com --via "$H_ADDR:1" 2>&1)
+t_is "check --via a port nobody listens on: exit 1" "$?" 1
+t_like "... the source agent MISSING" "$out" "^MISSING source agent at $H_ADDR:1$"
+t_like "... its fix" "$out" "^  fix: start minidc-migrate agent at $H_ADDR:1 \\(.*\\)$"
+t_like "... what the agents would say unchecked" "$out" \
+	"^unchecked migration enabled on $H_ADDR:1 \\(the source\\)$"
 
 "$M" network remove "$H_ADDR/32" --state "$S1" >/dev/null 2>&1
 out=$(chk web1)
@@ -152,6 +158,9 @@ t_like "... why: the room there and the room needed" "$out" \
 	"^  why: refused by host2.example.com: storage directory $D2 has [0-9]+ MiB free, the disks need 8388608 MiB$"
 t_like "... its fix: the room it needs" "$out" \
 	"^  fix: free [0-9]+ MiB there .*--storage-path DIR on a larger filesystem"
+t_is "check --storage-path fresh (not there yet): exit 0" \
+	"$(chk web1 --storage-path fresh >/dev/null; echo $?)" 0
+t_ok "... and check made no directory" test ! -e "$D2/fresh"
 out=$(chk web1 --storage-path /etc)
 t_is "check --storage-path /etc: exit 1" "$?" 1
 t_like "... its fix: a directory inside the storage directory" "$out" \
