@@ -78,7 +78,11 @@ unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$H_TMP/hosts1" \
 	--storage-dir "$D1" > "$H_TMP/agent1.out" 2>&1 &
 AGENTS="$!"
 P2=$(free_port 2)
-"$M" agent --keytab "$H_TMP/host2.keytab" --listen "$H_ADDR:$P2" --state "$S2" \
+# host2's agent sees $D2/ro read-only (a bind mount of its own mount
+# namespace): check's storage line on a read-only filesystem
+mkdir -p "$D2/ro"
+unshare -m sh -c 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"' \
+	"$D2/ro" "$M" agent --keytab "$H_TMP/host2.keytab" --listen "$H_ADDR:$P2" --state "$S2" \
 	--storage-dir "$D2" > "$H_TMP/agent2.out" 2>&1 &
 A2=$!
 AGENTS="$AGENTS $A2"
@@ -161,6 +165,12 @@ t_like "... its fix: the room it needs" "$out" \
 t_is "check --storage-path fresh (not there yet): exit 0" \
 	"$(chk web1 --storage-path fresh >/dev/null; echo $?)" 0
 t_ok "... and check made no directory" test ! -e "$D2/fresh"
+out=$(chk web1 --storage-path ro)
+t_is "check --storage-path ro (read-only on host2): exit 1" "$?" 1
+t_like "... why: a read-only filesystem" "$out" \
+	"^  why: refused by host2.example.com: storage directory $D2/ro is on a read-only filesystem$"
+t_like "... its fix: remount it read-write" "$out" \
+	"^  fix: mount -o remount,rw \"\\\$\\(findmnt -no TARGET -T $D2/ro\\)\"   \\(on host2.example.com\\)$"
 out=$(chk web1 --storage-path /etc)
 t_is "check --storage-path /etc: exit 1" "$?" 1
 t_like "... its fix: a directory inside the storage directory" "$out" \
