@@ -853,19 +853,28 @@ cmd_check(const struct opts *o, mdc_mig_say_fn say, void *arg,
           struct mdc_mig_err *e)
 {
 	struct mdc_mig_check_req q;
+	const char *bad = o->state             ? "--state"
+	                  : o->keytab          ? "--keytab"
+	                  : o->include_storage ? "--include-storage"
+	                  : o->direct          ? "--direct"
+	                  : o->bandwidth       ? "--bandwidth"
+	                  : o->memory          ? "--memory"
+	                                       : NULL;
 
 	if (o->npos != 1)
 		return mdc_mig_seterr(e, MDC_EINVAL, "check needs one VM name");
-	if (o->state || o->keytab || o->include_storage || o->direct ||
-	    o->bandwidth || o->memory)
+	if (bad != NULL)
 		return mdc_mig_seterr(
 		        e, MDC_EINVAL,
-		        "check takes VM --to --via [--dest-addr]");
+		        "%s is not an option of check (VM --to "
+		        "--via [--dest-addr] [--storage-path DIR])",
+		        bad);
 	memset(&q, 0, sizeof(q));
 	q.vm = o->pos[0];
 	q.to = o->to;
 	q.via = o->via;
 	q.dest_addr = o->dest_addr;
+	q.storage_path = o->storage_path;
 	return mdc_mig_check(&q, say, arg, e);
 }
 

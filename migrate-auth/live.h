@@ -19,7 +19,10 @@
 #define MDC_LIVE_FL_STOPPED                                                    \
 	0x20u /* source -> destination: the VM is                              \
 	       * stopped, its disks follow as DATA */
-#define MDC_LIVE_FL_ALL 0x3fu
+#define MDC_LIVE_FL_CHECK                                                      \
+	0x40u /* check only (minidc-migrate check): both agents decide,        \
+	       * nothing is created, started or copied */
+#define MDC_LIVE_FL_ALL 0x7fu
 
 #define MDC_LIVE_MAX_MULTIFD  8
 #define MDC_LIVE_MAX_DISKS    8

@@ -28,6 +28,7 @@
 #include "migrate-auth/move.h"
 #include "migrate-auth/movecold.h"
 #include "migrate-auth/policy.h"
+#include "migrate-auth/room.h"
 #include "migrate-auth/state.h"
 #include "migrate-auth/vmrt.h"
 
@@ -53,6 +54,7 @@ struct move {
 	int saved;          /* destination: we saved the definition */
 	int started;        /* destination: we started its QEMU */
 	int cold;           /* the VM is stopped: its disks are copied */
+	int check;          /* destination: minidc-migrate check, decide only */
 	int switched;       /* source: SWITCH sent, never resume here */
 	int resumed;        /* destination: cont sent */
 	int marker;         /* destination: STATE/incoming/NAME written */
@@ -914,6 +916,25 @@ src_vm(struct move *mv, const char *name, struct mdc_mig_msg *r)
 	return src_describe(mv, r);
 }
 
+/* check: the VM defined here and not moving; nothing taken or marked. */
+static int
+src_vm_check(struct move *mv, const char *name, struct mdc_mig_msg *r)
+{
+	struct mdc_vm_status vs;
+
+	if (mdc_vm_def_load(mv->env.state, name, &mv->def, &mv->e) != 0 ||
+	    mdc_vm_status_get(&mv->env, name, &vs, &mv->e) != 0) {
+		result(r, MDC_MIG_FAILED, "%s: %s", mv->c->fqdn, mv->e.text);
+		return -1;
+	}
+	if (vs.state != MDC_VM_STOPPED && vs.state != MDC_VM_RUNNING) {
+		result(r, MDC_MIG_REFUSED, "refused by %s: VM %s is %s",
+		       mv->c->fqdn, name, mdc_vm_state_name(vs.state));
+		return -1;
+	}
+	return src_describe(mv, r);
+}
+
 /* A cancel request: mark the moving VM's run directory. */
 static void
 src_cancel(struct move *mv, const char *name, struct mdc_mig_msg *r)
@@ -1013,8 +1034,14 @@ mdc_live_source(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 		goto out;
 	}
 	/* no connection before the user and the address are checked */
-	if (src_policy(mv, m, ip, sizeof(ip), &port, r) != 0 ||
-	    src_vm(mv, m->vm, r) != 0 ||
+	if (src_policy(mv, m, ip, sizeof(ip), &port, r) != 0)
+		goto out;
+	if (mv->req.flags & MDC_LIVE_FL_CHECK) {
+		if (src_vm_check(mv, m->vm, r) == 0)
+			(void)src_offer(mv, m, ip, port, &sess, &dctx, r);
+		goto out;
+	}
+	if (src_vm(mv, m->vm, r) != 0 ||
 	    src_offer(mv, m, ip, port, &sess, &dctx, r) != 0)
 		goto out;
 	if (mv->cold) {
@@ -1068,7 +1095,7 @@ inside(const char *path, const char *root, size_t n, char *rp)
  * inside before DIR is created, 0700; DIR itself is checked again after).
  */
 static int
-dst_dir(struct move *mv, char *dir_out, size_t outlen)
+dst_dir(struct move *mv, int create, char *dir_out, size_t outlen)
 {
 	char root[PATH_MAX], want[PATH_MAX * 2], rp[PATH_MAX], *slash;
 	const char *p = mv->req.storage_path[0] ? mv->req.storage_path : ".";
@@ -1091,7 +1118,10 @@ dst_dir(struct move *mv, char *dir_out, size_t outlen)
 			goto out;
 		*slash = '/';
 	}
-	(void)mkdir(want, 0700);
+	if (create)
+		(void)mkdir(want, 0700);
+	else if (access(want, F_OK) != 0 && slash != NULL && slash >= want + n)
+		*slash = '\0'; /* check: where the move would create DIR */
 	if (!inside(want, root, n, rp) || strlen(rp) >= outlen)
 		goto out;
 	memcpy(dir_out, rp, strlen(rp) + 1);
@@ -1209,6 +1239,47 @@ marker_remove(struct move *mv)
 	mv->marker = 0;
 }
 
+/*
+ * check: the storage directory exists, DIR would be inside it, and it has
+ * room for the disks; mv->e.text is then the acceptance.  Creates nothing.
+ */
+static int
+dst_room(struct move *mv)
+{
+	char dir[PATH_MAX], text[MDC_MIG_MAX_TEXT + 1], rp[PATH_MAX];
+	const char *self = mv->c->fqdn;
+	int ret;
+
+	if (mv->env.storage == NULL)
+		return mdc_mig_seterr(&mv->e, MDC_EDENIED,
+		                      "it has no storage directory; fix: set "
+		                      "storage-dir = DIR in [agent] of "
+		                      "migrate.conf (or agent --storage-dir "
+		                      "DIR) and restart the agent   (on %s)",
+		                      self);
+	if (realpath(mv->env.storage, rp) == NULL)
+		return mdc_mig_seterr(
+		        &mv->e, MDC_EDENIED,
+		        "its storage directory %.300s does not "
+		        "exist; fix: mkdir -p -m 0700 %.300s   (on "
+		        "%s)",
+		        mv->env.storage, mv->env.storage, self);
+	if ((ret = dst_dir(mv, 0, dir, sizeof(dir))) != 0) {
+		snprintf(text, sizeof(text), "%s", mv->e.text);
+		return mdc_mig_seterr(&mv->e, ret,
+		                      "%.300s; fix: --storage-path a directory "
+		                      "inside the storage directory %.300s",
+		                      text, rp);
+	}
+	if (mdc_mig_room(dir, self, mv->req.disk_size, mv->req.ndisks, text,
+	                 sizeof(text)) != 0)
+		return mdc_mig_seterr(&mv->e, MDC_EDENIED, "%s", text);
+	return mdc_mig_seterr(&mv->e, 0,
+	                      "VM %s can move to %s: CPU model %s offered, "
+	                      "storage directory %s",
+	                      mv->def.name, self, mv->def.cpu, text);
+}
+
 /* The VM's definition, CPU check, disks, saved definition. */
 static int
 dst_define(struct move *mv, const char *name)
@@ -1236,8 +1307,10 @@ dst_define(struct move *mv, const char *name)
 		                   mv->e.text, sizeof(mv->e.text));
 		return MDC_EDENIED;
 	}
+	if (mv->req.flags & MDC_LIVE_FL_CHECK)
+		return dst_room(mv);
 	if ((ret = take_slot(mv)) != 0 ||
-	    (ret = dst_dir(mv, mv->dir, sizeof(mv->dir))) != 0 ||
+	    (ret = dst_dir(mv, 1, mv->dir, sizeof(mv->dir))) != 0 ||
 	    (ret = dst_paths(mv)) != 0 || (ret = marker_write(mv)) != 0 ||
 	    mv->cold)
 		return ret;
@@ -1479,7 +1552,8 @@ dst_prepare(struct move *mv, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 	mv->cold = (mv->req.flags & MDC_LIVE_FL_STOPPED) != 0;
 	ret = ret != 0 ? mdc_mig_seterr(&mv->e, MDC_EMALF, "malformed request")
 	               : dst_define(mv, m->vm);
-	if (ret == 0 && !mv->cold)
+	mv->check = (mv->req.flags & MDC_LIVE_FL_CHECK) != 0;
+	if (ret == 0 && !mv->cold && !mv->check)
 		ret = dst_qemu(mv, fds);
 	if (ret != 0)
 		result(r,
@@ -1494,10 +1568,10 @@ dst_prepare(struct move *mv, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 		               : "failed",
 		       c->fqdn, mv->e.text);
 	else
-		result(r, MDC_MIG_ACCEPTED, "%s", acc);
+		result(r, MDC_MIG_ACCEPTED, "%s", mv->check ? mv->e.text : acc);
 	if (mdc_mig_send_msg(c->fd, c->ctx, r, &mv->e) != 0 && ret == 0)
 		ret = MDC_ETRUNC;
-	if (ret == 0 && !mv->cold)
+	if (ret == 0 && !mv->cold && !mv->check)
 		ret = spawn_relay(mv, c->fd, c->ctx, fds, 1 + mv->ndisks);
 	for (i = 0; i < 1 + MDC_VM_MAX_DISKS; i++)
 		if (fds[i] >= 0)
@@ -1519,6 +1593,8 @@ mdc_live_dest(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 	}
 	move_init(mv, c);
 	ret = dst_prepare(mv, m, r);
+	if (mv->check)
+		goto out; /* nothing was created */
 	if (mv->cold) {
 		if (ret == 0 && r->status == MDC_MIG_ACCEPTED)
 			ret = dst_cold(mv, r);

@@ -55,13 +55,15 @@ static const struct {
          "file,\n"
          "   [--dest-path NAME] [--compress zstd|none])\n"},
         {"check", "usage: minidc-migrate check VM --to FQDN --via ADDR:PORT "
-                  "[--dest-addr ADDR:PORT]\n"
+                  "[--dest-addr ADDR:PORT] [--storage-path DIR]\n"
                   "  The preflight of a move (Compare-VM): one line per "
                   "prerequisite,\n"
                   "  'ok WHAT' or 'MISSING WHAT' and the command that fixes it "
                   "('unchecked\n"
-                  "  WHAT' behind a missing one); exit 0 when all are ok, 1 "
-                  "otherwise.\n"},
+                  "  WHAT' behind a missing one, 'n/a WHAT' for what a VM "
+                  "the source\n"
+                  "  does not define never meets); exit 0 when none is "
+                  "missing, 1 otherwise.\n"},
         {"vm",
          "usage: minidc-migrate vm create NAME --via ADDR:PORT "
          "--memory MIB --disk FILE [--disk FILE...]\n"

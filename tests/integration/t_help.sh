@@ -135,6 +135,9 @@ helps "minidc-migrate vm create --append --help (a value is not --help)" \
 	"^usage: minidc-migrate vm" "$M" vm create x --append --help --help
 refuses "minidc-migrate check without --via" "^minidc-migrate check: --via is required$" \
 	"$M" check vm1 --to host2.example.com
+refuses "minidc-migrate check --include-storage" \
+	"^minidc-migrate check: --include-storage is not an option of check \\(VM --to --via \\[--dest-addr\\] \\[--storage-path DIR\\]\\)$" \
+	"$M" check vm1 --to host2.example.com --via 127.0.0.1:1 --include-storage
 refuses "minidc-migrate check --to 'a b'" "^minidc-migrate check: invalid --to 'a b'$" \
 	"$M" check vm1 --to "a b" --via 127.0.0.1:1
 refuses "minidc-migrate help frob" "^minidc-migrate help: unknown command 'frob'" "$M" help frob

@@ -68,11 +68,21 @@ done
 SRC_SHA=$(sha "$IMG")
 
 P1=$(free_port 1)
-"$M" agent --keytab "$H_TMP/host1.keytab" --listen "$H_ADDR:$P1" --state "$S1" \
+# host1's agent sees host2.example.com registered at another address (its
+# own /etc/hosts: no resolver is asked): for a move, $H_ADDR is then only
+# allowed by host1's migration network (check's address rule below).
+sed '/host2\.example\.com/d' /etc/hosts > "$H_TMP/hosts1"
+echo "127.0.0.254 host2.example.com" >> "$H_TMP/hosts1"
+unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$H_TMP/hosts1" \
+	"$M" agent --keytab "$H_TMP/host1.keytab" --listen "$H_ADDR:$P1" --state "$S1" \
 	--storage-dir "$D1" > "$H_TMP/agent1.out" 2>&1 &
 AGENTS="$!"
 P2=$(free_port 2)
-"$M" agent --keytab "$H_TMP/host2.keytab" --listen "$H_ADDR:$P2" --state "$S2" \
+# host2's agent sees $D2/ro read-only (a bind mount of its own mount
+# namespace): check's storage line on a read-only filesystem
+mkdir -p "$D2/ro"
+unshare -m sh -c 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"' \
+	"$D2/ro" "$M" agent --keytab "$H_TMP/host2.keytab" --listen "$H_ADDR:$P2" --state "$S2" \
 	--storage-dir "$D2" > "$H_TMP/agent2.out" 2>&1 &
 A2=$!
 AGENTS="$AGENTS $A2"
@@ -86,6 +96,105 @@ out=$(vm1 start web1)
 t_like "vm start web1 on host1" "$?:$out" "^0:VM web1 started"
 pid1=$(list_line "$(vm1 list)" | sed -n 's/.* pid=\([0-9]*\) .*/\1/p')
 t_like "web1 runs on host1" "$pid1" "^[0-9]+$"
+
+# ---- check: every prerequisite of a live move, each one missing once ----
+chk() { "$M" check "$@" --to host2.example.com --via "$H_ADDR:$P1" \
+	--dest-addr "$H_ADDR:$P2" 2>&1; }
+# the printed fix, run with the programs and directories of this test
+run_fix() { # OUT STATE
+	_f=$(printf '%s\n' "$1" | sed -n 's/^  fix: //p' | sed \
+		-e "s|minidc-migrate |$M |g" -e "s|--state DIR|--state '$2'|" -e 's|   (.*||')
+	echo "# running: $_f"
+	sh -c "$_f" >/dev/null 2>&1
+}
+out=$(chk web1)
+t_is "check web1: exit 0" "$?" 0
+t_is "check web1: fourteen prerequisites ok" "$(printf '%s\n' "$out" | grep -c '^ok ')" 14
+t_like "check web1: the destination offers the CPU model" "$out" \
+	"^ok CPU model kvm64 of VM web1 offered by host2.example.com$"
+t_like "check web1: the storage directory" "$out" \
+	"^ok storage directory of host2.example.com writable, with room for the disks of VM web1$"
+t_like "host2 said how much room" "$(cat "$H_TMP/agent2.out")" \
+	"VM web1 can move to host2.example.com: CPU model kvm64 offered, storage directory $D2 has [0-9]+ MiB free for 64 MiB of disks"
+t_ok "check created nothing on host2" host2_empty
+out=$("$M" check web1 --to host2.example.com --via "$H_ADDR:1" 2>&1)
+t_is "check --via a port nobody listens on: exit 1" "$?" 1
+t_like "... the source agent MISSING" "$out" "^MISSING source agent at $H_ADDR:1$"
+t_like "... its fix" "$out" "^  fix: start minidc-migrate agent at $H_ADDR:1 \\(.*\\)$"
+t_like "... what the agents would say unchecked" "$out" \
+	"^unchecked migration enabled on $H_ADDR:1 \\(the source\\)$"
+
+"$M" network remove "$H_ADDR/32" --state "$S1" >/dev/null 2>&1
+out=$(chk web1)
+t_is "check, $H_ADDR in no network of host1: exit 1" "$?" 1
+t_like "the source's address rule MISSING" "$out" \
+	"^MISSING destination address of host2.example.com registered or inside a migration network of host1.example.com$"
+t_like "... its fix: the network on host1" "$out" \
+	"^  fix: minidc-migrate network add $H_ADDR/32 --state DIR   \\(on host1.example.com\\); or --dest-addr the address DNS registers for host2.example.com$"
+t_like "... what comes after it unchecked" "$out" "^unchecked CPU model kvm64 of VM web1 offered by host2.example.com$"
+run_fix "$out" "$S1"
+t_is "after the printed fix: check web1 exits 0" "$(chk web1 >/dev/null; echo $?)" 0
+
+for f in 1 2; do truncate -s 64M "$D1/cpu$f.img"; done
+out=$(vm1 create cpu1 --memory 64 --disk cpu1.img --cpu-model NoSuchCpu-v9)
+t_is "vm create cpu1 with a CPU model no QEMU has" "$?" 0
+out=$(chk cpu1)
+t_is "check cpu1: exit 1" "$?" 1
+t_like "check cpu1: the VM ok (stopped)" "$out" "^ok VM cpu1 defined on host1.example.com and not moving$"
+t_like "check cpu1: the CPU model MISSING" "$out" \
+	"^MISSING CPU model NoSuchCpu-v9 of VM cpu1 offered by host2.example.com$"
+t_like "... why: host2's QEMU has no such model" "$out" \
+	"^  why: refused by host2.example.com: host2.example.com has no CPU model NoSuchCpu-v9; define the VM with --compat \\(kvm64\\) to move it$"
+t_like "... its fix: the VM defined again with --compat" "$out" \
+	"^  fix: minidc-migrate vm rm cpu1 --via $H_ADDR:$P1 && minidc-migrate vm create cpu1 --via $H_ADDR:$P1 --memory 64 --disk $D1/cpu1.img --compat$"
+run_fix "$out" "$S1"
+out=$(chk cpu1)
+t_is "after the printed fix: check cpu1 exits 0" "$?" 0
+t_like "... kvm64 offered" "$out" "^ok CPU model kvm64 of VM cpu1 offered by host2.example.com$"
+
+truncate -s 8T "$D1/big1.img"
+vm1 create big1 --memory 64 --disk big1.img --compat >/dev/null
+out=$(chk big1)
+t_is "check big1 (an 8 TiB disk): exit 1" "$?" 1
+t_like "check big1: the storage MISSING" "$out" \
+	"^MISSING storage directory of host2.example.com writable, with room for the disks of VM big1$"
+t_like "... why: the room there and the room needed" "$out" \
+	"^  why: refused by host2.example.com: storage directory $D2 has [0-9]+ MiB free, the disks need 8388608 MiB$"
+t_like "... its fix: the room it needs" "$out" \
+	"^  fix: free [0-9]+ MiB there .*--storage-path DIR on a larger filesystem"
+t_is "check --storage-path fresh (not there yet): exit 0" \
+	"$(chk web1 --storage-path fresh >/dev/null; echo $?)" 0
+t_ok "... and check made no directory" test ! -e "$D2/fresh"
+out=$(chk web1 --storage-path ro)
+t_is "check --storage-path ro (read-only on host2): exit 1" "$?" 1
+t_like "... why: a read-only filesystem" "$out" \
+	"^  why: refused by host2.example.com: storage directory $D2/ro is on a read-only filesystem$"
+t_like "... its fix: remount it read-write" "$out" \
+	"^  fix: mount -o remount,rw \"\\\$\\(findmnt -no TARGET -T $D2/ro\\)\"   \\(on host2.example.com\\)$"
+out=$(chk web1 --storage-path /etc)
+t_is "check --storage-path /etc: exit 1" "$?" 1
+t_like "... its fix: a directory inside the storage directory" "$out" \
+	"^  fix: --storage-path a directory inside the storage directory $D2$"
+mv "$D2" "$D2.away"
+out=$(chk web1)
+t_is "check, host2's storage directory gone: exit 1" "$?" 1
+t_like "... the storage MISSING" "$out" "^MISSING storage directory of host2.example.com writable"
+t_like "... its fix makes it" "$out" "^  fix: mkdir -p -m 0700 $D2   \\(on host2.example.com\\)$"
+run_fix "$out" "$S2"
+t_is "after the printed fix: check web1 exits 0" "$(chk web1 >/dev/null; echo $?)" 0
+rmdir "$D2" && mv "$D2.away" "$D2"
+
+cp "$D1/cpu2.img" "$D2/cpu2.img"
+vm2 create cpu1 --memory 64 --disk cpu2.img --compat >/dev/null
+out=$(chk cpu1)
+t_is "check cpu1, host2 has a VM cpu1: exit 1" "$?" 1
+t_like "check: the name MISSING" "$out" "^MISSING no other VM named cpu1 on host2.example.com$"
+t_like "... its fix" "$out" "^  fix: minidc-migrate vm rm cpu1 --via $H_ADDR:$P2   \\(if the VM there is a stale copy\\)$"
+run_fix "$out" "$S2"
+t_is "after the printed fix: check cpu1 exits 0" "$(chk cpu1 >/dev/null; echo $?)" 0
+rm -f "$D2/cpu2.img"
+for v in cpu1 big1; do vm1 rm "$v" >/dev/null; done
+rm -f "$D1/cpu1.img" "$D1/cpu2.img" "$D1/big1.img"
 
 # ---- bob is refused by the source before it connects anywhere ----
 kinit_pw B0b-Pass-1 -f bob
@@ -111,6 +220,10 @@ move --storage-path moved --storage-bandwidth 1 > "$H_TMP/move1.out" 2> "$H_TMP/
 mpid=$!
 t_wait 60 sh -c "grep -q '\"pid\"' '$S2/run/web1/run.json' 2>/dev/null && grep -q '^mirror' '$H_TMP/move1.err'"
 t_is "the mirror runs, host2's QEMU is up" "$?" 0
+out=$(chk web1)
+t_is "check during the move: exit 1" "$?" 1
+t_like "... the VM MISSING (moving)" "$out" "^MISSING VM web1 defined on host1.example.com and not moving$"
+t_like "... its fix" "$out" "^  fix: wait for its move to end, or minidc-migrate move --cancel web1 --via $H_ADDR:$P1$"
 qpid2=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$S2/run/web1/run.json")
 kill -9 "$qpid2"
 wait "$mpid"

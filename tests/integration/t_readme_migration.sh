@@ -39,8 +39,8 @@ out=$(cd "$H_TMP" && TMPDIR="$H_TMP" KRB5CCNAME="FILE:$H_TMP/ccache" \
 rc=$?
 printf '%s\n' "$out" | sed 's/^/# /'
 t_is "the README block: exit 0" "$rc" 0
-t_is "check: nine prerequisites ok" "$(printf '%s\n' "$out" | grep -c '^ok ')" 9
-t_unlike "check: nothing missing or unchecked" "$out" "^(MISSING|unchecked) "
+t_is "check: fourteen prerequisites ok" "$(printf '%s\n' "$out" | grep -c '^ok ')" 14
+t_unlike "check: nothing missing, unchecked or n/a" "$out" "^(MISSING|unchecked|n/a) "
 t_like "check: the delegation host1 -> host2 ok" "$out" \
 	"^ok constrained delegation from HOST1\\$ to migrate/host2.example.com$"
 t_like "vm start of the block said so" "$out" "^VM web1 started on host1.example.com"

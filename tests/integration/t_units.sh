@@ -7,6 +7,16 @@
 H_TMP=$(mktemp -d /tmp/minidc-test.XXXXXX)
 trap 'harness_cleanup' EXIT
 install_to_scratch
+# What an installed minidc reads: every schema file of the tree (slapd
+# reads them all from the directory), the slapd modules; no libtool archive.
+for f in "$top_srcdir"/dc/schema/*.ldif; do
+	t_ok "installed: schema $(basename "$f")" \
+		test -f "$I_ROOT$I_PREFIX/share/minidc/schema/$(basename "$f")"
+done
+for f in minidc.so mdcad.so mdcdnhook.so; do
+	t_ok "installed: lib/minidc/$f" test -f "$I_ROOT$I_PREFIX/lib/minidc/$f"
+done
+t_is "no libtool archive installed" "$(find "$I_ROOT" -name '*.la')" ""
 U="$I_PREFIX/lib/systemd/system"
 t_ok "minidc@.service installed" test -f "$I_ROOT$U/minidc@.service"
 t_ok "minidc-migrate-agent.service installed" \

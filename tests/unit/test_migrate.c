@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/util.h"
 #include "migrate-auth/live.h"
@@ -15,6 +16,7 @@
 #include "migrate-auth/pac.h"
 #include "migrate-auth/policy.h"
 #include "migrate-auth/proto.h"
+#include "migrate-auth/room.h"
 #include "migrate-auth/state.h"
 #include "tests/unit/ck_run.h"
 
@@ -635,6 +637,32 @@ START_TEST(test_usage)
 }
 END_TEST
 
+/* check's storage prerequisite: room for the disks, or the fix. */
+START_TEST(test_room)
+{
+	char dir[] = "/tmp/test_room.XXXXXX", gone[64], text[1100];
+	uint64_t small[2] = {1024, 1u << 20}, huge[1] = {UINT64_MAX / 2};
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(
+	        mdc_mig_room(dir, "host2", small, 2, text, sizeof(text)), 0);
+	ck_assert_ptr_nonnull(strstr(text, "MiB free for 2 MiB of disks"));
+	ck_assert_int_eq(
+	        mdc_mig_room(dir, "host2", NULL, 0, text, sizeof(text)), 0);
+	ck_assert_int_eq(
+	        mdc_mig_room(dir, "host2", huge, 1, text, sizeof(text)),
+	        MDC_EDENIED);
+	ck_assert_ptr_nonnull(strstr(text, "; fix: free "));
+	ck_assert_ptr_nonnull(strstr(text, "(on host2)"));
+	snprintf(gone, sizeof(gone), "%s/none", dir);
+	ck_assert_int_eq(
+	        mdc_mig_room(gone, "host2", small, 1, text, sizeof(text)),
+	        MDC_EDENIED);
+	ck_assert_ptr_nonnull(strstr(text, "; fix: mkdir -p -m 0700 "));
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -654,6 +682,7 @@ main(void)
 	tcase_add_test(tc, test_live_msgs);
 	tcase_add_test(tc, test_state);
 	tcase_add_test(tc, test_usage);
+	tcase_add_test(tc, test_room);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
 }
