@@ -22,6 +22,16 @@ struct dem {
 	int failed;
 };
 
+/* Is name "<our NTDS GUID>._msdcs" (the CNAME replication finds us by)? */
+static int
+own_guid_name(const struct dem *d, const char *name)
+{
+	size_t n = d->c->ntds_guid != NULL ? strlen(d->c->ntds_guid) : 0;
+
+	return n > 0 && strncasecmp(name, d->c->ntds_guid, n) == 0 &&
+	       strcasecmp(name + n, "._msdcs") == 0;
+}
+
 /* Remove one of our record values (and an entry left with none of ours). */
 static void
 del_record(void *arg, const char *name, const char *attr, const char *value)
@@ -38,8 +48,8 @@ del_record(void *arg, const char *name, const char *attr, const char *value)
 		d->failed = 1;
 		return;
 	}
-	/* Our host name's entry is ours alone. */
-	if (strcasecmp(name, d->c->host_name) == 0)
+	/* Our host name's entry and our NTDS GUID's CNAME are ours alone. */
+	if (strcasecmp(name, d->c->host_name) == 0 || own_guid_name(d, name))
 		rc = ldap_delete_ext_s(d->ld, dn, NULL, NULL);
 	else
 		rc = ldap_modify_ext_s(d->ld, dn, mods, NULL, NULL);

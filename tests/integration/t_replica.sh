@@ -209,5 +209,9 @@ t_unlike "the KDC SRV records no longer list dc2" \
 	"$(dig @"$H_ADDR" -p "$P" +time=2 +tries=1 +short _kerberos._tcp.example.com SRV)" "dc2"
 t_like "... but still dc1" \
 	"$(dig @"$H_ADDR" -p "$P" +time=2 +tries=1 +short _kerberos._tcp.example.com SRV)" " dc1\.example\.com\.$"
+g2=$(sed -n 's/^ntds_guid = //p' "$H2_DIR/minidc.conf")
+t_like "dc2's NTDS GUID is known" "$g2" "^[0-9a-f-]{36}$"
+nocname() { [ -z "$(l1 "(idnsName=$g2._msdcs)" dn)" ]; }
+wait_for "dc1 has no entry left for dc2's NTDS GUID CNAME ($g2._msdcs)" nocname
 t_ok "kinit alice at dc1 after the demote" kinit_at "$H_DIR/krb5.conf" Al1ce-Pass-2 alice
 harness_done
