@@ -31,7 +31,7 @@ for t in threads:
     t.start()
 time.sleep(1.0)
 w = subprocess.Popen(["ldapmodify", "-Q", "-c", "-Y", "EXTERNAL", "-H", ld1],
-                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=None, text=True)
 sent = {}
 start = time.monotonic()
 n = 0

@@ -24,7 +24,7 @@ trap cleanup EXIT
 "$B/dc/minidc" provision --domain example.com --dir "$T/dc1" --host-ip "$A1" \
 	--adminpass-file "$T/admin.pw" >/dev/null
 "$B/dc/minidc" run --dir "$T/dc1" >/dev/null
-echo 'Bench-User-1' | "$B/dc/minidc" user add bench --dir "$T/dc1" >/dev/null
+echo 'Rw-Secret-71' | "$B/dc/minidc" user add bench --dir "$T/dc1" >/dev/null
 # wr ADDR PREFIX: ADDS adds (no password) over 4 connections, adds/s.
 ADDS=${BENCH_ADDS:-500}
 wr() {
@@ -40,7 +40,7 @@ for r in 1 2 3; do wr "$A1" "solo$r"; done | stats > "$T/solo"
 # dc1 restarts its slapd once it sees dc2 (new agreement): let it settle.
 until grep -q ' DC2 ' "$T/dc1/replication.conf" 2>/dev/null; do sleep 0.5; done
 sleep 5
-u() { printf 'ldapi://%s' "$(printf '%s' "$T/$1/run/ldapi" | sed 's|/|%2F|g')"; }
+u() { printf 'ldapi://%s' "$(printf '%s' "$T/$1/run/ldap/ldapi" | sed 's|/|%2F|g')"; }
 for r in 1 2 3; do wr "$A1" "rep1$r"; done | stats > "$T/rep1"
 for r in 1 2 3; do wr "$A2" "rep2$r"; done | stats > "$T/rep2"
 echo "adds/s min/median/max ($ADDS adds, 4 connections, no password): dc1 alone $(cat "$T/solo"); dc1 replicating to dc2 $(cat "$T/rep1"); dc2 replicating to dc1 $(cat "$T/rep2")"
