@@ -20,9 +20,10 @@ enum pre {
 	P_FORWARD,  /* ... forwardable */
 	P_SRC,      /* the source agent answers and knows the caller */
 	P_SRC_ON,   /* migration enabled on the source */
+	P_OPER,     /* the caller in Migration Operators (source and dest) */
+	P_DST_ADDR, /* the destination's address: registered or in our nets */
 	P_DST,      /* the destination agent reachable from the source */
 	P_DELEG,    /* msDS-AllowedToDelegateTo of the source's account */
-	P_OPER,     /* the caller in Migration Operators */
 	P_DST_ON,   /* migration enabled on the destination */
 	P_DST_NETS, /* the source's address in the destination's networks */
 	P_N
@@ -102,6 +103,8 @@ classify(const struct chk *k, const struct mdc_mig_msg *r, const char *to)
 		return P_DELEG;
 	if (strstr(r->text, "is not a member of Migration Operators") != NULL)
 		return P_OPER;
+	if (strstr(r->text, "is neither the registered address of") != NULL)
+		return P_DST_ADDR;
 	snprintf(disabled, sizeof(disabled), "migration is disabled on %s", to);
 	if (strstr(r->text, disabled) != NULL)
 		return P_DST_ON;
@@ -137,6 +140,11 @@ fix_of(struct chk *k, enum pre p, const struct mdc_mig_check_req *q,
 		         "minidc group addmember 'Migration Operators' %.*s "
 		         "--dir DIR; then kinit -f %s (a new ticket)",
 		         (int)strcspn(user, "@"), user, user);
+	else if (p == P_DST_ADDR)
+		snprintf(line, sizeof(line),
+		         "register %s's address in DNS, or minidc-migrate "
+		         "network add NET --state DIR   (on %s)",
+		         q->to, k->src);
 	else if (p == P_DST_ON)
 		snprintf(line, sizeof(line),
 		         "minidc-migrate enable --state DIR   (on %s)", q->to);
@@ -222,6 +230,10 @@ describe(struct chk *k, const struct mdc_mig_check_req *q)
 	         q->via);
 	snprintf(k->what[P_SRC_ON], sizeof(k->what[0]),
 	         "migration enabled on %s (the source)", s);
+	snprintf(k->what[P_DST_ADDR], sizeof(k->what[0]),
+	         "address of %.120s registered or inside a migration network "
+	         "of %.120s",
+	         q->dest_addr ? q->dest_addr : q->to, s);
 	snprintf(k->what[P_DST], sizeof(k->what[0]),
 	         "destination agent %s reachable from %s", q->to, s);
 	snprintf(k->what[P_DELEG], sizeof(k->what[0]),
