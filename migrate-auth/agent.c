@@ -27,6 +27,7 @@
 #include "migrate-auth/migrate.h"
 #include "migrate-auth/move.h"
 #include "migrate-auth/policy.h"
+#include "migrate-auth/srcaddr.h"
 #include "migrate-auth/storage.h"
 #include "migrate-auth/vmdef.h"
 #include "migrate-auth/vmsvc.h"
@@ -363,22 +364,16 @@ out:
 	free(d);
 }
 
-/* Source: connect to the destination and authenticate as the user (raw
- * krb5 with the delegated cred: libgssapi does the S4U2Proxy). */
+/* Source: connect to the destination (ip, port: what the policy
+ * checked) and authenticate as the user (raw krb5 with the delegated
+ * cred: libgssapi does the S4U2Proxy). */
 static int
-source_reach(struct conn *c, const struct mdc_mig_msg *m, int *fd,
-             gss_ctx_id_t *dctx, struct mdc_mig_msg *r)
+source_reach(struct conn *c, const struct mdc_mig_msg *m, const char *ip,
+             int port, int *fd, gss_ctx_id_t *dctx, struct mdc_mig_msg *r)
 {
 	struct mdc_mig_err e = {"", 0};
-	char ip[MDC_MIG_MAX_ADDR + 1], hello[MDC_MIG_MAX_HOST + 1];
-	int port;
+	char hello[MDC_MIG_MAX_HOST + 1];
 
-	if (mdc_mig_hostport(m->addr[0] ? m->addr : m->host,
-	                     MDC_MIG_DEFAULT_PORT, ip, sizeof(ip), &port)) {
-		mdc_mig_result(r, MDC_MIG_FAILED, "bad destination address %s",
-		               m->addr);
-		return -1;
-	}
 	if (mdc_mig_connect(ip, port, c->ip, fd, &e) != 0 ||
 	    mdc_mig_recv_hello(*fd, hello, sizeof(hello), &e) != 0) {
 		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", m->host, e.text);
@@ -399,6 +394,38 @@ source_reach(struct conn *c, const struct mdc_mig_msg *m, int *fd,
 	return 0;
 }
 
+static uint8_t *pac_attr(gss_name_t name, const char *attr, size_t *len);
+
+/* Source: the user and the destination's address, before anything is
+ * opened or connected (srcaddr.h); ip and port are what to connect to. */
+static int
+source_policy(struct conn *c, const struct mdc_mig_msg *m, char *ip,
+              size_t iplen, int *port, struct mdc_mig_msg *r)
+{
+	struct mdc_mig_src_req q;
+	char text[MDC_MIG_MAX_TEXT + 1];
+	size_t len = 0;
+	uint8_t *logon = pac_attr(c->client, "urn:mspac:logon-info", &len);
+	int ret;
+
+	memset(&q, 0, sizeof(q));
+	q.state = c->o->state;
+	q.who = c->who;
+	q.logon = logon;
+	q.logon_len = len;
+	q.self = c->fqdn;
+	q.host = m->host;
+	q.addr = m->addr;
+	ret = mdc_mig_src_check(&q, ip, iplen, port, text, sizeof(text));
+	free(logon);
+	if (ret != 0)
+		mdc_mig_result(r,
+		               ret == MDC_EDENIED ? MDC_MIG_REFUSED
+		                                  : MDC_MIG_FAILED,
+		               "%s", text);
+	return ret != 0 ? -1 : 0;
+}
+
 /* Source: reach the destination as the user and relay its answer. */
 static void
 source_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
@@ -407,17 +434,20 @@ source_role(struct conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 	struct mdc_mig_src src = {.fd = -1};
 	struct mdc_mig_err e = {"", 0};
 	gss_ctx_id_t dctx = GSS_C_NO_CONTEXT;
+	char ip[MDC_MIG_MAX_ADDR + 1];
 	OM_uint32 minor;
-	int fd = -1, ret;
+	int fd = -1, port, ret;
 
-	if (source_precheck(c, r) != 0)
+	/* no file opened, no connection, before the user and the address */
+	if (source_precheck(c, r) != 0 ||
+	    source_policy(c, m, ip, sizeof(ip), &port, r) != 0)
 		return;
 	memset(&prep, 0, sizeof(prep));
 	prep.type = MDC_MIG_PREPARE;
 	if (m->type == MDC_MIG_MOVE_STORAGE &&
 	    source_open(c, m, &src, &prep, r) != 0)
 		goto out;
-	if (source_reach(c, m, &fd, &dctx, r) != 0)
+	if (source_reach(c, m, ip, port, &fd, &dctx, r) != 0)
 		goto out;
 	memcpy(prep.vm, m->vm, sizeof(prep.vm));
 	snprintf(prep.host, sizeof(prep.host), "%s", c->fqdn);

@@ -29,6 +29,7 @@
 #include "migrate-auth/movecold.h"
 #include "migrate-auth/policy.h"
 #include "migrate-auth/room.h"
+#include "migrate-auth/srcaddr.h"
 #include "migrate-auth/state.h"
 #include "migrate-auth/vmrt.h"
 
@@ -389,73 +390,30 @@ still_ok(struct move *mv)
 
 /* ---- source ---- */
 
-/* The destination as a socket address: ip if numeric, else the name
- * (--to without --dest-addr) resolved, ip rewritten to its first address
- * for the connection.  Returns 0 or -1. */
-static int
-dest_sockaddr(char *ip, size_t iplen, int port, struct sockaddr_storage *dest,
-              socklen_t *sl)
-{
-	struct addrinfo hints, *res = NULL;
-	int ret;
-
-	if (mdc_net_addr(ip, port, dest, sl) == 0)
-		return 0;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(ip, NULL, &hints, &res) != 0 || res == NULL)
-		return -1;
-	ret = getnameinfo(res->ai_addr, res->ai_addrlen, ip, (socklen_t)iplen,
-	                  NULL, 0, NI_NUMERICHOST) != 0 ||
-	      mdc_net_addr(ip, port, dest, sl) != 0;
-	freeaddrinfo(res);
-	return ret ? -1 : 0;
-}
-
-/* The destination's address: registered (DNS) or in our networks. */
+/* The user, then the destination's address (srcaddr.h): ip and port
+ * get what the connection must use.  Returns 0 or -1 (r says why). */
 static int
 src_policy(struct move *mv, const struct mdc_mig_msg *m, char *ip, size_t iplen,
            int *port, struct mdc_mig_msg *r)
 {
 	const struct mdc_live_conn *c = mv->c;
-	struct mdc_mig_state st;
-	struct mdc_mig_src_in in;
-	struct sockaddr_storage dest, reg[8];
-	struct addrinfo hints, *res = NULL, *ai;
-	char err[256], text[MDC_MIG_MAX_TEXT + 1];
-	socklen_t sl;
-	size_t n = 0;
+	struct mdc_mig_src_req q;
+	char text[MDC_MIG_MAX_TEXT + 1];
+	int ret;
 
-	if (mdc_mig_state_load(c->o->state, &st, err, sizeof(err)) != 0 ||
-	    mdc_mig_hostport(m->addr[0] ? m->addr : m->host,
-	                     MDC_MIG_DEFAULT_PORT, ip, iplen, port) != 0 ||
-	    dest_sockaddr(ip, iplen, *port, &dest, &sl) != 0) {
-		result(r, MDC_MIG_FAILED, "%s: bad destination address %s",
-		       c->fqdn, m->addr[0] ? m->addr : m->host);
-		return -1;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	/* the host's registered address is asked for only when needed */
-	if (!mdc_mig_state_allows(&st, (const struct sockaddr *)&dest) &&
-	    getaddrinfo(m->host, NULL, &hints, &res) == 0)
-		for (ai = res; ai != NULL && n < 8; ai = ai->ai_next)
-			memcpy(&reg[n++], ai->ai_addr, ai->ai_addrlen);
-	if (res != NULL)
-		freeaddrinfo(res);
-	memset(&in, 0, sizeof(in));
-	in.client = c->who;
-	in.logon = c->logon;
-	in.logon_len = c->logon_len;
-	in.state = &st;
-	in.dest = (const struct sockaddr *)&dest;
-	in.registered = reg;
-	in.nregistered = n;
-	in.dest_host = m->host;
-	in.self_host = c->fqdn;
-	if (mdc_mig_src_decide(&in, text, sizeof(text)) == 0)
+	memset(&q, 0, sizeof(q));
+	q.state = c->o->state;
+	q.who = c->who;
+	q.logon = c->logon;
+	q.logon_len = c->logon_len;
+	q.self = c->fqdn;
+	q.host = m->host;
+	q.addr = m->addr;
+	ret = mdc_mig_src_check(&q, ip, iplen, port, text, sizeof(text));
+	if (ret == 0)
 		return 0;
-	result(r, MDC_MIG_REFUSED, "%s", text);
+	result(r, ret == MDC_EDENIED ? MDC_MIG_REFUSED : MDC_MIG_FAILED, "%s",
+	       text);
 	return -1;
 }
 
@@ -939,9 +897,16 @@ src_vm_check(struct move *mv, const char *name, struct mdc_mig_msg *r)
 static void
 src_cancel(struct move *mv, const char *name, struct mdc_mig_msg *r)
 {
-	char run[PATH_MAX], f[PATH_MAX + 16];
+	char run[PATH_MAX], f[PATH_MAX + 16], why[MDC_MIG_MAX_TEXT + 1];
 	struct mdc_vm_status vs;
 
+	/* a cancel is a move's business: the same operators only */
+	if (mdc_mig_src_user_decide(mv->c->who, mv->c->logon,
+	                            mv->c->logon_len, mv->c->fqdn, why,
+	                            sizeof(why)) != 0) {
+		result(r, MDC_MIG_REFUSED, "%s", why);
+		return;
+	}
 	if (mdc_vm_status_get(&mv->env, name, &vs, &mv->e) != 0 ||
 	    vs.state != MDC_VM_MIGRATING ||
 	    mdc_vm_rundir(&mv->env, name, run, sizeof(run)) != 0) {

@@ -191,22 +191,34 @@ same_addr(const struct sockaddr *a, const struct sockaddr *b)
 }
 
 int
-mdc_mig_src_decide(const struct mdc_mig_src_in *in, char *text, size_t textlen)
+mdc_mig_src_user_decide(const char *client, const uint8_t *logon,
+                        size_t logon_len, const char *self, char *text,
+                        size_t textlen)
 {
-	char dest[64];
-	size_t i;
 	int yes = 0;
 
-	if (in->logon == NULL ||
-	    in_rid(in->logon, in->logon_len, MDC_RID_MIGRATION_OPERATORS,
-	           &yes) != 0 ||
+	/* Domain Admins is not enough: a move is the operators' right only */
+	if (logon == NULL ||
+	    in_rid(logon, logon_len, MDC_RID_MIGRATION_OPERATORS, &yes) != 0 ||
 	    !yes) {
 		snprintf(text, textlen,
 		         "refused by %s: %s is not a member of Migration "
 		         "Operators",
-		         in->self_host, in->client);
+		         self, client);
 		return MDC_EDENIED;
 	}
+	return 0;
+}
+
+int
+mdc_mig_src_decide(const struct mdc_mig_src_in *in, char *text, size_t textlen)
+{
+	char dest[64];
+	size_t i;
+
+	if (mdc_mig_src_user_decide(in->client, in->logon, in->logon_len,
+	                            in->self_host, text, textlen) != 0)
+		return MDC_EDENIED;
 	if (mdc_mig_state_allows(in->state, in->dest))
 		return 0;
 	for (i = 0; i < in->nregistered; i++)

@@ -54,7 +54,18 @@ struct mdc_mig_src_in {
 };
 
 /*
- * The source's decision on a live move: the user is in Migration
+ * The source's decision on the user alone, before anything else about a
+ * move (or its cancel): a member of Migration Operators by the PAC's
+ * LOGON_INFO (NULL: none).  Domain Admins alone is not enough.  Pure.
+ * Returns 0 or MDC_EDENIED with "refused by SELF: ..." in text.
+ */
+MDC_MUSTCHECK int mdc_mig_src_user_decide(const char *client,
+                                          const uint8_t *logon,
+                                          size_t logon_len, const char *self,
+                                          char *text, size_t textlen);
+
+/*
+ * The source's decision on a move (any kind: live, cold, storage, check): the user is in Migration
  * Operators, and the destination address is one of the destination host's
  * registered addresses or inside one of the source's migration networks.
  * Returns 0 or MDC_EDENIED with the reason in text.

@@ -49,6 +49,8 @@ t_ok "alice joins Migration Operators" \
 "$M" enable --state "$S1" >/dev/null 2>&1
 "$M" enable --state "$S2" >/dev/null 2>&1
 t_ok "network add $H_ADDR/32 on host2" "$M" network add "$H_ADDR/32" --state "$S2"
+# host2's address is not in DNS here: host1 reaches it through its network
+t_ok "network add $H_ADDR/32 on host1" "$M" network add "$H_ADDR/32" --state "$S1"
 mkdir -p "$D1" "$D2"
 
 # ---- the disk: 64 MiB, 4 MiB of random data at scattered offsets (one
@@ -186,8 +188,8 @@ refused "a missing disk" \
 	"^minidc-migrate move: host1.example.com: nope.img: No such file or directory$" \
 	$VIA --storage-path nope.img
 kinit_pw B0b-Pass-1 -f bob
-refused "bob, not in Migration Operators" \
-	"^minidc-migrate move: refused by host2.example.com: bob@EXAMPLE.COM is not a member of Migration Operators$" \
+refused "bob, not in Migration Operators: refused by the source" \
+	"^minidc-migrate move: refused by host1.example.com: bob@EXAMPLE.COM is not a member of Migration Operators$" \
 	$VIA --storage-path disk.img
 kinit_pw Al1ce-Pass-1 -f alice
 "$M" disable --state "$S2" >/dev/null 2>&1
