@@ -42,8 +42,8 @@ enum pre {
 static const enum pre live_order[] = {
         P_SRC_ON, P_OPER,     P_SRC_ADDR, P_VM,  P_DST,  P_DELEG,
         P_DST_ON, P_DST_NETS, P_DST_NAME, P_CPU, P_STORE};
-static const enum pre trip_order[] = {P_SRC_ON, P_DST,    P_DELEG,
-                                      P_OPER,   P_DST_ON, P_DST_NETS};
+static const enum pre trip_order[] = {P_SRC_ON, P_OPER,   P_SRC_ADDR, P_DST,
+                                      P_DELEG,  P_DST_ON, P_DST_NETS};
 
 enum { S_UNCHECKED = 0, S_OK = 1, S_NA = 2, S_MISSING = -1 };
 
@@ -442,7 +442,7 @@ check_agents(struct chk *k, const struct mdc_mig_check_req *q)
 		ord = trip_order;
 		n = sizeof(trip_order) / sizeof(trip_order[0]);
 		for (i = 0; i < P_N; i++)
-			if (i == P_SRC_ADDR || i == P_VM || i >= P_DST_NAME)
+			if (i == P_VM || i >= P_DST_NAME)
 				k->state[i] = S_NA;
 	}
 	if (round_trip(k, q, &r, &e) != 0)

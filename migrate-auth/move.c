@@ -901,9 +901,8 @@ src_cancel(struct move *mv, const char *name, struct mdc_mig_msg *r)
 	struct mdc_vm_status vs;
 
 	/* a cancel is a move's business: the same operators only */
-	if (mdc_mig_src_user_decide(mv->c->who, mv->c->logon,
-	                            mv->c->logon_len, mv->c->fqdn, why,
-	                            sizeof(why)) != 0) {
+	if (mdc_mig_src_user_decide(mv->c->who, mv->c->logon, mv->c->logon_len,
+	                            mv->c->fqdn, why, sizeof(why)) != 0) {
 		result(r, MDC_MIG_REFUSED, "%s", why);
 		return;
 	}

@@ -65,10 +65,10 @@ MDC_MUSTCHECK int mdc_mig_src_user_decide(const char *client,
                                           char *text, size_t textlen);
 
 /*
- * The source's decision on a move (any kind: live, cold, storage, check): the user is in Migration
- * Operators, and the destination address is one of the destination host's
- * registered addresses or inside one of the source's migration networks.
- * Returns 0 or MDC_EDENIED with the reason in text.
+ * The source's decision on a move (any kind: live, cold, storage, check): the
+ * user is in Migration Operators, and the destination address is one of the
+ * destination host's registered addresses or inside one of the source's
+ * migration networks. Returns 0 or MDC_EDENIED with the reason in text.
  */
 MDC_MUSTCHECK int mdc_mig_src_decide(const struct mdc_mig_src_in *in,
                                      char *text, size_t textlen);
