@@ -18,10 +18,12 @@ netns_enter "$@"
 H_DC_ADDR=$NETNS_DC harness_start
 . "$top_srcdir/tests/harness/livedomain.sh"
 POLLER=""
-trap '[ -n "$POLLER" ] && kill "$POLLER" 2>/dev/null; live_cleanup; harness_cleanup' EXIT
+trap '[ -n "$POLLER" ] && kill "$POLLER" 2>/dev/null; [ -n "${FDBMON:-}" ] && kill "$FDBMON" 2>/dev/null; live_cleanup; harness_cleanup' EXIT
 
 live_domain
 live_agents
+bridge -ts monitor fdb > "$H_TMP/fdb.out" 2>&1 &
+FDBMON=$!
 guest_paths
 t_is "the test guest is there" "$?" 0
 for d in "$D1" "$D2"; do
@@ -67,6 +69,7 @@ poll_start() {
 	$HTTPPOLL "$URL" --stop-file "$H_TMP/stop" $_after \
 		--summary "$H_TMP/poll.json" --log "$H_TMP/poll-log.out" > "$H_TMP/poll-summary.out" 2>&1 &
 	POLLER=$!
+	date +%s.%N > "$H_TMP/poll-t0.out"
 	t_wait 30 sh -c "[ \$(wc -l < '$H_TMP/poll-log.out') -ge 2 ]"
 }
 # poll_stop: a few more answers, then stop; status of the poller
@@ -79,6 +82,8 @@ poll_stop() {
 	POLLER=""
 	_l=$(js "$H_TMP/poll.json" last)
 	case $_l in ''|None) ;; *) LAST=$_l ;; esac
+	_k=$(ls "$H_TMP" | grep -c '^pollkeep')
+	cat "$H_TMP/poll-t0.out" "$H_TMP/poll-log.out" > "$H_TMP/pollkeep$_k.out"
 	return $_rc
 }
 
@@ -163,12 +168,11 @@ fault_move() {
 		t_is "$_f/$_ph: host2's agent starts again" "$?" 0
 	fi
 	poll_stop
-	# Every answer continues the counter (no gap, no repeat, disk =
-	# counter) and the last polls were answered; a request that timed out
-	# while host1 tore the move down is counted, not failed on (the zero
-	# of the reference scenario is asserted on the move that succeeds).
-	_bad=$(python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print(len([x for x in p["problems"] if " failed: " not in x]))' "$H_TMP/poll.json" 2>/dev/null)
-	t_is "$_f/$_ph: web1 kept answering from host1, the counter continued: $(head -n 1 "$H_TMP/poll-summary.out")" "${_bad:-x}" 0
+	# Every poll was answered while host1 tore the move down (a request
+	# that timed out is a failure here too), and the counter continued
+	# (no gap, no repeat, disk = counter).
+	t_is "$_f/$_ph: web1 kept answering from host1, zero failed requests: $(head -n 1 "$H_TMP/poll-summary.out")" \
+		"$(js "$H_TMP/poll.json" failed)/$(js "$H_TMP/poll.json" problems)" "0/[]"
 	$HTTPPOLL "$URL" --duration 1 --after "$LAST" > "$H_TMP/poll-after.out" 2>&1
 	t_is "$_f/$_ph: and answers every poll after it: $(head -n 1 "$H_TMP/poll-after.out")" "$?" 0
 	_l=$(sed -n 's/.*counter [0-9]*\.\.\([0-9]*\),.*/\1/p' "$H_TMP/poll-after.out")
@@ -225,18 +229,42 @@ t_ok "and stays sparse (${a2:-?} MiB allocated of 1024, 160 MiB of data)" \
 
 
 
-# ---- back to host1 (host2 -> host1 under the same rules; LIVE_BACK=1) ----
-if [ -n "${LIVE_BACK:-}" ]; then
-poll_start
-"$M" move web1 --to host1.example.com --via "$VIA2" --dest-addr "$VIA1" --include-storage \
-	--storage-path back > "$H_TMP/back.out" 2> "$H_TMP/back.err"
-rc=$?
-t_is "move web1 back to host1 exits 0$( [ $rc -ne 0 ] && echo ": $(tail -n 1 "$H_TMP/back.err")")" "$rc" 0
-poll_stop
-t_is "the poller during the move back: $(head -n 1 "$H_TMP/poll-summary.out")" "$?" 0
-t_like "vm list on host1: web1 running again" "$(on_host 1)" "^web1 +running "
-t_ok "host2 no longer defines or runs web1" host2_gone
-
-fi
+# ---- back and forth: host2 -> host1 under the same rules, then again ----
+# (the switch-over in the other direction lost a request once: each move
+# is polled and must see zero failed requests; LIVE_ROUNDS moves, default 2)
+# live_move N FROM TO [OPTIONS]: move N of web1 from host FROM to host TO
+live_move() {
+	_mn=$1; _via=$(eval echo \$VIA$2); _dvia=$(eval echo \$VIA$3); _h=$3; _o=$2
+	shift 3
+	poll_start
+	"$M" move web1 --to "host$_h.example.com" --via "$_via" --dest-addr "$_dvia" \
+		--include-storage --storage-path "rt$_mn" "$@" > "$H_TMP/rt.out" 2> "$H_TMP/rt.err"
+	_rc=$?
+	t_is "move $_mn: web1 host$_o -> host$_h${*:+ ($*)} exits 0$( [ $_rc -ne 0 ] && echo ": $(tail -n 1 "$H_TMP/rt.err")")" "$_rc" 0
+	poll_stop
+	t_is "move $_mn: the poller: $(head -n 1 "$H_TMP/poll-summary.out")" "$?" 0
+	t_is "move $_mn: zero failed requests" "$(js "$H_TMP/poll.json" failed)" 0
+	t_is "move $_mn: the counter continued" "$(js "$H_TMP/poll.json" problems)" "[]"
+	t_like "move $_mn: vm list on host$_h: web1 running" "$(on_host "$_h")" "^web1 +running "
+	t_is "move $_mn: host$_o no longer lists web1" "$(on_host "$_o")" ""
+	# figures, not asserted: where the switch-over's time went, and
+	# the seconds spent in the mirror (one progress line a second)
+	sed -n 's/.*\(VM web1 switch-over, .*\)/# host'"$_h"': \1/p' "$H_TMP/agent$_h.out" | tail -n 1
+	echo "# move $_mn: $(grep -c '^mirror ' "$H_TMP/rt.err") progress lines in the mirror"
+}
+# Move 1 is paced (--bandwidth 32 MiB/s also paces the mirror): the 160 MiB
+# of data take ~5 s, the 864 MiB of holes are not counted (they were: 32 s).
+_from=2; _to=1
+for _round in $(seq 1 "${LIVE_ROUNDS:-2}"); do
+	if [ "$_round" = 1 ]; then
+		live_move "$_round" "$_from" "$_to" --bandwidth 32
+	else
+		live_move "$_round" "$_from" "$_to"
+	fi
+	_t=$_from; _from=$_to; _to=$_t
+done
+t_ok "host$_from alone has web1: host$_to neither defines nor runs it" \
+	sh -c "[ ! -e '$(eval echo \$S$_to)/vms/web1.json' ] && [ ! -e '$(eval echo \$S$_to)/run/web1' ]"
+[ -n "${LIVE_KEEP_LOGS:-}" ] && harness_keep_logs
 
 harness_done
