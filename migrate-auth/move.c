@@ -1702,6 +1702,39 @@ recover_one(const struct mdc_vm_env *env, const char *name, mdc_mig_say_fn say,
 	say(arg, MDC_MIG_INFO, text);
 }
 
+/*
+ * No move runs when the agent starts (its controllers die with the agent
+ * before it): a "migrating" mark left on a VM is stale.  The VM itself is
+ * not touched: a destination that had resumed it runs it, a source paused
+ * after its switch-over waits for a human (the move's RESULT said so).
+ */
+static void
+unmark_all(const struct mdc_vm_env *env, mdc_mig_say_fn say, void *arg)
+{
+	char dir[PATH_MAX], f[PATH_MAX + 300], text[MDC_MIG_MAX_TEXT + 64];
+	struct dirent *d;
+	struct stat sb;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s/run", env->state);
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL) {
+		if (!mdc_mig_vm_ok(d->d_name))
+			continue;
+		snprintf(f, sizeof(f), "%s/%s/migrating", dir, d->d_name);
+		if (stat(f, &sb) != 0 ||
+		    mdc_vm_set_migrating(env, d->d_name, 0) != 0)
+			continue;
+		snprintf(text, sizeof(text),
+		         "VM %s: its move ended with the last agent, no longer "
+		         "marked migrating",
+		         d->d_name);
+		say(arg, MDC_MIG_INFO, text);
+	}
+	closedir(dp);
+}
+
 void
 mdc_live_recover(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
                  void *arg)
@@ -1715,10 +1748,11 @@ mdc_live_recover(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 	env.state = o->state;
 	env.storage = o->storage;
 	snprintf(dir, sizeof(dir), "%s/incoming", o->state);
-	if ((dp = opendir(dir)) == NULL)
-		return;
-	while ((d = readdir(dp)) != NULL)
-		if (d->d_name[0] != '.')
-			recover_one(&env, d->d_name, say, arg);
-	closedir(dp);
+	if ((dp = opendir(dir)) != NULL) {
+		while ((d = readdir(dp)) != NULL)
+			if (d->d_name[0] != '.')
+				recover_one(&env, d->d_name, say, arg);
+		closedir(dp);
+	}
+	unmark_all(&env, say, arg);
 }

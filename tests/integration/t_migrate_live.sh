@@ -18,12 +18,10 @@ netns_enter "$@"
 H_DC_ADDR=$NETNS_DC harness_start
 . "$top_srcdir/tests/harness/livedomain.sh"
 POLLER=""
-trap '[ -n "$POLLER" ] && kill "$POLLER" 2>/dev/null; [ -n "${FDBMON:-}" ] && kill "$FDBMON" 2>/dev/null; live_cleanup; harness_cleanup' EXIT
+trap '[ -n "$POLLER" ] && kill "$POLLER" 2>/dev/null; live_cleanup; harness_cleanup' EXIT
 
 live_domain
 live_agents
-bridge -ts monitor fdb > "$H_TMP/fdb.out" 2>&1 &
-FDBMON=$!
 guest_paths
 t_is "the test guest is there" "$?" 0
 for d in "$D1" "$D2"; do
@@ -61,6 +59,10 @@ $HTTPPOLL "$URL" --wait-ready 240 --duration 1 --summary "$H_TMP/ready.json" \
 t_is "web1 answers from host1: $(head -n 1 "$H_TMP/ready.out")" "$?" 0
 LAST=$(js "$H_TMP/ready.json" last)
 
+# The bridge's address must not change when a move adds or removes a tap:
+# the guest keeps sending to the address in its ARP entry (a request was
+# lost that way for ~5 s, the guest's next ARP).
+br_addr() { cat "/sys/class/net/$NETNS_BR/address"; }
 # poll_start: a poller in the background that continues after $LAST
 poll_start() {
 	rm -f "$H_TMP/stop"
@@ -69,7 +71,6 @@ poll_start() {
 	$HTTPPOLL "$URL" --stop-file "$H_TMP/stop" $_after \
 		--summary "$H_TMP/poll.json" --log "$H_TMP/poll-log.out" > "$H_TMP/poll-summary.out" 2>&1 &
 	POLLER=$!
-	date +%s.%N > "$H_TMP/poll-t0.out"
 	t_wait 30 sh -c "[ \$(wc -l < '$H_TMP/poll-log.out') -ge 2 ]"
 }
 # poll_stop: a few more answers, then stop; status of the poller
@@ -82,8 +83,6 @@ poll_stop() {
 	POLLER=""
 	_l=$(js "$H_TMP/poll.json" last)
 	case $_l in ''|None) ;; *) LAST=$_l ;; esac
-	_k=$(ls "$H_TMP" | grep -c '^pollkeep')
-	cat "$H_TMP/poll-t0.out" "$H_TMP/poll-log.out" > "$H_TMP/pollkeep$_k.out"
 	return $_rc
 }
 
@@ -203,6 +202,7 @@ done
 
 # ---- the move: the reference scenario ----
 QPID1=$(on_host 1 | tr ' ' '\n' | sed -n 's/^pid=//p')
+BR0=$(br_addr)
 poll_start
 "$M" move web1 --to host2.example.com --via "$VIA1" --dest-addr "$VIA2" --include-storage \
 	--storage-path vms --json > "$H_TMP/move.json" 2> "$H_TMP/move.err"
@@ -212,6 +212,7 @@ poll_stop
 rc=$?
 t_is "the poller during the move: $(head -n 1 "$H_TMP/poll-summary.out")" "$rc" 0
 t_is "zero failed requests" "$(js "$H_TMP/poll.json" failed)" 0
+t_is "the bridge kept its address" "$(br_addr)" "$BR0"
 t_is "the counter continued: no gap, no repeat, disk = counter" \
 	"$(js "$H_TMP/poll.json" problems)" "[]"
 t_like "the report has the total time and QEMU's downtime" "$(cat "$H_TMP/move.json")" \
@@ -236,6 +237,7 @@ t_ok "and stays sparse (${a2:-?} MiB allocated of 1024, 160 MiB of data)" \
 live_move() {
 	_mn=$1; _via=$(eval echo \$VIA$2); _dvia=$(eval echo \$VIA$3); _h=$3; _o=$2
 	shift 3
+	_br=$(br_addr)
 	poll_start
 	"$M" move web1 --to "host$_h.example.com" --via "$_via" --dest-addr "$_dvia" \
 		--include-storage --storage-path "rt$_mn" "$@" > "$H_TMP/rt.out" 2> "$H_TMP/rt.err"
@@ -244,6 +246,7 @@ live_move() {
 	poll_stop
 	t_is "move $_mn: the poller: $(head -n 1 "$H_TMP/poll-summary.out")" "$?" 0
 	t_is "move $_mn: zero failed requests" "$(js "$H_TMP/poll.json" failed)" 0
+	t_is "move $_mn: the bridge kept its address" "$(br_addr)" "$_br"
 	t_is "move $_mn: the counter continued" "$(js "$H_TMP/poll.json" problems)" "[]"
 	t_like "move $_mn: vm list on host$_h: web1 running" "$(on_host "$_h")" "^web1 +running "
 	t_is "move $_mn: host$_o no longer lists web1" "$(on_host "$_o")" ""
