@@ -6,9 +6,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -336,9 +338,48 @@ qemu_alive(pid_t pid, const char *rundir)
 	return alive;
 }
 
-/* Open a new tap (IFF_NO_PI), attach it to bridge, bring it up. */
+/*
+ * The tap's own address: the guest's with fe as its first byte (as libvirt
+ * does).  A Linux bridge without an address of its own takes the lowest of
+ * its ports'; a tap with a random one can lower it, and the bridge's
+ * address then changes when a move adds the destination's tap or removes
+ * the source's: a guest still sends to the old address (its ARP entry)
+ * and nothing answers for seconds.  fe.. is above any vendor's address.
+ */
 static int
-tap_open(const char *bridge, int *fd_out, struct mdc_mig_err *e)
+tap_hwaddr(int s, const char *tap, const char *mac, struct mdc_mig_err *e)
+{
+	struct ifreq ifr;
+	unsigned char *a = (unsigned char *)ifr.ifr_hwaddr.sa_data;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", tap);
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	/* the definition's form: "xx:xx:xx:xx:xx:xx", lower-case hex */
+	if (strlen(mac) != 17)
+		return mdc_mig_seterr(e, MDC_EINVAL, "bad MAC address %s", mac);
+	for (int i = 0; i < 6; i++) {
+		char h[3] = {mac[3 * i], mac[3 * i + 1], '\0'}, *end = NULL;
+
+		a[i] = (unsigned char)strtoul(h, &end, 16);
+		if (end != h + 2 || !isxdigit((unsigned char)h[0]) ||
+		    (i < 5 && mac[3 * i + 2] != ':'))
+			return mdc_mig_seterr(e, MDC_EINVAL,
+			                      "bad MAC address %s", mac);
+	}
+	a[0] = 0xfe;
+	if (ioctl(s, SIOCSIFHWADDR, &ifr) != 0)
+		return mdc_mig_seterr(e, mdc_err_from_errno(errno),
+		                      "tap %s address: %s", tap,
+		                      strerror(errno));
+	return 0;
+}
+
+/* Open a new tap (IFF_NO_PI) with the address above, attach it to
+ * bridge, bring it up. */
+static int
+tap_open(const char *bridge, const char *mac, int *fd_out,
+         struct mdc_mig_err *e)
 {
 	struct ifreq ifr;
 	int fd, s = -1, ret = 0;
@@ -356,6 +397,8 @@ tap_open(const char *bridge, int *fd_out, struct mdc_mig_err *e)
 		goto out;
 	}
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s >= 0 && (ret = tap_hwaddr(s, ifr.ifr_name, mac, e)) != 0)
+		goto out;
 	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0) {
 		ret = mdc_mig_seterr(e, mdc_err_from_errno(errno), "tap %s: %s",
 		                     ifr.ifr_name, strerror(errno));
@@ -588,7 +631,8 @@ open_taps(const struct mdc_vm_def *d, int *fds, struct mdc_mig_err *e)
 	for (i = 0; i < MDC_VM_MAX_NICS; i++)
 		fds[i] = -1;
 	for (i = 0; i < d->nnics; i++)
-		if ((ret = tap_open(d->nics[i].bridge, &fds[i], e)) != 0)
+		if ((ret = tap_open(d->nics[i].bridge, d->nics[i].mac, &fds[i],
+		                    e)) != 0)
 			return ret;
 	return 0;
 }
