@@ -403,7 +403,6 @@ source_policy(struct conn *c, const struct mdc_mig_msg *m, char *ip,
               size_t iplen, int *port, struct mdc_mig_msg *r)
 {
 	struct mdc_mig_src_req q;
-	char text[MDC_MIG_MAX_TEXT + 1];
 	size_t len = 0;
 	uint8_t *logon = pac_attr(c->client, "urn:mspac:logon-info", &len);
 	int ret;
@@ -416,14 +415,9 @@ source_policy(struct conn *c, const struct mdc_mig_msg *m, char *ip,
 	q.self = c->fqdn;
 	q.host = m->host;
 	q.addr = m->addr;
-	ret = mdc_mig_src_check(&q, ip, iplen, port, text, sizeof(text));
+	ret = mdc_mig_src_check(&q, ip, iplen, port, r);
 	free(logon);
-	if (ret != 0)
-		mdc_mig_result(r,
-		               ret == MDC_EDENIED ? MDC_MIG_REFUSED
-		                                  : MDC_MIG_FAILED,
-		               "%s", text);
-	return ret != 0 ? -1 : 0;
+	return ret;
 }
 
 /* Source: reach the destination as the user and relay its answer. */

@@ -8,7 +8,6 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,24 +82,6 @@ ms_since(const struct timespec *t0)
 	(void)clock_gettime(CLOCK_MONOTONIC, &t);
 	return (t.tv_sec - t0->tv_sec) * 1000 +
 	       (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-static void result(struct mdc_mig_msg *r, uint8_t status, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static void
-result(struct mdc_mig_msg *r, uint8_t status, const char *fmt, ...)
-{
-	char raw[MDC_MIG_MAX_TEXT + 1];
-	va_list ap;
-
-	memset(r, 0, sizeof(*r));
-	r->type = MDC_MIG_RESULT;
-	r->status = status;
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	mdc_mig_sanitize(raw, r->text, sizeof(r->text));
 }
 
 static void
@@ -398,8 +379,6 @@ src_policy(struct move *mv, const struct mdc_mig_msg *m, char *ip, size_t iplen,
 {
 	const struct mdc_live_conn *c = mv->c;
 	struct mdc_mig_src_req q;
-	char text[MDC_MIG_MAX_TEXT + 1];
-	int ret;
 
 	memset(&q, 0, sizeof(q));
 	q.state = c->o->state;
@@ -409,12 +388,7 @@ src_policy(struct move *mv, const struct mdc_mig_msg *m, char *ip, size_t iplen,
 	q.self = c->fqdn;
 	q.host = m->host;
 	q.addr = m->addr;
-	ret = mdc_mig_src_check(&q, ip, iplen, port, text, sizeof(text));
-	if (ret == 0)
-		return 0;
-	result(r, ret == MDC_EDENIED ? MDC_MIG_REFUSED : MDC_MIG_FAILED, "%s",
-	       text);
-	return -1;
+	return mdc_mig_src_check(&q, ip, iplen, port, r);
 }
 
 /* Reach the destination as the user (S4U2Proxy) and offer the VM. */
@@ -430,7 +404,8 @@ src_offer(struct move *mv, const struct mdc_mig_msg *m, const char *ip,
 	if (mdc_mig_connect(ip, port, c->ip, fd, &mv->e) != 0 ||
 	    mdc_mig_recv_hello(*fd, hello, sizeof(hello), &mv->e) != 0 ||
 	    mdc_mig_initiate(*fd, c->deleg, m->host, dctx, &mv->e) != 0) {
-		result(r, MDC_MIG_REFUSED, "%s: %s", m->host, mv->e.text);
+		mdc_mig_result(r, MDC_MIG_REFUSED, "%s: %s", m->host,
+		               mv->e.text);
 		return -1;
 	}
 	memset(&prep, 0, sizeof(prep));
@@ -439,17 +414,19 @@ src_offer(struct move *mv, const struct mdc_mig_msg *m, const char *ip,
 	snprintf(prep.host, sizeof(prep.host), "%s", c->fqdn);
 	if (mdc_live_req_encode(&mv->req, prep.data, MDC_MIG_MAX_BLOB,
 	                        &prep.datalen) != 0) {
-		result(r, MDC_MIG_FAILED, "%s: the request does not encode",
-		       c->fqdn);
+		mdc_mig_result(r, MDC_MIG_FAILED,
+		               "%s: the request does not encode", c->fqdn);
 		return -1;
 	}
 	ret = mdc_mig_send_msg(*fd, *dctx, &prep, &mv->e);
 	if (ret == 0)
 		ret = mdc_mig_recv_msg(*fd, *dctx, r, &mv->e);
 	if (ret != 0 || r->type != MDC_MIG_RESULT) {
-		result(r, ret == MDC_EDENIED ? MDC_MIG_REFUSED : MDC_MIG_FAILED,
-		       "%s: %s", m->host,
-		       ret ? mv->e.text : "unexpected answer");
+		mdc_mig_result(r,
+		               ret == MDC_EDENIED ? MDC_MIG_REFUSED
+		                                  : MDC_MIG_FAILED,
+		               "%s: %s", m->host,
+		               ret ? mv->e.text : "unexpected answer");
 		return -1;
 	}
 	return r->status == MDC_MIG_ACCEPTED ? 0 : -1;
@@ -465,8 +442,9 @@ src_describe(struct move *mv, struct mdc_mig_msg *r)
 
 	for (i = 0; i < mv->def.ndisks; i++) {
 		if (stat(mv->def.disks[i], &sb) != 0) {
-			result(r, MDC_MIG_FAILED, "%s: %s: %s", mv->c->fqdn,
-			       mv->def.disks[i], strerror(errno));
+			mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s: %s",
+			               mv->c->fqdn, mv->def.disks[i],
+			               strerror(errno));
 			return -1;
 		}
 		mv->req.disk_size[i] = (uint64_t)sb.st_size;
@@ -475,8 +453,8 @@ src_describe(struct move *mv, struct mdc_mig_msg *r)
 	if (mdc_vm_def_to_json(&mv->def, &json) != 0 ||
 	    strlen(json) > MDC_LIVE_MAX_DEF) {
 		free(json);
-		result(r, MDC_MIG_FAILED, "%s: cannot describe VM %s",
-		       mv->c->fqdn, mv->def.name);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: cannot describe VM %s",
+		               mv->c->fqdn, mv->def.name);
 		return -1;
 	}
 	snprintf(mv->req.def, sizeof(mv->req.def), "%s", json);
@@ -842,7 +820,8 @@ src_vm(struct move *mv, const char *name, struct mdc_mig_msg *r)
 
 	if (mdc_vm_def_load(mv->env.state, name, &mv->def, &mv->e) != 0 ||
 	    mdc_vm_status_get(&mv->env, name, &vs, &mv->e) != 0) {
-		result(r, MDC_MIG_FAILED, "%s: %s", mv->c->fqdn, mv->e.text);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", mv->c->fqdn,
+		               mv->e.text);
 		return -1;
 	}
 	if (vs.state == MDC_VM_STOPPED) {
@@ -850,25 +829,27 @@ src_vm(struct move *mv, const char *name, struct mdc_mig_msg *r)
 		mv->cold = 1;
 		mv->req.flags |= MDC_LIVE_FL_STOPPED;
 		if (take_slot(mv) != 0) {
-			result(r, MDC_MIG_REFUSED, "refused by %s: %s",
-			       mv->c->fqdn, mv->e.text);
+			mdc_mig_result(r, MDC_MIG_REFUSED, "refused by %s: %s",
+			               mv->c->fqdn, mv->e.text);
 			return -1;
 		}
 		return src_describe(mv, r);
 	}
 	if (vs.state != MDC_VM_RUNNING) {
-		result(r, MDC_MIG_FAILED, "%s: VM %s is %s", mv->c->fqdn, name,
-		       mdc_vm_state_name(vs.state));
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: VM %s is %s",
+		               mv->c->fqdn, name, mdc_vm_state_name(vs.state));
 		return -1;
 	}
 	if (take_slot(mv) != 0 || mdc_vm_set_migrating(&mv->env, name, 1)) {
-		result(r, MDC_MIG_REFUSED, "refused by %s: %s", mv->c->fqdn,
-		       mv->e.text[0] ? mv->e.text : "cannot mark the VM");
+		mdc_mig_result(
+		        r, MDC_MIG_REFUSED, "refused by %s: %s", mv->c->fqdn,
+		        mv->e.text[0] ? mv->e.text : "cannot mark the VM");
 		return -1;
 	}
 	mv->marked = 1;
 	if (mdc_vm_qmp_open(&mv->env, name, QMP_MS, &mv->q, &mv->e) != 0) {
-		result(r, MDC_MIG_FAILED, "%s: %s", mv->c->fqdn, mv->e.text);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", mv->c->fqdn,
+		               mv->e.text);
 		return -1;
 	}
 	return src_describe(mv, r);
@@ -882,12 +863,13 @@ src_vm_check(struct move *mv, const char *name, struct mdc_mig_msg *r)
 
 	if (mdc_vm_def_load(mv->env.state, name, &mv->def, &mv->e) != 0 ||
 	    mdc_vm_status_get(&mv->env, name, &vs, &mv->e) != 0) {
-		result(r, MDC_MIG_FAILED, "%s: %s", mv->c->fqdn, mv->e.text);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", mv->c->fqdn,
+		               mv->e.text);
 		return -1;
 	}
 	if (vs.state != MDC_VM_STOPPED && vs.state != MDC_VM_RUNNING) {
-		result(r, MDC_MIG_REFUSED, "refused by %s: VM %s is %s",
-		       mv->c->fqdn, name, mdc_vm_state_name(vs.state));
+		mdc_mig_result(r, MDC_MIG_REFUSED, "refused by %s: VM %s is %s",
+		               mv->c->fqdn, name, mdc_vm_state_name(vs.state));
 		return -1;
 	}
 	return src_describe(mv, r);
@@ -903,21 +885,23 @@ src_cancel(struct move *mv, const char *name, struct mdc_mig_msg *r)
 	/* a cancel is a move's business: the same operators only */
 	if (mdc_mig_src_user_decide(mv->c->who, mv->c->logon, mv->c->logon_len,
 	                            mv->c->fqdn, why, sizeof(why)) != 0) {
-		result(r, MDC_MIG_REFUSED, "%s", why);
+		mdc_mig_result(r, MDC_MIG_REFUSED, "%s", why);
 		return;
 	}
 	if (mdc_vm_status_get(&mv->env, name, &vs, &mv->e) != 0 ||
 	    vs.state != MDC_VM_MIGRATING ||
 	    mdc_vm_rundir(&mv->env, name, run, sizeof(run)) != 0) {
-		result(r, MDC_MIG_FAILED, "%s: VM %s is not moving",
-		       mv->c->fqdn, name);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: VM %s is not moving",
+		               mv->c->fqdn, name);
 		return;
 	}
 	snprintf(f, sizeof(f), "%s/cancel", run);
 	if (mdc_file_printf(f, 0600, "%s\n", mv->c->who) != 0)
-		result(r, MDC_MIG_FAILED, "%s: cannot cancel", mv->c->fqdn);
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: cannot cancel",
+		               mv->c->fqdn);
 	else
-		result(r, MDC_MIG_ACCEPTED, "cancel of VM %s requested", name);
+		mdc_mig_result(r, MDC_MIG_ACCEPTED, "cancel of VM %s requested",
+		               name);
 }
 
 /* A stopped VM: copy its disks; the definition goes once they are in. */
@@ -933,19 +917,20 @@ src_cold(struct move *mv, int sess, gss_ctx_id_t dctx, struct mdc_mig_msg *r)
 	if (mdc_cold_send(sess, dctx, paths, mv->def.ndisks,
 	                  (mv->req.flags & MDC_LIVE_FL_PLAIN) != 0, r,
 	                  &mv->e) != 0) {
-		result(r, MDC_MIG_FAILED, "copying the disks of VM %s: %s",
-		       mv->def.name, mv->e.text);
+		mdc_mig_result(r, MDC_MIG_FAILED,
+		               "copying the disks of VM %s: %s", mv->def.name,
+		               mv->e.text);
 		return;
 	}
 	if (r->status != MDC_MIG_ACCEPTED)
 		return;
 	memcpy(text, r->text, sizeof(text));
 	if (mdc_vm_def_remove(mv->env.state, mv->def.name, &mv->e) != 0)
-		result(r, MDC_MIG_ACCEPTED, "%s; removing it on %s: %s", text,
-		       mv->c->fqdn, mv->e.text);
+		mdc_mig_result(r, MDC_MIG_ACCEPTED, "%s; removing it on %s: %s",
+		               text, mv->c->fqdn, mv->e.text);
 	else
-		result(r, MDC_MIG_ACCEPTED, "%s (its disks stay on %s)", text,
-		       mv->c->fqdn);
+		mdc_mig_result(r, MDC_MIG_ACCEPTED, "%s (its disks stay on %s)",
+		               text, mv->c->fqdn);
 }
 
 /* The last step: the source lets go of its QEMU and the definition. */
@@ -962,14 +947,15 @@ src_release(struct move *mv, const json_t *st, struct mdc_mig_msg *r)
 	src_report(mv, st, NULL);
 	if (mdc_vm_stop(&mv->env, name, 10000, 1, &e) != 0 ||
 	    mdc_vm_def_remove(mv->env.state, name, &e) != 0)
-		result(r, MDC_MIG_ACCEPTED,
-		       "VM %s runs on %s; releasing it here: %s", name,
-		       mv->c->fqdn, e.text);
+		mdc_mig_result(r, MDC_MIG_ACCEPTED,
+		               "VM %s runs on %s; releasing it here: %s", name,
+		               mv->c->fqdn, e.text);
 	else
-		result(r, MDC_MIG_ACCEPTED,
-		       "VM %s moved live from %s in %ld ms (downtime %llu ms)",
-		       name, mv->c->fqdn, ms_since(&mv->t0),
-		       (unsigned long long)jint(st, "downtime", NULL));
+		mdc_mig_result(
+		        r, MDC_MIG_ACCEPTED,
+		        "VM %s moved live from %s in %ld ms (downtime %llu ms)",
+		        name, mv->c->fqdn, ms_since(&mv->t0),
+		        (unsigned long long)jint(st, "downtime", NULL));
 	mv->marked = 0;
 }
 
@@ -985,12 +971,12 @@ mdc_live_source(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 	int sess = -1, port, ret;
 
 	if (mv == NULL) {
-		result(r, MDC_MIG_FAILED, "out of memory");
+		mdc_mig_result(r, MDC_MIG_FAILED, "out of memory");
 		return;
 	}
 	move_init(mv, c);
 	if (mdc_live_req_decode(m->data, m->datalen, &mv->req) != 0) {
-		result(r, MDC_MIG_FAILED, "malformed request");
+		mdc_mig_result(r, MDC_MIG_FAILED, "malformed request");
 		goto out;
 	}
 	if (mv->req.flags & MDC_LIVE_FL_CANCEL) {
@@ -1019,17 +1005,19 @@ mdc_live_source(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 	if (ret != 0) {
 		src_rollback(mv);
 		if (mv->switched)
-			result(r, MDC_MIG_FAILED,
-			       "move of VM %s: no word from %s after the "
-			       "switch-over (%s); the VM is paused on %s and "
-			       "may "
-			       "run on %s: check it there before resuming",
-			       m->vm, m->host, mv->e.text, c->fqdn, m->host);
+			mdc_mig_result(
+			        r, MDC_MIG_FAILED,
+			        "move of VM %s: no word from %s after the "
+			        "switch-over (%s); the VM is paused on %s and "
+			        "may "
+			        "run on %s: check it there before resuming",
+			        m->vm, m->host, mv->e.text, c->fqdn, m->host);
 		else
-			result(r, MDC_MIG_FAILED,
-			       "move of VM %s failed, it keeps running on %s: "
-			       "%s",
-			       m->vm, c->fqdn, mv->e.text);
+			mdc_mig_result(
+			        r, MDC_MIG_FAILED,
+			        "move of VM %s failed, it keeps running on %s: "
+			        "%s",
+			        m->vm, c->fqdn, mv->e.text);
 		goto out;
 	}
 	src_release(mv, st, r);
@@ -1487,12 +1475,13 @@ dst_cold(struct move *mv, struct mdc_mig_msg *r)
 	if (ret == 0)
 		ret = dst_save(mv);
 	if (ret == 0)
-		result(r, MDC_MIG_ACCEPTED,
-		       "VM %s (stopped) stored on %s: %zu disk(s) under %s",
-		       mv->def.name, c->fqdn, mv->ndisks, mv->dir);
+		mdc_mig_result(
+		        r, MDC_MIG_ACCEPTED,
+		        "VM %s (stopped) stored on %s: %zu disk(s) under %s",
+		        mv->def.name, c->fqdn, mv->ndisks, mv->dir);
 	else
-		result(r, MDC_MIG_FAILED, "failed on %s: %s", c->fqdn,
-		       mv->e.text);
+		mdc_mig_result(r, MDC_MIG_FAILED, "failed on %s: %s", c->fqdn,
+		               mv->e.text);
 	if (mdc_mig_send_msg(c->fd, c->ctx, r, &mv->e) != 0 && ret == 0)
 		ret = MDC_ETRUNC;
 	if (ret != 0)
@@ -1520,19 +1509,20 @@ dst_prepare(struct move *mv, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 	if (ret == 0 && !mv->cold && !mv->check)
 		ret = dst_qemu(mv, fds);
 	if (ret != 0)
-		result(r,
-		       ret == MDC_EDENIED || ret == MDC_EEXIST ||
-		                       ret == MDC_EAGAIN
-		               ? MDC_MIG_REFUSED
-		               : MDC_MIG_FAILED,
-		       "%s by %s: %s",
-		       ret == MDC_EDENIED || ret == MDC_EEXIST ||
-		                       ret == MDC_EAGAIN
-		               ? "refused"
-		               : "failed",
-		       c->fqdn, mv->e.text);
+		mdc_mig_result(r,
+		               ret == MDC_EDENIED || ret == MDC_EEXIST ||
+		                               ret == MDC_EAGAIN
+		                       ? MDC_MIG_REFUSED
+		                       : MDC_MIG_FAILED,
+		               "%s by %s: %s",
+		               ret == MDC_EDENIED || ret == MDC_EEXIST ||
+		                               ret == MDC_EAGAIN
+		                       ? "refused"
+		                       : "failed",
+		               c->fqdn, mv->e.text);
 	else
-		result(r, MDC_MIG_ACCEPTED, "%s", mv->check ? mv->e.text : acc);
+		mdc_mig_result(r, MDC_MIG_ACCEPTED, "%s",
+		               mv->check ? mv->e.text : acc);
 	if (mdc_mig_send_msg(c->fd, c->ctx, r, &mv->e) != 0 && ret == 0)
 		ret = MDC_ETRUNC;
 	if (ret == 0 && !mv->cold && !mv->check)
@@ -1552,7 +1542,7 @@ mdc_live_dest(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 	int ret;
 
 	if (mv == NULL) {
-		result(r, MDC_MIG_FAILED, "out of memory");
+		mdc_mig_result(r, MDC_MIG_FAILED, "out of memory");
 		return;
 	}
 	move_init(mv, c);
@@ -1573,15 +1563,16 @@ mdc_live_dest(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 		snprintf(done.text, sizeof(done.text), "VM %s runs on %s",
 		         m->vm, c->fqdn);
 		if (ret == 0 && mdc_live_ctl_send(mv->ctl, &done) == 0)
-			result(r, MDC_MIG_ACCEPTED, "%s", done.text);
+			mdc_mig_result(r, MDC_MIG_ACCEPTED, "%s", done.text);
 	}
 	if (ret != 0) {
 		dst_rollback(mv);
 		if (r->status == MDC_MIG_ACCEPTED)
-			result(r, MDC_MIG_FAILED,
-			       "move of VM %s from %s failed, nothing left on "
-			       "%s: %s",
-			       m->vm, m->host, c->fqdn, mv->e.text);
+			mdc_mig_result(
+			        r, MDC_MIG_FAILED,
+			        "move of VM %s from %s failed, nothing left on "
+			        "%s: %s",
+			        m->vm, m->host, c->fqdn, mv->e.text);
 	} else {
 		relay_end(mv, RELAY_EXIT_MS);
 	}

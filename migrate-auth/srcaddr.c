@@ -56,9 +56,11 @@ registered(const char *host, struct sockaddr_storage *reg, size_t max)
 	return n;
 }
 
-int
-mdc_mig_src_check(const struct mdc_mig_src_req *q, char *ip, size_t iplen,
-                  int *port, char *text, size_t textlen)
+/* The decision, 0 or MDC_EDENIED (text: the refusal) or another code
+ * (text: the failure). */
+static int
+decide(const struct mdc_mig_src_req *q, char *ip, size_t iplen, int *port,
+       char *text, size_t textlen)
 {
 	struct mdc_mig_state st;
 	struct mdc_mig_src_in in;
@@ -94,4 +96,18 @@ mdc_mig_src_check(const struct mdc_mig_src_req *q, char *ip, size_t iplen,
 	in.dest_host = q->host;
 	in.self_host = q->self;
 	return mdc_mig_src_decide(&in, text, textlen) == 0 ? 0 : MDC_EDENIED;
+}
+
+int
+mdc_mig_src_check(const struct mdc_mig_src_req *q, char *ip, size_t iplen,
+                  int *port, struct mdc_mig_msg *r)
+{
+	char text[MDC_MIG_MAX_TEXT + 1];
+	int ret = decide(q, ip, iplen, port, text, sizeof(text));
+
+	if (ret == 0)
+		return 0;
+	mdc_mig_result(r, ret == MDC_EDENIED ? MDC_MIG_REFUSED : MDC_MIG_FAILED,
+	               "%s", text);
+	return -1;
 }

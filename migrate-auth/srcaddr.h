@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "lib/err.h"
+#include "migrate-auth/proto.h"
 
 /* What the source knows about a move request (nothing is owned). */
 struct mdc_mig_src_req {
@@ -26,10 +27,11 @@ struct mdc_mig_src_req {
  * gets the numeric address the connection must use), and it is one of
  * the destination host's registered addresses or inside a migration
  * network of this host (mdc_mig_src_decide).  Returns 0 (ip, *port set),
- * MDC_EDENIED (text: the refusal) or another code (text: the failure).
+ * or -1 with r the RESULT to answer: REFUSED with the refusal, FAILED when
+ * the state or the address cannot be read.
  */
 MDC_MUSTCHECK int mdc_mig_src_check(const struct mdc_mig_src_req *q, char *ip,
-                                    size_t iplen, int *port, char *text,
-                                    size_t textlen);
+                                    size_t iplen, int *port,
+                                    struct mdc_mig_msg *r);
 
 #endif
