@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "migrate-auth/pac.h"
+#include "ad/pac.h"
 #include "migrate-auth/policy.h"
 
 int
@@ -43,17 +43,18 @@ peer_text(const struct sockaddr *sa, char *out, size_t outlen)
 static int
 in_rid(const uint8_t *logon, size_t logon_len, uint32_t rid, int *yes)
 {
-	uint32_t rids[1024], user, primary;
-	size_t n, i;
+	uint32_t rids[MDC_PAC_MAX_GROUPS];
+	struct mdc_pac_logon l;
+	size_t i;
 	int ret;
 
 	*yes = 0;
-	ret = mdc_mig_pac_groups(logon, logon_len, &user, &primary, rids, 1024,
-	                         &n);
+	ret = mdc_pac_logon_decode(logon, logon_len, &l, rids,
+	                           MDC_PAC_MAX_GROUPS);
 	if (ret != 0)
 		return ret;
-	*yes = primary == rid;
-	for (i = 0; i < n; i++)
+	*yes = l.primary == rid;
+	for (i = 0; i < l.ngroups; i++)
 		if (rids[i] == rid)
 			*yes = 1;
 	return 0;
@@ -95,16 +96,16 @@ mdc_mig_vm_admin_decide(const char *client, const uint8_t *logon,
 
 /* The identity checks: delegation through the source, group membership. */
 static int
-check_identity(const struct mdc_mig_dest_in *in, struct mdc_mig_deleg *d,
+check_identity(const struct mdc_mig_dest_in *in, struct mdc_pac_deleg *d,
                char *text, size_t textlen)
 {
 	const char *at = strrchr(in->client, '@');
-	char want[MDC_MIG_PAC_MAXNAME];
+	char want[MDC_PAC_MAXNAME];
 	int yes;
 
 	if (in->deleg == NULL)
 		goto nodeleg;
-	if (mdc_mig_pac_deleg(in->deleg, in->deleg_len, d) != 0) {
+	if (mdc_pac_deleg_decode(in->deleg, in->deleg_len, d) != 0) {
 		snprintf(text, textlen,
 		         "malformed delegation-info in the "
 		         "ticket of %s",
@@ -152,7 +153,7 @@ int
 mdc_mig_dest_decide(const struct mdc_mig_dest_in *in, char *text,
                     size_t textlen)
 {
-	struct mdc_mig_deleg d;
+	struct mdc_pac_deleg d;
 	char peer[64];
 
 	if (check_identity(in, &d, text, textlen) != 0)

@@ -12,7 +12,7 @@
 #include "ad/filter.h"
 #include "dc/kdb/kdb_int.h"
 #include "dc/kdb/kdb_map.h"
-#include "dc/kdb/kdb_ndr.h"
+#include "ad/pac.h"
 #include "lib/util.h"
 
 krb5_error_code
@@ -89,20 +89,17 @@ copy_buffers(krb5_context ctx, krb5_pac old_pac, krb5_pac new_pac)
 static int
 add_group(struct mdc_pac_user *u, uint32_t *rids, const struct berval *bv)
 {
-	struct mdc_pac_user g;
+	int64_t in_dom;
 	uint32_t rid;
 	size_t i;
 
-	memset(&g, 0, sizeof(g));
-	if (u->ngroups >= MDC_PAC_MAX_GROUPS ||
-	    mdc_pac_split_sid((const uint8_t *)bv->bv_val, bv->bv_len, &g,
-	                      &rid) != 0)
+	if (u->ngroups >= MDC_PAC_MAX_GROUPS)
 		return 0;
-	if (g.dom_nsub != u->dom_nsub ||
-	    memcmp(g.dom_auth, u->dom_auth, 6) != 0 ||
-	    memcmp(g.dom_sub, u->dom_sub, 4 * (size_t)g.dom_nsub) != 0 ||
-	    rid == u->primary_gid)
+	in_dom = mdc_sid_rid_in(&u->dom, (const uint8_t *)bv->bv_val,
+	                        bv->bv_len);
+	if (in_dom < 0 || (uint32_t)in_dom == u->primary_gid)
 		return 0;
+	rid = (uint32_t)in_dom;
 	for (i = 0; i < u->ngroups; i++)
 		if (rids[i] == rid)
 			return 0;
@@ -223,7 +220,7 @@ add_logon_info(krb5_context ctx, krb5_db_entry *client, krb5_timestamp auth,
 	    mdc_kdb_state(ctx, &db) != 0)
 		return 0; /* no AD account (kadmin/..., K/M): no LOGON_INFO */
 	memset(&u, 0, sizeof(u));
-	if (mdc_pac_split_sid(r->sid, r->sid_len, &u, &u.rid) != 0)
+	if (mdc_pac_split_sid(r->sid, r->sid_len, &u.dom, &u.rid) != 0)
 		return 0;
 	rids = calloc(MDC_PAC_MAX_GROUPS, sizeof(*rids));
 	if (rids == NULL)

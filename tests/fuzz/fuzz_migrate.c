@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "migrate-auth/pac.h"
+#include "ad/pac.h"
 #include "migrate-auth/policy.h"
 #include "migrate-auth/proto.h"
 #include "migrate-auth/storage.h"
@@ -143,9 +143,10 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct mdc_mig_msg m;
-	struct mdc_mig_deleg d;
+	struct mdc_pac_deleg d;
+	struct mdc_pac_logon l;
 	struct mdc_mig_cidr c;
-	uint32_t rids[64], user, primary;
+	uint32_t rids[64];
 	char s[MDC_MIG_MAX_TEXT + 1];
 	size_t n;
 
@@ -169,14 +170,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		                         sizeof(s));
 		break;
 	case 2:
-		if (mdc_mig_pac_deleg(data + 1, size - 1, &d) == 0 &&
+		if (mdc_pac_deleg_decode(data + 1, size - 1, &d) == 0 &&
 		    (d.ntransited == 0 || strlen(d.last) >= sizeof(d.last)))
 			abort();
 		break;
 	case 3:
-		if (mdc_mig_pac_groups(data + 1, size - 1, &user, &primary,
-		                       rids, 64, &n) == 0 &&
-		    n > 64)
+		if (mdc_pac_logon_decode(data + 1, size - 1, &l, rids, 64) ==
+		            0 &&
+		    (l.ngroups > 64 || l.dom.nsub > MDC_SID_MAX_SUBAUTH))
 			abort();
 		break;
 	case 4:

@@ -141,6 +141,8 @@ pac=$("$top_builddir/tests/tools/pacgroups" "$H_DIR/krb5/dc.keytab" host@dc1.exa
 t_like "alice's PAC (through GSSAPI) names her groups: ops" "$pac" "^group $(ridof ops)$"
 t_like "... and the group ops is nested in: opsall" "$pac" "^group $(ridof opsall)$"
 t_like "... and Domain Users as primary group" "$pac" "^primary 513$"
+domsid=$(sed -n 's/^sid *= *//p' "$H_DIR/minidc.conf")
+t_like "... with the RIDs relative to the domain's SID (LogonDomainId)" "$pac" "^domain $domsid$"
 kinit_pw "$ADMPW" Administrator > /dev/null
 pac=$("$top_builddir/tests/tools/pacgroups" "$H_DIR/krb5/dc.keytab" host@dc1.example.com 2>&1)
 t_like "Administrator's PAC: user RID 500" "$pac" "^user 500$"

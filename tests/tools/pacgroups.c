@@ -11,71 +11,33 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 
-#include "lib/buf.h"
+#include "ad/pac.h"
 
 /*
  * usage: pacgroups KEYTAB SERVICE@HOST
  * Establishes a krb5 GSS context from the default ccache to SERVICE@HOST,
  * accepts it with KEYTAB in the same process, reads the name attribute
  * urn:mspac:logon-info (the PAC LOGON_INFO the KDC put in the ticket) and
- * prints "user <rid>" and "group <rid>" lines.  Used by t_kerberos.sh to
- * check that the KDB plugin's issue_pac carries the account's groups.
+ * prints "domain <sid>", "user <rid>" and "group <rid>" lines.  Used by
+ * t_kerberos.sh to check that the KDB plugin's issue_pac carries the account's
+ * groups.
  */
 
-/* Skip the deferred body of a non-empty RPC_UNICODE_STRING. */
-static int
-skip_string(struct mdc_rbuf *r)
-{
-	uint32_t max, off, n;
-
-	if (mdc_rbuf_get_u32le(r, &max) || mdc_rbuf_get_u32le(r, &off) ||
-	    mdc_rbuf_get_u32le(r, &n) || mdc_rbuf_get_bytes(r, NULL, 2 * n))
-		return -1;
-	while (r->pos % 4 != 0)
-		if (mdc_rbuf_get_bytes(r, NULL, 1))
-			return -1;
-	return 0;
-}
-
-/* Walk KERB_VALIDATION_INFO ([MS-PAC] 2.5) far enough to print the RIDs. */
+/* The RIDs and the domain SID, decoded by the agents' own decoder. */
 static int
 print_rids(const uint8_t *p, size_t len)
 {
-	struct mdc_rbuf r;
-	uint32_t ptrs[6], rid, pgid, count, gptr, n, attrs, v;
-	uint16_t l16;
-	int i;
+	static uint32_t rids[MDC_PAC_MAX_GROUPS];
+	struct mdc_pac_logon l;
+	char sid[200];
+	size_t i;
 
-	/* 16 bytes of headers, the top referent, 6 FILETIMEs */
-	mdc_rbuf_init(&r, p, len);
-	if (mdc_rbuf_get_bytes(&r, NULL, 16 + 4 + 48))
+	if (mdc_pac_logon_decode(p, len, &l, rids, MDC_PAC_MAX_GROUPS) != 0 ||
+	    mdc_sid_format(&l.dom, sid, sizeof(sid)) != 0)
 		return -1;
-	for (i = 0; i < 6; i++)
-		if (mdc_rbuf_get_u16le(&r, &l16) ||
-		    mdc_rbuf_get_u16le(&r, &l16) ||
-		    mdc_rbuf_get_u32le(&r, &ptrs[i]))
-			return -1;
-	if (mdc_rbuf_get_u32le(&r, &v) || mdc_rbuf_get_u32le(&r, &rid) ||
-	    mdc_rbuf_get_u32le(&r, &pgid) || mdc_rbuf_get_u32le(&r, &count) ||
-	    mdc_rbuf_get_u32le(&r, &gptr))
-		return -1;
-	/* the rest of the fixed part: 216 bytes from its start (offset 20) */
-	if (mdc_rbuf_seek(&r, 20 + 216))
-		return -1;
-	for (i = 0; i < 6; i++)
-		if (ptrs[i] != 0 && skip_string(&r))
-			return -1;
-	printf("user %u\nprimary %u\n", rid, pgid);
-	if (gptr == 0)
-		return 0;
-	if (mdc_rbuf_get_u32le(&r, &n) || n != count)
-		return -1;
-	for (; n > 0; n--) {
-		if (mdc_rbuf_get_u32le(&r, &v) ||
-		    mdc_rbuf_get_u32le(&r, &attrs))
-			return -1;
-		printf("group %u\n", v);
-	}
+	printf("domain %s\nuser %u\nprimary %u\n", sid, l.rid, l.primary);
+	for (i = 0; i < l.ngroups; i++)
+		printf("group %u\n", rids[i]);
 	return 0;
 }
 

@@ -14,7 +14,7 @@
 #include "dc/kdb/kdb_enc.h"
 #include "dc/kdb/kdb_keys.h"
 #include "dc/kdb/kdb_map.h"
-#include "dc/kdb/kdb_ndr.h"
+#include "ad/pac.h"
 #include "lib/pwpolicy.h"
 
 static krb5_context ctx;
@@ -246,17 +246,21 @@ START_TEST(pac_logon_info)
 	/* S-1-5-21-1-2-3-1105 */
 	const uint8_t sid[] = {1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0,    0, 1, 0,
 	                       0, 0, 2, 0, 0, 0, 3, 0, 0,  0, 0x51, 4, 0, 0};
-	uint32_t groups[] = {512, 1103};
+	uint32_t groups[] = {512, 1103}, back[4];
 	struct mdc_pac_user u;
+	struct mdc_pac_logon l;
 	uint8_t *b = NULL;
 	size_t len = 0;
 
 	memset(&u, 0, sizeof(u));
-	ck_assert_int_eq(mdc_pac_split_sid(sid, sizeof(sid), &u, &u.rid), 0);
+	ck_assert_int_eq(mdc_pac_split_sid(sid, sizeof(sid), &u.dom, &u.rid),
+	                 0);
 	ck_assert_uint_eq(u.rid, 1105);
-	ck_assert_uint_eq(u.dom_nsub, 4);
-	ck_assert_int_eq(mdc_pac_split_sid(sid, sizeof(sid) - 1, &u, &u.rid),
-	                 MDC_EMALF);
+	ck_assert_uint_eq(u.dom.nsub, 4);
+	ck_assert_uint_eq(u.dom.sub[3], 3);
+	ck_assert_int_eq(
+	        mdc_pac_split_sid(sid, sizeof(sid) - 1, &l.dom, &l.rid),
+	        MDC_EMALF);
 	u.account = "alice";
 	u.logon_server = "DC1";
 	u.domain = "EXAMPLE";
@@ -278,6 +282,15 @@ START_TEST(pac_logon_info)
 	ck_assert_uint_eq(le32(b + 128), 3);
 	ck_assert_ptr_nonnull(memmem(b, len, "a\0l\0i\0c\0e\0", 10));
 	ck_assert_ptr_nonnull(memmem(b, len, "\x4f\x04\0\0\x07\0\0\0", 8));
+	/* what the agents' decoder reads back is what was written */
+	ck_assert_int_eq(mdc_pac_logon_decode(b, len, &l, back, 4), 0);
+	ck_assert_uint_eq(l.rid, 1105);
+	ck_assert_uint_eq(l.primary, 513);
+	ck_assert_uint_eq(l.ngroups, 3);
+	ck_assert_uint_eq(back[0], 513);
+	ck_assert_uint_eq(back[1], 512);
+	ck_assert_uint_eq(back[2], 1103);
+	ck_assert_mem_eq(&l.dom, &u.dom, sizeof(l.dom));
 	free(b);
 	u.ngroups = MDC_PAC_MAX_GROUPS + 1;
 	ck_assert_int_eq(mdc_pac_logon_info(&u, &b, &len), MDC_EINVAL);

@@ -13,7 +13,7 @@
 #include "lib/util.h"
 #include "migrate-auth/live.h"
 #include "migrate-auth/migrate.h"
-#include "migrate-auth/pac.h"
+#include "ad/pac.h"
 #include "migrate-auth/policy.h"
 #include "migrate-auth/proto.h"
 #include "migrate-auth/room.h"
@@ -249,20 +249,20 @@ END_TEST
 
 START_TEST(test_pac_deleg)
 {
-	struct mdc_mig_deleg d;
+	struct mdc_pac_deleg d;
 	uint8_t *p;
 	size_t n, i;
 
 	p = seed("pac_deleg_alice", &n);
-	ck_assert_int_eq(mdc_mig_pac_deleg(p, n, &d), 0);
+	ck_assert_int_eq(mdc_pac_deleg_decode(p, n, &d), 0);
 	ck_assert_str_eq(d.target, "migrate/host2.example.com");
 	ck_assert_uint_eq(d.ntransited, 1);
 	ck_assert_str_eq(d.last, "HOST1$@EXAMPLE.COM");
 	ck_assert_str_eq(d.first, "HOST1$@EXAMPLE.COM");
 	for (i = 0; i < n - 1; i++) /* the last byte is NDR padding */
-		ck_assert_int_ne(mdc_mig_pac_deleg(p, i, &d), 0);
+		ck_assert_int_ne(mdc_pac_deleg_decode(p, i, &d), 0);
 	p[0x1c] = 0; /* a transited count of 0 */
-	ck_assert_int_ne(mdc_mig_pac_deleg(p, n, &d), 0);
+	ck_assert_int_ne(mdc_pac_deleg_decode(p, n, &d), 0);
 	free(p);
 }
 END_TEST
@@ -270,14 +270,18 @@ END_TEST
 static int
 has_rid(const uint8_t *p, size_t n, uint32_t want)
 {
-	uint32_t rids[64], user, primary;
-	size_t k, i;
+	uint32_t rids[64];
+	struct mdc_pac_logon l;
+	size_t i;
 
-	ck_assert_int_eq(
-	        mdc_mig_pac_groups(p, n, &user, &primary, rids, 64, &k), 0);
-	ck_assert_uint_ge(user, 1000);
-	ck_assert_uint_eq(primary, 513); /* Domain Users */
-	for (i = 0; i < k; i++)
+	ck_assert_int_eq(mdc_pac_logon_decode(p, n, &l, rids, 64), 0);
+	ck_assert_uint_ge(l.rid, 1000);
+	ck_assert_uint_eq(l.primary, 513); /* Domain Users */
+	/* S-1-5-21-x-y-z: the domain of the RIDs */
+	ck_assert_uint_eq(l.dom.authority, 5);
+	ck_assert_uint_eq(l.dom.nsub, 4);
+	ck_assert_uint_eq(l.dom.sub[0], 21);
+	for (i = 0; i < l.ngroups; i++)
 		if (rids[i] == want)
 			return 1;
 	return 0;
@@ -285,9 +289,10 @@ has_rid(const uint8_t *p, size_t n, uint32_t want)
 
 START_TEST(test_pac_groups)
 {
-	uint32_t rids[1], user, primary;
+	uint32_t rids[1], all[64];
+	struct mdc_pac_logon l;
 	uint8_t *a, *b;
-	size_t na, nb, k, i;
+	size_t na, nb, i;
 
 	a = seed("pac_logon_alice", &na);
 	b = seed("pac_logon_bob", &nb);
@@ -295,13 +300,12 @@ START_TEST(test_pac_groups)
 	ck_assert(has_rid(a, na, 513));
 	ck_assert(!has_rid(b, nb, MDC_RID_MIGRATION_OPERATORS));
 	/* more groups than room: refused, not truncated */
-	ck_assert_int_eq(
-	        mdc_mig_pac_groups(a, na, &user, &primary, rids, 1, &k),
-	        MDC_ERANGE);
-	for (i = 0; i < 20 + 216; i++)
-		ck_assert_int_ne(
-		        mdc_mig_pac_groups(a, i, &user, &primary, rids, 1, &k),
-		        0);
+	ck_assert_int_eq(mdc_pac_logon_decode(a, na, &l, rids, 1), MDC_ERANGE);
+	/* cut anywhere before the end of LogonDomainId (only the padding to
+	 * 8 bytes may go): refused */
+	for (i = 0; i < na; i++)
+		if (mdc_pac_logon_decode(a, i, &l, all, 64) == 0)
+			ck_assert_uint_gt(i + 8, na);
 	free(a);
 	free(b);
 }
