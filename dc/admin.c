@@ -9,10 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ad/dcconf.h"
+#include "ad/mods.h"
 #include "dc/acctname.h"
 #include "dc/admin.h"
 #include "dc/adwrite.h"
@@ -258,111 +258,18 @@ set_password(struct inv *v, const char *sam, const char *pw)
 	return set_password_ldap(v, sam, pw);
 }
 
-/*
- * A list of modifications pointing at caller memory; consecutive values of
- * the same attribute and operation share one LDAPMod (an add may not name
- * an attribute twice).
- */
-#define MODS_MAX 20
-#define VALS_MAX 6
-struct mods {
-	LDAPMod m[MODS_MAX];
-	LDAPMod *p[MODS_MAX + 1];
-	struct berval bv[MODS_MAX][VALS_MAX];
-	struct berval *bvp[MODS_MAX][VALS_MAX + 1];
-	int nv[MODS_MAX];
-	int n;
-};
-
-static void
-mod_bin(struct mods *ms, int op, const char *type, const void *val, size_t len)
-{
-	int i = ms->n - 1, j;
-
-	if (i < 0 || strcmp(ms->m[i].mod_type, type) != 0 ||
-	    ms->m[i].mod_op != (op | LDAP_MOD_BVALUES) ||
-	    ms->nv[i] >= VALS_MAX) {
-		if (ms->n >= MODS_MAX)
-			return; /* callers stay far below */
-		i = ms->n++;
-		ms->nv[i] = 0;
-		ms->m[i].mod_op = op | LDAP_MOD_BVALUES;
-		ms->m[i].mod_type = (char *)type;
-		ms->m[i].mod_bvalues = ms->bvp[i];
-		ms->p[i] = &ms->m[i];
-		ms->p[i + 1] = NULL;
-	}
-	j = ms->nv[i]++;
-	ms->bv[i][j].bv_val = (char *)val;
-	ms->bv[i][j].bv_len = len;
-	ms->bvp[i][j] = &ms->bv[i][j];
-	ms->bvp[i][j + 1] = NULL;
-}
-
-static void
-mod_str(struct mods *ms, int op, const char *type, const char *val)
-{
-	mod_bin(ms, op, type, val, strlen(val));
-}
-
-/* The binary SID of the domain plus rid into sid (>= 68 bytes). */
+/* Modify dn with one change: op on type with the value val. */
 static int
-account_sid(const struct mdc_dcconf *c, unsigned rid, uint8_t *bin, size_t cap,
-            size_t *len)
+modify_one(struct inv *v, const char *dn, int op, const char *type,
+           const char *val)
 {
-	struct mdc_sid sid;
+	struct mdc_mods ms = {0};
 	int ret;
 
-	ret = mdc_sid_parse(c->domain_sid, &sid);
-	if (ret == 0)
-		ret = mdc_sid_append(&sid, rid);
-	if (ret == 0)
-		ret = mdc_sid_to_bin(&sid, bin, cap, len);
+	mdc_mods_str(&ms, op, type, val);
+	ret = ms.err != 0 ? ms.err : mdc_adw_modify(v->w, dn, ms.m);
+	mdc_mods_free(&ms);
 	return ret;
-}
-
-/* Common attributes of a new user or group entry. */
-struct newobj {
-	uint8_t sid[MDC_SID_BIN_LEN(MDC_SID_MAX_SUBAUTH)];
-	size_t sid_len;
-	struct mdc_guid guid;
-	char now[32];
-	char *category;
-};
-
-static int
-newobj_init(struct inv *v, struct newobj *o, const char *category)
-{
-	unsigned rid;
-	int ret;
-
-	ret = mdc_adw_next_rid(v->w, &rid);
-	if (ret != 0) {
-		mdc_cmd_error(v->cmd, "cannot allocate a RID: %s",
-		              mdc_adw_error(v->w));
-		return ret;
-	}
-	ret = account_sid(&v->conf, rid, o->sid, sizeof(o->sid), &o->sid_len);
-	if (ret == 0)
-		ret = mdc_guid_new(&o->guid);
-	mdc_gentime(time(NULL), o->now, sizeof(o->now));
-	o->category = mdc_strdupf("CN=%s,CN=Schema,CN=Configuration,%s",
-	                          category, v->conf.base_dn);
-	if (ret == 0 && o->category == NULL)
-		ret = MDC_ENOMEM;
-	if (ret != 0)
-		mdc_cmd_error(v->cmd, "%s", mdc_strerror(ret));
-	return ret;
-}
-
-static void
-newobj_mods(struct mods *ms, struct newobj *o)
-{
-	mod_bin(ms, LDAP_MOD_ADD, "objectSid", o->sid, o->sid_len);
-	mod_bin(ms, LDAP_MOD_ADD, "objectGUID", o->guid.b, sizeof(o->guid.b));
-	mod_str(ms, LDAP_MOD_ADD, "objectCategory", o->category);
-	mod_str(ms, LDAP_MOD_ADD, "whenCreated", o->now);
-	mod_str(ms, LDAP_MOD_ADD, "whenChanged", o->now);
 }
 
 /* RFC 4514 escaping of an RDN value (new string). */
@@ -396,48 +303,35 @@ check_sam(struct inv *v, const char *name, int computer)
 	return 1;
 }
 
-/* Add the user entry (no keys yet: disabled until user_enable()). */
+/*
+ * Add the user entry (no keys yet: disabled until new_user_enable()) with
+ * what the user asked for, as an ldapadd would: the dsa completes the rest
+ * (SID and RID, GUID, times, primaryGroupID, sAMAccountType...).
+ */
 static int
 user_add_entry(struct inv *v, const char *name, const char *dn)
 {
-	static char *oc[] = {"top", "person", "organizationalPerson", "user",
-	                     NULL};
-	struct newobj o = {.category = NULL};
-	struct mods ms = {.n = 0};
+	static const char *const oc[] = {"top", "person",
+	                                 "organizationalPerson", "user", NULL};
+	struct mdc_mods ms = {0};
 	char *upn = mdc_strdupf("%s@%s", name, v->conf.dns_domain);
-	char uac[16], pgid[16], sat[16];
 	int ret, i;
 
-	/* Through the dsa, it completes SID, GUID, times and the rest. */
-	ret = upn == NULL               ? MDC_ENOMEM
-	      : mdc_adw_is_system(v->w) ? newobj_init(v, &o, "Person")
-	                                : 0;
-	if (ret != 0)
-		goto out;
-	snprintf(uac, sizeof(uac), "%d",
-	         MDC_UAC_NORMAL_ACCOUNT | MDC_UAC_ACCOUNTDISABLE);
-	snprintf(pgid, sizeof(pgid), "%d", MDC_RID_DOMAIN_USERS);
-	snprintf(sat, sizeof(sat), "%d", MDC_SAT_USER);
 	for (i = 0; oc[i] != NULL; i++)
-		mod_str(&ms, LDAP_MOD_ADD, "objectClass", oc[i]);
-	mod_str(&ms, LDAP_MOD_ADD, "cn", name);
-	mod_str(&ms, LDAP_MOD_ADD, "sAMAccountName", name);
-	mod_str(&ms, LDAP_MOD_ADD, "userPrincipalName", upn);
-	mod_str(&ms, LDAP_MOD_ADD, "userAccountControl", uac);
-	if (mdc_adw_is_system(v->w)) {
-		mod_str(&ms, LDAP_MOD_ADD, "primaryGroupID", pgid);
-		mod_str(&ms, LDAP_MOD_ADD, "sAMAccountType", sat);
-		mod_str(&ms, LDAP_MOD_ADD, "accountExpires",
-		        "9223372036854775807");
-		mod_str(&ms, LDAP_MOD_ADD, "pwdLastSet", "0");
-		newobj_mods(&ms, &o);
-	}
-	ret = mdc_adw_add(v->w, dn, ms.p);
+		mdc_mods_str(&ms, LDAP_MOD_ADD, "objectClass", oc[i]);
+	mdc_mods_str(&ms, LDAP_MOD_ADD, "cn", name);
+	mdc_mods_str(&ms, LDAP_MOD_ADD, "sAMAccountName", name);
+	if (upn != NULL)
+		mdc_mods_str(&ms, LDAP_MOD_ADD, "userPrincipalName", upn);
+	mdc_mods_int(&ms, LDAP_MOD_ADD, "userAccountControl",
+	             MDC_UAC_NORMAL_ACCOUNT | MDC_UAC_ACCOUNTDISABLE);
+	ret = upn == NULL || ms.err != 0 ? MDC_ENOMEM
+	                                 : mdc_adw_add(v->w, dn, ms.m);
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot add %s: %s", dn,
-		              mdc_adw_error(v->w));
-out:
-	free(o.category);
+		              ret == MDC_ENOMEM ? mdc_strerror(ret)
+		                                : mdc_adw_error(v->w));
+	mdc_mods_free(&ms);
 	free(upn);
 	return ret;
 }
@@ -449,13 +343,11 @@ out:
 static int
 new_user_enable(struct inv *v, const char *dn)
 {
-	struct mods ms = {.n = 0};
 	char uac[16];
 	int ret;
 
 	snprintf(uac, sizeof(uac), "%d", MDC_UAC_NORMAL_ACCOUNT);
-	mod_str(&ms, LDAP_MOD_REPLACE, "userAccountControl", uac);
-	ret = mdc_adw_modify(v->w, dn, ms.p);
+	ret = modify_one(v, dn, LDAP_MOD_REPLACE, "userAccountControl", uac);
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot enable %s: %s", dn,
 		              mdc_adw_error(v->w));
@@ -554,7 +446,6 @@ find_user(struct inv *v, const char *name, char **dn_out)
 static int
 user_enable(struct inv *v, int disable)
 {
-	struct mods ms = {.n = 0};
 	long long uac = 0;
 	char *dn = NULL, val[16];
 	int ret;
@@ -573,9 +464,9 @@ user_enable(struct inv *v, int disable)
 	else
 		uac &= ~(long long)MDC_UAC_ACCOUNTDISABLE;
 	snprintf(val, sizeof(val), "%lld", uac);
-	mod_str(&ms, LDAP_MOD_REPLACE, "userAccountControl", val);
 	if (ret == 0)
-		ret = mdc_adw_modify(v->w, dn, ms.p);
+		ret = modify_one(v, dn, LDAP_MOD_REPLACE,
+		                 "userAccountControl", val);
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot change %s: %s", dn,
 		              mdc_adw_error(v->w));
@@ -711,13 +602,29 @@ mdc_cmd_user(int argc, char **argv)
 	           user_main);
 }
 
+/* The group as asked for (an ldapadd's); the dsa completes it. */
+static int
+group_add_entry(struct inv *v, const char *name, const char *dn)
+{
+	struct mdc_mods ms = {0};
+	int ret;
+
+	mdc_mods_str(&ms, LDAP_MOD_ADD, "objectClass", "top");
+	mdc_mods_str(&ms, LDAP_MOD_ADD, "objectClass", "group");
+	mdc_mods_str(&ms, LDAP_MOD_ADD, "cn", name);
+	mdc_mods_str(&ms, LDAP_MOD_ADD, "sAMAccountName", name);
+	mdc_mods_int(&ms, LDAP_MOD_ADD, "groupType",
+	             -2147483646); /* global security */
+	ret = ms.err != 0 ? ms.err : mdc_adw_add(v->w, dn, ms.m);
+	mdc_mods_free(&ms);
+	return ret;
+}
+
 static int
 group_add(struct inv *v)
 {
 	const char *name = v->args[0];
-	struct newobj o = {.category = NULL};
-	struct mods ms = {.n = 0};
-	char *dn = NULL, *edn = NULL, gt[16], sat[16], *found = NULL;
+	char *dn = NULL, *edn = NULL, *found = NULL;
 	int ret;
 
 	if (v->nargs != 1)
@@ -733,29 +640,14 @@ group_add(struct inv *v)
 	dn = edn != NULL
 	             ? mdc_strdupf("CN=%s,CN=Users,%s", edn, v->conf.base_dn)
 	             : NULL;
-	ret = dn == NULL                ? MDC_ENOMEM
-	      : mdc_adw_is_system(v->w) ? newobj_init(v, &o, "Group")
-	                                : 0;
-	snprintf(gt, sizeof(gt), "%d", -2147483646); /* global security */
-	snprintf(sat, sizeof(sat), "%d", MDC_SAT_GROUP);
-	mod_str(&ms, LDAP_MOD_ADD, "objectClass", "top");
-	mod_str(&ms, LDAP_MOD_ADD, "objectClass", "group");
-	mod_str(&ms, LDAP_MOD_ADD, "cn", name);
-	mod_str(&ms, LDAP_MOD_ADD, "sAMAccountName", name);
-	mod_str(&ms, LDAP_MOD_ADD, "groupType", gt);
-	if (ret == 0 && mdc_adw_is_system(v->w)) {
-		mod_str(&ms, LDAP_MOD_ADD, "sAMAccountType", sat);
-		newobj_mods(&ms, &o);
-	}
-	if (ret == 0) {
-		ret = mdc_adw_add(v->w, dn, ms.p);
-		if (ret != 0)
-			mdc_cmd_error(v->cmd, "cannot add %s: %s", dn,
-			              mdc_adw_error(v->w));
-		else
-			printf("added group %s (%s)\n", name, dn);
-	}
-	free(o.category);
+	ret = dn == NULL ? MDC_ENOMEM : group_add_entry(v, name, dn);
+	if (ret != 0)
+		mdc_cmd_error(v->cmd, "cannot add %s: %s",
+		              dn != NULL ? dn : name,
+		              ret == MDC_ENOMEM ? mdc_strerror(ret)
+		                                : mdc_adw_error(v->w));
+	else
+		printf("added group %s (%s)\n", name, dn);
 	free(dn);
 	free(edn);
 	return ret == 0 ? 0 : 1;
@@ -765,7 +657,6 @@ group_add(struct inv *v)
 static int
 group_change_member(struct inv *v, int op)
 {
-	struct mods ms = {.n = 0};
 	char *gdn = NULL, *mdn = NULL;
 	int ret = 1;
 
@@ -778,8 +669,7 @@ group_change_member(struct inv *v, int op)
 	else if (mdc_adw_find(v->w, "", v->args[1], &mdn) != 0)
 		mdc_cmd_error(v->cmd, "no account %s", v->args[1]);
 	else {
-		mod_str(&ms, op, "member", mdn);
-		ret = mdc_adw_modify(v->w, gdn, ms.p) == 0 ? 0 : 1;
+		ret = modify_one(v, gdn, op, "member", mdn) == 0 ? 0 : 1;
 		if (ret != 0)
 			mdc_cmd_error(v->cmd, "cannot change %s: %s", gdn,
 			              mdc_adw_error(v->w));
@@ -909,7 +799,6 @@ find_account(struct inv *v, const char *name, char **dn_out)
 static int
 delegation_main(struct inv *v)
 {
-	struct mods ms = {.n = 0};
 	int allow = strcmp(v->verb, "allow") == 0, ret;
 	char *dn = NULL;
 
@@ -931,9 +820,10 @@ delegation_main(struct inv *v)
 	ret = find_account(v, v->args[0], &dn);
 	if (ret != 0)
 		return ret;
-	mod_str(&ms, allow ? LDAP_MOD_ADD : LDAP_MOD_DELETE,
-	        "msDS-AllowedToDelegateTo", v->args[1]);
-	ret = mdc_adw_modify(v->w, dn, ms.p) == 0 ? 0 : 1;
+	ret = modify_one(v, dn, allow ? LDAP_MOD_ADD : LDAP_MOD_DELETE,
+	                 "msDS-AllowedToDelegateTo", v->args[1]) == 0
+	              ? 0
+	              : 1;
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot change %s: %s", dn,
 		              mdc_adw_error(v->w));

@@ -12,7 +12,6 @@
 #include "dc/adwrite.h"
 #include "dc/dsa.h"
 #include "dc/dsa_rules.h"
-#include "dc/ridpool.h"
 #include "lib/util.h"
 
 struct mdc_adw {
@@ -20,7 +19,6 @@ struct mdc_adw {
 	int system;
 	struct mdc_dsa *dsa; /* the write rules every LDAP client gets too */
 	char *base;
-	char *host; /* this DC's host name: whose RID pool */
 	char *stamp;
 	char error[512];
 };
@@ -74,10 +72,8 @@ mdc_adw_open(const struct mdc_dcconf *c, int kerberos, struct mdc_adw **w_out,
 	uri = kerberos ? mdc_strdupf("ldap://%s:%ld", c->fqdn, c->port_ldap)
 	               : mdc_dc_ldapi_uri(c);
 	w->base = strdup(c->base_dn);
-	w->host = strdup(c->host_name);
 	w->stamp = mdc_dc_path(c, "run/kdb.stamp");
-	if (uri == NULL || w->base == NULL || w->host == NULL ||
-	    w->stamp == NULL)
+	if (uri == NULL || w->base == NULL || w->stamp == NULL)
 		goto out;
 	/* As the DC, writes get the dsa's rules in-process (dsa_write). */
 	if (w->system) {
@@ -113,7 +109,6 @@ mdc_adw_close(struct mdc_adw *w)
 		ldap_unbind_ext_s(w->ld, NULL, NULL);
 	mdc_dsa_free(w->dsa);
 	free(w->base);
-	free(w->host);
 	free(w->stamp);
 	free(w);
 }
@@ -273,17 +268,4 @@ out:
 	ldap_msgfree(res);
 	free(filter);
 	return ret;
-}
-
-int
-mdc_adw_next_rid(struct mdc_adw *w, unsigned *rid_out)
-{
-	uint32_t rid;
-	int ret;
-
-	ret = mdc_rid_next(w->ld, w->base, w->host, &rid);
-	if (ret != 0)
-		return ret;
-	*rid_out = rid;
-	return 0;
 }

@@ -1,5 +1,4 @@
-/* dc/adwrite.h - the admin CLI's directory access (one module, to be redirected
- * to the dsa) */
+/* dc/adwrite.h - the admin CLI's directory access: a client of the dsa */
 #ifndef MDC_ADWRITE_H
 #define MDC_ADWRITE_H
 
@@ -15,7 +14,9 @@
  * goes through here, over DIR/run/ldap/ldapi as the DC system identity (SASL
  * EXTERNAL as root).  Adds, modifies and deletes run through the dsa's
  * rules (dc/dsa.h mdc_dsa_exec as MDC_DSA_SYSTEM): the same validation and
- * completion LDAP clients get, without their authorization.
+ * completion LDAP clients get, without their authorization.  Callers send
+ * what the user asked for, as an ldapadd would; the dsa alone completes new
+ * objects (SID from its RID allocator, GUID, times, account type, keys).
  * Each successful write touches DIR/run/kdb.stamp so krb5kdc and kadmind
  * drop their cached entries at once (see dc/kdb/kdb_int.h).
  */
@@ -59,10 +60,4 @@ const char *mdc_adw_error(const struct mdc_adw *w);
  */
 MDC_MUSTCHECK int mdc_adw_find(struct mdc_adw *w, const char *what,
                                const char *sam, char **dn_out);
-/*
- * Allocate the next RID of the domain (mdcRidNext on the domain head,
- * changed atomically with a delete+add of the old value).
- */
-MDC_MUSTCHECK int mdc_adw_next_rid(struct mdc_adw *w, unsigned *rid_out);
-
 #endif

@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include "ad/mods.h"
 #include "dc/dsa.h"
 
 /* An add whose keys are being set outside lock (dc/dsa_write.c). */
@@ -43,21 +44,6 @@ struct mdc_dsa_target {
 	                 * member of one at any nesting depth */
 	int dns_only;   /* every objectClass is a DNS class */
 };
-
-/* A growing LDAPMod list (values always as bervals). */
-struct mdc_dsa_mods {
-	LDAPMod **m;
-	size_t n, cap;
-	int err;
-};
-
-void mdc_dsa_mods_vals(struct mdc_dsa_mods *ms, int op, const char *type,
-                       const struct mdc_sock_val *vals, size_t nvals);
-void mdc_dsa_mods_bin(struct mdc_dsa_mods *ms, int op, const char *type,
-                      const void *p, size_t len);
-void mdc_dsa_mods_str(struct mdc_dsa_mods *ms, int op, const char *type,
-                      const char *s);
-void mdc_dsa_mods_free(struct mdc_dsa_mods *ms);
 
 /* Set res to an LDAP result with printf-style info. */
 void mdc_dsa_fail(struct mdc_dsa_res *res, int code, const char *fmt, ...)

@@ -256,7 +256,7 @@ update_tl(const struct mdc_dsa_keys *k, krb5_context ctx, krb5_db_entry *e,
 
 /* Encode e's keys and tl_data into ms (the plugin's encoders). */
 static int
-keys_to_mods(const krb5_db_entry *e, struct mdc_dsa_mods *ms)
+keys_to_mods(const krb5_db_entry *e, struct mdc_mods *ms)
 {
 	uint8_t *p = NULL;
 	size_t len = 0;
@@ -265,13 +265,13 @@ keys_to_mods(const krb5_db_entry *e, struct mdc_dsa_mods *ms)
 	ret = mdc_kdb_keys_encode(e->key_data, e->n_key_data, &p, &len);
 	if (ret != 0)
 		return ret;
-	mdc_dsa_mods_bin(ms, LDAP_MOD_REPLACE, "minidcKrbKeyData", p, len);
+	mdc_mods_bin(ms, LDAP_MOD_REPLACE, "minidcKrbKeyData", p, len);
 	mdc_secret_free((char *)p, len);
 	p = NULL;
 	ret = mdc_kdb_tl_encode(e->tl_data, &p, &len);
 	if (ret != 0)
 		return ret;
-	mdc_dsa_mods_bin(ms, LDAP_MOD_REPLACE, "minidcKrbTlData", p, len);
+	mdc_mods_bin(ms, LDAP_MOD_REPLACE, "minidcKrbTlData", p, len);
 	free(p);
 	return ms->err;
 }
@@ -279,20 +279,20 @@ keys_to_mods(const krb5_db_entry *e, struct mdc_dsa_mods *ms)
 /* The AD mirrors of the change: kvno, pwdLastSet, the simple-bind hash. */
 static int
 mirror_mods(int kvno, time_t now, const char *pw, const char *made, int has_aux,
-            struct mdc_dsa_mods *ms)
+            struct mdc_mods *ms)
 {
 	char buf[32], *hash = mdc_kdb_pw_hash(pw, made);
 
 	if (hash == NULL)
 		return MDC_ENOMEM;
 	if (!has_aux)
-		mdc_dsa_mods_str(ms, LDAP_MOD_ADD, "objectClass",
+		mdc_mods_str(ms, LDAP_MOD_ADD, "objectClass",
 		                 "minidcKrbPrincipalAux");
 	snprintf(buf, sizeof(buf), "%d", kvno);
-	mdc_dsa_mods_str(ms, LDAP_MOD_REPLACE, "msDS-KeyVersionNumber", buf);
+	mdc_mods_str(ms, LDAP_MOD_REPLACE, "msDS-KeyVersionNumber", buf);
 	snprintf(buf, sizeof(buf), "%lld", (long long)mdc_kdb_nttime(now));
-	mdc_dsa_mods_str(ms, LDAP_MOD_REPLACE, "pwdLastSet", buf);
-	mdc_dsa_mods_str(ms, LDAP_MOD_REPLACE, "userPassword", hash);
+	mdc_mods_str(ms, LDAP_MOD_REPLACE, "pwdLastSet", buf);
+	mdc_mods_str(ms, LDAP_MOD_REPLACE, "userPassword", hash);
 	mdc_secret_free(hash, 0);
 	return ms->err;
 }
@@ -304,7 +304,7 @@ mirror_mods(int kvno, time_t now, const char *pw, const char *made, int has_aux,
 static int
 derive(const struct mdc_dsa_keys *k, krb5_context ctx, struct old_keys *o,
        const char *sam, const char *pw, const char *hash,
-       struct mdc_dsa_mods *ms, char *err, size_t errlen)
+       struct mdc_mods *ms, char *err, size_t errlen)
 {
 	krb5_key_data kd[MDC_KDB_NENCTYPES];
 	krb5_db_entry e;
@@ -346,7 +346,7 @@ derive(const struct mdc_dsa_keys *k, krb5_context ctx, struct old_keys *o,
 int
 mdc_dsa_keys_mods(struct mdc_dsa_keys *k, LDAP *ld, const char *dn,
                   const char *sam, const char *pw, const char *hash, int fresh,
-                  struct mdc_dsa_mods *ms, char *err, size_t errlen)
+                  struct mdc_mods *ms, char *err, size_t errlen)
 {
 	struct old_keys o = {0};
 	krb5_context ctx = NULL;

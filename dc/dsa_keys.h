@@ -8,7 +8,7 @@
 
 #include "lib/err.h"
 
-struct mdc_dsa_mods;
+struct mdc_mods;
 
 /*
  * Key state of one dsa: a krb5 context and the realm master key, read
@@ -44,7 +44,7 @@ void mdc_dsa_keys_free(struct mdc_dsa_keys *k);
 MDC_MUSTCHECK int mdc_dsa_keys_mods(struct mdc_dsa_keys *k, LDAP *ld,
                                     const char *dn, const char *sam,
                                     const char *pw, const char *hash, int fresh,
-                                    struct mdc_dsa_mods *ms, char *err,
+                                    struct mdc_mods *ms, char *err,
                                     size_t errlen);
 
 #endif

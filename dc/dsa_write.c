@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ad/mods.h"
 #include "dc/dit.h"
 #include "dc/dsa_int.h"
 #include "dc/dsa_keys.h"
@@ -26,140 +27,17 @@
 #define PWD_MIN_SSF   56
 #define NEVER_EXPIRES "9223372036854775807"
 
-/* ---- LDAPMod lists ---- */
-
-/* Values for the same attribute right after each other share one LDAPMod
- * (an add must name each attribute once). */
-static LDAPMod *
-mods_extend(struct mdc_dsa_mods *ms, int op, const char *type, size_t nvals,
-            size_t *first_out)
-{
-	LDAPMod *m = ms->n > 0 ? ms->m[ms->n - 1] : NULL;
-	struct berval **nb;
-	size_t have = 0;
-
-	if (m == NULL || op != LDAP_MOD_ADD ||
-	    m->mod_op != (LDAP_MOD_ADD | LDAP_MOD_BVALUES) ||
-	    strcasecmp(m->mod_type, type) != 0)
-		return NULL;
-	while (m->mod_bvalues[have] != NULL)
-		have++;
-	nb = realloc(m->mod_bvalues, (have + nvals + 1) * sizeof(*nb));
-	if (nb == NULL) {
-		ms->err = MDC_ENOMEM;
-		return NULL;
-	}
-	memset(nb + have, 0, (nvals + 1) * sizeof(*nb));
-	m->mod_bvalues = nb;
-	*first_out = have;
-	return m;
-}
-
-static LDAPMod *
-mods_slot(struct mdc_dsa_mods *ms, int op, const char *type, size_t nvals,
-          size_t *first_out)
-{
-	LDAPMod *m;
-
-	*first_out = 0;
-	if (ms->err != 0)
-		return NULL;
-	m = mods_extend(ms, op, type, nvals, first_out);
-	if (m != NULL || ms->err != 0)
-		return m;
-	if (ms->n + 2 > ms->cap) {
-		size_t cap = ms->cap ? ms->cap * 2 : 16;
-		LDAPMod **nm = realloc(ms->m, cap * sizeof(*nm));
-
-		if (nm == NULL)
-			goto nomem;
-		ms->m = nm;
-		ms->cap = cap;
-	}
-	m = calloc(1, sizeof(*m));
-	if (m == NULL)
-		goto nomem;
-	ms->m[ms->n++] = m;
-	ms->m[ms->n] = NULL;
-	m->mod_op = op | LDAP_MOD_BVALUES;
-	m->mod_type = strdup(type);
-	m->mod_bvalues = calloc(nvals + 1, sizeof(*m->mod_bvalues));
-	if (m->mod_type == NULL || m->mod_bvalues == NULL)
-		goto nomem;
-	return m;
-nomem:
-	ms->err = MDC_ENOMEM;
-	return NULL;
-}
-
+/* The values of a request's attribute (no values: op on all of them). */
 static void
-mods_push(struct mdc_dsa_mods *ms, LDAPMod *m, size_t i, const void *p,
-          size_t len)
+mods_vals(struct mdc_mods *ms, int op, const char *type,
+          const struct mdc_sock_val *vals, size_t nvals)
 {
-	struct berval *bv = calloc(1, sizeof(*bv));
-
-	if (bv != NULL)
-		bv->bv_val = malloc(len + 1);
-	if (bv == NULL || bv->bv_val == NULL) {
-		free(bv);
-		ms->err = MDC_ENOMEM;
-		return;
-	}
-	memcpy(bv->bv_val, p, len);
-	bv->bv_val[len] = '\0';
-	bv->bv_len = len;
-	m->mod_bvalues[i] = bv;
-}
-
-void
-mdc_dsa_mods_vals(struct mdc_dsa_mods *ms, int op, const char *type,
-                  const struct mdc_sock_val *vals, size_t nvals)
-{
-	size_t first;
-	LDAPMod *m = mods_slot(ms, op, type, nvals, &first);
-
-	for (size_t i = 0; m != NULL && i < nvals && ms->err == 0; i++)
-		mods_push(ms, m, first + i, vals[i].data, vals[i].len);
-}
-
-void
-mdc_dsa_mods_bin(struct mdc_dsa_mods *ms, int op, const char *type,
-                 const void *p, size_t len)
-{
-	size_t first;
-	LDAPMod *m = mods_slot(ms, op, type, 1, &first);
-
-	if (m != NULL)
-		mods_push(ms, m, first, p, len);
-}
-
-void
-mdc_dsa_mods_str(struct mdc_dsa_mods *ms, int op, const char *type,
-                 const char *s)
-{
-	mdc_dsa_mods_bin(ms, op, type, s, strlen(s));
-}
-
-void
-mdc_dsa_mods_free(struct mdc_dsa_mods *ms)
-{
-	for (size_t i = 0; i < ms->n; i++) {
-		LDAPMod *m = ms->m[i];
-
-		for (size_t j = 0; m->mod_bvalues != NULL && m->mod_bvalues[j];
-		     j++) {
-			/* values may be keys or password hashes */
-			explicit_bzero(m->mod_bvalues[j]->bv_val,
-			               m->mod_bvalues[j]->bv_len);
-			free(m->mod_bvalues[j]->bv_val);
-			free(m->mod_bvalues[j]);
-		}
-		free(m->mod_bvalues);
-		free(m->mod_type);
-		free(m);
-	}
-	free(ms->m);
-	memset(ms, 0, sizeof(*ms));
+	if (nvals == 0)
+		mdc_mods_none(ms, op, type);
+	else
+		mdc_mods_bin(ms, op, type, vals[0].data, vals[0].len);
+	for (size_t i = 1; i < nvals; i++)
+		mdc_mods_next(ms, vals[i].data, vals[i].len);
 }
 
 /* ---- directory helpers ---- */
@@ -278,7 +156,7 @@ struct wctx {
 	const struct mdc_sock_req *req;
 	const struct mdc_dsa_target *t;
 	struct mdc_dsa_res *res;
-	struct mdc_dsa_mods ms;
+	struct mdc_mods ms;
 	int sys, admin;
 	char *pw; /* decoded unicodePwd, or NULL */
 	/* pw's crypt hash, made once for the history and userPassword. */
@@ -298,7 +176,7 @@ struct wctx {
 static void
 wctx_free(struct wctx *w)
 {
-	mdc_dsa_mods_free(&w->ms);
+	mdc_mods_free(&w->ms);
 	if (w->pw != NULL)
 		mdc_secret_free(w->pw, 0);
 	free(w->pw_hash);
@@ -317,7 +195,7 @@ failed(struct wctx *w)
  * of memory or hashing failed.
  */
 static int
-history_mods(struct wctx *w, struct mdc_dsa_mods *ms, const char *old, int op)
+history_mods(struct wctx *w, struct mdc_mods *ms, const char *old, int op)
 {
 	char *next;
 
@@ -325,7 +203,7 @@ history_mods(struct wctx *w, struct mdc_dsa_mods *ms, const char *old, int op)
 	next = w->pw_hash != NULL ? mdc_pwpolicy_history_push(old, w->pw_hash)
 	                          : NULL;
 	if (next != NULL)
-		mdc_dsa_mods_str(ms, op, "mdcPwdHistory", next);
+		mdc_mods_str(ms, op, "mdcPwdHistory", next);
 	free(next);
 	return next != NULL && ms->err == 0 ? 0 : -1;
 }
@@ -342,30 +220,30 @@ static int
 finish_account(struct wctx *w, int64_t uac, int *bad_pw_out, char *err,
                size_t errlen)
 {
-	struct mdc_dsa_mods ms = {0};
+	struct mdc_mods ms = {0};
 	char buf[32];
 	int rc;
 
 	*bad_pw_out = 0;
 	if (w->history_due && history_mods(w, &ms, NULL, LDAP_MOD_ADD) != 0) {
-		mdc_dsa_mods_free(&ms);
+		mdc_mods_free(&ms);
 		return LDAP_NO_MEMORY;
 	}
 	if (mdc_dsa_keys_mods(w->d->keys, w->ld, w->req->dn, w->sam, w->pw,
 	                      w->pw_hash, 1, &ms, err, errlen) != 0) {
 		*bad_pw_out = 1;
-		mdc_dsa_mods_free(&ms);
+		mdc_mods_free(&ms);
 		return LDAP_CONSTRAINT_VIOLATION;
 	}
 	snprintf(buf, sizeof(buf), "%lld", (long long)uac);
 	if (uac >= 0)
-		mdc_dsa_mods_str(&ms, LDAP_MOD_REPLACE, "userAccountControl",
+		mdc_mods_str(&ms, LDAP_MOD_REPLACE, "userAccountControl",
 		                 buf);
-	mdc_dsa_mods_vals(&ms, LDAP_MOD_DELETE, MARK_ATTR, NULL, 0);
+	mods_vals(&ms, LDAP_MOD_DELETE, MARK_ATTR, NULL, 0);
 	rc = ms.err != 0
 	             ? LDAP_NO_MEMORY
 	             : ldap_modify_ext_s(w->ld, w->req->dn, ms.m, NULL, NULL);
-	mdc_dsa_mods_free(&ms);
+	mdc_mods_free(&ms);
 	if (rc == LDAP_SUCCESS)
 		mdc_dsa_touch(w->d); /* the KDC's cache sees keys and UAC */
 	return rc;
@@ -462,7 +340,7 @@ copy_attrs(struct wctx *w, const char *const *skip)
 		} else if (!admin_only(w, a->name)) {
 			if (!w->sys)
 				check_values(w, a);
-			mdc_dsa_mods_vals(&w->ms, LDAP_MOD_ADD, a->name,
+			mods_vals(&w->ms, LDAP_MOD_ADD, a->name,
 			                  a->vals, a->nvals);
 		}
 	}
@@ -491,10 +369,10 @@ add_classes(struct wctx *w, const char *const *chain)
 	size_t i, c;
 
 	for (c = 0; chain[c] != NULL; c++)
-		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "objectClass", chain[c]);
+		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "objectClass", chain[c]);
 	/* A DC's entry holds its RID pool (add_rid_pool). */
 	if (!w->sys && mdc_rid_is_dc_entry(w->d->conf->base_dn, w->req->dn))
-		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "objectClass",
+		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "objectClass",
 		                 "mdcDomainController");
 	for (i = 0; oc != NULL && i < oc->nvals && !failed(w); i++) {
 		for (c = 0; chain[c] != NULL &&
@@ -508,7 +386,7 @@ add_classes(struct wctx *w, const char *const *chain)
 			             "objectClass %s is not allowed here",
 			             oc->vals[i].data);
 		else
-			mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "objectClass",
+			mdc_mods_str(&w->ms, LDAP_MOD_ADD, "objectClass",
 			                 oc->vals[i].data);
 	}
 }
@@ -526,10 +404,10 @@ add_cn(struct wctx *w)
 		return NULL;
 	}
 	if (a != NULL)
-		mdc_dsa_mods_vals(&w->ms, LDAP_MOD_ADD, "cn", a->vals,
+		mods_vals(&w->ms, LDAP_MOD_ADD, "cn", a->vals,
 		                  a->nvals);
 	else
-		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "cn", cn);
+		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "cn", cn);
 	return cn;
 }
 
@@ -561,7 +439,7 @@ add_sam(struct wctx *w, const char *cn, int computer)
 	else if (taken)
 		mdc_dsa_fail(w->res, LDAP_ALREADY_EXISTS,
 		             "00000524: sAMAccountName %s is in use", w->sam);
-	mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "sAMAccountName", w->sam);
+	mdc_mods_str(&w->ms, LDAP_MOD_ADD, "sAMAccountName", w->sam);
 }
 
 static void
@@ -570,7 +448,7 @@ add_int(struct wctx *w, const char *type, int64_t v)
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, type, buf);
+	mdc_mods_str(&w->ms, LDAP_MOD_ADD, type, buf);
 }
 
 /* userAccountControl and what follows from it; returns the UAC. */
@@ -611,7 +489,7 @@ add_uac(struct wctx *w, int computer)
 	}
 	add_int(w, "userAccountControl", uac);
 	if (given != NULL)
-		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "primaryGroupID", given);
+		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "primaryGroupID", given);
 	else
 		add_int(w, "primaryGroupID", pg);
 	return uac;
@@ -684,13 +562,13 @@ add_identity(struct wctx *w, const char *category)
 			             "cannot allocate a RID");
 			return;
 		}
-		mdc_dsa_mods_bin(&w->ms, LDAP_MOD_ADD, "objectSid", bin, len);
+		mdc_mods_bin(&w->ms, LDAP_MOD_ADD, "objectSid", bin, len);
 	}
 	add_rid_pool(w);
 	if (mdc_sock_attr_get(w->req, "objectGUID") == NULL) {
 		if (mdc_guid_new(&g) != 0)
 			w->ms.err = MDC_ECRYPTO;
-		mdc_dsa_mods_bin(&w->ms, LDAP_MOD_ADD, "objectGUID", g.b,
+		mdc_mods_bin(&w->ms, LDAP_MOD_ADD, "objectGUID", g.b,
 		                 sizeof(g.b));
 	}
 	if (a == NULL) {
@@ -698,14 +576,14 @@ add_identity(struct wctx *w, const char *category)
 		if (cat == NULL)
 			w->ms.err = MDC_ENOMEM;
 		else
-			mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "objectCategory",
+			mdc_mods_str(&w->ms, LDAP_MOD_ADD, "objectCategory",
 			                 cat);
 		free(cat);
 	}
 	if (mdc_sock_attr_get(w->req, "whenCreated") == NULL)
-		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "whenCreated", w->now);
+		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "whenCreated", w->now);
 	if (mdc_sock_attr_get(w->req, "whenChanged") == NULL)
-		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "whenChanged", w->now);
+		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "whenChanged", w->now);
 }
 
 /* The password history (mdcPwdHistory) of dn, NULL if none; caller frees. */
@@ -850,8 +728,8 @@ add_account_counters(struct wctx *w)
 	        "lastLogoff", "lastLogon",   "logonCount",  NULL};
 
 	for (int i = 0; zero[i] != NULL; i++)
-		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, zero[i], "0");
-	mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "instanceType", "4");
+		mdc_mods_str(&w->ms, LDAP_MOD_ADD, zero[i], "0");
+	mdc_mods_str(&w->ms, LDAP_MOD_ADD, "instanceType", "4");
 }
 
 static void
@@ -882,7 +760,7 @@ add_account(struct wctx *w, int computer)
 	add_int(w, "sAMAccountType", computer ? MDC_SAT_MACHINE : MDC_SAT_USER);
 	add_pwdlastset(w);
 	if (mdc_sock_attr_get(w->req, "accountExpires") == NULL)
-		mdc_dsa_mods_str(&w->ms, LDAP_MOD_ADD, "accountExpires",
+		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "accountExpires",
 		                 NEVER_EXPIRES);
 	add_account_counters(w);
 	(void)uac;
@@ -1291,10 +1169,10 @@ mod_copy(struct wctx *w, const struct mdc_sock_attr *m)
 	    strcmp(m->vals[0].data, "-1") == 0) {
 		snprintf(buf, sizeof(buf), "%llu",
 		         (unsigned long long)mdc_nttime_from_unix(time(NULL)));
-		mdc_dsa_mods_str(&w->ms, m->op, m->name, buf);
+		mdc_mods_str(&w->ms, m->op, m->name, buf);
 		return;
 	}
-	mdc_dsa_mods_vals(&w->ms, m->op, m->name, m->vals, m->nvals);
+	mods_vals(&w->ms, m->op, m->name, m->vals, m->nvals);
 }
 
 static void
@@ -1379,7 +1257,7 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 	build_modify(&w, account, self);
 	check_dns(&w);
 	if ((account || t->group) && !failed(&w))
-		mdc_dsa_mods_str(&w.ms, LDAP_MOD_REPLACE, "whenChanged", w.now);
+		mdc_mods_str(&w.ms, LDAP_MOD_REPLACE, "whenChanged", w.now);
 	if (failed(&w) || pw_refused(&w))
 		return wctx_done(&w);
 	/* The keys go in the same modify: the account is never enabled

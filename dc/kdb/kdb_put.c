@@ -13,6 +13,7 @@
 #include <kadm5/kadm_err.h>
 #include <kdb.h>
 
+#include "ad/mods.h"
 #include "ad/salt.h"
 #include "dc/kdb/kdb_enc.h"
 #include "dc/kdb/kdb_int.h"
@@ -21,93 +22,20 @@
 #include "lib/pwpolicy.h"
 #include "lib/util.h"
 
-#define MAX_MODS 24
-
-/* A list of LDAP modifications we own (each with one value at most). */
-struct modlist {
-	LDAPMod *m[MAX_MODS + 1];
-	int n;
-	int err;
-};
-
-/* Append op on attr with one value (val NULL: no value). */
+/* op on attr with the value val/len, or with no value if val is NULL. */
 static void
-mod_bin(struct modlist *ml, int op, const char *attr, const void *val,
+mod_bin(struct mdc_mods *ml, int op, const char *attr, const void *val,
         size_t len)
 {
-	LDAPMod *m;
-	struct berval **bv;
-
-	if (ml->err != 0 || ml->n >= MAX_MODS) {
-		ml->err = MDC_ENOMEM;
-		return;
-	}
-	m = calloc(1, sizeof(*m));
-	bv = calloc(2, sizeof(*bv));
-	if (m == NULL || bv == NULL)
-		goto fail;
-	m->mod_op = op | LDAP_MOD_BVALUES;
-	m->mod_type = strdup(attr);
-	m->mod_bvalues = bv;
-	ml->m[ml->n++] = m;
-	if (m->mod_type == NULL)
-		goto fail_noref;
 	if (val == NULL)
-		return;
-	bv[0] = calloc(1, sizeof(**bv));
-	if (bv[0] == NULL)
-		goto fail_noref;
-	bv[0]->bv_val = malloc(len > 0 ? len : 1);
-	if (bv[0]->bv_val == NULL)
-		goto fail_noref;
-	memcpy(bv[0]->bv_val, val, len);
-	bv[0]->bv_len = len;
-	return;
-fail:
-	free(m);
-	free(bv);
-fail_noref:
-	ml->err = MDC_ENOMEM;
-}
-
-static void
-mod_str(struct modlist *ml, int op, const char *attr, const char *val)
-{
-	mod_bin(ml, op, attr, val, val != NULL ? strlen(val) : 0);
-}
-
-static void
-mod_int(struct modlist *ml, int op, const char *attr, int64_t v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%" PRId64, v);
-	mod_str(ml, op, attr, buf);
-}
-
-static void
-modlist_free(struct modlist *ml)
-{
-	int i;
-
-	for (i = 0; i < ml->n; i++) {
-		struct berval **bv = ml->m[i]->mod_bvalues;
-
-		if (bv != NULL && bv[0] != NULL) {
-			explicit_bzero(bv[0]->bv_val, bv[0]->bv_len);
-			free(bv[0]->bv_val);
-			free(bv[0]);
-		}
-		free(bv);
-		free(ml->m[i]->mod_type);
-		free(ml->m[i]);
-	}
-	ml->n = 0;
+		mdc_mods_none(ml, op, attr);
+	else
+		mdc_mods_bin(ml, op, attr, val, len);
 }
 
 /* Replace minidcKrbKeyData and minidcKrbTlData with the entry's. */
 static void
-mod_keys_tl(struct modlist *ml, const krb5_db_entry *e)
+mod_keys_tl(struct mdc_mods *ml, const krb5_db_entry *e)
 {
 	uint8_t *p = NULL;
 	size_t len = 0;
@@ -141,28 +69,28 @@ max_kvno(const krb5_db_entry *e)
 
 /* The AD-side mirrors of a key change: kvno, pwdLastSet, userPassword. */
 static void
-mod_key_mirrors(struct modlist *ml, const struct mdc_kdb_rec *r,
+mod_key_mirrors(struct mdc_mods *ml, const struct mdc_kdb_rec *r,
                 const krb5_db_entry *e, const struct mdc_kdb_edata *ed)
 {
 	if (r->sam == NULL)
 		return;
-	mod_int(ml, LDAP_MOD_REPLACE, "msDS-KeyVersionNumber", max_kvno(e));
-	mod_int(ml, LDAP_MOD_REPLACE, "pwdLastSet", mdc_kdb_nttime(time(NULL)));
+	mdc_mods_int(ml, LDAP_MOD_REPLACE, "msDS-KeyVersionNumber", max_kvno(e));
+	mdc_mods_int(ml, LDAP_MOD_REPLACE, "pwdLastSet", mdc_kdb_nttime(time(NULL)));
 	if (ed != NULL && ed->pw_hash != NULL)
-		mod_str(ml, LDAP_MOD_REPLACE, "userPassword", ed->pw_hash);
+		mdc_mods_str(ml, LDAP_MOD_REPLACE, "userPassword", ed->pw_hash);
 	if (ed != NULL && ed->pw_history != NULL)
-		mod_str(ml, LDAP_MOD_REPLACE, "mdcPwdHistory", ed->pw_history);
+		mdc_mods_str(ml, LDAP_MOD_REPLACE, "mdcPwdHistory", ed->pw_history);
 }
 
 /* Flags: userAccountControl for AD accounts, minidcKrbFlags otherwise. */
 static void
-mod_flags(struct modlist *ml, const struct mdc_kdb_rec *r,
+mod_flags(struct mdc_mods *ml, const struct mdc_kdb_rec *r,
           const krb5_db_entry *e)
 {
 	uint32_t uac;
 
 	if (r->sam == NULL || mdc_kdb_rec_is_krbtgt(r) || !r->has_uac) {
-		mod_int(ml, LDAP_MOD_REPLACE, "minidcKrbFlags", e->attributes);
+		mdc_mods_int(ml, LDAP_MOD_REPLACE, "minidcKrbFlags", e->attributes);
 		return;
 	}
 	uac = mdc_kdb_flags_to_uac(
@@ -172,19 +100,19 @@ mod_flags(struct modlist *ml, const struct mdc_kdb_rec *r,
 	                             r->pwd_last_set),
 	        e->attributes);
 	if (uac != r->uac)
-		mod_int(ml, LDAP_MOD_REPLACE, "userAccountControl", uac);
+		mdc_mods_int(ml, LDAP_MOD_REPLACE, "userAccountControl", uac);
 }
 
 /* Build the modifications of an existing entry from mask. */
 static void
-build_mods(struct modlist *ml, const struct mdc_kdb_rec *r,
+build_mods(struct mdc_mods *ml, const struct mdc_kdb_rec *r,
            const krb5_db_entry *e, const struct mdc_kdb_edata *ed)
 {
 	long mask = e->mask == 0 ? -1L : e->mask;
 	int ad = r->sam != NULL && !mdc_kdb_rec_is_krbtgt(r);
 
 	if (r->sam != NULL && !r->has_aux)
-		mod_str(ml, LDAP_MOD_ADD, "objectClass",
+		mdc_mods_str(ml, LDAP_MOD_ADD, "objectClass",
 		        "minidcKrbPrincipalAux");
 	mod_keys_tl(ml, e);
 	if (mask & (KADM5_KEY_DATA | KADM5_PRINCIPAL))
@@ -192,43 +120,43 @@ build_mods(struct modlist *ml, const struct mdc_kdb_rec *r,
 	if (mask & KADM5_ATTRIBUTES)
 		mod_flags(ml, r, e);
 	if (mask & KADM5_MAX_LIFE)
-		mod_int(ml, LDAP_MOD_REPLACE, "minidcKrbMaxLife", e->max_life);
+		mdc_mods_int(ml, LDAP_MOD_REPLACE, "minidcKrbMaxLife", e->max_life);
 	if (mask & KADM5_MAX_RLIFE)
-		mod_int(ml, LDAP_MOD_REPLACE, "minidcKrbMaxRenew",
+		mdc_mods_int(ml, LDAP_MOD_REPLACE, "minidcKrbMaxRenew",
 		        e->max_renewable_life);
 	if ((mask & KADM5_PRINC_EXPIRE_TIME) && ad)
-		mod_int(ml, LDAP_MOD_REPLACE, "accountExpires",
+		mdc_mods_int(ml, LDAP_MOD_REPLACE, "accountExpires",
 		        e->expiration == 0 ? 0 : mdc_kdb_nttime(e->expiration));
 	else if (mask & KADM5_PRINC_EXPIRE_TIME)
-		mod_int(ml, LDAP_MOD_REPLACE, "minidcKrbExpiration",
+		mdc_mods_int(ml, LDAP_MOD_REPLACE, "minidcKrbExpiration",
 		        e->expiration);
 	if (mask & KADM5_PW_EXPIRATION)
-		mod_int(ml, LDAP_MOD_REPLACE, "minidcKrbPwExpiration",
+		mdc_mods_int(ml, LDAP_MOD_REPLACE, "minidcKrbPwExpiration",
 		        e->pw_expiration);
 }
 
 int
 mdc_kdb_ensure_container(struct mdc_kdb *db)
 {
-	struct modlist ml = {.n = 0};
+	struct mdc_mods ml = {0};
 	int rc = 0, ret;
 
-	mod_str(&ml, LDAP_MOD_ADD, "objectClass", "minidcKrbContainer");
-	mod_str(&ml, LDAP_MOD_ADD, "cn", "Kerberos");
+	mdc_mods_str(&ml, LDAP_MOD_ADD, "objectClass", "minidcKrbContainer");
+	mdc_mods_str(&ml, LDAP_MOD_ADD, "cn", "Kerberos");
 	ret = ml.err;
 	if (ret == 0)
 		ret = mdc_kdb_add(&db->conn, db->krb_dn, ml.m, &rc);
 	if (ret != 0 && rc == LDAP_ALREADY_EXISTS)
 		ret = 0;
-	modlist_free(&ml);
+	mdc_mods_free(&ml);
 	return ret;
 }
 
 /* Drop modifications that carry no value in an add (LDAP forbids them). */
 static void
-prune_empty(struct modlist *ml)
+prune_empty(struct mdc_mods *ml)
 {
-	int i, j = 0;
+	size_t i, j = 0;
 
 	for (i = 0; i < ml->n; i++) {
 		if (ml->m[i]->mod_bvalues[0] == NULL) {
@@ -240,17 +168,19 @@ prune_empty(struct modlist *ml)
 		ml->m[j++] = ml->m[i];
 	}
 	ml->n = j;
-	ml->m[j] = NULL;
+	if (ml->m != NULL)
+		ml->m[j] = NULL;
 }
 
 /* Add a new special (non-AD) principal entry under CN=Kerberos. */
 static krb5_error_code
 add_special(krb5_context ctx, struct mdc_kdb *db, const krb5_db_entry *e)
 {
-	struct modlist ml = {.n = 0};
+	struct mdc_mods ml = {0};
 	char *name = NULL, *esc = NULL, *dn = NULL;
 	krb5_error_code kret;
-	int rc = 0, ret, i;
+	int rc = 0, ret;
+	size_t i;
 
 	kret = krb5_unparse_name_flags(ctx, e->princ,
 	                               KRB5_PRINCIPAL_UNPARSE_NO_REALM, &name);
@@ -258,15 +188,15 @@ add_special(krb5_context ctx, struct mdc_kdb *db, const krb5_db_entry *e)
 		return kret;
 	esc = mdc_kdb_dn_escape(name);
 	dn = esc != NULL ? mdc_strdupf("CN=%s,%s", esc, db->krb_dn) : NULL;
-	mod_str(&ml, LDAP_MOD_ADD, "objectClass", "minidcKrbPrincipal");
-	mod_str(&ml, LDAP_MOD_ADD, "cn", name);
-	mod_str(&ml, LDAP_MOD_ADD, "minidcKrbPrincipalName", name);
+	mdc_mods_str(&ml, LDAP_MOD_ADD, "objectClass", "minidcKrbPrincipal");
+	mdc_mods_str(&ml, LDAP_MOD_ADD, "cn", name);
+	mdc_mods_str(&ml, LDAP_MOD_ADD, "minidcKrbPrincipalName", name);
 	mod_keys_tl(&ml, e);
-	mod_int(&ml, LDAP_MOD_ADD, "minidcKrbFlags", e->attributes);
-	mod_int(&ml, LDAP_MOD_ADD, "minidcKrbMaxLife", e->max_life);
-	mod_int(&ml, LDAP_MOD_ADD, "minidcKrbMaxRenew", e->max_renewable_life);
-	mod_int(&ml, LDAP_MOD_ADD, "minidcKrbExpiration", e->expiration);
-	mod_int(&ml, LDAP_MOD_ADD, "minidcKrbPwExpiration", e->pw_expiration);
+	mdc_mods_int(&ml, LDAP_MOD_ADD, "minidcKrbFlags", e->attributes);
+	mdc_mods_int(&ml, LDAP_MOD_ADD, "minidcKrbMaxLife", e->max_life);
+	mdc_mods_int(&ml, LDAP_MOD_ADD, "minidcKrbMaxRenew", e->max_renewable_life);
+	mdc_mods_int(&ml, LDAP_MOD_ADD, "minidcKrbExpiration", e->expiration);
+	mdc_mods_int(&ml, LDAP_MOD_ADD, "minidcKrbPwExpiration", e->pw_expiration);
 	ret = dn == NULL ? MDC_ENOMEM : ml.err;
 	if (ret == 0) {
 		/* mod_keys_tl used REPLACE; an add takes only values. */
@@ -282,7 +212,7 @@ add_special(krb5_context ctx, struct mdc_kdb *db, const krb5_db_entry *e)
 	if (ret != 0)
 		krb5_set_error_message(ctx, kret, "minidc KDB: add %s: %s",
 		                       name, ldap_err2string(rc));
-	modlist_free(&ml);
+	mdc_mods_free(&ml);
 	free(dn);
 	free(esc);
 	krb5_free_unparsed_name(ctx, name);
@@ -295,7 +225,7 @@ modify_existing(krb5_context ctx, struct mdc_kdb *db,
                 const struct mdc_kdb_rec *r, const krb5_db_entry *e,
                 const struct mdc_kdb_edata *ed)
 {
-	struct modlist ml = {.n = 0};
+	struct mdc_mods ml = {0};
 	krb5_error_code kret;
 	int rc = 0, ret;
 
@@ -307,7 +237,7 @@ modify_existing(krb5_context ctx, struct mdc_kdb *db,
 	if (ret != 0)
 		krb5_set_error_message(ctx, kret, "minidc KDB: modify %s: %s",
 		                       r->dn, ldap_err2string(rc));
-	modlist_free(&ml);
+	mdc_mods_free(&ml);
 	return kret;
 }
 
@@ -465,7 +395,7 @@ out:
 krb5_error_code
 mdc_kdb_delete_principal(krb5_context ctx, krb5_const_principal p)
 {
-	struct modlist ml = {.n = 0};
+	struct mdc_mods ml = {0};
 	struct mdc_kdb *db;
 	struct mdc_kdb_rec *r = NULL;
 	krb5_error_code kret;
@@ -486,7 +416,7 @@ mdc_kdb_delete_principal(krb5_context ctx, krb5_const_principal p)
 			ret = mdc_kdb_modify(&db->conn, r->dn, ml.m, NULL);
 	}
 	mdc_kdb_touch(db);
-	modlist_free(&ml);
+	mdc_mods_free(&ml);
 	mdc_kdb_rec_free(r);
 	return mdc_kdb_err(ret);
 }
@@ -500,23 +430,23 @@ static void
 count_bad_password(struct mdc_kdb *db, struct mdc_kdb_rec *r, int bad,
                    int64_t now)
 {
-	struct modlist ml = {.n = 0};
+	struct mdc_mods ml = {0};
 	int64_t n =
 	        bad ? mdc_lockout_next(r->bad_pwd_count, r->bad_pwd_time, now)
 	            : 0;
 
 	if (!bad && r->bad_pwd_count == 0)
 		return;
-	mod_int(&ml, LDAP_MOD_REPLACE, "badPwdCount", n);
+	mdc_mods_int(&ml, LDAP_MOD_REPLACE, "badPwdCount", n);
 	if (bad)
-		mod_int(&ml, LDAP_MOD_REPLACE, "badPasswordTime", now);
+		mdc_mods_int(&ml, LDAP_MOD_REPLACE, "badPasswordTime", now);
 	if (ml.err == 0 && mdc_kdb_modify(&db->conn, r->dn, ml.m, NULL) == 0) {
 		r->bad_pwd_count = n;
 		if (bad)
 			r->bad_pwd_time = now;
 		mdc_kdb_touch(db);
 	}
-	modlist_free(&ml);
+	mdc_mods_free(&ml);
 }
 
 krb5_error_code
@@ -554,7 +484,7 @@ mdc_kdb_audit_as_req(krb5_context ctx, krb5_kdc_req *request,
                      krb5_error_code error_code)
 {
 	struct mdc_kdb_edata *ed;
-	struct modlist ml = {.n = 0};
+	struct mdc_mods ml = {0};
 	struct mdc_kdb *db;
 	int64_t now, limit;
 	uint32_t rnd = 0;
@@ -576,9 +506,9 @@ mdc_kdb_audit_as_req(krb5_context ctx, krb5_kdc_req *request,
 	        10000000LL;
 	if (ed->rec->last_logon > 0 && now - ed->rec->last_logon < limit)
 		return;
-	mod_int(&ml, LDAP_MOD_REPLACE, "lastLogonTimestamp", now);
+	mdc_mods_int(&ml, LDAP_MOD_REPLACE, "lastLogonTimestamp", now);
 	if (ml.err == 0 &&
 	    mdc_kdb_modify(&db->conn, ed->rec->dn, ml.m, NULL) == 0)
 		ed->rec->last_logon = now;
-	modlist_free(&ml);
+	mdc_mods_free(&ml);
 }
