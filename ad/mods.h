@@ -23,13 +23,12 @@ struct mdc_mods {
 };
 
 /* Append op on type with the value p/len (p may hold any bytes). */
-void mdc_mods_bin(struct mdc_mods *ms, int op, const char *type,
-                  const void *p, size_t len);
+void mdc_mods_bin(struct mdc_mods *ms, int op, const char *type, const void *p,
+                  size_t len);
 /* Another value p/len for the last modification appended (any op). */
 void mdc_mods_next(struct mdc_mods *ms, const void *p, size_t len);
 /* The same with a string value; s NULL: as mdc_mods_none. */
-void mdc_mods_str(struct mdc_mods *ms, int op, const char *type,
-                  const char *s);
+void mdc_mods_str(struct mdc_mods *ms, int op, const char *type, const char *s);
 /* The same with a decimal integer value. */
 void mdc_mods_int(struct mdc_mods *ms, int op, const char *type, int64_t v);
 /* Append op on type without values (a delete or replace of all values). */

@@ -465,8 +465,8 @@ user_enable(struct inv *v, int disable)
 		uac &= ~(long long)MDC_UAC_ACCOUNTDISABLE;
 	snprintf(val, sizeof(val), "%lld", uac);
 	if (ret == 0)
-		ret = modify_one(v, dn, LDAP_MOD_REPLACE,
-		                 "userAccountControl", val);
+		ret = modify_one(v, dn, LDAP_MOD_REPLACE, "userAccountControl",
+		                 val);
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot change %s: %s", dn,
 		              mdc_adw_error(v->w));

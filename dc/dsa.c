@@ -12,6 +12,7 @@
 
 #include "ad/filter.h"
 #include "dc/dit.h"
+#include "dc/dsa_check.h"
 #include "dc/dsa_int.h"
 #include "dc/dsa_keys.h"
 #include "dc/dsa_rules.h"
@@ -478,144 +479,82 @@ target_read(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 	return rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT ? 0 : MDC_ELDAP;
 }
 
-/* A computer changing only what it may change on itself. */
-static int
-self_change(const struct mdc_sock_req *req, const struct mdc_dsa_who *who,
-            const struct mdc_dsa_target *t)
+/* The password history (mdcPwdHistory) of dn, NULL if none; caller frees. */
+static char *
+pw_history(LDAP *ld, const char *dn)
 {
-	if (!(who->roles & MDC_DSA_COMPUTER) || req->op != MDC_SOCK_MODIFY ||
-	    !t->computer || who->sid_len == 0 || who->sid_len != t->sid_len ||
-	    memcmp(who->sid, t->sid, t->sid_len) != 0)
-		return 0;
-	for (size_t i = 0; i < req->nattrs; i++) {
-		const char *n = req->attrs[i].name;
+	char *attrs[] = {"mdcPwdHistory", NULL}, *h = NULL;
+	LDAPMessage *res = NULL, *e;
+	struct berval **v;
 
-		if (mdc_dsa_attr_kind(n) != MDC_DSA_ATTR_OPERATIONAL &&
-		    !mdc_dsa_attr_self_writable(n))
-			return 0;
+	if (ldap_search_ext_s(ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs,
+	                      0, NULL, NULL, NULL, 1, &res) == LDAP_SUCCESS &&
+	    (e = ldap_first_entry(ld, res)) != NULL &&
+	    (v = ldap_get_values_len(ld, e, "mdcPwdHistory")) != NULL) {
+		if (v[0] != NULL)
+			h = strndup(v[0]->bv_val, v[0]->bv_len);
+		ldap_value_free_len(v);
 	}
-	return 1;
+	ldap_msgfree(res);
+	return h;
 }
 
-/* True if a MODIFY's objectClass values are all DNS classes. */
+/* Is the name req would give t another entry's?  (mdc_dsa_check_sam) */
 static int
-mod_classes_dns(const struct mdc_sock_req *req)
+sam_taken(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
+          const struct mdc_dsa_target *t, int *taken_out)
 {
-	for (size_t i = 0; req->op == MDC_SOCK_MODIFY && i < req->nattrs; i++)
-		for (size_t v = 0;
-		     mdc_dsa_attr_is(req->attrs[i].name, "objectClass") &&
-		     v < req->attrs[i].nvals;
-		     v++)
-			if (!mdc_dsa_dns_class(req->attrs[i].vals[v].data))
-				return 0;
-	return 1;
-}
+	char *sam = NULL;
+	int ret;
 
-/* Is the place a MODRDN moves the entry to under cn=dns? */
-static int
-dest_under_dns(const struct mdc_dsa *d, const struct mdc_sock_req *req)
-{
-	char *parent = NULL, *norm = NULL;
-	const char *comma;
-	int hit = 0;
-
-	if (req->op != MDC_SOCK_MODRDN)
+	*taken_out = 0;
+	if (req->op == MDC_SOCK_MODIFY && !(t->user || t->computer))
 		return 0;
-	if (req->newsup != NULL) {
-		parent = strdup(req->newsup);
-	} else {
-		/* Same parent: the DN after the first unescaped comma. */
-		comma = req->dn;
-		while ((comma = strchr(comma, ',')) != NULL &&
-		       comma[-1] == '\\')
-			comma++;
-		parent = strdup(comma != NULL ? comma + 1 : "");
-	}
-	if (parent != NULL && mdc_dsa_dn_norm(parent, &norm) == 0)
-		hit = mdc_dsa_dn_under(norm, d->dns_norm);
-	free(parent);
-	free(norm);
-	return hit;
+	ret = mdc_dsa_check_sam(req, t, &sam);
+	if (ret == 0 && sam != NULL)
+		ret = mdc_dsa_sam_taken(d, ld, sam, t->exists ? t->sid : NULL,
+		                        t->exists ? t->sid_len : 0, taken_out);
+	free(sam);
+	return ret;
 }
 
-/* 0 if who may attempt req on t, else the LDAP code (res filled). */
-static int
-authorize(const struct mdc_dsa *d, const struct mdc_sock_req *req,
-          const struct mdc_dsa_who *who, const struct mdc_dsa_target *t,
-          struct mdc_dsa_res *res)
+int
+mdc_dsa_decide(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
+               const struct mdc_dsa_who *who, const struct mdc_dsa_target *t,
+               char **history_out, struct mdc_dsa_res *res)
 {
-	struct mdc_dsa_facts f = {
+	struct mdc_dsa_check_in in = {
+	        .req = req,
 	        .roles = who->roles,
-	        .account = t->user || t->computer,
-	        .dns = t->dns,
-	        .exists = t->exists,
-	        .privileged = t->privileged,
-	        .wellknown = t->foreign_sid || (t->rid > 0 && t->rid < 1000),
-	        .self_change = self_change(req, who, t),
-	        .dns_only = t->dns_only && mod_classes_dns(req),
-	        .rename = req->op == MDC_SOCK_MODRDN,
-	        .dest_dns = dest_under_dns(d, req),
+	        .who_sid = who->sid,
+	        .who_sid_len = who->sid_len,
+	        .t = t,
+	        .base_norm = d->base_norm,
+	        .dns_norm = d->dns_norm,
+	        .dns_domain = d->conf->dns_domain,
 	};
+	struct mdc_dsa_verdict v;
+	char *history = NULL;
+	int ret = 0;
 
-	if (mdc_dsa_may(&f))
-		return 0;
-	if ((who->roles & MDC_DSA_DNSADMIN) && t->dns && !f.dns_only)
-		mdc_dsa_fail(res, LDAP_INSUFFICIENT_ACCESS,
-		             "00000005: SecErr: DnsAdmins may only write DNS "
-		             "objects (idnsZone, idnsRecord) under cn=dns");
-	else if ((who->roles & MDC_DSA_DNSADMIN) && t->dns)
-		mdc_dsa_fail(res, LDAP_INSUFFICIENT_ACCESS,
-		             "00000005: SecErr: DnsAdmins may not move DNS "
-		             "objects out of cn=dns");
-	else if ((who->roles & MDC_DSA_ACCTOP) && f.account && t->privileged)
-		mdc_dsa_fail(res, LDAP_INSUFFICIENT_ACCESS,
-		             "00000005: SecErr: %s is a protected account "
-		             "(an administrator, or a member of a protected "
-		             "group, possibly through nested groups)",
-		             req->dn);
-	else
-		mdc_dsa_fail(res, LDAP_INSUFFICIENT_ACCESS,
-		             "00000005: SecErr: insufficient rights to %s %s",
-		             mdc_sock_op_name(req->op), req->dn);
-	return res->code;
-}
-
-/*
- * Entries nobody but the DC removes or renames: well-known accounts and
- * groups (RID < 1000, BUILTIN), domain controllers, the domain head and
- * its standard containers.
- */
-static int
-protected_entry(struct mdc_dsa *d, const struct mdc_sock_req *req,
-                const struct mdc_dsa_target *t)
-{
-	static const char *const fixed[] = {
-	        "",
-	        "cn=users,",
-	        "cn=computers,",
-	        "cn=system,",
-	        "cn=builtin,",
-	        "ou=domain controllers,",
-	        "cn=configuration,",
-	        "cn=dns,",
-	};
-	char *norm = NULL;
-	int hit = 0;
-
-	if (t->foreign_sid || (t->rid > 0 && t->rid < 1000))
-		return 1;
-	if (t->uac >= 0 && (t->uac & MDC_UAC_SERVER_TRUST_ACCOUNT))
-		return 1;
-	if (mdc_dsa_dn_norm(req->dn, &norm) != 0)
-		return 1;
-	for (size_t i = 0; !hit && i < sizeof(fixed) / sizeof(fixed[0]); i++) {
-		size_t n = strlen(fixed[i]);
-
-		hit = strncmp(norm, fixed[i], n) == 0 &&
-		      strcmp(norm + n, d->base_norm) == 0;
+	if (history_out != NULL)
+		*history_out = NULL;
+	if (req->op == MDC_SOCK_ADD || req->op == MDC_SOCK_MODIFY)
+		ret = sam_taken(d, ld, req, t, &in.sam_taken);
+	if (ret == 0 && t->exists && (t->user || t->computer) &&
+	    mdc_dsa_check_has_pw(req))
+		history = pw_history(ld, req->dn);
+	in.pw_history = history;
+	if (ret == 0)
+		ret = mdc_dsa_check(&in, &v);
+	if (ret == 0 && v.code != LDAP_SUCCESS)
+		mdc_dsa_fail(res, v.code, "%s", v.reason);
+	if (ret == 0 && history_out != NULL) {
+		*history_out = history;
+		history = NULL;
 	}
-	free(norm);
-	return hit;
+	free(history);
+	return ret;
 }
 
 static int
@@ -632,19 +571,10 @@ do_delete(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 
 static int
 do_modrdn(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
-          const struct mdc_dsa_target *t, struct mdc_dsa_res *res)
+          struct mdc_dsa_res *res)
 {
-	char *cn = NULL;
 	int rc;
 
-	/* Accounts keep a CN= RDN (cn follows it, as in AD). */
-	if ((t->user || t->computer || t->group) &&
-	    mdc_dsa_rdn_cn(req->newrdn, &cn) != 0) {
-		mdc_dsa_fail(res, LDAP_NAMING_VIOLATION,
-		             "the RDN of an account must be CN=<name>");
-		return 0;
-	}
-	free(cn);
 	rc = ldap_rename_s(ld, req->dn, req->newrdn, req->newsup,
 	                   req->deleteoldrdn, NULL, NULL);
 	mdc_dsa_ldap_res(ld, rc, res);
@@ -664,18 +594,12 @@ mdc_dsa_exec(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 	ret = target_read(d, ld, req, &t);
 	if (ret != 0)
 		return ret;
-	if (req->op != MDC_SOCK_ADD && !t.exists) {
-		mdc_dsa_fail(res, LDAP_NO_SUCH_OBJECT, "no such entry");
+	/* Adds and modifies decide themselves (an add under the lock its
+	 * name check needs). */
+	if (req->op == MDC_SOCK_DELETE || req->op == MDC_SOCK_MODRDN)
+		ret = mdc_dsa_decide(d, ld, req, who, &t, NULL, res);
+	if (ret != 0 || res->code != 0)
 		goto out;
-	}
-	if (authorize(d, req, who, &t, res) != 0)
-		goto out;
-	if ((req->op == MDC_SOCK_DELETE || req->op == MDC_SOCK_MODRDN) &&
-	    !(who->roles & MDC_DSA_SYSTEM) && protected_entry(d, req, &t)) {
-		mdc_dsa_fail(res, LDAP_UNWILLING_TO_PERFORM,
-		             "%s is a critical system object", req->dn);
-		goto out;
-	}
 	switch (req->op) {
 	case MDC_SOCK_ADD:
 		ret = mdc_dsa_add(d, ld, req, who, &t, res);
@@ -687,7 +611,7 @@ mdc_dsa_exec(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 		ret = do_delete(d, ld, req, res);
 		break;
 	case MDC_SOCK_MODRDN:
-		ret = do_modrdn(d, ld, req, &t, res);
+		ret = do_modrdn(d, ld, req, res);
 		break;
 	}
 out:

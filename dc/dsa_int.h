@@ -6,6 +6,7 @@
 
 #include "ad/mods.h"
 #include "dc/dsa.h"
+#include "dc/dsa_check.h"
 
 /* An add whose keys are being set outside lock (dc/dsa_write.c). */
 struct mdc_dsa_finishing {
@@ -27,22 +28,6 @@ struct mdc_dsa {
 	/* Adds written marked whose keys are being set after lock was let
 	 * go (under lock): the sweep leaves them alone. */
 	struct mdc_dsa_finishing *finishing;
-};
-
-/* What the dsa knows about the entry an operation targets. */
-struct mdc_dsa_target {
-	int exists;
-	int computer, user, group, dns;
-	int64_t uac;     /* -1: none */
-	uint32_t rid;    /* domain RID, 0 if none */
-	int foreign_sid; /* a SID outside the domain (S-1-5-32-x) */
-	uint8_t sid[MDC_SID_BIN_LEN(MDC_SID_MAX_SUBAUTH)];
-	size_t sid_len;
-	char *sam;      /* sAMAccountName or NULL */
-	char *fqdn;     /* dNSHostName or NULL */
-	int privileged; /* protected: an admin or protected group, or a
-	                 * member of one at any nesting depth */
-	int dns_only;   /* every objectClass is a DNS class */
 };
 
 /* Set res to an LDAP result with printf-style info. */
@@ -68,7 +53,20 @@ MDC_MUSTCHECK int mdc_dsa_next_rid(struct mdc_dsa *d, LDAP *ld,
 MDC_MUSTCHECK int mdc_dsa_sam_taken(struct mdc_dsa *d, LDAP *ld,
                                     const char *sam, const uint8_t *self,
                                     size_t self_len, int *taken_out);
-/* The write operations (dc/dsa_write.c); all fill res. */
+/*
+ * Decide req for who on t (dc/dsa_check.h) after reading the directory
+ * state the rules need: whether the name it gives is taken, the target's
+ * password history (returned in *history_out for the write, if not NULL;
+ * the caller frees it).  A refusal is in res (code != 0).  Returns 0,
+ * MDC_ENOMEM or MDC_ELDAP.
+ */
+MDC_MUSTCHECK int mdc_dsa_decide(struct mdc_dsa *d, LDAP *ld,
+                                 const struct mdc_sock_req *req,
+                                 const struct mdc_dsa_who *who,
+                                 const struct mdc_dsa_target *t,
+                                 char **history_out, struct mdc_dsa_res *res);
+/* The write operations (dc/dsa_write.c): decide, complete, write; all
+ * fill res. */
 MDC_MUSTCHECK int mdc_dsa_add(struct mdc_dsa *d, LDAP *ld,
                               const struct mdc_sock_req *req,
                               const struct mdc_dsa_who *who,

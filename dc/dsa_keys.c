@@ -287,7 +287,7 @@ mirror_mods(int kvno, time_t now, const char *pw, const char *made, int has_aux,
 		return MDC_ENOMEM;
 	if (!has_aux)
 		mdc_mods_str(ms, LDAP_MOD_ADD, "objectClass",
-		                 "minidcKrbPrincipalAux");
+		             "minidcKrbPrincipalAux");
 	snprintf(buf, sizeof(buf), "%d", kvno);
 	mdc_mods_str(ms, LDAP_MOD_REPLACE, "msDS-KeyVersionNumber", buf);
 	snprintf(buf, sizeof(buf), "%lld", (long long)mdc_kdb_nttime(now));
@@ -303,8 +303,8 @@ mirror_mods(int kvno, time_t now, const char *pw, const char *made, int has_aux,
  */
 static int
 derive(const struct mdc_dsa_keys *k, krb5_context ctx, struct old_keys *o,
-       const char *sam, const char *pw, const char *hash,
-       struct mdc_mods *ms, char *err, size_t errlen)
+       const char *sam, const char *pw, const char *hash, struct mdc_mods *ms,
+       char *err, size_t errlen)
 {
 	krb5_key_data kd[MDC_KDB_NENCTYPES];
 	krb5_db_entry e;

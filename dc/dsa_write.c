@@ -1,4 +1,4 @@
-/* dc/dsa_write.c - the dsa's adds and modifies: check, complete, write */
+/* dc/dsa_write.c - the dsa's adds and modifies: decide, complete, write */
 #include "config.h"
 
 #include <stdio.h>
@@ -16,15 +16,11 @@
 #include "dc/dsa_int.h"
 #include "dc/dsa_keys.h"
 #include "dc/dsa_rules.h"
-#include "dc/admin.h"
-#include "dc/krb5conf.h"
+#include "dc/ridpool.h"
 #include "dns/dns.h"
 #include "lib/pwpolicy.h"
-#include "dc/ridpool.h"
 #include "lib/util.h"
 
-/* Minimum security strength factor for a password in an LDAP write. */
-#define PWD_MIN_SSF   56
 #define NEVER_EXPIRES "9223372036854775807"
 
 /* The values of a request's attribute (no values: op on all of them). */
@@ -157,8 +153,9 @@ struct wctx {
 	const struct mdc_dsa_target *t;
 	struct mdc_dsa_res *res;
 	struct mdc_mods ms;
-	int sys, admin;
-	char *pw; /* decoded unicodePwd, or NULL */
+	int sys;
+	char *pw;          /* decoded unicodePwd, or NULL */
+	char *old_history; /* the target's mdcPwdHistory (mdc_dsa_decide) */
 	/* pw's crypt hash, made once for the history and userPassword. */
 	char *pw_hash;
 	/* A new account's password passed the policy: its history is
@@ -181,6 +178,7 @@ wctx_free(struct wctx *w)
 		mdc_secret_free(w->pw, 0);
 	free(w->pw_hash);
 	free(w->sam);
+	free(w->old_history);
 }
 
 static int
@@ -237,8 +235,7 @@ finish_account(struct wctx *w, int64_t uac, int *bad_pw_out, char *err,
 	}
 	snprintf(buf, sizeof(buf), "%lld", (long long)uac);
 	if (uac >= 0)
-		mdc_mods_str(&ms, LDAP_MOD_REPLACE, "userAccountControl",
-		                 buf);
+		mdc_mods_str(&ms, LDAP_MOD_REPLACE, "userAccountControl", buf);
 	mods_vals(&ms, LDAP_MOD_DELETE, MARK_ATTR, NULL, 0);
 	rc = ms.err != 0
 	             ? LDAP_NO_MEMORY
@@ -249,75 +246,19 @@ finish_account(struct wctx *w, int64_t uac, int *bad_pw_out, char *err,
 	return rc;
 }
 
-/*
- * Constrained delegation targets need AD's SeEnableDelegationPrivilege:
- * domain admins only (Account Operators may not hand them out).
- */
-static int
-admin_only(struct wctx *w, const char *name)
-{
-	if (w->sys || w->admin ||
-	    !mdc_dsa_attr_is(name, "msDS-AllowedToDelegateTo"))
-		return 0;
-	mdc_dsa_fail(w->res, LDAP_INSUFFICIENT_ACCESS,
-	             "00000005: only domain admins may set %s", name);
-	return 1;
-}
-
-/* Take the password of a unicodePwd attribute or modification. */
+/* Take the (checked) password of a unicodePwd attribute. */
 static void
 take_password(struct wctx *w, const struct mdc_sock_attr *a)
 {
-	if (!w->sys && w->req->ssf < PWD_MIN_SSF) {
-		mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
-		             "0000001F: unicodePwd needs an encrypted "
-		             "connection (LDAPS, StartTLS or a SASL security "
-		             "layer)");
-		return;
-	}
-	if (a->nvals != 1 || w->pw != NULL ||
+	if (w->pw == NULL && a->nvals == 1 &&
 	    mdc_dsa_unicodepwd(a->vals[0].data, a->vals[0].len, &w->pw) != 0)
-		mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
-		             "0000052D: unicodePwd must be one quoted UTF-16LE "
-		             "password without control characters");
-}
-
-/* Check the values of attributes clients may set on accounts. */
-static void
-check_values(struct wctx *w, const struct mdc_sock_attr *a)
-{
-	for (size_t i = 0; i < a->nvals && !failed(w); i++) {
-		const char *v = a->vals[i].data;
-		int64_t n;
-
-		if (mdc_dsa_attr_is(a->name, "servicePrincipalName") &&
-		    !mdc_spn_valid(v))
-			mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
-			             "invalid servicePrincipalName '%s'", v);
-		else if (mdc_dsa_attr_is(a->name, "servicePrincipalName") &&
-		         mdc_dsa_spn_reserved(v))
-			mdc_dsa_fail(
-			        w->res, LDAP_CONSTRAINT_VIOLATION,
-			        "servicePrincipalName '%s': krbtgt, kadmin "
-			        "and K/M belong to the KDC alone",
-			        v);
-		else if (mdc_dsa_attr_is(a->name, "dNSHostName") &&
-		         !mdc_domain_valid(v))
-			mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
-			             "invalid dNSHostName '%s'", v);
-		else if (mdc_dsa_attr_is(a->name,
-		                         "msDS-SupportedEncryptionTypes") &&
-		         mdc_dsa_parse_int(v, &n) != 0)
-			mdc_dsa_fail(w->res, LDAP_INVALID_SYNTAX,
-			             "msDS-SupportedEncryptionTypes: not an "
-			             "integer");
-	}
+		w->ms.err = MDC_EMALF; /* mdc_dsa_check let it through */
 }
 
 /*
  * Copy the request's attributes into the add, except those in skip (the
- * caller writes them) and slapd's operational ones; system-only ones only
- * from the system identity; the password is taken out.
+ * caller writes them) and slapd's operational ones; the password is taken
+ * out.
  */
 static void
 copy_attrs(struct wctx *w, const char *const *skip)
@@ -332,35 +273,24 @@ copy_attrs(struct wctx *w, const char *const *skip)
 			;
 		if (skip[s] != NULL || k == MDC_DSA_ATTR_OPERATIONAL)
 			continue;
-		if (k == MDC_DSA_ATTR_PASSWORD) {
+		if (k == MDC_DSA_ATTR_PASSWORD)
 			take_password(w, a);
-		} else if (k == MDC_DSA_ATTR_SYSTEM && !w->sys) {
-			mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
-			             "00002012: %s is system-only", a->name);
-		} else if (!admin_only(w, a->name)) {
-			if (!w->sys)
-				check_values(w, a);
-			mods_vals(&w->ms, LDAP_MOD_ADD, a->name,
-			                  a->vals, a->nvals);
-		}
+		else
+			mods_vals(&w->ms, LDAP_MOD_ADD, a->name, a->vals,
+			          a->nvals);
 	}
 }
 
-/* The single value of attribute name, or NULL (res set if several). */
+/* The (single, checked) value of attribute name, or NULL. */
 static const char *
 one_value(struct wctx *w, const char *name)
 {
 	const struct mdc_sock_attr *a = mdc_sock_attr_get(w->req, name);
 
-	if (a == NULL || a->nvals == 0)
-		return NULL;
-	if (a->nvals > 1)
-		mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
-		             "%s takes one value", name);
-	return a->vals[0].data;
+	return a == NULL || a->nvals == 0 ? NULL : a->vals[0].data;
 }
 
-/* objectClass: the AD chain for the class; other values only from the DC. */
+/* objectClass: the AD chain for the class, then the DC's own extras. */
 static void
 add_classes(struct wctx *w, const char *const *chain)
 {
@@ -373,73 +303,42 @@ add_classes(struct wctx *w, const char *const *chain)
 	/* A DC's entry holds its RID pool (add_rid_pool). */
 	if (!w->sys && mdc_rid_is_dc_entry(w->d->conf->base_dn, w->req->dn))
 		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "objectClass",
-		                 "mdcDomainController");
-	for (i = 0; oc != NULL && i < oc->nvals && !failed(w); i++) {
+		             "mdcDomainController");
+	for (i = 0; oc != NULL && i < oc->nvals; i++) {
 		for (c = 0; chain[c] != NULL &&
 		            strcasecmp(chain[c], oc->vals[i].data) != 0;
 		     c++)
 			;
-		if (chain[c] != NULL)
-			continue;
-		if (!w->sys)
-			mdc_dsa_fail(w->res, LDAP_OBJECT_CLASS_VIOLATION,
-			             "objectClass %s is not allowed here",
-			             oc->vals[i].data);
-		else
+		if (chain[c] == NULL) /* only the DC's (mdc_dsa_check) */
 			mdc_mods_str(&w->ms, LDAP_MOD_ADD, "objectClass",
-			                 oc->vals[i].data);
+			             oc->vals[i].data);
 	}
 }
 
-/* cn from the RDN (AD's RDN is always CN= for these classes). */
-static char *
+/* cn as given, or from the RDN (checked to be CN=<name>). */
+static void
 add_cn(struct wctx *w)
 {
 	const struct mdc_sock_attr *a = mdc_sock_attr_get(w->req, "cn");
 	char *cn = NULL;
 
-	if (mdc_dsa_rdn_cn(w->req->dn, &cn) != 0) {
-		mdc_dsa_fail(w->res, LDAP_NAMING_VIOLATION,
-		             "00002073: the RDN must be CN=<name>");
-		return NULL;
-	}
 	if (a != NULL)
-		mods_vals(&w->ms, LDAP_MOD_ADD, "cn", a->vals,
-		                  a->nvals);
-	else
+		mods_vals(&w->ms, LDAP_MOD_ADD, "cn", a->vals, a->nvals);
+	else if (mdc_dsa_rdn_cn(w->req->dn, &cn) == 0)
 		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "cn", cn);
-	return cn;
+	else
+		w->ms.err = MDC_EINVAL;
+	free(cn);
 }
 
-/* sAMAccountName: given or derived from cn; valid and unused. */
+/* sAMAccountName: given or derived from cn (mdc_dsa_check_sam). */
 static void
-add_sam(struct wctx *w, const char *cn, int computer)
+add_sam(struct wctx *w)
 {
-	const char *given = one_value(w, "sAMAccountName");
-	int taken = 0;
-
-	if (failed(w))
-		return;
-	w->sam = given != NULL
-	                 ? strdup(given)
-	                 : mdc_strdupf("%.15s%s", cn, computer ? "$" : "");
-	if (w->sam == NULL) {
+	if (mdc_dsa_check_sam(w->req, w->t, &w->sam) != 0 || w->sam == NULL)
 		w->ms.err = MDC_ENOMEM;
-		return;
-	}
-	if (given == NULL && computer)
-		mdc_str_upper(w->sam);
-	if (!mdc_sam_valid(w->sam, computer)) {
-		mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
-		             "invalid sAMAccountName '%s'", w->sam);
-		return;
-	}
-	if (mdc_dsa_sam_taken(w->d, w->ld, w->sam, NULL, 0, &taken) != 0)
-		w->ms.err = MDC_ELDAP;
-	else if (taken)
-		mdc_dsa_fail(w->res, LDAP_ALREADY_EXISTS,
-		             "00000524: sAMAccountName %s is in use", w->sam);
-	mdc_mods_str(&w->ms, LDAP_MOD_ADD, "sAMAccountName", w->sam);
+	else
+		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "sAMAccountName", w->sam);
 }
 
 static void
@@ -451,13 +350,12 @@ add_int(struct wctx *w, const char *type, int64_t v)
 	mdc_mods_str(&w->ms, LDAP_MOD_ADD, type, buf);
 }
 
-/* userAccountControl and what follows from it; returns the UAC. */
-static int64_t
+/* userAccountControl and the primaryGroupID that follows from it. */
+static void
 add_uac(struct wctx *w, int computer)
 {
 	const char *given = one_value(w, "userAccountControl");
 	int64_t uac, pg;
-	int priv = 0;
 
 	if (given == NULL)
 		uac = computer ? MDC_UAC_WORKSTATION_TRUST_ACCOUNT
@@ -466,22 +364,11 @@ add_uac(struct wctx *w, int computer)
 		                                  ? 0
 		                                  : MDC_UAC_ACCOUNTDISABLE);
 	else if (mdc_dsa_parse_int(given, &uac) != 0)
-		uac = -1;
-	if (!failed(w) && mdc_dsa_uac_check(uac, computer, &priv) != 0)
-		mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
-		             "userAccountControl %s does not fit the object",
-		             given != NULL ? given : "?");
-	else if (priv && !w->sys && !w->admin)
-		mdc_dsa_fail(w->res, LDAP_INSUFFICIENT_ACCESS,
-		             "only domain admins may set these "
-		             "userAccountControl bits");
+		uac = -1; /* mdc_dsa_check refuses it */
 	pg = (uac & MDC_UAC_SERVER_TRUST_ACCOUNT) ? MDC_RID_DOMAIN_CONTROLLERS
 	     : computer                           ? MDC_RID_DOMAIN_COMPUTERS
 	                                          : MDC_RID_DOMAIN_USERS;
 	given = one_value(w, "primaryGroupID");
-	if (given != NULL && !w->sys && atoll(given) != pg)
-		mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
-		             "primaryGroupID must be %lld", (long long)pg);
 	/* Disabled until the keys are set (finish_account). */
 	if (w->pw != NULL && uac >= 0 && !(uac & MDC_UAC_ACCOUNTDISABLE)) {
 		w->enable_uac = uac;
@@ -492,10 +379,9 @@ add_uac(struct wctx *w, int computer)
 		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "primaryGroupID", given);
 	else
 		add_int(w, "primaryGroupID", pg);
-	return uac;
 }
 
-/* pwdLastSet: clients may give 0 (must change) or -1 (now). */
+/* pwdLastSet: 0 (must change) unless given; -1 is now. */
 static void
 add_pwdlastset(struct wctx *w)
 {
@@ -504,9 +390,6 @@ add_pwdlastset(struct wctx *w)
 
 	if (given != NULL && mdc_dsa_parse_int(given, &v) != 0)
 		v = -2;
-	if (given != NULL && !w->sys && v != 0 && v != -1)
-		mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
-		             "pwdLastSet may only be set to 0 or -1");
 	if (v == -1)
 		v = (int64_t)mdc_nttime_from_unix(time(NULL));
 	add_int(w, "pwdLastSet", v);
@@ -569,7 +452,7 @@ add_identity(struct wctx *w, const char *category)
 		if (mdc_guid_new(&g) != 0)
 			w->ms.err = MDC_ECRYPTO;
 		mdc_mods_bin(&w->ms, LDAP_MOD_ADD, "objectGUID", g.b,
-		                 sizeof(g.b));
+		             sizeof(g.b));
 	}
 	if (a == NULL) {
 		cat = mdc_strdupf("CN=%s,%s", category, w->d->schema_dn);
@@ -577,7 +460,7 @@ add_identity(struct wctx *w, const char *category)
 			w->ms.err = MDC_ENOMEM;
 		else
 			mdc_mods_str(&w->ms, LDAP_MOD_ADD, "objectCategory",
-			                 cat);
+			             cat);
 		free(cat);
 	}
 	if (mdc_sock_attr_get(w->req, "whenCreated") == NULL)
@@ -586,64 +469,25 @@ add_identity(struct wctx *w, const char *category)
 		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "whenChanged", w->now);
 }
 
-/* The password history (mdcPwdHistory) of dn, NULL if none; caller frees. */
-static char *
-pw_history(LDAP *ld, const char *dn)
-{
-	char *attrs[] = {"mdcPwdHistory", NULL}, *h = NULL;
-	LDAPMessage *res = NULL, *e;
-	struct berval **v;
-
-	if (ldap_search_ext_s(ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs,
-	                      0, NULL, NULL, NULL, 1, &res) == LDAP_SUCCESS &&
-	    (e = ldap_first_entry(ld, res)) != NULL &&
-	    (v = ldap_get_values_len(ld, e, "mdcPwdHistory")) != NULL) {
-		if (v[0] != NULL)
-			h = strndup(v[0]->bv_val, v[0]->bv_len);
-		ldap_value_free_len(v);
-	}
-	ldap_msgfree(res);
-	return h;
-}
-
 /*
- * The domain's password policy (lib/pwpolicy.h) for a user's new password,
- * checked before anything is written: complexity, then the history (the
- * last 24, resets by administrators included).  An accepted password's
- * hash joins the history in the same write (a new account's: in the
- * modify that gives it keys, so that the hash, like the keys, is made
- * outside d->lock and adds run in parallel).  Machine accounts (generated
- * passwords, the sAMAccountName ends in '$') are not checked.  True if
- * the password is refused (the reason in w->res).
+ * The new password's place in the history (lib/pwpolicy.h; mdc_dsa_check
+ * applied the policy to it): an existing user's history (read by
+ * mdc_dsa_decide) gets its hash in this write; a new account's is written
+ * with its keys, outside d->lock (finish_account), so that the hash, like
+ * the keys, is made while other adds run.  Machine accounts (generated
+ * passwords, the sAMAccountName ends in '$') keep no history.
  */
-static int
-pw_refused(struct wctx *w)
+static void
+pw_history_due(struct wctx *w)
 {
 	size_t n = w->sam != NULL ? strlen(w->sam) : 0;
-	char *old = NULL;
-	int v, bad = 0;
 
-	if (w->pw == NULL || n == 0 || w->sam[n - 1] == '$')
-		return 0;
-	v = mdc_pwpolicy_check(w->pw, w->sam);
-	if (v == MDC_PW_OK && w->t->exists) {
-		old = pw_history(w->ld, w->req->dn);
-		if (mdc_pwpolicy_history_has(old, w->pw))
-			v = MDC_PW_IN_HISTORY;
-		else
-			bad = history_mods(w, &w->ms, old, LDAP_MOD_REPLACE);
-	}
-	free(old);
-	w->history_due = v == MDC_PW_OK && !w->t->exists;
-	if (bad) {
+	if (w->pw == NULL || n == 0 || w->sam[n - 1] == '$' || failed(w))
+		return;
+	if (!w->t->exists)
+		w->history_due = 1;
+	else if (history_mods(w, &w->ms, w->old_history, LDAP_MOD_REPLACE) != 0)
 		mdc_dsa_fail(w->res, LDAP_OTHER, "%s", "out of memory");
-		return 1;
-	}
-	if (v == MDC_PW_OK)
-		return 0;
-	mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION, "0000052D: %s",
-	             mdc_pwpolicy_reason(v));
-	return 1;
 }
 
 /*
@@ -656,7 +500,8 @@ write_add(struct wctx *w)
 {
 	int rc;
 
-	if (pw_refused(w))
+	pw_history_due(w);
+	if (failed(w))
 		return;
 	rc = ldap_add_ext_s(w->ld, w->req->dn, w->ms.m, NULL, NULL);
 	mdc_dsa_ldap_res(w->ld, rc, w->res);
@@ -745,25 +590,20 @@ add_account(struct wctx *w, int computer)
 	        "sAMAccountName", "userAccountControl",
 	        "primaryGroupID", "sAMAccountType",
 	        "pwdLastSet",     NULL};
-	char *cn;
-	int64_t uac;
 
 	copy_attrs(w, skip);
 	add_classes(w, computer ? comp_oc : user_oc);
-	cn = failed(w) ? NULL : add_cn(w);
-	if (cn != NULL)
-		add_sam(w, cn, computer);
-	free(cn);
+	add_cn(w);
+	add_sam(w);
 	if (failed(w))
 		return;
-	uac = add_uac(w, computer);
+	add_uac(w, computer);
 	add_int(w, "sAMAccountType", computer ? MDC_SAT_MACHINE : MDC_SAT_USER);
 	add_pwdlastset(w);
 	if (mdc_sock_attr_get(w->req, "accountExpires") == NULL)
 		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "accountExpires",
-		                 NEVER_EXPIRES);
+		             NEVER_EXPIRES);
 	add_account_counters(w);
-	(void)uac;
 	/* Marked until its keys are set (finish_account). */
 	if (w->pw != NULL)
 		add_int(w, MARK_ATTR, (int64_t)getpid());
@@ -780,18 +620,14 @@ add_group(struct wctx *w)
 	                                   "sAMAccountName", "groupType", NULL};
 	const char *gt;
 	int64_t type = -2147483646; /* global security group */
-	char *cn;
 
 	copy_attrs(w, skip);
 	add_classes(w, oc);
-	cn = failed(w) ? NULL : add_cn(w);
-	if (cn != NULL)
-		add_sam(w, cn, 0);
-	free(cn);
-	gt = failed(w) ? NULL : one_value(w, "groupType");
+	add_cn(w);
+	add_sam(w);
+	gt = one_value(w, "groupType");
 	if (gt != NULL && mdc_dsa_parse_int(gt, &type) != 0)
-		mdc_dsa_fail(w->res, LDAP_INVALID_SYNTAX,
-		             "groupType: not an integer");
+		w->ms.err = MDC_EINVAL; /* mdc_dsa_check refuses it */
 	if (failed(w))
 		return;
 	add_int(w, "groupType", type);
@@ -966,9 +802,6 @@ add_plain(struct wctx *w)
 	static const char *const skip[] = {NULL};
 
 	copy_attrs(w, skip);
-	if (!failed(w) && w->pw != NULL)
-		mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
-		             "unicodePwd belongs to user and computer objects");
 	check_dns(w);
 	if (!failed(w))
 		write_add(w);
@@ -994,13 +827,16 @@ mdc_dsa_add(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 	                 .t = t,
 	                 .res = res,
 	                 .enable_uac = -1};
+	int ret, rc;
 
 	w.sys = (who->roles & MDC_DSA_SYSTEM) != 0;
-	w.admin = (who->roles & MDC_DSA_ADMIN) != 0;
 	mdc_gentime(time(NULL), w.now, sizeof(w.now));
 	/* One account creation at a time: name check, RID and add. */
 	pthread_mutex_lock(&d->lock);
-	if (t->user || t->computer)
+	ret = mdc_dsa_decide(d, ld, req, who, t, NULL, res);
+	if (ret != 0 || res->code != 0)
+		; /* refused (res) or failed (ret) */
+	else if (t->user || t->computer)
 		add_account(&w, t->computer);
 	else if (t->group)
 		add_group(&w);
@@ -1009,155 +845,11 @@ mdc_dsa_add(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 	pthread_mutex_unlock(&d->lock);
 	if (w.fin.dn_norm != NULL)
 		finish_add(&w);
-	return wctx_done(&w);
+	rc = wctx_done(&w);
+	return ret != 0 ? ret : rc;
 }
 
 /* ---- modifies ---- */
-
-/* The sAMAccountName of the target without its '$'. */
-static char *
-short_name(const struct mdc_dsa_target *t)
-{
-	size_t n = t->sam != NULL ? strlen(t->sam) : 0;
-
-	if (n > 0 && t->sam[n - 1] == '$')
-		n--;
-	return strndup(t->sam != NULL ? t->sam : "", n);
-}
-
-/*
- * A computer's own name must lie in the domain's DNS suffix: dNSHostName,
- * and the host part of an SPN unless it is the bare short name.
- */
-static int
-own_domain(struct wctx *w, const char *attr, const char *v)
-{
-	const char *h = strchr(v, '/');
-	char *host;
-	int ok;
-
-	if (mdc_dsa_attr_is(attr, "dNSHostName"))
-		return mdc_dsa_name_in_domain(v, w->d->conf->dns_domain);
-	if (!mdc_dsa_attr_is(attr, "servicePrincipalName") || h == NULL)
-		return 1;
-	host = strndup(h + 1, strcspn(h + 1, ":/"));
-	if (host == NULL)
-		return 0;
-	ok = strchr(host, '.') == NULL ||
-	     mdc_dsa_name_in_domain(host, w->d->conf->dns_domain);
-	free(host);
-	return ok;
-}
-
-/* A computer's own validated writes: its names and SPNs only. */
-static void
-check_self(struct wctx *w, const struct mdc_sock_attr *m, const char *fqdn)
-{
-	char *sn = short_name(w->t);
-
-	for (size_t i = 0; sn != NULL && i < m->nvals && !failed(w); i++) {
-		const char *v = m->vals[i].data;
-
-		if (m->op == MDC_SOCK_MOD_DELETE)
-			break;
-		check_values(w, m);
-		if (!failed(w) && !own_domain(w, m->name, v))
-			mdc_dsa_fail(w->res, LDAP_INSUFFICIENT_ACCESS,
-			             "%s %s is outside the domain %s", m->name,
-			             v, w->d->conf->dns_domain);
-		if (failed(w))
-			break;
-		if (mdc_dsa_attr_is(m->name, "dNSHostName") &&
-		    !mdc_dsa_dnshostname_ok(v, sn))
-			mdc_dsa_fail(
-			        w->res, LDAP_INSUFFICIENT_ACCESS,
-			        "a computer may only name itself %s.<domain>",
-			        sn);
-		if (mdc_dsa_attr_is(m->name, "servicePrincipalName") &&
-		    !mdc_dsa_spn_is_own(v, sn, fqdn) &&
-		    !mdc_dsa_spn_is_own(v, sn, w->t->fqdn))
-			mdc_dsa_fail(
-			        w->res, LDAP_INSUFFICIENT_ACCESS,
-			        "servicePrincipalName %s does not name this "
-			        "computer",
-			        v);
-	}
-	if (sn == NULL)
-		w->ms.err = MDC_ENOMEM;
-	free(sn);
-}
-
-/* sAMAccountName renames: valid and unused by anyone else. */
-static void
-mod_sam(struct wctx *w, const struct mdc_sock_attr *m)
-{
-	int taken = 0;
-
-	if (m->op != MDC_SOCK_MOD_REPLACE || m->nvals != 1) {
-		mdc_dsa_fail(
-		        w->res, LDAP_UNWILLING_TO_PERFORM,
-		        "sAMAccountName can only be replaced by one value");
-		return;
-	}
-	if (!mdc_sam_valid(m->vals[0].data, w->t->computer)) {
-		mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
-		             "invalid sAMAccountName '%s'", m->vals[0].data);
-		return;
-	}
-	if (mdc_dsa_sam_taken(w->d, w->ld, m->vals[0].data, w->t->sid,
-	                      w->t->sid_len, &taken) != 0)
-		w->ms.err = MDC_ELDAP;
-	else if (taken)
-		mdc_dsa_fail(w->res, LDAP_ALREADY_EXISTS,
-		             "00000524: sAMAccountName %s is in use",
-		             m->vals[0].data);
-	free(w->sam);
-	w->sam = strdup(m->vals[0].data);
-}
-
-static void
-mod_uac(struct wctx *w, const struct mdc_sock_attr *m)
-{
-	int64_t uac = -1;
-	int priv = 0;
-
-	if (m->op != MDC_SOCK_MOD_REPLACE || m->nvals != 1 ||
-	    mdc_dsa_parse_int(m->vals[0].data, &uac) != 0 ||
-	    mdc_dsa_uac_check(uac, w->t->computer, &priv) != 0)
-		mdc_dsa_fail(
-		        w->res, LDAP_UNWILLING_TO_PERFORM,
-		        "userAccountControl: one value that fits the object");
-	else if (priv && !w->sys && !w->admin &&
-	         !(w->t->uac >= 0 &&
-	           (w->t->uac & 0x1582000) == (uac & 0x1582000)))
-		mdc_dsa_fail(w->res, LDAP_INSUFFICIENT_ACCESS,
-		             "only domain admins may set these "
-		             "userAccountControl bits");
-}
-
-/* Rules for one modification by a non-system requester on an account. */
-static void
-mod_account_rules(struct wctx *w, const struct mdc_sock_attr *m)
-{
-	int64_t v;
-
-	if (mdc_dsa_attr_is(m->name, "objectClass") ||
-	    mdc_dsa_attr_is(m->name, "primaryGroupID"))
-		mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
-		             "00002012: %s cannot be changed", m->name);
-	else if (mdc_dsa_attr_is(m->name, "sAMAccountName"))
-		mod_sam(w, m);
-	else if (mdc_dsa_attr_is(m->name, "userAccountControl"))
-		mod_uac(w, m);
-	else if (mdc_dsa_attr_is(m->name, "pwdLastSet") &&
-	         (m->op != MDC_SOCK_MOD_REPLACE || m->nvals != 1 ||
-	          mdc_dsa_parse_int(m->vals[0].data, &v) != 0 ||
-	          (v != 0 && v != -1)))
-		mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
-		             "pwdLastSet may only be set to 0 or -1");
-	else if (m->op != MDC_SOCK_MOD_DELETE)
-		check_values(w, m);
-}
 
 /* Add modification m to the write (pwdLastSet -1 becomes now). */
 static void
@@ -1175,62 +867,27 @@ mod_copy(struct wctx *w, const struct mdc_sock_attr *m)
 	mods_vals(&w->ms, m->op, m->name, m->vals, m->nvals);
 }
 
+/* The modifications as asked (mdc_dsa_check decided them), the password
+ * taken out, the account's new name remembered for its keys. */
 static void
-mod_password(struct wctx *w, const struct mdc_sock_attr *m, int account)
+build_modify(struct wctx *w, int account)
 {
-	if (!account)
-		mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
-		             "unicodePwd belongs to user and computer objects");
-	else if (m->op == MDC_SOCK_MOD_DELETE)
-		/* A user's own change (delete old + add new): use kpasswd. */
-		mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
-		             "password changes go through kpasswd; only "
-		             "administrators reset unicodePwd");
-	else
-		take_password(w, m);
-}
+	char *sam = NULL;
 
-/* New dNSHostName of the request (for checking SPNs in the same one). */
-static const char *
-new_fqdn(const struct mdc_sock_req *req)
-{
-	for (size_t i = 0; i < req->nattrs; i++)
-		if (mdc_dsa_attr_is(req->attrs[i].name, "dNSHostName") &&
-		    req->attrs[i].op != MDC_SOCK_MOD_DELETE &&
-		    req->attrs[i].nvals == 1)
-			return req->attrs[i].vals[0].data;
-	return NULL;
-}
-
-static void
-build_modify(struct wctx *w, int account, int self)
-{
 	for (size_t i = 0; i < w->req->nattrs && !failed(w); i++) {
 		const struct mdc_sock_attr *m = &w->req->attrs[i];
 		enum mdc_dsa_attr_kind k = mdc_dsa_attr_kind(m->name);
 
-		if (k == MDC_DSA_ATTR_OPERATIONAL)
-			continue;
-		if (k == MDC_DSA_ATTR_PASSWORD) {
-			mod_password(w, m, account);
-			continue;
-		}
-		if (k == MDC_DSA_ATTR_SYSTEM && !w->sys) {
-			mdc_dsa_fail(w->res, LDAP_UNWILLING_TO_PERFORM,
-			             "00002012: %s is system-only", m->name);
-			break;
-		}
-		if (admin_only(w, m->name))
-			break;
-		if (self)
-			check_self(w, m, new_fqdn(w->req));
-		else if (account && !w->sys)
-			mod_account_rules(w, m);
-		else if (account &&
-		         mdc_dsa_attr_is(m->name, "sAMAccountName") &&
-		         m->nvals == 1)
-			mod_sam(w, m);
-		mod_copy(w, m);
+		if (k == MDC_DSA_ATTR_PASSWORD)
+			take_password(w, m);
+		else if (k != MDC_DSA_ATTR_OPERATIONAL)
+			mod_copy(w, m);
+	}
+	if (account && mdc_dsa_check_sam(w->req, w->t, &sam) != 0)
+		w->ms.err = MDC_ENOMEM;
+	if (sam != NULL) {
+		free(w->sam);
+		w->sam = sam;
 	}
 }
 
@@ -1246,19 +903,23 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 	                 .res = res,
 	                 .enable_uac = -1};
 	int account = t->user || t->computer;
-	int self, rc;
+	int rc;
 	char err[512] = "";
 
 	w.sys = (who->roles & MDC_DSA_SYSTEM) != 0;
-	w.admin = (who->roles & MDC_DSA_ADMIN) != 0;
-	self = account && !w.sys && !w.admin && !(who->roles & MDC_DSA_ACCTOP);
+	rc = mdc_dsa_decide(d, ld, req, who, t, &w.old_history, res);
+	if (rc != 0 || res->code != 0) {
+		wctx_free(&w);
+		return rc;
+	}
 	mdc_gentime(time(NULL), w.now, sizeof(w.now));
 	w.sam = t->sam != NULL ? strdup(t->sam) : NULL;
-	build_modify(&w, account, self);
+	build_modify(&w, account);
 	check_dns(&w);
 	if ((account || t->group) && !failed(&w))
 		mdc_mods_str(&w.ms, LDAP_MOD_REPLACE, "whenChanged", w.now);
-	if (failed(&w) || pw_refused(&w))
+	pw_history_due(&w);
+	if (failed(&w))
 		return wctx_done(&w);
 	/* The keys go in the same modify: the account is never enabled
 	 * without them, and a password that cannot become keys changes

@@ -74,12 +74,15 @@ mod_key_mirrors(struct mdc_mods *ml, const struct mdc_kdb_rec *r,
 {
 	if (r->sam == NULL)
 		return;
-	mdc_mods_int(ml, LDAP_MOD_REPLACE, "msDS-KeyVersionNumber", max_kvno(e));
-	mdc_mods_int(ml, LDAP_MOD_REPLACE, "pwdLastSet", mdc_kdb_nttime(time(NULL)));
+	mdc_mods_int(ml, LDAP_MOD_REPLACE, "msDS-KeyVersionNumber",
+	             max_kvno(e));
+	mdc_mods_int(ml, LDAP_MOD_REPLACE, "pwdLastSet",
+	             mdc_kdb_nttime(time(NULL)));
 	if (ed != NULL && ed->pw_hash != NULL)
 		mdc_mods_str(ml, LDAP_MOD_REPLACE, "userPassword", ed->pw_hash);
 	if (ed != NULL && ed->pw_history != NULL)
-		mdc_mods_str(ml, LDAP_MOD_REPLACE, "mdcPwdHistory", ed->pw_history);
+		mdc_mods_str(ml, LDAP_MOD_REPLACE, "mdcPwdHistory",
+		             ed->pw_history);
 }
 
 /* Flags: userAccountControl for AD accounts, minidcKrbFlags otherwise. */
@@ -90,7 +93,8 @@ mod_flags(struct mdc_mods *ml, const struct mdc_kdb_rec *r,
 	uint32_t uac;
 
 	if (r->sam == NULL || mdc_kdb_rec_is_krbtgt(r) || !r->has_uac) {
-		mdc_mods_int(ml, LDAP_MOD_REPLACE, "minidcKrbFlags", e->attributes);
+		mdc_mods_int(ml, LDAP_MOD_REPLACE, "minidcKrbFlags",
+		             e->attributes);
 		return;
 	}
 	uac = mdc_kdb_flags_to_uac(
@@ -113,26 +117,28 @@ build_mods(struct mdc_mods *ml, const struct mdc_kdb_rec *r,
 
 	if (r->sam != NULL && !r->has_aux)
 		mdc_mods_str(ml, LDAP_MOD_ADD, "objectClass",
-		        "minidcKrbPrincipalAux");
+		             "minidcKrbPrincipalAux");
 	mod_keys_tl(ml, e);
 	if (mask & (KADM5_KEY_DATA | KADM5_PRINCIPAL))
 		mod_key_mirrors(ml, r, e, ed);
 	if (mask & KADM5_ATTRIBUTES)
 		mod_flags(ml, r, e);
 	if (mask & KADM5_MAX_LIFE)
-		mdc_mods_int(ml, LDAP_MOD_REPLACE, "minidcKrbMaxLife", e->max_life);
+		mdc_mods_int(ml, LDAP_MOD_REPLACE, "minidcKrbMaxLife",
+		             e->max_life);
 	if (mask & KADM5_MAX_RLIFE)
 		mdc_mods_int(ml, LDAP_MOD_REPLACE, "minidcKrbMaxRenew",
-		        e->max_renewable_life);
+		             e->max_renewable_life);
 	if ((mask & KADM5_PRINC_EXPIRE_TIME) && ad)
-		mdc_mods_int(ml, LDAP_MOD_REPLACE, "accountExpires",
+		mdc_mods_int(
+		        ml, LDAP_MOD_REPLACE, "accountExpires",
 		        e->expiration == 0 ? 0 : mdc_kdb_nttime(e->expiration));
 	else if (mask & KADM5_PRINC_EXPIRE_TIME)
 		mdc_mods_int(ml, LDAP_MOD_REPLACE, "minidcKrbExpiration",
-		        e->expiration);
+		             e->expiration);
 	if (mask & KADM5_PW_EXPIRATION)
 		mdc_mods_int(ml, LDAP_MOD_REPLACE, "minidcKrbPwExpiration",
-		        e->pw_expiration);
+		             e->pw_expiration);
 }
 
 int
@@ -194,9 +200,11 @@ add_special(krb5_context ctx, struct mdc_kdb *db, const krb5_db_entry *e)
 	mod_keys_tl(&ml, e);
 	mdc_mods_int(&ml, LDAP_MOD_ADD, "minidcKrbFlags", e->attributes);
 	mdc_mods_int(&ml, LDAP_MOD_ADD, "minidcKrbMaxLife", e->max_life);
-	mdc_mods_int(&ml, LDAP_MOD_ADD, "minidcKrbMaxRenew", e->max_renewable_life);
+	mdc_mods_int(&ml, LDAP_MOD_ADD, "minidcKrbMaxRenew",
+	             e->max_renewable_life);
 	mdc_mods_int(&ml, LDAP_MOD_ADD, "minidcKrbExpiration", e->expiration);
-	mdc_mods_int(&ml, LDAP_MOD_ADD, "minidcKrbPwExpiration", e->pw_expiration);
+	mdc_mods_int(&ml, LDAP_MOD_ADD, "minidcKrbPwExpiration",
+	             e->pw_expiration);
 	ret = dn == NULL ? MDC_ENOMEM : ml.err;
 	if (ret == 0) {
 		/* mod_keys_tl used REPLACE; an add takes only values. */
