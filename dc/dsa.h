@@ -24,8 +24,11 @@
  *     are not privileged; DnsAdmins the DNS zone (cn=dns,<base>); a computer
  *     a few attributes of its own entry (mdc_dsa_attr_self_writable);
  *     anything else gets insufficientAccessRights (50);
- *   - validates and completes what AD does (objectClass chain, cn, objectSid
- *     from the domain SID and mdcRidNext, objectGUID, sAMAccountName rules
+ *   - decides every write by one pure function over the request
+ *     (dc/dsa_check.h mdc_dsa_check), with the directory state it needs;
+ *   - completes what AD does, the only writer that does (objectClass chain,
+ *     cn, objectSid from the domain SID and the RID allocator of
+ *     dc/ridpool.h, objectGUID, sAMAccountName rules
  *     and uniqueness, userAccountControl, primaryGroupID, sAMAccountType,
  *     objectCategory, whenCreated/whenChanged, accountExpires, pwdLastSet);
  *   - writes as root over ldapi and answers with slapd's result;
@@ -83,9 +86,10 @@ MDC_MUSTCHECK int mdc_dsa_identify(struct mdc_dsa *d, LDAP *ld,
                                    struct mdc_dsa_who *who_out);
 
 /*
- * Authorize, validate, complete and perform req for who with ld (bound as
- * root).  The admin CLI calls this with roles MDC_DSA_SYSTEM, so its writes
- * get the same validation and completion as LDAP clients'.  res gets the
+ * Decide (mdc_dsa_check), complete and perform req for who with ld (bound
+ * as root).  The admin CLI calls this with roles MDC_DSA_SYSTEM and sends
+ * only what the user asked for, so its writes get the same decision and
+ * completion as LDAP clients'.  res gets the
  * LDAP result.  Returns 0 or a negative MDC_E* for internal failures.
  */
 MDC_MUSTCHECK int mdc_dsa_exec(struct mdc_dsa *d, LDAP *ld,
