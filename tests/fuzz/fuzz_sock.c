@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dc/dsa_check.h"
 #include "dc/dsa_rules.h"
 #include "dc/sockproto.h"
 #include "lib/util.h"
@@ -34,10 +35,64 @@ values(const struct mdc_sock_req *req, const uint8_t *data, size_t size)
 }
 
 /*
+ * The dsa's decision over the request for every kind of requester, on a
+ * new entry, an existing computer writing itself and a DNS record.
+ */
+static void
+decide(const struct mdc_sock_req *req)
+{
+	static const uint8_t sid[] = {1, 2, 3};
+	static const unsigned roles[] = {
+	        0,
+	        MDC_DSA_SYSTEM,
+	        MDC_DSA_ADMIN,
+	        MDC_DSA_ACCTOP,
+	        MDC_DSA_DNSADMIN,
+	        MDC_DSA_COMPUTER,
+	};
+	const struct mdc_dsa_target targets[] = {
+	        {.uac = -1, .user = 1},
+	        {.uac = -1, .computer = 1},
+	        {.uac = -1, .group = 1},
+	        {.exists = 1,
+	         .computer = 1,
+	         .uac = 4096,
+	         .rid = 1300,
+	         .sid = {1, 2, 3},
+	         .sid_len = 3,
+	         .sam = (char *)"HOST2$",
+	         .fqdn = (char *)"host2.example.com"},
+	        {.exists = 1, .uac = -1, .dns = 1, .dns_only = 1},
+	};
+	struct mdc_dsa_verdict v;
+
+	for (size_t r = 0; r < sizeof(roles) / sizeof(roles[0]); r++)
+		for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]);
+		     t++) {
+			struct mdc_dsa_check_in in = {
+			        .req = req,
+			        .roles = roles[r],
+			        .who_sid = sid,
+			        .who_sid_len = sizeof(sid),
+			        .t = &targets[t],
+			        .base_norm = "dc=example,dc=com",
+			        .dns_norm = "cn=dns,dc=example,dc=com",
+			        .dns_domain = "example.com",
+			        .sam_taken = (int)(r & 1),
+			};
+
+			if (mdc_dsa_check(&in, &v) == 0 && v.code == 0 &&
+			    v.reason[0] != '\0')
+				abort(); /* an allowed write has no reason */
+		}
+}
+
+/*
  * The bytes go through the framing (mdc_sock_req_complete) and the parser
  * as a whole and as the framed prefix; a parsed request is walked fully so
  * ASan sees every value it holds, and every value must keep its NUL; then
- * the dsa's value parsers run over the request and the raw bytes.
+ * the dsa's value parsers run over the request and the raw bytes, and its
+ * decision over the request.
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -67,6 +122,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		(void)mdc_sock_attr_get(req, "objectClass");
 		values(req, data, size);
+		decide(req);
 		mdc_sock_req_free(req);
 		req = NULL;
 	}
