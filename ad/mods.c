@@ -73,7 +73,8 @@ mods_push(struct mdc_mods *ms, LDAPMod *m, const void *p, size_t len)
 		free(bv);
 		goto nomem;
 	}
-	memcpy(bv->bv_val, p, len);
+	if (len > 0)
+		memcpy(bv->bv_val, p, len);
 	bv->bv_val[len] = '\0';
 	bv->bv_len = len;
 	nb[have] = bv;

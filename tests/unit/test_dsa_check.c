@@ -1,5 +1,6 @@
 /* tests/unit/test_dsa_check.c - Check suite for dc/dsa_check: every rule of
- * the dsa's decision, each with a request it refuses and one it allows */
+ * the dsa's decision, each with a request it refuses and one it allows; and
+ * the LDAPMod builder of the write path (ad/mods) */
 #include "config.h"
 
 #include <check.h>
@@ -10,6 +11,7 @@
 
 #include <ldap.h>
 
+#include "ad/mods.h"
 #include "dc/dsa_check.h"
 #include "dc/dsa_rules.h"
 #include "lib/pwpolicy.h"
@@ -499,6 +501,41 @@ START_TEST(t_check_sam)
 }
 END_TEST
 
+/* The one LDAPMod builder (ad/mods.h) the dsa completes entries with. */
+START_TEST(t_mods)
+{
+	struct mdc_mods ms = {0};
+
+	mdc_mods_str(&ms, LDAP_MOD_ADD, "objectClass", "top");
+	mdc_mods_str(&ms, LDAP_MOD_ADD, "objectclass", "user");
+	mdc_mods_int(&ms, LDAP_MOD_ADD, "groupType", -2147483646);
+	mdc_mods_str(&ms, LDAP_MOD_REPLACE, "member", "CN=a");
+	mdc_mods_next(&ms, "CN=b", 4);
+	mdc_mods_str(&ms, LDAP_MOD_REPLACE, "member", "CN=c");
+	mdc_mods_none(&ms, LDAP_MOD_DELETE, "mdcIncomplete");
+	mdc_mods_str(&ms, LDAP_MOD_REPLACE, "description", NULL);
+	mdc_mods_bin(&ms, LDAP_MOD_ADD, "objectSid", "\1\0\2", 3);
+	ck_assert_int_eq(ms.err, 0);
+	ck_assert_uint_eq(ms.n, 7);
+	ck_assert_ptr_null(ms.m[7]);
+	/* Consecutive adds of one attribute share a modification... */
+	ck_assert_int_eq(ms.m[0]->mod_op, LDAP_MOD_ADD | LDAP_MOD_BVALUES);
+	ck_assert_str_eq(ms.m[0]->mod_bvalues[1]->bv_val, "user");
+	ck_assert_ptr_null(ms.m[0]->mod_bvalues[2]);
+	ck_assert_str_eq(ms.m[1]->mod_bvalues[0]->bv_val, "-2147483646");
+	/* ... replaces do not, but mdc_mods_next adds to the last one. */
+	ck_assert_str_eq(ms.m[2]->mod_bvalues[1]->bv_val, "CN=b");
+	ck_assert_str_eq(ms.m[3]->mod_bvalues[0]->bv_val, "CN=c");
+	ck_assert_ptr_null(ms.m[4]->mod_bvalues[0]);
+	ck_assert_ptr_null(ms.m[5]->mod_bvalues[0]);
+	ck_assert_uint_eq(ms.m[6]->mod_bvalues[0]->bv_len, 3);
+	ck_assert_int_eq(ms.m[6]->mod_bvalues[0]->bv_val[1], 0);
+	mdc_mods_free(&ms);
+	ck_assert_uint_eq(ms.n, 0);
+	ck_assert_ptr_null(ms.m);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -513,6 +550,7 @@ main(void)
 	tcase_add_test(tc, t_modify_account);
 	tcase_add_test(tc, t_computer_self);
 	tcase_add_test(tc, t_check_sam);
+	tcase_add_test(tc, t_mods);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
 }
