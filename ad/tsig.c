@@ -14,6 +14,7 @@
 
 #include "ad/dnswire.h"
 #include "ad/tsig.h"
+#include "lib/gss.h"
 
 #define NKEYS        128
 #define KEY_LIFETIME 3600
@@ -537,22 +538,14 @@ find_tkey(const uint8_t *q, size_t qlen, struct tkey *tk, size_t *qend)
 	return MDC_EMALF;
 }
 
-/* Put the GSS minor status text (the useful part) into k->msg. */
+/* Why the GSS acceptor refused, into k->msg. */
 static void
 gss_message(struct dns_tsig_keys *k, OM_uint32 major, OM_uint32 minor)
 {
-	gss_buffer_desc text = GSS_C_EMPTY_BUFFER;
-	OM_uint32 m2, ctx = 0;
+	char text[200];
 
-	if (GSS_ERROR(
-	            gss_display_status(&m2, minor ? minor : major,
-	                               minor ? GSS_C_MECH_CODE : GSS_C_GSS_CODE,
-	                               GSS_C_NO_OID, &ctx, &text)))
-		snprintf(k->msg, sizeof(k->msg), "TKEY refused: GSS error");
-	else
-		snprintf(k->msg, sizeof(k->msg), "TKEY refused: %.*s",
-		         (int)text.length, (const char *)text.value);
-	gss_release_buffer(&m2, &text);
+	mdc_gss_status(major, minor, text, sizeof(text));
+	snprintf(k->msg, sizeof(k->msg), "TKEY refused: %s", text);
 }
 
 /* The facts of slot i for dns_tsig_slot_pick. */
