@@ -54,8 +54,12 @@ struct dns_server {
 	int tcp_fd;
 };
 
-void
-dns_server_publish(struct dns_server *srv, struct dns_snapshot *s)
+/*
+ * Make s the snapshot every worker answers from (takes ownership) and free
+ * the previous one once no worker still reads it.  Thread-safe.
+ */
+static void
+server_publish(struct dns_server *srv, struct dns_snapshot *s)
 {
 	struct dns_snapshot *old;
 	int busy;
@@ -76,17 +80,21 @@ dns_server_publish(struct dns_server *srv, struct dns_snapshot *s)
 	dns_snapshot_free(old);
 }
 
-void
-dns_server_fail(struct dns_server *srv)
+/* The sync thread's sink (dns/sync.h). */
+static void
+sink_publish(void *ctx, struct dns_snapshot *s)
 {
-	atomic_store(&srv->failed, 1);
-	kill(getpid(), SIGTERM); /* the main thread waits in sigwait() */
+	server_publish(ctx, s);
 }
 
-int
-dns_server_stopping(const struct dns_server *srv)
+/* Stop with a failure status (the supervisor restarts us). */
+static void
+sink_fail(void *ctx)
 {
-	return atomic_load(&srv->stop);
+	struct dns_server *srv = ctx;
+
+	atomic_store(&srv->failed, 1);
+	kill(getpid(), SIGTERM); /* the main thread waits in sigwait() */
 }
 
 /* Take the current snapshot as w's hazard pointer (re-checked after). */
@@ -698,7 +706,7 @@ load_zone_file(struct dns_server *srv, const char *path, const char *origin)
 	}
 	if ((ret = dns_snapshot_build(org, ents, n, &s)) != 0)
 		goto out;
-	dns_server_publish(srv, s);
+	server_publish(srv, s);
 out:
 	for (size_t i = 0; i < n; i++)
 		dns_entry_clear(&ents[i]);
@@ -839,6 +847,7 @@ setup_dir(struct run *r, struct dns_server *srv)
 static int
 serve(struct run *r, struct dns_server *srv)
 {
+	struct dns_sync_sink sink = {srv, sink_publish, sink_fail};
 	struct mdc_privdrop_id id;
 	int ret;
 
@@ -862,7 +871,7 @@ serve(struct run *r, struct dns_server *srv)
 		return ret;
 	}
 	if (r->have_conf)
-		ret = dns_sync_open(&r->conf, srv, &srv->slow, &r->sync);
+		ret = dns_sync_open(&r->conf, &sink, &srv->slow, &r->sync);
 	else
 		ret = load_zone_file(srv, r->o.zone, r->o.origin);
 	if (ret != 0) {

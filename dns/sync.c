@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,7 +27,8 @@ struct item {
 
 struct dns_sync {
 	const struct mdc_dcconf *conf;
-	struct dns_server *srv;
+	struct dns_sync_sink sink;
+	atomic_int stop; /* set by dns_sync_close */
 	LDAP *ld;
 	struct dns_ldap_ctx wctx;
 	struct mdc_privdrop_id id; /* whom the directory sees */
@@ -204,7 +206,7 @@ publish(struct dns_sync *y)
 	log_debug("zone %s (+%zu more): %zu names, serial %u",
 	          y->conf->dns_domain, s->nzones - 1, s->nnodes,
 	          s->zones[0].serial);
-	dns_server_publish(y->srv, s);
+	y->sink.publish(y->sink.ctx, s);
 	y->dirty = 0;
 }
 
@@ -240,7 +242,7 @@ sync_thread(void *arg)
 	long long last = 0, now;
 	int rc;
 
-	while (!dns_server_stopping(y->srv)) {
+	while (!atomic_load(&y->stop)) {
 		now = mono_ms();
 		if (y->refreshed && y->dirty && now - last >= PUBLISH_GAP_MS) {
 			publish(y);
@@ -254,8 +256,8 @@ sync_thread(void *arg)
 		if (rc != LDAP_SUCCESS) {
 			log_err("directory sync ended: %s",
 			        ldap_err2string(rc));
-			dns_server_fail(
-			        y->srv); /* the supervisor restarts us */
+			y->sink.fail(y->sink.ctx); /* the supervisor
+			                              restarts us */
 			break;
 		}
 	}
@@ -321,7 +323,7 @@ start_search(struct dns_sync *y)
 }
 
 int
-dns_sync_open(const struct mdc_dcconf *conf, struct dns_server *srv,
+dns_sync_open(const struct mdc_dcconf *conf, const struct dns_sync_sink *sink,
               struct dns_slow *sl, struct dns_sync **out)
 {
 	struct dns_sync *y = calloc(1, sizeof(*y));
@@ -330,7 +332,7 @@ dns_sync_open(const struct mdc_dcconf *conf, struct dns_server *srv,
 	if (y == NULL)
 		return MDC_ENOMEM;
 	y->conf = conf;
-	y->srv = srv;
+	y->sink = *sink;
 	y->origin = ldns_dname_new_frm_str(conf->dns_domain);
 	if (y->origin == NULL)
 		goto out;
@@ -369,6 +371,7 @@ dns_sync_close(struct dns_sync *y)
 {
 	if (y == NULL)
 		return;
+	atomic_store(&y->stop, 1);
 	if (y->started)
 		pthread_join(y->th, NULL);
 	y->ls.ls_attrs = NULL; /* static array, not ours to free */
