@@ -19,6 +19,7 @@
 #include "ad/dcconf.h"
 #include "ad/dnswire.h"
 #include "ad/tsig.h"
+#include "dns/msg.h"
 #include "dns/privdir.h"
 #include "dns/server.h"
 #include "dns/slow.h"
@@ -132,21 +133,26 @@ log_event(const struct sockaddr *peer, const char *event)
 	log_info("%s from %s", event, addr);
 }
 
-/* Answer one message: fast path, else slow path under the lock. */
+/*
+ * Answer one message: fast path, else parse it once into m (outside the
+ * lock) for the slow path under the lock.  The caller dns_msg_clear()s m
+ * after any zone transfer the verdict asks for.
+ */
 static int
 handle(struct dns_server *srv, const struct dns_snapshot *s, const uint8_t *q,
-       size_t qlen, const struct sockaddr *peer, int tcp, uint8_t *out,
-       size_t cap, size_t *outlen)
+       size_t qlen, const struct sockaddr *peer, int tcp, struct dns_msg *m,
+       uint8_t *out, size_t cap, size_t *outlen)
 {
 	int v;
 
+	m->pkt = NULL; /* the fast path leaves m alone: nothing to clear */
 	v = dns_query_answer(s, q, qlen, tcp, srv->forward, out, cap, outlen);
 	if (v != DNS_SLOW)
 		return v;
+	(void)dns_msg_parse(q, qlen, m); /* m->err is the slow path's */
 	pthread_mutex_lock(&srv->slow_lock);
 	srv->slow.event[0] = '\0';
-	v = dns_slow_handle(&srv->slow, s, q, qlen, peer, tcp, out, cap,
-	                    outlen);
+	v = dns_slow_handle(&srv->slow, s, m, peer, tcp, out, cap, outlen);
 	if (srv->slow.event[0] != '\0')
 		log_event(peer, srv->slow.event);
 	pthread_mutex_unlock(&srv->slow_lock);
@@ -178,14 +184,16 @@ udp_batch(struct worker *w, struct udp_bufs *b, int n)
 {
 	const struct dns_snapshot *s = acquire(w);
 	int nout = 0, nfwd = 0, fwd[BATCH], v;
+	struct dns_msg m;
 	size_t len;
 
 	for (int i = 0; i < n; i++) {
 		if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
 			continue;
 		v = handle(w->srv, s, b->qbuf[i], b->in[i].msg_len,
-		           (struct sockaddr *)&b->peer[i], 0, b->rbuf[nout],
+		           (struct sockaddr *)&b->peer[i], 0, &m, b->rbuf[nout],
 		           UDP_OUT, &len);
+		dns_msg_clear(&m);
 		if (v == DNS_FORWARD)
 			fwd[nfwd++] = i;
 		else if (v == DNS_SEND)
@@ -308,15 +316,14 @@ tcp_send_msg(void *ctx, const uint8_t *msg, size_t len)
 
 /* A zone transfer (allowed peers only) writes with a 2 s send timeout. */
 static int
-tcp_axfr(struct conn *c, const struct dns_snapshot *s, const uint8_t *q,
-         size_t qlen)
+tcp_axfr(struct conn *c, const struct dns_snapshot *s, const struct dns_msg *m)
 {
 	struct timeval tv = {.tv_sec = 2};
 	int fl = fcntl(c->fd, F_GETFL), ret;
 
 	fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	ret = dns_slow_axfr(s, q, qlen, tcp_send_msg, c);
+	ret = dns_slow_axfr(s, m, tcp_send_msg, c);
 	fcntl(c->fd, F_SETFL, fl);
 	/* MDC_EAGAIN: the client went away, not news. */
 	if (ret != 0 && ret != MDC_EAGAIN)
@@ -362,14 +369,16 @@ tcp_answer(struct tcp_loop *l, struct conn *c, size_t mlen, int slot)
 	struct worker *w = l->w;
 	uint8_t *out = l->scratch;
 	struct dns_snapshot *s;
+	struct dns_msg m;
 	size_t olen = 0;
 	int v, ret = 0;
 
 	s = acquire(w);
 	v = handle(w->srv, s, c->buf + 2, mlen, (struct sockaddr *)&c->peer, 1,
-	           out + 2, DNS_MSG_MAX, &olen);
+	           &m, out + 2, DNS_MSG_MAX, &olen);
 	if (v == DNS_AXFR)
-		ret = tcp_axfr(c, s, c->buf + 2, mlen);
+		ret = tcp_axfr(c, s, &m);
+	dns_msg_clear(&m);
 	release(w);
 	if (v == DNS_FORWARD) {
 		olen = dns_slow_forward(&w->srv->slow, c->buf + 2, mlen,
