@@ -16,7 +16,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "ad/dcconf.h"
 #include "ad/dnswire.h"
 #include "ad/tsig.h"
 #include "dns/msg.h"
@@ -801,7 +800,7 @@ wait_for_signal(struct dns_server *srv)
 
 struct run {
 	struct opts o;
-	struct mdc_dcconf conf;
+	struct dns_conf conf; /* with --dir: from the DC shell's loader */
 	int have_conf;
 	struct dns_sync *sync;
 };
@@ -829,26 +828,27 @@ prepare_drop(struct run *r, struct mdc_privdrop_id *id)
 	return ret;
 }
 
-/* Read DIR/minidc.conf into the options the rest of the code uses. */
+/* The DC's settings for DIR into the options the rest of the code uses. */
 static int
-setup_dir(struct run *r, struct dns_server *srv)
+setup_dir(struct run *r, dns_conf_loader load)
 {
-	char err[256];
-	int ret;
+	char err[256] = "no configuration loader";
+	int ret = MDC_EINVAL;
 
-	ret = mdc_dcconf_load(r->o.dir, &r->conf, err, sizeof(err));
+	if (load != NULL)
+		ret = load(r->o.dir, &r->conf, err, sizeof(err));
 	if (ret != 0) {
 		log_err("%s", err);
 		return ret;
 	}
 	r->have_conf = 1;
 	r->o.listen = r->conf.address;
-	r->o.port = r->conf.port_dns;
+	r->o.port = r->conf.port;
 	if (r->o.workers <= 0)
-		r->o.workers = r->conf.dns_workers;
-	r->o.forwarders = r->conf.dns_forwarders;
-	r->o.axfr = r->conf.dns_axfr_allow;
-	if (r->conf.log_debug)
+		r->o.workers = r->conf.workers;
+	r->o.forwarders = r->conf.forwarders;
+	r->o.axfr = r->conf.axfr_allow;
+	if (r->conf.debug)
 		mdc_log_open("dns", NULL, MDC_LOG_DEBUG);
 	return 0;
 }
@@ -917,12 +917,11 @@ shutdown_server(struct run *r, struct dns_server *srv)
 		close(srv->tcp_fd);
 	dns_snapshot_free(atomic_load(&srv->snap));
 	dns_tsig_keys_free(srv->slow.keys);
-	if (r->have_conf)
-		mdc_dcconf_free(&r->conf);
+	dns_conf_clear(&r->conf);
 }
 
 int
-dns_cmd_serve(int argc, char **argv)
+dns_cmd_serve(int argc, char **argv, dns_conf_loader load)
 {
 	struct run r = {0};
 	struct dns_server *srv = calloc(1, sizeof(*srv));
@@ -949,7 +948,7 @@ dns_cmd_serve(int argc, char **argv)
 	pthread_mutex_init(&srv->publish_lock, NULL);
 	pthread_mutex_init(&srv->slow_lock, NULL);
 	srv->slow.now = NULL;
-	ret = r.o.dir != NULL ? setup_dir(&r, srv) : 0;
+	ret = r.o.dir != NULL ? setup_dir(&r, load) : 0;
 	if (ret == 0)
 		ret = serve(&r, srv);
 	shutdown_server(&r, srv);

@@ -3,7 +3,12 @@
 #ifndef DNS_SERVER_H
 #define DNS_SERVER_H
 
-/* `minidc dns-serve --dir DIR` (or --zone FILE --origin O --listen IP:PORT). */
-int dns_cmd_serve(int argc, char **argv);
+#include "dns/dns.h"
+
+/*
+ * `minidc dns-serve --dir DIR` (settings from load) or --zone FILE
+ * --origin O --listen IP --port N (tests, benchmarks).
+ */
+int dns_cmd_serve(int argc, char **argv, dns_conf_loader load);
 
 #endif

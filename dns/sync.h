@@ -3,7 +3,7 @@
 #ifndef DNS_SYNC_H
 #define DNS_SYNC_H
 
-#include "ad/dcconf.h"
+#include "dns/conf.h"
 #include "dns/slow.h"
 #include "dns/zone.h"
 
@@ -24,10 +24,10 @@ struct dns_sync_sink {
 
 /*
  * Connect to the directory (sync and write connections, before privileges
- * are dropped), load the GSS acceptor keytab DIR/krb5/dc.keytab into memory
+ * are dropped), load the GSS acceptor keytab conf->keytab into memory
  * and fill sl's update backend.  conf must outlive the sync.  0 or MDC_E*.
  */
-MDC_MUSTCHECK int dns_sync_open(const struct mdc_dcconf *conf,
+MDC_MUSTCHECK int dns_sync_open(const struct dns_conf *conf,
                                 const struct dns_sync_sink *sink,
                                 struct dns_slow *sl, struct dns_sync **out);
 /* Start the thread that follows the directory and publishes snapshots. */

@@ -978,8 +978,7 @@ txt_value(int n)
 
 START_TEST(ldap_values_fit)
 {
-	struct mdc_dcconf conf = {.dns_domain = "example.com",
-	                          .base_dn = "DC=example,DC=com"};
+	const char *base = "DC=example,DC=com";
 	const char *dn = "idnsName=" LONG_OWNER_REL
 	                 ",idnsName=example.com,cn=dns,DC=example,DC=com";
 	char *big = txt_value(257), *near = txt_value(255), why[400] = "";
@@ -992,22 +991,22 @@ START_TEST(ldap_values_fit)
 	ck_assert(dns_ldap_is_record_attr("TXTrecord"));
 	ck_assert(dns_ldap_is_record_attr("aRecord;x-opt"));
 	ck_assert(!dns_ldap_is_record_attr("description"));
-	ck_assert_int_eq(dns_ldap_values_fit(&conf, dn, v, 3, why, sizeof(why)),
+	ck_assert_int_eq(dns_ldap_values_fit(base, dn, v, 3, why, sizeof(why)),
 	                 MDC_ERANGE);
 	ck_assert_ptr_nonnull(
 	        strstr(why, LONG_OWNER " TXT: a record of 65535"));
 	/* Not laid out as zone data: the server never reads it. */
-	ck_assert_int_eq(dns_ldap_values_fit(&conf, "cn=x,DC=example,DC=com", v,
+	ck_assert_int_eq(dns_ldap_values_fit(base, "cn=x,DC=example,DC=com", v,
 	                                     3, why, sizeof(why)),
 	                 0);
 	v[0].val = near;
 	v[0].len = strlen(near);
-	ck_assert_int_eq(dns_ldap_values_fit(&conf, dn, v, 3, why, sizeof(why)),
+	ck_assert_int_eq(dns_ldap_values_fit(base, dn, v, 3, why, sizeof(why)),
 	                 0);
 	/* A value that does not parse is skipped, as the loader skips it. */
 	v[1].val = "not-an-address";
 	v[1].len = 14;
-	ck_assert_int_eq(dns_ldap_values_fit(&conf, dn, v, 3, why, sizeof(why)),
+	ck_assert_int_eq(dns_ldap_values_fit(base, dn, v, 3, why, sizeof(why)),
 	                 0);
 	free(big);
 	free(near);
