@@ -79,15 +79,33 @@ get_tkey(const ldns_rr *rr, struct dns_tkey_rr *k)
 	return 0;
 }
 
-/* Keep record rr (at offset off; last: the message's last) in m. */
+/*
+ * True if the record at off ends at end, as its RDLENGTH says: ldns stops
+ * reading a TSIG's RDATA after its last field, and bytes a TSIG does not
+ * have are no TSIG.
+ */
 static int
-take(struct dns_msg *m, ldns_rr *rr, ldns_pkt_section sec, size_t off, int last)
+ends_at(const struct dns_msg *m, size_t off, size_t end)
+{
+	struct mdc_rbuf b;
+	uint16_t rdlen;
+
+	mdc_rbuf_init(&b, m->wire, m->len);
+	return mdc_rbuf_seek(&b, off) == 0 && dns_name_skip(&b) == 0 &&
+	       mdc_rbuf_get_bytes(&b, NULL, 8) == 0 &&
+	       mdc_rbuf_get_u16be(&b, &rdlen) == 0 && b.pos + rdlen == end;
+}
+
+/* Keep record rr (bytes off..end; last: the message's last) in m. */
+static int
+take(struct dns_msg *m, ldns_rr *rr, ldns_pkt_section sec, size_t off,
+     size_t end, int last)
 {
 	ldns_rr_type t = ldns_rr_get_type(rr);
 
 	if (t == LDNS_RR_TYPE_TSIG) { /* RFC 8945 5.1: the very last */
 		if (!last || sec != LDNS_SECTION_ADDITIONAL ||
-		    get_tsig(rr, off, &m->t) != 0) {
+		    !ends_at(m, off, end) || get_tsig(rr, off, &m->t) != 0) {
 			ldns_rr_free(rr);
 			return MDC_EMALF;
 		}
@@ -155,7 +173,7 @@ get_records(struct dns_msg *m, size_t *pos)
 		if (ldns_wire2rr(&rr, m->wire, m->len, pos, sec) !=
 		    LDNS_STATUS_OK)
 			return MDC_EMALF;
-		ret = take(m, rr, sec, off, i == total - 1);
+		ret = take(m, rr, sec, off, *pos, i == total - 1);
 		if (ret != 0)
 			return ret;
 	}

@@ -685,6 +685,14 @@ START_TEST(msg_parse_once)
 	ck_assert_int_eq(dns_msg_parse(q, qlen + 2 * sizeof(tsig), &m),
 	                 MDC_EMALF);
 	dns_msg_clear(&m);
+	/* RDATA longer than a TSIG's fields (ldns would not notice). */
+	q[11] = 1;
+	q[qlen + 14]++;
+	q[qlen + sizeof(tsig)] = 0;
+	ck_assert_int_eq(dns_msg_parse(q, qlen + sizeof(tsig) + 1, &m),
+	                 MDC_EMALF);
+	dns_msg_clear(&m);
+	q[qlen + 14]--;
 	/* Truncated RDATA; no header at all. */
 	q[11] = 1;
 	ck_assert_int_eq(dns_msg_parse(q, qlen + sizeof(tsig) - 3, &m),
