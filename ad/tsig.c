@@ -14,6 +14,7 @@
 
 #include "ad/dnswire.h"
 #include "ad/tsig.h"
+#include "lib/gss.h"
 
 #define NKEYS        128
 #define KEY_LIFETIME 3600
@@ -481,78 +482,14 @@ dns_tsig_append(struct dns_tsig_keys *k, const struct dns_tsig_rr *t, int sign,
 	return append_tsig(&sg, buf, len, cap);
 }
 
-struct tkey {
-	uint8_t name[256], alg[256];
-	size_t name_len, alg_len;
-	uint16_t mode, key_len;
-	const uint8_t *key;
-};
-
-/* Parse the TKEY RDATA at b. */
-static int
-parse_tkey_rdata(struct mdc_rbuf *b, uint16_t rdlen, struct tkey *tk)
-{
-	size_t end = b->pos + rdlen;
-	uint16_t err, olen;
-
-	if (mdc_rbuf_left(b) < rdlen ||
-	    dns_name_get(b, tk->alg, &tk->alg_len, 1) != 0 ||
-	    mdc_rbuf_get_bytes(b, NULL, 8) != 0 ||
-	    mdc_rbuf_get_u16be(b, &tk->mode) != 0 ||
-	    mdc_rbuf_get_u16be(b, &err) != 0 ||
-	    mdc_rbuf_get_u16be(b, &tk->key_len) != 0 ||
-	    mdc_rbuf_get_ptr(b, &tk->key, tk->key_len) != 0 ||
-	    mdc_rbuf_get_u16be(b, &olen) != 0 ||
-	    mdc_rbuf_get_bytes(b, NULL, olen) != 0 || b->pos != end)
-		return MDC_EMALF;
-	return 0;
-}
-
-/* Find the TKEY RR in the answer or additional section (both are used). */
-static int
-find_tkey(const uint8_t *q, size_t qlen, struct tkey *tk, size_t *qend)
-{
-	struct mdc_rbuf b;
-	struct dns_hdr h;
-	uint16_t type, cls, rdlen;
-	uint32_t ttl;
-
-	mdc_rbuf_init(&b, q, qlen);
-	if (dns_hdr_get(&b, &h) != 0 || h.qd != 1 || dns_name_skip(&b) != 0 ||
-	    mdc_rbuf_get_bytes(&b, NULL, 4) != 0)
-		return MDC_EMALF;
-	*qend = b.pos;
-	for (int i = 0; i < h.an + h.ns + h.ar; i++) {
-		if (dns_name_get(&b, tk->name, &tk->name_len, 1) != 0 ||
-		    mdc_rbuf_get_u16be(&b, &type) != 0 ||
-		    mdc_rbuf_get_u16be(&b, &cls) != 0 ||
-		    mdc_rbuf_get_u32be(&b, &ttl) != 0 ||
-		    mdc_rbuf_get_u16be(&b, &rdlen) != 0)
-			return MDC_EMALF;
-		if (type == DNS_T_TKEY)
-			return parse_tkey_rdata(&b, rdlen, tk);
-		if (mdc_rbuf_get_bytes(&b, NULL, rdlen) != 0)
-			return MDC_EMALF;
-	}
-	return MDC_EMALF;
-}
-
-/* Put the GSS minor status text (the useful part) into k->msg. */
+/* Why the GSS acceptor refused, into k->msg. */
 static void
 gss_message(struct dns_tsig_keys *k, OM_uint32 major, OM_uint32 minor)
 {
-	gss_buffer_desc text = GSS_C_EMPTY_BUFFER;
-	OM_uint32 m2, ctx = 0;
+	char text[200];
 
-	if (GSS_ERROR(
-	            gss_display_status(&m2, minor ? minor : major,
-	                               minor ? GSS_C_MECH_CODE : GSS_C_GSS_CODE,
-	                               GSS_C_NO_OID, &ctx, &text)))
-		snprintf(k->msg, sizeof(k->msg), "TKEY refused: GSS error");
-	else
-		snprintf(k->msg, sizeof(k->msg), "TKEY refused: %.*s",
-		         (int)text.length, (const char *)text.value);
-	gss_release_buffer(&m2, &text);
+	mdc_gss_status(major, minor, text, sizeof(text));
+	snprintf(k->msg, sizeof(k->msg), "TKEY refused: %s", text);
 }
 
 /* The facts of slot i for dns_tsig_slot_pick. */
@@ -616,7 +553,7 @@ dns_tsig_slot_pick(const struct dns_tsig_slot *f, size_t n, size_t limit)
 
 /* Run the GSS acceptor; on success store the key.  Returns TKEY error. */
 static int
-accept_key(struct dns_tsig_keys *k, const struct tkey *tk, long long now,
+accept_key(struct dns_tsig_keys *k, const struct dns_tkey_rr *tk, long long now,
            gss_buffer_desc *out_tok, struct key **key_out)
 {
 	gss_buffer_desc in = {tk->key_len, (void *)tk->key}, dn;
@@ -658,7 +595,7 @@ accept_key(struct dns_tsig_keys *k, const struct tkey *tk, long long now,
 }
 
 static int
-put_tkey_answer(struct mdc_wbuf *w, const struct tkey *tk, long long now,
+put_tkey_answer(struct mdc_wbuf *w, const struct dns_tkey_rr *tk, long long now,
                 long long expiry, uint16_t err, const gss_buffer_desc *tok)
 {
 	size_t rdlen = tk->alg_len + 16 + tok->length;
@@ -682,8 +619,8 @@ put_tkey_answer(struct mdc_wbuf *w, const struct tkey *tk, long long now,
 
 /* Decide the TKEY error and negotiate; *key_out set when complete. */
 static uint16_t
-tkey_process(struct dns_tsig_keys *k, const struct tkey *tk, long long now,
-             gss_buffer_desc *tok, struct key **key_out)
+tkey_process(struct dns_tsig_keys *k, const struct dns_tkey_rr *tk,
+             long long now, gss_buffer_desc *tok, struct key **key_out)
 {
 	struct key *old;
 
@@ -708,22 +645,21 @@ tkey_process(struct dns_tsig_keys *k, const struct tkey *tk, long long now,
 }
 
 int
-dns_tkey_handle(struct dns_tsig_keys *k, const uint8_t *q, size_t qlen,
-                long long now, uint8_t *out, size_t cap, size_t *outlen)
+dns_tkey_handle(struct dns_tsig_keys *k, const uint8_t *q, size_t qend,
+                const struct dns_tkey_rr *tk, long long now, uint8_t *out,
+                size_t cap, size_t *outlen)
 {
 	gss_buffer_desc tok = GSS_C_EMPTY_BUFFER;
-	struct tkey tk = {0};
 	struct key *key = NULL;
 	struct dns_hdr h = {0};
 	struct mdc_wbuf w;
 	OM_uint32 minor;
-	size_t qend;
 	uint16_t err;
 	int ret;
 
-	if ((ret = find_tkey(q, qlen, &tk, &qend)) != 0 || cap < qend)
+	if (qend < DNS_HDR_LEN || cap < qend)
 		return MDC_EMALF;
-	err = tkey_process(k, &tk, now, &tok, &key);
+	err = tkey_process(k, tk, now, &tok, &key);
 	h.id = (uint16_t)(q[0] << 8 | q[1]);
 	h.flags = DNS_F_QR | (uint16_t)((q[2] << 8 | q[3]) & DNS_F_RD);
 	h.qd = 1;
@@ -732,18 +668,18 @@ dns_tkey_handle(struct dns_tsig_keys *k, const uint8_t *q, size_t qlen,
 	memcpy(out + DNS_HDR_LEN, q + DNS_HDR_LEN, qend - DNS_HDR_LEN);
 	mdc_wbuf_init(&w, out, cap);
 	w.len = qend;
-	ret = put_tkey_answer(&w, &tk, now, key != NULL ? key->expiry : now,
-	                      err, &tok);
+	ret = put_tkey_answer(&w, tk, now, key != NULL ? key->expiry : now, err,
+	                      &tok);
 	gss_release_buffer(&minor, &tok);
 	if (ret != 0)
 		return ret;
 	*outlen = w.len;
 	if (key != NULL) { /* sign with the new context (RFC 3645 4.1.2) */
 		struct signer sg = {.ctx = key->ctx,
-		                    .name = tk.name,
-		                    .name_len = tk.name_len,
-		                    .alg = tk.alg,
-		                    .alg_len = tk.alg_len,
+		                    .name = tk->name,
+		                    .name_len = tk->name_len,
+		                    .alg = tk->alg,
+		                    .alg_len = tk->alg_len,
 		                    .ms = key->ms,
 		                    .now = now};
 		ret = append_tsig(&sg, out, outlen, cap);

@@ -10,7 +10,10 @@
 
 struct dns_tsig_keys; /* key name -> GSS context (slow path only) */
 
-/* A TSIG RR found at the end of a message (pointers into that message). */
+/*
+ * A TSIG RR found at the end of a message (pointers into that message, or
+ * into the records the server parsed it into, dns/msg.h).
+ */
 struct dns_tsig_rr {
 	size_t off;        /* offset of the TSIG RR */
 	uint8_t name[256]; /* key name, lower-case wire */
@@ -89,12 +92,25 @@ struct dns_tsig_slot {
 size_t dns_tsig_slot_pick(const struct dns_tsig_slot *f, size_t n,
                           size_t limit);
 
+/* The TKEY RR (RFC 2930) of a query, as the server's parser found it. */
+struct dns_tkey_rr {
+	uint8_t name[256]; /* key name, lower-case wire */
+	size_t name_len;
+	uint8_t alg[256]; /* algorithm name, lower-case wire */
+	size_t alg_len;
+	uint16_t mode;
+	const uint8_t *key; /* the GSS token (not owned) */
+	uint16_t key_len;
+};
+
 /*
- * Handle a TKEY query (mode 3, GSS-API) in q; write the response into out.
- * Returns 0 and *outlen, or MDC_EMALF (FORMERR to send).
+ * Handle the TKEY query (mode 3, GSS-API; mode 5, delete) whose header and
+ * question are q[0..qend) and whose TKEY RR is tk; write the response into
+ * out.  Returns 0 and *outlen, or MDC_EMALF (FORMERR to send).
  */
 MDC_MUSTCHECK int dns_tkey_handle(struct dns_tsig_keys *k, const uint8_t *q,
-                                  size_t qlen, long long now, uint8_t *out,
-                                  size_t cap, size_t *outlen);
+                                  size_t qend, const struct dns_tkey_rr *tk,
+                                  long long now, uint8_t *out, size_t cap,
+                                  size_t *outlen);
 
 #endif

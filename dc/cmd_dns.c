@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dc/cmd.h"
+#include "dc/dnsglue.h"
 #include "dns/dns.h"
 #include "dns/ldapdns.h"
 #include "dns/xfracl.h"
@@ -21,6 +22,7 @@
 
 struct adm {
 	struct mdc_dcconf conf;
+	struct dns_conf dns; /* what dns/ is told of conf */
 	LDAP *ld;
 	ldns_rdf *origin;
 	struct dns_entry *ents;
@@ -32,7 +34,7 @@ struct adm {
 static int
 load_all(struct adm *a)
 {
-	char *base = dns_ldap_container_dn(&a->conf);
+	char *base = dns_ldap_container_dn(&a->dns);
 	LDAPMessage *res = NULL, *e;
 	int ret = MDC_ELDAP;
 
@@ -401,6 +403,7 @@ adm_free(struct adm *a)
 	if (a->ld != NULL)
 		ldap_unbind_ext_s(a->ld, NULL, NULL);
 	mdc_dcconf_free(&a->conf);
+	dns_conf_clear(&a->dns);
 }
 
 int
@@ -479,9 +482,10 @@ mdc_cmd_dns(int argc, char **argv)
 		mdc_cmd_error("dns", "%s", err);
 		return 1;
 	}
+	ret = dns_glue_conf(&a.conf, &a.dns);
+	a.origin = ret == 0 ? ldns_dname_new_frm_str(a.conf.dns_domain) : NULL;
 	ret = MDC_ENOMEM;
-	a.origin = ldns_dname_new_frm_str(a.conf.dns_domain);
-	if (a.origin != NULL && (ret = dns_ldap_connect(&a.conf, &a.ld)) == 0 &&
+	if (a.origin != NULL && (ret = dns_ldap_connect(&a.dns, &a.ld)) == 0 &&
 	    xfr) {
 		c = xfr_cmd(&a, argv[2], argc - optind, argv + optind);
 		adm_free(&a);

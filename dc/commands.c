@@ -7,9 +7,9 @@
 #include "dc/admin.h"
 #include "dc/cldap.h"
 #include "dc/cmd.h"
+#include "dc/dnsglue.h"
 #include "dc/dsa.h"
 #include "dc/replica.h"
-#include "dns/dns.h"
 
 /* Every command on a DC takes [--dir DIR | --domain D] (DIR defaults to
  * the installed layout's /var/lib/minidc/<domain>). */
@@ -33,7 +33,7 @@ const struct mdc_cmd mdc_commands[] = {
         {"cldap-serve", mdc_cmd_cldap_serve, NULL},
         {"dsa-serve", mdc_cmd_dsa_serve, NULL},
         {"replica-watch", mdc_cmd_replica_watch, NULL},
-        {"dns-serve", dns_cmd_serve, NULL},
+        {"dns-serve", dns_glue_serve, NULL},
         {"dns", mdc_cmd_dns,
          "dns list|add|del|addzone|delzone " WHERE
          " [--ttl 0-2147483647] [NAME TYPE [DATA...] | ZONE] | dns "

@@ -12,6 +12,7 @@
 
 #include "ad/dnswire.h"
 #include "dc/dnsglue.h"
+#include "dns/dns.h"
 #include "dns/privdir.h"
 #include "lib/net.h"
 #include "lib/util.h"
@@ -79,12 +80,88 @@ dns_ready(const struct mdc_dcconf *c)
 	return ret;
 }
 
+/* A copy of s ("" for NULL) into *out; -1 when out of memory. */
+static int
+dup_into(char **out, const char *s)
+{
+	*out = strdup(s != NULL ? s : "");
+	return *out != NULL ? 0 : -1;
+}
+
+int
+dns_glue_conf(const struct mdc_dcconf *c, struct dns_conf *out)
+{
+	int bad = 0;
+
+	memset(out, 0, sizeof(*out));
+	bad |= dup_into(&out->domain, c->dns_domain);
+	bad |= dup_into(&out->base_dn, c->base_dn);
+	bad |= dup_into(&out->domain_sid, c->domain_sid);
+	bad |= dup_into(&out->host_name, c->host_name);
+	bad |= dup_into(&out->fqdn, c->fqdn);
+	bad |= dup_into(&out->address, c->address);
+	bad |= dup_into(&out->forwarders, c->dns_forwarders);
+	bad |= dup_into(&out->axfr_allow, c->dns_axfr_allow);
+	out->port = c->port_dns;
+	out->workers = c->dns_workers;
+	out->debug = c->log_debug != 0;
+	out->ldapi_uri = mdc_dc_ldapi_uri(c);
+	out->krb5_conf = mdc_dc_path(c, "krb5.conf");
+	out->keytab = mdc_dc_path(c, "krb5/dns.keytab");
+	out->privdir = mdc_dc_path(c, DNS_PRIVDIR);
+	if (bad || out->ldapi_uri == NULL || out->krb5_conf == NULL ||
+	    out->keytab == NULL || out->privdir == NULL) {
+		dns_conf_clear(out);
+		return MDC_ENOMEM;
+	}
+	return 0;
+}
+
+/* The daemon's loader: DIR/minidc.conf, told as dns/ wants it. */
+static int
+load_conf(const char *dir, struct dns_conf *out, char *err, size_t errlen)
+{
+	struct mdc_dcconf c;
+	int ret;
+
+	ret = mdc_dcconf_load(dir, &c, err, errlen);
+	if (ret != 0)
+		return ret;
+	ret = dns_glue_conf(&c, out);
+	if (ret != 0)
+		snprintf(err, errlen, "out of memory");
+	mdc_dcconf_free(&c);
+	return ret;
+}
+
+int
+dns_glue_serve(int argc, char **argv)
+{
+	return dns_cmd_serve(argc, argv, load_conf);
+}
+
+/* The service's check hook: the server's directory works. */
+static int
+dns_check(const struct mdc_dcconf *c, char *err, size_t errlen)
+{
+	struct dns_conf dc;
+	int ret;
+
+	ret = dns_glue_conf(c, &dc);
+	if (ret == 0)
+		ret = dns_privdir_check(&dc, err, errlen);
+	else
+		snprintf(err, errlen, "out of memory");
+	dns_conf_clear(&dc);
+	return ret;
+}
+
 const struct mdc_service dns_service = {
         .name = "dns",
         .argv = dns_argv,
         .ready = dns_ready,
         .ready_timeout_ms = 30000,
-        .check = dns_privdir_check,
+        .check = dns_check,
 };
 
 #define RECORD_TTL 900

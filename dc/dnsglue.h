@@ -7,6 +7,7 @@
 
 #include "ad/dcconf.h"
 #include "dc/service.h"
+#include "dns/conf.h"
 
 /*
  * Append the LDIF of the new domain's zone to out: cn=dns,<base>, the zone
@@ -24,6 +25,14 @@ typedef void (*dns_record_fn)(void *arg, const char *name, const char *attr,
                               const char *value);
 int dns_locator_each(const struct mdc_dcconf *conf, dns_record_fn fn,
                      void *arg);
+/*
+ * Fill *out (dns/conf.h) with what the DNS server needs of conf: the DC
+ * shell is the one that reads the DC's configuration.  0 or MDC_ENOMEM
+ * (then *out is cleared).
+ */
+int dns_glue_conf(const struct mdc_dcconf *conf, struct dns_conf *out);
+/* `minidc dns-serve`: the daemon, its --dir read by dns_glue_conf. */
+int dns_glue_serve(int argc, char **argv);
 /* The supervisor's "dns" service (dc/services.c). */
 extern const struct mdc_service dns_service;
 

@@ -786,8 +786,8 @@ check_dns(struct wctx *w)
 		dv_current(w, &d);
 	dv_apply(w->req, &d);
 	ret = d.err != 0 ? d.err
-	                 : dns_ldap_values_fit(w->d->conf, w->req->dn, d.v, d.n,
-	                                       why, sizeof(why));
+	                 : dns_ldap_values_fit(w->d->conf->base_dn, w->req->dn,
+	                                       d.v, d.n, why, sizeof(why));
 	if (ret == MDC_ERANGE)
 		mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
 		             "DNS record refused: %s", why);

@@ -64,9 +64,9 @@ sasl_noop(LDAP *ld, unsigned flags, void *defaults, void *interact)
 }
 
 int
-dns_ldap_connect(const struct mdc_dcconf *conf, LDAP **ld_out)
+dns_ldap_connect(const struct dns_conf *conf, LDAP **ld_out)
 {
-	char *uri = mdc_dc_ldapi_uri(conf);
+	char *uri = strdup(conf->ldapi_uri != NULL ? conf->ldapi_uri : "");
 	LDAP *ld = NULL;
 	int v = LDAP_VERSION3, ret = MDC_ELDAP;
 
@@ -92,7 +92,7 @@ out:
 }
 
 struct connect_args {
-	const struct mdc_dcconf *conf;
+	const struct dns_conf *conf;
 	LDAP **ld_out;
 };
 
@@ -105,7 +105,7 @@ connect_cb(void *arg)
 }
 
 int
-dns_ldap_connect_as(const struct mdc_dcconf *conf,
+dns_ldap_connect_as(const struct dns_conf *conf,
                     const struct mdc_privdrop_id *id, LDAP **ld_out)
 {
 	struct connect_args a = {conf, ld_out};
@@ -114,15 +114,15 @@ dns_ldap_connect_as(const struct mdc_dcconf *conf,
 }
 
 char *
-dns_ldap_container_dn(const struct mdc_dcconf *conf)
+dns_ldap_container_dn(const struct dns_conf *conf)
 {
 	return mdc_strdupf("cn=dns,%s", conf->base_dn);
 }
 
 char *
-dns_ldap_zone_dn(const struct mdc_dcconf *conf)
+dns_ldap_zone_dn(const struct dns_conf *conf)
 {
-	return mdc_strdupf("idnsName=%s,cn=dns,%s", conf->dns_domain,
+	return mdc_strdupf("idnsName=%s,cn=dns,%s", conf->domain,
 	                   conf->base_dn);
 }
 
@@ -384,11 +384,11 @@ values_rrs(const struct dns_ldap_val *v, size_t n, const char *owner,
 }
 
 int
-dns_ldap_values_fit(const struct mdc_dcconf *conf, const char *dn,
+dns_ldap_values_fit(const char *base_dn, const char *dn,
                     const struct dns_ldap_val *v, size_t n, char *why,
                     size_t whylen)
 {
-	char *container = dns_ldap_container_dn(conf), *zname = NULL;
+	char *container = mdc_strdupf("cn=dns,%s", base_dn), *zname = NULL;
 	char *rel = NULL, *owner = NULL;
 	ldns_rdf *origin = NULL;
 	ldns_rr_list *l = ldns_rr_list_new();

@@ -5,7 +5,7 @@
 #include <ldap.h>
 #include <ldns/ldns.h>
 
-#include "ad/dcconf.h"
+#include "dns/conf.h"
 #include "dns/update.h"
 #include "dns/zone.h"
 #include "lib/privdrop.h"
@@ -19,8 +19,7 @@
  * (the DC system identity when run as root).  *ld_out owned by the caller
  * (ldap_unbind_ext_s).  0 or MDC_ELDAP.
  */
-MDC_MUSTCHECK int dns_ldap_connect(const struct mdc_dcconf *conf,
-                                   LDAP **ld_out);
+MDC_MUSTCHECK int dns_ldap_connect(const struct dns_conf *conf, LDAP **ld_out);
 /*
  * Like dns_ldap_connect, but with the peer credentials of id (the user the
  * DNS server drops root to; lib/privdrop.h mdc_privdrop_as_peer): slapd
@@ -28,12 +27,12 @@ MDC_MUSTCHECK int dns_ldap_connect(const struct mdc_dcconf *conf,
  * mdc_dns_authz_dn), which reads cn=dns and little else.  Called as root
  * before the drop, while the process has one thread.
  */
-MDC_MUSTCHECK int dns_ldap_connect_as(const struct mdc_dcconf *conf,
+MDC_MUSTCHECK int dns_ldap_connect_as(const struct dns_conf *conf,
                                       const struct mdc_privdrop_id *id,
                                       LDAP **ld_out);
 /* "cn=dns,<base>" and "idnsName=<domain>,cn=dns,<base>" (caller frees). */
-char *dns_ldap_container_dn(const struct mdc_dcconf *conf);
-char *dns_ldap_zone_dn(const struct mdc_dcconf *conf);
+char *dns_ldap_container_dn(const struct dns_conf *conf);
+char *dns_ldap_zone_dn(const struct dns_conf *conf);
 /* The search filter and attributes every reader uses. */
 extern const char *const dns_ldap_filter;
 extern char *dns_ldap_attrs[];

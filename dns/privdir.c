@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,14 +14,17 @@
 
 /* DIR/run/dns (0755) with rcache/ given to the user; *dir_out is the first. */
 static int
-make_dirs(const struct mdc_dcconf *conf, struct mdc_privdrop_id *id,
+make_dirs(const struct dns_conf *conf, struct mdc_privdrop_id *id,
           char **dir_out, char *err, size_t errlen)
 {
-	char *dir = mdc_dc_path(conf, DNS_PRIVDIR), *rc = NULL;
+	char *dir = strdup(conf->privdir != NULL ? conf->privdir : ""),
+	     *rc = NULL;
 	int ret = MDC_ENOMEM;
 
 	*dir_out = NULL;
-	rc = dir != NULL ? mdc_strdupf("%s/%s", dir, DNS_RCACHEDIR) : NULL;
+	rc = dir != NULL && dir[0] != '\0'
+	             ? mdc_strdupf("%s/%s", dir, DNS_RCACHEDIR)
+	             : NULL;
 	if (rc == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -55,12 +59,12 @@ out:
 	return ret;
 }
 
-/* DIR/krb5.conf -> DIR/run/dns/krb5.conf (absent: nothing to copy). */
+/* The DC's krb5.conf -> DIR/krb5.conf (absent: nothing to copy). */
 static int
-copy_krb5_conf(const struct mdc_dcconf *conf, const char *dir, char *err,
+copy_krb5_conf(const struct dns_conf *conf, const char *dir, char *err,
                size_t errlen)
 {
-	char *src = mdc_dc_path(conf, "krb5.conf");
+	char *src = strdup(conf->krb5_conf != NULL ? conf->krb5_conf : "");
 	char *dst = mdc_strdupf("%s/krb5.conf", dir);
 	char *text = NULL;
 	size_t len = 0;
@@ -86,8 +90,8 @@ out:
 }
 
 int
-dns_privdir_prepare(const struct mdc_dcconf *conf,
-                    struct mdc_privdrop_id *id_out, char *err, size_t errlen)
+dns_privdir_prepare(const struct dns_conf *conf, struct mdc_privdrop_id *id_out,
+                    char *err, size_t errlen)
 {
 	char *dir = NULL;
 	int ret;
@@ -111,7 +115,7 @@ dns_privdir_prepare(const struct mdc_dcconf *conf,
 }
 
 int
-dns_privdir_check(const struct mdc_dcconf *conf, char *err, size_t errlen)
+dns_privdir_check(const struct dns_conf *conf, char *err, size_t errlen)
 {
 	struct mdc_privdrop_id id;
 	char *dir = NULL;

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "ad/dcconf.h"
+#include "dns/conf.h"
 #include "lib/privdrop.h"
 
 /* The DNS server's directory, relative to DIR: root's, 0755 (it reads). */
@@ -13,18 +13,18 @@
 #define DNS_RCACHEDIR "rcache"
 
 /*
- * Before the drop (as root): make DIR/run/dns and its rcache/ (given to
- * MDC_PRIVDROP_USER), copy DIR/krb5.conf into it, enter it, and point the
- * Kerberos library at "./krb5.conf" and the replay cache at "./rcache"
- * (overriding whatever KRB5_CONFIG and KRB5RCACHEDIR the server inherited).
- * Together with the keytab copied into memory (ad/tsig.h) and the directory
- * connections opened before the drop, that is every file the server opens
- * afterwards, reachable wherever DIR lives.  Root never writes into the
+ * Before the drop (as root): make conf->privdir (DIR/run/dns) and its
+ * rcache/ (given to MDC_PRIVDROP_USER), copy conf->krb5_conf into it, enter it,
+ * and point the Kerberos library at "./krb5.conf" and the replay cache at
+ * "./rcache" (overriding whatever KRB5_CONFIG and KRB5RCACHEDIR the server
+ * inherited). Together with the keytab copied into memory (ad/tsig.h) and the
+ * directory connections opened before the drop, that is every file the server
+ * opens afterwards, reachable wherever DIR lives.  Root never writes into the
  * directory it gives away.  Sets *id_out to whom to become
  * (mdc_privdrop_enter(".", id) once the ports are bound).  On failure
  * returns MDC_E* with one line in err.
  */
-MDC_MUSTCHECK int dns_privdir_prepare(const struct mdc_dcconf *conf,
+MDC_MUSTCHECK int dns_privdir_prepare(const struct dns_conf *conf,
                                       struct mdc_privdrop_id *id_out, char *err,
                                       size_t errlen);
 
@@ -34,7 +34,7 @@ MDC_MUSTCHECK int dns_privdir_prepare(const struct mdc_dcconf *conf,
  * them as the unprivileged user in a child process.  Returns 0, or MDC_E*
  * with one line in err saying what cannot work.
  */
-MDC_MUSTCHECK int dns_privdir_check(const struct mdc_dcconf *conf, char *err,
+MDC_MUSTCHECK int dns_privdir_check(const struct dns_conf *conf, char *err,
                                     size_t errlen);
 
 #endif

@@ -16,9 +16,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "ad/dcconf.h"
 #include "ad/dnswire.h"
 #include "ad/tsig.h"
+#include "dns/msg.h"
 #include "dns/privdir.h"
 #include "dns/server.h"
 #include "dns/slow.h"
@@ -54,8 +54,12 @@ struct dns_server {
 	int tcp_fd;
 };
 
-void
-dns_server_publish(struct dns_server *srv, struct dns_snapshot *s)
+/*
+ * Make s the snapshot every worker answers from (takes ownership) and free
+ * the previous one once no worker still reads it.  Thread-safe.
+ */
+static void
+server_publish(struct dns_server *srv, struct dns_snapshot *s)
 {
 	struct dns_snapshot *old;
 	int busy;
@@ -76,17 +80,21 @@ dns_server_publish(struct dns_server *srv, struct dns_snapshot *s)
 	dns_snapshot_free(old);
 }
 
-void
-dns_server_fail(struct dns_server *srv)
+/* The sync thread's sink (dns/sync.h). */
+static void
+sink_publish(void *ctx, struct dns_snapshot *s)
 {
-	atomic_store(&srv->failed, 1);
-	kill(getpid(), SIGTERM); /* the main thread waits in sigwait() */
+	server_publish(ctx, s);
 }
 
-int
-dns_server_stopping(const struct dns_server *srv)
+/* Stop with a failure status (the supervisor restarts us). */
+static void
+sink_fail(void *ctx)
 {
-	return atomic_load(&srv->stop);
+	struct dns_server *srv = ctx;
+
+	atomic_store(&srv->failed, 1);
+	kill(getpid(), SIGTERM); /* the main thread waits in sigwait() */
 }
 
 /* Take the current snapshot as w's hazard pointer (re-checked after). */
@@ -124,21 +132,26 @@ log_event(const struct sockaddr *peer, const char *event)
 	log_info("%s from %s", event, addr);
 }
 
-/* Answer one message: fast path, else slow path under the lock. */
+/*
+ * Answer one message: fast path, else parse it once into m (outside the
+ * lock) for the slow path under the lock.  The caller dns_msg_clear()s m
+ * after any zone transfer the verdict asks for.
+ */
 static int
 handle(struct dns_server *srv, const struct dns_snapshot *s, const uint8_t *q,
-       size_t qlen, const struct sockaddr *peer, int tcp, uint8_t *out,
-       size_t cap, size_t *outlen)
+       size_t qlen, const struct sockaddr *peer, int tcp, struct dns_msg *m,
+       uint8_t *out, size_t cap, size_t *outlen)
 {
 	int v;
 
+	m->pkt = NULL; /* the fast path leaves m alone: nothing to clear */
 	v = dns_query_answer(s, q, qlen, tcp, srv->forward, out, cap, outlen);
 	if (v != DNS_SLOW)
 		return v;
+	(void)dns_msg_parse(q, qlen, m); /* m->err is the slow path's */
 	pthread_mutex_lock(&srv->slow_lock);
 	srv->slow.event[0] = '\0';
-	v = dns_slow_handle(&srv->slow, s, q, qlen, peer, tcp, out, cap,
-	                    outlen);
+	v = dns_slow_handle(&srv->slow, s, m, peer, tcp, out, cap, outlen);
 	if (srv->slow.event[0] != '\0')
 		log_event(peer, srv->slow.event);
 	pthread_mutex_unlock(&srv->slow_lock);
@@ -170,14 +183,16 @@ udp_batch(struct worker *w, struct udp_bufs *b, int n)
 {
 	const struct dns_snapshot *s = acquire(w);
 	int nout = 0, nfwd = 0, fwd[BATCH], v;
+	struct dns_msg m;
 	size_t len;
 
 	for (int i = 0; i < n; i++) {
 		if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
 			continue;
 		v = handle(w->srv, s, b->qbuf[i], b->in[i].msg_len,
-		           (struct sockaddr *)&b->peer[i], 0, b->rbuf[nout],
+		           (struct sockaddr *)&b->peer[i], 0, &m, b->rbuf[nout],
 		           UDP_OUT, &len);
+		dns_msg_clear(&m);
 		if (v == DNS_FORWARD)
 			fwd[nfwd++] = i;
 		else if (v == DNS_SEND)
@@ -300,15 +315,14 @@ tcp_send_msg(void *ctx, const uint8_t *msg, size_t len)
 
 /* A zone transfer (allowed peers only) writes with a 2 s send timeout. */
 static int
-tcp_axfr(struct conn *c, const struct dns_snapshot *s, const uint8_t *q,
-         size_t qlen)
+tcp_axfr(struct conn *c, const struct dns_snapshot *s, const struct dns_msg *m)
 {
 	struct timeval tv = {.tv_sec = 2};
 	int fl = fcntl(c->fd, F_GETFL), ret;
 
 	fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	ret = dns_slow_axfr(s, q, qlen, tcp_send_msg, c);
+	ret = dns_slow_axfr(s, m, tcp_send_msg, c);
 	fcntl(c->fd, F_SETFL, fl);
 	/* MDC_EAGAIN: the client went away, not news. */
 	if (ret != 0 && ret != MDC_EAGAIN)
@@ -354,14 +368,16 @@ tcp_answer(struct tcp_loop *l, struct conn *c, size_t mlen, int slot)
 	struct worker *w = l->w;
 	uint8_t *out = l->scratch;
 	struct dns_snapshot *s;
+	struct dns_msg m;
 	size_t olen = 0;
 	int v, ret = 0;
 
 	s = acquire(w);
 	v = handle(w->srv, s, c->buf + 2, mlen, (struct sockaddr *)&c->peer, 1,
-	           out + 2, DNS_MSG_MAX, &olen);
+	           &m, out + 2, DNS_MSG_MAX, &olen);
 	if (v == DNS_AXFR)
-		ret = tcp_axfr(c, s, c->buf + 2, mlen);
+		ret = tcp_axfr(c, s, &m);
+	dns_msg_clear(&m);
 	release(w);
 	if (v == DNS_FORWARD) {
 		olen = dns_slow_forward(&w->srv->slow, c->buf + 2, mlen,
@@ -698,7 +714,7 @@ load_zone_file(struct dns_server *srv, const char *path, const char *origin)
 	}
 	if ((ret = dns_snapshot_build(org, ents, n, &s)) != 0)
 		goto out;
-	dns_server_publish(srv, s);
+	server_publish(srv, s);
 out:
 	for (size_t i = 0; i < n; i++)
 		dns_entry_clear(&ents[i]);
@@ -784,7 +800,7 @@ wait_for_signal(struct dns_server *srv)
 
 struct run {
 	struct opts o;
-	struct mdc_dcconf conf;
+	struct dns_conf conf; /* with --dir: from the DC shell's loader */
 	int have_conf;
 	struct dns_sync *sync;
 };
@@ -812,26 +828,27 @@ prepare_drop(struct run *r, struct mdc_privdrop_id *id)
 	return ret;
 }
 
-/* Read DIR/minidc.conf into the options the rest of the code uses. */
+/* The DC's settings for DIR into the options the rest of the code uses. */
 static int
-setup_dir(struct run *r, struct dns_server *srv)
+setup_dir(struct run *r, dns_conf_loader load)
 {
-	char err[256];
-	int ret;
+	char err[256] = "no configuration loader";
+	int ret = MDC_EINVAL;
 
-	ret = mdc_dcconf_load(r->o.dir, &r->conf, err, sizeof(err));
+	if (load != NULL)
+		ret = load(r->o.dir, &r->conf, err, sizeof(err));
 	if (ret != 0) {
 		log_err("%s", err);
 		return ret;
 	}
 	r->have_conf = 1;
 	r->o.listen = r->conf.address;
-	r->o.port = r->conf.port_dns;
+	r->o.port = r->conf.port;
 	if (r->o.workers <= 0)
-		r->o.workers = r->conf.dns_workers;
-	r->o.forwarders = r->conf.dns_forwarders;
-	r->o.axfr = r->conf.dns_axfr_allow;
-	if (r->conf.log_debug)
+		r->o.workers = r->conf.workers;
+	r->o.forwarders = r->conf.forwarders;
+	r->o.axfr = r->conf.axfr_allow;
+	if (r->conf.debug)
 		mdc_log_open("dns", NULL, MDC_LOG_DEBUG);
 	return 0;
 }
@@ -839,6 +856,7 @@ setup_dir(struct run *r, struct dns_server *srv)
 static int
 serve(struct run *r, struct dns_server *srv)
 {
+	struct dns_sync_sink sink = {srv, sink_publish, sink_fail};
 	struct mdc_privdrop_id id;
 	int ret;
 
@@ -862,7 +880,7 @@ serve(struct run *r, struct dns_server *srv)
 		return ret;
 	}
 	if (r->have_conf)
-		ret = dns_sync_open(&r->conf, srv, &srv->slow, &r->sync);
+		ret = dns_sync_open(&r->conf, &sink, &srv->slow, &r->sync);
 	else
 		ret = load_zone_file(srv, r->o.zone, r->o.origin);
 	if (ret != 0) {
@@ -899,12 +917,11 @@ shutdown_server(struct run *r, struct dns_server *srv)
 		close(srv->tcp_fd);
 	dns_snapshot_free(atomic_load(&srv->snap));
 	dns_tsig_keys_free(srv->slow.keys);
-	if (r->have_conf)
-		mdc_dcconf_free(&r->conf);
+	dns_conf_clear(&r->conf);
 }
 
 int
-dns_cmd_serve(int argc, char **argv)
+dns_cmd_serve(int argc, char **argv, dns_conf_loader load)
 {
 	struct run r = {0};
 	struct dns_server *srv = calloc(1, sizeof(*srv));
@@ -931,7 +948,7 @@ dns_cmd_serve(int argc, char **argv)
 	pthread_mutex_init(&srv->publish_lock, NULL);
 	pthread_mutex_init(&srv->slow_lock, NULL);
 	srv->slow.now = NULL;
-	ret = r.o.dir != NULL ? setup_dir(&r, srv) : 0;
+	ret = r.o.dir != NULL ? setup_dir(&r, load) : 0;
 	if (ret == 0)
 		ret = serve(&r, srv);
 	shutdown_server(&r, srv);

@@ -11,6 +11,7 @@
 
 #include "ad/dnswire.h"
 #include "ad/tsig.h"
+#include "dns/msg.h"
 #include "dns/slow.h"
 #include "dns/update.h"
 #include "dns/xfracl.h"
@@ -118,73 +119,30 @@ dns_slow_forward(const struct dns_slow *sl, const uint8_t *q, size_t qlen,
 	return hdr_only(q, DNS_R_SERVFAIL, out, cap);
 }
 
-struct sq {
-	struct dns_hdr h;
-	struct dns_qinfo qi;
-	uint8_t qname[DNS_NAME_MAX + 1];
-	int nopt, tsig;
-	int has_serial; /* an IXFR's authority SOA gave serial */
-	uint32_t serial;
-	struct dns_tsig_rr t;
-};
-
 /*
- * The one authority record an IXFR query carries (RFC 1995 section 3):
- * the client's SOA; we need its serial only.  0, or -1 (FORMERR).
+ * The rules of a query the fast path passed on: one question, not
+ * compressed (real clients never do), nothing in the answer section, at
+ * most one OPT, and an authority record only for an IXFR: the client's SOA
+ * (RFC 1995 section 3), whose serial goes to *serial.  0, or -1 (FORMERR).
  */
 static int
-ixfr_serial(struct mdc_rbuf *b, struct sq *p)
+query_check(const struct dns_msg *m, int *has_serial, uint32_t *serial)
 {
-	uint16_t type, klass, rdlen;
-	uint32_t ttl;
-	size_t end;
+	const ldns_rr *soa;
 
-	if (dns_name_skip(b) != 0 || mdc_rbuf_get_u16be(b, &type) != 0 ||
-	    mdc_rbuf_get_u16be(b, &klass) != 0 ||
-	    mdc_rbuf_get_u32be(b, &ttl) != 0 ||
-	    mdc_rbuf_get_u16be(b, &rdlen) != 0 || type != DNS_T_SOA ||
-	    mdc_rbuf_left(b) < rdlen)
+	*has_serial = 0;
+	if (m->err != 0 || m->h.qd != 1 || m->h.an || m->h.ns > 1 ||
+	    m->nopt > 1 || m->qend != DNS_HDR_LEN + m->qi.qname_len + 4)
 		return -1;
-	end = b->pos + rdlen;
-	if (dns_name_skip(b) != 0 || dns_name_skip(b) != 0 ||
-	    mdc_rbuf_get_u32be(b, &p->serial) != 0 || b->pos > end ||
-	    mdc_rbuf_seek(b, end) != 0)
+	if (m->h.ns == 0)
+		return 0;
+	soa = ldns_rr_list_rr(ldns_pkt_authority(m->pkt), 0);
+	if (m->qi.qtype != DNS_T_IXFR || soa == NULL ||
+	    ldns_rr_get_type(soa) != LDNS_RR_TYPE_SOA ||
+	    ldns_rr_rd_count(soa) < 3)
 		return -1;
-	p->has_serial = 1;
-	return 0;
-}
-
-/* Parse a query the fast path refused; -1 means FORMERR. */
-static int
-parse_query(const uint8_t *q, size_t qlen, struct sq *p)
-{
-	struct mdc_rbuf b;
-	uint16_t type;
-	int ret;
-
-	mdc_rbuf_init(&b, q, qlen);
-	if (dns_hdr_get(&b, &p->h) != 0 || p->h.qd != 1 || p->h.an ||
-	    p->h.ns > 1)
-		return -1;
-	if (dns_name_get(&b, p->qname, &p->qi.qname_len, 1) != 0 ||
-	    mdc_rbuf_get_u16be(&b, &p->qi.qtype) != 0 ||
-	    mdc_rbuf_get_u16be(&b, &p->qi.qclass) != 0)
-		return -1;
-	if (b.pos != DNS_HDR_LEN + p->qi.qname_len + 4)
-		return -1; /* compressed QNAME: never sent by real clients */
-	if (p->h.ns == 1 &&
-	    (p->qi.qtype != DNS_T_IXFR || ixfr_serial(&b, p) != 0))
-		return -1;
-	for (int i = 0; i < p->h.ar; i++) {
-		if (dns_rr_skip(&b, &type) != 0)
-			return -1;
-		p->nopt += type == DNS_T_OPT;
-	}
-	ret = dns_tsig_find(q, qlen, &p->t);
-	if (ret < 0 || p->nopt > 1)
-		return -1;
-	p->tsig = ret;
-	p->qi.edns = p->nopt == 1;
+	*serial = ldns_rdf2native_int32(ldns_rr_rdf(soa, 2));
+	*has_serial = 1;
 	return 0;
 }
 
@@ -193,10 +151,11 @@ parse_query(const uint8_t *q, size_t qlen, struct sq *p)
  * for an IXFR client already current, or asking over UDP).
  */
 static size_t
-soa_only(const struct dns_zone *z, const uint8_t *q, const struct sq *p,
-         uint8_t *out, size_t cap)
+soa_only(const struct dns_zone *z, const struct dns_msg *m, uint8_t *out,
+         size_t cap)
 {
-	size_t qend = DNS_HDR_LEN + p->qi.qname_len + 4;
+	const uint8_t *q = m->wire;
+	size_t qend = m->qend;
 	ldns_buffer *rb = ldns_buffer_new(512);
 	struct dns_hdr h = {0};
 	size_t len = 0;
@@ -205,8 +164,8 @@ soa_only(const struct dns_zone *z, const uint8_t *q, const struct sq *p,
 	    ldns_rr2buffer_wire(rb, ldns_rr_list_rr(z->axfr, 0),
 	                        LDNS_SECTION_ANSWER) == LDNS_STATUS_OK &&
 	    qend + ldns_buffer_position(rb) <= cap) {
-		h.id = p->h.id;
-		h.flags = DNS_F_QR | DNS_F_AA | (p->h.flags & DNS_F_RD);
+		h.id = m->h.id;
+		h.flags = DNS_F_QR | DNS_F_AA | (m->h.flags & DNS_F_RD);
 		h.qd = h.an = 1;
 		dns_hdr_put(out, &h);
 		memcpy(out + DNS_HDR_LEN, q + DNS_HDR_LEN, qend - DNS_HDR_LEN);
@@ -234,89 +193,96 @@ serial_ge(uint32_t a, uint32_t b)
  * TCP (RFC 5936 section 4.2).
  */
 static int
-xfr_verdict(const struct sq *p, const struct dns_zone *z, const uint8_t *q,
-            int tcp, uint8_t *out, size_t cap, size_t *outlen)
+xfr_verdict(const struct dns_msg *m, const struct dns_zone *z, int tcp,
+            int has_serial, uint32_t serial, uint8_t *out, size_t cap,
+            size_t *outlen)
 {
-	if (p->qi.qtype == DNS_T_IXFR &&
-	    ((p->has_serial && serial_ge(p->serial, z->serial)) || !tcp)) {
-		*outlen = soa_only(z, q, p, out, cap);
+	if (m->qi.qtype == DNS_T_IXFR &&
+	    ((has_serial && serial_ge(serial, z->serial)) || !tcp)) {
+		*outlen = soa_only(z, m, out, cap);
 		return DNS_SEND;
 	}
 	if (tcp)
 		return DNS_AXFR;
-	*outlen = dns_query_short(q, &p->qi, p->h.flags, 0, DNS_R_REFUSED, out,
-	                          cap);
+	*outlen = dns_query_short(m->wire, &m->qi, m->h.flags, 0, DNS_R_REFUSED,
+	                          out, cap);
+	return DNS_SEND;
+}
+
+/* A TKEY negotiation (unsigned: the key is what it makes). */
+static int
+slow_tkey(struct dns_slow *sl, const struct dns_msg *m, uint8_t *out,
+          size_t cap, size_t *outlen)
+{
+	if (m->tkey && dns_tkey_handle(sl->keys, m->wire, m->qend, &m->k,
+	                               now_s(sl), out, cap, outlen) == 0) {
+		snprintf(sl->event, sizeof(sl->event), "%s",
+		         dns_tsig_message(sl->keys));
+		return DNS_SEND;
+	}
+	*outlen = hdr_only(m->wire, DNS_R_FORMERR, out, cap);
 	return DNS_SEND;
 }
 
 static int
-slow_query(struct dns_slow *sl, const struct dns_snapshot *s, const uint8_t *q,
-           size_t qlen, const struct sockaddr *peer, int tcp, uint8_t *out,
-           size_t cap, size_t *outlen)
+slow_query(struct dns_slow *sl, const struct dns_snapshot *s,
+           const struct dns_msg *m, const struct sockaddr *peer, int tcp,
+           uint8_t *out, size_t cap, size_t *outlen)
 {
-	struct sq p = {0};
+	const struct dns_qinfo *qi = &m->qi;
+	const uint8_t *q = m->wire;
 	const struct dns_zone *z;
-	int rcode = DNS_R_REFUSED;
+	int rcode = DNS_R_REFUSED, has_serial;
+	uint32_t serial = 0;
 	size_t off;
 
-	if (parse_query(q, qlen, &p) != 0) {
+	if (query_check(m, &has_serial, &serial) != 0) {
 		*outlen = hdr_only(q, DNS_R_FORMERR, out, cap);
 		return DNS_SEND;
 	}
-	if (p.qi.qtype == DNS_T_TKEY && sl->keys != NULL && !p.tsig) {
-		if (dns_tkey_handle(sl->keys, q, qlen, now_s(sl), out, cap,
-		                    outlen) == 0) {
-			snprintf(sl->event, sizeof(sl->event), "%s",
-			         dns_tsig_message(sl->keys));
-			return DNS_SEND;
-		}
-		*outlen = hdr_only(q, DNS_R_FORMERR, out, cap);
-		return DNS_SEND;
-	}
-	if (p.tsig) { /* we sign no queries: unknown key */
-		*outlen = dns_query_short(q, &p.qi, p.h.flags, 0, DNS_R_NOTAUTH,
+	if (qi->qtype == DNS_T_TKEY && sl->keys != NULL && !m->tsig)
+		return slow_tkey(sl, m, out, cap, outlen);
+	if (m->tsig) { /* we sign no queries: unknown key */
+		*outlen = dns_query_short(q, qi, m->h.flags, 0, DNS_R_NOTAUTH,
 		                          out, cap);
-		if (dns_tsig_append(sl->keys, &p.t, 0, DNS_R_BADKEY, now_s(sl),
+		if (dns_tsig_append(sl->keys, &m->t, 0, DNS_R_BADKEY, now_s(sl),
 		                    out, outlen, cap) != 0)
 			*outlen = hdr_only(q, DNS_R_NOTAUTH, out, cap);
 		return DNS_SEND;
 	}
-	if ((p.qi.qtype == DNS_T_AXFR || p.qi.qtype == DNS_T_IXFR) &&
-	    p.qi.qclass == DNS_C_IN && s != NULL &&
-	    (z = dns_snapshot_zone(s, p.qname, p.qi.qname_len, &off)) != NULL &&
+	if ((qi->qtype == DNS_T_AXFR || qi->qtype == DNS_T_IXFR) &&
+	    qi->qclass == DNS_C_IN && s != NULL &&
+	    (z = dns_snapshot_zone(s, m->qname, qi->qname_len, &off)) != NULL &&
 	    off == 0 && dns_slow_xfr_allowed(sl, s, z, peer))
-		return xfr_verdict(&p, z, q, tcp, out, cap, outlen);
-	if (p.qi.qclass == DNS_C_IN && sl->nforwarders > 0 && s != NULL &&
-	    dns_snapshot_zone(s, p.qname, p.qi.qname_len, NULL) == NULL) {
+		return xfr_verdict(m, z, tcp, has_serial, serial, out, cap,
+		                   outlen);
+	if (qi->qclass == DNS_C_IN && sl->nforwarders > 0 && s != NULL &&
+	    dns_snapshot_zone(s, m->qname, qi->qname_len, NULL) == NULL) {
 		return DNS_FORWARD; /* done by the caller, outside the lock */
 	}
-	if (p.qi.qclass == DNS_C_IN && p.qi.qtype != DNS_T_AXFR &&
-	    p.qi.qtype != DNS_T_IXFR && p.qi.qtype != DNS_T_TKEY)
+	if (qi->qclass == DNS_C_IN && qi->qtype != DNS_T_AXFR &&
+	    qi->qtype != DNS_T_IXFR && qi->qtype != DNS_T_TKEY)
 		rcode = DNS_R_FORMERR; /* e.g. a malformed OPT */
-	*outlen = dns_query_short(q, &p.qi, p.h.flags, 0, rcode, out, cap);
+	*outlen = dns_query_short(q, qi, m->h.flags, 0, rcode, out, cap);
 	return DNS_SEND;
 }
 
 int
 dns_slow_handle(struct dns_slow *sl, const struct dns_snapshot *s,
-                const uint8_t *q, size_t qlen, const struct sockaddr *peer,
-                int tcp, uint8_t *out, size_t cap, size_t *outlen)
+                const struct dns_msg *m, const struct sockaddr *peer, int tcp,
+                uint8_t *out, size_t cap, size_t *outlen)
 {
-	struct mdc_rbuf b;
-	struct dns_hdr h;
-
-	mdc_rbuf_init(&b, q, qlen);
-	if (dns_hdr_get(&b, &h) != 0 || (h.flags & DNS_F_QR))
+	if (m->err == MDC_ETRUNC || m->err == MDC_ENOMEM ||
+	    (m->h.flags & DNS_F_QR))
 		return DNS_DROP;
-	switch (DNS_OPCODE(h.flags)) {
+	switch (DNS_OPCODE(m->h.flags)) {
 	case DNS_OP_QUERY:
-		return slow_query(sl, s, q, qlen, peer, tcp, out, cap, outlen);
+		return slow_query(sl, s, m, peer, tcp, out, cap, outlen);
 	case DNS_OP_UPDATE:
-		*outlen =
-		        dns_update_handle(sl, s, q, qlen, now_s(sl), out, cap);
+		*outlen = dns_update_handle(sl, s, m, now_s(sl), out, cap);
 		return *outlen > 0 ? DNS_SEND : DNS_DROP;
 	default:
-		*outlen = hdr_only(q, DNS_R_NOTIMP, out, cap);
+		*outlen = hdr_only(m->wire, DNS_R_NOTIMP, out, cap);
 		return *outlen > 0 ? DNS_SEND : DNS_DROP;
 	}
 }
@@ -376,30 +342,27 @@ axfr_put(uint8_t *m, size_t *len, struct dns_hdr *h, size_t qend,
 }
 
 int
-dns_slow_axfr(const struct dns_snapshot *s, const uint8_t *q, size_t qlen,
+dns_slow_axfr(const struct dns_snapshot *s, const struct dns_msg *q,
               int (*send)(void *ctx, const uint8_t *msg, size_t len), void *ctx)
 {
 	struct dns_hdr h = {0};
-	uint8_t *m = malloc(DNS_MSG_MAX), name[DNS_NAME_MAX + 1];
+	uint8_t *m = malloc(DNS_MSG_MAX);
 	ldns_buffer *rb = ldns_buffer_new(512);
 	const struct dns_zone *z;
-	struct mdc_rbuf b;
-	size_t qend, len, nlen, off;
+	size_t qend, len, off;
 	int ret = MDC_ENOMEM;
 
 	if (m == NULL || rb == NULL)
 		goto out;
 	ret = MDC_EMALF;
-	mdc_rbuf_init(&b, q, qlen);
-	if (mdc_rbuf_seek(&b, DNS_HDR_LEN) != 0 ||
-	    dns_name_get(&b, name, &nlen, 1) != 0 ||
-	    (z = dns_snapshot_zone(s, name, nlen, &off)) == NULL || off != 0)
+	if (q->err != 0 || q->h.qd < 1 ||
+	    (z = dns_snapshot_zone(s, q->qname, q->qi.qname_len, &off)) ==
+	            NULL ||
+	    off != 0)
 		goto out;
-	len = qend = DNS_HDR_LEN + nlen + 4;
-	if (qlen < qend)
-		goto out;
-	memcpy(m, q, qend);
-	h.id = (uint16_t)(q[0] << 8 | q[1]);
+	len = qend = q->qend;
+	memcpy(m, q->wire, qend);
+	h.id = q->h.id;
 	h.flags = DNS_F_QR | DNS_F_AA;
 	h.qd = 1;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(z->axfr); i++) {

@@ -14,6 +14,7 @@
 
 struct dns_update_ops; /* dns/update.h */
 struct dns_tsig_keys;  /* ad/tsig.h */
+struct dns_msg;        /* dns/msg.h */
 
 /* Everything the slow path needs; owned by the server. */
 struct dns_slow {
@@ -31,15 +32,15 @@ struct dns_slow {
 };
 
 /*
- * Handle a message the fast path passed on.  Serialised by the caller
- * (one slow path at a time: GSS contexts are not thread-safe).  Returns a
- * verdict like dns_query_answer(); DNS_FORWARD asks the caller to call
- * dns_slow_forward (after letting go of the lock and the snapshot);
- * DNS_AXFR asks a TCP caller to call
- * dns_slow_axfr.
+ * Handle a message the fast path passed on, parsed once by dns_msg_parse
+ * (its m->err decides FORMERR).  Serialised by the caller (one slow path at
+ * a time: GSS contexts are not thread-safe).  Returns a verdict like
+ * dns_query_answer(); DNS_FORWARD asks the caller to call dns_slow_forward
+ * (after letting go of the lock and the snapshot); DNS_AXFR asks a TCP
+ * caller to call dns_slow_axfr with the same m.
  */
 int dns_slow_handle(struct dns_slow *sl, const struct dns_snapshot *s,
-                    const uint8_t *q, size_t qlen, const struct sockaddr *peer,
+                    const struct dns_msg *m, const struct sockaddr *peer,
                     int tcp, uint8_t *out, size_t cap, size_t *outlen);
 
 /*
@@ -51,14 +52,14 @@ int dns_slow_xfr_allowed(const struct dns_slow *sl,
                          const struct sockaddr *peer);
 
 /*
- * Render the zone transfer for query q as one or more messages (about
+ * Render the zone transfer for query q (parsed) as one or more messages (about
  * 16 KiB each, never more than DNS_MSG_MAX), calling send(ctx, msg, len)
  * for each; 0 or a negative MDC_E* (send's own failure as it returned it).
  * A record too big for any message (the zone loaders drop those, see
  * dns_rrs_drop_oversized) ends the transfer with a SERVFAIL message:
  * MDC_ERANGE.
  */
-int dns_slow_axfr(const struct dns_snapshot *s, const uint8_t *q, size_t qlen,
+int dns_slow_axfr(const struct dns_snapshot *s, const struct dns_msg *q,
                   int (*send)(void *ctx, const uint8_t *msg, size_t len),
                   void *ctx);
 

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,8 +26,9 @@ struct item {
 };
 
 struct dns_sync {
-	const struct mdc_dcconf *conf;
-	struct dns_server *srv;
+	const struct dns_conf *conf;
+	struct dns_sync_sink sink;
+	atomic_int stop; /* set by dns_sync_close */
 	LDAP *ld;
 	struct dns_ldap_ctx wctx;
 	struct mdc_privdrop_id id; /* whom the directory sees */
@@ -197,14 +199,13 @@ publish(struct dns_sync *y)
 	ret = dns_snapshot_build(y->origin, ents, y->n, &s);
 	free(ents);
 	if (ret != 0) { /* e.g. no SOA: keep serving the last good zone */
-		log_err_r(ret, "zone %s not published", y->conf->dns_domain);
+		log_err_r(ret, "zone %s not published", y->conf->domain);
 		y->dirty = 0; /* retried on the next change, not in a loop */
 		return;
 	}
-	log_debug("zone %s (+%zu more): %zu names, serial %u",
-	          y->conf->dns_domain, s->nzones - 1, s->nnodes,
-	          s->zones[0].serial);
-	dns_server_publish(y->srv, s);
+	log_debug("zone %s (+%zu more): %zu names, serial %u", y->conf->domain,
+	          s->nzones - 1, s->nnodes, s->zones[0].serial);
+	y->sink.publish(y->sink.ctx, s);
 	y->dirty = 0;
 }
 
@@ -240,7 +241,7 @@ sync_thread(void *arg)
 	long long last = 0, now;
 	int rc;
 
-	while (!dns_server_stopping(y->srv)) {
+	while (!atomic_load(&y->stop)) {
 		now = mono_ms();
 		if (y->refreshed && y->dirty && now - last >= PUBLISH_GAP_MS) {
 			publish(y);
@@ -254,8 +255,8 @@ sync_thread(void *arg)
 		if (rc != LDAP_SUCCESS) {
 			log_err("directory sync ended: %s",
 			        ldap_err2string(rc));
-			dns_server_fail(
-			        y->srv); /* the supervisor restarts us */
+			y->sink.fail(y->sink.ctx); /* the supervisor
+			                              restarts us */
 			break;
 		}
 	}
@@ -266,8 +267,8 @@ sync_thread(void *arg)
 static int
 open_writer(struct dns_sync *y, struct dns_slow *sl)
 {
-	const struct mdc_dcconf *c = y->conf;
-	char *kt;
+	const struct dns_conf *c = y->conf;
+	const char *kt;
 	int ret;
 
 	if ((ret = dns_ldap_connect_as(c, &y->id, &y->wctx.ld)) != 0)
@@ -279,14 +280,11 @@ open_writer(struct dns_sync *y, struct dns_slow *sl)
 	if (y->wctx.container_dn == NULL || y->wctx.base_dn == NULL ||
 	    y->wctx.dc_account == NULL || y->wctx.domain_sid == NULL)
 		return MDC_ENOMEM;
-	kt = mdc_dc_path(c, "krb5/dns.keytab");
-	if (kt == NULL)
-		return MDC_ENOMEM;
+	kt = c->keytab != NULL ? c->keytab : "";
 	ret = dns_tsig_keys_new(kt, &sl->keys);
 	if (ret != 0)
 		log_warn("no GSS-TSIG (keytab %s: %s): secure updates refused",
 		         kt, mdc_strerror(ret));
-	free(kt);
 	sl->ops = &dns_ldap_ops;
 	sl->ops_ctx = &y->wctx;
 	return 0;
@@ -321,7 +319,7 @@ start_search(struct dns_sync *y)
 }
 
 int
-dns_sync_open(const struct mdc_dcconf *conf, struct dns_server *srv,
+dns_sync_open(const struct dns_conf *conf, const struct dns_sync_sink *sink,
               struct dns_slow *sl, struct dns_sync **out)
 {
 	struct dns_sync *y = calloc(1, sizeof(*y));
@@ -330,8 +328,8 @@ dns_sync_open(const struct mdc_dcconf *conf, struct dns_server *srv,
 	if (y == NULL)
 		return MDC_ENOMEM;
 	y->conf = conf;
-	y->srv = srv;
-	y->origin = ldns_dname_new_frm_str(conf->dns_domain);
+	y->sink = *sink;
+	y->origin = ldns_dname_new_frm_str(conf->domain);
 	if (y->origin == NULL)
 		goto out;
 	/* Both connections carry the identity we drop to, not root's: it
@@ -369,6 +367,7 @@ dns_sync_close(struct dns_sync *y)
 {
 	if (y == NULL)
 		return;
+	atomic_store(&y->stop, 1);
 	if (y->started)
 		pthread_join(y->th, NULL);
 	y->ls.ls_attrs = NULL; /* static array, not ours to free */

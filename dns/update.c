@@ -571,26 +571,19 @@ resp_base(const uint8_t *q, size_t zend, int rcode, uint8_t *out, size_t cap)
 
 /* Zone section: exactly one SOA/IN record naming our zone (else rcode). */
 static int
-zone_section(const struct dns_snapshot *s, const uint8_t *q, size_t qlen,
+zone_section(const struct dns_snapshot *s, const struct dns_msg *m,
              size_t *zend, int *ours)
 {
-	uint8_t zone[DNS_NAME_MAX + 1];
-	struct mdc_rbuf b;
-	struct dns_hdr h;
-	uint16_t zt, zc;
-	size_t zl, off;
+	size_t off;
 
 	*zend = DNS_HDR_LEN;
 	*ours = 0;
-	mdc_rbuf_init(&b, q, qlen);
-	if (dns_hdr_get(&b, &h) != 0 || h.qd != 1 ||
-	    dns_name_get(&b, zone, &zl, 1) != 0 ||
-	    mdc_rbuf_get_u16be(&b, &zt) != 0 ||
-	    mdc_rbuf_get_u16be(&b, &zc) != 0 || zt != DNS_T_SOA ||
-	    zc != DNS_C_IN)
+	if (m->err != 0 || m->h.qd != 1 || m->qi.qtype != DNS_T_SOA ||
+	    m->qi.qclass != DNS_C_IN)
 		return DNS_R_FORMERR;
-	*zend = b.pos;
-	*ours = s != NULL && dns_snapshot_zone(s, zone, zl, &off) != NULL &&
+	*zend = m->qend;
+	*ours = s != NULL &&
+	        dns_snapshot_zone(s, m->qname, m->qi.qname_len, &off) != NULL &&
 	        off == 0;
 	return 0;
 }
@@ -598,29 +591,26 @@ zone_section(const struct dns_snapshot *s, const uint8_t *q, size_t qlen,
 /* Verify, apply and answer; rcode/TSIG error decided here. */
 static size_t
 signed_update(struct dns_slow *sl, const struct dns_snapshot *s,
-              const uint8_t *q, size_t qlen, const struct dns_tsig_rr *t,
-              size_t zend, int ours, long long now, uint8_t *out, size_t cap)
+              const struct dns_msg *m, size_t zend, int ours, long long now,
+              uint8_t *out, size_t cap)
 {
+	const struct dns_tsig_rr *t = &m->t;
+	const uint8_t *q = m->wire;
 	const char *principal = NULL;
-	ldns_pkt *pkt = NULL;
 	int terr, rc, sign = 1;
 	char why[400] = "";
 	size_t len;
 
-	terr = dns_tsig_verify(sl->keys, q, qlen, t, now, &principal);
+	terr = dns_tsig_verify(sl->keys, q, m->len, t, now, &principal);
 	if (terr != 0) {
 		rc = DNS_R_NOTAUTH;
 		sign = terr == DNS_R_BADTIME;
 	} else if (!ours) {
 		rc = DNS_R_NOTAUTH;
-	} else if (ldns_wire2pkt(&pkt, q, qlen) != LDNS_STATUS_OK) {
-		rc = DNS_R_FORMERR;
 	} else {
-		rc = dns_update_apply(s, pkt, principal, sl->ops, sl->ops_ctx,
-		                      why, sizeof(why));
+		rc = dns_update_apply(s, m->pkt, principal, sl->ops,
+		                      sl->ops_ctx, why, sizeof(why));
 	}
-	if (pkt != NULL)
-		ldns_pkt_free(pkt);
 	snprintf(sl->event, sizeof(sl->event), "UPDATE by %s: %s%s%s%s%s",
 	         principal != NULL ? principal : "(unverified key)",
 	         dns_rcode_name(rc), terr ? ", TSIG " : "",
@@ -637,24 +627,21 @@ signed_update(struct dns_slow *sl, const struct dns_snapshot *s,
 
 size_t
 dns_update_handle(struct dns_slow *sl, const struct dns_snapshot *s,
-                  const uint8_t *q, size_t qlen, long long now, uint8_t *out,
+                  const struct dns_msg *m, long long now, uint8_t *out,
                   size_t cap)
 {
-	struct dns_tsig_rr t;
+	const uint8_t *q = m->wire;
 	size_t zend;
-	int ours, rc, tsig;
+	int ours, rc;
 
-	rc = zone_section(s, q, qlen, &zend, &ours);
+	rc = zone_section(s, m, &zend, &ours);
 	if (rc != 0)
 		return resp_base(q, DNS_HDR_LEN, rc, out, cap);
-	tsig = dns_tsig_find(q, qlen, &t);
-	if (tsig < 0)
-		return resp_base(q, DNS_HDR_LEN, DNS_R_FORMERR, out, cap);
-	if (tsig == 0) { /* unsigned: secure-only zone */
+	if (!m->tsig) { /* unsigned: secure-only zone */
 		rc = ours ? DNS_R_REFUSED : DNS_R_NOTAUTH;
 		snprintf(sl->event, sizeof(sl->event), "UPDATE unsigned: %s",
 		         dns_rcode_name(rc));
 		return resp_base(q, zend, rc, out, cap);
 	}
-	return signed_update(sl, s, q, qlen, &t, zend, ours, now, out, cap);
+	return signed_update(sl, s, m, zend, ours, now, out, cap);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dns/msg.h"
 #include "dns/slow.h"
 #include "dns/zone.h"
 
@@ -103,12 +104,12 @@ int dns_update_apply(const struct dns_snapshot *s, const ldns_pkt *pkt,
                      void *ctx, char *why, size_t whylen);
 
 /*
- * Handle an UPDATE message end to end: zone section, GSS-TSIG check,
- * dns_update_apply, signed response.  Returns the response length in out
- * (0: nothing to send).
+ * Handle an UPDATE message m (parsed once, dns/msg.h) end to end: zone
+ * section, GSS-TSIG check, dns_update_apply over m's records, signed
+ * response.  Returns the response length in out (0: nothing to send).
  */
 size_t dns_update_handle(struct dns_slow *sl, const struct dns_snapshot *s,
-                         const uint8_t *q, size_t qlen, long long now,
-                         uint8_t *out, size_t cap);
+                         const struct dns_msg *m, long long now, uint8_t *out,
+                         size_t cap);
 
 #endif

@@ -16,6 +16,7 @@
 #include "ad/dnswire.h"
 #include "join/dnsmsg.h"
 #include "join/dnsreg.h"
+#include "lib/gss.h"
 #include "lib/buf.h"
 #include "lib/util.h"
 
@@ -61,18 +62,10 @@ static int
 gfail(struct mdc_join_err *e, const char *what, OM_uint32 major,
       OM_uint32 minor)
 {
-	gss_buffer_desc text = GSS_C_EMPTY_BUFFER;
-	OM_uint32 m2, mctx = 0;
+	char text[400];
 
-	if (GSS_ERROR(
-	            gss_display_status(&m2, minor ? minor : major,
-	                               minor ? GSS_C_MECH_CODE : GSS_C_GSS_CODE,
-	                               GSS_C_NO_OID, &mctx, &text)))
-		mdc_join_fail(e, MDC_EKRB5, what, "GSS error %u", major);
-	else
-		mdc_join_fail(e, MDC_EKRB5, what, "%.*s", (int)text.length,
-		              (const char *)text.value);
-	gss_release_buffer(&m2, &text);
+	mdc_gss_status(major, minor, text, sizeof(text));
+	mdc_join_fail(e, MDC_EKRB5, what, "%s", text);
 	return MDC_EKRB5;
 }
 

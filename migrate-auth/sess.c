@@ -11,6 +11,7 @@
 #include <gssapi/gssapi_krb5.h>
 
 #include "lib/buf.h"
+#include "lib/gss.h"
 #include "migrate-auth/sess.h"
 
 int
@@ -24,39 +25,15 @@ mdc_mig_seterr(struct mdc_mig_err *e, int code, const char *fmt, ...)
 	return code;
 }
 
-/* Append the display text of one GSS status code. */
-static void
-status_text(OM_uint32 code, int type, char *out, size_t outlen)
-{
-	OM_uint32 minor, ctx = 0;
-	gss_buffer_desc b = GSS_C_EMPTY_BUFFER;
-	size_t n;
-
-	do {
-		if (GSS_ERROR(gss_display_status(&minor, code, type,
-		                                 GSS_C_NO_OID, &ctx, &b)))
-			return;
-		n = strlen(out);
-		snprintf(out + n, outlen - n, "%s%.*s", n ? ", " : "",
-		         (int)b.length, (const char *)b.value);
-		(void)gss_release_buffer(&minor, &b);
-	} while (ctx != 0);
-}
-
 int
 mdc_mig_gsserr(struct mdc_mig_err *e, const char *what, OM_uint32 major,
                OM_uint32 minor)
 {
-	char maj[256] = "", min[256] = "";
+	char text[512];
 
-	/* "Unspecified GSS failure" says nothing: the minor text does */
-	if (major != GSS_S_FAILURE || minor == 0)
-		status_text(major, GSS_C_GSS_CODE, maj, sizeof(maj));
-	if (minor != 0)
-		status_text(minor, GSS_C_MECH_CODE, min, sizeof(min));
+	mdc_gss_status(major, minor, text, sizeof(text));
 	e->minor = minor;
-	return mdc_mig_seterr(e, MDC_EKRB5, "%s: %s%s%s", what, maj,
-	                      maj[0] && min[0] ? ": " : "", min);
+	return mdc_mig_seterr(e, MDC_EKRB5, "%s: %s", what, text);
 }
 
 static int

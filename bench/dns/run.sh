@@ -48,7 +48,10 @@ done
 ourpid=$(pgrep -f "dns-serve --dir $T/dc" | head -n 1)
 
 # ---- the same zone for NSD and Knot ----
-{ echo '$ORIGIN example.com.'; "$MINIDC" dns list --dir "$T/dc"; } > "$T/example.com.zone"
+# `dns list` prints every zone (also the reverse zone of the DC's /24): only
+# example.com's records, or NSD refuses the file.
+{ echo '$ORIGIN example.com.'; "$MINIDC" dns list --dir "$T/dc" |
+	awk '$1 ~ /(^|[.])example[.]com[.]$/'; } > "$T/example.com.zone"
 mkdir -p "$T/nsd" "$T/knot"
 cat > "$T/nsd/nsd.conf" <<CONF
 server:

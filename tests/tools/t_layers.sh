@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/tools/t_layers.sh - the layer rule (tests/tools/layers.sh) holds for
 # the tree, catches planted violations, and minidc-join does not load the
-# DNS server's library (TAP).
+# DNS server's library; dns/ does not read the DC's configuration (TAP).
 chk="$top_srcdir/tests/tools/layers.sh"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -12,6 +12,15 @@ if out=$(sh "$chk" "$top_srcdir" 2>&1); then
 else
 	nok "the tree: layer violations"
 	printf '%s\n' "$out" | sed 's/^/#   /'
+fi
+
+# dns/ is told its settings by the DC shell (dns/conf.h, dc/dnsglue.c): the
+# DC's configuration file stays out of it, though ad/ is below it.
+if out=$(cd "$top_srcdir" && grep -ln 'include "ad/dcconf.h"' dns/*.c dns/*.h); then
+	nok "dns/ includes ad/dcconf.h"
+	printf '%s\n' "$out" | sed 's/^/#   /'
+else
+	ok "dns/ takes struct dns_conf, not the DC's configuration"
 fi
 
 # A throw-away tree (not a git checkout: the checker lists files with find).

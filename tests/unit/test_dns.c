@@ -11,6 +11,7 @@
 #include "ad/dnswire.h"
 #include "ad/tsig.h"
 #include "dns/dns.h"
+#include "dns/msg.h"
 #include "dns/query.h"
 #include "dns/slow.h"
 #include "dns/update.h"
@@ -99,6 +100,34 @@ mkquery(uint8_t *q, const char *name, uint16_t type, uint16_t flags, int opt,
 		n += sizeof(o);
 	}
 	return n;
+}
+
+/* The server's order: one parse (dns/msg.h), then the slow path. */
+static int
+slow_handle(struct dns_slow *sl, const struct dns_snapshot *s, const uint8_t *q,
+            size_t qlen, const struct sockaddr *peer, int tcp, uint8_t *o,
+            size_t cap, size_t *len)
+{
+	struct dns_msg m;
+	int v;
+
+	(void)dns_msg_parse(q, qlen, &m);
+	v = dns_slow_handle(sl, s, &m, peer, tcp, o, cap, len);
+	dns_msg_clear(&m);
+	return v;
+}
+
+static int
+slow_axfr(const struct dns_snapshot *s, const uint8_t *q, size_t qlen,
+          int (*send)(void *, const uint8_t *, size_t), void *ctx)
+{
+	struct dns_msg m;
+	int ret;
+
+	(void)dns_msg_parse(q, qlen, &m);
+	ret = dns_slow_axfr(s, &m, send, ctx);
+	dns_msg_clear(&m);
+	return ret;
 }
 
 static uint8_t out[65536];
@@ -290,43 +319,40 @@ START_TEST(slow_path_errors)
 
 	ck_assert_int_eq(dns_slow_config(&sl, "", "127.0.0.0/8"), 0);
 	qlen = mkquery(q, "example.com.", DNS_T_SOA, 15 << 11, 0, 0, 0);
-	ck_assert_int_eq(dns_slow_handle(&sl, s, q, qlen,
-	                                 (struct sockaddr *)&peer, 0, out,
-	                                 sizeof(out), &len),
+	ck_assert_int_eq(slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer,
+	                             0, out, sizeof(out), &len),
 	                 DNS_SEND);
 	ck_assert_int_eq(out[3] & 0xf, DNS_R_NOTIMP);
 	/* QDCOUNT 2: FORMERR. */
 	qlen = mkquery(q, "example.com.", DNS_T_SOA, 0, 0, 0, 0);
 	q[5] = 2;
-	ck_assert_int_eq(dns_slow_handle(&sl, s, q, qlen,
-	                                 (struct sockaddr *)&peer, 0, out,
-	                                 sizeof(out), &len),
+	ck_assert_int_eq(slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer,
+	                             0, out, sizeof(out), &len),
 	                 DNS_SEND);
 	ck_assert_int_eq(out[3] & 0xf, DNS_R_FORMERR);
 	/* Unsigned UPDATE of our zone: REFUSED; of another: NOTAUTH. */
 	qlen = mkquery(q, "example.com.", DNS_T_SOA, DNS_OP_UPDATE << 11, 0, 0,
 	               0);
-	dns_slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer, 0, out,
-	                sizeof(out), &len);
+	slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer, 0, out,
+	            sizeof(out), &len);
 	ck_assert_int_eq(out[3] & 0xf, DNS_R_REFUSED);
 	qlen = mkquery(q, "example.org.", DNS_T_SOA, DNS_OP_UPDATE << 11, 0, 0,
 	               0);
-	dns_slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer, 0, out,
-	                sizeof(out), &len);
+	slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer, 0, out,
+	            sizeof(out), &len);
 	ck_assert_int_eq(out[3] & 0xf, DNS_R_NOTAUTH);
 	/* AXFR over UDP refused, over TCP from 127.0.0.1 streamed. */
 	qlen = mkquery(q, "example.com.", DNS_T_AXFR, 0, 0, 0, 0);
 	((struct sockaddr_in *)&peer)->sin_addr.s_addr = htonl(0x7f000001);
-	dns_slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer, 0, out,
-	                sizeof(out), &len);
+	slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer, 0, out,
+	            sizeof(out), &len);
 	ck_assert_int_eq(out[3] & 0xf, DNS_R_REFUSED);
-	ck_assert_int_eq(dns_slow_handle(&sl, s, q, qlen,
-	                                 (struct sockaddr *)&peer, 1, out,
-	                                 sizeof(out), &len),
+	ck_assert_int_eq(slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer,
+	                             1, out, sizeof(out), &len),
 	                 DNS_AXFR);
 	((struct sockaddr_in *)&peer)->sin_addr.s_addr = htonl(0x0a000001);
-	dns_slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer, 1, out,
-	                sizeof(out), &len);
+	slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer, 1, out,
+	            sizeof(out), &len);
 	ck_assert_int_eq(out[3] & 0xf, DNS_R_REFUSED);
 	dns_snapshot_free(s);
 }
@@ -598,6 +624,97 @@ START_TEST(tsig_find_rules)
 }
 END_TEST
 
+/*
+ * The one parse (dns/msg.h): the records in ldns form, the TSIG found where
+ * the join tool's walker (dns_tsig_find) finds it, the TKEY's fields.
+ */
+START_TEST(msg_parse_once)
+{
+	uint8_t q[512];
+	size_t qlen = mkquery(q, "Example.COM.", DNS_T_SOA, 0, 0, 0, 0);
+	struct dns_tsig_rr w;
+	struct dns_msg m;
+	static const uint8_t tsig[] = {
+	        3,   'K', 'e',  'y',  0,    0,    250, 0,   255, 0,   0,
+	        0,   0,   0,    28,   8,    'g',  's', 's', '-', 't', 's',
+	        'i', 'g', 0,    0,    0,    0,    0,   0,   1,   1,   44,
+	        0,   2,   0xab, 0xcd, 0x12, 0x34, 0,   0,   0,   0};
+	static const uint8_t tkey[] = {
+	        3, 'k', 'e', 'y', 0,   0,   249, 0,   255, 0, 0, 0, 0, 0, 30,
+	        8, 'g', 's', 's', '-', 't', 's', 'i', 'g', 0, 0, 0, 0, 1, 0,
+	        0, 0,   2,   0,   3,   0,   0,   0,   4,   9, 8, 7, 6, 0, 0};
+
+	/* Header and question only. */
+	ck_assert_int_eq(dns_msg_parse(q, qlen, &m), 0);
+	ck_assert_uint_eq(m.qend, qlen);
+	ck_assert_uint_eq(m.qi.qtype, DNS_T_SOA);
+	ck_assert_mem_eq(m.qname, "\7example\3com", 13);
+	ck_assert_int_eq(m.tsig, 0);
+	ck_assert_uint_eq(ldns_pkt_qdcount(m.pkt), 1);
+	dns_msg_clear(&m);
+	/* A TSIG at the end: the same as the walker's, names lower-cased. */
+	memcpy(q + qlen, tsig, sizeof(tsig));
+	q[11] = 1;
+	ck_assert_int_eq(dns_tsig_find(q, qlen + sizeof(tsig), &w), 1);
+	ck_assert_int_eq(dns_msg_parse(q, qlen + sizeof(tsig), &m), 0);
+	ck_assert_int_eq(m.tsig, 1);
+	ck_assert_uint_eq(m.t.off, qlen);
+	ck_assert_uint_eq(m.t.off, w.off);
+	ck_assert_uint_eq(m.t.name_len, 5);
+	ck_assert_mem_eq(m.t.name, "\3key", 5);
+	ck_assert_mem_eq(m.t.name, w.name, w.name_len);
+	ck_assert_mem_eq(m.t.alg, w.alg, w.alg_len);
+	ck_assert_uint_eq(m.t.time_signed, 1);
+	ck_assert_uint_eq(m.t.fudge, 300);
+	ck_assert_uint_eq(m.t.mac_len, 2);
+	ck_assert_mem_eq(m.t.mac, "\xab\xcd", 2);
+	ck_assert_uint_eq(m.t.orig_id, 0x1234);
+	ck_assert_uint_eq(m.t.other_len, 0);
+	ck_assert_ptr_nonnull(ldns_pkt_tsig(m.pkt));
+	ck_assert_uint_eq(ldns_pkt_arcount(m.pkt), 0); /* TSIG taken out */
+	dns_msg_clear(&m);
+	/* A class other than ANY is no TSIG. */
+	q[qlen + 8] = 1;
+	ck_assert_int_eq(dns_msg_parse(q, qlen + sizeof(tsig), &m), MDC_EMALF);
+	ck_assert_ptr_null(m.pkt);
+	dns_msg_clear(&m);
+	q[qlen + 8] = 255;
+	/* Two TSIGs: the first is not last (and nothing leaks). */
+	memcpy(q + qlen + sizeof(tsig), tsig, sizeof(tsig));
+	q[11] = 2;
+	ck_assert_int_eq(dns_msg_parse(q, qlen + 2 * sizeof(tsig), &m),
+	                 MDC_EMALF);
+	dns_msg_clear(&m);
+	/* RDATA longer than a TSIG's fields (ldns would not notice). */
+	q[11] = 1;
+	q[qlen + 14]++;
+	q[qlen + sizeof(tsig)] = 0;
+	ck_assert_int_eq(dns_msg_parse(q, qlen + sizeof(tsig) + 1, &m),
+	                 MDC_EMALF);
+	dns_msg_clear(&m);
+	q[qlen + 14]--;
+	/* Truncated RDATA; no header at all. */
+	q[11] = 1;
+	ck_assert_int_eq(dns_msg_parse(q, qlen + sizeof(tsig) - 3, &m),
+	                 MDC_EMALF);
+	dns_msg_clear(&m);
+	ck_assert_int_eq(dns_msg_parse(q, DNS_HDR_LEN - 1, &m), MDC_ETRUNC);
+	dns_msg_clear(&m);
+	/* A TKEY query: mode and token as sent, owner lower-case. */
+	qlen = mkquery(q, "key.", DNS_T_TKEY, 0, 0, 0, 0);
+	memcpy(q + qlen, tkey, sizeof(tkey));
+	q[11] = 1;
+	ck_assert_int_eq(dns_msg_parse(q, qlen + sizeof(tkey), &m), 0);
+	ck_assert_int_eq(m.tkey, 1);
+	ck_assert_uint_eq(m.k.mode, 3);
+	ck_assert_uint_eq(m.k.key_len, 4);
+	ck_assert_mem_eq(m.k.key, "\x09\x08\x07\x06", 4);
+	ck_assert_mem_eq(m.k.alg, "\10gss-tsig", 10);
+	ck_assert_uint_eq(m.qend, qlen);
+	dns_msg_clear(&m);
+}
+END_TEST
+
 static int axfr_msgs, axfr_rrs;
 
 static int
@@ -661,12 +778,11 @@ START_TEST(second_zone)
 	/* Each zone transfers its own records only. */
 	ck_assert_int_eq(dns_slow_config(&sl, "", "127.0.0.0/8"), 0);
 	qlen = mkquery(q, "0.10.in-addr.arpa.", DNS_T_AXFR, 0, 0, 0, 0);
-	ck_assert_int_eq(dns_slow_handle(&sl, s, q, qlen,
-	                                 (struct sockaddr *)&peer, 1, out,
-	                                 sizeof(out), &len),
+	ck_assert_int_eq(slow_handle(&sl, s, q, qlen, (struct sockaddr *)&peer,
+	                             1, out, sizeof(out), &len),
 	                 DNS_AXFR);
 	axfr_msgs = axfr_rrs = 0;
-	ck_assert_int_eq(dns_slow_axfr(s, q, qlen, count_axfr, NULL), 0);
+	ck_assert_int_eq(slow_axfr(s, q, qlen, count_axfr, NULL), 0);
 	ck_assert_int_eq(axfr_rrs, 3); /* SOA, PTR, SOA */
 	dns_entry_clear(&e[0]);
 	dns_entry_clear(&e[1]);
@@ -785,7 +901,7 @@ axfr_with(ldns_rr *rr)
 	ck_assert_int_eq(dns_snapshot_build(org, all, n + 1, &s), 0);
 	qlen = mkquery(q, "example.com.", DNS_T_AXFR, 0, 0, 0, 0);
 	axfr_msgs = axfr_rrs = axfr_big = 0;
-	ret = dns_slow_axfr(s, q, qlen, check_axfr, NULL);
+	ret = slow_axfr(s, q, qlen, check_axfr, NULL);
 	dns_entry_clear(&all[n]);
 	free(all);
 	ldns_rdf_deep_free(org);
@@ -870,8 +986,7 @@ txt_value(int n)
 
 START_TEST(ldap_values_fit)
 {
-	struct mdc_dcconf conf = {.dns_domain = "example.com",
-	                          .base_dn = "DC=example,DC=com"};
+	const char *base = "DC=example,DC=com";
 	const char *dn = "idnsName=" LONG_OWNER_REL
 	                 ",idnsName=example.com,cn=dns,DC=example,DC=com";
 	char *big = txt_value(257), *near = txt_value(255), why[400] = "";
@@ -884,22 +999,22 @@ START_TEST(ldap_values_fit)
 	ck_assert(dns_ldap_is_record_attr("TXTrecord"));
 	ck_assert(dns_ldap_is_record_attr("aRecord;x-opt"));
 	ck_assert(!dns_ldap_is_record_attr("description"));
-	ck_assert_int_eq(dns_ldap_values_fit(&conf, dn, v, 3, why, sizeof(why)),
+	ck_assert_int_eq(dns_ldap_values_fit(base, dn, v, 3, why, sizeof(why)),
 	                 MDC_ERANGE);
 	ck_assert_ptr_nonnull(
 	        strstr(why, LONG_OWNER " TXT: a record of 65535"));
 	/* Not laid out as zone data: the server never reads it. */
-	ck_assert_int_eq(dns_ldap_values_fit(&conf, "cn=x,DC=example,DC=com", v,
+	ck_assert_int_eq(dns_ldap_values_fit(base, "cn=x,DC=example,DC=com", v,
 	                                     3, why, sizeof(why)),
 	                 0);
 	v[0].val = near;
 	v[0].len = strlen(near);
-	ck_assert_int_eq(dns_ldap_values_fit(&conf, dn, v, 3, why, sizeof(why)),
+	ck_assert_int_eq(dns_ldap_values_fit(base, dn, v, 3, why, sizeof(why)),
 	                 0);
 	/* A value that does not parse is skipped, as the loader skips it. */
 	v[1].val = "not-an-address";
 	v[1].len = 14;
-	ck_assert_int_eq(dns_ldap_values_fit(&conf, dn, v, 3, why, sizeof(why)),
+	ck_assert_int_eq(dns_ldap_values_fit(base, dn, v, 3, why, sizeof(why)),
 	                 0);
 	free(big);
 	free(near);
@@ -1025,8 +1140,8 @@ slow(struct dns_slow *sl, const struct dns_snapshot *s, const uint8_t *q,
 {
 	struct sockaddr_storage ss = peer_of(ip);
 
-	return dns_slow_handle(sl, s, q, qlen, (struct sockaddr *)&ss, tcp, out,
-	                       sizeof(out), len);
+	return slow_handle(sl, s, q, qlen, (struct sockaddr *)&ss, tcp, out,
+	                   sizeof(out), len);
 }
 
 START_TEST(zone_transfer_rules)
@@ -1124,6 +1239,7 @@ dns_suite(void)
 	tcase_add_test(tc, update_may);
 	tcase_add_test(tc, tsig_slots);
 	tcase_add_test(tc, tsig_find_rules);
+	tcase_add_test(tc, msg_parse_once);
 	tcase_add_test(tc, second_zone);
 	tcase_add_test(tc, size_rule);
 	tcase_add_test(tc, axfr_bounded);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <gssapi/gssapi_krb5.h>
 
 #include "tests/unit/ck_run.h"
 #include <stddef.h>
@@ -16,10 +17,65 @@
 #include "lib/buf.h"
 #include "lib/conf.h"
 #include "lib/err.h"
+#include "lib/gss.h"
 #include "lib/privdrop.h"
 #include "lib/notify.h"
 #include "lib/pwpolicy.h"
 #include "lib/util.h"
+
+/* A real failure of the krb5 mechanism: no credential cache. */
+static OM_uint32
+gss_fail(OM_uint32 *minor)
+{
+	gss_buffer_desc nb = {18, "host/x@EXAMPLE.COM"}, out = {0, NULL};
+	gss_ctx_id_t c = GSS_C_NO_CONTEXT;
+	gss_name_t n = GSS_C_NO_NAME;
+	OM_uint32 major, m2;
+
+	setenv("KRB5_CONFIG", "/dev/null", 1);
+	setenv("KRB5CCNAME", "FILE:/nonexistent/cc", 1);
+	ck_assert_uint_eq(
+	        gss_import_name(&m2, &nb, GSS_KRB5_NT_PRINCIPAL_NAME, &n),
+	        GSS_S_COMPLETE);
+	major = gss_init_sec_context(minor, GSS_C_NO_CREDENTIAL, &c, n,
+	                             (gss_OID)gss_mech_krb5, 0, 0,
+	                             GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER,
+	                             NULL, &out, NULL, NULL);
+	gss_release_name(&m2, &n);
+	gss_release_buffer(&m2, &out);
+	return major;
+}
+
+START_TEST(gss_status_text)
+{
+	char t[512], small[8];
+	OM_uint32 major, minor = 0;
+
+	/* Alone, the routine's text is all there is. */
+	mdc_gss_status(GSS_S_FAILURE, 0, t, sizeof(t));
+	ck_assert_str_eq(t, "Unspecified GSS failure.  Minor code may provide "
+	                    "more information");
+	mdc_gss_status(GSS_S_BAD_SIG, 0, t, sizeof(t));
+	ck_assert_ptr_null(strchr(t, ':'));
+	ck_assert_ptr_nonnull(strstr(t, "Integrity"));
+	/* Routine text, then the mechanism's reason. */
+	major = gss_fail(&minor);
+	ck_assert(GSS_ERROR(major));
+	ck_assert_uint_ne(minor, 0);
+	mdc_gss_status(major, minor, t, sizeof(t));
+	ck_assert_ptr_nonnull(strstr(t, ": No Kerberos credentials available"));
+	/* "Unspecified" gives way to the mechanism's reason. */
+	mdc_gss_status(GSS_S_FAILURE, minor, t, sizeof(t));
+	ck_assert_ptr_null(strstr(t, "Unspecified"));
+	ck_assert_ptr_eq(strstr(t, "No Kerberos credentials available"), t);
+	/* A code nobody knows still says something. */
+	mdc_gss_status(GSS_S_FAILURE, 12345, t, sizeof(t));
+	ck_assert_ptr_nonnull(strstr(t, "GSS error"));
+	/* Always terminated inside the buffer. */
+	mdc_gss_status(major, minor, small, sizeof(small));
+	ck_assert_uint_lt(strlen(small), sizeof(small));
+}
+END_TEST
 
 START_TEST(rbuf_reads_and_bounds)
 {
@@ -346,6 +402,7 @@ main(void)
 	tcase_add_test(tc, pwpolicy_rules);
 	tcase_add_test(tc, pwpolicy_history);
 	tcase_add_test(tc, lockout_rules);
+	tcase_add_test(tc, gss_status_text);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
 }
