@@ -24,6 +24,7 @@
 
 #include "lib/net.h"
 #include "migrate-auth/agentconf.h"
+#include "migrate-auth/beneath.h"
 #include "migrate-auth/migrate.h"
 #include "migrate-auth/move.h"
 #include "migrate-auth/policy.h"
@@ -237,38 +238,33 @@ source_precheck(struct conn *c, struct mdc_mig_msg *r)
 /*
  * The source's disk: path must resolve inside the agent's storage
  * directory (relative paths are taken from there), so that a Migration
- * Operator cannot have the agent read arbitrary files of the host.
+ * Operator cannot have the agent read arbitrary files of the host.  One
+ * open that cannot leave the directory (beneath.h): no check-then-open
+ * race with a symlink swapped in between.
  */
 static int
-source_path(struct conn *c, const char *path, char *out, size_t outlen,
-            struct mdc_mig_msg *r)
+source_path(struct conn *c, const char *path, int *fd, struct mdc_mig_msg *r)
 {
-	char rdir[PATH_MAX], want[PATH_MAX * 2], rp[PATH_MAX];
-	size_t n;
+	int dir_failed = 0;
 
-	if (c->o->storage == NULL || realpath(c->o->storage, rdir) == NULL) {
+	*fd = c->o->storage == NULL
+	              ? -ENOENT
+	              : mdc_mig_open_in(c->o->storage, path,
+	                                O_RDONLY | O_NONBLOCK, &dir_failed);
+	if (*fd >= 0)
+		return 0;
+	if (c->o->storage == NULL || dir_failed)
 		mdc_mig_result(r, MDC_MIG_FAILED,
 		               "%s has no usable --storage-dir", c->fqdn);
-		return -1;
-	}
-	snprintf(want, sizeof(want), "%s%s%s", path[0] == '/' ? "" : rdir,
-	         path[0] == '/' ? "" : "/", path);
-	n = strlen(rdir);
-	if (realpath(want, rp) == NULL) {
-		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s: %s", c->fqdn, path,
-		               strerror(errno));
-		return -1;
-	}
-	if (strncmp(rp, rdir, n) != 0 || (rp[n] != '/' && n > 1) ||
-	    strlen(rp) >= outlen) {
+	else if (*fd == -EXDEV || *fd == -ELOOP)
 		mdc_mig_result(r, MDC_MIG_REFUSED,
 		               "refused by %s: %s is not inside its storage "
 		               "directory",
 		               c->fqdn, path);
-		return -1;
-	}
-	memcpy(out, rp, strlen(rp) + 1);
-	return 0;
+	else
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s: %s", c->fqdn, path,
+		               strerror(-*fd));
+	return -1;
 }
 
 /* Source: open the disk and fill the PREPARE_STORAGE fields. */
@@ -278,8 +274,8 @@ source_open(struct conn *c, const struct mdc_mig_msg *m,
             struct mdc_mig_msg *r)
 {
 	struct mdc_mig_err e = {"", 0};
-	char rp[PATH_MAX];
 	const char *base = strrchr(m->path, '/');
+	int fd;
 
 	base = base ? base + 1 : m->path;
 	if (m->name[0])
@@ -293,9 +289,10 @@ source_open(struct conn *c, const struct mdc_mig_msg *m,
 		               c->fqdn, m->path);
 		return -1;
 	}
-	if (source_path(c, m->path, rp, sizeof(rp), r) != 0)
+	if (source_path(c, m->path, &fd, r) != 0)
 		return -1;
-	if (mdc_mig_src_open(src, rp, m->flags & MDC_MIG_FL_ZSTD, &e) != 0) {
+	if (mdc_mig_src_open_fd(src, fd, m->path, m->flags & MDC_MIG_FL_ZSTD,
+	                        &e) != 0) {
 		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, e.text);
 		return -1;
 	}
