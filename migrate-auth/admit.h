@@ -9,10 +9,9 @@
 
 #include "lib/err.h"
 
-#define MDC_ADMIT_MAX         64 /* connections served at once */
-#define MDC_ADMIT_TIMEOUT_S   5  /* [agent] auth-timeout's default */
-#define MDC_ADMIT_PER_ADDR    8  /* [agent] auth-per-address's default */
-#define MDC_ADMIT_TIMEOUT_MAX 120
+#define MDC_ADMIT_MAX       64 /* connections served at once */
+#define MDC_ADMIT_TIMEOUT_S 5  /* [agent] auth-timeout's default */
+#define MDC_ADMIT_PER_ADDR  8  /* [agent] auth-per-address's default */
 
 /* A peer's address, v4-mapped IPv6 as IPv4 (the unit of the limits). */
 struct mdc_admit_addr {
@@ -42,6 +41,7 @@ struct mdc_admit {
 	unsigned quiet; /* refusals not logged since */
 };
 
+/* The address of sa (IPv4, IPv6, v4-mapped IPv6; else family 0). */
 void mdc_admit_addr_of(const struct sockaddr *sa, struct mdc_admit_addr *out);
 /* The address as text ("192.0.2.1", "2001:db8::1", "(unknown)"). */
 void mdc_admit_addr_text(const struct mdc_admit_addr *a, char *out,
@@ -85,12 +85,13 @@ struct mdc_admit_peer {
 };
 
 /*
- * The address check before authentication: the peer is this host itself
- * (a loopback address, or the very address it connected to), or inside one of the agent's
- * migration networks, or a registered host of the domain: its address's
- * name (PTR) lies in this host's DNS domain and that name's addresses
- * include it.  Anyone else gets no GSS work at all.  Returns 0 (text: why
- * admitted) or MDC_EDENIED (text: the refusal, "refused by SELF: ...").
+ * The address check before authentication.  The peer is served if it is
+ * this host itself (a loopback address, or the very address it connected
+ * to), inside one of the agent's migration networks, or a registered host
+ * of the domain: its address's name (PTR) lies in this host's DNS domain
+ * and that name's addresses include it.  Anyone else gets no GSS work at
+ * all.  Returns 0 (text: why admitted) or MDC_EDENIED (text: the refusal,
+ * "refused by SELF: ...").
  */
 MDC_MUSTCHECK int mdc_admit_peer_check(const struct mdc_admit_peer *p,
                                        char *text, size_t textlen);
