@@ -2,7 +2,8 @@
 # tests/tools/mighostile.py - hostile peers of a minidc-migrate agent (raw
 # sockets, standard library only), bounded in count and time:
 #   drip SRC ADDR PORT N SECONDS READY   keep N connections from SRC open,
-#       each sending one byte every second, never a whole frame; a closed
+#       each sending one byte every second of a frame that never completes
+#       in time (a 4 KiB TOKEN frame); a closed
 #       one is opened again.  READY is written once each of the first N has
 #       had its first frame.  Prints "hello K" (connections the agent
 #       greeted), "deadline K" (greeted, then closed by the agent while
@@ -20,6 +21,10 @@ import sys
 import time
 
 HELLO, ERROR = 1, 4
+# What a dripper sends, a byte a second: the header of a well-formed 4 KiB
+# TOKEN frame, then its body, which never ends in time (so only a deadline
+# can close the connection, never a malformed frame).
+DRIP = b"\0\0\x10\0\x02" + b"A"
 
 
 def connect(src, addr, port):
@@ -33,6 +38,7 @@ def connect(src, addr, port):
 class Peer:
     def __init__(self, s):
         self.s, self.buf, self.frames, self.eof = s, b"", [], False
+        self.sent = 0
 
     def pump(self):
         """Read what is there; parse whole frames; note EOF/reset."""
@@ -87,7 +93,8 @@ def drip(src, addr, port, n, seconds, ready):
                 continue
             if drop:
                 try:
-                    p.s.send(b"\0")
+                    p.s.send(DRIP[min(p.sent, len(DRIP) - 1):][:1])
+                    p.sent += 1
                 except OSError:
                     pass
         if not told and all(p.frames or p.eof for p in initial):
