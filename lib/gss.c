@@ -47,3 +47,15 @@ mdc_gss_status(OM_uint32 major, OM_uint32 minor, char *out, size_t outlen)
 	if (out[0] == '\0')
 		snprintf(out, outlen, "GSS error %u", (unsigned)major);
 }
+
+const char *
+mdc_gss_seq_refusal(OM_uint32 major, int gap_ok)
+{
+	if (major & GSS_S_DUPLICATE_TOKEN)
+		return "a replayed message (duplicate token)";
+	if (major & (GSS_S_OLD_TOKEN | GSS_S_UNSEQ_TOKEN))
+		return "an old or out-of-order message";
+	if (!gap_ok && (major & GSS_S_GAP_TOKEN))
+		return "a message after a missing one (gap token)";
+	return NULL;
+}

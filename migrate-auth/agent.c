@@ -23,7 +23,9 @@
 #include <krb5.h>
 
 #include "lib/net.h"
+#include "migrate-auth/admit.h"
 #include "migrate-auth/agentconf.h"
+#include "migrate-auth/beneath.h"
 #include "migrate-auth/migrate.h"
 #include "migrate-auth/move.h"
 #include "migrate-auth/policy.h"
@@ -33,7 +35,6 @@
 #include "migrate-auth/vmsvc.h"
 
 #define IO_TIMEOUT_S     30
-#define MAX_CHILDREN     64    /* connections served at once; more: "busy" */
 #define VERIFY_TIMEOUT_S 600   /* destination's final hash + fsync of a disk */
 #define VM_STOP_MS       10000 /* per VM when the agent shuts down */
 
@@ -54,6 +55,7 @@ struct conn {
 	gss_cred_id_t deleg;
 	char who[512];             /* display name of the client */
 	struct mdc_mig_sink *sink; /* destination of an accepted disk copy */
+	struct mdc_admit *admit;   /* the agent's table (admit.h) */
 };
 
 static void
@@ -237,38 +239,33 @@ source_precheck(struct conn *c, struct mdc_mig_msg *r)
 /*
  * The source's disk: path must resolve inside the agent's storage
  * directory (relative paths are taken from there), so that a Migration
- * Operator cannot have the agent read arbitrary files of the host.
+ * Operator cannot have the agent read arbitrary files of the host.  One
+ * open that cannot leave the directory (beneath.h): no check-then-open
+ * race with a symlink swapped in between.
  */
 static int
-source_path(struct conn *c, const char *path, char *out, size_t outlen,
-            struct mdc_mig_msg *r)
+source_path(struct conn *c, const char *path, int *fd, struct mdc_mig_msg *r)
 {
-	char rdir[PATH_MAX], want[PATH_MAX * 2], rp[PATH_MAX];
-	size_t n;
+	int dir_failed = 0;
 
-	if (c->o->storage == NULL || realpath(c->o->storage, rdir) == NULL) {
+	*fd = c->o->storage == NULL
+	              ? -ENOENT
+	              : mdc_mig_open_in(c->o->storage, path,
+	                                O_RDONLY | O_NONBLOCK, &dir_failed);
+	if (*fd >= 0)
+		return 0;
+	if (c->o->storage == NULL || dir_failed)
 		mdc_mig_result(r, MDC_MIG_FAILED,
 		               "%s has no usable --storage-dir", c->fqdn);
-		return -1;
-	}
-	snprintf(want, sizeof(want), "%s%s%s", path[0] == '/' ? "" : rdir,
-	         path[0] == '/' ? "" : "/", path);
-	n = strlen(rdir);
-	if (realpath(want, rp) == NULL) {
-		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s: %s", c->fqdn, path,
-		               strerror(errno));
-		return -1;
-	}
-	if (strncmp(rp, rdir, n) != 0 || (rp[n] != '/' && n > 1) ||
-	    strlen(rp) >= outlen) {
+	else if (*fd == -EXDEV || *fd == -ELOOP)
 		mdc_mig_result(r, MDC_MIG_REFUSED,
 		               "refused by %s: %s is not inside its storage "
 		               "directory",
 		               c->fqdn, path);
-		return -1;
-	}
-	memcpy(out, rp, strlen(rp) + 1);
-	return 0;
+	else
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s: %s", c->fqdn, path,
+		               strerror(-*fd));
+	return -1;
 }
 
 /* Source: open the disk and fill the PREPARE_STORAGE fields. */
@@ -278,8 +275,8 @@ source_open(struct conn *c, const struct mdc_mig_msg *m,
             struct mdc_mig_msg *r)
 {
 	struct mdc_mig_err e = {"", 0};
-	char rp[PATH_MAX];
 	const char *base = strrchr(m->path, '/');
+	int fd;
 
 	base = base ? base + 1 : m->path;
 	if (m->name[0])
@@ -293,9 +290,10 @@ source_open(struct conn *c, const struct mdc_mig_msg *m,
 		               c->fqdn, m->path);
 		return -1;
 	}
-	if (source_path(c, m->path, rp, sizeof(rp), r) != 0)
+	if (source_path(c, m->path, &fd, r) != 0)
 		return -1;
-	if (mdc_mig_src_open(src, rp, m->flags & MDC_MIG_FL_ZSTD, &e) != 0) {
+	if (mdc_mig_src_open_fd(src, fd, m->path, m->flags & MDC_MIG_FL_ZSTD,
+	                        &e) != 0) {
 		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, e.text);
 		return -1;
 	}
@@ -805,6 +803,26 @@ log_request(struct conn *c, const struct mdc_mig_msg *m,
 		         m->vm, m->host, r->text);
 }
 
+/* Before any GSS work: is the peer's address one the agent talks to? */
+static int
+admit_peer(struct conn *c, mdc_mig_say_fn say, void *arg)
+{
+	struct sockaddr_storage local;
+	socklen_t sl = sizeof(local);
+	struct mdc_admit_peer p = {(const struct sockaddr *)&c->peer,
+	                           (const struct sockaddr *)&local, c->fqdn,
+	                           c->o->state};
+	char text[MDC_MIG_MAX_TEXT + 1];
+
+	memset(&local, 0, sizeof(local));
+	(void)getsockname(c->fd, (struct sockaddr *)&local, &sl);
+	if (mdc_admit_peer_check(&p, text, sizeof(text)) == 0)
+		return 0;
+	mdc_mig_send_error(c->fd, text);
+	say_line(say, arg, MDC_MIG_ERR, "connection %s", text);
+	return -1;
+}
+
 /* One connection, in a child: hello, accept, one request, one answer.
  */
 static int
@@ -816,6 +834,8 @@ serve(struct conn *c, const char *princ, mdc_mig_say_fn say, void *arg)
 	OM_uint32 minor;
 	int ret;
 
+	if (admit_peer(c, say, arg) != 0)
+		return MDC_EDENIED;
 	if ((ret = acquire_both(c->o, princ, &cred, &e)) != 0) {
 		mdc_mig_send_error(c->fd, "the agent cannot use its keytab");
 		goto out;
@@ -827,6 +847,7 @@ serve(struct conn *c, const char *princ, mdc_mig_say_fn say, void *arg)
 	client_name(c);
 	if ((ret = mdc_mig_recv_msg(c->fd, c->ctx, &m, &e)) != 0)
 		goto out;
+	mdc_admit_passed(c->admit);
 	if (m.type == MDC_MIG_LIVE_MOVE || m.type == MDC_MIG_LIVE_PREPARE) {
 		ret = serve_live(c, &m, &r, say, arg, &e);
 		goto out;
@@ -933,6 +954,7 @@ handle_child(struct conn *c, int lfd, const char *princ, mdc_mig_say_fn say,
 	int fl;
 
 	close(lfd);
+	mdc_admit_child_start(c->admit, c->o->auth_timeout);
 	(void)signal(SIGTERM, SIG_DFL);
 	(void)signal(SIGINT, SIG_DFL);
 	/* a connection (a move's controller) does not outlive the agent */
@@ -958,38 +980,30 @@ on_stop(int sig)
 	errno = saved;
 }
 
-/* The connection children (their count bounds the load). */
-struct kids {
-	pid_t pid[MAX_CHILDREN];
-	int n;
-};
-
-static int
-kids_remove(struct kids *k, pid_t pid)
-{
-	int i;
-
-	for (i = 0; i < k->n; i++)
-		if (k->pid[i] == pid) {
-			k->pid[i] = k->pid[--k->n];
-			return 1;
-		}
-	return 0;
-}
-
 /* Reap every child: connections, and QEMUs reparented to us (reported,
  * never restarted). */
 static void
-reap(struct kids *k, const struct mdc_vm_env *env, mdc_mig_say_fn say,
-     void *arg)
+reap(struct mdc_admit *k, const struct mdc_vm_env *env, mdc_mig_say_fn say,
+     void *arg, int timeout)
 {
 	char name[MDC_MIG_MAX_VM + 1], text[512];
+	struct mdc_admit_slot slot;
 	pid_t pid;
 	int st;
 
+	mdc_admit_drain(k);
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (kids_remove(k, pid))
+		if (mdc_admit_remove(k, pid, &slot)) {
+			if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM) {
+				mdc_admit_addr_text(&slot.addr, name,
+				                    sizeof(name));
+				say_line(say, arg, MDC_MIG_ERR,
+				         "closed the connection from %s: not "
+				         "authenticated within %d s",
+				         name, timeout);
+			}
 			continue;
+		}
 		if (mdc_vm_reaped(env, pid, st, name, sizeof(name), text,
 		                  sizeof(text)))
 			say_line(say, arg, MDC_MIG_ERR, "%s", text);
@@ -1003,22 +1017,27 @@ serve_loop(int lfd, const struct conn *tmpl, const char *account,
            mdc_mig_say_fn say, void *arg)
 {
 	struct mdc_vm_env env;
-	struct kids k;
+	static struct mdc_admit k;
 	struct conn c;
 	socklen_t sl;
 	pid_t pid, self = getpid();
+	int timeout = tmpl->o->auth_timeout > 0 ? tmpl->o->auth_timeout
+	                                        : MDC_ADMIT_TIMEOUT_S;
+	char text[MDC_MIG_MAX_TEXT + 1], line[512];
 
-	memset(&k, 0, sizeof(k));
+	if (mdc_admit_init(&k, tmpl->o->auth_per_address) != 0)
+		return;
 	memset(&env, 0, sizeof(env));
 	env.state = tmpl->o->state;
 	env.storage = tmpl->o->storage;
 	while (!stop_requested) {
-		struct pollfd p[2] = {{lfd, POLLIN, 0},
-		                      {stop_pipe[0], POLLIN, 0}};
+		struct pollfd p[3] = {{lfd, POLLIN, 0},
+		                      {stop_pipe[0], POLLIN, 0},
+		                      {mdc_admit_fd(&k), POLLIN, 0}};
 		/* wake up now and then to reap the children */
-		if (poll(p, 2, 1000) < 0 && errno != EINTR)
+		if (poll(p, 3, 1000) < 0 && errno != EINTR)
 			return;
-		reap(&k, &env, say, arg);
+		reap(&k, &env, say, arg, timeout);
 		if (stop_requested || !(p[0].revents & POLLIN))
 			continue;
 		c = *tmpl;
@@ -1027,13 +1046,16 @@ serve_loop(int lfd, const struct conn *tmpl, const char *account,
 		               SOCK_CLOEXEC);
 		if (c.fd < 0)
 			continue;
-		if (k.n >= MAX_CHILDREN)
-			mdc_mig_send_error(c.fd,
-			                   "the agent is busy, try later");
-		else if ((pid = fork()) == 0)
+		c.admit = &k;
+		if (mdc_admit_check(&k, (struct sockaddr *)&c.peer, text,
+		                    sizeof(text), line, sizeof(line)) != 0) {
+			mdc_mig_send_error(c.fd, text);
+			if (line[0])
+				say_line(say, arg, MDC_MIG_ERR, "%s", line);
+		} else if ((pid = fork()) == 0)
 			handle_child(&c, lfd, account, say, arg, self);
 		else if (pid > 0)
-			k.pid[k.n++] = pid;
+			mdc_admit_add(&k, pid, (struct sockaddr *)&c.peer);
 		close(c.fd);
 	}
 }

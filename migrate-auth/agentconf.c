@@ -69,6 +69,10 @@ mdc_mig_agentconf_apply(const char *path, struct mdc_mig_agent_opts *o,
 	fill(&o->state, a->state);
 	fill(&o->storage, a->storage);
 	fill(&o->principal, a->principal);
+	if (o->auth_timeout == 0)
+		o->auth_timeout = a->auth_timeout;
+	if (o->auth_per_address == 0)
+		o->auth_per_address = a->auth_per_address;
 	fill(&o->state, keep->dir);
 	packaged_defaults(o);
 	return 0;

@@ -22,6 +22,10 @@ struct mdc_mig_agent_opts {
 	                            * to (destination) */
 	const char *notify_socket; /* NULL, or $NOTIFY_SOCKET (READY=1 once
 	                            * listening, STOPPING=1 on a signal) */
+	int auth_timeout;          /* s from accept to the request read; 0:
+	                            * MDC_ADMIT_TIMEOUT_S (admit.h) */
+	int auth_per_address;      /* connections authenticating at once from
+	                            * one address; 0: MDC_ADMIT_PER_ADDR */
 };
 
 /*

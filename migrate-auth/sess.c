@@ -213,6 +213,19 @@ import_service(const char *host, gss_name_t *name, struct mdc_mig_err *e)
 	return 0;
 }
 
+/* Without replay and sequence detection a recorded message could be
+ * played again in the same session: refuse such a context. */
+static int
+seq_granted(OM_uint32 granted, const char *peer, struct mdc_mig_err *e)
+{
+	if ((granted & MDC_GSS_SEQ_FLAGS) == MDC_GSS_SEQ_FLAGS)
+		return 0;
+	return mdc_mig_seterr(e, MDC_EKRB5,
+	                      "%s did not set up replay and sequence "
+	                      "detection for the session",
+	                      peer);
+}
+
 int
 mdc_mig_initiate(int fd, gss_cred_id_t cred, const char *host,
                  gss_ctx_id_t *ctx_out, struct mdc_mig_err *e)
@@ -220,9 +233,9 @@ mdc_mig_initiate(int fd, gss_cred_id_t cred, const char *host,
 	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
 	gss_name_t target = GSS_C_NO_NAME;
 	gss_buffer_desc in = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
-	OM_uint32 major, minor,
-	        flags = GSS_C_MUTUAL_FLAG | GSS_C_INTEG_FLAG | GSS_C_CONF_FLAG |
-	                GSS_C_SEQUENCE_FLAG;
+	OM_uint32 major, minor, granted = 0,
+	                        flags = GSS_C_MUTUAL_FLAG | GSS_C_INTEG_FLAG |
+	                                GSS_C_CONF_FLAG | MDC_GSS_SEQ_FLAGS;
 	uint8_t *data = NULL;
 	size_t len;
 	int ret;
@@ -233,7 +246,7 @@ mdc_mig_initiate(int fd, gss_cred_id_t cred, const char *host,
 		major = gss_init_sec_context(&minor, cred, &ctx, target,
 		                             (gss_OID)gss_mech_krb5, flags, 0,
 		                             GSS_C_NO_CHANNEL_BINDINGS, &in,
-		                             NULL, &out, NULL, NULL);
+		                             NULL, &out, &granted, NULL);
 		free(data);
 		data = NULL;
 		if (GSS_ERROR(major)) {
@@ -252,6 +265,8 @@ mdc_mig_initiate(int fd, gss_cred_id_t cred, const char *host,
 		in.value = data;
 		in.length = len;
 	}
+	if ((ret = seq_granted(granted, "the agent", e)) != 0)
+		goto out;
 	*ctx_out = ctx;
 	ctx = GSS_C_NO_CONTEXT;
 out:
@@ -270,7 +285,7 @@ mdc_mig_accept(int fd, gss_cred_id_t cred, gss_ctx_id_t *ctx_out,
 	gss_name_t client = GSS_C_NO_NAME;
 	gss_cred_id_t deleg = GSS_C_NO_CREDENTIAL;
 	gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER;
-	OM_uint32 major, minor;
+	OM_uint32 major, minor, granted = 0;
 	uint8_t *data = NULL;
 	size_t len;
 	int ret;
@@ -285,7 +300,7 @@ mdc_mig_accept(int fd, gss_cred_id_t cred, gss_ctx_id_t *ctx_out,
 		(void)gss_release_cred(&minor, &deleg);
 		major = gss_accept_sec_context(
 		        &minor, &ctx, cred, &in, GSS_C_NO_CHANNEL_BINDINGS,
-		        &client, NULL, &out, NULL, NULL, &deleg);
+		        &client, NULL, &out, &granted, NULL, &deleg);
 		free(data);
 		data = NULL;
 		if (GSS_ERROR(major)) {
@@ -300,6 +315,10 @@ mdc_mig_accept(int fd, gss_cred_id_t cred, gss_ctx_id_t *ctx_out,
 			goto out;
 		}
 	} while (major & GSS_S_CONTINUE_NEEDED);
+	if ((ret = seq_granted(granted, "the client", e)) != 0) {
+		mdc_mig_send_error(fd, e->text);
+		goto out;
+	}
 	*ctx_out = ctx;
 	*client_out = client;
 	*deleg_out = deleg;
@@ -365,6 +384,7 @@ mdc_mig_recv_msg_conf(int fd, gss_ctx_id_t ctx, struct mdc_mig_msg *m,
 	gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER;
 	OM_uint32 major, minor;
 	uint8_t *data = NULL;
+	const char *why;
 	size_t len;
 	int ret, conf = 0;
 
@@ -376,6 +396,11 @@ mdc_mig_recv_msg_conf(int fd, gss_ctx_id_t ctx, struct mdc_mig_msg *m,
 	free(data);
 	if (GSS_ERROR(major))
 		return mdc_mig_gsserr(e, "gss_unwrap", major, minor);
+	/* replayed or reordered: authentic, but not the peer's next word */
+	if ((why = mdc_gss_seq_refusal(major, 0)) != NULL) {
+		(void)gss_release_buffer(&minor, &out);
+		return mdc_mig_seterr(e, MDC_EKRB5, "gss_unwrap: %s", why);
+	}
 	if ((ret = mdc_mig_msg_decode(out.value, out.length, m)) != 0)
 		mdc_mig_seterr(e, ret, "malformed message from the peer");
 	else if (!conf && !(allow_plain && m->type == MDC_MIG_DATA))

@@ -41,7 +41,8 @@ MDC_MUSTCHECK int mdc_mig_recv_hello(int fd, char *host, size_t hostlen,
 /*
  * Initiate a raw krb5 (never SPNEGO) context with cred (GSS_C_NO_CREDENTIAL:
  * the default ccache) to migrate@host, mutual, integrity and confidentiality,
- * never GSS_C_DELEG_FLAG.  *ctx_out is the caller's (gss_delete_sec_context).
+ * replay and sequence detection (a context without them is refused), never
+ * GSS_C_DELEG_FLAG.  *ctx_out is the caller's (gss_delete_sec_context).
  */
 MDC_MUSTCHECK int mdc_mig_initiate(int fd, gss_cred_id_t cred, const char *host,
                                    gss_ctx_id_t *ctx_out,
@@ -49,7 +50,9 @@ MDC_MUSTCHECK int mdc_mig_initiate(int fd, gss_cred_id_t cred, const char *host,
 /*
  * Accept a context with cred.  *client_out is the initiator's name,
  * *deleg_out the delegated credential (GSS_C_NO_CREDENTIAL if none); both
- * the caller's to release.  A failure is also told to the peer (ERROR).
+ * the caller's to release.  A client that did not ask for replay and
+ * sequence detection is refused.  A failure is also told to the peer
+ * (ERROR).
  */
 MDC_MUSTCHECK int mdc_mig_accept(int fd, gss_cred_id_t cred,
                                  gss_ctx_id_t *ctx_out, gss_name_t *client_out,
@@ -64,7 +67,9 @@ MDC_MUSTCHECK int mdc_mig_send_msg_conf(int fd, gss_ctx_id_t ctx,
                                         const struct mdc_mig_msg *m,
                                         int want_conf, struct mdc_mig_err *e);
 /* Receive, unwrap (confidentiality required) and decode one message; an
- * ERROR frame from the peer becomes MDC_EDENIED with its text in e. */
+ * ERROR frame from the peer becomes MDC_EDENIED with its text in e.  A
+ * replayed, old or reordered message, or one after a missing one, is
+ * MDC_EKRB5 ("gss_unwrap: a replayed message (duplicate token)"). */
 MDC_MUSTCHECK int mdc_mig_recv_msg(int fd, gss_ctx_id_t ctx,
                                    struct mdc_mig_msg *m,
                                    struct mdc_mig_err *e);

@@ -16,6 +16,7 @@ struct state_file {
 	char *accel;
 	long max_migrations;
 	char *agent[5]; /* listen, keytab, state-dir, storage-dir, principal */
+	long auth_timeout, auth_per_address;
 };
 
 #define AGENT_ITEM(i, key)                                                     \
@@ -39,6 +40,10 @@ static const struct mdc_conf_item items[] = {
         AGENT_ITEM(2, "state-dir"),
         AGENT_ITEM(3, "storage-dir"),
         AGENT_ITEM(4, "principal"),
+        {"agent", "auth-timeout", MDC_CONF_INT, "5", 1, 120,
+         offsetof(struct state_file, auth_timeout)},
+        {"agent", "auth-per-address", MDC_CONF_INT, "8", 1, 64,
+         offsetof(struct state_file, auth_per_address)},
         {NULL, NULL, MDC_CONF_STR, NULL, 0, 0, 0},
 };
 
@@ -107,6 +112,8 @@ load_path(const char *path, int must_exist, struct mdc_mig_state *out,
 		goto out;
 	if ((ret = agent_settings(&f, &st.agent, err, errlen)) != 0)
 		goto out;
+	st.agent.auth_timeout = (int)f.auth_timeout;
+	st.agent.auth_per_address = (int)f.auth_per_address;
 	st.enabled = f.enabled != 0;
 	st.max_migrations = (int)f.max_migrations;
 	if (strcmp(f.accel, "auto") != 0 && strcmp(f.accel, "kvm") != 0 &&
@@ -170,6 +177,9 @@ mdc_mig_state_save(const char *dir, const struct mdc_mig_state *st)
 	f.agent[2] = (char *)st->agent.state;
 	f.agent[3] = (char *)st->agent.storage;
 	f.agent[4] = (char *)st->agent.principal;
+	f.auth_timeout = st->agent.auth_timeout ? st->agent.auth_timeout : 5;
+	f.auth_per_address =
+	        st->agent.auth_per_address ? st->agent.auth_per_address : 8;
 	if ((ret = mdc_mkdir_p(dir, 0700)) != 0)
 		return ret;
 	if ((path = mdc_strdupf("%s/migrate.conf", dir)) == NULL)

@@ -23,6 +23,8 @@
  *   state-dir = DIR
  *   storage-dir = DIR
  *   principal = migrate/FQDN
+ *   auth-timeout = 5          (s from a connection to its request, 1..120)
+ *   auth-per-address = 8      (connections authenticating per address)
  * A missing file is the default state: disabled, no networks, auto, no
  * agent settings.  Saving keeps the [agent] section as loaded.
  */
@@ -32,6 +34,8 @@ struct mdc_mig_agent_settings {
 	char listen[MDC_MIG_MAX_SETTING + 1], keytab[MDC_MIG_MAX_SETTING + 1];
 	char state[MDC_MIG_MAX_SETTING + 1], storage[MDC_MIG_MAX_SETTING + 1];
 	char principal[MDC_MIG_MAX_SETTING + 1];
+	int auth_timeout;     /* auth-timeout, seconds (5) */
+	int auth_per_address; /* auth-per-address (8) */
 };
 
 struct mdc_mig_state {

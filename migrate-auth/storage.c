@@ -127,17 +127,29 @@ int
 mdc_mig_src_open(struct mdc_mig_src *s, const char *path, int use_zstd,
                  struct mdc_mig_err *e)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0) {
+		memset(s, 0, sizeof(*s));
+		s->fd = -1;
+		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "%s: %s",
+		                      path, strerror(errno));
+	}
+	return mdc_mig_src_open_fd(s, fd, path, use_zstd, e);
+}
+
+int
+mdc_mig_src_open_fd(struct mdc_mig_src *s, int fd, const char *name,
+                    int use_zstd, struct mdc_mig_err *e)
+{
 	struct stat st;
 
 	memset(s, 0, sizeof(*s));
-	s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (s->fd < 0)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "%s: %s",
-		                      path, strerror(errno));
+	s->fd = fd;
 	if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		mdc_mig_src_close(s);
 		return mdc_mig_seterr(e, MDC_EINVAL, "%s: not a regular file",
-		                      path);
+		                      name);
 	}
 	s->size = (uint64_t)st.st_size;
 	s->use_zstd = use_zstd;

@@ -62,6 +62,11 @@ struct mdc_mig_src {
 /* Open path (a regular file) read-only.  Returns 0 or MDC_E* with e. */
 MDC_MUSTCHECK int mdc_mig_src_open(struct mdc_mig_src *s, const char *path,
                                    int use_zstd, struct mdc_mig_err *e);
+/* The same with fd already open (read-only; s owns it from now on, even
+ * on a failure); name is for the error text. */
+MDC_MUSTCHECK int mdc_mig_src_open_fd(struct mdc_mig_src *s, int fd,
+                                      const char *name, int use_zstd,
+                                      struct mdc_mig_err *e);
 /*
  * The next message to send: a DATA (0) for the next block that is not all
  * zero, or at the end the DONE with the size and SHA-256 of the whole

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "migrate-auth/admit.h"
 #include "migrate-auth/live.h"
 #include "migrate-auth/migrate.h"
 #include "ad/pac.h"
@@ -615,6 +616,133 @@ START_TEST(test_state)
 }
 END_TEST
 
+/* The table's limits: per address while authenticating, 64 in all. */
+START_TEST(test_admit_limits)
+{
+	static struct mdc_admit t;
+	struct sockaddr_in a = v4("192.0.2.7"), b = v4("192.0.2.8");
+	struct sockaddr_in6 m;
+	struct mdc_admit_slot slot;
+	char text[256], log[512];
+	pid_t pid;
+	int i;
+
+	ck_assert_int_eq(mdc_admit_init(&t, 2), 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(mdc_admit_check(&t, (struct sockaddr *)&a,
+		                                 text, sizeof(text), log,
+		                                 sizeof(log)),
+		                 0);
+		mdc_admit_add(&t, 1000 + i, (struct sockaddr *)&a);
+	}
+	/* the same address as v4-mapped IPv6 is the same address */
+	memset(&m, 0, sizeof(m));
+	m.sin6_family = AF_INET6;
+	ck_assert_int_eq(inet_pton(AF_INET6, "::ffff:192.0.2.7", &m.sin6_addr),
+	                 1);
+	ck_assert_int_eq(mdc_admit_check(&t, (struct sockaddr *)&m, text,
+	                                 sizeof(text), log, sizeof(log)),
+	                 MDC_EAGAIN);
+	ck_assert_str_eq(text, "too many connections from 192.0.2.7 are "
+	                       "authenticating, try later");
+	ck_assert_str_eq(log, "refused a connection from 192.0.2.7: 2 "
+	                      "connections from it are authenticating");
+	/* within the same second: counted, not logged */
+	ck_assert_int_eq(mdc_admit_check(&t, (struct sockaddr *)&a, text,
+	                                 sizeof(text), log, sizeof(log)),
+	                 MDC_EAGAIN);
+	ck_assert_str_eq(log, "");
+	ck_assert_int_eq(mdc_admit_check(&t, (struct sockaddr *)&b, text,
+	                                 sizeof(text), log, sizeof(log)),
+	                 0);
+	/* an authenticated connection leaves its address's count */
+	pid = 1000;
+	ck_assert_int_eq(write(t.pipe[1], &pid, sizeof(pid)), sizeof(pid));
+	mdc_admit_drain(&t);
+	ck_assert_int_eq(mdc_admit_check(&t, (struct sockaddr *)&a, text,
+	                                 sizeof(text), log, sizeof(log)),
+	                 0);
+	ck_assert_int_eq(mdc_admit_remove(&t, 1001, &slot), 1);
+	ck_assert_int_eq(slot.authed, 0);
+	ck_assert_int_eq(mdc_admit_remove(&t, 1001, &slot), 0);
+	for (i = t.n; i < MDC_ADMIT_MAX; i++)
+		mdc_admit_add(&t, 2000 + i, (struct sockaddr *)&b);
+	ck_assert_int_eq(mdc_admit_check(&t, (struct sockaddr *)&a, text,
+	                                 sizeof(text), log, sizeof(log)),
+	                 MDC_EAGAIN);
+	ck_assert_str_eq(text, "the agent is busy, try later");
+	close(t.pipe[0]);
+	close(t.pipe[1]);
+}
+END_TEST
+
+/* Who is served before authentication (no name lookups: none of these
+ * reaches the registered-host test, except the last, with no domain). */
+START_TEST(test_admit_peer)
+{
+	char dir[] = "/tmp/test_migrate.XXXXXX", text[256];
+	struct sockaddr_in lo = v4("127.0.0.5"), self = v4("198.51.100.1"),
+	                   in = v4("10.1.2.3"), out = v4("198.51.100.9");
+	struct mdc_mig_state st;
+	struct mdc_mig_cidr c;
+	struct mdc_admit_peer p = {(struct sockaddr *)&lo,
+	                           (struct sockaddr *)&self,
+	                           "host1.example.com", dir};
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(mdc_mig_cidr_parse("10.0.0.0/8", &c), 0);
+	ck_assert_int_eq(mdc_mig_state_add(&st, &c), 0);
+	ck_assert_int_eq(mdc_mig_state_save(dir, &st), 0);
+	ck_assert_int_eq(mdc_admit_peer_check(&p, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "127.0.0.5 is this host");
+	p.peer = (struct sockaddr *)&self;
+	ck_assert_int_eq(mdc_admit_peer_check(&p, text, sizeof(text)), 0);
+	p.peer = (struct sockaddr *)&in;
+	ck_assert_int_eq(mdc_admit_peer_check(&p, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "10.1.2.3 is in a migration network");
+	p.peer = (struct sockaddr *)&out;
+	p.self = "host1"; /* no domain: nobody is its registered host */
+	ck_assert_int_eq(mdc_admit_peer_check(&p, text, sizeof(text)),
+	                 MDC_EDENIED);
+	ck_assert_str_eq(text, "refused by host1: 198.51.100.9 is neither in a "
+	                       "migration network of host1 nor the registered "
+	                       "address of a host of its domain");
+	ck_assert_int_eq(mdc_rm_rf(dir), 0);
+}
+END_TEST
+
+/* [agent] auth-timeout and auth-per-address: defaults, kept, bounded. */
+START_TEST(test_state_auth_limits)
+{
+	char dir[] = "/tmp/test_migrate.XXXXXX", err[256], *path;
+	struct mdc_mig_state st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(st.agent.auth_timeout, 5);
+	ck_assert_int_eq(st.agent.auth_per_address, 8);
+	path = mdc_strdupf("%s/migrate.conf", dir);
+	ck_assert_int_eq(mdc_file_printf(path, 0644,
+	                                 "[agent]\nauth-timeout = 3\n"
+	                                 "auth-per-address = 4\n"),
+	                 0);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
+	st.enabled = 1;
+	ck_assert_int_eq(mdc_mig_state_save(dir, &st), 0);
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(st.agent.auth_timeout, 3);
+	ck_assert_int_eq(st.agent.auth_per_address, 4);
+	ck_assert_int_eq(
+	        mdc_file_printf(path, 0644, "[agent]\nauth-timeout = 0\n"), 0);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)),
+	                 MDC_ECONF);
+	free(path);
+	ck_assert_int_eq(mdc_rm_rf(dir), 0);
+}
+END_TEST
+
 static void
 quiet(void *arg, enum mdc_mig_say lvl, const char *line)
 {
@@ -685,6 +813,9 @@ main(void)
 	tcase_add_test(tc, test_src_policy);
 	tcase_add_test(tc, test_live_msgs);
 	tcase_add_test(tc, test_state);
+	tcase_add_test(tc, test_state_auth_limits);
+	tcase_add_test(tc, test_admit_limits);
+	tcase_add_test(tc, test_admit_peer);
 	tcase_add_test(tc, test_usage);
 	tcase_add_test(tc, test_room);
 	suite_add_tcase(s, tc);

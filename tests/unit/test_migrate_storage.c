@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "lib/util.h"
+#include "migrate-auth/beneath.h"
 #include "migrate-auth/proto.h"
 #include "migrate-auth/storage.h"
 #include "tests/unit/ck_run.h"
@@ -399,6 +401,170 @@ START_TEST(test_messages)
 }
 END_TEST
 
+/* tmpdir/st: the storage directory, tmpdir/secret outside it, and the
+ * symlinks a user who can write into st might plant. */
+static char *
+plant(void)
+{
+	char *st = path(tmpdir, "st"), *sub = path(st, "sub"), *p;
+	const char *files[][2] = {{"st/disk.img", "in"},
+	                          {"st/sub/inner.img", "inner"},
+	                          {"secret", "out"}};
+	const char *links[][2] = {{"st/out.lnk", "../secret"},
+	                          {"st/abs.lnk", NULL}, /* tmpdir/secret */
+	                          {"st/in.lnk", "disk.img"},
+	                          {"st/sub/up.lnk", "../disk.img"},
+	                          {"st/dir.lnk", ".."},
+	                          {"st/magic.lnk", "/proc/self/root"}};
+	size_t i;
+
+	ck_assert_int_eq(mkdir(st, 0700), 0);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	for (i = 0; i < 3; i++) {
+		p = path(tmpdir, files[i][0]);
+		ck_assert_int_eq(mdc_file_write(p, files[i][1],
+		                                strlen(files[i][1]), 0600),
+		                 0);
+		free(p);
+	}
+	for (i = 0; i < 6; i++) {
+		char *target = links[i][1] ? strdup(links[i][1])
+		                           : path(tmpdir, "secret");
+
+		p = path(tmpdir, links[i][0]);
+		ck_assert_int_eq(symlink(target, p), 0);
+		free(p);
+		free(target);
+	}
+	free(sub);
+	return st;
+}
+
+/* What fd holds ("in", "out", ...), closing it; or the error's name. */
+static const char *
+got(int fd)
+{
+	static char buf[32];
+	ssize_t n;
+
+	if (fd == -EXDEV)
+		return "EXDEV";
+	if (fd == -ELOOP)
+		return "ELOOP";
+	if (fd == -ENOENT)
+		return "ENOENT";
+	if (fd < 0)
+		return "other error";
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+START_TEST(test_open_beneath)
+{
+	char *st = plant();
+	int dfd = open(st, O_PATH | O_DIRECTORY);
+
+	ck_assert_int_ge(dfd, 0);
+	ck_assert_str_eq(got(mdc_mig_open_beneath(dfd, "disk.img", O_RDONLY)),
+	                 "in");
+	ck_assert_str_eq(
+	        got(mdc_mig_open_beneath(dfd, "sub/inner.img", O_RDONLY)),
+	        "inner");
+	/* symlinks that stay inside are followed */
+	ck_assert_str_eq(got(mdc_mig_open_beneath(dfd, "in.lnk", O_RDONLY)),
+	                 "in");
+	ck_assert_str_eq(got(mdc_mig_open_beneath(dfd, "sub/up.lnk", O_RDONLY)),
+	                 "in");
+	/* every way out fails, whatever the target */
+	ck_assert_str_eq(got(mdc_mig_open_beneath(dfd, "out.lnk", O_RDONLY)),
+	                 "EXDEV");
+	ck_assert_str_eq(got(mdc_mig_open_beneath(dfd, "abs.lnk", O_RDONLY)),
+	                 "EXDEV");
+	ck_assert_str_eq(
+	        got(mdc_mig_open_beneath(dfd, "dir.lnk/secret", O_RDONLY)),
+	        "EXDEV");
+	ck_assert_str_eq(got(mdc_mig_open_beneath(dfd, "magic.lnk/etc/passwd",
+	                                          O_RDONLY)),
+	                 "EXDEV");
+	ck_assert_str_eq(got(mdc_mig_open_beneath(dfd, "../secret", O_RDONLY)),
+	                 "EXDEV");
+	ck_assert_str_eq(
+	        got(mdc_mig_open_beneath(dfd, "/etc/passwd", O_RDONLY)),
+	        "EXDEV");
+	ck_assert_str_eq(got(mdc_mig_open_beneath(dfd, "nope.img", O_RDONLY)),
+	                 "ENOENT");
+	close(dfd);
+	free(st);
+}
+END_TEST
+
+START_TEST(test_open_walk)
+{
+	char *st = plant();
+	int dfd = open(st, O_PATH | O_DIRECTORY);
+
+	ck_assert_int_ge(dfd, 0);
+	ck_assert_str_eq(got(mdc_mig_open_walk(dfd, "disk.img", O_RDONLY)),
+	                 "in");
+	ck_assert_str_eq(
+	        got(mdc_mig_open_walk(dfd, "sub//inner.img", O_RDONLY)),
+	        "inner");
+	/* the fallback follows no symlink at all */
+	ck_assert_str_eq(got(mdc_mig_open_walk(dfd, "in.lnk", O_RDONLY)),
+	                 "ELOOP");
+	ck_assert_str_eq(got(mdc_mig_open_walk(dfd, "out.lnk", O_RDONLY)),
+	                 "ELOOP");
+	ck_assert_str_eq(
+	        got(mdc_mig_open_walk(dfd, "dir.lnk/secret", O_RDONLY)),
+	        "ELOOP");
+	ck_assert_str_eq(got(mdc_mig_open_walk(dfd, "../secret", O_RDONLY)),
+	                 "EXDEV");
+	ck_assert_str_eq(
+	        got(mdc_mig_open_walk(dfd, "sub/../disk.img", O_RDONLY)),
+	        "EXDEV");
+	ck_assert_str_eq(got(mdc_mig_open_walk(dfd, "/etc/passwd", O_RDONLY)),
+	                 "EXDEV");
+	ck_assert_str_eq(got(mdc_mig_open_walk(dfd, "nope.img", O_RDONLY)),
+	                 "ENOENT");
+	close(dfd);
+	free(st);
+}
+END_TEST
+
+START_TEST(test_open_in)
+{
+	char *st = plant(), *abs = path(st, "disk.img");
+	char *alias = path(tmpdir, "alias"), *missing = path(tmpdir, "none");
+	int dir_failed = -1;
+
+	ck_assert_str_eq(got(mdc_mig_open_in(st, abs, O_RDONLY, &dir_failed)),
+	                 "in");
+	ck_assert_int_eq(dir_failed, 0);
+	/* the directory named through a symlink: its canonical name counts */
+	ck_assert_int_eq(symlink(st, alias), 0);
+	ck_assert_str_eq(
+	        got(mdc_mig_open_in(alias, abs, O_RDONLY, &dir_failed)), "in");
+	ck_assert_str_eq(
+	        got(mdc_mig_open_in(st, "/etc/passwd", O_RDONLY, &dir_failed)),
+	        "EXDEV");
+	ck_assert_str_eq(
+	        got(mdc_mig_open_in(st, "out.lnk", O_RDONLY, &dir_failed)),
+	        "EXDEV");
+	ck_assert_int_eq(dir_failed, 0);
+	ck_assert_int_lt(
+	        mdc_mig_open_in(missing, "disk.img", O_RDONLY, &dir_failed), 0);
+	ck_assert_int_eq(dir_failed, 1);
+	ck_assert_ptr_null(mdc_mig_below("/srv/stx/a", "/srv/st"));
+	ck_assert_str_eq(mdc_mig_below("/srv/st//a/b", "/srv/st/"), "a/b");
+	free(st);
+	free(abs);
+	free(alias);
+	free(missing);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -413,6 +579,9 @@ main(void)
 	tcase_add_test(tc, test_sink);
 	tcase_add_test(tc, test_sink_order);
 	tcase_add_test(tc, test_messages);
+	tcase_add_test(tc, test_open_beneath);
+	tcase_add_test(tc, test_open_walk);
+	tcase_add_test(tc, test_open_in);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
 }
