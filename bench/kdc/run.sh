@@ -2,14 +2,19 @@
 # bench/kdc/run.sh - AS-REQ (pre-auth) and TGS-REQ per second: krb5kdc with
 # our KDB plugin (a real minidc domain) vs stock krb5kdc with db2 holding the
 # same principals, in the same run; prints min/median/max and the ratio.
-# usage: bench/kdc/run.sh [BUILDDIR [SECONDS [ROUNDS]]]   (as root)
+# With USERS=N both databases also hold N other users (ours: copies of a real
+# user loaded with slapadd, as bench/replication does; db2: kadmin.local
+# addprinc -randkey), to see how the rates change with the size of the domain.
+# usage: [USERS=N] bench/kdc/run.sh [BUILDDIR [SECONDS [ROUNDS]]]   (as root)
 set -eu
 B=$(cd "${1:-.}" && pwd)
 SECS=${2:-5}
 ROUNDS=${3:-3}
 ADDR=${BENCH_ADDR:-127.0.0.29}
 DB2PORT=${BENCH_DB2_PORT:-20088}
-PW=Bench-Pass-1
+PW=Kdc-Speed-19
+USERS=${USERS:-0}
+S=$(cd "$(dirname "$0")/.." && pwd)
 T=$(mktemp -d /tmp/kdcbench.XXXXXX)
 cleanup() {
 	"$B/dc/minidc" stop --dir "$T/dc" >/dev/null 2>&1 || true
@@ -24,6 +29,17 @@ trap cleanup EXIT
 	--adminpass-file "$T/admin.pw" >/dev/null
 "$B/dc/minidc" run --dir "$T/dc" >/dev/null
 echo "$PW" | "$B/dc/minidc" user add bench --dir "$T/dc" >/dev/null
+if [ "$USERS" -gt 0 ]; then
+	BASE="DC=example,DC=com"
+	"$B/dc/minidc" stop --dir "$T/dc" >/dev/null
+	slapcat -f "$T/dc/slapd.conf" -b "$BASE" -a '(sAMAccountName=bench)' \
+		-o ldif-wrap=no >"$T/tmpl.ldif" 2>/dev/null
+	python3 "$S/replication/populate.py" "$T/tmpl.ldif" "$USERS" 900000 >"$T/users.ldif"
+	slapadd -q -f "$T/dc/slapd.conf" -b "$BASE" -l "$T/users.ldif" 2>/dev/null
+	chown -R "$(stat -c %u:%g "$T/dc/db")" "$T/dc/db"
+	rm -f "$T/users.ldif"
+	"$B/dc/minidc" run --dir "$T/dc" >/dev/null
+fi
 
 # ---- reference: stock db2 realm, same principals and enctypes ----
 mkdir -p "$T/db2"
@@ -51,13 +67,18 @@ printf '%s\n%s\n' "$m" "$m" | db2 kdb5_util -r EXAMPLE.COM create -s >/dev/null
 printf '%s\n%s\n' "$PW" "$PW" | db2 kadmin.local -q "addprinc bench" >/dev/null 2>&1
 db2 kadmin.local -q "addprinc -randkey DC1\$" >/dev/null 2>&1
 db2 kadmin.local -q "addprinc -randkey host/dc1.example.com" >/dev/null 2>&1
+[ "$USERS" -gt 0 ] && seq -f 'addprinc -randkey u%06g' 1 "$USERS" |
+	db2 kadmin.local -r EXAMPLE.COM >/dev/null 2>&1
 db2 krb5kdc -r EXAMPLE.COM -P "$T/db2/kdc.pid"
 sleep 0.5
 
 # run MODE KRB5_CONFIG -> rate
 run() {
-	echo "$PW" | KRB5_CONFIG=$2 "$B/bench/kdc/kdcbench" "$1" bench@EXAMPLE.COM \
-		host/dc1.example.com@EXAMPLE.COM "$SECS" | awk '{ sub("/s", "", $4); print $4 }'
+	rate=$(echo "$PW" | KRB5_CONFIG=$2 "$B/bench/kdc/kdcbench" "$1" bench@EXAMPLE.COM \
+		host/dc1.example.com@EXAMPLE.COM "$SECS" | awk '{ sub("/s", "", $4); print $4 }')
+	# A run that measured failures measured nothing: stop with its reason.
+	case "$rate" in ''|0) echo "bench/kdc: $1 against $2 failed" >&2; exit 1;; esac
+	echo "$rate"
 }
 stats() { sort -n | awk '{ v[NR] = $1 } END { printf "%d %d %d", v[1], v[int((NR + 1) / 2)], v[NR] }'; }
 
@@ -76,4 +97,4 @@ for mode in as tgs; do
 	printf '%-26s minidc KDB min/med/max %6d %6d %6d | db2 %6d %6d %6d | ratio %s\n' \
 		"$label" "$o_min" "$o_med" "$o_max" "$d_min" "$d_med" "$d_max" "$ratio"
 done
-echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), ${SECS}s x $ROUNDS rounds, 1 client, $ADDR"
+echo "# $USERS other users, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), ${SECS}s x $ROUNDS rounds, 1 client, $ADDR"
