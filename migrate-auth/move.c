@@ -32,10 +32,11 @@
 #include "migrate-auth/state.h"
 #include "migrate-auth/vmrt.h"
 
-#define QMP_MS        30000
-#define POLL_MS       500
-#define SWITCH_MS     120000 /* the destination's answer to SWITCH */
-#define RELAY_EXIT_MS 15000
+#define QMP_MS          30000
+#define POLL_MS         500
+#define SWITCH_MS       120000 /* the destination's answer to SWITCH */
+#define RELAY_EXIT_MS   15000
+#define ROLLBACK_JOB_MS 2000 /* a force-cancelled mirror, its NBD gone */
 
 /* One move's moving parts on either side. */
 struct move {
@@ -65,6 +66,9 @@ struct move {
 	struct timespec t0;
 	uint64_t storage_bytes;
 	uint64_t chan_mig, chan_nbd, chan_wire; /* the relay's counters */
+	struct timespec sw0; /* switch-over: its first step */
+	long sw[4];          /* ms after sw0 at each later step, for the log */
+	int hard_exports;    /* destination: exports removed in mode hard */
 };
 
 /* Best-effort calls whose failure changes nothing for the caller. */
@@ -82,6 +86,16 @@ ms_since(const struct timespec *t0)
 	(void)clock_gettime(CLOCK_MONOTONIC, &t);
 	return (t.tv_sec - t0->tv_sec) * 1000 +
 	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Switch-over timing: step 0 starts the clock, 1..3 are read off it. */
+static void
+sw_mark(struct move *mv, int step)
+{
+	if (step == 0)
+		(void)clock_gettime(CLOCK_MONOTONIC, &mv->sw0);
+	else
+		mv->sw[step] = ms_since(&mv->sw0);
 }
 
 static void
@@ -480,6 +494,14 @@ src_streams(struct move *mv, int *fds)
 	return 0;
 }
 
+/* The mirror's pace: --storage-bandwidth, else --bandwidth (the two
+ * phases run one after the other, each may use the whole link). */
+static uint64_t
+mirror_mib(const struct mdc_live_req *q)
+{
+	return q->storage_mib ? q->storage_mib : q->bandwidth_mib;
+}
+
 /* Storage: mirror every disk into the destination's export. */
 static int
 src_mirror_start(struct move *mv)
@@ -493,17 +515,19 @@ src_mirror_start(struct move *mv)
 		snprintf(exp, sizeof(exp), "disk%zu", i);
 		snprintf(job, sizeof(job), "mdcmirror%zu", i);
 		snprintf(dev, sizeof(dev), "disk%zu", i);
-		ret = QMP(mv, "blockdev-add", NULL, "{s:s,s:s,s:{s:s,s:s},s:s}",
-		          "driver", "nbd", "node-name", node, "server", "type",
-		          "fd", "str", node, "export", exp);
-		/* QEMU's mirror speed counts skipped holes too: only on
-		 * request (--storage-bandwidth) */
+		/* discard=unmap: the mirror then writes a hole as one
+		 * WRITE_ZEROES (may unmap) and leaves it out of its speed
+		 * accounting, so the pace counts the data it sends */
+		ret = QMP(mv, "blockdev-add", NULL,
+		          "{s:s,s:s,s:s,s:{s:s,s:s},s:s}", "driver", "nbd",
+		          "node-name", node, "discard", "unmap", "server",
+		          "type", "fd", "str", node, "export", exp);
 		if (ret == 0)
 			ret = QMP(mv, "blockdev-mirror", NULL,
 			          "{s:s,s:s,s:s,s:s,s:I}", "job-id", job,
 			          "device", dev, "target", node, "sync", "full",
 			          "speed",
-			          (json_int_t)mv->req.storage_mib << 20);
+			          (json_int_t)mirror_mib(&mv->req) << 20);
 		if (ret != 0)
 			return ret;
 	}
@@ -601,9 +625,12 @@ src_migrate_start(struct move *mv)
 	const struct mdc_live_req *q = &mv->req;
 	int ret;
 
-	ret = QMP(mv, "migrate-set-capabilities", NULL, "{s:[{s:s,s:b}]}",
-	          "capabilities", "capability", "auto-converge", "state",
-	          !(q->flags & MDC_LIVE_FL_NOCONV));
+	/* events: QEMU says "completed" at once (the guest is paused from
+	 * then until the destination resumes it: no poll interval there) */
+	ret = QMP(mv, "migrate-set-capabilities", NULL,
+	          "{s:[{s:s,s:b},{s:s,s:b}]}", "capabilities", "capability",
+	          "auto-converge", "state", !(q->flags & MDC_LIVE_FL_NOCONV),
+	          "capability", "events", "state", 1);
 	if (ret == 0)
 		ret = QMP(
 		        mv, "migrate-set-parameters", NULL, "{s:I,s:I}",
@@ -634,6 +661,23 @@ ram_progress(const json_t *st, struct mdc_live_info *pi)
 	pi->v[MDC_LIVE_P_ROUNDS] = jint(ram, "dirty-sync-count", NULL);
 }
 
+/* Until QEMU's next MIGRATION event (a state change), at most POLL_MS;
+ * the pass counter's events are dropped. */
+static void
+migrate_nap(struct move *mv)
+{
+	struct mdc_mig_err e = {"", 0};
+	int ret;
+
+	ret = mdc_qmp_wait_event(mv->q, "MIGRATION", NULL, NULL, POLL_MS, NULL,
+	                         &e);
+	if (ret != 0 && ret != MDC_ETIMEDOUT)
+		return;
+	while (mdc_qmp_wait_event(mv->q, "MIGRATION_PASS", NULL, NULL, 0, NULL,
+	                          &e) == 0)
+		;
+}
+
 /* Poll query-migrate until completed; *st_out its last answer. */
 static int
 src_migrate_wait(struct move *mv, json_t **st_out)
@@ -652,6 +696,7 @@ src_migrate_wait(struct move *mv, json_t **st_out)
 		s = json_string_value(json_object_get(st, "status"));
 		s = s ? s : "?";
 		if (strcmp(s, "completed") == 0) {
+			sw_mark(mv, 0);
 			*st_out = st;
 			return 0;
 		}
@@ -665,9 +710,46 @@ src_migrate_wait(struct move *mv, json_t **st_out)
 		}
 		ram_progress(st, &pi);
 		send_info(mv->c, &pi);
-		best_effort(mdc_qmp_pump(mv->q, POLL_MS, &mv->e));
+		migrate_nap(mv);
 	}
 	json_decref(st);
+	return ret;
+}
+
+/*
+ * The end of job (event BLOCK_JOB_COMPLETED or _CANCELLED), within
+ * limit_ms, in slices that look at the relay: a channel that failed ends
+ * the wait at once (the guest is paused during a switch-over).
+ */
+static int
+job_end(struct move *mv, const char *ev, const char *job, long limit_ms)
+{
+	struct mdc_mig_err e = {"", 0};
+	struct timespec t0;
+	json_t *data = NULL;
+	const char *why;
+	int ret;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		ret = mdc_qmp_wait_event(mv->q, ev, "device", job, 100, &data,
+		                         &e);
+		if (ret == 0)
+			break;
+		if (ret != MDC_ETIMEDOUT)
+			return mdc_mig_seterr(&mv->e, ret, "%s", e.text);
+		if ((ret = still_ok(mv)) != 0)
+			return ret;
+		if (ms_since(&t0) >= limit_ms)
+			return mdc_mig_seterr(&mv->e, MDC_ETIMEDOUT,
+			                      "%s: no %s in %ld ms", job, ev,
+			                      limit_ms);
+	}
+	why = json_string_value(json_object_get(data, "error"));
+	ret = why == NULL
+	              ? 0
+	              : mdc_mig_seterr(&mv->e, MDC_EINVAL, "%s: %s", job, why);
+	json_decref(data);
 	return ret;
 }
 
@@ -683,9 +765,8 @@ src_mirror_finish(struct move *mv)
 		snprintf(job, sizeof(job), "mdcmirror%zu", i);
 		if ((ret = QMP(mv, "block-job-cancel", NULL, "{s:s}", "device",
 		               job)) != 0 ||
-		    (ret = mdc_qmp_wait_event(mv->q, "BLOCK_JOB_COMPLETED",
-		                              "device", job, QMP_MS, NULL,
-		                              &mv->e)) != 0)
+		    (ret = job_end(mv, "BLOCK_JOB_COMPLETED", job, QMP_MS)) !=
+		            0)
 			return ret;
 	}
 	for (i = 0; i < mv->ndisks; i++) {
@@ -702,35 +783,45 @@ static void
 src_rollback(struct move *mv)
 {
 	struct mdc_mig_err keep = mv->e;
+	int cancelling[MDC_VM_MAX_DISKS] = {0};
 	char job[32], node[32];
 	json_t *st = NULL;
 	const char *s;
 	size_t i;
 
+	/* the relay killed closes every NBD socket: a mirror request in
+	 * flight fails at once instead of holding the guest's I/O */
 	relay_end(mv, 0); /* the destination tears its side down */
 	if (mv->q == NULL)
 		goto out;
 	best_effort(QMP(mv, "migrate_cancel", NULL, NULL));
+	/* force: no last copy to a peer that is gone */
 	for (i = 0; i < mv->ndisks; i++) {
 		snprintf(job, sizeof(job), "mdcmirror%zu", i);
-		if (QMP(mv, "block-job-cancel", NULL, "{s:s,s:b}", "device",
-		        job, "force", 1) == 0)
-			best_effort(mdc_qmp_wait_event(
-			        mv->q, "BLOCK_JOB_CANCELLED", "device", job,
-			        5000, NULL, &mv->e));
+		cancelling[i] = QMP(mv, "block-job-cancel", NULL, "{s:s,s:b}",
+		                    "device", job, "force", 1) == 0;
 	}
-	for (i = 0; i < mv->ndisks; i++) {
-		snprintf(node, sizeof(node), "mdcnbd%zu", i);
-		best_effort(QMP(mv, "blockdev-del", NULL, "{s:s}", "node-name",
-		                node));
-	}
-	/* after SWITCH the destination may run it: a human decides */
+	/* a guest paused for the switch-over runs again before anything
+	 * else is waited for; after SWITCH the destination may run it: a
+	 * human decides */
 	if (!mv->switched && QMP(mv, "query-status", &st, NULL) == 0) {
 		s = json_string_value(json_object_get(st, "status"));
 		if (s != NULL && strcmp(s, "running") != 0)
 			best_effort(QMP(mv, "cont", NULL, NULL));
 	}
 	json_decref(st);
+	for (i = 0; i < mv->ndisks; i++) {
+		snprintf(job, sizeof(job), "mdcmirror%zu", i);
+		if (cancelling[i])
+			best_effort(mdc_qmp_wait_event(
+			        mv->q, "BLOCK_JOB_CANCELLED", "device", job,
+			        ROLLBACK_JOB_MS, NULL, &mv->e));
+	}
+	for (i = 0; i < mv->ndisks; i++) {
+		snprintf(node, sizeof(node), "mdcnbd%zu", i);
+		best_effort(QMP(mv, "blockdev-del", NULL, "{s:s}", "node-name",
+		                node));
+	}
 out:
 	mv->e = keep;
 }
@@ -755,6 +846,25 @@ src_report(struct move *mv, const json_t *st, const struct mdc_chan_stats *cs)
 	ri.v[MDC_LIVE_R_ZERO_PAGES] = jint(ram, "duplicate", NULL);
 	ri.v[MDC_LIVE_R_SETUP_MS] = jint(st, "setup-time", NULL);
 	send_info(mv->c, &ri);
+}
+
+/* One line for the agent's log: where the switch-over's time went. */
+static void sw_log(struct move *mv, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+static void
+sw_log(struct move *mv, const char *fmt, ...)
+{
+	char steps[200], line[MDC_MIG_MAX_TEXT + 1];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(steps, sizeof(steps), fmt, ap);
+	va_end(ap);
+	snprintf(line, sizeof(line), "VM %s switch-over, %s", mv->def.name,
+	         steps);
+	if (mv->c->say != NULL)
+		mv->c->say(mv->c->arg, MDC_MIG_INFO, line);
 }
 
 /* SWITCH, then the destination's DONE. */
@@ -808,6 +918,7 @@ src_run(struct move *mv, int sess, gss_ctx_id_t dctx, json_t **st)
 		        MDC_LIVE_PROGRESS, MDC_LIVE_SWITCH, {0}};
 		send_info(mv->c, &pi);
 		ret = src_mirror_finish(mv);
+		sw_mark(mv, 1);
 	}
 	return ret;
 }
@@ -945,6 +1056,10 @@ src_release(struct move *mv, const json_t *st, struct mdc_mig_msg *r)
 	/* every stream has ended: let the channel close cleanly */
 	relay_end(mv, RELAY_EXIT_MS);
 	src_report(mv, st, NULL);
+	sw_log(mv,
+	       "source: QEMU completed, mirrors done +%ld ms, the "
+	       "destination resumed +%ld ms",
+	       mv->sw[1], mv->sw[2]);
 	if (mdc_vm_stop(&mv->env, name, 10000, 1, &e) != 0 ||
 	    mdc_vm_def_remove(mv->env.state, name, &e) != 0)
 		mdc_mig_result(r, MDC_MIG_ACCEPTED,
@@ -1000,8 +1115,8 @@ mdc_live_source(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 	}
 	ret = src_run(mv, sess, dctx, &st);
 	sess = -1; /* the relay's now (closed by spawn or here below) */
-	if (ret == 0)
-		ret = src_switch(mv);
+	if (ret == 0 && (ret = src_switch(mv)) == 0)
+		sw_mark(mv, 2);
 	if (ret != 0) {
 		src_rollback(mv);
 		if (mv->switched)
@@ -1347,21 +1462,21 @@ dst_wait_completed(struct move *mv)
 }
 
 /*
- * Remove an export.  The source's NBD client has gone (its mirror
- * completed, every write acknowledged), but its disconnect may still be
- * on its way through the channel: "still in use" is retried for 5 s, then
- * the export is removed hard (nothing of the client is pending).
+ * Remove an export.  The source's mirror has completed (every write
+ * acknowledged) and its NBD node is gone before it sends SWITCH, but the
+ * disconnect may still be on its way through the channel: "still in use"
+ * then means a client with nothing pending, and the export is removed
+ * hard at once (waiting for it would keep the guest paused).
  */
 static int
 export_del(struct move *mv, const char *id)
 {
-	int i;
+	struct mdc_mig_err e = {"", 0};
 
-	for (i = 0; i < 50; i++) {
-		if (QMP(mv, "block-export-del", NULL, "{s:s}", "id", id) == 0)
-			return 0;
-		usleep(100000);
-	}
+	if (mdc_qmp_execf(mv->q, "block-export-del", NULL, &e, "{s:s}", "id",
+	                  id) == 0)
+		return 0;
+	mv->hard_exports++;
 	return QMP(mv, "block-export-del", NULL, "{s:s,s:s}", "id", id, "mode",
 	           "hard");
 }
@@ -1383,8 +1498,10 @@ dst_switch(struct move *mv)
 			                      "data channel: %s", why);
 		return mdc_mig_seterr(&mv->e, MDC_ETRUNC, "the source gave up");
 	}
+	sw_mark(mv, 0);
 	if ((ret = dst_wait_completed(mv)) != 0)
 		return ret;
+	sw_mark(mv, 1);
 	for (i = 0; i < mv->ndisks; i++) {
 		snprintf(id, sizeof(id), "mdcexp%zu", i);
 		if ((ret = export_del(mv, id)) != 0)
@@ -1392,11 +1509,13 @@ dst_switch(struct move *mv)
 	}
 	if ((ret = QMP(mv, "nbd-server-stop", NULL, NULL)) != 0)
 		return ret;
+	sw_mark(mv, 2);
 	/* from here on the VM lives here: no recovery may remove it */
 	marker_remove(mv);
 	mv->resumed = 1;
 	if ((ret = QMP(mv, "cont", NULL, NULL)) != 0)
 		return ret;
+	sw_mark(mv, 3);
 	best_effort(QMP(mv, "announce-self", NULL, "{s:I,s:I,s:I,s:I}",
 	                "initial", (json_int_t)50, "max", (json_int_t)550,
 	                "rounds", (json_int_t)5, "step", (json_int_t)100));
@@ -1574,6 +1693,10 @@ mdc_live_dest(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 			        "%s: %s",
 			        m->vm, m->host, c->fqdn, mv->e.text);
 	} else {
+		sw_log(mv,
+		       "destination: SWITCH, incoming completed +%ld ms, "
+		       "exports removed +%ld ms (%d hard), resumed +%ld ms",
+		       mv->sw[1], mv->sw[2], mv->hard_exports, mv->sw[3]);
 		relay_end(mv, RELAY_EXIT_MS);
 	}
 out:
@@ -1610,6 +1733,39 @@ recover_one(const struct mdc_vm_env *env, const char *name, mdc_mig_say_fn say,
 	say(arg, MDC_MIG_INFO, text);
 }
 
+/*
+ * No move runs when the agent starts (its controllers die with the agent
+ * before it): a "migrating" mark left on a VM is stale.  The VM itself is
+ * not touched: a destination that had resumed it runs it, a source paused
+ * after its switch-over waits for a human (the move's RESULT said so).
+ */
+static void
+unmark_all(const struct mdc_vm_env *env, mdc_mig_say_fn say, void *arg)
+{
+	char dir[PATH_MAX], f[PATH_MAX + 300], text[MDC_MIG_MAX_TEXT + 64];
+	struct dirent *d;
+	struct stat sb;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s/run", env->state);
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL) {
+		if (!mdc_mig_vm_ok(d->d_name))
+			continue;
+		snprintf(f, sizeof(f), "%s/%s/migrating", dir, d->d_name);
+		if (stat(f, &sb) != 0 ||
+		    mdc_vm_set_migrating(env, d->d_name, 0) != 0)
+			continue;
+		snprintf(text, sizeof(text),
+		         "VM %s: its move ended with the last agent, no longer "
+		         "marked migrating",
+		         d->d_name);
+		say(arg, MDC_MIG_INFO, text);
+	}
+	closedir(dp);
+}
+
 void
 mdc_live_recover(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
                  void *arg)
@@ -1623,10 +1779,11 @@ mdc_live_recover(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 	env.state = o->state;
 	env.storage = o->storage;
 	snprintf(dir, sizeof(dir), "%s/incoming", o->state);
-	if ((dp = opendir(dir)) == NULL)
-		return;
-	while ((d = readdir(dp)) != NULL)
-		if (d->d_name[0] != '.')
-			recover_one(&env, d->d_name, say, arg);
-	closedir(dp);
+	if ((dp = opendir(dir)) != NULL) {
+		while ((d = readdir(dp)) != NULL)
+			if (d->d_name[0] != '.')
+				recover_one(&env, d->d_name, say, arg);
+		closedir(dp);
+	}
+	unmark_all(&env, say, arg);
 }

@@ -54,8 +54,9 @@ void mdc_live_dest(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
  * At agent start: remove what an interrupted incoming move left (the
  * destination's controller was killed before it could clean up): its
  * QEMU, run directory, disks and definition, from the marker
- * STATE/incoming/NAME written before anything was created.  Says one line
- * per VM.
+ * STATE/incoming/NAME written before anything was created; and the
+ * "migrating" mark of any other VM (no move outlives its agent).  Says one
+ * line per VM.
  */
 void mdc_live_recover(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
                       void *arg);
