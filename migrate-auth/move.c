@@ -162,10 +162,19 @@ relay_child_fds(struct move *mv, int sess_fd)
 		close(mv->slot_fd);
 }
 
+/* The relay's reason, written before it shuts QEMU's sockets: what QEMU
+ * then reports (a mirror's I/O error) is seen after the cause. */
+static void
+relay_verdict(void *arg, const struct mdc_mig_err *e)
+{
+	if (write(*(const int *)arg, e->text, strlen(e->text)) < 0)
+		_exit(2);
+}
+
 /* The relay process: its reason on failure, else "ok" and its counters
  * (migration stream, NBD streams, wire) on fd. */
 static int
-relay_main(const struct mdc_chan_opts *o, int fd)
+relay_main(struct mdc_chan_opts *o, int fd)
 {
 	struct mdc_chan_stats cs;
 	struct mdc_mig_err e = {"", 0};
@@ -173,8 +182,10 @@ relay_main(const struct mdc_chan_opts *o, int fd)
 	char line[128];
 	size_t i;
 
+	o->on_fail = relay_verdict;
+	o->fail_arg = &fd;
 	if (mdc_chan_run(o, &cs, &e) != 0)
-		return write(fd, e.text, strlen(e.text)) < 0 ? 2 : 1;
+		return 1;
 	for (i = 2; i < o->nstreams; i++)
 		nbd += cs.sent[i];
 	snprintf(line, sizeof(line), "ok %llu %llu %llu",
@@ -235,7 +246,8 @@ spawn_relay(struct move *mv, int sess_fd, gss_ctx_id_t ctx, const int *fds,
 	return 0;
 }
 
-/* The relay's reason, if it has failed (non-blocking). */
+/* The relay's reason, if it has failed (non-blocking): its text, or an
+ * end without "ok" (killed, crashed). */
 static int
 relay_failed(struct move *mv, char *why, size_t len)
 {
@@ -258,8 +270,8 @@ relay_failed(struct move *mv, char *why, size_t len)
 		return 0;
 	}
 	if (why[0] == '\0')
-		snprintf(why, len, "the data channel ended");
-	return r > 0;
+		snprintf(why, len, "the relay ended without a reason");
+	return 1;
 }
 
 /* Stop the relay: wait for it to end by itself (limit ms), then kill. */
@@ -381,6 +393,24 @@ still_ok(struct move *mv)
 		return mdc_mig_seterr(&mv->e, MDC_ETRUNC, "data channel: %s",
 		                      why);
 	return cancelled(mv);
+}
+
+/*
+ * QEMU says one of its streams failed (ret, why in mv->e): if the channel
+ * has failed, its reason is the cause.  The relay writes it before it
+ * shuts QEMU's sockets, so a mirror or pre-copy that failed because the
+ * relay tore the streams down (its watchdog, the peer gone) finds it here,
+ * and the user is told why the channel ended, not that a write failed.
+ */
+static int
+channel_first(struct move *mv, int ret)
+{
+	char why[MDC_MIG_MAX_TEXT + 1];
+
+	if (ret != 0 && relay_failed(mv, why, sizeof(why)))
+		return mdc_mig_seterr(&mv->e, MDC_ETRUNC, "data channel: %s",
+		                      why);
+	return ret;
 }
 
 /* ---- source ---- */
@@ -556,13 +586,14 @@ mirror_failed(struct move *mv, size_t left)
 			        "the storage mirror of disk%zu failed: %s", i,
 			        why);
 			json_decref(data);
-			return MDC_EINVAL;
+			return channel_first(mv, MDC_EINVAL);
 		}
 		json_decref(data);
 	}
-	return mdc_mig_seterr(&mv->e, MDC_EINVAL,
-	                      "a storage mirror stopped (%zu of %zu left)",
-	                      left, mv->ndisks);
+	return channel_first(
+	        mv, mdc_mig_seterr(&mv->e, MDC_EINVAL,
+	                           "a storage mirror stopped (%zu of %zu left)",
+	                           left, mv->ndisks));
 }
 
 /* Sum of the mirrors' progress; *ready = every job is READY. */
@@ -703,9 +734,10 @@ src_migrate_wait(struct move *mv, json_t **st_out)
 		if (strcmp(s, "failed") == 0 || strcmp(s, "cancelled") == 0) {
 			const char *d = json_string_value(
 			        json_object_get(st, "error-desc"));
-			ret = mdc_mig_seterr(&mv->e, MDC_EINVAL,
-			                     "memory pre-copy %s%s%s", s,
-			                     d ? ": " : "", d ? d : "");
+			ret = channel_first(
+			        mv, mdc_mig_seterr(&mv->e, MDC_EINVAL,
+			                           "memory pre-copy %s%s%s", s,
+			                           d ? ": " : "", d ? d : ""));
 			break;
 		}
 		ram_progress(st, &pi);
@@ -748,7 +780,8 @@ job_end(struct move *mv, const char *ev, const char *job, long limit_ms)
 	why = json_string_value(json_object_get(data, "error"));
 	ret = why == NULL
 	              ? 0
-	              : mdc_mig_seterr(&mv->e, MDC_EINVAL, "%s: %s", job, why);
+	              : channel_first(mv, mdc_mig_seterr(&mv->e, MDC_EINVAL,
+	                                                 "%s: %s", job, why));
 	json_decref(data);
 	return ret;
 }
@@ -1448,8 +1481,10 @@ dst_wait_completed(struct move *mv)
 		if (s != NULL && strcmp(s, "completed") == 0)
 			break;
 		if (s != NULL && strcmp(s, "failed") == 0) {
-			ret = mdc_mig_seterr(&mv->e, MDC_EINVAL,
-			                     "the incoming migration failed");
+			ret = channel_first(
+			        mv, mdc_mig_seterr(&mv->e, MDC_EINVAL,
+			                           "the incoming migration "
+			                           "failed"));
 			break;
 		}
 		usleep(100000);
@@ -1491,13 +1526,9 @@ dst_switch(struct move *mv)
 	int ret;
 
 	ret = mdc_live_ctl_recv(mv->ctl, -1, &ctl);
-	if (ret != 0 || ctl.type != MDC_LIVE_C_SWITCH) {
-		char why[MDC_MIG_MAX_TEXT + 1];
-		if (relay_failed(mv, why, sizeof(why)))
-			return mdc_mig_seterr(&mv->e, MDC_ETRUNC,
-			                      "data channel: %s", why);
-		return mdc_mig_seterr(&mv->e, MDC_ETRUNC, "the source gave up");
-	}
+	if (ret != 0 || ctl.type != MDC_LIVE_C_SWITCH)
+		return channel_first(mv, mdc_mig_seterr(&mv->e, MDC_ETRUNC,
+		                                        "the source gave up"));
 	sw_mark(mv, 0);
 	if ((ret = dst_wait_completed(mv)) != 0)
 		return ret;
