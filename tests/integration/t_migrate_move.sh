@@ -268,6 +268,9 @@ wait "$mpid"
 t_is "the move fails when host2's agent dies" "$?" 1
 t_like "web1 keeps running on host1" "$(cat "$H_TMP/move6.err")" \
 	"it keeps running on host1.example.com: "
+# the session's end is the cause; the mirror's I/O error only follows it
+t_like "... because the data channel ended, not a mirror write" \
+	"$(cat "$H_TMP/move6.err")" "it keeps running on host1.example.com: data channel: "
 t_like "the same QEMU, running" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 accel=tcg$"
 t_wait 30 sh -c "! kill -0 $qpid2 2>/dev/null"
 t_is "host2's incoming QEMU ended with its streams" "$?" 0
