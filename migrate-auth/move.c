@@ -900,7 +900,29 @@ sw_log(struct move *mv, const char *fmt, ...)
 		mv->c->say(mv->c->arg, MDC_MIG_INFO, line);
 }
 
-/* SWITCH, then the destination's DONE. */
+/* The destination's next control message, or why there is none. */
+static int
+src_answer(struct move *mv, struct mdc_live_ctl *ans)
+{
+	int ret = mdc_live_ctl_recv(mv->ctl, SWITCH_MS, ans);
+
+	if (ret != 0)
+		return channel_first(
+		        mv,
+		        mdc_mig_seterr(&mv->e, ret,
+		                       "no answer from the destination to the "
+		                       "switch-over: %s",
+		                       mdc_strerror(ret)));
+	return 0;
+}
+
+/*
+ * SWITCH; the destination's PREPARED (its migration completed, its exports
+ * gone); COMMIT; its DONE.  The destination resumes the VM on COMMIT only,
+ * so until we send it, a destination that fails or vanishes has not run the
+ * VM: the rollback resumes it here.  From COMMIT on it may run there
+ * (switched: a human decides if no DONE comes).
+ */
 static int
 src_switch(struct move *mv)
 {
@@ -908,16 +930,27 @@ src_switch(struct move *mv)
 	int ret;
 
 	if ((ret = mdc_live_ctl_send(mv->ctl, &ctl)) != 0)
-		return mdc_mig_seterr(&mv->e, ret, "data channel closed");
-	mv->switched = 1;
-	ret = mdc_live_ctl_recv(mv->ctl, SWITCH_MS, &ans);
-	if (ret != 0)
-		return mdc_mig_seterr(&mv->e, ret,
-		                      "no answer from the destination after "
-		                      "the switch-over: %s",
-		                      mdc_strerror(ret));
+		return channel_first(
+		        mv, mdc_mig_seterr(&mv->e, ret, "data channel closed"));
+	sw_log(mv, "source: SWITCH sent, waiting for the destination");
+	if ((ret = src_answer(mv, &ans)) != 0)
+		return ret;
+	if (ans.type == MDC_LIVE_C_PREPARED) {
+		ctl.type = MDC_LIVE_C_COMMIT;
+		mv->switched = 1;
+		/* a COMMIT the relay never took cannot reach it */
+		if ((ret = mdc_live_ctl_send(mv->ctl, &ctl)) != 0) {
+			mv->switched = 0;
+			return channel_first(
+			        mv, mdc_mig_seterr(&mv->e, ret,
+			                           "data channel closed"));
+		}
+		if ((ret = src_answer(mv, &ans)) != 0)
+			return ret;
+	}
+	/* a DONE failed comes before the destination's cont only */
 	if (ans.type == MDC_LIVE_C_DONE && ans.status != MDC_MIG_ACCEPTED)
-		mv->switched = 0; /* it did not resume the VM: we may */
+		mv->switched = 0;
 	if (ans.type != MDC_LIVE_C_DONE || ans.status != MDC_MIG_ACCEPTED)
 		return mdc_mig_seterr(&mv->e, MDC_EINVAL, "%s", ans.text);
 	return 0;
@@ -1497,6 +1530,29 @@ dst_wait_completed(struct move *mv)
 }
 
 /*
+ * PREPARED, then the source's COMMIT: only then may this side resume the
+ * VM.  Without it (the source or the channel gone) the source may resume
+ * its own copy, so this one must never run.
+ */
+static int
+dst_prepared(struct move *mv)
+{
+	struct mdc_live_ctl ctl = {MDC_LIVE_C_PREPARED, 0, ""};
+	int ret;
+
+	if ((ret = mdc_live_ctl_send(mv->ctl, &ctl)) == 0)
+		ret = mdc_live_ctl_recv(mv->ctl, SWITCH_MS, &ctl);
+	if (ret == 0 && ctl.type != MDC_LIVE_C_COMMIT)
+		ret = MDC_EMALF;
+	if (ret != 0)
+		return channel_first(
+		        mv, mdc_mig_seterr(&mv->e, ret,
+		                           "no COMMIT from the source: %s",
+		                           mdc_strerror(ret)));
+	return 0;
+}
+
+/*
  * Remove an export.  The source's mirror has completed (every write
  * acknowledged) and its NBD node is gone before it sends SWITCH, but the
  * disconnect may still be on its way through the channel: "still in use"
@@ -1541,6 +1597,8 @@ dst_switch(struct move *mv)
 	if ((ret = QMP(mv, "nbd-server-stop", NULL, NULL)) != 0)
 		return ret;
 	sw_mark(mv, 2);
+	if ((ret = dst_prepared(mv)) != 0)
+		return ret;
 	/* from here on the VM lives here: no recovery may remove it */
 	marker_remove(mv);
 	mv->resumed = 1;
