@@ -5,7 +5,9 @@
 # on host2 only afterwards, its disk identical; killing the destination's
 # QEMU during the storage mirror leaves the VM running on host1 with its
 # disk intact and nothing on host2, and so does a stalled channel (host2's
-# relay stopped: the watchdog); a user outside Migration Operators is
+# relay stopped: the watchdog's reason), and so does host2's agent killed
+# in the mirror or after host1 sent SWITCH (host1 resumes its paused
+# guest); a user outside Migration Operators is
 # refused by the source before it connects anywhere; a stopped VM moves by
 # the sparse, verified storage copy with its definition.
 . "$top_srcdir/tests/harness/harness.sh"
