@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -670,6 +672,7 @@ relay_init(struct relay *R, const struct mdc_chan_opts *o)
 {
 	OM_uint32 major, minor, max_in = 0;
 	size_t i;
+	int one = 1;
 
 	R->o = o;
 	R->window = o->window ? o->window : MDC_CHAN_WINDOW;
@@ -687,6 +690,12 @@ relay_init(struct relay *R, const struct mdc_chan_opts *o)
 		R->maxdata = MDC_CHAN_MAX_DATA;
 	(void)fcntl(o->sess_fd, F_SETFL,
 	            fcntl(o->sess_fd, F_GETFL) | O_NONBLOCK);
+	/* a small record (a control message, a WINDOW) goes out at once:
+	 * Nagle would hold it for the ACK of the last one, which the peer
+	 * delays, and the switch-over is a round trip of such records with
+	 * the guest paused (not TCP: ignored) */
+	(void)setsockopt(o->sess_fd, IPPROTO_TCP, TCP_NODELAY, &one,
+	                 sizeof(one));
 	for (i = 0; i < o->nstreams; i++) {
 		R->s[i].cfg = &o->streams[i];
 		R->s[i].rd_open = R->s[i].wr_open = 1;
