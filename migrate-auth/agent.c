@@ -28,6 +28,7 @@
 #include "migrate-auth/beneath.h"
 #include "migrate-auth/migrate.h"
 #include "migrate-auth/move.h"
+#include "migrate-auth/movedst.h"
 #include "migrate-auth/policy.h"
 #include "migrate-auth/srcaddr.h"
 #include "migrate-auth/storage.h"

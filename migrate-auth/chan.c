@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -670,6 +672,7 @@ relay_init(struct relay *R, const struct mdc_chan_opts *o)
 {
 	OM_uint32 major, minor, max_in = 0;
 	size_t i;
+	int one = 1;
 
 	R->o = o;
 	R->window = o->window ? o->window : MDC_CHAN_WINDOW;
@@ -687,6 +690,12 @@ relay_init(struct relay *R, const struct mdc_chan_opts *o)
 		R->maxdata = MDC_CHAN_MAX_DATA;
 	(void)fcntl(o->sess_fd, F_SETFL,
 	            fcntl(o->sess_fd, F_GETFL) | O_NONBLOCK);
+	/* a small record (a control message, a WINDOW) goes out at once:
+	 * Nagle would hold it for the ACK of the last one, which the peer
+	 * delays, and the switch-over is a round trip of such records with
+	 * the guest paused (not TCP: ignored) */
+	(void)setsockopt(o->sess_fd, IPPROTO_TCP, TCP_NODELAY, &one,
+	                 sizeof(one));
 	for (i = 0; i < o->nstreams; i++) {
 		R->s[i].cfg = &o->streams[i];
 		R->s[i].rd_open = R->s[i].wr_open = 1;
@@ -710,47 +719,61 @@ relay_free(struct relay *R)
 	free(R);
 }
 
+/* The poll loop, until every stream has ended or something fails. */
+static int
+relay_loop(struct relay *R)
+{
+	struct pollfd p[2 + MDC_CHAN_MAX_STREAMS];
+	int ret = 0, rc;
+
+	while (!all_done(R)) {
+		build(R, p);
+		rc = poll(p, 2 + R->o->nstreams, 1000);
+		if (rc < 0 && errno != EINTR)
+			return mdc_mig_seterr(R->e, mdc_err_from_errno(errno),
+			                      "poll: %s", strerror(errno));
+		if (rc > 0 && (ret = dispatch(R, p)) != 0)
+			return ret;
+		if ((ret = watchdog(R)) != 0)
+			return ret;
+	}
+	return 0;
+}
+
 int
 mdc_chan_run(const struct mdc_chan_opts *o, struct mdc_chan_stats *st,
              struct mdc_mig_err *e)
 {
-	struct pollfd p[2 + MDC_CHAN_MAX_STREAMS];
 	struct mdc_chan_stats local;
 	struct timespec t0;
 	struct relay *R = calloc(1, sizeof(*R));
-	int ret, rc;
+	int ret, ran = 0;
 
-	if (R == NULL)
-		return mdc_mig_seterr(e, MDC_ENOMEM, "out of memory");
-	memset(&local, 0, sizeof(local));
-	R->st = st ? st : &local;
-	memset(R->st, 0, sizeof(*R->st));
-	R->e = e;
-	if ((ret = relay_init(R, o)) != 0)
-		goto out;
-	while (!all_done(R)) {
-		build(R, p);
-		rc = poll(p, 2 + o->nstreams, 1000);
-		if (rc < 0 && errno != EINTR) {
-			ret = mdc_mig_seterr(e, mdc_err_from_errno(errno),
-			                     "poll: %s", strerror(errno));
-			break;
+	if (R == NULL) {
+		ret = mdc_mig_seterr(e, MDC_ENOMEM, "out of memory");
+	} else {
+		memset(&local, 0, sizeof(local));
+		R->st = st ? st : &local;
+		memset(R->st, 0, sizeof(*R->st));
+		R->e = e;
+		if ((ret = relay_init(R, o)) == 0) {
+			ran = 1;
+			ret = relay_loop(R);
 		}
-		if (rc > 0 && (ret = dispatch(R, p)) != 0)
-			break;
-		if ((ret = watchdog(R)) != 0)
-			break;
 	}
-	if (ret != 0) {
+	/* the owner first: the local sockets end only after it knows why */
+	if (ret != 0 && o->on_fail != NULL)
+		o->on_fail(o->fail_arg, e);
+	if (ret != 0 && ran) {
 		teardown(R);
-	} else if (!R->sess_eof) {
+	} else if (ret == 0 && !R->sess_eof) {
 		/* the peer may still send WINDOWs it wrote before our EOFs:
 		 * closing on them would reset the connection under it */
 		(void)shutdown(o->sess_fd, SHUT_WR);
 		now(&t0);
 		drain(R, &t0, LINGER_MS);
 	}
-out:
-	relay_free(R);
+	if (R != NULL)
+		relay_free(R);
 	return ret;
 }

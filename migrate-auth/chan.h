@@ -91,6 +91,12 @@ struct mdc_chan_opts {
 	uint32_t window;     /* 0: MDC_CHAN_WINDOW; receive window per stream */
 	size_t nstreams;     /* 1..MDC_CHAN_MAX_STREAMS */
 	struct mdc_chan_stream streams[MDC_CHAN_MAX_STREAMS];
+	/* NULL, or called once when the run fails, with its reason, before
+	 * any local socket is shut down: whoever watches both the relay and
+	 * the programs on the local sockets then has the cause before those
+	 * programs see its effect (their streams ending) */
+	void (*on_fail)(void *arg, const struct mdc_mig_err *e);
+	void *fail_arg;
 };
 
 /*
@@ -101,11 +107,11 @@ struct mdc_chan_opts {
  * peer granted, and local sockets are read only while the session's
  * output is below a bound.  Any error - a local socket's, the session's,
  * a record that fails gss_unwrap or decoding, a peer's ABORT, cancel_fd,
- * or no byte on any open watched stream for watchdog_s seconds - sends
- * ABORT with the reason (best effort), shuts every local socket down and
- * returns MDC_E* with e: the peer then does the same.  The local fds and
- * sess_fd stay the caller's to close.  st (may be NULL) receives the
- * counters in either case.  Returns 0 when every stream ended cleanly.
+ * or no byte on any open watched stream for watchdog_s seconds - calls
+ * on_fail, sends ABORT with the reason (best effort), shuts every local
+ * socket down and returns MDC_E* with e: the peer then does the same.  The
+ * local fds and sess_fd stay the caller's to close.  st (may be NULL) receives
+ * the counters in either case.  Returns 0 when every stream ended cleanly.
  */
 MDC_MUSTCHECK int mdc_chan_run(const struct mdc_chan_opts *o,
                                struct mdc_chan_stats *st,

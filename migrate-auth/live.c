@@ -213,7 +213,7 @@ mdc_live_ctl_encode(const struct mdc_live_ctl *c, uint8_t *buf, size_t cap,
 	struct mdc_wbuf w;
 	int ret;
 
-	if (c->type < MDC_LIVE_C_READY || c->type > MDC_LIVE_C_DONE ||
+	if (c->type < MDC_LIVE_C_READY || c->type > MDC_LIVE_C_COMMIT ||
 	    c->status > MDC_MIG_FAILED)
 		return MDC_EINVAL;
 	mdc_wbuf_init(&w, buf, cap);
@@ -238,7 +238,7 @@ mdc_live_ctl_decode(const uint8_t *p, size_t n, struct mdc_live_ctl *out)
 	    (ret = get_str(&r, out->text, MDC_MIG_MAX_TEXT)))
 		return ret;
 	if (mdc_rbuf_left(&r) != 0 || out->type < MDC_LIVE_C_READY ||
-	    out->type > MDC_LIVE_C_DONE || out->status > MDC_MIG_FAILED)
+	    out->type > MDC_LIVE_C_COMMIT || out->status > MDC_MIG_FAILED)
 		return MDC_EMALF;
 	return 0;
 }

@@ -110,11 +110,16 @@ MDC_MUSTCHECK int mdc_live_info_decode(const uint8_t *p, size_t n,
  */
 #define MDC_LIVE_MAX_CTL (MDC_MIG_MAX_TEXT + 8)
 enum mdc_live_ctl_type {
-	MDC_LIVE_C_READY = 1,  /* destination -> source: disks, QEMU, NBD
-	                        * export and incoming migration are set up */
-	MDC_LIVE_C_SWITCH = 2, /* source -> destination: the source has
-	                        * completed, its mirrors are done: finish */
-	MDC_LIVE_C_DONE = 3,   /* destination -> source: status, text */
+	MDC_LIVE_C_READY = 1,    /* destination -> source: disks, QEMU, NBD
+	                          * export and incoming migration are set up */
+	MDC_LIVE_C_SWITCH = 2,   /* source -> destination: the source has
+	                          * completed, its mirrors are done: finish */
+	MDC_LIVE_C_DONE = 3,     /* destination -> source: status, text */
+	MDC_LIVE_C_PREPARED = 4, /* destination -> source: its migration
+	                          * completed, exports gone; it resumes the
+	                          * VM on COMMIT only */
+	MDC_LIVE_C_COMMIT = 5,   /* source -> destination: resume it; the
+	                          * source will not any more */
 };
 struct mdc_live_ctl {
 	uint8_t type;

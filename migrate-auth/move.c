@@ -1,5 +1,5 @@
-/* migrate-auth/move.c - a live move of a running QEMU VM: source and
- * destination controllers around the data channel (chan.h) */
+/* migrate-auth/move.c - a live move of a running QEMU VM: the source's
+ * controller (the destination's is movedst.c, what both share movectx.c) */
 #include "config.h"
 
 #include <errno.h>
@@ -25,6 +25,7 @@
 #include "lib/util.h"
 #include "migrate-auth/chan.h"
 #include "migrate-auth/move.h"
+#include "migrate-auth/movectx.h"
 #include "migrate-auth/movecold.h"
 #include "migrate-auth/policy.h"
 #include "migrate-auth/room.h"
@@ -32,280 +33,7 @@
 #include "migrate-auth/state.h"
 #include "migrate-auth/vmrt.h"
 
-#define QMP_MS        30000
-#define POLL_MS       500
-#define SWITCH_MS     120000 /* the destination's answer to SWITCH */
-#define RELAY_EXIT_MS 15000
-
-/* One move's moving parts on either side. */
-struct move {
-	const struct mdc_live_conn *c;
-	struct mdc_vm_env env;
-	struct mdc_vm_def def;
-	struct mdc_live_req req;
-	struct mdc_qmp *q;
-	struct mdc_mig_err e;
-	int slot_fd; /* the max-migrations slot we hold */
-	int max_migrations;
-	int ctl;      /* our end of the control stream */
-	int relay_st; /* read end: the relay's reason if it fails */
-	pid_t relay;
-	int marked;         /* set_migrating(1) done */
-	int saved;          /* destination: we saved the definition */
-	int started;        /* destination: we started its QEMU */
-	int cold;           /* the VM is stopped: its disks are copied */
-	int check;          /* destination: minidc-migrate check, decide only */
-	int switched;       /* source: SWITCH sent, never resume here */
-	int resumed;        /* destination: cont sent */
-	int marker;         /* destination: STATE/incoming/NAME written */
-	char dir[PATH_MAX]; /* destination: --storage-path resolved */
-	size_t ndisks;
-	int created[MDC_VM_MAX_DISKS]; /* destination: files we created */
-	char disks[MDC_VM_MAX_DISKS][MDC_VM_MAX_PATH + 1];
-	struct timespec t0;
-	uint64_t storage_bytes;
-	uint64_t chan_mig, chan_nbd, chan_wire; /* the relay's counters */
-};
-
-/* Best-effort calls whose failure changes nothing for the caller. */
-static void
-best_effort(int ret)
-{
-	(void)ret;
-}
-
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 +
-	       (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-static void
-move_init(struct move *mv, const struct mdc_live_conn *c)
-{
-	struct mdc_mig_state st;
-	char err[256];
-
-	memset(mv, 0, sizeof(*mv));
-	mv->c = c;
-	mv->env.state = c->o->state;
-	mv->env.storage = c->o->storage;
-	mv->env.accel = MDC_VM_ACCEL_AUTO;
-	mv->max_migrations = MDC_LIVE_MAX_MIGRATIONS;
-	if (mdc_mig_state_load(c->o->state, &st, err, sizeof(err)) == 0) {
-		best_effort(mdc_vm_accel_parse(st.accel, &mv->env.accel));
-		mv->max_migrations = st.max_migrations;
-	}
-	mv->slot_fd = mv->ctl = mv->relay_st = -1;
-	(void)clock_gettime(CLOCK_MONOTONIC, &mv->t0);
-}
-
-/* Take one of the agent's max-migrations slots (flock on STATE/slots/N). */
-static int
-take_slot(struct move *mv)
-{
-	char dir[PATH_MAX], p[PATH_MAX + 16];
-	int i, fd;
-
-	snprintf(dir, sizeof(dir), "%s/slots", mv->env.state);
-	(void)mkdir(dir, 0700);
-	for (i = 0; i < mv->max_migrations; i++) {
-		snprintf(p, sizeof(p), "%s/%d", dir, i);
-		fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0)
-			continue;
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-			mv->slot_fd = fd;
-			return 0;
-		}
-		close(fd);
-	}
-	return mdc_mig_seterr(&mv->e, MDC_EAGAIN,
-	                      "%s already runs %d moves (max-migrations)",
-	                      mv->c->fqdn, mv->max_migrations);
-}
-
-/* QMP call with jansson pack arguments; failures keep the first reason. */
-#define QMP(mv, cmd, ret_out, ...)                                             \
-	mdc_qmp_execf((mv)->q, (cmd), (ret_out), &(mv)->e, __VA_ARGS__)
-
-/* ---- the relay process ---- */
-
-/* In the relay's process: what only the controller may hold (QEMU's
- * monitor serves one client; the CLI's connection; the slot). */
-static void
-relay_child_fds(struct move *mv, int sess_fd)
-{
-	if (mv->q != NULL)
-		close(mdc_qmp_fd(mv->q));
-	if (mv->c->fd != sess_fd)
-		close(mv->c->fd);
-	if (mv->slot_fd >= 0)
-		close(mv->slot_fd);
-}
-
-/* The relay process: its reason on failure, else "ok" and its counters
- * (migration stream, NBD streams, wire) on fd. */
-static int
-relay_main(const struct mdc_chan_opts *o, int fd)
-{
-	struct mdc_chan_stats cs;
-	struct mdc_mig_err e = {"", 0};
-	uint64_t nbd = 0;
-	char line[128];
-	size_t i;
-
-	if (mdc_chan_run(o, &cs, &e) != 0)
-		return write(fd, e.text, strlen(e.text)) < 0 ? 2 : 1;
-	for (i = 2; i < o->nstreams; i++)
-		nbd += cs.sent[i];
-	snprintf(line, sizeof(line), "ok %llu %llu %llu",
-	         (unsigned long long)cs.sent[1], (unsigned long long)nbd,
-	         (unsigned long long)(cs.wire_out + cs.wire_in));
-	return write(fd, line, strlen(line)) < 0 ? 2 : 0;
-}
-
-/* Fork the relay: it owns sess_fd from now on (we close our copy). */
-static int
-spawn_relay(struct move *mv, int sess_fd, gss_ctx_id_t ctx, const int *fds,
-            size_t n)
-{
-	struct mdc_chan_opts o;
-	int ctl[2], st[2];
-	size_t i;
-	pid_t pid, parent;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) != 0)
-		return mdc_mig_seterr(&mv->e, MDC_ENOMEM, "socketpair failed");
-	if (pipe2(st, O_CLOEXEC) != 0) {
-		close(ctl[0]);
-		close(ctl[1]);
-		return mdc_mig_seterr(&mv->e, MDC_ENOMEM, "pipe failed");
-	}
-	memset(&o, 0, sizeof(o));
-	o.sess_fd = sess_fd;
-	o.ctx = ctx;
-	o.cancel_fd = -1;
-	o.watchdog_s = mv->req.watchdog_s;
-	o.nstreams = n + 1;
-	o.streams[0] = (struct mdc_chan_stream){ctl[1], 1, 0, "control"};
-	for (i = 0; i < n; i++)
-		o.streams[i + 1] = (struct mdc_chan_stream){
-		        fds[i], !(mv->req.flags & MDC_LIVE_FL_PLAIN), 1,
-		        i == 0 ? "migration" : "nbd"};
-	parent = getpid();
-	if ((pid = fork()) == 0) {
-		close(ctl[0]);
-		close(st[0]);
-		relay_child_fds(mv, sess_fd);
-		/* the relay ends with its controller, whatever kills it */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
-		    getppid() != parent)
-			_exit(1);
-		_exit(relay_main(&o, st[1]));
-	}
-	close(ctl[1]);
-	close(st[1]);
-	if (pid < 0) {
-		close(ctl[0]);
-		close(st[0]);
-		return mdc_mig_seterr(&mv->e, MDC_ENOMEM, "fork failed");
-	}
-	mv->relay = pid;
-	mv->ctl = ctl[0];
-	mv->relay_st = st[0];
-	return 0;
-}
-
-/* The relay's reason, if it has failed (non-blocking). */
-static int
-relay_failed(struct move *mv, char *why, size_t len)
-{
-	struct pollfd p = {mv->relay_st, POLLIN, 0};
-	char *end;
-	ssize_t r;
-
-	why[0] = '\0';
-	if (mv->relay_st < 0 || poll(&p, 1, 0) <= 0)
-		return 0;
-	r = read(mv->relay_st, why, len - 1);
-	why[r > 0 ? r : 0] = '\0';
-	close(mv->relay_st);
-	mv->relay_st = -1;
-	if (strncmp(why, "ok ", 3) == 0) {
-		/* ended cleanly: its counters */
-		mv->chan_mig = strtoull(why + 3, &end, 10);
-		mv->chan_nbd = strtoull(end, &end, 10);
-		mv->chan_wire = strtoull(end, &end, 10);
-		return 0;
-	}
-	if (why[0] == '\0')
-		snprintf(why, len, "the data channel ended");
-	return r > 0;
-}
-
-/* Stop the relay: wait for it to end by itself (limit ms), then kill. */
-static void
-relay_end(struct move *mv, long limit)
-{
-	char why[MDC_MIG_MAX_TEXT + 1];
-	struct timespec t0;
-	int st;
-
-	if (mv->ctl >= 0)
-		close(mv->ctl);
-	mv->ctl = -1;
-	if (mv->relay > 0) {
-		(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-		while (waitpid(mv->relay, &st, WNOHANG) == 0) {
-			if (ms_since(&t0) >= limit) {
-				kill(mv->relay, SIGKILL);
-				(void)waitpid(mv->relay, &st, 0);
-				break;
-			}
-			usleep(20000);
-		}
-	}
-	mv->relay = 0;
-	relay_failed(mv, why, sizeof(why)); /* consumes its counters */
-	if (mv->relay_st >= 0)
-		close(mv->relay_st);
-	mv->relay_st = -1;
-}
-
-static void
-move_free(struct move *mv)
-{
-	relay_end(mv, 0);
-	mdc_qmp_close(mv->q);
-	mv->q = NULL;
-	if (mv->marked)
-		best_effort(mdc_vm_set_migrating(&mv->env, mv->def.name, 0));
-	if (mv->slot_fd >= 0)
-		close(mv->slot_fd);
-}
-
-/* A socketpair: QEMU gets a[1] as fdname, we keep a[0]. */
-static int
-qemu_pair(struct move *mv, const char *fdname, int *ours)
-{
-	int sv[2], ret;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-		return mdc_mig_seterr(&mv->e, MDC_ENOMEM, "socketpair failed");
-	ret = mdc_qmp_getfd(mv->q, sv[1], fdname, &mv->e);
-	close(sv[1]);
-	if (ret != 0) {
-		close(sv[0]);
-		return ret;
-	}
-	*ours = sv[0];
-	return 0;
-}
+#define ROLLBACK_JOB_MS 2000 /* a force-cancelled mirror, its NBD gone */
 
 /* ---- progress ---- */
 
@@ -336,7 +64,7 @@ jint(const json_t *o, const char *path1, const char *path2)
 
 /* The user cancelled: move --cancel (a file), or the CLI went away. */
 static int
-cancelled(struct move *mv)
+cancelled(struct mdc_move *mv)
 {
 	struct pollfd p = {mv->c->fd, POLLIN, 0};
 	char run[PATH_MAX], f[PATH_MAX + 16];
@@ -359,11 +87,11 @@ cancelled(struct move *mv)
 
 /* Between two polls: the relay alive, no cancel. */
 static int
-still_ok(struct move *mv)
+still_ok(struct mdc_move *mv)
 {
 	char why[MDC_MIG_MAX_TEXT + 1];
 
-	if (relay_failed(mv, why, sizeof(why)))
+	if (mdc_mv_relay_failed(mv, why, sizeof(why)))
 		return mdc_mig_seterr(&mv->e, MDC_ETRUNC, "data channel: %s",
 		                      why);
 	return cancelled(mv);
@@ -374,8 +102,8 @@ still_ok(struct move *mv)
 /* The user, then the destination's address (srcaddr.h): ip and port
  * get what the connection must use.  Returns 0 or -1 (r says why). */
 static int
-src_policy(struct move *mv, const struct mdc_mig_msg *m, char *ip, size_t iplen,
-           int *port, struct mdc_mig_msg *r)
+src_policy(struct mdc_move *mv, const struct mdc_mig_msg *m, char *ip,
+           size_t iplen, int *port, struct mdc_mig_msg *r)
 {
 	const struct mdc_live_conn *c = mv->c;
 	struct mdc_mig_src_req q;
@@ -393,7 +121,7 @@ src_policy(struct move *mv, const struct mdc_mig_msg *m, char *ip, size_t iplen,
 
 /* Reach the destination as the user (S4U2Proxy) and offer the VM. */
 static int
-src_offer(struct move *mv, const struct mdc_mig_msg *m, const char *ip,
+src_offer(struct mdc_move *mv, const struct mdc_mig_msg *m, const char *ip,
           int port, int *fd, gss_ctx_id_t *dctx, struct mdc_mig_msg *r)
 {
 	const struct mdc_live_conn *c = mv->c;
@@ -434,7 +162,7 @@ src_offer(struct move *mv, const struct mdc_mig_msg *m, const char *ip,
 
 /* The definition and the disks' sizes into the request. */
 static int
-src_describe(struct move *mv, struct mdc_mig_msg *r)
+src_describe(struct mdc_move *mv, struct mdc_mig_msg *r)
 {
 	char *json = NULL;
 	struct stat sb;
@@ -464,25 +192,33 @@ src_describe(struct move *mv, struct mdc_mig_msg *r)
 
 /* Source streams: migration, then one NBD client per disk. */
 static int
-src_streams(struct move *mv, int *fds)
+src_streams(struct mdc_move *mv, int *fds)
 {
 	char name[32];
 	size_t i;
 	int ret;
 
-	if ((ret = qemu_pair(mv, "mdcmig", &fds[0])) != 0)
+	if ((ret = mdc_mv_qemu_pair(mv, "mdcmig", &fds[0])) != 0)
 		return ret;
 	for (i = 0; i < mv->ndisks; i++) {
 		snprintf(name, sizeof(name), "mdcnbd%zu", i);
-		if ((ret = qemu_pair(mv, name, &fds[i + 1])) != 0)
+		if ((ret = mdc_mv_qemu_pair(mv, name, &fds[i + 1])) != 0)
 			return ret;
 	}
 	return 0;
 }
 
+/* The mirror's pace: --storage-bandwidth, else --bandwidth (the two
+ * phases run one after the other, each may use the whole link). */
+static uint64_t
+mirror_mib(const struct mdc_live_req *q)
+{
+	return q->storage_mib ? q->storage_mib : q->bandwidth_mib;
+}
+
 /* Storage: mirror every disk into the destination's export. */
 static int
-src_mirror_start(struct move *mv)
+src_mirror_start(struct mdc_move *mv)
 {
 	char node[32], exp[32], job[32], dev[32];
 	size_t i;
@@ -493,17 +229,21 @@ src_mirror_start(struct move *mv)
 		snprintf(exp, sizeof(exp), "disk%zu", i);
 		snprintf(job, sizeof(job), "mdcmirror%zu", i);
 		snprintf(dev, sizeof(dev), "disk%zu", i);
-		ret = QMP(mv, "blockdev-add", NULL, "{s:s,s:s,s:{s:s,s:s},s:s}",
-		          "driver", "nbd", "node-name", node, "server", "type",
-		          "fd", "str", node, "export", exp);
-		/* QEMU's mirror speed counts skipped holes too: only on
-		 * request (--storage-bandwidth) */
+		/* discard=unmap: the mirror then writes a hole as one
+		 * WRITE_ZEROES (may unmap) and leaves it out of its speed
+		 * accounting, so the pace counts the data it sends */
+		ret = MDC_MV_QMP(mv, "blockdev-add", NULL,
+		                 "{s:s,s:s,s:s,s:{s:s,s:s},s:s}", "driver",
+		                 "nbd", "node-name", node, "discard", "unmap",
+		                 "server", "type", "fd", "str", node, "export",
+		                 exp);
 		if (ret == 0)
-			ret = QMP(mv, "blockdev-mirror", NULL,
-			          "{s:s,s:s,s:s,s:s,s:I}", "job-id", job,
-			          "device", dev, "target", node, "sync", "full",
-			          "speed",
-			          (json_int_t)mv->req.storage_mib << 20);
+			ret = MDC_MV_QMP(mv, "blockdev-mirror", NULL,
+			                 "{s:s,s:s,s:s,s:s,s:I}", "job-id", job,
+			                 "device", dev, "target", node, "sync",
+			                 "full", "speed",
+			                 (json_int_t)mirror_mib(&mv->req)
+			                         << 20);
 		if (ret != 0)
 			return ret;
 	}
@@ -512,7 +252,7 @@ src_mirror_start(struct move *mv)
 
 /* A mirror job ended before READY: QEMU's reason from its event. */
 static int
-mirror_failed(struct move *mv, size_t left)
+mirror_failed(struct mdc_move *mv, size_t left)
 {
 	struct mdc_mig_err e = {"", 0};
 	char job[32];
@@ -532,18 +272,20 @@ mirror_failed(struct move *mv, size_t left)
 			        "the storage mirror of disk%zu failed: %s", i,
 			        why);
 			json_decref(data);
-			return MDC_EINVAL;
+			return mdc_mv_channel_first(mv, MDC_EINVAL);
 		}
 		json_decref(data);
 	}
-	return mdc_mig_seterr(&mv->e, MDC_EINVAL,
-	                      "a storage mirror stopped (%zu of %zu left)",
-	                      left, mv->ndisks);
+	return mdc_mv_channel_first(
+	        mv, mdc_mig_seterr(&mv->e, MDC_EINVAL,
+	                           "a storage mirror stopped (%zu of %zu left)",
+	                           left, mv->ndisks));
 }
 
 /* Sum of the mirrors' progress; *ready = every job is READY. */
 static int
-src_mirror_poll(struct move *mv, uint64_t *done, uint64_t *total, int *ready)
+src_mirror_poll(struct mdc_move *mv, uint64_t *done, uint64_t *total,
+                int *ready)
 {
 	json_t *jobs = NULL, *j;
 	size_t i, n = 0;
@@ -551,7 +293,7 @@ src_mirror_poll(struct move *mv, uint64_t *done, uint64_t *total, int *ready)
 
 	*done = *total = 0;
 	*ready = 1;
-	if ((ret = QMP(mv, "query-block-jobs", &jobs, NULL)) != 0)
+	if ((ret = MDC_MV_QMP(mv, "query-block-jobs", &jobs, NULL)) != 0)
 		return ret;
 	json_array_foreach(jobs, i, j)
 	{
@@ -572,7 +314,7 @@ src_mirror_poll(struct move *mv, uint64_t *done, uint64_t *total, int *ready)
 }
 
 static int
-src_mirror_wait(struct move *mv)
+src_mirror_wait(struct mdc_move *mv)
 {
 	struct mdc_live_info pi = {MDC_LIVE_PROGRESS, MDC_LIVE_MIRROR, {0}};
 	uint64_t done, total, last = 0;
@@ -584,28 +326,33 @@ src_mirror_wait(struct move *mv)
 			return ret;
 		pi.v[MDC_LIVE_P_DONE] = done;
 		pi.v[MDC_LIVE_P_TOTAL] = total;
-		pi.v[MDC_LIVE_P_RATE] = (done - last) * 1000 / POLL_MS;
+		pi.v[MDC_LIVE_P_RATE] = (done - last) * 1000 / MDC_MV_POLL_MS;
 		pi.v[MDC_LIVE_P_REMAIN] = total - done;
 		last = done;
 		mv->storage_bytes = done;
 		send_info(mv->c, &pi);
 		if (!ready)
-			best_effort(mdc_qmp_pump(mv->q, POLL_MS, &mv->e));
+			mdc_mv_best_effort(
+			        mdc_qmp_pump(mv->q, MDC_MV_POLL_MS, &mv->e));
 	}
 	return 0;
 }
 
 static int
-src_migrate_start(struct move *mv)
+src_migrate_start(struct mdc_move *mv)
 {
 	const struct mdc_live_req *q = &mv->req;
 	int ret;
 
-	ret = QMP(mv, "migrate-set-capabilities", NULL, "{s:[{s:s,s:b}]}",
-	          "capabilities", "capability", "auto-converge", "state",
-	          !(q->flags & MDC_LIVE_FL_NOCONV));
+	/* events: QEMU says "completed" at once (the guest is paused from
+	 * then until the destination resumes it: no poll interval there) */
+	ret = MDC_MV_QMP(mv, "migrate-set-capabilities", NULL,
+	                 "{s:[{s:s,s:b},{s:s,s:b}]}", "capabilities",
+	                 "capability", "auto-converge", "state",
+	                 !(q->flags & MDC_LIVE_FL_NOCONV), "capability",
+	                 "events", "state", 1);
 	if (ret == 0)
-		ret = QMP(
+		ret = MDC_MV_QMP(
 		        mv, "migrate-set-parameters", NULL, "{s:I,s:I}",
 		        "downtime-limit", (json_int_t)q->downtime_ms,
 		        "max-bandwidth",
@@ -613,7 +360,8 @@ src_migrate_start(struct move *mv)
 		                             ? (uint64_t)q->bandwidth_mib << 20
 		                             : (uint64_t)1 << 40));
 	if (ret == 0)
-		ret = QMP(mv, "migrate", NULL, "{s:s}", "uri", "fd:mdcmig");
+		ret = MDC_MV_QMP(mv, "migrate", NULL, "{s:s}", "uri",
+		                 "fd:mdcmig");
 	return ret;
 }
 
@@ -634,9 +382,26 @@ ram_progress(const json_t *st, struct mdc_live_info *pi)
 	pi->v[MDC_LIVE_P_ROUNDS] = jint(ram, "dirty-sync-count", NULL);
 }
 
+/* Until QEMU's next MIGRATION event (a state change), at most MDC_MV_POLL_MS;
+ * the pass counter's events are dropped. */
+static void
+migrate_nap(struct mdc_move *mv)
+{
+	struct mdc_mig_err e = {"", 0};
+	int ret;
+
+	ret = mdc_qmp_wait_event(mv->q, "MIGRATION", NULL, NULL, MDC_MV_POLL_MS,
+	                         NULL, &e);
+	if (ret != 0 && ret != MDC_ETIMEDOUT)
+		return;
+	while (mdc_qmp_wait_event(mv->q, "MIGRATION_PASS", NULL, NULL, 0, NULL,
+	                          &e) == 0)
+		;
+}
+
 /* Poll query-migrate until completed; *st_out its last answer. */
 static int
-src_migrate_wait(struct move *mv, json_t **st_out)
+src_migrate_wait(struct mdc_move *mv, json_t **st_out)
 {
 	struct mdc_live_info pi = {MDC_LIVE_PROGRESS, MDC_LIVE_PRECOPY, {0}};
 	json_t *st = NULL;
@@ -646,34 +411,74 @@ src_migrate_wait(struct move *mv, json_t **st_out)
 	for (;;) {
 		json_decref(st);
 		st = NULL;
-		if ((ret = QMP(mv, "query-migrate", &st, NULL)) != 0 ||
+		if ((ret = MDC_MV_QMP(mv, "query-migrate", &st, NULL)) != 0 ||
 		    (ret = still_ok(mv)) != 0)
 			break;
 		s = json_string_value(json_object_get(st, "status"));
 		s = s ? s : "?";
 		if (strcmp(s, "completed") == 0) {
+			mdc_mv_sw_mark(mv, 0);
 			*st_out = st;
 			return 0;
 		}
 		if (strcmp(s, "failed") == 0 || strcmp(s, "cancelled") == 0) {
 			const char *d = json_string_value(
 			        json_object_get(st, "error-desc"));
-			ret = mdc_mig_seterr(&mv->e, MDC_EINVAL,
-			                     "memory pre-copy %s%s%s", s,
-			                     d ? ": " : "", d ? d : "");
+			ret = mdc_mv_channel_first(
+			        mv, mdc_mig_seterr(&mv->e, MDC_EINVAL,
+			                           "memory pre-copy %s%s%s", s,
+			                           d ? ": " : "", d ? d : ""));
 			break;
 		}
 		ram_progress(st, &pi);
 		send_info(mv->c, &pi);
-		best_effort(mdc_qmp_pump(mv->q, POLL_MS, &mv->e));
+		migrate_nap(mv);
 	}
 	json_decref(st);
 	return ret;
 }
 
+/*
+ * The end of job (event BLOCK_JOB_COMPLETED or _CANCELLED), within
+ * limit_ms, in slices that look at the relay: a channel that failed ends
+ * the wait at once (the guest is paused during a switch-over).
+ */
+static int
+job_end(struct mdc_move *mv, const char *ev, const char *job, long limit_ms)
+{
+	struct mdc_mig_err e = {"", 0};
+	struct timespec t0;
+	json_t *data = NULL;
+	const char *why;
+	int ret;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		ret = mdc_qmp_wait_event(mv->q, ev, "device", job, 100, &data,
+		                         &e);
+		if (ret == 0)
+			break;
+		if (ret != MDC_ETIMEDOUT)
+			return mdc_mig_seterr(&mv->e, ret, "%s", e.text);
+		if ((ret = still_ok(mv)) != 0)
+			return ret;
+		if (mdc_mv_ms_since(&t0) >= limit_ms)
+			return mdc_mig_seterr(&mv->e, MDC_ETIMEDOUT,
+			                      "%s: no %s in %ld ms", job, ev,
+			                      limit_ms);
+	}
+	why = json_string_value(json_object_get(data, "error"));
+	ret = why == NULL ? 0
+	                  : mdc_mv_channel_first(
+	                            mv, mdc_mig_seterr(&mv->e, MDC_EINVAL,
+	                                               "%s: %s", job, why));
+	json_decref(data);
+	return ret;
+}
+
 /* Switch-over, source part: the READY mirrors complete, NBD nodes go. */
 static int
-src_mirror_finish(struct move *mv)
+src_mirror_finish(struct mdc_move *mv)
 {
 	char job[32], node[32];
 	size_t i;
@@ -681,17 +486,16 @@ src_mirror_finish(struct move *mv)
 
 	for (i = 0; i < mv->ndisks; i++) {
 		snprintf(job, sizeof(job), "mdcmirror%zu", i);
-		if ((ret = QMP(mv, "block-job-cancel", NULL, "{s:s}", "device",
-		               job)) != 0 ||
-		    (ret = mdc_qmp_wait_event(mv->q, "BLOCK_JOB_COMPLETED",
-		                              "device", job, QMP_MS, NULL,
-		                              &mv->e)) != 0)
+		if ((ret = MDC_MV_QMP(mv, "block-job-cancel", NULL, "{s:s}",
+		                      "device", job)) != 0 ||
+		    (ret = job_end(mv, "BLOCK_JOB_COMPLETED", job,
+		                   MDC_MV_QMP_MS)) != 0)
 			return ret;
 	}
 	for (i = 0; i < mv->ndisks; i++) {
 		snprintf(node, sizeof(node), "mdcnbd%zu", i);
-		if ((ret = QMP(mv, "blockdev-del", NULL, "{s:s}", "node-name",
-		               node)) != 0)
+		if ((ret = MDC_MV_QMP(mv, "blockdev-del", NULL, "{s:s}",
+		                      "node-name", node)) != 0)
 			return ret;
 	}
 	return 0;
@@ -699,48 +503,60 @@ src_mirror_finish(struct move *mv)
 
 /* After a failure before the switch: the VM keeps running here. */
 static void
-src_rollback(struct move *mv)
+src_rollback(struct mdc_move *mv)
 {
 	struct mdc_mig_err keep = mv->e;
+	int cancelling[MDC_VM_MAX_DISKS] = {0};
 	char job[32], node[32];
 	json_t *st = NULL;
 	const char *s;
 	size_t i;
 
-	relay_end(mv, 0); /* the destination tears its side down */
+	/* the relay killed closes every NBD socket: a mirror request in
+	 * flight fails at once instead of holding the guest's I/O */
+	mdc_mv_relay_end(mv, 0); /* the destination tears its side down */
 	if (mv->q == NULL)
 		goto out;
-	best_effort(QMP(mv, "migrate_cancel", NULL, NULL));
+	mdc_mv_best_effort(MDC_MV_QMP(mv, "migrate_cancel", NULL, NULL));
+	/* force: no last copy to a peer that is gone */
 	for (i = 0; i < mv->ndisks; i++) {
 		snprintf(job, sizeof(job), "mdcmirror%zu", i);
-		if (QMP(mv, "block-job-cancel", NULL, "{s:s,s:b}", "device",
-		        job, "force", 1) == 0)
-			best_effort(mdc_qmp_wait_event(
+		cancelling[i] =
+		        MDC_MV_QMP(mv, "block-job-cancel", NULL, "{s:s,s:b}",
+		                   "device", job, "force", 1) == 0;
+	}
+	/* a guest paused for the switch-over runs again before anything
+	 * else is waited for; after SWITCH the destination may run it: a
+	 * human decides */
+	if (!mv->switched && MDC_MV_QMP(mv, "query-status", &st, NULL) == 0) {
+		s = json_string_value(json_object_get(st, "status"));
+		if (s != NULL && strcmp(s, "running") != 0)
+			mdc_mv_best_effort(MDC_MV_QMP(mv, "cont", NULL, NULL));
+	}
+	json_decref(st);
+	for (i = 0; i < mv->ndisks; i++) {
+		snprintf(job, sizeof(job), "mdcmirror%zu", i);
+		if (cancelling[i])
+			mdc_mv_best_effort(mdc_qmp_wait_event(
 			        mv->q, "BLOCK_JOB_CANCELLED", "device", job,
-			        5000, NULL, &mv->e));
+			        ROLLBACK_JOB_MS, NULL, &mv->e));
 	}
 	for (i = 0; i < mv->ndisks; i++) {
 		snprintf(node, sizeof(node), "mdcnbd%zu", i);
-		best_effort(QMP(mv, "blockdev-del", NULL, "{s:s}", "node-name",
-		                node));
+		mdc_mv_best_effort(MDC_MV_QMP(mv, "blockdev-del", NULL, "{s:s}",
+		                              "node-name", node));
 	}
-	/* after SWITCH the destination may run it: a human decides */
-	if (!mv->switched && QMP(mv, "query-status", &st, NULL) == 0) {
-		s = json_string_value(json_object_get(st, "status"));
-		if (s != NULL && strcmp(s, "running") != 0)
-			best_effort(QMP(mv, "cont", NULL, NULL));
-	}
-	json_decref(st);
 out:
 	mv->e = keep;
 }
 
 static void
-src_report(struct move *mv, const json_t *st, const struct mdc_chan_stats *cs)
+src_report(struct mdc_move *mv, const json_t *st,
+           const struct mdc_chan_stats *cs)
 {
 	struct mdc_live_info ri = {MDC_LIVE_REPORT, MDC_LIVE_DONE, {0}};
 	const json_t *ram = json_object_get(st, "ram");
-	uint64_t total = (uint64_t)ms_since(&mv->t0);
+	uint64_t total = (uint64_t)mdc_mv_ms_since(&mv->t0);
 
 	(void)cs;
 	ri.v[MDC_LIVE_R_TOTAL_MS] = total;
@@ -757,24 +573,57 @@ src_report(struct move *mv, const json_t *st, const struct mdc_chan_stats *cs)
 	send_info(mv->c, &ri);
 }
 
-/* SWITCH, then the destination's DONE. */
+/* The destination's next control message, or why there is none. */
 static int
-src_switch(struct move *mv)
+src_answer(struct mdc_move *mv, struct mdc_live_ctl *ans)
+{
+	int ret = mdc_live_ctl_recv(mv->ctl, MDC_MV_SWITCH_MS, ans);
+
+	if (ret != 0)
+		return mdc_mv_channel_first(
+		        mv,
+		        mdc_mig_seterr(&mv->e, ret,
+		                       "no answer from the destination to the "
+		                       "switch-over: %s",
+		                       mdc_strerror(ret)));
+	return 0;
+}
+
+/*
+ * SWITCH; the destination's PREPARED (its migration completed, its exports
+ * gone); COMMIT; its DONE.  The destination resumes the VM on COMMIT only,
+ * so until we send it, a destination that fails or vanishes has not run the
+ * VM: the rollback resumes it here.  From COMMIT on it may run there
+ * (switched: a human decides if no DONE comes).
+ */
+static int
+src_switch(struct mdc_move *mv)
 {
 	struct mdc_live_ctl ctl = {MDC_LIVE_C_SWITCH, 0, ""}, ans;
 	int ret;
 
 	if ((ret = mdc_live_ctl_send(mv->ctl, &ctl)) != 0)
-		return mdc_mig_seterr(&mv->e, ret, "data channel closed");
-	mv->switched = 1;
-	ret = mdc_live_ctl_recv(mv->ctl, SWITCH_MS, &ans);
-	if (ret != 0)
-		return mdc_mig_seterr(&mv->e, ret,
-		                      "no answer from the destination after "
-		                      "the switch-over: %s",
-		                      mdc_strerror(ret));
+		return mdc_mv_channel_first(
+		        mv, mdc_mig_seterr(&mv->e, ret, "data channel closed"));
+	mdc_mv_sw_log(mv, "source: SWITCH sent, waiting for the destination");
+	if ((ret = src_answer(mv, &ans)) != 0)
+		return ret;
+	if (ans.type == MDC_LIVE_C_PREPARED) {
+		ctl.type = MDC_LIVE_C_COMMIT;
+		mv->switched = 1;
+		/* a COMMIT the relay never took cannot reach it */
+		if ((ret = mdc_live_ctl_send(mv->ctl, &ctl)) != 0) {
+			mv->switched = 0;
+			return mdc_mv_channel_first(
+			        mv, mdc_mig_seterr(&mv->e, ret,
+			                           "data channel closed"));
+		}
+		if ((ret = src_answer(mv, &ans)) != 0)
+			return ret;
+	}
+	/* a DONE failed comes before the destination's cont only */
 	if (ans.type == MDC_LIVE_C_DONE && ans.status != MDC_MIG_ACCEPTED)
-		mv->switched = 0; /* it did not resume the VM: we may */
+		mv->switched = 0;
 	if (ans.type != MDC_LIVE_C_DONE || ans.status != MDC_MIG_ACCEPTED)
 		return mdc_mig_seterr(&mv->e, MDC_EINVAL, "%s", ans.text);
 	return 0;
@@ -782,7 +631,7 @@ src_switch(struct move *mv)
 
 /* Everything from the accepted offer to the destination running. */
 static int
-src_run(struct move *mv, int sess, gss_ctx_id_t dctx, json_t **st)
+src_run(struct mdc_move *mv, int sess, gss_ctx_id_t dctx, json_t **st)
 {
 	int fds[1 + MDC_VM_MAX_DISKS], ret;
 	size_t i, n = 1 + mv->ndisks;
@@ -791,7 +640,7 @@ src_run(struct move *mv, int sess, gss_ctx_id_t dctx, json_t **st)
 		fds[i] = -1;
 	ret = src_streams(mv, fds);
 	if (ret == 0)
-		ret = spawn_relay(mv, sess, dctx, fds, n);
+		ret = mdc_mv_relay_spawn(mv, sess, dctx, fds, n);
 	for (i = 0; i < n; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -808,13 +657,14 @@ src_run(struct move *mv, int sess, gss_ctx_id_t dctx, json_t **st)
 		        MDC_LIVE_PROGRESS, MDC_LIVE_SWITCH, {0}};
 		send_info(mv->c, &pi);
 		ret = src_mirror_finish(mv);
+		mdc_mv_sw_mark(mv, 1);
 	}
 	return ret;
 }
 
 /* The VM must be defined and running here. */
 static int
-src_vm(struct move *mv, const char *name, struct mdc_mig_msg *r)
+src_vm(struct mdc_move *mv, const char *name, struct mdc_mig_msg *r)
 {
 	struct mdc_vm_status vs;
 
@@ -828,7 +678,7 @@ src_vm(struct move *mv, const char *name, struct mdc_mig_msg *r)
 		/* a stopped VM moves by the storage copy */
 		mv->cold = 1;
 		mv->req.flags |= MDC_LIVE_FL_STOPPED;
-		if (take_slot(mv) != 0) {
+		if (mdc_mv_take_slot(mv) != 0) {
 			mdc_mig_result(r, MDC_MIG_REFUSED, "refused by %s: %s",
 			               mv->c->fqdn, mv->e.text);
 			return -1;
@@ -840,14 +690,16 @@ src_vm(struct move *mv, const char *name, struct mdc_mig_msg *r)
 		               mv->c->fqdn, name, mdc_vm_state_name(vs.state));
 		return -1;
 	}
-	if (take_slot(mv) != 0 || mdc_vm_set_migrating(&mv->env, name, 1)) {
+	if (mdc_mv_take_slot(mv) != 0 ||
+	    mdc_vm_set_migrating(&mv->env, name, 1)) {
 		mdc_mig_result(
 		        r, MDC_MIG_REFUSED, "refused by %s: %s", mv->c->fqdn,
 		        mv->e.text[0] ? mv->e.text : "cannot mark the VM");
 		return -1;
 	}
 	mv->marked = 1;
-	if (mdc_vm_qmp_open(&mv->env, name, QMP_MS, &mv->q, &mv->e) != 0) {
+	if (mdc_vm_qmp_open(&mv->env, name, MDC_MV_QMP_MS, &mv->q, &mv->e) !=
+	    0) {
 		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", mv->c->fqdn,
 		               mv->e.text);
 		return -1;
@@ -857,7 +709,7 @@ src_vm(struct move *mv, const char *name, struct mdc_mig_msg *r)
 
 /* check: the VM defined here and not moving; nothing taken or marked. */
 static int
-src_vm_check(struct move *mv, const char *name, struct mdc_mig_msg *r)
+src_vm_check(struct mdc_move *mv, const char *name, struct mdc_mig_msg *r)
 {
 	struct mdc_vm_status vs;
 
@@ -877,7 +729,7 @@ src_vm_check(struct move *mv, const char *name, struct mdc_mig_msg *r)
 
 /* A cancel request: mark the moving VM's run directory. */
 static void
-src_cancel(struct move *mv, const char *name, struct mdc_mig_msg *r)
+src_cancel(struct mdc_move *mv, const char *name, struct mdc_mig_msg *r)
 {
 	char run[PATH_MAX], f[PATH_MAX + 16], why[MDC_MIG_MAX_TEXT + 1];
 	struct mdc_vm_status vs;
@@ -906,7 +758,8 @@ src_cancel(struct move *mv, const char *name, struct mdc_mig_msg *r)
 
 /* A stopped VM: copy its disks; the definition goes once they are in. */
 static void
-src_cold(struct move *mv, int sess, gss_ctx_id_t dctx, struct mdc_mig_msg *r)
+src_cold(struct mdc_move *mv, int sess, gss_ctx_id_t dctx,
+         struct mdc_mig_msg *r)
 {
 	const char *paths[MDC_VM_MAX_DISKS];
 	char text[MDC_MIG_MAX_TEXT + 1];
@@ -935,7 +788,7 @@ src_cold(struct move *mv, int sess, gss_ctx_id_t dctx, struct mdc_mig_msg *r)
 
 /* The last step: the source lets go of its QEMU and the definition. */
 static void
-src_release(struct move *mv, const json_t *st, struct mdc_mig_msg *r)
+src_release(struct mdc_move *mv, const json_t *st, struct mdc_mig_msg *r)
 {
 	struct mdc_mig_err e = {"", 0};
 	const char *name = mv->def.name;
@@ -943,8 +796,12 @@ src_release(struct move *mv, const json_t *st, struct mdc_mig_msg *r)
 	mdc_qmp_close(mv->q);
 	mv->q = NULL;
 	/* every stream has ended: let the channel close cleanly */
-	relay_end(mv, RELAY_EXIT_MS);
+	mdc_mv_relay_end(mv, MDC_MV_RELAY_EXIT_MS);
 	src_report(mv, st, NULL);
+	mdc_mv_sw_log(mv,
+	              "source: QEMU completed, mirrors done +%ld ms, the "
+	              "destination resumed +%ld ms",
+	              mv->sw[1], mv->sw[2]);
 	if (mdc_vm_stop(&mv->env, name, 10000, 1, &e) != 0 ||
 	    mdc_vm_def_remove(mv->env.state, name, &e) != 0)
 		mdc_mig_result(r, MDC_MIG_ACCEPTED,
@@ -954,7 +811,7 @@ src_release(struct move *mv, const json_t *st, struct mdc_mig_msg *r)
 		mdc_mig_result(
 		        r, MDC_MIG_ACCEPTED,
 		        "VM %s moved live from %s in %ld ms (downtime %llu ms)",
-		        name, mv->c->fqdn, ms_since(&mv->t0),
+		        name, mv->c->fqdn, mdc_mv_ms_since(&mv->t0),
 		        (unsigned long long)jint(st, "downtime", NULL));
 	mv->marked = 0;
 }
@@ -963,7 +820,7 @@ void
 mdc_live_source(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
                 struct mdc_mig_msg *r)
 {
-	struct move *mv = calloc(1, sizeof(*mv));
+	struct mdc_move *mv = calloc(1, sizeof(*mv));
 	gss_ctx_id_t dctx = GSS_C_NO_CONTEXT;
 	char ip[MDC_MIG_MAX_ADDR + 1];
 	OM_uint32 minor;
@@ -974,7 +831,7 @@ mdc_live_source(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 		mdc_mig_result(r, MDC_MIG_FAILED, "out of memory");
 		return;
 	}
-	move_init(mv, c);
+	mdc_mv_init(mv, c);
 	if (mdc_live_req_decode(m->data, m->datalen, &mv->req) != 0) {
 		mdc_mig_result(r, MDC_MIG_FAILED, "malformed request");
 		goto out;
@@ -1000,8 +857,8 @@ mdc_live_source(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 	}
 	ret = src_run(mv, sess, dctx, &st);
 	sess = -1; /* the relay's now (closed by spawn or here below) */
-	if (ret == 0)
-		ret = src_switch(mv);
+	if (ret == 0 && (ret = src_switch(mv)) == 0)
+		mdc_mv_sw_mark(mv, 2);
 	if (ret != 0) {
 		src_rollback(mv);
 		if (mv->switched)
@@ -1027,606 +884,6 @@ out:
 		close(sess);
 	if (dctx != GSS_C_NO_CONTEXT)
 		(void)gss_delete_sec_context(&minor, &dctx, GSS_C_NO_BUFFER);
-	move_free(mv);
+	mdc_mv_free(mv);
 	free(mv);
-}
-
-/* ---- destination ---- */
-
-/* True if path resolves (realpath) inside root (n bytes); rp gets it. */
-static int
-inside(const char *path, const char *root, size_t n, char *rp)
-{
-	return realpath(path, rp) != NULL && strncmp(rp, root, n) == 0 &&
-	       (rp[n] == '/' || rp[n] == '\0');
-}
-
-/*
- * DIR of --storage-path: absolute or relative to the storage directory,
- * never outside it, not even on the way (no "..", its parent must resolve
- * inside before DIR is created, 0700; DIR itself is checked again after).
- */
-static int
-dst_dir(struct move *mv, int create, char *dir_out, size_t outlen)
-{
-	char root[PATH_MAX], want[PATH_MAX * 2], rp[PATH_MAX], *slash;
-	const char *p = mv->req.storage_path[0] ? mv->req.storage_path : ".";
-	size_t n;
-	int ok = 0;
-
-	if (mv->env.storage == NULL || realpath(mv->env.storage, root) == NULL)
-		return mdc_mig_seterr(&mv->e, MDC_ENOENT,
-		                      "it has no storage directory "
-		                      "(agent --storage-dir)");
-	n = strlen(root);
-	snprintf(want, sizeof(want), "%s%s%s", p[0] == '/' ? "" : root,
-	         p[0] == '/' ? "" : "/", p);
-	if (strstr(p, "..") != NULL || strncmp(want, root, n) != 0 ||
-	    (want[n] != '/' && want[n] != '\0'))
-		goto out;
-	if ((slash = strrchr(want, '/')) != NULL && slash > want + n) {
-		*slash = '\0';
-		if (!inside(want, root, n, rp))
-			goto out;
-		*slash = '/';
-	}
-	if (create)
-		(void)mkdir(want, 0700);
-	else if (access(want, F_OK) != 0 && slash != NULL && slash >= want + n)
-		*slash = '\0'; /* check: where the move would create DIR */
-	if (!inside(want, root, n, rp) || strlen(rp) >= outlen)
-		goto out;
-	memcpy(dir_out, rp, strlen(rp) + 1);
-	ok = 1;
-out:
-	if (!ok)
-		return mdc_mig_seterr(&mv->e, MDC_EDENIED,
-		                      "%s is not inside its storage directory",
-		                      p);
-	return 0;
-}
-
-/* The disks' paths under DIR, named like the source's. */
-static int
-dst_paths(struct move *mv)
-{
-	const char *base;
-	size_t i;
-
-	if (mv->req.ndisks != mv->def.ndisks)
-		return mdc_mig_seterr(&mv->e, MDC_EINVAL,
-		                      "disk count mismatch");
-	mv->ndisks = mv->def.ndisks;
-	for (i = 0; i < mv->ndisks; i++) {
-		base = strrchr(mv->def.disks[i], '/');
-		base = base ? base + 1 : mv->def.disks[i];
-		if ((size_t)snprintf(mv->disks[i], sizeof(mv->disks[i]),
-		                     "%s/%s", mv->dir,
-		                     base) >= sizeof(mv->disks[i]))
-			return mdc_mig_seterr(&mv->e, MDC_ERANGE,
-			                      "path too long");
-	}
-	return 0;
-}
-
-/* Sparse disks of the same sizes under DIR (a live move). */
-static int
-dst_disks(struct move *mv)
-{
-	size_t i;
-	int fd;
-
-	for (i = 0; i < mv->ndisks; i++) {
-		fd = open(mv->disks[i], O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-		          0600);
-		if (fd < 0)
-			return mdc_mig_seterr(&mv->e, mdc_err_from_errno(errno),
-			                      "%s: %s", mv->disks[i],
-			                      strerror(errno));
-		mv->created[i] = 1;
-		if (ftruncate(fd, (off_t)mv->req.disk_size[i]) != 0) {
-			close(fd);
-			return mdc_mig_seterr(&mv->e, mdc_err_from_errno(errno),
-			                      "%s: %s", mv->disks[i],
-			                      strerror(errno));
-		}
-		close(fd);
-	}
-	return 0;
-}
-
-/* The definition with the disks' new paths, saved here. */
-static int
-dst_save(struct move *mv)
-{
-	size_t i;
-	int ret;
-
-	for (i = 0; i < mv->ndisks; i++)
-		snprintf(mv->def.disks[i], sizeof(mv->def.disks[i]), "%s",
-		         mv->disks[i]);
-	if ((ret = mdc_vm_def_save(mv->env.state, &mv->def, 0, &mv->e)) == 0)
-		mv->saved = 1;
-	return ret;
-}
-
-/* STATE/incoming/NAME: what this move creates, for mdc_live_recover. */
-static int
-marker_path(const char *state, const char *name, char *out, size_t len)
-{
-	int n = snprintf(out, len, "%s/incoming/%s", state, name);
-
-	return n < 0 || (size_t)n >= len ? MDC_ERANGE : 0;
-}
-
-static int
-marker_write(struct move *mv)
-{
-	char p[PATH_MAX], dir[PATH_MAX], body[(MDC_VM_MAX_DISKS + 1) * 600];
-	size_t i, n = 0;
-
-	snprintf(dir, sizeof(dir), "%s/incoming", mv->env.state);
-	(void)mkdir(dir, 0700);
-	if (marker_path(mv->env.state, mv->def.name, p, sizeof(p)) != 0)
-		return mdc_mig_seterr(&mv->e, MDC_ERANGE, "path too long");
-	body[0] = '\0';
-	for (i = 0; i < mv->ndisks; i++)
-		n += (size_t)snprintf(body + n, sizeof(body) - n, "%s\n",
-		                      mv->disks[i]);
-	if (mdc_file_printf(p, 0600, "%s", body) != 0)
-		return mdc_mig_seterr(&mv->e, MDC_EACCES, "%s: cannot write",
-		                      p);
-	mv->marker = 1;
-	return 0;
-}
-
-static void
-marker_remove(struct move *mv)
-{
-	char p[PATH_MAX];
-
-	if (mv->marker &&
-	    marker_path(mv->env.state, mv->def.name, p, sizeof(p)) == 0)
-		(void)unlink(p);
-	mv->marker = 0;
-}
-
-/*
- * check: the storage directory exists, DIR would be inside it, and it has
- * room for the disks; mv->e.text is then the acceptance.  Creates nothing.
- */
-static int
-dst_room(struct move *mv)
-{
-	char dir[PATH_MAX], text[MDC_MIG_MAX_TEXT + 1], rp[PATH_MAX];
-	const char *self = mv->c->fqdn;
-	int ret;
-
-	if (mv->env.storage == NULL)
-		return mdc_mig_seterr(&mv->e, MDC_EDENIED,
-		                      "it has no storage directory; fix: set "
-		                      "storage-dir = DIR in [agent] of "
-		                      "migrate.conf (or agent --storage-dir "
-		                      "DIR) and restart the agent   (on %s)",
-		                      self);
-	if (realpath(mv->env.storage, rp) == NULL)
-		return mdc_mig_seterr(
-		        &mv->e, MDC_EDENIED,
-		        "its storage directory %.300s does not "
-		        "exist; fix: mkdir -p -m 0700 %.300s   (on "
-		        "%s)",
-		        mv->env.storage, mv->env.storage, self);
-	if ((ret = dst_dir(mv, 0, dir, sizeof(dir))) != 0) {
-		snprintf(text, sizeof(text), "%s", mv->e.text);
-		return mdc_mig_seterr(&mv->e, ret,
-		                      "%.300s; fix: --storage-path a directory "
-		                      "inside the storage directory %.300s",
-		                      text, rp);
-	}
-	if (mdc_mig_room(dir, self, mv->req.disk_size, mv->req.ndisks, text,
-	                 sizeof(text)) != 0)
-		return mdc_mig_seterr(&mv->e, MDC_EDENIED, "%s", text);
-	return mdc_mig_seterr(&mv->e, 0,
-	                      "VM %s can move to %s: CPU model %s offered, "
-	                      "storage directory %s",
-	                      mv->def.name, self, mv->def.cpu, text);
-}
-
-/* The VM's definition, CPU check, disks, saved definition. */
-static int
-dst_define(struct move *mv, const char *name)
-{
-	char err[256], missing[1024];
-	struct mdc_vm_def old;
-	int ret;
-
-	if (mdc_vm_def_from_json(mv->req.def, strlen(mv->req.def), &mv->def,
-	                         err, sizeof(err)) != 0 ||
-	    strcmp(mv->def.name, name) != 0)
-		return mdc_mig_seterr(&mv->e, MDC_EMALF,
-		                      "a bad VM definition: %s", err);
-	if (mdc_vm_def_load(mv->env.state, name, &old, &mv->e) == 0)
-		return mdc_mig_seterr(&mv->e, MDC_EEXIST,
-		                      "a VM named %s is already defined here",
-		                      name);
-	ret = mdc_vm_cpu_probe(&mv->env, mv->def.cpu, missing, sizeof(missing),
-	                       &mv->e);
-	if (ret != 0 && ret != MDC_ENOENT)
-		return ret;
-	if (ret == MDC_ENOENT || missing[0] != '\0') {
-		mdc_vm_cpu_refusal(mv->c->fqdn, mv->def.cpu,
-		                   ret == MDC_ENOENT ? NULL : missing,
-		                   mv->e.text, sizeof(mv->e.text));
-		return MDC_EDENIED;
-	}
-	if (mv->req.flags & MDC_LIVE_FL_CHECK)
-		return dst_room(mv);
-	if ((ret = take_slot(mv)) != 0 ||
-	    (ret = dst_dir(mv, 1, mv->dir, sizeof(mv->dir))) != 0 ||
-	    (ret = dst_paths(mv)) != 0 || (ret = marker_write(mv)) != 0 ||
-	    mv->cold)
-		return ret;
-	if ((ret = dst_disks(mv)) != 0)
-		return ret;
-	return dst_save(mv);
-}
-
-/* QEMU -incoming defer, the NBD export, the incoming migration fd. */
-static int
-dst_qemu(struct move *mv, int *fds)
-{
-	struct mdc_vm_start_opts so = {0, 1};
-	char run[PATH_MAX], sock[PATH_MAX + 16], id[32], node[32];
-	size_t i;
-	int ret;
-
-	if ((ret = mdc_vm_start(&mv->env, mv->def.name, &so, NULL, &mv->e)))
-		return ret;
-	mv->started = 1;
-	if ((ret = mdc_vm_set_migrating(&mv->env, mv->def.name, 1)) != 0)
-		return mdc_mig_seterr(&mv->e, ret, "cannot mark the VM");
-	mv->marked = 1;
-	if ((ret = mdc_vm_qmp_open(&mv->env, mv->def.name, QMP_MS, &mv->q,
-	                           &mv->e)) != 0 ||
-	    (ret = mdc_vm_rundir(&mv->env, mv->def.name, run, sizeof(run))))
-		return ret;
-	snprintf(sock, sizeof(sock), "%s/nbd.sock", run);
-	/* nbd-server-start takes the legacy form {type, data: {...}} */
-	if ((ret = QMP(mv, "nbd-server-start", NULL, "{s:{s:s,s:{s:s}}}",
-	               "addr", "type", "unix", "data", "path", sock)) != 0)
-		return ret;
-	for (i = 0; i < mv->ndisks; i++) {
-		snprintf(id, sizeof(id), "mdcexp%zu", i);
-		snprintf(node, sizeof(node), "disk%zu", i);
-		if ((ret = QMP(mv, "block-export-add", NULL,
-		               "{s:s,s:s,s:s,s:b,s:s}", "type", "nbd", "id", id,
-		               "node-name", node, "writable", 1, "name",
-		               node)) != 0)
-			return ret;
-	}
-	if ((ret = qemu_pair(mv, "mdcmig", &fds[0])) != 0 ||
-	    (ret = QMP(mv, "migrate-incoming", NULL, "{s:s}", "uri",
-	               "fd:mdcmig")) != 0)
-		return ret;
-	for (i = 0; i < mv->ndisks; i++)
-		if ((ret = mdc_net_connect_unix(sock, &fds[i + 1])) != 0)
-			return mdc_mig_seterr(&mv->e, ret, "%s: %s", sock,
-			                      mdc_strerror(ret));
-	return 0;
-}
-
-/* Poll the incoming side until QEMU says the migration completed. */
-static int
-dst_wait_completed(struct move *mv)
-{
-	json_t *st = NULL;
-	const char *s;
-	long t;
-	int ret = 0;
-
-	for (t = 0; t < SWITCH_MS; t += 100) {
-		json_decref(st);
-		st = NULL;
-		if ((ret = QMP(mv, "query-migrate", &st, NULL)) != 0)
-			break;
-		s = json_string_value(json_object_get(st, "status"));
-		if (s != NULL && strcmp(s, "completed") == 0)
-			break;
-		if (s != NULL && strcmp(s, "failed") == 0) {
-			ret = mdc_mig_seterr(&mv->e, MDC_EINVAL,
-			                     "the incoming migration failed");
-			break;
-		}
-		usleep(100000);
-	}
-	if (ret == 0 && t >= SWITCH_MS)
-		ret = mdc_mig_seterr(&mv->e, MDC_ETIMEDOUT,
-		                     "the incoming migration did not complete");
-	json_decref(st);
-	return ret;
-}
-
-/*
- * Remove an export.  The source's NBD client has gone (its mirror
- * completed, every write acknowledged), but its disconnect may still be
- * on its way through the channel: "still in use" is retried for 5 s, then
- * the export is removed hard (nothing of the client is pending).
- */
-static int
-export_del(struct move *mv, const char *id)
-{
-	int i;
-
-	for (i = 0; i < 50; i++) {
-		if (QMP(mv, "block-export-del", NULL, "{s:s}", "id", id) == 0)
-			return 0;
-		usleep(100000);
-	}
-	return QMP(mv, "block-export-del", NULL, "{s:s,s:s}", "id", id, "mode",
-	           "hard");
-}
-
-/* Switch-over, destination part: exports go, the VM runs here. */
-static int
-dst_switch(struct move *mv)
-{
-	struct mdc_live_ctl ctl;
-	char id[32];
-	size_t i;
-	int ret;
-
-	ret = mdc_live_ctl_recv(mv->ctl, -1, &ctl);
-	if (ret != 0 || ctl.type != MDC_LIVE_C_SWITCH) {
-		char why[MDC_MIG_MAX_TEXT + 1];
-		if (relay_failed(mv, why, sizeof(why)))
-			return mdc_mig_seterr(&mv->e, MDC_ETRUNC,
-			                      "data channel: %s", why);
-		return mdc_mig_seterr(&mv->e, MDC_ETRUNC, "the source gave up");
-	}
-	if ((ret = dst_wait_completed(mv)) != 0)
-		return ret;
-	for (i = 0; i < mv->ndisks; i++) {
-		snprintf(id, sizeof(id), "mdcexp%zu", i);
-		if ((ret = export_del(mv, id)) != 0)
-			return ret;
-	}
-	if ((ret = QMP(mv, "nbd-server-stop", NULL, NULL)) != 0)
-		return ret;
-	/* from here on the VM lives here: no recovery may remove it */
-	marker_remove(mv);
-	mv->resumed = 1;
-	if ((ret = QMP(mv, "cont", NULL, NULL)) != 0)
-		return ret;
-	best_effort(QMP(mv, "announce-self", NULL, "{s:I,s:I,s:I,s:I}",
-	                "initial", (json_int_t)50, "max", (json_int_t)550,
-	                "rounds", (json_int_t)5, "step", (json_int_t)100));
-	return 0;
-}
-
-/* The switch-over failed before cont: the source may resume safely. */
-static void
-dst_refuse_switch(struct move *mv)
-{
-	struct mdc_live_ctl no = {MDC_LIVE_C_DONE, MDC_MIG_FAILED, ""};
-
-	snprintf(no.text, sizeof(no.text), "%s: %s", mv->c->fqdn, mv->e.text);
-	if (mv->ctl >= 0 && mdc_live_ctl_send(mv->ctl, &no) == 0)
-		relay_end(mv, 5000); /* it carries the answer, then ends */
-}
-
-/* Remove what this move created here: QEMU, disks, definition. */
-static void
-dst_rollback(struct move *mv)
-{
-	struct mdc_mig_err e = {"", 0};
-	char run[PATH_MAX];
-	size_t i;
-
-	relay_end(mv, 0);
-	mdc_qmp_close(mv->q);
-	mv->q = NULL;
-	if (mv->started) {
-		best_effort(mdc_vm_stop(&mv->env, mv->def.name, 5000, 1, &e));
-		/* a QEMU that died leaves its run directory (last exit) */
-		if (mdc_vm_rundir(&mv->env, mv->def.name, run, sizeof(run)) ==
-		    0)
-			best_effort(mdc_rm_rf(run));
-	}
-	if (mv->saved)
-		best_effort(mdc_vm_def_remove(mv->env.state, mv->def.name, &e));
-	mv->marked = 0; /* the run directory is gone with it */
-	for (i = 0; i < MDC_VM_MAX_DISKS; i++)
-		if (mv->created[i])
-			(void)unlink(mv->disks[i]);
-	marker_remove(mv);
-}
-
-/* After a failure: stop writing, swallow what is in flight (2 s), so the
- * source reads our RESULT instead of a reset. */
-static void
-drain(int fd)
-{
-	uint8_t buf[65536];
-	struct pollfd p = {fd, POLLIN, 0};
-	int i;
-
-	(void)shutdown(fd, SHUT_WR);
-	for (i = 0; i < 8192 && poll(&p, 1, 2000) > 0; i++)
-		if (read(fd, buf, sizeof(buf)) <= 0)
-			break;
-}
-
-/* A stopped VM: its disks arrive as DATA/DONE, then the definition. */
-static int
-dst_cold(struct move *mv, struct mdc_mig_msg *r)
-{
-	const struct mdc_live_conn *c = mv->c;
-	const char *names[MDC_VM_MAX_DISKS];
-	size_t i;
-	int ret;
-
-	for (i = 0; i < mv->ndisks; i++)
-		names[i] = strrchr(mv->disks[i], '/') + 1;
-	ret = mdc_cold_recv(c->fd, c->ctx, mv->dir, names, mv->req.disk_size,
-	                    mv->ndisks,
-	                    (mv->req.flags & MDC_LIVE_FL_PLAIN) != 0, &mv->e);
-	for (i = 0; ret == 0 && i < mv->ndisks; i++)
-		mv->created[i] = 1;
-	if (ret == 0)
-		ret = dst_save(mv);
-	if (ret == 0)
-		mdc_mig_result(
-		        r, MDC_MIG_ACCEPTED,
-		        "VM %s (stopped) stored on %s: %zu disk(s) under %s",
-		        mv->def.name, c->fqdn, mv->ndisks, mv->dir);
-	else
-		mdc_mig_result(r, MDC_MIG_FAILED, "failed on %s: %s", c->fqdn,
-		               mv->e.text);
-	if (mdc_mig_send_msg(c->fd, c->ctx, r, &mv->e) != 0 && ret == 0)
-		ret = MDC_ETRUNC;
-	if (ret != 0)
-		drain(c->fd);
-	return ret;
-}
-
-/* Set up everything, then answer accepted and start the relay. */
-static int
-dst_prepare(struct move *mv, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
-{
-	const struct mdc_live_conn *c = mv->c;
-	char acc[MDC_MIG_MAX_TEXT + 1];
-	int fds[1 + MDC_VM_MAX_DISKS], ret;
-	size_t i;
-
-	for (i = 0; i < 1 + MDC_VM_MAX_DISKS; i++)
-		fds[i] = -1;
-	memcpy(acc, r->text, sizeof(acc));
-	ret = mdc_live_req_decode(m->data, m->datalen, &mv->req);
-	mv->cold = (mv->req.flags & MDC_LIVE_FL_STOPPED) != 0;
-	ret = ret != 0 ? mdc_mig_seterr(&mv->e, MDC_EMALF, "malformed request")
-	               : dst_define(mv, m->vm);
-	mv->check = (mv->req.flags & MDC_LIVE_FL_CHECK) != 0;
-	if (ret == 0 && !mv->cold && !mv->check)
-		ret = dst_qemu(mv, fds);
-	if (ret != 0)
-		mdc_mig_result(r,
-		               ret == MDC_EDENIED || ret == MDC_EEXIST ||
-		                               ret == MDC_EAGAIN
-		                       ? MDC_MIG_REFUSED
-		                       : MDC_MIG_FAILED,
-		               "%s by %s: %s",
-		               ret == MDC_EDENIED || ret == MDC_EEXIST ||
-		                               ret == MDC_EAGAIN
-		                       ? "refused"
-		                       : "failed",
-		               c->fqdn, mv->e.text);
-	else
-		mdc_mig_result(r, MDC_MIG_ACCEPTED, "%s",
-		               mv->check ? mv->e.text : acc);
-	if (mdc_mig_send_msg(c->fd, c->ctx, r, &mv->e) != 0 && ret == 0)
-		ret = MDC_ETRUNC;
-	if (ret == 0 && !mv->cold && !mv->check)
-		ret = spawn_relay(mv, c->fd, c->ctx, fds, 1 + mv->ndisks);
-	for (i = 0; i < 1 + MDC_VM_MAX_DISKS; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	return ret;
-}
-
-void
-mdc_live_dest(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
-              struct mdc_mig_msg *r)
-{
-	struct mdc_live_ctl done = {MDC_LIVE_C_DONE, MDC_MIG_ACCEPTED, ""};
-	struct move *mv = calloc(1, sizeof(*mv));
-	int ret;
-
-	if (mv == NULL) {
-		mdc_mig_result(r, MDC_MIG_FAILED, "out of memory");
-		return;
-	}
-	move_init(mv, c);
-	ret = dst_prepare(mv, m, r);
-	if (mv->check)
-		goto out; /* nothing was created */
-	if (mv->cold) {
-		if (ret == 0 && r->status == MDC_MIG_ACCEPTED)
-			ret = dst_cold(mv, r);
-		if (ret != 0)
-			dst_rollback(mv); /* r holds what the source was told */
-		goto out;
-	}
-	if (ret == 0 && r->status == MDC_MIG_ACCEPTED &&
-	    (ret = dst_switch(mv)) != 0 && !mv->resumed)
-		dst_refuse_switch(mv);
-	if (ret == 0 || r->status != MDC_MIG_ACCEPTED) {
-		snprintf(done.text, sizeof(done.text), "VM %s runs on %s",
-		         m->vm, c->fqdn);
-		if (ret == 0 && mdc_live_ctl_send(mv->ctl, &done) == 0)
-			mdc_mig_result(r, MDC_MIG_ACCEPTED, "%s", done.text);
-	}
-	if (ret != 0) {
-		dst_rollback(mv);
-		if (r->status == MDC_MIG_ACCEPTED)
-			mdc_mig_result(
-			        r, MDC_MIG_FAILED,
-			        "move of VM %s from %s failed, nothing left on "
-			        "%s: %s",
-			        m->vm, m->host, c->fqdn, mv->e.text);
-	} else {
-		relay_end(mv, RELAY_EXIT_MS);
-	}
-out:
-	marker_remove(mv); /* after a rollback, or the VM is ours now */
-	move_free(mv);
-	free(mv);
-}
-
-/* Remove one interrupted incoming VM named by its marker file. */
-static void
-recover_one(const struct mdc_vm_env *env, const char *name, mdc_mig_say_fn say,
-            void *arg)
-{
-	struct mdc_mig_err e = {"", 0};
-	char p[PATH_MAX], run[PATH_MAX], *body = NULL, *line, *save = NULL;
-	char text[MDC_MIG_MAX_TEXT + 64];
-	size_t len = 0;
-
-	if (!mdc_mig_vm_ok(name) ||
-	    marker_path(env->state, name, p, sizeof(p)) != 0)
-		return;
-	best_effort(mdc_vm_stop(env, name, 5000, 1, &e));
-	if (mdc_vm_rundir(env, name, run, sizeof(run)) == 0)
-		best_effort(mdc_rm_rf(run));
-	best_effort(mdc_vm_def_remove(env->state, name, &e));
-	if (mdc_file_read(p, 65536, &body, &len) == 0)
-		for (line = strtok_r(body, "\n", &save); line != NULL;
-		     line = strtok_r(NULL, "\n", &save))
-			(void)unlink(line);
-	free(body);
-	(void)unlink(p);
-	snprintf(text, sizeof(text),
-	         "removed VM %s of an interrupted incoming move", name);
-	say(arg, MDC_MIG_INFO, text);
-}
-
-void
-mdc_live_recover(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
-                 void *arg)
-{
-	struct mdc_vm_env env;
-	char dir[PATH_MAX];
-	struct dirent *d;
-	DIR *dp;
-
-	memset(&env, 0, sizeof(env));
-	env.state = o->state;
-	env.storage = o->storage;
-	snprintf(dir, sizeof(dir), "%s/incoming", o->state);
-	if ((dp = opendir(dir)) == NULL)
-		return;
-	while ((d = readdir(dp)) != NULL)
-		if (d->d_name[0] != '.')
-			recover_one(&env, d->d_name, say, arg);
-	closedir(dp);
 }

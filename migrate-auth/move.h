@@ -1,6 +1,6 @@
 /* migrate-auth/move.h - a live move of a running QEMU VM: the source's
- * and the destination's controllers (doc/PROTOCOL.migrate.md, "Live
- * move") */
+ * controller, and what every controller gets from the agent (the
+ * destination's: movedst.h; doc/PROTOCOL.migrate.md, "Live move") */
 #ifndef MDC_MIG_MOVE_H
 #define MDC_MIG_MOVE_H
 
@@ -40,24 +40,5 @@ struct mdc_live_conn {
  */
 void mdc_live_source(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
                      struct mdc_mig_msg *r);
-
-/*
- * Destination: LIVE_PREPARE m that the policy accepted (*r holds the
- * acceptance).  Sets the VM up, answers the source itself, carries the
- * move to its end; returns with *r the line for the log.  Any failure
- * removes what it created.
- */
-void mdc_live_dest(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
-                   struct mdc_mig_msg *r);
-
-/*
- * At agent start: remove what an interrupted incoming move left (the
- * destination's controller was killed before it could clean up): its
- * QEMU, run directory, disks and definition, from the marker
- * STATE/incoming/NAME written before anything was created.  Says one line
- * per VM.
- */
-void mdc_live_recover(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
-                      void *arg);
 
 #endif

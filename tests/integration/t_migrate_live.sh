@@ -59,6 +59,10 @@ $HTTPPOLL "$URL" --wait-ready 240 --duration 1 --summary "$H_TMP/ready.json" \
 t_is "web1 answers from host1: $(head -n 1 "$H_TMP/ready.out")" "$?" 0
 LAST=$(js "$H_TMP/ready.json" last)
 
+# The bridge's address must not change when a move adds or removes a tap:
+# the guest keeps sending to the address in its ARP entry (a request was
+# lost that way for ~5 s, the guest's next ARP).
+br_addr() { cat "/sys/class/net/$NETNS_BR/address"; }
 # poll_start: a poller in the background that continues after $LAST
 poll_start() {
 	rm -f "$H_TMP/stop"
@@ -93,10 +97,9 @@ t_ok "delegation allow HOST2\$ migrate/host1.example.com" \
 # QEMU of web1) or "cut" (the agents' TCP session is reset).
 qemu_state() { "$M" vm show web1 --via "$VIA1" 2>/dev/null | sed -n 's/^qemu-status: //p'; }
 in_phase() {
-	case $1 in
-	switch-over) qemu_state | grep -Eq '^(finish-migrate|postmigrate)$' ;;
-	*) grep -q "^$1 " "$H_TMP/fault.err" ;;
-	esac
+	# (switch-over: the CLI shows it when host1's QEMU has completed; its
+	# monitor does not answer during the last copy)
+	grep -q "^$1 " "$H_TMP/fault.err"
 }
 # agent2_pids: host2's agent and the processes it forked, not its QEMUs
 # (an agent that dies leaves them to the agent that starts next)
@@ -127,6 +130,26 @@ wait_phase() {
 	done
 	return 1
 }
+# fault_late FAULT: the switch-over lasts ~0.2 s and the fault came after
+# host2 had resumed web1: the move succeeded.  Then web1 runs on host2 only,
+# not "migrating" (after host2's agent was killed, the one that starts next
+# clears that mark), and the poller saw no failure; web1 goes back.
+fault_late() {
+	echo "# $1/switch-over: host2 had resumed web1 before the fault: the move succeeded"
+	if [ "$1" = agent ]; then
+		wait "$AGENT2" 2>/dev/null
+		AGENT2=""
+		live_agent_start 2
+		t_is "$1/switch-over: host2's agent starts again" "$?" 0
+	fi
+	poll_stop
+	t_is "$1/switch-over: zero failed requests: $(head -n 1 "$H_TMP/poll-summary.out")" \
+		"$(js "$H_TMP/poll.json" failed)/$(js "$H_TMP/poll.json" problems)" "0/[]"
+	t_like "$1/switch-over: host2 runs web1, not marked migrating" "$(on_host 2)" "^web1 +running "
+	t_is "$1/switch-over: host1 no longer lists web1" "$(on_host 1)" ""
+	back_to_host1
+	t_like "$1/switch-over: web1 moved back to host1" "$(on_host 1)" "^web1 +running "
+}
 fault_move() {
 	_ph=$1; _f=$2; _dir="f-$_f-$_ph"
 	case $_ph in
@@ -142,6 +165,11 @@ fault_move() {
 	_mv=$!
 	wait_phase "$_ph" "$_mv"
 	t_is "$_f/$_ph: the move reached $_ph$(kill -0 $_mv 2>/dev/null || echo ": $(tail -n 1 "$H_TMP/fault.err")")" "$?" 0
+	# a move that has ended is not hit (a QEMU killed then would be web1
+	# running on host2)
+	if ! kill -0 "$_mv" 2>/dev/null; then
+		echo "# $_f/$_ph: the move ended before the fault"
+	else
 	case $_f in
 	agent) kill -9 $(agent2_pids) ;;
 	qemu) _q=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$S2/run/web1/run.json" 2>/dev/null)
@@ -151,8 +179,13 @@ fault_move() {
 		grep -q ESTAB "$H_TMP/cut.out" ;;
 	esac
 	t_is "$_f/$_ph: the fault was injected" "$?" 0
+	fi
 	wait "$_mv"
 	_rc=$?
+	if [ "$_ph" = switch-over ] && [ "$_rc" = 0 ]; then
+		fault_late "$_f"
+		return
+	fi
 	_last=$(tail -n 1 "$H_TMP/fault.err")
 	t_is "$_f/$_ph: move fails (exit 1): $_last" "$_rc" 1
 	t_like "$_f/$_ph: with a one-line reason" "$_last" "^minidc-migrate move: "
@@ -163,12 +196,11 @@ fault_move() {
 		t_is "$_f/$_ph: host2's agent starts again" "$?" 0
 	fi
 	poll_stop
-	# Every answer continues the counter (no gap, no repeat, disk =
-	# counter) and the last polls were answered; a request that timed out
-	# while host1 tore the move down is counted, not failed on (the zero
-	# of the reference scenario is asserted on the move that succeeds).
-	_bad=$(python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print(len([x for x in p["problems"] if " failed: " not in x]))' "$H_TMP/poll.json" 2>/dev/null)
-	t_is "$_f/$_ph: web1 kept answering from host1, the counter continued: $(head -n 1 "$H_TMP/poll-summary.out")" "${_bad:-x}" 0
+	# Every poll was answered while host1 tore the move down (a request
+	# that timed out is a failure here too), and the counter continued
+	# (no gap, no repeat, disk = counter).
+	t_is "$_f/$_ph: web1 kept answering from host1, zero failed requests: $(head -n 1 "$H_TMP/poll-summary.out")" \
+		"$(js "$H_TMP/poll.json" failed)/$(js "$H_TMP/poll.json" problems)" "0/[]"
 	$HTTPPOLL "$URL" --duration 1 --after "$LAST" > "$H_TMP/poll-after.out" 2>&1
 	t_is "$_f/$_ph: and answers every poll after it: $(head -n 1 "$H_TMP/poll-after.out")" "$?" 0
 	_l=$(sed -n 's/.*counter [0-9]*\.\.\([0-9]*\),.*/\1/p' "$H_TMP/poll-after.out")
@@ -186,10 +218,10 @@ fault_move() {
 	fi
 	back_to_host1
 }
-# In make check: host2's QEMU killed and the session cut during the storage
+# In make check: host2's agent killed, its QEMU killed, the session cut during the storage
 # mirror.  LIVE_FAULTS="all" (or a list such as "agent/mirror cut/pre-copy")
 # runs the others: see doc/migrate-tests.md for what they find today.
-LIVE_FAULTS=${LIVE_FAULTS:-qemu/mirror cut/mirror}
+LIVE_FAULTS=${LIVE_FAULTS:-agent/mirror qemu/mirror cut/mirror}
 for ph in mirror pre-copy switch-over; do
 	for f in agent qemu cut; do
 		case " $LIVE_FAULTS " in *" $f/$ph "*|" all ") ;; *) continue ;; esac
@@ -199,6 +231,7 @@ done
 
 # ---- the move: the reference scenario ----
 QPID1=$(on_host 1 | tr ' ' '\n' | sed -n 's/^pid=//p')
+BR0=$(br_addr)
 poll_start
 "$M" move web1 --to host2.example.com --via "$VIA1" --dest-addr "$VIA2" --include-storage \
 	--storage-path vms --json > "$H_TMP/move.json" 2> "$H_TMP/move.err"
@@ -208,6 +241,7 @@ poll_stop
 rc=$?
 t_is "the poller during the move: $(head -n 1 "$H_TMP/poll-summary.out")" "$rc" 0
 t_is "zero failed requests" "$(js "$H_TMP/poll.json" failed)" 0
+t_is "the bridge kept its address" "$(br_addr)" "$BR0"
 t_is "the counter continued: no gap, no repeat, disk = counter" \
 	"$(js "$H_TMP/poll.json" problems)" "[]"
 t_like "the report has the total time and QEMU's downtime" "$(cat "$H_TMP/move.json")" \
@@ -225,18 +259,44 @@ t_ok "and stays sparse (${a2:-?} MiB allocated of 1024, 160 MiB of data)" \
 
 
 
-# ---- back to host1 (host2 -> host1 under the same rules; LIVE_BACK=1) ----
-if [ -n "${LIVE_BACK:-}" ]; then
-poll_start
-"$M" move web1 --to host1.example.com --via "$VIA2" --dest-addr "$VIA1" --include-storage \
-	--storage-path back > "$H_TMP/back.out" 2> "$H_TMP/back.err"
-rc=$?
-t_is "move web1 back to host1 exits 0$( [ $rc -ne 0 ] && echo ": $(tail -n 1 "$H_TMP/back.err")")" "$rc" 0
-poll_stop
-t_is "the poller during the move back: $(head -n 1 "$H_TMP/poll-summary.out")" "$?" 0
-t_like "vm list on host1: web1 running again" "$(on_host 1)" "^web1 +running "
-t_ok "host2 no longer defines or runs web1" host2_gone
-
-fi
+# ---- back and forth: host2 -> host1 under the same rules, then again ----
+# (the switch-over in the other direction lost a request once: each move
+# is polled and must see zero failed requests; LIVE_ROUNDS moves, default 2)
+# live_move N FROM TO [OPTIONS]: move N of web1 from host FROM to host TO
+live_move() {
+	_mn=$1; _via=$(eval echo \$VIA$2); _dvia=$(eval echo \$VIA$3); _h=$3; _o=$2
+	shift 3
+	_br=$(br_addr)
+	poll_start
+	"$M" move web1 --to "host$_h.example.com" --via "$_via" --dest-addr "$_dvia" \
+		--include-storage --storage-path "rt$_mn" "$@" > "$H_TMP/rt.out" 2> "$H_TMP/rt.err"
+	_rc=$?
+	t_is "move $_mn: web1 host$_o -> host$_h${*:+ ($*)} exits 0$( [ $_rc -ne 0 ] && echo ": $(tail -n 1 "$H_TMP/rt.err")")" "$_rc" 0
+	poll_stop
+	t_is "move $_mn: the poller: $(head -n 1 "$H_TMP/poll-summary.out")" "$?" 0
+	t_is "move $_mn: zero failed requests" "$(js "$H_TMP/poll.json" failed)" 0
+	t_is "move $_mn: the bridge kept its address" "$(br_addr)" "$_br"
+	t_is "move $_mn: the counter continued" "$(js "$H_TMP/poll.json" problems)" "[]"
+	t_like "move $_mn: vm list on host$_h: web1 running" "$(on_host "$_h")" "^web1 +running "
+	t_is "move $_mn: host$_o no longer lists web1" "$(on_host "$_o")" ""
+	# figures, not asserted: where the switch-over's time went, and
+	# the seconds spent in the mirror (one progress line a second)
+	sed -n 's/.*\(VM web1 switch-over, .*\)/# host'"$_h"': \1/p' "$H_TMP/agent$_h.out" | tail -n 1
+	echo "# move $_mn: $(grep -c '^mirror ' "$H_TMP/rt.err") progress lines in the mirror"
+}
+# Move 1 is paced (--bandwidth 32 MiB/s also paces the mirror): the 160 MiB
+# of data take ~5 s, the 864 MiB of holes are not counted (they were: 32 s).
+_from=2; _to=1
+for _round in $(seq 1 "${LIVE_ROUNDS:-2}"); do
+	if [ "$_round" = 1 ]; then
+		live_move "$_round" "$_from" "$_to" --bandwidth 32
+	else
+		live_move "$_round" "$_from" "$_to"
+	fi
+	_t=$_from; _from=$_to; _to=$_t
+done
+t_ok "host$_from alone has web1: host$_to neither defines nor runs it" \
+	sh -c "[ ! -e '$(eval echo \$S$_to)/vms/web1.json' ] && [ ! -e '$(eval echo \$S$_to)/run/web1' ]"
+[ -n "${LIVE_KEEP_LOGS:-}" ] && harness_keep_logs
 
 harness_done

@@ -5,7 +5,9 @@
 # on host2 only afterwards, its disk identical; killing the destination's
 # QEMU during the storage mirror leaves the VM running on host1 with its
 # disk intact and nothing on host2, and so does a stalled channel (host2's
-# relay stopped: the watchdog); a user outside Migration Operators is
+# relay stopped: the watchdog's reason), and so does host2's agent killed
+# in the mirror or after host1 sent SWITCH (host1 resumes its paused
+# guest); a user outside Migration Operators is
 # refused by the source before it connects anywhere; a stopped VM moves by
 # the sparse, verified storage copy with its definition.
 . "$top_srcdir/tests/harness/harness.sh"
@@ -268,6 +270,9 @@ wait "$mpid"
 t_is "the move fails when host2's agent dies" "$?" 1
 t_like "web1 keeps running on host1" "$(cat "$H_TMP/move6.err")" \
 	"it keeps running on host1.example.com: "
+# the session's end is the cause; the mirror's I/O error only follows it
+t_like "... because the data channel ended, not a mirror write" \
+	"$(cat "$H_TMP/move6.err")" "it keeps running on host1.example.com: data channel: "
 t_like "the same QEMU, running" "$(list_line "$(vm1 list)")" "^web1 running .* pid=$pid1 accel=tcg$"
 t_wait 30 sh -c "! kill -0 $qpid2 2>/dev/null"
 t_is "host2's incoming QEMU ended with its streams" "$?" 0
@@ -281,6 +286,44 @@ t_like "and removed what the interrupted move left" "$(cat "$H_TMP/agent2.out")"
 	"removed VM web1 of an interrupted incoming move"
 t_ok "nothing is left on host2 (no disk, no definition, no run directory)" host2_empty
 t_is "vm list on host2 is empty again" "$(vm2 list)" ""
+
+# ---- the destination agent is killed during the switch-over ----
+# host2's controller (its connection child with a QEMU child) is stopped
+# while the mirror runs, so it cannot answer the SWITCH that comes after
+# the pre-copy; once host1 has sent it, host2's agent is killed (not its
+# QEMU).  host2 never resumed the VM (it would on host1's COMMIT only):
+# host1 resumes it.
+move --storage-path moved --storage-bandwidth 1 > "$H_TMP/move8.out" 2> "$H_TMP/move8.err" &
+mpid=$!
+t_wait 60 sh -c "grep -q '\"pid\"' '$S2/run/web1/run.json' 2>/dev/null && grep -q '^mirror' '$H_TMP/move8.err'"
+t_is "the mirror runs (switch-over test)" "$?" 0
+ctl2=""
+for c in $(ps -o pid= --ppid "$A2"); do
+	ps -o comm= --ppid "$c" | grep -q qemu && ctl2=$c
+done
+t_like "host2's controller of the move found" "$ctl2" "^[0-9]+$"
+kill -STOP "$ctl2"
+t_wait 120 sh -c "grep -q 'VM web1 switch-over, source: SWITCH sent' '$H_TMP/agent1.out'"
+t_is "host1 completed the pre-copy and sent SWITCH" "$?" 0
+qpid2=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$S2/run/web1/run.json")
+kill -9 "$A2" $(ps -o pid= --ppid "$A2") $(ps -o pid=,comm= --ppid "$ctl2" | grep -v qemu | awk '{print $1}')
+wait "$mpid"
+t_is "the move fails when host2's agent dies in the switch-over" "$?" 1
+t_like "web1 keeps running on host1 (switch-over), the channel's reason" \
+	"$(cat "$H_TMP/move8.err")" "it keeps running on host1.example.com: data channel: "
+t_like "host1's QEMU runs the guest again (switch-over)" "$(vm1 show web1)" "^qemu-status: running$"
+t_like "in vm list, the same QEMU (switch-over)" "$(list_line "$(vm1 list)")" \
+	"^web1 running .* pid=$pid1 accel=tcg$"
+"$M" agent --keytab "$H_TMP/host2.keytab" --listen "$H_ADDR:$P2" --state "$S2" \
+	--storage-dir "$D2" >> "$H_TMP/agent2.out" 2>&1 &
+A2=$!
+AGENTS="$AGENTS $A2"
+t_wait 20 sh -c "ss -Htln 'src $H_ADDR:$P2' | grep -q ."
+t_is "host2's agent restarted (switch-over)" "$?" 0
+t_wait 30 sh -c "! kill -0 $qpid2 2>/dev/null"
+t_is "host2's QEMU, never resumed, was removed" "$?" 0
+t_ok "nothing is left on host2 (switch-over)" host2_empty
+t_is "the source disk is intact (switch-over)" "$(sha "$IMG")" "$SRC_SHA"
 
 # ---- a stalled channel: host2's relay stops; the watchdog ends the move ----
 move --storage-path moved --storage-bandwidth 1 --watchdog 3 > "$H_TMP/move3.out" 2> "$H_TMP/move3.err" &

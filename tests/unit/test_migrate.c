@@ -569,6 +569,21 @@ START_TEST(test_live_msgs)
 	ck_assert_str_eq(c2.text, c.text);
 	buf[0] = 7;
 	ck_assert_int_eq(mdc_live_ctl_decode(buf, n, &c2), MDC_EMALF);
+	/* the switch-over's two-step: PREPARED, COMMIT; nothing after */
+	memset(&c, 0, sizeof(c));
+	c.type = MDC_LIVE_C_PREPARED;
+	ck_assert_int_eq(mdc_live_ctl_encode(&c, buf, sizeof(buf), &n), 0);
+	ck_assert_int_eq(mdc_live_ctl_decode(buf, n, &c2), 0);
+	ck_assert_uint_eq(c2.type, MDC_LIVE_C_PREPARED);
+	c.type = MDC_LIVE_C_COMMIT;
+	ck_assert_int_eq(mdc_live_ctl_encode(&c, buf, sizeof(buf), &n), 0);
+	ck_assert_int_eq(mdc_live_ctl_decode(buf, n, &c2), 0);
+	ck_assert_uint_eq(c2.type, MDC_LIVE_C_COMMIT);
+	buf[0] = MDC_LIVE_C_COMMIT + 1;
+	ck_assert_int_eq(mdc_live_ctl_decode(buf, n, &c2), MDC_EMALF);
+	c.type = MDC_LIVE_C_COMMIT + 1;
+	ck_assert_int_eq(mdc_live_ctl_encode(&c, buf, sizeof(buf), &n),
+	                 MDC_EINVAL);
 }
 END_TEST
 

@@ -90,6 +90,14 @@ close_others(struct rig *g, int side)
 	close(g->sess[1 - side]);
 }
 
+/* The relay's reason, on the result pipe as soon as it fails. */
+static void
+say_reason(void *arg, const struct mdc_mig_err *e)
+{
+	if (write(*(const int *)arg, e->text, strlen(e->text)) < 0)
+		_exit(3);
+}
+
 static void
 relay_child(struct rig *g, int side, int out, int cancel)
 {
@@ -112,9 +120,9 @@ relay_child(struct rig *g, int side, int out, int cancel)
 		o.streams[i].watch = 1;
 		o.streams[i].name = i == 0 ? "control" : "migration";
 	}
+	o.on_fail = say_reason;
+	o.fail_arg = &out;
 	ret = mdc_chan_run(&o, NULL, &e);
-	if (ret != 0 && write(out, e.text, strlen(e.text)) < 0)
-		_exit(3);
 	_exit(ret == 0 ? 0 : 1);
 }
 
@@ -522,6 +530,36 @@ START_TEST(test_relay_watchdog)
 }
 END_TEST
 
+/*
+ * The peer stalls (stopped): the watchdog's reason reaches the owner before
+ * the local streams end, although the ABORT then waits for the stalled peer;
+ * a program on a stream that sees it end can already ask the owner why.
+ */
+START_TEST(test_relay_reason_first)
+{
+	struct rig g;
+	char text[1100];
+	struct pollfd p;
+	uint8_t b[16];
+	ssize_t r;
+
+	rig_init(&g, 2);
+	g.watchdog = 1;
+	rig_start(&g);
+	ck_assert_int_eq(kill(g.pid[1], SIGSTOP), 0);
+	ck_assert_int_eq(read(g.app[0][1], b, sizeof(b)), 0);
+	p = (struct pollfd){g.result[0], POLLIN, 0};
+	ck_assert_int_eq(poll(&p, 1, 0), 1);
+	r = read(g.result[0], text, sizeof(text) - 1);
+	text[r > 0 ? r : 0] = '\0';
+	ck_assert_str_eq(text, "no bytes on the data channel for 1 s");
+	ck_assert_int_eq(kill(g.pid[1], SIGCONT), 0);
+	ck_assert_int_eq(rig_wait(&g, 0, text, sizeof(text)), 1);
+	ck_assert_str_eq(text, ""); /* said once */
+	ck_assert_int_eq(rig_wait(&g, 1, text, sizeof(text)), 1);
+}
+END_TEST
+
 /* The owner cancels one side: the other learns why. */
 START_TEST(test_relay_cancel)
 {
@@ -590,6 +628,7 @@ main(void)
 	tcase_add_test(tc, test_relay_peer_killed);
 	tcase_add_test(tc, test_relay_backpressure);
 	tcase_add_test(tc, test_relay_watchdog);
+	tcase_add_test(tc, test_relay_reason_first);
 	tcase_add_test(tc, test_relay_cancel);
 	tcase_add_test(tc, test_relay_forged_frame);
 	suite_add_tcase(s, tc);
