@@ -609,15 +609,6 @@ slapd_ready(const struct mdc_dcconf *c)
 }
 
 static int
-slapd_check(const struct mdc_dcconf *c, char *err, size_t errlen)
-{
-	struct mdc_privdrop_id id;
-
-	(void)c;
-	return mdc_slapdrun_user(&id, err, errlen);
-}
-
-static int
 slapd_prepare(const struct mdc_dcconf *c, char *err, size_t errlen)
 {
 	char *slapo = slapo_path();
@@ -633,7 +624,7 @@ const struct mdc_service mdc_service_slapd = {
         .argv = slapd_argv,
         .ready = slapd_ready,
         .ready_timeout_ms = 30000,
-        .check = slapd_check,
+        .check = mdc_slapdrun_check,
         .prepare = slapd_prepare,
         .workdir = MDC_SLAPD_DIR,
 };

@@ -289,3 +289,31 @@ out:
 	free(run);
 	return ret;
 }
+
+int
+mdc_slapdrun_check(const struct mdc_dcconf *c, char *err, size_t errlen)
+{
+	struct mdc_privdrop_id id;
+	char *top = mdc_dc_path(c, MDC_SLAPD_DIR);
+	char *run = mdc_dc_path(c, MDC_SLAPD_DIR "/run");
+	int ret;
+
+	ret = mdc_slapdrun_user(&id, err, errlen);
+	if (ret != 0)
+		goto out;
+	ret = top == NULL || run == NULL ? MDC_ENOMEM : make_top(top, &id);
+	if (ret == 0)
+		ret = mdc_privdrop_dir(run, &id);
+	/* What slapd does as openldap: work in DIR/slapd, write in run/. */
+	if (ret == 0)
+		ret = mdc_privdrop_probe(top, "run", &id);
+	if (ret != 0)
+		snprintf(err, errlen,
+		         "slapd cannot use %s as user %s (uid %ld): %s",
+		         top != NULL ? top : "?", MDC_SLAPD_USER, (long)id.uid,
+		         mdc_strerror(ret));
+out:
+	free(top);
+	free(run);
+	return ret;
+}

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "dc/dcconf.h"
+#include "ad/dcconf.h"
 #include "lib/privdrop.h"
 
 /*
@@ -35,6 +35,14 @@
 /* *id_out = slapd's user; else MDC_ENOENT with one line in err. */
 MDC_MUSTCHECK int mdc_slapdrun_user(struct mdc_privdrop_id *id_out, char *err,
                                     size_t errlen);
+
+/*
+ * Refuse a layout slapd cannot use once it is openldap: make DIR/slapd and
+ * its run/, then try them as that user in a child (mdc_privdrop_probe).
+ * 0 or MDC_E* with one line in err.
+ */
+MDC_MUSTCHECK int mdc_slapdrun_check(const struct mdc_dcconf *c, char *err,
+                                     size_t errlen);
 
 /*
  * Make DIR/slapd as above (moving a DIR/db of an older layout into it),

@@ -16,7 +16,7 @@ root_read() { lds -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "$H_BASE" "$@" 2>&1; }
 admin() { ldapmodify -x -H "ldaps://$H_ADDR" -D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" "$@"; }
 dsa_pid() { "$MINIDC" status --dir "$H_DIR" | awk '$1 == "dsa" && $2 == "running" { print $3 }'; }
 # Connections waiting in the dsa socket's accept queue (Recv-Q of the listener).
-dsa_backlog() { ss -xlnH | awk -v p="$H_DIR/run/dsa.sock" '$5 == p { print $3 }'; }
+dsa_backlog() { ss -xlnH | awk -v p="$H_DIR/slapd/dsa.sock" '$5 == p { print $3 }'; }
 backlog_ge() { [ "$(dsa_backlog)" -ge "$1" ] 2>/dev/null; }
 new_dsa() { p=$(dsa_pid); [ -n "$p" ] && [ "$p" != "$1" ]; }
 # Enabled: userAccountControl without ACCOUNTDISABLE (2).
