@@ -76,5 +76,7 @@ char *mdc_dc_path(const struct mdc_dcconf *conf, const char *rel);
  * EXTERNAL over it maps any local user to an identity.
  */
 char *mdc_dc_ldapi_uri(const struct mdc_dcconf *conf);
+/* "ldapi://<urlencoded path>" (caller frees): any socket, relative too. */
+char *mdc_ldapi_uri_of(const char *path);
 
 #endif

@@ -19,6 +19,7 @@ struct mdc_dsa {
 	char *dns_norm;       /* cn=dns,<base>, normalized */
 	char *uri;            /* ldapi URI */
 	char *stamp;          /* DIR/run/kdb.stamp: tells the KDC to reload */
+	int stamp_fd;         /* it, opened before the dsa dropped root, or -1 */
 	char *schema_dn;      /* CN=Schema,CN=Configuration,<base> */
 	char *dns_authz;      /* the DNS server's bind DN, or NULL */
 	pthread_mutex_t lock; /* RID allocation and account creation */

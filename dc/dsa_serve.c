@@ -15,6 +15,7 @@
 
 #include "dc/cmd.h"
 #include "dc/dsa.h"
+#include "dc/dsa_priv.h"
 #include "dc/guard.h"
 #include "dc/slapdconf.h"
 #include "dc/slapdrun.h"
@@ -425,7 +426,7 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 {
 	struct mdc_dcconf conf;
 	struct mdc_dsa *d = NULL;
-	char *path = NULL;
+	char *path = NULL, err[512] = "";
 	int lfd = -1, ret, status;
 
 	status = mdc_cmd_load_dir(CMD, argc, argv, &conf, NULL);
@@ -442,6 +443,14 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 		ret = listen_socket(path, &lfd);
 	if (ret != 0) {
 		log_err_r(ret, "cannot serve %s", path != NULL ? path : "?");
+		goto out;
+	}
+	/* What needs root, then our own user (dc/dsa_priv.h). */
+	if (mdc_dsa_preload(d, err, sizeof(err)) != 0)
+		log_warn("%s", err);
+	err[0] = '\0';
+	if (mdc_dsa_drop(d, err, sizeof(err)) != 0) {
+		log_err("%s", err);
 		goto out;
 	}
 	gate_max_active = (int)((mdc_slapd_threads() - 1) / 3);
@@ -494,6 +503,8 @@ const struct mdc_service mdc_service_dsa = {
         .argv = dsa_service_argv,
         .ready = dsa_service_ready,
         .ready_timeout_ms = 10000,
+        .check = mdc_dsa_check,
+        .prepare = mdc_dsa_check,
         /* In slapd's directory, for slapd (openldap) to connect. */
         .guard_socket = MDC_DSA_SOCKET,
         .guard_group = MDC_SLAPD_USER,

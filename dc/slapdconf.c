@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dc/dsa_priv.h"
 #include "dc/krb5conf.h"
 #include "dc/replica.h"
 #include "dc/slapdconf.h"
@@ -217,10 +218,35 @@ mdc_slapd_threads(void)
 	return 2 * n > 16 ? 2 * n : 16;
 }
 
+/*
+ * The dsa's peer credentials are the DC system identity: it drops root
+ * (dc/dsa_priv.h) and still writes as the rootdn.  Only root and the dsa
+ * reach the ldapi sockets.
+ */
 static int
-emit_global(const struct mdc_dcconf *c, FILE *out)
+emit_dsa_authz(FILE *out, char *err, size_t errlen)
+{
+	char *re = mdc_dsa_authz_regexp();
+
+	if (re == NULL) {
+		snprintf(err, errlen, "user %s does not exist: the dsa drops "
+		                      "root to it",
+		         MDC_DSA_USER);
+		return MDC_ENOENT;
+	}
+	fprintf(out, "authz-regexp \"%s\" \"%s\"\n", re, MDC_ROOT_AUTHZ_DN);
+	free(re);
+	return 0;
+}
+
+static int
+emit_global(const struct mdc_dcconf *c, FILE *out, int with_dsa, char *err,
+            size_t errlen)
 {
 	char lower[256];
+
+	if (with_dsa && emit_dsa_authz(out, err, errlen) != 0)
+		return MDC_ENOENT;
 
 	snprintf(lower, sizeof(lower), "%s", c->realm);
 	mdc_str_lower(lower);
@@ -434,7 +460,7 @@ render(const struct mdc_dcconf *conf, FILE *out, char *err, size_t errlen,
 		ret = emit_our_schema(out, err, errlen);
 	if (ret != 0)
 		return ret;
-	ret = emit_global(conf, out);
+	ret = emit_global(conf, out, with_dsa, err, errlen);
 	if (ret != 0)
 		return ret;
 	emit_databases(conf, out, with_dsa);
@@ -498,13 +524,20 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
                char ***envp_out, char *err, size_t errlen)
 {
 	char *urls = NULL, *fconf = NULL, *ldapi = mdc_dc_ldapi_uri(c);
+	char *dsa_ldapi = NULL;
 	char *kt = NULL, *k5 = NULL, *rc = NULL, *hook = NULL, *pre = NULL;
 	char *ckt = NULL;
 	int ret = MDC_ENOMEM;
 
 	*argv_out = NULL;
 	*envp_out = NULL;
-	if (ldapi == NULL)
+	/* The dsa's own socket, in a directory only root and the dsa enter
+	 * (dc/dsa_priv.h): slapd makes it as root, before it drops root. */
+	fconf = mdc_dc_path(c, MDC_DSA_LDAPI);
+	dsa_ldapi = fconf != NULL ? mdc_ldapi_uri_of(fconf) : NULL;
+	free(fconf);
+	fconf = NULL;
+	if (ldapi == NULL || dsa_ldapi == NULL)
 		goto out;
 	/* Only root reaches the ldapi socket (see mdc_dc_ldapi_uri). */
 	fconf = mdc_dc_path(c, "run/ldap");
@@ -530,10 +563,11 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
 	                   * one-domain forest; every attribute, a superset of
 	                   * AD's partial attribute set) on its own ports. */
 	                  : mdc_strdupf("ldap://%s:%ld/ ldaps://%s:%ld/ "
-	                                "ldap://%s:%ld/ ldaps://%s:%ld/ %s/",
+	                                "ldap://%s:%ld/ ldaps://%s:%ld/ %s/ %s/",
 	                                c->address, c->port_ldap, c->address,
 	                                c->port_ldaps, c->address, c->port_gc,
-	                                c->address, c->port_gcs, ldapi);
+	                                c->address, c->port_gcs, ldapi,
+	                                dsa_ldapi);
 	/* Names relative to DIR/slapd, the working directory (see
 	 * dc/slapdrun.h): ldap.keytab has only slapd's keys. */
 	fconf = strdup("slapd.conf");
@@ -565,6 +599,7 @@ out:
 	free(urls);
 	free(fconf);
 	free(ldapi);
+	free(dsa_ldapi);
 	free(kt);
 	free(k5);
 	free(rc);

@@ -87,6 +87,49 @@ t_like "slapd -u openldap cannot read a root-only slapd.conf" "$out" "could not 
 t_like "... and exits at once (not killed by the timeout)" "$out" "rc=1$"
 rm -f "$H_DIR/slapd/root-only.conf"
 
+# ---- the dsa runs as minidc-dsa, in DIR/run/dsa ----
+as_dsa() { setpriv --reuid=minidc-dsa --regid=minidc-dsa --clear-groups "$@"; }
+dsa_pid() { "$MINIDC" status --dir "$H_DIR" | awk '$1 == "dsa" { print $3 }'; }
+dpid=$(dsa_pid)
+du=$(id -u minidc-dsa); dg=$(id -g minidc-dsa)
+t_is "the dsa runs as minidc-dsa" "$(ps -o user= -p "${dpid:-0}" | tr -d ' ')" minidc-dsa
+t_is "... every uid and gid of it" \
+	"$(awk '/^(Uid|Gid):/ { print $2, $3, $4, $5 }' "/proc/${dpid:-0}/status" | tr '\n' ' ')" \
+	"$du $du $du $du $dg $dg $dg $dg "
+t_is "... and no supplementary group" "$(awk '/^Groups:/ { $1 = ""; print }' "/proc/${dpid:-0}/status" | tr -d ' ')" ""
+t_is "its working directory is DIR/run/dsa" "$(readlink "/proc/${dpid:-0}/cwd")" "$H_DIR/run/dsa"
+t_is "DIR/run/dsa is root:minidc-dsa, mode 0750" "$(stat -c '%U:%G %a' "$H_DIR/run/dsa")" "root:minidc-dsa 750"
+t_ok "there is slapd's ldapi socket for the dsa" test -S "$H_DIR/run/dsa/ldapi"
+dsa_uri="ldapi://dsa%2Fldapi"
+t_like "minidc-dsa's ldapwhoami -Y EXTERNAL there is the DC system identity" \
+	"$(in_dir_as() { (cd "$H_DIR/run/dsa" && as_dsa ldapwhoami -Q -Y EXTERNAL -H ldapi://ldapi 2>&1); }; in_dir_as)" \
+	"^dn:gidNumber=0\+uidNumber=0,cn=peercred,cn=external,cn=auth$"
+out=$(cd "$H_DIR/run" && as_ldap ldapwhoami -Q -Y EXTERNAL -H "$dsa_uri" 2>&1)
+t_like "openldap (slapd) cannot use the dsa's ldapi socket" "$out" "Can't contact LDAP server"
+out=$(cd "$H_DIR/run" && as_nobody ldapwhoami -Q -Y EXTERNAL -H "$dsa_uri" 2>&1)
+t_like "... nor nobody (the DNS server)" "$out" "Can't contact LDAP server"
+out=$(cd "$H_DIR/run" && as_dsa ldapwhoami -Q -Y EXTERNAL -H "ldapi://ldap%2Fldapi" 2>&1)
+t_like "minidc-dsa cannot use root's ldapi socket" "$out" "Can't contact LDAP server"
+for f in krb5/stash krb5/dc.keytab krb5/dns.keytab tls/ca.key tls/dc.key secrets/administrator.password slapd/ldap.keytab; do
+	[ -e "$H_DIR/$f" ] || continue
+	t_fail "minidc-dsa cannot read $f (from DIR)" sh -c "cd '$H_DIR' && setpriv --reuid=minidc-dsa --regid=minidc-dsa --clear-groups cat $f"
+done
+t_fail "... nor write in DIR/run/dsa" sh -c "cd '$H_DIR/run/dsa' && setpriv --reuid=minidc-dsa --regid=minidc-dsa --clear-groups touch x"
+# The legitimate use: the dsa sets a password (keys under the master key
+# it loaded as root), and that user logs on.
+( umask 077; printf 'Pd-User-Pass-1' > "$H_TMP/pduser.pw" )
+t_ok "minidc user add pduser (through the dsa)" "$MINIDC" user add pduser --password-file "$H_TMP/pduser.pw" --dir "$H_DIR"
+t_ok "kinit pduser" sh -c "KRB5CCNAME=FILE:$H_TMP/pduser.cc kinit pduser < '$H_TMP/pduser.pw'"
+t_ok "ldapmodify -Y GSSAPI as Administrator (through the dsa)" sh -c "KRB5CCNAME=FILE:$H_TMP/admin.cc ldapmodify -Q -Y GSSAPI -H ldap://$H_ADDR <<LDIF
+dn: CN=pduser,CN=Users,$H_BASE
+changetype: modify
+replace: description
+description: set by the administrator
+LDIF"
+t_like "... the change is there" "$(lds -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "CN=pduser,CN=Users,$H_BASE" -s base description)" \
+	"^description: set by the administrator$"
+t_is "the dsa logged no error" "$(grep -c '^.*dsa.*cannot' "$H_DIR/log/minidc.log")" 0
+
 # ---- minidc-join: the A record by GSS-TSIG as the machine account ----
 printf '127.0.0.1 localhost\n' > "$H_TMP/hosts"
 printf 'nameserver %s\n' "$H_ADDR" > "$H_TMP/resolv.conf"
