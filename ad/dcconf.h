@@ -65,7 +65,7 @@ void mdc_dcconf_free(struct mdc_dcconf *conf);
  * The layout (documented in doc/install.md) is fixed:
  *   minidc.conf  krb5.conf  rootdse.ldif
  *   slapd/{slapd.conf,db/,run/,dsa.sock,...} (dc/slapdrun.h)
- *   run/{ldap/ldapi,control.sock,*.pid}  log/
+ *   run/{ldap/ldapi,dsa/ldapi,control.sock,*.pid}  log/
  *   tls/{ca.crt,ca.key,dc.crt,dc.key}  krb5/{kdc.conf,stash,dc.keytab}
  *   secrets/administrator.password
  */

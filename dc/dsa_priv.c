@@ -19,18 +19,12 @@
 static int
 add_user(char *err, size_t errlen)
 {
-	char *argv[] = {"/usr/sbin/useradd",
-	                "--system",
-	                "--user-group",
-	                "--no-create-home",
-	                "--home-dir",
-	                "/nonexistent",
-	                "--shell",
-	                "/usr/sbin/nologin",
-	                "--comment",
-	                "minidc directory agent",
-	                MDC_DSA_USER,
-	                NULL};
+	char *argv[] = {"/usr/sbin/useradd", "--system",
+	                "--user-group",      "--no-create-home",
+	                "--home-dir",        "/nonexistent",
+	                "--shell",           "/usr/sbin/nologin",
+	                "--comment",         "minidc directory agent",
+	                MDC_DSA_USER,        NULL};
 	char *out = NULL;
 	int ret = mdc_proc_run(argv, NULL, NULL, 0, 30000, &out);
 

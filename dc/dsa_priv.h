@@ -17,9 +17,9 @@
  * relative to its working directory, and slapd.conf maps the dsa's peer
  * credentials to the system identity (authz-regexp, mdc_dsa_authz_dn).
  */
-#define MDC_DSA_USER "minidc-dsa"
+#define MDC_DSA_USER   "minidc-dsa"
 #define MDC_DSA_RUNDIR "run/dsa"
-#define MDC_DSA_LDAPI MDC_DSA_RUNDIR "/ldapi"
+#define MDC_DSA_LDAPI  MDC_DSA_RUNDIR "/ldapi"
 
 /*
  * *id_out = the dsa's user.  As root, a missing user is created first
@@ -51,7 +51,6 @@ MDC_MUSTCHECK int mdc_dsa_drop(struct mdc_dsa *d, char *err, size_t errlen);
  * Load the master key (DIR/krb5/stash, root's 0600) while still root.  A
  * failure is not fatal: passwords then fail with its reason.
  */
-MDC_MUSTCHECK int mdc_dsa_preload(struct mdc_dsa *d, char *err,
-                                  size_t errlen);
+MDC_MUSTCHECK int mdc_dsa_preload(struct mdc_dsa *d, char *err, size_t errlen);
 
 #endif

@@ -372,7 +372,7 @@ make_dirs(const char *dir, const char *run_dir, char *err, size_t errlen)
 		mode_t mode;
 	} subs[] = {
 	        /* db/ is in DIR/slapd, slapd's (dc/slapdrun.h). */
-	        {"", 0755},    {"run", 0755},     {"log", 0750},
+	        {"", 0755},    {"run", 0755},  {"log", 0750},
 	        {"tls", 0755}, {"krb5", 0700}, {"secrets", 0700},
 	};
 	int ret = 0;
@@ -417,9 +417,8 @@ slaptool(const struct mdc_dcconf *c, const char *tool, const char *ldif,
 	if (ret != 0)
 		FAIL(ret, "cannot write %s: %s", path, mdc_strerror(ret));
 	{
-		char *argv[] = {(char *)tool, "-q",        "-f", "slapd.conf",
-		                "-b",         c->base_dn, "-l", path,
-		                NULL};
+		char *argv[] = {(char *)tool, "-q", "-f", "slapd.conf", "-b",
+		                c->base_dn,   "-l", path, NULL};
 
 		ret = mdc_proc_run_in(argv, NULL, fconf, NULL, 0, 60000, &out);
 	}

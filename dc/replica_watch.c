@@ -319,7 +319,8 @@ same(const struct mdc_replica *a, const struct mdc_replica *b)
 static void
 restart_slapd(const struct mdc_dcconf *c)
 {
-	char *path = mdc_dc_path(c, MDC_SLAPD_DIR "/run/slapd.pid"), *text = NULL;
+	char *path = mdc_dc_path(c, MDC_SLAPD_DIR "/run/slapd.pid"),
+	     *text = NULL;
 	long pid;
 
 	if (path != NULL && mdc_file_read(path, 64, &text, NULL) == 0) {

@@ -229,8 +229,9 @@ emit_dsa_authz(FILE *out, char *err, size_t errlen)
 	char *re = mdc_dsa_authz_regexp();
 
 	if (re == NULL) {
-		snprintf(err, errlen, "user %s does not exist: the dsa drops "
-		                      "root to it",
+		snprintf(err, errlen,
+		         "user %s does not exist: the dsa drops "
+		         "root to it",
 		         MDC_DSA_USER);
 		return MDC_ENOENT;
 	}
@@ -334,10 +335,9 @@ static const char *const db_indexes[] = {
 static void
 emit_dsa(FILE *out)
 {
-	fprintf(out,
-	        "\noverlay sock\nsocketpath dsa.sock\n"
-	        "sockops add modify modrdn delete\n"
-	        "extensions binddn peername ssf\n");
+	fprintf(out, "\noverlay sock\nsocketpath dsa.sock\n"
+	             "sockops add modify modrdn delete\n"
+	             "extensions binddn peername ssf\n");
 }
 
 char *
@@ -482,7 +482,8 @@ static int
 conf_write(const struct mdc_dcconf *conf, int with_dsa, char *err,
            size_t errlen)
 {
-	char *text = NULL, *path = mdc_dc_path(conf, MDC_SLAPD_DIR "/slapd.conf");
+	char *text = NULL,
+	     *path = mdc_dc_path(conf, MDC_SLAPD_DIR "/slapd.conf");
 	char *slapo = slapo_path();
 	size_t len = 0;
 	FILE *mem = open_memstream(&text, &len);
@@ -558,16 +559,16 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
 	if (ret != 0)
 		goto out;
 	ret = MDC_ENOMEM;
-	urls = local_only ? mdc_strdupf("%s/", ldapi)
-	                  /* The Global Catalog is the same DIT (a
-	                   * one-domain forest; every attribute, a superset of
-	                   * AD's partial attribute set) on its own ports. */
-	                  : mdc_strdupf("ldap://%s:%ld/ ldaps://%s:%ld/ "
-	                                "ldap://%s:%ld/ ldaps://%s:%ld/ %s/ %s/",
-	                                c->address, c->port_ldap, c->address,
-	                                c->port_ldaps, c->address, c->port_gc,
-	                                c->address, c->port_gcs, ldapi,
-	                                dsa_ldapi);
+	urls = local_only
+	               ? mdc_strdupf("%s/", ldapi)
+	               /* The Global Catalog is the same DIT (a
+	                * one-domain forest; every attribute, a superset of
+	                * AD's partial attribute set) on its own ports. */
+	               : mdc_strdupf("ldap://%s:%ld/ ldaps://%s:%ld/ "
+	                             "ldap://%s:%ld/ ldaps://%s:%ld/ %s/ %s/",
+	                             c->address, c->port_ldap, c->address,
+	                             c->port_ldaps, c->address, c->port_gc,
+	                             c->address, c->port_gcs, ldapi, dsa_ldapi);
 	/* Names relative to DIR/slapd, the working directory (see
 	 * dc/slapdrun.h): ldap.keytab has only slapd's keys. */
 	fconf = strdup("slapd.conf");
@@ -584,9 +585,9 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
 		goto out;
 	/* slapd becomes openldap right after it opens its listeners, before
 	 * it reads slapd.conf. */
-	*argv_out = mdc_strv_new(MDC_SLAPD, "-d", "0", "-u", MDC_SLAPD_USER,
-	                         "-g", MDC_SLAPD_USER, "-f", fconf, "-h", urls,
-	                         NULL);
+	*argv_out =
+	        mdc_strv_new(MDC_SLAPD, "-d", "0", "-u", MDC_SLAPD_USER, "-g",
+	                     MDC_SLAPD_USER, "-f", fconf, "-h", urls, NULL);
 	/* Syncrepl to the other DCs binds with GSSAPI as this DC's account
 	 * (client keytab), naming peers by address (no reverse lookup). */
 	*envp_out =

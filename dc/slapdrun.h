@@ -29,7 +29,7 @@
  * root and never opens it again by name.
  */
 #define MDC_SLAPD_USER "openldap"
-#define MDC_SLAPD_DIR "slapd"
+#define MDC_SLAPD_DIR  "slapd"
 #define MDC_DSA_SOCKET "slapd/dsa.sock"
 
 /* *id_out = slapd's user; else MDC_ENOENT with one line in err. */
