@@ -117,26 +117,29 @@ mdc_dc_path(const struct mdc_dcconf *conf, const char *rel)
 char *
 mdc_dc_ldapi_uri(const struct mdc_dcconf *conf)
 {
-	char *path, *uri, *p;
-	size_t n = 0;
+	char *path = mdc_dc_path(conf, "run/ldap/ldapi");
+	char *uri = path != NULL ? mdc_ldapi_uri_of(path) : NULL;
+
+	free(path);
+	return uri;
+}
+
+char *
+mdc_ldapi_uri_of(const char *path)
+{
+	char *uri, *p;
 	const char *s;
 
-	path = mdc_dc_path(conf, "run/ldap/ldapi");
-	if (path == NULL)
-		return NULL;
 	uri = malloc(strlen("ldapi://") + 3 * strlen(path) + 1);
-	if (uri == NULL) {
-		free(path);
+	if (uri == NULL)
 		return NULL;
-	}
 	p = uri + snprintf(uri, 9, "ldapi://");
-	for (s = path; *s != '\0'; s++, n++) {
+	for (s = path; *s != '\0'; s++) {
 		if (*s == '/' || *s == '%' || *s == ' ' || *s == ':')
 			p += snprintf(p, 4, "%%%02X", (unsigned char)*s);
 		else
 			*p++ = *s;
 	}
 	*p = '\0';
-	free(path);
 	return uri;
 }

@@ -64,7 +64,8 @@ void mdc_dcconf_free(struct mdc_dcconf *conf);
  * Return a new string "conf->dir/rel" (caller frees) for the DC's files.
  * The layout (documented in doc/install.md) is fixed:
  *   minidc.conf  krb5.conf  rootdse.ldif
- *   slapd.conf  db/  run/{ldapi,control.sock,dsa.sock,*.pid}  log/
+ *   slapd/{slapd.conf,db/,run/,dsa.sock,...} (dc/slapdrun.h)
+ *   run/{ldap/ldapi,dsa/ldapi,control.sock,*.pid}  log/
  *   tls/{ca.crt,ca.key,dc.crt,dc.key}  krb5/{kdc.conf,stash,dc.keytab}
  *   secrets/administrator.password
  */
@@ -75,5 +76,7 @@ char *mdc_dc_path(const struct mdc_dcconf *conf, const char *rel);
  * EXTERNAL over it maps any local user to an identity.
  */
 char *mdc_dc_ldapi_uri(const struct mdc_dcconf *conf);
+/* "ldapi://<urlencoded path>" (caller frees): any socket, relative too. */
+char *mdc_ldapi_uri_of(const char *path);
 
 #endif

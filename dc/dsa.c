@@ -31,6 +31,7 @@ mdc_dsa_new(const struct mdc_dcconf *conf, struct mdc_dsa **d_out)
 	if (d == NULL)
 		return MDC_ENOMEM;
 	d->conf = conf;
+	d->stamp_fd = -1;
 	pthread_mutex_init(&d->lock, NULL);
 	ret = mdc_sid_parse(conf->domain_sid, &d->dom);
 	if (ret == 0)
@@ -70,6 +71,8 @@ mdc_dsa_free(struct mdc_dsa *d)
 		return;
 	pthread_mutex_destroy(&d->lock);
 	mdc_dsa_keys_free(d->keys);
+	if (d->stamp_fd >= 0)
+		close(d->stamp_fd);
 	free(d->base_norm);
 	free(d->dns_norm);
 	free(d->uri);
@@ -139,8 +142,14 @@ mdc_dsa_ldap_res(LDAP *ld, int rc, struct mdc_dsa_res *res)
 void
 mdc_dsa_touch(const struct mdc_dsa *d)
 {
-	int fd = open(d->stamp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	int fd;
 
+	/* A dsa that dropped root keeps the file open (dc/dsa_priv.h). */
+	if (d->stamp_fd >= 0) {
+		(void)futimens(d->stamp_fd, NULL);
+		return;
+	}
+	fd = open(d->stamp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
 	(void)futimens(fd, NULL);

@@ -31,7 +31,8 @@
  *     dc/ridpool.h, objectGUID, sAMAccountName rules
  *     and uniqueness, userAccountControl, primaryGroupID, sAMAccountType,
  *     objectCategory, whenCreated/whenChanged, accountExpires, pwdLastSet);
- *   - writes as root over ldapi and answers with slapd's result;
+ *   - writes as the DC system identity over its own ldapi socket (it runs
+ *     as its own user: dc/dsa_priv.h) and answers with slapd's result;
  *   - turns unicodePwd into Kerberos keys in process (dc/dsa_keys.h: the
  *     KDB plugin's own derivation, the one kpasswd reaches), written with
  *     msDS-KeyVersionNumber and pwdLastSet.
@@ -60,7 +61,8 @@ MDC_MUSTCHECK int mdc_dsa_new(const struct mdc_dcconf *conf,
                               struct mdc_dsa **d_out);
 void mdc_dsa_free(struct mdc_dsa *d);
 
-/* Open an ldapi connection bound as root (SASL EXTERNAL); MDC_ELDAP. */
+/* Open an ldapi connection bound as the DC system identity (SASL
+ * EXTERNAL: root, or the dsa's user, dc/dsa_priv.h); MDC_ELDAP. */
 MDC_MUSTCHECK int mdc_dsa_ldap_open(const struct mdc_dsa *d, LDAP **ld_out);
 
 /*

@@ -17,13 +17,14 @@ struct mdc_dsa_finishing {
 struct mdc_dsa {
 	const struct mdc_dcconf *conf;
 	struct mdc_sid dom;
-	char *base_norm;      /* normalized DN of the domain head */
-	char *dns_norm;       /* cn=dns,<base>, normalized */
-	char *uri;            /* ldapi URI */
-	char *stamp;          /* DIR/run/kdb.stamp: tells the KDC to reload */
-	char *schema_dn;      /* CN=Schema,CN=Configuration,<base> */
-	char *dns_authz;      /* the DNS server's bind DN, or NULL */
-	pthread_mutex_t lock; /* RID allocation and account creation */
+	char *base_norm; /* normalized DN of the domain head */
+	char *dns_norm;  /* cn=dns,<base>, normalized */
+	char *uri;       /* ldapi URI */
+	char *stamp;     /* DIR/run/kdb.stamp: tells the KDC to reload */
+	int stamp_fd;    /* it, opened before the dsa dropped root, or -1 */
+	char *schema_dn; /* CN=Schema,CN=Configuration,<base> */
+	char *dns_authz; /* the DNS server's bind DN, or NULL */
+	pthread_mutex_t lock;      /* RID allocation and account creation */
 	struct mdc_dsa_keys *keys; /* password -> keys (dc/dsa_keys.h) */
 	/* Adds written marked whose keys are being set after lock was let
 	 * go (under lock): the sweep leaves them alone. */

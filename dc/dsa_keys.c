@@ -169,6 +169,17 @@ load_mkey(struct mdc_dsa_keys *k, char *err, size_t errlen)
 	return ret;
 }
 
+int
+mdc_dsa_keys_load(struct mdc_dsa_keys *k, char *err, size_t errlen)
+{
+	int ret;
+
+	pthread_mutex_lock(&k->lock);
+	ret = load_mkey(k, err, errlen);
+	pthread_mutex_unlock(&k->lock);
+	return ret;
+}
+
 /* The keys, tl_data and classes of e (the plugin's decoders). */
 static int
 read_old(LDAP *ld, LDAPMessage *e, struct old_keys *o)

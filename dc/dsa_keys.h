@@ -26,6 +26,13 @@ MDC_MUSTCHECK int mdc_dsa_keys_new(const char *stash, const char *realm,
                                    struct mdc_dsa_keys **k_out);
 /* Wipe the master key and free k (NULL-safe). */
 void mdc_dsa_keys_free(struct mdc_dsa_keys *k);
+/*
+ * Load the master key now (else at the first password): the dsa does so
+ * as root, before it drops privileges (dc/dsa_priv.h).  0 or MDC_E* with
+ * one line in err.
+ */
+MDC_MUSTCHECK int mdc_dsa_keys_load(struct mdc_dsa_keys *k, char *err,
+                                    size_t errlen);
 
 /*
  * Append to ms the modifications that give account sam (entry dn) the keys

@@ -15,8 +15,10 @@
 
 #include "dc/cmd.h"
 #include "dc/dsa.h"
+#include "dc/dsa_priv.h"
 #include "dc/guard.h"
 #include "dc/slapdconf.h"
+#include "dc/slapdrun.h"
 #include "lib/log.h"
 #include "lib/net.h"
 #include "lib/util.h"
@@ -353,10 +355,12 @@ listen_socket(const char *path, int *lfd_out)
 
 	if (ret != MDC_ENOENT)
 		return ret;
+	*lfd_out = -1;
 	ret = mdc_net_listen_unix(path, lfd_out);
-	/* Only slapd (root) talks to us. */
-	if (ret == 0 && chmod(path, 0600) != 0) {
-		ret = mdc_err_from_errno(errno);
+	/* Only slapd (root and slapd's group) talks to us. */
+	if (ret == 0)
+		ret = mdc_slapdrun_share(path, 0660);
+	if (ret != 0 && *lfd_out >= 0) {
 		close(*lfd_out);
 		*lfd_out = -1;
 	}
@@ -422,7 +426,7 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 {
 	struct mdc_dcconf conf;
 	struct mdc_dsa *d = NULL;
-	char *path = NULL;
+	char *path = NULL, err[512] = "";
 	int lfd = -1, ret, status;
 
 	status = mdc_cmd_load_dir(CMD, argc, argv, &conf, NULL);
@@ -431,7 +435,7 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 	status = 1;
 	(void)mdc_log_open("dsa", NULL,
 	                   conf.log_debug ? MDC_LOG_DEBUG : MDC_LOG_INFO);
-	path = mdc_dc_path(&conf, "run/dsa.sock");
+	path = mdc_dc_path(&conf, MDC_DSA_SOCKET);
 	ret = path == NULL ? MDC_ENOMEM : mdc_dsa_new(&conf, &d);
 	if (ret == 0)
 		ret = setup_signals();
@@ -439,6 +443,14 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 		ret = listen_socket(path, &lfd);
 	if (ret != 0) {
 		log_err_r(ret, "cannot serve %s", path != NULL ? path : "?");
+		goto out;
+	}
+	/* What needs root, then our own user (dc/dsa_priv.h). */
+	if (mdc_dsa_preload(d, err, sizeof(err)) != 0)
+		log_warn("%s", err);
+	err[0] = '\0';
+	if (mdc_dsa_drop(d, err, sizeof(err)) != 0) {
+		log_err("%s", err);
 		goto out;
 	}
 	gate_max_active = (int)((mdc_slapd_threads() - 1) / 3);
@@ -479,7 +491,7 @@ dsa_service_argv(const struct mdc_dcconf *conf, const char *self,
 static int
 dsa_service_ready(const struct mdc_dcconf *conf)
 {
-	char *path = mdc_dc_path(conf, "run/dsa.sock");
+	char *path = mdc_dc_path(conf, MDC_DSA_SOCKET);
 	int ret = path == NULL ? MDC_ENOMEM : mdc_net_unix_probe(path);
 
 	free(path);
@@ -491,7 +503,11 @@ const struct mdc_service mdc_service_dsa = {
         .argv = dsa_service_argv,
         .ready = dsa_service_ready,
         .ready_timeout_ms = 10000,
-        .guard_socket = "run/dsa.sock",
+        .check = mdc_dsa_check,
+        .prepare = mdc_dsa_check,
+        /* In slapd's directory, for slapd (openldap) to connect. */
+        .guard_socket = MDC_DSA_SOCKET,
+        .guard_group = MDC_SLAPD_USER,
         .guard_reply = "RESULT\ncode: 80\ninfo: dsa: the directory agent "
                        "stopped before it answered (the write may be "
                        "incomplete)\n\n",

@@ -55,7 +55,8 @@ mdc_guard_new(const char *path, const char *reply, struct mdc_guard **g_out)
 	if (g->path == NULL || g->reply == NULL)
 		goto out;
 	ret = mdc_net_listen_unix(path, &g->lfd);
-	/* Only root (slapd) may connect. */
+	/* Only root may connect; the supervisor gives it to slapd's group
+	 * (dc/service.h guard_group). */
 	if (ret == 0 && chmod(path, 0600) != 0) {
 		ret = mdc_err_from_errno(errno);
 		close(g->lfd);

@@ -17,6 +17,7 @@
 #include "dc/provision_hooks.h"
 #include "dc/service.h"
 #include "dc/slapdconf.h"
+#include "dc/slapdrun.h"
 #include "dc/tls.h"
 #include "lib/ad.h"
 #include "lib/net.h"
@@ -370,7 +371,8 @@ make_dirs(const char *dir, const char *run_dir, char *err, size_t errlen)
 		const char *sub;
 		mode_t mode;
 	} subs[] = {
-	        {"", 0755},    {"db", 0700},   {"run", 0755},     {"log", 0750},
+	        /* db/ is in DIR/slapd, slapd's (dc/slapdrun.h). */
+	        {"", 0755},    {"run", 0755},  {"log", 0750},
 	        {"tls", 0755}, {"krb5", 0700}, {"secrets", 0700},
 	};
 	int ret = 0;
@@ -406,7 +408,8 @@ slaptool(const struct mdc_dcconf *c, const char *tool, const char *ldif,
 	int ret;
 
 	path = mdc_strdupf("%s/run/provision.ldif", c->dir);
-	fconf = mdc_dc_path(c, "slapd.conf");
+	/* slapd.conf names its files relative to DIR/slapd. */
+	fconf = mdc_dc_path(c, MDC_SLAPD_DIR);
 	if (path == NULL || fconf == NULL)
 		FAIL(MDC_ENOMEM, "out of memory");
 	/* The DIT LDIF holds the admin password hash: keep it 0600. */
@@ -414,10 +417,10 @@ slaptool(const struct mdc_dcconf *c, const char *tool, const char *ldif,
 	if (ret != 0)
 		FAIL(ret, "cannot write %s: %s", path, mdc_strerror(ret));
 	{
-		char *argv[] = {(char *)tool, "-q", "-f", fconf, "-b",
+		char *argv[] = {(char *)tool, "-q", "-f", "slapd.conf", "-b",
 		                c->base_dn,   "-l", path, NULL};
 
-		ret = mdc_proc_run(argv, NULL, NULL, 0, 60000, &out);
+		ret = mdc_proc_run_in(argv, NULL, fconf, NULL, 0, 60000, &out);
 	}
 	if (ret != 0) {
 		/* slapadd's own last line says what is wrong with the LDIF. */

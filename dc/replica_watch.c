@@ -11,6 +11,7 @@
 #include "dc/cmd.h"
 #include "dc/krb5conf.h"
 #include "dc/replica.h"
+#include "dc/slapdrun.h"
 #include "dc/ridpool.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -318,7 +319,8 @@ same(const struct mdc_replica *a, const struct mdc_replica *b)
 static void
 restart_slapd(const struct mdc_dcconf *c)
 {
-	char *path = mdc_dc_path(c, "run/slapd.pid"), *text = NULL;
+	char *path = mdc_dc_path(c, MDC_SLAPD_DIR "/run/slapd.pid"),
+	     *text = NULL;
 	long pid;
 
 	if (path != NULL && mdc_file_read(path, 64, &text, NULL) == 0) {

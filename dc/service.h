@@ -43,6 +43,17 @@ struct mdc_service {
 	 */
 	const char *guard_socket;
 	const char *guard_reply;
+	/* Optional: the guard socket is root's and this group's, mode 0660
+	 * (NULL: root's only, 0600). */
+	const char *guard_group;
+	/* Optional: the child's working directory, a path under DIR. */
+	const char *workdir;
+	/*
+	 * Optional: make what the service needs under DIR, as root, before the
+	 * supervisor opens any guard socket (the dsa's lives in slapd's
+	 * directory).  0 or MDC_E* with one line in err.
+	 */
+	int (*prepare)(const struct mdc_dcconf *conf, char *err, size_t errlen);
 };
 
 /* The services in start order, NULL-terminated (dc/services.c). */

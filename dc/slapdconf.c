@@ -9,9 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dc/dsa_priv.h"
 #include "dc/krb5conf.h"
 #include "dc/replica.h"
 #include "dc/slapdconf.h"
+#include "dc/slapdrun.h"
+#include "lib/log.h"
 #include "lib/net.h"
 #include "lib/privdrop.h"
 #include "lib/proc.h"
@@ -215,13 +218,36 @@ mdc_slapd_threads(void)
 	return 2 * n > 16 ? 2 * n : 16;
 }
 
+/*
+ * The dsa's peer credentials are the DC system identity: it drops root
+ * (dc/dsa_priv.h) and still writes as the rootdn.  Only root and the dsa
+ * reach the ldapi sockets.
+ */
 static int
-emit_global(const struct mdc_dcconf *c, FILE *out)
+emit_dsa_authz(FILE *out, char *err, size_t errlen)
 {
-	char lower[256], *slapo = slapo_path();
+	char *re = mdc_dsa_authz_regexp();
 
-	if (slapo == NULL)
-		return MDC_ENOMEM;
+	if (re == NULL) {
+		snprintf(err, errlen,
+		         "user %s does not exist: the dsa drops "
+		         "root to it",
+		         MDC_DSA_USER);
+		return MDC_ENOENT;
+	}
+	fprintf(out, "authz-regexp \"%s\" \"%s\"\n", re, MDC_ROOT_AUTHZ_DN);
+	free(re);
+	return 0;
+}
+
+static int
+emit_global(const struct mdc_dcconf *c, FILE *out, int with_dsa, char *err,
+            size_t errlen)
+{
+	char lower[256];
+
+	if (with_dsa && emit_dsa_authz(out, err, errlen) != 0)
+		return MDC_ENOENT;
 
 	snprintf(lower, sizeof(lower), "%s", c->realm);
 	mdc_str_lower(lower);
@@ -233,7 +259,7 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
 	fprintf(out, "\nthreads %ld\n", mdc_slapd_threads());
 	mdc_replica_slapd_global(c, out);
 	fprintf(out,
-	        "pidfile %s/run/slapd.pid\nargsfile %s/run/slapd.args\n"
+	        "pidfile run/slapd.pid\nargsfile run/slapd.args\n"
 	        "loglevel none\nsizelimit 1000\n"
 	        "sasl-host %s\nsasl-realm %s\n"
 	        /* Cyrus lists every installed mechanism; only GSSAPI,
@@ -252,24 +278,24 @@ emit_global(const struct mdc_dcconf *c, FILE *out)
 	        "\"ldap:///%s??sub?(sAMAccountName=$1)\"\n"
 	        "authz-regexp \"^uid=([^,]+),cn=%s,cn=gss[-a-z]*,cn=auth$\" "
 	        "\"ldap:///%s??sub?(sAMAccountName=$1)\"\n"
-	        "TLSCACertificateFile %s/tls/ca.crt\n"
-	        "TLSCertificateFile %s/tls/dc.crt\n"
-	        "TLSCertificateKeyFile %s/tls/dc.key\n"
+	        /* Names relative to DIR/slapd, slapd's working directory
+	         * (dc/slapdrun.h): it reads them as openldap. */
+	        "TLSCACertificateFile ca.crt\n"
+	        "TLSCertificateFile dc.crt\n"
+	        "TLSCertificateKeyFile dc.key\n"
 	        /* After the schema: the file uses our attribute types.  This is
 	         * why slapd runs from slapd.conf: under cn=config the global
 	         * entry (olcRootDSE) is read before cn=schema, and slapd
 	         * 2.5 then cannot parse the file. */
-	        "rootDSE %s/rootdse.ldif\n\n"
+	        "rootDSE rootdse.ldif\n\n"
 	        "modulepath %s\nmoduleload back_mdb\nmoduleload back_sock\n"
 	        "moduleload syncprov\nmoduleload unique\nmoduleload memberof\n"
 	        "moduleload refint\n"
 	        /* What AD constructs at read time (dc/slapo/mdcad.h): a
 	         * global overlay, after memberof (it uses memberOf). */
-	        "moduleload %s\noverlay mdcad\n\n",
-	        c->dir, c->dir, c->fqdn, c->realm, c->base_dn, lower,
-	        c->base_dn, c->dir, c->dir, c->dir, c->dir, MDC_SLAPD_MODULEDIR,
-	        slapo);
-	free(slapo);
+	        "moduleload ./mdcad.so\noverlay mdcad\n\n",
+	        c->fqdn, c->realm, c->base_dn, lower, c->base_dn,
+	        MDC_SLAPD_MODULEDIR);
 	return 0;
 }
 
@@ -307,13 +333,11 @@ static const char *const db_indexes[] = {
  * overlays see the client's operation (they see the dsa's own write).
  */
 static void
-emit_dsa(const struct mdc_dcconf *c, FILE *out)
+emit_dsa(FILE *out)
 {
-	fprintf(out,
-	        "\noverlay sock\nsocketpath %s/run/dsa.sock\n"
-	        "sockops add modify modrdn delete\n"
-	        "extensions binddn peername ssf\n",
-	        c->dir);
+	fprintf(out, "\noverlay sock\nsocketpath dsa.sock\n"
+	             "sockops add modify modrdn delete\n"
+	             "extensions binddn peername ssf\n");
 }
 
 char *
@@ -370,7 +394,7 @@ emit_databases(const struct mdc_dcconf *c, FILE *out, int with_dsa)
 	        "database config\nrootdn \"%s\"\naccess to * by * none\n\n",
 	        root, root);
 	fprintf(out,
-	        "database mdb\nsuffix \"%s\"\ndirectory %s/db\nrootdn \"%s\"\n"
+	        "database mdb\nsuffix \"%s\"\ndirectory db\nrootdn \"%s\"\n"
 	        "maxsize 4294967296\n"
 	        /* The rootdn (the DC system identity) bypasses these rules. */
 	        /* Secrets: nobody else reads them; simple binds may test
@@ -379,7 +403,7 @@ emit_databases(const struct mdc_dcconf *c, FILE *out, int with_dsa)
 	        "access to attrs=%s by dn.children=\"OU=Domain "
 	        "Controllers,%s\" "
 	        "ssf=56 read by anonymous auth by * none\n",
-	        c->base_dn, c->dir, root, MDC_SECRET_ATTRS, c->base_dn);
+	        c->base_dn, root, MDC_SECRET_ATTRS, c->base_dn);
 	emit_dns_acl(c, out, with_dsa);
 	fprintf(out,
 	        /* Users read the domain.  back-sock checks these rules before
@@ -411,7 +435,7 @@ emit_databases(const struct mdc_dcconf *c, FILE *out, int with_dsa)
 	        "overlay mdccsn\n",
 	        c->base_dn, c->base_dn, c->base_dn);
 	if (with_dsa)
-		emit_dsa(c, out);
+		emit_dsa(out);
 }
 
 /* slapd.conf, with the dsa's overlay unless with_dsa is 0. */
@@ -436,7 +460,7 @@ render(const struct mdc_dcconf *conf, FILE *out, char *err, size_t errlen,
 		ret = emit_our_schema(out, err, errlen);
 	if (ret != 0)
 		return ret;
-	ret = emit_global(conf, out);
+	ret = emit_global(conf, out, with_dsa, err, errlen);
 	if (ret != 0)
 		return ret;
 	emit_databases(conf, out, with_dsa);
@@ -458,18 +482,24 @@ static int
 conf_write(const struct mdc_dcconf *conf, int with_dsa, char *err,
            size_t errlen)
 {
-	char *text = NULL, *path = mdc_dc_path(conf, "slapd.conf");
+	char *text = NULL,
+	     *path = mdc_dc_path(conf, MDC_SLAPD_DIR "/slapd.conf");
+	char *slapo = slapo_path();
 	size_t len = 0;
 	FILE *mem = open_memstream(&text, &len);
 	int ret = MDC_ENOMEM;
 
-	if (mem == NULL || path == NULL)
+	if (mem == NULL || path == NULL || slapo == NULL)
 		goto out;
-	ret = render(conf, mem, err, errlen, with_dsa);
+	ret = mdc_slapdrun_prepare(conf, slapo, err, errlen);
+	if (ret == 0)
+		ret = render(conf, mem, err, errlen, with_dsa);
 	fclose(mem);
 	mem = NULL;
 	if (ret == 0)
 		ret = mdc_file_write(path, text, len, 0600);
+	if (ret == 0)
+		ret = mdc_slapdrun_share(path, 0640);
 	if (ret != 0 && err[0] == '\0')
 		snprintf(err, errlen, "cannot write %s: %s", path,
 		         mdc_strerror(ret));
@@ -478,6 +508,7 @@ out:
 		fclose(mem);
 	free(text);
 	free(path);
+	free(slapo);
 	return ret;
 }
 
@@ -491,16 +522,23 @@ mdc_slapd_conf_write(const struct mdc_dcconf *conf, char *err, size_t errlen)
  * (only the ldapi socket when local_only: provisioning needs no network). */
 static int
 slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
-               char ***envp_out)
+               char ***envp_out, char *err, size_t errlen)
 {
 	char *urls = NULL, *fconf = NULL, *ldapi = mdc_dc_ldapi_uri(c);
+	char *dsa_ldapi = NULL;
 	char *kt = NULL, *k5 = NULL, *rc = NULL, *hook = NULL, *pre = NULL;
 	char *ckt = NULL;
 	int ret = MDC_ENOMEM;
 
 	*argv_out = NULL;
 	*envp_out = NULL;
-	if (ldapi == NULL)
+	/* The dsa's own socket, in a directory only root and the dsa enter
+	 * (dc/dsa_priv.h): slapd makes it as root, before it drops root. */
+	fconf = mdc_dc_path(c, MDC_DSA_LDAPI);
+	dsa_ldapi = fconf != NULL ? mdc_ldapi_uri_of(fconf) : NULL;
+	free(fconf);
+	fconf = NULL;
+	if (ldapi == NULL || dsa_ldapi == NULL)
 		goto out;
 	/* Only root reaches the ldapi socket (see mdc_dc_ldapi_uri). */
 	fconf = mdc_dc_path(c, "run/ldap");
@@ -516,37 +554,40 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
 	ret = MDC_ENOMEM;
 	/* Every start renders slapd.conf anew from minidc.conf and the
 	 * schema files of this minidc. */
-	{
-		char e[512] = "";
-
-		/* The dsa runs under the supervisor only. */
-		ret = conf_write(c, !local_only, e, sizeof(e));
-		if (ret != 0)
-			goto out;
-		ret = MDC_ENOMEM;
-	}
-	urls = local_only ? mdc_strdupf("%s/", ldapi)
-	                  /* The Global Catalog is the same DIT (a
-	                   * one-domain forest; every attribute, a superset of
-	                   * AD's partial attribute set) on its own ports. */
-	                  : mdc_strdupf("ldap://%s:%ld/ ldaps://%s:%ld/ "
-	                                "ldap://%s:%ld/ ldaps://%s:%ld/ %s/",
-	                                c->address, c->port_ldap, c->address,
-	                                c->port_ldaps, c->address, c->port_gc,
-	                                c->address, c->port_gcs, ldapi);
-	fconf = mdc_dc_path(c, "slapd.conf");
-	kt = mdc_strdupf("KRB5_KTNAME=FILE:%s/krb5/dc.keytab", c->dir);
-	k5 = mdc_strdupf("KRB5_CONFIG=%s/krb5.conf", c->dir);
-	rc = mdc_strdupf("KRB5RCACHEDIR=%s/run", c->dir);
+	/* The dsa runs under the supervisor only. */
+	ret = conf_write(c, !local_only, err, errlen);
+	if (ret != 0)
+		goto out;
+	ret = MDC_ENOMEM;
+	urls = local_only
+	               ? mdc_strdupf("%s/", ldapi)
+	               /* The Global Catalog is the same DIT (a
+	                * one-domain forest; every attribute, a superset of
+	                * AD's partial attribute set) on its own ports. */
+	               : mdc_strdupf("ldap://%s:%ld/ ldaps://%s:%ld/ "
+	                             "ldap://%s:%ld/ ldaps://%s:%ld/ %s/ %s/",
+	                             c->address, c->port_ldap, c->address,
+	                             c->port_ldaps, c->address, c->port_gc,
+	                             c->address, c->port_gcs, ldapi, dsa_ldapi);
+	/* Names relative to DIR/slapd, the working directory (see
+	 * dc/slapdrun.h): ldap.keytab has only slapd's keys. */
+	fconf = strdup("slapd.conf");
+	kt = strdup("KRB5_KTNAME=FILE:ldap.keytab");
+	k5 = strdup("KRB5_CONFIG=krb5.conf");
+	rc = strdup("KRB5RCACHEDIR=run");
 	/* AD's DN forms through slapd's DN parser (dc/slapo/dnhook.c). */
 	hook = slapo_path_of("mdcdnhook.so");
 	pre = hook != NULL ? mdc_strdupf("LD_PRELOAD=%s", hook) : NULL;
-	ckt = mdc_replica_env_ktname(c);
+	/* Syncrepl's client keys (DC$) are in the same keytab. */
+	ckt = strdup("KRB5_CLIENT_KTNAME=FILE:ldap.keytab");
 	if (urls == NULL || fconf == NULL || kt == NULL || k5 == NULL ||
 	    rc == NULL || pre == NULL || ckt == NULL)
 		goto out;
-	*argv_out = mdc_strv_new(MDC_SLAPD, "-d", "0", "-f", fconf, "-h", urls,
-	                         NULL);
+	/* slapd becomes openldap right after it opens its listeners, before
+	 * it reads slapd.conf. */
+	*argv_out =
+	        mdc_strv_new(MDC_SLAPD, "-d", "0", "-u", MDC_SLAPD_USER, "-g",
+	                     MDC_SLAPD_USER, "-f", fconf, "-h", urls, NULL);
 	/* Syncrepl to the other DCs binds with GSSAPI as this DC's account
 	 * (client keytab), naming peers by address (no reverse lookup). */
 	*envp_out =
@@ -559,6 +600,7 @@ out:
 	free(urls);
 	free(fconf);
 	free(ldapi);
+	free(dsa_ldapi);
 	free(kt);
 	free(k5);
 	free(rc);
@@ -572,7 +614,12 @@ static int
 slapd_argv(const struct mdc_dcconf *c, const char *self, char ***argv_out,
            char ***envp_out)
 {
-	return slapd_argv_for(c, 0, argv_out, envp_out);
+	char err[512] = "";
+	int ret = slapd_argv_for(c, 0, argv_out, envp_out, err, sizeof(err));
+
+	if (ret != 0 && err[0] != '\0')
+		log_err("slapd: %s", err);
+	return ret;
 }
 
 /* ldapi answers (and, unless local_only, the LDAP port). */
@@ -597,31 +644,47 @@ slapd_ready(const struct mdc_dcconf *c)
 	return slapd_ready_for(c, 0);
 }
 
+static int
+slapd_prepare(const struct mdc_dcconf *c, char *err, size_t errlen)
+{
+	char *slapo = slapo_path();
+	int ret = slapo == NULL ? MDC_ENOMEM
+	                        : mdc_slapdrun_prepare(c, slapo, err, errlen);
+
+	free(slapo);
+	return ret;
+}
+
 const struct mdc_service mdc_service_slapd = {
         .name = "slapd",
         .argv = slapd_argv,
         .ready = slapd_ready,
         .ready_timeout_ms = 30000,
+        .check = mdc_slapdrun_check,
+        .prepare = slapd_prepare,
+        .workdir = MDC_SLAPD_DIR,
 };
 
 int
 mdc_slapd_start_temp(const struct mdc_dcconf *conf, int *pid_out, char *err,
                      size_t errlen)
 {
-	char **argv = NULL, **envp = NULL, *logpath = NULL;
+	char **argv = NULL, **envp = NULL, *logpath = NULL, *cwd = NULL;
 	long long end;
 	pid_t pid = -1;
 	int ret, logfd = -1;
 
 	*pid_out = -1;
-	ret = slapd_argv_for(conf, 1, &argv, &envp);
+	ret = slapd_argv_for(conf, 1, &argv, &envp, err, errlen);
 	if (ret != 0)
 		goto out;
 	logpath = mdc_dc_path(conf, "log/slapd-provision.log");
 	if (logpath != NULL)
 		logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 		             0640);
-	ret = mdc_proc_spawn(argv, envp, logfd, &pid);
+	cwd = mdc_dc_path(conf, MDC_SLAPD_DIR);
+	ret = cwd == NULL ? MDC_ENOMEM
+	                  : mdc_proc_spawn_in(argv, envp, logfd, cwd, &pid);
 	if (ret != 0)
 		goto out;
 	for (end = mdc_now_ms() + 20000; slapd_ready_for(conf, 1) != 0;) {
@@ -639,6 +702,7 @@ out:
 	if (logfd >= 0)
 		close(logfd);
 	free(logpath);
+	free(cwd);
 	mdc_strv_free(argv);
 	mdc_strv_free(envp);
 	return ret;

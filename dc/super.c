@@ -2,12 +2,14 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -96,7 +98,7 @@ relay_output(struct svc *s, int flush)
 static int
 svc_spawn(struct super *sp, struct svc *s)
 {
-	char **argv = NULL, **envp = NULL;
+	char **argv = NULL, **envp = NULL, *cwd = NULL;
 	int pfd[2] = {-1, -1}, ret;
 
 	ret = s->def->argv(sp->conf, sp->self, &argv, &envp);
@@ -108,8 +110,12 @@ svc_spawn(struct super *sp, struct svc *s)
 	}
 	if (s->guard != NULL)
 		ret = mdc_guard_arm(s->guard);
+	if (ret == 0 && s->def->workdir != NULL) {
+		cwd = mdc_dc_path(sp->conf, s->def->workdir);
+		ret = cwd == NULL ? MDC_ENOMEM : 0;
+	}
 	if (ret == 0)
-		ret = mdc_proc_spawn(argv, envp, pfd[1], &s->pid);
+		ret = mdc_proc_spawn_in(argv, envp, pfd[1], cwd, &s->pid);
 	if (s->guard != NULL) {
 		mdc_guard_spawned(s->guard);
 		if (ret != 0)
@@ -133,6 +139,7 @@ out:
 		close(pfd[1]);
 	mdc_strv_free(argv);
 	mdc_strv_free(envp);
+	free(cwd);
 	return ret;
 }
 
@@ -406,6 +413,19 @@ stop_all(struct super *sp)
 	}
 }
 
+/* The guard socket's peer is a service of another user (slapd). */
+static int
+share_guard(const char *path, const char *group)
+{
+	struct group *g = getgrnam(group);
+
+	if (g == NULL)
+		return MDC_ENOENT;
+	if (chown(path, 0, g->gr_gid) != 0 || chmod(path, 0660) != 0)
+		return mdc_err_from_errno(errno);
+	return 0;
+}
+
 /* The socket a guarded service is reached on is ours (dc/guard.h). */
 static int
 setup_guard(struct super *sp, struct svc *s, char *err, size_t errlen)
@@ -416,6 +436,8 @@ setup_guard(struct super *sp, struct svc *s, char *err, size_t errlen)
 	ret = path == NULL
 	              ? MDC_ENOMEM
 	              : mdc_guard_new(path, s->def->guard_reply, &s->guard);
+	if (ret == 0 && s->def->guard_group != NULL)
+		ret = share_guard(path, s->def->guard_group);
 	if (ret != 0)
 		snprintf(err, errlen, "%s: socket %s: %s", s->def->name,
 		         path != NULL ? path : "?", mdc_strerror(ret));
@@ -465,7 +487,10 @@ setup(struct super *sp, char *err, size_t errlen)
 		                           s->def->enabled(sp->conf) == 0
 		                   ? SVC_STOPPED
 		                   : SVC_DISABLED;
-		if (s->state != SVC_DISABLED && s->def->guard_socket != NULL)
+		if (s->state != SVC_DISABLED && s->def->prepare != NULL)
+			ret = s->def->prepare(sp->conf, err, errlen);
+		if (ret == 0 && s->state != SVC_DISABLED &&
+		    s->def->guard_socket != NULL)
 			ret = setup_guard(sp, s, err, errlen);
 		if (ret != 0)
 			return ret;

@@ -35,7 +35,8 @@ mdc_sleep_ms(int ms)
 
 /* In the child: wire fds and exec; never returns. */
 static void
-child_exec(char *const argv[], char *const envp[], int in_fd, int out_fd)
+child_exec(char *const argv[], char *const envp[], int in_fd, int out_fd,
+           const char *cwd)
 {
 	sigset_t none;
 	int devnull;
@@ -53,6 +54,8 @@ child_exec(char *const argv[], char *const envp[], int in_fd, int out_fd)
 		dup2(out_fd, STDOUT_FILENO);
 		dup2(out_fd, STDERR_FILENO);
 	}
+	if (cwd != NULL && chdir(cwd) != 0)
+		_exit(127);
 	execve(argv[0], argv, envp != NULL ? envp : environ);
 	_exit(127);
 }
@@ -61,13 +64,20 @@ int
 mdc_proc_spawn(char *const argv[], char *const envp[], int log_fd,
                pid_t *pid_out)
 {
+	return mdc_proc_spawn_in(argv, envp, log_fd, NULL, pid_out);
+}
+
+int
+mdc_proc_spawn_in(char *const argv[], char *const envp[], int log_fd,
+                  const char *cwd, pid_t *pid_out)
+{
 	pid_t pid;
 
 	pid = fork();
 	if (pid < 0)
 		return mdc_err_from_errno(errno);
 	if (pid == 0)
-		child_exec(argv, envp, -1, log_fd);
+		child_exec(argv, envp, -1, log_fd, cwd);
 	setpgid(pid, pid);
 	*pid_out = pid;
 	return 0;
@@ -140,6 +150,15 @@ int
 mdc_proc_run(char *const argv[], char *const envp[], const char *input,
              size_t input_len, int timeout_ms, char **out_out)
 {
+	return mdc_proc_run_in(argv, envp, NULL, input, input_len, timeout_ms,
+	                       out_out);
+}
+
+int
+mdc_proc_run_in(char *const argv[], char *const envp[], const char *cwd,
+                const char *input, size_t input_len, int timeout_ms,
+                char **out_out)
+{
 	int inp[2] = {-1, -1}, outp[2] = {-1, -1}, st = 0, ret;
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -158,7 +177,7 @@ mdc_proc_run(char *const argv[], char *const envp[], const char *input,
 		goto out;
 	}
 	if (pid == 0)
-		child_exec(argv, envp, inp[0], outp[1]);
+		child_exec(argv, envp, inp[0], outp[1], cwd);
 	close(inp[0]);
 	close(outp[1]);
 	inp[0] = outp[1] = -1;

@@ -16,6 +16,11 @@
  */
 MDC_MUSTCHECK int mdc_proc_spawn(char *const argv[], char *const envp[],
                                  int log_fd, pid_t *pid_out);
+/* The same, the child in directory cwd (NULL: ours); a failed chdir is
+ * exit status 127, as a failed exec. */
+MDC_MUSTCHECK int mdc_proc_spawn_in(char *const argv[], char *const envp[],
+                                    int log_fd, const char *cwd,
+                                    pid_t *pid_out);
 /*
  * Run argv to completion, feeding input (may be NULL) on stdin and capturing
  * stdout+stderr into *out_out (malloc'd, NUL-terminated; may be NULL to
@@ -26,6 +31,11 @@ MDC_MUSTCHECK int mdc_proc_spawn(char *const argv[], char *const envp[],
 MDC_MUSTCHECK int mdc_proc_run(char *const argv[], char *const envp[],
                                const char *input, size_t input_len,
                                int timeout_ms, char **out_out);
+/* mdc_proc_run with the child in directory cwd (NULL: ours). */
+MDC_MUSTCHECK int mdc_proc_run_in(char *const argv[], char *const envp[],
+                                  const char *cwd, const char *input,
+                                  size_t input_len, int timeout_ms,
+                                  char **out_out);
 /* Wait up to timeout_ms for pid to exit; 0 if it did (status in *status). */
 int mdc_proc_wait(pid_t pid, int timeout_ms, int *status);
 /* SIGTERM pid's group, wait up to timeout_ms, then SIGKILL it. */

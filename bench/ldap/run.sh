@@ -39,12 +39,13 @@ while [ $i -lt $USERS ]; do
 	printf 'dn: CN=user%d,CN=Users,%s\nobjectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\nobjectClass: user\ncn: user%d\nsAMAccountName: user%d\nuserAccountControl: 512\nuserPassword: {CRYPT}%s\n\n' $i "$BASE" $i $i "$UPW"
 	i=$((i + 1))
 done > "$T/users.ldif"
-slapadd -q -f "$T/dc/slapd.conf" -b "$BASE" -l "$T/users.ldif"
+# slapd.conf names its files relative to DIR/slapd (doc/security.md).
+(cd "$T/dc/slapd" && slapadd -q -f slapd.conf -b "$BASE" -l "$T/users.ldif")
 "$MINIDC" run --dir "$T/dc" >/dev/null
 
 # The reference: plain slapd, same schema, mdb, one index, no overlays, no ACLs.
 mkdir -p "$T/ref/db"
-sed -n '1,/^pidfile /p' "$T/dc/slapd.conf" | sed '$d' > "$T/ref/slapd.conf"
+sed -n '1,/^pidfile /p' "$T/dc/slapd/slapd.conf" | sed '$d' > "$T/ref/slapd.conf"
 cat >> "$T/ref/slapd.conf" <<CONF
 pidfile $T/ref/slapd.pid
 loglevel none

@@ -42,12 +42,13 @@ csn() { ldapsearch -Q -LLL -Y EXTERNAL -H "$1" -b "$BASE" -s base contextCSN 2>/
 "$M" run --dir "$T/dc1" >/dev/null
 echo 'Bench-User-1' | "$M" user add tmpl --dir "$T/dc1" >/dev/null
 "$M" stop --dir "$T/dc1" >/dev/null
-slapcat -f "$T/dc1/slapd.conf" -b "$BASE" -a '(sAMAccountName=tmpl)' -o ldif-wrap=no \
+# slapd.conf names its files relative to DIR/slapd (doc/security.md).
+(cd "$T/dc1/slapd" && slapcat -f slapd.conf -b "$BASE" -a '(sAMAccountName=tmpl)' -o ldif-wrap=no) \
 	>"$T/tmpl.ldif" 2>/dev/null
 python3 "$S/populate.py" "$T/tmpl.ldif" "$N" 900000 >"$T/users.ldif"
 t=$(now)
-slapadd -q -f "$T/dc1/slapd.conf" -b "$BASE" -l "$T/users.ldif" 2>/dev/null
-chown -R "$(stat -c %u:%g "$T/dc1/db")" "$T/dc1/db"
+(cd "$T/dc1/slapd" && slapadd -q -f slapd.conf -b "$BASE" -l "$T/users.ldif") 2>/dev/null
+chown -R "$(stat -c %u:%g "$T/dc1/slapd/db")" "$T/dc1/slapd/db"
 echo "slapadd of $N users: $(since "$t") s"
 rm -f "$T/users.ldif"
 "$M" run --dir "$T/dc1" >/dev/null
@@ -59,7 +60,7 @@ echo "dc1 holds $entries entries"
 mkdir -p "$T/ref/db" "$T/ref/run"
 awk '/^[ \t]/ { if (k) print; next }
      { k = ($1 ~ /^(attributetype|attributeType|objectclass|objectClass|objectidentifier|ldapsyntax)$/); if (k) print }' \
-	"$T/dc1/slapd.conf" >"$T/ref/schema.conf"
+	"$T/dc1/slapd/slapd.conf" >"$T/ref/schema.conf"
 ref_conf() {
 	cat <<CONF
 include $T/ref/schema.conf
@@ -72,7 +73,7 @@ suffix "$BASE"
 directory $T/ref/db
 rootdn "gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth"
 maxsize 4294967296
-$(grep '^index ' "$T/dc1/slapd.conf")
+$(grep '^index ' "$T/dc1/slapd/slapd.conf")
 syncrepl rid=001 provider=$U1 type=refreshOnly interval=00:00:10:00
   searchbase="$BASE" bindmethod=sasl saslmech=EXTERNAL schemachecking=off
 CONF

@@ -35,7 +35,7 @@ BASE="DC=example,DC=com"
 # The reference: plain slapd, the DC's schema, mdb, the DC's TLS key, no
 # overlays, no ACLs, no dsa.
 mkdir -p "$T/ref/db"
-sed -n '1,/^pidfile /p' "$T/dc/slapd.conf" | sed '$d' > "$T/ref/slapd.conf"
+sed -n '1,/^pidfile /p' "$T/dc/slapd/slapd.conf" | sed '$d' > "$T/ref/slapd.conf"
 cat >> "$T/ref/slapd.conf" <<CONF
 pidfile $T/ref/slapd.pid
 loglevel none

@@ -225,7 +225,8 @@ out=$("$MINIDC" dns add --dir "$H_DIR" bad A not-an-address 2>&1); rc=$?
 t_is "a malformed record is a usage error" "$rc" "2"
 
 # ---- the directory restarts under us ----
-spid=$(pgrep -f "slapd .*$H_DIR/" | head -n 1)
+# slapd names DIR only percent-encoded: its pid file (DIR/slapd/run).
+spid=$(cat "$H_DIR/slapd/run/slapd.pid")
 dpid=$(pgrep -f "dns-serve --dir $H_DIR" | head -n 1)
 t_ok "slapd is killed (-9)" kill -9 "$spid"
 t_ok "the supervisor restarts the DNS server too" t_wait "$H_WAIT" sh -c \

@@ -196,15 +196,17 @@ t_fail "S4U2Proxy refused once the target is removed" s4u
 
 # ---- the supervisor restarts killed Kerberos daemons ----
 for d in krb5kdc kadmind; do
-	old=$(cat "$H_DIR/run/$d.pid")
+	pidf="$H_DIR/run/$d.pid"
+	old=$(cat "$pidf")
 	kill -9 "$old"
-	newpid() { n=$(cat "$H_DIR/run/$d.pid" 2>/dev/null) && [ -n "$n" ] && [ "$n" != "$old" ] && kill -0 "$n"; }
+	newpid() { n=$(cat "$pidf" 2>/dev/null) && [ -n "$n" ] && [ "$n" != "$old" ] && kill -0 "$n"; }
 	t_ok "kill -9 $d: restarted by the supervisor" t_wait "$H_WAIT" newpid
 done
 t_ok "kinit works after the restarts" t_wait "$H_WAIT" sh -c "printf '%s\n' '$ADMPW' | kinit Administrator"
-old=$(cat "$H_DIR/run/slapd.pid")
+# slapd writes its pid file as openldap, in its own DIR/slapd/run.
+pidf="$H_DIR/slapd/run/slapd.pid"
+old=$(cat "$pidf")
 kill -9 "$old"
-d=slapd
 t_ok "kill -9 slapd: restarted by the supervisor" t_wait "$H_WAIT" newpid
 t_ok "the KDB plugin reconnects to the new slapd: kinit works" t_wait "$H_WAIT" sh -c \
 	"printf '%s\n' '$ADMPW' | kinit Administrator"

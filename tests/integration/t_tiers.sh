@@ -237,6 +237,11 @@ out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
 	ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "$H_BASE" -s base dn 2>&1)
 t_like "nobody's ldapsearch -Y EXTERNAL over ldapi is refused" "$out" "Can't contact LDAP server"
 t_unlike "... and read nothing" "$out" "^dn:"
+# Nor slapd's own user: slapd runs as openldap, and the socket it made as
+# root before it dropped privileges is as far from it as from anyone.
+out=$(setpriv --reuid=openldap --regid=openldap --clear-groups \
+	ldapsearch -LLL -Q -Y EXTERNAL -H "$H_LDAPI" -b "$H_BASE" -s base dn 2>&1)
+t_like "openldap's ldapsearch -Y EXTERNAL over ldapi is refused" "$out" "Can't contact LDAP server"
 printf '%s\n' "$modes" | while read -r m p; do chmod "$m" "$p"; done
 t_like "root's still works" "$(root_read -s base dn)" "^dn: (DC|dc)=example,(DC|dc)=com"
 harness_done
