@@ -32,11 +32,12 @@ echo "$PW" | "$B/dc/minidc" user add bench --dir "$T/dc" >/dev/null
 if [ "$USERS" -gt 0 ]; then
 	BASE="DC=example,DC=com"
 	"$B/dc/minidc" stop --dir "$T/dc" >/dev/null
-	slapcat -f "$T/dc/slapd.conf" -b "$BASE" -a '(sAMAccountName=bench)' \
-		-o ldif-wrap=no >"$T/tmpl.ldif" 2>/dev/null
+	# slapd.conf names its files relative to DIR/slapd (doc/security.md).
+	(cd "$T/dc/slapd" && slapcat -f slapd.conf -b "$BASE" -a '(sAMAccountName=bench)' \
+		-o ldif-wrap=no) >"$T/tmpl.ldif" 2>/dev/null
 	python3 "$S/replication/populate.py" "$T/tmpl.ldif" "$USERS" 900000 >"$T/users.ldif"
-	slapadd -q -f "$T/dc/slapd.conf" -b "$BASE" -l "$T/users.ldif" 2>/dev/null
-	chown -R "$(stat -c %u:%g "$T/dc/db")" "$T/dc/db"
+	(cd "$T/dc/slapd" && slapadd -q -f slapd.conf -b "$BASE" -l "$T/users.ldif") 2>/dev/null
+	chown -R "$(stat -c %u:%g "$T/dc/slapd/db")" "$T/dc/slapd/db"
 	rm -f "$T/users.ldif"
 	"$B/dc/minidc" run --dir "$T/dc" >/dev/null
 fi

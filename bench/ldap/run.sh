@@ -41,6 +41,7 @@ while [ $i -lt $USERS ]; do
 done > "$T/users.ldif"
 # slapd.conf names its files relative to DIR/slapd (doc/security.md).
 (cd "$T/dc/slapd" && slapadd -q -f slapd.conf -b "$BASE" -l "$T/users.ldif")
+chown -R "$(stat -c %u:%g "$T/dc/slapd/db")" "$T/dc/slapd/db"
 "$MINIDC" run --dir "$T/dc" >/dev/null
 
 # The reference: plain slapd, same schema, mdb, one index, no overlays, no ACLs.
