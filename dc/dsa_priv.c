@@ -95,7 +95,7 @@ make_rundir(const struct mdc_dcconf *c, const struct mdc_privdrop_id *id,
 }
 
 int
-mdc_dsa_check(const struct mdc_dcconf *c, char *err, size_t errlen)
+mdc_dsa_priv_check(const struct mdc_dcconf *c, char *err, size_t errlen)
 {
 	struct mdc_privdrop_id id;
 	int ret = mdc_dsa_user(&id, err, errlen);

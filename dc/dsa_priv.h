@@ -38,8 +38,8 @@ char *mdc_dsa_authz_regexp(void);
 
 /* The dsa's service check and preparation: its user and MDC_DSA_RUNDIR
  * (root:group 0750).  0 or MDC_E* with one line in err. */
-MDC_MUSTCHECK int mdc_dsa_check(const struct mdc_dcconf *c, char *err,
-                                size_t errlen);
+MDC_MUSTCHECK int mdc_dsa_priv_check(const struct mdc_dcconf *c, char *err,
+                                     size_t errlen);
 
 /*
  * Before any thread: open what the dsa needs as root (the KDC's stamp

@@ -503,8 +503,8 @@ const struct mdc_service mdc_service_dsa = {
         .argv = dsa_service_argv,
         .ready = dsa_service_ready,
         .ready_timeout_ms = 10000,
-        .check = mdc_dsa_check,
-        .prepare = mdc_dsa_check,
+        .check = mdc_dsa_priv_check,
+        .prepare = mdc_dsa_priv_check,
         /* In slapd's directory, for slapd (openldap) to connect. */
         .guard_socket = MDC_DSA_SOCKET,
         .guard_group = MDC_SLAPD_USER,
