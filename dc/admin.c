@@ -477,6 +477,26 @@ user_enable(struct inv *v, int disable)
 	return ret == 0 ? 0 : 1;
 }
 
+/* AD's unlock: lockoutTime 0 (the dsa clears badPwdCount with it). */
+static int
+user_unlock(struct inv *v)
+{
+	char *dn = NULL;
+	int ret;
+
+	ret = find_user(v, v->args[0], &dn);
+	if (ret != 0)
+		return ret;
+	ret = modify_one(v, dn, LDAP_MOD_REPLACE, "lockoutTime", "0");
+	if (ret != 0)
+		mdc_cmd_error(v->cmd, "cannot unlock %s: %s", dn,
+		              mdc_adw_error(v->w));
+	else
+		printf("unlocked user %s\n", v->args[0]);
+	free(dn);
+	return ret == 0 ? 0 : 1;
+}
+
 static int
 user_del(struct inv *v)
 {
@@ -587,6 +607,8 @@ user_main(struct inv *v)
 		return user_enable(v, 0);
 	if (strcmp(v->verb, "disable") == 0)
 		return user_enable(v, 1);
+	if (strcmp(v->verb, "unlock") == 0)
+		return user_unlock(v);
 	if (strcmp(v->verb, "list") == 0 && v->nargs == 0)
 		return list(v, v->conf.base_dn, LDAP_SCOPE_SUBTREE,
 		            "(&" USER_ONLY ")", "sAMAccountName");
@@ -597,7 +619,7 @@ int
 mdc_cmd_user(int argc, char **argv)
 {
 	return run(argc, argv,
-	           "user add|del|passwd|enable|disable NAME | user list "
+	           "user add|del|passwd|enable|disable|unlock NAME | user list "
 	           "[--dir DIR | --domain D] [--password-file F] [--kerberos]",
 	           user_main);
 }

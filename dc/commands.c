@@ -40,7 +40,7 @@ const struct mdc_cmd mdc_commands[] = {
          "transfer allow|deny ZONE ADDR[/PREFIX]|any | dns transfer list "
          "ZONE"},
         {"user", mdc_cmd_user,
-         "user add|del|passwd|enable|disable NAME | user list " WHERE
+         "user add|del|passwd|enable|disable|unlock NAME | user list " WHERE
          " [--password-file F] [--kerberos]"},
         {"group", mdc_cmd_group,
          "group add NAME | addmember|delmember GROUP ACCOUNT | list "

@@ -263,6 +263,11 @@ check_values(struct chk *c, const struct mdc_sock_attr *a)
 		         mdc_dsa_parse_int(v, &n) != 0)
 			deny(c, LDAP_INVALID_SYNTAX,
 			     "msDS-SupportedEncryptionTypes: not an integer");
+		else if (mdc_dsa_attr_is(a->name, "lockoutTime") &&
+		         (mdc_dsa_parse_int(v, &n) != 0 || n != 0))
+			deny(c, LDAP_UNWILLING_TO_PERFORM,
+			     "00002035: lockoutTime may only be 0; only "
+			     "the KDC locks an account");
 	}
 }
 
@@ -622,6 +627,24 @@ mod_account_rules(struct chk *c, const struct mdc_sock_attr *m)
 		check_values(c, m);
 }
 
+/*
+ * lockoutTime: AD's unlock is a replace by 0 (which also clears
+ * badPwdCount, dc/dsa_write.c); only the KDC sets a lock time.  Whoever
+ * may manage the account (mdc_dsa_may, as for a password reset) may
+ * unlock it; this rule holds for the system identity too.
+ */
+static void
+mod_lockout(struct chk *c, const struct mdc_sock_attr *m)
+{
+	int64_t v;
+
+	if (m->op != MDC_SOCK_MOD_REPLACE || m->nvals != 1 ||
+	    mdc_dsa_parse_int(m->vals[0].data, &v) != 0 || v != 0)
+		deny(c, LDAP_UNWILLING_TO_PERFORM,
+		     "00002035: lockoutTime may only be replaced by 0, "
+		     "which unlocks the account");
+}
+
 static void
 mod_password(struct chk *c, const struct mdc_sock_attr *m, int account)
 {
@@ -651,7 +674,9 @@ check_modify(struct chk *c)
 
 		if (k == MDC_DSA_ATTR_OPERATIONAL)
 			continue;
-		if (k == MDC_DSA_ATTR_PASSWORD)
+		if (account && mdc_dsa_attr_is(m->name, "lockoutTime"))
+			mod_lockout(c, m);
+		else if (k == MDC_DSA_ATTR_PASSWORD)
 			mod_password(c, m, account);
 		else if (k == MDC_DSA_ATTR_SYSTEM && !c->sys)
 			deny(c, LDAP_UNWILLING_TO_PERFORM,

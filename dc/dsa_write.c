@@ -851,11 +851,16 @@ mdc_dsa_add(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 
 /* ---- modifies ---- */
 
-/* Add modification m to the write (pwdLastSet -1 becomes now). */
+/* Add modification m to the write (pwdLastSet -1 becomes now; AD's
+ * unlock, lockoutTime 0, clears the bad password count as well). */
 static void
 mod_copy(struct wctx *w, const struct mdc_sock_attr *m)
 {
 	char buf[32];
+
+	if (mdc_dsa_attr_is(m->name, "lockoutTime") &&
+	    (w->t->user || w->t->computer))
+		mdc_mods_str(&w->ms, LDAP_MOD_REPLACE, "badPwdCount", "0");
 
 	if (mdc_dsa_attr_is(m->name, "pwdLastSet") && m->nvals == 1 &&
 	    strcmp(m->vals[0].data, "-1") == 0) {

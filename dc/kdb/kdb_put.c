@@ -432,7 +432,9 @@ mdc_kdb_delete_principal(krb5_context ctx, krb5_const_principal p)
 /*
  * badPwdCount/badPasswordTime after an AS-REQ: one more after a wrong
  * password (the count restarts after MDC_LOCKOUT_WINDOW), back to 0 after
- * a logon.  A write only when something changes.
+ * a logon.  A write only when something changes.  The password that locks
+ * the account sets lockoutTime (AD's lock time, for readers; the lock
+ * itself is decided from the count), a logon clears it, as AD does.
  */
 static void
 count_bad_password(struct mdc_kdb *db, struct mdc_kdb_rec *r, int bad,
@@ -448,6 +450,9 @@ count_bad_password(struct mdc_kdb *db, struct mdc_kdb_rec *r, int bad,
 	mdc_mods_int(&ml, LDAP_MOD_REPLACE, "badPwdCount", n);
 	if (bad)
 		mdc_mods_int(&ml, LDAP_MOD_REPLACE, "badPasswordTime", now);
+	if (!bad || n >= MDC_LOCKOUT_THRESHOLD)
+		mdc_mods_int(&ml, LDAP_MOD_REPLACE, "lockoutTime",
+		             bad ? now : 0);
 	if (ml.err == 0 && mdc_kdb_modify(&db->conn, r->dn, ml.m, NULL) == 0) {
 		r->bad_pwd_count = n;
 		if (bad)

@@ -69,6 +69,9 @@ done
 refuses "group addmember with one argument" \
 	"^minidc group: 'addmember' with 1 argument: .*wrong number of arguments" \
 	"$MINIDC" group addmember Admins --dir "$H_DIR"
+refuses "user unlock without a name" \
+	"^minidc user: 'unlock' with 0 arguments: .*wrong number of arguments" \
+	"$MINIDC" user unlock --dir "$H_DIR"
 refuses "user add with four arguments" "^minidc user: unexpected argument 'd'" \
 	"$MINIDC" user add a b c d --dir "$H_DIR"
 mkdir -p "$H_TMP/empty-state"

@@ -226,6 +226,40 @@ t_like "after 10 bad passwords the right one is refused (locked out)" "$out" "re
 t_ok "another user still logs on" sh -c "printf Good-Pass-77 | KRB5CCNAME=FILE:$H_TMP/x.cc kinit alice"
 t_is "... and a good logon leaves alice's badPwdCount at 0" \
 	"$(root_read '(sAMAccountName=alice)' badPwdCount | sed -n 's/^badPwdCount: //p')" 0
+# An administrator's unlock (AD's Unlock-ADAccount): lockoutTime 0, which
+# also clears badPwdCount.
+attr() { root_read "(sAMAccountName=$1)" "$2" | sed -n "s/^$2: //p"; }
+unlock_ldif() { # NAME VALUE
+	printf 'dn: CN=%s,%s\nchangetype: modify\nreplace: lockoutTime\nlockoutTime: %s\n' "$1" "$U" "$2"
+}
+locky_kinit() { printf 'Pw-Secret-42\n' | KRB5CCNAME="FILE:$H_TMP/x.cc" kinit locky 2>&1; }
+t_like "the KDC set locky's lockoutTime (the lock's NT time)" "$(attr locky lockoutTime)" '^[1-9][0-9]{16,}$'
+t_ok "user bob exists, kinit bob" mkuser bob
+out=$(unlock_ldif locky 0 | gss bob)
+t_like "a plain user cannot unlock locky (50)" "$out" "Insufficient access \(50\)"
+t_is "... locky's badPwdCount is still 10" "$(attr locky badPwdCount)" 10
+out=$(unlock_ldif bob 0 | gss bob)
+t_like "... nor himself" "$out" "Insufficient access \(50\)"
+out=$(unlock_ldif nested 0 | gss ao)
+t_like "an Account Operator cannot unlock a protected account (50)" "$out" "Insufficient access \(50\)"
+out=$(unlock_ldif locky 5 | gss ao)
+t_like "lockoutTime: 5 is refused (53)" "$out" "unwilling to perform \(53\)"
+t_like "... with AD's rule" "$out" "lockoutTime may only be replaced by 0"
+t_is "... locky's badPwdCount is still 10" "$(attr locky badPwdCount)" 10
+out=$(unlock_ldif locky 0 | gss ao)
+t_unlike "an Account Operator unlocks locky (lockoutTime: 0, GSSAPI)" "$out" "ldap_modify|rror"
+t_is "... locky's badPwdCount is 0" "$(attr locky badPwdCount)" 0
+t_is "... and its lockoutTime 0" "$(attr locky lockoutTime)" 0
+out=$(locky_kinit)
+t_unlike "... kinit locky with the right password works" "$out" "revoked|kinit:"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	printf 'Wrong-Pass-%s\n' "$i" | KRB5CCNAME="FILE:$H_TMP/x.cc" kinit locky > /dev/null 2>&1
+done
+t_like "10 more bad passwords lock locky again" "$(locky_kinit)" "revoked"
+t_is "minidc user unlock locky" "$(mdc user unlock locky 2>&1)" "unlocked user locky"
+t_is "... locky's badPwdCount is 0" "$(attr locky badPwdCount)" 0
+t_unlike "... kinit locky works again" "$(locky_kinit)" "revoked|kinit:"
+t_like "minidc user unlock of no such user fails" "$(mdc user unlock nobody-here 2>&1)" "no user nobody-here"
 
 # ---- item 8: the ldapi socket is the DC's own (root's) ----
 t_is "the ldapi socket's directory is root's, mode 0700" "$(stat -c '%U %a' "$H_DIR/run/ldap")" "root 700"

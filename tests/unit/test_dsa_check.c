@@ -446,6 +446,64 @@ START_TEST(t_modify_account)
 }
 END_TEST
 
+/* AD's unlock: lockoutTime replaced by 0, by whoever manages the account
+ * (the rule of a password reset); any other value or change is refused. */
+START_TEST(t_unlock)
+{
+	struct state st = {.roles = MDC_DSA_ACCTOP, .t = &carol};
+	const char *unlock = "replace: lockoutTime\nlockoutTime: 0\n-\n";
+
+	expect_mod(0, &st, "CN=carol," U, unlock, "");
+	st.roles = 0;
+	expect_mod(LDAP_INSUFFICIENT_ACCESS, &st, "CN=carol," U, unlock,
+	           "insufficient rights to MODIFY");
+	st.roles = MDC_DSA_ACCTOP;
+	st.t = &administrator;
+	expect_mod(LDAP_INSUFFICIENT_ACCESS, &st, "CN=Administrator," U, unlock,
+	           "protected account");
+	st.roles = MDC_DSA_ADMIN;
+	expect_mod(0, &st, "CN=Administrator," U, unlock, "");
+	/* A computer does not unlock itself (not one of its own writes). */
+	st.roles = MDC_DSA_COMPUTER;
+	st.t = &host2;
+	st.who_sid = host2_sid;
+	st.who_sid_len = sizeof(host2_sid);
+	expect_mod(LDAP_INSUFFICIENT_ACCESS, &st, "CN=HOST2,CN=Computers," BASE,
+	           unlock, "insufficient rights");
+	st.who_sid = NULL;
+	st.who_sid_len = 0;
+	/* Only 0, only by replace, not even from the system identity. */
+	st.roles = MDC_DSA_ACCTOP;
+	st.t = &carol;
+	expect_mod(LDAP_UNWILLING_TO_PERFORM, &st, "CN=carol," U,
+	           "replace: lockoutTime\nlockoutTime: 5\n-\n",
+	           "00002035: lockoutTime may only be replaced by 0");
+	expect_mod(LDAP_UNWILLING_TO_PERFORM, &st, "CN=carol," U,
+	           "replace: lockoutTime\nlockoutTime: x\n-\n",
+	           "lockoutTime may only be replaced by 0");
+	expect_mod(LDAP_UNWILLING_TO_PERFORM, &st, "CN=carol," U,
+	           "delete: lockoutTime\n-\n",
+	           "lockoutTime may only be replaced by 0");
+	expect_mod(LDAP_UNWILLING_TO_PERFORM, &st, "CN=carol," U,
+	           "add: lockoutTime\nlockoutTime: 0\n-\n",
+	           "lockoutTime may only be replaced by 0");
+	st.roles = MDC_DSA_SYSTEM;
+	expect_mod(LDAP_UNWILLING_TO_PERFORM, &st, "CN=carol," U,
+	           "replace: lockoutTime\nlockoutTime: 1\n-\n",
+	           "lockoutTime may only be replaced by 0");
+	expect_mod(0, &st, "CN=carol," U, unlock, "");
+	/* badPwdCount itself stays the KDC's. */
+	st.roles = MDC_DSA_ADMIN;
+	expect_mod(LDAP_UNWILLING_TO_PERFORM, &st, "CN=carol," U,
+	           "replace: badPwdCount\nbadPwdCount: 0\n-\n",
+	           "badPwdCount is system-only");
+	/* An add: lockoutTime 0 or nothing. */
+	expect_add(LDAP_UNWILLING_TO_PERFORM, MDC_DSA_ADMIN, &new_user,
+	           "CN=u1," U, USER_OC "lockoutTime: 9\n",
+	           "lockoutTime may only be 0");
+}
+END_TEST
+
 START_TEST(t_computer_self)
 {
 	struct state st = {.roles = MDC_DSA_COMPUTER,
@@ -548,6 +606,7 @@ main(void)
 	tcase_add_test(tc, t_add_names_and_flags);
 	tcase_add_test(tc, t_add_password);
 	tcase_add_test(tc, t_modify_account);
+	tcase_add_test(tc, t_unlock);
 	tcase_add_test(tc, t_computer_self);
 	tcase_add_test(tc, t_check_sam);
 	tcase_add_test(tc, t_mods);
