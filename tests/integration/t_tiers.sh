@@ -252,12 +252,29 @@ t_is "... locky's badPwdCount is 0" "$(attr locky badPwdCount)" 0
 t_is "... and its lockoutTime 0" "$(attr locky lockoutTime)" 0
 out=$(locky_kinit)
 t_unlike "... kinit locky with the right password works" "$out" "revoked|kinit:"
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	printf 'Wrong-Pass-%s\n' "$i" | KRB5CCNAME="FILE:$H_TMP/x.cc" kinit locky > /dev/null 2>&1
-done
+lock_locky() {
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		printf 'Wrong-Pass-%s\n' "$i" | KRB5CCNAME="FILE:$H_TMP/x.cc" kinit locky > /dev/null 2>&1
+	done
+}
+cli_as() { # NAME ARGS...: minidc as NAME's ticket (--kerberos, GSSAPI)
+	n=$1; shift
+	KRB5CCNAME="FILE:$H_TMP/$n.cc" unshare -m sh -c \
+		'mount --bind "$0" /etc/hosts && exec "$@"' "$H_TMP/hosts" \
+		"$MINIDC" "$@" --kerberos --dir "$H_DIR" 2>&1
+}
+lock_locky
 t_like "10 more bad passwords lock locky again" "$(locky_kinit)" "revoked"
-t_is "minidc user unlock locky" "$(mdc user unlock locky 2>&1)" "unlocked user locky"
+t_like "bob's minidc user unlock locky --kerberos is refused (one line)" \
+	"$(cli_as bob user unlock locky)" "^minidc user: cannot unlock .*Insufficient access"
+t_like "... and locky is still locked" "$(locky_kinit)" "revoked"
+t_is "minidc user unlock locky (root, ldapi)" "$(mdc user unlock locky 2>&1)" "unlocked user locky"
 t_is "... locky's badPwdCount is 0" "$(attr locky badPwdCount)" 0
+t_unlike "... kinit locky works again" "$(locky_kinit)" "revoked|kinit:"
+lock_locky
+t_like "locked a third time" "$(locky_kinit)" "revoked"
+t_is "the Account Operator's minidc user unlock locky --kerberos" \
+	"$(cli_as ao user unlock locky)" "unlocked user locky"
 t_unlike "... kinit locky works again" "$(locky_kinit)" "revoked|kinit:"
 t_like "minidc user unlock of no such user fails" "$(mdc user unlock nobody-here 2>&1)" "no user nobody-here"
 
