@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ad/filter.h"
+#include "ad/ldapconn.h"
 #include "dc/adwrite.h"
 #include "dc/dsa.h"
 #include "dc/dsa_rules.h"
@@ -23,38 +24,32 @@ struct mdc_adw {
 	char error[512];
 };
 
-static int
-sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
-{
-	return LDAP_SUCCESS;
-}
-
 /* Bind: SASL EXTERNAL (ldapi, root) or GSSAPI (the caller's ccache). */
 static int
 adw_bind(struct mdc_adw *w, const char *uri, char *err, size_t errlen)
 {
-	const char *mech = w->system ? "EXTERNAL" : "GSSAPI";
-	int v3 = LDAP_VERSION3, rc;
+	/* No timeout: a write waits for the dsa and the KDB as long as they
+	 * take, as ldapmodify would. */
+	const struct mdc_ad_ldap_how how = {
+	        w->system ? MDC_AD_LDAP_EXTERNAL : MDC_AD_LDAP_GSSAPI, 0};
+	char why[256];
+	int ret;
 
-	if (ldap_initialize(&w->ld, uri) != LDAP_SUCCESS) {
-		snprintf(err, errlen, "bad directory URI %s", uri);
-		return MDC_ELDAP;
-	}
-	ldap_set_option(w->ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
-	rc = ldap_sasl_interactive_bind_s(w->ld, NULL, mech, NULL, NULL,
-	                                  LDAP_SASL_QUIET, sasl_quiet, NULL);
-	if (rc == LDAP_SUCCESS)
+	ret = mdc_ad_ldap_connect(uri, &how, &w->ld, why, sizeof(why));
+	if (ret == 0)
 		return 0;
-	if (w->system)
+	if (ret == MDC_EINVAL)
+		snprintf(err, errlen, "bad directory URI %s", uri);
+	else if (w->system)
 		snprintf(err, errlen,
 		         "cannot bind to the directory at %s: %s "
 		         "(is the DC running, and are you root?)",
-		         uri, ldap_err2string(rc));
+		         uri, why);
 	else
 		snprintf(err, errlen,
 		         "cannot bind to %s with Kerberos: %s "
 		         "(kinit as a domain admin first)",
-		         uri, ldap_err2string(rc));
+		         uri, why);
 	return MDC_ELDAP;
 }
 

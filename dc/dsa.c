@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ad/filter.h"
+#include "ad/ldapconn.h"
 #include "dc/dit.h"
 #include "dc/dsa_check.h"
 #include "dc/dsa_int.h"
@@ -82,33 +83,15 @@ mdc_dsa_free(struct mdc_dsa *d)
 	free(d);
 }
 
-static int
-sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
-{
-	return LDAP_SUCCESS;
-}
-
 int
 mdc_dsa_ldap_open(const struct mdc_dsa *d, LDAP **ld_out)
 {
-	LDAP *ld = NULL;
-	int v3 = LDAP_VERSION3, rc;
-	struct timeval tv = {30, 0};
+	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 30};
+	char err[256];
 
-	*ld_out = NULL;
-	if (ldap_initialize(&ld, d->uri) != LDAP_SUCCESS)
-		return MDC_ELDAP;
-	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
-	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
-	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
-	rc = ldap_sasl_interactive_bind_s(ld, NULL, "EXTERNAL", NULL, NULL,
-	                                  LDAP_SASL_QUIET, sasl_quiet, NULL);
-	if (rc != LDAP_SUCCESS) {
-		ldap_unbind_ext_s(ld, NULL, NULL);
-		return MDC_ELDAP;
-	}
-	*ld_out = ld;
-	return 0;
+	return mdc_ad_ldap_connect(d->uri, &how, ld_out, err, sizeof(err)) == 0
+	               ? 0
+	               : MDC_ELDAP;
 }
 
 void

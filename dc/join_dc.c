@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ad/ldapconn.h"
 #include "dc/dnsglue.h"
 #include "dc/join_dc.h"
 #include "dc/krb5conf.h"
@@ -51,16 +52,6 @@ struct jctx {
 	char *err;
 	size_t errlen;
 };
-
-static int
-sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
-{
-	(void)ld;
-	(void)flags;
-	(void)defaults;
-	(void)in;
-	return LDAP_SUCCESS;
-}
 
 /* The peer's address (given, or from the name) and its short name. */
 static int
@@ -179,24 +170,21 @@ lfail(struct jctx *j, int rc, const char *what)
 static int
 ldap_peer(struct jctx *j)
 {
-	struct timeval tv = {30, 0};
+	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_GSSAPI, 30};
 	char *uri = mdc_strdupf("ldap://%s:%ld", j->peer.addr, j->peer.port);
-	int v3 = LDAP_VERSION3, rc;
+	char why[256];
+	int ret;
 
-	rc = uri == NULL ? LDAP_NO_MEMORY : ldap_initialize(&j->ld, uri);
+	if (uri == NULL)
+		return lfail(j, LDAP_NO_MEMORY, "LDAP");
+	ret = mdc_ad_ldap_connect(uri, &how, &j->ld, why, sizeof(why));
 	free(uri);
-	if (rc != LDAP_SUCCESS)
-		return lfail(j, rc, "LDAP");
-	ldap_set_option(j->ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
-	ldap_set_option(j->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
-	ldap_set_option(j->ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
-	ldap_set_option(j->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
-	ldap_set_option(j->ld, LDAP_OPT_TIMEOUT, &tv);
-	rc = ldap_sasl_interactive_bind_s(j->ld, NULL, "GSSAPI", NULL, NULL,
-	                                  LDAP_SASL_QUIET, sasl_quiet, NULL);
-	if (rc != LDAP_SUCCESS)
-		return lfail(j, rc, "LDAP GSSAPI bind to the peer");
-	return 0;
+	if (ret != 0)
+		snprintf(j->err, j->errlen, "%s: %s",
+		         ret == MDC_EINVAL ? "LDAP"
+		                           : "LDAP GSSAPI bind to the peer",
+		         why);
+	return ret == 0 || ret == MDC_EDENIED ? ret : MDC_ELDAP;
 }
 
 /* First binary value of attr in e (alias into vals_out, caller frees). */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ad/ldapconn.h"
 #include "dc/replica.h"
 #include "lib/util.h"
 
@@ -15,16 +16,6 @@ struct csns {
 	int n;
 	char v[CSN_MAX][64];
 };
-
-static int
-sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
-{
-	(void)ld;
-	(void)flags;
-	(void)defaults;
-	(void)in;
-	return LDAP_SUCCESS;
-}
 
 static int
 read_csns(LDAP *ld, const char *base, struct csns *out)
@@ -83,37 +74,23 @@ peer_open(const struct mdc_dcconf *c, const struct mdc_replica_peer *p,
 {
 	char *uri = mdc_strdupf("ldap://%s:%ld", p->addr, p->port);
 	char *kt = mdc_replica_env_ktname(c), *k5 = mdc_dc_path(c, "krb5.conf");
-	struct timeval tv = {5, 0};
-	int v3 = LDAP_VERSION3, rc = LDAP_NO_MEMORY;
-	LDAP *ld = NULL;
+	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_GSSAPI, 5};
+	int ret = MDC_ENOMEM;
 
 	*ld_out = NULL;
-	if (uri == NULL || kt == NULL || k5 == NULL)
+	if (uri == NULL || kt == NULL || k5 == NULL) {
+		snprintf(err, errlen, "%s", ldap_err2string(LDAP_NO_MEMORY));
 		goto out;
+	}
 	setenv("KRB5_CLIENT_KTNAME", strchr(kt, '=') + 1, 1);
 	setenv("KRB5_CONFIG", k5, 1);
 	setenv("KRB5CCNAME", "MEMORY:minidc-status", 1);
-	rc = ldap_initialize(&ld, uri);
-	if (rc != LDAP_SUCCESS)
-		goto out;
-	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
-	ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
-	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
-	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
-	rc = ldap_sasl_interactive_bind_s(ld, NULL, "GSSAPI", NULL, NULL,
-	                                  LDAP_SASL_QUIET, sasl_quiet, NULL);
+	ret = mdc_ad_ldap_connect(uri, &how, ld_out, err, errlen);
 out:
-	if (rc != LDAP_SUCCESS) {
-		snprintf(err, errlen, "%s", ldap_err2string(rc));
-		if (ld != NULL)
-			ldap_unbind_ext_s(ld, NULL, NULL);
-	} else {
-		*ld_out = ld;
-	}
 	free(uri);
 	free(kt);
 	free(k5);
-	return rc == LDAP_SUCCESS ? 0 : MDC_ELDAP;
+	return ret == 0 ? 0 : MDC_ELDAP;
 }
 
 /*

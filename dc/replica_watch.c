@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ad/ldapconn.h"
 #include "dc/cmd.h"
 #include "dc/krb5conf.h"
 #include "dc/replica.h"
@@ -21,44 +22,19 @@
 
 static volatile sig_atomic_t stop_flag;
 
-static int
-sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
-{
-	(void)ld;
-	(void)flags;
-	(void)defaults;
-	(void)in;
-	return LDAP_SUCCESS;
-}
-
 int
 mdc_replica_ldapi(const struct mdc_dcconf *c, LDAP **ld_out)
 {
-	char *uri = mdc_dc_ldapi_uri(c);
-	struct timeval tv = {10, 0};
-	int v3 = LDAP_VERSION3, rc, ret = MDC_ELDAP;
-	LDAP *ld = NULL;
+	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 10};
+	char *uri = mdc_dc_ldapi_uri(c), err[256];
+	int ret;
 
 	*ld_out = NULL;
 	if (uri == NULL)
 		return MDC_ENOMEM;
-	if (ldap_initialize(&ld, uri) != LDAP_SUCCESS)
-		goto out;
-	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
-	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
-	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
-	rc = ldap_sasl_interactive_bind_s(ld, NULL, "EXTERNAL", NULL, NULL,
-	                                  LDAP_SASL_QUIET, sasl_quiet, NULL);
-	if (rc != LDAP_SUCCESS)
-		goto out;
-	*ld_out = ld;
-	ld = NULL;
-	ret = 0;
-out:
-	if (ld != NULL)
-		ldap_unbind_ext_s(ld, NULL, NULL);
+	ret = mdc_ad_ldap_connect(uri, &how, ld_out, err, sizeof(err));
 	free(uri);
-	return ret;
+	return ret == 0 ? 0 : MDC_ELDAP;
 }
 
 /* The stash entry's value (ber, caller frees) or MDC_ENOENT. */

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "ad/filter.h"
+#include "ad/ldapconn.h"
 #include "ad/schema.h"
 #include "dns/dns.h"
 #include "dns/ldapdns.h"
@@ -57,38 +58,18 @@ char *dns_ldap_attrs[] = {
 };
 
 /* EXTERNAL needs no interaction: the server takes our socket credentials. */
-static int
-sasl_noop(LDAP *ld, unsigned flags, void *defaults, void *interact)
-{
-	return LDAP_SUCCESS;
-}
-
 int
 dns_ldap_connect(const struct dns_conf *conf, LDAP **ld_out)
 {
-	char *uri = strdup(conf->ldapi_uri != NULL ? conf->ldapi_uri : "");
-	LDAP *ld = NULL;
-	int v = LDAP_VERSION3, ret = MDC_ELDAP;
+	/* EXTERNAL over ldapi: slapd takes our uid/gid from the socket.  No
+	 * timeout: the connection lives as long as the server. */
+	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 0};
+	const char *uri = conf->ldapi_uri != NULL ? conf->ldapi_uri : "";
+	char err[256];
+	int ret;
 
-	if (uri == NULL)
-		return MDC_ENOMEM;
-	if (ldap_initialize(&ld, uri) != LDAP_SUCCESS ||
-	    ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v) !=
-	            LDAP_OPT_SUCCESS)
-		goto out;
-	/* EXTERNAL over ldapi: slapd takes our uid/gid from the socket. */
-	if (ldap_sasl_interactive_bind_s(ld, NULL, "EXTERNAL", NULL, NULL,
-	                                 LDAP_SASL_QUIET, sasl_noop,
-	                                 NULL) != LDAP_SUCCESS)
-		goto out;
-	*ld_out = ld;
-	ld = NULL;
-	ret = 0;
-out:
-	if (ld != NULL)
-		ldap_unbind_ext_s(ld, NULL, NULL);
-	free(uri);
-	return ret;
+	ret = mdc_ad_ldap_connect(uri, &how, ld_out, err, sizeof(err));
+	return ret == 0 || ret == MDC_ENOMEM ? ret : MDC_ELDAP;
 }
 
 struct connect_args {

@@ -14,20 +14,11 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "ad/ldapconn.h"
 #include "join/sess.h"
 #include "lib/util.h"
 
 #define LDAP_TIMEOUT_S 30
-
-static int
-sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
-{
-	(void)ld;
-	(void)flags;
-	(void)defaults;
-	(void)in;
-	return LDAP_SUCCESS;
-}
 
 /* "what: LDAP message (diagnostic)" into e. */
 static int
@@ -87,25 +78,21 @@ connect_dc(struct mdc_join_sess *s, struct mdc_join_err *e)
 int
 mdc_join_ldap_bind(struct mdc_join_sess *s, struct mdc_join_err *e)
 {
-	struct timeval tv = {.tv_sec = LDAP_TIMEOUT_S};
-	char what[MDC_JOIN_NAME_MAX + 64];
+	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_GSSAPI, LDAP_TIMEOUT_S};
+	char what[MDC_JOIN_NAME_MAX + 64], why[256];
 	OM_uint32 minor;
-	int v3 = LDAP_VERSION3, rc;
+	int rc;
 
 	snprintf(what, sizeof(what), "LDAP GSSAPI bind to %s", s->dc.name);
 	rc = connect_dc(s, e);
 	if (rc != 0)
 		return rc;
-	ldap_set_option(s->ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
-	ldap_set_option(s->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
-	ldap_set_option(s->ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
-	ldap_set_option(s->ld, LDAP_OPT_TIMEOUT, &tv);
 	/* The plugin takes our MEMORY ccache (KRB5CCNAME is set too). */
 	(void)gss_krb5_ccache_name(&minor, getenv("KRB5CCNAME"), NULL);
-	rc = ldap_sasl_interactive_bind_s(s->ld, NULL, "GSSAPI", NULL, NULL,
-	                                  LDAP_SASL_QUIET, sasl_quiet, NULL);
-	if (rc != LDAP_SUCCESS)
-		return lfail(s, rc, what, e);
+	rc = mdc_ad_ldap_bind(s->ld, &how, why, sizeof(why));
+	if (rc != 0)
+		return mdc_join_fail(e, rc == MDC_EDENIED ? rc : MDC_ELDAP,
+		                     what, "%s", why);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ad/ldapconn.h"
 #include "dc/kdb/kdb_ldap.h"
 #include "dc/kdb/kdb_map.h"
 
@@ -53,36 +54,19 @@ mdc_kdb_conn_close(struct mdc_kdb_conn *c)
 	c->uri = NULL;
 }
 
-/* SASL interaction callback: EXTERNAL asks nothing. */
-static int
-sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
-{
-	return LDAP_SUCCESS;
-}
-
 /* Open and bind (SASL EXTERNAL over ldapi) if not connected. */
 static int
 conn_open(struct mdc_kdb_conn *c)
 {
-	struct timeval tv = {5, 0};
-	int v3 = LDAP_VERSION3, rc;
+	/* Short: the KDC answers nobody while it waits. */
+	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 5};
+	char err[256];
 
 	if (c->ld != NULL)
 		return 0;
-	if (ldap_initialize(&c->ld, c->uri) != LDAP_SUCCESS)
-		return MDC_ELDAP;
-	ldap_set_option(c->ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
-	ldap_set_option(c->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
-	ldap_set_option(c->ld, LDAP_OPT_TIMEOUT, &tv);
-	ldap_set_option(c->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
-	rc = ldap_sasl_interactive_bind_s(c->ld, NULL, "EXTERNAL", NULL, NULL,
-	                                  LDAP_SASL_QUIET, sasl_quiet, NULL);
-	if (rc != LDAP_SUCCESS) {
-		ldap_unbind_ext_s(c->ld, NULL, NULL);
-		c->ld = NULL;
-		return MDC_ELDAP;
-	}
-	return 0;
+	return mdc_ad_ldap_connect(c->uri, &how, &c->ld, err, sizeof(err)) == 0
+	               ? 0
+	               : MDC_ELDAP;
 }
 
 /* True if rc means the connection is gone and a reconnect may help. */

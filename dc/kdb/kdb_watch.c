@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ad/ldapconn.h"
 #include "dc/kdb/kdb_watch.h"
 
 #define SYNC_REFRESH_AND_PERSIST 3
@@ -12,12 +13,6 @@
 
 static const char watch_filter[] = "(|(objectClass=user)(objectClass=group)"
                                    "(objectClass=minidcKrbPrincipal))";
-
-static int
-sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
-{
-	return LDAP_SUCCESS;
-}
 
 void
 mdc_kdb_watch_close(struct mdc_kdb_watch *w)
@@ -55,14 +50,12 @@ watch_start(struct mdc_kdb_watch *w, const char *uri, const char *base)
 	char *attrs[] = {"1.1", NULL};
 	struct berval val = {0, NULL};
 	LDAPControl ctl, *ctls[] = {&ctl, NULL};
-	int v3 = LDAP_VERSION3, ret = -1;
+	/* No timeout: the persistent search waits while nothing changes. */
+	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 0};
+	char err[256];
+	int ret = -1;
 
-	if (ldap_initialize(&w->ld, uri) != LDAP_SUCCESS)
-		goto out;
-	ldap_set_option(w->ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
-	if (ldap_sasl_interactive_bind_s(w->ld, NULL, "EXTERNAL", NULL, NULL,
-	                                 LDAP_SASL_QUIET, sasl_quiet,
-	                                 NULL) != LDAP_SUCCESS ||
+	if (mdc_ad_ldap_connect(uri, &how, &w->ld, err, sizeof(err)) != 0 ||
 	    sync_control(&ctl, &val) != 0)
 		goto out;
 	if (ldap_search_ext(w->ld, base, LDAP_SCOPE_SUBTREE, watch_filter,

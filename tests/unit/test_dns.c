@@ -5,10 +5,13 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ad/dnswire.h"
+#include "ad/ldapconn.h"
 #include "ad/tsig.h"
 #include "dns/dns.h"
 #include "dns/msg.h"
@@ -1223,6 +1226,46 @@ START_TEST(zone_transfer_rules)
 }
 END_TEST
 
+/*
+ * The shared ldapi/GSSAPI connect (ad/ldapconn.h): a socket nobody
+ * listens on, with either mechanism, with and without a timeout, gives
+ * MDC_ELDAP, a one-line reason and no handle; a bad URI gives MDC_EINVAL.
+ */
+START_TEST(ldapconn_errors)
+{
+	char dir[] = "/tmp/test_dns.XXXXXX", uri[128], err[256];
+	struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 5};
+	LDAP *ld = (LDAP *)&how;
+	int i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(uri, sizeof(uri), "ldapi://%%2Ftmp%%2F%s%%2Fnone.sock",
+	         dir + strlen("/tmp/"));
+	for (i = 0; i < 4; i++) {
+		how.mech = i < 2 ? MDC_AD_LDAP_EXTERNAL : MDC_AD_LDAP_GSSAPI;
+		how.timeout_s = i % 2 ? 0 : 5;
+		err[0] = '\0';
+		ck_assert_int_eq(
+		        mdc_ad_ldap_connect(uri, &how, &ld, err, sizeof(err)),
+		        MDC_ELDAP);
+		ck_assert_ptr_null(ld);
+		ck_assert_str_eq(err, "Can't contact LDAP server");
+	}
+	ck_assert_int_eq(
+	        mdc_ad_ldap_connect("nosuch://x", &how, &ld, err, sizeof(err)),
+	        MDC_EINVAL);
+	ck_assert_ptr_null(ld);
+	ck_assert_str_eq(err, "bad LDAP URI nosuch://x");
+	/* A caller's handle is the caller's to free after a failed bind. */
+	ck_assert_int_eq(ldap_initialize(&ld, uri), LDAP_SUCCESS);
+	ck_assert_int_eq(mdc_ad_ldap_bind(ld, &how, err, sizeof(err)),
+	                 MDC_ELDAP);
+	ck_assert_str_eq(err, "Can't contact LDAP server");
+	ldap_unbind_ext_s(ld, NULL, NULL);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 static Suite *
 dns_suite(void)
 {
@@ -1247,6 +1290,7 @@ dns_suite(void)
 	tcase_add_test(tc, ldap_values_fit);
 	tcase_add_test(tc, xfr_acl_rules);
 	tcase_add_test(tc, zone_transfer_rules);
+	tcase_add_test(tc, ldapconn_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }
