@@ -14,6 +14,7 @@
 
 #include "migrate-auth/agentconf.h"
 #include "migrate-auth/check.h"
+#include "migrate-auth/conn.h"
 #include "migrate-auth/live.h"
 #include "migrate-auth/migrate.h"
 #include "migrate-auth/state.h"
@@ -522,7 +523,7 @@ cmd_move(const struct opts *o, mdc_mig_say_fn say, void *arg,
 	if ((ret = move_request(o, &m, e)) != 0)
 		return ret;
 	/* the user's own ccache; the agent proves it is migrate/<agent> */
-	if ((ret = mdc_mig_connect(ip, port, NULL, &fd, e)) ||
+	if ((ret = mdc_conn_connect(ip, port, NULL, &fd, e)) ||
 	    (ret = mdc_mig_recv_hello(fd, agent, sizeof(agent), e)) ||
 	    (ret = mdc_mig_initiate(fd, GSS_C_NO_CREDENTIAL, agent, &ctx, e)) ||
 	    (ret = mdc_mig_send_msg(fd, ctx, &m, e)))
@@ -737,7 +738,7 @@ cmd_vm(const struct opts *o, mdc_mig_say_fn say, void *arg,
 	if (mdc_mig_hostport(o->via, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
 	                     &port) != 0)
 		return mdc_mig_seterr(e, MDC_EINVAL, "bad --via %.64s", o->via);
-	if ((ret = mdc_mig_connect(ip, port, NULL, &fd, e)) ||
+	if ((ret = mdc_conn_connect(ip, port, NULL, &fd, e)) ||
 	    (ret = mdc_mig_recv_hello(fd, agent, sizeof(agent), e)) ||
 	    (ret = mdc_mig_initiate(fd, GSS_C_NO_CREDENTIAL, agent, &ctx, e)) ||
 	    (ret = mdc_mig_send_msg(fd, ctx, &m, e)))
