@@ -110,7 +110,7 @@ out:
 }
 
 /* Which prerequisite a refusal names (the texts of roles.c, policy.c,
- * move.c and vmrt.c); P_N if the move was accepted. */
+ * move*.c and vmhost.c); P_N if the move was accepted. */
 static enum pre
 classify(const struct chk *k, const struct mdc_mig_msg *r,
          const struct mdc_mig_check_req *q)

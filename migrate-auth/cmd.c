@@ -375,45 +375,12 @@ move_request(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
 	return 0;
 }
 
-/* "1.5 GiB" style sizes for the progress line. */
-static void
-human(uint64_t n, char *out, size_t outlen)
-{
-	static const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-	double v = (double)n;
-	int i = 0;
-
-	while (v >= 1024 && i < 4) {
-		v /= 1024;
-		i++;
-	}
-	snprintf(out, outlen, i ? "%.1f %s" : "%.0f %s", v, u[i]);
-}
-
 static void
 show_progress(const struct mdc_live_info *pi, mdc_mig_say_fn say, void *arg)
 {
-	char done[32], total[32], rate[32], dirty[32], rem[32], line[256];
-	const uint64_t *v = pi->v;
-	int pct =
-	        v[MDC_LIVE_P_TOTAL]
-	                ? (int)(v[MDC_LIVE_P_DONE] * 100 / v[MDC_LIVE_P_TOTAL])
-	                : 0;
-	char bar[21];
-	int i;
+	char line[256];
 
-	for (i = 0; i < 20; i++)
-		bar[i] = i < pct / 5 ? '#' : '.';
-	bar[20] = '\0';
-	human(v[MDC_LIVE_P_DONE], done, sizeof(done));
-	human(v[MDC_LIVE_P_TOTAL], total, sizeof(total));
-	human(v[MDC_LIVE_P_RATE], rate, sizeof(rate));
-	human(v[MDC_LIVE_P_DIRTY], dirty, sizeof(dirty));
-	human(v[MDC_LIVE_P_REMAIN], rem, sizeof(rem));
-	snprintf(line, sizeof(line),
-	         "%-11s [%s] %3d%% %s / %s  %s/s  dirty %s/s  remaining %s",
-	         mdc_live_phase_name(pi->phase), bar, pct > 100 ? 100 : pct,
-	         done, total, rate, dirty, rem);
+	mdc_live_progress_line(pi, line, sizeof(line));
 	say(arg, MDC_MIG_PROGRESS, line);
 }
 
