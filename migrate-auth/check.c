@@ -11,6 +11,7 @@
 #include <krb5.h>
 
 #include "migrate-auth/check.h"
+#include "migrate-auth/conn.h"
 #include "migrate-auth/live.h"
 #include "migrate-auth/policy.h"
 #include "migrate-auth/proto.h"
@@ -108,8 +109,8 @@ out:
 	krb5_free_context(ctx);
 }
 
-/* Which prerequisite a refusal names (the texts of agent.c, policy.c,
- * move.c and vmrt.c); P_N if the move was accepted. */
+/* Which prerequisite a refusal names (the texts of roles.c, policy.c,
+ * move*.c and vmhost.c); P_N if the move was accepted. */
 static enum pre
 classify(const struct chk *k, const struct mdc_mig_msg *r,
          const struct mdc_mig_check_req *q)
@@ -317,7 +318,7 @@ open_src(struct chk *k, const struct mdc_mig_check_req *q, int *fd,
 	if (mdc_mig_hostport(q->via, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
 	                     &port) != 0)
 		return mdc_mig_seterr(e, MDC_EINVAL, "bad --via");
-	if ((ret = mdc_mig_connect(ip, port, NULL, fd, e)) != 0 ||
+	if ((ret = mdc_conn_connect(ip, port, NULL, fd, e)) != 0 ||
 	    (ret = mdc_mig_recv_hello(*fd, k->src, sizeof(k->src), e)) != 0 ||
 	    (ret = mdc_mig_initiate(*fd, GSS_C_NO_CREDENTIAL, k->src, ctx,
 	                            e)) != 0)

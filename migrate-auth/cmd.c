@@ -14,6 +14,7 @@
 
 #include "migrate-auth/agentconf.h"
 #include "migrate-auth/check.h"
+#include "migrate-auth/conn.h"
 #include "migrate-auth/live.h"
 #include "migrate-auth/migrate.h"
 #include "migrate-auth/state.h"
@@ -374,45 +375,12 @@ move_request(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
 	return 0;
 }
 
-/* "1.5 GiB" style sizes for the progress line. */
-static void
-human(uint64_t n, char *out, size_t outlen)
-{
-	static const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-	double v = (double)n;
-	int i = 0;
-
-	while (v >= 1024 && i < 4) {
-		v /= 1024;
-		i++;
-	}
-	snprintf(out, outlen, i ? "%.1f %s" : "%.0f %s", v, u[i]);
-}
-
 static void
 show_progress(const struct mdc_live_info *pi, mdc_mig_say_fn say, void *arg)
 {
-	char done[32], total[32], rate[32], dirty[32], rem[32], line[256];
-	const uint64_t *v = pi->v;
-	int pct =
-	        v[MDC_LIVE_P_TOTAL]
-	                ? (int)(v[MDC_LIVE_P_DONE] * 100 / v[MDC_LIVE_P_TOTAL])
-	                : 0;
-	char bar[21];
-	int i;
+	char line[256];
 
-	for (i = 0; i < 20; i++)
-		bar[i] = i < pct / 5 ? '#' : '.';
-	bar[20] = '\0';
-	human(v[MDC_LIVE_P_DONE], done, sizeof(done));
-	human(v[MDC_LIVE_P_TOTAL], total, sizeof(total));
-	human(v[MDC_LIVE_P_RATE], rate, sizeof(rate));
-	human(v[MDC_LIVE_P_DIRTY], dirty, sizeof(dirty));
-	human(v[MDC_LIVE_P_REMAIN], rem, sizeof(rem));
-	snprintf(line, sizeof(line),
-	         "%-11s [%s] %3d%% %s / %s  %s/s  dirty %s/s  remaining %s",
-	         mdc_live_phase_name(pi->phase), bar, pct > 100 ? 100 : pct,
-	         done, total, rate, dirty, rem);
+	mdc_live_progress_line(pi, line, sizeof(line));
 	say(arg, MDC_MIG_PROGRESS, line);
 }
 
@@ -522,7 +490,7 @@ cmd_move(const struct opts *o, mdc_mig_say_fn say, void *arg,
 	if ((ret = move_request(o, &m, e)) != 0)
 		return ret;
 	/* the user's own ccache; the agent proves it is migrate/<agent> */
-	if ((ret = mdc_mig_connect(ip, port, NULL, &fd, e)) ||
+	if ((ret = mdc_conn_connect(ip, port, NULL, &fd, e)) ||
 	    (ret = mdc_mig_recv_hello(fd, agent, sizeof(agent), e)) ||
 	    (ret = mdc_mig_initiate(fd, GSS_C_NO_CREDENTIAL, agent, &ctx, e)) ||
 	    (ret = mdc_mig_send_msg(fd, ctx, &m, e)))
@@ -737,7 +705,7 @@ cmd_vm(const struct opts *o, mdc_mig_say_fn say, void *arg,
 	if (mdc_mig_hostport(o->via, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
 	                     &port) != 0)
 		return mdc_mig_seterr(e, MDC_EINVAL, "bad --via %.64s", o->via);
-	if ((ret = mdc_mig_connect(ip, port, NULL, &fd, e)) ||
+	if ((ret = mdc_conn_connect(ip, port, NULL, &fd, e)) ||
 	    (ret = mdc_mig_recv_hello(fd, agent, sizeof(agent), e)) ||
 	    (ret = mdc_mig_initiate(fd, GSS_C_NO_CREDENTIAL, agent, &ctx, e)) ||
 	    (ret = mdc_mig_send_msg(fd, ctx, &m, e)))

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -160,6 +161,54 @@ mdc_live_phase_name(uint8_t phase)
 	                              "pre-copy", "switch-over", "done"};
 
 	return phase <= MDC_LIVE_DONE ? names[phase] : "?";
+}
+
+/* "1.5 GiB" style sizes for the progress line. */
+static void
+human(uint64_t n, char *out, size_t outlen)
+{
+	static const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)n;
+	int i = 0;
+
+	while (v >= 1024 && i < 4) {
+		v /= 1024;
+		i++;
+	}
+	snprintf(out, outlen, i ? "%.1f %s" : "%.0f %s", v, u[i]);
+}
+
+void
+mdc_live_progress_line(const struct mdc_live_info *pi, char *out, size_t outlen)
+{
+	char done[32], total[32], rate[32], dirty[32], rem[32], bar[21];
+	const uint64_t *v = pi->v;
+	uint64_t pct = v[MDC_LIVE_P_TOTAL]
+	                       ? v[MDC_LIVE_P_DONE] * 100 / v[MDC_LIVE_P_TOTAL]
+	                       : 0;
+	int i;
+
+	/* QEMU's mirror counts nothing (offset and len 0) until its first
+	 * pass over the disks is over (zeroing or unmapping the
+	 * destination, then the dirty bitmap): say so, not "0 B / 0 B" */
+	if (pi->phase == MDC_LIVE_MIRROR && v[MDC_LIVE_P_TOTAL] == 0) {
+		snprintf(out, outlen, "%-11s preparing the destination disk",
+		         mdc_live_phase_name(pi->phase));
+		return;
+	}
+	pct = pct > 100 ? 100 : pct;
+	for (i = 0; i < 20; i++)
+		bar[i] = (uint64_t)i < pct / 5 ? '#' : '.';
+	bar[20] = '\0';
+	human(v[MDC_LIVE_P_DONE], done, sizeof(done));
+	human(v[MDC_LIVE_P_TOTAL], total, sizeof(total));
+	human(v[MDC_LIVE_P_RATE], rate, sizeof(rate));
+	human(v[MDC_LIVE_P_DIRTY], dirty, sizeof(dirty));
+	human(v[MDC_LIVE_P_REMAIN], rem, sizeof(rem));
+	snprintf(out, outlen,
+	         "%-11s [%s] %3d%% %s / %s  %s/s  dirty %s/s  remaining %s",
+	         mdc_live_phase_name(pi->phase), bar, (int)pct, done, total,
+	         rate, dirty, rem);
 }
 
 int

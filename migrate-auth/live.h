@@ -98,6 +98,15 @@ enum {
 	MDC_LIVE_R_SETUP_MS,
 };
 /* u8 kind, u8 phase, MDC_LIVE_NVAL x u64be.  Encode: MDC_EINVAL/ESPACE. */
+/*
+ * The CLI's progress line for PROGRESS info pi, into out: phase, bar,
+ * percent, done / total, rate, dirty rate, remaining.  A mirror that
+ * has counted nothing yet (total 0: QEMU's first pass, which zeroes the
+ * destination) is "mirror      preparing the destination disk", not
+ * "0 B / 0 B".
+ */
+void mdc_live_progress_line(const struct mdc_live_info *pi, char *out,
+                            size_t outlen);
 MDC_MUSTCHECK int mdc_live_info_encode(const struct mdc_live_info *i,
                                        uint8_t *buf, size_t cap,
                                        size_t *len_out);

@@ -48,9 +48,4 @@ int mdc_mig_main(int argc, char **argv, mdc_mig_say_fn say, void *arg,
 /* The usage text: every command's usage lines (usage.c). */
 const char *mdc_mig_usage(void);
 
-/* Connect over TCP to host:port (timeouts set), from bind_ip if not NULL. */
-MDC_MUSTCHECK int mdc_mig_connect(const char *host, int port,
-                                  const char *bind_ip, int *fd_out,
-                                  struct mdc_mig_err *e);
-
 #endif

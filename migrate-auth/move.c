@@ -24,6 +24,7 @@
 #include "lib/net.h"
 #include "lib/util.h"
 #include "migrate-auth/chan.h"
+#include "migrate-auth/conn.h"
 #include "migrate-auth/move.h"
 #include "migrate-auth/movectx.h"
 #include "migrate-auth/movecold.h"
@@ -129,7 +130,7 @@ src_offer(struct mdc_move *mv, const struct mdc_mig_msg *m, const char *ip,
 	char hello[MDC_MIG_MAX_HOST + 1];
 	int ret;
 
-	if (mdc_mig_connect(ip, port, c->ip, fd, &mv->e) != 0 ||
+	if (mdc_conn_connect(ip, port, c->ip, fd, &mv->e) != 0 ||
 	    mdc_mig_recv_hello(*fd, hello, sizeof(hello), &mv->e) != 0 ||
 	    mdc_mig_initiate(*fd, c->deleg, m->host, dctx, &mv->e) != 0) {
 		mdc_mig_result(r, MDC_MIG_REFUSED, "%s: %s", m->host,

@@ -8,6 +8,7 @@
 
 #include "lib/err.h"
 #include "migrate-auth/proto.h"
+#include "migrate-auth/sess.h"
 
 /*
  * A VM definition (doc/vm.md) is kept by the agent as JSON in

@@ -9,6 +9,7 @@
 #include "migrate-auth/qmp.h"
 #include "migrate-auth/sess.h"
 #include "migrate-auth/vmdef.h"
+#include "migrate-auth/vmhost.h"
 
 /*
  * The agent runs each VM as a QEMU process (doc/vm.md).  Whatever process
@@ -22,9 +23,6 @@
  * cpu model, start time), and "migrating" while a move holds it.
  */
 
-/* The accelerator setting ("accel" in migrate.conf [vm]). */
-enum mdc_vm_accel { MDC_VM_ACCEL_AUTO = 0, MDC_VM_ACCEL_KVM, MDC_VM_ACCEL_TCG };
-
 /* Where an agent keeps things and how it runs QEMU (nothing owned). */
 struct mdc_vm_env {
 	const char *state;   /* the agent's state directory */
@@ -33,20 +31,6 @@ struct mdc_vm_env {
 	const char *qemu;    /* NULL: /usr/bin/qemu-system-x86_64 */
 	enum mdc_vm_accel accel;
 };
-
-/* Parse "auto"/"kvm"/"tcg" (MDC_EINVAL otherwise). */
-MDC_MUSTCHECK int mdc_vm_accel_parse(const char *s, enum mdc_vm_accel *out);
-/*
- * Resolve the setting on this host: "kvm" if KVM is wanted or auto and
- * /proc/cpuinfo has vmx or svm and /dev/kvm opens read-write, else "tcg";
- * kvm asked for but unusable is MDC_ENOTSUP with the reason in e.
- * *name_out is a static string.
- */
-MDC_MUSTCHECK int mdc_vm_accel_resolve(enum mdc_vm_accel want,
-                                       const char **name_out,
-                                       struct mdc_mig_err *e);
-/* The pure rule behind it: cpuinfo text has a "flags" line with vmx/svm. */
-int mdc_vm_cpuinfo_has_virt(const char *cpuinfo);
 
 /*
  * Resolve a path given by a user for a disk, kernel or initrd: relative
@@ -145,34 +129,12 @@ int mdc_vm_reaped(const struct mdc_vm_env *env, pid_t pid, int wstatus,
 int mdc_vm_stop_all(const struct mdc_vm_env *env, int timeout_ms);
 
 /*
- * CPU compatibility (the destination's check before a move): can this
- * QEMU, with its accelerator, offer model?  q is a QMP client of any QEMU
- * of this host (e.g. the incoming one).  missing gets the features QEMU
- * lists as unavailable, space-separated ("" if none).  Returns 0 (model
- * known; offerable iff missing is ""), MDC_ENOENT (no such model here,
- * e->text says so), or a QMP failure.
- */
-MDC_MUSTCHECK int mdc_vm_cpu_missing(struct mdc_qmp *q, const char *model,
-                                     char *missing, size_t missinglen,
-                                     struct mdc_mig_err *e);
-/*
- * Same with a probe QEMU of its own (-machine none, the resolved
- * accelerator, QMP in a temporary directory under STATE/run), stopped
- * before returning.
+ * CPU compatibility (the destination's check before a move) with a probe
+ * QEMU of its own: mdc_vm_cpu_missing (vmhost.h) on a QEMU with -machine
+ * none, the resolved accelerator and QMP in a temporary directory under
+ * STATE/run, stopped before returning.
  */
 MDC_MUSTCHECK int mdc_vm_cpu_probe(const struct mdc_vm_env *env,
                                    const char *model, char *missing,
                                    size_t missinglen, struct mdc_mig_err *e);
-/*
- * The destination's refusal text for a model it cannot offer (pure):
- * "HOST cannot offer CPU model MODEL (missing: MISSING); define the VM
- * with --compat (kvm64) to move it".  For missing == NULL: the model is
- * unknown there.
- */
-void mdc_vm_cpu_refusal(const char *host, const char *model,
-                        const char *missing, char *out, size_t outlen);
-/* The pure part: from a query-cpu-definitions return value. */
-MDC_MUSTCHECK int mdc_vm_cpu_missing_from(const json_t *defs, const char *model,
-                                          char *missing, size_t missinglen);
-
 #endif

@@ -283,6 +283,9 @@ live_move() {
 	# the seconds spent in the mirror (one progress line a second)
 	sed -n 's/.*\(VM web1 switch-over, .*\)/# host'"$_h"': \1/p' "$H_TMP/agent$_h.out" | tail -n 1
 	echo "# move $_mn: $(grep -c '^mirror ' "$H_TMP/rt.err") progress lines in the mirror"
+	t_is "move $_mn: no mirror progress line says 0 B / 0 B" \
+		"$(grep -c '^mirror .* 0 B / 0 B ' "$H_TMP/rt.err")" 0
+	echo "# move $_mn: $(grep -c '^mirror  *preparing the destination disk$' "$H_TMP/rt.err") line(s) preparing the destination disk"
 }
 # Move 1 is paced (--bandwidth 32 MiB/s also paces the mirror): the 160 MiB
 # of data take ~5 s, the 864 MiB of holes are not counted (they were: 32 s).

@@ -497,6 +497,44 @@ START_TEST(test_src_policy)
 END_TEST
 
 /* The live move's messages: request, progress, control; LIVE_* frames. */
+/* The CLI's progress line: counters, and a mirror that has counted
+ * nothing yet (QEMU zeroing the destination) said in words. */
+START_TEST(test_progress_line)
+{
+	struct mdc_live_info i;
+	char line[256];
+
+	memset(&i, 0, sizeof(i));
+	i.kind = MDC_LIVE_PROGRESS;
+	i.phase = MDC_LIVE_MIRROR;
+	mdc_live_progress_line(&i, line, sizeof(line));
+	ck_assert_str_eq(line, "mirror      preparing the destination disk");
+	i.v[MDC_LIVE_P_DONE] = 3 << 20;
+	i.v[MDC_LIVE_P_TOTAL] = 12 << 20;
+	i.v[MDC_LIVE_P_RATE] = 1 << 20;
+	i.v[MDC_LIVE_P_REMAIN] = 9 << 20;
+	mdc_live_progress_line(&i, line, sizeof(line));
+	ck_assert_str_eq(line,
+	                 "mirror      [#####...............]  25% 3.0 MiB "
+	                 "/ 12.0 MiB  1.0 MiB/s  dirty 0 B/s  remaining "
+	                 "9.0 MiB");
+	/* pre-copy with nothing counted yet keeps its counters */
+	memset(&i.v, 0, sizeof(i.v));
+	i.phase = MDC_LIVE_PRECOPY;
+	mdc_live_progress_line(&i, line, sizeof(line));
+	ck_assert_str_eq(line,
+	                 "pre-copy    [....................]   0% 0 B / 0 "
+	                 "B  0 B/s  dirty 0 B/s  remaining 0 B");
+	/* more done than total (a disk written during the mirror) */
+	i.phase = MDC_LIVE_MIRROR;
+	i.v[MDC_LIVE_P_DONE] = 300;
+	i.v[MDC_LIVE_P_TOTAL] = 100;
+	mdc_live_progress_line(&i, line, sizeof(line));
+	ck_assert_ptr_nonnull(
+	        strstr(line, "[####################] 100% 300 B "));
+}
+END_TEST
+
 START_TEST(test_live_msgs)
 {
 	static struct mdc_live_req q, d;
@@ -817,6 +855,7 @@ main(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_msg_roundtrip);
+	tcase_add_test(tc, test_progress_line);
 	tcase_add_test(tc, test_msg_bad);
 	tcase_add_test(tc, test_frame_and_str);
 	tcase_add_test(tc, test_vm_msgs);
