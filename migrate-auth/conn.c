@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -120,4 +122,17 @@ mdc_conn_say(mdc_mig_say_fn say, void *arg, enum mdc_mig_say lvl,
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	say(arg, lvl, line);
+}
+
+void
+mdc_conn_drain(int fd)
+{
+	uint8_t buf[65536];
+	struct pollfd p = {fd, POLLIN, 0};
+	int i;
+
+	(void)shutdown(fd, SHUT_WR);
+	for (i = 0; i < 8192 && poll(&p, 1, 2000) > 0; i++)
+		if (read(fd, buf, sizeof(buf)) <= 0)
+			break;
 }

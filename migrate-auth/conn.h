@@ -42,6 +42,10 @@ MDC_MUSTCHECK int mdc_conn_connect(const char *host, int port,
  * name: a malloc'd copy and *len, or NULL if there is none. */
 uint8_t *mdc_conn_pac(gss_name_t name, const char *attr, size_t *len);
 
+/* After a failure, let the peer read our RESULT instead of a reset: stop
+ * writing, then swallow what is in flight (2 s without a byte ends it). */
+void mdc_conn_drain(int fd);
+
 /* c->who from c->client, sanitized for the log ("(unknown)" if none). */
 void mdc_conn_who(struct mdc_conn *c);
 

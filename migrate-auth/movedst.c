@@ -24,6 +24,7 @@
 #include "lib/net.h"
 #include "lib/util.h"
 #include "migrate-auth/chan.h"
+#include "migrate-auth/conn.h"
 #include "migrate-auth/movectx.h"
 #include "migrate-auth/movedst.h"
 #include "migrate-auth/movecold.h"
@@ -476,21 +477,6 @@ dst_rollback(struct mdc_move *mv)
 	marker_remove(mv);
 }
 
-/* After a failure: stop writing, swallow what is in flight (2 s), so the
- * source reads our RESULT instead of a reset. */
-static void
-drain(int fd)
-{
-	uint8_t buf[65536];
-	struct pollfd p = {fd, POLLIN, 0};
-	int i;
-
-	(void)shutdown(fd, SHUT_WR);
-	for (i = 0; i < 8192 && poll(&p, 1, 2000) > 0; i++)
-		if (read(fd, buf, sizeof(buf)) <= 0)
-			break;
-}
-
 /* A stopped VM: its disks arrive as DATA/DONE, then the definition. */
 static int
 dst_cold(struct mdc_move *mv, struct mdc_mig_msg *r)
@@ -520,7 +506,7 @@ dst_cold(struct mdc_move *mv, struct mdc_mig_msg *r)
 	if (mdc_mig_send_msg(c->fd, c->ctx, r, &mv->e) != 0 && ret == 0)
 		ret = MDC_ETRUNC;
 	if (ret != 0)
-		drain(c->fd);
+		mdc_conn_drain(c->fd);
 	return ret;
 }
 

@@ -377,21 +377,6 @@ dest_receive(struct mdc_conn *c, int plain_ok, struct mdc_mig_msg *r)
 	c->sink = NULL;
 }
 
-/* After a failure, let the source read our RESULT instead of a reset:
- * stop writing, swallow what is in flight until it closes. */
-static void
-drain(int fd)
-{
-	uint8_t buf[65536];
-	struct pollfd p = {fd, POLLIN, 0};
-	int i;
-
-	(void)shutdown(fd, SHUT_WR);
-	for (i = 0; i < 8192 && poll(&p, 1, 2000) > 0; i++)
-		if (read(fd, buf, sizeof(buf)) <= 0)
-			break;
-}
-
 /* Destination: the policy (policy.h) on the PAC and state. */
 void
 mdc_role_dest(struct mdc_conn *c, const struct mdc_mig_msg *m,
@@ -441,6 +426,6 @@ mdc_role_disk(struct mdc_conn *c, const struct mdc_mig_msg *m,
 	             r->text);
 	ret = mdc_mig_send_msg(c->fd, c->ctx, r, e);
 	if (r->status != MDC_MIG_ACCEPTED)
-		drain(c->fd);
+		mdc_conn_drain(c->fd);
 	return ret;
 }
