@@ -427,20 +427,10 @@ add_pwdlastset(struct chk *c)
 static void
 add_account(struct chk *c)
 {
-	static const char *const user_oc[] = {
-	        "top", "person", "organizationalPerson", "user", NULL};
-	static const char *const comp_oc[] = {
-	        "top",  "person",   "organizationalPerson",
-	        "user", "computer", NULL};
-	static const char *const skip[] = {
-	        "objectClass",    "cn",
-	        "sAMAccountName", "userAccountControl",
-	        "primaryGroupID", "sAMAccountType",
-	        "pwdLastSet",     NULL};
 	int computer = c->t->computer;
 
-	add_attrs(c, skip);
-	add_classes(c, computer ? comp_oc : user_oc);
+	add_attrs(c, mdc_dsa_account_given);
+	add_classes(c, computer ? mdc_dsa_computer_oc : mdc_dsa_user_oc);
 	add_rdn(c);
 	add_sam(c, computer);
 	add_uac(c, computer);
@@ -451,14 +441,11 @@ add_account(struct chk *c)
 static void
 add_group(struct chk *c)
 {
-	static const char *const oc[] = {"top", "group", NULL};
-	static const char *const skip[] = {"objectClass", "cn",
-	                                   "sAMAccountName", "groupType", NULL};
 	const char *gt;
 	int64_t type;
 
-	add_attrs(c, skip);
-	add_classes(c, oc);
+	add_attrs(c, mdc_dsa_group_given);
+	add_classes(c, mdc_dsa_group_oc);
 	add_rdn(c);
 	add_sam(c, 0);
 	gt = stop(c) ? NULL : one_value(c, "groupType");

@@ -483,3 +483,16 @@ out:
 	mdc_sock_req_free(r);
 	return ret;
 }
+
+const char *const mdc_dsa_user_oc[] = {"top", "person", "organizationalPerson",
+                                       "user", NULL};
+const char *const mdc_dsa_computer_oc[] = {
+        "top", "person", "organizationalPerson", "user", "computer", NULL};
+const char *const mdc_dsa_group_oc[] = {"top", "group", NULL};
+const char *const mdc_dsa_account_given[] = {
+        "objectClass",    "cn",
+        "sAMAccountName", "userAccountControl",
+        "primaryGroupID", "sAMAccountType",
+        "pwdLastSet",     NULL};
+const char *const mdc_dsa_group_given[] = {"objectClass", "cn",
+                                           "sAMAccountName", "groupType", NULL};

@@ -158,6 +158,18 @@ int mdc_dsa_spn_is_own(const char *spn, const char *short_name,
 int mdc_dsa_dnshostname_ok(const char *fqdn, const char *short_name);
 
 /* sAMAccountType of a group with the given groupType. */
+/*
+ * A new account's and group's object classes, and the attributes the dsa
+ * completes itself (a client's values for them are checked by
+ * mdc_dsa_check, then written by dsa_write.c, never copied as given).
+ * NULL-terminated; one list for the decision and the write.
+ */
+extern const char *const mdc_dsa_user_oc[];
+extern const char *const mdc_dsa_computer_oc[];
+extern const char *const mdc_dsa_group_oc[];
+extern const char *const mdc_dsa_account_given[];
+extern const char *const mdc_dsa_group_given[];
+
 int64_t mdc_dsa_group_sat(int64_t group_type);
 
 /*

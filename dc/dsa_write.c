@@ -580,19 +580,9 @@ add_account_counters(struct wctx *w)
 static void
 add_account(struct wctx *w, int computer)
 {
-	static const char *const user_oc[] = {
-	        "top", "person", "organizationalPerson", "user", NULL};
-	static const char *const comp_oc[] = {
-	        "top",  "person",   "organizationalPerson",
-	        "user", "computer", NULL};
-	static const char *const skip[] = {
-	        "objectClass",    "cn",
-	        "sAMAccountName", "userAccountControl",
-	        "primaryGroupID", "sAMAccountType",
-	        "pwdLastSet",     NULL};
 
-	copy_attrs(w, skip);
-	add_classes(w, computer ? comp_oc : user_oc);
+	copy_attrs(w, mdc_dsa_account_given);
+	add_classes(w, computer ? mdc_dsa_computer_oc : mdc_dsa_user_oc);
 	add_cn(w);
 	add_sam(w);
 	if (failed(w))
@@ -615,14 +605,11 @@ add_account(struct wctx *w, int computer)
 static void
 add_group(struct wctx *w)
 {
-	static const char *const oc[] = {"top", "group", NULL};
-	static const char *const skip[] = {"objectClass", "cn",
-	                                   "sAMAccountName", "groupType", NULL};
 	const char *gt;
 	int64_t type = -2147483646; /* global security group */
 
-	copy_attrs(w, skip);
-	add_classes(w, oc);
+	copy_attrs(w, mdc_dsa_group_given);
+	add_classes(w, mdc_dsa_group_oc);
 	add_cn(w);
 	add_sam(w);
 	gt = one_value(w, "groupType");
