@@ -16,6 +16,7 @@
 #include "mdcad.h"
 #include "csnguard.h"
 #include "adsid.h"
+#include "bindlock.h"
 
 #define IN_CHAIN_OID "1.2.840.113556.1.4.1941"
 #define CHAIN_MAX    4096 /* groups visited by one expansion */
@@ -775,6 +776,8 @@ mdcad_bind(Operation *op, SlapReply *rs)
 		send_ldap_error(op, rs, LDAP_INVALID_CREDENTIALS, NULL);
 		return rs->sr_err;
 	}
+	if (mdc_bindlock_bind(op, rs))
+		return rs->sr_err;
 	return SLAP_CB_CONTINUE;
 }
 
@@ -812,7 +815,7 @@ mdcad_db_init(BackendDB *be, ConfigReply *cr)
 			return 1;
 		}
 	}
-	return 0;
+	return mdc_bindlock_init();
 }
 
 /* The in-chain rule must exist for slapd to parse such filters. */

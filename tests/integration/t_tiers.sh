@@ -277,6 +277,44 @@ t_is "the Account Operator's minidc user unlock locky --kerberos" \
 	"$(cli_as ao user unlock locky)" "unlocked user locky"
 t_unlike "... kinit locky works again" "$(locky_kinit)" "revoked|kinit:"
 t_like "minidc user unlock of no such user fails" "$(mdc user unlock nobody-here 2>&1)" "no user nobody-here"
+# Simple binds (StartTLS) share the KDC's counter: 10 wrong passwords lock
+# the account for LDAP and Kerberos alike, and the lock is checked before
+# the password.
+t_ok "user bindy exists" mkuser bindy
+( umask 077; printf 'Wrong-Pass-1' > "$H_TMP/bindy-bad.pw" )
+bindy_bind() { # PASSWORD-FILE
+	ldapwhoami -x -ZZ -H "ldap://$H_ADDR" -D "CN=bindy,$U" -y "$H_TMP/$1" 2>&1
+}
+out=$(bindy_bind bindy-bad.pw)
+t_like "a wrong simple bind of bindy fails (49)" "$out" "Invalid credentials \(49\)"
+t_unlike "... not as a locked account" "$out" "data 775"
+t_is "... and counts: bindy's badPwdCount is 1" "$(attr bindy badPwdCount)" 1
+t_like "... at badPasswordTime" "$(attr bindy badPasswordTime)" '^[1-9][0-9]{16,}$'
+out=$(bindy_bind bindy.pw)
+t_like "the right simple bind works" "$out" "^dn:[Cc][Nn]=bindy,"
+t_is "... and clears bindy's badPwdCount" "$(attr bindy badPwdCount)" 0
+for i in 1 2 3 4 5 6 7 8 9 10; do bindy_bind bindy-bad.pw > /dev/null; done
+t_is "10 wrong simple binds: bindy's badPwdCount is 10" "$(attr bindy badPwdCount)" 10
+t_like "... the tenth set lockoutTime" "$(attr bindy lockoutTime)" '^[1-9][0-9]{16,}$'
+out=$(bindy_bind bindy.pw)
+t_like "the right simple bind is refused now (49)" "$out" "Invalid credentials \(49\)"
+t_like "... with AD's account-locked reason (data 775)" "$out" "AcceptSecurityContext error, data 775"
+t_is "... and it did not count" "$(attr bindy badPwdCount)" 10
+t_like "kinit bindy with the right password is refused too (one counter)" \
+	"$(printf 'Pw-Secret-42\n' | KRB5CCNAME="FILE:$H_TMP/x.cc" kinit bindy 2>&1)" "revoked"
+t_is "the Account Operator's minidc user unlock bindy --kerberos" \
+	"$(cli_as ao user unlock bindy)" "unlocked user bindy"
+t_like "... the right simple bind works again" "$(bindy_bind bindy.pw)" "^dn:[Cc][Nn]=bindy,"
+t_is "... and bindy's badPwdCount is 0" "$(attr bindy badPwdCount)" 0
+( umask 077; printf 'C4rol-New-Pass-1' > "$H_TMP/carol-new.pw"; printf 'Good-Pass-77' > "$H_TMP/alice-good.pw" )
+printf 'Wrong-Pass-1\n' | KRB5CCNAME="FILE:$H_TMP/x.cc" kinit carol > /dev/null 2>&1
+t_is "a bad Kerberos password counts for carol" "$(attr carol badPwdCount)" 1
+t_like "carol's right simple bind works" \
+	"$(ldapwhoami -x -ZZ -H "ldap://$H_ADDR" -D "CN=carol,$U" -y "$H_TMP/carol-new.pw" 2>&1)" "^dn:[Cc][Nn]=carol,"
+t_is "... and clears the KDC's count" "$(attr carol badPwdCount)" 0
+t_like "alice's right simple bind works" \
+	"$(ldapwhoami -x -ZZ -H "ldap://$H_ADDR" -D "CN=alice,$U" -y "$H_TMP/alice-good.pw" 2>&1)" "^dn:[Cc][Nn]=alice,"
+t_is "... and leaves alice's badPwdCount at 0" "$(attr alice badPwdCount)" 0
 
 # ---- item 8: the ldapi socket is the DC's own (root's) ----
 t_is "the ldapi socket's directory is root's, mode 0700" "$(stat -c '%U %a' "$H_DIR/run/ldap")" "root 700"
