@@ -107,12 +107,12 @@ dest_under_dns(struct chk *c)
 	if (req->newsup != NULL) {
 		parent = strdup(req->newsup);
 	} else {
-		/* Same parent: the DN after the first unescaped comma. */
-		comma = req->dn;
-		while ((comma = strchr(comma, ',')) != NULL &&
-		       comma[-1] == '\\')
-			comma++;
-		parent = strdup(comma != NULL ? comma + 1 : "");
+		/* Same parent: the DN after the first unescaped comma (a
+		 * backslash escapes the next character, itself included). */
+		for (comma = req->dn; *comma != '\0' && *comma != ','; comma++)
+			if (*comma == '\\' && comma[1] != '\0')
+				comma++;
+		parent = strdup(*comma == ',' ? comma + 1 : "");
 	}
 	if (parent == NULL)
 		c->err = MDC_ENOMEM;
