@@ -25,32 +25,14 @@
 static AttributeDescription *ad_bad_count, *ad_bad_time, *ad_lockout_time,
         *ad_sam;
 
-int
-mdc_bindlock_init(void)
-{
-	static const struct {
-		const char *name;
-		AttributeDescription **ad;
-	} ads[] = {
-	        {"badPwdCount", &ad_bad_count},
-	        {"badPasswordTime", &ad_bad_time},
-	        {"lockoutTime", &ad_lockout_time},
-	        {"sAMAccountName", &ad_sam},
-	};
-	const char *text;
-
-	for (size_t i = 0; i < sizeof(ads) / sizeof(ads[0]); i++) {
-		if (slap_str2ad(ads[i].name, ads[i].ad, &text) !=
-		    LDAP_SUCCESS) {
-			Debug(LDAP_DEBUG_ANY,
-			      "mdcad: attribute type %s missing from the "
-			      "schema\n",
-			      ads[i].name);
-			return 1;
-		}
-	}
-	return 0;
-}
+const struct mdc_slapo_ad mdc_bindlock_ads[] = {
+        {"badPwdCount", &ad_bad_count},
+        {"badPasswordTime", &ad_bad_time},
+        {"lockoutTime", &ad_lockout_time},
+        {"sAMAccountName", &ad_sam},
+};
+const size_t mdc_bindlock_nads =
+        sizeof(mdc_bindlock_ads) / sizeof(mdc_bindlock_ads[0]);
 
 /* Now in NT time (100 ns ticks since 1601), as badPasswordTime. */
 static long long

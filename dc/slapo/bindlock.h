@@ -4,8 +4,15 @@
 
 #include "slap.h"
 
-/* Look up the attribute types; 0 or 1 (one is missing from the schema). */
-int mdc_bindlock_init(void);
+/* An attribute type the overlay needs, looked up once by mdcad's db_init. */
+struct mdc_slapo_ad {
+	const char *name;
+	AttributeDescription **ad;
+};
+
+/* The types the lockout needs (mdcad's db_init looks them up with its own). */
+extern const struct mdc_slapo_ad mdc_bindlock_ads[];
+extern const size_t mdc_bindlock_nads;
 
 /*
  * Before a simple bind reaches the backend: refuse it (AD's "data 775",

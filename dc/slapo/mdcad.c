@@ -781,15 +781,31 @@ mdcad_bind(Operation *op, SlapReply *rs)
 	return SLAP_CB_CONTINUE;
 }
 
+/* Look up n attribute types; 1 (and a log line) if one is missing. */
+static int
+find_ads(const struct mdc_slapo_ad *ads, size_t n)
+{
+	const char *text;
+
+	for (size_t i = 0; i < n; i++) {
+		if (slap_str2ad(ads[i].name, ads[i].ad, &text) !=
+		    LDAP_SUCCESS) {
+			Debug(LDAP_DEBUG_ANY,
+			      "mdcad: attribute type %s missing from the "
+			      "schema\n",
+			      ads[i].name);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* The attribute types come from minidc's schema (dc/schema), which
  * slapd.conf loads before this overlay is configured. */
 static int
 mdcad_db_init(BackendDB *be, ConfigReply *cr)
 {
-	static const struct {
-		const char *name;
-		AttributeDescription **ad;
-	} ads[] = {
+	static const struct mdc_slapo_ad ads[] = {
 	        {"currentTime", &ad_currentTime},
 	        {"highestCommittedUSN", &ad_hcusn},
 	        {"distinguishedName", &ad_dn},
@@ -803,19 +819,9 @@ mdcad_db_init(BackendDB *be, ConfigReply *cr)
 	        {"objectCategory", &ad_objectCategory},
 	        {"defaultNamingContext", &ad_defaultNC},
 	};
-	const char *text;
 
-	for (size_t i = 0; i < sizeof(ads) / sizeof(ads[0]); i++) {
-		if (slap_str2ad(ads[i].name, ads[i].ad, &text) !=
-		    LDAP_SUCCESS) {
-			Debug(LDAP_DEBUG_ANY,
-			      "mdcad: attribute type %s missing from the "
-			      "schema\n",
-			      ads[i].name);
-			return 1;
-		}
-	}
-	return mdc_bindlock_init();
+	return find_ads(ads, sizeof(ads) / sizeof(ads[0])) ||
+	       find_ads(mdc_bindlock_ads, mdc_bindlock_nads);
 }
 
 /* The in-chain rule must exist for slapd to parse such filters. */
