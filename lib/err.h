@@ -38,6 +38,29 @@ enum {
 	MDC_ELAST = MDC_EBASE - 12,
 };
 
+/*
+ * The one carrier of error details: a function returns its status code and,
+ * when the caller passed a struct mdc_err, a one-line English reason for a
+ * log line or a terminal ("what failed: why").  Callers that only need the
+ * code pass NULL.  One size for every module so that a reason can be handed
+ * up through the layers without copying into differently sized buffers.
+ */
+#define MDC_ERR_TEXT 512
+struct mdc_err {
+	char text[MDC_ERR_TEXT];
+};
+
+/* Format e->text (e may be NULL) and return code, so that a failure is one
+ * statement: `return mdc_err_set(e, MDC_EINVAL, "bad port %s", p);`. */
+int mdc_err_set(struct mdc_err *e, int code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* Put "<prefix>: " in front of e->text (e may be NULL; truncates at the end);
+ * returns code.  For a caller that adds its context to a callee's reason. */
+int mdc_err_prefix(struct mdc_err *e, int code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* e->text, or mdc_strerror(code) when e is NULL or its text is empty. */
+const char *mdc_err_text(const struct mdc_err *e, int code);
+
 /* Return a static English description of a status code; never NULL. */
 const char *mdc_strerror(int code);
 

@@ -265,6 +265,35 @@ START_TEST(util_files_and_secrets)
 }
 END_TEST
 
+/* The one error carrier: set, prefix (also onto an empty reason), NULL. */
+START_TEST(err_carrier)
+{
+	struct mdc_err e = {{0}};
+	char longer[700];
+
+	ck_assert_str_eq(mdc_err_text(&e, MDC_EMALF), "malformed input");
+	ck_assert_int_eq(mdc_err_set(&e, MDC_EINVAL, "bad port %s", "x"),
+	                 MDC_EINVAL);
+	ck_assert_str_eq(mdc_err_text(&e, MDC_EINVAL), "bad port x");
+	ck_assert_int_eq(mdc_err_prefix(&e, MDC_EINVAL, "conf line %d", 3),
+	                 MDC_EINVAL);
+	ck_assert_str_eq(e.text, "conf line 3: bad port x");
+	e.text[0] = '\0';
+	mdc_err_prefix(&e, MDC_ENOENT, "open %s", "f");
+	ck_assert_str_eq(e.text, "open f: No such file or directory");
+	ck_assert_int_eq(mdc_err_set(NULL, MDC_EACCES, "x"), MDC_EACCES);
+	ck_assert_int_eq(mdc_err_prefix(NULL, MDC_EACCES, "x"), MDC_EACCES);
+	ck_assert_str_eq(mdc_err_text(NULL, MDC_EACCES), "Permission denied");
+	memset(longer, 'a', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	mdc_err_set(&e, MDC_EINVAL, "%s", longer);
+	ck_assert_uint_eq(strlen(e.text), MDC_ERR_TEXT - 1);
+	mdc_err_prefix(&e, MDC_EINVAL, "p");
+	ck_assert_uint_eq(strlen(e.text), MDC_ERR_TEXT - 1);
+	ck_assert(strncmp(e.text, "p: aaa", 6) == 0);
+}
+END_TEST
+
 /* A directory of one's own is usable after the drop, under a 0700 parent. */
 START_TEST(privdrop_dir_and_probe)
 {
@@ -397,6 +426,7 @@ main(void)
 	tcase_add_test(tc, wbuf_writes_and_fills);
 	tcase_add_test(tc, conf_parses_and_rejects);
 	tcase_add_test(tc, util_files_and_secrets);
+	tcase_add_test(tc, err_carrier);
 	tcase_add_test(tc, privdrop_dir_and_probe);
 	tcase_add_test(tc, notify_sends_datagrams);
 	tcase_add_test(tc, pwpolicy_rules);
