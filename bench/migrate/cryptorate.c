@@ -21,7 +21,7 @@
 #include <krb5.h>
 #include <openssl/evp.h>
 
-#define REC (64u * 1024u)
+#define REC        (64u * 1024u)
 #define USAGE_SEAL 24 /* KG_USAGE_INITIATOR_SEAL (RFC 4121 2) */
 #define USAGE_SIGN 25 /* KG_USAGE_INITIATOR_SIGN */
 
@@ -64,8 +64,8 @@ krb5_rate(krb5_context ctx, krb5_enctype et, int conf, double secs)
 		} else {
 			krb5_checksum ck;
 
-			ret = krb5_c_make_checksum(ctx, 0, key, USAGE_SIGN,
-			                           &in, &ck);
+			ret = krb5_c_make_checksum(ctx, 0, key, USAGE_SIGN, &in,
+			                           &ck);
 			if (ret == 0)
 				krb5_free_checksum_contents(ctx, &ck);
 		}
