@@ -1,9 +1,10 @@
 #!/bin/sh
 # tests/integration/t_loop_signals.sh - the daemons on lib/loop (issue 10):
-# SIGTERM makes the dsa, the LDAP ping responder and the DNS server exit 0
-# (the supervisor logs how each ended, then restarts it); SIGHUP still
-# kills those three (default action: the supervisor restarts them) and is
-# dropped by the supervisor; `minidc stop` ends every service with status 0.
+# SIGTERM makes the dsa, the LDAP ping responder, the DNS server and the
+# replica watcher exit 0 (the supervisor logs how each ended, then restarts
+# it); SIGHUP still kills the dsa and the DNS server (default action: the
+# supervisor restarts them) and is dropped by the supervisor; `minidc stop`
+# ends every service with status 0.
 . "$top_srcdir/tests/harness/harness.sh"
 harness_start
 
@@ -16,7 +17,7 @@ running_again() { # SVC OLDPID: running with another pid
 }
 logged() { grep -q -- "$1" "$LOG"; }
 
-for s in dsa cldap dns; do
+for s in dsa cldap dns replica; do
 	pid=$(svc_pid "$s")
 	t_ok "$s runs (pid $pid)" test -n "$pid" -a "$pid" != 0
 	kill -TERM "$pid"
@@ -50,7 +51,7 @@ before=$(wc -l < "$LOG")
 t_ok "minidc stop" "$MINIDC" stop --dir "$H_DIR"
 t_ok "the supervisor ends" t_wait "$H_WAIT" sh -c "! kill -0 $sup 2>/dev/null"
 tail -n +"$before" "$LOG" > "$H_TMP/stop.log"
-for s in dsa cldap dns; do
+for s in dsa cldap dns replica; do
 	t_like "minidc stop: $s exited with status 0" "$(cat "$H_TMP/stop.log")" "$s: pid [0-9]* exited with status 0"
 done
 t_is "minidc stop: nobody needed SIGKILL" "$(grep -c 'did not stop' "$H_TMP/stop.log" | tr -d ' ')" 0
