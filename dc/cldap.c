@@ -17,6 +17,7 @@
 #include "dc/cmd.h"
 #include "dc/service.h"
 #include "lib/log.h"
+#include "lib/loop.h"
 #include "lib/net.h"
 #include "lib/privdrop.h"
 #include "lib/proc.h"
@@ -29,40 +30,10 @@
 /* Datagrams handled per wake-up before checking for signals again. */
 #define CLDAP_BATCH 64
 
-static volatile sig_atomic_t cldap_stop;
-
-static void
-cldap_on_signal(int sig)
-{
-	(void)sig;
-	cldap_stop = 1;
-}
-
-/*
- * Catch SIGTERM/SIGINT but keep them blocked outside ppoll(), so a signal
- * arriving between the flag check and the wait cannot be lost.
- */
-static int
-cldap_signals(sigset_t *waitmask)
-{
-	struct sigaction sa;
-	sigset_t block;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = cldap_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &block, waitmask) != 0 ||
-	    sigaction(SIGTERM, &sa, NULL) != 0 ||
-	    sigaction(SIGINT, &sa, NULL) != 0)
-		return mdc_err_from_errno(errno);
-	sigdelset(waitmask, SIGTERM);
-	sigdelset(waitmask, SIGINT);
-	signal(SIGPIPE, SIG_IGN);
-	return 0;
-}
+struct cldap {
+	struct mdc_loop *loop;
+	const struct mdc_netlogon_dc *dc;
+};
 
 static void
 cldap_peer(const struct sockaddr_storage *ss, socklen_t len, char *out,
@@ -106,14 +77,16 @@ cldap_handle(int fd, const struct mdc_netlogon_dc *dc, const uint8_t *pkt,
 
 /* Read and answer what is queued on the non-blocking socket. */
 static void
-cldap_drain(int fd, const struct mdc_netlogon_dc *dc)
+cldap_drain(struct mdc_loop *l, int fd, int revents, void *arg)
 {
+	const struct cldap *c = arg;
 	uint8_t pkt[CLDAP_IN_MAX];
 	struct sockaddr_storage from;
 	socklen_t fromlen;
 	ssize_t n;
 
-	for (int i = 0; i < CLDAP_BATCH && !cldap_stop; i++) {
+	(void)revents;
+	for (int i = 0; i < CLDAP_BATCH && !mdc_loop_stopping(l); i++) {
 		fromlen = sizeof(from);
 		n = recvfrom(fd, pkt, sizeof(pkt), MSG_TRUNC,
 		             (struct sockaddr *)&from, &fromlen);
@@ -127,24 +100,43 @@ cldap_drain(int fd, const struct mdc_netlogon_dc *dc)
 		if ((size_t)n > sizeof(pkt))
 			log_debug("dropped a %zd-byte datagram", n);
 		else
-			cldap_handle(fd, dc, pkt, (size_t)n, &from, fromlen);
+			cldap_handle(fd, c->dc, pkt, (size_t)n, &from, fromlen);
 	}
 }
 
-static int
-cldap_loop(int fd, const struct mdc_netlogon_dc *dc, const sigset_t *mask)
+static void
+cldap_on_stop(struct mdc_loop *l, int sig, void *arg)
 {
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	(void)sig;
+	(void)arg;
+	mdc_loop_stop(l, 0);
+}
 
-	while (!cldap_stop) {
-		if (ppoll(&pfd, 1, NULL, mask) < 0) {
-			if (errno == EINTR)
-				continue;
-			log_err("poll: %s", strerror(errno));
-			return 1;
-		}
-		if (pfd.revents & POLLIN)
-			cldap_drain(fd, dc);
+/* SIGTERM/SIGINT stop at once: a ping has no state to finish. */
+static int
+cldap_setup(struct cldap *c)
+{
+	int ret = mdc_loop_new(&c->loop);
+
+	if (ret == 0)
+		ret = mdc_loop_signal(c->loop, SIGTERM, cldap_on_stop, c);
+	if (ret == 0)
+		ret = mdc_loop_signal(c->loop, SIGINT, cldap_on_stop, c);
+	if (ret == 0)
+		ret = mdc_loop_ignore(c->loop, SIGPIPE);
+	return ret;
+}
+
+static int
+cldap_loop(struct cldap *c, int fd)
+{
+	int ret = mdc_loop_watch(c->loop, fd, MDC_LOOP_IN, cldap_drain, c);
+
+	if (ret == 0)
+		ret = mdc_loop_run(c->loop);
+	if (ret != 0) {
+		log_err_r(ret, "event loop");
+		return 1;
 	}
 	return 0;
 }
@@ -175,8 +167,8 @@ mdc_cmd_cldap_serve(int argc, char **argv)
 	struct mdc_netlogon_dc dc;
 	struct mdc_privdrop_id id;
 	const char *dir;
+	struct cldap c = {.dc = &dc};
 	char err[256];
-	sigset_t waitmask;
 	int fd = -1, ret, status = 1;
 
 	if (cldap_args(argc, argv, &dir) != 0) {
@@ -197,7 +189,7 @@ mdc_cmd_cldap_serve(int argc, char **argv)
 		        conf.dir);
 		goto out;
 	}
-	ret = cldap_signals(&waitmask);
+	ret = cldap_setup(&c);
 	if (ret == 0)
 		ret = mdc_net_listen(conf.address, (int)conf.port_cldap,
 		                     SOCK_DGRAM, 0, &fd);
@@ -217,11 +209,12 @@ mdc_cmd_cldap_serve(int argc, char **argv)
 	}
 	log_info("answering LDAP pings for %s on %s:%ld/udp", dc.domain,
 	         conf.address, conf.port_cldap);
-	status = cldap_loop(fd, &dc, &waitmask);
+	status = cldap_loop(&c, fd);
 	log_info("stopped");
 out:
 	if (fd >= 0)
 		close(fd);
+	mdc_loop_free(c.loop);
 	mdc_dcconf_free(&conf);
 	mdc_log_close();
 	return status;

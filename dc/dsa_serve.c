@@ -1,7 +1,6 @@
 /* dc/dsa_serve.c - `minidc dsa-serve`: serve slapd's overlay on dsa.sock */
 #include "config.h"
 
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -20,6 +19,7 @@
 #include "dc/slapdconf.h"
 #include "dc/slapdrun.h"
 #include "lib/log.h"
+#include "lib/loop.h"
 #include "lib/net.h"
 #include "lib/util.h"
 
@@ -29,6 +29,8 @@
  * the number of writes in flight, not of clients. */
 #define DSA_MAX_CONNS    128
 #define DSA_IO_TIMEOUT_S 60
+/* After SIGTERM, what slapd waits for gets this long to finish. */
+#define DSA_STOP_MS 5000
 
 /*
  * Client operations (not the DC's own) in progress and waiting.  slapd
@@ -44,8 +46,6 @@
 static int gate_max_active = 1;
 /* The supervisor's channel (dc/guard.h), or -1 when run by hand. */
 static int guard_chan = -1;
-static volatile sig_atomic_t dsa_stop;
-static atomic_int dsa_conns;
 static atomic_int dsa_sweeping;
 static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
@@ -90,16 +90,10 @@ gate_leave(void)
 }
 
 struct conn {
+	struct mdc_loop *loop; /* counts us as work in flight */
 	struct mdc_dsa *d;
 	int fd;
 };
-
-static void
-dsa_on_signal(int sig)
-{
-	(void)sig;
-	dsa_stop = 1;
-}
 
 /*
  * Read and drop the rest of a request whose first bytes ended in last
@@ -293,32 +287,33 @@ conn_thread(void *arg)
 		log_warn("the supervisor's channel is gone");
 	free(out);
 	close(c->fd);
+	mdc_loop_work_end(c->loop);
 	free(c);
-	atomic_fetch_sub(&dsa_conns, 1);
 	return NULL;
 }
 
 static void
-spawn(struct mdc_dsa *d, int fd)
+spawn(struct mdc_loop *l, struct mdc_dsa *d, int fd)
 {
 	struct conn *c = malloc(sizeof(*c));
 	pthread_attr_t attr;
 	pthread_t th;
 
-	if (c == NULL || atomic_fetch_add(&dsa_conns, 1) >= DSA_MAX_CONNS) {
+	if (c == NULL || mdc_loop_work_begin(l) >= DSA_MAX_CONNS) {
 		write_all(fd, "RESULT\ncode: 51\ninfo: dsa: busy\n\n");
 		if (c != NULL)
-			atomic_fetch_sub(&dsa_conns, 1);
+			mdc_loop_work_end(l);
 		free(c);
 		close(fd);
 		return;
 	}
+	c->loop = l;
 	c->d = d;
 	c->fd = fd;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&th, &attr, conn_thread, c) != 0) {
-		atomic_fetch_sub(&dsa_conns, 1);
+		mdc_loop_work_end(l);
 		free(c);
 		close(fd);
 	}
@@ -326,21 +321,34 @@ spawn(struct mdc_dsa *d, int fd)
 }
 
 static void
-serve(struct mdc_dsa *d, int lfd)
+on_accept(struct mdc_loop *l, int lfd, int revents, void *arg)
 {
-	struct pollfd p = {.fd = lfd, .events = POLLIN};
-	int fd;
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
-	while (!dsa_stop) {
-		if (poll(&p, 1, 500) <= 0)
-			continue;
-		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd >= 0)
-			spawn(d, fd);
-	}
-	/* Let operations in flight finish (slapd is waiting for them). */
-	for (int i = 0; i < 100 && atomic_load(&dsa_conns) > 0; i++)
-		usleep(50000);
+	(void)revents;
+	if (fd >= 0)
+		spawn(l, arg, fd);
+}
+
+static void
+on_stop(struct mdc_loop *l, int sig, void *arg)
+{
+	(void)sig;
+	(void)arg;
+	mdc_loop_stop(l, DSA_STOP_MS);
+}
+
+/* Serve until SIGTERM/SIGINT, then let operations in flight finish (slapd
+ * is waiting for them); MDC_ETIMEDOUT if some did not in DSA_STOP_MS. */
+static int
+serve(struct mdc_loop *l, struct mdc_dsa *d, int lfd)
+{
+	int ret = mdc_loop_watch(l, lfd, MDC_LOOP_IN | MDC_LOOP_ACCEPT,
+	                         on_accept, d);
+
+	if (ret == 0)
+		ret = mdc_loop_run(l);
+	return ret;
 }
 
 /*
@@ -406,19 +414,19 @@ start_sweep(struct mdc_dsa *d)
 	pthread_attr_destroy(&attr);
 }
 
+/* Before any thread: they inherit the blocked signals. */
 static int
-setup_signals(void)
+setup_loop(struct mdc_loop **l_out)
 {
-	struct sigaction sa;
+	int ret = mdc_loop_new(l_out);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = dsa_on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) != 0 ||
-	    sigaction(SIGINT, &sa, NULL) != 0)
-		return mdc_err_from_errno(errno);
-	signal(SIGPIPE, SIG_IGN);
-	return 0;
+	if (ret == 0)
+		ret = mdc_loop_signal(*l_out, SIGTERM, on_stop, NULL);
+	if (ret == 0)
+		ret = mdc_loop_signal(*l_out, SIGINT, on_stop, NULL);
+	if (ret == 0)
+		ret = mdc_loop_ignore(*l_out, SIGPIPE);
+	return ret;
 }
 
 int
@@ -426,8 +434,9 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 {
 	struct mdc_dcconf conf;
 	struct mdc_dsa *d = NULL;
+	struct mdc_loop *l = NULL;
 	char *path = NULL, err[512] = "";
-	int lfd = -1, ret, status;
+	int lfd = -1, ret, status, late = 0;
 
 	status = mdc_cmd_load_dir(CMD, argc, argv, &conf, NULL);
 	if (status != 0)
@@ -438,7 +447,7 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 	path = mdc_dc_path(&conf, MDC_DSA_SOCKET);
 	ret = path == NULL ? MDC_ENOMEM : mdc_dsa_new(&conf, &d);
 	if (ret == 0)
-		ret = setup_signals();
+		ret = setup_loop(&l);
 	if (ret == 0)
 		ret = listen_socket(path, &lfd);
 	if (ret != 0) {
@@ -461,7 +470,15 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 	if (guard_chan >= 0 && mdc_guard_child_ready(guard_chan) != 0)
 		log_warn("cannot tell the supervisor we serve");
 	start_sweep(d);
-	serve(d, lfd);
+	ret = serve(l, d, lfd);
+	late = ret == MDC_ETIMEDOUT;
+	if (late) {
+		log_warn("stopping with operations unfinished after %d ms",
+		         DSA_STOP_MS);
+	} else if (ret != 0) {
+		log_err_r(ret, "event loop");
+		goto out;
+	}
 	log_info("stopped");
 	status = 0;
 out:
@@ -469,9 +486,11 @@ out:
 		close(lfd);
 	if (lfd >= 0 && guard_chan < 0)
 		unlink(path);
-	/* A sweep still waiting on slapd at exit keeps d and conf. */
-	if (atomic_load(&dsa_sweeping))
+	/* A sweep, or an operation past the deadline, still waiting on slapd
+	 * at exit keeps d, conf and the loop. */
+	if (atomic_load(&dsa_sweeping) || late)
 		return status;
+	mdc_loop_free(l);
 	mdc_dsa_free(d);
 	free(path);
 	mdc_dcconf_free(&conf);

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ad/ldapconn.h"
@@ -15,12 +14,11 @@
 #include "dc/slapdrun.h"
 #include "dc/ridpool.h"
 #include "lib/log.h"
+#include "lib/loop.h"
 #include "lib/util.h"
 
 #define CMD     "replica-watch"
 #define POLL_MS 1000
-
-static volatile sig_atomic_t stop_flag;
 
 int
 mdc_replica_ldapi(const struct mdc_dcconf *c, LDAP **ld_out)
@@ -348,19 +346,52 @@ watch_once(const struct mdc_dcconf *c, LDAP **ld)
 	}
 }
 
+struct watch {
+	const struct mdc_dcconf *conf;
+	LDAP *ld;
+};
+
 static void
-on_term(int sig)
+on_tick(struct mdc_loop *l, void *arg)
+{
+	struct watch *w = arg;
+
+	(void)l;
+	watch_once(w->conf, &w->ld);
+}
+
+static void
+on_term(struct mdc_loop *l, int sig, void *arg)
 {
 	(void)sig;
-	stop_flag = 1;
+	(void)arg;
+	mdc_loop_stop(l, 0);
+}
+
+/* A pass at once, then every POLL_MS, until SIGTERM/SIGINT. */
+static int
+watch_loop(struct watch *w)
+{
+	struct mdc_loop *l = NULL;
+	int ret = mdc_loop_new(&l);
+
+	if (ret == 0)
+		ret = mdc_loop_signal(l, SIGTERM, on_term, w);
+	if (ret == 0)
+		ret = mdc_loop_signal(l, SIGINT, on_term, w);
+	if (ret == 0)
+		ret = mdc_loop_timer(l, 0, POLL_MS, on_tick, w, NULL);
+	if (ret == 0)
+		ret = mdc_loop_run(l);
+	mdc_loop_free(l);
+	return ret;
 }
 
 int
 mdc_cmd_replica_watch(int argc, char **argv)
 {
 	struct mdc_dcconf conf;
-	struct sigaction sa = {.sa_handler = on_term};
-	LDAP *ld = NULL;
+	struct watch w = {.conf = &conf};
 	int ret;
 
 	ret = mdc_cmd_load_dir(CMD, argc, argv, &conf, NULL);
@@ -368,19 +399,13 @@ mdc_cmd_replica_watch(int argc, char **argv)
 		return ret;
 	(void)mdc_log_open("replica", NULL,
 	                   conf.log_debug ? MDC_LOG_DEBUG : MDC_LOG_INFO);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	while (!stop_flag) {
-		struct timespec ts = {POLL_MS / 1000,
-		                      (POLL_MS % 1000) * 1000000L};
-
-		watch_once(&conf, &ld);
-		nanosleep(&ts, NULL);
-	}
-	if (ld != NULL)
-		ldap_unbind_ext_s(ld, NULL, NULL);
+	ret = watch_loop(&w);
+	if (ret != 0)
+		log_err_r(ret, "event loop");
+	if (w.ld != NULL)
+		ldap_unbind_ext_s(w.ld, NULL, NULL);
 	mdc_dcconf_free(&conf);
-	return 0;
+	return ret == 0 ? 0 : 1;
 }
 
 static int

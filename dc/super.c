@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -18,6 +17,7 @@
 #include "dc/service.h"
 #include "dc/super.h"
 #include "lib/log.h"
+#include "lib/loop.h"
 #include "lib/net.h"
 #include "lib/notify.h"
 #include "lib/proc.h"
@@ -41,8 +41,9 @@ struct svc {
 	const struct mdc_service *def;
 	enum svc_state state;
 	pid_t pid;
-	int out_fd;              /* read end of the child's stdout+stderr */
-	struct mdc_guard *guard; /* its socket, if def->guard_socket */
+	int out_fd;                  /* read end of the child's stdout+stderr */
+	struct mdc_guard *guard;     /* its socket, if def->guard_socket */
+	int w_out, w_chan, w_listen; /* the fds the loop watches for it */
 	char line[2048];
 	size_t linelen;
 	int restarts;
@@ -56,7 +57,8 @@ struct super {
 	const char *self;
 	struct svc svc[MAX_SVC];
 	int n;
-	int sig_fd, ctl_fd;
+	struct mdc_loop *loop;
+	int ctl_fd;
 	int stopping;
 };
 
@@ -186,36 +188,45 @@ svc_exited(struct super *sp, struct svc *s, int status)
 }
 
 static void
-reap(struct super *sp)
+on_sigchld(struct mdc_loop *l, int sig, void *arg)
 {
-	struct signalfd_siginfo si;
+	struct super *sp = arg;
 	int status;
 	pid_t pid;
 
-	while (read(sp->sig_fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
-			if (!sp->stopping)
-				log_info("signal %u: stopping", si.ssi_signo);
-			sp->stopping = 1;
-		}
-	}
+	(void)l;
+	(void)sig;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		for (int i = 0; i < sp->n; i++)
 			if (sp->svc[i].pid == pid)
 				svc_exited(sp, &sp->svc[i], status);
 }
 
+static void
+on_stop(struct mdc_loop *l, int sig, void *arg)
+{
+	struct super *sp = arg;
+
+	(void)l;
+	if (!sp->stopping)
+		log_info("signal %d: stopping", sig);
+	sp->stopping = 1;
+}
+
 /* Answer one control request on a fresh connection. */
 static void
-serve_control(struct super *sp)
+serve_control(struct mdc_loop *l, int lfd, int revents, void *arg)
 {
+	struct super *sp = arg;
 	char req[64] = "", *ans = NULL;
 	size_t len = 0;
 	FILE *mem;
 	ssize_t n;
 	int fd;
 
-	fd = accept4(sp->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+	(void)l;
+	(void)revents;
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
 	/* Requests are one short line sent at once by `minidc status|stop`. */
@@ -253,82 +264,94 @@ out:
 	close(fd);
 }
 
-enum ev_kind {
-	EV_SIGNAL,
-	EV_CONTROL,
-	EV_OUTPUT,
-	EV_GUARD_CHAN,
-	EV_GUARD_LISTEN
-};
-
-struct ev_set {
-	struct pollfd pfd[3 * MAX_SVC + 2];
-	struct svc *owner[3 * MAX_SVC + 2];
-	enum ev_kind kind[3 * MAX_SVC + 2];
-	int n;
-};
-
+/* The callbacks check the fd is still the service's: one closed by an
+ * earlier event of the same pass may still be reported. */
 static void
-ev_add(struct ev_set *ev, int fd, enum ev_kind kind, struct svc *owner)
+on_output(struct mdc_loop *l, int fd, int revents, void *arg)
 {
-	if (fd < 0)
-		return;
-	ev->pfd[ev->n].fd = fd;
-	ev->pfd[ev->n].events = POLLIN;
-	ev->pfd[ev->n].revents = 0;
-	ev->kind[ev->n] = kind;
-	ev->owner[ev->n++] = owner;
+	struct svc *s = arg;
+
+	(void)l;
+	(void)revents;
+	if (s->out_fd == fd)
+		relay_output(s, 0);
 }
 
 static void
-ev_handle(struct super *sp, enum ev_kind kind, struct svc *s)
+on_guard_chan(struct mdc_loop *l, int fd, int revents, void *arg)
 {
-	switch (kind) {
-	case EV_SIGNAL:
-		reap(sp);
-		break;
-	case EV_CONTROL:
-		serve_control(sp);
-		break;
-	case EV_OUTPUT:
-		if (s->out_fd >= 0)
-			relay_output(s, 0);
-		break;
-	case EV_GUARD_CHAN:
+	struct svc *s = arg;
+
+	(void)l;
+	(void)revents;
+	if (mdc_guard_chan_fd(s->guard) == fd)
 		mdc_guard_read(s->guard);
-		break;
-	case EV_GUARD_LISTEN:
-		/* Only while no instance runs (a reaped one may have been
-		 * restarted by an event handled before this one). */
-		if (mdc_guard_listen_fd(s->guard) >= 0)
-			mdc_guard_refuse(s->guard);
-		break;
+}
+
+static void
+on_guard_listen(struct mdc_loop *l, int fd, int revents, void *arg)
+{
+	struct svc *s = arg;
+
+	(void)l;
+	(void)revents;
+	/* Only while no instance runs (a reaped one may have been
+	 * restarted by an event handled before this one). */
+	if (mdc_guard_listen_fd(s->guard) == fd)
+		mdc_guard_refuse(s->guard);
+}
+
+/*
+ * Make the loop watch fd (or nothing, -1) in the role *watched has.  Pass
+ * 0 drops what changed, pass 1 adds: an fd number freed by one service
+ * and reused by another is dropped before it is added again.
+ */
+static void
+watch_role(struct super *sp, int pass, int *watched, int fd, mdc_loop_fd_fn fn,
+           struct svc *s)
+{
+	if (*watched == fd)
+		return;
+	if (pass == 0 && *watched >= 0) {
+		(void)mdc_loop_unwatch(sp->loop, *watched);
+		*watched = -1;
 	}
+	if (pass == 1 && fd >= 0 &&
+	    mdc_loop_watch(sp->loop, fd, MDC_LOOP_IN, fn, s) == 0)
+		*watched = fd;
+}
+
+/* The services' fds come and go with their instances. */
+static void
+watch_services(struct super *sp)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < sp->n; i++) {
+			struct svc *s = &sp->svc[i];
+
+			watch_role(sp, pass, &s->w_out, s->out_fd, on_output,
+			           s);
+			if (s->guard == NULL)
+				continue;
+			watch_role(sp, pass, &s->w_chan,
+			           mdc_guard_chan_fd(s->guard), on_guard_chan,
+			           s);
+			watch_role(sp, pass, &s->w_listen,
+			           mdc_guard_listen_fd(s->guard),
+			           on_guard_listen, s);
+		}
 }
 
 /* Wait up to ms for events, then handle them all. */
 static void
 loop_once(struct super *sp, int ms)
 {
-	struct ev_set ev;
+	int ret;
 
-	ev.n = 0;
-	ev_add(&ev, sp->sig_fd, EV_SIGNAL, NULL);
-	ev_add(&ev, sp->ctl_fd, EV_CONTROL, NULL);
-	for (int i = 0; i < sp->n; i++) {
-		struct svc *s = &sp->svc[i];
-
-		ev_add(&ev, s->out_fd, EV_OUTPUT, s);
-		if (s->guard == NULL)
-			continue;
-		ev_add(&ev, mdc_guard_chan_fd(s->guard), EV_GUARD_CHAN, s);
-		ev_add(&ev, mdc_guard_listen_fd(s->guard), EV_GUARD_LISTEN, s);
-	}
-	if (poll(ev.pfd, (nfds_t)ev.n, ms) <= 0)
-		return;
-	for (int i = 0; i < ev.n; i++)
-		if (ev.pfd[i].revents != 0)
-			ev_handle(sp, ev.kind[i], ev.owner[i]);
+	watch_services(sp);
+	ret = mdc_loop_once(sp->loop, ms);
+	if (ret != 0)
+		log_debug("event loop: %s", mdc_strerror(ret));
 }
 
 /* Start what is due, promote what became ready. */
@@ -445,22 +468,40 @@ setup_guard(struct super *sp, struct svc *s, char *err, size_t errlen)
 	return ret;
 }
 
-/* Signals arrive on a signalfd so the loop stays single-threaded. */
+/*
+ * Signals come through the loop (lib/loop.h): SIGCHLD reaps, SIGTERM and
+ * SIGINT stop, SIGHUP is taken and dropped (a closed terminal must not
+ * stop the domain controller).
+ */
+static int
+setup_loop(struct super *sp)
+{
+	int ret = mdc_loop_new(&sp->loop);
+
+	if (ret == 0)
+		ret = mdc_loop_signal(sp->loop, SIGCHLD, on_sigchld, sp);
+	if (ret == 0)
+		ret = mdc_loop_signal(sp->loop, SIGTERM, on_stop, sp);
+	if (ret == 0)
+		ret = mdc_loop_signal(sp->loop, SIGINT, on_stop, sp);
+	if (ret == 0)
+		ret = mdc_loop_signal(sp->loop, SIGHUP, NULL, NULL);
+	if (ret == 0)
+		ret = mdc_loop_ignore(sp->loop, SIGPIPE);
+	return ret;
+}
+
 static int
 setup(struct super *sp, char *err, size_t errlen)
 {
 	char *ctl = mdc_dc_path(sp->conf, "run/control.sock");
-	sigset_t set;
-	int ret;
+	int ret = setup_loop(sp);
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sp->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (ret != 0) {
+		snprintf(err, errlen, "signals: %s", mdc_strerror(ret));
+		free(ctl);
+		return ret;
+	}
 	/* Children inherit it: their lines come back through relay_output(). */
 	setenv("MINIDC_SUPERVISED", "1", 1);
 	ret = ctl == NULL ? MDC_ENOMEM : mdc_net_listen_unix(ctl, &sp->ctl_fd);
@@ -471,8 +512,9 @@ setup(struct super *sp, char *err, size_t errlen)
 	else if (ret != 0)
 		snprintf(err, errlen, "control socket %s: %s", ctl,
 		         mdc_strerror(ret));
-	else if (sp->sig_fd < 0)
-		ret = mdc_err_from_errno(errno);
+	else
+		ret = mdc_loop_watch(sp->loop, sp->ctl_fd, MDC_LOOP_IN,
+		                     serve_control, sp);
 	free(ctl);
 	if (ret != 0)
 		return ret;
@@ -483,6 +525,7 @@ setup(struct super *sp, char *err, size_t errlen)
 		s->def = mdc_services[i];
 		s->pid = -1;
 		s->out_fd = -1;
+		s->w_out = s->w_chan = s->w_listen = -1;
 		s->state = s->def->enabled == NULL ||
 		                           s->def->enabled(sp->conf) == 0
 		                   ? SVC_STOPPED
@@ -536,8 +579,7 @@ sd_notify_state(const struct super *sp, const char *msg)
 int
 mdc_super_run(const struct mdc_dcconf *conf, const char *self, int notify_fd)
 {
-	struct super sp = {
-	        .conf = conf, .self = self, .sig_fd = -1, .ctl_fd = -1};
+	struct super sp = {.conf = conf, .self = self, .ctl_fd = -1};
 	char err[512] = "", *pidfile = mdc_dc_path(conf, "run/minidc.pid");
 	char status[600];
 	int ret;
@@ -589,6 +631,7 @@ mdc_super_run(const struct mdc_dcconf *conf, const char *self, int notify_fd)
 		unlink(pidfile);
 	free(pidfile);
 	free(sp.notify_socket);
+	mdc_loop_free(sp.loop);
 	return ret == 0 ? 0 : 1;
 }
 

@@ -24,6 +24,7 @@
 #include "dns/slow.h"
 #include "dns/sync.h"
 #include "lib/log.h"
+#include "lib/loop.h"
 #include "lib/net.h"
 #include "lib/util.h"
 
@@ -52,6 +53,7 @@ struct dns_server {
 	struct worker workers[MAX_WORKERS + TCP_WORKERS]; /* then TCP ones */
 	int nworkers; /* UDP workers; TCP_WORKERS follow them */
 	int tcp_fd;
+	struct mdc_loop *loop; /* the main thread's: signals */
 };
 
 /*
@@ -94,7 +96,7 @@ sink_fail(void *ctx)
 	struct dns_server *srv = ctx;
 
 	atomic_store(&srv->failed, 1);
-	kill(getpid(), SIGTERM); /* the main thread waits in sigwait() */
+	mdc_loop_stop(srv->loop, 0); /* the main thread runs the loop */
 }
 
 /* Take the current snapshot as w's hazard pointer (re-checked after). */
@@ -785,17 +787,29 @@ start_threads(struct dns_server *srv)
 }
 
 static void
-wait_for_signal(struct dns_server *srv)
+on_stop(struct mdc_loop *l, int sig, void *arg)
 {
-	sigset_t set;
-	int sig;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigwait(&set, &sig);
+	(void)arg;
 	log_info("signal %d: stopping", sig);
-	atomic_store(&srv->stop, 1);
+	mdc_loop_stop(l, 0);
+}
+
+/*
+ * The main thread's loop takes SIGTERM/SIGINT; the workers, started later,
+ * inherit them blocked.  It watches no fd: the workers own the sockets.
+ */
+static int
+setup_loop(struct dns_server *srv)
+{
+	int ret = mdc_loop_new(&srv->loop);
+
+	if (ret == 0)
+		ret = mdc_loop_signal(srv->loop, SIGTERM, on_stop, srv);
+	if (ret == 0)
+		ret = mdc_loop_signal(srv->loop, SIGINT, on_stop, srv);
+	if (ret == 0)
+		ret = mdc_loop_ignore(srv->loop, SIGPIPE);
+	return ret;
 }
 
 struct run {
@@ -897,8 +911,10 @@ serve(struct run *r, struct dns_server *srv)
 		return ret;
 	log_info("serving on %s port %ld (udp x%d, tcp x%d)", r->o.listen,
 	         r->o.port, srv->nworkers, TCP_WORKERS);
-	wait_for_signal(srv);
-	return 0;
+	ret = mdc_loop_run(srv->loop);
+	if (ret != 0)
+		log_err_r(ret, "event loop");
+	return ret;
 }
 
 static void
@@ -918,6 +934,7 @@ shutdown_server(struct run *r, struct dns_server *srv)
 	dns_snapshot_free(atomic_load(&srv->snap));
 	dns_tsig_keys_free(srv->slow.keys);
 	dns_conf_clear(&r->conf);
+	mdc_loop_free(srv->loop);
 }
 
 int
@@ -925,7 +942,6 @@ dns_cmd_serve(int argc, char **argv, dns_conf_loader load)
 {
 	struct run r = {0};
 	struct dns_server *srv = calloc(1, sizeof(*srv));
-	sigset_t set;
 	int ret;
 
 	if (srv == NULL)
@@ -939,16 +955,14 @@ dns_cmd_serve(int argc, char **argv, dns_conf_loader load)
 		return 2;
 	}
 	mdc_log_open("dns", NULL, r.o.debug ? MDC_LOG_DEBUG : MDC_LOG_INFO);
-	/* Threads inherit the mask: only the main thread takes signals. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	pthread_mutex_init(&srv->publish_lock, NULL);
 	pthread_mutex_init(&srv->slow_lock, NULL);
 	srv->slow.now = NULL;
-	ret = r.o.dir != NULL ? setup_dir(&r, load) : 0;
+	ret = setup_loop(srv);
+	if (ret != 0)
+		log_err_r(ret, "cannot set up signals");
+	if (ret == 0 && r.o.dir != NULL)
+		ret = setup_dir(&r, load);
 	if (ret == 0)
 		ret = serve(&r, srv);
 	shutdown_server(&r, srv);

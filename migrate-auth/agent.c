@@ -1,10 +1,10 @@
 /* migrate-auth/agent.c - minidc-migrate agent: the listener, one child per
- * connection (dispatch.h), the reaping of children and QEMUs, stopping */
+ * connection (dispatch.h), the reaping of children and QEMUs, stopping;
+ * signals, accepting and reaping go through lib/loop */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +16,7 @@
 
 #include <gssapi/gssapi.h>
 
+#include "lib/loop.h"
 #include "lib/net.h"
 #include "migrate-auth/admit.h"
 #include "migrate-auth/agentconf.h"
@@ -29,142 +30,174 @@
 
 #define VM_STOP_MS 10000 /* per VM when the agent shuts down */
 
-/* Set by SIGTERM/SIGINT in the agent's main process (to the signal); the
- * pipe wakes the accept loop at once, whenever the signal comes. */
-static volatile sig_atomic_t stop_requested;
-static int stop_pipe[2] = {-1, -1};
+/* The agent's main process: its loop, and what its callbacks need. */
+struct agent {
+	struct mdc_loop *loop;
+	int lfd;
+	int stop_sig; /* the signal that stopped us, or 0 */
+	const struct mdc_conn *tmpl;
+	const char *account;
+	mdc_mig_say_fn say;
+	void *arg;
+	struct mdc_admit k;
+	struct mdc_vm_env env;
+	int timeout;
+	pid_t self;
+};
 
 static void
-handle_child(struct mdc_conn *c, int lfd, const char *princ, mdc_mig_say_fn say,
-             void *arg, pid_t parent)
+handle_child(struct agent *a, struct mdc_conn *c)
 {
 	int fl;
 
-	close(lfd);
+	close(a->lfd);
 	mdc_admit_child_start(c->admit, c->o->auth_timeout);
-	(void)signal(SIGTERM, SIG_DFL);
-	(void)signal(SIGINT, SIG_DFL);
+	/* The child takes SIGTERM/SIGINT as usual (the default: it dies). */
+	mdc_loop_child(a->loop);
 	/* a connection (a move's controller) does not outlive the agent */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != a->self)
 		_exit(1);
 	fl = fcntl(c->fd, F_GETFL);
 	if (fl >= 0)
 		(void)fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
 	mdc_conn_timeouts(c->fd);
-	(void)mdc_dispatch_serve(c, princ, say, arg);
+	(void)mdc_dispatch_serve(c, a->account, a->say, a->arg);
 	close(c->fd);
 	_exit(0);
 }
 
-static void
-on_stop(int sig)
-{
-	int saved = errno;
-
-	stop_requested = sig;
-	if (stop_pipe[1] >= 0)
-		(void)!write(stop_pipe[1], "", 1);
-	errno = saved;
-}
-
 /* Reap every child: connections, and QEMUs reparented to us (reported,
- * never restarted). */
+ * never restarted).  On SIGCHLD and when a child says it authenticated. */
 static void
-reap(struct mdc_admit *k, const struct mdc_vm_env *env, mdc_mig_say_fn say,
-     void *arg, int timeout)
+reap(struct agent *a)
 {
 	char name[MDC_MIG_MAX_VM + 1], text[512];
 	struct mdc_admit_slot slot;
 	pid_t pid;
 	int st;
 
-	mdc_admit_drain(k);
+	mdc_admit_drain(&a->k);
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (mdc_admit_remove(k, pid, &slot)) {
+		if (mdc_admit_remove(&a->k, pid, &slot)) {
 			if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM) {
 				mdc_admit_addr_text(&slot.addr, name,
 				                    sizeof(name));
 				mdc_conn_say(
-				        say, arg, MDC_MIG_ERR,
+				        a->say, a->arg, MDC_MIG_ERR,
 				        "closed the connection from %s: not "
 				        "authenticated within %d s",
-				        name, timeout);
+				        name, a->timeout);
 			}
 			continue;
 		}
-		if (mdc_vm_reaped(env, pid, st, name, sizeof(name), text,
+		if (mdc_vm_reaped(&a->env, pid, st, name, sizeof(name), text,
 		                  sizeof(text)))
-			mdc_conn_say(say, arg, MDC_MIG_ERR, "%s", text);
+			mdc_conn_say(a->say, a->arg, MDC_MIG_ERR, "%s", text);
 	}
 }
 
-/* Accept connections until poll fails or a stop signal; one child per
- * connection. */
 static void
-serve_loop(int lfd, const struct mdc_conn *tmpl, const char *account,
-           mdc_mig_say_fn say, void *arg)
+on_sigchld(struct mdc_loop *l, int sig, void *arg)
 {
-	struct mdc_vm_env env;
-	static struct mdc_admit k;
+	(void)l;
+	(void)sig;
+	reap(arg);
+}
+
+static void
+on_admit(struct mdc_loop *l, int fd, int revents, void *arg)
+{
+	(void)l;
+	(void)fd;
+	(void)revents;
+	reap(arg);
+}
+
+static void
+on_stop(struct mdc_loop *l, int sig, void *arg)
+{
+	struct agent *a = arg;
+
+	a->stop_sig = sig;
+	mdc_loop_stop(l, 0);
+}
+
+/* A connection: one child serves it, unless its address has too many. */
+static void
+on_accept(struct mdc_loop *l, int lfd, int revents, void *arg)
+{
+	char text[MDC_MIG_MAX_TEXT + 1], line[512];
+	struct agent *a = arg;
 	struct mdc_conn c;
 	socklen_t sl;
-	pid_t pid, self = getpid();
-	int timeout = tmpl->o->auth_timeout > 0 ? tmpl->o->auth_timeout
-	                                        : MDC_ADMIT_TIMEOUT_S;
-	char text[MDC_MIG_MAX_TEXT + 1], line[512];
+	pid_t pid;
 
-	if (mdc_admit_init(&k, tmpl->o->auth_per_address) != 0)
+	(void)l;
+	(void)revents;
+	c = *a->tmpl;
+	sl = sizeof(c.peer);
+	c.fd = accept4(lfd, (struct sockaddr *)&c.peer, &sl, SOCK_CLOEXEC);
+	if (c.fd < 0)
 		return;
-	memset(&env, 0, sizeof(env));
-	env.state = tmpl->o->state;
-	env.storage = tmpl->o->storage;
-	while (!stop_requested) {
-		struct pollfd p[3] = {{lfd, POLLIN, 0},
-		                      {stop_pipe[0], POLLIN, 0},
-		                      {mdc_admit_fd(&k), POLLIN, 0}};
-		/* wake up now and then to reap the children */
-		if (poll(p, 3, 1000) < 0 && errno != EINTR)
-			return;
-		reap(&k, &env, say, arg, timeout);
-		if (stop_requested || !(p[0].revents & POLLIN))
-			continue;
-		c = *tmpl;
-		sl = sizeof(c.peer);
-		c.fd = accept4(lfd, (struct sockaddr *)&c.peer, &sl,
-		               SOCK_CLOEXEC);
-		if (c.fd < 0)
-			continue;
-		c.admit = &k;
-		if (mdc_admit_check(&k, (struct sockaddr *)&c.peer, text,
-		                    sizeof(text), line, sizeof(line)) != 0) {
-			mdc_mig_send_error(c.fd, text);
-			if (line[0])
-				mdc_conn_say(say, arg, MDC_MIG_ERR, "%s", line);
-		} else if ((pid = fork()) == 0)
-			handle_child(&c, lfd, account, say, arg, self);
-		else if (pid > 0)
-			mdc_admit_add(&k, pid, (struct sockaddr *)&c.peer);
-		close(c.fd);
+	c.admit = &a->k;
+	if (mdc_admit_check(&a->k, (struct sockaddr *)&c.peer, text,
+	                    sizeof(text), line, sizeof(line)) != 0) {
+		mdc_mig_send_error(c.fd, text);
+		if (line[0])
+			mdc_conn_say(a->say, a->arg, MDC_MIG_ERR, "%s", line);
+	} else if ((pid = fork()) == 0) {
+		handle_child(a, &c);
+	} else if (pid > 0) {
+		mdc_admit_add(&a->k, pid, (struct sockaddr *)&c.peer);
 	}
+	close(c.fd);
 }
 
-/* Signals, and the subreaper role that makes every QEMU our child. */
+/* Accept connections until a stop signal (0) or a loop error. */
 static int
-agent_setup(struct mdc_mig_err *e)
+serve_loop(struct agent *a)
 {
-	struct sigaction sa;
 	int ret;
 
-	if (stop_pipe[0] < 0 && pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "pipe: %s",
-		                      strerror(errno));
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) != 0 ||
-	    sigaction(SIGINT, &sa, NULL) != 0)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno),
-		                      "sigaction: %s", strerror(errno));
+	a->timeout = a->tmpl->o->auth_timeout > 0 ? a->tmpl->o->auth_timeout
+	                                          : MDC_ADMIT_TIMEOUT_S;
+	a->self = getpid();
+	memset(&a->env, 0, sizeof(a->env));
+	a->env.state = a->tmpl->o->state;
+	a->env.storage = a->tmpl->o->storage;
+	ret = mdc_admit_init(&a->k, a->tmpl->o->auth_per_address);
+	if (ret == 0)
+		ret = mdc_loop_watch(a->loop, a->lfd,
+		                     MDC_LOOP_IN | MDC_LOOP_ACCEPT, on_accept,
+		                     a);
+	if (ret == 0)
+		ret = mdc_loop_watch(a->loop, mdc_admit_fd(&a->k), MDC_LOOP_IN,
+		                     on_admit, a);
+	/* A child that ended before we watched is reaped now. */
+	if (ret == 0)
+		reap(a);
+	if (ret == 0)
+		ret = mdc_loop_run(a->loop);
+	return ret;
+}
+
+/*
+ * Signals (SIGTERM/SIGINT stop; SIGCHLD reaps), and the subreaper role
+ * that makes every QEMU our child.
+ */
+static int
+agent_setup(struct agent *a, struct mdc_mig_err *e)
+{
+	int ret = mdc_loop_new(&a->loop);
+
+	if (ret == 0)
+		ret = mdc_loop_signal(a->loop, SIGTERM, on_stop, a);
+	if (ret == 0)
+		ret = mdc_loop_signal(a->loop, SIGINT, on_stop, a);
+	if (ret == 0)
+		ret = mdc_loop_signal(a->loop, SIGCHLD, on_sigchld, a);
+	if (ret != 0)
+		return mdc_mig_seterr(e, ret, "signals: %s", mdc_strerror(ret));
 	if ((ret = mdc_vm_become_reaper()) != 0)
 		return mdc_mig_seterr(e, ret, "PR_SET_CHILD_SUBREAPER: %s",
 		                      mdc_strerror(ret));
@@ -194,10 +227,12 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 {
 	char princ[512], fqdn[MDC_MIG_MAX_HOST + 1], ip[MDC_MIG_MAX_ADDR + 1];
 	char account[512];
+	/* static: the admission table is large */
+	static struct agent a = {.lfd = -1};
 	struct mdc_conn tmpl;
 	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
 	OM_uint32 minor;
-	int lfd, port, ret;
+	int port, ret;
 
 	if (mdc_mig_hostport(o->listen, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
 	                     &port) != 0)
@@ -213,30 +248,40 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 	if ((ret = mdc_agentid_cred(o, account, &cred, e)) != 0)
 		return ret;
 	(void)gss_release_cred(&minor, &cred);
-	if ((ret = agent_setup(e)) != 0)
-		return ret;
-	if ((ret = mdc_net_listen(ip, port, SOCK_STREAM, 0, &lfd)) != 0)
-		return mdc_mig_seterr(e, ret, "listening on %s: %s", o->listen,
-		                      mdc_strerror(ret));
+	if ((ret = agent_setup(&a, e)) != 0)
+		goto out;
+	if ((ret = mdc_net_listen(ip, port, SOCK_STREAM, 0, &a.lfd)) != 0) {
+		ret = mdc_mig_seterr(e, ret, "listening on %s: %s", o->listen,
+		                     mdc_strerror(ret));
+		goto out;
+	}
 	mdc_conn_say(say, arg, MDC_MIG_INFO, "%s listening on %s as %s (%s)",
 	             fqdn, o->listen, account, princ);
 	memset(&tmpl, 0, sizeof(tmpl));
 	tmpl.o = o;
 	tmpl.fqdn = fqdn;
 	tmpl.ip = ip;
+	a.tmpl = &tmpl;
+	a.account = account;
+	a.say = say;
+	a.arg = arg;
 	mdc_live_recover(o, say, arg);
 	mdc_mig_agent_notify(o, "READY=1\nSTATUS=listening", say, arg);
-	serve_loop(lfd, &tmpl, account, say, arg);
-	if (stop_requested) {
-		mdc_conn_say(say, arg, MDC_MIG_INFO, "%s received: stopping",
-		             stop_requested == SIGTERM ? "SIGTERM" : "SIGINT");
-		mdc_mig_agent_notify(o, "STOPPING=1", say, arg);
-		close(lfd);
-		agent_shutdown(o, say, arg);
-		return 0;
+	ret = serve_loop(&a);
+	if (ret != 0) {
+		ret = mdc_mig_seterr(e, ret, "event loop: %s",
+		                     mdc_strerror(ret));
+		goto out;
 	}
-	ret = mdc_mig_seterr(e, mdc_err_from_errno(errno), "poll: %s",
-	                     strerror(errno));
-	close(lfd);
+	mdc_conn_say(say, arg, MDC_MIG_INFO, "%s received: stopping",
+	             a.stop_sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	mdc_mig_agent_notify(o, "STOPPING=1", say, arg);
+	close(a.lfd);
+	a.lfd = -1;
+	agent_shutdown(o, say, arg);
+out:
+	if (a.lfd >= 0)
+		close(a.lfd);
+	mdc_loop_free(a.loop);
 	return ret;
 }
