@@ -32,10 +32,10 @@ adw_bind(struct mdc_adw *w, const char *uri, char *err, size_t errlen)
 	 * take, as ldapmodify would. */
 	const struct mdc_ad_ldap_how how = {
 	        w->system ? MDC_AD_LDAP_EXTERNAL : MDC_AD_LDAP_GSSAPI, 0};
-	char why[256];
+	struct mdc_err why = {""};
 	int ret;
 
-	ret = mdc_ad_ldap_connect(uri, &how, &w->ld, why, sizeof(why));
+	ret = mdc_ad_ldap_connect(uri, &how, &w->ld, &why);
 	if (ret == 0)
 		return 0;
 	if (ret == MDC_EINVAL)
@@ -44,12 +44,12 @@ adw_bind(struct mdc_adw *w, const char *uri, char *err, size_t errlen)
 		snprintf(err, errlen,
 		         "cannot bind to the directory at %s: %s "
 		         "(is the DC running, and are you root?)",
-		         uri, why);
+		         uri, why.text);
 	else
 		snprintf(err, errlen,
 		         "cannot bind to %s with Kerberos: %s "
 		         "(kinit as a domain admin first)",
-		         uri, why);
+		         uri, why.text);
 	return MDC_ELDAP;
 }
 

@@ -175,7 +175,7 @@ mdc_cmd_cldap_serve(int argc, char **argv)
 	struct mdc_netlogon_dc dc;
 	struct mdc_privdrop_id id;
 	const char *dir;
-	char err[256];
+	struct mdc_err err = {""};
 	sigset_t waitmask;
 	int fd = -1, ret, status = 1;
 
@@ -183,9 +183,9 @@ mdc_cmd_cldap_serve(int argc, char **argv)
 		mdc_cmd_error(CMD, "usage: minidc " CMD " --dir DIR");
 		return 2;
 	}
-	ret = mdc_dcconf_load(dir, &conf, err, sizeof(err));
+	ret = mdc_dcconf_load(dir, &conf, &err);
 	if (ret != 0) {
-		mdc_cmd_error(CMD, "%s", err);
+		mdc_cmd_error(CMD, "%s", err.text);
 		return 1;
 	}
 	(void)mdc_log_open("cldap", NULL,

@@ -241,7 +241,8 @@ mdc_cmd_load_dir(const char *cmd, int argc, char **argv,
 	        {NULL, 0, NULL, 0},
 	};
 	const char *dir = NULL, *domain = NULL;
-	char err[1024], *def = NULL;
+	struct mdc_err err = {""};
+	char *def = NULL;
 	int ch, ret;
 
 	optind = 1;
@@ -267,9 +268,9 @@ mdc_cmd_load_dir(const char *cmd, int argc, char **argv,
 			return ret;
 		dir = def;
 	}
-	ret = mdc_dcconf_load(dir, conf, err, sizeof(err));
+	ret = mdc_dcconf_load(dir, conf, &err);
 	if (ret != 0)
-		mdc_cmd_error(cmd, "%s", err);
+		mdc_cmd_error(cmd, "%s", err.text);
 	free(def);
 	return ret == 0 ? 0 : 1;
 }

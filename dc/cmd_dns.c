@@ -417,7 +417,8 @@ mdc_cmd_dns(int argc, char **argv)
 	};
 	struct adm a = {0};
 	const char *dir = NULL, *domain = NULL, *sub;
-	char err[256], *end, *def = NULL;
+	struct mdc_err err = {""};
+	char *end, *def = NULL;
 	long ttl = 900;
 	int c, ret, xfr;
 
@@ -476,10 +477,10 @@ mdc_cmd_dns(int argc, char **argv)
 			return ret;
 		dir = def;
 	}
-	ret = mdc_dcconf_load(dir, &a.conf, err, sizeof(err));
+	ret = mdc_dcconf_load(dir, &a.conf, &err);
 	free(def);
 	if (ret != 0) {
-		mdc_cmd_error("dns", "%s", err);
+		mdc_cmd_error("dns", "%s", err.text);
 		return 1;
 	}
 	ret = dns_glue_conf(&a.conf, &a.dns);

@@ -121,12 +121,15 @@ dns_glue_conf(const struct mdc_dcconf *c, struct dns_conf *out)
 static int
 load_conf(const char *dir, struct dns_conf *out, char *err, size_t errlen)
 {
+	struct mdc_err e = {""};
 	struct mdc_dcconf c;
 	int ret;
 
-	ret = mdc_dcconf_load(dir, &c, err, errlen);
-	if (ret != 0)
+	ret = mdc_dcconf_load(dir, &c, &e);
+	if (ret != 0) {
+		snprintf(err, errlen, "%s", e.text);
 		return ret;
+	}
 	ret = dns_glue_conf(&c, out);
 	if (ret != 0)
 		snprintf(err, errlen, "out of memory");

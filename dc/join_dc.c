@@ -172,18 +172,18 @@ ldap_peer(struct jctx *j)
 {
 	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_GSSAPI, 30};
 	char *uri = mdc_strdupf("ldap://%s:%ld", j->peer.addr, j->peer.port);
-	char why[256];
+	struct mdc_err why = {""};
 	int ret;
 
 	if (uri == NULL)
 		return lfail(j, LDAP_NO_MEMORY, "LDAP");
-	ret = mdc_ad_ldap_connect(uri, &how, &j->ld, why, sizeof(why));
+	ret = mdc_ad_ldap_connect(uri, &how, &j->ld, &why);
 	free(uri);
 	if (ret != 0)
 		snprintf(j->err, j->errlen, "%s: %s",
 		         ret == MDC_EINVAL ? "LDAP"
 		                           : "LDAP GSSAPI bind to the peer",
-		         why);
+		         why.text);
 	return ret == 0 || ret == MDC_EDENIED ? ret : MDC_ELDAP;
 }
 

@@ -26,13 +26,13 @@ int
 mdc_replica_ldapi(const struct mdc_dcconf *c, LDAP **ld_out)
 {
 	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 10};
-	char *uri = mdc_dc_ldapi_uri(c), err[256];
+	char *uri = mdc_dc_ldapi_uri(c);
 	int ret;
 
 	*ld_out = NULL;
 	if (uri == NULL)
 		return MDC_ENOMEM;
-	ret = mdc_ad_ldap_connect(uri, &how, ld_out, err, sizeof(err));
+	ret = mdc_ad_ldap_connect(uri, &how, ld_out, NULL);
 	free(uri);
 	return ret == 0 ? 0 : MDC_ELDAP;
 }

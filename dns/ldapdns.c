@@ -65,10 +65,9 @@ dns_ldap_connect(const struct dns_conf *conf, LDAP **ld_out)
 	 * timeout: the connection lives as long as the server. */
 	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 0};
 	const char *uri = conf->ldapi_uri != NULL ? conf->ldapi_uri : "";
-	char err[256];
 	int ret;
 
-	ret = mdc_ad_ldap_connect(uri, &how, ld_out, err, sizeof(err));
+	ret = mdc_ad_ldap_connect(uri, &how, ld_out, NULL);
 	return ret == 0 || ret == MDC_ENOMEM ? ret : MDC_ELDAP;
 }
 

@@ -78,7 +78,7 @@ int
 mdc_join_ldap_bind(struct mdc_join_sess *s, struct mdc_err *e)
 {
 	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_GSSAPI, LDAP_TIMEOUT_S};
-	char what[MDC_JOIN_NAME_MAX + 64], why[256];
+	char what[MDC_JOIN_NAME_MAX + 64];
 	OM_uint32 minor;
 	int rc;
 
@@ -88,10 +88,10 @@ mdc_join_ldap_bind(struct mdc_join_sess *s, struct mdc_err *e)
 		return rc;
 	/* The plugin takes our MEMORY ccache (KRB5CCNAME is set too). */
 	(void)gss_krb5_ccache_name(&minor, getenv("KRB5CCNAME"), NULL);
-	rc = mdc_ad_ldap_bind(s->ld, &how, why, sizeof(why));
+	rc = mdc_ad_ldap_bind(s->ld, &how, e);
 	if (rc != 0)
-		return mdc_err_set(e, rc == MDC_EDENIED ? rc : MDC_ELDAP,
-		                   "%s: %s", what, why);
+		return mdc_err_prefix(e, rc == MDC_EDENIED ? rc : MDC_ELDAP,
+		                      "%s", what);
 	return 0;
 }
 

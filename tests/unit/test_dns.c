@@ -1233,7 +1233,8 @@ END_TEST
  */
 START_TEST(ldapconn_errors)
 {
-	char dir[] = "/tmp/test_dns.XXXXXX", uri[128], err[256];
+	char dir[] = "/tmp/test_dns.XXXXXX", uri[128];
+	struct mdc_err err;
 	struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 5};
 	LDAP *ld = (LDAP *)&how;
 	int i;
@@ -1244,23 +1245,20 @@ START_TEST(ldapconn_errors)
 	for (i = 0; i < 4; i++) {
 		how.mech = i < 2 ? MDC_AD_LDAP_EXTERNAL : MDC_AD_LDAP_GSSAPI;
 		how.timeout_s = i % 2 ? 0 : 5;
-		err[0] = '\0';
-		ck_assert_int_eq(
-		        mdc_ad_ldap_connect(uri, &how, &ld, err, sizeof(err)),
-		        MDC_ELDAP);
+		err.text[0] = '\0';
+		ck_assert_int_eq(mdc_ad_ldap_connect(uri, &how, &ld, &err),
+		                 MDC_ELDAP);
 		ck_assert_ptr_null(ld);
-		ck_assert_str_eq(err, "Can't contact LDAP server");
+		ck_assert_str_eq(err.text, "Can't contact LDAP server");
 	}
-	ck_assert_int_eq(
-	        mdc_ad_ldap_connect("nosuch://x", &how, &ld, err, sizeof(err)),
-	        MDC_EINVAL);
+	ck_assert_int_eq(mdc_ad_ldap_connect("nosuch://x", &how, &ld, &err),
+	                 MDC_EINVAL);
 	ck_assert_ptr_null(ld);
-	ck_assert_str_eq(err, "bad LDAP URI nosuch://x");
+	ck_assert_str_eq(err.text, "bad LDAP URI nosuch://x");
 	/* A caller's handle is the caller's to free after a failed bind. */
 	ck_assert_int_eq(ldap_initialize(&ld, uri), LDAP_SUCCESS);
-	ck_assert_int_eq(mdc_ad_ldap_bind(ld, &how, err, sizeof(err)),
-	                 MDC_ELDAP);
-	ck_assert_str_eq(err, "Can't contact LDAP server");
+	ck_assert_int_eq(mdc_ad_ldap_bind(ld, &how, &err), MDC_ELDAP);
+	ck_assert_str_eq(err.text, "Can't contact LDAP server");
 	ldap_unbind_ext_s(ld, NULL, NULL);
 	ck_assert_int_eq(rmdir(dir), 0);
 }
