@@ -119,20 +119,17 @@ dns_glue_conf(const struct mdc_dcconf *c, struct dns_conf *out)
 
 /* The daemon's loader: DIR/minidc.conf, told as dns/ wants it. */
 static int
-load_conf(const char *dir, struct dns_conf *out, char *err, size_t errlen)
+load_conf(const char *dir, struct dns_conf *out, struct mdc_err *err)
 {
-	struct mdc_err e = {""};
 	struct mdc_dcconf c;
 	int ret;
 
-	ret = mdc_dcconf_load(dir, &c, &e);
-	if (ret != 0) {
-		snprintf(err, errlen, "%s", e.text);
+	ret = mdc_dcconf_load(dir, &c, err);
+	if (ret != 0)
 		return ret;
-	}
 	ret = dns_glue_conf(&c, out);
 	if (ret != 0)
-		snprintf(err, errlen, "out of memory");
+		mdc_err_set(err, ret, "out of memory");
 	mdc_dcconf_free(&c);
 	return ret;
 }
@@ -147,13 +144,16 @@ dns_glue_serve(int argc, char **argv)
 static int
 dns_check(const struct mdc_dcconf *c, char *err, size_t errlen)
 {
+	struct mdc_err e = {""};
 	struct dns_conf dc;
 	int ret;
 
 	ret = dns_glue_conf(c, &dc);
-	if (ret == 0)
-		ret = dns_privdir_check(&dc, err, errlen);
-	else
+	if (ret == 0) {
+		ret = dns_privdir_check(&dc, &e);
+		if (ret != 0)
+			snprintf(err, errlen, "%s", e.text);
+	} else
 		snprintf(err, errlen, "out of memory");
 	dns_conf_clear(&dc);
 	return ret;

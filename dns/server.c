@@ -813,7 +813,7 @@ struct run {
 static int
 prepare_drop(struct run *r, struct mdc_privdrop_id *id)
 {
-	char err[512];
+	struct mdc_err err = {""};
 	int ret;
 
 	if (!r->have_conf) {
@@ -822,9 +822,9 @@ prepare_drop(struct run *r, struct mdc_privdrop_id *id)
 			log_err("user %s does not exist", MDC_PRIVDROP_USER);
 		return ret;
 	}
-	ret = dns_privdir_prepare(&r->conf, id, err, sizeof(err));
+	ret = dns_privdir_prepare(&r->conf, id, &err);
 	if (ret != 0)
-		log_err("%s", err);
+		log_err("%s", err.text);
 	return ret;
 }
 
@@ -832,13 +832,13 @@ prepare_drop(struct run *r, struct mdc_privdrop_id *id)
 static int
 setup_dir(struct run *r, dns_conf_loader load)
 {
-	char err[256] = "no configuration loader";
+	struct mdc_err err = {"no configuration loader"};
 	int ret = MDC_EINVAL;
 
 	if (load != NULL)
-		ret = load(r->o.dir, &r->conf, err, sizeof(err));
+		ret = load(r->o.dir, &r->conf, &err);
 	if (ret != 0) {
-		log_err("%s", err);
+		log_err("%s", err.text);
 		return ret;
 	}
 	r->have_conf = 1;
