@@ -106,8 +106,7 @@ connect_dc(struct inv *v)
 		return 1;
 	}
 	v->have_conf = 1;
-	if (mdc_adw_open(&v->conf, v->kerberos, &v->w, err.text,
-	                 sizeof(err.text)) != 0) {
+	if (mdc_adw_open(&v->conf, v->kerberos, &v->w, &err) != 0) {
 		mdc_cmd_error(v->cmd, "%s", err.text);
 		return 1;
 	}

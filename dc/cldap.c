@@ -305,16 +305,16 @@ cldap_service_ready(const struct mdc_dcconf *conf)
 
 /* The responder opens no file after the drop: only its user must exist. */
 static int
-cldap_service_check(const struct mdc_dcconf *conf, char *err, size_t errlen)
+cldap_service_check(const struct mdc_dcconf *conf, struct mdc_err *err)
 {
 	struct mdc_privdrop_id id;
 	int ret = mdc_privdrop_lookup(MDC_PRIVDROP_USER, &id);
 
 	if (ret != 0)
-		snprintf(err, errlen,
-		         "user %s does not exist: the LDAP ping responder "
-		         "drops root to it",
-		         MDC_PRIVDROP_USER);
+		mdc_err_set(err, ret,
+		            "user %s does not exist: the LDAP ping responder "
+		            "drops root to it",
+		            MDC_PRIVDROP_USER);
 	return ret;
 }
 

@@ -142,19 +142,16 @@ dns_glue_serve(int argc, char **argv)
 
 /* The service's check hook: the server's directory works. */
 static int
-dns_check(const struct mdc_dcconf *c, char *err, size_t errlen)
+dns_check(const struct mdc_dcconf *c, struct mdc_err *err)
 {
-	struct mdc_err e = {""};
 	struct dns_conf dc;
 	int ret;
 
 	ret = dns_glue_conf(c, &dc);
-	if (ret == 0) {
-		ret = dns_privdir_check(&dc, &e);
-		if (ret != 0)
-			snprintf(err, errlen, "%s", e.text);
-	} else
-		snprintf(err, errlen, "out of memory");
+	if (ret == 0)
+		ret = dns_privdir_check(&dc, err);
+	else
+		mdc_err_set(err, ret, "out of memory");
 	dns_conf_clear(&dc);
 	return ret;
 }

@@ -314,7 +314,7 @@ static void
 watch_once(const struct mdc_dcconf *c, LDAP **ld)
 {
 	struct mdc_replica old, now;
-	char err[256] = "";
+	struct mdc_err err = {""};
 	int ret;
 
 	if (*ld == NULL && mdc_replica_ldapi(c, ld) != 0)
@@ -335,10 +335,10 @@ watch_once(const struct mdc_dcconf *c, LDAP **ld)
 		ret = mdc_replica_save(c, &now);
 		/* Clients of this DC get every KDC (krb5.conf). */
 		if (ret == 0)
-			ret = mdc_krb_write_conf(c, err, sizeof(err));
+			ret = mdc_krb_write_conf(c, &err);
 		if (ret != 0)
 			log_warn("replication agreements: %s",
-			         err[0] ? err : mdc_strerror(ret));
+			         mdc_err_text(&err, ret));
 		if (ret == 0)
 			restart_slapd(c);
 	}

@@ -76,12 +76,11 @@ END_TEST
 
 START_TEST(kadmin_failure_is_seen)
 {
-	char err[256] = "";
+	struct mdc_err err = {""};
 
 	ck_assert_int_eq(
 	        mdc_krb_kadmin_failed("kadmin.local",
-	                              "Password for \"a@R\" changed.\n", err,
-	                              sizeof(err)),
+	                              "Password for \"a@R\" changed.\n", &err),
 	        0);
 	ck_assert_int_eq(
 	        mdc_krb_kadmin_failed(
@@ -90,14 +89,12 @@ START_TEST(kadmin_failure_is_seen)
 	                "change_password: "
 	                "Principal does not exist while changing password for "
 	                "\"x@R\".\n",
-	                err, sizeof(err)),
+	                &err),
 	        1);
-	ck_assert_str_eq(err,
+	ck_assert_str_eq(err.text,
 	                 "kadmin.local failed: change_password: Principal "
 	                 "does not exist while changing password for \"x@R\".");
-	ck_assert_int_eq(
-	        mdc_krb_kadmin_failed("kadmin.local", NULL, err, sizeof(err)),
-	        0);
+	ck_assert_int_eq(mdc_krb_kadmin_failed("kadmin.local", NULL, &err), 0);
 }
 END_TEST
 
