@@ -27,7 +27,7 @@ struct adm {
 	ldns_rdf *origin;
 	struct dns_entry *ents;
 	size_t n;
-	char why[400]; /* why a record was refused (MDC_ERANGE) */
+	struct mdc_err why; /* why a record was refused (MDC_ERANGE) */
 };
 
 /* Read every entry of the zone from the directory. */
@@ -154,7 +154,7 @@ edit(struct adm *a, ldns_rr *rr, int del, int match_data)
 	if (!del && !hit)
 		ldns_rr_list_push_rr(keep, ldns_rr_clone(rr));
 	/* Nothing is stored that the server could not send. */
-	if (!del && (ret = dns_rrs_fit(keep, a->why, sizeof(a->why))) != 0)
+	if (!del && (ret = dns_rrs_fit(keep, &a->why)) != 0)
 		goto out;
 	ret = del && !hit
 	              ? MDC_ENOENT
@@ -507,7 +507,7 @@ mdc_cmd_dns(int argc, char **argv)
 		              ret == MDC_ENOENT   ? (zone ? "no such zone"
 		                                          : "no such record")
 		              : ret == MDC_EEXIST ? "the zone exists"
-		              : ret == MDC_ERANGE ? a.why
+		              : ret == MDC_ERANGE ? a.why.text
 		                                  : mdc_strerror(ret));
 	}
 	adm_free(&a);

@@ -764,7 +764,7 @@ static void
 check_dns(struct wctx *w)
 {
 	struct dvals d = {0};
-	char why[400] = "";
+	struct mdc_err why = {""};
 	int ret;
 
 	if (!w->t->dns || failed(w))
@@ -774,10 +774,10 @@ check_dns(struct wctx *w)
 	dv_apply(w->req, &d);
 	ret = d.err != 0 ? d.err
 	                 : dns_ldap_values_fit(w->d->conf->base_dn, w->req->dn,
-	                                       d.v, d.n, why, sizeof(why));
+	                                       d.v, d.n, &why);
 	if (ret == MDC_ERANGE)
 		mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
-		             "DNS record refused: %s", why);
+		             "DNS record refused: %s", why.text);
 	else if (ret != 0)
 		w->ms.err = ret;
 	dv_free(&d);

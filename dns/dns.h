@@ -37,7 +37,7 @@ int dns_ldap_is_record_attr(const char *attr);
  * MDC_ENOMEM.
  */
 int dns_ldap_values_fit(const char *base_dn, const char *dn,
-                        const struct dns_ldap_val *v, size_t n, char *why,
-                        size_t whylen);
+                        const struct dns_ldap_val *v, size_t n,
+                        struct mdc_err *why);
 
 #endif

@@ -707,10 +707,10 @@ load_zone_file(struct dns_server *srv, const char *path, const char *origin)
 	if ((ret = dns_entries_from_zone(z, &ents, &n)) != 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		char why[400] = "";
-		if (dns_rrs_drop_oversized(ents[i].rrs, why, sizeof(why)) > 0)
+		struct mdc_err why = {""};
+		if (dns_rrs_drop_oversized(ents[i].rrs, &why) > 0)
 			log_warn("zone file %s: record not served: %s", path,
-			         why);
+			         why.text);
 	}
 	if ((ret = dns_snapshot_build(org, ents, n, &s)) != 0)
 		goto out;
