@@ -61,16 +61,15 @@ mdc_dcconf_defaults(struct mdc_dcconf *conf)
 }
 
 int
-mdc_dcconf_load(const char *dir, struct mdc_dcconf *conf, char *err,
-                size_t errlen)
+mdc_dcconf_load(const char *dir, struct mdc_dcconf *conf, struct mdc_err *err)
 {
 	char real[PATH_MAX], *path = NULL;
 	int ret;
 
 	memset(conf, 0, sizeof(*conf));
 	if (realpath(dir, real) == NULL) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return MDC_ENOENT;
+		return mdc_err_set(err, MDC_ENOENT, "%s: %s", dir,
+		                   strerror(errno));
 	}
 	path = mdc_strdupf("%s/minidc.conf", real);
 	conf->dir = strdup(real);
@@ -78,7 +77,7 @@ mdc_dcconf_load(const char *dir, struct mdc_dcconf *conf, char *err,
 		ret = MDC_ENOMEM;
 		goto out;
 	}
-	ret = mdc_conf_load(path, dcconf_items, conf, err, errlen);
+	ret = mdc_conf_load(path, dcconf_items, conf, err);
 out:
 	free(path);
 	if (ret != 0)

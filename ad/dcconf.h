@@ -55,7 +55,7 @@ enum {
 MDC_MUSTCHECK int mdc_dcconf_defaults(struct mdc_dcconf *conf);
 /* Read DIR/minidc.conf; on failure a one-line reason is in err. */
 MDC_MUSTCHECK int mdc_dcconf_load(const char *dir, struct mdc_dcconf *conf,
-                                  char *err, size_t errlen);
+                                  struct mdc_err *err);
 /* Write conf to conf->dir/minidc.conf. */
 MDC_MUSTCHECK int mdc_dcconf_save(const struct mdc_dcconf *conf);
 void mdc_dcconf_free(struct mdc_dcconf *conf);

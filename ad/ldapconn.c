@@ -20,24 +20,25 @@ sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
 
 /* The reason rc failed, with slapd's diagnostic message if it sent one. */
 static int
-bind_fail(LDAP *ld, int rc, char *err, size_t errlen)
+bind_fail(LDAP *ld, int rc, struct mdc_err *err)
 {
+	int code = rc == LDAP_NO_MEMORY             ? MDC_ENOMEM
+	           : rc == LDAP_INSUFFICIENT_ACCESS ? MDC_EDENIED
+	                                            : MDC_ELDAP;
 	char *diag = NULL;
 
 	ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
-	snprintf(err, errlen, "%s%s%.200s%s", ldap_err2string(rc),
-	         diag != NULL && diag[0] != '\0' ? " (" : "",
-	         diag != NULL ? diag : "",
-	         diag != NULL && diag[0] != '\0' ? ")" : "");
+	mdc_err_set(err, code, "%s%s%.200s%s", ldap_err2string(rc),
+	            diag != NULL && diag[0] != '\0' ? " (" : "",
+	            diag != NULL ? diag : "",
+	            diag != NULL && diag[0] != '\0' ? ")" : "");
 	ldap_memfree(diag);
-	if (rc == LDAP_NO_MEMORY)
-		return MDC_ENOMEM;
-	return rc == LDAP_INSUFFICIENT_ACCESS ? MDC_EDENIED : MDC_ELDAP;
+	return code;
 }
 
 int
-mdc_ad_ldap_bind(LDAP *ld, const struct mdc_ad_ldap_how *how, char *err,
-                 size_t errlen)
+mdc_ad_ldap_bind(LDAP *ld, const struct mdc_ad_ldap_how *how,
+                 struct mdc_err *err)
 {
 	struct timeval tv = {how->timeout_s, 0};
 	int v3 = LDAP_VERSION3, gss = how->mech == MDC_AD_LDAP_GSSAPI, rc;
@@ -46,7 +47,7 @@ mdc_ad_ldap_bind(LDAP *ld, const struct mdc_ad_ldap_how *how, char *err,
 	            LDAP_OPT_SUCCESS ||
 	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) !=
 	            LDAP_OPT_SUCCESS)
-		return bind_fail(ld, LDAP_LOCAL_ERROR, err, errlen);
+		return bind_fail(ld, LDAP_LOCAL_ERROR, err);
 	if (gss)
 		ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
 	if (how->timeout_s > 0) {
@@ -56,24 +57,23 @@ mdc_ad_ldap_bind(LDAP *ld, const struct mdc_ad_ldap_how *how, char *err,
 	rc = ldap_sasl_interactive_bind_s(ld, NULL, gss ? "GSSAPI" : "EXTERNAL",
 	                                  NULL, NULL, LDAP_SASL_QUIET,
 	                                  sasl_quiet, NULL);
-	return rc == LDAP_SUCCESS ? 0 : bind_fail(ld, rc, err, errlen);
+	return rc == LDAP_SUCCESS ? 0 : bind_fail(ld, rc, err);
 }
 
 int
 mdc_ad_ldap_connect(const char *uri, const struct mdc_ad_ldap_how *how,
-                    LDAP **ld_out, char *err, size_t errlen)
+                    LDAP **ld_out, struct mdc_err *err)
 {
 	LDAP *ld = NULL;
 	int ret;
 
 	*ld_out = NULL;
 	if (uri == NULL || ldap_initialize(&ld, uri) != LDAP_SUCCESS) {
-		snprintf(err, errlen, "bad LDAP URI %s",
-		         uri != NULL ? uri : "(none)");
-		ret = MDC_EINVAL;
+		ret = mdc_err_set(err, MDC_EINVAL, "bad LDAP URI %s",
+		                  uri != NULL ? uri : "(none)");
 		goto out;
 	}
-	ret = mdc_ad_ldap_bind(ld, how, err, errlen);
+	ret = mdc_ad_ldap_bind(ld, how, err);
 	if (ret == 0) {
 		*ld_out = ld;
 		ld = NULL;

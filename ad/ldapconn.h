@@ -5,6 +5,8 @@
 #include <ldap.h>
 #include <stddef.h>
 
+#include "lib/err.h"
+
 /*
  * How the connection authenticates: EXTERNAL over ldapi (slapd takes the
  * peer's uid/gid from the socket) or GSSAPI with the process's Kerberos
@@ -36,14 +38,14 @@ struct mdc_ad_ldap_how {
  * with slapd's diagnostic message in parentheses when it sent one).
  */
 int mdc_ad_ldap_connect(const char *uri, const struct mdc_ad_ldap_how *how,
-                        LDAP **ld_out, char *err, size_t errlen);
+                        LDAP **ld_out, struct mdc_err *err);
 
 /*
  * The same options and bind on a handle the caller made (ldap_init_fd()
  * over a socket it connected itself).  The handle stays the caller's on
  * failure too.  Returns and fills err as mdc_ad_ldap_connect().
  */
-int mdc_ad_ldap_bind(LDAP *ld, const struct mdc_ad_ldap_how *how, char *err,
-                     size_t errlen);
+int mdc_ad_ldap_bind(LDAP *ld, const struct mdc_ad_ldap_how *how,
+                     struct mdc_err *err);
 
 #endif

@@ -97,17 +97,17 @@ parse(struct inv *v, int argc, char **argv)
 static int
 connect_dc(struct inv *v)
 {
-	char err[1024];
+	struct mdc_err err = {""};
 
 	if (v->def_dir != NULL)
 		v->dir = v->def_dir;
-	if (mdc_dcconf_load(v->dir, &v->conf, err, sizeof(err)) != 0) {
-		mdc_cmd_error(v->cmd, "%s", err);
+	if (mdc_dcconf_load(v->dir, &v->conf, &err) != 0) {
+		mdc_cmd_error(v->cmd, "%s", err.text);
 		return 1;
 	}
 	v->have_conf = 1;
-	if (mdc_adw_open(&v->conf, v->kerberos, &v->w, err, sizeof(err)) != 0) {
-		mdc_cmd_error(v->cmd, "%s", err);
+	if (mdc_adw_open(&v->conf, v->kerberos, &v->w, &err) != 0) {
+		mdc_cmd_error(v->cmd, "%s", err.text);
 		return 1;
 	}
 	return 0;

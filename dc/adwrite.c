@@ -26,36 +26,36 @@ struct mdc_adw {
 
 /* Bind: SASL EXTERNAL (ldapi, root) or GSSAPI (the caller's ccache). */
 static int
-adw_bind(struct mdc_adw *w, const char *uri, char *err, size_t errlen)
+adw_bind(struct mdc_adw *w, const char *uri, struct mdc_err *err)
 {
 	/* No timeout: a write waits for the dsa and the KDB as long as they
 	 * take, as ldapmodify would. */
 	const struct mdc_ad_ldap_how how = {
 	        w->system ? MDC_AD_LDAP_EXTERNAL : MDC_AD_LDAP_GSSAPI, 0};
-	char why[256];
+	struct mdc_err why = {""};
 	int ret;
 
-	ret = mdc_ad_ldap_connect(uri, &how, &w->ld, why, sizeof(why));
+	ret = mdc_ad_ldap_connect(uri, &how, &w->ld, &why);
 	if (ret == 0)
 		return 0;
 	if (ret == MDC_EINVAL)
-		snprintf(err, errlen, "bad directory URI %s", uri);
+		mdc_err_set(err, MDC_EINVAL, "bad directory URI %s", uri);
 	else if (w->system)
-		snprintf(err, errlen,
-		         "cannot bind to the directory at %s: %s "
-		         "(is the DC running, and are you root?)",
-		         uri, why);
+		mdc_err_set(err, MDC_ELDAP,
+		            "cannot bind to the directory at %s: %s "
+		            "(is the DC running, and are you root?)",
+		            uri, why.text);
 	else
-		snprintf(err, errlen,
-		         "cannot bind to %s with Kerberos: %s "
-		         "(kinit as a domain admin first)",
-		         uri, why);
+		mdc_err_set(err, MDC_ELDAP,
+		            "cannot bind to %s with Kerberos: %s "
+		            "(kinit as a domain admin first)",
+		            uri, why.text);
 	return MDC_ELDAP;
 }
 
 int
 mdc_adw_open(const struct mdc_dcconf *c, int kerberos, struct mdc_adw **w_out,
-             char *err, size_t errlen)
+             struct mdc_err *err)
 {
 	struct mdc_adw *w = calloc(1, sizeof(*w));
 	char *uri = NULL;
@@ -76,14 +76,14 @@ mdc_adw_open(const struct mdc_dcconf *c, int kerberos, struct mdc_adw **w_out,
 		if (ret != 0)
 			goto out;
 	}
-	ret = adw_bind(w, uri, err, errlen);
+	ret = adw_bind(w, uri, err);
 	if (ret != 0)
 		goto out;
 	*w_out = w;
 	w = NULL;
 out:
 	if (ret == MDC_ENOMEM)
-		snprintf(err, errlen, "out of memory");
+		mdc_err_set(err, ret, "out of memory");
 	free(uri);
 	mdc_adw_close(w);
 	return ret;

@@ -29,8 +29,7 @@ struct mdc_adw;
  * identity (default ccache), so the dsa authorizes and completes writes.
  */
 MDC_MUSTCHECK int mdc_adw_open(const struct mdc_dcconf *conf, int kerberos,
-                               struct mdc_adw **w_out, char *err,
-                               size_t errlen);
+                               struct mdc_adw **w_out, struct mdc_err *err);
 /* True if w writes as the DC system identity (no authorization). */
 int mdc_adw_is_system(const struct mdc_adw *w);
 void mdc_adw_close(struct mdc_adw *w);

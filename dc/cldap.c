@@ -168,16 +168,16 @@ mdc_cmd_cldap_serve(int argc, char **argv)
 	struct mdc_privdrop_id id;
 	const char *dir;
 	struct cldap c = {.dc = &dc};
-	char err[256];
+	struct mdc_err err = {""};
 	int fd = -1, ret, status = 1;
 
 	if (cldap_args(argc, argv, &dir) != 0) {
 		mdc_cmd_error(CMD, "usage: minidc " CMD " --dir DIR");
 		return 2;
 	}
-	ret = mdc_dcconf_load(dir, &conf, err, sizeof(err));
+	ret = mdc_dcconf_load(dir, &conf, &err);
 	if (ret != 0) {
-		mdc_cmd_error(CMD, "%s", err);
+		mdc_cmd_error(CMD, "%s", err.text);
 		return 1;
 	}
 	(void)mdc_log_open("cldap", NULL,
@@ -298,16 +298,16 @@ cldap_service_ready(const struct mdc_dcconf *conf)
 
 /* The responder opens no file after the drop: only its user must exist. */
 static int
-cldap_service_check(const struct mdc_dcconf *conf, char *err, size_t errlen)
+cldap_service_check(const struct mdc_dcconf *conf, struct mdc_err *err)
 {
 	struct mdc_privdrop_id id;
 	int ret = mdc_privdrop_lookup(MDC_PRIVDROP_USER, &id);
 
 	if (ret != 0)
-		snprintf(err, errlen,
-		         "user %s does not exist: the LDAP ping responder "
-		         "drops root to it",
-		         MDC_PRIVDROP_USER);
+		mdc_err_set(err, ret,
+		            "user %s does not exist: the LDAP ping responder "
+		            "drops root to it",
+		            MDC_PRIVDROP_USER);
 	return ret;
 }
 

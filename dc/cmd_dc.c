@@ -200,7 +200,8 @@ mdc_cmd_provision(int argc, char **argv)
 {
 	struct mdc_provision_opts o = {0};
 	long long t0 = mdc_now_ms();
-	char err[1024] = "", *dir = NULL, *run = NULL;
+	struct mdc_err err = {""};
+	char *dir = NULL, *run = NULL;
 	int ret;
 
 	ret = provision_args(argc, argv, &o);
@@ -216,8 +217,8 @@ mdc_cmd_provision(int argc, char **argv)
 	}
 	if (ret != 0)
 		goto out;
-	if (mdc_provision(&o, err, sizeof(err)) != 0) {
-		mdc_cmd_error("provision", "%s", err);
+	if (mdc_provision(&o, &err) != 0) {
+		mdc_cmd_error("provision", "%s", err.text);
 		ret = 1;
 		goto out;
 	}
@@ -241,7 +242,8 @@ mdc_cmd_load_dir(const char *cmd, int argc, char **argv,
 	        {NULL, 0, NULL, 0},
 	};
 	const char *dir = NULL, *domain = NULL;
-	char err[1024], *def = NULL;
+	struct mdc_err err = {""};
+	char *def = NULL;
 	int ch, ret;
 
 	optind = 1;
@@ -267,9 +269,9 @@ mdc_cmd_load_dir(const char *cmd, int argc, char **argv,
 			return ret;
 		dir = def;
 	}
-	ret = mdc_dcconf_load(dir, conf, err, sizeof(err));
+	ret = mdc_dcconf_load(dir, conf, &err);
 	if (ret != 0)
-		mdc_cmd_error(cmd, "%s", err);
+		mdc_cmd_error(cmd, "%s", err.text);
 	free(def);
 	return ret == 0 ? 0 : 1;
 }

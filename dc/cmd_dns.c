@@ -27,7 +27,7 @@ struct adm {
 	ldns_rdf *origin;
 	struct dns_entry *ents;
 	size_t n;
-	char why[400]; /* why a record was refused (MDC_ERANGE) */
+	struct mdc_err why; /* why a record was refused (MDC_ERANGE) */
 };
 
 /* Read every entry of the zone from the directory. */
@@ -154,7 +154,7 @@ edit(struct adm *a, ldns_rr *rr, int del, int match_data)
 	if (!del && !hit)
 		ldns_rr_list_push_rr(keep, ldns_rr_clone(rr));
 	/* Nothing is stored that the server could not send. */
-	if (!del && (ret = dns_rrs_fit(keep, a->why, sizeof(a->why))) != 0)
+	if (!del && (ret = dns_rrs_fit(keep, &a->why)) != 0)
 		goto out;
 	ret = del && !hit
 	              ? MDC_ENOENT
@@ -417,7 +417,8 @@ mdc_cmd_dns(int argc, char **argv)
 	};
 	struct adm a = {0};
 	const char *dir = NULL, *domain = NULL, *sub;
-	char err[256], *end, *def = NULL;
+	struct mdc_err err = {""};
+	char *end, *def = NULL;
 	long ttl = 900;
 	int c, ret, xfr;
 
@@ -476,10 +477,10 @@ mdc_cmd_dns(int argc, char **argv)
 			return ret;
 		dir = def;
 	}
-	ret = mdc_dcconf_load(dir, &a.conf, err, sizeof(err));
+	ret = mdc_dcconf_load(dir, &a.conf, &err);
 	free(def);
 	if (ret != 0) {
-		mdc_cmd_error("dns", "%s", err);
+		mdc_cmd_error("dns", "%s", err.text);
 		return 1;
 	}
 	ret = dns_glue_conf(&a.conf, &a.dns);
@@ -506,7 +507,7 @@ mdc_cmd_dns(int argc, char **argv)
 		              ret == MDC_ENOENT   ? (zone ? "no such zone"
 		                                          : "no such record")
 		              : ret == MDC_EEXIST ? "the zone exists"
-		              : ret == MDC_ERANGE ? a.why
+		              : ret == MDC_ERANGE ? a.why.text
 		                                  : mdc_strerror(ret));
 	}
 	adm_free(&a);

@@ -96,7 +96,8 @@ int
 mdc_cmd_run(int argc, char **argv)
 {
 	struct mdc_dcconf c;
-	char self[PATH_MAX], err[512], *logpath = NULL, *answer = NULL;
+	struct mdc_err err = {""};
+	char self[PATH_MAX], *logpath = NULL, *answer = NULL;
 	int fg = 0, ret;
 	ssize_t n;
 
@@ -118,8 +119,8 @@ mdc_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	/* A layout the services cannot work in: one line now, not later. */
-	if (mdc_services_check(&c, err, sizeof(err)) != 0) {
-		mdc_cmd_error("run", "%s", err);
+	if (mdc_services_check(&c, &err) != 0) {
+		mdc_cmd_error("run", "%s", err.text);
 		ret = 1;
 		goto out;
 	}

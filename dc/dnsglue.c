@@ -119,17 +119,17 @@ dns_glue_conf(const struct mdc_dcconf *c, struct dns_conf *out)
 
 /* The daemon's loader: DIR/minidc.conf, told as dns/ wants it. */
 static int
-load_conf(const char *dir, struct dns_conf *out, char *err, size_t errlen)
+load_conf(const char *dir, struct dns_conf *out, struct mdc_err *err)
 {
 	struct mdc_dcconf c;
 	int ret;
 
-	ret = mdc_dcconf_load(dir, &c, err, errlen);
+	ret = mdc_dcconf_load(dir, &c, err);
 	if (ret != 0)
 		return ret;
 	ret = dns_glue_conf(&c, out);
 	if (ret != 0)
-		snprintf(err, errlen, "out of memory");
+		mdc_err_set(err, ret, "out of memory");
 	mdc_dcconf_free(&c);
 	return ret;
 }
@@ -142,16 +142,16 @@ dns_glue_serve(int argc, char **argv)
 
 /* The service's check hook: the server's directory works. */
 static int
-dns_check(const struct mdc_dcconf *c, char *err, size_t errlen)
+dns_check(const struct mdc_dcconf *c, struct mdc_err *err)
 {
 	struct dns_conf dc;
 	int ret;
 
 	ret = dns_glue_conf(c, &dc);
 	if (ret == 0)
-		ret = dns_privdir_check(&dc, err, errlen);
+		ret = dns_privdir_check(&dc, err);
 	else
-		snprintf(err, errlen, "out of memory");
+		mdc_err_set(err, ret, "out of memory");
 	dns_conf_clear(&dc);
 	return ret;
 }

@@ -87,11 +87,8 @@ int
 mdc_dsa_ldap_open(const struct mdc_dsa *d, LDAP **ld_out)
 {
 	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 30};
-	char err[256];
-
-	return mdc_ad_ldap_connect(d->uri, &how, ld_out, err, sizeof(err)) == 0
-	               ? 0
-	               : MDC_ELDAP;
+	return mdc_ad_ldap_connect(d->uri, &how, ld_out, NULL) == 0 ? 0
+	                                                            : MDC_ELDAP;
 }
 
 void

@@ -78,38 +78,37 @@ mdc_dsa_keys_free(struct mdc_dsa_keys *k)
 
 /* err = what: <krb5's message for kret>. */
 static void
-krb_err(krb5_context ctx, krb5_error_code kret, const char *what, char *err,
-        size_t errlen)
+krb_err(krb5_context ctx, krb5_error_code kret, const char *what,
+        struct mdc_err *err)
 {
 	const char *m = krb5_get_error_message(ctx, kret);
 
-	snprintf(err, errlen, "%s: %s", what, m);
+	mdc_err_set(err, MDC_EKRB5, "%s: %s", what, m);
 	krb5_free_error_message(ctx, m);
 }
 
 /* Refuse a stash others could read or write, or that is not ours. */
 static int
-stash_private(const char *path, char *err, size_t errlen)
+stash_private(const char *path, struct mdc_err *err)
 {
 	struct stat st;
 
 	if (stat(path, &st) != 0) {
-		snprintf(err, errlen, "cannot read the master key (%s)", path);
-		return MDC_ENOENT;
+		return mdc_err_set(err, MDC_ENOENT,
+		                   "cannot read the master key (%s)", path);
 	}
 	if ((st.st_mode & 077) != 0 || st.st_uid != geteuid()) {
-		snprintf(err, errlen,
-		         "the master key file %s must be 0600 "
-		         "and owned by the dsa's user",
-		         path);
-		return MDC_EACCES;
+		return mdc_err_set(err, MDC_EACCES,
+		                   "the master key file %s must be 0600 "
+		                   "and owned by the dsa's user",
+		                   path);
 	}
 	return 0;
 }
 
 /* Read K/M's newest key from the stash (a keytab) into k (k->lock held). */
 static int
-read_stash(struct mdc_dsa_keys *k, krb5_context ctx, char *err, size_t errlen)
+read_stash(struct mdc_dsa_keys *k, krb5_context ctx, struct mdc_err *err)
 {
 	krb5_keytab kt = NULL;
 	krb5_principal mp = NULL;
@@ -134,7 +133,7 @@ read_stash(struct mdc_dsa_keys *k, krb5_context ctx, char *err, size_t errlen)
 		(void)mlock(k->mkey.contents, k->mkey.length);
 	}
 	if (kret != 0)
-		krb_err(ctx, kret, "cannot read the master key", err, errlen);
+		krb_err(ctx, kret, "cannot read the master key", err);
 	krb5_free_keytab_entry_contents(ctx, &ent); /* zeroes the key */
 	krb5_free_principal(ctx, mp);
 	if (kt != NULL)
@@ -145,21 +144,20 @@ read_stash(struct mdc_dsa_keys *k, krb5_context ctx, char *err, size_t errlen)
 
 /* Load the master key once (k->lock held). */
 static int
-load_mkey(struct mdc_dsa_keys *k, char *err, size_t errlen)
+load_mkey(struct mdc_dsa_keys *k, struct mdc_err *err)
 {
 	krb5_context ctx = NULL;
 	int ret;
 
 	if (k->ctx != NULL)
 		return 0;
-	ret = stash_private(k->stash, err, errlen);
+	ret = stash_private(k->stash, err);
 	if (ret != 0)
 		return ret;
 	if (krb5_init_secure_context(&ctx) != 0) {
-		snprintf(err, errlen, "cannot start Kerberos");
-		return MDC_EKRB5;
+		return mdc_err_set(err, MDC_EKRB5, "cannot start Kerberos");
 	}
-	ret = read_stash(k, ctx, err, errlen);
+	ret = read_stash(k, ctx, err);
 	if (ret == 0) {
 		k->ctx = ctx;
 		ctx = NULL;
@@ -170,12 +168,12 @@ load_mkey(struct mdc_dsa_keys *k, char *err, size_t errlen)
 }
 
 int
-mdc_dsa_keys_load(struct mdc_dsa_keys *k, char *err, size_t errlen)
+mdc_dsa_keys_load(struct mdc_dsa_keys *k, struct mdc_err *err)
 {
 	int ret;
 
 	pthread_mutex_lock(&k->lock);
-	ret = load_mkey(k, err, errlen);
+	ret = load_mkey(k, err);
 	pthread_mutex_unlock(&k->lock);
 	return ret;
 }
@@ -208,8 +206,8 @@ read_old(LDAP *ld, LDAPMessage *e, struct old_keys *o)
 
 /* Read dn's current keys and tl_data (none for a fresh entry). */
 static int
-fetch_old(LDAP *ld, const char *dn, int fresh, struct old_keys *o, char *err,
-          size_t errlen)
+fetch_old(LDAP *ld, const char *dn, int fresh, struct old_keys *o,
+          struct mdc_err *err)
 {
 	char *attrs[] = {"minidcKrbKeyData", "minidcKrbTlData", "objectClass",
 	                 NULL};
@@ -224,8 +222,9 @@ fetch_old(LDAP *ld, const char *dn, int fresh, struct old_keys *o, char *err,
 	if (e != NULL)
 		ret = read_old(ld, e, o);
 	if (ret != 0)
-		snprintf(err, errlen, "cannot read the account's keys: %s",
-		         e == NULL ? ldap_err2string(rc) : mdc_strerror(ret));
+		mdc_err_set(err, ret, "cannot read the account's keys: %s",
+		            e == NULL ? ldap_err2string(rc)
+		                      : mdc_strerror(ret));
 	ldap_msgfree(res);
 	return ret;
 }
@@ -315,7 +314,7 @@ mirror_mods(int kvno, time_t now, const char *pw, const char *made, int has_aux,
 static int
 derive(const struct mdc_dsa_keys *k, krb5_context ctx, struct old_keys *o,
        const char *sam, const char *pw, const char *hash, struct mdc_mods *ms,
-       char *err, size_t errlen)
+       struct mdc_err *err)
 {
 	krb5_key_data kd[MDC_KDB_NENCTYPES];
 	krb5_db_entry e;
@@ -345,9 +344,9 @@ derive(const struct mdc_dsa_keys *k, krb5_context ctx, struct old_keys *o,
 	if (ret == 0)
 		ret = mirror_mods(kvno, now, pw, hash, o->has_aux, ms);
 	if (kret != 0)
-		krb_err(ctx, kret, "cannot derive the keys", err, errlen);
+		krb_err(ctx, kret, "cannot derive the keys", err);
 	else if (ret != 0)
-		snprintf(err, errlen, "%s", mdc_strerror(ret));
+		mdc_err_set(err, ret, "%s", mdc_strerror(ret));
 	for (int i = 0; i < n; i++)
 		krb5_dbe_free_key_data_contents(ctx, &kd[i]); /* zeroes */
 	free(s);
@@ -357,26 +356,25 @@ derive(const struct mdc_dsa_keys *k, krb5_context ctx, struct old_keys *o,
 int
 mdc_dsa_keys_mods(struct mdc_dsa_keys *k, LDAP *ld, const char *dn,
                   const char *sam, const char *pw, const char *hash, int fresh,
-                  struct mdc_mods *ms, char *err, size_t errlen)
+                  struct mdc_mods *ms, struct mdc_err *err)
 {
 	struct old_keys o = {0};
 	krb5_context ctx = NULL;
 	int ret;
 
-	ret = fetch_old(ld, dn, fresh, &o, err, errlen);
+	ret = fetch_old(ld, dn, fresh, &o, err);
 	if (ret != 0)
 		goto out;
 	pthread_mutex_lock(&k->lock);
-	ret = load_mkey(k, err, errlen);
+	ret = load_mkey(k, err);
 	pthread_mutex_unlock(&k->lock);
 	if (ret != 0)
 		goto out;
 	if (krb5_init_secure_context(&ctx) != 0) {
-		snprintf(err, errlen, "cannot start Kerberos");
-		ret = MDC_EKRB5;
+		ret = mdc_err_set(err, MDC_EKRB5, "cannot start Kerberos");
 		goto out;
 	}
-	ret = derive(k, ctx, &o, sam, pw, hash, ms, err, errlen);
+	ret = derive(k, ctx, &o, sam, pw, hash, ms, err);
 	krb5_free_context(ctx);
 out:
 	mdc_kdb_keys_free(o.kd, o.nkd);

@@ -31,8 +31,8 @@ void mdc_dsa_keys_free(struct mdc_dsa_keys *k);
  * as root, before it drops privileges (dc/dsa_priv.h).  0 or MDC_E* with
  * one line in err.
  */
-MDC_MUSTCHECK int mdc_dsa_keys_load(struct mdc_dsa_keys *k, char *err,
-                                    size_t errlen);
+MDC_MUSTCHECK int mdc_dsa_keys_load(struct mdc_dsa_keys *k,
+                                    struct mdc_err *err);
 
 /*
  * Append to ms the modifications that give account sam (entry dn) the keys
@@ -51,7 +51,6 @@ MDC_MUSTCHECK int mdc_dsa_keys_load(struct mdc_dsa_keys *k, char *err,
 MDC_MUSTCHECK int mdc_dsa_keys_mods(struct mdc_dsa_keys *k, LDAP *ld,
                                     const char *dn, const char *sam,
                                     const char *pw, const char *hash, int fresh,
-                                    struct mdc_mods *ms, char *err,
-                                    size_t errlen);
+                                    struct mdc_mods *ms, struct mdc_err *err);
 
 #endif

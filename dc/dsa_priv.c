@@ -17,7 +17,7 @@
 
 /* Create the dsa's system user (no home, no shell); status of useradd. */
 static int
-add_user(char *err, size_t errlen)
+add_user(struct mdc_err *err)
 {
 	char *argv[] = {"/usr/sbin/useradd", "--system",
 	                "--user-group",      "--no-create-home",
@@ -31,30 +31,32 @@ add_user(char *err, size_t errlen)
 	if (ret != 0) {
 		size_t n = out != NULL ? strcspn(out, "\n") : 0;
 
-		snprintf(err, errlen,
-		         "user %s does not exist and useradd failed: %.*s",
-		         MDC_DSA_USER, (int)n, out != NULL ? out : "");
+		mdc_err_set(err, ret,
+		            "user %s does not exist and useradd failed: %.*s",
+		            MDC_DSA_USER, (int)n, out != NULL ? out : "");
 	}
 	free(out);
 	return ret;
 }
 
 int
-mdc_dsa_user(struct mdc_privdrop_id *id_out, char *err, size_t errlen)
+mdc_dsa_user(struct mdc_privdrop_id *id_out, struct mdc_err *err)
 {
 	int ret = mdc_privdrop_lookup(MDC_DSA_USER, id_out);
 
 	if (ret != MDC_ENOENT || geteuid() != 0)
 		return ret;
 	/* Another minidc may add it at the same time: look again anyway. */
-	ret = add_user(err, errlen);
+	ret = add_user(err);
 	if (mdc_privdrop_lookup(MDC_DSA_USER, id_out) == 0) {
-		err[0] = '\0';
+		if (err != NULL)
+			err->text[0] = '\0';
 		return 0;
 	}
 	if (ret == 0)
-		snprintf(err, errlen, "user %s does not exist after useradd",
-		         MDC_DSA_USER);
+		mdc_err_set(err, MDC_ENOENT,
+		            "user %s does not exist after useradd",
+		            MDC_DSA_USER);
 	return MDC_ENOENT;
 }
 
@@ -73,7 +75,7 @@ mdc_dsa_authz_regexp(void)
 /* MDC_DSA_RUNDIR: root's, the dsa's group may enter (not write). */
 static int
 make_rundir(const struct mdc_dcconf *c, const struct mdc_privdrop_id *id,
-            char *err, size_t errlen)
+            struct mdc_err *err)
 {
 	char *dir = mdc_dc_path(c, MDC_DSA_RUNDIR);
 	struct stat st;
@@ -88,37 +90,37 @@ make_rundir(const struct mdc_dcconf *c, const struct mdc_privdrop_id *id,
 	if (ret == 0 && chmod(dir, 0750) != 0)
 		ret = mdc_err_from_errno(errno);
 	if (ret != 0)
-		snprintf(err, errlen, "the dsa's directory %s: %s",
-		         dir != NULL ? dir : "?", mdc_strerror(ret));
+		mdc_err_set(err, ret, "the dsa's directory %s: %s",
+		            dir != NULL ? dir : "?", mdc_strerror(ret));
 	free(dir);
 	return ret;
 }
 
 int
-mdc_dsa_priv_check(const struct mdc_dcconf *c, char *err, size_t errlen)
+mdc_dsa_priv_check(const struct mdc_dcconf *c, struct mdc_err *err)
 {
 	struct mdc_privdrop_id id;
-	int ret = mdc_dsa_user(&id, err, errlen);
+	int ret = mdc_dsa_user(&id, err);
 
-	return ret != 0 ? ret : make_rundir(c, &id, err, errlen);
+	return ret != 0 ? ret : make_rundir(c, &id, err);
 }
 
 int
-mdc_dsa_preload(struct mdc_dsa *d, char *err, size_t errlen)
+mdc_dsa_preload(struct mdc_dsa *d, struct mdc_err *err)
 {
-	return mdc_dsa_keys_load(d->keys, err, errlen);
+	return mdc_dsa_keys_load(d->keys, err);
 }
 
 int
-mdc_dsa_drop(struct mdc_dsa *d, char *err, size_t errlen)
+mdc_dsa_drop(struct mdc_dsa *d, struct mdc_err *err)
 {
 	struct mdc_privdrop_id id;
 	char *dir = NULL, *uri = NULL;
 	int ret;
 
-	ret = mdc_dsa_user(&id, err, errlen);
+	ret = mdc_dsa_user(&id, err);
 	if (ret == 0)
-		ret = make_rundir(d->conf, &id, err, errlen);
+		ret = make_rundir(d->conf, &id, err);
 	if (ret != 0)
 		return ret;
 	/* DIR/run is root's: keep the stamp open to touch it later. */
@@ -131,9 +133,9 @@ mdc_dsa_drop(struct mdc_dsa *d, char *err, size_t errlen)
 	if (ret == 0)
 		ret = mdc_privdrop_enter(dir, &id);
 	if (ret != 0) {
-		snprintf(err, errlen, "cannot become %s in %s: %s",
-		         MDC_DSA_USER, dir != NULL ? dir : "?",
-		         mdc_strerror(ret));
+		mdc_err_set(err, ret, "cannot become %s in %s: %s",
+		            MDC_DSA_USER, dir != NULL ? dir : "?",
+		            mdc_strerror(ret));
 	} else {
 		free(d->uri);
 		d->uri = uri;

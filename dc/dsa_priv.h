@@ -26,8 +26,8 @@
  * (useradd --system: minidc provision and run are root's).  0 or MDC_E*
  * with one line in err.
  */
-MDC_MUSTCHECK int mdc_dsa_user(struct mdc_privdrop_id *id_out, char *err,
-                               size_t errlen);
+MDC_MUSTCHECK int mdc_dsa_user(struct mdc_privdrop_id *id_out,
+                               struct mdc_err *err);
 
 /*
  * "gidNumber=G+uidNumber=U,cn=peercred,cn=external,cn=auth" of the dsa's
@@ -38,19 +38,19 @@ char *mdc_dsa_authz_regexp(void);
 
 /* The dsa's service check and preparation: its user and MDC_DSA_RUNDIR
  * (root:group 0750).  0 or MDC_E* with one line in err. */
-MDC_MUSTCHECK int mdc_dsa_priv_check(const struct mdc_dcconf *c, char *err,
-                                     size_t errlen);
+MDC_MUSTCHECK int mdc_dsa_priv_check(const struct mdc_dcconf *c,
+                                     struct mdc_err *err);
 
 /*
  * Before any thread: open what the dsa needs as root (the KDC's stamp
  * file), enter MDC_DSA_RUNDIR, become the dsa's user, and talk to slapd
  * over the ldapi socket there.  0 or MDC_E* with one line in err.
  */
-MDC_MUSTCHECK int mdc_dsa_drop(struct mdc_dsa *d, char *err, size_t errlen);
+MDC_MUSTCHECK int mdc_dsa_drop(struct mdc_dsa *d, struct mdc_err *err);
 /*
  * Load the master key (DIR/krb5/stash, root's 0600) while still root.  A
  * failure is not fatal: passwords then fail with its reason.
  */
-MDC_MUSTCHECK int mdc_dsa_preload(struct mdc_dsa *d, char *err, size_t errlen);
+MDC_MUSTCHECK int mdc_dsa_preload(struct mdc_dsa *d, struct mdc_err *err);
 
 #endif

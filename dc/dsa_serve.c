@@ -435,7 +435,8 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 	struct mdc_dcconf conf;
 	struct mdc_dsa *d = NULL;
 	struct mdc_loop *l = NULL;
-	char *path = NULL, err[512] = "";
+	struct mdc_err err = {""};
+	char *path = NULL;
 	int lfd = -1, ret, status, late = 0;
 
 	status = mdc_cmd_load_dir(CMD, argc, argv, &conf, NULL);
@@ -455,11 +456,11 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 		goto out;
 	}
 	/* What needs root, then our own user (dc/dsa_priv.h). */
-	if (mdc_dsa_preload(d, err, sizeof(err)) != 0)
-		log_warn("%s", err);
-	err[0] = '\0';
-	if (mdc_dsa_drop(d, err, sizeof(err)) != 0) {
-		log_err("%s", err);
+	if (mdc_dsa_preload(d, &err) != 0)
+		log_warn("%s", err.text);
+	err.text[0] = '\0';
+	if (mdc_dsa_drop(d, &err) != 0) {
+		log_err("%s", err.text);
 		goto out;
 	}
 	gate_max_active = (int)((mdc_slapd_threads() - 1) / 3);

@@ -215,8 +215,8 @@ history_mods(struct wctx *w, struct mdc_mods *ms, const char *old, int op)
  * password could not become keys (the reason in err).
  */
 static int
-finish_account(struct wctx *w, int64_t uac, int *bad_pw_out, char *err,
-               size_t errlen)
+finish_account(struct wctx *w, int64_t uac, int *bad_pw_out,
+               struct mdc_err *err)
 {
 	struct mdc_mods ms = {0};
 	char buf[32];
@@ -228,7 +228,7 @@ finish_account(struct wctx *w, int64_t uac, int *bad_pw_out, char *err,
 		return LDAP_NO_MEMORY;
 	}
 	if (mdc_dsa_keys_mods(w->d->keys, w->ld, w->req->dn, w->sam, w->pw,
-	                      w->pw_hash, 1, &ms, err, errlen) != 0) {
+	                      w->pw_hash, 1, &ms, err) != 0) {
 		*bad_pw_out = 1;
 		mdc_mods_free(&ms);
 		return LDAP_CONSTRAINT_VIOLATION;
@@ -544,17 +544,17 @@ unlist(struct wctx *w)
 static void
 finish_add(struct wctx *w)
 {
-	char err[512] = "";
+	struct mdc_err err = {""};
 	int rc, bad_pw;
 
-	rc = finish_account(w, w->enable_uac, &bad_pw, err, sizeof(err));
+	rc = finish_account(w, w->enable_uac, &bad_pw, &err);
 	if (rc != LDAP_SUCCESS) {
 		(void)ldap_delete_ext_s(w->ld, w->req->dn, NULL, NULL);
 		if (bad_pw)
 			mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
 			             "0000052D: the password was not "
 			             "accepted: %s",
-			             err);
+			             err.text);
 		else
 			mdc_dsa_fail(w->res, LDAP_OTHER,
 			             "the account could not be enabled: %s",
@@ -764,7 +764,7 @@ static void
 check_dns(struct wctx *w)
 {
 	struct dvals d = {0};
-	char why[400] = "";
+	struct mdc_err why = {""};
 	int ret;
 
 	if (!w->t->dns || failed(w))
@@ -774,10 +774,10 @@ check_dns(struct wctx *w)
 	dv_apply(w->req, &d);
 	ret = d.err != 0 ? d.err
 	                 : dns_ldap_values_fit(w->d->conf->base_dn, w->req->dn,
-	                                       d.v, d.n, why, sizeof(why));
+	                                       d.v, d.n, &why);
 	if (ret == MDC_ERANGE)
 		mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
-		             "DNS record refused: %s", why);
+		             "DNS record refused: %s", why.text);
 	else if (ret != 0)
 		w->ms.err = ret;
 	dv_free(&d);
@@ -896,7 +896,7 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 	                 .enable_uac = -1};
 	int account = t->user || t->computer;
 	int rc;
-	char err[512] = "";
+	struct mdc_err err = {""};
 
 	w.sys = (who->roles & MDC_DSA_SYSTEM) != 0;
 	rc = mdc_dsa_decide(d, ld, req, who, t, &w.old_history, res);
@@ -919,10 +919,10 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 	if (w.pw != NULL &&
 	    (w.sam == NULL ||
 	     mdc_dsa_keys_mods(d->keys, ld, req->dn, w.sam, w.pw, w.pw_hash, 0,
-	                       &w.ms, err, sizeof(err)) != 0)) {
+	                       &w.ms, &err) != 0)) {
 		mdc_dsa_fail(res, LDAP_CONSTRAINT_VIOLATION,
 		             "0000052D: the password was not accepted: %s",
-		             err);
+		             err.text);
 		return wctx_done(&w);
 	}
 	if (w.ms.n == 0) { /* only slapd's own attributes: nothing to do */

@@ -26,7 +26,7 @@
 
 #define FAIL(code, ...)                                                        \
 	do {                                                                   \
-		snprintf(j->err, j->errlen, __VA_ARGS__);                      \
+		mdc_err_set(j->err, (code), __VA_ARGS__);                      \
 		ret = (code);                                                  \
 		goto out;                                                      \
 	} while (0)
@@ -49,8 +49,7 @@ struct jctx {
 	char sam[20]; /* DC2$ */
 	char pw[40];  /* the DC account's password */
 	long kvno;
-	char *err;
-	size_t errlen;
+	struct mdc_err *err;
 };
 
 /* The peer's address (given, or from the name) and its short name. */
@@ -97,7 +96,7 @@ write_agreements(struct jctx *j)
 	if (ret != 0)
 		FAIL(ret, "cannot write replication.conf: %s",
 		     mdc_strerror(ret));
-	ret = mdc_krb_write_conf(j->c, j->err, j->errlen);
+	ret = mdc_krb_write_conf(j->c, j->err);
 out:
 	return ret;
 }
@@ -135,8 +134,8 @@ admin_login(struct jctx *j)
 		const char *m = j->kctx ? krb5_get_error_message(j->kctx, k)
 		                        : "cannot initialise Kerberos";
 
-		snprintf(j->err, j->errlen, "kinit %s (KDC %s): %s", name,
-		         j->peer.addr, m);
+		mdc_err_set(j->err, MDC_EDENIED, "kinit %s (KDC %s): %s", name,
+		            j->peer.addr, m);
 		if (j->kctx != NULL)
 			krb5_free_error_message(j->kctx, m);
 		ret = MDC_EDENIED;
@@ -159,9 +158,9 @@ lfail(struct jctx *j, int rc, const char *what)
 
 	if (j->ld != NULL)
 		ldap_get_option(j->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
-	snprintf(j->err, j->errlen, "%s: %s%s%.200s%s", what,
-	         ldap_err2string(rc), diag && *diag ? " (" : "",
-	         diag ? diag : "", diag && *diag ? ")" : "");
+	mdc_err_set(j->err, MDC_ELDAP, "%s: %s%s%.200s%s", what,
+	            ldap_err2string(rc), diag && *diag ? " (" : "",
+	            diag ? diag : "", diag && *diag ? ")" : "");
 	ldap_memfree(diag);
 	return rc == LDAP_INSUFFICIENT_ACCESS ? MDC_EDENIED : MDC_ELDAP;
 }
@@ -172,18 +171,17 @@ ldap_peer(struct jctx *j)
 {
 	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_GSSAPI, 30};
 	char *uri = mdc_strdupf("ldap://%s:%ld", j->peer.addr, j->peer.port);
-	char why[256];
 	int ret;
 
 	if (uri == NULL)
 		return lfail(j, LDAP_NO_MEMORY, "LDAP");
-	ret = mdc_ad_ldap_connect(uri, &how, &j->ld, why, sizeof(why));
+	ret = mdc_ad_ldap_connect(uri, &how, &j->ld, j->err);
 	free(uri);
 	if (ret != 0)
-		snprintf(j->err, j->errlen, "%s: %s",
-		         ret == MDC_EINVAL ? "LDAP"
-		                           : "LDAP GSSAPI bind to the peer",
-		         why);
+		mdc_err_prefix(j->err, ret, "%s",
+		               ret == MDC_EINVAL
+		                       ? "LDAP"
+		                       : "LDAP GSSAPI bind to the peer");
 	return ret == 0 || ret == MDC_EDENIED ? ret : MDC_ELDAP;
 }
 
@@ -697,7 +695,7 @@ dns_account(struct jctx *j)
 	dn = sam != NULL ? mdc_strdupf("CN=%s,CN=Users,%s", sam, j->c->base_dn)
 	                 : NULL;
 	if (dn == NULL) {
-		snprintf(j->err, j->errlen, "out of memory");
+		mdc_err_set(j->err, MDC_ENOMEM, "out of memory");
 		goto out;
 	}
 	ret = add_dns_account(j, dn, sam);
@@ -741,7 +739,7 @@ first_refresh(struct jctx *j, const char *dn)
 	LDAP *ld = NULL;
 	int pid = -1, ret, done = 0;
 
-	ret = mdc_slapd_start_temp(j->c, &pid, j->err, j->errlen);
+	ret = mdc_slapd_start_temp(j->c, &pid, j->err);
 	if (ret != 0)
 		return ret;
 	while (!done && mdc_now_ms() < end) {
@@ -798,10 +796,10 @@ enroll(struct jctx *j, const char *dn, const char *host)
 }
 
 int
-mdc_join_dc(struct mdc_dcconf *c, const struct mdc_join_dc_opts *o, char *err,
-            size_t errlen)
+mdc_join_dc(struct mdc_dcconf *c, const struct mdc_join_dc_opts *o,
+            struct mdc_err *err)
 {
-	struct jctx j = {.c = c, .o = o, .err = err, .errlen = errlen};
+	struct jctx j = {.c = c, .o = o, .err = err};
 	char *dn = mdc_rid_dc_dn(c->base_dn, c->host_name), host[16];
 	int ret;
 
@@ -822,9 +820,9 @@ mdc_join_dc(struct mdc_dcconf *c, const struct mdc_join_dc_opts *o, char *err,
 
 int
 mdc_join_dc_refresh(struct mdc_dcconf *c, const struct mdc_join_dc_opts *o,
-                    char *err, size_t errlen)
+                    struct mdc_err *err)
 {
-	struct jctx j = {.c = c, .o = o, .err = err, .errlen = errlen};
+	struct jctx j = {.c = c, .o = o, .err = err};
 	char *dn = mdc_rid_dc_dn(c->base_dn, c->host_name);
 	int ret;
 

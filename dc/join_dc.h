@@ -26,8 +26,8 @@ struct mdc_join_dc_opts {
  * replicating from this DC.  Returns 0 or MDC_E* with one line in err.
  */
 MDC_MUSTCHECK int mdc_join_dc(struct mdc_dcconf *c,
-                              const struct mdc_join_dc_opts *o, char *err,
-                              size_t errlen);
+                              const struct mdc_join_dc_opts *o,
+                              struct mdc_err *err);
 
 /*
  * Step 2, once minidc.conf, TLS and the rootDSE are written: a first
@@ -38,6 +38,6 @@ MDC_MUSTCHECK int mdc_join_dc(struct mdc_dcconf *c,
  */
 MDC_MUSTCHECK int mdc_join_dc_refresh(struct mdc_dcconf *c,
                                       const struct mdc_join_dc_opts *o,
-                                      char *err, size_t errlen);
+                                      struct mdc_err *err);
 
 #endif

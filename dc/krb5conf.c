@@ -185,7 +185,7 @@ out:
 }
 
 int
-mdc_krb_write_conf(const struct mdc_dcconf *c, char *err, size_t errlen)
+mdc_krb_write_conf(const struct mdc_dcconf *c, struct mdc_err *err)
 {
 	char *acl = mdc_dc_path(c, "krb5/kadm5.acl");
 	int ret;
@@ -196,9 +196,9 @@ mdc_krb_write_conf(const struct mdc_dcconf *c, char *err, size_t errlen)
 	if (ret == 0)
 		ret = mdc_file_write(acl, "", 0, 0600);
 	if (ret != 0)
-		snprintf(err, errlen,
-		         "cannot write the Kerberos configuration: %s",
-		         mdc_strerror(ret));
+		mdc_err_set(err, ret,
+		            "cannot write the Kerberos configuration: %s",
+		            mdc_strerror(ret));
 	free(acl);
 	return ret;
 }
@@ -223,7 +223,7 @@ krb_envp(const struct mdc_dcconf *c)
 
 /* Put the last non-empty line of out (a tool's output) into err. */
 static void
-last_line(const char *what, const char *out, char *err, size_t errlen)
+last_line(const char *what, const char *out, struct mdc_err *err)
 {
 	const char *p, *last = out != NULL ? out : "";
 	size_t n;
@@ -235,12 +235,11 @@ last_line(const char *what, const char *out, char *err, size_t errlen)
 			last = p;
 	}
 	n = strcspn(last, "\n");
-	snprintf(err, errlen, "%s failed: %.*s", what, (int)n, last);
+	mdc_err_set(err, MDC_ECHILD, "%s failed: %.*s", what, (int)n, last);
 }
 
 int
-mdc_krb_kadmin_failed(const char *what, const char *out, char *err,
-                      size_t errlen)
+mdc_krb_kadmin_failed(const char *what, const char *out, struct mdc_err *err)
 {
 	const char *w = out != NULL ? strstr(out, " while ") : NULL;
 	const char *start, *p;
@@ -253,15 +252,15 @@ mdc_krb_kadmin_failed(const char *what, const char *out, char *err,
 	for (p = start; p < w; p++)
 		if (p[0] == '"' && p[1] == ':' && p[2] == ' ')
 			start = p + 3;
-	snprintf(err, errlen, "%s failed: %.*s", what,
-	         (int)strcspn(start, "\n"), start);
+	mdc_err_set(err, MDC_EKRB5, "%s failed: %.*s", what,
+	            (int)strcspn(start, "\n"), start);
 	return 1;
 }
 
 /* Run argv (an MIT tool) with the realm's environment and stdin input. */
 static int
 run_tool(const struct mdc_dcconf *c, char *const argv[], const char *input,
-         const char *what, char *err, size_t errlen)
+         const char *what, struct mdc_err *err)
 {
 	char **envp = krb_envp(c), *out = NULL;
 	mode_t old;
@@ -274,9 +273,9 @@ run_tool(const struct mdc_dcconf *c, char *const argv[], const char *input,
 	                   30000, &out);
 	umask(old);
 	if (ret != 0)
-		last_line(what, out, err, errlen);
+		last_line(what, out, err);
 	else if (strcmp(what, "kadmin.local") == 0 &&
-	         mdc_krb_kadmin_failed(what, out, err, errlen))
+	         mdc_krb_kadmin_failed(what, out, err))
 		ret = MDC_EKRB5;
 	if (out != NULL)
 		mdc_secret_free(out, 0);
@@ -286,7 +285,7 @@ run_tool(const struct mdc_dcconf *c, char *const argv[], const char *input,
 
 int
 mdc_krb_kadmin_local(const struct mdc_dcconf *c, const char *query,
-                     const char *input, char *err, size_t errlen)
+                     const char *input, struct mdc_err *err)
 {
 	char dir[] = MDC_KDB5_UTIL; /* kadmin.local sits next to kdb5_util */
 	char *bin = mdc_strdupf("%s/kadmin.local", dirname(dir));
@@ -295,14 +294,14 @@ mdc_krb_kadmin_local(const struct mdc_dcconf *c, const char *query,
 
 	if (bin == NULL)
 		return MDC_ENOMEM;
-	ret = run_tool(c, argv, input, "kadmin.local", err, errlen);
+	ret = run_tool(c, argv, input, "kadmin.local", err);
 	free(bin);
 	return ret;
 }
 
 /* kdb5_util create -s with a random master password on stdin. */
 static int
-create_realm(const struct mdc_dcconf *c, char *err, size_t errlen)
+create_realm(const struct mdc_dcconf *c, struct mdc_err *err)
 {
 	char mpw[40], *input = NULL;
 	char *argv[] = {MDC_KDB5_UTIL, "-r", c->realm, "create", "-s", NULL};
@@ -315,7 +314,7 @@ create_realm(const struct mdc_dcconf *c, char *err, size_t errlen)
 	explicit_bzero(mpw, sizeof(mpw));
 	if (input == NULL)
 		return MDC_ENOMEM;
-	ret = run_tool(c, argv, input, "kdb5_util create", err, errlen);
+	ret = run_tool(c, argv, input, "kdb5_util create", err);
 	mdc_secret_free(input, 0);
 	return ret;
 }
@@ -323,14 +322,14 @@ create_realm(const struct mdc_dcconf *c, char *err, size_t errlen)
 /* Set a password through the plugin's change_pwd (password on stdin). */
 static int
 set_password(const struct mdc_dcconf *c, const char *sam, const char *pw,
-             char *err, size_t errlen)
+             struct mdc_err *err)
 {
 	char *q = mdc_strdupf("cpw %s", sam);
 	char *input = mdc_strdupf("%s\n%s\n", pw, pw);
 	int ret = MDC_ENOMEM;
 
 	if (q != NULL && input != NULL)
-		ret = mdc_krb_kadmin_local(c, q, input, err, errlen);
+		ret = mdc_krb_kadmin_local(c, q, input, err);
 	free(q);
 	if (input != NULL)
 		mdc_secret_free(input, 0);
@@ -342,7 +341,7 @@ set_password(const struct mdc_dcconf *c, const char *sam, const char *pw,
  * only DNS/<fqdn> (and the dns/ spelling): all the DNS server reads.
  */
 static int
-dns_keytab(const struct mdc_dcconf *c, char *err, size_t errlen)
+dns_keytab(const struct mdc_dcconf *c, struct mdc_err *err)
 {
 	char *kt = mdc_dc_path(c, "krb5/dns.keytab"), *q = NULL;
 	int ret = MDC_ENOMEM;
@@ -350,13 +349,13 @@ dns_keytab(const struct mdc_dcconf *c, char *err, size_t errlen)
 	q = mdc_strdupf("cpw -randkey dns-%s", c->host_name);
 	if (kt == NULL || q == NULL)
 		goto out;
-	ret = mdc_krb_kadmin_local(c, q, NULL, err, errlen);
+	ret = mdc_krb_kadmin_local(c, q, NULL, err);
 	free(q);
 	q = mdc_strdupf("ktadd -k %s -norandkey DNS/%s dns/%s", kt, c->fqdn,
 	                c->fqdn);
 	if (ret == 0)
 		ret = q == NULL ? MDC_ENOMEM
-		                : mdc_krb_kadmin_local(c, q, NULL, err, errlen);
+		                : mdc_krb_kadmin_local(c, q, NULL, err);
 	if (ret == 0 && chmod(kt, 0600) != 0)
 		ret = mdc_err_from_errno(errno);
 out:
@@ -367,7 +366,7 @@ out:
 
 /* Random keys for DC$ and a keytab with the account and its SPNs. */
 static int
-dc_keytab(const struct mdc_dcconf *c, char *err, size_t errlen)
+dc_keytab(const struct mdc_dcconf *c, struct mdc_err *err)
 {
 	char *host = strdup(c->host_name), *q = NULL, *kt = NULL;
 	int ret = MDC_ENOMEM;
@@ -379,18 +378,18 @@ dc_keytab(const struct mdc_dcconf *c, char *err, size_t errlen)
 	q = mdc_strdupf("cpw -randkey %s$", host);
 	if (kt == NULL || q == NULL)
 		goto out;
-	ret = mdc_krb_kadmin_local(c, q, NULL, err, errlen);
+	ret = mdc_krb_kadmin_local(c, q, NULL, err);
 	free(q);
 	q = mdc_strdupf("ktadd -k %s -norandkey %s$ host/%s ldap/%s "
 	                "host/%s ldap/%s ldap/%s",
 	                kt, host, c->fqdn, c->fqdn, host, host, c->address);
 	if (ret == 0)
 		ret = q == NULL ? MDC_ENOMEM
-		                : mdc_krb_kadmin_local(c, q, NULL, err, errlen);
+		                : mdc_krb_kadmin_local(c, q, NULL, err);
 	if (ret == 0 && chmod(kt, 0600) != 0)
 		ret = mdc_err_from_errno(errno);
 	if (ret == 0)
-		ret = dns_keytab(c, err, errlen);
+		ret = dns_keytab(c, err);
 out:
 	free(host);
 	free(q);
@@ -400,18 +399,17 @@ out:
 
 int
 mdc_krb_provision(const struct mdc_dcconf *c, const char *admin_password,
-                  char *err, size_t errlen)
+                  struct mdc_err *err)
 {
 	int ret;
 
-	ret = mdc_krb_write_conf(c, err, errlen);
+	ret = mdc_krb_write_conf(c, err);
 	if (ret == 0)
-		ret = create_realm(c, err, errlen);
+		ret = create_realm(c, err);
 	if (ret == 0)
-		ret = set_password(c, "Administrator", admin_password, err,
-		                   errlen);
+		ret = set_password(c, "Administrator", admin_password, err);
 	if (ret == 0)
-		ret = dc_keytab(c, err, errlen);
+		ret = dc_keytab(c, err);
 	return ret;
 }
 

@@ -23,8 +23,8 @@ char *mdc_krb_plugin_dir(void);
  * empty DIR/krb5/kadm5.acl (authorization is the plugin's kadm5_auth
  * module).  Returns 0 or MDC_E*; a one-line reason is in err.
  */
-MDC_MUSTCHECK int mdc_krb_write_conf(const struct mdc_dcconf *conf, char *err,
-                                     size_t errlen);
+MDC_MUSTCHECK int mdc_krb_write_conf(const struct mdc_dcconf *conf,
+                                     struct mdc_err *err);
 
 /*
  * Create the realm in the directory (slapd must be up on DIR/run/ldap/ldapi):
@@ -35,8 +35,8 @@ MDC_MUSTCHECK int mdc_krb_write_conf(const struct mdc_dcconf *conf, char *err,
  * SPNs.  Returns 0 or MDC_E* with a one-line reason in err.
  */
 MDC_MUSTCHECK int mdc_krb_provision(const struct mdc_dcconf *conf,
-                                    const char *admin_password, char *err,
-                                    size_t errlen);
+                                    const char *admin_password,
+                                    struct mdc_err *err);
 
 /*
  * Run `kadmin.local -q QUERY` for conf's realm with input (may be NULL) on
@@ -46,7 +46,7 @@ MDC_MUSTCHECK int mdc_krb_provision(const struct mdc_dcconf *conf,
  */
 MDC_MUSTCHECK int mdc_krb_kadmin_local(const struct mdc_dcconf *conf,
                                        const char *query, const char *input,
-                                       char *err, size_t errlen);
+                                       struct mdc_err *err);
 
 /* The supervised Kerberos daemons (dc/services.c lists them). */
 extern const struct mdc_service mdc_service_krb5kdc;
@@ -58,7 +58,7 @@ extern const struct mdc_service mdc_service_kadmind;
  * Return 1 and put "<what> failed: <that message>" in err if out has one,
  * else 0.
  */
-int mdc_krb_kadmin_failed(const char *what, const char *out, char *err,
-                          size_t errlen);
+int mdc_krb_kadmin_failed(const char *what, const char *out,
+                          struct mdc_err *err);
 
 #endif

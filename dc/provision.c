@@ -26,7 +26,7 @@
 
 #define FAIL(code, ...)                                                        \
 	do {                                                                   \
-		snprintf(err, errlen, __VA_ARGS__);                            \
+		mdc_err_set(err, (code), __VA_ARGS__);                         \
 		ret = (code);                                                  \
 		goto out;                                                      \
 	} while (0)
@@ -46,8 +46,8 @@ realm_valid(const char *r)
 
 /* Fill conf's names from opts, with defaults; validates each. */
 static int
-fill_names(const struct mdc_provision_opts *o, struct mdc_dcconf *c, char *err,
-           size_t errlen)
+fill_names(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
+           struct mdc_err *err)
 {
 	char nb[16];
 	int ret;
@@ -158,7 +158,7 @@ nameserver_of(const char *line, char *ns, size_t cap)
  */
 static int
 fill_forwarders(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
-                char *err, size_t errlen)
+                struct mdc_err *err)
 {
 	const char *path = getenv("MINIDC_RESOLV_CONF");
 	char list[4 * 64] = "", *text = NULL, *line, *save = NULL, ns[64];
@@ -198,7 +198,7 @@ out:
 /* Address and ports: numeric address, ports from --base-port, all free. */
 static int
 fill_listeners(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
-               char *err, size_t errlen)
+               struct mdc_err *err)
 {
 	struct {
 		const char *what;
@@ -263,7 +263,7 @@ out:
 
 /* Read the admin password file: must exist and hold a non-empty line. */
 static int
-read_password(const char *path, char **pw_out, char *err, size_t errlen)
+read_password(const char *path, char **pw_out, struct mdc_err *err)
 {
 	char *pw = NULL;
 	int ret;
@@ -313,7 +313,7 @@ fill_ids(struct mdc_dcconf *c)
 
 /* Check DIR: absent, or (with force) a minidc directory with no DC running. */
 static int
-check_dir(const struct mdc_provision_opts *o, char *err, size_t errlen)
+check_dir(const struct mdc_provision_opts *o, struct mdc_err *err)
 {
 	char *conf = NULL, *ctl = NULL;
 	int ret = 0;
@@ -348,7 +348,7 @@ out:
 
 /* DIR/run as a symlink to run_dir (made if missing). */
 static int
-link_run_dir(const char *dir, const char *run_dir, char *err, size_t errlen)
+link_run_dir(const char *dir, const char *run_dir, struct mdc_err *err)
 {
 	char *link = mdc_strdupf("%s/run", dir);
 	int ret;
@@ -357,15 +357,15 @@ link_run_dir(const char *dir, const char *run_dir, char *err, size_t errlen)
 	if (ret == 0 && symlink(run_dir, link) != 0)
 		ret = mdc_err_from_errno(errno);
 	if (ret != 0)
-		snprintf(err, errlen, "cannot link %s/run to %s: %s", dir,
-		         run_dir, mdc_strerror(ret));
+		mdc_err_set(err, ret, "cannot link %s/run to %s: %s", dir,
+		            run_dir, mdc_strerror(ret));
 	free(link);
 	return ret;
 }
 
 /* Make DIR and its subdirectories; secrets live in 0700 ones. */
 static int
-make_dirs(const char *dir, const char *run_dir, char *err, size_t errlen)
+make_dirs(const char *dir, const char *run_dir, struct mdc_err *err)
 {
 	static const struct {
 		const char *sub;
@@ -382,7 +382,7 @@ make_dirs(const char *dir, const char *run_dir, char *err, size_t errlen)
 		char *p;
 
 		if (run_dir != NULL && strcmp(subs[i].sub, "run") == 0) {
-			ret = link_run_dir(dir, run_dir, err, errlen);
+			ret = link_run_dir(dir, run_dir, err);
 			continue;
 		}
 		p = mdc_strdupf("%s/%s", dir, subs[i].sub);
@@ -391,8 +391,8 @@ make_dirs(const char *dir, const char *run_dir, char *err, size_t errlen)
 		if (ret == 0 && chmod(p, subs[i].mode) != 0)
 			ret = mdc_err_from_errno(errno);
 		if (ret != 0)
-			snprintf(err, errlen, "cannot create %s: %s",
-			         p ? p : dir, mdc_strerror(ret));
+			mdc_err_set(err, ret, "cannot create %s: %s",
+			            p ? p : dir, mdc_strerror(ret));
 		free(p);
 	}
 	return ret;
@@ -402,7 +402,7 @@ make_dirs(const char *dir, const char *run_dir, char *err, size_t errlen)
  * the domain database. */
 static int
 slaptool(const struct mdc_dcconf *c, const char *tool, const char *ldif,
-         size_t len, char *err, size_t errlen)
+         size_t len, struct mdc_err *err)
 {
 	char *path = NULL, *fconf = NULL, *out = NULL;
 	int ret;
@@ -442,7 +442,7 @@ out:
 }
 
 static int
-load_dit(const struct mdc_dcconf *c, const char *pw, char *err, size_t errlen)
+load_dit(const struct mdc_dcconf *c, const char *pw, struct mdc_err *err)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -453,17 +453,17 @@ load_dit(const struct mdc_dcconf *c, const char *pw, char *err, size_t errlen)
 		return MDC_ENOMEM;
 	ret = mdc_dit_ldif(c, pw, mem);
 	if (ret != 0)
-		snprintf(err, errlen, "cannot render the directory tree: %s",
-		         mdc_strerror(ret));
+		mdc_err_set(err, ret, "cannot render the directory tree: %s",
+		            mdc_strerror(ret));
 	if (ret == 0) {
 		ret = dns_provision_ldif(c, mem);
 		if (ret != 0)
-			snprintf(err, errlen, "cannot render the DNS zone: %s",
-			         mdc_strerror(ret));
+			mdc_err_set(err, ret, "cannot render the DNS zone: %s",
+			            mdc_strerror(ret));
 	}
 	fclose(mem);
 	if (ret == 0)
-		ret = slaptool(c, MDC_SLAPADD, text, len, err, errlen);
+		ret = slaptool(c, MDC_SLAPADD, text, len, err);
 	if (text != NULL)
 		mdc_secret_free(text, len);
 	return ret;
@@ -471,22 +471,22 @@ load_dit(const struct mdc_dcconf *c, const char *pw, char *err, size_t errlen)
 
 /* Kerberos needs slapd running: start it on ldapi, provision, stop it. */
 static int
-provision_kerberos(const struct mdc_dcconf *c, const char *pw, char *err,
-                   size_t errlen)
+provision_kerberos(const struct mdc_dcconf *c, const char *pw,
+                   struct mdc_err *err)
 {
 	int pid = -1, ret;
 
-	ret = mdc_slapd_start_temp(c, &pid, err, errlen);
+	ret = mdc_slapd_start_temp(c, &pid, err);
 	if (ret != 0)
 		return ret;
-	ret = mdc_krb_provision(c, pw, err, errlen);
+	ret = mdc_krb_provision(c, pw, err);
 	mdc_proc_stop(pid, 5000);
 	return ret;
 }
 
 /* minidc.conf, TLS and the rootDSE file: every DC's own. */
 static int
-dc_files(struct mdc_dcconf *c, char *err, size_t errlen)
+dc_files(struct mdc_dcconf *c, struct mdc_err *err)
 {
 	int ret;
 
@@ -514,24 +514,24 @@ out:
 
 /* Steps after validation; DIR exists (created by us). */
 static int
-build(struct mdc_dcconf *c, const char *pw, char *err, size_t errlen)
+build(struct mdc_dcconf *c, const char *pw, struct mdc_err *err)
 {
 	int ret;
 
-	ret = dc_files(c, err, errlen);
+	ret = dc_files(c, err);
 	if (ret == 0)
-		ret = mdc_slapd_conf_write(c, err, errlen);
+		ret = mdc_slapd_conf_write(c, err);
 	if (ret == 0)
-		ret = load_dit(c, pw, err, errlen);
+		ret = load_dit(c, pw, err);
 	if (ret == 0)
-		ret = provision_kerberos(c, pw, err, errlen);
+		ret = provision_kerberos(c, pw, err);
 	return ret;
 }
 
 /* --join-dc: enroll through the peer, then a first refresh from it. */
 static int
 build_join(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
-           const char *pw, char *err, size_t errlen)
+           const char *pw, struct mdc_err *err)
 {
 	struct mdc_join_dc_opts jo = {
 	        .peer = o->join_dc,
@@ -541,16 +541,16 @@ build_join(const struct mdc_provision_opts *o, struct mdc_dcconf *c,
 	};
 	int ret;
 
-	ret = mdc_join_dc(c, &jo, err, errlen);
+	ret = mdc_join_dc(c, &jo, err);
 	if (ret == 0)
-		ret = dc_files(c, err, errlen);
+		ret = dc_files(c, err);
 	if (ret == 0)
-		ret = mdc_join_dc_refresh(c, &jo, err, errlen);
+		ret = mdc_join_dc_refresh(c, &jo, err);
 	return ret;
 }
 
 int
-mdc_provision(const struct mdc_provision_opts *o, char *err, size_t errlen)
+mdc_provision(const struct mdc_provision_opts *o, struct mdc_err *err)
 {
 	struct mdc_dcconf c;
 	char *pw = NULL, *pwpath = NULL, abs[4096];
@@ -561,23 +561,23 @@ mdc_provision(const struct mdc_provision_opts *o, char *err, size_t errlen)
 		FAIL(ret, "out of memory");
 	if (o->dir == NULL || o->dir[0] == '\0')
 		FAIL(MDC_EINVAL, "--dir is required");
-	ret = fill_names(o, &c, err, errlen);
+	ret = fill_names(o, &c, err);
 	if (ret == 0)
-		ret = fill_listeners(o, &c, err, errlen);
+		ret = fill_listeners(o, &c, err);
 	if (ret == 0)
-		ret = fill_forwarders(o, &c, err, errlen);
+		ret = fill_forwarders(o, &c, err);
 	if (ret == 0 && o->adminpass_file != NULL)
-		ret = read_password(o->adminpass_file, &pw, err, errlen);
+		ret = read_password(o->adminpass_file, &pw, err);
 	if (ret == 0 && o->stdin_password)
-		ret = read_password("/dev/stdin", &pw, err, errlen);
+		ret = read_password("/dev/stdin", &pw, err);
 	if (ret == 0 && o->join_dc != NULL && pw == NULL)
 		FAIL(MDC_EINVAL, "--join-dc needs the administrator's password "
 		                 "(--password-file F or --stdin-password)");
 	if (ret == 0)
-		ret = check_dir(o, err, errlen);
+		ret = check_dir(o, err);
 	if (ret != 0)
 		goto out;
-	ret = make_dirs(o->dir, o->run_dir, err, errlen);
+	ret = make_dirs(o->dir, o->run_dir, err);
 	created = 1;
 	if (ret != 0)
 		goto out;
@@ -588,11 +588,11 @@ mdc_provision(const struct mdc_provision_opts *o, char *err, size_t errlen)
 	if (c.dir == NULL || fill_ids(&c) != 0)
 		FAIL(MDC_ENOMEM, "out of memory");
 	/* A layout the services cannot work in is refused now, not at run. */
-	ret = mdc_services_check(&c, err, errlen);
+	ret = mdc_services_check(&c, err);
 	if (ret != 0)
 		goto out;
 	if (o->join_dc != NULL) {
-		ret = build_join(o, &c, pw, err, errlen);
+		ret = build_join(o, &c, pw, err);
 		goto out;
 	}
 	if (pw == NULL) {
@@ -604,7 +604,7 @@ mdc_provision(const struct mdc_provision_opts *o, char *err, size_t errlen)
 			FAIL(MDC_ECONF,
 			     "cannot write the Administrator password file");
 	}
-	ret = build(&c, pw, err, errlen);
+	ret = build(&c, pw, err);
 out:
 	/* MINIDC_PROVISION_KEEP=1 keeps a failed DIR for debugging. */
 	if (ret != 0 && created && getenv("MINIDC_PROVISION_KEEP") == NULL)

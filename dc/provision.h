@@ -43,6 +43,6 @@ struct mdc_provision_opts {
  * On failure err holds one line saying what and why.
  */
 MDC_MUSTCHECK int mdc_provision(const struct mdc_provision_opts *opts,
-                                char *err, size_t errlen);
+                                struct mdc_err *err);
 
 #endif

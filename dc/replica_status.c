@@ -70,7 +70,7 @@ csn_time(const char *csn)
 /* GSSAPI to a peer as this DC (its keytab), like syncrepl itself. */
 static int
 peer_open(const struct mdc_dcconf *c, const struct mdc_replica_peer *p,
-          LDAP **ld_out, char *err, size_t errlen)
+          LDAP **ld_out, struct mdc_err *err)
 {
 	char *uri = mdc_strdupf("ldap://%s:%ld", p->addr, p->port);
 	char *kt = mdc_replica_env_ktname(c), *k5 = mdc_dc_path(c, "krb5.conf");
@@ -79,13 +79,13 @@ peer_open(const struct mdc_dcconf *c, const struct mdc_replica_peer *p,
 
 	*ld_out = NULL;
 	if (uri == NULL || kt == NULL || k5 == NULL) {
-		snprintf(err, errlen, "%s", ldap_err2string(LDAP_NO_MEMORY));
+		mdc_err_set(err, ret, "%s", ldap_err2string(LDAP_NO_MEMORY));
 		goto out;
 	}
 	setenv("KRB5_CLIENT_KTNAME", strchr(kt, '=') + 1, 1);
 	setenv("KRB5_CONFIG", k5, 1);
 	setenv("KRB5CCNAME", "MEMORY:minidc-status", 1);
-	ret = mdc_ad_ldap_connect(uri, &how, ld_out, err, errlen);
+	ret = mdc_ad_ldap_connect(uri, &how, ld_out, err);
 out:
 	free(uri);
 	free(kt);
@@ -103,17 +103,17 @@ peer_line(const struct mdc_dcconf *c, const struct mdc_replica *r,
           const struct mdc_replica_peer *p, const struct csns *mine, FILE *out)
 {
 	struct csns theirs;
-	char err[160] = "";
+	struct mdc_err err = {""};
 	const char *in_here, *in_there, *own_there, *own_here;
 	LDAP *ld = NULL;
 	long long in_lag, out_lag;
 
 	fprintf(out, "  peer %s (%s:%ld, serverID %ld):", p->name, p->addr,
 	        p->port, p->sid);
-	if (peer_open(c, p, &ld, err, sizeof(err)) != 0 ||
+	if (peer_open(c, p, &ld, &err) != 0 ||
 	    read_csns(ld, c->base_dn, &theirs) != 0) {
 		fprintf(out, " unreachable, last error: %s\n",
-		        err[0] ? err : "search failed");
+		        err.text[0] ? err.text : "search failed");
 		goto out;
 	}
 	in_here = csn_of(mine, p->sid);

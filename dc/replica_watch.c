@@ -24,13 +24,13 @@ int
 mdc_replica_ldapi(const struct mdc_dcconf *c, LDAP **ld_out)
 {
 	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 10};
-	char *uri = mdc_dc_ldapi_uri(c), err[256];
+	char *uri = mdc_dc_ldapi_uri(c);
 	int ret;
 
 	*ld_out = NULL;
 	if (uri == NULL)
 		return MDC_ENOMEM;
-	ret = mdc_ad_ldap_connect(uri, &how, ld_out, err, sizeof(err));
+	ret = mdc_ad_ldap_connect(uri, &how, ld_out, NULL);
 	free(uri);
 	return ret == 0 ? 0 : MDC_ELDAP;
 }
@@ -312,7 +312,7 @@ static void
 watch_once(const struct mdc_dcconf *c, LDAP **ld)
 {
 	struct mdc_replica old, now;
-	char err[256] = "";
+	struct mdc_err err = {""};
 	int ret;
 
 	if (*ld == NULL && mdc_replica_ldapi(c, ld) != 0)
@@ -333,10 +333,10 @@ watch_once(const struct mdc_dcconf *c, LDAP **ld)
 		ret = mdc_replica_save(c, &now);
 		/* Clients of this DC get every KDC (krb5.conf). */
 		if (ret == 0)
-			ret = mdc_krb_write_conf(c, err, sizeof(err));
+			ret = mdc_krb_write_conf(c, &err);
 		if (ret != 0)
 			log_warn("replication agreements: %s",
-			         err[0] ? err : mdc_strerror(ret));
+			         mdc_err_text(&err, ret));
 		if (ret == 0)
 			restart_slapd(c);
 	}

@@ -32,7 +32,7 @@ struct mdc_service {
 	 * drops privileges checks here that it will reach what it needs
 	 * afterwards.  Called by mdc_services_check().
 	 */
-	int (*check)(const struct mdc_dcconf *conf, char *err, size_t errlen);
+	int (*check)(const struct mdc_dcconf *conf, struct mdc_err *err);
 	/*
 	 * Optional: a unix socket (path under DIR) that the supervisor owns
 	 * for the service and keeps across its restarts (dc/guard.h), and
@@ -53,7 +53,7 @@ struct mdc_service {
 	 * supervisor opens any guard socket (the dsa's lives in slapd's
 	 * directory).  0 or MDC_E* with one line in err.
 	 */
-	int (*prepare)(const struct mdc_dcconf *conf, char *err, size_t errlen);
+	int (*prepare)(const struct mdc_dcconf *conf, struct mdc_err *err);
 };
 
 /* The services in start order, NULL-terminated (dc/services.c). */
@@ -65,8 +65,8 @@ extern const struct mdc_service *const mdc_services[];
  * layout that cannot work is refused at once instead of failing later.
  * Returns 0, or the first failure with its one-line reason in err.
  */
-MDC_MUSTCHECK int mdc_services_check(const struct mdc_dcconf *conf, char *err,
-                                     size_t errlen);
+MDC_MUSTCHECK int mdc_services_check(const struct mdc_dcconf *conf,
+                                     struct mdc_err *err);
 
 /* Free an argv/envp array built by an argv() callback (NULL-safe). */
 void mdc_strv_free(char **v);

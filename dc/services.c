@@ -29,7 +29,7 @@ const struct mdc_service *const mdc_services[] = {
 };
 
 int
-mdc_services_check(const struct mdc_dcconf *conf, char *err, size_t errlen)
+mdc_services_check(const struct mdc_dcconf *conf, struct mdc_err *err)
 {
 	const struct mdc_service *s;
 	int ret = 0;
@@ -38,7 +38,7 @@ mdc_services_check(const struct mdc_dcconf *conf, char *err, size_t errlen)
 		if (s->check == NULL ||
 		    (s->enabled != NULL && s->enabled(conf) != 0))
 			continue;
-		ret = s->check(conf, err, errlen);
+		ret = s->check(conf, err);
 	}
 	return ret;
 }

@@ -57,7 +57,7 @@ mdc_schema_dir(void)
  * to out as slapd.conf directives.
  */
 static int
-emit_schema_file(FILE *out, const char *path, char *err, size_t errlen)
+emit_schema_file(FILE *out, const char *path, struct mdc_err *err)
 {
 	static const struct {
 		const char *ldif, *conf;
@@ -71,7 +71,7 @@ emit_schema_file(FILE *out, const char *path, char *err, size_t errlen)
 
 	ret = mdc_file_read(path, 1 << 22, &text, NULL);
 	if (ret != 0) {
-		snprintf(err, errlen, "schema %s: %s", path, mdc_strerror(ret));
+		mdc_err_set(err, ret, "schema %s: %s", path, mdc_strerror(ret));
 		return ret;
 	}
 	for (line = strtok_r(text, "\n", &save); line != NULL;
@@ -107,7 +107,7 @@ emit_schema_file(FILE *out, const char *path, char *err, size_t errlen)
 /* OpenLDAP's core schema with person's sn optional (AD's person has
  * none: computers carry no sn). */
 static int
-emit_core(FILE *out, char *err, size_t errlen)
+emit_core(FILE *out, struct mdc_err *err)
 {
 	static const char must[] = "MUST ( sn $ cn ) MAY ( ";
 	char *buf = NULL, *p;
@@ -117,16 +117,16 @@ emit_core(FILE *out, char *err, size_t errlen)
 
 	if (mem == NULL)
 		return MDC_ENOMEM;
-	ret = emit_schema_file(mem, SYS_SCHEMA "/core.ldif", err, errlen);
+	ret = emit_schema_file(mem, SYS_SCHEMA "/core.ldif", err);
 	fclose(mem);
 	if (ret != 0)
 		goto out;
 	p = strstr(buf, "NAME 'person'");
 	p = p != NULL ? strstr(p, must) : NULL;
 	if (p == NULL) {
-		snprintf(err, errlen, "schema %s: person class not as expected",
-		         SYS_SCHEMA "/core.ldif");
-		ret = MDC_ECONF;
+		ret = mdc_err_set(err, MDC_ECONF,
+		                  "schema %s: person class not as expected",
+		                  SYS_SCHEMA "/core.ldif");
 		goto out;
 	}
 	*p = '\0';
@@ -144,7 +144,7 @@ name_cmp(const struct dirent **a, const struct dirent **b)
 
 /* Emit every NN-name.ldif of our schema dir, in name order. */
 static int
-emit_our_schema(FILE *out, char *err, size_t errlen)
+emit_our_schema(FILE *out, struct mdc_err *err)
 {
 	const char *dir = mdc_schema_dir();
 	struct dirent **names = NULL;
@@ -152,8 +152,8 @@ emit_our_schema(FILE *out, char *err, size_t errlen)
 
 	n = scandir(dir, &names, NULL, name_cmp);
 	if (n < 0) {
-		snprintf(err, errlen, "schema dir %s: %s", dir,
-		         strerror(errno));
+		mdc_err_set(err, mdc_err_from_errno(errno), "schema dir %s: %s",
+		            dir, strerror(errno));
 		return mdc_err_from_errno(errno);
 	}
 	for (int i = 0; i < n; i++) {
@@ -166,8 +166,7 @@ emit_our_schema(FILE *out, char *err, size_t errlen)
 
 			fprintf(out, "# %s\n", names[i]->d_name);
 			ret = path == NULL ? MDC_ENOMEM
-			                   : emit_schema_file(out, path, err,
-			                                      errlen);
+			                   : emit_schema_file(out, path, err);
 			free(path);
 		}
 		free(names[i]);
@@ -224,16 +223,15 @@ mdc_slapd_threads(void)
  * reach the ldapi sockets.
  */
 static int
-emit_dsa_authz(FILE *out, char *err, size_t errlen)
+emit_dsa_authz(FILE *out, struct mdc_err *err)
 {
 	char *re = mdc_dsa_authz_regexp();
 
 	if (re == NULL) {
-		snprintf(err, errlen,
-		         "user %s does not exist: the dsa drops "
-		         "root to it",
-		         MDC_DSA_USER);
-		return MDC_ENOENT;
+		return mdc_err_set(err, MDC_ENOENT,
+		                   "user %s does not exist: the dsa drops "
+		                   "root to it",
+		                   MDC_DSA_USER);
 	}
 	fprintf(out, "authz-regexp \"%s\" \"%s\"\n", re, MDC_ROOT_AUTHZ_DN);
 	free(re);
@@ -241,12 +239,12 @@ emit_dsa_authz(FILE *out, char *err, size_t errlen)
 }
 
 static int
-emit_global(const struct mdc_dcconf *c, FILE *out, int with_dsa, char *err,
-            size_t errlen)
+emit_global(const struct mdc_dcconf *c, FILE *out, int with_dsa,
+            struct mdc_err *err)
 {
 	char lower[256];
 
-	if (with_dsa && emit_dsa_authz(out, err, errlen) != 0)
+	if (with_dsa && emit_dsa_authz(out, err) != 0)
 		return MDC_ENOENT;
 
 	snprintf(lower, sizeof(lower), "%s", c->realm);
@@ -440,7 +438,7 @@ emit_databases(const struct mdc_dcconf *c, FILE *out, int with_dsa)
 
 /* slapd.conf, with the dsa's overlay unless with_dsa is 0. */
 static int
-render(const struct mdc_dcconf *conf, FILE *out, char *err, size_t errlen,
+render(const struct mdc_dcconf *conf, FILE *out, struct mdc_err *err,
        int with_dsa)
 {
 	int ret;
@@ -449,18 +447,17 @@ render(const struct mdc_dcconf *conf, FILE *out, char *err, size_t errlen,
 	        "# slapd.conf for %s, rendered by minidc at every start "
 	        "from minidc.conf: edit that file, not this one.\n",
 	        conf->fqdn);
-	ret = emit_core(out, err, errlen);
+	ret = emit_core(out, err);
 	if (ret == 0)
-		ret = emit_schema_file(out, SYS_SCHEMA "/cosine.ldif", err,
-		                       errlen);
+		ret = emit_schema_file(out, SYS_SCHEMA "/cosine.ldif", err);
 	if (ret == 0)
 		ret = emit_schema_file(out, SYS_SCHEMA "/inetorgperson.ldif",
-		                       err, errlen);
+		                       err);
 	if (ret == 0)
-		ret = emit_our_schema(out, err, errlen);
+		ret = emit_our_schema(out, err);
 	if (ret != 0)
 		return ret;
-	ret = emit_global(conf, out, with_dsa, err, errlen);
+	ret = emit_global(conf, out, with_dsa, err);
 	if (ret != 0)
 		return ret;
 	emit_databases(conf, out, with_dsa);
@@ -468,10 +465,9 @@ render(const struct mdc_dcconf *conf, FILE *out, char *err, size_t errlen,
 }
 
 int
-mdc_slapd_conf(const struct mdc_dcconf *conf, FILE *out, char *err,
-               size_t errlen)
+mdc_slapd_conf(const struct mdc_dcconf *conf, FILE *out, struct mdc_err *err)
 {
-	return render(conf, out, err, errlen, 1);
+	return render(conf, out, err, 1);
 }
 
 /*
@@ -479,8 +475,7 @@ mdc_slapd_conf(const struct mdc_dcconf *conf, FILE *out, char *err,
  * only the DC identity writes and no dsa runs) slapd writes directly.
  */
 static int
-conf_write(const struct mdc_dcconf *conf, int with_dsa, char *err,
-           size_t errlen)
+conf_write(const struct mdc_dcconf *conf, int with_dsa, struct mdc_err *err)
 {
 	char *text = NULL,
 	     *path = mdc_dc_path(conf, MDC_SLAPD_DIR "/slapd.conf");
@@ -491,18 +486,18 @@ conf_write(const struct mdc_dcconf *conf, int with_dsa, char *err,
 
 	if (mem == NULL || path == NULL || slapo == NULL)
 		goto out;
-	ret = mdc_slapdrun_prepare(conf, slapo, err, errlen);
+	ret = mdc_slapdrun_prepare(conf, slapo, err);
 	if (ret == 0)
-		ret = render(conf, mem, err, errlen, with_dsa);
+		ret = render(conf, mem, err, with_dsa);
 	fclose(mem);
 	mem = NULL;
 	if (ret == 0)
 		ret = mdc_file_write(path, text, len, 0600);
 	if (ret == 0)
 		ret = mdc_slapdrun_share(path, 0640);
-	if (ret != 0 && err[0] == '\0')
-		snprintf(err, errlen, "cannot write %s: %s", path,
-		         mdc_strerror(ret));
+	if (ret != 0 && err != NULL && err->text[0] == '\0')
+		mdc_err_set(err, ret, "cannot write %s: %s", path,
+		            mdc_strerror(ret));
 out:
 	if (mem != NULL)
 		fclose(mem);
@@ -513,16 +508,16 @@ out:
 }
 
 int
-mdc_slapd_conf_write(const struct mdc_dcconf *conf, char *err, size_t errlen)
+mdc_slapd_conf_write(const struct mdc_dcconf *conf, struct mdc_err *err)
 {
-	return conf_write(conf, 1, err, errlen);
+	return conf_write(conf, 1, err);
 }
 
 /* Build slapd's argv: foreground (-d 0), our slapd.conf, our listeners
  * (only the ldapi socket when local_only: provisioning needs no network). */
 static int
 slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
-               char ***envp_out, char *err, size_t errlen)
+               char ***envp_out, struct mdc_err *err)
 {
 	char *urls = NULL, *fconf = NULL, *ldapi = mdc_dc_ldapi_uri(c);
 	char *dsa_ldapi = NULL;
@@ -555,7 +550,7 @@ slapd_argv_for(const struct mdc_dcconf *c, int local_only, char ***argv_out,
 	/* Every start renders slapd.conf anew from minidc.conf and the
 	 * schema files of this minidc. */
 	/* The dsa runs under the supervisor only. */
-	ret = conf_write(c, !local_only, err, errlen);
+	ret = conf_write(c, !local_only, err);
 	if (ret != 0)
 		goto out;
 	ret = MDC_ENOMEM;
@@ -614,11 +609,11 @@ static int
 slapd_argv(const struct mdc_dcconf *c, const char *self, char ***argv_out,
            char ***envp_out)
 {
-	char err[512] = "";
-	int ret = slapd_argv_for(c, 0, argv_out, envp_out, err, sizeof(err));
+	struct mdc_err err = {""};
+	int ret = slapd_argv_for(c, 0, argv_out, envp_out, &err);
 
-	if (ret != 0 && err[0] != '\0')
-		log_err("slapd: %s", err);
+	if (ret != 0 && err.text[0] != '\0')
+		log_err("slapd: %s", err.text);
 	return ret;
 }
 
@@ -645,11 +640,11 @@ slapd_ready(const struct mdc_dcconf *c)
 }
 
 static int
-slapd_prepare(const struct mdc_dcconf *c, char *err, size_t errlen)
+slapd_prepare(const struct mdc_dcconf *c, struct mdc_err *err)
 {
 	char *slapo = slapo_path();
 	int ret = slapo == NULL ? MDC_ENOMEM
-	                        : mdc_slapdrun_prepare(c, slapo, err, errlen);
+	                        : mdc_slapdrun_prepare(c, slapo, err);
 
 	free(slapo);
 	return ret;
@@ -666,8 +661,8 @@ const struct mdc_service mdc_service_slapd = {
 };
 
 int
-mdc_slapd_start_temp(const struct mdc_dcconf *conf, int *pid_out, char *err,
-                     size_t errlen)
+mdc_slapd_start_temp(const struct mdc_dcconf *conf, int *pid_out,
+                     struct mdc_err *err)
 {
 	char **argv = NULL, **envp = NULL, *logpath = NULL, *cwd = NULL;
 	long long end;
@@ -675,7 +670,7 @@ mdc_slapd_start_temp(const struct mdc_dcconf *conf, int *pid_out, char *err,
 	int ret, logfd = -1;
 
 	*pid_out = -1;
-	ret = slapd_argv_for(conf, 1, &argv, &envp, err, errlen);
+	ret = slapd_argv_for(conf, 1, &argv, &envp, err);
 	if (ret != 0)
 		goto out;
 	logpath = mdc_dc_path(conf, "log/slapd-provision.log");
@@ -689,8 +684,8 @@ mdc_slapd_start_temp(const struct mdc_dcconf *conf, int *pid_out, char *err,
 		goto out;
 	for (end = mdc_now_ms() + 20000; slapd_ready_for(conf, 1) != 0;) {
 		if (mdc_proc_wait(pid, 20, NULL) == 0 || mdc_now_ms() > end) {
-			snprintf(err, errlen, "slapd did not start (see %s)",
-			         logpath);
+			mdc_err_set(err, MDC_ECHILD,
+			            "slapd did not start (see %s)", logpath);
 			mdc_proc_stop(pid, 1000);
 			ret = MDC_ECHILD;
 			goto out;

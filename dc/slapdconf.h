@@ -39,10 +39,10 @@ const char *mdc_schema_dir(void);
  * read there.  On failure err holds one line.
  */
 MDC_MUSTCHECK int mdc_slapd_conf(const struct mdc_dcconf *conf, FILE *out,
-                                 char *err, size_t errlen);
+                                 struct mdc_err *err);
 /* Render DIR/slapd.conf (0600): done at provision and at every start. */
-MDC_MUSTCHECK int mdc_slapd_conf_write(const struct mdc_dcconf *conf, char *err,
-                                       size_t errlen);
+MDC_MUSTCHECK int mdc_slapd_conf_write(const struct mdc_dcconf *conf,
+                                       struct mdc_err *err);
 
 /*
  * slapd's worker threads: twice the online cores, at least 16.  The dsa
@@ -60,6 +60,6 @@ extern const struct mdc_service mdc_service_slapd;
  * it with mdc_proc_stop().
  */
 MDC_MUSTCHECK int mdc_slapd_start_temp(const struct mdc_dcconf *conf,
-                                       int *pid_out, char *err, size_t errlen);
+                                       int *pid_out, struct mdc_err *err);
 
 #endif

@@ -15,14 +15,14 @@
 #include "lib/util.h"
 
 int
-mdc_slapdrun_user(struct mdc_privdrop_id *id_out, char *err, size_t errlen)
+mdc_slapdrun_user(struct mdc_privdrop_id *id_out, struct mdc_err *err)
 {
 	int ret = mdc_privdrop_lookup(MDC_SLAPD_USER, id_out);
 
 	if (ret != 0)
-		snprintf(err, errlen,
-		         "user %s does not exist: slapd drops root to it",
-		         MDC_SLAPD_USER);
+		mdc_err_set(err, ret,
+		            "user %s does not exist: slapd drops root to it",
+		            MDC_SLAPD_USER);
 	return ret;
 }
 
@@ -247,8 +247,8 @@ copy_module(const struct mdc_dcconf *c, const char *slapo)
 }
 
 int
-mdc_slapdrun_prepare(const struct mdc_dcconf *c, const char *slapo, char *err,
-                     size_t errlen)
+mdc_slapdrun_prepare(const struct mdc_dcconf *c, const char *slapo,
+                     struct mdc_err *err)
 {
 	struct mdc_privdrop_id id;
 	char *top = mdc_dc_path(c, MDC_SLAPD_DIR);
@@ -257,7 +257,7 @@ mdc_slapdrun_prepare(const struct mdc_dcconf *c, const char *slapo, char *err,
 	const char *what = top;
 	int ret;
 
-	ret = mdc_slapdrun_user(&id, err, errlen);
+	ret = mdc_slapdrun_user(&id, err);
 	if (ret != 0)
 		goto out;
 	ret = top == NULL || db == NULL || run == NULL ? MDC_ENOMEM : 0;
@@ -279,10 +279,10 @@ mdc_slapdrun_prepare(const struct mdc_dcconf *c, const char *slapo, char *err,
 		ret = copy_module(c, slapo);
 	if (ret == 0 && (what = "krb5/dc.keytab") != NULL)
 		ret = write_keytab(c);
-	if (ret != 0 && err[0] == '\0')
-		snprintf(err, errlen, "slapd's directory %s: %s: %s",
-		         top != NULL ? top : "?", what != NULL ? what : "?",
-		         mdc_strerror(ret));
+	if (ret != 0 && err != NULL && err->text[0] == '\0')
+		mdc_err_set(err, ret, "slapd's directory %s: %s: %s",
+		            top != NULL ? top : "?", what != NULL ? what : "?",
+		            mdc_strerror(ret));
 out:
 	free(top);
 	free(db);
@@ -291,14 +291,14 @@ out:
 }
 
 int
-mdc_slapdrun_check(const struct mdc_dcconf *c, char *err, size_t errlen)
+mdc_slapdrun_check(const struct mdc_dcconf *c, struct mdc_err *err)
 {
 	struct mdc_privdrop_id id;
 	char *top = mdc_dc_path(c, MDC_SLAPD_DIR);
 	char *run = mdc_dc_path(c, MDC_SLAPD_DIR "/run");
 	int ret;
 
-	ret = mdc_slapdrun_user(&id, err, errlen);
+	ret = mdc_slapdrun_user(&id, err);
 	if (ret != 0)
 		goto out;
 	ret = top == NULL || run == NULL ? MDC_ENOMEM : make_top(top, &id);
@@ -308,10 +308,10 @@ mdc_slapdrun_check(const struct mdc_dcconf *c, char *err, size_t errlen)
 	if (ret == 0)
 		ret = mdc_privdrop_probe(top, "run", &id);
 	if (ret != 0)
-		snprintf(err, errlen,
-		         "slapd cannot use %s as user %s (uid %ld): %s",
-		         top != NULL ? top : "?", MDC_SLAPD_USER, (long)id.uid,
-		         mdc_strerror(ret));
+		mdc_err_set(err, ret,
+		            "slapd cannot use %s as user %s (uid %ld): %s",
+		            top != NULL ? top : "?", MDC_SLAPD_USER,
+		            (long)id.uid, mdc_strerror(ret));
 out:
 	free(top);
 	free(run);

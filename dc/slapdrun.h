@@ -33,16 +33,16 @@
 #define MDC_DSA_SOCKET "slapd/dsa.sock"
 
 /* *id_out = slapd's user; else MDC_ENOENT with one line in err. */
-MDC_MUSTCHECK int mdc_slapdrun_user(struct mdc_privdrop_id *id_out, char *err,
-                                    size_t errlen);
+MDC_MUSTCHECK int mdc_slapdrun_user(struct mdc_privdrop_id *id_out,
+                                    struct mdc_err *err);
 
 /*
  * Refuse a layout slapd cannot use once it is openldap: make DIR/slapd and
  * its run/, then try them as that user in a child (mdc_privdrop_probe).
  * 0 or MDC_E* with one line in err.
  */
-MDC_MUSTCHECK int mdc_slapdrun_check(const struct mdc_dcconf *c, char *err,
-                                     size_t errlen);
+MDC_MUSTCHECK int mdc_slapdrun_check(const struct mdc_dcconf *c,
+                                     struct mdc_err *err);
 
 /*
  * Make DIR/slapd as above (moving a DIR/db of an older layout into it),
@@ -52,8 +52,7 @@ MDC_MUSTCHECK int mdc_slapdrun_check(const struct mdc_dcconf *c, char *err,
  * 0 or MDC_E* with one line in err.
  */
 MDC_MUSTCHECK int mdc_slapdrun_prepare(const struct mdc_dcconf *c,
-                                       const char *slapo, char *err,
-                                       size_t errlen);
+                                       const char *slapo, struct mdc_err *err);
 
 /*
  * Give path (a file in DIR/slapd) to root and slapd's group with mode

@@ -377,7 +377,7 @@ tick(struct super *sp)
 
 /* Start every service in order, each ready before the next; 0 or error. */
 static int
-start_all(struct super *sp, char *err, size_t errlen)
+start_all(struct super *sp, struct mdc_err *err)
 {
 	for (int i = 0; i < sp->n; i++) {
 		struct svc *s = &sp->svc[i];
@@ -386,24 +386,22 @@ start_all(struct super *sp, char *err, size_t errlen)
 		if (s->state == SVC_DISABLED)
 			continue;
 		if (svc_spawn(sp, s) != 0) {
-			snprintf(err, errlen, "%s could not be started",
-			         s->def->name);
-			return MDC_ECHILD;
+			return mdc_err_set(err, MDC_ECHILD,
+			                   "%s could not be started",
+			                   s->def->name);
 		}
 		end = mdc_now_ms() + s->def->ready_timeout_ms;
 		while (s->state != SVC_RUNNING) {
 			loop_once(sp, 50);
 			if (sp->stopping) {
-				snprintf(err, errlen,
-				         "stopped during start-up");
-				return MDC_ECHILD;
+				return mdc_err_set(err, MDC_ECHILD,
+				                   "stopped during start-up");
 			}
 			if (s->state != SVC_STARTING || mdc_now_ms() > end) {
-				snprintf(err, errlen,
-				         "%s failed to start (see "
-				         "%s/log/minidc.log)",
-				         s->def->name, sp->conf->dir);
-				return MDC_ECHILD;
+				return mdc_err_set(err, MDC_ECHILD,
+				                   "%s failed to start (see "
+				                   "%s/log/minidc.log)",
+				                   s->def->name, sp->conf->dir);
 			}
 			tick(sp);
 		}
@@ -451,7 +449,7 @@ share_guard(const char *path, const char *group)
 
 /* The socket a guarded service is reached on is ours (dc/guard.h). */
 static int
-setup_guard(struct super *sp, struct svc *s, char *err, size_t errlen)
+setup_guard(struct super *sp, struct svc *s, struct mdc_err *err)
 {
 	char *path = mdc_dc_path(sp->conf, s->def->guard_socket);
 	int ret;
@@ -462,8 +460,8 @@ setup_guard(struct super *sp, struct svc *s, char *err, size_t errlen)
 	if (ret == 0 && s->def->guard_group != NULL)
 		ret = share_guard(path, s->def->guard_group);
 	if (ret != 0)
-		snprintf(err, errlen, "%s: socket %s: %s", s->def->name,
-		         path != NULL ? path : "?", mdc_strerror(ret));
+		mdc_err_set(err, ret, "%s: socket %s: %s", s->def->name,
+		            path != NULL ? path : "?", mdc_strerror(ret));
 	free(path);
 	return ret;
 }
@@ -492,13 +490,13 @@ setup_loop(struct super *sp)
 }
 
 static int
-setup(struct super *sp, char *err, size_t errlen)
+setup(struct super *sp, struct mdc_err *err)
 {
 	char *ctl = mdc_dc_path(sp->conf, "run/control.sock");
 	int ret = setup_loop(sp);
 
 	if (ret != 0) {
-		snprintf(err, errlen, "signals: %s", mdc_strerror(ret));
+		mdc_err_set(err, ret, "signals: %s", mdc_strerror(ret));
 		free(ctl);
 		return ret;
 	}
@@ -506,12 +504,12 @@ setup(struct super *sp, char *err, size_t errlen)
 	setenv("MINIDC_SUPERVISED", "1", 1);
 	ret = ctl == NULL ? MDC_ENOMEM : mdc_net_listen_unix(ctl, &sp->ctl_fd);
 	if (ret == MDC_EADDRINUSE)
-		snprintf(err, errlen,
-		         "a domain controller is already running in %s",
-		         sp->conf->dir);
+		mdc_err_set(err, ret,
+		            "a domain controller is already running in %s",
+		            sp->conf->dir);
 	else if (ret != 0)
-		snprintf(err, errlen, "control socket %s: %s", ctl,
-		         mdc_strerror(ret));
+		mdc_err_set(err, ret, "control socket %s: %s", ctl,
+		            mdc_strerror(ret));
 	else
 		ret = mdc_loop_watch(sp->loop, sp->ctl_fd, MDC_LOOP_IN,
 		                     serve_control, sp);
@@ -531,10 +529,10 @@ setup(struct super *sp, char *err, size_t errlen)
 		                   ? SVC_STOPPED
 		                   : SVC_DISABLED;
 		if (s->state != SVC_DISABLED && s->def->prepare != NULL)
-			ret = s->def->prepare(sp->conf, err, errlen);
+			ret = s->def->prepare(sp->conf, err);
 		if (ret == 0 && s->state != SVC_DISABLED &&
 		    s->def->guard_socket != NULL)
-			ret = setup_guard(sp, s, err, errlen);
+			ret = setup_guard(sp, s, err);
 		if (ret != 0)
 			return ret;
 	}
@@ -580,18 +578,19 @@ int
 mdc_super_run(const struct mdc_dcconf *conf, const char *self, int notify_fd)
 {
 	struct super sp = {.conf = conf, .self = self, .ctl_fd = -1};
-	char err[512] = "", *pidfile = mdc_dc_path(conf, "run/minidc.pid");
+	struct mdc_err err = {""};
+	char *pidfile = mdc_dc_path(conf, "run/minidc.pid");
 	char status[600];
 	int ret;
 
 	take_notify_socket(&sp);
-	ret = setup(&sp, err, sizeof(err));
+	ret = setup(&sp, &err);
 	if (ret == 0 && pidfile != NULL)
 		ret = mdc_file_printf(pidfile, 0644, "%d\n", (int)getpid());
 	if (ret == 0) {
 		log_info("starting domain controller %s for %s", conf->fqdn,
 		         conf->realm);
-		ret = start_all(&sp, err, sizeof(err));
+		ret = start_all(&sp, &err);
 	}
 	if (ret == 0) {
 		log_info("all services ready");
@@ -606,12 +605,10 @@ mdc_super_run(const struct mdc_dcconf *conf, const char *self, int notify_fd)
 			tick(&sp);
 		}
 	} else {
-		if (err[0] == '\0')
-			snprintf(err, sizeof(err), "%s", mdc_strerror(ret));
-		log_err("start-up failed: %s", err);
-		notify(notify_fd, err);
+		log_err("start-up failed: %s", mdc_err_text(&err, ret));
+		notify(notify_fd, mdc_err_text(&err, ret));
 		snprintf(status, sizeof(status), "STATUS=start-up failed: %s",
-		         err);
+		         mdc_err_text(&err, ret));
 		sd_notify_state(&sp, status);
 	}
 	sd_notify_state(&sp, "STOPPING=1");

@@ -5,14 +5,15 @@
 #include <stddef.h>
 
 #include "dns/conf.h"
+#include "lib/err.h"
 
 /*
  * Fill *out with the settings of the DC in directory dir (the DC shell
  * reads its own configuration: dc/dnsglue.h).  0, or MDC_E* with one line
  * in err.
  */
-typedef int (*dns_conf_loader)(const char *dir, struct dns_conf *out, char *err,
-                               size_t errlen);
+typedef int (*dns_conf_loader)(const char *dir, struct dns_conf *out,
+                               struct mdc_err *err);
 /*
  * `minidc dns-serve` (internal): the daemon, see dns/server.h; load reads
  * the settings of --dir DIR.
@@ -36,7 +37,7 @@ int dns_ldap_is_record_attr(const char *attr);
  * MDC_ENOMEM.
  */
 int dns_ldap_values_fit(const char *base_dn, const char *dn,
-                        const struct dns_ldap_val *v, size_t n, char *why,
-                        size_t whylen);
+                        const struct dns_ldap_val *v, size_t n,
+                        struct mdc_err *why);
 
 #endif

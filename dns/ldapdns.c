@@ -65,10 +65,9 @@ dns_ldap_connect(const struct dns_conf *conf, LDAP **ld_out)
 	 * timeout: the connection lives as long as the server. */
 	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 0};
 	const char *uri = conf->ldapi_uri != NULL ? conf->ldapi_uri : "";
-	char err[256];
 	int ret;
 
-	ret = mdc_ad_ldap_connect(uri, &how, ld_out, err, sizeof(err));
+	ret = mdc_ad_ldap_connect(uri, &how, ld_out, NULL);
 	return ret == 0 || ret == MDC_ENOMEM ? ret : MDC_ELDAP;
 }
 
@@ -366,8 +365,7 @@ values_rrs(const struct dns_ldap_val *v, size_t n, const char *owner,
 
 int
 dns_ldap_values_fit(const char *base_dn, const char *dn,
-                    const struct dns_ldap_val *v, size_t n, char *why,
-                    size_t whylen)
+                    const struct dns_ldap_val *v, size_t n, struct mdc_err *why)
 {
 	char *container = mdc_strdupf("cn=dns,%s", base_dn), *zname = NULL;
 	char *rel = NULL, *owner = NULL;
@@ -390,7 +388,7 @@ dns_ldap_values_fit(const char *base_dn, const char *dn,
 		goto out;
 	ret = values_rrs(v, n, owner, origin, l);
 	if (ret == 0)
-		ret = dns_rrs_fit(l, why, whylen);
+		ret = dns_rrs_fit(l, why);
 out:
 	if (origin != NULL)
 		ldns_rdf_deep_free(origin);

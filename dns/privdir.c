@@ -15,7 +15,7 @@
 /* DIR/run/dns (0755) with rcache/ given to the user; *dir_out is the first. */
 static int
 make_dirs(const struct dns_conf *conf, struct mdc_privdrop_id *id,
-          char **dir_out, char *err, size_t errlen)
+          char **dir_out, struct mdc_err *err)
 {
 	char *dir = strdup(conf->privdir != NULL ? conf->privdir : ""),
 	     *rc = NULL;
@@ -26,29 +26,29 @@ make_dirs(const struct dns_conf *conf, struct mdc_privdrop_id *id,
 	             ? mdc_strdupf("%s/%s", dir, DNS_RCACHEDIR)
 	             : NULL;
 	if (rc == NULL) {
-		snprintf(err, errlen, "out of memory");
+		mdc_err_set(err, MDC_ENOMEM, "out of memory");
 		goto out;
 	}
 	ret = mdc_privdrop_lookup(MDC_PRIVDROP_USER, id);
 	if (ret != 0) {
-		snprintf(err, errlen,
-		         "user %s does not exist: the DNS server drops root "
-		         "to it",
-		         MDC_PRIVDROP_USER);
+		mdc_err_set(err, ret,
+		            "user %s does not exist: the DNS server drops root "
+		            "to it",
+		            MDC_PRIVDROP_USER);
 		goto out;
 	}
 	ret = mdc_mkdir_p(dir, 0755);
 	if (ret == 0 && chmod(dir, 0755) != 0)
 		ret = mdc_err_from_errno(errno);
 	if (ret != 0) {
-		snprintf(err, errlen, "cannot create %s: %s", dir,
-		         mdc_strerror(ret));
+		mdc_err_set(err, ret, "cannot create %s: %s", dir,
+		            mdc_strerror(ret));
 		goto out;
 	}
 	ret = mdc_privdrop_dir(rc, id);
 	if (ret != 0)
-		snprintf(err, errlen, "cannot give %s to user %s: %s", rc,
-		         MDC_PRIVDROP_USER, mdc_strerror(ret));
+		mdc_err_set(err, ret, "cannot give %s to user %s: %s", rc,
+		            MDC_PRIVDROP_USER, mdc_strerror(ret));
 out:
 	if (ret == 0) {
 		*dir_out = dir;
@@ -61,8 +61,8 @@ out:
 
 /* The DC's krb5.conf -> DIR/krb5.conf (absent: nothing to copy). */
 static int
-copy_krb5_conf(const struct dns_conf *conf, const char *dir, char *err,
-               size_t errlen)
+copy_krb5_conf(const struct dns_conf *conf, const char *dir,
+               struct mdc_err *err)
 {
 	char *src = strdup(conf->krb5_conf != NULL ? conf->krb5_conf : "");
 	char *dst = mdc_strdupf("%s/krb5.conf", dir);
@@ -81,8 +81,8 @@ copy_krb5_conf(const struct dns_conf *conf, const char *dir, char *err,
 		ret = mdc_file_write(dst, text, len, 0644);
 out:
 	if (ret != 0)
-		snprintf(err, errlen, "cannot copy %s to %s: %s",
-		         src ? src : "krb5.conf", dir, mdc_strerror(ret));
+		mdc_err_set(err, ret, "cannot copy %s to %s: %s",
+		            src ? src : "krb5.conf", dir, mdc_strerror(ret));
 	free(src);
 	free(dst);
 	free(text);
@@ -91,46 +91,47 @@ out:
 
 int
 dns_privdir_prepare(const struct dns_conf *conf, struct mdc_privdrop_id *id_out,
-                    char *err, size_t errlen)
+                    struct mdc_err *err)
 {
 	char *dir = NULL;
 	int ret;
 
-	ret = make_dirs(conf, id_out, &dir, err, errlen);
+	ret = make_dirs(conf, id_out, &dir, err);
 	if (ret == 0)
-		ret = copy_krb5_conf(conf, dir, err, errlen);
+		ret = copy_krb5_conf(conf, dir, err);
 	if (ret == 0 && chdir(dir) != 0) {
 		ret = mdc_err_from_errno(errno);
-		snprintf(err, errlen, "cannot enter %s: %s", dir,
-		         mdc_strerror(ret));
+		mdc_err_set(err, ret, "cannot enter %s: %s", dir,
+		            mdc_strerror(ret));
 	}
 	/* Relative on purpose: "." is reachable whatever DIR's parents are. */
 	if (ret == 0 && (setenv("KRB5_CONFIG", "./krb5.conf", 1) != 0 ||
 	                 setenv("KRB5RCACHEDIR", "./" DNS_RCACHEDIR, 1) != 0)) {
 		ret = MDC_ENOMEM;
-		snprintf(err, errlen, "out of memory");
+		mdc_err_set(err, ret, "out of memory");
 	}
 	free(dir);
 	return ret;
 }
 
 int
-dns_privdir_check(const struct dns_conf *conf, char *err, size_t errlen)
+dns_privdir_check(const struct dns_conf *conf, struct mdc_err *err)
 {
 	struct mdc_privdrop_id id;
 	char *dir = NULL;
 	int ret;
 
-	ret = make_dirs(conf, &id, &dir, err, errlen);
+	ret = make_dirs(conf, &id, &dir, err);
 	if (ret != 0)
 		return ret;
 	ret = mdc_privdrop_probe(dir, DNS_RCACHEDIR, &id);
 	if (ret != 0)
-		snprintf(err, errlen,
-		         "the DNS server cannot use %s as user %s (uid %ld): "
-		         "%s",
-		         dir, MDC_PRIVDROP_USER, (long)id.uid,
-		         mdc_strerror(ret));
+		mdc_err_set(
+		        err, ret,
+		        "the DNS server cannot use %s as user %s (uid %ld): "
+		        "%s",
+		        dir, MDC_PRIVDROP_USER, (long)id.uid,
+		        mdc_strerror(ret));
 	free(dir);
 	return ret;
 }

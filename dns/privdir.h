@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "dns/conf.h"
+#include "lib/err.h"
 #include "lib/privdrop.h"
 
 /* The DNS server's directory, relative to DIR: root's, 0755 (it reads). */
@@ -25,8 +26,8 @@
  * returns MDC_E* with one line in err.
  */
 MDC_MUSTCHECK int dns_privdir_prepare(const struct dns_conf *conf,
-                                      struct mdc_privdrop_id *id_out, char *err,
-                                      size_t errlen);
+                                      struct mdc_privdrop_id *id_out,
+                                      struct mdc_err *err);
 
 /*
  * The layout check of `minidc provision` and `minidc run` (the service's
@@ -34,7 +35,7 @@ MDC_MUSTCHECK int dns_privdir_prepare(const struct dns_conf *conf,
  * them as the unprivileged user in a child process.  Returns 0, or MDC_E*
  * with one line in err saying what cannot work.
  */
-MDC_MUSTCHECK int dns_privdir_check(const struct dns_conf *conf, char *err,
-                                    size_t errlen);
+MDC_MUSTCHECK int dns_privdir_check(const struct dns_conf *conf,
+                                    struct mdc_err *err);
 
 #endif

@@ -709,10 +709,10 @@ load_zone_file(struct dns_server *srv, const char *path, const char *origin)
 	if ((ret = dns_entries_from_zone(z, &ents, &n)) != 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		char why[400] = "";
-		if (dns_rrs_drop_oversized(ents[i].rrs, why, sizeof(why)) > 0)
+		struct mdc_err why = {""};
+		if (dns_rrs_drop_oversized(ents[i].rrs, &why) > 0)
 			log_warn("zone file %s: record not served: %s", path,
-			         why);
+			         why.text);
 	}
 	if ((ret = dns_snapshot_build(org, ents, n, &s)) != 0)
 		goto out;
@@ -827,7 +827,7 @@ struct run {
 static int
 prepare_drop(struct run *r, struct mdc_privdrop_id *id)
 {
-	char err[512];
+	struct mdc_err err = {""};
 	int ret;
 
 	if (!r->have_conf) {
@@ -836,9 +836,9 @@ prepare_drop(struct run *r, struct mdc_privdrop_id *id)
 			log_err("user %s does not exist", MDC_PRIVDROP_USER);
 		return ret;
 	}
-	ret = dns_privdir_prepare(&r->conf, id, err, sizeof(err));
+	ret = dns_privdir_prepare(&r->conf, id, &err);
 	if (ret != 0)
-		log_err("%s", err);
+		log_err("%s", err.text);
 	return ret;
 }
 
@@ -846,13 +846,13 @@ prepare_drop(struct run *r, struct mdc_privdrop_id *id)
 static int
 setup_dir(struct run *r, dns_conf_loader load)
 {
-	char err[256] = "no configuration loader";
+	struct mdc_err err = {"no configuration loader"};
 	int ret = MDC_EINVAL;
 
 	if (load != NULL)
-		ret = load(r->o.dir, &r->conf, err, sizeof(err));
+		ret = load(r->o.dir, &r->conf, &err);
 	if (ret != 0) {
-		log_err("%s", err);
+		log_err("%s", err.text);
 		return ret;
 	}
 	r->have_conf = 1;

@@ -96,11 +96,12 @@ put_item(struct dns_sync *y, const struct berval *uuid, struct dns_entry *e)
 static void
 skip_oversized(struct dns_entry *e)
 {
-	char why[400] = "";
-	size_t bad = dns_rrs_drop_oversized(e->rrs, why, sizeof(why));
+	struct mdc_err why = {""};
+	size_t bad = dns_rrs_drop_oversized(e->rrs, &why);
 
 	if (bad > 0)
-		log_warn("%s: %zu record(s) not served: %s", e->dn, bad, why);
+		log_warn("%s: %zu record(s) not served: %s", e->dn, bad,
+		         why.text);
 }
 
 static int

@@ -483,12 +483,12 @@ apply_all(struct upd *u, const ldns_rr_list *up)
  * anything is written (the size rule of dns_rrs_fit).  0 or the rcode.
  */
 static int
-check_sizes(const struct upd *u, char *why, size_t whylen)
+check_sizes(const struct upd *u, struct mdc_err *why)
 {
 	for (size_t i = 0; i < u->n; i++) {
 		if (!u->w[i].touched)
 			continue;
-		int ret = dns_rrs_fit(u->w[i].rrs, why, whylen);
+		int ret = dns_rrs_fit(u->w[i].rrs, why);
 		if (ret == MDC_ERANGE)
 			return DNS_R_REFUSED;
 		if (ret != 0)
@@ -522,7 +522,7 @@ write_changes(struct upd *u, const char *principal,
 int
 dns_update_apply(const struct dns_snapshot *s, const ldns_pkt *pkt,
                  const char *principal, const struct dns_update_ops *ops,
-                 void *ctx, char *why, size_t whylen)
+                 void *ctx, struct mdc_err *why)
 {
 	const char *reason = NULL;
 	struct upd u = {.s = s};
@@ -542,13 +542,12 @@ dns_update_apply(const struct dns_snapshot *s, const ldns_pkt *pkt,
 	u.ctx = ctx;
 	if ((rc = check_prereq(&u, pre)) != 0 || (rc = prescan(u.z, up)) != 0 ||
 	    (rc = authorize(&u, up, principal, ops, ctx, &reason)) != 0 ||
-	    (rc = apply_all(&u, up)) != 0 ||
-	    (rc = check_sizes(&u, why, whylen)) != 0)
+	    (rc = apply_all(&u, up)) != 0 || (rc = check_sizes(&u, why)) != 0)
 		goto out;
 	rc = write_changes(&u, principal, ops, ctx);
 out:
-	if (reason != NULL && why != NULL && whylen > 0)
-		snprintf(why, whylen, "%s", reason);
+	if (reason != NULL)
+		mdc_err_set(why, rc, "%s", reason);
 	upd_free(&u);
 	return rc;
 }
@@ -598,7 +597,7 @@ signed_update(struct dns_slow *sl, const struct dns_snapshot *s,
 	const uint8_t *q = m->wire;
 	const char *principal = NULL;
 	int terr, rc, sign = 1;
-	char why[400] = "";
+	struct mdc_err why = {""};
 	size_t len;
 
 	terr = dns_tsig_verify(sl->keys, q, m->len, t, now, &principal);
@@ -609,15 +608,16 @@ signed_update(struct dns_slow *sl, const struct dns_snapshot *s,
 		rc = DNS_R_NOTAUTH;
 	} else {
 		rc = dns_update_apply(s, m->pkt, principal, sl->ops,
-		                      sl->ops_ctx, why, sizeof(why));
+		                      sl->ops_ctx, &why);
 	}
 	snprintf(sl->event, sizeof(sl->event), "UPDATE by %s: %s%s%s%s%s",
 	         principal != NULL ? principal : "(unverified key)",
 	         dns_rcode_name(rc), terr ? ", TSIG " : "",
-	         terr ? dns_rcode_name(terr) : "", why[0] || terr ? ": " : "",
-	         why[0] ? why
-	         : terr ? dns_tsig_message(sl->keys)
-	                : "");
+	         terr ? dns_rcode_name(terr) : "",
+	         why.text[0] || terr ? ": " : "",
+	         why.text[0] ? why.text
+	         : terr      ? dns_tsig_message(sl->keys)
+	                     : "");
 	len = resp_base(q, zend, rc, out, cap);
 	if (len == 0 || dns_tsig_append(sl->keys, t, sign, (uint16_t)terr, now,
 	                                out, &len, cap) != 0)

@@ -96,12 +96,12 @@ struct dns_update_ops {
  * against snapshot s: RFC 2136 sections 3.2-3.4, the owner rule, and the
  * size rule (dns_rrs_fit: a name whose records would not fit a DNS message
  * is REFUSED; nothing is written).  When a rule refuses, its reason is
- * copied into why (whylen bytes) when why != NULL.
+ * copied into why when why != NULL.
  * Returns the DNS rcode to answer.
  */
 int dns_update_apply(const struct dns_snapshot *s, const ldns_pkt *pkt,
                      const char *principal, const struct dns_update_ops *ops,
-                     void *ctx, char *why, size_t whylen);
+                     void *ctx, struct mdc_err *why);
 
 /*
  * Handle an UPDATE message m (parsed once, dns/msg.h) end to end: zone

@@ -772,15 +772,15 @@ msg_base(size_t nlen)
 }
 
 static void
-why_record(const ldns_rr *rr, size_t need, size_t room, char *why,
-           size_t whylen, int set)
+why_record(const ldns_rr *rr, size_t need, size_t room, struct mdc_err *why,
+           int set)
 {
 	char *owner = ldns_rdf2str(ldns_rr_owner(rr));
 	char *type = ldns_rr_type2str(ldns_rr_get_type(rr));
 
-	if (why != NULL && whylen > 0)
-		snprintf(
-		        why, whylen,
+	if (why != NULL)
+		mdc_err_set(
+		        why, MDC_ERANGE,
 		        set ? "%s %s: the records of this type (%zu bytes of "
 		              "data) do not fit one DNS message (room for %zu)"
 		            : "%s %s: a record of %zu bytes of data does not "
@@ -796,7 +796,7 @@ why_record(const ldns_rr *rr, size_t need, size_t room, char *why,
  * records of its type, 0 for the first).  0 and *set updated if it fits.
  */
 static int
-rr_fits(const ldns_rr *rr, size_t *set, char *why, size_t whylen)
+rr_fits(const ldns_rr *rr, size_t *set, struct mdc_err *why)
 {
 	size_t nlen = ldns_rdf_size(ldns_rr_owner(rr)), rd = rr_rdlen(rr);
 	size_t base = msg_base(nlen);
@@ -806,13 +806,12 @@ rr_fits(const ldns_rr *rr, size_t *set, char *why, size_t whylen)
 		size_t room = DNS_MSG_MAX > base + nlen + 10
 		                      ? DNS_MSG_MAX - base - nlen - 10
 		                      : 0;
-		why_record(rr, rd, room, why, whylen, 0);
+		why_record(rr, rd, room, why, 0);
 		return MDC_ERANGE;
 	}
 	/* With its RRset, each owner a 2-byte pointer to the question. */
 	if (base + *set + 12 + rd > DNS_MSG_MAX) {
-		why_record(rr, *set + 12 + rd, DNS_MSG_MAX - base, why, whylen,
-		           1);
+		why_record(rr, *set + 12 + rd, DNS_MSG_MAX - base, why, 1);
 		return MDC_ERANGE;
 	}
 	*set += 12 + rd;
@@ -838,21 +837,21 @@ set_bytes(const ldns_rr_list *rrs, size_t i, const uint8_t *kept,
 
 /* Mark in kept[] the records that fit; returns how many do not. */
 static size_t
-fit_scan(const ldns_rr_list *rrs, uint8_t *kept, char *why, size_t whylen)
+fit_scan(const ldns_rr_list *rrs, uint8_t *kept, struct mdc_err *why)
 {
 	size_t bad = 0, set;
 
 	for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
 		set = set_bytes(rrs, i, kept, rr);
-		kept[i] = rr_fits(rr, &set, bad == 0 ? why : NULL, whylen) == 0;
+		kept[i] = rr_fits(rr, &set, bad == 0 ? why : NULL) == 0;
 		bad += !kept[i];
 	}
 	return bad;
 }
 
 int
-dns_rrs_fit(const ldns_rr_list *rrs, char *why, size_t whylen)
+dns_rrs_fit(const ldns_rr_list *rrs, struct mdc_err *why)
 {
 	size_t n = ldns_rr_list_rr_count(rrs);
 	uint8_t *kept = calloc(n ? n : 1, 1);
@@ -860,20 +859,20 @@ dns_rrs_fit(const ldns_rr_list *rrs, char *why, size_t whylen)
 
 	if (kept == NULL)
 		return MDC_ENOMEM;
-	ret = fit_scan(rrs, kept, why, whylen) == 0 ? 0 : MDC_ERANGE;
+	ret = fit_scan(rrs, kept, why) == 0 ? 0 : MDC_ERANGE;
 	free(kept);
 	return ret;
 }
 
 size_t
-dns_rrs_drop_oversized(ldns_rr_list *rrs, char *why, size_t whylen)
+dns_rrs_drop_oversized(ldns_rr_list *rrs, struct mdc_err *why)
 {
 	size_t n = ldns_rr_list_rr_count(rrs), bad, k = 0;
 	uint8_t *kept = calloc(n ? n : 1, 1);
 
 	if (kept == NULL)
 		return 0;
-	bad = fit_scan(rrs, kept, why, whylen);
+	bad = fit_scan(rrs, kept, why);
 	for (size_t i = 0; bad > 0 && i < n; i++) {
 		ldns_rr *rr = ldns_rr_list_rr(rrs, i);
 		if (!kept[i]) {

@@ -109,14 +109,13 @@ MDC_MUSTCHECK int dns_entries_from_zone(const ldns_zone *z,
  * but never served.  dns_rrs_fit() returns 0, or MDC_ERANGE with a one-line
  * reason in why (may be NULL) naming the first record that breaks the rule.
  */
-MDC_MUSTCHECK int dns_rrs_fit(const ldns_rr_list *rrs, char *why,
-                              size_t whylen);
+MDC_MUSTCHECK int dns_rrs_fit(const ldns_rr_list *rrs, struct mdc_err *why);
 /*
  * Remove (and free) the records of rrs that break the size rule, in order:
  * a record too big alone, or one its RRset has no room left for.  Returns
  * how many were removed; why (may be NULL) gets the reason for the first.
  */
-size_t dns_rrs_drop_oversized(ldns_rr_list *rrs, char *why, size_t whylen);
+size_t dns_rrs_drop_oversized(ldns_rr_list *rrs, struct mdc_err *why);
 /* 32-bit FNV-1a of a lower-case name (used by the table). */
 uint32_t dns_name_hash(const uint8_t *name, size_t len);
 

@@ -1,7 +1,6 @@
 /* join/args.c - minidc-join: command line, names, salt, SPNs, krb5.conf */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,21 +11,6 @@
 #include "join/join.h"
 #include "lib/ad.h"
 #include "lib/util.h"
-
-int
-mdc_join_fail(struct mdc_join_err *e, int code, const char *what,
-              const char *fmt, ...)
-{
-	va_list ap;
-
-	if (e == NULL)
-		return code;
-	snprintf(e->what, sizeof(e->what), "%s", what);
-	va_start(ap, fmt);
-	vsnprintf(e->why, sizeof(e->why), fmt, ap);
-	va_end(ap);
-	return code;
-}
 
 const char *
 mdc_join_usage(void)
@@ -85,7 +69,7 @@ static const struct {
 /* Match "--name value" or "--name=value"; 1 if matched (*i advanced). */
 static int
 take_value(int argc, char **argv, int *i, struct mdc_join_opts *o,
-           struct mdc_join_err *e, int *ret)
+           struct mdc_err *e, int *ret)
 {
 	const char *a = argv[*i], *val = NULL;
 	size_t k, n;
@@ -101,8 +85,9 @@ take_value(int argc, char **argv, int *i, struct mdc_join_opts *o,
 		else if (*i + 1 < argc)
 			val = argv[++*i];
 		if (val == NULL || *val == '\0')
-			*ret = mdc_join_fail(e, MDC_EINVAL, "arguments",
-			                     "%s needs a value", opts[k].name);
+			*ret = mdc_err_set(e, MDC_EINVAL,
+			                   "arguments: %s needs a value",
+			                   opts[k].name);
 		else
 			*(const char **)((char *)o + opts[k].off) = val;
 		return 1;
@@ -111,7 +96,7 @@ take_value(int argc, char **argv, int *i, struct mdc_join_opts *o,
 }
 
 static int
-parse_flag(const char *a, struct mdc_join_opts *o, struct mdc_join_err *e)
+parse_flag(const char *a, struct mdc_join_opts *o, struct mdc_err *e)
 {
 	if (strcmp(a, "--stdin-password") == 0)
 		o->stdin_password = 1;
@@ -123,18 +108,18 @@ parse_flag(const char *a, struct mdc_join_opts *o, struct mdc_join_err *e)
 		o->help = 1;
 	else if (strncmp(a, "--password", 10) == 0 &&
 	         strncmp(a, "--password-file", 15) != 0)
-		return mdc_join_fail(
-		        e, MDC_EINVAL, "arguments",
-		        "passwords are never taken from arguments "
+		return mdc_err_set(
+		        e, MDC_EINVAL,
+		        "arguments: passwords are never taken from arguments "
 		        "(use --password-file or --stdin-password)");
 	else
-		return mdc_join_fail(e, MDC_EINVAL, "arguments",
-		                     "unknown option '%.64s'", a);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "arguments: unknown option '%.64s'", a);
 	return 0;
 }
 
 static int
-check_opts(struct mdc_join_opts *o, struct mdc_join_err *e)
+check_opts(struct mdc_join_opts *o, struct mdc_err *e)
 {
 	int needs_admin =
 	        o->cmd == MDC_JOIN_CMD_JOIN || o->cmd == MDC_JOIN_CMD_LEAVE;
@@ -143,37 +128,39 @@ check_opts(struct mdc_join_opts *o, struct mdc_join_err *e)
 	if (o->help)
 		return 0;
 	if (o->domain_arg == NULL)
-		return mdc_join_fail(e, MDC_EINVAL, "arguments",
-		                     "--domain is required");
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "arguments: --domain is required");
 	if (o->password_file != NULL && o->stdin_password)
-		return mdc_join_fail(e, MDC_EINVAL, "arguments",
-		                     "--password-file and --stdin-password "
-		                     "exclude each other");
+		return mdc_err_set(
+		        e, MDC_EINVAL,
+		        "arguments: --password-file and --stdin-password "
+		        "exclude each other");
 	if (!needs_admin &&
 	    (o->password_file != NULL || o->stdin_password || o->user != NULL))
-		return mdc_join_fail(
-		        e, MDC_EINVAL, "arguments",
-		        "%s uses the keytab, not an admin password",
+		return mdc_err_set(
+		        e, MDC_EINVAL,
+		        "arguments: %s uses the keytab, not an admin password",
 		        o->cmdname);
 	if ((o->krb5_conf_out != NULL || o->krb5_conf != NULL ||
 	     o->no_krb5_conf || o->host_ip != NULL) &&
 	    o->cmd != MDC_JOIN_CMD_JOIN)
-		return mdc_join_fail(
-		        e, MDC_EINVAL, "arguments",
-		        "--krb5-conf, --krb5-conf-out, "
-		        "--no-krb5-conf and --host-ip are for join "
-		        "only");
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "arguments: --krb5-conf, --krb5-conf-out, "
+		                   "--no-krb5-conf and --host-ip are for join "
+		                   "only");
 	if (o->no_krb5_conf + (o->krb5_conf != NULL) +
 	            (o->krb5_conf_out != NULL) >
 	    1)
-		return mdc_join_fail(e, MDC_EINVAL, "arguments",
-		                     "--krb5-conf, --krb5-conf-out and "
-		                     "--no-krb5-conf exclude each other");
+		return mdc_err_set(
+		        e, MDC_EINVAL,
+		        "arguments: --krb5-conf, --krb5-conf-out and "
+		        "--no-krb5-conf exclude each other");
 	if (o->host_ip != NULL && inet_pton(AF_INET, o->host_ip, &a4) != 1)
-		return mdc_join_fail(e, MDC_EINVAL, "arguments",
-		                     "invalid --host-ip '%.64s' (expected an "
-		                     "IPv4 address such as 192.0.2.7)",
-		                     o->host_ip);
+		return mdc_err_set(
+		        e, MDC_EINVAL,
+		        "arguments: invalid --host-ip '%.64s' (expected an "
+		        "IPv4 address such as 192.0.2.7)",
+		        o->host_ip);
 	if (o->user == NULL)
 		o->user = "Administrator";
 	if (o->keytab == NULL)
@@ -183,7 +170,7 @@ check_opts(struct mdc_join_opts *o, struct mdc_join_err *e)
 
 int
 mdc_join_parse(int argc, char **argv, struct mdc_join_opts *o,
-               struct mdc_join_err *e)
+               struct mdc_err *e)
 {
 	size_t k;
 	int i, ret = 0;
@@ -191,9 +178,9 @@ mdc_join_parse(int argc, char **argv, struct mdc_join_opts *o,
 	memset(o, 0, sizeof(*o));
 	o->cmdname = "minidc-join";
 	if (argc < 2)
-		return mdc_join_fail(
-		        e, MDC_EINVAL, "arguments",
-		        "no command (join, status, leave, rotate)");
+		return mdc_err_set(
+		        e, MDC_EINVAL,
+		        "arguments: no command (join, status, leave, rotate)");
 	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
 		if (strcmp(argv[1], cmds[k].name) == 0) {
 			o->cmd = cmds[k].cmd;
@@ -206,10 +193,11 @@ mdc_join_parse(int argc, char **argv, struct mdc_join_opts *o,
 			o->help = 1;
 			return 0;
 		}
-		return mdc_join_fail(e, MDC_EINVAL, "arguments",
-		                     "unknown command '%.64s' (join, status, "
-		                     "leave, rotate, help)",
-		                     argv[1]);
+		return mdc_err_set(
+		        e, MDC_EINVAL,
+		        "arguments: unknown command '%.64s' (join, status, "
+		        "leave, rotate, help)",
+		        argv[1]);
 	}
 	for (i = 2; i < argc && ret == 0; i++) {
 		if (take_value(argc, argv, &i, o, e, &ret))
@@ -242,16 +230,16 @@ copy_name(char *dst, size_t cap, const char *src)
  * any case) into o->admin_name.  Needs o->domain and o->realm.
  */
 static int
-derive_admin(struct mdc_join_opts *o, struct mdc_join_err *e)
+derive_admin(struct mdc_join_opts *o, struct mdc_err *e)
 {
 	const char *given = o->user != NULL ? o->user : "Administrator";
 	const char *u = given, *bs = strchr(u, '\\'), *at = strrchr(u, '@');
 	size_t n;
 
 	if (bs != NULL && (bs == u || bs - u > 15 || at != NULL))
-		return mdc_join_fail(
-		        e, MDC_EINVAL, "arguments",
-		        "-U '%.64s': expected NAME, NETBIOS\\NAME "
+		return mdc_err_set(
+		        e, MDC_EINVAL,
+		        "arguments: -U '%.64s': expected NAME, NETBIOS\\NAME "
 		        "(NETBIOS: 1-15 characters) or NAME@DOMAIN",
 		        given);
 	if (bs != NULL)
@@ -259,13 +247,15 @@ derive_admin(struct mdc_join_opts *o, struct mdc_join_err *e)
 	n = at != NULL ? (size_t)(at - u) : strlen(u);
 	if (at != NULL && strcasecmp(at + 1, o->domain) != 0 &&
 	    strcasecmp(at + 1, o->realm) != 0)
-		return mdc_join_fail(e, MDC_EINVAL, "arguments",
-		                     "-U '%.64s': the user must be in %s",
-		                     given, o->domain);
+		return mdc_err_set(
+		        e, MDC_EINVAL,
+		        "arguments: -U '%.64s': the user must be in %s", given,
+		        o->domain);
 	if (n == 0 || n >= sizeof(o->admin_name) || memchr(u, '@', n) != NULL ||
 	    strchr(u, '\\') != NULL)
-		return mdc_join_fail(e, MDC_EINVAL, "arguments",
-		                     "-U '%.64s': no user name", given);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "arguments: -U '%.64s': no user name",
+		                   given);
 	memcpy(o->admin_name, u, n);
 	o->admin_name[n] = '\0';
 	return 0;
@@ -273,35 +263,38 @@ derive_admin(struct mdc_join_opts *o, struct mdc_join_err *e)
 
 int
 mdc_join_derive(struct mdc_join_opts *o, const char *hostname,
-                struct mdc_join_err *e)
+                struct mdc_err *e)
 {
 	const char *h = o->host_arg != NULL ? o->host_arg : hostname;
 	size_t n;
 
 	if (copy_name(o->domain, sizeof(o->domain), o->domain_arg) != 0 ||
 	    !mdc_domain_valid(o->domain))
-		return mdc_join_fail(e, MDC_EINVAL, "arguments",
-		                     "--domain %.64s is not a DNS domain name",
-		                     o->domain_arg);
+		return mdc_err_set(
+		        e, MDC_EINVAL,
+		        "arguments: --domain %.64s is not a DNS domain name",
+		        o->domain_arg);
 	snprintf(o->realm, sizeof(o->realm), "%s", o->domain);
 	mdc_str_upper(o->realm);
 	if (h == NULL || copy_name(o->fqdn, sizeof(o->fqdn), h) != 0)
-		return mdc_join_fail(e, MDC_EINVAL, "arguments",
-		                     "no usable host name (give --host-fqdn)");
+		return mdc_err_set(
+		        e, MDC_EINVAL,
+		        "arguments: no usable host name (give --host-fqdn)");
 	if (strchr(o->fqdn, '.') == NULL) {
 		n = strlen(o->fqdn);
 		if (n + 1 + strlen(o->domain) >= sizeof(o->fqdn))
-			return mdc_join_fail(e, MDC_EINVAL, "arguments",
-			                     "host name too long");
+			return mdc_err_set(e, MDC_EINVAL,
+			                   "arguments: host name too long");
 		o->fqdn[n] = '.';
 		memcpy(o->fqdn + n + 1, o->domain, strlen(o->domain) + 1);
 	}
 	n = strcspn(o->fqdn, ".");
 	if (!mdc_domain_valid(o->fqdn) || n > 15)
-		return mdc_join_fail(e, MDC_EINVAL, "arguments",
-		                     "host name %.64s: need a DNS name whose "
-		                     "first label has 1-15 characters",
-		                     o->fqdn);
+		return mdc_err_set(
+		        e, MDC_EINVAL,
+		        "arguments: host name %.64s: need a DNS name whose "
+		        "first label has 1-15 characters",
+		        o->fqdn);
 	memcpy(o->shortname, o->fqdn, n);
 	o->shortname[n] = '\0';
 	mdc_str_upper(o->shortname);

@@ -59,36 +59,34 @@ name_wire(const char *text, uint8_t *out, size_t cap, size_t *len_out)
 }
 
 static int
-gfail(struct mdc_join_err *e, const char *what, OM_uint32 major,
-      OM_uint32 minor)
+gfail(struct mdc_err *e, const char *what, OM_uint32 major, OM_uint32 minor)
 {
 	char text[400];
 
 	mdc_gss_status(major, minor, text, sizeof(text));
-	mdc_join_fail(e, MDC_EKRB5, what, "%s", text);
+	mdc_err_set(e, MDC_EKRB5, "%s: %s", what, text);
 	return MDC_EKRB5;
 }
 
 /* TCP to the DC's port 53, with timeouts. */
 static int
-tcp_open(struct dnsreg *r, struct mdc_join_err *e)
+tcp_open(struct dnsreg *r, struct mdc_err *e)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(53)};
 	struct timeval tv = {.tv_sec = DNS_TIMEOUT_S};
 
 	if (inet_pton(AF_INET, r->s->dc.addr, &sin.sin_addr) != 1)
-		return mdc_join_fail(e, MDC_EINVAL, "DNS update",
-		                     "bad address %s", r->s->dc.addr);
+		return mdc_err_set(e, MDC_EINVAL, "DNS update: bad address %s",
+		                   r->s->dc.addr);
 	r->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (r->fd < 0)
-		return mdc_join_fail(e, -errno, "DNS update", "socket: %s",
-		                     strerror(errno));
+		return mdc_err_set(e, -errno, "DNS update: socket: %s",
+		                   strerror(errno));
 	(void)setsockopt(r->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	(void)setsockopt(r->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (connect(r->fd, (struct sockaddr *)&sin, sizeof(sin)) != 0)
-		return mdc_join_fail(e, -errno, "DNS update",
-		                     "connect %s:53: %s", r->s->dc.addr,
-		                     strerror(errno));
+		return mdc_err_set(e, -errno, "DNS update: connect %s:53: %s",
+		                   r->s->dc.addr, strerror(errno));
 	return 0;
 }
 
@@ -111,7 +109,7 @@ io_all(int fd, uint8_t *p, size_t n, int out)
 
 /* Send r->msg, read one framed answer into r->resp. */
 static int
-exchange(struct dnsreg *r, struct mdc_join_err *e)
+exchange(struct dnsreg *r, struct mdc_err *e)
 {
 	uint8_t pfx[2] = {r->msglen >> 8, r->msglen & 0xff};
 	int ret;
@@ -127,12 +125,13 @@ exchange(struct dnsreg *r, struct mdc_join_err *e)
 	if (ret == 0)
 		ret = io_all(r->fd, r->resp, r->resplen, 0);
 	if (ret != 0)
-		return mdc_join_fail(
-		        e, ret, "DNS update", "%s:53 (TCP): %s", r->s->dc.addr,
+		return mdc_err_set(
+		        e, ret, "DNS update: %s:53 (TCP): %s", r->s->dc.addr,
 		        ret == -EAGAIN ? "no answer" : mdc_strerror(ret));
 	if (r->resp[0] != r->msg[0] || r->resp[1] != r->msg[1])
-		return mdc_join_fail(e, MDC_EMALF, "DNS update",
-		                     "answer with another message ID");
+		return mdc_err_set(
+		        e, MDC_EMALF,
+		        "DNS update: answer with another message ID");
 	return 0;
 }
 
@@ -176,7 +175,7 @@ put_tkey_query(struct dnsreg *r, const gss_buffer_desc *tok)
 /* One TKEY exchange: send out, the server's token into *in. */
 static int
 tkey_round(struct dnsreg *r, gss_buffer_desc *out, gss_buffer_desc *in,
-           struct mdc_join_err *e)
+           struct mdc_err *e)
 {
 	const uint8_t *tok = NULL;
 	uint16_t err = 0;
@@ -184,32 +183,32 @@ tkey_round(struct dnsreg *r, gss_buffer_desc *out, gss_buffer_desc *in,
 
 	ret = put_tkey_query(r, out);
 	if (ret != 0)
-		return mdc_join_fail(e, ret, "DNS update", "TKEY query");
+		return mdc_err_set(e, ret, "DNS update: TKEY query");
 	ret = exchange(r, e);
 	if (ret != 0)
 		return ret;
 	ret = mdc_join_tkey_answer(r->resp, r->resplen, &err, &tok,
 	                           &in->length);
 	if (ret != 0)
-		return mdc_join_fail(e, ret, "DNS update",
-		                     "TKEY refused or malformed");
+		return mdc_err_set(e, ret,
+		                   "DNS update: TKEY refused or malformed");
 	if (err != 0)
-		return mdc_join_fail(e, MDC_EDENIED, "DNS update",
-		                     "TKEY error %s", dns_rcode_name(err));
+		return mdc_err_set(e, MDC_EDENIED, "DNS update: TKEY error %s",
+		                   dns_rcode_name(err));
 	in->value = (void *)tok; /* points into r->resp */
 	return 0;
 }
 
 /* gss_name_t of DNS/<dc name>. */
 static int
-target_name(struct dnsreg *r, gss_name_t *target, struct mdc_join_err *e)
+target_name(struct dnsreg *r, gss_name_t *target, struct mdc_err *e)
 {
 	char *svc = mdc_strdupf("DNS@%s", r->s->dc.name);
 	gss_buffer_desc sname;
 	OM_uint32 major, minor;
 
 	if (svc == NULL)
-		return mdc_join_fail(e, MDC_ENOMEM, "DNS update", "no memory");
+		return mdc_err_set(e, MDC_ENOMEM, "DNS update: no memory");
 	sname.value = svc;
 	sname.length = strlen(svc);
 	major = gss_import_name(&minor, &sname, GSS_C_NT_HOSTBASED_SERVICE,
@@ -222,7 +221,7 @@ target_name(struct dnsreg *r, gss_name_t *target, struct mdc_join_err *e)
 
 /* GSS context with DNS/<dc name> through TKEY (Kerberos: one round). */
 static int
-negotiate(struct dnsreg *r, struct mdc_join_err *e)
+negotiate(struct dnsreg *r, struct mdc_err *e)
 {
 	gss_buffer_desc out = GSS_C_EMPTY_BUFFER, in = GSS_C_EMPTY_BUFFER;
 	gss_name_t target = GSS_C_NO_NAME;
@@ -245,8 +244,9 @@ negotiate(struct dnsreg *r, struct mdc_join_err *e)
 			break;
 	}
 	if (ret == 0 && major != GSS_S_COMPLETE)
-		ret = mdc_join_fail(e, MDC_EKRB5, "DNS update",
-		                    "GSS-TSIG negotiation did not complete");
+		ret = mdc_err_set(
+		        e, MDC_EKRB5,
+		        "DNS update: GSS-TSIG negotiation did not complete");
 	gss_release_name(&minor, &target);
 	return ret;
 }
@@ -320,7 +320,7 @@ put_vars(struct mdc_wbuf *w, const struct dnsreg *r, uint64_t t, uint16_t fudge,
 
 /* Sign r->msg: MIC over message + variables, then the TSIG RR. */
 static int
-sign(struct dnsreg *r, struct mdc_join_err *e)
+sign(struct dnsreg *r, struct mdc_err *e)
 {
 	gss_buffer_desc in, mic = GSS_C_EMPTY_BUFFER;
 	uint8_t *buf = malloc(r->msglen + 600);
@@ -329,7 +329,7 @@ sign(struct dnsreg *r, struct mdc_join_err *e)
 	int ret = MDC_ESPACE;
 
 	if (buf == NULL)
-		return mdc_join_fail(e, MDC_ENOMEM, "DNS update", "no memory");
+		return mdc_err_set(e, MDC_ENOMEM, "DNS update: no memory");
 	mdc_wbuf_init(&w, buf, r->msglen + 600);
 	if (mdc_wbuf_put_bytes(&w, r->msg, r->msglen) != 0 ||
 	    put_vars(&w, r, r->now, FUDGE, 0, NULL, 0) != 0)
@@ -368,7 +368,7 @@ sign(struct dnsreg *r, struct mdc_join_err *e)
 	ret = 0;
 out:
 	if (ret == MDC_ESPACE)
-		mdc_join_fail(e, ret, "DNS update", "message too large");
+		mdc_err_set(e, ret, "DNS update: message too large");
 	gss_release_buffer(&minor, &mic);
 	free(buf);
 	return ret;
@@ -376,7 +376,7 @@ out:
 
 /* The answer's TSIG: a valid MIC of the server's context. */
 static int
-verify(struct dnsreg *r, struct mdc_join_err *e)
+verify(struct dnsreg *r, struct mdc_err *e)
 {
 	gss_buffer_desc in, mic;
 	const uint8_t *mac;
@@ -389,8 +389,8 @@ verify(struct dnsreg *r, struct mdc_join_err *e)
 	                             r->resp, r->resplen, &digest, &dlen, &mac,
 	                             &maclen);
 	if (ret != 0)
-		return mdc_join_fail(e, ret, "DNS update",
-		                     "the answer is not signed (TSIG)");
+		return mdc_err_set(
+		        e, ret, "DNS update: the answer is not signed (TSIG)");
 	in.value = digest;
 	in.length = dlen;
 	mic.value = (void *)mac;
@@ -405,7 +405,7 @@ verify(struct dnsreg *r, struct mdc_join_err *e)
 /* The address this host uses towards the DC. */
 static int
 local_addr(struct dnsreg *r, struct in_addr *ip, char *out, size_t cap,
-           struct mdc_join_err *e)
+           struct mdc_err *e)
 {
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
@@ -413,19 +413,19 @@ local_addr(struct dnsreg *r, struct in_addr *ip, char *out, size_t cap,
 	/* --host-ip: the address the admin chose (checked by the parser) */
 	if (r->s->o->host_ip != NULL) {
 		if (inet_pton(AF_INET, r->s->o->host_ip, ip) != 1)
-			return mdc_join_fail(e, MDC_EINVAL, "DNS update",
-			                     "invalid --host-ip");
+			return mdc_err_set(e, MDC_EINVAL,
+			                   "DNS update: invalid --host-ip");
 		snprintf(out, cap, "%s", r->s->o->host_ip);
 		return 0;
 	}
 	if (getsockname(r->fd, (struct sockaddr *)&sin, &len) != 0 ||
 	    sin.sin_family != AF_INET)
-		return mdc_join_fail(e, -errno, "DNS update",
-		                     "no local IPv4 address: %s",
-		                     strerror(errno));
+		return mdc_err_set(e, -errno,
+		                   "DNS update: no local IPv4 address: %s",
+		                   strerror(errno));
 	*ip = sin.sin_addr;
 	if (inet_ntop(AF_INET, ip, out, (socklen_t)cap) == NULL)
-		return mdc_join_fail(e, MDC_ESPACE, "DNS update", "address");
+		return mdc_err_set(e, MDC_ESPACE, "DNS update: address");
 	return 0;
 }
 
@@ -433,14 +433,14 @@ local_addr(struct dnsreg *r, struct in_addr *ip, char *out, size_t cap,
  * verified (TSIG) when NOERROR. */
 static int
 send_change(struct dnsreg *r, const struct rrchange *c, int *rcode_out,
-            struct mdc_join_err *e)
+            struct mdc_err *e)
 {
 	int ret;
 
 	r->now = (uint64_t)time(NULL);
 	ret = put_update(r, c);
 	if (ret != 0)
-		return mdc_join_fail(e, ret, "DNS update", "cannot build it");
+		return mdc_err_set(e, ret, "DNS update: cannot build it");
 	ret = sign(r, e);
 	if (ret == 0)
 		ret = exchange(r, e);
@@ -454,7 +454,7 @@ send_change(struct dnsreg *r, const struct rrchange *c, int *rcode_out,
  * res->ptr_done stays 0 if it serves none. */
 static int
 update_ptr(struct dnsreg *r, int add, const struct in_addr *ip,
-           struct mdc_join_dns_res *res, struct mdc_join_err *e)
+           struct mdc_join_dns_res *res, struct mdc_err *e)
 {
 	const uint8_t *a = (const uint8_t *)&ip->s_addr;
 	uint8_t target[DNS_NAME_MAX];
@@ -468,7 +468,7 @@ update_ptr(struct dnsreg *r, int add, const struct in_addr *ip,
 	snprintf(res->ptr, sizeof(res->ptr), "%u.%u.%u.%u.in-addr.arpa", a[3],
 	         a[2], a[1], a[0]);
 	if (name_wire(r->s->o->fqdn, target, sizeof(target), &c.rdlen) != 0)
-		return mdc_join_fail(e, MDC_EINVAL, "DNS update", "name");
+		return mdc_err_set(e, MDC_EINVAL, "DNS update: name");
 	for (k = 1; k <= 3; k++) {
 		/* Drop one more label of the reverse name: the zone to try. */
 		c.zone = strchr(c.zone, '.') + 1;
@@ -485,14 +485,13 @@ update_ptr(struct dnsreg *r, int add, const struct in_addr *ip,
 	}
 	if (rc == DNS_R_NOTAUTH || rc == DNS_R_NOTZONE || rc == DNS_R_REFUSED)
 		return 0; /* no reverse zone for us there */
-	return mdc_join_fail(e, MDC_EDENIED, "DNS update (PTR)",
-	                     "%s answered %s", r->s->dc.name,
-	                     dns_rcode_name(rc));
+	return mdc_err_set(e, MDC_EDENIED, "DNS update (PTR): %s answered %s",
+	                   r->s->dc.name, dns_rcode_name(rc));
 }
 
 static int
 update(struct dnsreg *r, int add, struct mdc_join_dns_res *res,
-       struct mdc_join_err *e)
+       struct mdc_err *e)
 {
 	struct in_addr ip;
 	char keytext[64];
@@ -505,10 +504,10 @@ update(struct dnsreg *r, int add, struct mdc_join_dns_res *res,
 	int ret, rc = 0;
 
 	if (mdc_random(&rnd, sizeof(rnd)) != 0)
-		return mdc_join_fail(e, MDC_EINVAL, "DNS update", "random");
+		return mdc_err_set(e, MDC_EINVAL, "DNS update: random");
 	snprintf(keytext, sizeof(keytext), "%08x.minidc-join", rnd);
 	if (name_wire(keytext, r->key, sizeof(r->key), &r->keylen) != 0)
-		return mdc_join_fail(e, MDC_EINVAL, "DNS update", "key name");
+		return mdc_err_set(e, MDC_EINVAL, "DNS update: key name");
 	ret = tcp_open(r, e);
 	if (ret == 0)
 		ret = local_addr(r, &ip, res->ip, sizeof(res->ip), e);
@@ -518,9 +517,8 @@ update(struct dnsreg *r, int add, struct mdc_join_dns_res *res,
 	if (ret == 0)
 		ret = send_change(r, &c, &rc, e);
 	if (ret == 0 && rc != DNS_R_NOERROR)
-		ret = mdc_join_fail(e, MDC_EDENIED, "DNS update",
-		                    "%s answered %s", r->s->dc.name,
-		                    dns_rcode_name(rc));
+		ret = mdc_err_set(e, MDC_EDENIED, "DNS update: %s answered %s",
+		                  r->s->dc.name, dns_rcode_name(rc));
 	if (ret == 0)
 		ret = update_ptr(r, add, &ip, res, e);
 	return ret;
@@ -528,7 +526,7 @@ update(struct dnsreg *r, int add, struct mdc_join_dns_res *res,
 
 int
 mdc_join_dns_update(struct mdc_join_sess *s, int add,
-                    struct mdc_join_dns_res *res, struct mdc_join_err *e)
+                    struct mdc_join_dns_res *res, struct mdc_err *e)
 {
 	struct dnsreg r;
 	OM_uint32 minor;
@@ -543,7 +541,7 @@ mdc_join_dns_update(struct mdc_join_sess *s, int add,
 	r.msg = malloc(MSG_CAP);
 	r.resp = malloc(MSG_CAP);
 	if (r.msg == NULL || r.resp == NULL)
-		ret = mdc_join_fail(e, MDC_ENOMEM, "DNS update", "no memory");
+		ret = mdc_err_set(e, MDC_ENOMEM, "DNS update: no memory");
 	else
 		ret = update(&r, add, res, e);
 	if (r.ctx != GSS_C_NO_CONTEXT)

@@ -24,6 +24,6 @@ struct mdc_join_dns_res {
  */
 MDC_MUSTCHECK int mdc_join_dns_update(struct mdc_join_sess *s, int add,
                                       struct mdc_join_dns_res *res,
-                                      struct mdc_join_err *e);
+                                      struct mdc_err *e);
 
 #endif

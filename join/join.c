@@ -44,15 +44,15 @@ say(mdc_join_print out, void *arg, const char *fmt, ...)
 static void
 dns_record(struct mdc_join_sess *s, int add, mdc_join_print out, void *arg)
 {
-	struct mdc_join_err de = {"", ""};
+	struct mdc_err de = {""};
 	struct mdc_join_dns_res res;
 	const char *done = add ? "registered" : "removed";
 
 	if (s->o->no_dns)
 		return;
 	if (mdc_join_dns_update(s, add, &res, &de) != 0) {
-		say(out, arg, "DNS: records of %s not %s: %s: %s", s->o->fqdn,
-		    done, de.what, de.why);
+		say(out, arg, "DNS: records of %s not %s: %s", s->o->fqdn, done,
+		    de.text);
 		return;
 	}
 	say(out, arg, "DNS: %s %s A %s", done, s->o->fqdn, res.ip);
@@ -65,7 +65,7 @@ dns_record(struct mdc_join_sess *s, int add, mdc_join_print out, void *arg)
 
 /* A TGT with the keytab's newest keys (retried briefly). */
 static int
-verify_keytab(struct mdc_join_sess *s, struct mdc_join_err *e)
+verify_keytab(struct mdc_join_sess *s, struct mdc_err *e)
 {
 	struct timespec ts = {.tv_nsec = 200 * 1000 * 1000};
 	int t, ret = 0;
@@ -101,7 +101,7 @@ backup(const char *path, char *bak, size_t cap)
 /* The host's krb5.conf: written if absent (or asked for, with a backup). */
 static int
 write_krb5_conf(struct mdc_join_sess *s, mdc_join_print out, void *arg,
-                struct mdc_join_err *e)
+                struct mdc_err *e)
 {
 	const struct mdc_join_opts *o = s->o;
 	const char *path =
@@ -119,9 +119,9 @@ write_krb5_conf(struct mdc_join_sess *s, mdc_join_print out, void *arg,
 		return 0;
 	}
 	if (mdc_path_exists(path) && backup(path, bak, sizeof(bak)) != 0)
-		return mdc_join_fail(e, mdc_err_from_errno(errno), "krb5.conf",
-		                     "cannot keep %s as a backup: %s", path,
-		                     strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno),
+		                   "krb5.conf: cannot keep %s as a backup: %s",
+		                   path, strerror(errno));
 	text = mdc_join_krb5_conf(o, s->dc.addr);
 	ret = text == NULL ? MDC_ENOMEM
 	                   : mdc_file_write(path, text, strlen(text), 0644);
@@ -129,8 +129,8 @@ write_krb5_conf(struct mdc_join_sess *s, mdc_join_print out, void *arg,
 	if (ret != 0) {
 		if (bak[0] != '\0')
 			(void)unlink(bak); /* path still is the old file */
-		return mdc_join_fail(e, ret, "krb5.conf", "%s: %s", path,
-		                     mdc_strerror(ret));
+		return mdc_err_set(e, ret, "krb5.conf: %s: %s", path,
+		                   mdc_strerror(ret));
 	}
 	say(out, arg, "krb5.conf: wrote %s for %s (forwardable tickets)%s%s",
 	    path, o->realm, bak[0] != '\0' ? "; the old file is " : "", bak);
@@ -140,15 +140,15 @@ write_krb5_conf(struct mdc_join_sess *s, mdc_join_print out, void *arg,
 /* New password, kpasswd set-password, kvno, keytab, verification. */
 static int
 join_keys(struct mdc_join_sess *s, const char *dn, krb5_kvno *kvno,
-          struct mdc_join_err *e)
+          struct mdc_err *e)
 {
 	char pw[MACHINE_PW_LEN + 1];
 	int ret;
 
 	ret = mdc_random_password(pw, MACHINE_PW_LEN);
 	if (ret != 0)
-		return mdc_join_fail(e, ret, "machine password", "%s",
-		                     mdc_strerror(ret));
+		return mdc_err_set(e, ret, "machine password: %s",
+		                   mdc_strerror(ret));
 	ret = mdc_join_set_password(s, pw, e);
 	if (ret == 0)
 		ret = mdc_join_ldap_kvno(s, dn, kvno, e);
@@ -162,7 +162,7 @@ join_keys(struct mdc_join_sess *s, const char *dn, krb5_kvno *kvno,
 
 static int
 cmd_join(struct mdc_join_sess *s, mdc_join_print out, void *arg,
-         struct mdc_join_err *e)
+         struct mdc_err *e)
 {
 	char *dn = NULL;
 	krb5_kvno kvno = 0;
@@ -203,7 +203,7 @@ cmd_join(struct mdc_join_sess *s, mdc_join_print out, void *arg,
 
 static int
 cmd_status(struct mdc_join_sess *s, mdc_join_print out, void *arg,
-           struct mdc_join_err *e)
+           struct mdc_err *e)
 {
 	krb5_kvno kvno = 0;
 	int ret;
@@ -220,7 +220,7 @@ cmd_status(struct mdc_join_sess *s, mdc_join_print out, void *arg,
 
 static int
 cmd_leave(struct mdc_join_sess *s, mdc_join_print out, void *arg,
-          struct mdc_join_err *e)
+          struct mdc_err *e)
 {
 	char *dn = NULL;
 	int ret;
@@ -231,9 +231,10 @@ cmd_leave(struct mdc_join_sess *s, mdc_join_print out, void *arg,
 	if (ret == 0) {
 		ret = mdc_join_ldap_find(s, &dn, e);
 		if (ret == MDC_ENOENT)
-			ret = mdc_join_fail(e, ret, "computer account",
-			                    "%s does not exist in %s",
-			                    s->o->sam, s->o->domain);
+			ret = mdc_err_set(
+			        e, ret,
+			        "computer account: %s does not exist in %s",
+			        s->o->sam, s->o->domain);
 	}
 	if (ret == 0)
 		ret = mdc_join_ldap_delete(s, dn, e);
@@ -253,15 +254,15 @@ cmd_leave(struct mdc_join_sess *s, mdc_join_print out, void *arg,
 /* Change the machine's own password; keytab at kvno + 1 (old kept). */
 static int
 rotate_keys(struct mdc_join_sess *s, krb5_creds *cp, krb5_kvno old,
-            krb5_kvno *kvno, struct mdc_join_err *e)
+            krb5_kvno *kvno, struct mdc_err *e)
 {
 	char pw[MACHINE_PW_LEN + 1], *dn = NULL;
 	int ret;
 
 	ret = mdc_random_password(pw, MACHINE_PW_LEN);
 	if (ret != 0)
-		return mdc_join_fail(e, ret, "machine password", "%s",
-		                     mdc_strerror(ret));
+		return mdc_err_set(e, ret, "machine password: %s",
+		                   mdc_strerror(ret));
 	ret = mdc_join_change_password(s, cp, pw, e);
 	if (ret == 0)
 		ret = mdc_join_ldap_bind(s, e);
@@ -270,10 +271,11 @@ rotate_keys(struct mdc_join_sess *s, krb5_creds *cp, krb5_kvno old,
 	if (ret == 0)
 		ret = mdc_join_ldap_kvno(s, dn, kvno, e);
 	if (ret == 0 && *kvno <= old)
-		ret = mdc_join_fail(e, MDC_EMALF, "rotate",
-		                    "the DC reports kvno %u after the change "
-		                    "(keytab had %u)",
-		                    (unsigned)*kvno, (unsigned)old);
+		ret = mdc_err_set(
+		        e, MDC_EMALF,
+		        "rotate: the DC reports kvno %u after the change "
+		        "(keytab had %u)",
+		        (unsigned)*kvno, (unsigned)old);
 	if (ret == 0)
 		ret = mdc_join_keytab_write(s, pw, *kvno, old, e);
 	explicit_bzero(pw, sizeof(pw));
@@ -283,7 +285,7 @@ rotate_keys(struct mdc_join_sess *s, krb5_creds *cp, krb5_kvno old,
 
 static int
 cmd_rotate(struct mdc_join_sess *s, mdc_join_print out, void *arg,
-           struct mdc_join_err *e)
+           struct mdc_err *e)
 {
 	krb5_creds cp;
 	krb5_kvno old = 0, kvno = 0;
@@ -309,7 +311,7 @@ cmd_rotate(struct mdc_join_sess *s, mdc_join_print out, void *arg,
 
 int
 mdc_join_run(struct mdc_join_opts *o, mdc_join_print out, void *arg,
-             struct mdc_join_err *e)
+             struct mdc_err *e)
 {
 	struct mdc_join_sess s;
 	struct mdc_join_dc dc;

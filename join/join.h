@@ -9,21 +9,12 @@
 /*
  * The library behind minidc-join (doc/join.md).  It never
  * logs or exits: every function returns 0 or MDC_E* and, on failure, fills
- * a struct mdc_join_err with a short "what" (the step) and "why" (the
+ * a struct mdc_err with a short "what" (the step) and "why" (the
  * reason), which the program prints as one line.
  */
 
 #define MDC_JOIN_NAME_MAX 254 /* a DNS name */
 #define MDC_JOIN_SAM_MAX  17  /* 15 NetBIOS characters, '$', NUL */
-
-struct mdc_join_err {
-	char what[128];
-	char why[384];
-};
-
-/* Fill e (NULL-safe) and return code. */
-int mdc_join_fail(struct mdc_join_err *e, int code, const char *what,
-                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 enum mdc_join_cmd {
 	MDC_JOIN_CMD_NONE = 0,
@@ -78,7 +69,7 @@ const char *mdc_join_usage(void);
  * (unknown command or option, missing value, conflicting options).
  */
 MDC_MUSTCHECK int mdc_join_parse(int argc, char **argv, struct mdc_join_opts *o,
-                                 struct mdc_join_err *e);
+                                 struct mdc_err *e);
 
 /*
  * Fill domain/realm/fqdn/shortname/sam from --domain and --host-fqdn, and
@@ -88,7 +79,7 @@ MDC_MUSTCHECK int mdc_join_parse(int argc, char **argv, struct mdc_join_opts *o,
  * has at most 15 characters.  Returns 0 or MDC_EINVAL with e filled.
  */
 MDC_MUSTCHECK int mdc_join_derive(struct mdc_join_opts *o, const char *hostname,
-                                  struct mdc_join_err *e);
+                                  struct mdc_err *e);
 
 /*
  * AD's Kerberos salt of a computer account: REALM "host" lower(name
@@ -117,6 +108,6 @@ char *mdc_join_krb5_conf(const struct mdc_join_opts *o, const char *addr);
  */
 typedef void (*mdc_join_print)(void *arg, const char *line);
 MDC_MUSTCHECK int mdc_join_run(struct mdc_join_opts *o, mdc_join_print out,
-                               void *arg, struct mdc_join_err *e);
+                               void *arg, struct mdc_err *e);
 
 #endif

@@ -164,25 +164,25 @@ ktw_free(struct ktw *w)
 
 /* Put the new keytab in place (or remove the keytab if it is empty). */
 static int
-install(struct ktw *w, struct mdc_join_err *e)
+install(struct ktw *w, struct mdc_err *e)
 {
 	const char *path = w->s->o->keytab;
 
 	if (w->nentries == 0) {
 		if (unlink(path) != 0 && errno != ENOENT)
-			return mdc_join_fail(e, -errno, "keytab", "%s: %s",
-			                     path, strerror(errno));
+			return mdc_err_set(e, -errno, "keytab: %s: %s", path,
+			                   strerror(errno));
 		return 0;
 	}
 	if (chmod(w->newpath, 0600) != 0 || rename(w->newpath, path) != 0)
-		return mdc_join_fail(e, -errno, "keytab", "%s: %s", path,
-		                     strerror(errno));
+		return mdc_err_set(e, -errno, "keytab: %s: %s", path,
+		                   strerror(errno));
 	return 0;
 }
 
 int
 mdc_join_keytab_write(struct mdc_join_sess *s, const char *pw, krb5_kvno kvno,
-                      krb5_kvno keep_kvno, struct mdc_join_err *e)
+                      krb5_kvno keep_kvno, struct mdc_err *e)
 {
 	struct ktw w;
 	krb5_error_code k;
@@ -211,7 +211,7 @@ mdc_join_keytab_write(struct mdc_join_sess *s, const char *pw, krb5_kvno kvno,
 
 int
 mdc_join_keytab_kvno(struct mdc_join_sess *s, krb5_kvno *kvno_out,
-                     struct mdc_join_err *e)
+                     struct mdc_err *e)
 {
 	krb5_kt_cursor cur;
 	krb5_keytab_entry ent;
@@ -221,8 +221,8 @@ mdc_join_keytab_kvno(struct mdc_join_sess *s, krb5_kvno *kvno_out,
 	char *name;
 
 	if (access(s->o->keytab, R_OK) != 0)
-		return mdc_join_fail(e, -errno, "keytab", "%s: %s",
-		                     s->o->keytab, strerror(errno));
+		return mdc_err_set(e, -errno, "keytab: %s: %s", s->o->keytab,
+		                   strerror(errno));
 	name = mdc_strdupf("FILE:%s", s->o->keytab);
 	k = name == NULL ? ENOMEM : krb5_kt_resolve(s->ctx, name, &kt);
 	free(name);
@@ -242,9 +242,9 @@ mdc_join_keytab_kvno(struct mdc_join_sess *s, krb5_kvno *kvno_out,
 	krb5_kt_end_seq_get(s->ctx, kt, &cur);
 	krb5_kt_close(s->ctx, kt);
 	if (best == 0)
-		return mdc_join_fail(e, MDC_ENOENT, "keytab",
-		                     "%s has no keys of %s", s->o->keytab,
-		                     s->o->sam);
+		return mdc_err_set(e, MDC_ENOENT,
+		                   "keytab: %s has no keys of %s", s->o->keytab,
+		                   s->o->sam);
 	*kvno_out = best;
 	return 0;
 }

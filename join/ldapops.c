@@ -22,18 +22,17 @@
 
 /* "what: LDAP message (diagnostic)" into e. */
 static int
-lfail(struct mdc_join_sess *s, int rc, const char *what, struct mdc_join_err *e)
+lfail(struct mdc_join_sess *s, int rc, const char *what, struct mdc_err *e)
 {
 	char *diag = NULL;
 
 	if (s->ld != NULL)
 		ldap_get_option(s->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
-	mdc_join_fail(e,
-	              rc == LDAP_INSUFFICIENT_ACCESS ? MDC_EDENIED : MDC_ELDAP,
-	              what, "%s%s%.200s%s", ldap_err2string(rc),
-	              diag != NULL && diag[0] != '\0' ? " (" : "",
-	              diag != NULL ? diag : "",
-	              diag != NULL && diag[0] != '\0' ? ")" : "");
+	mdc_err_set(e, rc == LDAP_INSUFFICIENT_ACCESS ? MDC_EDENIED : MDC_ELDAP,
+	            "%s: %s%s%.200s%s", what, ldap_err2string(rc),
+	            diag != NULL && diag[0] != '\0' ? " (" : "",
+	            diag != NULL ? diag : "",
+	            diag != NULL && diag[0] != '\0' ? ")" : "");
 	ldap_memfree(diag);
 	return rc == LDAP_INSUFFICIENT_ACCESS ? MDC_EDENIED : MDC_ELDAP;
 }
@@ -41,7 +40,7 @@ lfail(struct mdc_join_sess *s, int rc, const char *what, struct mdc_join_err *e)
 /* TCP to the DC's address; the URI names the DC so that GSSAPI asks for
  * ldap/<dc name> (NOCANON: no reverse lookup). */
 static int
-connect_dc(struct mdc_join_sess *s, struct mdc_join_err *e)
+connect_dc(struct mdc_join_sess *s, struct mdc_err *e)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET,
 	                          .sin_port = htons(389)};
@@ -50,18 +49,18 @@ connect_dc(struct mdc_join_sess *s, struct mdc_join_err *e)
 	int fd, rc;
 
 	if (inet_pton(AF_INET, s->dc.addr, &sin.sin_addr) != 1)
-		return mdc_join_fail(e, MDC_EINVAL, "LDAP", "bad address %s",
-		                     s->dc.addr);
+		return mdc_err_set(e, MDC_EINVAL, "LDAP: bad address %s",
+		                   s->dc.addr);
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return mdc_join_fail(e, -errno, "LDAP", "socket: %s",
-		                     strerror(errno));
+		return mdc_err_set(e, -errno, "LDAP: socket: %s",
+		                   strerror(errno));
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
 		rc = errno;
 		close(fd);
-		return mdc_join_fail(e, -rc, "LDAP", "connect %s:389: %s",
-		                     s->dc.addr, strerror(rc));
+		return mdc_err_set(e, -rc, "LDAP: connect %s:389: %s",
+		                   s->dc.addr, strerror(rc));
 	}
 	uri = mdc_strdupf("ldap://%s:389", s->dc.name);
 	rc = uri == NULL ? LDAP_NO_MEMORY
@@ -76,10 +75,10 @@ connect_dc(struct mdc_join_sess *s, struct mdc_join_err *e)
 }
 
 int
-mdc_join_ldap_bind(struct mdc_join_sess *s, struct mdc_join_err *e)
+mdc_join_ldap_bind(struct mdc_join_sess *s, struct mdc_err *e)
 {
 	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_GSSAPI, LDAP_TIMEOUT_S};
-	char what[MDC_JOIN_NAME_MAX + 64], why[256];
+	char what[MDC_JOIN_NAME_MAX + 64];
 	OM_uint32 minor;
 	int rc;
 
@@ -89,17 +88,17 @@ mdc_join_ldap_bind(struct mdc_join_sess *s, struct mdc_join_err *e)
 		return rc;
 	/* The plugin takes our MEMORY ccache (KRB5CCNAME is set too). */
 	(void)gss_krb5_ccache_name(&minor, getenv("KRB5CCNAME"), NULL);
-	rc = mdc_ad_ldap_bind(s->ld, &how, why, sizeof(why));
+	rc = mdc_ad_ldap_bind(s->ld, &how, e);
 	if (rc != 0)
-		return mdc_join_fail(e, rc == MDC_EDENIED ? rc : MDC_ELDAP,
-		                     what, "%s", why);
+		return mdc_err_prefix(e, rc == MDC_EDENIED ? rc : MDC_ELDAP,
+		                      "%s", what);
 	return 0;
 }
 
 /* One entry of the computer (sAMAccountName) with attrs. */
 static int
 search_me(struct mdc_join_sess *s, char **attrs, LDAPMessage **res,
-          struct mdc_join_err *e)
+          struct mdc_err *e)
 {
 	char *filter = mdc_strdupf("(&(objectClass=computer)"
 	                           "(sAMAccountName=%s))",
@@ -107,7 +106,7 @@ search_me(struct mdc_join_sess *s, char **attrs, LDAPMessage **res,
 	int rc;
 
 	if (filter == NULL)
-		return mdc_join_fail(e, MDC_ENOMEM, "LDAP", "out of memory");
+		return mdc_err_set(e, MDC_ENOMEM, "LDAP: out of memory");
 	rc = ldap_search_ext_s(s->ld, s->base, LDAP_SCOPE_SUBTREE, filter,
 	                       attrs, 0, NULL, NULL, NULL, 2, res);
 	free(filter);
@@ -125,8 +124,7 @@ search_me(struct mdc_join_sess *s, char **attrs, LDAPMessage **res,
 }
 
 int
-mdc_join_ldap_find(struct mdc_join_sess *s, char **dn_out,
-                   struct mdc_join_err *e)
+mdc_join_ldap_find(struct mdc_join_sess *s, char **dn_out, struct mdc_err *e)
 {
 	char *attrs[] = {"1.1", NULL};
 	LDAPMessage *res = NULL;
@@ -141,8 +139,7 @@ mdc_join_ldap_find(struct mdc_join_sess *s, char **dn_out,
 }
 
 int
-mdc_join_ldap_add(struct mdc_join_sess *s, char **dn_out,
-                  struct mdc_join_err *e)
+mdc_join_ldap_add(struct mdc_join_sess *s, char **dn_out, struct mdc_err *e)
 {
 	char *oc[] = {"top",  "person",   "organizationalPerson",
 	              "user", "computer", NULL};
@@ -164,7 +161,7 @@ mdc_join_ldap_add(struct mdc_join_sess *s, char **dn_out,
 	dn = mdc_strdupf("CN=%s,CN=Computers,%s", s->o->shortname, s->base);
 	if (dn == NULL || mdc_join_spns(s->o, spns) != 0) {
 		free(dn);
-		return mdc_join_fail(e, MDC_ENOMEM, "LDAP", "out of memory");
+		return mdc_err_set(e, MDC_ENOMEM, "LDAP: out of memory");
 	}
 	rc = ldap_add_ext_s(s->ld, dn, mods, NULL, NULL);
 	mdc_join_spns_free(spns);
@@ -204,8 +201,7 @@ missing_spns(struct mdc_join_sess *s, LDAPMessage *entry, char **spns,
 }
 
 int
-mdc_join_ldap_update(struct mdc_join_sess *s, const char *dn,
-                     struct mdc_join_err *e)
+mdc_join_ldap_update(struct mdc_join_sess *s, const char *dn, struct mdc_err *e)
 {
 	char *attrs[] = {"servicePrincipalName", NULL};
 	char *fqdn[] = {(char *)s->o->fqdn, NULL};
@@ -220,12 +216,12 @@ mdc_join_ldap_update(struct mdc_join_sess *s, const char *dn,
 
 	ret = search_me(s, attrs, &res, e);
 	if (ret == MDC_ENOENT)
-		ret = mdc_join_fail(e, ret, "LDAP", "%s vanished", dn);
+		ret = mdc_err_set(e, ret, "LDAP: %s vanished", dn);
 	if (ret != 0)
 		return ret;
 	if (mdc_join_spns(s->o, spns) != 0) {
 		ldap_msgfree(res);
-		return mdc_join_fail(e, MDC_ENOMEM, "LDAP", "out of memory");
+		return mdc_err_set(e, MDC_ENOMEM, "LDAP: out of memory");
 	}
 	missing_spns(s, ldap_first_entry(s->ld, res), spns, missing);
 	if (missing[0] == NULL)
@@ -240,7 +236,7 @@ mdc_join_ldap_update(struct mdc_join_sess *s, const char *dn,
 
 int
 mdc_join_ldap_kvno(struct mdc_join_sess *s, const char *dn, krb5_kvno *kvno_out,
-                   struct mdc_join_err *e)
+                   struct mdc_err *e)
 {
 	char *attrs[] = {"msDS-KeyVersionNumber", NULL};
 	struct berval **v = NULL;
@@ -265,19 +261,21 @@ mdc_join_ldap_kvno(struct mdc_join_sess *s, const char *dn, krb5_kvno *kvno_out,
 	ldap_value_free_len(v);
 	ldap_msgfree(res);
 	if (ret == 0 && n == 0)
-		ret = mdc_join_fail(e, MDC_EMALF, "read msDS-KeyVersionNumber",
-		                    "%s has no usable value", dn);
+		ret = mdc_err_set(
+		        e, MDC_EMALF,
+		        "read msDS-KeyVersionNumber: %s has no usable value",
+		        dn);
 	else if (ret == MDC_ENOENT)
-		ret = mdc_join_fail(e, ret, "read msDS-KeyVersionNumber",
-		                    "%s not found", s->o->sam);
+		ret = mdc_err_set(e, ret,
+		                  "read msDS-KeyVersionNumber: %s not found",
+		                  s->o->sam);
 	if (ret == 0)
 		*kvno_out = (krb5_kvno)n;
 	return ret;
 }
 
 int
-mdc_join_ldap_delete(struct mdc_join_sess *s, const char *dn,
-                     struct mdc_join_err *e)
+mdc_join_ldap_delete(struct mdc_join_sess *s, const char *dn, struct mdc_err *e)
 {
 	int rc = ldap_delete_ext_s(s->ld, dn, NULL, NULL);
 

@@ -101,29 +101,28 @@ addr_cb(void *arg, int status, int timeouts, struct ares_addrinfo *res)
 }
 
 static int
-channel_open(ares_channel *ch, struct mdc_join_err *e)
+channel_open(ares_channel *ch, struct mdc_err *e)
 {
 	struct ares_options ao;
 	int rc;
 
 	rc = ares_library_init(ARES_LIB_INIT_ALL);
 	if (rc != ARES_SUCCESS)
-		return mdc_join_fail(e, MDC_EDNS, "DNS", "%s",
-		                     ares_strerror(rc));
+		return mdc_err_set(e, MDC_EDNS, "DNS: %s", ares_strerror(rc));
 	memset(&ao, 0, sizeof(ao));
 	ao.timeout = 2000;
 	ao.tries = 2;
 	rc = ares_init_options(ch, &ao, ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
 	if (rc != ARES_SUCCESS)
-		return mdc_join_fail(e, MDC_EDNS, "DNS", "resolver setup: %s",
-		                     ares_strerror(rc));
+		return mdc_err_set(e, MDC_EDNS, "DNS: resolver setup: %s",
+		                   ares_strerror(rc));
 	return 0;
 }
 
 /* SRV of the domain's DC locator name -> *target. */
 static int
 find_srv(ares_channel ch, const char *domain, char *target, size_t cap,
-         struct mdc_join_err *e)
+         struct mdc_err *e)
 {
 	char name[MDC_JOIN_NAME_MAX + 32];
 	struct lookup l;
@@ -133,8 +132,8 @@ find_srv(ares_channel ch, const char *domain, char *target, size_t cap,
 	ares_query(ch, name, ns_c_in, ns_t_srv, srv_cb, &l);
 	ares_wait(ch);
 	if (!l.done || l.status != ARES_SUCCESS)
-		return mdc_join_fail(
-		        e, MDC_EDNS, "discovery", "SRV %s: %s", name,
+		return mdc_err_set(
+		        e, MDC_EDNS, "discovery: SRV %s: %s", name,
 		        ares_strerror(l.done ? l.status : ARES_ETIMEOUT));
 	snprintf(target, cap, "%s", l.target);
 	return 0;
@@ -143,7 +142,7 @@ find_srv(ares_channel ch, const char *domain, char *target, size_t cap,
 /* IPv4 address of name (a literal is taken as is). */
 static int
 find_addr(ares_channel ch, const char *name, char *addr, size_t cap,
-          struct mdc_join_err *e)
+          struct mdc_err *e)
 {
 	struct ares_addrinfo_hints hints;
 	struct in_addr in;
@@ -159,8 +158,8 @@ find_addr(ares_channel ch, const char *name, char *addr, size_t cap,
 	ares_getaddrinfo(ch, name, NULL, &hints, addr_cb, &l);
 	ares_wait(ch);
 	if (!l.done || l.status != ARES_SUCCESS)
-		return mdc_join_fail(
-		        e, MDC_EDNS, "discovery", "A %.200s: %s", name,
+		return mdc_err_set(
+		        e, MDC_EDNS, "discovery: A %.200s: %s", name,
 		        ares_strerror(l.done ? l.status : ARES_ETIMEOUT));
 	snprintf(addr, cap, "%s", l.addr);
 	return 0;
@@ -206,7 +205,7 @@ ping_request(const char *domain, uint8_t *out, size_t cap, size_t *len_out)
 
 static int
 ping_check(const struct mdc_join_opts *o, const uint8_t *pkt, size_t len,
-           struct mdc_join_dc *dc, struct mdc_join_err *e)
+           struct mdc_join_dc *dc, struct mdc_err *e)
 {
 	struct mdc_cldap_resp resp;
 	struct mdc_netlogon_resp nl;
@@ -215,17 +214,18 @@ ping_check(const struct mdc_join_opts *o, const uint8_t *pkt, size_t len,
 
 	if (mdc_cldap_parse_reply(pkt, len, &resp) != 0 || !resp.have_blob ||
 	    mdc_netlogon_decode(resp.blob, resp.bloblen, &nl) != 0)
-		return mdc_join_fail(e, MDC_EMALF, "LDAP ping",
-		                     "%s: no netlogon answer for %s", dc->addr,
-		                     o->domain);
+		return mdc_err_set(e, MDC_EMALF,
+		                   "LDAP ping: %s: no netlogon answer for %s",
+		                   dc->addr, o->domain);
 	if (strcasecmp(nl.domain, o->domain) != 0 || nl.host[0] == '\0')
-		return mdc_join_fail(e, MDC_EMALF, "LDAP ping",
-		                     "%s answers for domain %.100s, not %s",
-		                     dc->addr, nl.domain, o->domain);
+		return mdc_err_set(
+		        e, MDC_EMALF,
+		        "LDAP ping: %s answers for domain %.100s, not %s",
+		        dc->addr, nl.domain, o->domain);
 	if ((nl.flags & need) != need)
-		return mdc_join_fail(
-		        e, MDC_ENOTSUP, "LDAP ping",
-		        "%s (%.100s) is not a writable LDAP+KDC DC "
+		return mdc_err_set(
+		        e, MDC_ENOTSUP,
+		        "LDAP ping: %s (%.100s) is not a writable LDAP+KDC DC "
 		        "(flags 0x%08x)",
 		        dc->addr, nl.host, nl.flags);
 	snprintf(dc->name, sizeof(dc->name), "%.254s", nl.host);
@@ -236,7 +236,7 @@ ping_check(const struct mdc_join_opts *o, const uint8_t *pkt, size_t len,
 
 static int
 ldap_ping(const struct mdc_join_opts *o, struct mdc_join_dc *dc,
-          struct mdc_join_err *e)
+          struct mdc_err *e)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET,
 	                          .sin_port = htons(389)};
@@ -246,26 +246,27 @@ ldap_ping(const struct mdc_join_opts *o, struct mdc_join_dc *dc,
 
 	if (inet_pton(AF_INET, dc->addr, &sin.sin_addr) != 1 ||
 	    ping_request(o->domain, req, sizeof(req), &reqlen) != 0)
-		return mdc_join_fail(e, MDC_EINVAL, "LDAP ping",
-		                     "cannot build a ping to %s", dc->addr);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "LDAP ping: cannot build a ping to %s",
+		                   dc->addr);
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return mdc_join_fail(e, -errno, "LDAP ping", "socket: %s",
-		                     strerror(errno));
+		return mdc_err_set(e, -errno, "LDAP ping: socket: %s",
+		                   strerror(errno));
 	ret = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0
 	              ? -errno
 	              : ping_send(fd, req, reqlen, buf, sizeof(buf), &len);
 	close(fd);
 	if (ret != 0)
-		return mdc_join_fail(
-		        e, ret, "LDAP ping", "%s (UDP 389): %s", dc->addr,
+		return mdc_err_set(
+		        e, ret, "LDAP ping: %s (UDP 389): %s", dc->addr,
 		        ret == MDC_ETIMEDOUT ? "no answer" : mdc_strerror(ret));
 	return ping_check(o, buf, len, dc, e);
 }
 
 int
 mdc_join_locate(const struct mdc_join_opts *o, struct mdc_join_dc *dc,
-                struct mdc_join_err *e)
+                struct mdc_err *e)
 {
 	char target[MDC_JOIN_NAME_MAX + 1];
 	ares_channel ch;

@@ -23,7 +23,6 @@ struct mdc_join_dc {
  * Returns 0 or MDC_E* with e filled.
  */
 MDC_MUSTCHECK int mdc_join_locate(const struct mdc_join_opts *o,
-                                  struct mdc_join_dc *dc,
-                                  struct mdc_join_err *e);
+                                  struct mdc_join_dc *dc, struct mdc_err *e);
 
 #endif

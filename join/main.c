@@ -37,7 +37,7 @@ main(int argc, char **argv)
 {
 	struct rlimit nocore = {0, 0};
 	struct mdc_join_opts o;
-	struct mdc_join_err e = {"", ""};
+	struct mdc_err e = {""};
 	char conf[4096];
 	int ret;
 
@@ -57,11 +57,13 @@ main(int argc, char **argv)
 	if (ret != 0) {
 		/* Before a command is known, no command name. */
 		if (o.cmd == MDC_JOIN_CMD_NONE)
-			fprintf(stderr, "minidc-join: %s: %s\n", e.what, e.why);
+			fprintf(stderr, "minidc-join: %s\n",
+			        mdc_err_text(&e, ret));
 		else
-			fprintf(stderr, "minidc-join %s: %s: %s\n", o.cmdname,
-			        e.what, e.why);
-		if (ret == MDC_EINVAL && e.what[0] == 'a')
+			fprintf(stderr, "minidc-join %s: %s\n", o.cmdname,
+			        mdc_err_text(&e, ret));
+		/* A usage error: the library's step is "arguments". */
+		if (ret == MDC_EINVAL && strncmp(e.text, "arguments:", 10) == 0)
 			fputs(mdc_join_usage(), stderr);
 		return ret == MDC_EINVAL ? 2 : 1;
 	}

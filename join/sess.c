@@ -17,44 +17,44 @@
 
 int
 mdc_join_kfail(struct mdc_join_sess *s, krb5_error_code code, const char *what,
-               struct mdc_join_err *e)
+               struct mdc_err *e)
 {
 	const char *msg = krb5_get_error_message(s->ctx, code);
 
-	mdc_join_fail(e, MDC_EKRB5, what, "%s", msg);
+	mdc_err_set(e, MDC_EKRB5, "%s: %s", what, msg);
 	krb5_free_error_message(s->ctx, msg);
 	return MDC_EKRB5;
 }
 
 static int
-write_conf(struct mdc_join_sess *s, struct mdc_join_err *e)
+write_conf(struct mdc_join_sess *s, struct mdc_err *e)
 {
 	char *text = mdc_join_krb5_conf(s->o, s->dc.addr);
 	int ret;
 
 	snprintf(s->tmpdir, sizeof(s->tmpdir), "/tmp/minidc-join.XXXXXX");
 	if (text == NULL)
-		return mdc_join_fail(e, MDC_ENOMEM, "setup", "out of memory");
+		return mdc_err_set(e, MDC_ENOMEM, "setup: out of memory");
 	if (mkdtemp(s->tmpdir) == NULL) {
 		s->tmpdir[0] = '\0';
 		free(text);
-		return mdc_join_fail(e, -errno, "setup", "mkdtemp: %s",
-		                     strerror(errno));
+		return mdc_err_set(e, -errno, "setup: mkdtemp: %s",
+		                   strerror(errno));
 	}
 	snprintf(s->conf, sizeof(s->conf), "%s/krb5.conf", s->tmpdir);
 	ret = mdc_file_write(s->conf, text, strlen(text), 0600);
 	free(text);
 	if (ret != 0)
-		return mdc_join_fail(e, ret, "setup", "%s: %s", s->conf,
-		                     mdc_strerror(ret));
+		return mdc_err_set(e, ret, "setup: %s: %s", s->conf,
+		                   mdc_strerror(ret));
 	/* libkrb5 and the SASL GSSAPI plugin read it in this process. */
 	if (setenv("KRB5_CONFIG", s->conf, 1) != 0)
-		return mdc_join_fail(e, MDC_ENOMEM, "setup", "setenv");
+		return mdc_err_set(e, MDC_ENOMEM, "setup: setenv");
 	return 0;
 }
 
 static int
-open_krb(struct mdc_join_sess *s, struct mdc_join_err *e)
+open_krb(struct mdc_join_sess *s, struct mdc_err *e)
 {
 	const struct mdc_join_opts *o = s->o;
 	char *name = NULL;
@@ -63,8 +63,9 @@ open_krb(struct mdc_join_sess *s, struct mdc_join_err *e)
 	k = krb5_init_context(&s->ctx);
 	if (k != 0) {
 		s->ctx = NULL;
-		return mdc_join_fail(e, MDC_EKRB5, "Kerberos",
-		                     "cannot initialize libkrb5 (%d)", (int)k);
+		return mdc_err_set(e, MDC_EKRB5,
+		                   "Kerberos: cannot initialize libkrb5 (%d)",
+		                   (int)k);
 	}
 	k = krb5_cc_new_unique(s->ctx, "MEMORY", NULL, &s->cc);
 	if (k != 0)
@@ -75,7 +76,7 @@ open_krb(struct mdc_join_sess *s, struct mdc_join_err *e)
 	/* For the SASL GSSAPI plugin (never a file: nothing left behind). */
 	if (setenv("KRB5CCNAME", name, 1) != 0) {
 		krb5_free_string(s->ctx, name);
-		return mdc_join_fail(e, MDC_ENOMEM, "setup", "setenv");
+		return mdc_err_set(e, MDC_ENOMEM, "setup: setenv");
 	}
 	krb5_free_string(s->ctx, name);
 	k = krb5_build_principal(s->ctx, &s->me, strlen(o->realm), o->realm,
@@ -87,7 +88,7 @@ open_krb(struct mdc_join_sess *s, struct mdc_join_err *e)
 
 int
 mdc_join_sess_open(struct mdc_join_sess *s, const struct mdc_join_opts *o,
-                   const struct mdc_join_dc *dc, struct mdc_join_err *e)
+                   const struct mdc_join_dc *dc, struct mdc_err *e)
 {
 	int ret;
 
@@ -96,8 +97,8 @@ mdc_join_sess_open(struct mdc_join_sess *s, const struct mdc_join_opts *o,
 	s->dc = *dc;
 	ret = mdc_domain_to_dn(o->domain, &s->base);
 	if (ret != 0)
-		return mdc_join_fail(e, ret, "setup", "base DN of %s: %s",
-		                     o->domain, mdc_strerror(ret));
+		return mdc_err_set(e, ret, "setup: base DN of %s: %s",
+		                   o->domain, mdc_strerror(ret));
 	ret = write_conf(s, e);
 	if (ret == 0)
 		ret = open_krb(s, e);
@@ -149,8 +150,7 @@ read_stdin(char **pw_out, size_t *len_out)
 /* The admin password from --password-file (0600) or stdin; NULL *pw_out
  * means: let libkrb5 prompt. */
 static int
-read_password(const struct mdc_join_opts *o, char **pw_out,
-              struct mdc_join_err *e)
+read_password(const struct mdc_join_opts *o, char **pw_out, struct mdc_err *e)
 {
 	struct stat st;
 	size_t len;
@@ -159,14 +159,14 @@ read_password(const struct mdc_join_opts *o, char **pw_out,
 	*pw_out = NULL;
 	if (o->password_file != NULL) {
 		if (stat(o->password_file, &st) != 0)
-			return mdc_join_fail(e, -errno, "password file",
-			                     "%s: %s", o->password_file,
-			                     strerror(errno));
+			return mdc_err_set(e, -errno, "password file: %s: %s",
+			                   o->password_file, strerror(errno));
 		if ((st.st_mode & 077) != 0)
-			return mdc_join_fail(e, MDC_EACCES, "password file",
-			                     "%s: readable by others (need "
-			                     "0600)",
-			                     o->password_file);
+			return mdc_err_set(
+			        e, MDC_EACCES,
+			        "password file: %s: readable by others (need "
+			        "0600)",
+			        o->password_file);
 		ret = mdc_file_read(o->password_file, PW_MAX, pw_out, &len);
 	} else if (o->stdin_password) {
 		ret = read_stdin(pw_out, &len);
@@ -174,13 +174,13 @@ read_password(const struct mdc_join_opts *o, char **pw_out,
 		return 0;
 	}
 	if (ret != 0)
-		return mdc_join_fail(e, ret, "password", "cannot read it: %s",
-		                     mdc_strerror(ret));
+		return mdc_err_set(e, ret, "password: cannot read it: %s",
+		                   mdc_strerror(ret));
 	mdc_str_chomp(*pw_out);
 	if ((*pw_out)[0] == '\0') {
 		mdc_secret_free(*pw_out, len);
 		*pw_out = NULL;
-		return mdc_join_fail(e, MDC_EINVAL, "password", "empty");
+		return mdc_err_set(e, MDC_EINVAL, "password: empty");
 	}
 	return 0;
 }
@@ -188,7 +188,7 @@ read_password(const struct mdc_join_opts *o, char **pw_out,
 /* -U NETBIOS\NAME names this domain only: NETBIOS must be the DC's
  * NetBIOS domain name (any case), which the LDAP ping told us. */
 static int
-check_netbios(const struct mdc_join_sess *s, struct mdc_join_err *e)
+check_netbios(const struct mdc_join_sess *s, struct mdc_err *e)
 {
 	const char *u = s->o->user, *bs = u != NULL ? strchr(u, '\\') : NULL;
 	size_t n = strlen(s->dc.netbios);
@@ -196,14 +196,15 @@ check_netbios(const struct mdc_join_sess *s, struct mdc_join_err *e)
 	if (bs == NULL || n == 0 ||
 	    ((size_t)(bs - u) == n && strncasecmp(u, s->dc.netbios, n) == 0))
 		return 0;
-	return mdc_join_fail(e, MDC_EINVAL, "arguments",
-	                     "-U '%.64s': %.*s is not the NetBIOS name of "
-	                     "%.64s (%s)",
-	                     u, (int)(bs - u), u, s->o->domain, s->dc.netbios);
+	return mdc_err_set(
+	        e, MDC_EINVAL,
+	        "arguments: -U '%.64s': %.*s is not the NetBIOS name of "
+	        "%.64s (%s)",
+	        u, (int)(bs - u), u, s->o->domain, s->dc.netbios);
 }
 
 int
-mdc_join_login_password(struct mdc_join_sess *s, struct mdc_join_err *e)
+mdc_join_login_password(struct mdc_join_sess *s, struct mdc_err *e)
 {
 	krb5_get_init_creds_opt *gic = NULL;
 	krb5_principal admin = NULL;
@@ -233,8 +234,9 @@ mdc_join_login_password(struct mdc_join_sess *s, struct mdc_join_err *e)
 		                                 NULL, gic);
 	if (k == KRB5KDC_ERR_PREAUTH_FAILED ||
 	    k == KRB5KRB_AP_ERR_BAD_INTEGRITY)
-		ret = mdc_join_fail(e, MDC_EDENIED, what,
-		                    "wrong password (the KDC refused it)");
+		ret = mdc_err_set(e, MDC_EDENIED,
+		                  "%s: wrong password (the KDC refused it)",
+		                  what);
 	else
 		ret = k == 0 ? 0 : mdc_join_kfail(s, k, what, e);
 	if (pw != NULL)
@@ -247,7 +249,7 @@ mdc_join_login_password(struct mdc_join_sess *s, struct mdc_join_err *e)
 
 int
 mdc_join_login_keytab(struct mdc_join_sess *s, const char *service,
-                      krb5_creds *creds, struct mdc_join_err *e)
+                      krb5_creds *creds, struct mdc_err *e)
 {
 	krb5_get_init_creds_opt *gic = NULL;
 	krb5_keytab kt = NULL;
@@ -259,7 +261,7 @@ mdc_join_login_keytab(struct mdc_join_sess *s, const char *service,
 	         s->o->realm, s->o->keytab);
 	ktname = mdc_strdupf("FILE:%s", s->o->keytab);
 	if (ktname == NULL)
-		return mdc_join_fail(e, MDC_ENOMEM, what, "out of memory");
+		return mdc_err_set(e, MDC_ENOMEM, "%s: out of memory", what);
 	if (creds == NULL)
 		creds = &local;
 	memset(creds, 0, sizeof(*creds));
@@ -283,13 +285,13 @@ mdc_join_login_keytab(struct mdc_join_sess *s, const char *service,
 /* A kpasswd result: 0, or the server's reason in e. */
 static int
 kpasswd_result(struct mdc_join_sess *s, const char *what, int code,
-               krb5_data *code_str, krb5_data *result, struct mdc_join_err *e)
+               krb5_data *code_str, krb5_data *result, struct mdc_err *e)
 {
 	int ret = 0;
 
 	if (code != 0)
-		ret = mdc_join_fail(
-		        e, MDC_EDENIED, what, "%.*s%s%.*s",
+		ret = mdc_err_set(
+		        e, MDC_EDENIED, "%s: %.*s%s%.*s", what,
 		        (int)code_str->length, code_str->data,
 		        result->length > 0 ? ": " : "",
 		        (int)(result->length < 200 ? result->length : 200),
@@ -301,7 +303,7 @@ kpasswd_result(struct mdc_join_sess *s, const char *what, int code,
 
 int
 mdc_join_set_password(struct mdc_join_sess *s, const char *pw,
-                      struct mdc_join_err *e)
+                      struct mdc_err *e)
 {
 	krb5_data code_str = {0}, result = {0};
 	krb5_error_code k;
@@ -317,7 +319,7 @@ mdc_join_set_password(struct mdc_join_sess *s, const char *pw,
 
 int
 mdc_join_change_password(struct mdc_join_sess *s, krb5_creds *creds,
-                         const char *pw, struct mdc_join_err *e)
+                         const char *pw, struct mdc_err *e)
 {
 	krb5_data code_str = {0}, result = {0};
 	krb5_error_code k;

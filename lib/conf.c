@@ -92,8 +92,7 @@ mdc_conf_defaults(const struct mdc_conf_item *items, void *target)
 /* Parse one non-blank, non-comment line. */
 static int
 parse_line(char *line, char *section, size_t seclen,
-           const struct mdc_conf_item *items, void *target, char *why,
-           size_t whylen)
+           const struct mdc_conf_item *items, void *target, struct mdc_err *err)
 {
 	const struct mdc_conf_item *it;
 	char *eq, *key, *val;
@@ -101,54 +100,48 @@ parse_line(char *line, char *section, size_t seclen,
 	if (*line == '[') {
 		char *close = strchr(line, ']');
 
-		if (close == NULL || close[1] != '\0') {
-			snprintf(why, whylen, "malformed section header");
-			return MDC_ECONF;
-		}
+		if (close == NULL || close[1] != '\0')
+			return mdc_err_set(err, MDC_ECONF,
+			                   "malformed section header");
 		*close = '\0';
 		snprintf(section, seclen, "%s", trim(line + 1));
 		return 0;
 	}
 	eq = strchr(line, '=');
-	if (eq == NULL) {
-		snprintf(why, whylen, "expected key = value");
-		return MDC_ECONF;
-	}
+	if (eq == NULL)
+		return mdc_err_set(err, MDC_ECONF, "expected key = value");
 	*eq = '\0';
 	key = trim(line);
 	val = trim(eq + 1);
 	it = find_item(items, section, key);
-	if (it == NULL) {
-		snprintf(why, whylen, "unknown key [%.64s] %.64s", section,
-		         key);
-		return MDC_ECONF;
-	}
+	if (it == NULL)
+		return mdc_err_set(err, MDC_ECONF, "unknown key [%.64s] %.64s",
+		                   section, key);
 	if (set_value(it, target, val) == 0)
 		return 0;
 	/* Name the key and what it takes. */
 	if (it->type == MDC_CONF_INT)
-		snprintf(why, whylen,
-		         "value out of range: [%s] %s = %.64s (expected a "
-		         "number in %ld-%ld)",
-		         it->section, it->key, val, it->min, it->max);
+		mdc_err_set(err, MDC_ECONF,
+		            "value out of range: [%s] %s = %.64s (expected a "
+		            "number in %ld-%ld)",
+		            it->section, it->key, val, it->min, it->max);
 	else if (it->type == MDC_CONF_BOOL)
-		snprintf(why, whylen,
-		         "bad value: [%s] %s = %.64s (expected yes "
-		         "or no)",
-		         it->section, it->key, val);
+		mdc_err_set(err, MDC_ECONF,
+		            "bad value: [%s] %s = %.64s (expected yes "
+		            "or no)",
+		            it->section, it->key, val);
 	else
-		snprintf(why, whylen, "[%s] %s: out of memory", it->section,
-		         it->key);
+		mdc_err_set(err, MDC_ECONF, "[%s] %s: out of memory",
+		            it->section, it->key);
 	return MDC_ECONF;
 }
 
 int
 mdc_conf_load(const char *path, const struct mdc_conf_item *items, void *target,
-              char *err, size_t errlen)
+              struct mdc_err *err)
 {
 	char line[4096], section[128] = "", *p;
 	const struct mdc_conf_item *it;
-	char why[256] = "";
 	FILE *f = NULL;
 	int ret, lineno = 0;
 
@@ -157,8 +150,8 @@ mdc_conf_load(const char *path, const struct mdc_conf_item *items, void *target,
 		goto out;
 	f = fopen(path, "re");
 	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		ret = MDC_ECONF;
+		ret = mdc_err_set(err, MDC_ECONF, "%s: %s", path,
+		                  strerror(errno));
 		goto out;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -167,18 +160,17 @@ mdc_conf_load(const char *path, const struct mdc_conf_item *items, void *target,
 		if (*p == '\0' || *p == '#' || *p == ';')
 			continue;
 		ret = parse_line(p, section, sizeof(section), items, target,
-		                 why, sizeof(why));
+		                 err);
 		if (ret != 0) {
-			snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
+			mdc_err_prefix(err, ret, "%s:%d", path, lineno);
 			goto out;
 		}
 	}
 	for (it = items; it->key != NULL; it++) {
 		if (it->type == MDC_CONF_STR &&
 		    *(char **)FIELD(target, it) == NULL) {
-			snprintf(err, errlen, "%s: missing [%s] %s", path,
-			         it->section, it->key);
-			ret = MDC_ECONF;
+			ret = mdc_err_set(err, MDC_ECONF, "%s: missing [%s] %s",
+			                  path, it->section, it->key);
 			goto out;
 		}
 	}

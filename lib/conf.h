@@ -32,11 +32,12 @@ struct mdc_conf_item {
  * Parse the file at path into target according to items (terminated by an
  * entry with key NULL).  String fields become malloc'd copies owned by the
  * target (free with mdc_conf_free).  On failure returns MDC_ECONF and writes
- * a one-line reason ("minidc.conf:12: unknown key [dns] prot") into err.
+ * a one-line reason ("minidc.conf:12: unknown key [dns] prot") into err
+ * (may be NULL).
  */
 MDC_MUSTCHECK int mdc_conf_load(const char *path,
                                 const struct mdc_conf_item *items, void *target,
-                                char *err, size_t errlen);
+                                struct mdc_err *err);
 /* Fill target with the defaults of items (strings are strdup'd). */
 MDC_MUSTCHECK int mdc_conf_defaults(const struct mdc_conf_item *items,
                                     void *target);

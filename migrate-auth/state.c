@@ -100,6 +100,7 @@ load_path(const char *path, int must_exist, struct mdc_mig_state *out,
 {
 	struct state_file f;
 	struct mdc_mig_state st;
+	struct mdc_err e = {""};
 	int ret;
 
 	memset(&f, 0, sizeof(f));
@@ -107,9 +108,11 @@ load_path(const char *path, int must_exist, struct mdc_mig_state *out,
 	if (!must_exist && !mdc_path_exists(path))
 		ret = mdc_conf_defaults(items, &f);
 	else
-		ret = mdc_conf_load(path, items, &f, err, errlen);
-	if (ret != 0)
+		ret = mdc_conf_load(path, items, &f, &e);
+	if (ret != 0) {
+		snprintf(err, errlen, "%s", e.text);
 		goto out;
+	}
 	if ((ret = agent_settings(&f, &st.agent, err, errlen)) != 0)
 		goto out;
 	st.agent.auth_timeout = (int)f.auth_timeout;

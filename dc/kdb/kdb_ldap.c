@@ -60,13 +60,11 @@ conn_open(struct mdc_kdb_conn *c)
 {
 	/* Short: the KDC answers nobody while it waits. */
 	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 5};
-	char err[256];
 
 	if (c->ld != NULL)
 		return 0;
-	return mdc_ad_ldap_connect(c->uri, &how, &c->ld, err, sizeof(err)) == 0
-	               ? 0
-	               : MDC_ELDAP;
+	return mdc_ad_ldap_connect(c->uri, &how, &c->ld, NULL) == 0 ? 0
+	                                                            : MDC_ELDAP;
 }
 
 /* True if rc means the connection is gone and a reconnect may help. */

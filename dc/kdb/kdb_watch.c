@@ -52,10 +52,9 @@ watch_start(struct mdc_kdb_watch *w, const char *uri, const char *base)
 	LDAPControl ctl, *ctls[] = {&ctl, NULL};
 	/* No timeout: the persistent search waits while nothing changes. */
 	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 0};
-	char err[256];
 	int ret = -1;
 
-	if (mdc_ad_ldap_connect(uri, &how, &w->ld, err, sizeof(err)) != 0 ||
+	if (mdc_ad_ldap_connect(uri, &how, &w->ld, NULL) != 0 ||
 	    sync_control(&ctl, &val) != 0)
 		goto out;
 	if (ldap_search_ext(w->ld, base, LDAP_SCOPE_SUBTREE, watch_filter,

@@ -101,8 +101,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/* The update engine on every message that parses. */
 	if (m.err == 0)
-		dns_update_apply(snap, m.pkt, "u@EXAMPLE.COM", &ops, NULL, NULL,
-		                 0);
+		dns_update_apply(snap, m.pkt, "u@EXAMPLE.COM", &ops, NULL,
+		                 NULL);
 	/* The TKEY step and the (failing) GSS negotiation. */
 	if (m.tkey &&
 	    dns_tkey_handle(keys, data, m.qend, &m.k, 1000, out, sizeof(out),

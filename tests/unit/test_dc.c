@@ -76,12 +76,11 @@ END_TEST
 
 START_TEST(kadmin_failure_is_seen)
 {
-	char err[256] = "";
+	struct mdc_err err = {""};
 
 	ck_assert_int_eq(
 	        mdc_krb_kadmin_failed("kadmin.local",
-	                              "Password for \"a@R\" changed.\n", err,
-	                              sizeof(err)),
+	                              "Password for \"a@R\" changed.\n", &err),
 	        0);
 	ck_assert_int_eq(
 	        mdc_krb_kadmin_failed(
@@ -90,14 +89,12 @@ START_TEST(kadmin_failure_is_seen)
 	                "change_password: "
 	                "Principal does not exist while changing password for "
 	                "\"x@R\".\n",
-	                err, sizeof(err)),
+	                &err),
 	        1);
-	ck_assert_str_eq(err,
+	ck_assert_str_eq(err.text,
 	                 "kadmin.local failed: change_password: Principal "
 	                 "does not exist while changing password for \"x@R\".");
-	ck_assert_int_eq(
-	        mdc_krb_kadmin_failed("kadmin.local", NULL, err, sizeof(err)),
-	        0);
+	ck_assert_int_eq(mdc_krb_kadmin_failed("kadmin.local", NULL, &err), 0);
 }
 END_TEST
 
@@ -122,13 +119,14 @@ make_conf(struct mdc_dcconf *c, char *dir)
 
 START_TEST(dcconf_round_trip)
 {
-	char dir[] = "/tmp/mdc-dc-XXXXXX", err[256], *uri;
+	char dir[] = "/tmp/mdc-dc-XXXXXX", *uri;
 	struct mdc_dcconf c, back;
+	struct mdc_err err = {""};
 
 	make_conf(&c, dir);
 	c.port_dns = 5353;
 	ck_assert_int_eq(mdc_dcconf_save(&c), 0);
-	ck_assert_int_eq(mdc_dcconf_load(dir, &back, err, sizeof(err)), 0);
+	ck_assert_int_eq(mdc_dcconf_load(dir, &back, &err), 0);
 	ck_assert_str_eq(back.realm, "EXAMPLE.COM");
 	ck_assert_int_eq(back.port_dns, 5353);
 	ck_assert_int_eq(back.port_ldap, 389);
@@ -137,9 +135,8 @@ START_TEST(dcconf_round_trip)
 	ck_assert_str_eq(uri + strlen(uri) - 21, "%2Frun%2Fldap%2Fldapi");
 	free(uri);
 	mdc_dcconf_free(&back);
-	ck_assert_int_eq(
-	        mdc_dcconf_load("/nonexistent-dir", &back, err, sizeof(err)),
-	        MDC_ENOENT);
+	ck_assert_int_eq(mdc_dcconf_load("/nonexistent-dir", &back, &err),
+	                 MDC_ENOENT);
 	ck_assert_int_eq(mdc_rm_rf(dir), 0);
 	mdc_dcconf_free(&c);
 }

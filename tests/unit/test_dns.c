@@ -516,43 +516,43 @@ START_TEST(update_rules)
 	/* A new name: a user creates nothing unless the zone allows it. */
 	p = mkupdate(NULL, "host2.example.com. 300 IN A 10.0.0.2");
 	ck_assert_int_eq(
-	        dns_update_apply(s, p, "u@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        dns_update_apply(s, p, "u@EXAMPLE.COM", &fake_ops, &f, NULL),
 	        DNS_R_REFUSED);
 	ck_assert_int_eq(f.writes, 0);
 	/* ... a computer its own dNSHostName. */
 	f.host = "HOST2.example.com";
-	ck_assert_int_eq(dns_update_apply(s, p, "H$@EXAMPLE.COM", &fake_ops, &f,
-	                                  NULL, 0),
-	                 0);
+	ck_assert_int_eq(
+	        dns_update_apply(s, p, "H$@EXAMPLE.COM", &fake_ops, &f, NULL),
+	        0);
 	ck_assert_int_eq(f.writes, 1);
 	ck_assert_uint_eq(f.last_rrs, 1);
 	f.host = "";
 	f.users_create = 1;
 	ck_assert_int_eq(
-	        dns_update_apply(s, p, "u@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        dns_update_apply(s, p, "u@EXAMPLE.COM", &fake_ops, &f, NULL),
 	        0);
 	f.users_create = 0;
 	ldns_pkt_free(p);
 	/* A static name (no owner): privileged only. */
 	p = mkupdate(NULL, "dc1.example.com. 300 IN A 10.0.0.3");
 	ck_assert_int_eq(
-	        dns_update_apply(s, p, "u@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        dns_update_apply(s, p, "u@EXAMPLE.COM", &fake_ops, &f, NULL),
 	        DNS_R_REFUSED);
 	f.privileged = 1;
 	ck_assert_int_eq(
-	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL),
 	        0);
 	ck_assert_uint_eq(f.last_rrs, 2);
 	ldns_pkt_free(p);
 	/* Out of zone: NOTZONE; unsupported type: REFUSED. */
 	p = mkupdate(NULL, "x.example.org. 300 IN A 10.0.0.3");
 	ck_assert_int_eq(
-	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL),
 	        DNS_R_NOTZONE);
 	ldns_pkt_free(p);
 	p = mkupdate(NULL, "x.example.com. 300 IN HINFO a b");
 	ck_assert_int_eq(
-	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL),
 	        DNS_R_REFUSED);
 	ldns_pkt_free(p);
 	/* Prerequisite: the RRset dc1/A exists (class ANY) or not (NONE). */
@@ -560,35 +560,35 @@ START_TEST(update_rules)
 	        mkprereq("dc1.example.com.", LDNS_RR_CLASS_ANY, LDNS_RR_TYPE_A),
 	        "x.example.com. 300 IN A 10.0.0.4");
 	ck_assert_int_eq(
-	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL),
 	        0);
 	ldns_pkt_free(p);
 	p = mkupdate(mkprereq("dc1.example.com.", LDNS_RR_CLASS_NONE,
 	                      LDNS_RR_TYPE_A),
 	             "x.example.com. 300 IN A 10.0.0.4");
 	ck_assert_int_eq(
-	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL),
 	        DNS_R_YXRRSET);
 	ldns_pkt_free(p);
 	p = mkupdate(mkprereq("nosuch.example.com.", LDNS_RR_CLASS_ANY,
 	                      LDNS_RR_TYPE_ANY),
 	             "x.example.com. 300 IN A 10.0.0.4");
 	ck_assert_int_eq(
-	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL),
 	        DNS_R_NXDOMAIN);
 	ldns_pkt_free(p);
 	/* The apex SOA cannot be deleted: nothing to write. */
 	f.writes = 0;
 	p = mkupdate(NULL, "example.com. 0 ANY SOA");
 	ck_assert_int_eq(
-	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL),
 	        0);
 	ck_assert_int_eq(f.writes, 0);
 	ldns_pkt_free(p);
 	/* Adding A to a CNAME name is ignored (RFC 2136 3.4.2.2). */
 	p = mkupdate(NULL, "www.example.com. 300 IN A 10.0.0.5");
 	ck_assert_int_eq(
-	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL, 0),
+	        dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, &f, NULL),
 	        0);
 	ck_assert_int_eq(f.writes, 0);
 	ldns_pkt_free(p);
@@ -830,23 +830,23 @@ mktxt(const char *owner, int nstr)
 START_TEST(size_rule)
 {
 	ldns_rr_list *l = ldns_rr_list_new();
-	char why[400] = "";
+	struct mdc_err why = {""};
 
 	/* 257 strings: 65535 bytes of RDATA, more than any message holds. */
 	ldns_rr_list_push_rr(l, mktxt(LONG_OWNER, 257));
 	ck_assert_uint_eq(ldns_rdf_size(ldns_rr_owner(ldns_rr_list_rr(l, 0))),
 	                  185);
-	ck_assert_int_eq(dns_rrs_fit(l, why, sizeof(why)), MDC_ERANGE);
-	ck_assert_ptr_nonnull(strstr(why, "TXT: a record of 65535 bytes"));
-	ck_assert_ptr_nonnull(strstr(why, "room for 65128"));
-	ck_assert_uint_eq(dns_rrs_drop_oversized(l, NULL, 0), 1);
+	ck_assert_int_eq(dns_rrs_fit(l, &why), MDC_ERANGE);
+	ck_assert_ptr_nonnull(strstr(why.text, "TXT: a record of 65535 bytes"));
+	ck_assert_ptr_nonnull(strstr(why.text, "room for 65128"));
+	ck_assert_uint_eq(dns_rrs_drop_oversized(l, NULL), 1);
 	ck_assert_uint_eq(ldns_rr_list_rr_count(l), 0);
 	/* 255 strings (65025 bytes) fit; a second one of them does not. */
 	ldns_rr_list_push_rr(l, mktxt(LONG_OWNER, 255));
-	ck_assert_int_eq(dns_rrs_fit(l, why, sizeof(why)), 0);
+	ck_assert_int_eq(dns_rrs_fit(l, &why), 0);
 	ldns_rr_list_push_rr(l, mktxt(LONG_OWNER, 2));
-	ck_assert_int_eq(dns_rrs_fit(l, why, sizeof(why)), MDC_ERANGE);
-	ck_assert_ptr_nonnull(strstr(why, "records of this type"));
+	ck_assert_int_eq(dns_rrs_fit(l, &why), MDC_ERANGE);
+	ck_assert_ptr_nonnull(strstr(why.text, "records of this type"));
 	/* Another type at the name is its own RRset. */
 	ldns_rr *a = NULL;
 	ck_assert_int_eq(ldns_rr_new_frm_str(&a,
@@ -854,11 +854,11 @@ START_TEST(size_rule)
 	                                     NULL, NULL),
 	                 LDNS_STATUS_OK);
 	ldns_rr_list_push_rr(l, a);
-	ck_assert_uint_eq(dns_rrs_drop_oversized(l, why, sizeof(why)), 1);
+	ck_assert_uint_eq(dns_rrs_drop_oversized(l, &why), 1);
 	ck_assert_uint_eq(ldns_rr_list_rr_count(l), 2);
 	ck_assert_int_eq(ldns_rr_get_type(ldns_rr_list_rr(l, 1)),
 	                 LDNS_RR_TYPE_A);
-	ck_assert_int_eq(dns_rrs_fit(l, NULL, 0), 0);
+	ck_assert_int_eq(dns_rrs_fit(l, NULL), 0);
 	ldns_rr_list_deep_free(l);
 }
 END_TEST
@@ -929,8 +929,8 @@ END_TEST
 
 /* An UPDATE adding rr (consumed) to example.com. */
 static int
-update_add(const struct dns_snapshot *s, struct fake *f, ldns_rr *rr, char *why,
-           size_t whylen)
+update_add(const struct dns_snapshot *s, struct fake *f, ldns_rr *rr,
+           struct mdc_err *why)
 {
 	ldns_rr_list *pr = ldns_rr_list_new(), *up = ldns_rr_list_new();
 	ldns_pkt *p;
@@ -939,7 +939,7 @@ update_add(const struct dns_snapshot *s, struct fake *f, ldns_rr *rr, char *why,
 	ldns_rr_list_push_rr(up, rr);
 	p = ldns_update_pkt_new(ldns_dname_new_frm_str("example.com."),
 	                        LDNS_RR_CLASS_IN, pr, up, NULL);
-	rc = dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, f, why, whylen);
+	rc = dns_update_apply(s, p, "a@EXAMPLE.COM", &fake_ops, f, why);
 	ldns_pkt_free(p);
 	ldns_rr_list_deep_free(pr);
 	ldns_rr_list_deep_free(up);
@@ -950,25 +950,25 @@ START_TEST(update_size_rule)
 {
 	struct dns_snapshot *s = make_snapshot();
 	struct fake f = {.privileged = 1};
-	char why[400] = "";
+	struct mdc_err why = {""};
 
-	ck_assert_int_eq(update_add(s, &f, mktxt("host3.example.com.", 200),
-	                            why, sizeof(why)),
-	                 DNS_R_NOERROR);
-	ck_assert_int_eq(f.writes, 1);
-	ck_assert_str_eq(why, "");
-	/* Too big alone: refused, nothing written, the reason given. */
 	ck_assert_int_eq(
-	        update_add(s, &f, mktxt(LONG_OWNER, 256), why, sizeof(why)),
-	        DNS_R_REFUSED);
+	        update_add(s, &f, mktxt("host3.example.com.", 200), &why),
+	        DNS_R_NOERROR);
 	ck_assert_int_eq(f.writes, 1);
-	ck_assert_ptr_nonnull(strstr(why, "TXT: a record of 65280 bytes"));
-	/* Fits alone, not with the 7 TXT records big already has. */
-	ck_assert_int_eq(update_add(s, &f, mktxt("big.example.com.", 256), why,
-	                            sizeof(why)),
+	ck_assert_str_eq(why.text, "");
+	/* Too big alone: refused, nothing written, the reason given. */
+	ck_assert_int_eq(update_add(s, &f, mktxt(LONG_OWNER, 256), &why),
 	                 DNS_R_REFUSED);
 	ck_assert_int_eq(f.writes, 1);
-	ck_assert_ptr_nonnull(strstr(why, "big.example.com. TXT: the records"));
+	ck_assert_ptr_nonnull(strstr(why.text, "TXT: a record of 65280 bytes"));
+	/* Fits alone, not with the 7 TXT records big already has. */
+	ck_assert_int_eq(
+	        update_add(s, &f, mktxt("big.example.com.", 256), &why),
+	        DNS_R_REFUSED);
+	ck_assert_int_eq(f.writes, 1);
+	ck_assert_ptr_nonnull(
+	        strstr(why.text, "big.example.com. TXT: the records"));
 	dns_snapshot_free(s);
 }
 END_TEST
@@ -992,7 +992,8 @@ START_TEST(ldap_values_fit)
 	const char *base = "DC=example,DC=com";
 	const char *dn = "idnsName=" LONG_OWNER_REL
 	                 ",idnsName=example.com,cn=dns,DC=example,DC=com";
-	char *big = txt_value(257), *near = txt_value(255), why[400] = "";
+	char *big = txt_value(257), *near = txt_value(255);
+	struct mdc_err why = {""};
 	struct dns_ldap_val v[3] = {
 	        {"tXTRecord", big, strlen(big)},
 	        {"aRecord", "10.0.0.1", 8},
@@ -1002,23 +1003,20 @@ START_TEST(ldap_values_fit)
 	ck_assert(dns_ldap_is_record_attr("TXTrecord"));
 	ck_assert(dns_ldap_is_record_attr("aRecord;x-opt"));
 	ck_assert(!dns_ldap_is_record_attr("description"));
-	ck_assert_int_eq(dns_ldap_values_fit(base, dn, v, 3, why, sizeof(why)),
-	                 MDC_ERANGE);
+	ck_assert_int_eq(dns_ldap_values_fit(base, dn, v, 3, &why), MDC_ERANGE);
 	ck_assert_ptr_nonnull(
-	        strstr(why, LONG_OWNER " TXT: a record of 65535"));
+	        strstr(why.text, LONG_OWNER " TXT: a record of 65535"));
 	/* Not laid out as zone data: the server never reads it. */
-	ck_assert_int_eq(dns_ldap_values_fit(base, "cn=x,DC=example,DC=com", v,
-	                                     3, why, sizeof(why)),
-	                 0);
+	ck_assert_int_eq(
+	        dns_ldap_values_fit(base, "cn=x,DC=example,DC=com", v, 3, &why),
+	        0);
 	v[0].val = near;
 	v[0].len = strlen(near);
-	ck_assert_int_eq(dns_ldap_values_fit(base, dn, v, 3, why, sizeof(why)),
-	                 0);
+	ck_assert_int_eq(dns_ldap_values_fit(base, dn, v, 3, &why), 0);
 	/* A value that does not parse is skipped, as the loader skips it. */
 	v[1].val = "not-an-address";
 	v[1].len = 14;
-	ck_assert_int_eq(dns_ldap_values_fit(base, dn, v, 3, why, sizeof(why)),
-	                 0);
+	ck_assert_int_eq(dns_ldap_values_fit(base, dn, v, 3, &why), 0);
 	free(big);
 	free(near);
 }
@@ -1233,7 +1231,8 @@ END_TEST
  */
 START_TEST(ldapconn_errors)
 {
-	char dir[] = "/tmp/test_dns.XXXXXX", uri[128], err[256];
+	char dir[] = "/tmp/test_dns.XXXXXX", uri[128];
+	struct mdc_err err;
 	struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 5};
 	LDAP *ld = (LDAP *)&how;
 	int i;
@@ -1244,23 +1243,20 @@ START_TEST(ldapconn_errors)
 	for (i = 0; i < 4; i++) {
 		how.mech = i < 2 ? MDC_AD_LDAP_EXTERNAL : MDC_AD_LDAP_GSSAPI;
 		how.timeout_s = i % 2 ? 0 : 5;
-		err[0] = '\0';
-		ck_assert_int_eq(
-		        mdc_ad_ldap_connect(uri, &how, &ld, err, sizeof(err)),
-		        MDC_ELDAP);
+		err.text[0] = '\0';
+		ck_assert_int_eq(mdc_ad_ldap_connect(uri, &how, &ld, &err),
+		                 MDC_ELDAP);
 		ck_assert_ptr_null(ld);
-		ck_assert_str_eq(err, "Can't contact LDAP server");
+		ck_assert_str_eq(err.text, "Can't contact LDAP server");
 	}
-	ck_assert_int_eq(
-	        mdc_ad_ldap_connect("nosuch://x", &how, &ld, err, sizeof(err)),
-	        MDC_EINVAL);
+	ck_assert_int_eq(mdc_ad_ldap_connect("nosuch://x", &how, &ld, &err),
+	                 MDC_EINVAL);
 	ck_assert_ptr_null(ld);
-	ck_assert_str_eq(err, "bad LDAP URI nosuch://x");
+	ck_assert_str_eq(err.text, "bad LDAP URI nosuch://x");
 	/* A caller's handle is the caller's to free after a failed bind. */
 	ck_assert_int_eq(ldap_initialize(&ld, uri), LDAP_SUCCESS);
-	ck_assert_int_eq(mdc_ad_ldap_bind(ld, &how, err, sizeof(err)),
-	                 MDC_ELDAP);
-	ck_assert_str_eq(err, "Can't contact LDAP server");
+	ck_assert_int_eq(mdc_ad_ldap_bind(ld, &how, &err), MDC_ELDAP);
+	ck_assert_str_eq(err.text, "Can't contact LDAP server");
 	ldap_unbind_ext_s(ld, NULL, NULL);
 	ck_assert_int_eq(rmdir(dir), 0);
 }

@@ -13,7 +13,7 @@
 #define ARGV(...) ((char *[]){"minidc-join", __VA_ARGS__, NULL})
 
 static int
-parse(char **argv, struct mdc_join_opts *o, struct mdc_join_err *e)
+parse(char **argv, struct mdc_join_opts *o, struct mdc_err *e)
 {
 	int argc = 0;
 
@@ -26,7 +26,7 @@ parse(char **argv, struct mdc_join_opts *o, struct mdc_join_err *e)
 START_TEST(test_parse_join)
 {
 	struct mdc_join_opts o;
-	struct mdc_join_err e;
+	struct mdc_err e;
 
 	ck_assert_int_eq(parse(ARGV("join", "--domain", "Example.COM.",
 	                            "--server=127.0.0.5", "--host-fqdn",
@@ -54,7 +54,7 @@ END_TEST
 START_TEST(test_parse_defaults)
 {
 	struct mdc_join_opts o;
-	struct mdc_join_err e;
+	struct mdc_err e;
 
 	ck_assert_int_eq(
 	        parse(ARGV("status", "--domain", "example.com"), &o, &e), 0);
@@ -82,15 +82,15 @@ END_TEST
 START_TEST(test_parse_errors)
 {
 	struct mdc_join_opts o;
-	struct mdc_join_err e;
+	struct mdc_err e;
 
 	ck_assert_int_eq(mdc_join_parse(1, ARGV("x"), &o, &e), MDC_EINVAL);
 	ck_assert_int_eq(parse(ARGV("frobnicate"), &o, &e), MDC_EINVAL);
-	ck_assert_ptr_nonnull(strstr(e.why, "unknown command"));
+	ck_assert_ptr_nonnull(strstr(e.text, "unknown command"));
 	ck_assert_int_eq(parse(ARGV("join"), &o, &e), MDC_EINVAL);
-	ck_assert_ptr_nonnull(strstr(e.why, "--domain"));
+	ck_assert_ptr_nonnull(strstr(e.text, "--domain"));
 	ck_assert_int_eq(parse(ARGV("join", "--domain"), &o, &e), MDC_EINVAL);
-	ck_assert_ptr_nonnull(strstr(e.why, "needs a value"));
+	ck_assert_ptr_nonnull(strstr(e.text, "needs a value"));
 	ck_assert_int_eq(parse(ARGV("join", "--domain="), &o, &e), MDC_EINVAL);
 	ck_assert_int_eq(
 	        parse(ARGV("join", "--domain", "a.b", "--bogus"), &o, &e),
@@ -100,8 +100,8 @@ START_TEST(test_parse_errors)
 	        parse(ARGV("join", "--domain", "a.b", "--password=secret"), &o,
 	              &e),
 	        MDC_EINVAL);
-	ck_assert_ptr_nonnull(strstr(e.why, "never taken from arguments"));
-	ck_assert_ptr_null(strstr(e.why, "secret"));
+	ck_assert_ptr_nonnull(strstr(e.text, "never taken from arguments"));
+	ck_assert_ptr_null(strstr(e.text, "secret"));
 	ck_assert_int_eq(
 	        parse(ARGV("join", "--domain", "a.b", "--password", "secret"),
 	              &o, &e),
@@ -125,7 +125,7 @@ END_TEST
 START_TEST(test_derive_errors)
 {
 	struct mdc_join_opts o;
-	struct mdc_join_err e;
+	struct mdc_err e;
 
 	ck_assert_int_eq(parse(ARGV("join", "--domain", "nodots"), &o, &e), 0);
 	ck_assert_int_eq(mdc_join_derive(&o, "h", &e), MDC_EINVAL);
@@ -174,7 +174,7 @@ END_TEST
 START_TEST(test_spns_conf)
 {
 	struct mdc_join_opts o;
-	struct mdc_join_err e;
+	struct mdc_err e;
 	char *spns[MDC_JOIN_NSPN], *conf;
 
 	ck_assert_int_eq(parse(ARGV("join", "--domain", "example.com",

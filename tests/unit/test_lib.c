@@ -131,7 +131,7 @@ static const struct mdc_conf_item titems[] = {
 
 /* Write text to a temp file and load it; returns the status. */
 static int
-load_text(const char *text, struct tconf *c, char *err, size_t errlen)
+load_text(const char *text, struct tconf *c, struct mdc_err *err)
 {
 	char path[] = "/tmp/mdc-conf-XXXXXX";
 	int fd = mkstemp(path), ret;
@@ -140,7 +140,7 @@ load_text(const char *text, struct tconf *c, char *err, size_t errlen)
 	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
 	memset(c, 0, sizeof(*c));
-	ret = mdc_conf_load(path, titems, c, err, errlen);
+	ret = mdc_conf_load(path, titems, c, err);
 	unlink(path);
 	return ret;
 }
@@ -148,29 +148,27 @@ load_text(const char *text, struct tconf *c, char *err, size_t errlen)
 START_TEST(conf_parses_and_rejects)
 {
 	struct tconf c;
-	char err[256];
+	struct mdc_err err = {""};
 
-	ck_assert_int_eq(load_text("# c\n[A]\nNAME = x y \n[b]\nflag=yes\n", &c,
-	                           err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(
+	        load_text("# c\n[A]\nNAME = x y \n[b]\nflag=yes\n", &c, &err),
+	        0);
 	ck_assert_str_eq(c.name, "x y");
 	ck_assert_int_eq(c.port, 53);
 	ck_assert_int_eq(c.flag, 1);
 	mdc_conf_free(titems, &c);
-	ck_assert_int_eq(
-	        load_text("[a]\nname=x\nport=70000\n", &c, err, sizeof(err)),
-	        MDC_ECONF);
-	ck_assert_ptr_nonnull(strstr(err, ":3: value out of range: [a] port = "
-	                                  "70000 (expected a number in "));
-	mdc_conf_free(titems, &c);
-	ck_assert_int_eq(
-	        load_text("[a]\nname=x\nbogus=1\n", &c, err, sizeof(err)),
-	        MDC_ECONF);
-	ck_assert_ptr_nonnull(strstr(err, ":3: unknown key"));
-	mdc_conf_free(titems, &c);
-	ck_assert_int_eq(load_text("[a]\nport=1\n", &c, err, sizeof(err)),
+	ck_assert_int_eq(load_text("[a]\nname=x\nport=70000\n", &c, &err),
 	                 MDC_ECONF);
-	ck_assert_ptr_nonnull(strstr(err, "missing [a] name"));
+	ck_assert_ptr_nonnull(strstr(err.text,
+	                             ":3: value out of range: [a] port = "
+	                             "70000 (expected a number in "));
+	mdc_conf_free(titems, &c);
+	ck_assert_int_eq(load_text("[a]\nname=x\nbogus=1\n", &c, &err),
+	                 MDC_ECONF);
+	ck_assert_ptr_nonnull(strstr(err.text, ":3: unknown key"));
+	mdc_conf_free(titems, &c);
+	ck_assert_int_eq(load_text("[a]\nport=1\n", &c, &err), MDC_ECONF);
+	ck_assert_ptr_nonnull(strstr(err.text, "missing [a] name"));
 	mdc_conf_free(titems, &c);
 }
 END_TEST
