@@ -53,28 +53,6 @@ struct relay {
 	uint8_t rec[MDC_CHAN_MAX_DATA + REC_HDR];
 };
 
-static int
-get_str(struct mdc_rbuf *r, char *out, size_t max)
-{
-	const uint8_t *p;
-	uint16_t n;
-	size_t i;
-	int ret;
-
-	if ((ret = mdc_rbuf_get_u16be(r, &n)) != 0)
-		return ret;
-	if (n > max)
-		return MDC_EMALF;
-	if ((ret = mdc_rbuf_get_ptr(r, &p, n)) != 0)
-		return ret;
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 || p[i] > 0x7e)
-			return MDC_EMALF;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return 0;
-}
-
 /* The fields after kind and stream. */
 static int
 rec_body(struct mdc_rbuf *r, struct mdc_chan_rec *out)
@@ -100,7 +78,7 @@ rec_body(struct mdc_rbuf *r, struct mdc_chan_rec *out)
 	case MDC_CHAN_ABORT:
 		if (out->stream != 0)
 			return MDC_EMALF;
-		return get_str(r, out->text, MDC_MIG_MAX_TEXT);
+		return mdc_mig_get_str(r, out->text, MDC_MIG_MAX_TEXT);
 	default:
 		return MDC_EMALF;
 	}
@@ -130,7 +108,6 @@ mdc_chan_rec_encode(const struct mdc_chan_rec *r, uint8_t *buf, size_t cap,
                     size_t *len_out)
 {
 	struct mdc_wbuf w;
-	size_t n = 0;
 	int ret;
 
 	mdc_wbuf_init(&w, buf, cap);
@@ -153,11 +130,9 @@ mdc_chan_rec_encode(const struct mdc_chan_rec *r, uint8_t *buf, size_t cap,
 	case MDC_CHAN_EOF:
 		break;
 	case MDC_CHAN_ABORT:
-		n = strlen(r->text);
-		if (r->stream != 0 || n > MDC_MIG_MAX_TEXT)
+		if (r->stream != 0)
 			return MDC_EINVAL;
-		if ((ret = mdc_wbuf_put_u16be(&w, (uint16_t)n)) == 0)
-			ret = mdc_wbuf_put_bytes(&w, r->text, n);
+		ret = mdc_mig_put_str(&w, r->text, MDC_MIG_MAX_TEXT);
 		break;
 	default:
 		return MDC_EINVAL;

@@ -78,9 +78,8 @@ mdc_mig_sanitize(const char *s, char *out, size_t outlen)
 	out[i] = '\0';
 }
 
-/* Read a u16be-length string of at most max bytes, printable ASCII. */
-static int
-get_str(struct mdc_rbuf *r, char *out, size_t max)
+int
+mdc_mig_get_str(struct mdc_rbuf *r, char *out, size_t max)
 {
 	uint16_t n;
 	const uint8_t *p;
@@ -101,8 +100,8 @@ get_str(struct mdc_rbuf *r, char *out, size_t max)
 	return 0;
 }
 
-static int
-put_str(struct mdc_wbuf *w, const char *s, size_t max)
+int
+mdc_mig_put_str(struct mdc_wbuf *w, const char *s, size_t max)
 {
 	size_t n = strlen(s), i;
 	int ret;
@@ -117,29 +116,6 @@ put_str(struct mdc_wbuf *w, const char *s, size_t max)
 	return mdc_wbuf_put_bytes(w, s, n);
 }
 
-static int
-get_u64(struct mdc_rbuf *r, uint64_t *v)
-{
-	uint32_t hi, lo;
-	int ret;
-
-	if ((ret = mdc_rbuf_get_u32be(r, &hi)) ||
-	    (ret = mdc_rbuf_get_u32be(r, &lo)))
-		return ret;
-	*v = (uint64_t)hi << 32 | lo;
-	return 0;
-}
-
-static int
-put_u64(struct mdc_wbuf *w, uint64_t v)
-{
-	int ret;
-
-	if ((ret = mdc_wbuf_put_u32be(w, (uint32_t)(v >> 32))))
-		return ret;
-	return mdc_wbuf_put_u32be(w, (uint32_t)v);
-}
-
 /* DATA: u64 offset, u8 codec, u32 raw length, payload = the rest. */
 static int
 decode_data(struct mdc_rbuf *r, struct mdc_mig_msg *m)
@@ -148,7 +124,7 @@ decode_data(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 	size_t n;
 	int ret;
 
-	if ((ret = get_u64(r, &m->offset)) ||
+	if ((ret = mdc_rbuf_get_u64be(r, &m->offset)) ||
 	    (ret = mdc_rbuf_get_u8(r, &m->codec)) ||
 	    (ret = mdc_rbuf_get_u32be(r, &m->rawlen)))
 		return ret;
@@ -203,12 +179,13 @@ decode_storage(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 	int ret;
 
 	if (m->type == MDC_MIG_MOVE_STORAGE &&
-	    ((ret = get_str(r, m->addr, MDC_MIG_MAX_ADDR)) ||
-	     (ret = get_str(r, m->path, MDC_MIG_MAX_PATH))))
+	    ((ret = mdc_mig_get_str(r, m->addr, MDC_MIG_MAX_ADDR)) ||
+	     (ret = mdc_mig_get_str(r, m->path, MDC_MIG_MAX_PATH))))
 		return ret;
-	if ((ret = get_str(r, m->name, MDC_MIG_MAX_FILE)))
+	if ((ret = mdc_mig_get_str(r, m->name, MDC_MIG_MAX_FILE)))
 		return ret;
-	if (m->type == MDC_MIG_PREPARE_STORAGE && (ret = get_u64(r, &m->size)))
+	if (m->type == MDC_MIG_PREPARE_STORAGE &&
+	    (ret = mdc_rbuf_get_u64be(r, &m->size)))
 		return ret;
 	if ((ret = mdc_rbuf_get_u8(r, &m->flags)))
 		return ret;
@@ -227,8 +204,8 @@ decode_vm(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 	int ret;
 
 	if ((ret = mdc_rbuf_get_u8(r, &m->op)) ||
-	    (ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
-	    (ret = get_str(r, m->def, MDC_MIG_MAX_DEF)) ||
+	    (ret = mdc_mig_get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+	    (ret = mdc_mig_get_str(r, m->def, MDC_MIG_MAX_DEF)) ||
 	    (ret = mdc_rbuf_get_u8(r, &m->flags)))
 		return ret;
 	if (m->op < MDC_MIG_VM_CREATE || m->op > MDC_MIG_VM_LIST ||
@@ -246,13 +223,13 @@ decode_vm_info(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 {
 	int ret;
 
-	if ((ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+	if ((ret = mdc_mig_get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
 	    (ret = mdc_rbuf_get_u8(r, &m->vmstate)) ||
 	    (ret = mdc_rbuf_get_u32be(r, &m->pid)) ||
-	    (ret = get_str(r, m->accel, MDC_MIG_MAX_ACCEL)) ||
-	    (ret = get_str(r, m->vmstatus, MDC_MIG_MAX_VMSTATUS)) ||
-	    (ret = get_str(r, m->last_exit, MDC_MIG_MAX_EXIT)) ||
-	    (ret = get_str(r, m->def, MDC_MIG_MAX_DEF)))
+	    (ret = mdc_mig_get_str(r, m->accel, MDC_MIG_MAX_ACCEL)) ||
+	    (ret = mdc_mig_get_str(r, m->vmstatus, MDC_MIG_MAX_VMSTATUS)) ||
+	    (ret = mdc_mig_get_str(r, m->last_exit, MDC_MIG_MAX_EXIT)) ||
+	    (ret = mdc_mig_get_str(r, m->def, MDC_MIG_MAX_DEF)))
 		return ret;
 	if (!mdc_mig_vm_ok(m->vm) || m->vmstate > MDC_MIG_VM_MAX_STATE ||
 	    m->def[0] == '\0')
@@ -267,26 +244,26 @@ decode_fields(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 
 	switch (m->type) {
 	case MDC_MIG_MOVE:
-		if ((ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
-		    (ret = get_str(r, m->host, MDC_MIG_MAX_HOST)) ||
-		    (ret = get_str(r, m->addr, MDC_MIG_MAX_ADDR)))
+		if ((ret = mdc_mig_get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = mdc_mig_get_str(r, m->host, MDC_MIG_MAX_HOST)) ||
+		    (ret = mdc_mig_get_str(r, m->addr, MDC_MIG_MAX_ADDR)))
 			return ret;
 		break;
 	case MDC_MIG_PREPARE:
-		if ((ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
-		    (ret = get_str(r, m->host, MDC_MIG_MAX_HOST)))
+		if ((ret = mdc_mig_get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = mdc_mig_get_str(r, m->host, MDC_MIG_MAX_HOST)))
 			return ret;
 		break;
 	case MDC_MIG_MOVE_STORAGE:
 	case MDC_MIG_PREPARE_STORAGE:
-		if ((ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
-		    (ret = get_str(r, m->host, MDC_MIG_MAX_HOST)) ||
+		if ((ret = mdc_mig_get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = mdc_mig_get_str(r, m->host, MDC_MIG_MAX_HOST)) ||
 		    (ret = decode_storage(r, m)))
 			return ret;
 		break;
 	case MDC_MIG_RESULT:
 		if ((ret = mdc_rbuf_get_u8(r, &m->status)) ||
-		    (ret = get_str(r, m->text, MDC_MIG_MAX_TEXT)))
+		    (ret = mdc_mig_get_str(r, m->text, MDC_MIG_MAX_TEXT)))
 			return ret;
 		if (m->status > MDC_MIG_FAILED)
 			return MDC_EMALF;
@@ -294,15 +271,15 @@ decode_fields(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 	case MDC_MIG_DATA:
 		return decode_data(r, m);
 	case MDC_MIG_DONE:
-		if ((ret = get_u64(r, &m->size)))
+		if ((ret = mdc_rbuf_get_u64be(r, &m->size)))
 			return ret;
 		return mdc_rbuf_get_bytes(r, m->digest, MDC_MIG_SHA256_LEN);
 	case MDC_MIG_LIVE_MOVE:
 	case MDC_MIG_LIVE_PREPARE:
-		if ((ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
-		    (ret = get_str(r, m->host, MDC_MIG_MAX_HOST)) ||
+		if ((ret = mdc_mig_get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = mdc_mig_get_str(r, m->host, MDC_MIG_MAX_HOST)) ||
 		    (m->type == MDC_MIG_LIVE_MOVE &&
-		     (ret = get_str(r, m->addr, MDC_MIG_MAX_ADDR))) ||
+		     (ret = mdc_mig_get_str(r, m->addr, MDC_MIG_MAX_ADDR))) ||
 		    (ret = get_blob(r, m)))
 			return ret;
 		break;
@@ -350,12 +327,13 @@ encode_storage(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 	     !mdc_mig_file_ok(m->name)))
 		return MDC_EINVAL;
 	if (m->type == MDC_MIG_MOVE_STORAGE &&
-	    ((ret = put_str(w, m->addr, MDC_MIG_MAX_ADDR)) ||
-	     (ret = put_str(w, m->path, MDC_MIG_MAX_PATH))))
+	    ((ret = mdc_mig_put_str(w, m->addr, MDC_MIG_MAX_ADDR)) ||
+	     (ret = mdc_mig_put_str(w, m->path, MDC_MIG_MAX_PATH))))
 		return ret;
-	if ((ret = put_str(w, m->name, MDC_MIG_MAX_FILE)))
+	if ((ret = mdc_mig_put_str(w, m->name, MDC_MIG_MAX_FILE)))
 		return ret;
-	if (m->type == MDC_MIG_PREPARE_STORAGE && (ret = put_u64(w, m->size)))
+	if (m->type == MDC_MIG_PREPARE_STORAGE &&
+	    (ret = mdc_wbuf_put_u64be(w, m->size)))
 		return ret;
 	return mdc_wbuf_put_u8(w, m->flags);
 }
@@ -370,7 +348,7 @@ encode_data(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 	    m->datalen > MDC_MIG_CHUNK ||
 	    (m->codec == MDC_MIG_RAW && m->datalen != m->rawlen))
 		return MDC_EINVAL;
-	if ((ret = put_u64(w, m->offset)) ||
+	if ((ret = mdc_wbuf_put_u64be(w, m->offset)) ||
 	    (ret = mdc_wbuf_put_u8(w, m->codec)) ||
 	    (ret = mdc_wbuf_put_u32be(w, m->rawlen)))
 		return ret;
@@ -389,8 +367,8 @@ encode_vm(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 	    (m->op == MDC_MIG_VM_CREATE) != (m->def[0] != '\0'))
 		return MDC_EINVAL;
 	if ((ret = mdc_wbuf_put_u8(w, m->op)) ||
-	    (ret = put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
-	    (ret = put_str(w, m->def, MDC_MIG_MAX_DEF)))
+	    (ret = mdc_mig_put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
+	    (ret = mdc_mig_put_str(w, m->def, MDC_MIG_MAX_DEF)))
 		return ret;
 	return mdc_wbuf_put_u8(w, m->flags);
 }
@@ -403,14 +381,14 @@ encode_vm_info(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 	if (!mdc_mig_vm_ok(m->vm) || m->vmstate > MDC_MIG_VM_MAX_STATE ||
 	    m->def[0] == '\0')
 		return MDC_EINVAL;
-	if ((ret = put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
+	if ((ret = mdc_mig_put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
 	    (ret = mdc_wbuf_put_u8(w, m->vmstate)) ||
 	    (ret = mdc_wbuf_put_u32be(w, m->pid)) ||
-	    (ret = put_str(w, m->accel, MDC_MIG_MAX_ACCEL)) ||
-	    (ret = put_str(w, m->vmstatus, MDC_MIG_MAX_VMSTATUS)) ||
-	    (ret = put_str(w, m->last_exit, MDC_MIG_MAX_EXIT)))
+	    (ret = mdc_mig_put_str(w, m->accel, MDC_MIG_MAX_ACCEL)) ||
+	    (ret = mdc_mig_put_str(w, m->vmstatus, MDC_MIG_MAX_VMSTATUS)) ||
+	    (ret = mdc_mig_put_str(w, m->last_exit, MDC_MIG_MAX_EXIT)))
 		return ret;
-	return put_str(w, m->def, MDC_MIG_MAX_DEF);
+	return mdc_mig_put_str(w, m->def, MDC_MIG_MAX_DEF);
 }
 
 static int
@@ -425,11 +403,11 @@ encode_fields(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 	case MDC_MIG_PREPARE_STORAGE:
 		if (!mdc_mig_vm_ok(m->vm) || !mdc_mig_host_ok(m->host))
 			return MDC_EINVAL;
-		if ((ret = put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
-		    (ret = put_str(w, m->host, MDC_MIG_MAX_HOST)))
+		if ((ret = mdc_mig_put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = mdc_mig_put_str(w, m->host, MDC_MIG_MAX_HOST)))
 			return ret;
 		if (m->type == MDC_MIG_MOVE)
-			return put_str(w, m->addr, MDC_MIG_MAX_ADDR);
+			return mdc_mig_put_str(w, m->addr, MDC_MIG_MAX_ADDR);
 		if (m->type != MDC_MIG_PREPARE)
 			return encode_storage(w, m);
 		return 0;
@@ -438,21 +416,21 @@ encode_fields(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 			return MDC_EINVAL;
 		if ((ret = mdc_wbuf_put_u8(w, m->status)))
 			return ret;
-		return put_str(w, m->text, MDC_MIG_MAX_TEXT);
+		return mdc_mig_put_str(w, m->text, MDC_MIG_MAX_TEXT);
 	case MDC_MIG_DATA:
 		return encode_data(w, m);
 	case MDC_MIG_DONE:
-		if ((ret = put_u64(w, m->size)))
+		if ((ret = mdc_wbuf_put_u64be(w, m->size)))
 			return ret;
 		return mdc_wbuf_put_bytes(w, m->digest, MDC_MIG_SHA256_LEN);
 	case MDC_MIG_LIVE_MOVE:
 	case MDC_MIG_LIVE_PREPARE:
 		if (!mdc_mig_vm_ok(m->vm) || !mdc_mig_host_ok(m->host))
 			return MDC_EINVAL;
-		if ((ret = put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
-		    (ret = put_str(w, m->host, MDC_MIG_MAX_HOST)) ||
+		if ((ret = mdc_mig_put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = mdc_mig_put_str(w, m->host, MDC_MIG_MAX_HOST)) ||
 		    (m->type == MDC_MIG_LIVE_MOVE &&
-		     (ret = put_str(w, m->addr, MDC_MIG_MAX_ADDR))))
+		     (ret = mdc_mig_put_str(w, m->addr, MDC_MIG_MAX_ADDR))))
 			return ret;
 		return put_blob(w, m);
 	case MDC_MIG_LIVE_INFO:
@@ -491,7 +469,7 @@ mdc_mig_str_decode(const uint8_t *data, size_t len, int is_host, char *out,
 	int ret;
 
 	mdc_rbuf_init(&r, data, len);
-	if ((ret = get_str(&r, s, max)) != 0)
+	if ((ret = mdc_mig_get_str(&r, s, max)) != 0)
 		return ret;
 	if (mdc_rbuf_left(&r) != 0 || (is_host && !mdc_mig_host_ok(s)))
 		return MDC_EMALF;
@@ -508,7 +486,7 @@ mdc_mig_str_encode(const char *s, uint8_t *buf, size_t cap, size_t *len_out)
 	int ret;
 
 	mdc_wbuf_init(&w, buf, cap);
-	if ((ret = put_str(&w, s, MDC_MIG_MAX_TEXT)) != 0)
+	if ((ret = mdc_mig_put_str(&w, s, MDC_MIG_MAX_TEXT)) != 0)
 		return ret;
 	*len_out = w.len;
 	return 0;

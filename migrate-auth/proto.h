@@ -146,6 +146,17 @@ MDC_MUSTCHECK int mdc_mig_str_decode(const uint8_t *data, size_t len,
 /* Encode one string payload for HELLO/ERROR; *len_out = bytes used. */
 MDC_MUSTCHECK int mdc_mig_str_encode(const char *s, uint8_t *buf, size_t cap,
                                      size_t *len_out);
+/*
+ * The one string codec of the migration wire (proto.c, live.c, chan.c):
+ * u16be length of at most max bytes, then printable ASCII (0x20-0x7e).
+ * get: out has max + 1 bytes, NUL-terminated; MDC_ETRUNC or MDC_EMALF.
+ * put: MDC_EINVAL outside the limits, MDC_ESPACE.
+ */
+struct mdc_rbuf;
+struct mdc_wbuf;
+MDC_MUSTCHECK int mdc_mig_get_str(struct mdc_rbuf *r, char *out, size_t max);
+MDC_MUSTCHECK int mdc_mig_put_str(struct mdc_wbuf *w, const char *s,
+                                  size_t max);
 /* Check a frame header (4 bytes): *len_out = body length.  MDC_EMALF when 0
  * or above MDC_MIG_MAX_FRAME. */
 MDC_MUSTCHECK int mdc_mig_frame_len(const uint8_t hdr[4], size_t *len_out);
