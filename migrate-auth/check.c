@@ -343,7 +343,7 @@ close_src(int fd, gss_ctx_id_t ctx)
 static int
 check_vm(struct chk *k, const struct mdc_mig_check_req *q)
 {
-	static struct mdc_mig_msg m, r;
+	struct mdc_mig_msg m, r;
 	struct mdc_mig_err e = {"", 0};
 	gss_ctx_id_t ctx;
 	char err[256];
@@ -351,6 +351,7 @@ check_vm(struct chk *k, const struct mdc_mig_check_req *q)
 
 	k->defined = -1;
 	memset(&m, 0, sizeof(m));
+	memset(&r, 0, sizeof(r));
 	m.type = MDC_MIG_VM;
 	m.op = MDC_MIG_VM_SHOW;
 	snprintf(m.vm, sizeof(m.vm), "%s", q->vm);
@@ -368,9 +369,9 @@ check_vm(struct chk *k, const struct mdc_mig_check_req *q)
 	while (mdc_mig_recv_msg(fd, ctx, &r, &e) == 0 &&
 	       r.type == MDC_MIG_VM_INFO) {
 		k->vmstate = r.vmstate;
-		k->have_def =
-		        mdc_vm_def_from_json(r.def, strlen(r.def), &k->def, err,
-		                             sizeof(err)) == 0;
+		k->have_def = mdc_vm_def_from_json(r.def, r.deflen, &k->def,
+		                                   err, sizeof(err)) == 0;
+		mdc_mig_msg_clear(&r);
 	}
 	if (r.type != MDC_MIG_RESULT)
 		goto out;
@@ -385,6 +386,7 @@ check_vm(struct chk *k, const struct mdc_mig_check_req *q)
 		            : S_UNCHECKED,
 		    NULL);
 out:
+	mdc_mig_msg_clear(&r);
 	close_src(fd, ctx);
 	return 0;
 }
@@ -395,8 +397,9 @@ static int
 round_trip(struct chk *k, const struct mdc_mig_check_req *q,
            struct mdc_mig_msg *r, struct mdc_mig_err *e)
 {
-	static struct mdc_mig_msg m;
-	static struct mdc_live_req lr;
+	struct mdc_mig_msg m;
+	struct mdc_live_req lr;
+	uint8_t blob[MDC_LIVE_MAX_REQ];
 	gss_ctx_id_t ctx;
 	int fd, ret;
 
@@ -407,17 +410,20 @@ round_trip(struct chk *k, const struct mdc_mig_check_req *q,
 		snprintf(lr.storage_path, sizeof(lr.storage_path), "%s",
 		         q->storage_path);
 	m.type = MDC_MIG_LIVE_MOVE;
+	m.data = blob;
 	snprintf(m.vm, sizeof(m.vm), "%s", q->vm);
 	snprintf(m.host, sizeof(m.host), "%s", q->to);
 	if (q->dest_addr != NULL)
 		snprintf(m.addr, sizeof(m.addr), "%s", q->dest_addr);
 	if ((ret = open_src(k, q, &fd, &ctx, e)) == 0 &&
-	    (ret = mdc_live_req_encode(&lr, m.data, MDC_MIG_MAX_BLOB,
-	                               &m.datalen)) == 0 &&
+	    (ret = mdc_live_req_encode(&lr, blob, sizeof(blob), &m.datalen)) ==
+	            0 &&
 	    (ret = mdc_mig_send_msg(fd, ctx, &m, e)) == 0 &&
 	    (ret = mdc_mig_recv_msg(fd, ctx, r, e)) == 0 &&
-	    r->type != MDC_MIG_RESULT)
+	    r->type != MDC_MIG_RESULT) {
+		mdc_mig_msg_clear(r);
 		ret = mdc_mig_seterr(e, MDC_EMALF, "unexpected answer");
+	}
 	close_src(fd, ctx);
 	return ret;
 }
@@ -426,7 +432,7 @@ round_trip(struct chk *k, const struct mdc_mig_check_req *q,
 static void
 check_agents(struct chk *k, const struct mdc_mig_check_req *q)
 {
-	static struct mdc_mig_msg r;
+	struct mdc_mig_msg r;
 	struct mdc_mig_err e = {"", 0};
 	char realm[256] = "";
 	const char *at = strchr(k->user, '@');

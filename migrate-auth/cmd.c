@@ -312,7 +312,8 @@ number(const char *v, const char *name, const char *unit, unsigned long min,
 
 /* The live request's parameters from the options. */
 static int
-live_params(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
+live_params(const struct opts *o, struct mdc_mig_msg *m, uint8_t *blob,
+            struct mdc_mig_err *e)
 {
 	struct mdc_live_req q;
 	uint32_t v = 0;
@@ -342,15 +343,18 @@ live_params(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
 		snprintf(q.storage_path, sizeof(q.storage_path), "%s",
 		         o->storage_path);
 	m->type = MDC_MIG_LIVE_MOVE;
-	if (mdc_live_req_encode(&q, m->data, MDC_MIG_MAX_BLOB, &m->datalen))
+	if (mdc_live_req_encode(&q, blob, MDC_LIVE_MAX_REQ, &m->datalen))
 		return mdc_mig_seterr(e, MDC_EINVAL, "bad move options");
+	m->data = blob;
 	return 0;
 }
 
 /* Today's messages: --direct, or the one-file copy (--dest-path and
- * --compress are its options); else a LIVE_MOVE. */
+ * --compress are its options); else a LIVE_MOVE, its request in blob
+ * (MDC_LIVE_MAX_REQ bytes). */
 static int
-move_request(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
+move_request(const struct opts *o, struct mdc_mig_msg *m, uint8_t *blob,
+             struct mdc_mig_err *e)
 {
 	memset(m, 0, sizeof(*m));
 	snprintf(m->vm, sizeof(m->vm), "%s", o->pos[0]);
@@ -363,7 +367,7 @@ move_request(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
 	if (o->dest_addr != NULL)
 		snprintf(m->addr, sizeof(m->addr), "%s", o->dest_addr);
 	if (o->dest_path == NULL && o->compress == NULL)
-		return live_params(o, m, e);
+		return live_params(o, m, blob, e);
 	m->type = MDC_MIG_MOVE_STORAGE;
 	snprintf(m->path, sizeof(m->path), "%s", o->storage_path);
 	if (o->dest_path != NULL)
@@ -449,9 +453,12 @@ move_wait(int fd, gss_ctx_id_t ctx, const struct opts *o, struct mdc_mig_msg *r,
 		if (r->type == MDC_MIG_RESULT)
 			break;
 		if (r->type != MDC_MIG_LIVE_INFO ||
-		    mdc_live_info_decode(r->data, r->datalen, &li) != 0)
+		    mdc_live_info_decode(r->data, r->datalen, &li) != 0) {
+			mdc_mig_msg_clear(r);
 			return mdc_mig_seterr(e, MDC_EMALF,
 			                      "unexpected answer");
+		}
+		mdc_mig_msg_clear(r);
 		if (li.kind == MDC_LIVE_REPORT) {
 			report = li;
 			have = 1;
@@ -475,7 +482,8 @@ static int
 cmd_move(const struct opts *o, mdc_mig_say_fn say, void *arg,
          struct mdc_mig_err *e)
 {
-	static struct mdc_mig_msg m, r; /* 33 KiB each: not on the stack */
+	struct mdc_mig_msg m, r;
+	uint8_t blob[MDC_LIVE_MAX_REQ];
 	struct timeval no_timeout = {0, 0};
 	char ip[MDC_MIG_MAX_ADDR + 1], agent[MDC_MIG_MAX_HOST + 1];
 	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
@@ -487,7 +495,7 @@ cmd_move(const struct opts *o, mdc_mig_say_fn say, void *arg,
 	if (mdc_mig_hostport(o->via, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
 	                     &port) != 0)
 		return mdc_mig_seterr(e, MDC_EINVAL, "bad --via %.64s", o->via);
-	if ((ret = move_request(o, &m, e)) != 0)
+	if ((ret = move_request(o, &m, blob, e)) != 0)
 		return ret;
 	/* the user's own ccache; the agent proves it is migrate/<agent> */
 	if ((ret = mdc_conn_connect(ip, port, NULL, &fd, e)) ||
@@ -589,12 +597,12 @@ vm_def(const struct opts *o, struct mdc_vm_def *d, struct mdc_mig_err *e)
 
 /* The VM request of vm OP [NAME] (options checked per operation). */
 static int
-vm_request(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
+vm_request(const struct opts *o, struct mdc_mig_msg *m, char **json,
+           struct mdc_mig_err *e)
 {
 	static const char *ops[] = {"create", "start", "stop", "show",
 	                            "rm",     "list",  NULL};
 	struct mdc_vm_def d;
-	char *json = NULL;
 	int i, ret;
 
 	memset(m, 0, sizeof(*m));
@@ -632,10 +640,13 @@ vm_request(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
 	}
 	if ((ret = vm_def(o, &d, e)) != 0)
 		return ret;
-	if ((ret = mdc_vm_def_to_json(&d, &json)) != 0)
+	/* *json is the caller's: m->def points into it */
+	if ((ret = mdc_vm_def_to_json(&d, json)) != 0)
 		return mdc_mig_seterr(e, ret, "definition too large");
-	snprintf(m->def, sizeof(m->def), "%s", json);
-	free(json);
+	m->def = *json;
+	m->deflen = strlen(*json); /* clipped at the limit as the copy was */
+	if (m->deflen > MDC_MIG_MAX_DEF)
+		m->deflen = MDC_MIG_MAX_DEF;
 	return 0;
 }
 
@@ -661,7 +672,7 @@ static int
 vm_answers(int fd, gss_ctx_id_t ctx, const struct mdc_mig_msg *m,
            mdc_mig_say_fn say, void *arg, struct mdc_mig_err *e)
 {
-	static struct mdc_mig_msg r;
+	struct mdc_mig_msg r;
 	int ret, quiet = m->op == MDC_MIG_VM_LIST || m->op == MDC_MIG_VM_SHOW;
 
 	for (;;) {
@@ -670,10 +681,12 @@ vm_answers(int fd, gss_ctx_id_t ctx, const struct mdc_mig_msg *m,
 		if (r.type == MDC_MIG_RESULT)
 			break;
 		if (r.type != MDC_MIG_VM_INFO || !quiet)
-			return mdc_mig_seterr(e, MDC_EMALF,
-			                      "unexpected answer");
-		if ((ret = vm_print(&r, m->op == MDC_MIG_VM_SHOW, say, arg,
-		                    e)) != 0)
+			ret = mdc_mig_seterr(e, MDC_EMALF, "unexpected answer");
+		else
+			ret = vm_print(&r, m->op == MDC_MIG_VM_SHOW, say, arg,
+			               e);
+		mdc_mig_msg_clear(&r);
+		if (ret != 0)
 			return ret;
 	}
 	if (r.status != MDC_MIG_ACCEPTED)
@@ -687,24 +700,29 @@ static int
 cmd_vm(const struct opts *o, mdc_mig_say_fn say, void *arg,
        struct mdc_mig_err *e)
 {
-	static struct mdc_mig_msg m;
+	struct mdc_mig_msg m;
+	char *json = NULL;
 	struct timeval vm_timeout = {150, 0};
 	char ip[MDC_MIG_MAX_ADDR + 1], agent[MDC_MIG_MAX_HOST + 1];
 	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
 	OM_uint32 minor;
 	int fd = -1, port, ret;
 
-	if ((ret = vm_request(o, &m, e)) != 0)
-		return ret;
+	if ((ret = vm_request(o, &m, &json, e)) != 0)
+		goto out;
+	ret = MDC_EINVAL;
 	if (need(o->via, "--via", e))
-		return MDC_EINVAL;
+		goto out;
 	if (o->to || o->dest_addr || o->direct || o->include_storage ||
-	    o->storage_path || o->state || o->keytab)
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "unexpected option for vm");
+	    o->storage_path || o->state || o->keytab) {
+		mdc_mig_seterr(e, ret, "unexpected option for vm");
+		goto out;
+	}
 	if (mdc_mig_hostport(o->via, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
-	                     &port) != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL, "bad --via %.64s", o->via);
+	                     &port) != 0) {
+		mdc_mig_seterr(e, ret, "bad --via %.64s", o->via);
+		goto out;
+	}
 	if ((ret = mdc_conn_connect(ip, port, NULL, &fd, e)) ||
 	    (ret = mdc_mig_recv_hello(fd, agent, sizeof(agent), e)) ||
 	    (ret = mdc_mig_initiate(fd, GSS_C_NO_CREDENTIAL, agent, &ctx, e)) ||
@@ -719,6 +737,7 @@ out:
 		(void)gss_delete_sec_context(&minor, &ctx, GSS_C_NO_BUFFER);
 	if (fd >= 0)
 		close(fd);
+	free(json);
 	return ret;
 }
 

@@ -46,13 +46,19 @@ static int
 legacy_of(struct mdc_conn *c, const struct mdc_mig_msg *m,
           struct mdc_mig_msg *lm)
 {
-	static struct mdc_live_req q;
-	static struct mdc_vm_def d;
+	struct mdc_live_req q;
+	struct mdc_vm_def *d = calloc(1, sizeof(*d));
 	struct mdc_mig_err e = {"", 0};
+	int known;
 
-	if (mdc_live_req_decode(m->data, m->datalen, &q) != 0 ||
-	    (q.flags & MDC_LIVE_FL_CANCEL) ||
-	    mdc_vm_def_load(c->o->state, m->vm, &d, &e) != MDC_ENOENT)
+	if (d == NULL || mdc_live_req_decode(m->data, m->datalen, &q) != 0 ||
+	    (q.flags & MDC_LIVE_FL_CANCEL)) {
+		free(d);
+		return 0;
+	}
+	known = mdc_vm_def_load(c->o->state, m->vm, d, &e) != MDC_ENOENT;
+	free(d);
+	if (known)
 		return 0;
 	memset(lm, 0, sizeof(*lm));
 	lm->type = q.flags & MDC_LIVE_FL_STORAGE ? MDC_MIG_MOVE_STORAGE
@@ -75,8 +81,7 @@ serve_live(struct mdc_conn *c, const struct mdc_mig_msg *m,
 	struct mdc_live_conn lc;
 	size_t len = 0;
 	int src = m->type == MDC_MIG_LIVE_MOVE, ret = 0;
-
-	static struct mdc_mig_msg lm;
+	struct mdc_mig_msg lm;
 
 	live_conn(c, &lc, say, arg);
 	if (src && legacy_of(c, m, &lm)) {
@@ -190,7 +195,7 @@ int
 mdc_dispatch_serve(struct mdc_conn *c, const char *princ, mdc_mig_say_fn say,
                    void *arg)
 {
-	struct mdc_mig_msg m, r;
+	struct mdc_mig_msg m = {.frame = NULL}, r;
 	struct mdc_mig_err e = {"", 0};
 	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
 	OM_uint32 minor;
@@ -235,5 +240,6 @@ out:
 	if (ret != 0)
 		mdc_conn_say(say, arg, MDC_MIG_ERR, "connection: %s", e.text);
 	(void)gss_release_cred(&minor, &cred);
+	mdc_mig_msg_clear(&m);
 	return ret;
 }

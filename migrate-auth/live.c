@@ -11,6 +11,9 @@
 #include "lib/buf.h"
 #include "migrate-auth/live.h"
 
+_Static_assert(MDC_LIVE_MAX_REQ <= MDC_MIG_MAX_BLOB,
+               "a live request must fit a LIVE_* blob");
+
 void
 mdc_live_req_init(struct mdc_live_req *r)
 {

@@ -41,12 +41,14 @@
 static void
 send_info(const struct mdc_live_conn *c, const struct mdc_live_info *i)
 {
-	static struct mdc_mig_msg m;
+	struct mdc_mig_msg m;
 	struct mdc_mig_err e = {"", 0};
+	uint8_t blob[MDC_LIVE_INFO_LEN];
 
 	memset(&m, 0, sizeof(m));
 	m.type = MDC_MIG_LIVE_INFO;
-	if (mdc_live_info_encode(i, m.data, sizeof(m.data), &m.datalen) == 0 &&
+	m.data = blob;
+	if (mdc_live_info_encode(i, blob, sizeof(blob), &m.datalen) == 0 &&
 	    mdc_mig_send_msg(c->fd, c->ctx, &m, &e) != 0)
 		return; /* the CLI went away: cancel notices */
 }
@@ -126,7 +128,8 @@ src_offer(struct mdc_move *mv, const struct mdc_mig_msg *m, const char *ip,
           int port, int *fd, gss_ctx_id_t *dctx, struct mdc_mig_msg *r)
 {
 	const struct mdc_live_conn *c = mv->c;
-	static struct mdc_mig_msg prep;
+	struct mdc_mig_msg prep;
+	uint8_t blob[MDC_LIVE_MAX_REQ];
 	char hello[MDC_MIG_MAX_HOST + 1];
 	int ret;
 
@@ -141,8 +144,9 @@ src_offer(struct mdc_move *mv, const struct mdc_mig_msg *m, const char *ip,
 	prep.type = MDC_MIG_LIVE_PREPARE;
 	snprintf(prep.vm, sizeof(prep.vm), "%s", m->vm);
 	snprintf(prep.host, sizeof(prep.host), "%s", c->fqdn);
-	if (mdc_live_req_encode(&mv->req, prep.data, MDC_MIG_MAX_BLOB,
-	                        &prep.datalen) != 0) {
+	prep.data = blob;
+	if (mdc_live_req_encode(&mv->req, blob, sizeof(blob), &prep.datalen) !=
+	    0) {
 		mdc_mig_result(r, MDC_MIG_FAILED,
 		               "%s: the request does not encode", c->fqdn);
 		return -1;
@@ -151,6 +155,8 @@ src_offer(struct mdc_move *mv, const struct mdc_mig_msg *m, const char *ip,
 	if (ret == 0)
 		ret = mdc_mig_recv_msg(*fd, *dctx, r, &mv->e);
 	if (ret != 0 || r->type != MDC_MIG_RESULT) {
+		if (ret == 0)
+			mdc_mig_msg_clear(r); /* a payload instead */
 		mdc_mig_result(r,
 		               ret == MDC_EDENIED ? MDC_MIG_REFUSED
 		                                  : MDC_MIG_FAILED,

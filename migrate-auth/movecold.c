@@ -68,8 +68,10 @@ mdc_cold_send(int fd, gss_ctx_id_t ctx, const char *const *paths, size_t n,
 		return ret;
 	if ((ret = mdc_mig_recv_msg(fd, ctx, r, e)) != 0)
 		return ret;
-	if (r->type != MDC_MIG_RESULT)
+	if (r->type != MDC_MIG_RESULT) {
+		mdc_mig_msg_clear(r);
 		return mdc_mig_seterr(e, MDC_EMALF, "unexpected answer");
+	}
 	return 0;
 }
 
@@ -90,6 +92,7 @@ recv_one(int fd, gss_ctx_id_t ctx, const char *dir, const char *name,
 			break;
 		if (d->type == MDC_MIG_DATA) {
 			ret = mdc_mig_sink_put(k, d, e);
+			mdc_mig_msg_clear(d);
 			continue;
 		}
 		if (d->type != MDC_MIG_DONE)
@@ -97,6 +100,7 @@ recv_one(int fd, gss_ctx_id_t ctx, const char *dir, const char *name,
 			                     "unexpected message");
 		else
 			ret = mdc_mig_sink_finish(k, d, e);
+		mdc_mig_msg_clear(d);
 		break;
 	}
 	mdc_mig_sink_close(k); /* removes the temp file unless renamed */

@@ -78,32 +78,33 @@ mdc_mig_sanitize(const char *s, char *out, size_t outlen)
 	out[i] = '\0';
 }
 
-int
-mdc_mig_get_str(struct mdc_rbuf *r, char *out, size_t max)
+/* A string in place: *p points at its *n (<= max) printable bytes. */
+static int
+get_span(struct mdc_rbuf *r, size_t max, const char **p, size_t *n)
 {
-	uint16_t n;
-	const uint8_t *p;
+	const uint8_t *b;
+	uint16_t len;
 	size_t i;
 	int ret;
 
-	if ((ret = mdc_rbuf_get_u16be(r, &n)) != 0)
+	if ((ret = mdc_rbuf_get_u16be(r, &len)) != 0)
 		return ret;
-	if (n > max)
+	if (len > max)
 		return MDC_EMALF;
-	if ((ret = mdc_rbuf_get_ptr(r, &p, n)) != 0)
+	if ((ret = mdc_rbuf_get_ptr(r, &b, len)) != 0)
 		return ret;
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 || p[i] >= 0x7f)
+	for (i = 0; i < len; i++)
+		if (b[i] < 0x20 || b[i] >= 0x7f)
 			return MDC_EMALF;
-	memcpy(out, p, n);
-	out[n] = '\0';
+	*p = (const char *)b;
+	*n = len;
 	return 0;
 }
 
-int
-mdc_mig_put_str(struct mdc_wbuf *w, const char *s, size_t max)
+static int
+put_span(struct mdc_wbuf *w, const char *s, size_t n, size_t max)
 {
-	size_t n = strlen(s), i;
+	size_t i;
 	int ret;
 
 	if (n > max)
@@ -113,7 +114,41 @@ mdc_mig_put_str(struct mdc_wbuf *w, const char *s, size_t max)
 			return MDC_EINVAL;
 	if ((ret = mdc_wbuf_put_u16be(w, (uint16_t)n)) != 0)
 		return ret;
-	return mdc_wbuf_put_bytes(w, s, n);
+	return n ? mdc_wbuf_put_bytes(w, s, n) : 0;
+}
+
+int
+mdc_mig_get_str(struct mdc_rbuf *r, char *out, size_t max)
+{
+	const char *p;
+	size_t n;
+	int ret;
+
+	if ((ret = get_span(r, max, &p, &n)) != 0)
+		return ret;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 0;
+}
+
+int
+mdc_mig_put_str(struct mdc_wbuf *w, const char *s, size_t max)
+{
+	return put_span(w, s, strlen(s), max);
+}
+
+/* Small enough for any stack: the long fields are pointers. */
+_Static_assert(sizeof(struct mdc_mig_msg) < 4096, "mdc_mig_msg too large");
+
+void
+mdc_mig_msg_clear(struct mdc_mig_msg *m)
+{
+	free(m->frame);
+	m->frame = NULL;
+	m->data = NULL;
+	m->datalen = 0;
+	m->def = NULL;
+	m->deflen = 0;
 }
 
 /* DATA: u64 offset, u8 codec, u32 raw length, payload = the rest. */
@@ -136,7 +171,7 @@ decode_data(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 		return MDC_EMALF;
 	if ((ret = mdc_rbuf_get_ptr(r, &p, n)) != 0)
 		return ret;
-	memcpy(m->data, p, n);
+	m->data = p;
 	m->datalen = n;
 	return 0;
 }
@@ -155,7 +190,7 @@ get_blob(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 		return MDC_EMALF;
 	if ((ret = mdc_rbuf_get_ptr(r, &p, n)) != 0)
 		return ret;
-	memcpy(m->data, p, n);
+	m->data = p;
 	m->datalen = n;
 	return 0;
 }
@@ -205,14 +240,14 @@ decode_vm(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 
 	if ((ret = mdc_rbuf_get_u8(r, &m->op)) ||
 	    (ret = mdc_mig_get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
-	    (ret = mdc_mig_get_str(r, m->def, MDC_MIG_MAX_DEF)) ||
+	    (ret = get_span(r, MDC_MIG_MAX_DEF, &m->def, &m->deflen)) ||
 	    (ret = mdc_rbuf_get_u8(r, &m->flags)))
 		return ret;
 	if (m->op < MDC_MIG_VM_CREATE || m->op > MDC_MIG_VM_LIST ||
 	    (m->flags & ~MDC_MIG_VMFL_ALL) != 0 ||
 	    (m->op == MDC_MIG_VM_LIST ? m->vm[0] != '\0'
 	                              : !mdc_mig_vm_ok(m->vm)) ||
-	    (m->op == MDC_MIG_VM_CREATE) != (m->def[0] != '\0'))
+	    (m->op == MDC_MIG_VM_CREATE) != (m->deflen != 0))
 		return MDC_EMALF;
 	return 0;
 }
@@ -229,10 +264,10 @@ decode_vm_info(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 	    (ret = mdc_mig_get_str(r, m->accel, MDC_MIG_MAX_ACCEL)) ||
 	    (ret = mdc_mig_get_str(r, m->vmstatus, MDC_MIG_MAX_VMSTATUS)) ||
 	    (ret = mdc_mig_get_str(r, m->last_exit, MDC_MIG_MAX_EXIT)) ||
-	    (ret = mdc_mig_get_str(r, m->def, MDC_MIG_MAX_DEF)))
+	    (ret = get_span(r, MDC_MIG_MAX_DEF, &m->def, &m->deflen)))
 		return ret;
 	if (!mdc_mig_vm_ok(m->vm) || m->vmstate > MDC_MIG_VM_MAX_STATE ||
-	    m->def[0] == '\0')
+	    m->deflen == 0)
 		return MDC_EMALF;
 	return 0;
 }
@@ -364,11 +399,11 @@ encode_vm(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 	    (m->flags & ~MDC_MIG_VMFL_ALL) != 0 ||
 	    (m->op == MDC_MIG_VM_LIST ? m->vm[0] != '\0'
 	                              : !mdc_mig_vm_ok(m->vm)) ||
-	    (m->op == MDC_MIG_VM_CREATE) != (m->def[0] != '\0'))
+	    (m->op == MDC_MIG_VM_CREATE) != (m->deflen != 0))
 		return MDC_EINVAL;
 	if ((ret = mdc_wbuf_put_u8(w, m->op)) ||
 	    (ret = mdc_mig_put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
-	    (ret = mdc_mig_put_str(w, m->def, MDC_MIG_MAX_DEF)))
+	    (ret = put_span(w, m->def, m->deflen, MDC_MIG_MAX_DEF)))
 		return ret;
 	return mdc_wbuf_put_u8(w, m->flags);
 }
@@ -379,7 +414,7 @@ encode_vm_info(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 	int ret;
 
 	if (!mdc_mig_vm_ok(m->vm) || m->vmstate > MDC_MIG_VM_MAX_STATE ||
-	    m->def[0] == '\0')
+	    m->deflen == 0)
 		return MDC_EINVAL;
 	if ((ret = mdc_mig_put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
 	    (ret = mdc_wbuf_put_u8(w, m->vmstate)) ||
@@ -388,7 +423,7 @@ encode_vm_info(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 	    (ret = mdc_mig_put_str(w, m->vmstatus, MDC_MIG_MAX_VMSTATUS)) ||
 	    (ret = mdc_mig_put_str(w, m->last_exit, MDC_MIG_MAX_EXIT)))
 		return ret;
-	return mdc_mig_put_str(w, m->def, MDC_MIG_MAX_DEF);
+	return put_span(w, m->def, m->deflen, MDC_MIG_MAX_DEF);
 }
 
 static int

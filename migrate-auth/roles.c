@@ -194,6 +194,7 @@ source_stream(struct mdc_conn *c, int fd, gss_ctx_id_t dctx,
 		               accepted, d->text, (unsigned long long)src->sent,
 		               (unsigned long long)src->chunks);
 out:
+	mdc_mig_msg_clear(d);
 	free(d);
 }
 
@@ -280,6 +281,8 @@ mdc_role_source(struct mdc_conn *c, const struct mdc_mig_msg *m,
 	if ((ret = mdc_mig_send_msg(fd, dctx, &prep, &e)) != 0 ||
 	    (ret = mdc_mig_recv_msg(fd, dctx, r, &e)) != 0 ||
 	    r->type != MDC_MIG_RESULT) {
+		if (ret == 0)
+			mdc_mig_msg_clear(r); /* a payload instead */
 		mdc_mig_result(
 		        r,
 		        ret == MDC_EDENIED ? MDC_MIG_REFUSED : MDC_MIG_FAILED,
@@ -352,8 +355,10 @@ dest_receive(struct mdc_conn *c, int plain_ok, struct mdc_mig_msg *r)
 			               c->fqdn, e.text);
 			break;
 		}
-		if (d->type == MDC_MIG_DATA)
+		if (d->type == MDC_MIG_DATA) {
+			mdc_mig_msg_clear(d);
 			continue;
+		}
 		if (d->type != MDC_MIG_DONE)
 			mdc_mig_result(r, MDC_MIG_FAILED,
 			               "failed on %s: unexpected "
@@ -371,6 +376,8 @@ dest_receive(struct mdc_conn *c, int plain_ok, struct mdc_mig_msg *r)
 		}
 		break;
 	}
+	if (d != NULL)
+		mdc_mig_msg_clear(d);
 	free(d);
 	mdc_mig_sink_close(k); /* removes the temp file unless renamed */
 	free(k);

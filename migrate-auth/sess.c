@@ -344,19 +344,25 @@ int
 mdc_mig_send_msg_conf(int fd, gss_ctx_id_t ctx, const struct mdc_mig_msg *m,
                       int want_conf, struct mdc_mig_err *e)
 {
-	uint8_t buf[MDC_MIG_MAX_MSG];
+	uint8_t *buf = malloc(MDC_MIG_MAX_MSG); /* a DATA: 32 KiB */
 	gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER;
 	OM_uint32 major, minor;
 	int ret, conf = 0;
 	size_t n;
 
-	if ((ret = mdc_mig_msg_encode(m, buf, sizeof(buf), &n)) != 0)
+	if (buf == NULL)
+		return mdc_mig_seterr(e, MDC_ENOMEM, "encoding a message: %s",
+		                      mdc_strerror(MDC_ENOMEM));
+	if ((ret = mdc_mig_msg_encode(m, buf, MDC_MIG_MAX_MSG, &n)) != 0) {
+		free(buf);
 		return mdc_mig_seterr(e, ret, "encoding a message: %s",
 		                      mdc_strerror(ret));
+	}
 	in.value = buf;
 	in.length = n;
 	major = gss_wrap(&minor, ctx, want_conf, GSS_C_QOP_DEFAULT, &in, &conf,
 	                 &out);
+	free(buf);
 	if (GSS_ERROR(major))
 		return mdc_mig_gsserr(e, "gss_wrap", major, minor);
 	if (want_conf && !conf)
@@ -377,6 +383,28 @@ mdc_mig_recv_msg(int fd, gss_ctx_id_t ctx, struct mdc_mig_msg *m,
 	return mdc_mig_recv_msg_conf(fd, ctx, m, 0, e);
 }
 
+/* Decode the unwrapped bytes into m, which keeps a copy of them only if
+ * one of its fields points into them (a payload, a blob, a definition). */
+static int
+decode_own(const gss_buffer_desc *in, struct mdc_mig_msg *m)
+{
+	uint8_t *copy = malloc(in->length ? in->length : 1);
+	int ret;
+
+	m->frame = NULL;
+	if (copy == NULL)
+		return MDC_ENOMEM;
+	if (in->length > 0)
+		memcpy(copy, in->value, in->length);
+	if ((ret = mdc_mig_msg_decode(copy, in->length, m)) != 0 ||
+	    (m->data == NULL && m->def == NULL)) {
+		free(copy);
+		return ret;
+	}
+	m->frame = copy;
+	return 0;
+}
+
 int
 mdc_mig_recv_msg_conf(int fd, gss_ctx_id_t ctx, struct mdc_mig_msg *m,
                       int allow_plain, struct mdc_mig_err *e)
@@ -388,6 +416,7 @@ mdc_mig_recv_msg_conf(int fd, gss_ctx_id_t ctx, struct mdc_mig_msg *m,
 	size_t len;
 	int ret, conf = 0;
 
+	m->frame = NULL; /* m may be uninitialized: nothing to free */
 	if ((ret = recv_expect(fd, MDC_MIG_F_WRAPPED, &data, &len, e)) != 0)
 		return ret;
 	in.value = data;
@@ -401,12 +430,19 @@ mdc_mig_recv_msg_conf(int fd, gss_ctx_id_t ctx, struct mdc_mig_msg *m,
 		(void)gss_release_buffer(&minor, &out);
 		return mdc_mig_seterr(e, MDC_EKRB5, "gss_unwrap: %s", why);
 	}
-	if ((ret = mdc_mig_msg_decode(out.value, out.length, m)) != 0)
-		mdc_mig_seterr(e, ret, "malformed message from the peer");
-	else if (!conf && !(allow_plain && m->type == MDC_MIG_DATA))
-		ret = mdc_mig_seterr(e, MDC_EDENIED,
-		                     "a message without "
-		                     "confidentiality");
+	ret = decode_own(&out, m);
 	(void)gss_release_buffer(&minor, &out);
-	return ret;
+	if (ret == MDC_ENOMEM)
+		return mdc_mig_seterr(e, ret, "reading a message: %s",
+		                      mdc_strerror(ret));
+	if (ret != 0)
+		return mdc_mig_seterr(e, ret,
+		                      "malformed message from the peer");
+	if (!conf && !(allow_plain && m->type == MDC_MIG_DATA)) {
+		mdc_mig_msg_clear(m);
+		return mdc_mig_seterr(e, MDC_EDENIED,
+		                      "a message without "
+		                      "confidentiality");
+	}
+	return 0;
 }

@@ -69,7 +69,9 @@ MDC_MUSTCHECK int mdc_mig_send_msg_conf(int fd, gss_ctx_id_t ctx,
 /* Receive, unwrap (confidentiality required) and decode one message; an
  * ERROR frame from the peer becomes MDC_EDENIED with its text in e.  A
  * replayed, old or reordered message, or one after a missing one, is
- * MDC_EKRB5 ("gss_unwrap: a replayed message (duplicate token)"). */
+ * MDC_EKRB5 ("gss_unwrap: a replayed message (duplicate token)").  m need
+ * not be initialized; after a success with a payload, blob or definition
+ * it owns their bytes: mdc_mig_msg_clear(m) when done (harmless always). */
 MDC_MUSTCHECK int mdc_mig_recv_msg(int fd, gss_ctx_id_t ctx,
                                    struct mdc_mig_msg *m,
                                    struct mdc_mig_err *e);

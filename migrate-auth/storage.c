@@ -69,7 +69,7 @@ mdc_mig_hash_zeros(EVP_MD_CTX *h, uint64_t n)
 }
 
 int
-mdc_mig_chunk_pack(const uint8_t *raw, size_t n, int use_zstd,
+mdc_mig_chunk_pack(const uint8_t *raw, size_t n, int use_zstd, uint8_t *out,
                    struct mdc_mig_msg *m)
 {
 	size_t z;
@@ -77,15 +77,17 @@ mdc_mig_chunk_pack(const uint8_t *raw, size_t n, int use_zstd,
 	if (n == 0 || n > MDC_MIG_CHUNK)
 		return MDC_EINVAL;
 	m->rawlen = (uint32_t)n;
+	m->data = out;
 	if (use_zstd) {
-		z = ZSTD_compress(m->data, sizeof(m->data), raw, n, ZSTD_LEVEL);
+		z = ZSTD_compress(out, MDC_MIG_CHUNK, raw, n, ZSTD_LEVEL);
 		if (!ZSTD_isError(z) && z < n) {
 			m->codec = MDC_MIG_ZSTD;
 			m->datalen = z;
 			return 0;
 		}
 	}
-	memcpy(m->data, raw, n);
+	if (out != raw)
+		memcpy(out, raw, n);
 	m->codec = MDC_MIG_RAW;
 	m->datalen = n;
 	return 0;
@@ -146,6 +148,12 @@ mdc_mig_src_open_fd(struct mdc_mig_src *s, int fd, const char *name,
 
 	memset(s, 0, sizeof(*s));
 	s->fd = fd;
+	/* the block read and its packed form: 64 KiB, not on the stack */
+	if ((s->buf = malloc(2 * MDC_MIG_CHUNK)) == NULL) {
+		mdc_mig_src_close(s);
+		return mdc_mig_seterr(e, MDC_ENOMEM, "%s: out of memory", name);
+	}
+	s->packed = s->buf + MDC_MIG_CHUNK;
 	if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		mdc_mig_src_close(s);
 		return mdc_mig_seterr(e, MDC_EINVAL, "%s: not a regular file",
@@ -249,7 +257,7 @@ mdc_mig_src_next(struct mdc_mig_src *s, struct mdc_mig_msg *m,
 	s->hashed = off + n;
 	m->type = MDC_MIG_DATA;
 	m->offset = off;
-	if ((ret = mdc_mig_chunk_pack(s->buf, n, s->use_zstd, m)) != 0)
+	if ((ret = mdc_mig_chunk_pack(s->buf, n, s->use_zstd, s->packed, m)))
 		return mdc_mig_seterr(e, ret, "packing a chunk");
 	s->sent += n;
 	s->chunks++;
@@ -264,6 +272,8 @@ mdc_mig_src_close(struct mdc_mig_src *s)
 	s->fd = -1;
 	EVP_MD_CTX_free(s->h);
 	s->h = NULL;
+	free(s->buf);
+	s->buf = s->packed = NULL;
 }
 
 int

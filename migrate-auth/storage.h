@@ -30,11 +30,12 @@ MDC_MUSTCHECK int mdc_mig_hash_zeros(EVP_MD_CTX *h, uint64_t n);
 
 /*
  * Fill m's payload from the n (1..MDC_MIG_CHUNK) raw bytes at raw: a zstd
- * frame if use_zstd and it is smaller, else the raw bytes.  Sets codec,
- * rawlen, datalen, data.  Returns 0 or MDC_EINVAL.
+ * frame if use_zstd and it is smaller, else the raw bytes, into out
+ * (MDC_MIG_CHUNK bytes; may be raw itself without zstd).  Sets codec,
+ * rawlen, datalen, data (= out).  Returns 0 or MDC_EINVAL.
  */
 MDC_MUSTCHECK int mdc_mig_chunk_pack(const uint8_t *raw, size_t n, int use_zstd,
-                                     struct mdc_mig_msg *m);
+                                     uint8_t *out, struct mdc_mig_msg *m);
 /*
  * Decode a DATA payload into out, which must hold m->rawlen bytes (the
  * caller checks m->rawlen <= MDC_MIG_CHUNK first or gives MDC_MIG_CHUNK):
@@ -56,7 +57,8 @@ struct mdc_mig_src {
 	uint64_t sent;    /* raw bytes sent in DATA */
 	uint64_t chunks;  /* DATA messages */
 	EVP_MD_CTX *h;
-	uint8_t buf[MDC_MIG_CHUNK];
+	uint8_t *buf;    /* MDC_MIG_CHUNK bytes: the block read (heap) */
+	uint8_t *packed; /* MDC_MIG_CHUNK bytes: its DATA payload */
 };
 
 /* Open path (a regular file) read-only.  Returns 0 or MDC_E* with e. */

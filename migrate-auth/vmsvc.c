@@ -37,7 +37,7 @@ vm_create(const struct mdc_vm_env *env, const char *self,
 		mdc_mig_result(r, MDC_MIG_FAILED, "%s: out of memory", self);
 		return;
 	}
-	ret = mdc_vm_def_from_json(m->def, strlen(m->def), d, e.text,
+	ret = mdc_vm_def_from_json(m->def, m->deflen, d, e.text,
 	                           sizeof(e.text));
 	if (ret == 0 && strcmp(d->name, m->vm) != 0)
 		ret = mdc_mig_seterr(&e, MDC_EINVAL,
@@ -138,11 +138,10 @@ vm_rm(const struct mdc_vm_env *env, const char *self,
 /* Fill a VM_INFO for name. */
 static int
 info_of(const struct mdc_vm_env *env, const char *name, struct mdc_mig_msg *i,
-        struct mdc_mig_err *e)
+        char **json, struct mdc_mig_err *e)
 {
 	struct mdc_vm_def *d = calloc(1, sizeof(*d));
 	struct mdc_vm_status st;
-	char *json = NULL;
 	int ret;
 
 	if (d == NULL)
@@ -150,7 +149,7 @@ info_of(const struct mdc_vm_env *env, const char *name, struct mdc_mig_msg *i,
 	if ((ret = mdc_vm_def_load(env->state, name, d, e)) != 0 ||
 	    (ret = mdc_vm_status_get(env, name, &st, e)) != 0)
 		goto out;
-	if ((ret = mdc_vm_def_to_json(d, &json)) != 0) {
+	if ((ret = mdc_vm_def_to_json(d, json)) != 0) {
 		ret = mdc_mig_seterr(e, ret, "VM %s: bad definition", name);
 		goto out;
 	}
@@ -162,9 +161,13 @@ info_of(const struct mdc_vm_env *env, const char *name, struct mdc_mig_msg *i,
 	mdc_mig_sanitize(st.accel, i->accel, sizeof(i->accel));
 	mdc_mig_sanitize(st.status, i->vmstatus, sizeof(i->vmstatus));
 	mdc_mig_sanitize(st.last_exit, i->last_exit, sizeof(i->last_exit));
-	snprintf(i->def, sizeof(i->def), "%s", json);
+	/* i->def points into *json (the caller's), at most the field's
+	 * limit as when it was a copy */
+	i->def = *json;
+	i->deflen = strlen(*json);
+	if (i->deflen > MDC_MIG_MAX_DEF)
+		i->deflen = MDC_MIG_MAX_DEF;
 out:
-	free(json);
 	free(d);
 	return ret;
 }
@@ -188,10 +191,13 @@ vm_report(int fd, gss_ctx_id_t ctx, const struct mdc_vm_env *env,
 	if (m->op == MDC_MIG_VM_LIST)
 		ret = mdc_vm_def_list(env->state, &names, &n, &e);
 	for (k = 0; ret == 0 && k < (m->op == MDC_MIG_VM_LIST ? n : 1); k++) {
+		char *json = NULL;
+
 		ret = info_of(env, m->op == MDC_MIG_VM_LIST ? names[k] : one[0],
-		              i, &e);
+		              i, &json, &e);
 		if (ret == 0)
 			ret = mdc_mig_send_msg(fd, ctx, i, &e);
+		free(json);
 	}
 	if (ret != 0)
 		fail(r, ret, self, &e);
@@ -255,7 +261,7 @@ info_def(const struct mdc_mig_msg *info, struct mdc_vm_def *d)
 	char err[256];
 
 	if (info->type != MDC_MIG_VM_INFO ||
-	    mdc_vm_def_from_json(info->def, strlen(info->def), d, err,
+	    mdc_vm_def_from_json(info->def, info->deflen, d, err,
 	                         sizeof(err)) != 0)
 		return MDC_EMALF;
 	return 0;

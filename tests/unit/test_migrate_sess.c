@@ -182,6 +182,61 @@ START_TEST(test_accept_needs_replay_detection)
 }
 END_TEST
 
+/* Long fields cross as bounded pointers: a full DATA payload and a VM
+ * definition arrive pointing into the message's own copy of the bytes,
+ * which mdc_mig_msg_clear releases; a RESULT keeps no copy. */
+START_TEST(test_long_fields_owned)
+{
+	static uint8_t payload[MDC_MIG_CHUNK];
+	static const char def[] = "{\"name\":\"web1\"}";
+	struct mdc_mig_msg m, r;
+	struct mdc_mig_err e = {"", 0};
+	size_t i;
+
+	for (i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 7);
+	memset(&m, 0, sizeof(m));
+	m.type = MDC_MIG_DATA;
+	m.offset = 1ull << 33;
+	m.rawlen = MDC_MIG_CHUNK;
+	m.data = payload;
+	m.datalen = sizeof(payload);
+	ck_assert_int_eq(mdc_mig_send_msg(sv[0], ictx, &m, &e), 0);
+	ck_assert_int_eq(mdc_mig_recv_msg(sv[1], actx, &r, &e), 0);
+	ck_assert_int_eq(r.type, MDC_MIG_DATA);
+	ck_assert_ptr_nonnull(r.frame);
+	ck_assert(r.data > r.frame && r.data != payload);
+	ck_assert_uint_eq(r.datalen, sizeof(payload));
+	ck_assert_mem_eq(r.data, payload, sizeof(payload));
+	ck_assert_uint_eq(r.offset, 1ull << 33);
+	mdc_mig_msg_clear(&r);
+	ck_assert_ptr_null(r.frame);
+	ck_assert_ptr_null(r.data);
+	mdc_mig_msg_clear(&r); /* twice: harmless */
+
+	memset(&m, 0, sizeof(m));
+	m.type = MDC_MIG_VM;
+	m.op = MDC_MIG_VM_CREATE;
+	snprintf(m.vm, sizeof(m.vm), "web1");
+	m.def = def;
+	m.deflen = strlen(def);
+	ck_assert_int_eq(mdc_mig_send_msg(sv[0], ictx, &m, &e), 0);
+	ck_assert_int_eq(mdc_mig_recv_msg(sv[1], actx, &r, &e), 0);
+	ck_assert_ptr_nonnull(r.frame);
+	ck_assert_uint_eq(r.deflen, strlen(def));
+	ck_assert_mem_eq(r.def, def, strlen(def));
+	mdc_mig_msg_clear(&r);
+
+	memset(&m, 0, sizeof(m));
+	m.type = MDC_MIG_RESULT;
+	snprintf(m.text, sizeof(m.text), "accepted");
+	ck_assert_int_eq(mdc_mig_send_msg(sv[0], ictx, &m, &e), 0);
+	ck_assert_int_eq(mdc_mig_recv_msg(sv[1], actx, &r, &e), 0);
+	ck_assert_ptr_null(r.frame);
+	ck_assert_str_eq(r.text, "accepted");
+}
+END_TEST
+
 START_TEST(test_seq_refusal_texts)
 {
 	ck_assert_ptr_null(mdc_gss_seq_refusal(GSS_S_COMPLETE, 0));
@@ -217,6 +272,7 @@ main(void)
 	tcase_add_test(tc, test_reorder_refused);
 	tcase_add_test(tc, test_accept_needs_replay_detection);
 	tcase_add_test(tc, test_seq_refusal_texts);
+	tcase_add_test(tc, test_long_fields_owned);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
 }
