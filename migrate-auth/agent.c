@@ -150,24 +150,24 @@ serve_loop(int lfd, const struct mdc_conn *tmpl, const char *account,
 
 /* Signals, and the subreaper role that makes every QEMU our child. */
 static int
-agent_setup(struct mdc_mig_err *e)
+agent_setup(struct mdc_err *e)
 {
 	struct sigaction sa;
 	int ret;
 
 	if (stop_pipe[0] < 0 && pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "pipe: %s",
-		                      strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno), "pipe: %s",
+		                   strerror(errno));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) != 0 ||
 	    sigaction(SIGINT, &sa, NULL) != 0)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno),
-		                      "sigaction: %s", strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno),
+		                   "sigaction: %s", strerror(errno));
 	if ((ret = mdc_vm_become_reaper()) != 0)
-		return mdc_mig_seterr(e, ret, "PR_SET_CHILD_SUBREAPER: %s",
-		                      mdc_strerror(ret));
+		return mdc_err_set(e, ret, "PR_SET_CHILD_SUBREAPER: %s",
+		                   mdc_strerror(ret));
 	return 0;
 }
 
@@ -190,7 +190,7 @@ agent_shutdown(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 
 int
 mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
-                  void *arg, struct mdc_mig_err *e)
+                  void *arg, struct mdc_err *e)
 {
 	char princ[512], fqdn[MDC_MIG_MAX_HOST + 1], ip[MDC_MIG_MAX_ADDR + 1];
 	char account[512];
@@ -201,11 +201,10 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 
 	if (mdc_mig_hostport(o->listen, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
 	                     &port) != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL, "bad --listen %s",
-		                      o->listen);
+		return mdc_err_set(e, MDC_EINVAL, "bad --listen %s", o->listen);
 	/* never the user's or root's default ccache (research B) */
 	if (setenv("KRB5CCNAME", "MEMORY:minidc-migrate-empty", 1) != 0)
-		return mdc_mig_seterr(e, MDC_ENOMEM, "setenv failed");
+		return mdc_err_set(e, MDC_ENOMEM, "setenv failed");
 	if ((ret = mdc_agentid_resolve(o, princ, sizeof(princ), fqdn,
 	                               sizeof(fqdn), account, sizeof(account),
 	                               e)) != 0)
@@ -216,8 +215,8 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 	if ((ret = agent_setup(e)) != 0)
 		return ret;
 	if ((ret = mdc_net_listen(ip, port, SOCK_STREAM, 0, &lfd)) != 0)
-		return mdc_mig_seterr(e, ret, "listening on %s: %s", o->listen,
-		                      mdc_strerror(ret));
+		return mdc_err_set(e, ret, "listening on %s: %s", o->listen,
+		                   mdc_strerror(ret));
 	mdc_conn_say(say, arg, MDC_MIG_INFO, "%s listening on %s as %s (%s)",
 	             fqdn, o->listen, account, princ);
 	memset(&tmpl, 0, sizeof(tmpl));
@@ -235,8 +234,8 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 		agent_shutdown(o, say, arg);
 		return 0;
 	}
-	ret = mdc_mig_seterr(e, mdc_err_from_errno(errno), "poll: %s",
-	                     strerror(errno));
+	ret = mdc_err_set(e, mdc_err_from_errno(errno), "poll: %s",
+	                  strerror(errno));
 	close(lfd);
 	return ret;
 }

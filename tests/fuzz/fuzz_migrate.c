@@ -86,7 +86,7 @@ fuzz_sink(const uint8_t *data, size_t size)
 {
 	static struct mdc_mig_sink k;
 	struct mdc_mig_msg m;
-	struct mdc_mig_err e;
+	struct mdc_err e;
 	char final[128];
 	size_t n;
 	uint32_t fsize;

@@ -642,12 +642,13 @@ END_TEST
 
 START_TEST(test_state)
 {
-	char dir[] = "/tmp/test_migrate.XXXXXX", err[256], *path;
+	char dir[] = "/tmp/test_migrate.XXXXXX", *path;
+	struct mdc_err err = {""};
 	struct mdc_mig_state st;
 	struct mdc_mig_cidr c;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), 0);
 	ck_assert(!st.enabled);
 	ck_assert_uint_eq(st.nnets, 0);
 	ck_assert_str_eq(st.accel, "auto");
@@ -660,7 +661,7 @@ START_TEST(test_state)
 	ck_assert_int_eq(mdc_mig_state_add(&st, &c), 0);
 	ck_assert_int_eq(mdc_mig_state_save(dir, &st), 0);
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), 0);
 	ck_assert(st.enabled);
 	ck_assert_uint_eq(st.nnets, 2);
 	ck_assert_str_eq(st.accel, "tcg");
@@ -672,13 +673,11 @@ START_TEST(test_state)
 	                                 "[migration]\n"
 	                                 "networks = 10.0.0.1/8\n"),
 	                 0);
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)),
-	                 MDC_ECONF);
-	ck_assert_ptr_nonnull(strstr(err, "bad network 10.0.0.1/8"));
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), MDC_ECONF);
+	ck_assert_ptr_nonnull(strstr(err.text, "bad network 10.0.0.1/8"));
 	ck_assert_int_eq(mdc_file_printf(path, 0644, "[vm]\naccel = hvf\n"), 0);
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)),
-	                 MDC_ECONF);
-	ck_assert_ptr_nonnull(strstr(err, "accel"));
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), MDC_ECONF);
+	ck_assert_ptr_nonnull(strstr(err.text, "accel"));
 	free(path);
 	ck_assert_int_eq(mdc_rm_rf(dir), 0);
 }
@@ -783,11 +782,12 @@ END_TEST
 /* [agent] auth-timeout and auth-per-address: defaults, kept, bounded. */
 START_TEST(test_state_auth_limits)
 {
-	char dir[] = "/tmp/test_migrate.XXXXXX", err[256], *path;
+	char dir[] = "/tmp/test_migrate.XXXXXX", *path;
+	struct mdc_err err = {""};
 	struct mdc_mig_state st;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), 0);
 	ck_assert_int_eq(st.agent.auth_timeout, 5);
 	ck_assert_int_eq(st.agent.auth_per_address, 8);
 	path = mdc_strdupf("%s/migrate.conf", dir);
@@ -795,17 +795,16 @@ START_TEST(test_state_auth_limits)
 	                                 "[agent]\nauth-timeout = 3\n"
 	                                 "auth-per-address = 4\n"),
 	                 0);
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), 0);
 	st.enabled = 1;
 	ck_assert_int_eq(mdc_mig_state_save(dir, &st), 0);
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), 0);
 	ck_assert_int_eq(st.agent.auth_timeout, 3);
 	ck_assert_int_eq(st.agent.auth_per_address, 4);
 	ck_assert_int_eq(
 	        mdc_file_printf(path, 0644, "[agent]\nauth-timeout = 0\n"), 0);
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)),
-	                 MDC_ECONF);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), MDC_ECONF);
 	free(path);
 	ck_assert_int_eq(mdc_rm_rf(dir), 0);
 }
@@ -826,7 +825,7 @@ START_TEST(test_usage)
 	              "h.x", "--via", "1:1",    NULL};
 	char *a3[] = {"m", "frobnicate", NULL};
 	char *a4[] = {"m", "agent", "--keytab", NULL};
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 
 	ck_assert_int_eq(mdc_mig_main(5, a1, quiet, NULL, &e), MDC_EINVAL);
 	ck_assert_str_eq(e.text, "--via is required");

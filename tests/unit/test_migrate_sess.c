@@ -46,7 +46,7 @@ static void
 record(const char *text, struct rec *r)
 {
 	static struct mdc_mig_msg m;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	size_t len;
 
 	memset(&m, 0, sizeof(m));
@@ -63,7 +63,7 @@ record(const char *text, struct rec *r)
 
 /* Play r to the acceptor: 0 and the text, or the error in e. */
 static int
-play(const struct rec *r, char *text, size_t textlen, struct mdc_mig_err *e)
+play(const struct rec *r, char *text, size_t textlen, struct mdc_err *e)
 {
 	static struct mdc_mig_msg m;
 	int ret;
@@ -78,7 +78,7 @@ play(const struct rec *r, char *text, size_t textlen, struct mdc_mig_err *e)
 START_TEST(test_in_order)
 {
 	struct rec a, b;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	char t[64];
 
 	record("one", &a);
@@ -93,7 +93,7 @@ END_TEST
 START_TEST(test_replay_refused)
 {
 	struct rec a;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	char t[64];
 
 	record("move vm1", &a);
@@ -108,7 +108,7 @@ END_TEST
 START_TEST(test_reorder_refused)
 {
 	struct rec a, b;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	char t[64];
 
 	record("first", &a);
@@ -132,7 +132,7 @@ START_TEST(test_accept_needs_replay_detection)
 	gss_cred_id_t acred;
 	gss_name_t target, client;
 	gss_cred_id_t deleg;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	OM_uint32 min;
 	uint8_t type, *data;
 	size_t len;
@@ -190,7 +190,7 @@ START_TEST(test_long_fields_owned)
 	static uint8_t payload[MDC_MIG_CHUNK];
 	static const char def[] = "{\"name\":\"web1\"}";
 	struct mdc_mig_msg m, r;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	size_t i;
 
 	for (i = 0; i < sizeof(payload); i++)

@@ -135,7 +135,7 @@ read_source(const char *p, int zstd, uint8_t *rebuilt, uint64_t *chunks,
             uint64_t *sent, uint8_t *digest)
 {
 	struct mdc_mig_src src;
-	struct mdc_mig_err e;
+	struct mdc_err e;
 	uint64_t last = 0;
 	int ret;
 
@@ -238,7 +238,7 @@ copy(const char *p, const char *name, int corrupt)
 {
 	struct mdc_mig_src src;
 	struct mdc_mig_sink *k = malloc(sizeof(*k));
-	struct mdc_mig_err e;
+	struct mdc_err e;
 	char *dst = path(tmpdir, "dst");
 	int ret;
 
@@ -278,7 +278,7 @@ START_TEST(test_sink)
 	/* never over an existing file */
 	{
 		struct mdc_mig_sink *k = malloc(sizeof(*k));
-		struct mdc_mig_err e;
+		struct mdc_err e;
 		char *dst = path(tmpdir, "dst");
 		ck_assert_int_eq(
 		        mdc_mig_sink_open(k, dst, "copy.img", 1, 0, &e),
@@ -304,7 +304,7 @@ END_TEST
 START_TEST(test_sink_order)
 {
 	struct mdc_mig_sink *k = malloc(sizeof(*k));
-	struct mdc_mig_err e;
+	struct mdc_err e;
 	uint8_t raw[100];
 
 	memset(raw, 7, sizeof(raw));
