@@ -126,6 +126,12 @@ mdc_rbuf_get_u64le(struct mdc_rbuf *b, uint64_t *v)
 	return get_uint(b, 8, 0, v);
 }
 
+int
+mdc_rbuf_get_u64be(struct mdc_rbuf *b, uint64_t *v)
+{
+	return get_uint(b, 8, 1, v);
+}
+
 void
 mdc_wbuf_init(struct mdc_wbuf *b, void *data, size_t cap)
 {
@@ -191,4 +197,10 @@ int
 mdc_wbuf_put_u64le(struct mdc_wbuf *b, uint64_t v)
 {
 	return put_uint(b, 8, 0, v);
+}
+
+int
+mdc_wbuf_put_u64be(struct mdc_wbuf *b, uint64_t v)
+{
+	return put_uint(b, 8, 1, v);
 }

@@ -34,6 +34,7 @@ MDC_MUSTCHECK int mdc_rbuf_get_u32be(struct mdc_rbuf *b, uint32_t *v);
 MDC_MUSTCHECK int mdc_rbuf_get_u16le(struct mdc_rbuf *b, uint16_t *v);
 MDC_MUSTCHECK int mdc_rbuf_get_u32le(struct mdc_rbuf *b, uint32_t *v);
 MDC_MUSTCHECK int mdc_rbuf_get_u64le(struct mdc_rbuf *b, uint64_t *v);
+MDC_MUSTCHECK int mdc_rbuf_get_u64be(struct mdc_rbuf *b, uint64_t *v);
 /* Copy n bytes out (out may be NULL to skip them). */
 MDC_MUSTCHECK int mdc_rbuf_get_bytes(struct mdc_rbuf *b, void *out, size_t n);
 /* Point *p at the next n bytes inside the buffer (no copy) and advance. */
@@ -49,6 +50,7 @@ MDC_MUSTCHECK int mdc_wbuf_put_u32be(struct mdc_wbuf *b, uint32_t v);
 MDC_MUSTCHECK int mdc_wbuf_put_u16le(struct mdc_wbuf *b, uint16_t v);
 MDC_MUSTCHECK int mdc_wbuf_put_u32le(struct mdc_wbuf *b, uint32_t v);
 MDC_MUSTCHECK int mdc_wbuf_put_u64le(struct mdc_wbuf *b, uint64_t v);
+MDC_MUSTCHECK int mdc_wbuf_put_u64be(struct mdc_wbuf *b, uint64_t v);
 MDC_MUSTCHECK int mdc_wbuf_put_bytes(struct mdc_wbuf *b, const void *p,
                                      size_t n);
 

@@ -240,7 +240,7 @@ mdc_admit_peer_check(const struct mdc_admit_peer *p, char *text, size_t textlen)
 	struct mdc_admit_addr a, l;
 	struct mdc_mig_state st;
 	const char *domain = strchr(p->self, '.');
-	char at[64], name[NI_MAXHOST], err[256];
+	char at[64], name[NI_MAXHOST];
 
 	mdc_admit_addr_of(p->peer, &a);
 	mdc_admit_addr_of(p->local, &l);
@@ -250,7 +250,7 @@ mdc_admit_peer_check(const struct mdc_admit_peer *p, char *text, size_t textlen)
 		snprintf(text, textlen, "%s is this host", at);
 		return 0;
 	}
-	if (mdc_mig_state_load(p->state, &st, err, sizeof(err)) == 0 &&
+	if (mdc_mig_state_load(p->state, &st, NULL) == 0 &&
 	    mdc_mig_state_allows(&st, p->peer)) {
 		snprintf(text, textlen, "%s is in a migration network", at);
 		return 0;

@@ -186,7 +186,7 @@ serve_loop(struct agent *a)
  * that makes every QEMU our child.
  */
 static int
-agent_setup(struct agent *a, struct mdc_mig_err *e)
+agent_setup(struct agent *a, struct mdc_err *e)
 {
 	int ret = mdc_loop_new(&a->loop);
 
@@ -197,10 +197,10 @@ agent_setup(struct agent *a, struct mdc_mig_err *e)
 	if (ret == 0)
 		ret = mdc_loop_signal(a->loop, SIGCHLD, on_sigchld, a);
 	if (ret != 0)
-		return mdc_mig_seterr(e, ret, "signals: %s", mdc_strerror(ret));
+		return mdc_err_set(e, ret, "signals: %s", mdc_strerror(ret));
 	if ((ret = mdc_vm_become_reaper()) != 0)
-		return mdc_mig_seterr(e, ret, "PR_SET_CHILD_SUBREAPER: %s",
-		                      mdc_strerror(ret));
+		return mdc_err_set(e, ret, "PR_SET_CHILD_SUBREAPER: %s",
+		                   mdc_strerror(ret));
 	return 0;
 }
 
@@ -223,7 +223,7 @@ agent_shutdown(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 
 int
 mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
-                  void *arg, struct mdc_mig_err *e)
+                  void *arg, struct mdc_err *e)
 {
 	char princ[512], fqdn[MDC_MIG_MAX_HOST + 1], ip[MDC_MIG_MAX_ADDR + 1];
 	char account[512];
@@ -236,11 +236,10 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 
 	if (mdc_mig_hostport(o->listen, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
 	                     &port) != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL, "bad --listen %s",
-		                      o->listen);
+		return mdc_err_set(e, MDC_EINVAL, "bad --listen %s", o->listen);
 	/* never the user's or root's default ccache (research B) */
 	if (setenv("KRB5CCNAME", "MEMORY:minidc-migrate-empty", 1) != 0)
-		return mdc_mig_seterr(e, MDC_ENOMEM, "setenv failed");
+		return mdc_err_set(e, MDC_ENOMEM, "setenv failed");
 	if ((ret = mdc_agentid_resolve(o, princ, sizeof(princ), fqdn,
 	                               sizeof(fqdn), account, sizeof(account),
 	                               e)) != 0)
@@ -251,8 +250,8 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 	if ((ret = agent_setup(&a, e)) != 0)
 		goto out;
 	if ((ret = mdc_net_listen(ip, port, SOCK_STREAM, 0, &a.lfd)) != 0) {
-		ret = mdc_mig_seterr(e, ret, "listening on %s: %s", o->listen,
-		                     mdc_strerror(ret));
+		ret = mdc_err_set(e, ret, "listening on %s: %s", o->listen,
+		                  mdc_strerror(ret));
 		goto out;
 	}
 	mdc_conn_say(say, arg, MDC_MIG_INFO, "%s listening on %s as %s (%s)",
@@ -269,8 +268,7 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 	mdc_mig_agent_notify(o, "READY=1\nSTATUS=listening", say, arg);
 	ret = serve_loop(&a);
 	if (ret != 0) {
-		ret = mdc_mig_seterr(e, ret, "event loop: %s",
-		                     mdc_strerror(ret));
+		ret = mdc_err_set(e, ret, "event loop: %s", mdc_strerror(ret));
 		goto out;
 	}
 	mdc_conn_say(say, arg, MDC_MIG_INFO, "%s received: stopping",

@@ -33,12 +33,13 @@ packaged_defaults(struct mdc_mig_agent_opts *o)
 
 int
 mdc_mig_agentconf_apply(const char *path, struct mdc_mig_agent_opts *o,
-                        struct mdc_mig_agentconf *keep, struct mdc_mig_err *e)
+                        struct mdc_mig_agentconf *keep, struct mdc_err *e)
 {
 	const char *p = path ? path : MDC_SYSCONFDIR "/migrate.conf";
 	const struct mdc_mig_agent_settings *a = &keep->file.agent;
 	const char *slash;
-	char err[512], dir[MDC_MIG_MAX_SETTING + 1], abs[PATH_MAX];
+	char dir[MDC_MIG_MAX_SETTING + 1], abs[PATH_MAX];
+	struct mdc_err why = {""};
 	size_t n;
 
 	memset(keep, 0, sizeof(*keep));
@@ -47,22 +48,21 @@ mdc_mig_agentconf_apply(const char *path, struct mdc_mig_agent_opts *o,
 		packaged_defaults(o);
 		return 0;
 	}
-	if (mdc_mig_state_load_file(p, &keep->file, err, sizeof(err)) != 0)
-		return mdc_mig_seterr(e, MDC_ECONF, "%.200s: %.300s", p, err);
+	if (mdc_mig_state_load_file(p, &keep->file, &why) != 0)
+		return mdc_err_set(e, MDC_ECONF, "%.200s: %.300s", p, why.text);
 	/* absolute: QEMU's sockets and files are named from it */
 	slash = strrchr(p, '/');
 	n = slash == NULL ? 0 : (size_t)(slash - p);
 	if (n >= sizeof(dir))
-		return mdc_mig_seterr(e, MDC_ECONF, "%.200s: path too long", p);
+		return mdc_err_set(e, MDC_ECONF, "%.200s: path too long", p);
 	memcpy(dir, slash == NULL ? "." : (n == 0 ? "/" : p),
 	       slash == NULL || n == 0 ? 1 : n);
 	dir[slash == NULL || n == 0 ? 1 : n] = '\0';
 	if (realpath(dir, abs) == NULL)
-		return mdc_mig_seterr(e, MDC_ECONF, "%.200s: %s", dir,
-		                      strerror(errno));
+		return mdc_err_set(e, MDC_ECONF, "%.200s: %s", dir,
+		                   strerror(errno));
 	if (strlen(abs) >= sizeof(keep->dir))
-		return mdc_mig_seterr(e, MDC_ECONF, "%.200s: path too long",
-		                      abs);
+		return mdc_err_set(e, MDC_ECONF, "%.200s: path too long", abs);
 	memcpy(keep->dir, abs, strlen(abs) + 1);
 	fill(&o->listen, a->listen);
 	fill(&o->keytab, a->keytab);

@@ -29,7 +29,7 @@ struct mdc_mig_agentconf {
 MDC_MUSTCHECK int mdc_mig_agentconf_apply(const char *path,
                                           struct mdc_mig_agent_opts *o,
                                           struct mdc_mig_agentconf *keep,
-                                          struct mdc_mig_err *e);
+                                          struct mdc_err *e);
 
 /*
  * Send msg ("READY=1", "STOPPING=1") to o->notify_socket, if set; a

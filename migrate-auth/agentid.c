@@ -14,27 +14,26 @@
 
 /* Find the keytab's migrate/<fqdn>@REALM principal (the first one). */
 static int
-keytab_principal(const char *kt, char *out, size_t outlen,
-                 struct mdc_mig_err *e)
+keytab_principal(const char *kt, char *out, size_t outlen, struct mdc_err *e)
 {
 	krb5_context k = NULL;
 	krb5_keytab id = NULL;
 	krb5_kt_cursor cur;
 	krb5_keytab_entry ent;
 	char *name;
-	int ret = mdc_mig_seterr(e, MDC_ENOENT,
-	                         "%s: no migrate/<fqdn> key "
-	                         "(join the host first)",
-	                         kt);
+	int ret = mdc_err_set(e, MDC_ENOENT,
+	                      "%s: no migrate/<fqdn> key "
+	                      "(join the host first)",
+	                      kt);
 
 	if (krb5_init_context(&k) != 0)
-		return mdc_mig_seterr(e, MDC_EKRB5, "krb5_init_context failed");
+		return mdc_err_set(e, MDC_EKRB5, "krb5_init_context failed");
 	if (krb5_kt_resolve(k, kt, &id) != 0 ||
 	    krb5_kt_start_seq_get(k, id, &cur) != 0) {
-		ret = mdc_mig_seterr(e, MDC_EACCES,
-		                     "%s: cannot read the "
-		                     "keytab",
-		                     kt);
+		ret = mdc_err_set(e, MDC_EACCES,
+		                  "%s: cannot read the "
+		                  "keytab",
+		                  kt);
 		goto out;
 	}
 	while (ret != 0 && krb5_kt_next_entry(k, id, &ent, &cur) == 0) {
@@ -60,7 +59,7 @@ out:
 
 /* The realm of princ, or the default realm if it names none. */
 static int
-realm_of(const char *princ, char *out, size_t outlen, struct mdc_mig_err *e)
+realm_of(const char *princ, char *out, size_t outlen, struct mdc_err *e)
 {
 	const char *at = strchr(princ, '@');
 	krb5_context k = NULL;
@@ -72,8 +71,8 @@ realm_of(const char *princ, char *out, size_t outlen, struct mdc_mig_err *e)
 		return 0;
 	}
 	if (krb5_init_context(&k) != 0 || krb5_get_default_realm(k, &def))
-		ret = mdc_mig_seterr(e, MDC_EKRB5, "no default realm for %s",
-		                     princ);
+		ret = mdc_err_set(e, MDC_EKRB5, "no default realm for %s",
+		                  princ);
 	else
 		snprintf(out, outlen, "%s", def);
 	if (def != NULL)
@@ -92,7 +91,7 @@ realm_of(const char *princ, char *out, size_t outlen, struct mdc_mig_err *e)
  */
 int
 mdc_agentid_cred(const struct mdc_mig_agent_opts *o, const char *princ,
-                 gss_cred_id_t *cred, struct mdc_mig_err *e)
+                 gss_cred_id_t *cred, struct mdc_err *e)
 {
 	gss_key_value_element_desc el[3] = {
 	        {"keytab", o->keytab},
@@ -122,7 +121,7 @@ mdc_agentid_cred(const struct mdc_mig_agent_opts *o, const char *princ,
 int
 mdc_agentid_resolve(const struct mdc_mig_agent_opts *o, char *princ,
                     size_t plen, char *fqdn, size_t flen, char *account,
-                    size_t alen, struct mdc_mig_err *e)
+                    size_t alen, struct mdc_err *e)
 {
 	char realm[256];
 	const char *s, *at;
@@ -130,35 +129,32 @@ mdc_agentid_resolve(const struct mdc_mig_agent_opts *o, char *princ,
 
 	if (o->principal != NULL) {
 		if (strlen(o->principal) >= plen)
-			return mdc_mig_seterr(e, MDC_EINVAL,
-			                      "principal too long");
+			return mdc_err_set(e, MDC_EINVAL, "principal too long");
 		memcpy(princ, o->principal, strlen(o->principal) + 1);
 	} else if ((ret = keytab_principal(o->keytab, princ, plen, e)) != 0) {
 		return ret;
 	}
 	if (strncmp(princ, "migrate/", 8) != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "%s: not a migrate/<fqdn> "
-		                      "principal",
-		                      princ);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "%s: not a migrate/<fqdn> "
+		                   "principal",
+		                   princ);
 	s = princ + 8;
 	at = strchr(s, '@');
 	if (!at)
 		at = s + strlen(s);
 	if ((size_t)(at - s) >= flen)
-		return mdc_mig_seterr(e, MDC_EINVAL, "%s: name too long",
-		                      princ);
+		return mdc_err_set(e, MDC_EINVAL, "%s: name too long", princ);
 	memcpy(fqdn, s, (size_t)(at - s));
 	fqdn[at - s] = '\0';
 	if (!mdc_mig_host_ok(fqdn) || strchr(fqdn, '.') == NULL)
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "%s: not a migrate/<fqdn> "
-		                      "principal",
-		                      princ);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "%s: not a migrate/<fqdn> "
+		                   "principal",
+		                   princ);
 	if ((ret = realm_of(princ, realm, sizeof(realm), e)) != 0)
 		return ret;
 	if (mdc_mig_host_account(fqdn, realm, account, alen) != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL, "%s: name too long",
-		                      princ);
+		return mdc_err_set(e, MDC_EINVAL, "%s: name too long", princ);
 	return 0;
 }

@@ -18,7 +18,7 @@
 MDC_MUSTCHECK int mdc_agentid_resolve(const struct mdc_mig_agent_opts *o,
                                       char *princ, size_t plen, char *fqdn,
                                       size_t flen, char *account, size_t alen,
-                                      struct mdc_mig_err *e);
+                                      struct mdc_err *e);
 
 /*
  * GSS_C_BOTH credentials of princ (the host's account) from o->keytab and
@@ -27,6 +27,6 @@ MDC_MUSTCHECK int mdc_agentid_resolve(const struct mdc_mig_agent_opts *o,
  */
 MDC_MUSTCHECK int mdc_agentid_cred(const struct mdc_mig_agent_opts *o,
                                    const char *princ, gss_cred_id_t *cred,
-                                   struct mdc_mig_err *e);
+                                   struct mdc_err *e);
 
 #endif

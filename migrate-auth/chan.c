@@ -41,7 +41,7 @@ struct stream {
 struct relay {
 	const struct mdc_chan_opts *o;
 	struct mdc_chan_stats *st;
-	struct mdc_mig_err *e;
+	struct mdc_err *e;
 	struct stream s[MDC_CHAN_MAX_STREAMS];
 	struct queue out; /* CHAN frames for the session */
 	struct queue sin; /* session bytes not yet a whole frame */
@@ -52,28 +52,6 @@ struct relay {
 	int sess_eof; /* the peer closed after every stream ended */
 	uint8_t rec[MDC_CHAN_MAX_DATA + REC_HDR];
 };
-
-static int
-get_str(struct mdc_rbuf *r, char *out, size_t max)
-{
-	const uint8_t *p;
-	uint16_t n;
-	size_t i;
-	int ret;
-
-	if ((ret = mdc_rbuf_get_u16be(r, &n)) != 0)
-		return ret;
-	if (n > max)
-		return MDC_EMALF;
-	if ((ret = mdc_rbuf_get_ptr(r, &p, n)) != 0)
-		return ret;
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 || p[i] > 0x7e)
-			return MDC_EMALF;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return 0;
-}
 
 /* The fields after kind and stream. */
 static int
@@ -100,7 +78,7 @@ rec_body(struct mdc_rbuf *r, struct mdc_chan_rec *out)
 	case MDC_CHAN_ABORT:
 		if (out->stream != 0)
 			return MDC_EMALF;
-		return get_str(r, out->text, MDC_MIG_MAX_TEXT);
+		return mdc_mig_get_str(r, out->text, MDC_MIG_MAX_TEXT);
 	default:
 		return MDC_EMALF;
 	}
@@ -130,7 +108,6 @@ mdc_chan_rec_encode(const struct mdc_chan_rec *r, uint8_t *buf, size_t cap,
                     size_t *len_out)
 {
 	struct mdc_wbuf w;
-	size_t n = 0;
 	int ret;
 
 	mdc_wbuf_init(&w, buf, cap);
@@ -153,11 +130,9 @@ mdc_chan_rec_encode(const struct mdc_chan_rec *r, uint8_t *buf, size_t cap,
 	case MDC_CHAN_EOF:
 		break;
 	case MDC_CHAN_ABORT:
-		n = strlen(r->text);
-		if (r->stream != 0 || n > MDC_MIG_MAX_TEXT)
+		if (r->stream != 0)
 			return MDC_EINVAL;
-		if ((ret = mdc_wbuf_put_u16be(&w, (uint16_t)n)) == 0)
-			ret = mdc_wbuf_put_bytes(&w, r->text, n);
+		ret = mdc_mig_put_str(&w, r->text, MDC_MIG_MAX_TEXT);
 		break;
 	default:
 		return MDC_EINVAL;
@@ -243,8 +218,8 @@ queue_wrapped(struct relay *R, size_t n, int conf)
 out:
 	(void)gss_release_buffer(&minor, &tok);
 	if (ret != 0 && ret != MDC_EKRB5)
-		mdc_mig_seterr(R->e, ret, "session: wrapping a record: %s",
-		               mdc_strerror(ret));
+		mdc_err_set(R->e, ret, "session: wrapping a record: %s",
+		            mdc_strerror(ret));
 	return ret;
 }
 
@@ -256,17 +231,16 @@ queue_rec(struct relay *R, const struct mdc_chan_rec *r)
 	int ret;
 
 	if ((ret = mdc_chan_rec_encode(r, R->rec, sizeof(R->rec), &n)) != 0)
-		return mdc_mig_seterr(R->e, ret, "encoding a record: %s",
-		                      mdc_strerror(ret));
+		return mdc_err_set(R->e, ret, "encoding a record: %s",
+		                   mdc_strerror(ret));
 	return queue_wrapped(R, n, 1);
 }
 
 static int
 stream_err(struct relay *R, size_t i, const char *what, int err)
 {
-	return mdc_mig_seterr(R->e, mdc_err_from_errno(err),
-	                      "%s stream: %s: %s", R->s[i].cfg->name, what,
-	                      strerror(err));
+	return mdc_err_set(R->e, mdc_err_from_errno(err), "%s stream: %s: %s",
+	                   R->s[i].cfg->name, what, strerror(err));
 }
 
 /* Local socket i is readable: send what credit allows, or EOF. */
@@ -351,17 +325,17 @@ got_data(struct relay *R, const struct mdc_chan_rec *r, int conf)
 	struct stream *s = &R->s[r->stream];
 
 	if (!conf && s->cfg->conf)
-		return mdc_mig_seterr(R->e, MDC_EDENIED,
-		                      "%s stream: data without "
-		                      "confidentiality",
-		                      s->cfg->name);
+		return mdc_err_set(R->e, MDC_EDENIED,
+		                   "%s stream: data without "
+		                   "confidentiality",
+		                   s->cfg->name);
 	if (s->peer_eof || !s->wr_open ||
 	    q_pending(&s->in) + s->owed + r->len > R->window)
-		return mdc_mig_seterr(
+		return mdc_err_set(
 		        R->e, MDC_EMALF, "%s stream: the peer sent past %s",
 		        s->cfg->name, s->peer_eof ? "its EOF" : "its window");
 	if (q_reserve(&s->in, r->len) != 0)
-		return mdc_mig_seterr(R->e, MDC_ENOMEM, "out of memory");
+		return mdc_err_set(R->e, MDC_ENOMEM, "out of memory");
 	memcpy(s->in.p + s->in.len, r->data, r->len);
 	s->in.len += r->len;
 	R->st->recv[r->stream] += r->len;
@@ -377,22 +351,22 @@ got_rec(struct relay *R, const struct mdc_chan_rec *r, int conf)
 	if (r->kind == MDC_CHAN_DATA)
 		return got_data(R, r, conf);
 	if (!conf)
-		return mdc_mig_seterr(R->e, MDC_EDENIED,
-		                      "a control record without "
-		                      "confidentiality");
+		return mdc_err_set(R->e, MDC_EDENIED,
+		                   "a control record without "
+		                   "confidentiality");
 	if (r->kind == MDC_CHAN_ABORT)
-		return mdc_mig_seterr(R->e, mdc_err_from_errno(EPROTO),
-		                      "peer: %s", r->text);
+		return mdc_err_set(R->e, mdc_err_from_errno(EPROTO), "peer: %s",
+		                   r->text);
 	if (r->kind == MDC_CHAN_EOF) {
 		s->peer_eof = 1;
 		settle(R, r->stream);
 		return 0;
 	}
 	if ((uint64_t)s->credit + r->credit > R->window)
-		return mdc_mig_seterr(R->e, MDC_EMALF,
-		                      "%s stream: the peer granted more "
-		                      "than the window",
-		                      s->cfg->name);
+		return mdc_err_set(R->e, MDC_EMALF,
+		                   "%s stream: the peer granted more "
+		                   "than the window",
+		                   s->cfg->name);
 	s->credit += r->credit;
 	return 0;
 }
@@ -408,8 +382,8 @@ got_frame(struct relay *R, const uint8_t *body, size_t n)
 	int conf = 0, ret;
 
 	if (body[0] != MDC_MIG_F_CHAN)
-		return mdc_mig_seterr(R->e, MDC_EMALF,
-		                      "session: unexpected frame %u", body[0]);
+		return mdc_err_set(R->e, MDC_EMALF,
+		                   "session: unexpected frame %u", body[0]);
 	major = gss_unwrap(&minor, R->o->ctx, &in, &out, &conf, NULL);
 	/* replayed, reordered or missing tokens are as fatal as forged */
 	if (major != GSS_S_COMPLETE) {
@@ -420,8 +394,7 @@ got_frame(struct relay *R, const uint8_t *body, size_t n)
 	R->st->records_in++;
 	ret = mdc_chan_rec_decode(out.value, out.length, R->o->nstreams, &r);
 	if (ret != 0)
-		ret = mdc_mig_seterr(R->e, MDC_EMALF,
-		                     "session: malformed record");
+		ret = mdc_err_set(R->e, MDC_EMALF, "session: malformed record");
 	else
 		ret = got_rec(R, &r, conf);
 	(void)gss_release_buffer(&minor, &out);
@@ -438,8 +411,8 @@ parse_frames(struct relay *R)
 
 	while (q_pending(q) >= 4) {
 		if (mdc_mig_frame_len(q->p + q->off, &n) != 0)
-			return mdc_mig_seterr(R->e, MDC_EMALF,
-			                      "session: bad frame length");
+			return mdc_err_set(R->e, MDC_EMALF,
+			                   "session: bad frame length");
 		if (q_pending(q) < 4 + n)
 			break;
 		if ((ret = got_frame(R, q->p + q->off + 4, n)) != 0)
@@ -468,7 +441,7 @@ sess_read(struct relay *R)
 	ssize_t r;
 
 	if (q_reserve(q, MDC_MIG_MAX_FRAME + 4) != 0)
-		return mdc_mig_seterr(R->e, MDC_ENOMEM, "out of memory");
+		return mdc_err_set(R->e, MDC_ENOMEM, "out of memory");
 	r = read(R->o->sess_fd, q->p + q->len, q->cap - q->len);
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
@@ -479,7 +452,7 @@ sess_read(struct relay *R)
 		return 0;
 	}
 	if (r <= 0)
-		return mdc_mig_seterr(
+		return mdc_err_set(
 		        R->e, r < 0 ? mdc_err_from_errno(errno) : MDC_ETRUNC,
 		        "session: %s",
 		        r < 0 ? strerror(errno)
@@ -493,13 +466,13 @@ sess_read(struct relay *R)
 static int
 sess_broken(struct relay *R, int err)
 {
-	int ret = mdc_mig_seterr(R->e, mdc_err_from_errno(err), "session: %s",
-	                         strerror(err));
+	int ret = mdc_err_set(R->e, mdc_err_from_errno(err), "session: %s",
+	                      strerror(err));
 	int i;
 
 	R->sess_eof = 1; /* no ABORT of ours: nobody would read it */
 	for (i = 0; i < 16; i++) {
-		struct mdc_mig_err keep = *R->e;
+		struct mdc_err keep = *R->e;
 		int r = sess_read(R);
 		if (r != 0 && strncmp(R->e->text, "peer: ", 6) == 0)
 			return r;
@@ -571,8 +544,8 @@ dispatch(struct relay *R, const struct pollfd *p)
 	int ret;
 
 	if (p[1].fd >= 0 && p[1].revents)
-		return mdc_mig_seterr(R->e, mdc_err_from_errno(ECANCELED),
-		                      "cancelled");
+		return mdc_err_set(R->e, mdc_err_from_errno(ECANCELED),
+		                   "cancelled");
 	if (p[0].revents & POLLOUT && (ret = sess_write(R)) != 0)
 		return ret;
 	if (p[0].revents & (POLLIN | POLLHUP | POLLERR) &&
@@ -608,9 +581,9 @@ watchdog(struct relay *R)
 	}
 	if (t.tv_sec - R->last.tv_sec < (time_t)R->watchdog_s)
 		return 0;
-	return mdc_mig_seterr(R->e, MDC_ETIMEDOUT,
-	                      "no bytes on the data channel for %u s",
-	                      R->watchdog_s);
+	return mdc_err_set(R->e, MDC_ETIMEDOUT,
+	                   "no bytes on the data channel for %u s",
+	                   R->watchdog_s);
 }
 
 /* Read and drop the session until the peer closes, up to limit ms. */
@@ -642,7 +615,7 @@ static void
 teardown(struct relay *R)
 {
 	struct mdc_chan_rec a = {.kind = MDC_CHAN_ABORT};
-	struct mdc_mig_err keep = *R->e;
+	struct mdc_err keep = *R->e;
 	struct pollfd p = {R->o->sess_fd, POLLOUT, 0};
 	struct timespec t0, t;
 	size_t i;
@@ -679,7 +652,7 @@ relay_init(struct relay *R, const struct mdc_chan_opts *o)
 	R->watchdog_s = o->watchdog_s ? o->watchdog_s : MDC_CHAN_WATCHDOG_S;
 	if (o->nstreams == 0 || o->nstreams > MDC_CHAN_MAX_STREAMS ||
 	    R->window > MDC_CHAN_MAX_WINDOW)
-		return mdc_mig_seterr(R->e, MDC_EINVAL, "bad channel options");
+		return mdc_err_set(R->e, MDC_EINVAL, "bad channel options");
 	major = gss_wrap_size_limit(&minor, o->ctx, 1, GSS_C_QOP_DEFAULT,
 	                            MDC_MIG_MAX_FRAME - 1, &max_in);
 	if (GSS_ERROR(major) || max_in <= REC_HDR + 1)
@@ -730,8 +703,8 @@ relay_loop(struct relay *R)
 		build(R, p);
 		rc = poll(p, 2 + R->o->nstreams, 1000);
 		if (rc < 0 && errno != EINTR)
-			return mdc_mig_seterr(R->e, mdc_err_from_errno(errno),
-			                      "poll: %s", strerror(errno));
+			return mdc_err_set(R->e, mdc_err_from_errno(errno),
+			                   "poll: %s", strerror(errno));
 		if (rc > 0 && (ret = dispatch(R, p)) != 0)
 			return ret;
 		if ((ret = watchdog(R)) != 0)
@@ -742,7 +715,7 @@ relay_loop(struct relay *R)
 
 int
 mdc_chan_run(const struct mdc_chan_opts *o, struct mdc_chan_stats *st,
-             struct mdc_mig_err *e)
+             struct mdc_err *e)
 {
 	struct mdc_chan_stats local;
 	struct timespec t0;
@@ -750,7 +723,7 @@ mdc_chan_run(const struct mdc_chan_opts *o, struct mdc_chan_stats *st,
 	int ret, ran = 0;
 
 	if (R == NULL) {
-		ret = mdc_mig_seterr(e, MDC_ENOMEM, "out of memory");
+		ret = mdc_err_set(e, MDC_ENOMEM, "out of memory");
 	} else {
 		memset(&local, 0, sizeof(local));
 		R->st = st ? st : &local;

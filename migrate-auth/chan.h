@@ -95,7 +95,7 @@ struct mdc_chan_opts {
 	 * any local socket is shut down: whoever watches both the relay and
 	 * the programs on the local sockets then has the cause before those
 	 * programs see its effect (their streams ending) */
-	void (*on_fail)(void *arg, const struct mdc_mig_err *e);
+	void (*on_fail)(void *arg, const struct mdc_err *e);
 	void *fail_arg;
 };
 
@@ -114,7 +114,6 @@ struct mdc_chan_opts {
  * the counters in either case.  Returns 0 when every stream ended cleanly.
  */
 MDC_MUSTCHECK int mdc_chan_run(const struct mdc_chan_opts *o,
-                               struct mdc_chan_stats *st,
-                               struct mdc_mig_err *e);
+                               struct mdc_chan_stats *st, struct mdc_err *e);
 
 #endif

@@ -308,7 +308,7 @@ fix_of(struct chk *k, enum pre p, const struct mdc_mig_check_req *q,
 /* A session with the source agent as the caller; *fd < 0 on failure. */
 static int
 open_src(struct chk *k, const struct mdc_mig_check_req *q, int *fd,
-         gss_ctx_id_t *ctx, struct mdc_mig_err *e)
+         gss_ctx_id_t *ctx, struct mdc_err *e)
 {
 	char ip[MDC_MIG_MAX_ADDR + 1];
 	int port, ret;
@@ -317,7 +317,7 @@ open_src(struct chk *k, const struct mdc_mig_check_req *q, int *fd,
 	*ctx = GSS_C_NO_CONTEXT;
 	if (mdc_mig_hostport(q->via, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
 	                     &port) != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL, "bad --via");
+		return mdc_err_set(e, MDC_EINVAL, "bad --via");
 	if ((ret = mdc_conn_connect(ip, port, NULL, fd, e)) != 0 ||
 	    (ret = mdc_mig_recv_hello(*fd, k->src, sizeof(k->src), e)) != 0 ||
 	    (ret = mdc_mig_initiate(*fd, GSS_C_NO_CREDENTIAL, k->src, ctx,
@@ -343,14 +343,14 @@ close_src(int fd, gss_ctx_id_t ctx)
 static int
 check_vm(struct chk *k, const struct mdc_mig_check_req *q)
 {
-	static struct mdc_mig_msg m, r;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_mig_msg m, r;
+	struct mdc_err e = {""};
 	gss_ctx_id_t ctx;
-	char err[256];
 	int fd;
 
 	k->defined = -1;
 	memset(&m, 0, sizeof(m));
+	memset(&r, 0, sizeof(r));
 	m.type = MDC_MIG_VM;
 	m.op = MDC_MIG_VM_SHOW;
 	snprintf(m.vm, sizeof(m.vm), "%s", q->vm);
@@ -368,9 +368,9 @@ check_vm(struct chk *k, const struct mdc_mig_check_req *q)
 	while (mdc_mig_recv_msg(fd, ctx, &r, &e) == 0 &&
 	       r.type == MDC_MIG_VM_INFO) {
 		k->vmstate = r.vmstate;
-		k->have_def =
-		        mdc_vm_def_from_json(r.def, strlen(r.def), &k->def, err,
-		                             sizeof(err)) == 0;
+		k->have_def = mdc_vm_def_from_json(r.def, r.deflen, &k->def,
+		                                   NULL) == 0;
+		mdc_mig_msg_clear(&r);
 	}
 	if (r.type != MDC_MIG_RESULT)
 		goto out;
@@ -385,6 +385,7 @@ check_vm(struct chk *k, const struct mdc_mig_check_req *q)
 		            : S_UNCHECKED,
 		    NULL);
 out:
+	mdc_mig_msg_clear(&r);
 	close_src(fd, ctx);
 	return 0;
 }
@@ -393,10 +394,11 @@ out:
  * (the policy round trip for a VM the source does not define). */
 static int
 round_trip(struct chk *k, const struct mdc_mig_check_req *q,
-           struct mdc_mig_msg *r, struct mdc_mig_err *e)
+           struct mdc_mig_msg *r, struct mdc_err *e)
 {
-	static struct mdc_mig_msg m;
-	static struct mdc_live_req lr;
+	struct mdc_mig_msg m;
+	struct mdc_live_req lr;
+	uint8_t blob[MDC_LIVE_MAX_REQ];
 	gss_ctx_id_t ctx;
 	int fd, ret;
 
@@ -407,17 +409,20 @@ round_trip(struct chk *k, const struct mdc_mig_check_req *q,
 		snprintf(lr.storage_path, sizeof(lr.storage_path), "%s",
 		         q->storage_path);
 	m.type = MDC_MIG_LIVE_MOVE;
+	m.data = blob;
 	snprintf(m.vm, sizeof(m.vm), "%s", q->vm);
 	snprintf(m.host, sizeof(m.host), "%s", q->to);
 	if (q->dest_addr != NULL)
 		snprintf(m.addr, sizeof(m.addr), "%s", q->dest_addr);
 	if ((ret = open_src(k, q, &fd, &ctx, e)) == 0 &&
-	    (ret = mdc_live_req_encode(&lr, m.data, MDC_MIG_MAX_BLOB,
-	                               &m.datalen)) == 0 &&
+	    (ret = mdc_live_req_encode(&lr, blob, sizeof(blob), &m.datalen)) ==
+	            0 &&
 	    (ret = mdc_mig_send_msg(fd, ctx, &m, e)) == 0 &&
 	    (ret = mdc_mig_recv_msg(fd, ctx, r, e)) == 0 &&
-	    r->type != MDC_MIG_RESULT)
-		ret = mdc_mig_seterr(e, MDC_EMALF, "unexpected answer");
+	    r->type != MDC_MIG_RESULT) {
+		mdc_mig_msg_clear(r);
+		ret = mdc_err_set(e, MDC_EMALF, "unexpected answer");
+	}
 	close_src(fd, ctx);
 	return ret;
 }
@@ -426,8 +431,8 @@ round_trip(struct chk *k, const struct mdc_mig_check_req *q,
 static void
 check_agents(struct chk *k, const struct mdc_mig_check_req *q)
 {
-	static struct mdc_mig_msg r;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_mig_msg r;
+	struct mdc_err e = {""};
 	char realm[256] = "";
 	const char *at = strchr(k->user, '@');
 	const enum pre *ord = live_order;
@@ -497,24 +502,23 @@ describe(struct chk *k, const struct mdc_mig_check_req *q)
 
 int
 mdc_mig_check(const struct mdc_mig_check_req *q, mdc_mig_say_fn say, void *arg,
-              struct mdc_mig_err *e)
+              struct mdc_err *e)
 {
 	static struct chk k;
 	char line[1800];
 	int p, missing = 0;
 
 	if (q->vm == NULL || !mdc_mig_vm_ok(q->vm))
-		return mdc_mig_seterr(
-		        e, MDC_EINVAL,
-		        "check needs one VM name ([A-Za-z0-9._-], "
-		        "up to %d)",
-		        MDC_MIG_MAX_VM);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "check needs one VM name ([A-Za-z0-9._-], "
+		                   "up to %d)",
+		                   MDC_MIG_MAX_VM);
 	if (q->to == NULL || q->via == NULL)
-		return mdc_mig_seterr(e, MDC_EINVAL, "%s is required",
-		                      q->to == NULL ? "--to" : "--via");
+		return mdc_err_set(e, MDC_EINVAL, "%s is required",
+		                   q->to == NULL ? "--to" : "--via");
 	if (!mdc_mig_host_ok(q->to))
-		return mdc_mig_seterr(e, MDC_EINVAL, "invalid --to '%.64s'",
-		                      q->to);
+		return mdc_err_set(e, MDC_EINVAL, "invalid --to '%.64s'",
+		                   q->to);
 	memset(&k, 0, sizeof(k));
 	check_ticket(&k);
 	if (k.state[P_TICKET] != S_OK)
@@ -553,8 +557,8 @@ mdc_mig_check(const struct mdc_mig_check_req *q, mdc_mig_say_fn say, void *arg,
 	}
 	if (missing == 0)
 		return 0;
-	return mdc_mig_seterr(e, MDC_EDENIED,
-	                      "%d prerequisite(s) missing, the first one "
-	                      "hides what comes after it",
-	                      missing);
+	return mdc_err_set(e, MDC_EDENIED,
+	                   "%d prerequisite(s) missing, the first one "
+	                   "hides what comes after it",
+	                   missing);
 }

@@ -26,6 +26,6 @@ struct mdc_mig_check_req {
  * many), MDC_EINVAL for a usage error.
  */
 int mdc_mig_check(const struct mdc_mig_check_req *q, mdc_mig_say_fn say,
-                  void *arg, struct mdc_mig_err *e);
+                  void *arg, struct mdc_err *e);
 
 #endif

@@ -41,7 +41,7 @@ struct opts {
 /* The options without a value and the repeatable ones: 1 if argv[*i]
  * was one (consumed), 0 if not, or MDC_EINVAL. */
 static int
-parse_flag(int argc, char **argv, int *i, struct opts *o, struct mdc_mig_err *e)
+parse_flag(int argc, char **argv, int *i, struct opts *o, struct mdc_err *e)
 {
 	static const char *flags[] = {"--include-storage",
 	                              "--no-encrypt",
@@ -73,11 +73,11 @@ parse_flag(int argc, char **argv, int *i, struct opts *o, struct mdc_mig_err *e)
 	if (!disk && strcmp(a, "--nic") != 0)
 		return 0;
 	if (*i + 1 >= argc)
-		return mdc_mig_seterr(e, MDC_EINVAL, "%s needs a value", a);
+		return mdc_err_set(e, MDC_EINVAL, "%s needs a value", a);
 	if (disk ? o->ndisks >= MDC_VM_MAX_DISKS : o->nnics >= MDC_VM_MAX_NICS)
-		return mdc_mig_seterr(e, MDC_EINVAL, "at most %d %s",
-		                      disk ? MDC_VM_MAX_DISKS : MDC_VM_MAX_NICS,
-		                      disk ? "disks" : "NICs");
+		return mdc_err_set(e, MDC_EINVAL, "at most %d %s",
+		                   disk ? MDC_VM_MAX_DISKS : MDC_VM_MAX_NICS,
+		                   disk ? "disks" : "NICs");
 	if (disk)
 		o->disks[o->ndisks++] = argv[++*i];
 	else
@@ -86,7 +86,7 @@ parse_flag(int argc, char **argv, int *i, struct opts *o, struct mdc_mig_err *e)
 }
 
 static int
-parse(int argc, char **argv, struct opts *o, struct mdc_mig_err *e)
+parse(int argc, char **argv, struct opts *o, struct mdc_err *e)
 {
 	static const char *names[] = {
 	        "--keytab",       "--listen",    "--state",
@@ -117,19 +117,18 @@ parse(int argc, char **argv, struct opts *o, struct mdc_mig_err *e)
 				break;
 		if (names[j] != NULL) {
 			if (i + 1 >= argc)
-				return mdc_mig_seterr(e, MDC_EINVAL,
-				                      "%s needs "
-				                      "a value",
-				                      argv[i]);
+				return mdc_err_set(e, MDC_EINVAL,
+				                   "%s needs "
+				                   "a value",
+				                   argv[i]);
 			*slots[j] = argv[++i];
 		} else if (argv[i][0] == '-') {
-			return mdc_mig_seterr(e, MDC_EINVAL,
-			                      "unknown option '%.64s'",
-			                      argv[i]);
+			return mdc_err_set(e, MDC_EINVAL,
+			                   "unknown option '%.64s'", argv[i]);
 		} else if (o->npos >= 2) {
-			return mdc_mig_seterr(e, MDC_EINVAL,
-			                      "unexpected argument '%.64s'",
-			                      argv[i]);
+			return mdc_err_set(e, MDC_EINVAL,
+			                   "unexpected argument '%.64s'",
+			                   argv[i]);
 		} else {
 			o->pos[o->npos++] = argv[i];
 		}
@@ -138,47 +137,44 @@ parse(int argc, char **argv, struct opts *o, struct mdc_mig_err *e)
 }
 
 static int
-need(const char *v, const char *name, struct mdc_mig_err *e)
+need(const char *v, const char *name, struct mdc_err *e)
 {
 	if (v == NULL)
-		return mdc_mig_seterr(e, MDC_EINVAL, "%s is required", name);
+		return mdc_err_set(e, MDC_EINVAL, "%s is required", name);
 	return 0;
 }
 
 static int
-load_state(const char *dir, struct mdc_mig_state *st, struct mdc_mig_err *e)
+load_state(const char *dir, struct mdc_mig_state *st, struct mdc_err *e)
 {
-	char err[256];
-
 	if (need(dir, "--state", e))
 		return MDC_EINVAL;
-	if (mdc_mig_state_load(dir, st, err, sizeof(err)) != 0)
-		return mdc_mig_seterr(e, MDC_ECONF, "%s", err);
+	if (mdc_mig_state_load(dir, st, e) != 0)
+		return MDC_ECONF;
 	return 0;
 }
 
 static int
-save_state(const char *dir, const struct mdc_mig_state *st,
-           struct mdc_mig_err *e)
+save_state(const char *dir, const struct mdc_mig_state *st, struct mdc_err *e)
 {
 	int ret = mdc_mig_state_save(dir, st);
 
 	if (ret != 0)
-		return mdc_mig_seterr(e, ret, "%s/migrate.conf: %s", dir,
-		                      mdc_strerror(ret));
+		return mdc_err_set(e, ret, "%s/migrate.conf: %s", dir,
+		                   mdc_strerror(ret));
 	return 0;
 }
 
 static int
 cmd_enable(const struct opts *o, int on, mdc_mig_say_fn say, void *arg,
-           struct mdc_mig_err *e)
+           struct mdc_err *e)
 {
 	struct mdc_mig_state st;
 	int ret;
 
 	if (o->npos != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "unexpected argument '%.64s'", o->pos[0]);
+		return mdc_err_set(e, MDC_EINVAL, "unexpected argument '%.64s'",
+		                   o->pos[0]);
 	if ((ret = load_state(o->state, &st, e)) != 0)
 		return ret;
 	st.enabled = on;
@@ -190,7 +186,7 @@ cmd_enable(const struct opts *o, int on, mdc_mig_say_fn say, void *arg,
 
 static int
 cmd_network(const struct opts *o, mdc_mig_say_fn say, void *arg,
-            struct mdc_mig_err *e)
+            struct mdc_err *e)
 {
 	struct mdc_mig_state st;
 	struct mdc_mig_cidr c;
@@ -209,24 +205,24 @@ cmd_network(const struct opts *o, mdc_mig_say_fn say, void *arg,
 	}
 	if (o->npos != 2 ||
 	    (strcmp(o->pos[0], "add") != 0 && strcmp(o->pos[0], "remove") != 0))
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "network add|remove CIDR "
-		                      "| network list");
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "network add|remove CIDR "
+		                   "| network list");
 	add = o->pos[0][0] == 'a';
 	if (mdc_mig_cidr_parse(o->pos[1], &c) != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "%.64s: not a network "
-		                      "(ADDR/PREFIX, host bits zero)",
-		                      o->pos[1]);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "%.64s: not a network "
+		                   "(ADDR/PREFIX, host bits zero)",
+		                   o->pos[1]);
 	ret = add ? mdc_mig_state_add(&st, &c) : mdc_mig_state_remove(&st, &c);
 	mdc_mig_cidr_format(&c, line, sizeof(line));
 	if (ret == MDC_EEXIST || ret == MDC_ENOENT)
-		return mdc_mig_seterr(e, ret, "%s: %s", line,
-		                      add ? "already a migration network"
-		                          : "not a migration network");
+		return mdc_err_set(e, ret, "%s: %s", line,
+		                   add ? "already a migration network"
+		                       : "not a migration network");
 	if (ret != 0)
-		return mdc_mig_seterr(e, ret, "at most %d networks",
-		                      MDC_MIG_MAX_NETS);
+		return mdc_err_set(e, ret, "at most %d networks",
+		                   MDC_MIG_MAX_NETS);
 	if ((ret = save_state(o->state, &st, e)) != 0)
 		return ret;
 	snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s",
@@ -237,61 +233,61 @@ cmd_network(const struct opts *o, mdc_mig_say_fn say, void *arg,
 }
 
 static int
-storage_check(const struct opts *o, struct mdc_mig_err *e)
+storage_check(const struct opts *o, struct mdc_err *e)
 {
 	if (!o->include_storage) {
 		if (o->storage_path || o->dest_path || o->compress ||
 		    o->no_encrypt)
-			return mdc_mig_seterr(e, MDC_EINVAL,
-			                      "storage options need "
-			                      "--include-storage");
+			return mdc_err_set(e, MDC_EINVAL,
+			                   "storage options need "
+			                   "--include-storage");
 		return 0;
 	}
 	if (o->direct != NULL)
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "--include-storage and "
-		                      "--direct exclude each other");
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "--include-storage and "
+		                   "--direct exclude each other");
 	if (need(o->storage_path, "--storage-path", e))
 		return MDC_EINVAL;
 	if (o->storage_path[0] == '\0' ||
 	    strlen(o->storage_path) > MDC_MIG_MAX_PATH)
-		return mdc_mig_seterr(e, MDC_EINVAL, "bad --storage-path");
+		return mdc_err_set(e, MDC_EINVAL, "bad --storage-path");
 	if (o->dest_path != NULL && !mdc_mig_file_ok(o->dest_path))
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "--dest-path is a file name in the "
-		                      "destination's storage directory "
-		                      "([A-Za-z0-9._-], up to %d)",
-		                      MDC_MIG_MAX_FILE);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "--dest-path is a file name in the "
+		                   "destination's storage directory "
+		                   "([A-Za-z0-9._-], up to %d)",
+		                   MDC_MIG_MAX_FILE);
 	if (o->compress != NULL && strcmp(o->compress, "zstd") != 0 &&
 	    strcmp(o->compress, "none") != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL, "--compress zstd|none");
+		return mdc_err_set(e, MDC_EINVAL, "--compress zstd|none");
 	return 0;
 }
 
 static int
-move_check(const struct opts *o, struct mdc_mig_err *e)
+move_check(const struct opts *o, struct mdc_err *e)
 {
 	if (o->npos != 1 || !mdc_mig_vm_ok(o->pos[0]))
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "move needs one VM name "
-		                      "([A-Za-z0-9._-], up to %d)",
-		                      MDC_MIG_MAX_VM);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "move needs one VM name "
+		                   "([A-Za-z0-9._-], up to %d)",
+		                   MDC_MIG_MAX_VM);
 	if (o->cancel)
 		return need(o->via, "--via", e);
 	if (need(o->to, "--to", e) || need(o->via, "--via", e))
 		return MDC_EINVAL;
 	if (!mdc_mig_host_ok(o->to) ||
 	    (o->direct != NULL && !mdc_mig_host_ok(o->direct)))
-		return mdc_mig_seterr(e, MDC_EINVAL, "not a host name");
+		return mdc_err_set(e, MDC_EINVAL, "not a host name");
 	if (o->dest_addr != NULL && strlen(o->dest_addr) > MDC_MIG_MAX_ADDR)
-		return mdc_mig_seterr(e, MDC_EINVAL, "--dest-addr too long");
+		return mdc_err_set(e, MDC_EINVAL, "--dest-addr too long");
 	return storage_check(o, e);
 }
 
 /* A number in [min, max] (of unit) from a command-line value. */
 static int
 number(const char *v, const char *name, const char *unit, unsigned long min,
-       unsigned long max, uint32_t *out, struct mdc_mig_err *e)
+       unsigned long max, uint32_t *out, struct mdc_err *e)
 {
 	char *end;
 	unsigned long n;
@@ -302,17 +298,17 @@ number(const char *v, const char *name, const char *unit, unsigned long min,
 	n = strtoul(v, &end, 10);
 	if (errno != 0 || end == v || *end != '\0' || v[0] == '-' || n < min ||
 	    n > max)
-		return mdc_mig_seterr(
-		        e, MDC_EINVAL,
-		        "invalid %s '%.32s' (expected %lu-%lu %s)", name, v,
-		        min, max, unit);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "invalid %s '%.32s' (expected %lu-%lu %s)",
+		                   name, v, min, max, unit);
 	*out = (uint32_t)n;
 	return 0;
 }
 
 /* The live request's parameters from the options. */
 static int
-live_params(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
+live_params(const struct opts *o, struct mdc_mig_msg *m, uint8_t *blob,
+            struct mdc_err *e)
 {
 	struct mdc_live_req q;
 	uint32_t v = 0;
@@ -342,15 +338,18 @@ live_params(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
 		snprintf(q.storage_path, sizeof(q.storage_path), "%s",
 		         o->storage_path);
 	m->type = MDC_MIG_LIVE_MOVE;
-	if (mdc_live_req_encode(&q, m->data, MDC_MIG_MAX_BLOB, &m->datalen))
-		return mdc_mig_seterr(e, MDC_EINVAL, "bad move options");
+	if (mdc_live_req_encode(&q, blob, MDC_LIVE_MAX_REQ, &m->datalen))
+		return mdc_err_set(e, MDC_EINVAL, "bad move options");
+	m->data = blob;
 	return 0;
 }
 
 /* Today's messages: --direct, or the one-file copy (--dest-path and
- * --compress are its options); else a LIVE_MOVE. */
+ * --compress are its options); else a LIVE_MOVE, its request in blob
+ * (MDC_LIVE_MAX_REQ bytes). */
 static int
-move_request(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
+move_request(const struct opts *o, struct mdc_mig_msg *m, uint8_t *blob,
+             struct mdc_err *e)
 {
 	memset(m, 0, sizeof(*m));
 	snprintf(m->vm, sizeof(m->vm), "%s", o->pos[0]);
@@ -363,7 +362,7 @@ move_request(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
 	if (o->dest_addr != NULL)
 		snprintf(m->addr, sizeof(m->addr), "%s", o->dest_addr);
 	if (o->dest_path == NULL && o->compress == NULL)
-		return live_params(o, m, e);
+		return live_params(o, m, blob, e);
 	m->type = MDC_MIG_MOVE_STORAGE;
 	snprintf(m->path, sizeof(m->path), "%s", o->storage_path);
 	if (o->dest_path != NULL)
@@ -436,7 +435,7 @@ show_report(const struct mdc_live_info *ri, const char *result, int json,
 /* Read LIVE_INFO until the RESULT (r); progress at most once a second. */
 static int
 move_wait(int fd, gss_ctx_id_t ctx, const struct opts *o, struct mdc_mig_msg *r,
-          mdc_mig_say_fn say, void *arg, struct mdc_mig_err *e)
+          mdc_mig_say_fn say, void *arg, struct mdc_err *e)
 {
 	struct mdc_live_info li, report;
 	uint8_t phase = 0;
@@ -449,9 +448,11 @@ move_wait(int fd, gss_ctx_id_t ctx, const struct opts *o, struct mdc_mig_msg *r,
 		if (r->type == MDC_MIG_RESULT)
 			break;
 		if (r->type != MDC_MIG_LIVE_INFO ||
-		    mdc_live_info_decode(r->data, r->datalen, &li) != 0)
-			return mdc_mig_seterr(e, MDC_EMALF,
-			                      "unexpected answer");
+		    mdc_live_info_decode(r->data, r->datalen, &li) != 0) {
+			mdc_mig_msg_clear(r);
+			return mdc_err_set(e, MDC_EMALF, "unexpected answer");
+		}
+		mdc_mig_msg_clear(r);
 		if (li.kind == MDC_LIVE_REPORT) {
 			report = li;
 			have = 1;
@@ -463,7 +464,7 @@ move_wait(int fd, gss_ctx_id_t ctx, const struct opts *o, struct mdc_mig_msg *r,
 		}
 	}
 	if (r->status != MDC_MIG_ACCEPTED)
-		return mdc_mig_seterr(e, MDC_EDENIED, "%s", r->text);
+		return mdc_err_set(e, MDC_EDENIED, "%s", r->text);
 	if (have)
 		show_report(&report, r->text, o->json, say, arg);
 	else
@@ -472,10 +473,10 @@ move_wait(int fd, gss_ctx_id_t ctx, const struct opts *o, struct mdc_mig_msg *r,
 }
 
 static int
-cmd_move(const struct opts *o, mdc_mig_say_fn say, void *arg,
-         struct mdc_mig_err *e)
+cmd_move(const struct opts *o, mdc_mig_say_fn say, void *arg, struct mdc_err *e)
 {
-	static struct mdc_mig_msg m, r; /* 33 KiB each: not on the stack */
+	struct mdc_mig_msg m, r;
+	uint8_t blob[MDC_LIVE_MAX_REQ];
 	struct timeval no_timeout = {0, 0};
 	char ip[MDC_MIG_MAX_ADDR + 1], agent[MDC_MIG_MAX_HOST + 1];
 	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
@@ -486,8 +487,8 @@ cmd_move(const struct opts *o, mdc_mig_say_fn say, void *arg,
 		return ret;
 	if (mdc_mig_hostport(o->via, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
 	                     &port) != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL, "bad --via %.64s", o->via);
-	if ((ret = move_request(o, &m, e)) != 0)
+		return mdc_err_set(e, MDC_EINVAL, "bad --via %.64s", o->via);
+	if ((ret = move_request(o, &m, blob, e)) != 0)
 		return ret;
 	/* the user's own ccache; the agent proves it is migrate/<agent> */
 	if ((ret = mdc_conn_connect(ip, port, NULL, &fd, e)) ||
@@ -511,41 +512,37 @@ out:
 
 /* Copy s into a definition field of size cap (MDC_EINVAL if longer). */
 static int
-field(char *out, size_t cap, const char *s, const char *what,
-      struct mdc_mig_err *e)
+field(char *out, size_t cap, const char *s, const char *what, struct mdc_err *e)
 {
 	if (strlen(s) >= cap)
-		return mdc_mig_seterr(e, MDC_EINVAL, "%s is too long", what);
+		return mdc_err_set(e, MDC_EINVAL, "%s is too long", what);
 	memcpy(out, s, strlen(s) + 1);
 	return 0;
 }
 
 /* The memory size: a whole number of MiB. */
 static int
-parse_mib(const char *s, unsigned *out, struct mdc_mig_err *e)
+parse_mib(const char *s, unsigned *out, struct mdc_err *e)
 {
 	char *end;
 	long v;
 
 	if (s == NULL)
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "--memory MIB is required");
+		return mdc_err_set(e, MDC_EINVAL, "--memory MIB is required");
 	v = (s[0] >= '0' && s[0] <= '9') ? strtol(s, &end, 10) : -1;
 	if (v < MDC_VM_MIN_MIB || v > MDC_VM_MAX_MIB || *end != '\0')
-		return mdc_mig_seterr(
-		        e, MDC_EINVAL,
-		        "invalid --memory '%.32s' (expected %d-%d "
-		        "MiB)",
-		        s, MDC_VM_MIN_MIB, MDC_VM_MAX_MIB);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "invalid --memory '%.32s' (expected %d-%d "
+		                   "MiB)",
+		                   s, MDC_VM_MIN_MIB, MDC_VM_MAX_MIB);
 	*out = (unsigned)v;
 	return 0;
 }
 
 /* The definition vm create sends (paths resolved by the agent). */
 static int
-vm_def(const struct opts *o, struct mdc_vm_def *d, struct mdc_mig_err *e)
+vm_def(const struct opts *o, struct mdc_vm_def *d, struct mdc_err *e)
 {
-	char err[256];
 	int i, ret;
 
 	memset(d, 0, sizeof(*d));
@@ -566,35 +563,35 @@ vm_def(const struct opts *o, struct mdc_vm_def *d, struct mdc_mig_err *e)
 		return ret;
 	for (i = 0; i < o->nnics; i++)
 		if (mdc_vm_nic_parse(o->nics[i], &d->nics[i]) != 0)
-			return mdc_mig_seterr(e, MDC_EINVAL,
-			                      "--nic %.64s: bridge=BR,mac=MAC "
-			                      "(a unicast MAC)",
-			                      o->nics[i]);
+			return mdc_err_set(e, MDC_EINVAL,
+			                   "--nic %.64s: bridge=BR,mac=MAC "
+			                   "(a unicast MAC)",
+			                   o->nics[i]);
 	d->nnics = (size_t)o->nnics;
 	if (o->compat && o->cpu_model)
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "--cpu-model and --compat exclude each "
-		                      "other");
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "--cpu-model and --compat exclude each "
+		                   "other");
 	d->compat = o->compat;
 	snprintf(d->cpu, sizeof(d->cpu), "%s",
 	         o->compat
 	                 ? MDC_VM_COMPAT_CPU
 	                 : (o->cpu_model ? o->cpu_model : MDC_VM_DEFAULT_CPU));
 	if (o->cpu_model && strlen(o->cpu_model) > MDC_VM_MAX_CPU)
-		return mdc_mig_seterr(e, MDC_EINVAL, "--cpu-model too long");
-	if (mdc_vm_def_check(d, err, sizeof(err)) != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL, "%s", err);
+		return mdc_err_set(e, MDC_EINVAL, "--cpu-model too long");
+	if (mdc_vm_def_check(d, e) != 0)
+		return MDC_EINVAL;
 	return 0;
 }
 
 /* The VM request of vm OP [NAME] (options checked per operation). */
 static int
-vm_request(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
+vm_request(const struct opts *o, struct mdc_mig_msg *m, char **json,
+           struct mdc_err *e)
 {
 	static const char *ops[] = {"create", "start", "stop", "show",
 	                            "rm",     "list",  NULL};
 	struct mdc_vm_def d;
-	char *json = NULL;
 	int i, ret;
 
 	memset(m, 0, sizeof(*m));
@@ -603,55 +600,56 @@ vm_request(const struct opts *o, struct mdc_mig_msg *m, struct mdc_mig_err *e)
 		if (strcmp(o->pos[0], ops[i]) == 0)
 			break;
 	if (o->npos == 0 || ops[i] == NULL)
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "vm create|start|stop|show|rm NAME | vm "
-		                      "list");
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "vm create|start|stop|show|rm NAME | vm "
+		                   "list");
 	m->op = (uint8_t)(MDC_MIG_VM_CREATE + i);
 	if (m->op == MDC_MIG_VM_LIST
 	            ? o->npos != 1
 	            : (o->npos != 2 || !mdc_mig_vm_ok(o->pos[1])))
-		return mdc_mig_seterr(
-		        e, MDC_EINVAL, "vm %s needs %s", ops[i],
-		        m->op == MDC_MIG_VM_LIST
-		                ? "no name"
-		                : "one VM name ([A-Za-z0-9._-], up "
-		                  "to 64)");
+		return mdc_err_set(e, MDC_EINVAL, "vm %s needs %s", ops[i],
+		                   m->op == MDC_MIG_VM_LIST
+		                           ? "no name"
+		                           : "one VM name ([A-Za-z0-9._-], up "
+		                             "to 64)");
 	if (m->op != MDC_MIG_VM_LIST)
 		snprintf(m->vm, sizeof(m->vm), "%s", o->pos[1]);
 	if (o->paused && m->op != MDC_MIG_VM_START)
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "--paused is for vm start");
+		return mdc_err_set(e, MDC_EINVAL, "--paused is for vm start");
 	m->flags = o->paused ? MDC_MIG_VMFL_PAUSED : 0;
 	if (m->op != MDC_MIG_VM_CREATE) {
 		if (o->memory || o->ndisks || o->kernel || o->initrd ||
 		    o->append || o->nnics || o->cpu_model || o->compat)
-			return mdc_mig_seterr(e, MDC_EINVAL,
-			                      "definition options are for vm "
-			                      "create");
+			return mdc_err_set(e, MDC_EINVAL,
+			                   "definition options are for vm "
+			                   "create");
 		return 0;
 	}
 	if ((ret = vm_def(o, &d, e)) != 0)
 		return ret;
-	if ((ret = mdc_vm_def_to_json(&d, &json)) != 0)
-		return mdc_mig_seterr(e, ret, "definition too large");
-	snprintf(m->def, sizeof(m->def), "%s", json);
-	free(json);
+	/* *json is the caller's: m->def points into it */
+	if ((ret = mdc_vm_def_to_json(&d, json)) != 0)
+		return mdc_err_set(e, ret, "definition too large");
+	m->def = *json;
+	m->deflen = strlen(*json); /* clipped at the limit as the copy was */
+	if (m->deflen > MDC_MIG_MAX_DEF)
+		m->deflen = MDC_MIG_MAX_DEF;
 	return 0;
 }
 
 /* Print one VM_INFO as list wants it (or as show does). */
 static int
 vm_print(const struct mdc_mig_msg *info, int show, mdc_mig_say_fn say,
-         void *arg, struct mdc_mig_err *e)
+         void *arg, struct mdc_err *e)
 {
 	static char text[MDC_VM_MAX_DISKS * (MDC_VM_MAX_PATH + 1) + 4096];
 	int ret = show ? mdc_vm_info_show(info, text, sizeof(text))
 	               : mdc_vm_info_line(info, text, sizeof(text));
 
 	if (ret != 0)
-		return mdc_mig_seterr(e, MDC_EMALF,
-		                      "unreadable VM "
-		                      "information");
+		return mdc_err_set(e, MDC_EMALF,
+		                   "unreadable VM "
+		                   "information");
 	say(arg, MDC_MIG_OUT, text);
 	return 0;
 }
@@ -659,9 +657,9 @@ vm_print(const struct mdc_mig_msg *info, int show, mdc_mig_say_fn say,
 /* The answers: VM_INFO* then RESULT. */
 static int
 vm_answers(int fd, gss_ctx_id_t ctx, const struct mdc_mig_msg *m,
-           mdc_mig_say_fn say, void *arg, struct mdc_mig_err *e)
+           mdc_mig_say_fn say, void *arg, struct mdc_err *e)
 {
-	static struct mdc_mig_msg r;
+	struct mdc_mig_msg r;
 	int ret, quiet = m->op == MDC_MIG_VM_LIST || m->op == MDC_MIG_VM_SHOW;
 
 	for (;;) {
@@ -670,41 +668,47 @@ vm_answers(int fd, gss_ctx_id_t ctx, const struct mdc_mig_msg *m,
 		if (r.type == MDC_MIG_RESULT)
 			break;
 		if (r.type != MDC_MIG_VM_INFO || !quiet)
-			return mdc_mig_seterr(e, MDC_EMALF,
-			                      "unexpected answer");
-		if ((ret = vm_print(&r, m->op == MDC_MIG_VM_SHOW, say, arg,
-		                    e)) != 0)
+			ret = mdc_err_set(e, MDC_EMALF, "unexpected answer");
+		else
+			ret = vm_print(&r, m->op == MDC_MIG_VM_SHOW, say, arg,
+			               e);
+		mdc_mig_msg_clear(&r);
+		if (ret != 0)
 			return ret;
 	}
 	if (r.status != MDC_MIG_ACCEPTED)
-		return mdc_mig_seterr(e, MDC_EDENIED, "%s", r.text);
+		return mdc_err_set(e, MDC_EDENIED, "%s", r.text);
 	if (!quiet)
 		say(arg, MDC_MIG_OUT, r.text);
 	return 0;
 }
 
 static int
-cmd_vm(const struct opts *o, mdc_mig_say_fn say, void *arg,
-       struct mdc_mig_err *e)
+cmd_vm(const struct opts *o, mdc_mig_say_fn say, void *arg, struct mdc_err *e)
 {
-	static struct mdc_mig_msg m;
+	struct mdc_mig_msg m;
+	char *json = NULL;
 	struct timeval vm_timeout = {150, 0};
 	char ip[MDC_MIG_MAX_ADDR + 1], agent[MDC_MIG_MAX_HOST + 1];
 	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
 	OM_uint32 minor;
 	int fd = -1, port, ret;
 
-	if ((ret = vm_request(o, &m, e)) != 0)
-		return ret;
+	if ((ret = vm_request(o, &m, &json, e)) != 0)
+		goto out;
+	ret = MDC_EINVAL;
 	if (need(o->via, "--via", e))
-		return MDC_EINVAL;
+		goto out;
 	if (o->to || o->dest_addr || o->direct || o->include_storage ||
-	    o->storage_path || o->state || o->keytab)
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "unexpected option for vm");
+	    o->storage_path || o->state || o->keytab) {
+		mdc_err_set(e, ret, "unexpected option for vm");
+		goto out;
+	}
 	if (mdc_mig_hostport(o->via, MDC_MIG_DEFAULT_PORT, ip, sizeof(ip),
-	                     &port) != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL, "bad --via %.64s", o->via);
+	                     &port) != 0) {
+		mdc_err_set(e, ret, "bad --via %.64s", o->via);
+		goto out;
+	}
 	if ((ret = mdc_conn_connect(ip, port, NULL, &fd, e)) ||
 	    (ret = mdc_mig_recv_hello(fd, agent, sizeof(agent), e)) ||
 	    (ret = mdc_mig_initiate(fd, GSS_C_NO_CREDENTIAL, agent, &ctx, e)) ||
@@ -719,12 +723,13 @@ out:
 		(void)gss_delete_sec_context(&minor, &ctx, GSS_C_NO_BUFFER);
 	if (fd >= 0)
 		close(fd);
+	free(json);
 	return ret;
 }
 
 static int
 cmd_accel(const struct opts *o, mdc_mig_say_fn say, void *arg,
-          struct mdc_mig_err *e)
+          struct mdc_err *e)
 {
 	struct mdc_mig_state st;
 	char line[32];
@@ -740,7 +745,7 @@ cmd_accel(const struct opts *o, mdc_mig_say_fn say, void *arg,
 	if (o->npos != 1 ||
 	    (strcmp(o->pos[0], "auto") != 0 && strcmp(o->pos[0], "kvm") != 0 &&
 	     strcmp(o->pos[0], "tcg") != 0))
-		return mdc_mig_seterr(e, MDC_EINVAL, "accel auto|kvm|tcg");
+		return mdc_err_set(e, MDC_EINVAL, "accel auto|kvm|tcg");
 	snprintf(st.accel, sizeof(st.accel), "%s", o->pos[0]);
 	if ((ret = save_state(o->state, &st, e)) != 0)
 		return ret;
@@ -772,13 +777,13 @@ say_text(const char *text, mdc_mig_say_fn say, void *arg)
 
 /* help [COMMAND]; COMMAND --help; COMMAND help */
 static int
-cmd_help(const char *cmd, mdc_mig_say_fn say, void *arg, struct mdc_mig_err *e)
+cmd_help(const char *cmd, mdc_mig_say_fn say, void *arg, struct mdc_err *e)
 {
 	const char *t = cmd ? mdc_mig_cmd_usage(cmd) : mdc_mig_usage();
 
 	if (t == NULL)
-		return mdc_mig_seterr(e, MDC_EINVAL, "unknown command '%.32s'",
-		                      cmd);
+		return mdc_err_set(e, MDC_EINVAL, "unknown command '%.32s'",
+		                   cmd);
 	say_text(t, say, arg);
 	if (cmd == NULL)
 		say(arg, MDC_MIG_OUT,
@@ -788,7 +793,7 @@ cmd_help(const char *cmd, mdc_mig_say_fn say, void *arg, struct mdc_mig_err *e)
 
 static int
 cmd_agent(const struct opts *o, mdc_mig_say_fn say, void *arg,
-          struct mdc_mig_err *e)
+          struct mdc_err *e)
 {
 	static struct mdc_mig_agentconf keep; /* the strings ao points at */
 	static char notify[512];
@@ -797,8 +802,8 @@ cmd_agent(const struct opts *o, mdc_mig_say_fn say, void *arg,
 	int ret;
 
 	if (o->npos != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "unexpected argument '%.64s'", o->pos[0]);
+		return mdc_err_set(e, MDC_EINVAL, "unexpected argument '%.64s'",
+		                   o->pos[0]);
 	memset(&ao, 0, sizeof(ao));
 	ao.keytab = o->keytab;
 	ao.listen = o->listen;
@@ -818,7 +823,7 @@ cmd_agent(const struct opts *o, mdc_mig_say_fn say, void *arg,
 
 static int
 cmd_check(const struct opts *o, mdc_mig_say_fn say, void *arg,
-          struct mdc_mig_err *e)
+          struct mdc_err *e)
 {
 	struct mdc_mig_check_req q;
 	const char *bad = o->state             ? "--state"
@@ -830,13 +835,12 @@ cmd_check(const struct opts *o, mdc_mig_say_fn say, void *arg,
 	                                       : NULL;
 
 	if (o->npos != 1)
-		return mdc_mig_seterr(e, MDC_EINVAL, "check needs one VM name");
+		return mdc_err_set(e, MDC_EINVAL, "check needs one VM name");
 	if (bad != NULL)
-		return mdc_mig_seterr(
-		        e, MDC_EINVAL,
-		        "%s is not an option of check (VM --to "
-		        "--via [--dest-addr] [--storage-path DIR])",
-		        bad);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "%s is not an option of check (VM --to "
+		                   "--via [--dest-addr] [--storage-path DIR])",
+		                   bad);
 	memset(&q, 0, sizeof(q));
 	q.vm = o->pos[0];
 	q.to = o->to;
@@ -848,14 +852,14 @@ cmd_check(const struct opts *o, mdc_mig_say_fn say, void *arg,
 
 int
 mdc_mig_main(int argc, char **argv, mdc_mig_say_fn say, void *arg,
-             struct mdc_mig_err *e)
+             struct mdc_err *e)
 {
 	struct opts o;
 	const char *cmd;
 	int ret;
 
 	if (argc < 2)
-		return mdc_mig_seterr(e, MDC_EINVAL, "a command is required");
+		return mdc_err_set(e, MDC_EINVAL, "a command is required");
 	cmd = argv[1];
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
 	    strcmp(cmd, "-h") == 0) {
@@ -864,14 +868,14 @@ mdc_mig_main(int argc, char **argv, mdc_mig_say_fn say, void *arg,
 		return cmd_help(argc > 2 ? argv[2] : NULL, say, arg, e);
 	}
 	if (mdc_mig_cmd_usage(cmd) == NULL)
-		return mdc_mig_seterr(e, MDC_EINVAL, "unknown command '%.32s'",
-		                      cmd);
+		return mdc_err_set(e, MDC_EINVAL, "unknown command '%.32s'",
+		                   cmd);
 	if ((ret = parse(argc - 2, argv + 2, &o, e)) != 0)
 		return ret;
 	if (o.help || (o.npos > 0 && strcmp(o.pos[0], "help") == 0))
 		return cmd_help(cmd, say, arg, e);
 	if (o.config != NULL && strcmp(cmd, "agent") != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL, "--config is for agent");
+		return mdc_err_set(e, MDC_EINVAL, "--config is for agent");
 	if (strcmp(cmd, "enable") == 0 || strcmp(cmd, "disable") == 0)
 		return cmd_enable(&o, cmd[0] == 'e', say, arg, e);
 	if (strcmp(cmd, "network") == 0)

@@ -31,7 +31,7 @@ mdc_conn_timeouts(int fd)
 
 int
 mdc_conn_connect(const char *host, int port, const char *bind_ip, int *fd_out,
-                 struct mdc_mig_err *e)
+                 struct mdc_err *e)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	struct sockaddr_storage ss;
@@ -44,8 +44,8 @@ mdc_conn_connect(const char *host, int port, const char *bind_ip, int *fd_out,
 	hints.ai_flags = AI_NUMERICSERV;
 	snprintf(ps, sizeof(ps), "%d", port);
 	if ((rc = getaddrinfo(host, ps, &hints, &res)) != 0)
-		return mdc_mig_seterr(e, MDC_ENOENT, "%s: %s", host,
-		                      gai_strerror(rc));
+		return mdc_err_set(e, MDC_ENOENT, "%s: %s", host,
+		                   gai_strerror(rc));
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -66,9 +66,9 @@ mdc_conn_connect(const char *host, int port, const char *bind_ip, int *fd_out,
 	rc = errno;
 	freeaddrinfo(res);
 	if (fd < 0)
-		return mdc_mig_seterr(e, mdc_err_from_errno(rc),
-		                      "connecting to %s port %d: %s", host,
-		                      port, strerror(rc));
+		return mdc_err_set(e, mdc_err_from_errno(rc),
+		                   "connecting to %s port %d: %s", host, port,
+		                   strerror(rc));
 	*fd_out = fd;
 	return 0;
 }

@@ -36,7 +36,7 @@ void mdc_conn_timeouts(int fd);
 /* Connect over TCP to host:port (timeouts set), from bind_ip if not NULL. */
 MDC_MUSTCHECK int mdc_conn_connect(const char *host, int port,
                                    const char *bind_ip, int *fd_out,
-                                   struct mdc_mig_err *e);
+                                   struct mdc_err *e);
 
 /* One authenticated PAC buffer (attr, e.g. "urn:mspac:logon-info") of
  * name: a malloc'd copy and *len, or NULL if there is none. */

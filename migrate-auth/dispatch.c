@@ -46,13 +46,19 @@ static int
 legacy_of(struct mdc_conn *c, const struct mdc_mig_msg *m,
           struct mdc_mig_msg *lm)
 {
-	static struct mdc_live_req q;
-	static struct mdc_vm_def d;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_live_req q;
+	struct mdc_vm_def *d = calloc(1, sizeof(*d));
+	struct mdc_err e = {""};
+	int known;
 
-	if (mdc_live_req_decode(m->data, m->datalen, &q) != 0 ||
-	    (q.flags & MDC_LIVE_FL_CANCEL) ||
-	    mdc_vm_def_load(c->o->state, m->vm, &d, &e) != MDC_ENOENT)
+	if (d == NULL || mdc_live_req_decode(m->data, m->datalen, &q) != 0 ||
+	    (q.flags & MDC_LIVE_FL_CANCEL)) {
+		free(d);
+		return 0;
+	}
+	known = mdc_vm_def_load(c->o->state, m->vm, d, &e) != MDC_ENOENT;
+	free(d);
+	if (known)
 		return 0;
 	memset(lm, 0, sizeof(*lm));
 	lm->type = q.flags & MDC_LIVE_FL_STORAGE ? MDC_MIG_MOVE_STORAGE
@@ -70,13 +76,12 @@ legacy_of(struct mdc_conn *c, const struct mdc_mig_msg *m,
 static int
 serve_live(struct mdc_conn *c, const struct mdc_mig_msg *m,
            struct mdc_mig_msg *r, mdc_mig_say_fn say, void *arg,
-           struct mdc_mig_err *e)
+           struct mdc_err *e)
 {
 	struct mdc_live_conn lc;
 	size_t len = 0;
 	int src = m->type == MDC_MIG_LIVE_MOVE, ret = 0;
-
-	static struct mdc_mig_msg lm;
+	struct mdc_mig_msg lm;
 
 	live_conn(c, &lc, say, arg);
 	if (src && legacy_of(c, m, &lm)) {
@@ -109,14 +114,14 @@ static const char *const vm_ops[] = {"?",    "create", "start", "stop",
 
 /* The VM environment of this agent (accel from migrate.conf). */
 static int
-vm_env(const struct mdc_conn *c, struct mdc_vm_env *env, char *err, size_t len)
+vm_env(const struct mdc_conn *c, struct mdc_vm_env *env, struct mdc_err *e)
 {
 	struct mdc_mig_state st;
 
 	memset(env, 0, sizeof(*env));
 	env->state = c->o->state;
 	env->storage = c->o->storage;
-	if (mdc_mig_state_load(c->o->state, &st, err, len) != 0)
+	if (mdc_mig_state_load(c->o->state, &st, e) != 0)
 		return MDC_ECONF;
 	return mdc_vm_accel_parse(st.accel, &env->accel);
 }
@@ -126,7 +131,8 @@ static void
 vm_role(struct mdc_conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 {
 	struct mdc_vm_env env;
-	char text[MDC_MIG_MAX_TEXT + 1], err[256] = "";
+	char text[MDC_MIG_MAX_TEXT + 1];
+	struct mdc_err e = {""};
 	size_t len = 0;
 	uint8_t *logon = mdc_conn_pac(c->client, "urn:mspac:logon-info", &len);
 	int ret;
@@ -138,8 +144,8 @@ vm_role(struct mdc_conn *c, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 		               text);
 		return;
 	}
-	if (vm_env(c, &env, err, sizeof(err)) != 0) {
-		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, err);
+	if (vm_env(c, &env, &e) != 0) {
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, e.text);
 		return;
 	}
 	mdc_vm_serve(c->fd, c->ctx, &env, c->fqdn, m, r);
@@ -190,8 +196,8 @@ int
 mdc_dispatch_serve(struct mdc_conn *c, const char *princ, mdc_mig_say_fn say,
                    void *arg)
 {
-	struct mdc_mig_msg m, r;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_mig_msg m = {.frame = NULL}, r;
+	struct mdc_err e = {""};
 	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
 	OM_uint32 minor;
 	int ret;
@@ -235,5 +241,6 @@ out:
 	if (ret != 0)
 		mdc_conn_say(say, arg, MDC_MIG_ERR, "connection: %s", e.text);
 	(void)gss_release_cred(&minor, &cred);
+	mdc_mig_msg_clear(&m);
 	return ret;
 }

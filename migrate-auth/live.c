@@ -11,74 +11,15 @@
 #include "lib/buf.h"
 #include "migrate-auth/live.h"
 
+_Static_assert(MDC_LIVE_MAX_REQ <= MDC_MIG_MAX_BLOB,
+               "a live request must fit a LIVE_* blob");
+
 void
 mdc_live_req_init(struct mdc_live_req *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->downtime_ms = MDC_LIVE_DOWNTIME_MS;
 	r->watchdog_s = 30;
-}
-
-static int
-get_u64(struct mdc_rbuf *r, uint64_t *v)
-{
-	uint32_t hi, lo;
-	int ret;
-
-	if ((ret = mdc_rbuf_get_u32be(r, &hi)) ||
-	    (ret = mdc_rbuf_get_u32be(r, &lo)))
-		return ret;
-	*v = (uint64_t)hi << 32 | lo;
-	return 0;
-}
-
-static int
-put_u64(struct mdc_wbuf *w, uint64_t v)
-{
-	int ret;
-
-	if ((ret = mdc_wbuf_put_u32be(w, (uint32_t)(v >> 32))))
-		return ret;
-	return mdc_wbuf_put_u32be(w, (uint32_t)v);
-}
-
-/* u16be length + printable ASCII, at most max bytes. */
-static int
-get_str(struct mdc_rbuf *r, char *out, size_t max)
-{
-	const uint8_t *p;
-	uint16_t n;
-	size_t i;
-	int ret;
-
-	if ((ret = mdc_rbuf_get_u16be(r, &n)) != 0)
-		return ret;
-	if (n > max)
-		return MDC_EMALF;
-	if ((ret = mdc_rbuf_get_ptr(r, &p, n)) != 0)
-		return ret;
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 || p[i] > 0x7e)
-			return MDC_EMALF;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return 0;
-}
-
-static int
-put_str(struct mdc_wbuf *w, const char *s, size_t max)
-{
-	size_t n = strlen(s), i;
-	int ret;
-
-	if (n > max)
-		return MDC_EINVAL;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
-			return MDC_EINVAL;
-	if ((ret = mdc_wbuf_put_u16be(w, (uint16_t)n)) != 0)
-		return ret;
-	return mdc_wbuf_put_bytes(w, s, n);
 }
 
 static int
@@ -110,13 +51,13 @@ mdc_live_req_encode(const struct mdc_live_req *r, uint8_t *buf, size_t cap,
 	    (ret = mdc_wbuf_put_u32be(&w, r->downtime_ms)) ||
 	    (ret = mdc_wbuf_put_u16be(&w, r->watchdog_s)) ||
 	    (ret = mdc_wbuf_put_u8(&w, r->multifd)) ||
-	    (ret = put_str(&w, r->storage_path, MDC_MIG_MAX_PATH)) ||
+	    (ret = mdc_mig_put_str(&w, r->storage_path, MDC_MIG_MAX_PATH)) ||
 	    (ret = mdc_wbuf_put_u8(&w, (uint8_t)r->ndisks)))
 		return ret;
 	for (i = 0; i < r->ndisks; i++)
-		if ((ret = put_u64(&w, r->disk_size[i])) != 0)
+		if ((ret = mdc_wbuf_put_u64be(&w, r->disk_size[i])) != 0)
 			return ret;
-	if ((ret = put_str(&w, r->def, MDC_LIVE_MAX_DEF)) != 0)
+	if ((ret = mdc_mig_put_str(&w, r->def, MDC_LIVE_MAX_DEF)) != 0)
 		return ret;
 	*len_out = w.len;
 	return 0;
@@ -138,16 +79,16 @@ mdc_live_req_decode(const uint8_t *p, size_t n, struct mdc_live_req *out)
 	    (ret = mdc_rbuf_get_u32be(&r, &out->downtime_ms)) ||
 	    (ret = mdc_rbuf_get_u16be(&r, &out->watchdog_s)) ||
 	    (ret = mdc_rbuf_get_u8(&r, &out->multifd)) ||
-	    (ret = get_str(&r, out->storage_path, MDC_MIG_MAX_PATH)) ||
+	    (ret = mdc_mig_get_str(&r, out->storage_path, MDC_MIG_MAX_PATH)) ||
 	    (ret = mdc_rbuf_get_u8(&r, &nd)))
 		return ret;
 	if (nd > MDC_LIVE_MAX_DISKS)
 		return MDC_EMALF;
 	out->ndisks = nd;
 	for (i = 0; i < nd; i++)
-		if ((ret = get_u64(&r, &out->disk_size[i])) != 0)
+		if ((ret = mdc_rbuf_get_u64be(&r, &out->disk_size[i])) != 0)
 			return ret;
-	if ((ret = get_str(&r, out->def, MDC_LIVE_MAX_DEF)) != 0)
+	if ((ret = mdc_mig_get_str(&r, out->def, MDC_LIVE_MAX_DEF)) != 0)
 		return ret;
 	if (mdc_rbuf_left(&r) != 0 || !req_ok(out))
 		return MDC_EMALF;
@@ -227,7 +168,7 @@ mdc_live_info_encode(const struct mdc_live_info *i, uint8_t *buf, size_t cap,
 	    (ret = mdc_wbuf_put_u8(&w, i->phase)))
 		return ret;
 	for (k = 0; k < MDC_LIVE_NVAL; k++)
-		if ((ret = put_u64(&w, i->v[k])) != 0)
+		if ((ret = mdc_wbuf_put_u64be(&w, i->v[k])) != 0)
 			return ret;
 	*len_out = w.len;
 	return 0;
@@ -246,7 +187,7 @@ mdc_live_info_decode(const uint8_t *p, size_t n, struct mdc_live_info *out)
 	    (ret = mdc_rbuf_get_u8(&r, &out->phase)))
 		return ret;
 	for (k = 0; k < MDC_LIVE_NVAL; k++)
-		if ((ret = get_u64(&r, &out->v[k])) != 0)
+		if ((ret = mdc_rbuf_get_u64be(&r, &out->v[k])) != 0)
 			return ret;
 	if (mdc_rbuf_left(&r) != 0 || out->kind < MDC_LIVE_PROGRESS ||
 	    out->kind > MDC_LIVE_REPORT || out->phase < MDC_LIVE_PREPARE ||
@@ -268,7 +209,7 @@ mdc_live_ctl_encode(const struct mdc_live_ctl *c, uint8_t *buf, size_t cap,
 	mdc_wbuf_init(&w, buf, cap);
 	if ((ret = mdc_wbuf_put_u8(&w, c->type)) ||
 	    (ret = mdc_wbuf_put_u8(&w, c->status)) ||
-	    (ret = put_str(&w, c->text, MDC_MIG_MAX_TEXT)))
+	    (ret = mdc_mig_put_str(&w, c->text, MDC_MIG_MAX_TEXT)))
 		return ret;
 	*len_out = w.len;
 	return 0;
@@ -284,7 +225,7 @@ mdc_live_ctl_decode(const uint8_t *p, size_t n, struct mdc_live_ctl *out)
 	mdc_rbuf_init(&r, p, n);
 	if ((ret = mdc_rbuf_get_u8(&r, &out->type)) ||
 	    (ret = mdc_rbuf_get_u8(&r, &out->status)) ||
-	    (ret = get_str(&r, out->text, MDC_MIG_MAX_TEXT)))
+	    (ret = mdc_mig_get_str(&r, out->text, MDC_MIG_MAX_TEXT)))
 		return ret;
 	if (mdc_rbuf_left(&r) != 0 || out->type < MDC_LIVE_C_READY ||
 	    out->type > MDC_LIVE_C_COMMIT || out->status > MDC_MIG_FAILED)

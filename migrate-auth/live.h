@@ -44,6 +44,14 @@ struct mdc_live_req {
 	char def[MDC_LIVE_MAX_DEF + 1]; /* the VM's definition (JSON), or "" */
 };
 
+/* The largest encoded request (fixed fields, the path, 8 sizes, the
+ * definition): what a sender's buffer for the LIVE_* blob needs. */
+#define MDC_LIVE_MAX_REQ                                                       \
+	(1 + 4 + 4 + 4 + 2 + 1 + 2 + MDC_MIG_MAX_PATH + 1 +                    \
+	 8 * MDC_LIVE_MAX_DISKS + 2 + MDC_LIVE_MAX_DEF)
+/* The encoded LIVE_INFO: kind, phase, the values. */
+#define MDC_LIVE_INFO_LEN (2 + 8 * MDC_LIVE_NVAL)
+
 /* Set the defaults (downtime 300 ms, watchdog 30 s, the rest 0/""). */
 void mdc_live_req_init(struct mdc_live_req *r);
 /* Encode into buf (cap bytes); MDC_EINVAL outside the limits, MDC_ESPACE. */

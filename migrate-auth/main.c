@@ -40,7 +40,7 @@ int
 main(int argc, char **argv)
 {
 	struct rlimit nocore = {0, 0};
-	struct mdc_mig_err e = {""};
+	struct mdc_err e = {""};
 	int ret;
 
 	/* the agent holds host keys and users' delegated tickets */

@@ -36,7 +36,7 @@ struct mdc_mig_agent_opts {
  * return 0; otherwise it returns only on a failure (e->text says why).
  */
 int mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
-                      void *arg, struct mdc_mig_err *e);
+                      void *arg, struct mdc_err *e);
 
 /*
  * Run "minidc-migrate ARGS" (agent, enable, disable, network, move).
@@ -44,7 +44,7 @@ int mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
  * (a refusal is MDC_EDENIED with the destination's reason).
  */
 int mdc_mig_main(int argc, char **argv, mdc_mig_say_fn say, void *arg,
-                 struct mdc_mig_err *e);
+                 struct mdc_err *e);
 /* The usage text: every command's usage lines (usage.c). */
 const char *mdc_mig_usage(void);
 

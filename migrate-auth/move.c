@@ -41,12 +41,14 @@
 static void
 send_info(const struct mdc_live_conn *c, const struct mdc_live_info *i)
 {
-	static struct mdc_mig_msg m;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_mig_msg m;
+	struct mdc_err e = {""};
+	uint8_t blob[MDC_LIVE_INFO_LEN];
 
 	memset(&m, 0, sizeof(m));
 	m.type = MDC_MIG_LIVE_INFO;
-	if (mdc_live_info_encode(i, m.data, sizeof(m.data), &m.datalen) == 0 &&
+	m.data = blob;
+	if (mdc_live_info_encode(i, blob, sizeof(blob), &m.datalen) == 0 &&
 	    mdc_mig_send_msg(c->fd, c->ctx, &m, &e) != 0)
 		return; /* the CLI went away: cancel notices */
 }
@@ -75,14 +77,14 @@ cancelled(struct mdc_move *mv)
 		snprintf(f, sizeof(f), "%s/cancel", run);
 		if (stat(f, &sb) == 0) {
 			(void)unlink(f);
-			return mdc_mig_seterr(&mv->e,
-			                      mdc_err_from_errno(ECANCELED),
-			                      "cancelled (move --cancel)");
+			return mdc_err_set(&mv->e,
+			                   mdc_err_from_errno(ECANCELED),
+			                   "cancelled (move --cancel)");
 		}
 	}
 	if (poll(&p, 1, 0) > 0)
-		return mdc_mig_seterr(&mv->e, mdc_err_from_errno(ECANCELED),
-		                      "cancelled: the client went away");
+		return mdc_err_set(&mv->e, mdc_err_from_errno(ECANCELED),
+		                   "cancelled: the client went away");
 	return 0;
 }
 
@@ -93,8 +95,7 @@ still_ok(struct mdc_move *mv)
 	char why[MDC_MIG_MAX_TEXT + 1];
 
 	if (mdc_mv_relay_failed(mv, why, sizeof(why)))
-		return mdc_mig_seterr(&mv->e, MDC_ETRUNC, "data channel: %s",
-		                      why);
+		return mdc_err_set(&mv->e, MDC_ETRUNC, "data channel: %s", why);
 	return cancelled(mv);
 }
 
@@ -126,7 +127,8 @@ src_offer(struct mdc_move *mv, const struct mdc_mig_msg *m, const char *ip,
           int port, int *fd, gss_ctx_id_t *dctx, struct mdc_mig_msg *r)
 {
 	const struct mdc_live_conn *c = mv->c;
-	static struct mdc_mig_msg prep;
+	struct mdc_mig_msg prep;
+	uint8_t blob[MDC_LIVE_MAX_REQ];
 	char hello[MDC_MIG_MAX_HOST + 1];
 	int ret;
 
@@ -141,8 +143,9 @@ src_offer(struct mdc_move *mv, const struct mdc_mig_msg *m, const char *ip,
 	prep.type = MDC_MIG_LIVE_PREPARE;
 	snprintf(prep.vm, sizeof(prep.vm), "%s", m->vm);
 	snprintf(prep.host, sizeof(prep.host), "%s", c->fqdn);
-	if (mdc_live_req_encode(&mv->req, prep.data, MDC_MIG_MAX_BLOB,
-	                        &prep.datalen) != 0) {
+	prep.data = blob;
+	if (mdc_live_req_encode(&mv->req, blob, sizeof(blob), &prep.datalen) !=
+	    0) {
 		mdc_mig_result(r, MDC_MIG_FAILED,
 		               "%s: the request does not encode", c->fqdn);
 		return -1;
@@ -151,6 +154,8 @@ src_offer(struct mdc_move *mv, const struct mdc_mig_msg *m, const char *ip,
 	if (ret == 0)
 		ret = mdc_mig_recv_msg(*fd, *dctx, r, &mv->e);
 	if (ret != 0 || r->type != MDC_MIG_RESULT) {
+		if (ret == 0)
+			mdc_mig_msg_clear(r); /* a payload instead */
 		mdc_mig_result(r,
 		               ret == MDC_EDENIED ? MDC_MIG_REFUSED
 		                                  : MDC_MIG_FAILED,
@@ -255,7 +260,7 @@ src_mirror_start(struct mdc_move *mv)
 static int
 mirror_failed(struct mdc_move *mv, size_t left)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	char job[32];
 	json_t *data = NULL;
 	const char *why;
@@ -268,19 +273,18 @@ mirror_failed(struct mdc_move *mv, size_t left)
 			continue;
 		why = json_string_value(json_object_get(data, "error"));
 		if (why != NULL) {
-			mdc_mig_seterr(
-			        &mv->e, MDC_EINVAL,
-			        "the storage mirror of disk%zu failed: %s", i,
-			        why);
+			mdc_err_set(&mv->e, MDC_EINVAL,
+			            "the storage mirror of disk%zu failed: %s",
+			            i, why);
 			json_decref(data);
 			return mdc_mv_channel_first(mv, MDC_EINVAL);
 		}
 		json_decref(data);
 	}
 	return mdc_mv_channel_first(
-	        mv, mdc_mig_seterr(&mv->e, MDC_EINVAL,
-	                           "a storage mirror stopped (%zu of %zu left)",
-	                           left, mv->ndisks));
+	        mv, mdc_err_set(&mv->e, MDC_EINVAL,
+	                        "a storage mirror stopped (%zu of %zu left)",
+	                        left, mv->ndisks));
 }
 
 /* Sum of the mirrors' progress; *ready = every job is READY. */
@@ -388,7 +392,7 @@ ram_progress(const json_t *st, struct mdc_live_info *pi)
 static void
 migrate_nap(struct mdc_move *mv)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	int ret;
 
 	ret = mdc_qmp_wait_event(mv->q, "MIGRATION", NULL, NULL, MDC_MV_POLL_MS,
@@ -426,9 +430,9 @@ src_migrate_wait(struct mdc_move *mv, json_t **st_out)
 			const char *d = json_string_value(
 			        json_object_get(st, "error-desc"));
 			ret = mdc_mv_channel_first(
-			        mv, mdc_mig_seterr(&mv->e, MDC_EINVAL,
-			                           "memory pre-copy %s%s%s", s,
-			                           d ? ": " : "", d ? d : ""));
+			        mv, mdc_err_set(&mv->e, MDC_EINVAL,
+			                        "memory pre-copy %s%s%s", s,
+			                        d ? ": " : "", d ? d : ""));
 			break;
 		}
 		ram_progress(st, &pi);
@@ -447,7 +451,7 @@ src_migrate_wait(struct mdc_move *mv, json_t **st_out)
 static int
 job_end(struct mdc_move *mv, const char *ev, const char *job, long limit_ms)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct timespec t0;
 	json_t *data = NULL;
 	const char *why;
@@ -460,19 +464,19 @@ job_end(struct mdc_move *mv, const char *ev, const char *job, long limit_ms)
 		if (ret == 0)
 			break;
 		if (ret != MDC_ETIMEDOUT)
-			return mdc_mig_seterr(&mv->e, ret, "%s", e.text);
+			return mdc_err_set(&mv->e, ret, "%s", e.text);
 		if ((ret = still_ok(mv)) != 0)
 			return ret;
 		if (mdc_mv_ms_since(&t0) >= limit_ms)
-			return mdc_mig_seterr(&mv->e, MDC_ETIMEDOUT,
-			                      "%s: no %s in %ld ms", job, ev,
-			                      limit_ms);
+			return mdc_err_set(&mv->e, MDC_ETIMEDOUT,
+			                   "%s: no %s in %ld ms", job, ev,
+			                   limit_ms);
 	}
 	why = json_string_value(json_object_get(data, "error"));
 	ret = why == NULL ? 0
 	                  : mdc_mv_channel_first(
-	                            mv, mdc_mig_seterr(&mv->e, MDC_EINVAL,
-	                                               "%s: %s", job, why));
+	                            mv, mdc_err_set(&mv->e, MDC_EINVAL,
+	                                            "%s: %s", job, why));
 	json_decref(data);
 	return ret;
 }
@@ -506,7 +510,7 @@ src_mirror_finish(struct mdc_move *mv)
 static void
 src_rollback(struct mdc_move *mv)
 {
-	struct mdc_mig_err keep = mv->e;
+	struct mdc_err keep = mv->e;
 	int cancelling[MDC_VM_MAX_DISKS] = {0};
 	char job[32], node[32];
 	json_t *st = NULL;
@@ -582,11 +586,10 @@ src_answer(struct mdc_move *mv, struct mdc_live_ctl *ans)
 
 	if (ret != 0)
 		return mdc_mv_channel_first(
-		        mv,
-		        mdc_mig_seterr(&mv->e, ret,
-		                       "no answer from the destination to the "
-		                       "switch-over: %s",
-		                       mdc_strerror(ret)));
+		        mv, mdc_err_set(&mv->e, ret,
+		                        "no answer from the destination to the "
+		                        "switch-over: %s",
+		                        mdc_strerror(ret)));
 	return 0;
 }
 
@@ -605,7 +608,7 @@ src_switch(struct mdc_move *mv)
 
 	if ((ret = mdc_live_ctl_send(mv->ctl, &ctl)) != 0)
 		return mdc_mv_channel_first(
-		        mv, mdc_mig_seterr(&mv->e, ret, "data channel closed"));
+		        mv, mdc_err_set(&mv->e, ret, "data channel closed"));
 	mdc_mv_sw_log(mv, "source: SWITCH sent, waiting for the destination");
 	if ((ret = src_answer(mv, &ans)) != 0)
 		return ret;
@@ -616,8 +619,8 @@ src_switch(struct mdc_move *mv)
 		if ((ret = mdc_live_ctl_send(mv->ctl, &ctl)) != 0) {
 			mv->switched = 0;
 			return mdc_mv_channel_first(
-			        mv, mdc_mig_seterr(&mv->e, ret,
-			                           "data channel closed"));
+			        mv, mdc_err_set(&mv->e, ret,
+			                        "data channel closed"));
 		}
 		if ((ret = src_answer(mv, &ans)) != 0)
 			return ret;
@@ -626,7 +629,7 @@ src_switch(struct mdc_move *mv)
 	if (ans.type == MDC_LIVE_C_DONE && ans.status != MDC_MIG_ACCEPTED)
 		mv->switched = 0;
 	if (ans.type != MDC_LIVE_C_DONE || ans.status != MDC_MIG_ACCEPTED)
-		return mdc_mig_seterr(&mv->e, MDC_EINVAL, "%s", ans.text);
+		return mdc_err_set(&mv->e, MDC_EINVAL, "%s", ans.text);
 	return 0;
 }
 
@@ -791,7 +794,7 @@ src_cold(struct mdc_move *mv, int sess, gss_ctx_id_t dctx,
 static void
 src_release(struct mdc_move *mv, const json_t *st, struct mdc_mig_msg *r)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	const char *name = mv->def.name;
 
 	mdc_qmp_close(mv->q);

@@ -21,7 +21,7 @@
  */
 MDC_MUSTCHECK int mdc_cold_send(int fd, gss_ctx_id_t ctx,
                                 const char *const *paths, size_t n, int plain,
-                                struct mdc_mig_msg *r, struct mdc_mig_err *e);
+                                struct mdc_mig_msg *r, struct mdc_err *e);
 
 /*
  * Destination: receive n disks into dir/names[i] (each a temp file
@@ -31,6 +31,6 @@ MDC_MUSTCHECK int mdc_cold_send(int fd, gss_ctx_id_t ctx,
  */
 MDC_MUSTCHECK int mdc_cold_recv(int fd, gss_ctx_id_t ctx, const char *dir,
                                 const char *const *names, const uint64_t *sizes,
-                                size_t n, int plain_ok, struct mdc_mig_err *e);
+                                size_t n, int plain_ok, struct mdc_err *e);
 
 #endif

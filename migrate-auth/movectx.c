@@ -44,7 +44,6 @@ void
 mdc_mv_init(struct mdc_move *mv, const struct mdc_live_conn *c)
 {
 	struct mdc_mig_state st;
-	char err[256];
 
 	memset(mv, 0, sizeof(*mv));
 	mv->c = c;
@@ -52,7 +51,7 @@ mdc_mv_init(struct mdc_move *mv, const struct mdc_live_conn *c)
 	mv->env.storage = c->o->storage;
 	mv->env.accel = MDC_VM_ACCEL_AUTO;
 	mv->max_migrations = MDC_LIVE_MAX_MIGRATIONS;
-	if (mdc_mig_state_load(c->o->state, &st, err, sizeof(err)) == 0) {
+	if (mdc_mig_state_load(c->o->state, &st, NULL) == 0) {
 		mdc_mv_best_effort(
 		        mdc_vm_accel_parse(st.accel, &mv->env.accel));
 		mv->max_migrations = st.max_migrations;
@@ -81,9 +80,9 @@ mdc_mv_take_slot(struct mdc_move *mv)
 		}
 		close(fd);
 	}
-	return mdc_mig_seterr(&mv->e, MDC_EAGAIN,
-	                      "%s already runs %d moves (max-migrations)",
-	                      mv->c->fqdn, mv->max_migrations);
+	return mdc_err_set(&mv->e, MDC_EAGAIN,
+	                   "%s already runs %d moves (max-migrations)",
+	                   mv->c->fqdn, mv->max_migrations);
 }
 
 /* ---- the relay process ---- */
@@ -104,7 +103,7 @@ relay_child_fds(struct mdc_move *mv, int sess_fd)
 /* The relay's reason, written before it shuts QEMU's sockets: what QEMU
  * then reports (a mirror's I/O error) is seen after the cause. */
 static void
-relay_verdict(void *arg, const struct mdc_mig_err *e)
+relay_verdict(void *arg, const struct mdc_err *e)
 {
 	if (write(*(const int *)arg, e->text, strlen(e->text)) < 0)
 		_exit(2);
@@ -116,7 +115,7 @@ static int
 relay_main(struct mdc_chan_opts *o, int fd)
 {
 	struct mdc_chan_stats cs;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	uint64_t nbd = 0;
 	char line[128];
 	size_t i;
@@ -144,11 +143,11 @@ mdc_mv_relay_spawn(struct mdc_move *mv, int sess_fd, gss_ctx_id_t ctx,
 	pid_t pid, parent;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) != 0)
-		return mdc_mig_seterr(&mv->e, MDC_ENOMEM, "socketpair failed");
+		return mdc_err_set(&mv->e, MDC_ENOMEM, "socketpair failed");
 	if (pipe2(st, O_CLOEXEC) != 0) {
 		close(ctl[0]);
 		close(ctl[1]);
-		return mdc_mig_seterr(&mv->e, MDC_ENOMEM, "pipe failed");
+		return mdc_err_set(&mv->e, MDC_ENOMEM, "pipe failed");
 	}
 	memset(&o, 0, sizeof(o));
 	o.sess_fd = sess_fd;
@@ -177,7 +176,7 @@ mdc_mv_relay_spawn(struct mdc_move *mv, int sess_fd, gss_ctx_id_t ctx,
 	if (pid < 0) {
 		close(ctl[0]);
 		close(st[0]);
-		return mdc_mig_seterr(&mv->e, MDC_ENOMEM, "fork failed");
+		return mdc_err_set(&mv->e, MDC_ENOMEM, "fork failed");
 	}
 	mv->relay = pid;
 	mv->ctl = ctl[0];
@@ -262,7 +261,7 @@ mdc_mv_qemu_pair(struct mdc_move *mv, const char *fdname, int *ours)
 	int sv[2], ret;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-		return mdc_mig_seterr(&mv->e, MDC_ENOMEM, "socketpair failed");
+		return mdc_err_set(&mv->e, MDC_ENOMEM, "socketpair failed");
 	ret = mdc_qmp_getfd(mv->q, sv[1], fdname, &mv->e);
 	close(sv[1]);
 	if (ret != 0) {
@@ -286,8 +285,7 @@ mdc_mv_channel_first(struct mdc_move *mv, int ret)
 	char why[MDC_MIG_MAX_TEXT + 1];
 
 	if (ret != 0 && mdc_mv_relay_failed(mv, why, sizeof(why)))
-		return mdc_mig_seterr(&mv->e, MDC_ETRUNC, "data channel: %s",
-		                      why);
+		return mdc_err_set(&mv->e, MDC_ETRUNC, "data channel: %s", why);
 	return ret;
 }
 

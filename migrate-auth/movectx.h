@@ -30,7 +30,7 @@ struct mdc_move {
 	struct mdc_vm_def def;
 	struct mdc_live_req req;
 	struct mdc_qmp *q;
-	struct mdc_mig_err e;
+	struct mdc_err e;
 	int slot_fd; /* the max-migrations slot we hold */
 	int max_migrations;
 	int ctl;      /* our end of the control stream */

@@ -58,9 +58,9 @@ dst_dir(struct mdc_move *mv, int create, char *dir_out, size_t outlen)
 	int ok = 0;
 
 	if (mv->env.storage == NULL || realpath(mv->env.storage, root) == NULL)
-		return mdc_mig_seterr(&mv->e, MDC_ENOENT,
-		                      "it has no storage directory "
-		                      "(agent --storage-dir)");
+		return mdc_err_set(&mv->e, MDC_ENOENT,
+		                   "it has no storage directory "
+		                   "(agent --storage-dir)");
 	n = strlen(root);
 	snprintf(want, sizeof(want), "%s%s%s", p[0] == '/' ? "" : root,
 	         p[0] == '/' ? "" : "/", p);
@@ -83,9 +83,8 @@ dst_dir(struct mdc_move *mv, int create, char *dir_out, size_t outlen)
 	ok = 1;
 out:
 	if (!ok)
-		return mdc_mig_seterr(&mv->e, MDC_EDENIED,
-		                      "%s is not inside its storage directory",
-		                      p);
+		return mdc_err_set(&mv->e, MDC_EDENIED,
+		                   "%s is not inside its storage directory", p);
 	return 0;
 }
 
@@ -97,8 +96,7 @@ dst_paths(struct mdc_move *mv)
 	size_t i;
 
 	if (mv->req.ndisks != mv->def.ndisks)
-		return mdc_mig_seterr(&mv->e, MDC_EINVAL,
-		                      "disk count mismatch");
+		return mdc_err_set(&mv->e, MDC_EINVAL, "disk count mismatch");
 	mv->ndisks = mv->def.ndisks;
 	for (i = 0; i < mv->ndisks; i++) {
 		base = strrchr(mv->def.disks[i], '/');
@@ -106,8 +104,7 @@ dst_paths(struct mdc_move *mv)
 		if ((size_t)snprintf(mv->disks[i], sizeof(mv->disks[i]),
 		                     "%s/%s", mv->dir,
 		                     base) >= sizeof(mv->disks[i]))
-			return mdc_mig_seterr(&mv->e, MDC_ERANGE,
-			                      "path too long");
+			return mdc_err_set(&mv->e, MDC_ERANGE, "path too long");
 	}
 	return 0;
 }
@@ -123,15 +120,15 @@ dst_disks(struct mdc_move *mv)
 		fd = open(mv->disks[i], O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
 		          0600);
 		if (fd < 0)
-			return mdc_mig_seterr(&mv->e, mdc_err_from_errno(errno),
-			                      "%s: %s", mv->disks[i],
-			                      strerror(errno));
+			return mdc_err_set(&mv->e, mdc_err_from_errno(errno),
+			                   "%s: %s", mv->disks[i],
+			                   strerror(errno));
 		mv->created[i] = 1;
 		if (ftruncate(fd, (off_t)mv->req.disk_size[i]) != 0) {
 			close(fd);
-			return mdc_mig_seterr(&mv->e, mdc_err_from_errno(errno),
-			                      "%s: %s", mv->disks[i],
-			                      strerror(errno));
+			return mdc_err_set(&mv->e, mdc_err_from_errno(errno),
+			                   "%s: %s", mv->disks[i],
+			                   strerror(errno));
 		}
 		close(fd);
 	}
@@ -171,14 +168,13 @@ marker_write(struct mdc_move *mv)
 	snprintf(dir, sizeof(dir), "%s/incoming", mv->env.state);
 	(void)mkdir(dir, 0700);
 	if (marker_path(mv->env.state, mv->def.name, p, sizeof(p)) != 0)
-		return mdc_mig_seterr(&mv->e, MDC_ERANGE, "path too long");
+		return mdc_err_set(&mv->e, MDC_ERANGE, "path too long");
 	body[0] = '\0';
 	for (i = 0; i < mv->ndisks; i++)
 		n += (size_t)snprintf(body + n, sizeof(body) - n, "%s\n",
 		                      mv->disks[i]);
 	if (mdc_file_printf(p, 0600, "%s", body) != 0)
-		return mdc_mig_seterr(&mv->e, MDC_EACCES, "%s: cannot write",
-		                      p);
+		return mdc_err_set(&mv->e, MDC_EACCES, "%s: cannot write", p);
 	mv->marker = 1;
 	return 0;
 }
@@ -206,52 +202,52 @@ dst_room(struct mdc_move *mv)
 	int ret;
 
 	if (mv->env.storage == NULL)
-		return mdc_mig_seterr(&mv->e, MDC_EDENIED,
-		                      "it has no storage directory; fix: set "
-		                      "storage-dir = DIR in [agent] of "
-		                      "migrate.conf (or agent --storage-dir "
-		                      "DIR) and restart the agent   (on %s)",
-		                      self);
+		return mdc_err_set(&mv->e, MDC_EDENIED,
+		                   "it has no storage directory; fix: set "
+		                   "storage-dir = DIR in [agent] of "
+		                   "migrate.conf (or agent --storage-dir "
+		                   "DIR) and restart the agent   (on %s)",
+		                   self);
 	if (realpath(mv->env.storage, rp) == NULL)
-		return mdc_mig_seterr(
-		        &mv->e, MDC_EDENIED,
-		        "its storage directory %.300s does not "
-		        "exist; fix: mkdir -p -m 0700 %.300s   (on "
-		        "%s)",
-		        mv->env.storage, mv->env.storage, self);
+		return mdc_err_set(&mv->e, MDC_EDENIED,
+		                   "its storage directory %.300s does not "
+		                   "exist; fix: mkdir -p -m 0700 %.300s   (on "
+		                   "%s)",
+		                   mv->env.storage, mv->env.storage, self);
 	if ((ret = dst_dir(mv, 0, dir, sizeof(dir))) != 0) {
 		snprintf(text, sizeof(text), "%s", mv->e.text);
-		return mdc_mig_seterr(&mv->e, ret,
-		                      "%.300s; fix: --storage-path a directory "
-		                      "inside the storage directory %.300s",
-		                      text, rp);
+		return mdc_err_set(&mv->e, ret,
+		                   "%.300s; fix: --storage-path a directory "
+		                   "inside the storage directory %.300s",
+		                   text, rp);
 	}
 	if (mdc_mig_room(dir, self, mv->req.disk_size, mv->req.ndisks, text,
 	                 sizeof(text)) != 0)
-		return mdc_mig_seterr(&mv->e, MDC_EDENIED, "%s", text);
-	return mdc_mig_seterr(&mv->e, 0,
-	                      "VM %s can move to %s: CPU model %s offered, "
-	                      "storage directory %s",
-	                      mv->def.name, self, mv->def.cpu, text);
+		return mdc_err_set(&mv->e, MDC_EDENIED, "%s", text);
+	return mdc_err_set(&mv->e, 0,
+	                   "VM %s can move to %s: CPU model %s offered, "
+	                   "storage directory %s",
+	                   mv->def.name, self, mv->def.cpu, text);
 }
 
 /* The VM's definition, CPU check, disks, saved definition. */
 static int
 dst_define(struct mdc_move *mv, const char *name)
 {
-	char err[256], missing[1024];
+	char missing[1024];
+	struct mdc_err why = {""};
 	struct mdc_vm_def old;
 	int ret;
 
 	if (mdc_vm_def_from_json(mv->req.def, strlen(mv->req.def), &mv->def,
-	                         err, sizeof(err)) != 0 ||
+	                         &why) != 0 ||
 	    strcmp(mv->def.name, name) != 0)
-		return mdc_mig_seterr(&mv->e, MDC_EMALF,
-		                      "a bad VM definition: %s", err);
+		return mdc_err_set(&mv->e, MDC_EMALF, "a bad VM definition: %s",
+		                   why.text);
 	if (mdc_vm_def_load(mv->env.state, name, &old, &mv->e) == 0)
-		return mdc_mig_seterr(&mv->e, MDC_EEXIST,
-		                      "a VM named %s is already defined here",
-		                      name);
+		return mdc_err_set(&mv->e, MDC_EEXIST,
+		                   "a VM named %s is already defined here",
+		                   name);
 	ret = mdc_vm_cpu_probe(&mv->env, mv->def.cpu, missing, sizeof(missing),
 	                       &mv->e);
 	if (ret != 0 && ret != MDC_ENOENT)
@@ -287,7 +283,7 @@ dst_qemu(struct mdc_move *mv, int *fds)
 		return ret;
 	mv->started = 1;
 	if ((ret = mdc_vm_set_migrating(&mv->env, mv->def.name, 1)) != 0)
-		return mdc_mig_seterr(&mv->e, ret, "cannot mark the VM");
+		return mdc_err_set(&mv->e, ret, "cannot mark the VM");
 	mv->marked = 1;
 	if ((ret = mdc_vm_qmp_open(&mv->env, mv->def.name, MDC_MV_QMP_MS,
 	                           &mv->q, &mv->e)) != 0 ||
@@ -314,8 +310,8 @@ dst_qemu(struct mdc_move *mv, int *fds)
 		return ret;
 	for (i = 0; i < mv->ndisks; i++)
 		if ((ret = mdc_net_connect_unix(sock, &fds[i + 1])) != 0)
-			return mdc_mig_seterr(&mv->e, ret, "%s: %s", sock,
-			                      mdc_strerror(ret));
+			return mdc_err_set(&mv->e, ret, "%s: %s", sock,
+			                   mdc_strerror(ret));
 	return 0;
 }
 
@@ -338,16 +334,16 @@ dst_wait_completed(struct mdc_move *mv)
 			break;
 		if (s != NULL && strcmp(s, "failed") == 0) {
 			ret = mdc_mv_channel_first(
-			        mv, mdc_mig_seterr(&mv->e, MDC_EINVAL,
-			                           "the incoming migration "
-			                           "failed"));
+			        mv, mdc_err_set(&mv->e, MDC_EINVAL,
+			                        "the incoming migration "
+			                        "failed"));
 			break;
 		}
 		usleep(100000);
 	}
 	if (ret == 0 && t >= MDC_MV_SWITCH_MS)
-		ret = mdc_mig_seterr(&mv->e, MDC_ETIMEDOUT,
-		                     "the incoming migration did not complete");
+		ret = mdc_err_set(&mv->e, MDC_ETIMEDOUT,
+		                  "the incoming migration did not complete");
 	json_decref(st);
 	return ret;
 }
@@ -369,9 +365,9 @@ dst_prepared(struct mdc_move *mv)
 		ret = MDC_EMALF;
 	if (ret != 0)
 		return mdc_mv_channel_first(
-		        mv, mdc_mig_seterr(&mv->e, ret,
-		                           "no COMMIT from the source: %s",
-		                           mdc_strerror(ret)));
+		        mv, mdc_err_set(&mv->e, ret,
+		                        "no COMMIT from the source: %s",
+		                        mdc_strerror(ret)));
 	return 0;
 }
 
@@ -385,7 +381,7 @@ dst_prepared(struct mdc_move *mv)
 static int
 export_del(struct mdc_move *mv, const char *id)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 
 	if (mdc_qmp_execf(mv->q, "block-export-del", NULL, &e, "{s:s}", "id",
 	                  id) == 0)
@@ -407,8 +403,8 @@ dst_switch(struct mdc_move *mv)
 	ret = mdc_live_ctl_recv(mv->ctl, -1, &ctl);
 	if (ret != 0 || ctl.type != MDC_LIVE_C_SWITCH)
 		return mdc_mv_channel_first(
-		        mv, mdc_mig_seterr(&mv->e, MDC_ETRUNC,
-		                           "the source gave up"));
+		        mv,
+		        mdc_err_set(&mv->e, MDC_ETRUNC, "the source gave up"));
 	mdc_mv_sw_mark(mv, 0);
 	if ((ret = dst_wait_completed(mv)) != 0)
 		return ret;
@@ -452,7 +448,7 @@ dst_refuse_switch(struct mdc_move *mv)
 static void
 dst_rollback(struct mdc_move *mv)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	char run[PATH_MAX];
 	size_t i;
 
@@ -525,7 +521,7 @@ dst_prepare(struct mdc_move *mv, const struct mdc_mig_msg *m,
 	memcpy(acc, r->text, sizeof(acc));
 	ret = mdc_live_req_decode(m->data, m->datalen, &mv->req);
 	mv->cold = (mv->req.flags & MDC_LIVE_FL_STOPPED) != 0;
-	ret = ret != 0 ? mdc_mig_seterr(&mv->e, MDC_EMALF, "malformed request")
+	ret = ret != 0 ? mdc_err_set(&mv->e, MDC_EMALF, "malformed request")
 	               : dst_define(mv, m->vm);
 	mv->check = (mv->req.flags & MDC_LIVE_FL_CHECK) != 0;
 	if (ret == 0 && !mv->cold && !mv->check)
@@ -615,7 +611,7 @@ static void
 recover_one(const struct mdc_vm_env *env, const char *name, mdc_mig_say_fn say,
             void *arg)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	char p[PATH_MAX], run[PATH_MAX], *body = NULL, *line, *save = NULL;
 	char text[MDC_MIG_MAX_TEXT + 64];
 	size_t len = 0;

@@ -78,33 +78,33 @@ mdc_mig_sanitize(const char *s, char *out, size_t outlen)
 	out[i] = '\0';
 }
 
-/* Read a u16be-length string of at most max bytes, printable ASCII. */
+/* A string in place: *p points at its *n (<= max) printable bytes. */
 static int
-get_str(struct mdc_rbuf *r, char *out, size_t max)
+get_span(struct mdc_rbuf *r, size_t max, const char **p, size_t *n)
 {
-	uint16_t n;
-	const uint8_t *p;
+	const uint8_t *b;
+	uint16_t len;
 	size_t i;
 	int ret;
 
-	if ((ret = mdc_rbuf_get_u16be(r, &n)) != 0)
+	if ((ret = mdc_rbuf_get_u16be(r, &len)) != 0)
 		return ret;
-	if (n > max)
+	if (len > max)
 		return MDC_EMALF;
-	if ((ret = mdc_rbuf_get_ptr(r, &p, n)) != 0)
+	if ((ret = mdc_rbuf_get_ptr(r, &b, len)) != 0)
 		return ret;
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 || p[i] >= 0x7f)
+	for (i = 0; i < len; i++)
+		if (b[i] < 0x20 || b[i] >= 0x7f)
 			return MDC_EMALF;
-	memcpy(out, p, n);
-	out[n] = '\0';
+	*p = (const char *)b;
+	*n = len;
 	return 0;
 }
 
 static int
-put_str(struct mdc_wbuf *w, const char *s, size_t max)
+put_span(struct mdc_wbuf *w, const char *s, size_t n, size_t max)
 {
-	size_t n = strlen(s), i;
+	size_t i;
 	int ret;
 
 	if (n > max)
@@ -114,30 +114,41 @@ put_str(struct mdc_wbuf *w, const char *s, size_t max)
 			return MDC_EINVAL;
 	if ((ret = mdc_wbuf_put_u16be(w, (uint16_t)n)) != 0)
 		return ret;
-	return mdc_wbuf_put_bytes(w, s, n);
+	return n ? mdc_wbuf_put_bytes(w, s, n) : 0;
 }
 
-static int
-get_u64(struct mdc_rbuf *r, uint64_t *v)
+int
+mdc_mig_get_str(struct mdc_rbuf *r, char *out, size_t max)
 {
-	uint32_t hi, lo;
+	const char *p;
+	size_t n;
 	int ret;
 
-	if ((ret = mdc_rbuf_get_u32be(r, &hi)) ||
-	    (ret = mdc_rbuf_get_u32be(r, &lo)))
+	if ((ret = get_span(r, max, &p, &n)) != 0)
 		return ret;
-	*v = (uint64_t)hi << 32 | lo;
+	memcpy(out, p, n);
+	out[n] = '\0';
 	return 0;
 }
 
-static int
-put_u64(struct mdc_wbuf *w, uint64_t v)
+int
+mdc_mig_put_str(struct mdc_wbuf *w, const char *s, size_t max)
 {
-	int ret;
+	return put_span(w, s, strlen(s), max);
+}
 
-	if ((ret = mdc_wbuf_put_u32be(w, (uint32_t)(v >> 32))))
-		return ret;
-	return mdc_wbuf_put_u32be(w, (uint32_t)v);
+/* Small enough for any stack: the long fields are pointers. */
+_Static_assert(sizeof(struct mdc_mig_msg) < 4096, "mdc_mig_msg too large");
+
+void
+mdc_mig_msg_clear(struct mdc_mig_msg *m)
+{
+	free(m->frame);
+	m->frame = NULL;
+	m->data = NULL;
+	m->datalen = 0;
+	m->def = NULL;
+	m->deflen = 0;
 }
 
 /* DATA: u64 offset, u8 codec, u32 raw length, payload = the rest. */
@@ -148,7 +159,7 @@ decode_data(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 	size_t n;
 	int ret;
 
-	if ((ret = get_u64(r, &m->offset)) ||
+	if ((ret = mdc_rbuf_get_u64be(r, &m->offset)) ||
 	    (ret = mdc_rbuf_get_u8(r, &m->codec)) ||
 	    (ret = mdc_rbuf_get_u32be(r, &m->rawlen)))
 		return ret;
@@ -160,7 +171,7 @@ decode_data(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 		return MDC_EMALF;
 	if ((ret = mdc_rbuf_get_ptr(r, &p, n)) != 0)
 		return ret;
-	memcpy(m->data, p, n);
+	m->data = p;
 	m->datalen = n;
 	return 0;
 }
@@ -179,7 +190,7 @@ get_blob(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 		return MDC_EMALF;
 	if ((ret = mdc_rbuf_get_ptr(r, &p, n)) != 0)
 		return ret;
-	memcpy(m->data, p, n);
+	m->data = p;
 	m->datalen = n;
 	return 0;
 }
@@ -203,12 +214,13 @@ decode_storage(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 	int ret;
 
 	if (m->type == MDC_MIG_MOVE_STORAGE &&
-	    ((ret = get_str(r, m->addr, MDC_MIG_MAX_ADDR)) ||
-	     (ret = get_str(r, m->path, MDC_MIG_MAX_PATH))))
+	    ((ret = mdc_mig_get_str(r, m->addr, MDC_MIG_MAX_ADDR)) ||
+	     (ret = mdc_mig_get_str(r, m->path, MDC_MIG_MAX_PATH))))
 		return ret;
-	if ((ret = get_str(r, m->name, MDC_MIG_MAX_FILE)))
+	if ((ret = mdc_mig_get_str(r, m->name, MDC_MIG_MAX_FILE)))
 		return ret;
-	if (m->type == MDC_MIG_PREPARE_STORAGE && (ret = get_u64(r, &m->size)))
+	if (m->type == MDC_MIG_PREPARE_STORAGE &&
+	    (ret = mdc_rbuf_get_u64be(r, &m->size)))
 		return ret;
 	if ((ret = mdc_rbuf_get_u8(r, &m->flags)))
 		return ret;
@@ -227,15 +239,15 @@ decode_vm(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 	int ret;
 
 	if ((ret = mdc_rbuf_get_u8(r, &m->op)) ||
-	    (ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
-	    (ret = get_str(r, m->def, MDC_MIG_MAX_DEF)) ||
+	    (ret = mdc_mig_get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+	    (ret = get_span(r, MDC_MIG_MAX_DEF, &m->def, &m->deflen)) ||
 	    (ret = mdc_rbuf_get_u8(r, &m->flags)))
 		return ret;
 	if (m->op < MDC_MIG_VM_CREATE || m->op > MDC_MIG_VM_LIST ||
 	    (m->flags & ~MDC_MIG_VMFL_ALL) != 0 ||
 	    (m->op == MDC_MIG_VM_LIST ? m->vm[0] != '\0'
 	                              : !mdc_mig_vm_ok(m->vm)) ||
-	    (m->op == MDC_MIG_VM_CREATE) != (m->def[0] != '\0'))
+	    (m->op == MDC_MIG_VM_CREATE) != (m->deflen != 0))
 		return MDC_EMALF;
 	return 0;
 }
@@ -246,16 +258,16 @@ decode_vm_info(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 {
 	int ret;
 
-	if ((ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+	if ((ret = mdc_mig_get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
 	    (ret = mdc_rbuf_get_u8(r, &m->vmstate)) ||
 	    (ret = mdc_rbuf_get_u32be(r, &m->pid)) ||
-	    (ret = get_str(r, m->accel, MDC_MIG_MAX_ACCEL)) ||
-	    (ret = get_str(r, m->vmstatus, MDC_MIG_MAX_VMSTATUS)) ||
-	    (ret = get_str(r, m->last_exit, MDC_MIG_MAX_EXIT)) ||
-	    (ret = get_str(r, m->def, MDC_MIG_MAX_DEF)))
+	    (ret = mdc_mig_get_str(r, m->accel, MDC_MIG_MAX_ACCEL)) ||
+	    (ret = mdc_mig_get_str(r, m->vmstatus, MDC_MIG_MAX_VMSTATUS)) ||
+	    (ret = mdc_mig_get_str(r, m->last_exit, MDC_MIG_MAX_EXIT)) ||
+	    (ret = get_span(r, MDC_MIG_MAX_DEF, &m->def, &m->deflen)))
 		return ret;
 	if (!mdc_mig_vm_ok(m->vm) || m->vmstate > MDC_MIG_VM_MAX_STATE ||
-	    m->def[0] == '\0')
+	    m->deflen == 0)
 		return MDC_EMALF;
 	return 0;
 }
@@ -267,26 +279,26 @@ decode_fields(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 
 	switch (m->type) {
 	case MDC_MIG_MOVE:
-		if ((ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
-		    (ret = get_str(r, m->host, MDC_MIG_MAX_HOST)) ||
-		    (ret = get_str(r, m->addr, MDC_MIG_MAX_ADDR)))
+		if ((ret = mdc_mig_get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = mdc_mig_get_str(r, m->host, MDC_MIG_MAX_HOST)) ||
+		    (ret = mdc_mig_get_str(r, m->addr, MDC_MIG_MAX_ADDR)))
 			return ret;
 		break;
 	case MDC_MIG_PREPARE:
-		if ((ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
-		    (ret = get_str(r, m->host, MDC_MIG_MAX_HOST)))
+		if ((ret = mdc_mig_get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = mdc_mig_get_str(r, m->host, MDC_MIG_MAX_HOST)))
 			return ret;
 		break;
 	case MDC_MIG_MOVE_STORAGE:
 	case MDC_MIG_PREPARE_STORAGE:
-		if ((ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
-		    (ret = get_str(r, m->host, MDC_MIG_MAX_HOST)) ||
+		if ((ret = mdc_mig_get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = mdc_mig_get_str(r, m->host, MDC_MIG_MAX_HOST)) ||
 		    (ret = decode_storage(r, m)))
 			return ret;
 		break;
 	case MDC_MIG_RESULT:
 		if ((ret = mdc_rbuf_get_u8(r, &m->status)) ||
-		    (ret = get_str(r, m->text, MDC_MIG_MAX_TEXT)))
+		    (ret = mdc_mig_get_str(r, m->text, MDC_MIG_MAX_TEXT)))
 			return ret;
 		if (m->status > MDC_MIG_FAILED)
 			return MDC_EMALF;
@@ -294,15 +306,15 @@ decode_fields(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 	case MDC_MIG_DATA:
 		return decode_data(r, m);
 	case MDC_MIG_DONE:
-		if ((ret = get_u64(r, &m->size)))
+		if ((ret = mdc_rbuf_get_u64be(r, &m->size)))
 			return ret;
 		return mdc_rbuf_get_bytes(r, m->digest, MDC_MIG_SHA256_LEN);
 	case MDC_MIG_LIVE_MOVE:
 	case MDC_MIG_LIVE_PREPARE:
-		if ((ret = get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
-		    (ret = get_str(r, m->host, MDC_MIG_MAX_HOST)) ||
+		if ((ret = mdc_mig_get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = mdc_mig_get_str(r, m->host, MDC_MIG_MAX_HOST)) ||
 		    (m->type == MDC_MIG_LIVE_MOVE &&
-		     (ret = get_str(r, m->addr, MDC_MIG_MAX_ADDR))) ||
+		     (ret = mdc_mig_get_str(r, m->addr, MDC_MIG_MAX_ADDR))) ||
 		    (ret = get_blob(r, m)))
 			return ret;
 		break;
@@ -350,12 +362,13 @@ encode_storage(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 	     !mdc_mig_file_ok(m->name)))
 		return MDC_EINVAL;
 	if (m->type == MDC_MIG_MOVE_STORAGE &&
-	    ((ret = put_str(w, m->addr, MDC_MIG_MAX_ADDR)) ||
-	     (ret = put_str(w, m->path, MDC_MIG_MAX_PATH))))
+	    ((ret = mdc_mig_put_str(w, m->addr, MDC_MIG_MAX_ADDR)) ||
+	     (ret = mdc_mig_put_str(w, m->path, MDC_MIG_MAX_PATH))))
 		return ret;
-	if ((ret = put_str(w, m->name, MDC_MIG_MAX_FILE)))
+	if ((ret = mdc_mig_put_str(w, m->name, MDC_MIG_MAX_FILE)))
 		return ret;
-	if (m->type == MDC_MIG_PREPARE_STORAGE && (ret = put_u64(w, m->size)))
+	if (m->type == MDC_MIG_PREPARE_STORAGE &&
+	    (ret = mdc_wbuf_put_u64be(w, m->size)))
 		return ret;
 	return mdc_wbuf_put_u8(w, m->flags);
 }
@@ -370,7 +383,7 @@ encode_data(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 	    m->datalen > MDC_MIG_CHUNK ||
 	    (m->codec == MDC_MIG_RAW && m->datalen != m->rawlen))
 		return MDC_EINVAL;
-	if ((ret = put_u64(w, m->offset)) ||
+	if ((ret = mdc_wbuf_put_u64be(w, m->offset)) ||
 	    (ret = mdc_wbuf_put_u8(w, m->codec)) ||
 	    (ret = mdc_wbuf_put_u32be(w, m->rawlen)))
 		return ret;
@@ -386,11 +399,11 @@ encode_vm(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 	    (m->flags & ~MDC_MIG_VMFL_ALL) != 0 ||
 	    (m->op == MDC_MIG_VM_LIST ? m->vm[0] != '\0'
 	                              : !mdc_mig_vm_ok(m->vm)) ||
-	    (m->op == MDC_MIG_VM_CREATE) != (m->def[0] != '\0'))
+	    (m->op == MDC_MIG_VM_CREATE) != (m->deflen != 0))
 		return MDC_EINVAL;
 	if ((ret = mdc_wbuf_put_u8(w, m->op)) ||
-	    (ret = put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
-	    (ret = put_str(w, m->def, MDC_MIG_MAX_DEF)))
+	    (ret = mdc_mig_put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
+	    (ret = put_span(w, m->def, m->deflen, MDC_MIG_MAX_DEF)))
 		return ret;
 	return mdc_wbuf_put_u8(w, m->flags);
 }
@@ -401,16 +414,16 @@ encode_vm_info(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 	int ret;
 
 	if (!mdc_mig_vm_ok(m->vm) || m->vmstate > MDC_MIG_VM_MAX_STATE ||
-	    m->def[0] == '\0')
+	    m->deflen == 0)
 		return MDC_EINVAL;
-	if ((ret = put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
+	if ((ret = mdc_mig_put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
 	    (ret = mdc_wbuf_put_u8(w, m->vmstate)) ||
 	    (ret = mdc_wbuf_put_u32be(w, m->pid)) ||
-	    (ret = put_str(w, m->accel, MDC_MIG_MAX_ACCEL)) ||
-	    (ret = put_str(w, m->vmstatus, MDC_MIG_MAX_VMSTATUS)) ||
-	    (ret = put_str(w, m->last_exit, MDC_MIG_MAX_EXIT)))
+	    (ret = mdc_mig_put_str(w, m->accel, MDC_MIG_MAX_ACCEL)) ||
+	    (ret = mdc_mig_put_str(w, m->vmstatus, MDC_MIG_MAX_VMSTATUS)) ||
+	    (ret = mdc_mig_put_str(w, m->last_exit, MDC_MIG_MAX_EXIT)))
 		return ret;
-	return put_str(w, m->def, MDC_MIG_MAX_DEF);
+	return put_span(w, m->def, m->deflen, MDC_MIG_MAX_DEF);
 }
 
 static int
@@ -425,11 +438,11 @@ encode_fields(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 	case MDC_MIG_PREPARE_STORAGE:
 		if (!mdc_mig_vm_ok(m->vm) || !mdc_mig_host_ok(m->host))
 			return MDC_EINVAL;
-		if ((ret = put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
-		    (ret = put_str(w, m->host, MDC_MIG_MAX_HOST)))
+		if ((ret = mdc_mig_put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = mdc_mig_put_str(w, m->host, MDC_MIG_MAX_HOST)))
 			return ret;
 		if (m->type == MDC_MIG_MOVE)
-			return put_str(w, m->addr, MDC_MIG_MAX_ADDR);
+			return mdc_mig_put_str(w, m->addr, MDC_MIG_MAX_ADDR);
 		if (m->type != MDC_MIG_PREPARE)
 			return encode_storage(w, m);
 		return 0;
@@ -438,21 +451,21 @@ encode_fields(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 			return MDC_EINVAL;
 		if ((ret = mdc_wbuf_put_u8(w, m->status)))
 			return ret;
-		return put_str(w, m->text, MDC_MIG_MAX_TEXT);
+		return mdc_mig_put_str(w, m->text, MDC_MIG_MAX_TEXT);
 	case MDC_MIG_DATA:
 		return encode_data(w, m);
 	case MDC_MIG_DONE:
-		if ((ret = put_u64(w, m->size)))
+		if ((ret = mdc_wbuf_put_u64be(w, m->size)))
 			return ret;
 		return mdc_wbuf_put_bytes(w, m->digest, MDC_MIG_SHA256_LEN);
 	case MDC_MIG_LIVE_MOVE:
 	case MDC_MIG_LIVE_PREPARE:
 		if (!mdc_mig_vm_ok(m->vm) || !mdc_mig_host_ok(m->host))
 			return MDC_EINVAL;
-		if ((ret = put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
-		    (ret = put_str(w, m->host, MDC_MIG_MAX_HOST)) ||
+		if ((ret = mdc_mig_put_str(w, m->vm, MDC_MIG_MAX_VM)) ||
+		    (ret = mdc_mig_put_str(w, m->host, MDC_MIG_MAX_HOST)) ||
 		    (m->type == MDC_MIG_LIVE_MOVE &&
-		     (ret = put_str(w, m->addr, MDC_MIG_MAX_ADDR))))
+		     (ret = mdc_mig_put_str(w, m->addr, MDC_MIG_MAX_ADDR))))
 			return ret;
 		return put_blob(w, m);
 	case MDC_MIG_LIVE_INFO:
@@ -491,7 +504,7 @@ mdc_mig_str_decode(const uint8_t *data, size_t len, int is_host, char *out,
 	int ret;
 
 	mdc_rbuf_init(&r, data, len);
-	if ((ret = get_str(&r, s, max)) != 0)
+	if ((ret = mdc_mig_get_str(&r, s, max)) != 0)
 		return ret;
 	if (mdc_rbuf_left(&r) != 0 || (is_host && !mdc_mig_host_ok(s)))
 		return MDC_EMALF;
@@ -508,7 +521,7 @@ mdc_mig_str_encode(const char *s, uint8_t *buf, size_t cap, size_t *len_out)
 	int ret;
 
 	mdc_wbuf_init(&w, buf, cap);
-	if ((ret = put_str(&w, s, MDC_MIG_MAX_TEXT)) != 0)
+	if ((ret = mdc_mig_put_str(&w, s, MDC_MIG_MAX_TEXT)) != 0)
 		return ret;
 	*len_out = w.len;
 	return 0;

@@ -98,7 +98,15 @@ enum mdc_mig_status {
 	MDC_MIG_FAILED = 2,
 };
 
-/* A decoded inner message; the strings are NUL-terminated copies. */
+/*
+ * One inner message, every type: the short fields (names, the reason, a
+ * path) are NUL-terminated copies, about 3 KiB in all, so a message lives
+ * on the stack; the long ones (a DATA payload, a LIVE_* blob, a VM
+ * definition) are bounded pointers, never copied: into the bytes the
+ * message was decoded from (a received message keeps its own copy in
+ * frame, released by mdc_mig_msg_clear), or on the sending side into the
+ * sender's buffer.
+ */
 struct mdc_mig_msg {
 	uint8_t type;
 	uint8_t status;                     /* RESULT */
@@ -113,8 +121,8 @@ struct mdc_mig_msg {
 	uint64_t offset;                    /* DATA */
 	uint8_t codec;                      /* DATA: enum mdc_mig_codec */
 	uint32_t rawlen;                    /* DATA: 1..MDC_MIG_CHUNK */
-	size_t datalen;                     /* DATA, LIVE_*: payload bytes */
-	uint8_t data[MDC_MIG_CHUNK];        /* DATA: payload; LIVE_*: blob */
+	const uint8_t *data;                /* DATA: payload; LIVE_*: blob */
+	size_t datalen;                     /* <= MDC_MIG_CHUNK, resp. BLOB */
 	uint8_t digest[MDC_MIG_SHA256_LEN]; /* DONE */
 	uint8_t op;                         /* VM: enum mdc_mig_vm_op */
 	uint8_t vmstate;                    /* VM_INFO */
@@ -122,17 +130,23 @@ struct mdc_mig_msg {
 	char accel[MDC_MIG_MAX_ACCEL + 1];  /* VM_INFO: "kvm", "tcg", "-" */
 	char vmstatus[MDC_MIG_MAX_VMSTATUS + 1]; /* VM_INFO: QEMU's */
 	char last_exit[MDC_MIG_MAX_EXIT + 1];    /* VM_INFO */
-	char def[MDC_MIG_MAX_DEF + 1]; /* VM (CREATE), VM_INFO: JSON */
+	const char *def; /* VM (CREATE), VM_INFO: JSON, not NUL-terminated */
+	size_t deflen;   /* <= MDC_MIG_MAX_DEF; 0: none */
+	uint8_t *frame;  /* a received message's bytes (data, def point in) */
 };
 /* Largest encoded inner message (a full DATA). */
 #define MDC_MIG_MAX_MSG (MDC_MIG_CHUNK + 64)
 /* (a VM_INFO is at most MDC_MIG_MAX_DEF + 300 bytes: below it) */
 
+/* Free what a received message owns (frame); data and def become NULL.
+ * For a message filled by mdc_mig_recv_msg (or zeroed): safe twice. */
+void mdc_mig_msg_clear(struct mdc_mig_msg *m);
+
 /*
  * Decode an inner message from (data, len): the whole buffer must be one
  * message with every field inside its limits (vm names [A-Za-z0-9._-],
  * host names [A-Za-z0-9.-], no trailing bytes).  Returns 0, MDC_ETRUNC or
- * MDC_EMALF.
+ * MDC_EMALF.  out->data and out->def point into data (out->frame NULL).
  */
 MDC_MUSTCHECK int mdc_mig_msg_decode(const uint8_t *data, size_t len,
                                      struct mdc_mig_msg *out);
@@ -146,6 +160,17 @@ MDC_MUSTCHECK int mdc_mig_str_decode(const uint8_t *data, size_t len,
 /* Encode one string payload for HELLO/ERROR; *len_out = bytes used. */
 MDC_MUSTCHECK int mdc_mig_str_encode(const char *s, uint8_t *buf, size_t cap,
                                      size_t *len_out);
+/*
+ * The one string codec of the migration wire (proto.c, live.c, chan.c):
+ * u16be length of at most max bytes, then printable ASCII (0x20-0x7e).
+ * get: out has max + 1 bytes, NUL-terminated; MDC_ETRUNC or MDC_EMALF.
+ * put: MDC_EINVAL outside the limits, MDC_ESPACE.
+ */
+struct mdc_rbuf;
+struct mdc_wbuf;
+MDC_MUSTCHECK int mdc_mig_get_str(struct mdc_rbuf *r, char *out, size_t max);
+MDC_MUSTCHECK int mdc_mig_put_str(struct mdc_wbuf *w, const char *s,
+                                  size_t max);
 /* Check a frame header (4 bytes): *len_out = body length.  MDC_EMALF when 0
  * or above MDC_MIG_MAX_FRAME. */
 MDC_MUSTCHECK int mdc_mig_frame_len(const uint8_t hdr[4], size_t *len_out);

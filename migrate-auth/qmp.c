@@ -127,20 +127,20 @@ left_ms(long long deadline)
 
 /* Read what is there (after waiting up to ms for it). */
 static int
-fill(struct mdc_qmp *q, int ms, struct mdc_mig_err *e)
+fill(struct mdc_qmp *q, int ms, struct mdc_err *e)
 {
 	struct pollfd p = {q->fd, POLLIN, 0};
 	ssize_t n;
 	int rc;
 
 	if (q->len >= MDC_QMP_MAX_LINE)
-		return mdc_mig_seterr(e, MDC_EMALF,
-		                      "QMP: a line longer than %d bytes",
-		                      MDC_QMP_MAX_LINE);
+		return mdc_err_set(e, MDC_EMALF,
+		                   "QMP: a line longer than %d bytes",
+		                   MDC_QMP_MAX_LINE);
 	rc = poll(&p, 1, ms);
 	if (rc < 0 && errno != EINTR)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno),
-		                      "QMP: poll: %s", strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno),
+		                   "QMP: poll: %s", strerror(errno));
 	if (rc <= 0)
 		return MDC_EAGAIN;
 	n = read(q->fd, q->buf + q->len, MDC_QMP_MAX_LINE - q->len);
@@ -148,9 +148,9 @@ fill(struct mdc_qmp *q, int ms, struct mdc_mig_err *e)
 		return MDC_EAGAIN;
 	if (n <= 0) {
 		q->eof = 1;
-		return mdc_mig_seterr(e, MDC_ETRUNC,
-		                      "QMP: QEMU closed the "
-		                      "monitor");
+		return mdc_err_set(e, MDC_ETRUNC,
+		                   "QMP: QEMU closed the "
+		                   "monitor");
 	}
 	q->len += (size_t)n;
 	return 0;
@@ -158,7 +158,7 @@ fill(struct mdc_qmp *q, int ms, struct mdc_mig_err *e)
 
 /* Take one complete line if there is one: 1 = *m filled, 0 = none. */
 static int
-take_line(struct mdc_qmp *q, struct mdc_qmp_msg *m, struct mdc_mig_err *e)
+take_line(struct mdc_qmp *q, struct mdc_qmp_msg *m, struct mdc_err *e)
 {
 	char *nl = memchr(q->buf, '\n', q->len);
 	size_t n;
@@ -171,16 +171,16 @@ take_line(struct mdc_qmp *q, struct mdc_qmp_msg *m, struct mdc_mig_err *e)
 	memmove(q->buf, q->buf + n, q->len - n);
 	q->len -= n;
 	if (ret != 0)
-		return mdc_mig_seterr(e, ret,
-		                      "QMP: a malformed line from "
-		                      "QEMU");
+		return mdc_err_set(e, ret,
+		                   "QMP: a malformed line from "
+		                   "QEMU");
 	return 1;
 }
 
 /* The next message, waiting until deadline.  0 or MDC_ETIMEDOUT/... */
 static int
 read_msg(struct mdc_qmp *q, long long deadline, struct mdc_qmp_msg *m,
-         struct mdc_mig_err *e)
+         struct mdc_err *e)
 {
 	int ret;
 
@@ -189,13 +189,12 @@ read_msg(struct mdc_qmp *q, long long deadline, struct mdc_qmp_msg *m,
 		if (ret != 0)
 			return ret < 0 ? ret : 0;
 		if (q->eof)
-			return mdc_mig_seterr(e, MDC_ETRUNC,
-			                      "QMP: QEMU closed the monitor");
+			return mdc_err_set(e, MDC_ETRUNC,
+			                   "QMP: QEMU closed the monitor");
 		ret = fill(q, left_ms(deadline), e);
 		if (ret == MDC_EAGAIN && left_ms(deadline) == 0)
-			return mdc_mig_seterr(
-			        e, MDC_ETIMEDOUT,
-			        "QMP: no answer from QEMU in time");
+			return mdc_err_set(e, MDC_ETIMEDOUT,
+			                   "QMP: no answer from QEMU in time");
 		if (ret != 0 && ret != MDC_EAGAIN)
 			return ret;
 	}
@@ -236,7 +235,7 @@ queue_event(struct mdc_qmp *q, struct mdc_qmp_msg *m)
 /* Write all of buf (with fd as SCM_RIGHTS on the first byte if >= 0). */
 static int
 send_all(struct mdc_qmp *q, const char *buf, size_t len, int fd,
-         long long deadline, struct mdc_mig_err *e)
+         long long deadline, struct mdc_err *e)
 {
 	union {
 		char b[CMSG_SPACE(sizeof(int))];
@@ -270,12 +269,12 @@ send_all(struct mdc_qmp *q, const char *buf, size_t len, int fd,
 			continue;
 		}
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return mdc_mig_seterr(e, mdc_err_from_errno(errno),
-			                      "QMP: writing to QEMU: %s",
-			                      strerror(errno));
+			return mdc_err_set(e, mdc_err_from_errno(errno),
+			                   "QMP: writing to QEMU: %s",
+			                   strerror(errno));
 		if (poll(&p, 1, left_ms(deadline)) == 0)
-			return mdc_mig_seterr(e, MDC_ETIMEDOUT,
-			                      "QMP: QEMU does not read");
+			return mdc_err_set(e, MDC_ETIMEDOUT,
+			                   "QMP: QEMU does not read");
 	}
 	return 0;
 }
@@ -283,7 +282,7 @@ send_all(struct mdc_qmp *q, const char *buf, size_t len, int fd,
 /* Send {"execute": cmd, "arguments": args, "id": id}; args stolen. */
 static int
 send_cmd(struct mdc_qmp *q, const char *cmd, json_t *args, long long id, int fd,
-         long long deadline, struct mdc_mig_err *e)
+         long long deadline, struct mdc_err *e)
 {
 	json_t *o =
 	        json_pack("{s:s,s:I}", "execute", cmd, "id", (json_int_t)id);
@@ -294,7 +293,7 @@ send_cmd(struct mdc_qmp *q, const char *cmd, json_t *args, long long id, int fd,
 	    (args != NULL && json_object_set(o, "arguments", args) != 0) ||
 	    (text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII)) == NULL ||
 	    (line = mdc_strdupf("%s\n", text)) == NULL)
-		ret = mdc_mig_seterr(e, MDC_ENOMEM, "QMP: out of memory");
+		ret = mdc_err_set(e, MDC_ENOMEM, "QMP: out of memory");
 	else
 		ret = send_all(q, line, strlen(line), fd, deadline, e);
 	json_decref(args);
@@ -308,7 +307,7 @@ send_cmd(struct mdc_qmp *q, const char *cmd, json_t *args, long long id, int fd,
  * (of commands that timed out before) dropped. */
 static int
 wait_reply(struct mdc_qmp *q, const char *cmd, long long id, long long deadline,
-           json_t **ret_out, struct mdc_mig_err *e)
+           json_t **ret_out, struct mdc_err *e)
 {
 	struct mdc_qmp_msg m;
 	int ret;
@@ -328,8 +327,8 @@ wait_reply(struct mdc_qmp *q, const char *cmd, long long id, long long deadline,
 		break;
 	}
 	if (m.kind == MDC_QMP_ERROR) {
-		ret = mdc_mig_seterr(e, MDC_EINVAL, "%s: %s: %s", cmd, m.eclass,
-		                     m.desc);
+		ret = mdc_err_set(e, MDC_EINVAL, "%s: %s: %s", cmd, m.eclass,
+		                  m.desc);
 	} else if (ret_out != NULL) {
 		*ret_out = m.json;
 		m.json = NULL;
@@ -341,7 +340,7 @@ wait_reply(struct mdc_qmp *q, const char *cmd, long long id, long long deadline,
 /* exec with an optional fd passed along. */
 static int
 exec_fd(struct mdc_qmp *q, const char *cmd, json_t *args, int fd,
-        json_t **ret_out, struct mdc_mig_err *e)
+        json_t **ret_out, struct mdc_err *e)
 {
 	long long deadline = mdc_now_ms() + q->timeout_ms;
 	long long id = q->next_id++;
@@ -351,16 +350,16 @@ exec_fd(struct mdc_qmp *q, const char *cmd, json_t *args, int fd,
 		*ret_out = NULL;
 	if (args != NULL && !json_is_object(args)) {
 		json_decref(args);
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "%s: arguments are not "
-		                      "an object",
-		                      cmd);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "%s: arguments are not "
+		                   "an object",
+		                   cmd);
 	}
 	if (q->eof) {
 		json_decref(args);
-		return mdc_mig_seterr(e, MDC_ETRUNC,
-		                      "QMP: QEMU closed the "
-		                      "monitor");
+		return mdc_err_set(e, MDC_ETRUNC,
+		                   "QMP: QEMU closed the "
+		                   "monitor");
 	}
 	if ((ret = send_cmd(q, cmd, args, id, fd, deadline, e)) != 0)
 		return ret;
@@ -369,14 +368,14 @@ exec_fd(struct mdc_qmp *q, const char *cmd, json_t *args, int fd,
 
 int
 mdc_qmp_exec(struct mdc_qmp *q, const char *cmd, json_t *args, json_t **ret_out,
-             struct mdc_mig_err *e)
+             struct mdc_err *e)
 {
 	return exec_fd(q, cmd, args, -1, ret_out, e);
 }
 
 int
 mdc_qmp_execf(struct mdc_qmp *q, const char *cmd, json_t **ret_out,
-              struct mdc_mig_err *e, const char *fmt, ...)
+              struct mdc_err *e, const char *fmt, ...)
 {
 	json_error_t jerr;
 	json_t *args = NULL;
@@ -387,24 +386,23 @@ mdc_qmp_execf(struct mdc_qmp *q, const char *cmd, json_t **ret_out,
 		args = json_vpack_ex(&jerr, 0, fmt, ap);
 		va_end(ap);
 		if (args == NULL)
-			return mdc_mig_seterr(e, MDC_EINVAL,
-			                      "%s: bad arguments: %s", cmd,
-			                      jerr.text);
+			return mdc_err_set(e, MDC_EINVAL,
+			                   "%s: bad arguments: %s", cmd,
+			                   jerr.text);
 	}
 	return exec_fd(q, cmd, args, -1, ret_out, e);
 }
 
 int
-mdc_qmp_getfd(struct mdc_qmp *q, int fd, const char *fdname,
-              struct mdc_mig_err *e)
+mdc_qmp_getfd(struct mdc_qmp *q, int fd, const char *fdname, struct mdc_err *e)
 {
 	json_t *args = json_pack("{s:s}", "fdname", fdname);
 
 	if (args == NULL)
-		return mdc_mig_seterr(e, MDC_ENOMEM, "QMP: out of memory");
+		return mdc_err_set(e, MDC_ENOMEM, "QMP: out of memory");
 	if (fd < 0) {
 		json_decref(args);
-		return mdc_mig_seterr(e, MDC_EINVAL, "getfd: no fd");
+		return mdc_err_set(e, MDC_EINVAL, "getfd: no fd");
 	}
 	return exec_fd(q, "getfd", args, fd, NULL, e);
 }
@@ -454,7 +452,7 @@ take_queued(struct mdc_qmp *q, const char *name, const char *key,
 int
 mdc_qmp_wait_event(struct mdc_qmp *q, const char *name, const char *key,
                    const char *value, int timeout_ms, json_t **data_out,
-                   struct mdc_mig_err *e)
+                   struct mdc_err *e)
 {
 	long long deadline = mdc_now_ms() + timeout_ms;
 	struct mdc_qmp_msg m;
@@ -463,16 +461,16 @@ mdc_qmp_wait_event(struct mdc_qmp *q, const char *name, const char *key,
 	if (data_out != NULL)
 		*data_out = NULL;
 	if (key != NULL && value == NULL)
-		return mdc_mig_seterr(e, MDC_EINVAL, "QMP: key without value");
+		return mdc_err_set(e, MDC_EINVAL, "QMP: key without value");
 	if (take_queued(q, name, key, value, data_out))
 		return 0;
 	for (;;) {
 		ret = read_msg(q, deadline, &m, e);
 		if (ret == MDC_ETIMEDOUT)
-			return mdc_mig_seterr(e, ret,
-			                      "QMP: no %s event in "
-			                      "%d ms",
-			                      name, timeout_ms);
+			return mdc_err_set(e, ret,
+			                   "QMP: no %s event in "
+			                   "%d ms",
+			                   name, timeout_ms);
 		if (ret != 0)
 			return ret;
 		if (m.kind != MDC_QMP_EVENT) {
@@ -492,15 +490,15 @@ mdc_qmp_wait_event(struct mdc_qmp *q, const char *name, const char *key,
 }
 
 int
-mdc_qmp_pump(struct mdc_qmp *q, int timeout_ms, struct mdc_mig_err *e)
+mdc_qmp_pump(struct mdc_qmp *q, int timeout_ms, struct mdc_err *e)
 {
 	struct mdc_qmp_msg m;
 	int ret;
 
 	if (q->eof)
-		return mdc_mig_seterr(e, MDC_ETRUNC,
-		                      "QMP: QEMU closed the "
-		                      "monitor");
+		return mdc_err_set(e, MDC_ETRUNC,
+		                   "QMP: QEMU closed the "
+		                   "monitor");
 	ret = fill(q, timeout_ms, e);
 	if (ret != 0 && ret != MDC_EAGAIN)
 		return ret;
@@ -575,7 +573,7 @@ mdc_qmp_close(struct mdc_qmp *q)
 
 /* A non-blocking unix stream socket connected to path. */
 static int
-unix_connect(const char *path, int *fd_out, struct mdc_mig_err *e)
+unix_connect(const char *path, int *fd_out, struct mdc_err *e)
 {
 	struct sockaddr_un sa;
 	int fd;
@@ -583,22 +581,22 @@ unix_connect(const char *path, int *fd_out, struct mdc_mig_err *e)
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return mdc_mig_seterr(e, MDC_ESPACE,
-		                      "%s: path too long for "
-		                      "a unix socket",
-		                      path);
+		return mdc_err_set(e, MDC_ESPACE,
+		                   "%s: path too long for "
+		                   "a unix socket",
+		                   path);
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno),
-		                      "socket: %s", strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno), "socket: %s",
+		                   strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		int err = errno;
 
 		close(fd);
-		return mdc_mig_seterr(e, mdc_err_from_errno(err),
-		                      "QMP: connecting to %s: %s", path,
-		                      strerror(err));
+		return mdc_err_set(e, mdc_err_from_errno(err),
+		                   "QMP: connecting to %s: %s", path,
+		                   strerror(err));
 	}
 	*fd_out = fd;
 	return 0;
@@ -606,7 +604,7 @@ unix_connect(const char *path, int *fd_out, struct mdc_mig_err *e)
 
 int
 mdc_qmp_attach(int fd, int timeout_ms, struct mdc_qmp **q_out,
-               struct mdc_mig_err *e)
+               struct mdc_err *e)
 {
 	struct mdc_qmp *q = calloc(1, sizeof(*q));
 	struct mdc_qmp_msg m;
@@ -616,15 +614,15 @@ mdc_qmp_attach(int fd, int timeout_ms, struct mdc_qmp **q_out,
 	if (q == NULL || (q->buf = malloc(MDC_QMP_MAX_LINE)) == NULL) {
 		free(q);
 		close(fd);
-		return mdc_mig_seterr(e, MDC_ENOMEM, "QMP: out of memory");
+		return mdc_err_set(e, MDC_ENOMEM, "QMP: out of memory");
 	}
 	q->fd = fd;
 	q->next_id = 1;
 	q->timeout_ms = timeout_ms > 0 ? timeout_ms : MDC_QMP_TIMEOUT_MS;
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0) {
-		ret = mdc_mig_seterr(e, mdc_err_from_errno(errno),
-		                     "QMP: fcntl: %s", strerror(errno));
+		ret = mdc_err_set(e, mdc_err_from_errno(errno),
+		                  "QMP: fcntl: %s", strerror(errno));
 		goto out;
 	}
 	/* QEMU greets first; nothing else comes before negotiation */
@@ -645,7 +643,7 @@ out:
 
 int
 mdc_qmp_connect(const char *path, int timeout_ms, struct mdc_qmp **q_out,
-                struct mdc_mig_err *e)
+                struct mdc_err *e)
 {
 	int fd = -1, ret;
 

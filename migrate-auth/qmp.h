@@ -61,15 +61,14 @@ struct mdc_qmp;
  * (mdc_qmp_close).  Returns 0 or MDC_E* with e->text.
  */
 MDC_MUSTCHECK int mdc_qmp_connect(const char *path, int timeout_ms,
-                                  struct mdc_qmp **q_out,
-                                  struct mdc_mig_err *e);
+                                  struct mdc_qmp **q_out, struct mdc_err *e);
 /*
  * The same over an already connected stream socket fd (e.g. one end of a
  * socketpair whose other end QEMU got as "-chardev socket,fd=N"); fd is
  * the client's from then on, also on failure (closed).
  */
 MDC_MUSTCHECK int mdc_qmp_attach(int fd, int timeout_ms, struct mdc_qmp **q_out,
-                                 struct mdc_mig_err *e);
+                                 struct mdc_err *e);
 /* Close the connection and free the queue; NULL-safe. */
 void mdc_qmp_close(struct mdc_qmp *q);
 /* Set the per-command timeout used by mdc_qmp_exec* (ms, > 0). */
@@ -85,21 +84,21 @@ int mdc_qmp_fd(const struct mdc_qmp *q);
  * failures: MDC_ETIMEDOUT, MDC_ETRUNC (QEMU closed), MDC_EMALF.
  */
 MDC_MUSTCHECK int mdc_qmp_exec(struct mdc_qmp *q, const char *cmd, json_t *args,
-                               json_t **ret_out, struct mdc_mig_err *e);
+                               json_t **ret_out, struct mdc_err *e);
 /*
  * Same with the arguments built by jansson's json_pack(fmt, ...), e.g.
  * mdc_qmp_execf(q, "migrate", NULL, e, "{s:s}", "uri", "fd:mig").
  * fmt NULL: no arguments.
  */
 MDC_MUSTCHECK int mdc_qmp_execf(struct mdc_qmp *q, const char *cmd,
-                                json_t **ret_out, struct mdc_mig_err *e,
+                                json_t **ret_out, struct mdc_err *e,
                                 const char *fmt, ...);
 /*
  * Pass fd to QEMU under fdname (QMP getfd, the fd travels as SCM_RIGHTS
  * with the command).  The caller keeps its own fd.  Returns as exec.
  */
 MDC_MUSTCHECK int mdc_qmp_getfd(struct mdc_qmp *q, int fd, const char *fdname,
-                                struct mdc_mig_err *e);
+                                struct mdc_err *e);
 
 /*
  * Wait up to timeout_ms for event `name` whose data matches `key` =
@@ -111,13 +110,13 @@ MDC_MUSTCHECK int mdc_qmp_getfd(struct mdc_qmp *q, int fd, const char *fdname,
 MDC_MUSTCHECK int mdc_qmp_wait_event(struct mdc_qmp *q, const char *name,
                                      const char *key, const char *value,
                                      int timeout_ms, json_t **data_out,
-                                     struct mdc_mig_err *e);
+                                     struct mdc_err *e);
 /*
  * Read whatever QEMU has sent, waiting up to timeout_ms (0: do not wait)
  * for the first byte; events are queued.  Returns 0 or MDC_ETRUNC/MDC_EMALF.
  */
 MDC_MUSTCHECK int mdc_qmp_pump(struct mdc_qmp *q, int timeout_ms,
-                               struct mdc_mig_err *e);
+                               struct mdc_err *e);
 /*
  * Take the oldest queued event: *name_out (NUL-terminated, namelen bytes)
  * and *data_out (caller's json_decref; may be NULL).  MDC_ENOENT if none.

@@ -44,7 +44,7 @@ int
 mdc_role_source_precheck(struct mdc_conn *c, struct mdc_mig_msg *r)
 {
 	struct mdc_mig_state st;
-	char err[256];
+	struct mdc_err why = {""};
 
 	if (!evidence_forwardable(c)) {
 		mdc_mig_result(r, MDC_MIG_REFUSED,
@@ -54,8 +54,8 @@ mdc_role_source_precheck(struct mdc_conn *c, struct mdc_mig_msg *r)
 		               c->who, c->fqdn, c->fqdn);
 		return -1;
 	}
-	if (mdc_mig_state_load(c->o->state, &st, err, sizeof(err)) != 0) {
-		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, err);
+	if (mdc_mig_state_load(c->o->state, &st, &why) != 0) {
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, why.text);
 		return -1;
 	}
 	if (!st.enabled) {
@@ -109,7 +109,7 @@ source_open(struct mdc_conn *c, const struct mdc_mig_msg *m,
             struct mdc_mig_src *src, struct mdc_mig_msg *prep,
             struct mdc_mig_msg *r)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	const char *base = strrchr(m->path, '/');
 	int fd;
 
@@ -154,7 +154,7 @@ source_stream(struct mdc_conn *c, int fd, gss_ctx_id_t dctx,
               struct mdc_mig_src *src, const struct mdc_mig_msg *m,
               struct mdc_mig_msg *r)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct mdc_mig_msg *d = calloc(1, sizeof(*d));
 	char accepted[MDC_MIG_MAX_TEXT + 1];
 	struct timeval verify_timeout = {VERIFY_TIMEOUT_S, 0};
@@ -194,6 +194,7 @@ source_stream(struct mdc_conn *c, int fd, gss_ctx_id_t dctx,
 		               accepted, d->text, (unsigned long long)src->sent,
 		               (unsigned long long)src->chunks);
 out:
+	mdc_mig_msg_clear(d);
 	free(d);
 }
 
@@ -204,21 +205,23 @@ static int
 source_reach(struct mdc_conn *c, const struct mdc_mig_msg *m, const char *ip,
              int port, int *fd, gss_ctx_id_t *dctx, struct mdc_mig_msg *r)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	char hello[MDC_MIG_MAX_HOST + 1];
+	OM_uint32 minor = 0;
 
 	if (mdc_conn_connect(ip, port, c->ip, fd, &e) != 0 ||
 	    mdc_mig_recv_hello(*fd, hello, sizeof(hello), &e) != 0) {
 		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", m->host, e.text);
 		return -1;
 	}
-	if (mdc_mig_initiate(*fd, c->deleg, m->host, dctx, &e) != 0) {
+	if (mdc_mig_initiate_minor(*fd, c->deleg, m->host, dctx, &minor, &e) !=
+	    0) {
 		mdc_mig_result(
 		        r, MDC_MIG_REFUSED,
 		        "%s could not obtain a ticket to "
 		        "migrate/%s for %s (constrained delegation): %s%s",
 		        c->fqdn, m->host, c->who, e.text,
-		        e.minor == (OM_uint32)KRB5KDC_ERR_BADOPTION
+		        minor == (OM_uint32)KRB5KDC_ERR_BADOPTION
 		                ? " (is the target in the host account's "
 		                  "msDS-AllowedToDelegateTo?)"
 		                : "");
@@ -258,7 +261,7 @@ mdc_role_source(struct mdc_conn *c, const struct mdc_mig_msg *m,
 {
 	struct mdc_mig_msg prep;
 	struct mdc_mig_src src = {.fd = -1};
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	gss_ctx_id_t dctx = GSS_C_NO_CONTEXT;
 	char ip[MDC_MIG_MAX_ADDR + 1];
 	OM_uint32 minor;
@@ -280,6 +283,8 @@ mdc_role_source(struct mdc_conn *c, const struct mdc_mig_msg *m,
 	if ((ret = mdc_mig_send_msg(fd, dctx, &prep, &e)) != 0 ||
 	    (ret = mdc_mig_recv_msg(fd, dctx, r, &e)) != 0 ||
 	    r->type != MDC_MIG_RESULT) {
+		if (ret == 0)
+			mdc_mig_msg_clear(r); /* a payload instead */
 		mdc_mig_result(
 		        r,
 		        ret == MDC_EDENIED ? MDC_MIG_REFUSED : MDC_MIG_FAILED,
@@ -302,7 +307,7 @@ static void
 dest_open(struct mdc_conn *c, const struct mdc_mig_msg *m,
           struct mdc_mig_msg *r)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	char acc[MDC_MIG_MAX_TEXT + 1];
 	int ret;
 
@@ -338,7 +343,7 @@ dest_open(struct mdc_conn *c, const struct mdc_mig_msg *m,
 static void
 dest_receive(struct mdc_conn *c, int plain_ok, struct mdc_mig_msg *r)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct mdc_mig_msg *d = calloc(1, sizeof(*d));
 	struct mdc_mig_sink *k = c->sink;
 	char hex[2 * MDC_MIG_SHA256_LEN + 1];
@@ -352,8 +357,10 @@ dest_receive(struct mdc_conn *c, int plain_ok, struct mdc_mig_msg *r)
 			               c->fqdn, e.text);
 			break;
 		}
-		if (d->type == MDC_MIG_DATA)
+		if (d->type == MDC_MIG_DATA) {
+			mdc_mig_msg_clear(d);
 			continue;
+		}
 		if (d->type != MDC_MIG_DONE)
 			mdc_mig_result(r, MDC_MIG_FAILED,
 			               "failed on %s: unexpected "
@@ -371,6 +378,8 @@ dest_receive(struct mdc_conn *c, int plain_ok, struct mdc_mig_msg *r)
 		}
 		break;
 	}
+	if (d != NULL)
+		mdc_mig_msg_clear(d);
 	free(d);
 	mdc_mig_sink_close(k); /* removes the temp file unless renamed */
 	free(k);
@@ -384,11 +393,12 @@ mdc_role_dest(struct mdc_conn *c, const struct mdc_mig_msg *m,
 {
 	struct mdc_mig_dest_in in;
 	struct mdc_mig_state st;
-	char text[MDC_MIG_MAX_TEXT + 1], err[256];
+	char text[MDC_MIG_MAX_TEXT + 1];
+	struct mdc_err why = {""};
 
 	memset(&in, 0, sizeof(in));
-	if (mdc_mig_state_load(c->o->state, &st, err, sizeof(err)) != 0) {
-		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, err);
+	if (mdc_mig_state_load(c->o->state, &st, &why) != 0) {
+		mdc_mig_result(r, MDC_MIG_FAILED, "%s: %s", c->fqdn, why.text);
 		return;
 	}
 	in.client = c->who;
@@ -416,7 +426,7 @@ mdc_role_dest(struct mdc_conn *c, const struct mdc_mig_msg *m,
 int
 mdc_role_disk(struct mdc_conn *c, const struct mdc_mig_msg *m,
               struct mdc_mig_msg *r, mdc_mig_say_fn say, void *arg,
-              struct mdc_mig_err *e)
+              struct mdc_err *e)
 {
 	int ret;
 

@@ -39,6 +39,6 @@ void mdc_role_dest(struct mdc_conn *c, const struct mdc_mig_msg *m,
  */
 int mdc_role_disk(struct mdc_conn *c, const struct mdc_mig_msg *m,
                   struct mdc_mig_msg *r, mdc_mig_say_fn say, void *arg,
-                  struct mdc_mig_err *e);
+                  struct mdc_err *e);
 
 #endif

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,25 +14,13 @@
 #include "migrate-auth/sess.h"
 
 int
-mdc_mig_seterr(struct mdc_mig_err *e, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(e->text, sizeof(e->text), fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-int
-mdc_mig_gsserr(struct mdc_mig_err *e, const char *what, OM_uint32 major,
+mdc_mig_gsserr(struct mdc_err *e, const char *what, OM_uint32 major,
                OM_uint32 minor)
 {
 	char text[512];
 
 	mdc_gss_status(major, minor, text, sizeof(text));
-	e->minor = minor;
-	return mdc_mig_seterr(e, MDC_EKRB5, "%s: %s", what, text);
+	return mdc_err_set(e, MDC_EKRB5, "%s: %s", what, text);
 }
 
 static int
@@ -141,32 +128,33 @@ mdc_mig_send_hello(int fd, const char *host)
 /* Receive a frame of type want; an ERROR frame is MDC_EDENIED + text. */
 static int
 recv_expect(int fd, uint8_t want, uint8_t **data, size_t *len,
-            struct mdc_mig_err *e)
+            struct mdc_err *e)
 {
+	char why[MDC_MIG_MAX_TEXT + 1];
 	uint8_t type;
 	int ret;
 
 	if ((ret = mdc_mig_recv_frame(fd, &type, data, len)) != 0)
-		return mdc_mig_seterr(e, ret, "reading from the peer: %s",
-		                      ret == MDC_ETRUNC ? "connection closed"
-		                                        : mdc_strerror(ret));
+		return mdc_err_set(e, ret, "reading from the peer: %s",
+		                   ret == MDC_ETRUNC ? "connection closed"
+		                                     : mdc_strerror(ret));
 	if (type == want)
 		return 0;
 	if (type == MDC_MIG_F_ERROR &&
-	    mdc_mig_str_decode(*data, *len, 0, e->text, sizeof(e->text)) == 0)
-		ret = MDC_EDENIED;
+	    mdc_mig_str_decode(*data, *len, 0, why, sizeof(why)) == 0)
+		ret = mdc_err_set(e, MDC_EDENIED, "%s", why);
 	else
-		ret = mdc_mig_seterr(e, MDC_EMALF,
-		                     "unexpected frame %u from "
-		                     "the peer",
-		                     type);
+		ret = mdc_err_set(e, MDC_EMALF,
+		                  "unexpected frame %u from "
+		                  "the peer",
+		                  type);
 	free(*data);
 	*data = NULL;
 	return ret;
 }
 
 int
-mdc_mig_recv_hello(int fd, char *host, size_t hostlen, struct mdc_mig_err *e)
+mdc_mig_recv_hello(int fd, char *host, size_t hostlen, struct mdc_err *e)
 {
 	uint8_t *data = NULL;
 	size_t len;
@@ -177,9 +165,9 @@ mdc_mig_recv_hello(int fd, char *host, size_t hostlen, struct mdc_mig_err *e)
 	ret = mdc_mig_str_decode(data, len, 1, host, hostlen);
 	free(data);
 	if (ret != 0)
-		return mdc_mig_seterr(e, MDC_EMALF,
-		                      "malformed hello from the "
-		                      "peer");
+		return mdc_err_set(e, MDC_EMALF,
+		                   "malformed hello from the "
+		                   "peer");
 	return 0;
 }
 
@@ -198,7 +186,7 @@ send_token(int fd, gss_buffer_t out)
 }
 
 static int
-import_service(const char *host, gss_name_t *name, struct mdc_mig_err *e)
+import_service(const char *host, gss_name_t *name, struct mdc_err *e)
 {
 	char svc[MDC_MIG_MAX_HOST + 16];
 	gss_buffer_desc b;
@@ -216,19 +204,29 @@ import_service(const char *host, gss_name_t *name, struct mdc_mig_err *e)
 /* Without replay and sequence detection a recorded message could be
  * played again in the same session: refuse such a context. */
 static int
-seq_granted(OM_uint32 granted, const char *peer, struct mdc_mig_err *e)
+seq_granted(OM_uint32 granted, const char *peer, struct mdc_err *e)
 {
 	if ((granted & MDC_GSS_SEQ_FLAGS) == MDC_GSS_SEQ_FLAGS)
 		return 0;
-	return mdc_mig_seterr(e, MDC_EKRB5,
-	                      "%s did not set up replay and sequence "
-	                      "detection for the session",
-	                      peer);
+	return mdc_err_set(e, MDC_EKRB5,
+	                   "%s did not set up replay and sequence "
+	                   "detection for the session",
+	                   peer);
 }
 
 int
 mdc_mig_initiate(int fd, gss_cred_id_t cred, const char *host,
-                 gss_ctx_id_t *ctx_out, struct mdc_mig_err *e)
+                 gss_ctx_id_t *ctx_out, struct mdc_err *e)
+{
+	OM_uint32 minor;
+
+	return mdc_mig_initiate_minor(fd, cred, host, ctx_out, &minor, e);
+}
+
+int
+mdc_mig_initiate_minor(int fd, gss_cred_id_t cred, const char *host,
+                       gss_ctx_id_t *ctx_out, OM_uint32 *minor_out,
+                       struct mdc_err *e)
 {
 	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
 	gss_name_t target = GSS_C_NO_NAME;
@@ -240,6 +238,7 @@ mdc_mig_initiate(int fd, gss_cred_id_t cred, const char *host,
 	size_t len;
 	int ret;
 
+	*minor_out = 0;
 	if ((ret = import_service(host, &target, e)) != 0)
 		return ret;
 	for (;;) {
@@ -250,12 +249,13 @@ mdc_mig_initiate(int fd, gss_cred_id_t cred, const char *host,
 		free(data);
 		data = NULL;
 		if (GSS_ERROR(major)) {
+			*minor_out = minor;
 			ret = mdc_mig_gsserr(e, "authenticating", major, minor);
 			goto out;
 		}
 		if ((ret = send_token(fd, &out)) != 0) {
-			ret = mdc_mig_seterr(e, ret, "sending a token: %s",
-			                     mdc_strerror(ret));
+			ret = mdc_err_set(e, ret, "sending a token: %s",
+			                  mdc_strerror(ret));
 			goto out;
 		}
 		if (!(major & GSS_S_CONTINUE_NEEDED))
@@ -279,7 +279,7 @@ out:
 int
 mdc_mig_accept(int fd, gss_cred_id_t cred, gss_ctx_id_t *ctx_out,
                gss_name_t *client_out, gss_cred_id_t *deleg_out,
-               struct mdc_mig_err *e)
+               struct mdc_err *e)
 {
 	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
 	gss_name_t client = GSS_C_NO_NAME;
@@ -310,8 +310,8 @@ mdc_mig_accept(int fd, gss_cred_id_t cred, gss_ctx_id_t *ctx_out,
 			goto out;
 		}
 		if ((ret = send_token(fd, &out)) != 0) {
-			ret = mdc_mig_seterr(e, ret, "sending a token: %s",
-			                     mdc_strerror(ret));
+			ret = mdc_err_set(e, ret, "sending a token: %s",
+			                  mdc_strerror(ret));
 			goto out;
 		}
 	} while (major & GSS_S_CONTINUE_NEEDED);
@@ -335,51 +335,79 @@ out:
 
 int
 mdc_mig_send_msg(int fd, gss_ctx_id_t ctx, const struct mdc_mig_msg *m,
-                 struct mdc_mig_err *e)
+                 struct mdc_err *e)
 {
 	return mdc_mig_send_msg_conf(fd, ctx, m, 1, e);
 }
 
 int
 mdc_mig_send_msg_conf(int fd, gss_ctx_id_t ctx, const struct mdc_mig_msg *m,
-                      int want_conf, struct mdc_mig_err *e)
+                      int want_conf, struct mdc_err *e)
 {
-	uint8_t buf[MDC_MIG_MAX_MSG];
+	uint8_t *buf = malloc(MDC_MIG_MAX_MSG); /* a DATA: 32 KiB */
 	gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER;
 	OM_uint32 major, minor;
 	int ret, conf = 0;
 	size_t n;
 
-	if ((ret = mdc_mig_msg_encode(m, buf, sizeof(buf), &n)) != 0)
-		return mdc_mig_seterr(e, ret, "encoding a message: %s",
-		                      mdc_strerror(ret));
+	if (buf == NULL)
+		return mdc_err_set(e, MDC_ENOMEM, "encoding a message: %s",
+		                   mdc_strerror(MDC_ENOMEM));
+	if ((ret = mdc_mig_msg_encode(m, buf, MDC_MIG_MAX_MSG, &n)) != 0) {
+		free(buf);
+		return mdc_err_set(e, ret, "encoding a message: %s",
+		                   mdc_strerror(ret));
+	}
 	in.value = buf;
 	in.length = n;
 	major = gss_wrap(&minor, ctx, want_conf, GSS_C_QOP_DEFAULT, &in, &conf,
 	                 &out);
+	free(buf);
 	if (GSS_ERROR(major))
 		return mdc_mig_gsserr(e, "gss_wrap", major, minor);
 	if (want_conf && !conf)
-		ret = mdc_mig_seterr(e, MDC_EDENIED, "no confidentiality");
+		ret = mdc_err_set(e, MDC_EDENIED, "no confidentiality");
 	else
 		ret = mdc_mig_send_frame(fd, MDC_MIG_F_WRAPPED, out.value,
 		                         out.length);
 	(void)gss_release_buffer(&minor, &out);
 	if (ret != 0 && ret != MDC_EDENIED)
-		mdc_mig_seterr(e, ret, "sending: %s", mdc_strerror(ret));
+		mdc_err_set(e, ret, "sending: %s", mdc_strerror(ret));
 	return ret;
 }
 
 int
 mdc_mig_recv_msg(int fd, gss_ctx_id_t ctx, struct mdc_mig_msg *m,
-                 struct mdc_mig_err *e)
+                 struct mdc_err *e)
 {
 	return mdc_mig_recv_msg_conf(fd, ctx, m, 0, e);
 }
 
+/* Decode the unwrapped bytes into m, which keeps a copy of them only if
+ * one of its fields points into them (a payload, a blob, a definition). */
+static int
+decode_own(const gss_buffer_desc *in, struct mdc_mig_msg *m)
+{
+	uint8_t *copy = malloc(in->length ? in->length : 1);
+	int ret;
+
+	m->frame = NULL;
+	if (copy == NULL)
+		return MDC_ENOMEM;
+	if (in->length > 0)
+		memcpy(copy, in->value, in->length);
+	if ((ret = mdc_mig_msg_decode(copy, in->length, m)) != 0 ||
+	    (m->data == NULL && m->def == NULL)) {
+		free(copy);
+		return ret;
+	}
+	m->frame = copy;
+	return 0;
+}
+
 int
 mdc_mig_recv_msg_conf(int fd, gss_ctx_id_t ctx, struct mdc_mig_msg *m,
-                      int allow_plain, struct mdc_mig_err *e)
+                      int allow_plain, struct mdc_err *e)
 {
 	gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER;
 	OM_uint32 major, minor;
@@ -388,6 +416,7 @@ mdc_mig_recv_msg_conf(int fd, gss_ctx_id_t ctx, struct mdc_mig_msg *m,
 	size_t len;
 	int ret, conf = 0;
 
+	m->frame = NULL; /* m may be uninitialized: nothing to free */
 	if ((ret = recv_expect(fd, MDC_MIG_F_WRAPPED, &data, &len, e)) != 0)
 		return ret;
 	in.value = data;
@@ -399,14 +428,20 @@ mdc_mig_recv_msg_conf(int fd, gss_ctx_id_t ctx, struct mdc_mig_msg *m,
 	/* replayed or reordered: authentic, but not the peer's next word */
 	if ((why = mdc_gss_seq_refusal(major, 0)) != NULL) {
 		(void)gss_release_buffer(&minor, &out);
-		return mdc_mig_seterr(e, MDC_EKRB5, "gss_unwrap: %s", why);
+		return mdc_err_set(e, MDC_EKRB5, "gss_unwrap: %s", why);
 	}
-	if ((ret = mdc_mig_msg_decode(out.value, out.length, m)) != 0)
-		mdc_mig_seterr(e, ret, "malformed message from the peer");
-	else if (!conf && !(allow_plain && m->type == MDC_MIG_DATA))
-		ret = mdc_mig_seterr(e, MDC_EDENIED,
-		                     "a message without "
-		                     "confidentiality");
+	ret = decode_own(&out, m);
 	(void)gss_release_buffer(&minor, &out);
-	return ret;
+	if (ret == MDC_ENOMEM)
+		return mdc_err_set(e, ret, "reading a message: %s",
+		                   mdc_strerror(ret));
+	if (ret != 0)
+		return mdc_err_set(e, ret, "malformed message from the peer");
+	if (!conf && !(allow_plain && m->type == MDC_MIG_DATA)) {
+		mdc_mig_msg_clear(m);
+		return mdc_err_set(e, MDC_EDENIED,
+		                   "a message without "
+		                   "confidentiality");
+	}
+	return 0;
 }

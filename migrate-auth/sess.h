@@ -10,17 +10,11 @@
 #include "lib/err.h"
 #include "migrate-auth/proto.h"
 
-/* A one-line reason that ends up in a log or on the user's terminal. */
-struct mdc_mig_err {
-	char text[MDC_MIG_MAX_TEXT + 1];
-	OM_uint32 minor; /* the GSS minor status of a GSS failure, else 0 */
-};
+/* Reasons travel in lib/err.h's struct mdc_err (one line, for a log or
+ * the user's terminal). */
 
-/* Set e->text from a format (always returns code, for `return seterr()`). */
-int mdc_mig_seterr(struct mdc_mig_err *e, int code, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
 /* "<what>: <GSS major text>: <minor text>" into e; returns MDC_EKRB5. */
-int mdc_mig_gsserr(struct mdc_mig_err *e, const char *what, OM_uint32 major,
+int mdc_mig_gsserr(struct mdc_err *e, const char *what, OM_uint32 major,
                    OM_uint32 minor);
 
 /* Send one frame (type + payload).  Returns 0 or MDC_E*. */
@@ -36,7 +30,7 @@ void mdc_mig_send_error(int fd, const char *text);
 /* Send / receive the HELLO naming host. */
 MDC_MUSTCHECK int mdc_mig_send_hello(int fd, const char *host);
 MDC_MUSTCHECK int mdc_mig_recv_hello(int fd, char *host, size_t hostlen,
-                                     struct mdc_mig_err *e);
+                                     struct mdc_err *e);
 
 /*
  * Initiate a raw krb5 (never SPNEGO) context with cred (GSS_C_NO_CREDENTIAL:
@@ -45,8 +39,14 @@ MDC_MUSTCHECK int mdc_mig_recv_hello(int fd, char *host, size_t hostlen,
  * GSS_C_DELEG_FLAG.  *ctx_out is the caller's (gss_delete_sec_context).
  */
 MDC_MUSTCHECK int mdc_mig_initiate(int fd, gss_cred_id_t cred, const char *host,
-                                   gss_ctx_id_t *ctx_out,
-                                   struct mdc_mig_err *e);
+                                   gss_ctx_id_t *ctx_out, struct mdc_err *e);
+/* The same; a GSS failure of the context setup also leaves its minor
+ * status in *minor (else 0), for a caller that explains one (S4U2Proxy's
+ * KRB5KDC_ERR_BADOPTION). */
+MDC_MUSTCHECK int mdc_mig_initiate_minor(int fd, gss_cred_id_t cred,
+                                         const char *host,
+                                         gss_ctx_id_t *ctx_out,
+                                         OM_uint32 *minor, struct mdc_err *e);
 /*
  * Accept a context with cred.  *client_out is the initiator's name,
  * *deleg_out the delegated credential (GSS_C_NO_CREDENTIAL if none); both
@@ -56,27 +56,27 @@ MDC_MUSTCHECK int mdc_mig_initiate(int fd, gss_cred_id_t cred, const char *host,
  */
 MDC_MUSTCHECK int mdc_mig_accept(int fd, gss_cred_id_t cred,
                                  gss_ctx_id_t *ctx_out, gss_name_t *client_out,
-                                 gss_cred_id_t *deleg_out,
-                                 struct mdc_mig_err *e);
+                                 gss_cred_id_t *deleg_out, struct mdc_err *e);
 /* Encode, wrap (confidentiality required) and send m. */
 MDC_MUSTCHECK int mdc_mig_send_msg(int fd, gss_ctx_id_t ctx,
                                    const struct mdc_mig_msg *m,
-                                   struct mdc_mig_err *e);
+                                   struct mdc_err *e);
 /* Same with confidentiality only if want_conf (integrity always). */
 MDC_MUSTCHECK int mdc_mig_send_msg_conf(int fd, gss_ctx_id_t ctx,
                                         const struct mdc_mig_msg *m,
-                                        int want_conf, struct mdc_mig_err *e);
+                                        int want_conf, struct mdc_err *e);
 /* Receive, unwrap (confidentiality required) and decode one message; an
  * ERROR frame from the peer becomes MDC_EDENIED with its text in e.  A
  * replayed, old or reordered message, or one after a missing one, is
- * MDC_EKRB5 ("gss_unwrap: a replayed message (duplicate token)"). */
+ * MDC_EKRB5 ("gss_unwrap: a replayed message (duplicate token)").  m need
+ * not be initialized; after a success with a payload, blob or definition
+ * it owns their bytes: mdc_mig_msg_clear(m) when done (harmless always). */
 MDC_MUSTCHECK int mdc_mig_recv_msg(int fd, gss_ctx_id_t ctx,
-                                   struct mdc_mig_msg *m,
-                                   struct mdc_mig_err *e);
+                                   struct mdc_mig_msg *m, struct mdc_err *e);
 /* Same, but if allow_plain a DATA message may come with integrity only
  * (every other type still needs confidentiality). */
 MDC_MUSTCHECK int mdc_mig_recv_msg_conf(int fd, gss_ctx_id_t ctx,
                                         struct mdc_mig_msg *m, int allow_plain,
-                                        struct mdc_mig_err *e);
+                                        struct mdc_err *e);
 
 #endif

@@ -66,14 +66,14 @@ decide(const struct mdc_mig_src_req *q, char *ip, size_t iplen, int *port,
 	struct mdc_mig_src_in in;
 	struct sockaddr_storage dest, reg[MAX_REGISTERED];
 	const char *a = q->addr[0] ? q->addr : q->host;
-	char err[256];
+	struct mdc_err why = {""};
 	size_t n = 0;
 
 	if (mdc_mig_src_user_decide(q->who, q->logon, q->logon_len, q->self,
 	                            text, textlen) != 0)
 		return MDC_EDENIED;
-	if (mdc_mig_state_load(q->state, &st, err, sizeof(err)) != 0) {
-		snprintf(text, textlen, "%s: %s", q->self, err);
+	if (mdc_mig_state_load(q->state, &st, &why) != 0) {
+		snprintf(text, textlen, "%s: %s", q->self, why.text);
 		return MDC_ECONF;
 	}
 	if (mdc_mig_hostport(a, MDC_MIG_DEFAULT_PORT, ip, iplen, port) != 0 ||

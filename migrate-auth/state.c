@@ -48,25 +48,22 @@ static const struct mdc_conf_item items[] = {
 };
 
 static int
-parse_networks(char *list, struct mdc_mig_state *st, char *err, size_t errlen)
+parse_networks(char *list, struct mdc_mig_state *st, struct mdc_err *e)
 {
 	char *save = NULL, *tok;
 	struct mdc_mig_cidr c;
 
 	for (tok = strtok_r(list, " \t,", &save); tok != NULL;
 	     tok = strtok_r(NULL, " \t,", &save)) {
-		if (mdc_mig_cidr_parse(tok, &c) != 0) {
-			snprintf(err, errlen, "migrate.conf: bad network %.64s",
-			         tok);
-			return MDC_ECONF;
-		}
-		if (mdc_mig_state_add(st, &c) == MDC_ERANGE) {
-			snprintf(err, errlen,
-			         "migrate.conf: more than %d "
-			         "networks",
-			         MDC_MIG_MAX_NETS);
-			return MDC_ECONF;
-		}
+		if (mdc_mig_cidr_parse(tok, &c) != 0)
+			return mdc_err_set(e, MDC_ECONF,
+			                   "migrate.conf: bad network %.64s",
+			                   tok);
+		if (mdc_mig_state_add(st, &c) == MDC_ERANGE)
+			return mdc_err_set(e, MDC_ECONF,
+			                   "migrate.conf: more than %d "
+			                   "networks",
+			                   MDC_MIG_MAX_NETS);
 	}
 	return 0;
 }
@@ -74,7 +71,7 @@ parse_networks(char *list, struct mdc_mig_state *st, char *err, size_t errlen)
 /* The [agent] strings into st's fixed fields (f.agent in table order). */
 static int
 agent_settings(const struct state_file *f, struct mdc_mig_agent_settings *a,
-               char *err, size_t errlen)
+               struct mdc_err *e)
 {
 	char *fields[] = {a->listen, a->keytab, a->state, a->storage,
 	                  a->principal};
@@ -83,12 +80,11 @@ agent_settings(const struct state_file *f, struct mdc_mig_agent_settings *a,
 	size_t i;
 
 	for (i = 0; i < 5; i++) {
-		if (strlen(f->agent[i]) > MDC_MIG_MAX_SETTING) {
-			snprintf(err, errlen,
-			         "migrate.conf: [agent] %s is longer than %d",
-			         keys[i], MDC_MIG_MAX_SETTING);
-			return MDC_ECONF;
-		}
+		if (strlen(f->agent[i]) > MDC_MIG_MAX_SETTING)
+			return mdc_err_set(e, MDC_ECONF,
+			                   "migrate.conf: [agent] %s is longer "
+			                   "than %d",
+			                   keys[i], MDC_MIG_MAX_SETTING);
 		memcpy(fields[i], f->agent[i], strlen(f->agent[i]) + 1);
 	}
 	return 0;
@@ -96,24 +92,24 @@ agent_settings(const struct state_file *f, struct mdc_mig_agent_settings *a,
 
 static int
 load_path(const char *path, int must_exist, struct mdc_mig_state *out,
-          char *err, size_t errlen)
+          struct mdc_err *e)
 {
 	struct state_file f;
 	struct mdc_mig_state st;
-	struct mdc_err e = {""};
+	struct mdc_err local;
 	int ret;
 
+	if (e == NULL) /* lib/conf.h wants a buffer */
+		e = &local;
 	memset(&f, 0, sizeof(f));
 	memset(&st, 0, sizeof(st));
 	if (!must_exist && !mdc_path_exists(path))
 		ret = mdc_conf_defaults(items, &f);
 	else
-		ret = mdc_conf_load(path, items, &f, &e);
-	if (ret != 0) {
-		snprintf(err, errlen, "%s", e.text);
+		ret = mdc_conf_load(path, items, &f, e);
+	if (ret != 0)
 		goto out;
-	}
-	if ((ret = agent_settings(&f, &st.agent, err, errlen)) != 0)
+	if ((ret = agent_settings(&f, &st.agent, e)) != 0)
 		goto out;
 	st.agent.auth_timeout = (int)f.auth_timeout;
 	st.agent.auth_per_address = (int)f.auth_per_address;
@@ -121,13 +117,12 @@ load_path(const char *path, int must_exist, struct mdc_mig_state *out,
 	st.max_migrations = (int)f.max_migrations;
 	if (strcmp(f.accel, "auto") != 0 && strcmp(f.accel, "kvm") != 0 &&
 	    strcmp(f.accel, "tcg") != 0) {
-		snprintf(err, errlen,
-		         "migrate.conf: accel is auto, kvm or tcg");
-		ret = MDC_ECONF;
+		ret = mdc_err_set(e, MDC_ECONF,
+		                  "migrate.conf: accel is auto, kvm or tcg");
 		goto out;
 	}
 	memcpy(st.accel, f.accel, strlen(f.accel) + 1);
-	if ((ret = parse_networks(f.networks, &st, err, errlen)) != 0)
+	if ((ret = parse_networks(f.networks, &st, e)) != 0)
 		goto out;
 	*out = st;
 out:
@@ -136,22 +131,22 @@ out:
 }
 
 int
-mdc_mig_state_load_file(const char *path, struct mdc_mig_state *out, char *err,
-                        size_t errlen)
+mdc_mig_state_load_file(const char *path, struct mdc_mig_state *out,
+                        struct mdc_err *e)
 {
-	return load_path(path, 1, out, err, errlen);
+	return load_path(path, 1, out, e);
 }
 
 int
-mdc_mig_state_load(const char *dir, struct mdc_mig_state *out, char *err,
-                   size_t errlen)
+mdc_mig_state_load(const char *dir, struct mdc_mig_state *out,
+                   struct mdc_err *e)
 {
 	char *path = mdc_strdupf("%s/migrate.conf", dir);
 	int ret;
 
 	if (path == NULL)
-		return MDC_ENOMEM;
-	ret = load_path(path, 0, out, err, errlen);
+		return mdc_err_set(e, MDC_ENOMEM, "out of memory");
+	ret = load_path(path, 0, out, e);
 	free(path);
 	return ret;
 }

@@ -47,14 +47,14 @@ struct mdc_mig_state {
 	struct mdc_mig_cidr nets[MDC_MIG_MAX_NETS];
 };
 
-/* Load DIR/migrate.conf into *out; err gets a one-line reason on failure.
- * Returns 0 or MDC_ECONF/MDC_E*. */
+/* Load DIR/migrate.conf into *out; e (may be NULL) gets a one-line reason
+ * on failure.  Returns 0 or MDC_ECONF/MDC_E*. */
 MDC_MUSTCHECK int mdc_mig_state_load(const char *dir, struct mdc_mig_state *out,
-                                     char *err, size_t errlen);
+                                     struct mdc_err *e);
 /* The same from the file at path (which must exist). */
 MDC_MUSTCHECK int mdc_mig_state_load_file(const char *path,
-                                          struct mdc_mig_state *out, char *err,
-                                          size_t errlen);
+                                          struct mdc_mig_state *out,
+                                          struct mdc_err *e);
 /* Write st to DIR/migrate.conf atomically (DIR is created 0700). */
 MDC_MUSTCHECK int mdc_mig_state_save(const char *dir,
                                      const struct mdc_mig_state *st);

@@ -69,7 +69,7 @@ mdc_mig_hash_zeros(EVP_MD_CTX *h, uint64_t n)
 }
 
 int
-mdc_mig_chunk_pack(const uint8_t *raw, size_t n, int use_zstd,
+mdc_mig_chunk_pack(const uint8_t *raw, size_t n, int use_zstd, uint8_t *out,
                    struct mdc_mig_msg *m)
 {
 	size_t z;
@@ -77,15 +77,17 @@ mdc_mig_chunk_pack(const uint8_t *raw, size_t n, int use_zstd,
 	if (n == 0 || n > MDC_MIG_CHUNK)
 		return MDC_EINVAL;
 	m->rawlen = (uint32_t)n;
+	m->data = out;
 	if (use_zstd) {
-		z = ZSTD_compress(m->data, sizeof(m->data), raw, n, ZSTD_LEVEL);
+		z = ZSTD_compress(out, MDC_MIG_CHUNK, raw, n, ZSTD_LEVEL);
 		if (!ZSTD_isError(z) && z < n) {
 			m->codec = MDC_MIG_ZSTD;
 			m->datalen = z;
 			return 0;
 		}
 	}
-	memcpy(m->data, raw, n);
+	if (out != raw)
+		memcpy(out, raw, n);
 	m->codec = MDC_MIG_RAW;
 	m->datalen = n;
 	return 0;
@@ -125,38 +127,44 @@ mdc_mig_chunk_unpack(const struct mdc_mig_msg *m, int zstd_ok, uint8_t *out)
 
 int
 mdc_mig_src_open(struct mdc_mig_src *s, const char *path, int use_zstd,
-                 struct mdc_mig_err *e)
+                 struct mdc_err *e)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
 	if (fd < 0) {
 		memset(s, 0, sizeof(*s));
 		s->fd = -1;
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "%s: %s",
-		                      path, strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno), "%s: %s", path,
+		                   strerror(errno));
 	}
 	return mdc_mig_src_open_fd(s, fd, path, use_zstd, e);
 }
 
 int
 mdc_mig_src_open_fd(struct mdc_mig_src *s, int fd, const char *name,
-                    int use_zstd, struct mdc_mig_err *e)
+                    int use_zstd, struct mdc_err *e)
 {
 	struct stat st;
 
 	memset(s, 0, sizeof(*s));
 	s->fd = fd;
+	/* the block read and its packed form: 64 KiB, not on the stack */
+	if ((s->buf = malloc(2 * MDC_MIG_CHUNK)) == NULL) {
+		mdc_mig_src_close(s);
+		return mdc_err_set(e, MDC_ENOMEM, "%s: out of memory", name);
+	}
+	s->packed = s->buf + MDC_MIG_CHUNK;
 	if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		mdc_mig_src_close(s);
-		return mdc_mig_seterr(e, MDC_EINVAL, "%s: not a regular file",
-		                      name);
+		return mdc_err_set(e, MDC_EINVAL, "%s: not a regular file",
+		                   name);
 	}
 	s->size = (uint64_t)st.st_size;
 	s->use_zstd = use_zstd;
 	if ((s->h = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(s->h, EVP_sha256(), NULL) != 1) {
 		mdc_mig_src_close(s);
-		return mdc_mig_seterr(e, MDC_ECRYPTO, "SHA-256 unavailable");
+		return mdc_err_set(e, MDC_ECRYPTO, "SHA-256 unavailable");
 	}
 	return 0;
 }
@@ -180,7 +188,7 @@ pread_all(int fd, uint8_t *p, size_t n, uint64_t off)
 
 /* The end: zeros up to the size, then DONE with the digest. */
 static int
-src_done(struct mdc_mig_src *s, struct mdc_mig_msg *m, struct mdc_mig_err *e)
+src_done(struct mdc_mig_src *s, struct mdc_mig_msg *m, struct mdc_err *e)
 {
 	unsigned int dl = 0;
 
@@ -190,15 +198,14 @@ src_done(struct mdc_mig_src *s, struct mdc_mig_msg *m, struct mdc_mig_err *e)
 	if (mdc_mig_hash_zeros(s->h, s->size - s->hashed) != 0 ||
 	    EVP_DigestFinal_ex(s->h, m->digest, &dl) != 1 ||
 	    dl != MDC_MIG_SHA256_LEN)
-		return mdc_mig_seterr(e, MDC_ECRYPTO, "SHA-256 failed");
+		return mdc_err_set(e, MDC_ECRYPTO, "SHA-256 failed");
 	s->hashed = s->size;
 	return MDC_ENOENT;
 }
 
 /* Fill s->buf with the next block that is not all zero; *off, *n. */
 static int
-src_block(struct mdc_mig_src *s, uint64_t *off, size_t *n,
-          struct mdc_mig_err *e)
+src_block(struct mdc_mig_src *s, uint64_t *off, size_t *n, struct mdc_err *e)
 {
 	uint64_t start, end;
 	int ret;
@@ -210,8 +217,8 @@ src_block(struct mdc_mig_src *s, uint64_t *off, size_t *n,
 			if (ret == MDC_ENOENT)
 				return ret;
 			if (ret != 0)
-				return mdc_mig_seterr(e, ret, "seeking: %s",
-				                      mdc_strerror(ret));
+				return mdc_err_set(e, ret, "seeking: %s",
+				                   mdc_strerror(ret));
 			s->pos = start;
 			s->ext_end = end;
 		}
@@ -220,10 +227,10 @@ src_block(struct mdc_mig_src *s, uint64_t *off, size_t *n,
 		             ? (size_t)(s->ext_end - s->pos)
 		             : MDC_MIG_CHUNK;
 		if ((ret = pread_all(s->fd, s->buf, *n, *off)) != 0)
-			return mdc_mig_seterr(e, ret, "reading: %s",
-			                      ret == MDC_ETRUNC
-			                              ? "the file shrank"
-			                              : mdc_strerror(ret));
+			return mdc_err_set(e, ret, "reading: %s",
+			                   ret == MDC_ETRUNC
+			                           ? "the file shrank"
+			                           : mdc_strerror(ret));
 		s->pos += *n;
 		if (!mdc_mig_zero(s->buf, *n))
 			return 0;
@@ -232,7 +239,7 @@ src_block(struct mdc_mig_src *s, uint64_t *off, size_t *n,
 
 int
 mdc_mig_src_next(struct mdc_mig_src *s, struct mdc_mig_msg *m,
-                 struct mdc_mig_err *e)
+                 struct mdc_err *e)
 {
 	uint64_t off;
 	size_t n;
@@ -245,12 +252,12 @@ mdc_mig_src_next(struct mdc_mig_src *s, struct mdc_mig_msg *m,
 		return ret;
 	if (mdc_mig_hash_zeros(s->h, off - s->hashed) != 0 ||
 	    EVP_DigestUpdate(s->h, s->buf, n) != 1)
-		return mdc_mig_seterr(e, MDC_ECRYPTO, "SHA-256 failed");
+		return mdc_err_set(e, MDC_ECRYPTO, "SHA-256 failed");
 	s->hashed = off + n;
 	m->type = MDC_MIG_DATA;
 	m->offset = off;
-	if ((ret = mdc_mig_chunk_pack(s->buf, n, s->use_zstd, m)) != 0)
-		return mdc_mig_seterr(e, ret, "packing a chunk");
+	if ((ret = mdc_mig_chunk_pack(s->buf, n, s->use_zstd, s->packed, m)))
+		return mdc_err_set(e, ret, "packing a chunk");
 	s->sent += n;
 	s->chunks++;
 	return 0;
@@ -264,11 +271,13 @@ mdc_mig_src_close(struct mdc_mig_src *s)
 	s->fd = -1;
 	EVP_MD_CTX_free(s->h);
 	s->h = NULL;
+	free(s->buf);
+	s->buf = s->packed = NULL;
 }
 
 int
 mdc_mig_sink_open(struct mdc_mig_sink *k, const char *dir, const char *name,
-                  uint64_t size, int zstd_ok, struct mdc_mig_err *e)
+                  uint64_t size, int zstd_ok, struct mdc_err *e)
 {
 	struct stat st;
 	int n;
@@ -276,31 +285,31 @@ mdc_mig_sink_open(struct mdc_mig_sink *k, const char *dir, const char *name,
 	memset(k, 0, sizeof(*k));
 	k->fd = -1;
 	if (!mdc_mig_file_ok(name))
-		return mdc_mig_seterr(e, MDC_EINVAL, "bad file name");
+		return mdc_err_set(e, MDC_EINVAL, "bad file name");
 	n = snprintf(k->final, sizeof(k->final), "%s/%s", dir, name);
 	if (n < 0 || (size_t)n >= sizeof(k->final) ||
 	    snprintf(k->tmp, sizeof(k->tmp), "%s/.%s.XXXXXX", dir, name) >=
 	            (int)sizeof(k->tmp))
-		return mdc_mig_seterr(e, MDC_ERANGE, "path too long");
+		return mdc_err_set(e, MDC_ERANGE, "path too long");
 	if (lstat(k->final, &st) == 0)
-		return mdc_mig_seterr(e, MDC_EEXIST, "%s already exists",
-		                      k->final);
+		return mdc_err_set(e, MDC_EEXIST, "%s already exists",
+		                   k->final);
 	if (size > (uint64_t)INT64_MAX)
-		return mdc_mig_seterr(e, MDC_ERANGE, "size too large");
+		return mdc_err_set(e, MDC_ERANGE, "size too large");
 	if ((k->fd = mkostemp(k->tmp, O_CLOEXEC)) < 0) {
 		k->tmp[0] = '\0';
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "%s: %s",
-		                      dir, strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno), "%s: %s", dir,
+		                   strerror(errno));
 	}
 	k->size = size;
 	k->zstd_ok = zstd_ok;
 	/* the holes of the source become holes here */
 	if (ftruncate(k->fd, (off_t)size) != 0)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "%s: %s",
-		                      k->tmp, strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno), "%s: %s",
+		                   k->tmp, strerror(errno));
 	if ((k->h = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(k->h, EVP_sha256(), NULL) != 1)
-		return mdc_mig_seterr(e, MDC_ECRYPTO, "SHA-256 unavailable");
+		return mdc_err_set(e, MDC_ECRYPTO, "SHA-256 unavailable");
 	return 0;
 }
 
@@ -322,29 +331,28 @@ pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
 
 int
 mdc_mig_sink_put(struct mdc_mig_sink *k, const struct mdc_mig_msg *m,
-                 struct mdc_mig_err *e)
+                 struct mdc_err *e)
 {
 	int ret;
 
 	if (m->type != MDC_MIG_DATA)
-		return mdc_mig_seterr(e, MDC_EMALF, "not a data chunk");
+		return mdc_err_set(e, MDC_EMALF, "not a data chunk");
 	if (m->offset < k->next || m->offset > k->size ||
 	    m->rawlen > k->size - m->offset)
-		return mdc_mig_seterr(e, MDC_EMALF,
-		                      "chunk at %llu+%u out of order or "
-		                      "beyond the size %llu",
-		                      (unsigned long long)m->offset, m->rawlen,
-		                      (unsigned long long)k->size);
+		return mdc_err_set(e, MDC_EMALF,
+		                   "chunk at %llu+%u out of order or "
+		                   "beyond the size %llu",
+		                   (unsigned long long)m->offset, m->rawlen,
+		                   (unsigned long long)k->size);
 	if (mdc_mig_chunk_unpack(m, k->zstd_ok, k->buf) != 0)
-		return mdc_mig_seterr(e, MDC_EMALF,
-		                      "corrupt chunk at offset %llu",
-		                      (unsigned long long)m->offset);
+		return mdc_err_set(e, MDC_EMALF, "corrupt chunk at offset %llu",
+		                   (unsigned long long)m->offset);
 	if (mdc_mig_hash_zeros(k->h, m->offset - k->next) != 0 ||
 	    EVP_DigestUpdate(k->h, k->buf, m->rawlen) != 1)
-		return mdc_mig_seterr(e, MDC_ECRYPTO, "SHA-256 failed");
+		return mdc_err_set(e, MDC_ECRYPTO, "SHA-256 failed");
 	if (!mdc_mig_zero(k->buf, m->rawlen) &&
 	    (ret = pwrite_all(k->fd, k->buf, m->rawlen, m->offset)) != 0)
-		return mdc_mig_seterr(e, ret, "writing: %s", mdc_strerror(ret));
+		return mdc_err_set(e, ret, "writing: %s", mdc_strerror(ret));
 	k->next = m->offset + m->rawlen;
 	k->written += m->rawlen;
 	return 0;
@@ -352,30 +360,30 @@ mdc_mig_sink_put(struct mdc_mig_sink *k, const struct mdc_mig_msg *m,
 
 int
 mdc_mig_sink_finish(struct mdc_mig_sink *k, const struct mdc_mig_msg *done,
-                    struct mdc_mig_err *e)
+                    struct mdc_err *e)
 {
 	uint8_t d[EVP_MAX_MD_SIZE];
 	unsigned int dl = 0;
 
 	if (done->type != MDC_MIG_DONE || done->size != k->size)
-		return mdc_mig_seterr(e, MDC_EMALF,
-		                      "the stream ended with a "
-		                      "different size");
+		return mdc_err_set(e, MDC_EMALF,
+		                   "the stream ended with a "
+		                   "different size");
 	if (mdc_mig_hash_zeros(k->h, k->size - k->next) != 0 ||
 	    EVP_DigestFinal_ex(k->h, d, &dl) != 1 || dl != MDC_MIG_SHA256_LEN)
-		return mdc_mig_seterr(e, MDC_ECRYPTO, "SHA-256 failed");
+		return mdc_err_set(e, MDC_ECRYPTO, "SHA-256 failed");
 	if (CRYPTO_memcmp(d, done->digest, MDC_MIG_SHA256_LEN) != 0)
-		return mdc_mig_seterr(e, MDC_EMALF,
-		                      "SHA-256 mismatch: the copy "
-		                      "differs from the source");
+		return mdc_err_set(e, MDC_EMALF,
+		                   "SHA-256 mismatch: the copy "
+		                   "differs from the source");
 	if (fsync(k->fd) != 0)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "fsync: %s",
-		                      strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno), "fsync: %s",
+		                   strerror(errno));
 	/* never over a file that appeared meanwhile */
 	if (renameat2(AT_FDCWD, k->tmp, AT_FDCWD, k->final, RENAME_NOREPLACE) !=
 	    0)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "%s: %s",
-		                      k->final, strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno), "%s: %s",
+		                   k->final, strerror(errno));
 	k->tmp[0] = '\0';
 	return 0;
 }

@@ -30,11 +30,12 @@ MDC_MUSTCHECK int mdc_mig_hash_zeros(EVP_MD_CTX *h, uint64_t n);
 
 /*
  * Fill m's payload from the n (1..MDC_MIG_CHUNK) raw bytes at raw: a zstd
- * frame if use_zstd and it is smaller, else the raw bytes.  Sets codec,
- * rawlen, datalen, data.  Returns 0 or MDC_EINVAL.
+ * frame if use_zstd and it is smaller, else the raw bytes, into out
+ * (MDC_MIG_CHUNK bytes; may be raw itself without zstd).  Sets codec,
+ * rawlen, datalen, data (= out).  Returns 0 or MDC_EINVAL.
  */
 MDC_MUSTCHECK int mdc_mig_chunk_pack(const uint8_t *raw, size_t n, int use_zstd,
-                                     struct mdc_mig_msg *m);
+                                     uint8_t *out, struct mdc_mig_msg *m);
 /*
  * Decode a DATA payload into out, which must hold m->rawlen bytes (the
  * caller checks m->rawlen <= MDC_MIG_CHUNK first or gives MDC_MIG_CHUNK):
@@ -56,17 +57,18 @@ struct mdc_mig_src {
 	uint64_t sent;    /* raw bytes sent in DATA */
 	uint64_t chunks;  /* DATA messages */
 	EVP_MD_CTX *h;
-	uint8_t buf[MDC_MIG_CHUNK];
+	uint8_t *buf;    /* MDC_MIG_CHUNK bytes: the block read (heap) */
+	uint8_t *packed; /* MDC_MIG_CHUNK bytes: its DATA payload */
 };
 
 /* Open path (a regular file) read-only.  Returns 0 or MDC_E* with e. */
 MDC_MUSTCHECK int mdc_mig_src_open(struct mdc_mig_src *s, const char *path,
-                                   int use_zstd, struct mdc_mig_err *e);
+                                   int use_zstd, struct mdc_err *e);
 /* The same with fd already open (read-only; s owns it from now on, even
  * on a failure); name is for the error text. */
 MDC_MUSTCHECK int mdc_mig_src_open_fd(struct mdc_mig_src *s, int fd,
                                       const char *name, int use_zstd,
-                                      struct mdc_mig_err *e);
+                                      struct mdc_err *e);
 /*
  * The next message to send: a DATA (0) for the next block that is not all
  * zero, or at the end the DONE with the size and SHA-256 of the whole
@@ -74,7 +76,7 @@ MDC_MUSTCHECK int mdc_mig_src_open_fd(struct mdc_mig_src *s, int fd,
  * errors: MDC_E* with e.
  */
 MDC_MUSTCHECK int mdc_mig_src_next(struct mdc_mig_src *s, struct mdc_mig_msg *m,
-                                   struct mdc_mig_err *e);
+                                   struct mdc_err *e);
 /* Close (never modifies the file). */
 void mdc_mig_src_close(struct mdc_mig_src *s);
 
@@ -98,17 +100,17 @@ struct mdc_mig_sink {
  */
 MDC_MUSTCHECK int mdc_mig_sink_open(struct mdc_mig_sink *k, const char *dir,
                                     const char *name, uint64_t size,
-                                    int zstd_ok, struct mdc_mig_err *e);
+                                    int zstd_ok, struct mdc_err *e);
 /* Store one DATA: offsets strictly ascending without overlap, inside the
  * size; all-zero blocks stay holes.  Returns 0 or MDC_E* with e. */
 MDC_MUSTCHECK int mdc_mig_sink_put(struct mdc_mig_sink *k,
                                    const struct mdc_mig_msg *m,
-                                   struct mdc_mig_err *e);
+                                   struct mdc_err *e);
 /* DONE: check size and SHA-256, fsync, rename into place (never over an
  * existing file).  On failure the caller still calls abort. */
 MDC_MUSTCHECK int mdc_mig_sink_finish(struct mdc_mig_sink *k,
                                       const struct mdc_mig_msg *done,
-                                      struct mdc_mig_err *e);
+                                      struct mdc_err *e);
 /* Close; remove the temp file unless finish succeeded. */
 void mdc_mig_sink_close(struct mdc_mig_sink *k);
 

@@ -139,65 +139,56 @@ printable(const char *s)
 	return 1;
 }
 
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
 static int
-bad(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return MDC_EINVAL;
-}
-
-static int
-check_boot(const struct mdc_vm_def *d, char *err, size_t errlen)
+check_boot(const struct mdc_vm_def *d, struct mdc_err *e)
 {
 	size_t i;
 
 	if (d->ndisks > MDC_VM_MAX_DISKS)
-		return bad(err, errlen, "at most %d disks", MDC_VM_MAX_DISKS);
+		return mdc_err_set(e, MDC_EINVAL, "at most %d disks",
+		                   MDC_VM_MAX_DISKS);
 	for (i = 0; i < d->ndisks; i++)
 		if (!mdc_vm_path_ok(d->disks[i]))
-			return bad(err, errlen,
-			           "disk %.64s: not a usable path "
-			           "([A-Za-z0-9._/+@-], no ..)",
-			           d->disks[i]);
+			return mdc_err_set(e, MDC_EINVAL,
+			                   "disk %.64s: not a usable path "
+			                   "([A-Za-z0-9._/+@-], no ..)",
+			                   d->disks[i]);
 	if (d->ndisks == 0 && !d->kernel[0])
-		return bad(err, errlen, "a VM needs a --disk or a --kernel");
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "a VM needs a --disk or a --kernel");
 	if (d->kernel[0] && !mdc_vm_path_ok(d->kernel))
-		return bad(err, errlen, "kernel: not a usable path");
+		return mdc_err_set(e, MDC_EINVAL, "kernel: not a usable path");
 	if (d->initrd[0] && !mdc_vm_path_ok(d->initrd))
-		return bad(err, errlen, "initrd: not a usable path");
+		return mdc_err_set(e, MDC_EINVAL, "initrd: not a usable path");
 	if (!d->kernel[0] && (d->initrd[0] || d->append[0]))
-		return bad(err, errlen, "--initrd and --append need --kernel");
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "--initrd and --append need --kernel");
 	if (strlen(d->append) > MDC_VM_MAX_APPEND || !printable(d->append))
-		return bad(err, errlen,
-		           "--append: printable ASCII, at most "
-		           "%d bytes",
-		           MDC_VM_MAX_APPEND);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "--append: printable ASCII, at most "
+		                   "%d bytes",
+		                   MDC_VM_MAX_APPEND);
 	return 0;
 }
 
 int
-mdc_vm_def_check(const struct mdc_vm_def *d, char *err, size_t errlen)
+mdc_vm_def_check(const struct mdc_vm_def *d, struct mdc_err *e)
 {
 	size_t i;
 	int ret;
 
 	if (!mdc_mig_vm_ok(d->name))
-		return bad(err, errlen, "a VM name is 1..%d of [A-Za-z0-9._-]",
-		           MDC_MIG_MAX_VM);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "a VM name is 1..%d of [A-Za-z0-9._-]",
+		                   MDC_MIG_MAX_VM);
 	if (d->memory_mib < MDC_VM_MIN_MIB || d->memory_mib > MDC_VM_MAX_MIB)
-		return bad(err, errlen, "--memory is %d..%d MiB",
-		           MDC_VM_MIN_MIB, MDC_VM_MAX_MIB);
-	if ((ret = check_boot(d, err, errlen)) != 0)
+		return mdc_err_set(e, MDC_EINVAL, "--memory is %d..%d MiB",
+		                   MDC_VM_MIN_MIB, MDC_VM_MAX_MIB);
+	if ((ret = check_boot(d, e)) != 0)
 		return ret;
 	if (d->nnics > MDC_VM_MAX_NICS)
-		return bad(err, errlen, "at most %d NICs", MDC_VM_MAX_NICS);
+		return mdc_err_set(e, MDC_EINVAL, "at most %d NICs",
+		                   MDC_VM_MAX_NICS);
 	for (i = 0; i < d->nnics; i++) {
 		struct mdc_vm_nic n;
 		char spec[64];
@@ -206,17 +197,18 @@ mdc_vm_def_check(const struct mdc_vm_def *d, char *err, size_t errlen)
 		         d->nics[i].bridge, d->nics[i].mac);
 		if (mdc_vm_nic_parse(spec, &n) != 0 ||
 		    strcmp(n.mac, d->nics[i].mac) != 0)
-			return bad(err, errlen,
-			           "NIC %zu: bridge=BR,mac=MAC "
-			           "(a unicast MAC)",
-			           i);
+			return mdc_err_set(e, MDC_EINVAL,
+			                   "NIC %zu: bridge=BR,mac=MAC "
+			                   "(a unicast MAC)",
+			                   i);
 	}
 	if (!mdc_vm_cpu_ok(d->cpu))
-		return bad(err, errlen, "not a CPU model name: %.64s", d->cpu);
+		return mdc_err_set(e, MDC_EINVAL, "not a CPU model name: %.64s",
+		                   d->cpu);
 	if (d->compat && strcmp(d->cpu, MDC_VM_COMPAT_CPU) != 0)
-		return bad(err, errlen,
-		           "--compat and --cpu-model exclude each "
-		           "other");
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "--compat and --cpu-model exclude each "
+		                   "other");
 	return 0;
 }
 
@@ -245,12 +237,11 @@ def_json(const struct mdc_vm_def *d)
 int
 mdc_vm_def_to_json(const struct mdc_vm_def *d, char **text_out)
 {
-	char err[128];
 	json_t *o;
 	char *text;
 
 	*text_out = NULL;
-	if (mdc_vm_def_check(d, err, sizeof(err)) != 0)
+	if (mdc_vm_def_check(d, NULL) != 0)
 		return MDC_EINVAL;
 	if ((o = def_json(d)) == NULL)
 		return MDC_ENOMEM;
@@ -345,14 +336,14 @@ get_members(json_t *root, struct mdc_vm_def *d)
 
 int
 mdc_vm_def_from_json(const char *text, size_t len, struct mdc_vm_def *out,
-                     char *err, size_t errlen)
+                     struct mdc_err *e)
 {
 	struct mdc_vm_def *d = calloc(1, sizeof(*d));
 	json_error_t jerr;
 	json_t *root = NULL;
 	int ret = MDC_EMALF;
 
-	snprintf(err, errlen, "not a VM definition");
+	mdc_err_set(e, 0, "not a VM definition");
 	if (d == NULL)
 		return MDC_ENOMEM;
 	if (len > MDC_VM_MAX_DEF)
@@ -362,7 +353,7 @@ mdc_vm_def_from_json(const char *text, size_t len, struct mdc_vm_def *out,
 		goto out;
 	if ((ret = get_members(root, d)) != 0)
 		goto out;
-	if ((ret = mdc_vm_def_check(d, err, errlen)) != 0)
+	if ((ret = mdc_vm_def_check(d, e)) != 0)
 		goto out;
 	*out = *d;
 out:
@@ -403,20 +394,20 @@ write_new(const char *path, const char *text)
 
 int
 mdc_vm_def_save(const char *state, const struct mdc_vm_def *d, int replace,
-                struct mdc_mig_err *e)
+                struct mdc_err *e)
 {
 	char path[4096], dir[4096];
 	char *text = NULL;
 	int ret;
 
 	if ((ret = def_path(state, d->name, path, sizeof(path))) != 0)
-		return mdc_mig_seterr(e, ret, "bad VM name or state path");
+		return mdc_err_set(e, ret, "bad VM name or state path");
 	if ((ret = mdc_vm_def_to_json(d, &text)) != 0)
-		return mdc_mig_seterr(e, ret, "VM %s: invalid definition",
-		                      d->name);
+		return mdc_err_set(e, ret, "VM %s: invalid definition",
+		                   d->name);
 	snprintf(dir, sizeof(dir), "%s/vms", state);
 	if ((ret = mdc_mkdir_p(dir, 0700)) != 0) {
-		ret = mdc_mig_seterr(e, ret, "%s: %s", dir, mdc_strerror(ret));
+		ret = mdc_err_set(e, ret, "%s: %s", dir, mdc_strerror(ret));
 		goto out;
 	}
 	if (replace)
@@ -424,10 +415,9 @@ mdc_vm_def_save(const char *state, const struct mdc_vm_def *d, int replace,
 	else
 		ret = write_new(path, text);
 	if (ret == MDC_EEXIST)
-		ret = mdc_mig_seterr(e, ret, "VM %s is already defined",
-		                     d->name);
+		ret = mdc_err_set(e, ret, "VM %s is already defined", d->name);
 	else if (ret != 0)
-		ret = mdc_mig_seterr(e, ret, "%s: %s", path, mdc_strerror(ret));
+		ret = mdc_err_set(e, ret, "%s: %s", path, mdc_strerror(ret));
 out:
 	free(text);
 	return ret;
@@ -435,43 +425,42 @@ out:
 
 int
 mdc_vm_def_load(const char *state, const char *name, struct mdc_vm_def *out,
-                struct mdc_mig_err *e)
+                struct mdc_err *e)
 {
-	char path[4096], err[256];
+	char path[4096];
 	char *text = NULL;
 	size_t len;
 	int ret;
 
 	if ((ret = def_path(state, name, path, sizeof(path))) != 0)
-		return mdc_mig_seterr(e, ret, "bad VM name");
+		return mdc_err_set(e, ret, "bad VM name");
 	ret = mdc_file_read(path, MDC_VM_MAX_DEF, &text, &len);
 	if (ret == MDC_ENOENT)
-		return mdc_mig_seterr(e, ret, "no VM named %s", name);
+		return mdc_err_set(e, ret, "no VM named %s", name);
 	if (ret != 0)
-		return mdc_mig_seterr(e, ret, "%s: %s", path,
-		                      mdc_strerror(ret));
-	ret = mdc_vm_def_from_json(text, len, out, err, sizeof(err));
+		return mdc_err_set(e, ret, "%s: %s", path, mdc_strerror(ret));
+	ret = mdc_vm_def_from_json(text, len, out, e);
 	if (ret == 0 && strcmp(out->name, name) != 0)
-		ret = MDC_EMALF;
+		ret = MDC_EMALF; /* e says "not a VM definition" */
 	if (ret != 0)
-		ret = mdc_mig_seterr(e, ret, "%s: %s", path, err);
+		ret = mdc_err_prefix(e, ret, "%s", path);
 	free(text);
 	return ret;
 }
 
 int
-mdc_vm_def_remove(const char *state, const char *name, struct mdc_mig_err *e)
+mdc_vm_def_remove(const char *state, const char *name, struct mdc_err *e)
 {
 	char path[4096];
 	int ret;
 
 	if ((ret = def_path(state, name, path, sizeof(path))) != 0)
-		return mdc_mig_seterr(e, ret, "bad VM name");
+		return mdc_err_set(e, ret, "bad VM name");
 	if (unlink(path) != 0) {
 		ret = mdc_err_from_errno(errno);
 		if (ret == MDC_ENOENT)
-			return mdc_mig_seterr(e, ret, "no VM named %s", name);
-		return mdc_mig_seterr(e, ret, "%s: %s", path, strerror(errno));
+			return mdc_err_set(e, ret, "no VM named %s", name);
+		return mdc_err_set(e, ret, "%s: %s", path, strerror(errno));
 	}
 	return 0;
 }
@@ -511,7 +500,7 @@ add_name(const char *file, char ***names, size_t *n, size_t *cap)
 
 int
 mdc_vm_def_list(const char *state, char ***names_out, size_t *n_out,
-                struct mdc_mig_err *e)
+                struct mdc_err *e)
 {
 	char dir[4096], **names = NULL;
 	size_t n = 0, cap = 0;
@@ -525,15 +514,15 @@ mdc_vm_def_list(const char *state, char ***names_out, size_t *n_out,
 	if ((dh = opendir(dir)) == NULL) {
 		if (errno == ENOENT)
 			return 0;
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "%s: %s",
-		                      dir, strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno), "%s: %s", dir,
+		                   strerror(errno));
 	}
 	while (ret == 0 && (de = readdir(dh)) != NULL)
 		ret = add_name(de->d_name, &names, &n, &cap);
 	closedir(dh);
 	if (ret != 0) {
 		mdc_vm_names_free(names, n);
-		return mdc_mig_seterr(e, ret, "out of memory");
+		return mdc_err_set(e, ret, "out of memory");
 	}
 	if (n > 1)
 		qsort(names, n, sizeof(*names), cmp_names);
@@ -668,10 +657,9 @@ static int
 argv_in_ok(const struct mdc_vm_def *d, const struct mdc_vm_argv_in *in)
 {
 	struct sockaddr_un sa;
-	char err[128];
 	size_t i;
 
-	if (mdc_vm_def_check(d, err, sizeof(err)) != 0 || in->qemu == NULL ||
+	if (mdc_vm_def_check(d, NULL) != 0 || in->qemu == NULL ||
 	    in->qemu[0] != '/' || in->accel == NULL ||
 	    (strcmp(in->accel, "kvm") != 0 && strcmp(in->accel, "tcg") != 0) ||
 	    in->rundir == NULL || in->rundir[0] != '/' ||

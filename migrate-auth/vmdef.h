@@ -57,10 +57,10 @@ struct mdc_vm_def {
  * resolved by the runtime before a definition is stored), initrd
  * and append only with a kernel, append printable ASCII, NICs valid,
  * cpu a model name ([A-Za-z0-9._-]) and compat consistent with it.
- * Returns 0 or MDC_EINVAL with a one-line reason in err.
+ * Returns 0 or MDC_EINVAL with a one-line reason in e (may be NULL).
  */
-MDC_MUSTCHECK int mdc_vm_def_check(const struct mdc_vm_def *d, char *err,
-                                   size_t errlen);
+MDC_MUSTCHECK int mdc_vm_def_check(const struct mdc_vm_def *d,
+                                   struct mdc_err *e);
 /* True if s is a path a definition may hold (see mdc_vm_def_check). */
 int mdc_vm_path_ok(const char *s);
 /* True if s is a CPU model name. */
@@ -80,29 +80,28 @@ MDC_MUSTCHECK int mdc_vm_def_to_json(const struct mdc_vm_def *d,
  * Parse a definition from JSON text (len bytes, at most MDC_VM_MAX_DEF):
  * unknown members, wrong types, values over a limit and anything
  * mdc_vm_def_check refuses are errors.  Returns 0 or MDC_EMALF/MDC_EINVAL
- * with a reason in err.
+ * with a reason in e (may be NULL).
  */
 MDC_MUSTCHECK int mdc_vm_def_from_json(const char *text, size_t len,
-                                       struct mdc_vm_def *out, char *err,
-                                       size_t errlen);
+                                       struct mdc_vm_def *out,
+                                       struct mdc_err *e);
 
 /* Definitions on disk: STATE/vms/NAME.json (0600, directory 0700). */
 /* Create (MDC_EEXIST if one by that name exists) or replace. */
 MDC_MUSTCHECK int mdc_vm_def_save(const char *state, const struct mdc_vm_def *d,
-                                  int replace, struct mdc_mig_err *e);
+                                  int replace, struct mdc_err *e);
 /* Load NAME (MDC_ENOENT if undefined). */
 MDC_MUSTCHECK int mdc_vm_def_load(const char *state, const char *name,
-                                  struct mdc_vm_def *out,
-                                  struct mdc_mig_err *e);
+                                  struct mdc_vm_def *out, struct mdc_err *e);
 /* Remove NAME's definition (MDC_ENOENT if undefined). */
 MDC_MUSTCHECK int mdc_vm_def_remove(const char *state, const char *name,
-                                    struct mdc_mig_err *e);
+                                    struct mdc_err *e);
 /*
  * The names of the defined VMs, sorted: *names_out is an array of *n_out
  * malloc'd strings (mdc_vm_names_free).  No directory: 0 VMs.
  */
 MDC_MUSTCHECK int mdc_vm_def_list(const char *state, char ***names_out,
-                                  size_t *n_out, struct mdc_mig_err *e);
+                                  size_t *n_out, struct mdc_err *e);
 void mdc_vm_names_free(char **names, size_t n);
 
 /* How to run a definition: what the runtime decided (nothing owned). */

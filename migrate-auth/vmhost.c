@@ -109,7 +109,7 @@ kvm_unusable(void)
 
 int
 mdc_vm_accel_resolve(enum mdc_vm_accel want, const char **name_out,
-                     struct mdc_mig_err *e)
+                     struct mdc_err *e)
 {
 	const char *why = want == MDC_VM_ACCEL_TCG ? "" : kvm_unusable();
 
@@ -121,10 +121,10 @@ mdc_vm_accel_resolve(enum mdc_vm_accel want, const char **name_out,
 		return 0;
 	}
 	if (want == MDC_VM_ACCEL_KVM)
-		return mdc_mig_seterr(e, MDC_ENOTSUP,
-		                      "accel = kvm, but KVM is not usable "
-		                      "here: %s",
-		                      why);
+		return mdc_err_set(e, MDC_ENOTSUP,
+		                   "accel = kvm, but KVM is not usable "
+		                   "here: %s",
+		                   why);
 	return 0;
 }
 
@@ -183,7 +183,7 @@ mdc_vm_cpu_refusal(const char *host, const char *model, const char *missing,
 
 int
 mdc_vm_cpu_missing(struct mdc_qmp *q, const char *model, char *missing,
-                   size_t missinglen, struct mdc_mig_err *e)
+                   size_t missinglen, struct mdc_err *e)
 {
 	json_t *defs = NULL;
 	int ret;
@@ -193,13 +193,13 @@ mdc_vm_cpu_missing(struct mdc_qmp *q, const char *model, char *missing,
 	ret = mdc_vm_cpu_missing_from(defs, model, missing, missinglen);
 	json_decref(defs);
 	if (ret == MDC_ENOENT)
-		return mdc_mig_seterr(e, ret,
-		                      "this host's QEMU has no CPU "
-		                      "model %.64s",
-		                      model);
+		return mdc_err_set(e, ret,
+		                   "this host's QEMU has no CPU "
+		                   "model %.64s",
+		                   model);
 	if (ret != 0)
-		return mdc_mig_seterr(e, ret, "query-cpu-definitions: %s",
-		                      ret == MDC_ESPACE ? "too many features"
-		                                        : "malformed answer");
+		return mdc_err_set(e, ret, "query-cpu-definitions: %s",
+		                   ret == MDC_ESPACE ? "too many features"
+		                                     : "malformed answer");
 	return 0;
 }

@@ -24,7 +24,7 @@ MDC_MUSTCHECK int mdc_vm_accel_parse(const char *s, enum mdc_vm_accel *out);
  */
 MDC_MUSTCHECK int mdc_vm_accel_resolve(enum mdc_vm_accel want,
                                        const char **name_out,
-                                       struct mdc_mig_err *e);
+                                       struct mdc_err *e);
 /* The pure rule behind it: cpuinfo text has a "flags" line with vmx/svm. */
 int mdc_vm_cpuinfo_has_virt(const char *cpuinfo);
 /* Read a /proc file (size 0 in stat, so read to the end) into a new
@@ -42,7 +42,7 @@ MDC_MUSTCHECK int mdc_vm_proc_read(const char *path, size_t max,
  */
 MDC_MUSTCHECK int mdc_vm_cpu_missing(struct mdc_qmp *q, const char *model,
                                      char *missing, size_t missinglen,
-                                     struct mdc_mig_err *e);
+                                     struct mdc_err *e);
 /*
  * The destination's refusal text for a model it cannot offer (pure):
  * "HOST cannot offer CPU model MODEL (missing: MISSING); define the VM

@@ -46,41 +46,40 @@ mdc_vm_state_name(enum mdc_vm_state s)
 
 int
 mdc_vm_resolve_path(const struct mdc_vm_env *env, const char *path, char *out,
-                    size_t outlen, struct mdc_mig_err *e)
+                    size_t outlen, struct mdc_err *e)
 {
 	char rdir[PATH_MAX], want[PATH_MAX * 2], rp[PATH_MAX];
 	size_t n;
 
 	if (env->storage == NULL || realpath(env->storage, rdir) == NULL)
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "the agent has no usable --storage-dir "
-		                      "(VM files live there)");
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "the agent has no usable --storage-dir "
+		                   "(VM files live there)");
 	if (path[0] == '\0' || strlen(path) > MDC_VM_MAX_PATH)
-		return mdc_mig_seterr(e, MDC_EINVAL, "bad path");
+		return mdc_err_set(e, MDC_EINVAL, "bad path");
 	snprintf(want, sizeof(want), "%s%s%s", path[0] == '/' ? "" : rdir,
 	         path[0] == '/' ? "" : "/", path);
 	if (realpath(want, rp) == NULL)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno),
-		                      "%.200s: %s", path, strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno), "%.200s: %s",
+		                   path, strerror(errno));
 	n = strlen(rdir);
 	if (strncmp(rp, rdir, n) != 0 || (rp[n] != '/' && n > 1))
-		return mdc_mig_seterr(
-		        e, MDC_EDENIED,
-		        "%.200s is not inside the agent's storage "
-		        "directory",
-		        path);
+		return mdc_err_set(e, MDC_EDENIED,
+		                   "%.200s is not inside the agent's storage "
+		                   "directory",
+		                   path);
 	if (!mdc_vm_path_ok(rp) || strlen(rp) >= outlen)
-		return mdc_mig_seterr(e, MDC_EINVAL,
-		                      "%.200s: not a usable path (absolute, "
-		                      "[A-Za-z0-9._/+@-])",
-		                      rp);
+		return mdc_err_set(e, MDC_EINVAL,
+		                   "%.200s: not a usable path (absolute, "
+		                   "[A-Za-z0-9._/+@-])",
+		                   rp);
 	memcpy(out, rp, strlen(rp) + 1);
 	return 0;
 }
 
 int
 mdc_vm_resolve_def(const struct mdc_vm_env *env, struct mdc_vm_def *d,
-                   struct mdc_mig_err *e)
+                   struct mdc_err *e)
 {
 	char tmp[MDC_VM_MAX_PATH + 1];
 	size_t i;
@@ -231,7 +230,7 @@ qemu_alive(pid_t pid, const char *rundir)
  * and nothing answers for seconds.  fe.. is above any vendor's address.
  */
 static int
-tap_hwaddr(int s, const char *tap, const char *mac, struct mdc_mig_err *e)
+tap_hwaddr(int s, const char *tap, const char *mac, struct mdc_err *e)
 {
 	struct ifreq ifr;
 	unsigned char *a = (unsigned char *)ifr.ifr_hwaddr.sa_data;
@@ -241,66 +240,63 @@ tap_hwaddr(int s, const char *tap, const char *mac, struct mdc_mig_err *e)
 	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
 	/* the definition's form: "xx:xx:xx:xx:xx:xx", lower-case hex */
 	if (strlen(mac) != 17)
-		return mdc_mig_seterr(e, MDC_EINVAL, "bad MAC address %s", mac);
+		return mdc_err_set(e, MDC_EINVAL, "bad MAC address %s", mac);
 	for (int i = 0; i < 6; i++) {
 		char h[3] = {mac[3 * i], mac[3 * i + 1], '\0'}, *end = NULL;
 
 		a[i] = (unsigned char)strtoul(h, &end, 16);
 		if (end != h + 2 || !isxdigit((unsigned char)h[0]) ||
 		    (i < 5 && mac[3 * i + 2] != ':'))
-			return mdc_mig_seterr(e, MDC_EINVAL,
-			                      "bad MAC address %s", mac);
+			return mdc_err_set(e, MDC_EINVAL, "bad MAC address %s",
+			                   mac);
 	}
 	a[0] = 0xfe;
 	if (ioctl(s, SIOCSIFHWADDR, &ifr) != 0)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno),
-		                      "tap %s address: %s", tap,
-		                      strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno),
+		                   "tap %s address: %s", tap, strerror(errno));
 	return 0;
 }
 
 /* Open a new tap (IFF_NO_PI) with the address above, attach it to
  * bridge, bring it up. */
 static int
-tap_open(const char *bridge, const char *mac, int *fd_out,
-         struct mdc_mig_err *e)
+tap_open(const char *bridge, const char *mac, int *fd_out, struct mdc_err *e)
 {
 	struct ifreq ifr;
 	int fd, s = -1, ret = 0;
 
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno),
-		                      "/dev/net/tun: %s", strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno),
+		                   "/dev/net/tun: %s", strerror(errno));
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "mdct%%d");
 	if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
-		ret = mdc_mig_seterr(e, mdc_err_from_errno(errno),
-		                     "creating a tap: %s", strerror(errno));
+		ret = mdc_err_set(e, mdc_err_from_errno(errno),
+		                  "creating a tap: %s", strerror(errno));
 		goto out;
 	}
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s >= 0 && (ret = tap_hwaddr(s, ifr.ifr_name, mac, e)) != 0)
 		goto out;
 	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0) {
-		ret = mdc_mig_seterr(e, mdc_err_from_errno(errno), "tap %s: %s",
-		                     ifr.ifr_name, strerror(errno));
+		ret = mdc_err_set(e, mdc_err_from_errno(errno), "tap %s: %s",
+		                  ifr.ifr_name, strerror(errno));
 		goto out;
 	}
 	ifr.ifr_flags |= IFF_UP;
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) {
-		ret = mdc_mig_seterr(e, mdc_err_from_errno(errno),
-		                     "tap %s up: %s", ifr.ifr_name,
-		                     strerror(errno));
+		ret = mdc_err_set(e, mdc_err_from_errno(errno), "tap %s up: %s",
+		                  ifr.ifr_name, strerror(errno));
 		goto out;
 	}
 	ifr.ifr_ifindex = (int)if_nametoindex(ifr.ifr_name);
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", bridge);
 	if (ifr.ifr_ifindex == 0 || ioctl(s, SIOCBRADDIF, &ifr) != 0)
-		ret = mdc_mig_seterr(e, mdc_err_from_errno(errno),
-		                     "attaching a tap to bridge %s: %s", bridge,
-		                     strerror(errno));
+		ret = mdc_err_set(e, mdc_err_from_errno(errno),
+		                  "attaching a tap to bridge %s: %s", bridge,
+		                  strerror(errno));
 out:
 	if (s >= 0)
 		close(s);
@@ -343,7 +339,7 @@ child_fds(const int *fds, size_t n, int logfd)
 /* fork + exec argv with the taps and the log; *pid_out on success. */
 static int
 spawn(char **argv, const int *fds, size_t n, const char *log, pid_t *pid_out,
-      struct mdc_mig_err *e)
+      struct mdc_err *e)
 {
 	static char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 	sigset_t all;
@@ -352,8 +348,8 @@ spawn(char **argv, const int *fds, size_t n, const char *log, pid_t *pid_out,
 
 	logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (logfd < 0)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "%s: %s",
-		                      log, strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno), "%s: %s", log,
+		                   strerror(errno));
 	pid = fork();
 	if (pid == 0) {
 		(void)setsid();
@@ -368,8 +364,8 @@ spawn(char **argv, const int *fds, size_t n, const char *log, pid_t *pid_out,
 	}
 	close(logfd);
 	if (pid < 0)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "fork: %s",
-		                      strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno), "fork: %s",
+		                   strerror(errno));
 	*pid_out = pid;
 	return 0;
 }
@@ -434,7 +430,7 @@ kill_bounded(pid_t pid, int pidfd, int ms)
  * that it still runs; *q_out is the caller's. */
 static int
 qmp_wait(const char *rundir, pid_t pid, struct mdc_qmp **q_out,
-         struct mdc_mig_err *e)
+         struct mdc_err *e)
 {
 	long long deadline = mdc_now_ms() + START_WAIT_MS;
 	char sock[PATH_MAX];
@@ -443,13 +439,13 @@ qmp_wait(const char *rundir, pid_t pid, struct mdc_qmp **q_out,
 	path_join(sock, sizeof(sock), rundir, "qmp.sock");
 	for (;;) {
 		if (waitpid(pid, &st, WNOHANG) == pid)
-			return mdc_mig_seterr(e, MDC_ECHILD, "QEMU exited");
+			return mdc_err_set(e, MDC_ECHILD, "QEMU exited");
 		if (mdc_qmp_connect(sock, 5000, q_out, e) == 0)
 			return 0;
 		if (mdc_now_ms() > deadline)
-			return mdc_mig_seterr(e, MDC_ETIMEDOUT,
-			                      "QEMU's QMP did not come up: %s",
-			                      e->text);
+			return mdc_err_set(e, MDC_ETIMEDOUT,
+			                   "QEMU's QMP did not come up: %s",
+			                   e->text);
 		mdc_sleep_ms(100);
 	}
 }
@@ -458,7 +454,7 @@ qmp_wait(const char *rundir, pid_t pid, struct mdc_qmp **q_out,
  * model (QEMU only warns), then "cont" if wanted. */
 static int
 start_talk(const char *rundir, pid_t pid, const char *cpu, int cont,
-           struct mdc_vm_status *st, struct mdc_mig_err *e)
+           struct mdc_vm_status *st, struct mdc_err *e)
 {
 	struct mdc_qmp *q = NULL;
 	json_t *r = NULL;
@@ -485,21 +481,20 @@ out:
 /* The run directory, fresh: removed if left over, created 0700. */
 static int
 fresh_rundir(const struct mdc_vm_env *env, const char *name, char *rundir,
-             size_t len, struct mdc_mig_err *e)
+             size_t len, struct mdc_err *e)
 {
 	char parent[PATH_MAX], exitf[PATH_MAX];
 	int ret;
 
 	if ((ret = mdc_vm_rundir(env, name, rundir, len)) != 0)
-		return mdc_mig_seterr(e, ret, "state directory path too long");
+		return mdc_err_set(e, ret, "state directory path too long");
 	snprintf(parent, sizeof(parent), "%s/run", env->state);
 	if ((ret = mdc_mkdir_p(parent, 0700)) != 0)
-		return mdc_mig_seterr(e, ret, "%s: %s", parent,
-		                      mdc_strerror(ret));
+		return mdc_err_set(e, ret, "%s: %s", parent, mdc_strerror(ret));
 	(void)mdc_rm_rf(rundir);
 	if (mkdir(rundir, 0700) != 0)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "%s: %s",
-		                      rundir, strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno), "%s: %s",
+		                   rundir, strerror(errno));
 	if (run_file(env, name, NULL, exitf, sizeof(exitf)) == 0)
 		(void)unlink(exitf);
 	return 0;
@@ -507,7 +502,7 @@ fresh_rundir(const struct mdc_vm_env *env, const char *name, char *rundir,
 
 /* Taps for every NIC of d into fds (all -1 first). */
 static int
-open_taps(const struct mdc_vm_def *d, int *fds, struct mdc_mig_err *e)
+open_taps(const struct mdc_vm_def *d, int *fds, struct mdc_err *e)
 {
 	size_t i;
 	int ret;
@@ -525,7 +520,7 @@ open_taps(const struct mdc_vm_def *d, int *fds, struct mdc_mig_err *e)
 static int
 launch(const struct mdc_vm_env *env, const struct mdc_vm_def *d,
        const char *rundir, const char *accel, const struct mdc_vm_start_opts *o,
-       pid_t *pid_out, struct mdc_mig_err *e)
+       pid_t *pid_out, struct mdc_err *e)
 {
 	static const int first[MDC_VM_MAX_NICS] = {
 	        FIRST_TAP_FD, FIRST_TAP_FD + 1, FIRST_TAP_FD + 2,
@@ -545,9 +540,9 @@ launch(const struct mdc_vm_env *env, const struct mdc_vm_def *d,
 	for (ret = 0; ret < MDC_VM_MAX_NICS; ret++)
 		taps[ret] = -1;
 	if ((ret = mdc_vm_argv(d, &in, &argv)) != 0) {
-		ret = mdc_mig_seterr(e, ret,
-		                     "cannot build QEMU's command "
-		                     "line (state path too long?)");
+		ret = mdc_err_set(e, ret,
+		                  "cannot build QEMU's command "
+		                  "line (state path too long?)");
 		goto out;
 	}
 	if ((ret = open_taps(d, taps, e)) != 0)
@@ -559,8 +554,8 @@ launch(const struct mdc_vm_env *env, const struct mdc_vm_def *d,
 	snprintf(rec.accel, sizeof(rec.accel), "%s", accel);
 	if ((ret = rec_write(env, d->name, &rec)) != 0) {
 		kill_bounded(*pid_out, -1, 1000);
-		ret = mdc_mig_seterr(e, ret, "writing the run record: %s",
-		                     mdc_strerror(ret));
+		ret = mdc_err_set(e, ret, "writing the run record: %s",
+		                  mdc_strerror(ret));
 	}
 out:
 	close_fds(taps, d->nnics);
@@ -570,7 +565,7 @@ out:
 
 /* After a failed start: kill QEMU, say why from its log, clean up. */
 static int
-start_failed(const char *rundir, pid_t pid, int ret, struct mdc_mig_err *e)
+start_failed(const char *rundir, pid_t pid, int ret, struct mdc_err *e)
 {
 	char log[PATH_MAX], line[512], why[MDC_MIG_MAX_TEXT + 1];
 	int st;
@@ -588,14 +583,14 @@ start_failed(const char *rundir, pid_t pid, int ret, struct mdc_mig_err *e)
 	snprintf(why, sizeof(why), "%s", e->text);
 	(void)mdc_rm_rf(rundir);
 	if (line[0] != '\0')
-		return mdc_mig_seterr(e, ret, "QEMU failed: %s", line);
-	return mdc_mig_seterr(e, ret, "QEMU failed: %s", why);
+		return mdc_err_set(e, ret, "QEMU failed: %s", line);
+	return mdc_err_set(e, ret, "QEMU failed: %s", why);
 }
 
 int
 mdc_vm_start(const struct mdc_vm_env *env, const char *name,
              const struct mdc_vm_start_opts *o, struct mdc_vm_status *st_out,
-             struct mdc_mig_err *e)
+             struct mdc_err *e)
 {
 	struct mdc_vm_def d;
 	struct mdc_vm_status st;
@@ -609,9 +604,9 @@ mdc_vm_start(const struct mdc_vm_env *env, const char *name,
 	if ((ret = mdc_vm_status_get(env, name, &st, e)) != 0)
 		return ret;
 	if (st.state != MDC_VM_STOPPED)
-		return mdc_mig_seterr(e, MDC_EEXIST,
-		                      "VM %s is already running (QEMU pid %ld)",
-		                      name, (long)st.pid);
+		return mdc_err_set(e, MDC_EEXIST,
+		                   "VM %s is already running (QEMU pid %ld)",
+		                   name, (long)st.pid);
 	if ((ret = mdc_vm_accel_resolve(env->accel, &accel, e)) != 0 ||
 	    (ret = fresh_rundir(env, name, rundir, sizeof(rundir), e)) != 0)
 		return ret;
@@ -637,7 +632,7 @@ mdc_vm_start(const struct mdc_vm_env *env, const char *name,
 static void
 quit_on(struct mdc_qmp *q)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 
 	if (mdc_qmp_exec(q, "quit", NULL, NULL, &e) != 0)
 		return;
@@ -647,7 +642,7 @@ quit_on(struct mdc_qmp *q)
 static void
 qmp_quit(const char *rundir)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct mdc_qmp *q = NULL;
 	char sock[PATH_MAX];
 
@@ -671,7 +666,7 @@ write_exit(const struct mdc_vm_env *env, const char *name, const char *text)
 
 int
 mdc_vm_stop(const struct mdc_vm_env *env, const char *name, int timeout_ms,
-            int force, struct mdc_mig_err *e)
+            int force, struct mdc_err *e)
 {
 	struct mdc_vm_status st;
 	char rundir[PATH_MAX], mark[PATH_MAX];
@@ -680,15 +675,14 @@ mdc_vm_stop(const struct mdc_vm_env *env, const char *name, int timeout_ms,
 	if ((ret = mdc_vm_status_get(env, name, &st, e)) != 0)
 		return ret;
 	if (st.state == MDC_VM_STOPPED)
-		return mdc_mig_seterr(e, MDC_ENOENT, "VM %s is not running",
-		                      name);
+		return mdc_err_set(e, MDC_ENOENT, "VM %s is not running", name);
 	if (st.state == MDC_VM_MIGRATING && !force)
-		return mdc_mig_seterr(e, MDC_EDENIED,
-		                      "VM %s is migrating (move --cancel it "
-		                      "first)",
-		                      name);
+		return mdc_err_set(e, MDC_EDENIED,
+		                   "VM %s is migrating (move --cancel it "
+		                   "first)",
+		                   name);
 	if ((ret = mdc_vm_rundir(env, name, rundir, sizeof(rundir))) != 0)
-		return mdc_mig_seterr(e, ret, "bad VM name");
+		return mdc_err_set(e, ret, "bad VM name");
 	path_join(mark, sizeof(mark), rundir, "stopping");
 	if (mdc_file_printf(mark, 0600, "%ld\n", (long)st.pid) != 0)
 		mark[0] = '\0'; /* reported as an unexpected exit */
@@ -707,7 +701,7 @@ mdc_vm_stop(const struct mdc_vm_env *env, const char *name, int timeout_ms,
 static void
 qmp_status(const char *rundir, char *out, size_t outlen)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct mdc_qmp *q = NULL;
 	char sock[PATH_MAX];
 	json_t *r = NULL;
@@ -727,7 +721,7 @@ qmp_status(const char *rundir, char *out, size_t outlen)
 
 int
 mdc_vm_status_get(const struct mdc_vm_env *env, const char *name,
-                  struct mdc_vm_status *out, struct mdc_mig_err *e)
+                  struct mdc_vm_status *out, struct mdc_err *e)
 {
 	char rundir[PATH_MAX], path[PATH_MAX];
 	struct run_rec rec;
@@ -736,7 +730,7 @@ mdc_vm_status_get(const struct mdc_vm_env *env, const char *name,
 	snprintf(out->accel, sizeof(out->accel), "-");
 	snprintf(out->status, sizeof(out->status), "-");
 	if (mdc_vm_rundir(env, name, rundir, sizeof(rundir)) != 0)
-		return mdc_mig_seterr(e, MDC_EINVAL, "bad VM name");
+		return mdc_err_set(e, MDC_EINVAL, "bad VM name");
 	if (run_file(env, name, NULL, path, sizeof(path)) == 0)
 		last_line(path, out->last_exit, sizeof(out->last_exit));
 	rec_read(env, name, &rec);
@@ -767,14 +761,14 @@ mdc_vm_set_migrating(const struct mdc_vm_env *env, const char *name, int on)
 
 int
 mdc_vm_qmp_open(const struct mdc_vm_env *env, const char *name, int timeout_ms,
-                struct mdc_qmp **q_out, struct mdc_mig_err *e)
+                struct mdc_qmp **q_out, struct mdc_err *e)
 {
 	char path[PATH_MAX];
 	int ret;
 
 	*q_out = NULL;
 	if ((ret = run_file(env, name, "qmp.sock", path, sizeof(path))) != 0)
-		return mdc_mig_seterr(e, ret, "bad VM name");
+		return mdc_err_set(e, ret, "bad VM name");
 	return mdc_qmp_connect(path, timeout_ms, q_out, e);
 }
 
@@ -828,7 +822,7 @@ mdc_vm_reaped(const struct mdc_vm_env *env, pid_t pid, int wstatus,
               char *name_out, size_t namelen, char *text, size_t textlen)
 {
 	char **names = NULL;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	size_t n = 0, i;
 	int found = 0;
 
@@ -846,7 +840,7 @@ mdc_vm_reaped(const struct mdc_vm_env *env, pid_t pid, int wstatus,
 int
 mdc_vm_stop_all(const struct mdc_vm_env *env, int timeout_ms)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	char **names = NULL;
 	size_t n = 0, i;
 	int stopped = 0;
@@ -892,7 +886,7 @@ probe_argv(const struct mdc_vm_env *env, const char *accel, const char *dir,
 
 int
 mdc_vm_cpu_probe(const struct mdc_vm_env *env, const char *model, char *missing,
-                 size_t missinglen, struct mdc_mig_err *e)
+                 size_t missinglen, struct mdc_err *e)
 {
 	char dir[PATH_MAX], log[PATH_MAX], spec[PATH_MAX + 64], *argv[16];
 	struct mdc_qmp *q = NULL;
@@ -904,11 +898,11 @@ mdc_vm_cpu_probe(const struct mdc_vm_env *env, const char *model, char *missing,
 		return ret;
 	snprintf(dir, sizeof(dir), "%s/run", env->state);
 	if ((ret = mdc_mkdir_p(dir, 0700)) != 0)
-		return mdc_mig_seterr(e, ret, "%s: %s", dir, mdc_strerror(ret));
+		return mdc_err_set(e, ret, "%s: %s", dir, mdc_strerror(ret));
 	snprintf(dir, sizeof(dir), "%s/run/.probe-XXXXXX", env->state);
 	if (mkdtemp(dir) == NULL)
-		return mdc_mig_seterr(e, mdc_err_from_errno(errno), "%s: %s",
-		                      dir, strerror(errno));
+		return mdc_err_set(e, mdc_err_from_errno(errno), "%s: %s", dir,
+		                   strerror(errno));
 	path_join(log, sizeof(log), dir, "qemu.log");
 	if ((ret = probe_argv(env, accel, dir, argv, 16, spec, sizeof(spec))) ||
 	    (ret = spawn(argv, NULL, 0, log, &pid, e)) ||

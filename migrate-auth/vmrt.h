@@ -40,11 +40,10 @@ struct mdc_vm_env {
  */
 MDC_MUSTCHECK int mdc_vm_resolve_path(const struct mdc_vm_env *env,
                                       const char *path, char *out,
-                                      size_t outlen, struct mdc_mig_err *e);
+                                      size_t outlen, struct mdc_err *e);
 /* Resolve every path of d in place (mdc_vm_resolve_path). */
 MDC_MUSTCHECK int mdc_vm_resolve_def(const struct mdc_vm_env *env,
-                                     struct mdc_vm_def *d,
-                                     struct mdc_mig_err *e);
+                                     struct mdc_vm_def *d, struct mdc_err *e);
 
 /* What a VM is doing, as vm list shows it. */
 enum mdc_vm_state {
@@ -86,8 +85,7 @@ struct mdc_vm_start_opts {
  */
 MDC_MUSTCHECK int mdc_vm_start(const struct mdc_vm_env *env, const char *name,
                                const struct mdc_vm_start_opts *o,
-                               struct mdc_vm_status *st_out,
-                               struct mdc_mig_err *e);
+                               struct mdc_vm_status *st_out, struct mdc_err *e);
 /*
  * Stop it: QMP "quit", wait up to timeout_ms for QEMU to exit, then
  * SIGTERM, then SIGKILL (each bounded).  The run directory is removed.
@@ -95,12 +93,12 @@ MDC_MUSTCHECK int mdc_vm_start(const struct mdc_vm_env *env, const char *name,
  * (MDC_EDENIED) unless force.
  */
 MDC_MUSTCHECK int mdc_vm_stop(const struct mdc_vm_env *env, const char *name,
-                              int timeout_ms, int force, struct mdc_mig_err *e);
+                              int timeout_ms, int force, struct mdc_err *e);
 /* The VM's status (never fails for a defined VM; QMP asked with a short
  * timeout on qmps.sock). */
 MDC_MUSTCHECK int mdc_vm_status_get(const struct mdc_vm_env *env,
                                     const char *name, struct mdc_vm_status *out,
-                                    struct mdc_mig_err *e);
+                                    struct mdc_err *e);
 /* Mark or unmark the VM as migrating (vm list shows it; stop refuses). */
 MDC_MUSTCHECK int mdc_vm_set_migrating(const struct mdc_vm_env *env,
                                        const char *name, int on);
@@ -110,8 +108,7 @@ MDC_MUSTCHECK int mdc_vm_set_migrating(const struct mdc_vm_env *env,
  */
 MDC_MUSTCHECK int mdc_vm_qmp_open(const struct mdc_vm_env *env,
                                   const char *name, int timeout_ms,
-                                  struct mdc_qmp **q_out,
-                                  struct mdc_mig_err *e);
+                                  struct mdc_qmp **q_out, struct mdc_err *e);
 /* The run directory of name into out (MDC_ESPACE if too long). */
 MDC_MUSTCHECK int mdc_vm_rundir(const struct mdc_vm_env *env, const char *name,
                                 char *out, size_t outlen);
@@ -136,5 +133,5 @@ int mdc_vm_stop_all(const struct mdc_vm_env *env, int timeout_ms);
  */
 MDC_MUSTCHECK int mdc_vm_cpu_probe(const struct mdc_vm_env *env,
                                    const char *model, char *missing,
-                                   size_t missinglen, struct mdc_mig_err *e);
+                                   size_t missinglen, struct mdc_err *e);
 #endif

@@ -15,8 +15,7 @@
 
 /* A failure: refusals (bad input, not allowed) vs. failures. */
 static void
-fail(struct mdc_mig_msg *r, int ret, const char *self,
-     const struct mdc_mig_err *e)
+fail(struct mdc_mig_msg *r, int ret, const char *self, const struct mdc_err *e)
 {
 	int refused = ret == MDC_EINVAL || ret == MDC_EDENIED ||
 	              ret == MDC_EEXIST || ret == MDC_ENOENT;
@@ -29,7 +28,7 @@ static void
 vm_create(const struct mdc_vm_env *env, const char *self,
           const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct mdc_vm_def *d = calloc(1, sizeof(*d));
 	int ret;
 
@@ -37,12 +36,11 @@ vm_create(const struct mdc_vm_env *env, const char *self,
 		mdc_mig_result(r, MDC_MIG_FAILED, "%s: out of memory", self);
 		return;
 	}
-	ret = mdc_vm_def_from_json(m->def, strlen(m->def), d, e.text,
-	                           sizeof(e.text));
+	ret = mdc_vm_def_from_json(m->def, m->deflen, d, &e);
 	if (ret == 0 && strcmp(d->name, m->vm) != 0)
-		ret = mdc_mig_seterr(&e, MDC_EINVAL,
-		                     "the definition names "
-		                     "another VM");
+		ret = mdc_err_set(&e, MDC_EINVAL,
+		                  "the definition names "
+		                  "another VM");
 	if (ret == 0)
 		ret = mdc_vm_resolve_def(env, d, &e);
 	if (ret == 0)
@@ -64,7 +62,7 @@ vm_start(const struct mdc_vm_env *env, const char *self,
          const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 {
 	struct mdc_vm_start_opts o = {0, 0};
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct mdc_vm_status st;
 	int ret;
 
@@ -86,7 +84,7 @@ static void
 vm_stop(const struct mdc_vm_env *env, const char *self,
         const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct mdc_vm_def d;
 	int ret;
 
@@ -104,7 +102,7 @@ static void
 vm_rm(const struct mdc_vm_env *env, const char *self,
       const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct mdc_vm_status st;
 	struct mdc_vm_def d;
 	char run[4096];
@@ -114,9 +112,9 @@ vm_rm(const struct mdc_vm_env *env, const char *self,
 	if (ret == 0)
 		ret = mdc_vm_status_get(env, m->vm, &st, &e);
 	if (ret == 0 && st.state != MDC_VM_STOPPED)
-		ret = mdc_mig_seterr(&e, MDC_EDENIED,
-		                     "VM %s is %s (vm stop it first)", m->vm,
-		                     mdc_vm_state_name(st.state));
+		ret = mdc_err_set(&e, MDC_EDENIED,
+		                  "VM %s is %s (vm stop it first)", m->vm,
+		                  mdc_vm_state_name(st.state));
 	if (ret == 0)
 		ret = mdc_vm_def_remove(env->state, m->vm, &e);
 	if (ret != 0) {
@@ -138,20 +136,19 @@ vm_rm(const struct mdc_vm_env *env, const char *self,
 /* Fill a VM_INFO for name. */
 static int
 info_of(const struct mdc_vm_env *env, const char *name, struct mdc_mig_msg *i,
-        struct mdc_mig_err *e)
+        char **json, struct mdc_err *e)
 {
 	struct mdc_vm_def *d = calloc(1, sizeof(*d));
 	struct mdc_vm_status st;
-	char *json = NULL;
 	int ret;
 
 	if (d == NULL)
-		return mdc_mig_seterr(e, MDC_ENOMEM, "out of memory");
+		return mdc_err_set(e, MDC_ENOMEM, "out of memory");
 	if ((ret = mdc_vm_def_load(env->state, name, d, e)) != 0 ||
 	    (ret = mdc_vm_status_get(env, name, &st, e)) != 0)
 		goto out;
-	if ((ret = mdc_vm_def_to_json(d, &json)) != 0) {
-		ret = mdc_mig_seterr(e, ret, "VM %s: bad definition", name);
+	if ((ret = mdc_vm_def_to_json(d, json)) != 0) {
+		ret = mdc_err_set(e, ret, "VM %s: bad definition", name);
 		goto out;
 	}
 	memset(i, 0, sizeof(*i));
@@ -162,9 +159,13 @@ info_of(const struct mdc_vm_env *env, const char *name, struct mdc_mig_msg *i,
 	mdc_mig_sanitize(st.accel, i->accel, sizeof(i->accel));
 	mdc_mig_sanitize(st.status, i->vmstatus, sizeof(i->vmstatus));
 	mdc_mig_sanitize(st.last_exit, i->last_exit, sizeof(i->last_exit));
-	snprintf(i->def, sizeof(i->def), "%s", json);
+	/* i->def points into *json (the caller's), at most the field's
+	 * limit as when it was a copy */
+	i->def = *json;
+	i->deflen = strlen(*json);
+	if (i->deflen > MDC_MIG_MAX_DEF)
+		i->deflen = MDC_MIG_MAX_DEF;
 out:
-	free(json);
 	free(d);
 	return ret;
 }
@@ -174,7 +175,7 @@ static void
 vm_report(int fd, gss_ctx_id_t ctx, const struct mdc_vm_env *env,
           const char *self, const struct mdc_mig_msg *m, struct mdc_mig_msg *r)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct mdc_mig_msg *i = calloc(1, sizeof(*i));
 	char **names = NULL, *one[1];
 	size_t n = 0, k;
@@ -188,10 +189,13 @@ vm_report(int fd, gss_ctx_id_t ctx, const struct mdc_vm_env *env,
 	if (m->op == MDC_MIG_VM_LIST)
 		ret = mdc_vm_def_list(env->state, &names, &n, &e);
 	for (k = 0; ret == 0 && k < (m->op == MDC_MIG_VM_LIST ? n : 1); k++) {
+		char *json = NULL;
+
 		ret = info_of(env, m->op == MDC_MIG_VM_LIST ? names[k] : one[0],
-		              i, &e);
+		              i, &json, &e);
 		if (ret == 0)
 			ret = mdc_mig_send_msg(fd, ctx, i, &e);
+		free(json);
 	}
 	if (ret != 0)
 		fail(r, ret, self, &e);
@@ -252,11 +256,8 @@ disk_list(const struct mdc_vm_def *d, char *out, size_t outlen)
 static int
 info_def(const struct mdc_mig_msg *info, struct mdc_vm_def *d)
 {
-	char err[256];
-
 	if (info->type != MDC_MIG_VM_INFO ||
-	    mdc_vm_def_from_json(info->def, strlen(info->def), d, err,
-	                         sizeof(err)) != 0)
+	    mdc_vm_def_from_json(info->def, info->deflen, d, NULL) != 0)
 		return MDC_EMALF;
 	return 0;
 }

@@ -56,14 +56,15 @@ fuzz_policy(const uint8_t *data, size_t size)
 static void
 fuzz_unpack(const uint8_t *data, size_t size)
 {
-	static struct mdc_mig_msg m;
+	struct mdc_mig_msg m;
 	static uint8_t out[MDC_MIG_CHUNK];
 
-	if (mdc_mig_msg_decode(data, size, &m) == 0 && m.type == MDC_MIG_DATA &&
-	    (m.rawlen > MDC_MIG_CHUNK || m.datalen > MDC_MIG_CHUNK))
+	if (mdc_mig_msg_decode(data, size, &m) != 0 || m.type != MDC_MIG_DATA)
+		return;
+	if (m.rawlen > MDC_MIG_CHUNK || m.datalen > MDC_MIG_CHUNK ||
+	    m.data < data || m.data + m.datalen > data + size)
 		abort();
-	if (m.type == MDC_MIG_DATA)
-		(void)mdc_mig_chunk_unpack(&m, 1, out);
+	(void)mdc_mig_chunk_unpack(&m, 1, out);
 }
 
 static char sink_dir[64];
@@ -84,8 +85,8 @@ static void
 fuzz_sink(const uint8_t *data, size_t size)
 {
 	static struct mdc_mig_sink k;
-	static struct mdc_mig_msg m;
-	struct mdc_mig_err e;
+	struct mdc_mig_msg m;
+	struct mdc_err e;
 	char final[128];
 	size_t n;
 	uint32_t fsize;
@@ -124,15 +125,29 @@ fuzz_sink(const uint8_t *data, size_t size)
 	(void)unlink(final); /* a verified copy: fine, start afresh */
 }
 
-/* A decoded message encodes again to exactly the same bytes. */
+/* True unless the n bytes at p (if any) lie inside (data, size). */
+static int
+outside(const void *p, size_t n, const uint8_t *data, size_t size)
+{
+	const uint8_t *b = p;
+
+	if (p == NULL)
+		return n != 0;
+	return b < data || n > size || b > data + size - n;
+}
+
+/* A decoded message encodes again to exactly the same bytes; its long
+ * fields are bounded pointers into the input. */
 static void
 roundtrip(const struct mdc_mig_msg *m, const uint8_t *data, size_t size)
 {
 	static uint8_t buf[MDC_MIG_MAX_MSG + 64];
 	size_t n;
 
-	if (strlen(m->text) > MDC_MIG_MAX_TEXT ||
-	    strlen(m->def) > MDC_MIG_MAX_DEF)
+	if (strlen(m->text) > MDC_MIG_MAX_TEXT || m->deflen > MDC_MIG_MAX_DEF ||
+	    m->datalen > MDC_MIG_CHUNK || m->frame != NULL ||
+	    outside(m->def, m->deflen, data, size) ||
+	    outside(m->data, m->datalen, data, size))
 		abort();
 	if (mdc_mig_msg_encode(m, buf, sizeof(buf), &n) != 0 || n != size ||
 	    memcmp(buf, data, n) != 0)
@@ -142,7 +157,7 @@ roundtrip(const struct mdc_mig_msg *m, const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct mdc_mig_msg m;
+	struct mdc_mig_msg m;
 	struct mdc_pac_deleg d;
 	struct mdc_pac_logon l;
 	struct mdc_mig_cidr c;

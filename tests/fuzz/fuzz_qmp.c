@@ -41,7 +41,7 @@ each_line(const uint8_t *data, size_t size)
 static void
 as_client(const uint8_t *data, size_t size)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct mdc_qmp *q = NULL;
 	char name[128];
 	json_t *d = NULL;
@@ -72,12 +72,12 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mdc_vm_def *def = malloc(sizeof(*def));
-	char err[256], *text = NULL;
+	char *text = NULL;
 
 	each_line(data, size);
 	as_client(data, size);
-	if (def != NULL && mdc_vm_def_from_json((const char *)data, size, def,
-	                                        err, sizeof(err)) == 0) {
+	if (def != NULL &&
+	    mdc_vm_def_from_json((const char *)data, size, def, NULL) == 0) {
 		if (mdc_vm_def_to_json(def, &text) != 0)
 			abort(); /* a parsed definition must encode again */
 		free(text);

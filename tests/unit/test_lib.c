@@ -115,6 +115,27 @@ START_TEST(wbuf_writes_and_fills)
 }
 END_TEST
 
+/* The migration wire's u64: network byte order, both ways. */
+START_TEST(buf_u64be_round_trip)
+{
+	uint8_t out[9];
+	struct mdc_wbuf w;
+	struct mdc_rbuf b;
+	uint64_t v;
+
+	mdc_wbuf_init(&w, out, 8);
+	ck_assert_int_eq(mdc_wbuf_put_u64be(&w, 0x0102030405060708ull), 0);
+	ck_assert_int_eq(mdc_wbuf_put_u8(&w, 9), MDC_ESPACE);
+	ck_assert_mem_eq(out, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+	mdc_rbuf_init(&b, out, 8);
+	ck_assert_int_eq(mdc_rbuf_get_u64be(&b, &v), 0);
+	ck_assert_uint_eq(v, 0x0102030405060708ull);
+	mdc_rbuf_init(&b, out, 7);
+	ck_assert_int_eq(mdc_rbuf_get_u64be(&b, &v), MDC_ETRUNC);
+	ck_assert_uint_eq(b.pos, 0);
+}
+END_TEST
+
 struct tconf {
 	char *name;
 	long port;
@@ -422,6 +443,7 @@ main(void)
 
 	tcase_add_test(tc, rbuf_reads_and_bounds);
 	tcase_add_test(tc, wbuf_writes_and_fills);
+	tcase_add_test(tc, buf_u64be_round_trip);
 	tcase_add_test(tc, conf_parses_and_rejects);
 	tcase_add_test(tc, util_files_and_secrets);
 	tcase_add_test(tc, err_carrier);

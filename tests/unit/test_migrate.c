@@ -107,23 +107,31 @@ START_TEST(test_vm_msgs)
 {
 	static struct mdc_mig_msg m, d;
 	static uint8_t buf[MDC_MIG_MAX_MSG];
+	static char def[MDC_MIG_MAX_DEF + 1];
 	size_t n, i;
 
 	memset(&m, 0, sizeof(m));
 	m.type = MDC_MIG_VM;
 	m.op = MDC_MIG_VM_CREATE;
 	snprintf(m.vm, sizeof(m.vm), "web1");
-	snprintf(m.def, sizeof(m.def), "{\"name\":\"web1\"}");
+	snprintf(def, sizeof(def), "{\"name\":\"web1\"}");
+	m.def = def;
+	m.deflen = strlen(def);
 	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n), 0);
 	ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &d), 0);
 	ck_assert_int_eq(d.op, MDC_MIG_VM_CREATE);
 	ck_assert_str_eq(d.vm, "web1");
-	ck_assert_str_eq(d.def, m.def);
+	ck_assert_uint_eq(d.deflen, m.deflen);
+	ck_assert_mem_eq(d.def, def, m.deflen);
+	/* a bounded pointer into the decoded bytes, not a copy */
+	ck_assert((const uint8_t *)d.def > buf &&
+	          (const uint8_t *)d.def + d.deflen <= buf + n);
+	ck_assert_ptr_null(d.frame);
 	for (i = 0; i < n; i++)
 		ck_assert_int_ne(mdc_mig_msg_decode(buf, i, &d), 0);
 	buf[n - 1] = 0x80; /* an unknown flag */
 	ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &d), MDC_EMALF);
-	m.def[0] = '\0'; /* CREATE needs a definition */
+	m.deflen = 0; /* CREATE needs a definition */
 	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n),
 	                 MDC_EINVAL);
 	m.op = MDC_MIG_VM_START;
@@ -151,7 +159,9 @@ START_TEST(test_vm_msgs)
 	snprintf(m.accel, sizeof(m.accel), "tcg");
 	snprintf(m.vmstatus, sizeof(m.vmstatus), "running");
 	snprintf(m.last_exit, sizeof(m.last_exit), "stopped by request");
-	memset(m.def, 'x', MDC_MIG_MAX_DEF);
+	memset(def, 'x', MDC_MIG_MAX_DEF);
+	m.def = def;
+	m.deflen = MDC_MIG_MAX_DEF;
 	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n), 0);
 	ck_assert_uint_le(n, MDC_MIG_MAX_MSG);
 	ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &d), 0);
@@ -159,7 +169,12 @@ START_TEST(test_vm_msgs)
 	ck_assert_int_eq(d.vmstate, 2);
 	ck_assert_str_eq(d.accel, "tcg");
 	ck_assert_str_eq(d.last_exit, "stopped by request");
-	ck_assert_uint_eq(strlen(d.def), MDC_MIG_MAX_DEF);
+	ck_assert_uint_eq(d.deflen, MDC_MIG_MAX_DEF);
+	ck_assert_mem_eq(d.def, def, MDC_MIG_MAX_DEF);
+	m.deflen = MDC_MIG_MAX_DEF + 1; /* over the limit */
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n),
+	                 MDC_EINVAL);
+	m.deflen = MDC_MIG_MAX_DEF;
 	m.vmstate = 3;
 	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n),
 	                 MDC_EINVAL);
@@ -539,7 +554,7 @@ START_TEST(test_live_msgs)
 {
 	static struct mdc_live_req q, d;
 	static struct mdc_mig_msg m, o;
-	static uint8_t buf[MDC_MIG_MAX_MSG];
+	static uint8_t buf[MDC_MIG_MAX_MSG], blob[MDC_LIVE_MAX_REQ];
 	struct mdc_live_info i, j;
 	struct mdc_live_ctl c, c2;
 	size_t n;
@@ -577,8 +592,8 @@ START_TEST(test_live_msgs)
 	snprintf(m.host, sizeof(m.host), "host2.example.com");
 	snprintf(m.addr, sizeof(m.addr), "192.168.0.12:7690");
 	ck_assert_int_eq(
-	        mdc_live_req_encode(&q, m.data, MDC_MIG_MAX_BLOB, &m.datalen),
-	        0);
+	        mdc_live_req_encode(&q, blob, sizeof(blob), &m.datalen), 0);
+	m.data = blob;
 	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n), 0);
 	ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &o), 0);
 	ck_assert_str_eq(o.addr, "192.168.0.12:7690");
@@ -627,12 +642,13 @@ END_TEST
 
 START_TEST(test_state)
 {
-	char dir[] = "/tmp/test_migrate.XXXXXX", err[256], *path;
+	char dir[] = "/tmp/test_migrate.XXXXXX", *path;
+	struct mdc_err err = {""};
 	struct mdc_mig_state st;
 	struct mdc_mig_cidr c;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), 0);
 	ck_assert(!st.enabled);
 	ck_assert_uint_eq(st.nnets, 0);
 	ck_assert_str_eq(st.accel, "auto");
@@ -645,7 +661,7 @@ START_TEST(test_state)
 	ck_assert_int_eq(mdc_mig_state_add(&st, &c), 0);
 	ck_assert_int_eq(mdc_mig_state_save(dir, &st), 0);
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), 0);
 	ck_assert(st.enabled);
 	ck_assert_uint_eq(st.nnets, 2);
 	ck_assert_str_eq(st.accel, "tcg");
@@ -657,13 +673,11 @@ START_TEST(test_state)
 	                                 "[migration]\n"
 	                                 "networks = 10.0.0.1/8\n"),
 	                 0);
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)),
-	                 MDC_ECONF);
-	ck_assert_ptr_nonnull(strstr(err, "bad network 10.0.0.1/8"));
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), MDC_ECONF);
+	ck_assert_ptr_nonnull(strstr(err.text, "bad network 10.0.0.1/8"));
 	ck_assert_int_eq(mdc_file_printf(path, 0644, "[vm]\naccel = hvf\n"), 0);
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)),
-	                 MDC_ECONF);
-	ck_assert_ptr_nonnull(strstr(err, "accel"));
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), MDC_ECONF);
+	ck_assert_ptr_nonnull(strstr(err.text, "accel"));
 	free(path);
 	ck_assert_int_eq(mdc_rm_rf(dir), 0);
 }
@@ -768,11 +782,12 @@ END_TEST
 /* [agent] auth-timeout and auth-per-address: defaults, kept, bounded. */
 START_TEST(test_state_auth_limits)
 {
-	char dir[] = "/tmp/test_migrate.XXXXXX", err[256], *path;
+	char dir[] = "/tmp/test_migrate.XXXXXX", *path;
+	struct mdc_err err = {""};
 	struct mdc_mig_state st;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), 0);
 	ck_assert_int_eq(st.agent.auth_timeout, 5);
 	ck_assert_int_eq(st.agent.auth_per_address, 8);
 	path = mdc_strdupf("%s/migrate.conf", dir);
@@ -780,17 +795,16 @@ START_TEST(test_state_auth_limits)
 	                                 "[agent]\nauth-timeout = 3\n"
 	                                 "auth-per-address = 4\n"),
 	                 0);
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), 0);
 	st.enabled = 1;
 	ck_assert_int_eq(mdc_mig_state_save(dir, &st), 0);
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), 0);
 	ck_assert_int_eq(st.agent.auth_timeout, 3);
 	ck_assert_int_eq(st.agent.auth_per_address, 4);
 	ck_assert_int_eq(
 	        mdc_file_printf(path, 0644, "[agent]\nauth-timeout = 0\n"), 0);
-	ck_assert_int_eq(mdc_mig_state_load(dir, &st, err, sizeof(err)),
-	                 MDC_ECONF);
+	ck_assert_int_eq(mdc_mig_state_load(dir, &st, &err), MDC_ECONF);
 	free(path);
 	ck_assert_int_eq(mdc_rm_rf(dir), 0);
 }
@@ -811,7 +825,7 @@ START_TEST(test_usage)
 	              "h.x", "--via", "1:1",    NULL};
 	char *a3[] = {"m", "frobnicate", NULL};
 	char *a4[] = {"m", "agent", "--keytab", NULL};
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 
 	ck_assert_int_eq(mdc_mig_main(5, a1, quiet, NULL, &e), MDC_EINVAL);
 	ck_assert_str_eq(e.text, "--via is required");

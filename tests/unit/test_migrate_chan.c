@@ -92,7 +92,7 @@ close_others(struct rig *g, int side)
 
 /* The relay's reason, on the result pipe as soon as it fails. */
 static void
-say_reason(void *arg, const struct mdc_mig_err *e)
+say_reason(void *arg, const struct mdc_err *e)
 {
 	if (write(*(const int *)arg, e->text, strlen(e->text)) < 0)
 		_exit(3);
@@ -102,7 +102,7 @@ static void
 relay_child(struct rig *g, int side, int out, int cancel)
 {
 	struct mdc_chan_opts o;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	size_t i;
 	int ret;
 
@@ -582,7 +582,7 @@ END_TEST
 START_TEST(test_relay_forged_frame)
 {
 	struct mdc_chan_opts o;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	uint8_t junk[] = {0, 0, 0, 9, MDC_MIG_F_CHAN, 1, 2, 3, 4, 5, 6, 7, 8};
 	int sv[2], lp[2];
 

@@ -41,43 +41,43 @@ good_def(struct mdc_vm_def *d)
 START_TEST(test_def_check)
 {
 	struct mdc_vm_def d;
-	char err[256];
+	struct mdc_err err = {""};
 
 	good_def(&d);
-	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), 0);
+	ck_assert_int_eq(mdc_vm_def_check(&d, &err), 0);
 	d.memory_mib = 8;
-	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), MDC_EINVAL);
-	ck_assert_ptr_nonnull(strstr(err, "--memory"));
+	ck_assert_int_eq(mdc_vm_def_check(&d, &err), MDC_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.text, "--memory"));
 	good_def(&d);
 	snprintf(d.name, sizeof(d.name), "../x");
-	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), MDC_EINVAL);
+	ck_assert_int_eq(mdc_vm_def_check(&d, &err), MDC_EINVAL);
 	good_def(&d);
 	snprintf(d.disks[0], sizeof(d.disks[0]), "web1.img"); /* resolved */
-	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), 0);
+	ck_assert_int_eq(mdc_vm_def_check(&d, &err), 0);
 	snprintf(d.disks[0], sizeof(d.disks[0]), "-web1.img");
-	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), MDC_EINVAL);
+	ck_assert_int_eq(mdc_vm_def_check(&d, &err), MDC_EINVAL);
 	snprintf(d.disks[0], sizeof(d.disks[0]), "/srv/../etc/shadow");
-	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), MDC_EINVAL);
+	ck_assert_int_eq(mdc_vm_def_check(&d, &err), MDC_EINVAL);
 	snprintf(d.disks[0], sizeof(d.disks[0]), "/srv/a,b.img");
-	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), MDC_EINVAL);
+	ck_assert_int_eq(mdc_vm_def_check(&d, &err), MDC_EINVAL);
 	good_def(&d);
 	d.kernel[0] = '\0';
-	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), MDC_EINVAL);
-	ck_assert_ptr_nonnull(strstr(err, "--kernel"));
+	ck_assert_int_eq(mdc_vm_def_check(&d, &err), MDC_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.text, "--kernel"));
 	d.initrd[0] = d.append[0] = '\0';
-	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), 0);
+	ck_assert_int_eq(mdc_vm_def_check(&d, &err), 0);
 	d.ndisks = 0;
-	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), MDC_EINVAL);
+	ck_assert_int_eq(mdc_vm_def_check(&d, &err), MDC_EINVAL);
 	good_def(&d);
 	d.compat = 1;
-	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), MDC_EINVAL);
+	ck_assert_int_eq(mdc_vm_def_check(&d, &err), MDC_EINVAL);
 	snprintf(d.cpu, sizeof(d.cpu), MDC_VM_COMPAT_CPU);
-	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), 0);
+	ck_assert_int_eq(mdc_vm_def_check(&d, &err), 0);
 	snprintf(d.cpu, sizeof(d.cpu), "qemu64,+svm");
-	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), MDC_EINVAL);
+	ck_assert_int_eq(mdc_vm_def_check(&d, &err), MDC_EINVAL);
 	good_def(&d);
 	snprintf(d.append, sizeof(d.append), "a\nb");
-	ck_assert_int_eq(mdc_vm_def_check(&d, err, sizeof(err)), MDC_EINVAL);
+	ck_assert_int_eq(mdc_vm_def_check(&d, &err), MDC_EINVAL);
 }
 END_TEST
 
@@ -125,7 +125,8 @@ END_TEST
 START_TEST(test_def_json)
 {
 	struct mdc_vm_def d, back;
-	char err[256], *text = NULL;
+	struct mdc_err err = {""};
+	char *text = NULL;
 	const char *extra = "{\"name\":\"a\",\"memory_mib\":64,\"disks\":"
 	                    "[\"/d.img\"],\"cpu\":\"qemu64\",\"x\":1}";
 	const char *minimal = "{\"name\":\"a\",\"memory_mib\":64,\"disks\":"
@@ -137,30 +138,24 @@ START_TEST(test_def_json)
 
 	good_def(&d);
 	ck_assert_int_eq(mdc_vm_def_to_json(&d, &text), 0);
-	ck_assert_int_eq(mdc_vm_def_from_json(text, strlen(text), &back, err,
-	                                      sizeof(err)),
+	ck_assert_int_eq(mdc_vm_def_from_json(text, strlen(text), &back, &err),
 	                 0);
 	ck_assert_int_eq(memcmp(&d, &back, sizeof(d)), 0);
 	free(text);
-	ck_assert_int_eq(mdc_vm_def_from_json(minimal, strlen(minimal), &back,
-	                                      err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(
+	        mdc_vm_def_from_json(minimal, strlen(minimal), &back, &err), 0);
 	ck_assert_uint_eq(back.memory_mib, 64);
 	ck_assert_uint_eq(back.nnics, 0);
-	ck_assert_int_ne(mdc_vm_def_from_json(extra, strlen(extra), &back, err,
-	                                      sizeof(err)),
-	                 0);
-	ck_assert_int_ne(mdc_vm_def_from_json(strmem, strlen(strmem), &back,
-	                                      err, sizeof(err)),
-	                 0);
 	ck_assert_int_ne(
-	        mdc_vm_def_from_json(dup, strlen(dup), &back, err, sizeof(err)),
+	        mdc_vm_def_from_json(extra, strlen(extra), &back, &err), 0);
+	ck_assert_int_ne(
+	        mdc_vm_def_from_json(strmem, strlen(strmem), &back, &err), 0);
+	ck_assert_int_ne(mdc_vm_def_from_json(dup, strlen(dup), &back, &err),
+	                 0);
+	ck_assert_int_ne(mdc_vm_def_from_json("[]", 2, &back, &err), 0);
+	ck_assert_int_ne(
+	        mdc_vm_def_from_json(minimal, strlen(minimal) - 1, &back, &err),
 	        0);
-	ck_assert_int_ne(mdc_vm_def_from_json("[]", 2, &back, err, sizeof(err)),
-	                 0);
-	ck_assert_int_ne(mdc_vm_def_from_json(minimal, strlen(minimal) - 1,
-	                                      &back, err, sizeof(err)),
-	                 0);
 	d.memory_mib = 1;
 	ck_assert_int_eq(mdc_vm_def_to_json(&d, &text), MDC_EINVAL);
 }
@@ -259,7 +254,7 @@ END_TEST
 
 START_TEST(test_cpuinfo_accel)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	const char *name = NULL, *kname = NULL;
 	enum mdc_vm_accel a;
 	int kvm;
@@ -464,7 +459,7 @@ fake_qemu(int fd)
 
 START_TEST(test_qmp_fake)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct mdc_qmp *q = NULL;
 	json_t *r = NULL, *d = NULL;
 	char name[32], want[32];
@@ -555,7 +550,7 @@ tenv_init(struct tenv *t)
 
 START_TEST(test_resolve_path)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct tenv t;
 	char out[MDC_VM_MAX_PATH + 1], want[160];
 
@@ -585,7 +580,7 @@ END_TEST
 
 START_TEST(test_cpu_probe)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct tenv t;
 	char missing[512];
 
@@ -611,7 +606,7 @@ END_TEST
 static void
 define_t1(struct tenv *t)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct mdc_vm_def d;
 
 	memset(&d, 0, sizeof(d));
@@ -630,7 +625,7 @@ define_t1(struct tenv *t)
 static void
 qmp_session(struct tenv *t)
 {
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct mdc_qmp *q = NULL;
 	json_t *r = NULL;
 	int p[2];
@@ -670,7 +665,7 @@ qmp_session(struct tenv *t)
 START_TEST(test_vm_lifecycle)
 {
 	struct mdc_vm_start_opts o = {1, 0};
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct mdc_vm_status st;
 	char run[200];
 	struct tenv t;
@@ -729,7 +724,7 @@ sh_out(const char *cmd)
 START_TEST(test_vm_nic)
 {
 	struct mdc_vm_start_opts o = {1, 0};
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	struct mdc_vm_def d;
 	struct mdc_qmp *q = NULL;
 	json_t *r = NULL;

@@ -46,7 +46,7 @@ static void
 record(const char *text, struct rec *r)
 {
 	static struct mdc_mig_msg m;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	size_t len;
 
 	memset(&m, 0, sizeof(m));
@@ -63,7 +63,7 @@ record(const char *text, struct rec *r)
 
 /* Play r to the acceptor: 0 and the text, or the error in e. */
 static int
-play(const struct rec *r, char *text, size_t textlen, struct mdc_mig_err *e)
+play(const struct rec *r, char *text, size_t textlen, struct mdc_err *e)
 {
 	static struct mdc_mig_msg m;
 	int ret;
@@ -78,7 +78,7 @@ play(const struct rec *r, char *text, size_t textlen, struct mdc_mig_err *e)
 START_TEST(test_in_order)
 {
 	struct rec a, b;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	char t[64];
 
 	record("one", &a);
@@ -93,7 +93,7 @@ END_TEST
 START_TEST(test_replay_refused)
 {
 	struct rec a;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	char t[64];
 
 	record("move vm1", &a);
@@ -108,7 +108,7 @@ END_TEST
 START_TEST(test_reorder_refused)
 {
 	struct rec a, b;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	char t[64];
 
 	record("first", &a);
@@ -132,7 +132,7 @@ START_TEST(test_accept_needs_replay_detection)
 	gss_cred_id_t acred;
 	gss_name_t target, client;
 	gss_cred_id_t deleg;
-	struct mdc_mig_err e = {"", 0};
+	struct mdc_err e = {""};
 	OM_uint32 min;
 	uint8_t type, *data;
 	size_t len;
@@ -182,6 +182,61 @@ START_TEST(test_accept_needs_replay_detection)
 }
 END_TEST
 
+/* Long fields cross as bounded pointers: a full DATA payload and a VM
+ * definition arrive pointing into the message's own copy of the bytes,
+ * which mdc_mig_msg_clear releases; a RESULT keeps no copy. */
+START_TEST(test_long_fields_owned)
+{
+	static uint8_t payload[MDC_MIG_CHUNK];
+	static const char def[] = "{\"name\":\"web1\"}";
+	struct mdc_mig_msg m, r;
+	struct mdc_err e = {""};
+	size_t i;
+
+	for (i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 7);
+	memset(&m, 0, sizeof(m));
+	m.type = MDC_MIG_DATA;
+	m.offset = 1ull << 33;
+	m.rawlen = MDC_MIG_CHUNK;
+	m.data = payload;
+	m.datalen = sizeof(payload);
+	ck_assert_int_eq(mdc_mig_send_msg(sv[0], ictx, &m, &e), 0);
+	ck_assert_int_eq(mdc_mig_recv_msg(sv[1], actx, &r, &e), 0);
+	ck_assert_int_eq(r.type, MDC_MIG_DATA);
+	ck_assert_ptr_nonnull(r.frame);
+	ck_assert(r.data > r.frame && r.data != payload);
+	ck_assert_uint_eq(r.datalen, sizeof(payload));
+	ck_assert_mem_eq(r.data, payload, sizeof(payload));
+	ck_assert_uint_eq(r.offset, 1ull << 33);
+	mdc_mig_msg_clear(&r);
+	ck_assert_ptr_null(r.frame);
+	ck_assert_ptr_null(r.data);
+	mdc_mig_msg_clear(&r); /* twice: harmless */
+
+	memset(&m, 0, sizeof(m));
+	m.type = MDC_MIG_VM;
+	m.op = MDC_MIG_VM_CREATE;
+	snprintf(m.vm, sizeof(m.vm), "web1");
+	m.def = def;
+	m.deflen = strlen(def);
+	ck_assert_int_eq(mdc_mig_send_msg(sv[0], ictx, &m, &e), 0);
+	ck_assert_int_eq(mdc_mig_recv_msg(sv[1], actx, &r, &e), 0);
+	ck_assert_ptr_nonnull(r.frame);
+	ck_assert_uint_eq(r.deflen, strlen(def));
+	ck_assert_mem_eq(r.def, def, strlen(def));
+	mdc_mig_msg_clear(&r);
+
+	memset(&m, 0, sizeof(m));
+	m.type = MDC_MIG_RESULT;
+	snprintf(m.text, sizeof(m.text), "accepted");
+	ck_assert_int_eq(mdc_mig_send_msg(sv[0], ictx, &m, &e), 0);
+	ck_assert_int_eq(mdc_mig_recv_msg(sv[1], actx, &r, &e), 0);
+	ck_assert_ptr_null(r.frame);
+	ck_assert_str_eq(r.text, "accepted");
+}
+END_TEST
+
 START_TEST(test_seq_refusal_texts)
 {
 	ck_assert_ptr_null(mdc_gss_seq_refusal(GSS_S_COMPLETE, 0));
@@ -217,6 +272,7 @@ main(void)
 	tcase_add_test(tc, test_reorder_refused);
 	tcase_add_test(tc, test_accept_needs_replay_detection);
 	tcase_add_test(tc, test_seq_refusal_texts);
+	tcase_add_test(tc, test_long_fields_owned);
 	suite_add_tcase(s, tc);
 	return mdc_ck_run(s);
 }

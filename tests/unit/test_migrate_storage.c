@@ -23,7 +23,10 @@
 #define MIB (1024u * 1024u)
 
 static char tmpdir[64];
-static struct mdc_mig_msg m, d; /* 33 KiB each */
+static struct mdc_mig_msg m, d;
+/* a DATA payload's bytes (m.data points here; one spare byte for the
+ * trailing-byte case) and scratch for encodings that must fail */
+static uint8_t pk[MDC_MIG_CHUNK + 1], scratch[4096];
 
 static void
 setup(void)
@@ -132,7 +135,7 @@ read_source(const char *p, int zstd, uint8_t *rebuilt, uint64_t *chunks,
             uint64_t *sent, uint8_t *digest)
 {
 	struct mdc_mig_src src;
-	struct mdc_mig_err e;
+	struct mdc_err e;
 	uint64_t last = 0;
 	int ret;
 
@@ -185,7 +188,7 @@ START_TEST(test_chunk)
 	size_t i;
 
 	memset(raw, 'A', sizeof(raw));
-	ck_assert_int_eq(mdc_mig_chunk_pack(raw, sizeof(raw), 1, &m), 0);
+	ck_assert_int_eq(mdc_mig_chunk_pack(raw, sizeof(raw), 1, pk, &m), 0);
 	ck_assert_int_eq(m.codec, MDC_MIG_ZSTD);
 	ck_assert_uint_lt(m.datalen, 1000);
 	ck_assert_int_eq(mdc_mig_chunk_unpack(&m, 1, out), 0);
@@ -196,14 +199,14 @@ START_TEST(test_chunk)
 	m.rawlen--;
 	ck_assert_int_eq(mdc_mig_chunk_unpack(&m, 1, out), MDC_EMALF);
 	m.rawlen++;
-	m.data[m.datalen++] = 0; /* trailing byte after the frame */
+	pk[m.datalen++] = 0; /* trailing byte after the frame */
 	ck_assert_int_eq(mdc_mig_chunk_unpack(&m, 1, out), MDC_EMALF);
 	m.datalen -= 2; /* truncated frame */
 	ck_assert_int_eq(mdc_mig_chunk_unpack(&m, 1, out), MDC_EMALF);
 	/* out holds rawlen bytes: not one byte past them is written, even
 	 * where zstd's fast paths would use spare capacity as scratch */
 	memset(raw, 'B', 4000);
-	ck_assert_int_eq(mdc_mig_chunk_pack(raw, 4000, 1, &m), 0);
+	ck_assert_int_eq(mdc_mig_chunk_pack(raw, 4000, 1, pk, &m), 0);
 	ck_assert_int_eq(m.codec, MDC_MIG_ZSTD);
 	memset(out, 0x5a, sizeof(out));
 	ck_assert_int_eq(mdc_mig_chunk_unpack(&m, 1, out), 0);
@@ -217,14 +220,14 @@ START_TEST(test_chunk)
 		x ^= x << 17;
 		raw[i] = (uint8_t)(x >> 32);
 	}
-	ck_assert_int_eq(mdc_mig_chunk_pack(raw, 1000, 1, &m), 0);
+	ck_assert_int_eq(mdc_mig_chunk_pack(raw, 1000, 1, pk, &m), 0);
 	ck_assert_int_eq(m.codec, MDC_MIG_RAW);
 	ck_assert_uint_eq(m.datalen, 1000);
 	ck_assert_int_eq(mdc_mig_chunk_unpack(&m, 0, out), 0);
 	m.datalen = 999;
 	ck_assert_int_eq(mdc_mig_chunk_unpack(&m, 0, out), MDC_EMALF);
-	ck_assert_int_eq(mdc_mig_chunk_pack(raw, 0, 0, &m), MDC_EINVAL);
-	ck_assert_int_eq(mdc_mig_chunk_pack(raw, MDC_MIG_CHUNK + 1, 0, &m),
+	ck_assert_int_eq(mdc_mig_chunk_pack(raw, 0, 0, pk, &m), MDC_EINVAL);
+	ck_assert_int_eq(mdc_mig_chunk_pack(raw, MDC_MIG_CHUNK + 1, 0, pk, &m),
 	                 MDC_EINVAL);
 }
 END_TEST
@@ -235,7 +238,7 @@ copy(const char *p, const char *name, int corrupt)
 {
 	struct mdc_mig_src src;
 	struct mdc_mig_sink *k = malloc(sizeof(*k));
-	struct mdc_mig_err e;
+	struct mdc_err e;
 	char *dst = path(tmpdir, "dst");
 	int ret;
 
@@ -275,7 +278,7 @@ START_TEST(test_sink)
 	/* never over an existing file */
 	{
 		struct mdc_mig_sink *k = malloc(sizeof(*k));
-		struct mdc_mig_err e;
+		struct mdc_err e;
 		char *dst = path(tmpdir, "dst");
 		ck_assert_int_eq(
 		        mdc_mig_sink_open(k, dst, "copy.img", 1, 0, &e),
@@ -301,12 +304,12 @@ END_TEST
 START_TEST(test_sink_order)
 {
 	struct mdc_mig_sink *k = malloc(sizeof(*k));
-	struct mdc_mig_err e;
+	struct mdc_err e;
 	uint8_t raw[100];
 
 	memset(raw, 7, sizeof(raw));
 	ck_assert_int_eq(mdc_mig_sink_open(k, tmpdir, "o.img", 1000, 0, &e), 0);
-	ck_assert_int_eq(mdc_mig_chunk_pack(raw, sizeof(raw), 0, &m), 0);
+	ck_assert_int_eq(mdc_mig_chunk_pack(raw, sizeof(raw), 0, pk, &m), 0);
 	m.type = MDC_MIG_DATA;
 	m.offset = 500;
 	ck_assert_int_eq(mdc_mig_sink_put(k, &m, &e), 0);
@@ -332,7 +335,7 @@ END_TEST
 static void
 roundtrip(void)
 {
-	uint8_t buf[MDC_MIG_MAX_MSG];
+	static uint8_t buf[MDC_MIG_MAX_MSG + 1]; /* d points into it */
 	size_t n, i;
 
 	ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n), 0);
@@ -347,6 +350,8 @@ roundtrip(void)
 
 START_TEST(test_messages)
 {
+	size_t n;
+
 	memset(&m, 0, sizeof(m));
 	m.type = MDC_MIG_MOVE_STORAGE;
 	snprintf(m.vm, sizeof(m.vm), "vm1");
@@ -358,7 +363,7 @@ START_TEST(test_messages)
 	ck_assert_str_eq(d.name, "");
 	ck_assert_uint_eq(d.flags, MDC_MIG_FL_ZSTD);
 	m.flags = 0x80;
-	ck_assert_int_eq(mdc_mig_msg_encode(&m, d.data, 4096, &d.datalen),
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, scratch, sizeof(scratch), &n),
 	                 MDC_EINVAL);
 	m.flags = 0;
 	m.type = MDC_MIG_PREPARE_STORAGE;
@@ -368,20 +373,19 @@ START_TEST(test_messages)
 	ck_assert_uint_eq(d.size, 0x123456789aULL);
 	ck_assert_str_eq(d.name, "disk.img");
 	snprintf(m.name, sizeof(m.name), "..");
-	ck_assert_int_eq(mdc_mig_msg_encode(&m, d.data, 4096, &d.datalen),
+	ck_assert_int_eq(mdc_mig_msg_encode(&m, scratch, sizeof(scratch), &n),
 	                 MDC_EINVAL);
 	memset(&m, 0, sizeof(m));
 	m.type = MDC_MIG_DATA;
 	m.offset = 1ULL << 40;
-	memset(m.data, 1, 10);
-	ck_assert_int_eq(mdc_mig_chunk_pack(m.data, 10, 0, &m), 0);
+	memset(pk, 1, 10);
+	ck_assert_int_eq(mdc_mig_chunk_pack(pk, 10, 0, pk, &m), 0);
 	roundtrip();
 	ck_assert_uint_eq(d.offset, 1ULL << 40);
 	ck_assert_uint_eq(d.rawlen, 10);
 	m.offset = UINT64_MAX - 5; /* offset + length overflows */
 	{
 		uint8_t buf[64];
-		size_t n;
 		ck_assert_int_eq(mdc_mig_msg_encode(&m, buf, sizeof(buf), &n),
 		                 0);
 		ck_assert_int_eq(mdc_mig_msg_decode(buf, n, &d), MDC_EMALF);
