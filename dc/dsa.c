@@ -656,3 +656,20 @@ mdc_dsa_handle(struct mdc_dsa *d, const struct mdc_sock_req *req,
 		ldap_unbind_ext_s(ld, NULL, NULL);
 	return ret;
 }
+
+int
+mdc_dsa_admin(struct mdc_dsa *d, const struct mdc_sock_req *req,
+              struct mdc_dsa_res *res)
+{
+	const struct mdc_dsa_who who = {.roles = MDC_DSA_SYSTEM};
+	LDAP *ld = NULL;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	ret = mdc_dsa_ldap_open(d, &ld);
+	if (ret == 0)
+		ret = mdc_dsa_exec(d, ld, req, &who, res);
+	if (ld != NULL)
+		ldap_unbind_ext_s(ld, NULL, NULL);
+	return ret;
+}

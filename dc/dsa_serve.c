@@ -21,6 +21,7 @@
 #include "dc/slapdrun.h"
 #include "lib/log.h"
 #include "lib/net.h"
+#include "lib/privdrop.h"
 #include "lib/util.h"
 
 #define CMD "dsa-serve"
@@ -187,9 +188,24 @@ write_all(int fd, const char *s)
 	}
 }
 
+/* slapd's uid: a root peer that is not slapd is the admin CLI. */
+static uid_t slapd_uid;
+
+/* Is the peer on fd the admin CLI (root, and slapd is not root)? */
+static int
+peer_is_admin(int fd)
+{
+	struct ucred cr;
+	socklen_t n = sizeof(cr);
+
+	return slapd_uid != 0 &&
+	       getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &n) == 0 &&
+	       cr.uid == 0;
+}
+
 /* Decide one request and format the answer (new string). */
 static char *
-answer(struct mdc_dsa *d, const char *buf, size_t len)
+answer(struct mdc_dsa *d, const char *buf, size_t len, int admin)
 {
 	struct mdc_sock_req *req = NULL;
 	struct mdc_dsa_res res;
@@ -204,7 +220,8 @@ answer(struct mdc_dsa *d, const char *buf, size_t len)
 			out = NULL;
 		return out;
 	}
-	client = !mdc_dsa_is_system(req);
+	/* The admin CLI's writes hold no slapd thread while they wait. */
+	client = !admin && !mdc_dsa_is_system(req);
 	if (client && gate_enter() != 0) {
 		log_warn("%s %s by %s: busy", mdc_sock_op_name(req->op),
 		         req->dn, req->binddn);
@@ -216,7 +233,7 @@ answer(struct mdc_dsa *d, const char *buf, size_t len)
 			out = NULL;
 		return out;
 	}
-	ret = mdc_dsa_handle(d, req, &res);
+	ret = admin ? mdc_dsa_admin(d, req, &res) : mdc_dsa_handle(d, req, &res);
 	if (client)
 		gate_leave();
 	if (ret != 0) {
@@ -233,7 +250,10 @@ answer(struct mdc_dsa *d, const char *buf, size_t len)
 	else {
 		/* Values are never logged (they may be passwords). */
 		log_info("%s %s by %s: %d%s%s", mdc_sock_op_name(req->op),
-		         req->dn, req->binddn != NULL ? req->binddn : "-",
+		         req->dn,
+		         admin                ? "the admin CLI"
+		         : req->binddn != NULL ? req->binddn
+		                               : "-",
 		         res.code, res.info[0] ? " " : "", res.info);
 		if (mdc_sock_result(res.code, NULL, res.info, &out) != 0)
 			out = NULL;
@@ -280,7 +300,7 @@ conn_thread(void *arg)
 	(void)setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	ret = read_request(c->fd, &buf, &len);
 	if (ret == 0) {
-		out = answer(c->d, buf, len);
+		out = answer(c->d, buf, len, peer_is_admin(c->fd));
 		mdc_secret_free(buf, len);
 	} else {
 		out = answer_unread(ret);
@@ -426,6 +446,7 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 {
 	struct mdc_dcconf conf;
 	struct mdc_dsa *d = NULL;
+	struct mdc_privdrop_id slapd_id;
 	char *path = NULL, err[512] = "";
 	int lfd = -1, ret, status;
 
@@ -445,6 +466,11 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 		log_err_r(ret, "cannot serve %s", path != NULL ? path : "?");
 		goto out;
 	}
+	if (mdc_privdrop_lookup(MDC_SLAPD_USER, &slapd_id) == 0)
+		slapd_uid = slapd_id.uid;
+	else
+		log_warn("no user %s: the admin CLI cannot write",
+		         MDC_SLAPD_USER);
 	/* What needs root, then our own user (dc/dsa_priv.h). */
 	if (mdc_dsa_preload(d, err, sizeof(err)) != 0)
 		log_warn("%s", err);

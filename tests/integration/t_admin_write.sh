@@ -153,4 +153,13 @@ t_ok "ldapadd with a password the policy refuses fails ($rc)" test "$rc" -ne 0
 t_like "... with the policy's reason" "$out" "Constraint violation \(19\)"
 t_is "... and stores nothing" "$(lds -LLL -Q -Y EXTERNAL -H "$H_LDAPI" \
 	-b "$H_BASE" '(sAMAccountName=dora)' 1.1)" ""
+
+# Root's CLI is a client of the running dsa, not a second writer.
+t_like "root's writes are the running dsa's" "$(cat "$H_DIR"/log/*.log)" \
+	"ADD CN=alice,CN=Users,$H_BASE by the admin CLI: 0"
+t_ok "minidc stop" "$MINIDC" stop --dir "$H_DIR"
+out=$(mdc user add zed --password-file "$H_TMP/alice.pw" 2>&1); rc=$?
+t_ok "with the DC stopped, user add fails ($rc)" test "$rc" -ne 0
+t_like "... saying the DC is not running" "$out" "is the DC running"
+t_is "... on one line" "$(printf '%s\n' "$out" | wc -l)" 1
 harness_done
