@@ -310,8 +310,7 @@ check_sam(struct inv *v, const char *name, int computer)
  * or refuses with nothing stored (a password the policy refuses included).
  */
 static int
-user_add_entry(struct inv *v, const char *name, const char *dn,
-               const char *pw)
+user_add_entry(struct inv *v, const char *name, const char *dn, const char *pw)
 {
 	static const char *const oc[] = {"top", "person",
 	                                 "organizationalPerson", "user", NULL};

@@ -233,7 +233,8 @@ answer(struct mdc_dsa *d, const char *buf, size_t len, int admin)
 			out = NULL;
 		return out;
 	}
-	ret = admin ? mdc_dsa_admin(d, req, &res) : mdc_dsa_handle(d, req, &res);
+	ret = admin ? mdc_dsa_admin(d, req, &res)
+	            : mdc_dsa_handle(d, req, &res);
 	if (client)
 		gate_leave();
 	if (ret != 0) {
@@ -251,7 +252,7 @@ answer(struct mdc_dsa *d, const char *buf, size_t len, int admin)
 		/* Values are never logged (they may be passwords). */
 		log_info("%s %s by %s: %d%s%s", mdc_sock_op_name(req->op),
 		         req->dn,
-		         admin                ? "the admin CLI"
+		         admin                 ? "the admin CLI"
 		         : req->binddn != NULL ? req->binddn
 		                               : "-",
 		         res.code, res.info[0] ? " " : "", res.info);

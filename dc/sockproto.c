@@ -717,8 +717,8 @@ fmt_line(char **out, const char *a, const char *b)
 static int
 fmt_attrs(char **out, const struct mdc_sock_req *req)
 {
-	static const char *const ops[] = {"add: ", "delete: ", "replace: ",
-	                                  "increment: "};
+	static const char *const ops[] = {
+	        "add: ", "delete: ", "replace: ", "increment: "};
 	int ret = 0;
 
 	for (size_t i = 0; i < req->nattrs && ret == 0; i++) {
