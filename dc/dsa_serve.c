@@ -36,13 +36,17 @@
  * gives each forwarded operation a worker thread until the dsa answers, and
  * the dsa's own reads and write need a second thread: if client operations
  * held every thread, slapd would deadlock (seen with a burst of 100 writes).
- * So with T slapd threads (mdc_slapd_threads), at most A = (T - 1) / 3 run
- * (2 threads each), A more wait up to DSA_WAIT_S, and the rest get "busy"
- * (51) at once: at most 3A < T threads, one left for reads and the KDC.
+ * So with T slapd threads (mdc_slapd_threads), at most A run (2 threads
+ * each), W = T - 1 - 2A more wait (one thread each) up to DSA_WAIT_S, and
+ * only the rest get "busy" (51) at once: 2A + W < T, one thread left for
+ * reads and the KDC.  A is (T - 1) / 3 but at most 2 per CPU + 1 (a write
+ * is mostly CPU: more at once only makes each slower), so that a bulk
+ * importer's many connections are queued rather than refused: with 2 CPUs
+ * and 32 threads, 5 run and 21 wait.
  */
 #define DSA_WAIT_S 10
 
-static int gate_max_active = 1;
+static int gate_max_active = 1, gate_max_waiting = 1;
 /* The supervisor's channel (dc/guard.h), or -1 when run by hand. */
 static int guard_chan = -1;
 static volatile sig_atomic_t dsa_stop;
@@ -63,7 +67,7 @@ gate_enter(void)
 	dl.tv_sec += DSA_WAIT_S;
 	pthread_mutex_lock(&gate_mu);
 	if (gate_active >= gate_max_active) {
-		if (gate_waiting >= gate_max_active)
+		if (gate_waiting >= gate_max_waiting)
 			ret = MDC_EAGAIN;
 		else
 			waiting = 1;
@@ -79,6 +83,20 @@ gate_enter(void)
 		gate_active++;
 	pthread_mutex_unlock(&gate_mu);
 	return ret;
+}
+
+/* The gate's bounds for T slapd threads and ncpu CPUs (see above). */
+static void
+gate_size(long t, long ncpu)
+{
+	long a = (t - 1) / 3, cap = 2 * (ncpu > 0 ? ncpu : 1) + 1;
+
+	if (a > cap)
+		a = cap;
+	if (a < 1)
+		a = 1;
+	gate_max_active = (int)a;
+	gate_max_waiting = (int)(t - 1 - 2 * a > 1 ? t - 1 - 2 * a : 1);
 }
 
 static void
@@ -480,11 +498,10 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 		log_err("%s", err);
 		goto out;
 	}
-	gate_max_active = (int)((mdc_slapd_threads() - 1) / 3);
-	if (gate_max_active < 1)
-		gate_max_active = 1;
-	log_info("directory agent for %s on %s (%d writes at once)",
-	         conf.base_dn, path, gate_max_active);
+	gate_size(mdc_slapd_threads(), sysconf(_SC_NPROCESSORS_ONLN));
+	log_info("directory agent for %s on %s (%d writes at once, %d "
+	         "waiting)",
+	         conf.base_dn, path, gate_max_active, gate_max_waiting);
 	if (guard_chan >= 0 && mdc_guard_child_ready(guard_chan) != 0)
 		log_warn("cannot tell the supervisor we serve");
 	start_sweep(d);
