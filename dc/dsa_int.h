@@ -8,6 +8,8 @@
 #include "dc/dsa.h"
 #include "dc/dsa_check.h"
 
+#define MDC_DSA_POOL 16
+
 struct mdc_dsa {
 	const struct mdc_dcconf *conf;
 	struct mdc_sid dom;
@@ -21,6 +23,11 @@ struct mdc_dsa {
 	/* From an add's name check to its write (dc/dsa_write.c). */
 	pthread_mutex_t lock;
 	struct mdc_dsa_keys *keys; /* password -> keys (dc/dsa_keys.h) */
+	/* Bound ldapi connections kept between requests (mdc_dsa_handle):
+	 * a connect and a SASL bind per request otherwise. */
+	pthread_mutex_t pool_mu;
+	LDAP *pool[MDC_DSA_POOL];
+	int npool;
 };
 
 /* Set res to an LDAP result with printf-style info. */
