@@ -304,17 +304,20 @@ check_sam(struct inv *v, const char *name, int computer)
 }
 
 /*
- * Add the user entry (no keys yet: disabled until new_user_enable()) with
- * what the user asked for, as an ldapadd would: the dsa completes the rest
- * (SID and RID, GUID, times, primaryGroupID, sAMAccountType...).
+ * Add the user with what the user asked for, as an ldapadd with unicodePwd
+ * would: one request, which the dsa completes (SID and RID, GUID, times,
+ * primaryGroupID, sAMAccountType, keys) and stores enabled with its keys,
+ * or refuses with nothing stored (a password the policy refuses included).
  */
 static int
-user_add_entry(struct inv *v, const char *name, const char *dn)
+user_add_entry(struct inv *v, const char *name, const char *dn, const char *pw)
 {
 	static const char *const oc[] = {"top", "person",
 	                                 "organizationalPerson", "user", NULL};
 	struct mdc_mods ms = {0};
 	char *upn = mdc_strdupf("%s@%s", name, v->conf.dns_domain);
+	char *val = NULL;
+	size_t len = 0;
 	int ret, i;
 
 	for (i = 0; oc[i] != NULL; i++)
@@ -323,34 +326,21 @@ user_add_entry(struct inv *v, const char *name, const char *dn)
 	mdc_mods_str(&ms, LDAP_MOD_ADD, "sAMAccountName", name);
 	if (upn != NULL)
 		mdc_mods_str(&ms, LDAP_MOD_ADD, "userPrincipalName", upn);
-	mdc_mods_int(&ms, LDAP_MOD_ADD, "userAccountControl",
-	             MDC_UAC_NORMAL_ACCOUNT | MDC_UAC_ACCOUNTDISABLE);
 	ret = upn == NULL || ms.err != 0 ? MDC_ENOMEM
-	                                 : mdc_adw_add(v->w, dn, ms.m);
+	                                 : unicodepwd(pw, &val, &len);
+	if (ret == 0) {
+		mdc_mods_bin(&ms, LDAP_MOD_ADD, "unicodePwd", val, len);
+		ret = ms.err != 0 ? ms.err : mdc_adw_add(v->w, dn, ms.m);
+	}
 	if (ret != 0)
 		mdc_cmd_error(v->cmd, "cannot add %s: %s", dn,
-		              ret == MDC_ENOMEM ? mdc_strerror(ret)
-		                                : mdc_adw_error(v->w));
+		              ret == MDC_ENOMEM || ret == MDC_EINVAL
+		                      ? mdc_strerror(ret)
+		                      : mdc_adw_error(v->w));
+	if (val != NULL)
+		mdc_secret_free(val, len);
 	mdc_mods_free(&ms);
 	free(upn);
-	return ret;
-}
-
-/*
- * Enable the new user dn once its keys are set: killed before, the command
- * leaves a disabled account, never an enabled one without keys.
- */
-static int
-new_user_enable(struct inv *v, const char *dn)
-{
-	char uac[16];
-	int ret;
-
-	snprintf(uac, sizeof(uac), "%d", MDC_UAC_NORMAL_ACCOUNT);
-	ret = modify_one(v, dn, LDAP_MOD_REPLACE, "userAccountControl", uac);
-	if (ret != 0)
-		mdc_cmd_error(v->cmd, "cannot enable %s: %s", dn,
-		              mdc_adw_error(v->w));
 	return ret;
 }
 
@@ -381,15 +371,7 @@ user_add(struct inv *v)
 	dn = edn != NULL
 	             ? mdc_strdupf("CN=%s,CN=Users,%s", edn, v->conf.base_dn)
 	             : NULL;
-	ret = dn == NULL ? MDC_ENOMEM : user_add_entry(v, name, dn);
-	if (ret == 0) {
-		ret = set_password(v, name, pw);
-		if (ret == 0)
-			ret = new_user_enable(v, dn);
-		/* Nothing half-made stays behind. */
-		if (ret != 0 && mdc_adw_delete(v->w, dn) != 0)
-			mdc_cmd_error(v->cmd, "also could not remove %s", dn);
-	}
+	ret = dn == NULL ? MDC_ENOMEM : user_add_entry(v, name, dn, pw);
 	if (ret == 0)
 		printf("added user %s (%s)\n", name, dn);
 	explicit_bzero(pw, sizeof(pw));

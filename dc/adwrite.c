@@ -1,24 +1,29 @@
 /* dc/adwrite.c - ldapi access for the admin CLI, with the KDC cache stamp */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "ad/filter.h"
 #include "ad/ldapconn.h"
 #include "dc/adwrite.h"
-#include "dc/dsa.h"
 #include "dc/dsa_rules.h"
+#include "dc/slapdconf.h"
+#include "dc/slapdrun.h"
+#include "dc/sockproto.h"
+#include "lib/net.h"
 #include "lib/util.h"
 
 struct mdc_adw {
 	LDAP *ld;
 	int system;
-	struct mdc_dsa *dsa; /* the write rules every LDAP client gets too */
+	char *dsa_sock; /* the running dsa's socket (system writes) */
 	char *base;
 	char *stamp;
 	char error[512];
@@ -70,12 +75,9 @@ mdc_adw_open(const struct mdc_dcconf *c, int kerberos, struct mdc_adw **w_out,
 	w->stamp = mdc_dc_path(c, "run/kdb.stamp");
 	if (uri == NULL || w->base == NULL || w->stamp == NULL)
 		goto out;
-	/* As the DC, writes get the dsa's rules in-process (dsa_write). */
-	if (w->system) {
-		ret = mdc_dsa_new(c, &w->dsa);
-		if (ret != 0)
-			goto out;
-	}
+	/* As the DC, writes go to the running dsa's socket (dsa_write). */
+	if (w->system && (w->dsa_sock = mdc_dc_path(c, MDC_DSA_SOCKET)) == NULL)
+		goto out;
 	ret = adw_bind(w, uri, err);
 	if (ret != 0)
 		goto out;
@@ -102,7 +104,7 @@ mdc_adw_close(struct mdc_adw *w)
 		return;
 	if (w->ld != NULL)
 		ldap_unbind_ext_s(w->ld, NULL, NULL);
-	mdc_dsa_free(w->dsa);
+	free(w->dsa_sock);
 	free(w->base);
 	free(w->stamp);
 	free(w);
@@ -172,36 +174,119 @@ result(struct mdc_adw *w, int rc)
 	return MDC_ELDAP;
 }
 
+/* Send all of s (MSG_NOSIGNAL: a dsa gone is an error, not a signal). */
+static int
+send_all(int fd, const char *s, size_t len)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < len) {
+		n = send(fd, s + off, len - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return MDC_ETRUNC;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* Read the dsa's answer (through its empty line) into buf. */
+static int
+read_answer(int fd, char *buf, size_t cap, size_t *len_out)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while (len + 1 < cap) {
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, "\n\n") != NULL)
+			break;
+	}
+	*len_out = len;
+	return len > 0 ? 0 : MDC_ETRUNC;
+}
+
 /*
- * Writes go through the dsa's rules (dc/dsa.h) as the DC system identity:
- * the same validation and completion as LDAP clients get, without the
- * authorization (the CLI runs as root on the DC).
+ * Send req to the running dsa on its socket and read its answer.  The dsa
+ * knows us by our peer credentials (root: the DC system identity) and
+ * performs the write itself, as every other; 0 with its result in *code,
+ * or MDC_E* with the reason in w->error.
+ */
+static int
+dsa_call(struct mdc_adw *w, const struct mdc_sock_req *req, int *code,
+         char *info, size_t infolen)
+{
+	char *text = NULL, ans[1024];
+	size_t len = 0;
+	int fd = -1, ret;
+
+	ret = mdc_sock_format(req, &text);
+	if (ret != 0) {
+		snprintf(w->error, sizeof(w->error), "%s", mdc_strerror(ret));
+		return ret;
+	}
+	ret = mdc_net_connect_unix(w->dsa_sock, &fd);
+	if (ret != 0) {
+		snprintf(w->error, sizeof(w->error),
+		         "the DC is not running (no directory agent at %s)",
+		         w->dsa_sock);
+		mdc_secret_free(text, 0);
+		return MDC_ELDAP;
+	}
+	ret = send_all(fd, text, strlen(text));
+	mdc_secret_free(text, 0);
+	if (ret == 0)
+		ret = read_answer(fd, ans, sizeof(ans), &len);
+	if (ret == 0)
+		ret = mdc_sock_result_parse(ans, len, code, info, infolen);
+	close(fd);
+	if (ret != 0)
+		snprintf(w->error, sizeof(w->error),
+		         "no answer from the directory agent at %s (%s)",
+		         w->dsa_sock, mdc_strerror(ret));
+	return ret;
+}
+
+/*
+ * Writes go to the running dsa as the DC system identity: the same
+ * validation and completion as LDAP clients get, without the authorization
+ * (the CLI runs as root on the DC), and one writer of the directory.
  */
 static int
 dsa_write(struct mdc_adw *w, enum mdc_sock_op op, const char *dn,
           LDAPMod **mods)
 {
-	struct mdc_dsa_who who = {.roles = MDC_DSA_SYSTEM};
 	struct mdc_sock_req *req = NULL;
-	struct mdc_dsa_res res;
-	int ret;
+	char info[512] = "";
+	int ret, code = 0;
 
 	ret = mdc_dsa_req_from_mods(op, dn, mods, &req);
-	if (ret == 0)
-		ret = mdc_dsa_exec(w->dsa, w->ld, req, &who, &res);
-	mdc_sock_req_free(req);
+	if (ret == 0 && (req->binddn = strdup(MDC_ROOT_AUTHZ_DN)) == NULL)
+		ret = MDC_ENOMEM;
 	if (ret != 0) {
+		mdc_sock_req_free(req);
 		snprintf(w->error, sizeof(w->error), "%s", mdc_strerror(ret));
 		return ret;
 	}
-	if (res.code == LDAP_SUCCESS)
+	ret = dsa_call(w, req, &code, info, sizeof(info));
+	mdc_sock_req_free(req);
+	if (ret != 0)
+		return ret;
+	if (code == LDAP_SUCCESS)
 		return 0; /* the dsa touched the KDC's stamp */
 	snprintf(w->error, sizeof(w->error), "%s%s%.400s",
-	         ldap_err2string(res.code), res.info[0] != '\0' ? ": " : "",
-	         res.info);
-	if (res.code == LDAP_ALREADY_EXISTS)
+	         ldap_err2string(code), info[0] != '\0' ? ": " : "", info);
+	if (code == LDAP_ALREADY_EXISTS)
 		return MDC_EEXIST;
-	return res.code == LDAP_NO_SUCH_OBJECT ? MDC_ENOENT : MDC_ELDAP;
+	return code == LDAP_NO_SUCH_OBJECT ? MDC_ENOENT : MDC_ELDAP;
 }
 
 /*

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ mdc_dsa_new(const struct mdc_dcconf *conf, struct mdc_dsa **d_out)
 	d->conf = conf;
 	d->stamp_fd = -1;
 	pthread_mutex_init(&d->lock, NULL);
+	pthread_mutex_init(&d->pool_mu, NULL);
 	ret = mdc_sid_parse(conf->domain_sid, &d->dom);
 	if (ret == 0)
 		ret = mdc_dsa_dn_norm(conf->base_dn, &d->base_norm);
@@ -71,6 +73,9 @@ mdc_dsa_free(struct mdc_dsa *d)
 	if (d == NULL)
 		return;
 	pthread_mutex_destroy(&d->lock);
+	for (int i = 0; i < d->npool; i++)
+		ldap_unbind_ext_s(d->pool[i], NULL, NULL);
+	pthread_mutex_destroy(&d->pool_mu);
 	mdc_dsa_keys_free(d->keys);
 	if (d->stamp_fd >= 0)
 		close(d->stamp_fd);
@@ -89,6 +94,57 @@ mdc_dsa_ldap_open(const struct mdc_dsa *d, LDAP **ld_out)
 	const struct mdc_ad_ldap_how how = {MDC_AD_LDAP_EXTERNAL, 30};
 	return mdc_ad_ldap_connect(d->uri, &how, ld_out, NULL) == 0 ? 0
 	                                                            : MDC_ELDAP;
+}
+
+/* Is a pooled connection still open (slapd may have restarted)? */
+static int
+ld_alive(LDAP *ld)
+{
+	struct pollfd p = {.events = POLLIN};
+
+	if (ldap_get_option(ld, LDAP_OPT_DESC, &p.fd) != LDAP_OPT_SUCCESS ||
+	    p.fd < 0)
+		return 0;
+	/* Nothing is due on an idle connection: readable means closed. */
+	return poll(&p, 1, 0) == 0;
+}
+
+/* A bound connection from the pool, or a new one. */
+static int
+pool_get(struct mdc_dsa *d, LDAP **ld_out)
+{
+	LDAP *ld = NULL;
+
+	pthread_mutex_lock(&d->pool_mu);
+	while (ld == NULL && d->npool > 0) {
+		ld = d->pool[--d->npool];
+		if (!ld_alive(ld)) {
+			ldap_unbind_ext_s(ld, NULL, NULL);
+			ld = NULL;
+		}
+	}
+	pthread_mutex_unlock(&d->pool_mu);
+	if (ld != NULL) {
+		*ld_out = ld;
+		return 0;
+	}
+	return mdc_dsa_ldap_open(d, ld_out);
+}
+
+/* Keep ld for the next request unless the request failed (ok 0). */
+static void
+pool_put(struct mdc_dsa *d, LDAP *ld, int ok)
+{
+	if (ld == NULL)
+		return;
+	pthread_mutex_lock(&d->pool_mu);
+	if (ok && d->npool < MDC_DSA_POOL) {
+		d->pool[d->npool++] = ld;
+		ld = NULL;
+	}
+	pthread_mutex_unlock(&d->pool_mu);
+	if (ld != NULL)
+		ldap_unbind_ext_s(ld, NULL, NULL);
 }
 
 void
@@ -634,7 +690,7 @@ mdc_dsa_handle(struct mdc_dsa *d, const struct mdc_sock_req *req,
 		res->cont = 1;
 		return 0;
 	}
-	ret = mdc_dsa_ldap_open(d, &ld);
+	ret = pool_get(d, &ld);
 	/* The DNS server's own identity (not an account): DnsAdmins' rights,
 	 * under cn=dns only; it decides secure updates itself. */
 	if (ret == 0 && d->dns_authz != NULL &&
@@ -649,7 +705,22 @@ mdc_dsa_handle(struct mdc_dsa *d, const struct mdc_sock_req *req,
 	} else if (ret == 0) {
 		ret = mdc_dsa_exec(d, ld, req, &who, res);
 	}
-	if (ld != NULL)
-		ldap_unbind_ext_s(ld, NULL, NULL);
+	pool_put(d, ld, ret == 0);
+	return ret;
+}
+
+int
+mdc_dsa_admin(struct mdc_dsa *d, const struct mdc_sock_req *req,
+              struct mdc_dsa_res *res)
+{
+	const struct mdc_dsa_who who = {.roles = MDC_DSA_SYSTEM};
+	LDAP *ld = NULL;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	ret = pool_get(d, &ld);
+	if (ret == 0)
+		ret = mdc_dsa_exec(d, ld, req, &who, res);
+	pool_put(d, ld, ret == 0);
 	return ret;
 }

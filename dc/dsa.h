@@ -82,6 +82,16 @@ MDC_MUSTCHECK int mdc_dsa_handle(struct mdc_dsa *d,
                                  const struct mdc_sock_req *req,
                                  struct mdc_dsa_res *res);
 
+/*
+ * Perform req for the admin CLI (a root peer on the dsa's socket, never
+ * slapd): as the DC system identity, through mdc_dsa_exec(), never
+ * CONTINUE (no slapd operation waits for it).  Same returns as
+ * mdc_dsa_handle().
+ */
+MDC_MUSTCHECK int mdc_dsa_admin(struct mdc_dsa *d,
+                                const struct mdc_sock_req *req,
+                                struct mdc_dsa_res *res);
+
 /* Roles and SID of the entry binddn (0 roles if it is not an account). */
 MDC_MUSTCHECK int mdc_dsa_identify(struct mdc_dsa *d, LDAP *ld,
                                    const char *binddn,
@@ -89,9 +99,9 @@ MDC_MUSTCHECK int mdc_dsa_identify(struct mdc_dsa *d, LDAP *ld,
 
 /*
  * Decide (mdc_dsa_check), complete and perform req for who with ld (bound
- * as root).  The admin CLI calls this with roles MDC_DSA_SYSTEM and sends
- * only what the user asked for, so its writes get the same decision and
- * completion as LDAP clients'.  res gets the
+ * as root).  The admin CLI's requests (mdc_dsa_admin) run here with roles
+ * MDC_DSA_SYSTEM and hold only what the user asked for, so its writes get
+ * the same decision and completion as LDAP clients'.  res gets the
  * LDAP result.  Returns 0 or a negative MDC_E* for internal failures.
  */
 MDC_MUSTCHECK int mdc_dsa_exec(struct mdc_dsa *d, LDAP *ld,
@@ -100,12 +110,12 @@ MDC_MUSTCHECK int mdc_dsa_exec(struct mdc_dsa *d, LDAP *ld,
                                struct mdc_dsa_res *res);
 
 /*
- * An add with a password writes the account disabled and marked
- * (mdcIncomplete: the writer's pid), sets the keys, then enables and
- * unmarks it.  Remove (with ld, bound as root) every account whose writer
- * died before that: its client got an error, so nothing may stay.  Call
- * once at start-up, while serving (the deletes come back through slapd's
- * overlay).  *removed_out counts them.  0 or MDC_ELDAP.
+ * An add with a password is one write (dc/dsa_write.c); dsas before that
+ * wrote the account disabled and marked (mdcIncomplete: the writer's pid),
+ * then its keys.  Remove (with ld, bound as root) every account such a
+ * writer left marked when it died: its client got an error, so nothing may
+ * stay.  Call once at start-up, while serving (the deletes come back
+ * through slapd's overlay).  *removed_out counts them.  0 or MDC_ELDAP.
  */
 MDC_MUSTCHECK int mdc_dsa_sweep(struct mdc_dsa *d, LDAP *ld, int *removed_out);
 

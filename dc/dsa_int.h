@@ -8,11 +8,7 @@
 #include "dc/dsa.h"
 #include "dc/dsa_check.h"
 
-/* An add whose keys are being set outside lock (dc/dsa_write.c). */
-struct mdc_dsa_finishing {
-	char *dn_norm; /* normalized DN of the new account */
-	struct mdc_dsa_finishing *next;
-};
+#define MDC_DSA_POOL 16
 
 struct mdc_dsa {
 	const struct mdc_dcconf *conf;
@@ -24,11 +20,14 @@ struct mdc_dsa {
 	int stamp_fd;    /* it, opened before the dsa dropped root, or -1 */
 	char *schema_dn; /* CN=Schema,CN=Configuration,<base> */
 	char *dns_authz; /* the DNS server's bind DN, or NULL */
-	pthread_mutex_t lock;      /* RID allocation and account creation */
+	/* From an add's name check to its write (dc/dsa_write.c). */
+	pthread_mutex_t lock;
 	struct mdc_dsa_keys *keys; /* password -> keys (dc/dsa_keys.h) */
-	/* Adds written marked whose keys are being set after lock was let
-	 * go (under lock): the sweep leaves them alone. */
-	struct mdc_dsa_finishing *finishing;
+	/* Bound ldapi connections kept between requests (mdc_dsa_handle):
+	 * a connect and a SASL bind per request otherwise. */
+	pthread_mutex_t pool_mu;
+	LDAP *pool[MDC_DSA_POOL];
+	int npool;
 };
 
 /* Set res to an LDAP result with printf-style info. */

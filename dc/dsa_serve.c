@@ -21,6 +21,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/net.h"
+#include "lib/privdrop.h"
 #include "lib/util.h"
 
 #define CMD "dsa-serve"
@@ -37,13 +38,17 @@
  * gives each forwarded operation a worker thread until the dsa answers, and
  * the dsa's own reads and write need a second thread: if client operations
  * held every thread, slapd would deadlock (seen with a burst of 100 writes).
- * So with T slapd threads (mdc_slapd_threads), at most A = (T - 1) / 3 run
- * (2 threads each), A more wait up to DSA_WAIT_S, and the rest get "busy"
- * (51) at once: at most 3A < T threads, one left for reads and the KDC.
+ * So with T slapd threads (mdc_slapd_threads), at most A run (2 threads
+ * each), W = T - 1 - 2A more wait (one thread each) up to DSA_WAIT_S, and
+ * only the rest get "busy" (51) at once: 2A + W < T, one thread left for
+ * reads and the KDC.  A is (T - 1) / 3 but at most 2 per CPU + 1 (a write
+ * is mostly CPU: more at once only makes each slower), so that a bulk
+ * importer's many connections are queued rather than refused: with 2 CPUs
+ * and 32 threads, 5 run and 21 wait.
  */
 #define DSA_WAIT_S 10
 
-static int gate_max_active = 1;
+static int gate_max_active = 1, gate_max_waiting = 1;
 /* The supervisor's channel (dc/guard.h), or -1 when run by hand. */
 static int guard_chan = -1;
 static atomic_int dsa_sweeping;
@@ -62,7 +67,7 @@ gate_enter(void)
 	dl.tv_sec += DSA_WAIT_S;
 	pthread_mutex_lock(&gate_mu);
 	if (gate_active >= gate_max_active) {
-		if (gate_waiting >= gate_max_active)
+		if (gate_waiting >= gate_max_waiting)
 			ret = MDC_EAGAIN;
 		else
 			waiting = 1;
@@ -78,6 +83,20 @@ gate_enter(void)
 		gate_active++;
 	pthread_mutex_unlock(&gate_mu);
 	return ret;
+}
+
+/* The gate's bounds for T slapd threads and ncpu CPUs (see above). */
+static void
+gate_size(long t, long ncpu)
+{
+	long a = (t - 1) / 3, cap = 2 * (ncpu > 0 ? ncpu : 1) + 1;
+
+	if (a > cap)
+		a = cap;
+	if (a < 1)
+		a = 1;
+	gate_max_active = (int)a;
+	gate_max_waiting = (int)(t - 1 - 2 * a > 1 ? t - 1 - 2 * a : 1);
 }
 
 static void
@@ -181,9 +200,24 @@ write_all(int fd, const char *s)
 	}
 }
 
+/* slapd's uid: a root peer that is not slapd is the admin CLI. */
+static uid_t slapd_uid;
+
+/* Is the peer on fd the admin CLI (root, and slapd is not root)? */
+static int
+peer_is_admin(int fd)
+{
+	struct ucred cr;
+	socklen_t n = sizeof(cr);
+
+	return slapd_uid != 0 &&
+	       getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &n) == 0 &&
+	       cr.uid == 0;
+}
+
 /* Decide one request and format the answer (new string). */
 static char *
-answer(struct mdc_dsa *d, const char *buf, size_t len)
+answer(struct mdc_dsa *d, const char *buf, size_t len, int admin)
 {
 	struct mdc_sock_req *req = NULL;
 	struct mdc_dsa_res res;
@@ -198,7 +232,8 @@ answer(struct mdc_dsa *d, const char *buf, size_t len)
 			out = NULL;
 		return out;
 	}
-	client = !mdc_dsa_is_system(req);
+	/* The admin CLI's writes hold no slapd thread while they wait. */
+	client = !admin && !mdc_dsa_is_system(req);
 	if (client && gate_enter() != 0) {
 		log_warn("%s %s by %s: busy", mdc_sock_op_name(req->op),
 		         req->dn, req->binddn);
@@ -210,7 +245,8 @@ answer(struct mdc_dsa *d, const char *buf, size_t len)
 			out = NULL;
 		return out;
 	}
-	ret = mdc_dsa_handle(d, req, &res);
+	ret = admin ? mdc_dsa_admin(d, req, &res)
+	            : mdc_dsa_handle(d, req, &res);
 	if (client)
 		gate_leave();
 	if (ret != 0) {
@@ -227,7 +263,10 @@ answer(struct mdc_dsa *d, const char *buf, size_t len)
 	else {
 		/* Values are never logged (they may be passwords). */
 		log_info("%s %s by %s: %d%s%s", mdc_sock_op_name(req->op),
-		         req->dn, req->binddn != NULL ? req->binddn : "-",
+		         req->dn,
+		         admin                 ? "the admin CLI"
+		         : req->binddn != NULL ? req->binddn
+		                               : "-",
 		         res.code, res.info[0] ? " " : "", res.info);
 		if (mdc_sock_result(res.code, NULL, res.info, &out) != 0)
 			out = NULL;
@@ -274,7 +313,7 @@ conn_thread(void *arg)
 	(void)setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	ret = read_request(c->fd, &buf, &len);
 	if (ret == 0) {
-		out = answer(c->d, buf, len);
+		out = answer(c->d, buf, len, peer_is_admin(c->fd));
 		mdc_secret_free(buf, len);
 	} else {
 		out = answer_unread(ret);
@@ -434,6 +473,7 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 {
 	struct mdc_dcconf conf;
 	struct mdc_dsa *d = NULL;
+	struct mdc_privdrop_id slapd_id;
 	struct mdc_loop *l = NULL;
 	struct mdc_err err = {""};
 	char *path = NULL;
@@ -455,6 +495,11 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 		log_err_r(ret, "cannot serve %s", path != NULL ? path : "?");
 		goto out;
 	}
+	if (mdc_privdrop_lookup(MDC_SLAPD_USER, &slapd_id) == 0)
+		slapd_uid = slapd_id.uid;
+	else
+		log_warn("no user %s: the admin CLI cannot write",
+		         MDC_SLAPD_USER);
 	/* What needs root, then our own user (dc/dsa_priv.h). */
 	if (mdc_dsa_preload(d, &err) != 0)
 		log_warn("%s", err.text);
@@ -463,11 +508,10 @@ mdc_cmd_dsa_serve(int argc, char **argv)
 		log_err("%s", err.text);
 		goto out;
 	}
-	gate_max_active = (int)((mdc_slapd_threads() - 1) / 3);
-	if (gate_max_active < 1)
-		gate_max_active = 1;
-	log_info("directory agent for %s on %s (%d writes at once)",
-	         conf.base_dn, path, gate_max_active);
+	gate_size(mdc_slapd_threads(), sysconf(_SC_NPROCESSORS_ONLN));
+	log_info("directory agent for %s on %s (%d writes at once, %d "
+	         "waiting)",
+	         conf.base_dn, path, gate_max_active, gate_max_waiting);
 	if (guard_chan >= 0 && mdc_guard_child_ready(guard_chan) != 0)
 		log_warn("cannot tell the supervisor we serve");
 	start_sweep(d);

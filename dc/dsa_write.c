@@ -78,9 +78,9 @@ mdc_dsa_sam_taken(struct mdc_dsa *d, LDAP *ld, const char *sam,
 /* Set on an account while an add completes it (the writer's pid). */
 #define MARK_ATTR "mdcIncomplete"
 
-/* Did the process that marked an entry with pid die?  At start-up our own
- * pid can only be a dead predecessor's, except on the adds this process is
- * finishing (in_flight). */
+/* Did the process that marked an entry with pid die?  (Marks are left
+ * only by dsas before adds became one write; our own pid at start-up can
+ * only be a dead predecessor's.) */
 static int
 writer_gone(const char *pid)
 {
@@ -93,22 +93,6 @@ writer_gone(const char *pid)
 	return kill((pid_t)v, 0) != 0 && errno == ESRCH;
 }
 
-/* Is dn one of the adds this process is finishing?  (d->lock held) */
-static int
-in_flight(const struct mdc_dsa *d, const char *dn)
-{
-	const struct mdc_dsa_finishing *f;
-	char *norm = NULL;
-	int found = 0;
-
-	if (mdc_dsa_dn_norm(dn, &norm) != 0)
-		return 1; /* cannot tell: leave it */
-	for (f = d->finishing; f != NULL && !found; f = f->next)
-		found = strcmp(f->dn_norm, norm) == 0;
-	free(norm);
-	return found;
-}
-
 int
 mdc_dsa_sweep(struct mdc_dsa *d, LDAP *ld, int *removed_out)
 {
@@ -119,7 +103,6 @@ mdc_dsa_sweep(struct mdc_dsa *d, LDAP *ld, int *removed_out)
 	int rc, n = 0;
 
 	*removed_out = 0;
-	pthread_mutex_lock(&d->lock);
 	rc = ldap_search_ext_s(ld, d->conf->base_dn, LDAP_SCOPE_SUBTREE,
 	                       "(" MARK_ATTR "=*)", attrs, 0, NULL, NULL, NULL,
 	                       0, &res);
@@ -133,13 +116,12 @@ mdc_dsa_sweep(struct mdc_dsa *d, LDAP *ld, int *removed_out)
 			memcpy(pid, v[0]->bv_val, v[0]->bv_len);
 			pid[v[0]->bv_len] = '\0';
 		}
-		if (dn != NULL && writer_gone(pid) && !in_flight(d, dn) &&
+		if (dn != NULL && writer_gone(pid) &&
 		    ldap_delete_ext_s(ld, dn, NULL, NULL) == LDAP_SUCCESS)
 			n++;
 		ldap_value_free_len(v);
 		ldap_memfree(dn);
 	}
-	pthread_mutex_unlock(&d->lock);
 	ldap_msgfree(res);
 	*removed_out = n;
 	return rc == LDAP_SUCCESS ? 0 : MDC_ELDAP;
@@ -158,15 +140,7 @@ struct wctx {
 	char *old_history; /* the target's mdcPwdHistory (mdc_dsa_decide) */
 	/* pw's crypt hash, made once for the history and userPassword. */
 	char *pw_hash;
-	/* A new account's password passed the policy: its history is
-	 * written with its keys, outside d->lock (finish_account). */
-	int history_due;
 	char *sam; /* the account name the password is set for */
-	/* The userAccountControl an add writes with the keys, or -1: an
-	 * account is never enabled before it has keys (finish_account). */
-	int64_t enable_uac;
-	/* An add with a password, written: its keys are set after lock. */
-	struct mdc_dsa_finishing fin;
 	char now[32];
 };
 
@@ -206,44 +180,58 @@ history_mods(struct wctx *w, struct mdc_mods *ms, const char *old, int op)
 	return next != NULL && ms->err == 0 ? 0 : -1;
 }
 
-/*
- * Give a new account its keys (w->pw), its final userAccountControl uac
- * and drop the mark of an add in progress, in one modify.  Until then the
- * account was disabled and marked: if the dsa dies in between the account
- * exists disabled, never enabled without keys, and the next dsa removes it
- * (mdc_dsa_sweep).  Returns an LDAP code; *bad_pw_out is set when the
- * password could not become keys (the reason in err).
- */
-static int
-finish_account(struct wctx *w, int64_t uac, int *bad_pw_out,
-               struct mdc_err *err)
+/* Append src's modifications to the add being built (as values of an add),
+ * except those on type skip. */
+static void
+mods_append(struct mdc_mods *dst, const struct mdc_mods *src, const char *skip)
 {
-	struct mdc_mods ms = {0};
-	char buf[32];
-	int rc;
+	for (size_t i = 0; i < src->n; i++) {
+		const LDAPMod *m = src->m[i];
+		struct berval **v = m->mod_bvalues;
 
-	*bad_pw_out = 0;
-	if (w->history_due && history_mods(w, &ms, NULL, LDAP_MOD_ADD) != 0) {
-		mdc_mods_free(&ms);
-		return LDAP_NO_MEMORY;
+		if (strcasecmp(m->mod_type, skip) == 0 || v == NULL ||
+		    v[0] == NULL)
+			continue;
+		mdc_mods_bin(dst, LDAP_MOD_ADD, m->mod_type, v[0]->bv_val,
+		             v[0]->bv_len);
+		for (size_t j = 1; v[j] != NULL; j++)
+			mdc_mods_next(dst, v[j]->bv_val, v[j]->bv_len);
 	}
-	if (mdc_dsa_keys_mods(w->d->keys, w->ld, w->req->dn, w->sam, w->pw,
-	                      w->pw_hash, 1, &ms, err) != 0) {
-		*bad_pw_out = 1;
-		mdc_mods_free(&ms);
-		return LDAP_CONSTRAINT_VIOLATION;
+	if (src->err != 0)
+		dst->err = src->err;
+}
+
+/*
+ * A new account's keys (w->pw), history and simple-bind hash, written in
+ * its add: the account is stored complete and enabled, or not at all.
+ * Derived before d->lock is taken (most of an add's CPU), so adds derive
+ * in parallel.  The keys' objectClass is in add_classes, their pwdLastSet
+ * replaces add_pwdlastset's.
+ */
+static void
+add_keys(struct wctx *w)
+{
+	struct mdc_mods km = {0};
+	size_t n = w->sam != NULL ? strlen(w->sam) : 0;
+	struct mdc_err err = {""};
+
+	if (w->pw == NULL || failed(w))
+		return;
+	/* Machine accounts (generated passwords) keep no history. */
+	if (n > 0 && w->sam[n - 1] != '$' &&
+	    history_mods(w, &w->ms, NULL, LDAP_MOD_ADD) != 0) {
+		mdc_dsa_fail(w->res, LDAP_OTHER, "%s", "out of memory");
+		return;
 	}
-	snprintf(buf, sizeof(buf), "%lld", (long long)uac);
-	if (uac >= 0)
-		mdc_mods_str(&ms, LDAP_MOD_REPLACE, "userAccountControl", buf);
-	mods_vals(&ms, LDAP_MOD_DELETE, MARK_ATTR, NULL, 0);
-	rc = ms.err != 0
-	             ? LDAP_NO_MEMORY
-	             : ldap_modify_ext_s(w->ld, w->req->dn, ms.m, NULL, NULL);
-	mdc_mods_free(&ms);
-	if (rc == LDAP_SUCCESS)
-		mdc_dsa_touch(w->d); /* the KDC's cache sees keys and UAC */
-	return rc;
+	if (w->sam == NULL ||
+	    mdc_dsa_keys_mods(w->d->keys, w->ld, w->req->dn, w->sam, w->pw,
+	                      w->pw_hash, 1, &km, &err) != 0)
+		mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
+		             "0000052D: the password was not accepted: %s",
+		             err.text);
+	else
+		mods_append(&w->ms, &km, "objectClass");
+	mdc_mods_free(&km);
 }
 
 /* Take the (checked) password of a unicodePwd attribute. */
@@ -304,6 +292,10 @@ add_classes(struct wctx *w, const char *const *chain)
 	if (!w->sys && mdc_rid_is_dc_entry(w->d->conf->base_dn, w->req->dn))
 		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "objectClass",
 		             "mdcDomainController");
+	/* An account added with a password has its keys (add_keys). */
+	if (w->pw != NULL && (w->t->user || w->t->computer))
+		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "objectClass",
+		             "minidcKrbPrincipalAux");
 	for (i = 0; oc != NULL && i < oc->nvals; i++) {
 		for (c = 0; chain[c] != NULL &&
 		            strcasecmp(chain[c], oc->vals[i].data) != 0;
@@ -369,11 +361,6 @@ add_uac(struct wctx *w, int computer)
 	     : computer                           ? MDC_RID_DOMAIN_COMPUTERS
 	                                          : MDC_RID_DOMAIN_USERS;
 	given = one_value(w, "primaryGroupID");
-	/* Disabled until the keys are set (finish_account). */
-	if (w->pw != NULL && uac >= 0 && !(uac & MDC_UAC_ACCOUNTDISABLE)) {
-		w->enable_uac = uac;
-		uac |= MDC_UAC_ACCOUNTDISABLE;
-	}
 	add_int(w, "userAccountControl", uac);
 	if (given != NULL)
 		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "primaryGroupID", given);
@@ -422,18 +409,15 @@ add_rid_pool(struct wctx *w)
 	add_int(w, "mdcRidPoolEnd", end);
 }
 
-/* objectSid (next RID), objectGUID, objectCategory, timestamps. */
+/* objectSid from the next RID, and a new DC's RID pool (under d->lock,
+ * after the name check: a refused add takes no RID). */
 static void
-add_identity(struct wctx *w, const char *category)
+add_sid(struct wctx *w)
 {
-	const struct mdc_sock_attr *a =
-	        mdc_sock_attr_get(w->req, "objectCategory");
 	uint8_t bin[MDC_SID_BIN_LEN(MDC_SID_MAX_SUBAUTH)];
 	struct mdc_sid sid = w->d->dom;
-	struct mdc_guid g;
 	uint32_t rid;
 	size_t len;
-	char *cat;
 
 	if (failed(w))
 		return;
@@ -448,6 +432,19 @@ add_identity(struct wctx *w, const char *category)
 		mdc_mods_bin(&w->ms, LDAP_MOD_ADD, "objectSid", bin, len);
 	}
 	add_rid_pool(w);
+}
+
+/* objectGUID, objectCategory, timestamps. */
+static void
+add_identity(struct wctx *w, const char *category)
+{
+	const struct mdc_sock_attr *a =
+	        mdc_sock_attr_get(w->req, "objectCategory");
+	struct mdc_guid g;
+	char *cat;
+
+	if (failed(w))
+		return;
 	if (mdc_sock_attr_get(w->req, "objectGUID") == NULL) {
 		if (mdc_guid_new(&g) != 0)
 			w->ms.err = MDC_ECRYPTO;
@@ -470,97 +467,36 @@ add_identity(struct wctx *w, const char *category)
 }
 
 /*
- * The new password's place in the history (lib/pwpolicy.h; mdc_dsa_check
- * applied the policy to it): an existing user's history (read by
- * mdc_dsa_decide) gets its hash in this write; a new account's is written
- * with its keys, outside d->lock (finish_account), so that the hash, like
- * the keys, is made while other adds run.  Machine accounts (generated
- * passwords, the sAMAccountName ends in '$') keep no history.
+ * The new password's place in an existing account's history
+ * (lib/pwpolicy.h; mdc_dsa_check applied the policy to it, over the
+ * history mdc_dsa_decide read): its hash goes in this modify.  A new
+ * account's history is written by its add (add_keys).  Machine accounts
+ * (generated passwords, the sAMAccountName ends in '$') keep no history.
  */
 static void
 pw_history_due(struct wctx *w)
 {
 	size_t n = w->sam != NULL ? strlen(w->sam) : 0;
 
-	if (w->pw == NULL || n == 0 || w->sam[n - 1] == '$' || failed(w))
+	if (w->pw == NULL || n == 0 || w->sam[n - 1] == '$' || failed(w) ||
+	    !w->t->exists)
 		return;
-	if (!w->t->exists)
-		w->history_due = 1;
-	else if (history_mods(w, &w->ms, w->old_history, LDAP_MOD_REPLACE) != 0)
+	if (history_mods(w, &w->ms, w->old_history, LDAP_MOD_REPLACE) != 0)
 		mdc_dsa_fail(w->res, LDAP_OTHER, "%s", "out of memory");
 }
 
-/*
- * Write the built add (under d->lock).  An account with a password is
- * written disabled and marked, and listed in d->finishing: finish_add sets
- * its keys and enables it once the lock is let go.
- */
+/* Write the built add: the entry complete, keys included (under d->lock). */
 static void
 write_add(struct wctx *w)
 {
 	int rc;
 
-	pw_history_due(w);
 	if (failed(w))
 		return;
 	rc = ldap_add_ext_s(w->ld, w->req->dn, w->ms.m, NULL, NULL);
 	mdc_dsa_ldap_res(w->ld, rc, w->res);
-	if (rc != LDAP_SUCCESS)
-		return;
-	mdc_dsa_touch(w->d);
-	if (w->pw == NULL)
-		return;
-	if (mdc_dsa_dn_norm(w->req->dn, &w->fin.dn_norm) != 0) {
-		(void)ldap_delete_ext_s(w->ld, w->req->dn, NULL, NULL);
-		mdc_dsa_fail(w->res, LDAP_OTHER, "%s", "out of memory");
-		return;
-	}
-	w->fin.next = w->d->finishing;
-	w->d->finishing = &w->fin;
-}
-
-/* Take w's add off d->finishing. */
-static void
-unlist(struct wctx *w)
-{
-	struct mdc_dsa_finishing **p;
-
-	pthread_mutex_lock(&w->d->lock);
-	for (p = &w->d->finishing; *p != NULL; p = &(*p)->next)
-		if (*p == &w->fin) {
-			*p = w->fin.next;
-			break;
-		}
-	pthread_mutex_unlock(&w->d->lock);
-	free(w->fin.dn_norm);
-	w->fin.dn_norm = NULL;
-}
-
-/*
- * Give the account written by write_add its keys and enable it in one
- * modify, outside d->lock (so derivations run in parallel); undo the add
- * if that fails.
- */
-static void
-finish_add(struct wctx *w)
-{
-	struct mdc_err err = {""};
-	int rc, bad_pw;
-
-	rc = finish_account(w, w->enable_uac, &bad_pw, &err);
-	if (rc != LDAP_SUCCESS) {
-		(void)ldap_delete_ext_s(w->ld, w->req->dn, NULL, NULL);
-		if (bad_pw)
-			mdc_dsa_fail(w->res, LDAP_CONSTRAINT_VIOLATION,
-			             "0000052D: the password was not "
-			             "accepted: %s",
-			             err.text);
-		else
-			mdc_dsa_fail(w->res, LDAP_OTHER,
-			             "the account could not be enabled: %s",
-			             ldap_err2string(rc));
-	}
-	unlist(w);
+	if (rc == LDAP_SUCCESS)
+		mdc_dsa_touch(w->d); /* the KDC's cache sees the account */
 }
 
 /* The logon bookkeeping AD keeps on every account (MS-ADTS 3.1.1.4.5.x);
@@ -589,17 +525,14 @@ add_account(struct wctx *w, int computer)
 		return;
 	add_uac(w, computer);
 	add_int(w, "sAMAccountType", computer ? MDC_SAT_MACHINE : MDC_SAT_USER);
-	add_pwdlastset(w);
+	if (w->pw == NULL) /* else the keys' (add_keys) */
+		add_pwdlastset(w);
 	if (mdc_sock_attr_get(w->req, "accountExpires") == NULL)
 		mdc_mods_str(&w->ms, LDAP_MOD_ADD, "accountExpires",
 		             NEVER_EXPIRES);
 	add_account_counters(w);
-	/* Marked until its keys are set (finish_account). */
-	if (w->pw != NULL)
-		add_int(w, MARK_ATTR, (int64_t)getpid());
 	add_identity(w, computer ? "Computer" : "Person");
-	if (!failed(w))
-		write_add(w);
+	add_keys(w);
 }
 
 static void
@@ -621,8 +554,6 @@ add_group(struct wctx *w)
 	if (mdc_sock_attr_get(w->req, "sAMAccountType") == NULL)
 		add_int(w, "sAMAccountType", mdc_dsa_group_sat(type));
 	add_identity(w, "Group");
-	if (!failed(w))
-		write_add(w);
 }
 
 /* ---- DNS data: nothing is stored that the DNS server cannot send ---- */
@@ -790,8 +721,6 @@ add_plain(struct wctx *w)
 
 	copy_attrs(w, skip);
 	check_dns(w);
-	if (!failed(w))
-		write_add(w);
 }
 
 static int
@@ -803,23 +732,23 @@ wctx_done(struct wctx *w)
 	return ret;
 }
 
+/*
+ * An add is built and its keys derived first, then, under d->lock, the
+ * decision is made again (another add may have taken the name meanwhile),
+ * the RID taken and the entry written in one add: stored complete (an
+ * account with a password enabled with its keys) or not at all.  The lock
+ * covers what must not interleave (name check, RID, write), not the keys.
+ */
 int
 mdc_dsa_add(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
             const struct mdc_dsa_who *who, const struct mdc_dsa_target *t,
             struct mdc_dsa_res *res)
 {
-	struct wctx w = {.d = d,
-	                 .ld = ld,
-	                 .req = req,
-	                 .t = t,
-	                 .res = res,
-	                 .enable_uac = -1};
+	struct wctx w = {.d = d, .ld = ld, .req = req, .t = t, .res = res};
 	int ret, rc;
 
 	w.sys = (who->roles & MDC_DSA_SYSTEM) != 0;
 	mdc_gentime(time(NULL), w.now, sizeof(w.now));
-	/* One account creation at a time: name check, RID and add. */
-	pthread_mutex_lock(&d->lock);
 	ret = mdc_dsa_decide(d, ld, req, who, t, NULL, res);
 	if (ret != 0 || res->code != 0)
 		; /* refused (res) or failed (ret) */
@@ -829,9 +758,15 @@ mdc_dsa_add(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
 		add_group(&w);
 	else
 		add_plain(&w);
-	pthread_mutex_unlock(&d->lock);
-	if (w.fin.dn_norm != NULL)
-		finish_add(&w);
+	if (ret == 0 && !failed(&w)) {
+		pthread_mutex_lock(&d->lock);
+		ret = mdc_dsa_decide(d, ld, req, who, t, NULL, res);
+		if (ret == 0 && (t->user || t->computer || t->group))
+			add_sid(&w);
+		if (ret == 0)
+			write_add(&w);
+		pthread_mutex_unlock(&d->lock);
+	}
 	rc = wctx_done(&w);
 	return ret != 0 ? ret : rc;
 }
@@ -888,12 +823,7 @@ mdc_dsa_modify(struct mdc_dsa *d, LDAP *ld, const struct mdc_sock_req *req,
                const struct mdc_dsa_who *who, const struct mdc_dsa_target *t,
                struct mdc_dsa_res *res)
 {
-	struct wctx w = {.d = d,
-	                 .ld = ld,
-	                 .req = req,
-	                 .t = t,
-	                 .res = res,
-	                 .enable_uac = -1};
+	struct wctx w = {.d = d, .ld = ld, .req = req, .t = t, .res = res};
 	int account = t->user || t->computer;
 	int rc;
 	struct mdc_err err = {""};

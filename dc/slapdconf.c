@@ -214,7 +214,7 @@ mdc_slapd_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-	return 2 * n > 16 ? 2 * n : 16;
+	return 4 * n > 32 ? 4 * n : 32;
 }
 
 /*
@@ -249,11 +249,12 @@ emit_global(const struct mdc_dcconf *c, FILE *out, int with_dsa,
 
 	snprintf(lower, sizeof(lower), "%s", c->realm);
 	mdc_str_lower(lower);
-	/* Worker threads: at least slapd's default of 16.  Fewer search
+	/* Worker threads: twice slapd's default of 16.  Fewer search
 	 * faster on 2 vCPUs (4 threads: up to 30 % in bench/ldap), but every
-	 * write forwarded to the dsa holds a thread while the dsa's own
-	 * write needs more (dc/dsa_serve.c): 16 lets 5 writes run at once,
-	 * 4 only one, and concurrent joins would be answered "busy". */
+	 * write forwarded to the dsa holds a thread while it runs or waits
+	 * there, and the dsa's own write needs another (dc/dsa_serve.c):
+	 * 32 lets 5 writes run and 21 wait, so 26 concurrent writers (a bulk
+	 * import, joins) are queued, not answered "busy"; 16 queued only 5. */
 	fprintf(out, "\nthreads %ld\n", mdc_slapd_threads());
 	mdc_replica_slapd_global(c, out);
 	fprintf(out,

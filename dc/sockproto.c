@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "dc/sockproto.h"
+#include "lib/ad.h"
 #include "lib/buf.h"
 #include "lib/util.h"
 
@@ -680,6 +681,145 @@ mdc_sock_result(int code, const char *matched, const char *info, char **out_out)
 out:
 	free(m);
 	free(i);
+	return ret;
+}
+
+/* Append to *out (growing) "name:: base64(p)\n". */
+static int
+fmt_b64(char **out, const char *name, const void *p, size_t len)
+{
+	char *b = mdc_base64(p, len), *n = NULL;
+
+	if (b != NULL)
+		n = mdc_strdupf("%s%s:: %s\n", *out, name, b);
+	free(b);
+	if (n == NULL)
+		return MDC_ENOMEM;
+	mdc_secret_free(*out, 0);
+	*out = n;
+	return 0;
+}
+
+/* Append "text\n" (a header or a modification's operation line). */
+static int
+fmt_line(char **out, const char *a, const char *b)
+{
+	char *n = mdc_strdupf("%s%s%s\n", *out, a, b);
+
+	if (n == NULL)
+		return MDC_ENOMEM;
+	mdc_secret_free(*out, 0);
+	*out = n;
+	return 0;
+}
+
+/* The attributes of an ADD or the modifications of a MODIFY. */
+static int
+fmt_attrs(char **out, const struct mdc_sock_req *req)
+{
+	static const char *const ops[] = {
+	        "add: ", "delete: ", "replace: ", "increment: "};
+	int ret = 0;
+
+	for (size_t i = 0; i < req->nattrs && ret == 0; i++) {
+		const struct mdc_sock_attr *a = &req->attrs[i];
+
+		if (req->op == MDC_SOCK_MODIFY)
+			ret = a->op >= 0 && a->op <= 3
+			              ? fmt_line(out, ops[a->op], a->name)
+			              : MDC_EINVAL;
+		for (size_t j = 0; j < a->nvals && ret == 0; j++)
+			ret = fmt_b64(out, a->name, a->vals[j].data,
+			              a->vals[j].len);
+		if (ret == 0 && req->op == MDC_SOCK_MODIFY)
+			ret = fmt_line(out, "-", "");
+	}
+	return ret;
+}
+
+int
+mdc_sock_format(const struct mdc_sock_req *req, char **out_out)
+{
+	char *out = mdc_strdupf("%s\nmsgid: %ld\n", mdc_sock_op_name(req->op),
+	                        req->msgid);
+	int ret = out == NULL ? MDC_ENOMEM : 0;
+
+	*out_out = NULL;
+	if (ret == 0 && req->binddn != NULL)
+		ret = fmt_b64(&out, "binddn", req->binddn, strlen(req->binddn));
+	if (ret == 0)
+		ret = fmt_b64(&out, "dn", req->dn, strlen(req->dn));
+	if (ret == 0 && (req->op == MDC_SOCK_ADD || req->op == MDC_SOCK_MODIFY))
+		ret = fmt_attrs(&out, req);
+	if (ret == 0 && req->op == MDC_SOCK_MODRDN) {
+		ret = fmt_b64(&out, "newrdn", req->newrdn, strlen(req->newrdn));
+		if (ret == 0)
+			ret = fmt_line(&out, "deleteoldrdn: ",
+			               req->deleteoldrdn ? "1" : "0");
+		if (ret == 0 && req->newsup != NULL)
+			ret = fmt_b64(&out, "newSuperior", req->newsup,
+			              strlen(req->newsup));
+	}
+	if (ret == 0)
+		ret = fmt_line(&out, "", "");
+	if (ret != 0) {
+		if (out != NULL)
+			mdc_secret_free(out, 0);
+		return ret;
+	}
+	*out_out = out;
+	return 0;
+}
+
+/* The next line of an answer at *p (without its newline) into line. */
+static int
+answer_line(const char **p, const char *end, const char **line_out,
+            size_t *len_out)
+{
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+
+	if (nl == NULL)
+		return MDC_ETRUNC;
+	*line_out = *p;
+	*len_out = (size_t)(nl - *p);
+	*p = nl + 1;
+	return 0;
+}
+
+int
+mdc_sock_result_parse(const char *data, size_t len, int *code_out, char *info,
+                      size_t infolen)
+{
+	const char *p = data, *end = data + len, *l;
+	size_t n;
+	long code;
+	char num[16];
+	int ret, seen_code = 0;
+
+	if (info != NULL && infolen > 0)
+		info[0] = '\0';
+	ret = answer_line(&p, end, &l, &n);
+	if (ret == 0 && (n != 6 || memcmp(l, "RESULT", 6) != 0))
+		ret = MDC_EMALF;
+	while (ret == 0 && (ret = answer_line(&p, end, &l, &n)) == 0 && n > 0) {
+		if (n > 6 && memcmp(l, "code: ", 6) == 0 && !seen_code &&
+		    n - 6 < sizeof(num)) {
+			memcpy(num, l + 6, n - 6);
+			num[n - 6] = '\0';
+			ret = parse_long(num, 0, 0x7fffffffL, &code);
+			seen_code = 1;
+		} else if (n >= 6 && memcmp(l, "info: ", 6) == 0) {
+			if (info != NULL && infolen > 0)
+				snprintf(info, infolen, "%.*s", (int)(n - 6),
+				         l + 6);
+		} else if (!(n >= 9 && memcmp(l, "matched: ", 9) == 0)) {
+			ret = MDC_EMALF;
+		}
+	}
+	if (ret == 0 && !seen_code)
+		ret = MDC_EMALF;
+	if (ret == 0)
+		*code_out = (int)code;
 	return ret;
 }
 

@@ -110,6 +110,24 @@ MDC_MUSTCHECK int mdc_sock_result(int code, const char *matched,
 /* The answer that lets slapd carry on with the operation itself. */
 #define MDC_SOCK_CONTINUE "CONTINUE\n"
 
+/*
+ * The other direction, for a client of the dsa that is not slapd (the
+ * admin CLI, dc/adwrite.h): req as the text above (every value and the
+ * DNs in base64; binddn if set) in a new string, through its empty line.
+ * Returns 0 or MDC_ENOMEM.
+ */
+MDC_MUSTCHECK int mdc_sock_format(const struct mdc_sock_req *req,
+                                  char **out_out);
+/*
+ * Parse an answer "RESULT" (len bytes, through its empty line or not):
+ * *code_out gets the code, info (may be NULL) the info text, cut to
+ * infolen.  MDC_EMALF for anything else (CONTINUE included), MDC_ETRUNC
+ * when it ends early.
+ */
+MDC_MUSTCHECK int mdc_sock_result_parse(const char *data, size_t len,
+                                        int *code_out, char *info,
+                                        size_t infolen);
+
 /* "ADD", "MODIFY", ... for logs. */
 const char *mdc_sock_op_name(enum mdc_sock_op op);
 

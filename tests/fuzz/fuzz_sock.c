@@ -87,6 +87,27 @@ decide(const struct mdc_sock_req *req)
 		}
 }
 
+/* A parsed request formatted again (mdc_sock_format, the admin CLI's
+ * direction) parses back to the same operation, DN and attributes. */
+static void
+round_trip(const struct mdc_sock_req *req)
+{
+	struct mdc_sock_req *back = NULL;
+	char *text = NULL;
+
+	if (mdc_sock_format(req, &text) != 0)
+		return;
+	if (mdc_sock_parse(text, strlen(text), &back) != 0 ||
+	    back->op != req->op || strcmp(back->dn, req->dn) != 0 ||
+	    back->nattrs != req->nattrs)
+		abort();
+	for (size_t i = 0; i < req->nattrs; i++)
+		if (back->attrs[i].nvals != req->attrs[i].nvals)
+			abort();
+	mdc_sock_req_free(back);
+	mdc_secret_free(text, 0);
+}
+
 /*
  * The bytes go through the framing (mdc_sock_req_complete) and the parser
  * as a whole and as the framed prefix; a parsed request is walked fully so
@@ -123,11 +144,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)mdc_sock_attr_get(req, "objectClass");
 		values(req, data, size);
 		decide(req);
+		round_trip(req);
 		mdc_sock_req_free(req);
 		req = NULL;
 	}
 	if (mdc_sock_result((int)(sum & 0x7f), "cn=x\ninfo: y", "z\r", &out) ==
 	    0)
 		free(out);
+	/* The same bytes as a dsa's answer (read by the admin CLI). */
+	{
+		char info[64];
+		int code;
+
+		(void)mdc_sock_result_parse((const char *)data, size, &code,
+		                            info, sizeof(info));
+	}
 	return 0;
 }

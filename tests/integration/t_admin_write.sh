@@ -129,9 +129,37 @@ t_like "adding alice twice: one line" "$out" "^minidc user: account alice alread
 out=$(mdc group add grpa 2>&1)
 t_like "adding grpa twice: one line" "$out" "^minidc group: grpa already exists$"
 ( umask 077; printf 'short' > "$H_TMP/weak.pw" )
-out=$(mdc user add weak --password-file "$H_TMP/weak.pw" 2>&1)
+out=$(mdc user add weak --password-file "$H_TMP/weak.pw" 2>&1); rc=$?
 t_like "a weak password is refused with the dsa's reason" "$out" \
-	"^minidc user: cannot set the password of weak: .*0000052D"
+	"^minidc user: cannot add CN=weak,$U: .*0000052D"
+t_is "... on one line" "$(printf '%s\n' "$out" | wc -l)" 1
+t_ok "... with a non-zero exit ($rc)" test "$rc" -ne 0
 t_is "... and leaves no account" "$(lds -LLL -Q -Y EXTERNAL -H "$H_LDAPI" \
 	-b "$H_BASE" '(sAMAccountName=weak)' 1.1)" ""
+
+# An ldapadd with unicodePwd is one write too: complete, or nothing.
+upw() { printf '"%s"' "$1" | iconv -t UTF-16LE | base64 -w0; }
+ldadd() { ldapadd -x -H "ldaps://$H_ADDR" -D "$H_ADMIN_DN" -y "$H_ADMIN_PW_FILE" "$@"; }
+printf 'dn: CN=carl,%s\nobjectClass: user\nsAMAccountName: carl\nunicodePwd:: %s\n' \
+	"$U" "$(upw C4rl-Pass-1)" > "$H_TMP/carl.ldif"
+t_ok "ldapadd of a user with unicodePwd (LDAPS)" ldadd -f "$H_TMP/carl.ldif"
+t_like "... stored enabled (512)" "$(lds -LLL -Q -Y EXTERNAL -H "$H_LDAPI" \
+	-b "$H_BASE" '(sAMAccountName=carl)' userAccountControl)" "userAccountControl: 512"
+t_ok "... and kinit carl works" sh -c "printf 'C4rl-Pass-1' | kinit carl"
+printf 'dn: CN=dora,%s\nobjectClass: user\nsAMAccountName: dora\nunicodePwd:: %s\n' \
+	"$U" "$(upw dora)" > "$H_TMP/dora.ldif"
+out=$(ldadd -f "$H_TMP/dora.ldif" 2>&1); rc=$?
+t_ok "ldapadd with a password the policy refuses fails ($rc)" test "$rc" -ne 0
+t_like "... with the policy's reason" "$out" "Constraint violation \(19\)"
+t_is "... and stores nothing" "$(lds -LLL -Q -Y EXTERNAL -H "$H_LDAPI" \
+	-b "$H_BASE" '(sAMAccountName=dora)' 1.1)" ""
+
+# Root's CLI is a client of the running dsa, not a second writer.
+t_like "root's writes are the running dsa's" "$(cat "$H_DIR"/log/*.log)" \
+	"ADD CN=alice,CN=Users,$H_BASE by the admin CLI: 0"
+t_ok "minidc stop" "$MINIDC" stop --dir "$H_DIR"
+out=$(mdc user add zed --password-file "$H_TMP/alice.pw" 2>&1); rc=$?
+t_ok "with the DC stopped, user add fails ($rc)" test "$rc" -ne 0
+t_like "... saying the DC is not running" "$out" "is the DC running"
+t_is "... on one line" "$(printf '%s\n' "$out" | wc -l)" 1
 harness_done

@@ -337,6 +337,61 @@ START_TEST(t_req_from_mods)
 }
 END_TEST
 
+/* The admin CLI's direction: a request formatted and parsed back, and
+ * the dsa's answers read. */
+START_TEST(t_format_answer)
+{
+	char *v1[] = {"user", NULL}, *text = NULL, info[16];
+	struct berval b = {3, "a\0b"}, *bv[] = {&b, NULL};
+	LDAPMod m1 = {LDAP_MOD_ADD, "objectClass", {.modv_strvals = v1}};
+	LDAPMod m2 = {LDAP_MOD_REPLACE | LDAP_MOD_BVALUES,
+	              "unicodePwd",
+	              {.modv_bvals = bv}};
+	LDAPMod *mods[] = {&m1, &m2, NULL};
+	struct mdc_sock_req *r = NULL, *back;
+	int code = -1;
+
+	for (int op = MDC_SOCK_ADD; op <= MDC_SOCK_MODIFY; op++) {
+		ck_assert_int_eq(
+		        mdc_dsa_req_from_mods(op, "CN=a\\,b,DC=y", mods, &r),
+		        0);
+		r->binddn = strdup("cn=root");
+		ck_assert_int_eq(mdc_sock_format(r, &text), 0);
+		back = parse_ok(text);
+		ck_assert_int_eq(back->op, op);
+		ck_assert_str_eq(back->dn, "CN=a\\,b,DC=y");
+		ck_assert_str_eq(back->binddn, "cn=root");
+		ck_assert_uint_eq(back->nattrs, 2);
+		ck_assert_uint_eq(back->attrs[1].vals[0].len, 3);
+		ck_assert_mem_eq(back->attrs[1].vals[0].data, "a\0b", 3);
+		if (op == MDC_SOCK_MODIFY)
+			ck_assert_int_eq(back->attrs[1].op,
+			                 MDC_SOCK_MOD_REPLACE);
+		mdc_sock_req_free(back);
+		mdc_sock_req_free(r);
+		free(text);
+	}
+	text = "RESULT\ncode: 19\ninfo: 0000052D: too short\n\n";
+	ck_assert_int_eq(mdc_sock_result_parse(text, strlen(text), &code, info,
+	                                       sizeof(info)),
+	                 0);
+	ck_assert_int_eq(code, 19);
+	ck_assert_str_eq(info, "0000052D: too s"); /* cut to infolen */
+	ck_assert_int_eq(mdc_sock_result_parse("RESULT\ncode: 0\n\n", 17, &code,
+	                                       NULL, 0),
+	                 0);
+	ck_assert_int_eq(code, 0);
+	ck_assert_int_eq(mdc_sock_result_parse("CONTINUE\n", 9, &code, NULL, 0),
+	                 MDC_EMALF);
+	ck_assert_int_eq(mdc_sock_result_parse("RESULT\ninfo: x\n\n", 16, &code,
+	                                       NULL, 0),
+	                 MDC_EMALF);
+	ck_assert_int_eq(
+	        mdc_sock_result_parse("RESULT\ncode: 1", 14, &code, NULL, 0),
+	        MDC_ETRUNC);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -351,6 +406,7 @@ main(void)
 	tcase_add_test(tc, t_rules);
 	tcase_add_test(tc, t_may);
 	tcase_add_test(tc, t_req_from_mods);
+	tcase_add_test(tc, t_format_answer);
 	tcase_add_test(tc, t_sid_rules);
 	tcase_add_test(tc, t_name_rules);
 	suite_add_tcase(s, tc);
