@@ -116,15 +116,7 @@ cldap_on_stop(struct mdc_loop *l, int sig, void *arg)
 static int
 cldap_setup(struct cldap *c)
 {
-	int ret = mdc_loop_new(&c->loop);
-
-	if (ret == 0)
-		ret = mdc_loop_signal(c->loop, SIGTERM, cldap_on_stop, c);
-	if (ret == 0)
-		ret = mdc_loop_signal(c->loop, SIGINT, cldap_on_stop, c);
-	if (ret == 0)
-		ret = mdc_loop_ignore(c->loop, SIGPIPE);
-	return ret;
+	return mdc_loop_daemon(&c->loop, cldap_on_stop, c);
 }
 
 static int

@@ -457,15 +457,7 @@ start_sweep(struct mdc_dsa *d)
 static int
 setup_loop(struct mdc_loop **l_out)
 {
-	int ret = mdc_loop_new(l_out);
-
-	if (ret == 0)
-		ret = mdc_loop_signal(*l_out, SIGTERM, on_stop, NULL);
-	if (ret == 0)
-		ret = mdc_loop_signal(*l_out, SIGINT, on_stop, NULL);
-	if (ret == 0)
-		ret = mdc_loop_ignore(*l_out, SIGPIPE);
-	return ret;
+	return mdc_loop_daemon(l_out, on_stop, NULL);
 }
 
 int

@@ -373,12 +373,8 @@ static int
 watch_loop(struct watch *w)
 {
 	struct mdc_loop *l = NULL;
-	int ret = mdc_loop_new(&l);
+	int ret = mdc_loop_daemon(&l, on_term, w);
 
-	if (ret == 0)
-		ret = mdc_loop_signal(l, SIGTERM, on_term, w);
-	if (ret == 0)
-		ret = mdc_loop_signal(l, SIGINT, on_term, w);
 	if (ret == 0)
 		ret = mdc_loop_timer(l, 0, POLL_MS, on_tick, w, NULL);
 	if (ret == 0)

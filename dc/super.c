@@ -474,18 +474,12 @@ setup_guard(struct super *sp, struct svc *s, struct mdc_err *err)
 static int
 setup_loop(struct super *sp)
 {
-	int ret = mdc_loop_new(&sp->loop);
+	int ret = mdc_loop_daemon(&sp->loop, on_stop, sp);
 
 	if (ret == 0)
 		ret = mdc_loop_signal(sp->loop, SIGCHLD, on_sigchld, sp);
 	if (ret == 0)
-		ret = mdc_loop_signal(sp->loop, SIGTERM, on_stop, sp);
-	if (ret == 0)
-		ret = mdc_loop_signal(sp->loop, SIGINT, on_stop, sp);
-	if (ret == 0)
 		ret = mdc_loop_signal(sp->loop, SIGHUP, NULL, NULL);
-	if (ret == 0)
-		ret = mdc_loop_ignore(sp->loop, SIGPIPE);
 	return ret;
 }
 

@@ -801,15 +801,7 @@ on_stop(struct mdc_loop *l, int sig, void *arg)
 static int
 setup_loop(struct dns_server *srv)
 {
-	int ret = mdc_loop_new(&srv->loop);
-
-	if (ret == 0)
-		ret = mdc_loop_signal(srv->loop, SIGTERM, on_stop, srv);
-	if (ret == 0)
-		ret = mdc_loop_signal(srv->loop, SIGINT, on_stop, srv);
-	if (ret == 0)
-		ret = mdc_loop_ignore(srv->loop, SIGPIPE);
-	return ret;
+	return mdc_loop_daemon(&srv->loop, on_stop, srv);
 }
 
 struct run {

@@ -120,6 +120,20 @@ mdc_loop_ignore(struct mdc_loop *l, int sig)
 	return signal(sig, SIG_IGN) == SIG_ERR ? MDC_EINVAL : 0;
 }
 
+int
+mdc_loop_daemon(struct mdc_loop **l_out, mdc_loop_sig_fn stop, void *arg)
+{
+	int ret = mdc_loop_new(l_out);
+
+	if (ret == 0)
+		ret = mdc_loop_signal(*l_out, SIGTERM, stop, arg);
+	if (ret == 0)
+		ret = mdc_loop_signal(*l_out, SIGINT, stop, arg);
+	if (ret == 0)
+		ret = mdc_loop_ignore(*l_out, SIGPIPE);
+	return ret;
+}
+
 void
 mdc_loop_child(struct mdc_loop *l)
 {

@@ -34,6 +34,14 @@ typedef void (*mdc_loop_timer_fn)(struct mdc_loop *l, void *arg);
 /* A new loop (no signal, watcher or timer yet). */
 MDC_MUSTCHECK int mdc_loop_new(struct mdc_loop **l_out);
 /*
+ * The daemon skeleton every daemon starts with: a new loop in which SIGTERM
+ * and SIGINT call stop (the daemon decides how gracefully) and SIGPIPE is
+ * ignored (a peer that went away is an error on the write, not a death).
+ * Call it before starting threads, as mdc_loop_signal says.
+ */
+MDC_MUSTCHECK int mdc_loop_daemon(struct mdc_loop **l_out, mdc_loop_sig_fn stop,
+                                  void *arg);
+/*
  * Close the loop's fds and free it (NULL-safe).  The signals it took stay
  * blocked: one arriving late must not kill a daemon that is finishing.
  */

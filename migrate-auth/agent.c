@@ -188,12 +188,8 @@ serve_loop(struct agent *a)
 static int
 agent_setup(struct agent *a, struct mdc_err *e)
 {
-	int ret = mdc_loop_new(&a->loop);
+	int ret = mdc_loop_daemon(&a->loop, on_stop, a);
 
-	if (ret == 0)
-		ret = mdc_loop_signal(a->loop, SIGTERM, on_stop, a);
-	if (ret == 0)
-		ret = mdc_loop_signal(a->loop, SIGINT, on_stop, a);
 	if (ret == 0)
 		ret = mdc_loop_signal(a->loop, SIGCHLD, on_sigchld, a);
 	if (ret != 0)

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -61,6 +62,28 @@ START_TEST(signals_are_events)
 	ck_assert_int_eq(mdc_loop_run(l), 0);
 	ck_assert_int_eq(r.n, 2);
 	ck_assert_int_eq(r.ev[1], SIGTERM);
+	mdc_loop_free(l);
+}
+END_TEST
+
+/* The daemon skeleton: SIGINT and SIGTERM both reach stop, SIGPIPE is
+ * ignored (a write to a closed pipe fails with EPIPE, nobody dies). */
+START_TEST(daemon_skeleton)
+{
+	struct mdc_loop *l;
+	struct rec r = {0};
+	int p[2];
+
+	ck_assert_int_eq(mdc_loop_daemon(&l, on_term, &r), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	close(p[0]);
+	ck_assert_int_eq(write(p[1], "x", 1), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	close(p[1]);
+	kill(getpid(), SIGINT);
+	ck_assert_int_eq(mdc_loop_run(l), 0);
+	ck_assert_int_eq(r.n, 1);
+	ck_assert_int_eq(r.ev[0], SIGINT);
 	mdc_loop_free(l);
 }
 END_TEST
@@ -333,6 +356,7 @@ main(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, signals_are_events);
+	tcase_add_test(tc, daemon_skeleton);
 	tcase_add_test(tc, timers_fire_in_order);
 	tcase_add_test(tc, watchers_change_during_dispatch);
 	tcase_add_test(tc, stop_waits_then_deadline);
