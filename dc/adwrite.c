@@ -174,24 +174,6 @@ result(struct mdc_adw *w, int rc)
 	return MDC_ELDAP;
 }
 
-/* Send all of s (MSG_NOSIGNAL: a dsa gone is an error, not a signal). */
-static int
-send_all(int fd, const char *s, size_t len)
-{
-	size_t off = 0;
-	ssize_t n;
-
-	while (off < len) {
-		n = send(fd, s + off, len - off, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return MDC_ETRUNC;
-		off += (size_t)n;
-	}
-	return 0;
-}
-
 /* Read the dsa's answer (through its empty line) into buf. */
 static int
 read_answer(int fd, char *buf, size_t cap, size_t *len_out)
@@ -241,7 +223,7 @@ dsa_call(struct mdc_adw *w, const struct mdc_sock_req *req, int *code,
 		mdc_secret_free(text, 0);
 		return MDC_ELDAP;
 	}
-	ret = send_all(fd, text, strlen(text));
+	ret = mdc_net_send_all(fd, text, strlen(text));
 	mdc_secret_free(text, 0);
 	if (ret == 0)
 		ret = read_answer(fd, ans, sizeof(ans), &len);

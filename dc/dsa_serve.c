@@ -184,20 +184,12 @@ read_request(int fd, char **buf_out, size_t *len_out)
 	return 0;
 }
 
+/* An answer to slapd; a slapd gone is seen on the next read. */
 static void
 write_all(int fd, const char *s)
 {
-	size_t len = strlen(s), off = 0;
-	ssize_t n;
-
-	while (off < len) {
-		n = send(fd, s + off, len - off, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		off += (size_t)n;
-	}
+	if (mdc_net_send_all(fd, s, strlen(s)) != 0)
+		return; /* slapd gone: the next read ends the connection */
 }
 
 /* slapd's uid: a root peer that is not slapd is the admin CLI. */

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -197,4 +198,22 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return ret;
+}
+
+int
+mdc_net_send_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < len) {
+		n = send(fd, p + off, len - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return MDC_ETRUNC;
+		off += (size_t)n;
+	}
+	return 0;
 }

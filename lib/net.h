@@ -31,6 +31,9 @@ MDC_MUSTCHECK int mdc_net_listen(const char *ip, int port, int type,
 MDC_MUSTCHECK int mdc_net_listen_unix(const char *path, int *fd_out);
 /* Connect to a unix stream socket at path (blocking); *fd_out owned by caller.
  */
+/* Send all len bytes of buf on a stream socket, retrying short sends and
+ * EINTR; MSG_NOSIGNAL, so a peer that went away is MDC_ETRUNC, not SIGPIPE. */
+MDC_MUSTCHECK int mdc_net_send_all(int fd, const void *buf, size_t len);
 MDC_MUSTCHECK int mdc_net_connect_unix(const char *path, int *fd_out);
 
 #endif
