@@ -1,0 +1,203 @@
+#!/bin/sh
+# tests/integration/t_migrate_faults.sh - the faults of a live move with
+# storage, each held in its phase so that it hits there every run: the
+# destination agent killed, its QEMU killed, or the agents' session cut
+# during the storage mirror, the memory pre-copy and the switch-over ->
+# web1 still answers from host1 (zero failed polls) and nothing is left on
+# host2.  Then the source agent killed in the switch-over, before and after
+# its COMMIT, and started again: it asks host2 how the move ended and
+# either resumes web1 or removes its paused copy; web1 answers from exactly
+# one host.  Same network and domain as t_migrate_live.sh.
+. "$top_srcdir/tests/harness/netns.sh"
+. "$top_srcdir/tests/guest/guest.sh"
+[ -n "${MINIDC_NETNS_INSIDE:-}" ] || guest_paths ||
+	{ echo "Bail out! the test guest could not be built"; exit 99; }
+netns_enter "$@"
+. "$top_srcdir/tests/harness/harness.sh"
+H_DC_ADDR=$NETNS_DC harness_start
+. "$top_srcdir/tests/harness/livedomain.sh"
+POLLER=""
+HELD="" # processes the test stopped (SIGSTOP): continued on exit
+trap '[ -n "$HELD" ] && kill -CONT $HELD 2>/dev/null; [ -n "$POLLER" ] && kill "$POLLER" 2>/dev/null; live_cleanup; harness_cleanup' EXIT
+
+live_domain
+live_agents
+guest_paths
+t_is "the test guest is there" "$?" 0
+for d in "$D1" "$D2"; do
+	cp "$GUEST_KERNEL" "$d/vmlinuz" && cp "$GUEST_INITRD" "$d/initrd.img"
+done
+# A 256 MiB sparse disk with 24 MiB of data past the guest's sector 0: at
+# 2 MiB/s the mirror lasts ~12 s, far longer than the test takes to see it.
+truncate -s 256M "$D1/web1.img"
+for off in 1 100 200; do
+	dd if=/dev/urandom of="$D1/web1.img" bs=1M count=8 seek="$off" conv=notrunc status=none
+done
+URL="http://$NETNS_GUEST/cgi-bin/counter"
+MAC=52:54:00:12:34:56
+js() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@" 2>/dev/null; }
+vmlist() { "$M" vm list --via "$1" 2>&1; }
+on_host() { vmlist "$(eval echo \$VIA$1)" | grep "^web1 "; }
+host2_gone() {
+	[ -z "$(on_host 2)" ] && [ ! -e "$S2/vms/web1.json" ] && [ ! -e "$S2/run/web1" ]
+}
+host2_empty() { host2_gone && [ -z "$(ls -A "$D2/$1" 2>/dev/null)" ]; }
+qemu_state() { "$M" vm show web1 --via "$VIA1" 2>/dev/null | sed -n 's/^qemu-status: //p'; }
+
+t_ok "vm create web1 on host1 (256 MiB, 256 MiB sparse disk, NIC on $NETNS_BR)" \
+	"$M" vm create web1 --via "$VIA1" --memory 256 --disk web1.img \
+	--kernel vmlinuz --initrd initrd.img --append "$(guest_append "$NETNS_GUEST")" \
+	--nic "bridge=$NETNS_BR,mac=$MAC"
+t_ok "vm start web1" "$M" vm start web1 --via "$VIA1"
+$HTTPPOLL "$URL" --wait-ready 240 --duration 1 --summary "$H_TMP/ready.json" \
+	> "$H_TMP/ready.out" 2>&1
+t_is "web1 answers from host1: $(head -n 1 "$H_TMP/ready.out")" "$?" 0
+LAST=$(js "$H_TMP/ready.json" last)
+
+poll_start() {
+	rm -f "$H_TMP/stop"
+	case $LAST in ''|*[!0-9]*) _after="" ;; *) _after="--after $LAST" ;; esac
+	# shellcheck disable=SC2086
+	$HTTPPOLL "$URL" --stop-file "$H_TMP/stop" $_after \
+		--summary "$H_TMP/poll.json" --log "$H_TMP/poll-log.out" > "$H_TMP/poll-summary.out" 2>&1 &
+	POLLER=$!
+	t_wait 30 sh -c "[ \$(wc -l < '$H_TMP/poll-log.out') -ge 2 ]"
+}
+poll_stop() {
+	_n=$(wc -l < "$H_TMP/poll-log.out")
+	t_wait 30 sh -c "[ \$(wc -l < '$H_TMP/poll-log.out') -ge $((_n + 4)) ]"
+	touch "$H_TMP/stop"
+	wait "$POLLER"
+	_rc=$?
+	POLLER=""
+	_l=$(js "$H_TMP/poll.json" last)
+	case $_l in ''|None) ;; *) LAST=$_l ;; esac
+	return $_rc
+}
+# poll_once NAME: one second of polls continuing the counter; LAST moves on
+poll_once() {
+	$HTTPPOLL "$URL" --duration 1 --after "$LAST" > "$H_TMP/poll-after.out" 2>&1
+	_rc=$?
+	_l=$(sed -n 's/.*counter [0-9]*\.\.\([0-9]*\),.*/\1/p' "$H_TMP/poll-after.out")
+	[ -n "$_l" ] && LAST=$_l
+	return $_rc
+}
+
+# descendants PID: PID and every process under it, QEMUs excluded (an agent
+# that dies leaves its VMs to the agent that starts next)
+descendants() {
+	_todo=$1
+	while [ -n "$_todo" ]; do
+		_p=${_todo%% *}
+		_todo=$(echo "${_todo#"$_p"}" | sed 's/^ *//')
+		[ "$(ps -o comm= -p "$_p")" = qemu-system-x86 ] && continue
+		echo "$_p"
+		_todo=$(echo "$_todo $(ps -o pid= --ppid "$_p" | tr '\n' ' ')" | sed 's/^ *//; s/ *$//')
+	done
+}
+# controller N: host N's controller of the move (the agent's connection
+# child; on host2 the parent of web1's QEMU)
+controller2() {
+	for _c in $(ps -o pid= --ppid "$AGENT2"); do
+		ps -o comm= --ppid "$_c" | grep -q qemu && echo "$_c"
+	done
+}
+# log_since N FILE PATTERN: PATTERN in FILE after its first N lines
+log_since() { tail -n +"$(($1 + 1))" "$2" | grep -q "$3"; }
+# move_start DIR ARGS: web1 host1 -> host2 in the background ($MV)
+move_start() {
+	_d=$1; shift
+	"$M" move web1 --to host2.example.com --via "$VIA1" --dest-addr "$VIA2" \
+		--include-storage --storage-path "$_d" "$@" \
+		> "$H_TMP/fault.out" 2> "$H_TMP/fault.err" &
+	MV=$!
+}
+# hold_switch NAME: host2's controller is stopped during the mirror, so it
+# cannot answer the SWITCH that follows the pre-copy; returns once host1
+# has sent it (the move is then in the switch-over until the test lets
+# host2 go: CTL2)
+hold_switch() {
+	_n1=$(wc -l < "$H_TMP/agent1.out")
+	t_wait 120 sh -c "grep -q '^mirror' '$H_TMP/fault.err'"
+	t_is "$1: the mirror runs" "$?" 0
+	CTL2=$(controller2)
+	t_like "$1: host2's controller of the move found" "$CTL2" "^[0-9]+$"
+	kill -STOP "$CTL2"
+	HELD="$HELD $CTL2"
+	t_wait 180 log_since "$_n1" "$H_TMP/agent1.out" "VM web1 switch-over, source: SWITCH sent"
+	t_is "$1: host1 completed the pre-copy and sent SWITCH (held there)" "$?" 0
+}
+release() { kill -CONT "$@" 2>/dev/null; HELD=""; }
+
+# fault_move PHASE FAULT: a move of web1 to host2 held in PHASE, then FAULT
+# hits host2: "agent" (SIGKILL of host2's agent and its processes, not its
+# QEMU; it is started again), "qemu" (SIGKILL of host2's QEMU of web1) or
+# "cut" (the agents' TCP session is reset).  mirror: paced at 2 MiB/s, hit
+# at its first progress line; pre-copy: the mirror unpaced, the memory at
+# 1 MiB/s (the guest's ~20 MiB of non-zero pages last ~20 s), hit at its
+# first progress line; switch-over: hold_switch.
+fault_move() {
+	_ph=$1; _f=$2; _dir="f-$_f-$_ph"; CTL2=""
+	case $_ph in
+	mirror) _args="--storage-bandwidth 2" ;;
+	pre-copy) _args="--bandwidth 1 --storage-bandwidth 1000" ;;
+	switch-over) _args="--storage-bandwidth 4" ;;
+	esac
+	poll_start
+	# shellcheck disable=SC2086
+	move_start "$_dir" $_args
+	if [ "$_ph" = switch-over ]; then
+		hold_switch "$_f/$_ph"
+	else
+		t_wait 120 sh -c "grep -q '^$_ph ' '$H_TMP/fault.err' || ! kill -0 $MV"
+		t_ok "$_f/$_ph: the move is in the $_ph" sh -c "grep -q '^$_ph ' '$H_TMP/fault.err' && kill -0 $MV"
+	fi
+	case $_f in
+	agent) kill -9 $(descendants "$AGENT2") ;;
+	qemu) _q=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$S2/run/web1/run.json" 2>/dev/null)
+		kill -9 "${_q:-0}" ;;
+	cut) ss -K src "$NETNS_H1" dst "$NETNS_H2" dport = :"$LIVE_PORT" > "$H_TMP/cut.out" 2>&1
+		ss -K src "$NETNS_H2" sport = :"$LIVE_PORT" dst "$NETNS_H1" >> "$H_TMP/cut.out" 2>&1
+		grep -q ESTAB "$H_TMP/cut.out" ;;
+	esac
+	t_is "$_f/$_ph: the fault was injected" "$?" 0
+	[ -n "$CTL2" ] && release "$CTL2"
+	wait "$MV"
+	_rc=$?
+	_last=$(tail -n 1 "$H_TMP/fault.err")
+	t_is "$_f/$_ph: move fails (exit 1): $_last" "$_rc" 1
+	t_like "$_f/$_ph: web1 keeps running on host1, with a one-line reason" "$_last" \
+		"^minidc-migrate move: move of VM web1 failed, it keeps running on host1"
+	if [ "$_f" = agent ]; then
+		wait "$AGENT2" 2>/dev/null
+		AGENT2=""
+		live_agent_start 2
+		t_is "$_f/$_ph: host2's agent starts again" "$?" 0
+	fi
+	poll_stop
+	t_is "$_f/$_ph: web1 kept answering from host1, zero failed requests: $(head -n 1 "$H_TMP/poll-summary.out")" \
+		"$(js "$H_TMP/poll.json" failed)/$(js "$H_TMP/poll.json" problems)" "0/[]"
+	poll_once
+	t_is "$_f/$_ph: and answers every poll after it: $(head -n 1 "$H_TMP/poll-after.out")" "$?" 0
+	t_like "$_f/$_ph: vm list on host1: web1 running" "$(on_host 1)" "^web1 +running "
+	t_is "$_f/$_ph: QEMU on host1 runs the guest" "$(qemu_state)" running
+	t_wait 30 host2_empty "$_dir"
+	_rc=$?
+	t_is "$_f/$_ph: nothing left on host2 (VM, QEMU, $_dir)" "$_rc" 0
+	if [ $_rc -ne 0 ]; then
+		echo "# host2: $(on_host 2); $(ls "$S2/vms" "$S2/run" "$D2/$_dir" 2>&1 | tr '\n' ' ')"
+		[ -n "$(on_host 1)" ] && "$M" vm rm web1 --via "$VIA2" > /dev/null 2>&1
+		rm -rf "${D2:?}/$_dir"
+	fi
+}
+# FAULTS: all nine by default; a list such as "agent/mirror cut/pre-copy"
+# runs those only (and "none" none of them)
+FAULTS=${FAULTS:-all}
+for ph in mirror pre-copy switch-over; do
+	for f in agent qemu cut; do
+		case " $FAULTS " in *" $f/$ph "*|" all ") ;; *) continue ;; esac
+		fault_move "$ph" "$f"
+	done
+done
+
+harness_done
