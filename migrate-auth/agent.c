@@ -24,6 +24,7 @@
 #include "migrate-auth/dispatch.h"
 #include "migrate-auth/migrate.h"
 #include "migrate-auth/movedst.h"
+#include "migrate-auth/outgoing.h"
 #include "migrate-auth/proto.h"
 #include "migrate-auth/vmsvc.h"
 
@@ -71,7 +72,7 @@ on_stop(int sig)
  * never restarted). */
 static void
 reap(struct mdc_admit *k, const struct mdc_vm_env *env, mdc_mig_say_fn say,
-     void *arg, int timeout)
+     void *arg, int timeout, pid_t *resolver)
 {
 	char name[MDC_MIG_MAX_VM + 1], text[512];
 	struct mdc_admit_slot slot;
@@ -80,6 +81,10 @@ reap(struct mdc_admit *k, const struct mdc_vm_env *env, mdc_mig_say_fn say,
 
 	mdc_admit_drain(k);
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid == *resolver) {
+			*resolver = 0;
+			continue;
+		}
 		if (mdc_admit_remove(k, pid, &slot)) {
 			if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM) {
 				mdc_admit_addr_text(&slot.addr, name,
@@ -98,6 +103,31 @@ reap(struct mdc_admit *k, const struct mdc_vm_env *env, mdc_mig_say_fn say,
 	}
 }
 
+/*
+ * A record of an outgoing move that no controller holds (its agent was
+ * killed, or it lost the destination after the switch-over began): one
+ * child at a time asks the destinations how those moves ended
+ * (outgoing.h) while the agent serves.
+ */
+static pid_t
+resolver_start(int lfd, const struct mdc_out_self *self, mdc_mig_say_fn say,
+               void *arg, pid_t parent)
+{
+	pid_t pid;
+
+	if (!mdc_out_orphaned(self->o->state) || (pid = fork()) < 0)
+		return 0;
+	if (pid > 0)
+		return pid;
+	close(lfd);
+	(void)signal(SIGTERM, SIG_DFL);
+	(void)signal(SIGINT, SIG_DFL);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(1);
+	mdc_out_resolve(self, say, arg);
+	_exit(0);
+}
+
 /* Accept connections until poll fails or a stop signal; one child per
  * connection. */
 static void
@@ -107,8 +137,9 @@ serve_loop(int lfd, const struct mdc_conn *tmpl, const char *account,
 	struct mdc_vm_env env;
 	static struct mdc_admit k;
 	struct mdc_conn c;
+	struct mdc_out_self me = {tmpl->o, tmpl->fqdn, tmpl->ip, account};
 	socklen_t sl;
-	pid_t pid, self = getpid();
+	pid_t pid, self = getpid(), resolver = 0;
 	int timeout = tmpl->o->auth_timeout > 0 ? tmpl->o->auth_timeout
 	                                        : MDC_ADMIT_TIMEOUT_S;
 	char text[MDC_MIG_MAX_TEXT + 1], line[512];
@@ -125,7 +156,9 @@ serve_loop(int lfd, const struct mdc_conn *tmpl, const char *account,
 		/* wake up now and then to reap the children */
 		if (poll(p, 3, 1000) < 0 && errno != EINTR)
 			return;
-		reap(&k, &env, say, arg, timeout);
+		reap(&k, &env, say, arg, timeout, &resolver);
+		if (resolver == 0)
+			resolver = resolver_start(lfd, &me, say, arg, self);
 		if (stop_requested || !(p[0].revents & POLLIN))
 			continue;
 		c = *tmpl;

@@ -200,4 +200,103 @@ for ph in mirror pre-copy switch-over; do
 	done
 done
 
+# ---- the source agent dies in the switch-over, and starts again ----
+# agent1_fifo: host1's agent with its log through a FIFO that the test
+# can fill: a controller's next log line then blocks (the hold after COMMIT)
+agent1_fifo() {
+	rm -f "$H_TMP/agent1.fifo"
+	mkfifo "$H_TMP/agent1.fifo"
+	cat "$H_TMP/agent1.fifo" >> "$H_TMP/agent1.out" &
+	CAT1=$!
+	"$M" agent --keytab "$KT1" --listen "$NETNS_H1:$LIVE_PORT" --state "$S1" \
+		--storage-dir "$D1" --principal migrate/host1.example.com \
+		> "$H_TMP/agent1.fifo" 2>&1 &
+	AGENT1=$!
+	t_wait 30 sh -c "ss -Htln 'src $NETNS_H1:$LIVE_PORT' | grep -q ."
+}
+# fifo_fill: the FIFO's buffer full (the reader is stopped)
+fifo_fill() {
+	python3 - "$H_TMP/agent1.fifo" <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK)
+for chunk in (4096, 1):
+    while True:
+        try:
+            os.write(fd, b"\n" * chunk)
+        except BlockingIOError:
+            break
+PY
+}
+# kill_agent1: host1's agent and its processes, not its QEMU
+kill_agent1() {
+	kill -9 $(descendants "$AGENT1")
+	wait "$AGENT1" 2>/dev/null
+	AGENT1=""
+}
+QPID1=$(on_host 1 | tr ' ' '\n' | sed -n 's/^pid=//p')
+
+# Before COMMIT: host2's controller is held at SWITCH (hold_switch), host1's
+# agent is killed, host2 goes on without COMMIT and rolls back.  The agent
+# that starts next finds web1 paused by a move that did not end, asks
+# host2 (OUTCOME as HOST1$): not there, so web1 resumes in the same QEMU.
+move_start s-before --storage-bandwidth 4
+hold_switch "source killed before COMMIT"
+_n1=$(wc -l < "$H_TMP/agent1.out")
+kill_agent1
+release "$CTL2"
+wait "$MV"
+t_is "source killed before COMMIT: the move fails" "$?" 1
+t_wait 60 host2_empty s-before
+t_is "source killed before COMMIT: host2 rolled back (nothing left there)" "$?" 0
+agent1_fifo
+t_is "host1's agent starts again" "$?" 0
+t_wait 60 log_since "$_n1" "$H_TMP/agent1.out" "VM web1: host2.example.com answers .*did not commit there, resumed here"
+t_is "host1 asked host2 and resumed web1: $(tail -n +"$((_n1 + 1))" "$H_TMP/agent1.out" | grep 'VM web1' | tail -n 1)" "$?" 0
+t_like "source killed before COMMIT: vm list on host1: web1 running, the same QEMU" \
+	"$(on_host 1)" "^web1 +running .* pid=$QPID1 "
+t_is "source killed before COMMIT: QEMU on host1 runs the guest" "$(qemu_state)" running
+t_ok "source killed before COMMIT: host2 does not run web1" host2_gone
+poll_once
+t_is "source killed before COMMIT: web1 answers from host1: $(head -n 1 "$H_TMP/poll-after.out")" "$?" 0
+t_is "no outgoing record is left on host1" "$(ls -A "$S1/outgoing" 2>/dev/null)" ""
+
+# After COMMIT: host2 is held at SWITCH again; host1's log FIFO is filled
+# (its reader stopped), then host2 goes on: it answers PREPARED, host1
+# sends COMMIT and blocks writing "COMMIT sent"; host2 resumes web1 and
+# answers DONE, which host1 never reads; host1's agent is killed.  The
+# agent that starts next asks host2: web1 runs there, so the paused copy
+# on host1 is removed.
+move_start s-after --storage-bandwidth 4
+hold_switch "source killed after COMMIT"
+_n1=$(wc -l < "$H_TMP/agent1.out")
+_n2=$(wc -l < "$H_TMP/agent2.out")
+kill -STOP "$CAT1"
+HELD="$HELD $CAT1"
+fifo_fill
+t_is "source killed after COMMIT: host1's log is held" "$?" 0
+release "$CTL2"
+t_wait 60 log_since "$_n2" "$H_TMP/agent2.out" "VM web1 switch-over, destination: SWITCH.*resumed"
+t_is "source killed after COMMIT: host2 resumed web1 on host1's COMMIT" "$?" 0
+kill_agent1
+release "$CAT1"
+sleep 1 # it copies what the FIFO held, then goes
+kill "$CAT1" 2>/dev/null
+wait "$CAT1" 2>/dev/null
+wait "$MV"
+t_is "source killed after COMMIT: the move's CLI fails" "$?" 1
+live_agent_start 1
+t_is "host1's agent starts again (after COMMIT)" "$?" 0
+t_wait 60 log_since "$_n1" "$H_TMP/agent1.out" "VM web1: host2.example.com answers .*committed there, the paused copy here is removed"
+t_is "host1 asked host2 and removed its copy: $(tail -n +"$((_n1 + 1))" "$H_TMP/agent1.out" | grep 'VM web1' | tail -n 1)" "$?" 0
+t_is "source killed after COMMIT: host1 no longer lists web1" "$(on_host 1)" ""
+# (gone, or a zombie: the killed agent's QEMUs went to whoever reaps orphans)
+t_ok "source killed after COMMIT: host1's QEMU of web1 (pid ${QPID1:-?}) is gone" \
+	sh -c "! ps -o stat= -p ${QPID1:-0} | grep -qv '^Z'"
+t_ok "source killed after COMMIT: host1 has no definition of web1" test ! -e "$S1/vms/web1.json"
+t_wait 30 sh -c "$M vm list --via $VIA2 2>&1 | grep -q '^web1 *running '"
+t_like "source killed after COMMIT: vm list on host2: web1 running" "$(on_host 2)" "^web1 +running "
+poll_once
+t_is "source killed after COMMIT: web1 answers from host2: $(head -n 1 "$H_TMP/poll-after.out")" "$?" 0
+t_is "no outgoing record is left on host1 (after COMMIT)" "$(ls -A "$S1/outgoing" 2>/dev/null)" ""
+
 harness_done
