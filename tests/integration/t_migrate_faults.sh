@@ -6,8 +6,10 @@
 # web1 still answers from host1 (zero failed polls) and nothing is left on
 # host2.  Then the source agent killed in the switch-over, before and after
 # its COMMIT, and started again: it asks host2 how the move ended and
-# either resumes web1 or removes its paused copy; web1 answers from exactly
-# one host.  Same network and domain as t_migrate_live.sh.
+# either resumes web1 or removes its paused copy; with host2's agent down
+# too it keeps web1 paused and says so until host2 answers or an operator
+# cancels.  web1 answers from exactly one host.  Same network and domain as
+# t_migrate_live.sh (doc/migrate-tests.md).
 . "$top_srcdir/tests/harness/netns.sh"
 . "$top_srcdir/tests/guest/guest.sh"
 [ -n "${MINIDC_NETNS_INSIDE:-}" ] || guest_paths ||
@@ -248,7 +250,7 @@ wait "$MV"
 t_is "source killed before COMMIT: the move fails" "$?" 1
 t_wait 60 host2_empty s-before
 t_is "source killed before COMMIT: host2 rolled back (nothing left there)" "$?" 0
-agent1_fifo
+live_agent_start 1
 t_is "host1's agent starts again" "$?" 0
 t_wait 60 log_since "$_n1" "$H_TMP/agent1.out" "VM web1: host2.example.com answers .*did not commit there, resumed here"
 t_is "host1 asked host2 and resumed web1: $(tail -n +"$((_n1 + 1))" "$H_TMP/agent1.out" | grep 'VM web1' | tail -n 1)" "$?" 0
@@ -259,6 +261,39 @@ t_ok "source killed before COMMIT: host2 does not run web1" host2_gone
 poll_once
 t_is "source killed before COMMIT: web1 answers from host1: $(head -n 1 "$H_TMP/poll-after.out")" "$?" 0
 t_is "no outgoing record is left on host1" "$(ls -A "$S1/outgoing" 2>/dev/null)" ""
+
+# Nobody to ask: host1's and host2's agents are both killed at SWITCH.
+# host1's next agent cannot learn how the move ended: web1 stays paused,
+# marked migrating, the log says so with the command; the operator, who
+# knows host2 does not run it, cancels: web1 resumes on host1.  host2's
+# next agent removes its never resumed copy.
+move_start s-cancel --storage-bandwidth 4
+hold_switch "both agents killed"
+_n1=$(wc -l < "$H_TMP/agent1.out")
+kill_agent1
+kill -9 $(descendants "$AGENT2")
+wait "$AGENT2" 2>/dev/null
+AGENT2=""
+HELD=""
+wait "$MV"
+t_is "both agents killed: the move fails" "$?" 1
+agent1_fifo
+t_is "host1's agent starts again (both killed)" "$?" 0
+t_wait 30 log_since "$_n1" "$H_TMP/agent1.out" "VM web1 is paused here: .*minidc-migrate move --cancel web1 --via $VIA1 resumes it here"
+t_is "both agents killed: host1 says web1 waits, and how to resume it" "$?" 0
+t_like "both agents killed: vm list on host1: web1 migrating" "$(on_host 1)" "^web1 +migrating "
+t_like "both agents killed: host1's QEMU holds the guest paused" "$(qemu_state)" "^(paused|postmigrate)$"
+t_like "move --cancel web1 on host1" "$("$M" move --cancel web1 --via "$VIA1" 2>&1)" "cancel of VM web1 requested"
+t_wait 30 log_since "$_n1" "$H_TMP/agent1.out" "VM web1: resumed here on move --cancel"
+t_is "both agents killed: host1 resumed web1 on move --cancel" "$?" 0
+t_like "both agents killed: vm list on host1: web1 running, the same QEMU" \
+	"$(on_host 1)" "^web1 +running .* pid=$QPID1 "
+live_agent_start 2
+t_is "host2's agent starts again (both killed)" "$?" 0
+t_wait 30 host2_empty s-cancel
+t_is "both agents killed: host2's next agent removed its copy" "$?" 0
+poll_once
+t_is "both agents killed: web1 answers from host1: $(head -n 1 "$H_TMP/poll-after.out")" "$?" 0
 
 # After COMMIT: host2 is held at SWITCH again; host1's log FIFO is filled
 # (its reader stopped), then host2 goes on: it answers PREPARED, host1
@@ -284,8 +319,19 @@ kill "$CAT1" 2>/dev/null
 wait "$CAT1" 2>/dev/null
 wait "$MV"
 t_is "source killed after COMMIT: the move's CLI fails" "$?" 1
+# host2's agent is down too when host1's starts: host1 cannot know, so
+# web1 stays paused there, marked migrating, until host2 answers
+kill -9 $(descendants "$AGENT2")
+wait "$AGENT2" 2>/dev/null
+AGENT2=""
 live_agent_start 1
 t_is "host1's agent starts again (after COMMIT)" "$?" 0
+t_wait 30 log_since "$_n1" "$H_TMP/agent1.out" "VM web1 is paused here: its move to host2.example.com ended without a word from it"
+t_is "host2 unreachable: host1 says web1 waits, paused: $(tail -n +"$((_n1 + 1))" "$H_TMP/agent1.out" | grep 'VM web1 is paused' | tail -n 1)" "$?" 0
+t_like "host2 unreachable: vm list on host1: web1 migrating" "$(on_host 1)" "^web1 +migrating "
+t_like "host2 unreachable: host1's QEMU holds the guest paused" "$(qemu_state)" "^(paused|postmigrate)$"
+live_agent_start 2
+t_is "host2's agent starts again (after COMMIT)" "$?" 0
 t_wait 60 log_since "$_n1" "$H_TMP/agent1.out" "VM web1: host2.example.com answers .*committed there, the paused copy here is removed"
 t_is "host1 asked host2 and removed its copy: $(tail -n +"$((_n1 + 1))" "$H_TMP/agent1.out" | grep 'VM web1' | tail -n 1)" "$?" 0
 t_is "source killed after COMMIT: host1 no longer lists web1" "$(on_host 1)" ""
