@@ -25,6 +25,7 @@
 #include "migrate-auth/dispatch.h"
 #include "migrate-auth/migrate.h"
 #include "migrate-auth/movedst.h"
+#include "migrate-auth/outgoing.h"
 #include "migrate-auth/proto.h"
 #include "migrate-auth/vmsvc.h"
 
@@ -43,6 +44,8 @@ struct agent {
 	struct mdc_vm_env env;
 	int timeout;
 	pid_t self;
+	struct mdc_out_self me; /* for the resolver of unfinished moves */
+	pid_t resolver;         /* its pid while it runs, else 0 */
 };
 
 static void
@@ -78,6 +81,10 @@ reap(struct agent *a)
 
 	mdc_admit_drain(&a->k);
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid == a->resolver) {
+			a->resolver = 0;
+			continue;
+		}
 		if (mdc_admit_remove(&a->k, pid, &slot)) {
 			if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM) {
 				mdc_admit_addr_text(&slot.addr, name,
@@ -94,6 +101,34 @@ reap(struct agent *a)
 		                  sizeof(text)))
 			mdc_conn_say(a->say, a->arg, MDC_MIG_ERR, "%s", text);
 	}
+}
+
+/*
+ * A record of an outgoing move that no controller holds (its agent was
+ * killed, or it lost the destination after the switch-over began): one
+ * child at a time asks the destinations how those moves ended
+ * (outgoing.h) while the agent serves.  Looked for every second.
+ */
+static void
+on_resolve_tick(struct mdc_loop *l, void *arg)
+{
+	struct agent *a = arg;
+	pid_t pid;
+
+	(void)l;
+	if (a->resolver != 0 || !mdc_out_orphaned(a->tmpl->o->state) ||
+	    (pid = fork()) < 0)
+		return;
+	if (pid > 0) {
+		a->resolver = pid;
+		return;
+	}
+	close(a->lfd);
+	mdc_loop_child(a->loop); /* SIGTERM/SIGINT: the default, it dies */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != a->self)
+		_exit(1);
+	mdc_out_resolve(&a->me, a->say, a->arg);
+	_exit(0);
 }
 
 static void
@@ -173,6 +208,9 @@ serve_loop(struct agent *a)
 	if (ret == 0)
 		ret = mdc_loop_watch(a->loop, mdc_admit_fd(&a->k), MDC_LOOP_IN,
 		                     on_admit, a);
+	if (ret == 0)
+		ret = mdc_loop_timer(a->loop, 0, 1000, on_resolve_tick, a,
+		                     NULL);
 	/* A child that ended before we watched is reaped now. */
 	if (ret == 0)
 		reap(a);
@@ -260,6 +298,7 @@ mdc_mig_agent_run(const struct mdc_mig_agent_opts *o, mdc_mig_say_fn say,
 	a.account = account;
 	a.say = say;
 	a.arg = arg;
+	a.me = (struct mdc_out_self){o, fqdn, ip, account};
 	mdc_live_recover(o, say, arg);
 	mdc_mig_agent_notify(o, "READY=1\nSTATUS=listening", say, arg);
 	ret = serve_loop(&a);

@@ -14,6 +14,7 @@
 #include "migrate-auth/live.h"
 #include "migrate-auth/move.h"
 #include "migrate-auth/movedst.h"
+#include "migrate-auth/outgoing.h"
 #include "migrate-auth/policy.h"
 #include "migrate-auth/roles.h"
 #include "migrate-auth/state.h"
@@ -160,6 +161,10 @@ log_request(struct mdc_conn *c, const struct mdc_mig_msg *m,
 		mdc_conn_say(say, arg, r->status ? MDC_MIG_ERR : MDC_MIG_INFO,
 		             "%s vm %s %s: %s", c->who, vm_ops[m->op], m->vm,
 		             r->text);
+	else if (m->type == MDC_MIG_OUTCOME)
+		mdc_conn_say(say, arg, MDC_MIG_INFO,
+		             "%s asks how the move of VM %s ended: %s", c->who,
+		             m->vm, r->text);
 	else
 		mdc_conn_say(say, arg, r->status ? MDC_MIG_ERR : MDC_MIG_INFO,
 		             "%s %s VM %s (%s): %s", c->who,
@@ -226,6 +231,8 @@ mdc_dispatch_serve(struct mdc_conn *c, const char *princ, mdc_mig_say_fn say,
 		mdc_role_dest(c, &m, &r);
 	else if (m.type == MDC_MIG_VM)
 		vm_role(c, &m, &r);
+	else if (m.type == MDC_MIG_OUTCOME)
+		mdc_out_answer(c->o->state, c->fqdn, c->who, &m, &r);
 	else
 		mdc_mig_result(&r, MDC_MIG_FAILED, "unexpected request");
 	log_request(c, &m, &r, say, arg);

@@ -27,6 +27,7 @@
 #include "migrate-auth/conn.h"
 #include "migrate-auth/move.h"
 #include "migrate-auth/movectx.h"
+#include "migrate-auth/outgoing.h"
 #include "migrate-auth/movecold.h"
 #include "migrate-auth/policy.h"
 #include "migrate-auth/room.h"
@@ -622,6 +623,7 @@ src_switch(struct mdc_move *mv)
 			        mv, mdc_err_set(&mv->e, ret,
 			                        "data channel closed"));
 		}
+		mdc_mv_sw_log(mv, "source: COMMIT sent, waiting for DONE");
 		if ((ret = src_answer(mv, &ans)) != 0)
 			return ret;
 	}
@@ -709,6 +711,34 @@ src_vm(struct mdc_move *mv, const char *name, struct mdc_mig_msg *r)
 		return -1;
 	}
 	return src_describe(mv, r);
+}
+
+/*
+ * STATE/outgoing/NAME names the destination, locked while we run: if this
+ * controller dies (its agent killed) or loses the destination after the
+ * switch-over began, the agent's resolver asks the destination how the
+ * move ended (outgoing.h).  Not for a stopped VM (nothing is paused).
+ */
+static int
+src_record(struct mdc_move *mv, const struct mdc_mig_msg *m, const char *ip,
+           int port, struct mdc_mig_msg *r)
+{
+	if (mv->cold || mdc_out_begin(mv->env.state, m->vm, m->host, ip, port,
+	                              &mv->out_fd, &mv->e) == 0)
+		return 0;
+	mdc_mig_result(r, MDC_MIG_FAILED, "%s: cannot record the move: %s",
+	               mv->c->fqdn, mv->e.text);
+	return -1;
+}
+
+/* The move ended with the VM in one place: the record goes. */
+static void
+src_unrecord(struct mdc_move *mv)
+{
+	if (mv->out_fd < 0)
+		return;
+	mdc_out_end(mv->env.state, mv->def.name, mv->out_fd);
+	mv->out_fd = -1;
 }
 
 /* check: the VM defined here and not moving; nothing taken or marked. */
@@ -852,7 +882,7 @@ mdc_live_source(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 			(void)src_offer(mv, m, ip, port, &sess, &dctx, r);
 		goto out;
 	}
-	if (src_vm(mv, m->vm, r) != 0 ||
+	if (src_vm(mv, m->vm, r) != 0 || src_record(mv, m, ip, port, r) != 0 ||
 	    src_offer(mv, m, ip, port, &sess, &dctx, r) != 0)
 		goto out;
 	if (mv->cold) {
@@ -865,24 +895,29 @@ mdc_live_source(const struct mdc_live_conn *c, const struct mdc_mig_msg *m,
 		mdc_mv_sw_mark(mv, 2);
 	if (ret != 0) {
 		src_rollback(mv);
-		if (mv->switched)
+		if (mv->switched) {
+			/* the record and the mark stay: the agent asks */
+			mv->marked = 0;
 			mdc_mig_result(
 			        r, MDC_MIG_FAILED,
 			        "move of VM %s: no word from %s after the "
 			        "switch-over (%s); the VM is paused on %s and "
-			        "may "
-			        "run on %s: check it there before resuming",
-			        m->vm, m->host, mv->e.text, c->fqdn, m->host);
-		else
+			        "may run on %s: %s's agent asks %s and resumes "
+			        "it here or removes this copy (its log says "
+			        "which)",
+			        m->vm, m->host, mv->e.text, c->fqdn, m->host,
+			        c->fqdn, m->host);
+		} else
 			mdc_mig_result(
 			        r, MDC_MIG_FAILED,
 			        "move of VM %s failed, it keeps running on %s: "
 			        "%s",
 			        m->vm, c->fqdn, mv->e.text);
-		goto out;
-	}
-	src_release(mv, st, r);
+	} else
+		src_release(mv, st, r);
 out:
+	if (!mv->switched || r->status == MDC_MIG_ACCEPTED)
+		src_unrecord(mv);
 	json_decref(st);
 	if (sess >= 0)
 		close(sess);

@@ -56,7 +56,7 @@ mdc_mv_init(struct mdc_move *mv, const struct mdc_live_conn *c)
 		        mdc_vm_accel_parse(st.accel, &mv->env.accel));
 		mv->max_migrations = st.max_migrations;
 	}
-	mv->slot_fd = mv->ctl = mv->relay_st = -1;
+	mv->slot_fd = mv->ctl = mv->relay_st = mv->out_fd = -1;
 	(void)clock_gettime(CLOCK_MONOTONIC, &mv->t0);
 }
 
@@ -252,6 +252,8 @@ mdc_mv_free(struct mdc_move *mv)
 		        mdc_vm_set_migrating(&mv->env, mv->def.name, 0));
 	if (mv->slot_fd >= 0)
 		close(mv->slot_fd);
+	if (mv->out_fd >= 0) /* the record stays: the agent's resolver's */
+		close(mv->out_fd);
 }
 
 /* A socketpair: QEMU gets a[1] as fdname, we keep a[0]. */

@@ -44,6 +44,7 @@ struct mdc_move {
 	int switched;       /* source: COMMIT sent, never resume here */
 	int resumed;        /* destination: cont sent */
 	int marker;         /* destination: STATE/incoming/NAME written */
+	int out_fd;         /* source: the lock of STATE/outgoing/NAME */
 	char dir[PATH_MAX]; /* destination: --storage-path resolved */
 	size_t ndisks;
 	int created[MDC_VM_MAX_DISKS]; /* destination: files we created */

@@ -637,13 +637,14 @@ recover_one(const struct mdc_vm_env *env, const char *name, mdc_mig_say_fn say,
 /*
  * No move runs when the agent starts (its controllers die with the agent
  * before it): a "migrating" mark left on a VM is stale.  The VM itself is
- * not touched: a destination that had resumed it runs it, a source paused
- * after its switch-over waits for a human (the move's RESULT said so).
+ * not touched: a destination that had resumed it runs it; a source paused
+ * by an unfinished outgoing move keeps its mark for the resolver.
  */
 static void
 unmark_all(const struct mdc_vm_env *env, mdc_mig_say_fn say, void *arg)
 {
 	char dir[PATH_MAX], f[PATH_MAX + 300], text[MDC_MIG_MAX_TEXT + 64];
+	char o[PATH_MAX + 300];
 	struct dirent *d;
 	struct stat sb;
 	DIR *dp;
@@ -655,7 +656,9 @@ unmark_all(const struct mdc_vm_env *env, mdc_mig_say_fn say, void *arg)
 		if (!mdc_mig_vm_ok(d->d_name))
 			continue;
 		snprintf(f, sizeof(f), "%s/%s/migrating", dir, d->d_name);
-		if (stat(f, &sb) != 0 ||
+		snprintf(o, sizeof(o), "%s/outgoing/%s", env->state, d->d_name);
+		/* an unfinished outgoing move: the resolver's (outgoing.h) */
+		if (stat(f, &sb) != 0 || mdc_path_exists(o) ||
 		    mdc_vm_set_migrating(env, d->d_name, 0) != 0)
 			continue;
 		snprintf(text, sizeof(text),

@@ -285,6 +285,7 @@ decode_fields(struct mdc_rbuf *r, struct mdc_mig_msg *m)
 			return ret;
 		break;
 	case MDC_MIG_PREPARE:
+	case MDC_MIG_OUTCOME:
 		if ((ret = mdc_mig_get_str(r, m->vm, MDC_MIG_MAX_VM)) ||
 		    (ret = mdc_mig_get_str(r, m->host, MDC_MIG_MAX_HOST)))
 			return ret;
@@ -434,6 +435,7 @@ encode_fields(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 	switch (m->type) {
 	case MDC_MIG_MOVE:
 	case MDC_MIG_PREPARE:
+	case MDC_MIG_OUTCOME:
 	case MDC_MIG_MOVE_STORAGE:
 	case MDC_MIG_PREPARE_STORAGE:
 		if (!mdc_mig_vm_ok(m->vm) || !mdc_mig_host_ok(m->host))
@@ -443,7 +445,7 @@ encode_fields(struct mdc_wbuf *w, const struct mdc_mig_msg *m)
 			return ret;
 		if (m->type == MDC_MIG_MOVE)
 			return mdc_mig_put_str(w, m->addr, MDC_MIG_MAX_ADDR);
-		if (m->type != MDC_MIG_PREPARE)
+		if (m->type != MDC_MIG_PREPARE && m->type != MDC_MIG_OUTCOME)
 			return encode_storage(w, m);
 		return 0;
 	case MDC_MIG_RESULT:

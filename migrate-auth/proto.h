@@ -61,6 +61,9 @@ enum mdc_mig_type {
 	MDC_MIG_LIVE_PREPARE = 24,
 	/* source -> CLI: blob (progress or the final report, live.h) */
 	MDC_MIG_LIVE_INFO = 25,
+	/* source agent -> destination, as the source host's account: vm,
+	 * source host; how did that VM's move end (outgoing.h) */
+	MDC_MIG_OUTCOME = 26,
 	/* CLI -> agent: VM management (doc/vm.md): op, vm ("" for LIST),
 	 * definition JSON (CREATE only, else ""), flags */
 	MDC_MIG_VM = 40,
