@@ -79,3 +79,29 @@ live_cleanup() {
 	live_agent_stop 1
 	live_agent_stop 2
 }
+
+# The poller of a live move's tests (HTTPPOLL, URL, H_TMP, LAST set by the
+# test).  js FILE KEY: one value of a JSON object.
+js() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@" 2>/dev/null; }
+# poll_start: a poller in the background that continues after $LAST
+poll_start() {
+	rm -f "$H_TMP/stop"
+	case $LAST in ''|*[!0-9]*) _after="" ;; *) _after="--after $LAST" ;; esac
+	# shellcheck disable=SC2086
+	$HTTPPOLL "$URL" --stop-file "$H_TMP/stop" $_after \
+		--summary "$H_TMP/poll.json" --log "$H_TMP/poll-log.out" > "$H_TMP/poll-summary.out" 2>&1 &
+	POLLER=$!
+	t_wait 30 sh -c "[ \$(wc -l < '$H_TMP/poll-log.out') -ge 2 ]"
+}
+# poll_stop: a few more answers, then stop; status of the poller
+poll_stop() {
+	_n=$(wc -l < "$H_TMP/poll-log.out")
+	t_wait 30 sh -c "[ \$(wc -l < '$H_TMP/poll-log.out') -ge $((_n + 4)) ]"
+	touch "$H_TMP/stop"
+	wait "$POLLER"
+	_rc=$?
+	POLLER=""
+	_l=$(js "$H_TMP/poll.json" last)
+	case $_l in ''|None) ;; *) LAST=$_l ;; esac
+	return $_rc
+}

@@ -24,7 +24,6 @@ guest_paths
 t_is "the test guest is there" "$?" 0
 cp "$GUEST_KERNEL" "$D1/vmlinuz" && cp "$GUEST_INITRD" "$D1/initrd.img"
 URL="http://$NETNS_GUEST/cgi-bin/counter"
-js() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@" 2>/dev/null; }
 on_host() { "$M" vm list --via "$(eval echo \$VIA$1)" 2>&1 | grep "^$2 "; }
 host2_empty() { # VM DIR
 	[ -z "$(on_host 2 "$1")" ] && [ ! -e "$S2/vms/$1.json" ] && [ ! -e "$S2/run/$1" ] &&

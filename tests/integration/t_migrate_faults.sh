@@ -37,7 +37,6 @@ for off in 1 100 200; do
 done
 URL="http://$NETNS_GUEST/cgi-bin/counter"
 MAC=52:54:00:12:34:56
-js() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@" 2>/dev/null; }
 vmlist() { "$M" vm list --via "$1" 2>&1; }
 on_host() { vmlist "$(eval echo \$VIA$1)" | grep "^web1 "; }
 host2_gone() {
@@ -56,26 +55,6 @@ $HTTPPOLL "$URL" --wait-ready 240 --duration 1 --summary "$H_TMP/ready.json" \
 t_is "web1 answers from host1: $(head -n 1 "$H_TMP/ready.out")" "$?" 0
 LAST=$(js "$H_TMP/ready.json" last)
 
-poll_start() {
-	rm -f "$H_TMP/stop"
-	case $LAST in ''|*[!0-9]*) _after="" ;; *) _after="--after $LAST" ;; esac
-	# shellcheck disable=SC2086
-	$HTTPPOLL "$URL" --stop-file "$H_TMP/stop" $_after \
-		--summary "$H_TMP/poll.json" --log "$H_TMP/poll-log.out" > "$H_TMP/poll-summary.out" 2>&1 &
-	POLLER=$!
-	t_wait 30 sh -c "[ \$(wc -l < '$H_TMP/poll-log.out') -ge 2 ]"
-}
-poll_stop() {
-	_n=$(wc -l < "$H_TMP/poll-log.out")
-	t_wait 30 sh -c "[ \$(wc -l < '$H_TMP/poll-log.out') -ge $((_n + 4)) ]"
-	touch "$H_TMP/stop"
-	wait "$POLLER"
-	_rc=$?
-	POLLER=""
-	_l=$(js "$H_TMP/poll.json" last)
-	case $_l in ''|None) ;; *) LAST=$_l ;; esac
-	return $_rc
-}
 # poll_once NAME: one second of polls continuing the counter; LAST moves on
 poll_once() {
 	$HTTPPOLL "$URL" --duration 1 --after "$LAST" > "$H_TMP/poll-after.out" 2>&1

@@ -35,7 +35,6 @@ done
 alloc() { echo $(( $(stat -c %b "$1") * $(stat -c %B "$1") / 1048576 )); }
 URL="http://$NETNS_GUEST/cgi-bin/counter"
 MAC=52:54:00:12:34:56
-js() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@" 2>/dev/null; }
 vmlist() { "$M" vm list --via "$1" 2>&1; }
 # on_host N: the VM's line in host N's vm list, or nothing
 on_host() { vmlist "$(eval echo \$VIA$1)" | grep "^web1 "; }
@@ -62,28 +61,6 @@ LAST=$(js "$H_TMP/ready.json" last)
 # the guest keeps sending to the address in its ARP entry (a request was
 # lost that way for ~5 s, the guest's next ARP).
 br_addr() { cat "/sys/class/net/$NETNS_BR/address"; }
-# poll_start: a poller in the background that continues after $LAST
-poll_start() {
-	rm -f "$H_TMP/stop"
-	case $LAST in ''|*[!0-9]*) _after="" ;; *) _after="--after $LAST" ;; esac
-	# shellcheck disable=SC2086
-	$HTTPPOLL "$URL" --stop-file "$H_TMP/stop" $_after \
-		--summary "$H_TMP/poll.json" --log "$H_TMP/poll-log.out" > "$H_TMP/poll-summary.out" 2>&1 &
-	POLLER=$!
-	t_wait 30 sh -c "[ \$(wc -l < '$H_TMP/poll-log.out') -ge 2 ]"
-}
-# poll_stop: a few more answers, then stop; status of the poller
-poll_stop() {
-	_n=$(wc -l < "$H_TMP/poll-log.out")
-	t_wait 30 sh -c "[ \$(wc -l < '$H_TMP/poll-log.out') -ge $((_n + 4)) ]"
-	touch "$H_TMP/stop"
-	wait "$POLLER"
-	_rc=$?
-	POLLER=""
-	_l=$(js "$H_TMP/poll.json" last)
-	case $_l in ''|None) ;; *) LAST=$_l ;; esac
-	return $_rc
-}
 
 # the moves back and forth go host2 -> host1 too
 t_ok "delegation allow HOST2\$ migrate/host1.example.com" \
