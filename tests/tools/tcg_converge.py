@@ -6,13 +6,17 @@
 # looks for a kernel oops on the destination's console.  It separates a
 # fault of QEMU's TCG pre-copy from one of the agent (doc/migrate-tests.md).
 # GUEST_DIR: the built guest (tests/guest/guest.sh guest_paths).
+# Variants (the figures in doc/migrate-tests.md): ACCEL replaces "tcg" in
+# -accel (e.g. tcg,thread=single); PARAMS, a JSON object, is merged into
+# migrate-set-parameters (e.g. {"cpu-throttle-tailslow": true}); BW is the
+# bandwidth in MiB/s (default 6).
 import json, socket, subprocess, sys, time, os
 D = sys.argv[1]; n = int(sys.argv[2]); conv = sys.argv[3] == "conv"
 G = os.environ["GUEST_DIR"]
 os.makedirs(D, exist_ok=True)
 def argv(tag, extra):
     return ["qemu-system-x86_64", "-name", "guest=busy", "-nodefaults", "-no-user-config",
-            "-machine", "pc", "-accel", "tcg", "-cpu", "qemu64", "-m", "192", "-smp", "1",
+            "-machine", "pc", "-accel", os.environ.get("ACCEL", "tcg"), "-cpu", "qemu64", "-m", "192", "-smp", "1",
             "-display", "none", "-chardev", "socket,id=qmp,path=%s/%s.qmp,server=on,wait=off" % (D, tag),
             "-mon", "chardev=qmp,mode=control",
             "-chardev", "file,id=console,path=%s/%s.console" % (D, tag), "-serial", "chardev:console",
@@ -43,7 +47,11 @@ for it in range(n):
     dst = subprocess.Popen(argv("dst", ["-incoming", "unix:%s/mig.sock" % D]), stderr=open(D + "/dst.err", "w"))
     qd = Q(D + "/dst.qmp")
     qs.cmd("migrate-set-capabilities", capabilities=[{"capability": "auto-converge", "state": conv}])
-    qs.cmd("migrate-set-parameters", **{"downtime-limit": 300, "max-bandwidth": 6 << 20})
+    par = {"downtime-limit": 300, "max-bandwidth": int(os.environ.get("BW", "6")) << 20}
+    par.update(json.loads(os.environ.get("PARAMS", "{}")))
+    r = qs.cmd("migrate-set-parameters", **par)
+    if "error" in r:
+        sys.exit("migrate-set-parameters: %s" % r["error"])
     time.sleep(0.5)
     qs.cmd("migrate", uri="unix:%s/mig.sock" % D)
     while True:
@@ -51,10 +59,12 @@ for it in range(n):
         if st.get("status") in ("completed", "failed", "cancelled"): break
         time.sleep(0.5)
     rounds = st.get("ram", {}).get("dirty-sync-count")
+    thr = qs.cmd("query-migrate-parameters")["return"].get("cpu-throttle-percentage")
     time.sleep(8)
     c = open(D + "/dst.console", errors="replace").read()
     bad = any(w in c for w in ("Oops", "BUG:", "panic", "general protection"))
-    print("iter", it, st.get("status"), "rounds", rounds, "dst-crash" if bad else "dst-ok", flush=True)
+    print("iter", it, st.get("status"), "rounds", rounds, "total-ms", st.get("total-time"), "throttle", thr,
+          "dst-crash" if bad else "dst-ok", flush=True)
     if bad:
         os.rename(D + "/dst.console", "%s.crash%d" % (D, it))
     src.kill(); dst.kill(); src.wait(); dst.wait()
