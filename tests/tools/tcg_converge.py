@@ -59,7 +59,7 @@ for it in range(n):
         if st.get("status") in ("completed", "failed", "cancelled"): break
         time.sleep(0.5)
     rounds = st.get("ram", {}).get("dirty-sync-count")
-    thr = qs.cmd("query-migrate-parameters")["return"].get("cpu-throttle-percentage")
+    thr = st.get("cpu-throttle-percentage")  # absent once completed on some versions
     time.sleep(8)
     c = open(D + "/dst.console", errors="replace").read()
     bad = any(w in c for w in ("Oops", "BUG:", "panic", "general protection"))
