@@ -115,7 +115,8 @@ void
 mdc_conn_say(mdc_mig_say_fn say, void *arg, enum mdc_mig_say lvl,
              const char *fmt, ...)
 {
-	char line[MDC_MIG_MAX_TEXT + 256];
+	/* room for a peer's whole reason (MAX_TEXT) and our words around it */
+	char line[MDC_MIG_MAX_TEXT + 512];
 	va_list ap;
 
 	va_start(ap, fmt);

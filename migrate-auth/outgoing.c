@@ -138,23 +138,6 @@ struct out_held {
 	int told; /* the log said it waits */
 };
 
-static void say_line(mdc_mig_say_fn say, void *arg, enum mdc_mig_say lvl,
-                     const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-
-static void
-say_line(mdc_mig_say_fn say, void *arg, enum mdc_mig_say lvl, const char *fmt,
-         ...)
-{
-	char line[MDC_MIG_MAX_TEXT + 512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	say(arg, lvl, line);
-}
-
 /* The destination h's record names; 0, or -1 if it does not parse. */
 static int
 out_read(const char *state, struct out_held *h)
@@ -281,10 +264,11 @@ out_decide(const struct mdc_out_self *self, const struct mdc_vm_env *env,
 			(void)unlink(f);
 			if (out_resume(env, h->vm, &e) != 0)
 				goto fail;
-			say_line(say, arg, MDC_MIG_INFO,
-			         "VM %s: resumed here on move --cancel (its "
-			         "move to %s had no end)",
-			         h->vm, h->fqdn);
+			mdc_conn_say(
+			        say, arg, MDC_MIG_INFO,
+			        "VM %s: resumed here on move --cancel (its "
+			        "move to %s had no end)",
+			        h->vm, h->fqdn);
 			return 0;
 		}
 	}
@@ -299,33 +283,35 @@ out_decide(const struct mdc_out_self *self, const struct mdc_vm_env *env,
 			goto fail;
 		if (mdc_vm_def_remove(env->state, h->vm, &e) != 0)
 			goto fail;
-		say_line(say, arg, MDC_MIG_INFO,
-		         "VM %s: %s answers \"%s\": its move committed there, "
-		         "the paused copy here is removed",
-		         h->vm, h->fqdn, r.text);
+		mdc_conn_say(
+		        say, arg, MDC_MIG_INFO,
+		        "VM %s: %s answers \"%s\": its move committed there, "
+		        "the paused copy here is removed",
+		        h->vm, h->fqdn, r.text);
 		return 0;
 	}
 	if (out_resume(env, h->vm, &e) != 0)
 		goto fail;
-	say_line(say, arg, MDC_MIG_INFO,
-	         "VM %s: %s answers \"%s\": its move did not commit there, "
-	         "resumed here",
-	         h->vm, h->fqdn, r.text);
+	mdc_conn_say(say, arg, MDC_MIG_INFO,
+	             "VM %s: %s answers \"%s\": its move did not commit there, "
+	             "resumed here",
+	             h->vm, h->fqdn, r.text);
 	return 0;
 fail:
-	say_line(say, arg, MDC_MIG_ERR, "VM %s: %s", h->vm, e.text);
+	mdc_conn_say(say, arg, MDC_MIG_ERR, "VM %s: %s", h->vm, e.text);
 	return 1;
 wait:
 	best_effort(mdc_vm_set_migrating(env, h->vm, 1));
 	if (!h->told)
-		say_line(say, arg, MDC_MIG_ERR,
-		         "VM %s is paused here: its move to %s ended without "
-		         "a word from it, and %s cannot tell yet whether it "
-		         "runs the VM (%s); asking again every %d s.  If %s "
-		         "does not run it: minidc-migrate move --cancel %s "
-		         "--via %s resumes it here",
-		         h->vm, h->fqdn, h->fqdn, e.text, OUT_RETRY_S, h->fqdn,
-		         h->vm, self->o->listen ? self->o->listen : self->ip);
+		mdc_conn_say(
+		        say, arg, MDC_MIG_ERR,
+		        "VM %s is paused here: its move to %s ended without "
+		        "a word from it, and %s cannot tell yet whether it "
+		        "runs the VM (%s); asking again every %d s.  If %s "
+		        "does not run it: minidc-migrate move --cancel %s "
+		        "--via %s resumes it here",
+		        h->vm, h->fqdn, h->fqdn, e.text, OUT_RETRY_S, h->fqdn,
+		        h->vm, self->o->listen ? self->o->listen : self->ip);
 	h->told = 1;
 	return 1;
 }
@@ -348,10 +334,10 @@ out_one(const struct mdc_out_self *self, struct out_held *h, mdc_mig_say_fn say,
 	if (strcmp(vs.status, "running") == 0) {
 		/* the move ended before its switch-over paused the guest */
 		best_effort(mdc_vm_set_migrating(&env, h->vm, 0));
-		say_line(say, arg, MDC_MIG_INFO,
-		         "VM %s runs here: its move to %s ended before the "
-		         "switch-over",
-		         h->vm, h->fqdn);
+		mdc_conn_say(say, arg, MDC_MIG_INFO,
+		             "VM %s runs here: its move to %s ended before the "
+		             "switch-over",
+		             h->vm, h->fqdn);
 		return 0;
 	}
 	return out_decide(self, &env, h, say, arg);
